@@ -1,0 +1,380 @@
+/* The stack: one transport, one HCI host, an optional btsnoop capture and the L2CAP engine,
+ * wired together and driven by l2k_step(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/stack_internal.h"
+
+static void to_public_link(const struct hci_link_info *in, struct l2k_link_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->handle = in->handle;
+	if (in->type == HCI_LINK_LE)
+		out->type = in->peer_addr_type == HCI_ADDR_LE_RANDOM ? L2K_ADDR_LE_RANDOM : L2K_ADDR_LE_PUBLIC;
+	else
+		out->type = L2K_ADDR_BREDR;
+	memcpy(out->peer.b, in->peer.b, 6);
+	out->role = in->role;
+}
+
+uint64_t l2k_stack_now(l2k_stack *s)
+{
+	return s->clock ? s->clock(s->clock_arg) : l2k_monotonic_ms();
+}
+
+uint64_t l2k_now(l2k_stack *s)
+{
+	return l2k_stack_now(s);
+}
+
+void l2k_stack_set_error(l2k_stack *s, int err, const char *msg)
+{
+	snprintf(s->last_error, sizeof(s->last_error), "%s", msg);
+	if (s->cbs.error)
+		s->cbs.error(s->cbs.user, err, msg);
+}
+
+/* ---- HCI host callbacks -------------------------------------------------------------------- */
+
+static int h_send(void *user, uint8_t type, const uint8_t *pkt, size_t len)
+{
+	l2k_stack *s = user;
+	if (s->failed)
+		return s->failed;
+	return l2k_transport_send(s->tr, type, pkt, len);
+}
+
+static void h_ready(void *user, int err)
+{
+	l2k_stack *s = user;
+	s->ready_err = err;
+	if (s->cbs.ready)
+		s->cbs.ready(s->cbs.user, err);
+}
+
+static void h_link_up(void *user, const struct hci_link_info *li)
+{
+	l2k_stack *s = user;
+	if (s->upper.link_up)
+		s->upper.link_up(s->upper.ctx, li);
+	if (s->cbs.link_up) {
+		struct l2k_link_info pl;
+		to_public_link(li, &pl);
+		s->cbs.link_up(s->cbs.user, &pl);
+	}
+}
+
+static void h_connect_failed(void *user, uint8_t type, const hci_bdaddr_t *addr, uint8_t status)
+{
+	l2k_stack *s = user;
+	if (s->cbs.link_failed) {
+		l2k_addr a;
+		memcpy(a.b, addr->b, 6);
+		s->cbs.link_failed(s->cbs.user, &a, type == HCI_LINK_LE ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR,
+				   status);
+	}
+}
+
+static void h_link_down(void *user, uint16_t handle, uint8_t reason)
+{
+	l2k_stack *s = user;
+	/* the link record is already gone from the host: report what we know */
+	struct l2k_link_info pl = {.handle = handle, .role = 0xFF};
+	if (s->upper.link_down)
+		s->upper.link_down(s->upper.ctx, handle, reason);
+	if (s->cbs.link_down)
+		s->cbs.link_down(s->cbs.user, &pl, reason);
+}
+
+static void h_acl_rx(void *user, uint16_t handle, const uint8_t *pdu, size_t len)
+{
+	l2k_stack *s = user;
+	if (s->upper.acl_rx)
+		s->upper.acl_rx(s->upper.ctx, handle, pdu, len);
+}
+
+static void h_acl_tx_room(void *user, uint16_t handle)
+{
+	l2k_stack *s = user;
+	if (s->upper.acl_tx_room)
+		s->upper.acl_tx_room(s->upper.ctx, handle);
+}
+
+static void h_event(void *user, const uint8_t *evt, size_t len)
+{
+	l2k_stack *s = user;
+	if (s->upper.event)
+		s->upper.event(s->upper.ctx, evt, len);
+	/* LE Advertising Report (Vol 4 Part E 7.7.65.2): Num_Reports then per report
+	 * Event_Type Address_Type Address(6) Data_Length Data RSSI. */
+	if (s->cbs.adv_report && len >= 4 && evt[0] == HCI_EV_LE_META && evt[2] == HCI_LE_ADV_REPORT) {
+		const uint8_t *p = evt + 4;
+		size_t left = len - 4;
+		for (unsigned i = 0; i < evt[3]; i++) {
+			if (left < 9 || left < 9 + (size_t)p[8] + 1)
+				break;
+			l2k_addr a;
+			memcpy(a.b, p + 2, 6);
+			size_t dl = p[8];
+			s->cbs.adv_report(s->cbs.user, &a, (p[1] & 1) ? L2K_ADDR_LE_RANDOM : L2K_ADDR_LE_PUBLIC,
+					  (int8_t)p[9 + dl], p + 9, dl);
+			p += 10 + dl;
+			left -= 10 + dl;
+		}
+	}
+}
+
+static void h_error(void *user, int err, const char *msg)
+{
+	l2k_stack_set_error(user, err, msg);
+}
+
+static void h_tap(void *user, bool incoming, uint8_t type, const uint8_t *pkt, size_t len)
+{
+	l2k_stack *s = user;
+	if (!s->snoop)
+		return;
+	uint64_t us = s->virtual_clock ? 1767225600000000ULL + l2k_stack_now(s) * 1000ULL : l2k_realtime_us();
+	hci_btsnoop_write(s->snoop, us, incoming, type, pkt, len);
+}
+
+/* ---- transport callbacks ------------------------------------------------------------------- */
+
+static void t_rx(void *user, uint8_t type, const uint8_t *pkt, size_t len)
+{
+	l2k_stack *s = user;
+	hci_host_input(s->hci, type, pkt, len);
+}
+
+static void t_err(void *user, int err, const char *msg)
+{
+	l2k_stack *s = user;
+	s->failed = err < 0 ? err : L2K_EIO;
+	l2k_stack_set_error(s, s->failed, msg);
+	if (s->ready_err == 1) {
+		s->ready_err = s->failed;
+		if (s->cbs.ready)
+			s->cbs.ready(s->cbs.user, s->failed);
+	}
+}
+
+/* ---- lifetime ------------------------------------------------------------------------------ */
+
+int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
+		   const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf, size_t errlen)
+{
+	struct l2k_stack_opts o = {0};
+	if (opts)
+		o = *opts;
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	l2k_stack *s = calloc(1, sizeof(*s));
+	if (!s)
+		return L2K_ENOMEM;
+	if (cbs)
+		s->cbs = *cbs;
+	s->clock = o.clock;
+	s->clock_arg = o.clock_arg;
+	s->virtual_clock = o.clock != NULL;
+	s->ready_err = 1;
+	int r = l2k_transport_open(spec, &s->tr, errbuf, errlen);
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	l2k_transport_set_callbacks(s->tr, t_rx, t_err, s);
+	if (o.btsnoop_path) {
+		s->snoop = hci_btsnoop_open(o.btsnoop_path);
+		if (!s->snoop) {
+			if (errbuf)
+				snprintf(errbuf, errlen, "cannot create btsnoop file '%s'", o.btsnoop_path);
+			l2k_transport_close(s->tr);
+			free(s);
+			return L2K_EIO;
+		}
+	}
+	struct hci_host_config hc;
+	hci_host_config_default(&hc);
+	if (o.cmd_timeout_ms)
+		hc.cmd_timeout_ms = o.cmd_timeout_ms;
+	if (o.max_rx_pdu)
+		hc.max_rx_pdu = o.max_rx_pdu;
+	if (o.link_tx_queue)
+		hc.tx_queue_bytes = o.link_tx_queue;
+	hc.page_scan = !o.no_page_scan;
+	static const struct hci_host_ops hops = {
+	    .send = h_send,
+	    .ready = h_ready,
+	    .link_up = h_link_up,
+	    .connect_failed = h_connect_failed,
+	    .link_down = h_link_down,
+	    .acl_rx = h_acl_rx,
+	    .acl_tx_room = h_acl_tx_room,
+	    .event = h_event,
+	    .error = h_error,
+	    .tap = h_tap,
+	};
+	s->hci = hci_host_new(&hc, &hops, s);
+	if (!s->hci) {
+		hci_btsnoop_close(s->snoop);
+		l2k_transport_close(s->tr);
+		free(s);
+		return L2K_ENOMEM;
+	}
+	hci_host_set_now(s->hci, l2k_stack_now(s));
+	r = hci_host_start(s->hci);
+	if (r < 0) {
+		l2k_stack_close(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void l2k_stack_close(l2k_stack *s)
+{
+	if (!s)
+		return;
+	if (s->upper.destroy)
+		s->upper.destroy(s->upper.ctx);
+	hci_host_free(s->hci);
+	l2k_transport_close(s->tr);
+	hci_btsnoop_close(s->snoop);
+	free(s);
+}
+
+/* ---- driving ------------------------------------------------------------------------------- */
+
+int l2k_step(l2k_stack *s)
+{
+	uint64_t now = l2k_stack_now(s);
+	hci_host_set_now(s->hci, now);
+	if (!s->failed)
+		l2k_transport_service(s->tr, now);
+	hci_host_tick(s->hci, now);
+	if (s->upper.tick)
+		s->upper.tick(s->upper.ctx, now);
+	return s->failed;
+}
+
+uint64_t l2k_next_due(l2k_stack *s)
+{
+	uint64_t t = s->failed ? UINT64_MAX : l2k_transport_next_due(s->tr);
+	uint64_t h = hci_host_next_timer(s->hci);
+	if (h < t)
+		t = h;
+	if (s->upper.next_timer) {
+		uint64_t u = s->upper.next_timer(s->upper.ctx);
+		if (u < t)
+			t = u;
+	}
+	return t;
+}
+
+int l2k_fd(l2k_stack *s)
+{
+	return s->failed ? -1 : l2k_transport_fd(s->tr);
+}
+
+bool l2k_fd_wants_write(l2k_stack *s)
+{
+	return !s->failed && l2k_transport_want_write(s->tr);
+}
+
+void l2k_break(l2k_stack *s)
+{
+	s->stop = true;
+}
+
+const char *l2k_last_error(l2k_stack *s)
+{
+	return s->last_error;
+}
+
+int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out)
+{
+	if (!hci_host_is_ready(s->hci))
+		return L2K_ENETDOWN;
+	const struct hci_controller_info *in = hci_host_info(s->hci);
+	memset(out, 0, sizeof(*out));
+	memcpy(out->addr.b, in->addr.b, 6);
+	out->hci_version = in->hci_version;
+	out->hci_revision = in->hci_revision;
+	out->lmp_version = in->lmp_version;
+	out->manufacturer = in->manufacturer;
+	out->lmp_subversion = in->lmp_subversion;
+	out->acl_mtu = in->acl_mtu;
+	out->acl_count = in->acl_count;
+	if (in->le) {
+		out->le_shared = in->le_shared;
+		out->le_acl_mtu = in->le_shared ? in->acl_mtu : in->le_acl_mtu;
+		out->le_acl_count = in->le_shared ? in->acl_count : in->le_acl_count;
+	}
+	out->bredr = in->bredr;
+	out->le = in->le;
+	return 0;
+}
+
+/* ---- links --------------------------------------------------------------------------------- */
+
+int l2k_addr_parse(const char *str, l2k_addr *out)
+{
+	hci_bdaddr_t a;
+	int r = hci_bdaddr_parse(str, &a);
+	if (r == 0)
+		memcpy(out->b, a.b, 6);
+	return r;
+}
+
+char *l2k_addr_str(const l2k_addr *a, char out[18])
+{
+	hci_bdaddr_t b;
+	memcpy(b.b, a->b, 6);
+	hci_bdaddr_str(&b, out);
+	return out;
+}
+
+int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
+{
+	hci_bdaddr_t a;
+	memcpy(a.b, peer->b, 6);
+	if (type == L2K_ADDR_BREDR)
+		return hci_host_connect(s->hci, HCI_LINK_BREDR, &a, 0);
+	return hci_host_connect(s->hci, HCI_LINK_LE, &a,
+				type == L2K_ADDR_LE_RANDOM ? HCI_ADDR_LE_RANDOM : HCI_ADDR_LE_PUBLIC);
+}
+
+int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason)
+{
+	return hci_host_disconnect(s->hci, handle, hci_reason ? hci_reason : HCI_ERR_REMOTE_USER_TERM);
+}
+
+int l2k_set_connectable(l2k_stack *s, bool on)
+{
+	return hci_host_set_connectable(s->hci, on);
+}
+
+int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len)
+{
+	return hci_host_le_advertise(s->hci, on, ad, ad_len);
+}
+
+int l2k_le_scan(l2k_stack *s, bool on)
+{
+	return hci_host_le_scan(s->hci, on, false);
+}
+
+int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle)
+{
+	for (uint16_t h = 0; h <= HCI_MAX_HANDLE; h++) {
+		const struct hci_link_info *li = hci_host_link(s->hci, h);
+		if (!li || memcmp(li->peer.b, peer->b, 6))
+			continue;
+		if ((type == L2K_ADDR_BREDR) != (li->type == HCI_LINK_BREDR))
+			continue;
+		*handle = h;
+		return 0;
+	}
+	return L2K_ENOLINK;
+}

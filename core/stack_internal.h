@@ -1,0 +1,45 @@
+/* The stack object shared by core/ files (stack.c, loop.c and the L2CAP engine).  Internal. */
+#ifndef L2K_STACK_INTERNAL_H
+#define L2K_STACK_INTERNAL_H
+
+#include "core/l2kit.h"
+#include "hci/btsnoop.h"
+#include "hci/hci_host.h"
+#include "transport/transport.h"
+
+/* What the L2CAP engine plugs into the stack (all optional). */
+struct l2k_upper {
+	void *ctx;
+	void (*link_up)(void *ctx, const struct hci_link_info *link);
+	void (*link_down)(void *ctx, uint16_t handle, uint8_t reason);
+	void (*acl_rx)(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len);
+	void (*acl_tx_room)(void *ctx, uint16_t handle);
+	void (*event)(void *ctx, const uint8_t *evt, size_t len);
+	void (*tick)(void *ctx, uint64_t now_ms);
+	uint64_t (*next_timer)(void *ctx);
+	void (*destroy)(void *ctx);
+};
+
+struct l2k_stack {
+	struct l2k_transport *tr;
+	struct hci_host *hci;
+	struct hci_btsnoop *snoop;
+	struct l2k_stack_cbs cbs;
+	struct l2k_upper upper;
+	uint64_t (*clock)(void *arg);
+	void *clock_arg;
+	bool virtual_clock;
+	int ready_err;	 /* 1 = pending, 0 = ready, < 0 = failed */
+	int failed;	 /* transport failure code, 0 if none */
+	bool stop;	 /* l2k_break() */
+	char last_error[256];
+};
+
+uint64_t l2k_stack_now(l2k_stack *s);
+void l2k_stack_set_error(l2k_stack *s, int err, const char *msg);
+
+/* loop.c: OS clocks */
+uint64_t l2k_monotonic_ms(void);
+uint64_t l2k_realtime_us(void);
+
+#endif

@@ -1,0 +1,275 @@
+/* Controller bring-up (compare Vol 4 Part E 4.1 / Vol 6 Part D): Reset, identify, learn buffer
+ * sizes, set event masks, make BR/EDR connectable.  Every step after Read Local Supported
+ * Commands runs only if the controller's bitmap says it has the command. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/l2k_error.h"
+#include "hci/hci_internal.h"
+
+enum step {
+	ST_RESET,
+	ST_READ_VERSION,
+	ST_READ_COMMANDS,
+	ST_READ_FEATURES,
+	ST_READ_BD_ADDR,
+	ST_READ_BUFFER_SIZE,
+	ST_LE_READ_BUFFER_SIZE,
+	ST_LE_READ_FEATURES,
+	ST_SET_EVENT_MASK,
+	ST_LE_SET_EVENT_MASK,
+	ST_WRITE_LE_HOST_SUPPORTED,
+	ST_WRITE_SCAN_ENABLE,
+	ST_DONE
+};
+
+static void bringup_next(struct hci_host *h);
+
+static void bringup_fail(struct hci_host *h, int err)
+{
+	h->failed = true;
+	h->bringup_step = -1;
+	if (h->ops.ready)
+		h->ops.ready(h->user, err);
+}
+
+static bool has(const struct hci_host *h, uint16_t bit)
+{
+	return hci_bit_test(h->info.commands, sizeof(h->info.commands), bit);
+}
+
+static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
+{
+	struct hci_host *h = arg;
+	int step = h->bringup_step;
+	char nb[8];
+	if (status < 0) { /* timeout or shutdown: cmdq already reported which opcode */
+		bringup_fail(h, status);
+		return;
+	}
+	if (status != HCI_SUCCESS) {
+		static const uint16_t ops[] = {
+		    HCI_OP_RESET, HCI_OP_READ_LOCAL_VERSION, HCI_OP_READ_LOCAL_COMMANDS,
+		    HCI_OP_READ_LOCAL_FEATURES, HCI_OP_READ_BD_ADDR, HCI_OP_READ_BUFFER_SIZE,
+		    HCI_OP_LE_READ_BUFFER_SIZE, HCI_OP_LE_READ_LOCAL_FEATURES, HCI_OP_SET_EVENT_MASK,
+		    HCI_OP_LE_SET_EVENT_MASK, HCI_OP_WRITE_LE_HOST_SUPPORTED, HCI_OP_WRITE_SCAN_ENABLE};
+		uint16_t op = step >= 0 && step < ST_DONE ? ops[step] : 0;
+		hci_report(h, L2K_ECTRL, "bring-up: controller answered %s (0x%04x) with status 0x%02x",
+			   hci_opcode_name(op, nb), op, status);
+		bringup_fail(h, L2K_ECTRL);
+		return;
+	}
+	struct hci_controller_info *in = &h->info;
+	switch (step) {
+	case ST_READ_VERSION:
+		/* HCI_Version HCI_Revision(2) LMP_Version Manufacturer(2) LMP_Subversion(2) */
+		if (n < 8)
+			goto short_ret;
+		in->hci_version = r[0];
+		in->hci_revision = hci_get16(r + 1);
+		in->lmp_version = r[3];
+		in->manufacturer = hci_get16(r + 4);
+		in->lmp_subversion = hci_get16(r + 6);
+		break;
+	case ST_READ_COMMANDS:
+		if (n < 64)
+			goto short_ret;
+		memcpy(in->commands, r, 64);
+		h->have_commands = true;
+		break;
+	case ST_READ_FEATURES:
+		if (n < 8)
+			goto short_ret;
+		memcpy(in->features, r, 8);
+		break;
+	case ST_READ_BD_ADDR:
+		if (n < 6)
+			goto short_ret;
+		memcpy(in->addr.b, r, 6);
+		break;
+	case ST_READ_BUFFER_SIZE:
+		/* ACL_Data_Packet_Length(2) SCO_Len(1) Total_ACL(2) Total_SCO(2) */
+		if (n < 7)
+			goto short_ret;
+		in->acl_mtu = hci_get16(r);
+		in->acl_count = hci_get16(r + 3);
+		break;
+	case ST_LE_READ_BUFFER_SIZE:
+		/* v1: LE_ACL_Data_Packet_Length(2) Total_Num_LE_ACL(1); v2 adds ISO len(2) num(1) */
+		if (n < 3)
+			goto short_ret;
+		in->le_acl_mtu = hci_get16(r);
+		in->le_acl_count = r[2];
+		if (n >= 6) {
+			in->iso_mtu = hci_get16(r + 3);
+			in->iso_count = r[5];
+		}
+		/* A zero length means LE shares the BR/EDR buffers (Vol 4 Part E 7.8.2). */
+		in->le_shared = in->le_acl_mtu == 0 || in->le_acl_count == 0;
+		break;
+	case ST_LE_READ_FEATURES:
+		if (n < 8)
+			goto short_ret;
+		memcpy(in->le_features, r, 8);
+		break;
+	default: break;
+	}
+	h->bringup_step++;
+	bringup_next(h);
+	return;
+short_ret:
+	hci_report(h, L2K_EBADMSG, "bring-up: return parameters of step %d too short (%zu bytes)",
+		   step, n);
+	bringup_fail(h, L2K_EBADMSG);
+}
+
+static int send_step(struct hci_host *h, uint16_t op, const uint8_t *p, size_t n)
+{
+	int r = hci_host_cmd(h, op, p, n, on_step_done, h);
+	if (r < 0) {
+		char nb[8];
+		hci_report(h, r, "bring-up: cannot queue %s: %s", hci_opcode_name(op, nb), l2k_strerror(r));
+		bringup_fail(h, r);
+	}
+	return r;
+}
+
+static void finish(struct hci_host *h)
+{
+	struct hci_controller_info *in = &h->info;
+	h->pool_bredr.mtu = in->acl_mtu;
+	h->pool_bredr.count = in->acl_count;
+	h->pool_le.mtu = in->le_shared ? in->acl_mtu : in->le_acl_mtu;
+	h->pool_le.count = in->le_shared ? in->acl_count : in->le_acl_count;
+	uint16_t m = in->acl_mtu > h->pool_le.mtu ? in->acl_mtu : h->pool_le.mtu;
+	if ((in->bredr && (in->acl_mtu == 0 || in->acl_count == 0)) ||
+	    (in->le && (h->pool_le.mtu == 0 || h->pool_le.count == 0)) || m == 0) {
+		hci_report(h, L2K_EPROTO,
+			   "bring-up: controller reports no usable ACL buffers (BR/EDR %u x %u, LE %u x %u)",
+			   in->acl_mtu, in->acl_count, in->le_acl_mtu, in->le_acl_count);
+		bringup_fail(h, L2K_EPROTO);
+		return;
+	}
+	h->frag = realloc(h->frag, (size_t)HCI_ACL_HDR + m);
+	if (!h->frag) {
+		bringup_fail(h, L2K_ENOMEM);
+		return;
+	}
+	h->frag_cap = (size_t)HCI_ACL_HDR + m;
+	h->bringup_step = INT_MAX;
+	h->ready = true;
+	if (h->ops.ready)
+		h->ops.ready(h->user, 0);
+}
+
+static void bringup_next(struct hci_host *h)
+{
+	struct hci_controller_info *in = &h->info;
+	for (;;) {
+		switch (h->bringup_step) {
+		case ST_RESET:
+			send_step(h, HCI_OP_RESET, NULL, 0);
+			return;
+		case ST_READ_VERSION:
+			send_step(h, HCI_OP_READ_LOCAL_VERSION, NULL, 0);
+			return;
+		case ST_READ_COMMANDS:
+			send_step(h, HCI_OP_READ_LOCAL_COMMANDS, NULL, 0);
+			return;
+		case ST_READ_FEATURES:
+			if (has(h, HCI_CMDBIT_READ_LOCAL_FEATURES)) {
+				send_step(h, HCI_OP_READ_LOCAL_FEATURES, NULL, 0);
+				return;
+			}
+			break;
+		case ST_READ_BD_ADDR:
+			/* With the features known, decide which transports the controller has. */
+			in->le = hci_bit_test(in->features, 8, HCI_FEAT_LE_SUPPORTED_CTRL);
+			in->bredr = !hci_bit_test(in->features, 8, HCI_FEAT_BREDR_NOT_SUPPORTED);
+			if (has(h, HCI_CMDBIT_READ_BD_ADDR)) {
+				send_step(h, HCI_OP_READ_BD_ADDR, NULL, 0);
+				return;
+			}
+			break;
+		case ST_READ_BUFFER_SIZE:
+			if (has(h, HCI_CMDBIT_READ_BUFFER_SIZE)) {
+				send_step(h, HCI_OP_READ_BUFFER_SIZE, NULL, 0);
+				return;
+			}
+			break;
+		case ST_LE_READ_BUFFER_SIZE:
+			if (in->le && has(h, HCI_CMDBIT_LE_READ_BUFFER_SIZE_V2)) {
+				send_step(h, HCI_OP_LE_READ_BUFFER_SIZE_V2, NULL, 0);
+				return;
+			}
+			if (in->le && has(h, HCI_CMDBIT_LE_READ_BUFFER_SIZE)) {
+				send_step(h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0);
+				return;
+			}
+			in->le_shared = true;
+			break;
+		case ST_LE_READ_FEATURES:
+			if (in->le && has(h, HCI_CMDBIT_LE_READ_LOCAL_FEATURES)) {
+				send_step(h, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0);
+				return;
+			}
+			break;
+		case ST_SET_EVENT_MASK:
+			if (has(h, HCI_CMDBIT_SET_EVENT_MASK)) {
+				/* The default mask (bits 0-44) plus LE Meta (bit 61) when LE is in use
+				 * (Vol 4 Part E 7.3.1). */
+				uint8_t m[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x00, 0x00};
+				if (in->le)
+					m[7] |= 0x20;
+				send_step(h, HCI_OP_SET_EVENT_MASK, m, 8);
+				return;
+			}
+			break;
+		case ST_LE_SET_EVENT_MASK:
+			if (in->le && has(h, HCI_CMDBIT_LE_SET_EVENT_MASK)) {
+				/* Connection Complete, Advertising Report, Connection Update Complete,
+				 * Read Remote Features Complete, LTK Request, Remote Connection
+				 * Parameter Request, Data Length Change (Vol 4 Part E 7.8.1) */
+				uint8_t m[8] = {0x7F, 0, 0, 0, 0, 0, 0, 0};
+				send_step(h, HCI_OP_LE_SET_EVENT_MASK, m, 8);
+				return;
+			}
+			break;
+		case ST_WRITE_LE_HOST_SUPPORTED:
+			if (in->le && in->bredr && has(h, HCI_CMDBIT_WRITE_LE_HOST_SUPPORTED)) {
+				uint8_t p[2] = {0x01, 0x00}; /* LE_Supported_Host, Unused */
+				send_step(h, HCI_OP_WRITE_LE_HOST_SUPPORTED, p, 2);
+				return;
+			}
+			break;
+		case ST_WRITE_SCAN_ENABLE:
+			if (in->bredr && h->cfg.page_scan && has(h, HCI_CMDBIT_WRITE_SCAN_ENABLE)) {
+				uint8_t v = 0x02; /* page scan */
+				send_step(h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1);
+				return;
+			}
+			break;
+		case ST_DONE:
+			finish(h);
+			return;
+		default:
+			return;
+		}
+		h->bringup_step++;
+	}
+}
+
+int hci_host_start(struct hci_host *h)
+{
+	if (h->bringup_step >= 0 && !h->ready)
+		return L2K_EALREADY;
+	if (h->ready)
+		return L2K_EISCONN;
+	h->failed = false;
+	h->have_commands = false;
+	memset(&h->info, 0, sizeof(h->info));
+	h->bringup_step = ST_RESET;
+	bringup_next(h);
+	return h->failed ? L2K_EIO : 0;
+}

@@ -1,0 +1,127 @@
+/* HCI command queue: honours Num_HCI_Command_Packets, matches Command Complete / Command Status
+ * to the command by opcode (Vol 4 Part E 4.4), and reports commands the controller never
+ * answered. */
+#include <string.h>
+
+#include "core/l2k_error.h"
+#include "hci/hci_internal.h"
+
+static void slot_remove(struct hci_host *h, unsigned i)
+{
+	memmove(&h->slots[i], &h->slots[i + 1], (h->nslots - i - 1) * sizeof(h->slots[0]));
+	h->nslots--;
+}
+
+int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen,
+		 hci_cmd_cb cb, void *arg)
+{
+	if (plen > HCI_MAX_CMD_PARAM || (plen && !params))
+		return L2K_EINVAL;
+	if (h->failed)
+		return L2K_ENETDOWN;
+	if (!hci_host_cmd_supported(h, opcode))
+		return L2K_ENOTSUP;
+	if (h->nslots == HCI_CMDQ_LEN)
+		return L2K_ENOBUFS;
+	struct hci_cmd_slot *s = &h->slots[h->nslots++];
+	s->opcode = opcode;
+	s->plen = (uint8_t)plen;
+	s->sent = false;
+	s->deadline = 0;
+	s->cb = cb;
+	s->arg = arg;
+	if (plen)
+		memcpy(s->params, params, plen);
+	hci_cmdq_pump(h);
+	return 0;
+}
+
+/* Send waiting commands while the controller has room for them. */
+void hci_cmdq_pump(struct hci_host *h)
+{
+	for (unsigned i = 0; i < h->nslots && h->cmd_credits > 0; i++) {
+		struct hci_cmd_slot *s = &h->slots[i];
+		if (s->sent)
+			continue;
+		uint8_t pkt[HCI_CMD_HDR + HCI_MAX_CMD_PARAM];
+		hci_put16(pkt, s->opcode);
+		pkt[2] = s->plen;
+		memcpy(pkt + HCI_CMD_HDR, s->params, s->plen);
+		s->sent = true;
+		s->deadline = h->now + h->cfg.cmd_timeout_ms;
+		h->cmd_credits--;
+		hci_send_packet(h, HCI_H4_CMD, pkt, HCI_CMD_HDR + s->plen);
+	}
+}
+
+/* A Command Complete or Command Status arrived.  credits is its Num_HCI_Command_Packets: the
+ * number of commands the controller can take now (it replaces, not adds to, the count). */
+void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const uint8_t *ret,
+		       size_t len, uint8_t credits)
+{
+	h->cmd_credits = credits;
+	if (opcode != 0x0000) { /* 0x0000: no command, just credits */
+		for (unsigned i = 0; i < h->nslots; i++) {
+			struct hci_cmd_slot *s = &h->slots[i];
+			if (!s->sent || s->opcode != opcode)
+				continue;
+			hci_cmd_cb cb = s->cb;
+			void *arg = s->arg;
+			slot_remove(h, i);
+			if (cb)
+				cb(arg, status, ret, len);
+			break;
+		}
+		/* An answer to a command we did not send is ignored (a controller may answer a
+		 * command issued before a Reset). */
+	}
+	hci_cmdq_pump(h);
+}
+
+void hci_cmdq_tick(struct hci_host *h)
+{
+	for (unsigned i = 0; i < h->nslots;) {
+		struct hci_cmd_slot *s = &h->slots[i];
+		if (!s->sent || s->deadline > h->now) {
+			i++;
+			continue;
+		}
+		char nb[8];
+		uint16_t op = s->opcode;
+		hci_cmd_cb cb = s->cb;
+		void *arg = s->arg;
+		slot_remove(h, i);
+		h->stats.cmd_timeouts++;
+		hci_report(h, L2K_ECTRLTIMEOUT,
+			   "controller did not answer command 0x%04x (%s) within %u ms", op,
+			   hci_opcode_name(op, nb), (unsigned)h->cfg.cmd_timeout_ms);
+		/* Like BlueZ, assume the controller lost it and may take another command. */
+		if (h->cmd_credits == 0)
+			h->cmd_credits = 1;
+		if (cb)
+			cb(arg, L2K_ECTRLTIMEOUT, NULL, 0);
+		i = 0; /* the callback may have changed the queue */
+	}
+	hci_cmdq_pump(h);
+}
+
+uint64_t hci_cmdq_next_deadline(const struct hci_host *h)
+{
+	uint64_t t = UINT64_MAX;
+	for (unsigned i = 0; i < h->nslots; i++)
+		if (h->slots[i].sent && h->slots[i].deadline < t)
+			t = h->slots[i].deadline;
+	return t;
+}
+
+/* Fail every queued command (host shutting down or controller gone). */
+void hci_cmdq_flush(struct hci_host *h, int status)
+{
+	while (h->nslots) {
+		hci_cmd_cb cb = h->slots[0].cb;
+		void *arg = h->slots[0].arg;
+		slot_remove(h, 0);
+		if (cb)
+			cb(arg, status, NULL, 0);
+	}
+}

@@ -1,0 +1,167 @@
+/* The HCI host: command queue, controller bring-up, link management and the ACL data path.
+ *
+ * Sans-I/O: the host never reads a descriptor or a clock.  Its owner feeds it packets from the
+ * controller (hci_host_input), the time (hci_host_set_now / hci_host_tick) and API calls; the host
+ * hands packets for the controller to ops->send and reports upward through the other ops.
+ * ops->send must not call back into the host (a transport queues and returns).
+ */
+#ifndef L2K_HCI_HOST_H
+#define L2K_HCI_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hci/hci_defs.h"
+
+struct hci_host;
+
+enum hci_link_type {
+	HCI_LINK_BREDR = 0, /* ACL-U */
+	HCI_LINK_LE = 1,    /* LE-U */
+};
+
+struct hci_host_config {
+	uint32_t max_rx_pdu;	 /* largest L2CAP PDU (incl. 4-byte basic header) reassembled: default 65539 */
+	uint32_t tx_queue_bytes; /* per-link bound on queued outgoing PDU bytes: default 131072 */
+	uint32_t cmd_timeout_ms; /* a command unanswered this long is reported: default 5000 */
+	uint16_t max_links;	 /* default 64 */
+	bool page_scan;		 /* BR/EDR connectable (page scan) after bring-up: default true */
+	bool auto_accept;	 /* accept incoming BR/EDR Connection Requests when ops->conn_request is NULL */
+};
+void hci_host_config_default(struct hci_host_config *cfg);
+
+/* What bring-up learnt about the controller. */
+struct hci_controller_info {
+	hci_bdaddr_t addr;
+	uint8_t hci_version;
+	uint16_t hci_revision;
+	uint8_t lmp_version;
+	uint16_t manufacturer;
+	uint16_t lmp_subversion;
+	uint8_t commands[64];
+	uint8_t features[8];
+	uint8_t le_features[8];
+	uint16_t acl_mtu;   /* BR/EDR ACL data packet length */
+	uint16_t acl_count; /* BR/EDR ACL buffers */
+	uint16_t le_acl_mtu;
+	uint16_t le_acl_count;
+	bool le_shared; /* LE uses the BR/EDR buffers (LE Read Buffer Size returned 0) */
+	uint16_t iso_mtu;
+	uint8_t iso_count;
+	bool bredr; /* controller does BR/EDR */
+	bool le;    /* controller does LE */
+};
+
+struct hci_link_info {
+	uint16_t handle;
+	uint8_t type; /* enum hci_link_type */
+	uint8_t role; /* 0 central, 1 peripheral */
+	hci_bdaddr_t peer;
+	uint8_t peer_addr_type; /* LE: HCI_ADDR_LE_PUBLIC/RANDOM; BR/EDR: 0 */
+	uint16_t interval;	/* LE connection parameters (units of the spec) */
+	uint16_t latency;
+	uint16_t supervision_timeout;
+};
+
+struct hci_host_stats {
+	uint64_t tx_pdus, tx_frags, tx_bytes;
+	uint64_t rx_pdus, rx_frags, rx_bytes;
+	uint64_t rx_drop_cont_without_start; /* continuation fragment with no PDU in progress */
+	uint64_t rx_drop_overrun;	     /* fragments carried more bytes than the PDU length */
+	uint64_t rx_drop_short_start;	     /* first fragment shorter than the basic header */
+	uint64_t rx_drop_too_big;	     /* PDU length over max_rx_pdu */
+	uint64_t rx_drop_incomplete;	     /* new start while a PDU was still incomplete */
+	uint64_t rx_drop_unknown_handle;     /* ACL for a handle that is not an open link */
+	uint64_t rx_drop_bad_header;	     /* ACL packet shorter than its header / length mismatch */
+	uint64_t evt_malformed;		     /* events shorter than their fixed fields */
+	uint64_t cmd_timeouts;
+	uint64_t nocp_excess; /* completed-packet counts beyond what was in flight (ignored) */
+};
+
+/* Completion of a command: status is the HCI status (>= 0) from Command Complete / Command
+ * Status, or a negative L2K_E* code (L2K_ECTRLTIMEOUT, L2K_ESHUTDOWN).  ret/len are the return
+ * parameters after the status octet (Command Complete only; NULL/0 otherwise). */
+typedef void (*hci_cmd_cb)(void *arg, int status, const uint8_t *ret, size_t len);
+
+struct hci_host_ops {
+	int (*send)(void *user, uint8_t type, const uint8_t *pkt, size_t len);
+	/* bring-up finished (err 0) or failed (err < 0, see ops->error for the message) */
+	void (*ready)(void *user, int err);
+	/* incoming BR/EDR Connection Request: return true to accept */
+	bool (*conn_request)(void *user, const hci_bdaddr_t *addr, const uint8_t cod[3]);
+	void (*link_up)(void *user, const struct hci_link_info *link);
+	/* an outgoing connection attempt failed (HCI status) */
+	void (*connect_failed)(void *user, uint8_t type, const hci_bdaddr_t *addr, uint8_t status);
+	void (*link_down)(void *user, uint16_t handle, uint8_t reason);
+	/* one whole reassembled L2CAP PDU (basic header included) */
+	void (*acl_rx)(void *user, uint16_t handle, const uint8_t *pdu, size_t len);
+	/* the link's transmit queue has room again after hci_host_acl_send returned L2K_EAGAIN */
+	void (*acl_tx_room)(void *user, uint16_t handle);
+	/* every event, after the host handled it (LE advertising reports, updates...) */
+	void (*event)(void *user, const uint8_t *evt, size_t len);
+	/* problems worth telling a person: command timeouts, hardware errors, bring-up failures */
+	void (*error)(void *user, int err, const char *msg);
+	/* every packet in both directions (btsnoop); incoming = controller to host */
+	void (*tap)(void *user, bool incoming, uint8_t type, const uint8_t *pkt, size_t len);
+};
+
+struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hci_host_ops *ops,
+			      void *user);
+void hci_host_free(struct hci_host *h);
+
+/* Clock: the host's notion of now (ms).  Call before input/API calls when time has moved. */
+void hci_host_set_now(struct hci_host *h, uint64_t now_ms);
+/* Run expired timers at now_ms. */
+void hci_host_tick(struct hci_host *h, uint64_t now_ms);
+/* When hci_host_tick must next be called (UINT64_MAX: no timer). */
+uint64_t hci_host_next_timer(const struct hci_host *h);
+
+/* Start bring-up (Reset, reads, event masks, scan enable); ops->ready reports the end. */
+int hci_host_start(struct hci_host *h);
+bool hci_host_is_ready(const struct hci_host *h);
+const struct hci_controller_info *hci_host_info(const struct hci_host *h);
+const struct hci_host_stats *hci_host_stats(const struct hci_host *h);
+
+/* One packet from the controller (H4 type, bytes without it). */
+void hci_host_input(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len);
+
+/* Queue a command.  Returns 0, L2K_ENOTSUP if the controller's Supported Commands bitmap lacks
+ * it (bring-up done), L2K_ENOBUFS when the queue is full, L2K_EINVAL on bad arguments.  cb (may
+ * be NULL) is called exactly once. */
+int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen,
+		 hci_cmd_cb cb, void *arg);
+/* Whether the controller reports the command as supported (true before the bitmap is known). */
+bool hci_host_cmd_supported(const struct hci_host *h, uint16_t opcode);
+
+/* Links.  Results arrive through link_up / connect_failed / link_down. */
+int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr, uint8_t addr_type);
+int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr);
+int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason);
+int hci_host_set_connectable(struct hci_host *h, bool page_scan);
+/* LE: legacy connectable undirected advertising with the given AD payload (<= 31 bytes). */
+int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len);
+int hci_host_le_scan(struct hci_host *h, bool enable, bool active);
+const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle);
+
+/* ACL data.  Queue one whole L2CAP PDU (basic header included), given as up to 4 pieces that
+ * are concatenated (so the caller need not copy header and payload together).  Returns 0,
+ * L2K_ENOLINK (no such link), L2K_EAGAIN (queue full: ops->acl_tx_room follows), L2K_EMSGSIZE. */
+struct hci_iov {
+	const uint8_t *p;
+	size_t len;
+};
+int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n);
+int hci_host_acl_send(struct hci_host *h, uint16_t handle, const uint8_t *pdu, size_t len);
+/* Bytes that hci_host_acl_send would accept now on this link (0 if no link). */
+size_t hci_host_acl_room(const struct hci_host *h, uint16_t handle);
+/* PDUs queued or partly sent on the link, and ACL packets in the controller for it. */
+size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle);
+
+/* Text name of a command opcode, for messages ("Reset", "LE Create Connection", "0x2099"). */
+const char *hci_opcode_name(uint16_t opcode, char buf[8]);
+/* Parse / format "AA:BB:CC:DD:EE:FF" (most significant octet first). */
+int hci_bdaddr_parse(const char *s, hci_bdaddr_t *out);
+void hci_bdaddr_str(const hci_bdaddr_t *a, char out[18]);
+
+#endif

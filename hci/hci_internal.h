@@ -1,0 +1,108 @@
+/* Internal state of the HCI host, shared by hci/host.c (events, bring-up, links), hci/cmdq.c
+ * (command queue) and hci/acl.c (ACL data path).  Not part of any API. */
+#ifndef L2K_HCI_INTERNAL_H
+#define L2K_HCI_INTERNAL_H
+
+#include "hci/hci_host.h"
+
+#define HCI_CMDQ_LEN 32
+#define HCI_HANDLE_SPACE 4096
+
+struct hci_cmd_slot {
+	uint16_t opcode;
+	uint8_t plen;
+	bool sent;
+	uint64_t deadline;
+	hci_cmd_cb cb;
+	void *arg;
+	uint8_t params[HCI_MAX_CMD_PARAM];
+};
+
+/* A byte ring of queued outgoing PDUs: records of [u32 length][bytes], wrapping. */
+struct hci_txring {
+	uint8_t *buf;
+	size_t cap;
+	size_t head; /* read position */
+	size_t used; /* bytes in use */
+	size_t pdus; /* records in the ring */
+};
+
+struct hci_link {
+	bool used;
+	struct hci_link_info info;
+	/* transmit */
+	struct hci_txring tx;
+	size_t tx_off;	   /* bytes of the head PDU already fragmented */
+	uint32_t tx_total; /* length of the head PDU (valid while tx_off > 0) */
+	uint32_t inflight; /* ACL packets handed to the controller, not yet completed */
+	bool want_room;	   /* caller got L2K_EAGAIN: tell it when room appears */
+	/* receive (reassembly) */
+	uint8_t *rx;
+	size_t rx_len;	  /* bytes collected */
+	size_t rx_total;  /* expected PDU length (header included); 0 = idle */
+	bool rx_skipping; /* discarding continuations of a dropped PDU */
+};
+
+/* A pool of controller ACL buffers (BR/EDR, or LE when not shared). */
+struct hci_pool {
+	uint16_t mtu;
+	uint16_t count;
+	uint16_t inflight;
+};
+
+struct hci_host {
+	struct hci_host_config cfg;
+	struct hci_host_ops ops;
+	void *user;
+	uint64_t now;
+
+	/* command queue: slots[0..nslots) in order; the first ones may be sent */
+	struct hci_cmd_slot slots[HCI_CMDQ_LEN];
+	unsigned nslots;
+	uint8_t cmd_credits;
+
+	/* bring-up */
+	int bringup_step; /* -1 idle, >= 0 running, INT_MAX done */
+	bool ready;
+	bool failed;
+	struct hci_controller_info info;
+	bool have_commands; /* info.commands is valid */
+
+	/* links */
+	struct hci_link *links; /* cfg.max_links entries */
+	int16_t handle_map[HCI_HANDLE_SPACE];
+	unsigned rr_next; /* round-robin position */
+	struct hci_pool pool_bredr, pool_le;
+	uint8_t *frag; /* scratch: H4-less ACL packet = 4 + largest mtu */
+	size_t frag_cap;
+	bool in_schedule;
+
+	struct hci_host_stats stats;
+};
+
+/* cmdq.c */
+void hci_cmdq_pump(struct hci_host *h);
+void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const uint8_t *ret,
+		       size_t len, uint8_t credits);
+void hci_cmdq_tick(struct hci_host *h);
+uint64_t hci_cmdq_next_deadline(const struct hci_host *h);
+void hci_cmdq_flush(struct hci_host *h, int status);
+
+/* acl.c */
+int hci_acl_link_init(struct hci_host *h, struct hci_link *l);
+void hci_acl_link_release(struct hci_host *h, struct hci_link *l);
+void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len);
+void hci_acl_completed(struct hci_host *h, uint16_t handle, uint16_t count);
+void hci_acl_schedule(struct hci_host *h);
+struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l);
+
+/* host.c */
+struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle);
+void hci_report(struct hci_host *h, int err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+int hci_send_packet(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len);
+
+#endif

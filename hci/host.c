@@ -1,0 +1,563 @@
+/* HCI host: lifetime, event dispatch, link management (Vol 4 Part E 7.1 and 7.7). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/l2k_error.h"
+#include "hci/hci_internal.h"
+
+void hci_host_config_default(struct hci_host_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_rx_pdu = 4 + 65535;
+	cfg->tx_queue_bytes = 128 * 1024;
+	cfg->cmd_timeout_ms = 5000;
+	cfg->max_links = 64;
+	cfg->page_scan = true;
+	cfg->auto_accept = true;
+}
+
+struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hci_host_ops *ops,
+			      void *user)
+{
+	struct hci_host *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	if (cfg)
+		h->cfg = *cfg;
+	else
+		hci_host_config_default(&h->cfg);
+	if (h->cfg.max_rx_pdu < 4)
+		h->cfg.max_rx_pdu = 4;
+	if (h->cfg.max_rx_pdu > 4 + 65535)
+		h->cfg.max_rx_pdu = 4 + 65535;
+	if (h->cfg.max_links == 0 || h->cfg.max_links > 1024)
+		h->cfg.max_links = 64;
+	if (h->cfg.cmd_timeout_ms == 0)
+		h->cfg.cmd_timeout_ms = 5000;
+	h->ops = *ops;
+	h->user = user;
+	h->links = calloc(h->cfg.max_links, sizeof(*h->links));
+	if (!h->links) {
+		free(h);
+		return NULL;
+	}
+	for (size_t i = 0; i < HCI_HANDLE_SPACE; i++)
+		h->handle_map[i] = -1;
+	h->cmd_credits = 1;
+	h->bringup_step = -1;
+	return h;
+}
+
+void hci_host_free(struct hci_host *h)
+{
+	if (!h)
+		return;
+	hci_cmdq_flush(h, L2K_ESHUTDOWN);
+	for (unsigned i = 0; i < h->cfg.max_links; i++)
+		if (h->links[i].used)
+			hci_acl_link_release(h, &h->links[i]);
+	free(h->links);
+	free(h->frag);
+	free(h);
+}
+
+void hci_host_set_now(struct hci_host *h, uint64_t now_ms)
+{
+	if (now_ms > h->now)
+		h->now = now_ms;
+}
+
+void hci_host_tick(struct hci_host *h, uint64_t now_ms)
+{
+	hci_host_set_now(h, now_ms);
+	hci_cmdq_tick(h);
+}
+
+uint64_t hci_host_next_timer(const struct hci_host *h)
+{
+	return hci_cmdq_next_deadline(h);
+}
+
+bool hci_host_is_ready(const struct hci_host *h)
+{
+	return h->ready;
+}
+
+const struct hci_controller_info *hci_host_info(const struct hci_host *h)
+{
+	return &h->info;
+}
+
+const struct hci_host_stats *hci_host_stats(const struct hci_host *h)
+{
+	return &h->stats;
+}
+
+void hci_report(struct hci_host *h, int err, const char *fmt, ...)
+{
+	if (!h->ops.error)
+		return;
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	h->ops.error(h->user, err, msg);
+}
+
+int hci_send_packet(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len)
+{
+	if (h->ops.tap)
+		h->ops.tap(h->user, false, type, pkt, len);
+	int r = h->ops.send(h->user, type, pkt, len);
+	if (r < 0)
+		hci_report(h, r, "transport refused a packet of %zu bytes: %s", len, l2k_strerror(r));
+	return r;
+}
+
+bool hci_host_cmd_supported(const struct hci_host *h, uint16_t opcode)
+{
+	if (!h->have_commands)
+		return true;
+	/* Opcodes the bitmap does not describe (vendor) and the ones every controller has. */
+	uint16_t bit;
+	switch (opcode) {
+	case HCI_OP_READ_LOCAL_COMMANDS:
+	case HCI_OP_READ_LOCAL_VERSION:
+		return true;
+	case HCI_OP_CREATE_CONN: bit = HCI_CMDBIT_CREATE_CONN; break;
+	case HCI_OP_DISCONNECT: bit = HCI_CMDBIT_DISCONNECT; break;
+	case HCI_OP_CREATE_CONN_CANCEL: bit = HCI_CMDBIT_CREATE_CONN_CANCEL; break;
+	case HCI_OP_ACCEPT_CONN_REQ: bit = HCI_CMDBIT_ACCEPT_CONN_REQ; break;
+	case HCI_OP_REJECT_CONN_REQ: bit = HCI_CMDBIT_REJECT_CONN_REQ; break;
+	case HCI_OP_READ_REMOTE_FEATURES: bit = HCI_CMDBIT_READ_REMOTE_FEATURES; break;
+	case HCI_OP_READ_REMOTE_VERSION: bit = HCI_CMDBIT_READ_REMOTE_VERSION; break;
+	case HCI_OP_SET_EVENT_MASK: bit = HCI_CMDBIT_SET_EVENT_MASK; break;
+	case HCI_OP_RESET: bit = HCI_CMDBIT_RESET; break;
+	case HCI_OP_WRITE_SCAN_ENABLE: bit = HCI_CMDBIT_WRITE_SCAN_ENABLE; break;
+	case HCI_OP_SET_CTRL_TO_HOST_FC: bit = HCI_CMDBIT_SET_CTRL_TO_HOST_FC; break;
+	case HCI_OP_HOST_BUFFER_SIZE: bit = HCI_CMDBIT_HOST_BUFFER_SIZE; break;
+	case HCI_OP_HOST_NUM_COMPLETED: bit = HCI_CMDBIT_HOST_NUM_COMPLETED; break;
+	case HCI_OP_READ_LOCAL_FEATURES: bit = HCI_CMDBIT_READ_LOCAL_FEATURES; break;
+	case HCI_OP_READ_LOCAL_EXT_FEATURES: bit = HCI_CMDBIT_READ_LOCAL_EXT_FEATURES; break;
+	case HCI_OP_READ_BUFFER_SIZE: bit = HCI_CMDBIT_READ_BUFFER_SIZE; break;
+	case HCI_OP_READ_BD_ADDR: bit = HCI_CMDBIT_READ_BD_ADDR; break;
+	case HCI_OP_SET_EVENT_MASK_PAGE2: bit = HCI_CMDBIT_SET_EVENT_MASK_PAGE2; break;
+	case HCI_OP_READ_LE_HOST_SUPPORTED: bit = HCI_CMDBIT_READ_LE_HOST_SUPPORTED; break;
+	case HCI_OP_WRITE_LE_HOST_SUPPORTED: bit = HCI_CMDBIT_WRITE_LE_HOST_SUPPORTED; break;
+	case HCI_OP_LE_SET_EVENT_MASK: bit = HCI_CMDBIT_LE_SET_EVENT_MASK; break;
+	case HCI_OP_LE_READ_BUFFER_SIZE: bit = HCI_CMDBIT_LE_READ_BUFFER_SIZE; break;
+	case HCI_OP_LE_READ_LOCAL_FEATURES: bit = HCI_CMDBIT_LE_READ_LOCAL_FEATURES; break;
+	case HCI_OP_LE_SET_RANDOM_ADDR: bit = HCI_CMDBIT_LE_SET_RANDOM_ADDR; break;
+	case HCI_OP_LE_SET_ADV_PARAMS: bit = HCI_CMDBIT_LE_SET_ADV_PARAMS; break;
+	case HCI_OP_LE_SET_ADV_DATA: bit = HCI_CMDBIT_LE_SET_ADV_DATA; break;
+	case HCI_OP_LE_SET_SCAN_RSP_DATA: bit = HCI_CMDBIT_LE_SET_SCAN_RSP_DATA; break;
+	case HCI_OP_LE_SET_ADV_ENABLE: bit = HCI_CMDBIT_LE_SET_ADV_ENABLE; break;
+	case HCI_OP_LE_SET_SCAN_PARAMS: bit = HCI_CMDBIT_LE_SET_SCAN_PARAMS; break;
+	case HCI_OP_LE_SET_SCAN_ENABLE: bit = HCI_CMDBIT_LE_SET_SCAN_ENABLE; break;
+	case HCI_OP_LE_CREATE_CONN: bit = HCI_CMDBIT_LE_CREATE_CONN; break;
+	case HCI_OP_LE_CREATE_CONN_CANCEL: bit = HCI_CMDBIT_LE_CREATE_CONN_CANCEL; break;
+	case HCI_OP_LE_CONN_UPDATE: bit = HCI_CMDBIT_LE_CONN_UPDATE; break;
+	case HCI_OP_LE_READ_REMOTE_FEATURES: bit = HCI_CMDBIT_LE_READ_REMOTE_FEATURES; break;
+	case HCI_OP_LE_REMOTE_CONN_PARAM_REPLY: bit = HCI_CMDBIT_LE_REMOTE_CONN_PARAM_REPLY; break;
+	case HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY: bit = HCI_CMDBIT_LE_REMOTE_CONN_PARAM_NEG_REPLY; break;
+	case HCI_OP_LE_SET_DATA_LENGTH: bit = HCI_CMDBIT_LE_SET_DATA_LENGTH; break;
+	case HCI_OP_LE_READ_DEFAULT_DATA_LENGTH: bit = HCI_CMDBIT_LE_READ_DEFAULT_DATA_LENGTH; break;
+	case HCI_OP_LE_WRITE_DEFAULT_DATA_LENGTH: bit = HCI_CMDBIT_LE_WRITE_DEFAULT_DATA_LENGTH; break;
+	case HCI_OP_LE_READ_MAX_DATA_LENGTH: bit = HCI_CMDBIT_LE_READ_MAX_DATA_LENGTH; break;
+	case HCI_OP_LE_READ_BUFFER_SIZE_V2: bit = HCI_CMDBIT_LE_READ_BUFFER_SIZE_V2; break;
+	default:
+		return true; /* not in our table: let the controller answer */
+	}
+	return hci_bit_test(h->info.commands, sizeof(h->info.commands), bit);
+}
+
+/* ---- links --------------------------------------------------------------------------------- */
+
+struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle)
+{
+	if (handle >= HCI_HANDLE_SPACE)
+		return NULL;
+	int16_t i = h->handle_map[handle];
+	return i < 0 ? NULL : &h->links[i];
+}
+
+const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle)
+{
+	const struct hci_link *l = hci_link_by_handle(h, handle);
+	return l ? &l->info : NULL;
+}
+
+static void link_add(struct hci_host *h, const struct hci_link_info *info)
+{
+	if (info->handle > HCI_MAX_HANDLE || hci_link_by_handle(h, info->handle)) {
+		hci_report(h, L2K_EPROTO, "controller reported connection handle 0x%04x twice or out of range",
+			   info->handle);
+		return;
+	}
+	for (unsigned i = 0; i < h->cfg.max_links; i++) {
+		struct hci_link *l = &h->links[i];
+		if (l->used)
+			continue;
+		memset(l, 0, sizeof(*l));
+		l->info = *info;
+		if (hci_acl_link_init(h, l) < 0)
+			break;
+		l->used = true;
+		h->handle_map[info->handle] = (int16_t)i;
+		if (h->ops.link_up)
+			h->ops.link_up(h->user, &l->info);
+		return;
+	}
+	/* No room: refuse the link rather than run it without buffers. */
+	hci_report(h, L2K_ENOMEM, "no room for link 0x%04x (max_links %u): disconnecting",
+		   info->handle, h->cfg.max_links);
+	uint8_t p[3];
+	hci_put16(p, info->handle);
+	p[2] = HCI_ERR_REMOTE_LOW_RESOURCES;
+	hci_host_cmd(h, HCI_OP_DISCONNECT, p, 3, NULL, NULL);
+}
+
+static void link_remove(struct hci_host *h, uint16_t handle, uint8_t reason)
+{
+	struct hci_link *l = hci_link_by_handle(h, handle);
+	if (!l)
+		return;
+	hci_acl_link_release(h, l);
+	l->used = false;
+	h->handle_map[handle] = -1;
+	if (h->ops.link_down)
+		h->ops.link_down(h->user, handle, reason);
+	hci_acl_schedule(h); /* buffers freed by the link may let other links go on */
+}
+
+/* ---- events -------------------------------------------------------------------------------- */
+
+static void ev_conn_complete(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Status(1) Handle(2) BD_ADDR(6) Link_Type(1) Encryption_Enabled(1) */
+	if (n < 11) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	hci_bdaddr_t a;
+	memcpy(a.b, p + 3, 6);
+	if (p[9] != 0x01) /* not ACL (SCO/eSCO): not ours */
+		return;
+	if (p[0] != HCI_SUCCESS) {
+		if (h->ops.connect_failed)
+			h->ops.connect_failed(h->user, HCI_LINK_BREDR, &a, p[0]);
+		return;
+	}
+	struct hci_link_info li = {0};
+	li.handle = HCI_ACL_HANDLE(hci_get16(p + 1));
+	li.type = HCI_LINK_BREDR;
+	li.peer = a;
+	li.role = 0xFF; /* unknown until Role Change; see the Connection Request path */
+	link_add(h, &li);
+}
+
+static void ev_conn_request(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* BD_ADDR(6) Class_Of_Device(3) Link_Type(1) */
+	if (n < 10) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	hci_bdaddr_t a;
+	memcpy(a.b, p, 6);
+	bool accept;
+	if (p[9] != 0x01)
+		accept = false; /* SCO/eSCO: l2kit carries no audio */
+	else if (h->ops.conn_request)
+		accept = h->ops.conn_request(h->user, &a, p + 6);
+	else
+		accept = h->cfg.auto_accept;
+	uint8_t c[7];
+	memcpy(c, a.b, 6);
+	if (accept) {
+		c[6] = 0x01; /* remain Peripheral (Vol 4 Part E 7.1.8) */
+		hci_host_cmd(h, HCI_OP_ACCEPT_CONN_REQ, c, 7, NULL, NULL);
+	} else {
+		c[6] = HCI_ERR_REJ_LIMITED_RESOURCES;
+		hci_host_cmd(h, HCI_OP_REJECT_CONN_REQ, c, 7, NULL, NULL);
+	}
+}
+
+static void ev_disconn_complete(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Status(1) Handle(2) Reason(1) */
+	if (n < 4) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	if (p[0] != HCI_SUCCESS)
+		return;
+	link_remove(h, HCI_ACL_HANDLE(hci_get16(p + 1)), p[3]);
+}
+
+static void ev_num_completed(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Num_Handles(1) then Num_Handles x [Handle(2) Count(2)] (Vol 4 Part E 7.7.19) */
+	if (n < 1 || n < 1 + (size_t)p[0] * 4) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	for (unsigned i = 0; i < p[0]; i++) {
+		const uint8_t *e = p + 1 + i * 4;
+		hci_acl_completed(h, HCI_ACL_HANDLE(hci_get16(e)), hci_get16(e + 2));
+	}
+	hci_acl_schedule(h);
+}
+
+static void ev_role_change(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Status(1) BD_ADDR(6) New_Role(1) */
+	if (n < 8) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	if (p[0] != HCI_SUCCESS)
+		return;
+	for (unsigned i = 0; i < h->cfg.max_links; i++) {
+		struct hci_link *l = &h->links[i];
+		if (l->used && l->info.type == HCI_LINK_BREDR && !memcmp(l->info.peer.b, p + 1, 6))
+			l->info.role = p[7];
+	}
+}
+
+static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, bool enhanced)
+{
+	/* Status Handle(2) Role PeerAddrType PeerAddr(6) [LocalRPA(6) PeerRPA(6)] Interval(2)
+	 * Latency(2) SupervisionTimeout(2) CentralClockAccuracy (Vol 4 Part E 7.7.65.1 / .10) */
+	size_t need = enhanced ? 30 : 18;
+	if (n < need) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	hci_bdaddr_t a;
+	memcpy(a.b, p + 5, 6);
+	if (p[0] != HCI_SUCCESS) {
+		if (h->ops.connect_failed)
+			h->ops.connect_failed(h->user, HCI_LINK_LE, &a, p[0]);
+		return;
+	}
+	const uint8_t *q = p + (enhanced ? 23 : 11);
+	struct hci_link_info li = {0};
+	li.handle = HCI_ACL_HANDLE(hci_get16(p + 1));
+	li.type = HCI_LINK_LE;
+	li.role = p[3];
+	li.peer_addr_type = p[4] & 0x01;
+	li.peer = a;
+	li.interval = hci_get16(q);
+	li.latency = hci_get16(q + 2);
+	li.supervision_timeout = hci_get16(q + 4);
+	link_add(h, &li);
+}
+
+static void ev_le_conn_update(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Status Handle(2) Interval(2) Latency(2) Timeout(2) */
+	if (n < 9) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(hci_get16(p + 1)));
+	if (p[0] != HCI_SUCCESS || !l)
+		return;
+	l->info.interval = hci_get16(p + 3);
+	l->info.latency = hci_get16(p + 5);
+	l->info.supervision_timeout = hci_get16(p + 7);
+}
+
+static void ev_le_meta(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	if (n < 1) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	switch (p[0]) {
+	case HCI_LE_CONN_COMPLETE: ev_le_conn_complete(h, p + 1, n - 1, false); break;
+	case HCI_LE_ENH_CONN_COMPLETE: ev_le_conn_complete(h, p + 1, n - 1, true); break;
+	case HCI_LE_CONN_UPDATE_COMPLETE: ev_le_conn_update(h, p + 1, n - 1); break;
+	default: break; /* passed up through ops->event */
+	}
+}
+
+static void ev_cmd_complete(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Num_HCI_Command_Packets(1) Opcode(2) Return_Parameters (first is usually Status) */
+	if (n < 3) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	uint16_t op = hci_get16(p + 1);
+	int status = n >= 4 ? p[3] : HCI_SUCCESS;
+	const uint8_t *ret = n > 4 ? p + 4 : NULL;
+	hci_cmdq_complete(h, op, status, ret, n > 4 ? n - 4 : 0, p[0]);
+}
+
+static void ev_cmd_status(struct hci_host *h, const uint8_t *p, size_t n)
+{
+	/* Status(1) Num_HCI_Command_Packets(1) Opcode(2) */
+	if (n < 4) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	hci_cmdq_complete(h, hci_get16(p + 2), p[0], NULL, 0, p[1]);
+}
+
+static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
+{
+	if (len < HCI_EVT_HDR || (size_t)pkt[1] != len - HCI_EVT_HDR) {
+		h->stats.evt_malformed++;
+		return;
+	}
+	const uint8_t *p = pkt + HCI_EVT_HDR;
+	size_t n = pkt[1];
+	switch (pkt[0]) {
+	case HCI_EV_CMD_COMPLETE: ev_cmd_complete(h, p, n); break;
+	case HCI_EV_CMD_STATUS: ev_cmd_status(h, p, n); break;
+	case HCI_EV_CONN_COMPLETE: ev_conn_complete(h, p, n); break;
+	case HCI_EV_CONN_REQUEST: ev_conn_request(h, p, n); break;
+	case HCI_EV_DISCONN_COMPLETE: ev_disconn_complete(h, p, n); break;
+	case HCI_EV_NUM_COMPLETED: ev_num_completed(h, p, n); break;
+	case HCI_EV_ROLE_CHANGE: ev_role_change(h, p, n); break;
+	case HCI_EV_LE_META: ev_le_meta(h, p, n); break;
+	case HCI_EV_HARDWARE_ERROR:
+		hci_report(h, L2K_EIO, "controller hardware error 0x%02x", n ? p[0] : 0);
+		break;
+	case HCI_EV_DATA_BUFFER_OVERFLOW:
+		hci_report(h, L2K_EPROTO, "controller reported a data buffer overflow (link type %u)",
+			   n ? p[0] : 0);
+		break;
+	default: break;
+	}
+	if (h->ops.event)
+		h->ops.event(h->user, pkt, len);
+}
+
+void hci_host_input(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len)
+{
+	if (h->ops.tap)
+		h->ops.tap(h->user, true, type, pkt, len);
+	switch (type) {
+	case HCI_H4_EVT: handle_event(h, pkt, len); break;
+	case HCI_H4_ACL: hci_acl_input(h, pkt, len); break;
+	default: break; /* SCO / ISO: not used by l2kit */
+	}
+}
+
+/* ---- link commands ------------------------------------------------------------------------- */
+
+int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr, uint8_t addr_type)
+{
+	if (!h->ready)
+		return L2K_ENETDOWN;
+	if (type == HCI_LINK_BREDR) {
+		if (!h->info.bredr)
+			return L2K_ENOTSUP;
+		/* BD_ADDR Packet_Type Page_Scan_Repetition_Mode Reserved Clock_Offset
+		 * Allow_Role_Switch (Vol 4 Part E 7.1.5) */
+		uint8_t p[13];
+		memcpy(p, addr->b, 6);
+		hci_put16(p + 6, 0xCC18); /* DM1 DH1 DM3 DH3 DM5 DH5 */
+		p[8] = 0x01;		  /* R1 */
+		p[9] = 0x00;
+		hci_put16(p + 10, 0x0000);
+		p[12] = 0x01;
+		return hci_host_cmd(h, HCI_OP_CREATE_CONN, p, sizeof(p), NULL, NULL);
+	}
+	if (type != HCI_LINK_LE)
+		return L2K_EINVAL;
+	if (!h->info.le)
+		return L2K_ENOTSUP;
+	/* LE Create Connection (Vol 4 Part E 7.8.12): scan 60 ms / 60 ms, connection interval
+	 * 30-50 ms, latency 0, supervision timeout 5 s. */
+	uint8_t p[25];
+	hci_put16(p + 0, 0x0060);
+	hci_put16(p + 2, 0x0060);
+	p[4] = 0x00; /* no filter accept list */
+	p[5] = addr_type & 0x01;
+	memcpy(p + 6, addr->b, 6);
+	p[12] = 0x00; /* own address public */
+	hci_put16(p + 13, 0x0018);
+	hci_put16(p + 15, 0x0028);
+	hci_put16(p + 17, 0x0000);
+	hci_put16(p + 19, 0x01F4);
+	hci_put16(p + 21, 0x0000);
+	hci_put16(p + 23, 0x0000);
+	return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN, p, sizeof(p), NULL, NULL);
+}
+
+int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr)
+{
+	if (type == HCI_LINK_LE)
+		return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN_CANCEL, NULL, 0, NULL, NULL);
+	return hci_host_cmd(h, HCI_OP_CREATE_CONN_CANCEL, addr->b, 6, NULL, NULL);
+}
+
+int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason)
+{
+	if (!hci_link_by_handle(h, handle))
+		return L2K_ENOLINK;
+	uint8_t p[3];
+	hci_put16(p, handle);
+	p[2] = reason;
+	return hci_host_cmd(h, HCI_OP_DISCONNECT, p, 3, NULL, NULL);
+}
+
+int hci_host_set_connectable(struct hci_host *h, bool page_scan)
+{
+	uint8_t v = page_scan ? 0x02 : 0x00; /* page scan only; no inquiry scan */
+	return hci_host_cmd(h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1, NULL, NULL);
+}
+
+int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len)
+{
+	if (!h->info.le)
+		return L2K_ENOTSUP;
+	int r;
+	if (enable) {
+		if (ad_len > 31)
+			return L2K_EMSGSIZE;
+		uint8_t prm[15] = {0};
+		hci_put16(prm + 0, 0x0030); /* 30 ms */
+		hci_put16(prm + 2, 0x0060); /* 60 ms */
+		prm[4] = 0x00;		    /* ADV_IND: connectable undirected */
+		prm[5] = 0x00;		    /* own address public */
+		prm[13] = 0x07;		    /* all three channels */
+		prm[14] = 0x00;		    /* no filter */
+		if ((r = hci_host_cmd(h, HCI_OP_LE_SET_ADV_PARAMS, prm, sizeof(prm), NULL, NULL)) < 0)
+			return r;
+		uint8_t data[32] = {0};
+		data[0] = (uint8_t)ad_len;
+		if (ad_len)
+			memcpy(data + 1, ad, ad_len);
+		if ((r = hci_host_cmd(h, HCI_OP_LE_SET_ADV_DATA, data, sizeof(data), NULL, NULL)) < 0)
+			return r;
+	}
+	uint8_t en = enable ? 1 : 0;
+	return hci_host_cmd(h, HCI_OP_LE_SET_ADV_ENABLE, &en, 1, NULL, NULL);
+}
+
+int hci_host_le_scan(struct hci_host *h, bool enable, bool active)
+{
+	if (!h->info.le)
+		return L2K_ENOTSUP;
+	int r;
+	if (enable) {
+		uint8_t prm[7];
+		prm[0] = active ? 0x01 : 0x00;
+		hci_put16(prm + 1, 0x0060);
+		hci_put16(prm + 3, 0x0030);
+		prm[5] = 0x00;
+		prm[6] = 0x00;
+		if ((r = hci_host_cmd(h, HCI_OP_LE_SET_SCAN_PARAMS, prm, sizeof(prm), NULL, NULL)) < 0)
+			return r;
+	}
+	uint8_t en[2] = {enable ? 1 : 0, 0x00 /* no duplicate filtering */};
+	return hci_host_cmd(h, HCI_OP_LE_SET_SCAN_ENABLE, en, 2, NULL, NULL);
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian packages that building and testing l2kit need, when they are missing.
+# Run as root on Debian 12 it is all the set-up a fresh machine needs; as another user it only
+# reports what is missing.
+PKGS="build-essential clang pkg-config libcmocka-dev libusb-1.0-0-dev bluez bluez-test-tools tshark python3 util-linux"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages:$missing (run 'make deps' as root, or install them)" >&2
+	exit 0
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null
+apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+	echo "deps: apt-get install failed for:$missing" >&2
+	exit 1
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Runs l2kit's tests and prints one closing line "N passed, N failed, N skipped".
+#   tests/run.sh BUILD [unit|integration|all] [NAME-FILTER]
+# Unit tests are cmocka binaries (build/tests/test_*): each test case counts.  Integration tests
+# are tests/integration/*.sh: each script counts once; exit 0 = pass, 77 = skipped (it says why),
+# anything else = fail.  Logs go to BUILD/test-logs/.
+BUILD=${1:-build}
+WHAT=${2:-all}
+FILTER=${3:-}
+LOGS="$BUILD/test-logs"
+mkdir -p "$LOGS"
+pass=0; fail=0; skip=0; failed=""
+
+run_unit() {
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+		log="$LOGS/$name.log"
+		CMOCKA_MESSAGE_OUTPUT=stdout timeout 600 "$t" >"$log" 2>&1
+		rc=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+		p=${p:-0}; f=${f:-0}; s=${s:-0}
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi   # crashed or timed out
+		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+		if [ "$f" != 0 ]; then
+			failed="$failed $name"
+			echo "FAIL $name ($p passed, $f failed; log $log)"
+			grep -E '^\[  (FAILED|ERROR)|^\[  ERROR|Failure|ERROR|runtime error|Sanitizer' "$log" | head -n 20
+		else
+			echo "ok   $name ($p passed${s:+, $s skipped})"
+		fi
+	done
+}
+
+run_integration() {
+	for t in tests/integration/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+		log="$LOGS/$name.log"
+		BUILD="$BUILD" timeout 900 sh "$t" >"$log" 2>&1
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			pass=$((pass + 1)); echo "ok   $name"
+		elif [ "$rc" = 77 ]; then
+			skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$log")"
+		else
+			fail=$((fail + 1)); failed="$failed $name"
+			echo "FAIL $name (exit $rc; log $log)"; tail -n 25 "$log" | sed 's/^/    /'
+		fi
+	done
+}
+
+case "$WHAT" in
+unit) run_unit ;;
+integration) run_integration ;;
+*) run_unit; run_integration ;;
+esac
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
