@@ -34,6 +34,8 @@ TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_COMMON_SRC := $(sort $(wildcard tests/common/*.c))
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PROG_SRC  := $(sort $(wildcard tests/progs/*.c))
+PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 HEADERS   := core/l2kit.h core/l2k_error.h
 
 .PHONY: all lib tools tests check check-unit check-integration demo install clean deps
@@ -41,7 +43,7 @@ all: lib tools
 
 lib: $(BUILD)/libl2kit.a $(BUILD)/libl2kit.so
 tools: $(TOOLS)
-tests: $(TESTS) tools
+tests: $(TESTS) $(PROGS) tools
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,6 +64,11 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+
+# Test programs driven by tests/integration/*.sh (they may use internal headers)
+$(BUILD)/tests/progs/%: $(BUILD)/obj/tests/progs/%.o $(BUILD)/libl2kit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
 # Installs the Debian packages the build and tests need, when missing and when root.
 deps:

@@ -30,7 +30,7 @@ run_unit() {
 			echo "FAIL $name ($p passed, $f failed; log $log)"
 			grep -E '^\[  (FAILED|ERROR)|^\[  ERROR|Failure|ERROR|runtime error|Sanitizer' "$log" | head -n 20
 		else
-			echo "ok   $name ($p passed${s:+, $s skipped})"
+			if [ "$s" != 0 ]; then echo "ok   $name ($p passed, $s skipped)"; else echo "ok   $name ($p passed)"; fi
 		fi
 	done
 }
