@@ -146,6 +146,204 @@ int l2k_le_scan(l2k_stack *s, bool on);
 /* Look up the open link to peer (any handle of that type); 0 and *handle, or L2K_ENOLINK. */
 int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 
+
+/* ---- L2CAP channels: the event face --------------------------------------------------------
+ *
+ * A channel is opened by l2k_chan_connect() (the ACL/LE link is created when there is none) or
+ * accepted by a server (l2k_server_add).  Its callbacks run on the thread that drives the stack
+ * (inside l2k_step/l2k_run).  Event-face calls must be made from that thread: from inside a
+ * callback, or from the thread that calls l2k_step.  (The socket face below is thread-safe.) */
+
+typedef struct l2k_chan l2k_chan;
+typedef struct l2k_server l2k_server;
+
+enum l2k_mode {
+	L2K_MODE_BASIC = 0x00,	    /* BR/EDR */
+	L2K_MODE_RETRANS = 0x01,    /* BR/EDR, legacy Retransmission mode */
+	L2K_MODE_FLOWCTL = 0x02,    /* BR/EDR, legacy Flow Control mode */
+	L2K_MODE_ERTM = 0x03,	    /* BR/EDR, Enhanced Retransmission mode */
+	L2K_MODE_STREAMING = 0x04,  /* BR/EDR, Streaming mode */
+	L2K_MODE_LE_CREDIT = 0x80,  /* LE, LE Credit Based Flow Control */
+	L2K_MODE_ECFC = 0x81,	    /* LE or BR/EDR, Enhanced Credit Based Flow Control */
+};
+/* "basic", "ertm", "le", ... ; NULL for an unknown mode */
+const char *l2k_mode_name(enum l2k_mode m);
+/* name to mode: 0 and *out, or L2K_EINVAL */
+int l2k_mode_parse(const char *name, enum l2k_mode *out);
+/* whether this build implements the mode */
+bool l2k_mode_supported(enum l2k_mode m);
+
+struct l2k_chan_opts {
+	enum l2k_mode mode;	 /* default Basic (BR/EDR); LE channels use L2K_MODE_LE_CREDIT */
+	bool mode_required;	 /* do not fall back to Basic when the peer lacks the mode */
+	uint16_t mtu;		 /* largest SDU we receive (0: 672 on BR/EDR, 2048 on LE) */
+	uint16_t mps;		 /* largest PDU payload we receive (credit/ERTM modes; 0: auto) */
+	uint16_t credits;	 /* credits we grant at connection (credit modes; 0: auto) */
+	bool manual_credits;	 /* the application grants credits with l2k_chan_give_credits */
+	uint8_t fcs;		 /* ERTM/Streaming/legacy: 1 = CRC-16 (default), 0 = none if peer agrees */
+	uint16_t tx_window;	 /* ERTM/legacy: our receive window (0: 63) */
+	uint8_t max_transmit;	 /* ERTM/legacy: transmissions of an I-frame before giving up (0: 3) */
+	bool ext_window;	 /* ERTM: use the Extended Window Size option (windows up to 0x3FFF) */
+	uint16_t flush_timeout;	 /* 0: infinite (0xFFFF) */
+	uint8_t sec_level;	 /* security level (placeholder: l2kit does no pairing yet; must be 0/1) */
+	uint32_t connect_timeout_ms; /* give up connecting after this (0: 30000) */
+	uint32_t tx_queue_bytes;  /* SDU bytes queued for sending before L2K_EAGAIN (0: 262144) */
+	uint32_t rx_queue_bytes;  /* socket face: received bytes buffered before back-pressure (0: 262144) */
+};
+void l2k_chan_opts_default(struct l2k_chan_opts *o);
+
+/* Why a channel closed (reason argument of the closed callback). */
+enum l2k_close_reason {
+	L2K_CLOSE_LOCAL = 0,		  /* l2k_chan_close() */
+	L2K_CLOSE_REMOTE = 1,		  /* the peer disconnected the channel */
+	L2K_CLOSE_LINK_LOST = 2,	  /* the ACL/LE link went down (see hci reason in info) */
+	L2K_CLOSE_REFUSED = 3,		  /* the peer refused it: result code in info.result */
+	L2K_CLOSE_TIMEOUT = 4,		  /* the peer did not answer (RTX/ERTX or connect timeout) */
+	L2K_CLOSE_PROTOCOL = 5,		  /* the peer broke the protocol (MTU/MPS/credit violation ...) */
+	L2K_CLOSE_MAX_TRANSMIT = 6,	  /* ERTM/Retransmission: MaxTransmit reached */
+	L2K_CLOSE_CONFIG_FAILED = 7,	  /* configuration could not be agreed */
+	L2K_CLOSE_LINK_FAILED = 8,	  /* the link for it could not be created */
+};
+const char *l2k_close_reason_str(enum l2k_close_reason r);
+
+struct l2k_chan_cbs {
+	void *user;
+	void (*open)(void *user, l2k_chan *ch);
+	/* one whole SDU */
+	void (*recv)(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len);
+	/* l2k_chan_send returned L2K_EAGAIN earlier and there is room again */
+	void (*send_ready)(void *user, l2k_chan *ch);
+	/* the channel is closed and will be freed after this returns */
+	void (*closed)(void *user, l2k_chan *ch, enum l2k_close_reason reason);
+};
+
+struct l2k_chan_info {
+	enum l2k_mode mode;
+	enum l2k_addr_type link_type;
+	l2k_addr peer;
+	uint16_t handle;
+	uint16_t psm;
+	uint16_t local_cid, remote_cid;
+	uint16_t local_mtu, remote_mtu; /* what we receive / what the peer receives */
+	uint16_t local_mps, remote_mps;
+	uint16_t credits_tx;		/* credits we may still spend (credit modes) */
+	uint16_t credits_rx;		/* credits the peer still has from us */
+	bool fcs;
+	uint16_t result;		/* last connection result from the peer (refusals) */
+	uint8_t hci_reason;		/* link-loss reason */
+	/* counters */
+	uint64_t tx_sdus, rx_sdus, tx_bytes, rx_bytes;
+	uint64_t retransmissions;	/* ERTM/Retransmission */
+	uint64_t rx_sdus_dropped;	/* Streaming/Flow Control: SDUs lost or damaged */
+	uint64_t rx_frames_bad_fcs;
+};
+
+/* Connect a channel to psm on the peer; creates the link if needed.  The channel object is
+ * returned at once; cbs->open or cbs->closed follows. */
+int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out);
+/* Queue one SDU.  0; L2K_EAGAIN (queue full or no credits: send_ready follows); L2K_EMSGSIZE
+ * (larger than the peer's MTU); L2K_ENOTCONN (not open). */
+int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);
+/* Disconnect (graceful: queued SDUs are dropped; closed(L2K_CLOSE_LOCAL) follows). */
+int l2k_chan_close(l2k_chan *ch);
+/* Credit modes with manual_credits: allow the peer n more K-frames. */
+int l2k_chan_give_credits(l2k_chan *ch, uint16_t n);
+int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *out);
+void *l2k_chan_user(const l2k_chan *ch);
+void l2k_chan_set_cbs(l2k_chan *ch, const struct l2k_chan_cbs *cbs);
+/* Bytes l2k_chan_send would accept now (0 if not open). */
+size_t l2k_chan_send_room(const l2k_chan *ch);
+
+/* Servers.  An incoming request for psm on a link of the given kind is offered to accept():
+ * return 0 to accept (fill *cbs, and adjust *opts if wanted), or an L2CAP connection result
+ * code to refuse (e.g. L2K_RESULT_NO_RESOURCES, L2K_RESULT_SECURITY_BLOCK,
+ * L2K_RESULT_PENDING is not allowed here). */
+enum l2k_result {
+	L2K_RESULT_PSM_NOT_SUPPORTED = 0x0002,
+	L2K_RESULT_SECURITY_BLOCK = 0x0003,
+	L2K_RESULT_NO_RESOURCES = 0x0004,
+	L2K_RESULT_AUTHORIZATION = 0x0006,
+	L2K_RESULT_UNACCEPTABLE_PARAMS = 0x000B, /* LE credit based */
+};
+struct l2k_conn_request {
+	l2k_addr peer;
+	enum l2k_addr_type link_type;
+	uint16_t handle;
+	uint16_t psm;
+	enum l2k_mode mode; /* what the peer asks for (credit modes; Basic/ERTM are negotiated later) */
+	uint16_t peer_mtu, peer_mps;
+	l2k_chan *chan; /* the channel being offered (for l2k_chan_accept after a deferral) */
+};
+/* accept() may return L2K_ACCEPT_PENDING: the peer is told the request is pending
+ * (authorization) and the channel waits until l2k_chan_accept(). */
+#define L2K_ACCEPT_PENDING 1
+struct l2k_server_cbs {
+	void *user;
+	int (*accept)(void *user, const struct l2k_conn_request *req, struct l2k_chan_opts *opts,
+		      struct l2k_chan_cbs *cbs);
+};
+/* le: serve an LE SPSM (LE credit based / ECFC) instead of a BR/EDR PSM.  PSM rules: BR/EDR PSMs
+ * must be odd with an even upper octet; LE SPSMs 0x0001-0x00FF.  L2K_EADDRINUSE if taken. */
+int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+		   const struct l2k_server_cbs *cbs, l2k_server **out);
+void l2k_server_remove(l2k_server *srv);
+/* Decide a deferred incoming channel: result 0 accepts (with the opts/cbs filled in by accept,
+ * or given here when not NULL), otherwise an L2K_RESULT_* refusal. */
+int l2k_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs);
+
+/* Echo (l2ping): send an Echo Request on the BR/EDR link to peer; cb gets the response data
+ * and the round trip in ms, or err < 0 (L2K_ETIMEDOUT, L2K_ENOLINK ...). */
+typedef void (*l2k_echo_cb)(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms);
+int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
+	     void *user);
+
+/* Fixed channels (ATT 0x0004, SMP 0x0006/0x0007, connectionless 0x0002 ...): receive every PDU
+ * on cid from any link of the kind, and send PDUs on it.  For the connectionless channel
+ * (0x0002) PDUs are G-frames: l2kit adds/strips the PSM and filters by psm (0: all). */
+typedef void (*l2k_fixed_rx_cb)(void *user, uint16_t handle, const uint8_t *pdu, size_t len);
+int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user);
+int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le);
+int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
+		   size_t len);
+
+/* LE connection parameter update: as central, drive HCI LE Connection Update; as peripheral,
+ * send the L2CAP Connection Parameter Update Request.  Units: 1.25 ms, -, 10 ms. */
+int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
+		       uint16_t latency, uint16_t timeout);
+
+/* ---- L2CAP channels: the socket face --------------------------------------------------------
+ *
+ * Blocking or non-blocking calls, safe from any thread, on the same channels.  l2k_start()
+ * starts the thread that runs the stack; every socket-face call then talks to it.  SDU
+ * boundaries are preserved (SEQPACKET).  Each socket has a descriptor that poll/select report
+ * readable when an SDU (or the close) is waiting. */
+
+typedef struct l2k_sock l2k_sock;
+
+/* Start / stop the stack's own thread (needed by the socket face). */
+int l2k_start(l2k_stack *s);
+void l2k_stop(l2k_stack *s);
+
+/* timeout_ms: -1 wait forever, 0 non-blocking (L2K_EAGAIN), > 0 (L2K_ETIMEDOUT). */
+int l2k_listen(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts, int backlog,
+	       l2k_sock **out);
+int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
+int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
+/* Send one SDU; returns len, or L2K_EAGAIN / L2K_ETIMEDOUT / L2K_EMSGSIZE / L2K_ENOTCONN /
+ * the close reason as an error. */
+long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms);
+/* Receive one SDU into buf (truncated to cap, the rest is discarded as with SEQPACKET; *full
+ * gets the SDU's real length if not NULL).  0 means the channel closed (end of stream). */
+long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms);
+int l2k_sock_fd(l2k_sock *sk);
+int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out);
+/* The reason the channel closed (valid once recv returned 0 or send failed). */
+enum l2k_close_reason l2k_sock_close_reason(l2k_sock *sk);
+int l2k_sock_give_credits(l2k_sock *sk, uint16_t n);
+void l2k_close(l2k_sock *sk);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,9 +68,11 @@ static void h_link_up(void *user, const struct hci_link_info *li)
 static void h_connect_failed(void *user, uint8_t type, const hci_bdaddr_t *addr, uint8_t status)
 {
 	l2k_stack *s = user;
+	l2k_addr a;
+	memcpy(a.b, addr->b, 6);
+	if (s->upper.link_failed)
+		s->upper.link_failed(s->upper.ctx, &a, type == HCI_LINK_LE, status);
 	if (s->cbs.link_failed) {
-		l2k_addr a;
-		memcpy(a.b, addr->b, 6);
 		s->cbs.link_failed(s->cbs.user, &a, type == HCI_LINK_LE ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR,
 				   status);
 	}
@@ -221,6 +223,11 @@ int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
 		l2k_transport_close(s->tr);
 		free(s);
 		return L2K_ENOMEM;
+	}
+	r = l2cap_engine_create(s);
+	if (r < 0) {
+		l2k_stack_close(s);
+		return r;
 	}
 	hci_host_set_now(s->hci, l2k_stack_now(s));
 	r = hci_host_start(s->hci);

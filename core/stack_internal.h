@@ -18,7 +18,11 @@ struct l2k_upper {
 	void (*tick)(void *ctx, uint64_t now_ms);
 	uint64_t (*next_timer)(void *ctx);
 	void (*destroy)(void *ctx);
+	void (*link_failed)(void *ctx, const l2k_addr *peer, bool le, uint8_t status);
 };
+
+/* core/l2cap_engine.c: creates the L2CAP engine and plugs it in as the stack's upper layer */
+int l2cap_engine_create(l2k_stack *s);
 
 struct l2k_stack {
 	struct l2k_transport *tr;

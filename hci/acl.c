@@ -14,36 +14,6 @@
 
 #define L2CAP_HDR 4
 
-/* ---- byte ring ---------------------------------------------------------------------------- */
-
-static size_t ring_free(const struct hci_txring *r)
-{
-	return r->cap - r->used;
-}
-
-static void ring_write(struct hci_txring *r, const uint8_t *p, size_t n)
-{
-	size_t pos = (r->head + r->used) % r->cap;
-	size_t first = r->cap - pos < n ? r->cap - pos : n;
-	memcpy(r->buf + pos, p, first);
-	memcpy(r->buf, p + first, n - first);
-	r->used += n;
-}
-
-static void ring_read(const struct hci_txring *r, size_t off, uint8_t *out, size_t n)
-{
-	size_t pos = (r->head + off) % r->cap;
-	size_t first = r->cap - pos < n ? r->cap - pos : n;
-	memcpy(out, r->buf + pos, first);
-	memcpy(out + first, r->buf, n - first);
-}
-
-static void ring_consume(struct hci_txring *r, size_t n)
-{
-	r->head = (r->head + n) % r->cap;
-	r->used -= n;
-}
-
 /* ---- links --------------------------------------------------------------------------------- */
 
 int hci_acl_link_init(struct hci_host *h, struct hci_link *l)
@@ -52,18 +22,13 @@ int hci_acl_link_init(struct hci_host *h, struct hci_link *l)
 	/* the ring must at least hold one PDU of the largest size the API accepts */
 	if (cap < (size_t)L2CAP_HDR + 65535 + 4)
 		cap = (size_t)L2CAP_HDR + 65535 + 4;
-	l->tx.buf = malloc(cap);
 	l->rx = malloc(h->cfg.max_rx_pdu);
-	if (!l->tx.buf || !l->rx) {
-		free(l->tx.buf);
+	if (!l->rx || l2k_ring_init(&l->tx, cap) < 0) {
 		free(l->rx);
-		l->tx.buf = l->rx = NULL;
+		l->rx = NULL;
 		return L2K_ENOMEM;
 	}
-	l->tx.cap = cap;
-	l->tx.head = l->tx.used = l->tx.pdus = 0;
 	l->tx_off = 0;
-	l->tx_total = 0;
 	l->inflight = 0;
 	l->want_room = false;
 	l->rx_len = l->rx_total = 0;
@@ -78,9 +43,9 @@ void hci_acl_link_release(struct hci_host *h, struct hci_link *l)
 	struct hci_pool *pool = hci_acl_pool(h, l);
 	pool->inflight = pool->inflight >= l->inflight ? (uint16_t)(pool->inflight - l->inflight) : 0;
 	l->inflight = 0;
-	free(l->tx.buf);
+	l2k_ring_free(&l->tx);
 	free(l->rx);
-	l->tx.buf = l->rx = NULL;
+	l->rx = NULL;
 }
 
 struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l)
@@ -104,16 +69,18 @@ int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov
 		total += iov[i].len;
 	if (total < L2CAP_HDR || total > (size_t)L2CAP_HDR + 65535)
 		return L2K_EMSGSIZE;
-	if (ring_free(&l->tx) < total + 4) {
+	if (n > 8)
+		return L2K_EINVAL;
+	const uint8_t *parts[8];
+	size_t lens[8];
+	for (int i = 0; i < n; i++) {
+		parts[i] = iov[i].p;
+		lens[i] = iov[i].len;
+	}
+	if (l2k_ring_push(&l->tx, parts, lens, n) < 0) {
 		l->want_room = true;
 		return L2K_EAGAIN;
 	}
-	uint8_t len4[4];
-	hci_put32(len4, (uint32_t)total);
-	ring_write(&l->tx, len4, 4);
-	for (int i = 0; i < n; i++)
-		ring_write(&l->tx, iov[i].p, iov[i].len);
-	l->tx.pdus++;
 	h->stats.tx_pdus++;
 	hci_acl_schedule(h);
 	return 0;
@@ -130,25 +97,20 @@ size_t hci_host_acl_room(const struct hci_host *h, uint16_t handle)
 	const struct hci_link *l = hci_link_by_handle(h, handle);
 	if (!l)
 		return 0;
-	size_t f = ring_free(&l->tx);
-	return f > 4 ? f - 4 : 0;
+	return l2k_ring_room(&l->tx);
 }
 
 size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle)
 {
 	const struct hci_link *l = hci_link_by_handle(h, handle);
-	return l ? l->tx.pdus + l->inflight : 0;
+	return l ? l->tx.count + l->inflight : 0;
 }
 
 /* Hand one ACL packet of the link's head PDU to the controller. */
 static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_pool *pool)
 {
-	if (l->tx_off == 0) {
-		uint8_t len4[4];
-		ring_read(&l->tx, 0, len4, 4);
-		l->tx_total = hci_get32(len4);
-	}
-	size_t left = l->tx_total - l->tx_off;
+	size_t total = l2k_ring_head_len(&l->tx);
+	size_t left = total - l->tx_off;
 	size_t n = left < pool->mtu ? left : pool->mtu;
 	/* Packet_Boundary: LE and BR/EDR first fragments use "first non-automatically-flushable"
 	 * (0b00), which every controller accepts from the host on LE; on BR/EDR "first
@@ -157,15 +119,14 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 			       : (l->info.type == HCI_LINK_LE ? HCI_ACL_PB_START_NOFLUSH : HCI_ACL_PB_START);
 	hci_put16(h->frag, (uint16_t)(l->info.handle | (pb << 12)));
 	hci_put16(h->frag + 2, (uint16_t)n);
-	ring_read(&l->tx, 4 + l->tx_off, h->frag + HCI_ACL_HDR, n);
+	l2k_ring_head_read(&l->tx, l->tx_off, h->frag + HCI_ACL_HDR, n);
 	l->tx_off += n;
 	l->inflight++;
 	pool->inflight++;
 	h->stats.tx_frags++;
 	h->stats.tx_bytes += n;
-	if (l->tx_off == l->tx_total) {
-		ring_consume(&l->tx, 4 + l->tx_total);
-		l->tx.pdus--;
+	if (l->tx_off == total) {
+		l2k_ring_pop(&l->tx);
 		l->tx_off = 0;
 	}
 	hci_send_packet(h, HCI_H4_ACL, h->frag, HCI_ACL_HDR + n);
@@ -184,7 +145,7 @@ void hci_acl_schedule(struct hci_host *h)
 		for (unsigned k = 0; k < nl; k++) {
 			unsigned i = (h->rr_next + k) % nl;
 			struct hci_link *l = &h->links[i];
-			if (!l->used || l->tx.pdus == 0)
+			if (!l->used || l->tx.count == 0)
 				continue;
 			struct hci_pool *pool = hci_acl_pool(h, l);
 			if (pool->inflight >= pool->count || pool->mtu == 0)
@@ -200,7 +161,7 @@ void hci_acl_schedule(struct hci_host *h)
 	/* Tell waiting senders about room; a callback may queue more and reschedule. */
 	for (unsigned i = 0; i < nl; i++) {
 		struct hci_link *l = &h->links[i];
-		if (l->used && l->want_room && ring_free(&l->tx) >= l->tx.cap / 2) {
+		if (l->used && l->want_room && l->tx.cap - l->tx.used >= l->tx.cap / 2) {
 			l->want_room = false;
 			if (h->ops.acl_tx_room)
 				h->ops.acl_tx_room(h->user, l->info.handle);

@@ -144,7 +144,7 @@ int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, si
 int hci_host_le_scan(struct hci_host *h, bool enable, bool active);
 const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle);
 
-/* ACL data.  Queue one whole L2CAP PDU (basic header included), given as up to 4 pieces that
+/* ACL data.  Queue one whole L2CAP PDU (basic header included), given as up to 8 pieces that
  * are concatenated (so the caller need not copy header and payload together).  Returns 0,
  * L2K_ENOLINK (no such link), L2K_EAGAIN (queue full: ops->acl_tx_room follows), L2K_EMSGSIZE. */
 struct hci_iov {

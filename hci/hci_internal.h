@@ -4,6 +4,7 @@
 #define L2K_HCI_INTERNAL_H
 
 #include "hci/hci_host.h"
+#include "hci/ring.h"
 
 #define HCI_CMDQ_LEN 32
 #define HCI_HANDLE_SPACE 4096
@@ -18,22 +19,12 @@ struct hci_cmd_slot {
 	uint8_t params[HCI_MAX_CMD_PARAM];
 };
 
-/* A byte ring of queued outgoing PDUs: records of [u32 length][bytes], wrapping. */
-struct hci_txring {
-	uint8_t *buf;
-	size_t cap;
-	size_t head; /* read position */
-	size_t used; /* bytes in use */
-	size_t pdus; /* records in the ring */
-};
-
 struct hci_link {
 	bool used;
 	struct hci_link_info info;
 	/* transmit */
-	struct hci_txring tx;
-	size_t tx_off;	   /* bytes of the head PDU already fragmented */
-	uint32_t tx_total; /* length of the head PDU (valid while tx_off > 0) */
+	struct l2k_ring tx; /* queued outgoing PDUs */
+	size_t tx_off;	    /* bytes of the head PDU already fragmented */
 	uint32_t inflight; /* ACL packets handed to the controller, not yet completed */
 	bool want_room;	   /* caller got L2K_EAGAIN: tell it when room appears */
 	/* receive (reassembly) */

@@ -1,0 +1,617 @@
+/* L2CAP channels: lifetime, the event-face API, servers and the mode registry. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/l2cap_int.h"
+
+/* ---- modes ---------------------------------------------------------------------------------- */
+
+static const struct {
+	enum l2k_mode mode;
+	const char *name;
+} mode_names[] = {
+    {L2K_MODE_BASIC, "basic"},	   {L2K_MODE_RETRANS, "retrans"},   {L2K_MODE_FLOWCTL, "flowctl"},
+    {L2K_MODE_ERTM, "ertm"},	   {L2K_MODE_STREAMING, "streaming"}, {L2K_MODE_LE_CREDIT, "le"},
+    {L2K_MODE_ECFC, "ecfc"},
+};
+
+const char *l2k_mode_name(enum l2k_mode m)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (mode_names[i].mode == m)
+			return mode_names[i].name;
+	return NULL;
+}
+
+int l2k_mode_parse(const char *name, enum l2k_mode *out)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (!strcmp(mode_names[i].name, name)) {
+			*out = mode_names[i].mode;
+			return 0;
+		}
+	if (!strcmp(name, "le-credit") || !strcmp(name, "lecoc")) {
+		*out = L2K_MODE_LE_CREDIT;
+		return 0;
+	}
+	return L2K_EINVAL;
+}
+
+const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m)
+{
+	switch (m) {
+	case L2K_MODE_BASIC: return &l2cap_mode_basic;
+	case L2K_MODE_LE_CREDIT: return &l2cap_mode_credit;
+	default: return NULL;
+	}
+}
+
+bool l2k_mode_supported(enum l2k_mode m)
+{
+	return l2cap_mode_ops_for(m) != NULL;
+}
+
+const char *l2k_close_reason_str(enum l2k_close_reason r)
+{
+	switch (r) {
+	case L2K_CLOSE_LOCAL: return "closed locally";
+	case L2K_CLOSE_REMOTE: return "disconnected by the peer";
+	case L2K_CLOSE_LINK_LOST: return "link lost";
+	case L2K_CLOSE_REFUSED: return "refused by the peer";
+	case L2K_CLOSE_TIMEOUT: return "peer did not answer";
+	case L2K_CLOSE_PROTOCOL: return "peer violated the protocol";
+	case L2K_CLOSE_MAX_TRANSMIT: return "MaxTransmit reached (peer stopped acknowledging)";
+	case L2K_CLOSE_CONFIG_FAILED: return "configuration failed";
+	case L2K_CLOSE_LINK_FAILED: return "link could not be created";
+	}
+	return "unknown";
+}
+
+bool l2cap_psm_valid_bredr(uint16_t psm)
+{
+	return psm != 0 && l2cap_psm_valid(psm);
+}
+
+/* ---- options -------------------------------------------------------------------------------- */
+
+void l2k_chan_opts_default(struct l2k_chan_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = L2K_MODE_BASIC;
+	o->fcs = 1;
+}
+
+static void opts_fill(struct l2k_chan_opts *o, bool le)
+{
+	if (le && o->mode == L2K_MODE_BASIC)
+		o->mode = L2K_MODE_LE_CREDIT;
+	if (!o->mtu)
+		o->mtu = le ? 2048 : L2CAP_DEFAULT_MTU;
+	if (!o->connect_timeout_ms)
+		o->connect_timeout_ms = 30000;
+	if (!o->tx_queue_bytes)
+		o->tx_queue_bytes = 256 * 1024;
+	if (o->tx_queue_bytes < (uint32_t)o->mtu + 8)
+		o->tx_queue_bytes = (uint32_t)o->mtu + 8;
+	if (!o->rx_queue_bytes)
+		o->rx_queue_bytes = 256 * 1024;
+	if (!o->flush_timeout)
+		o->flush_timeout = L2CAP_FLUSH_TO_INFINITE;
+	if (!o->tx_window)
+		o->tx_window = L2CAP_TX_WINDOW_MAX_ERTM;
+	if (!o->max_transmit)
+		o->max_transmit = 3;
+}
+
+static int opts_check(const struct l2k_chan_opts *o, bool le)
+{
+	if (le) {
+		if (o->mode != L2K_MODE_LE_CREDIT && o->mode != L2K_MODE_ECFC)
+			return L2K_EINVAL;
+		if (o->mtu < L2CAP_MIN_MTU_LE)
+			return L2K_EINVAL;
+		if (o->mps && (o->mps < L2CAP_MIN_MPS_LE || o->mps > L2CAP_MAX_MPS_CREDIT))
+			return L2K_EINVAL;
+	} else {
+		if (o->mode == L2K_MODE_LE_CREDIT)
+			return L2K_EINVAL;
+		if (o->mtu < L2CAP_MIN_MTU_BREDR)
+			return L2K_EINVAL;
+	}
+	if (!l2k_mode_supported(o->mode))
+		return L2K_ENOTSUP;
+	if (o->sec_level > 1)
+		return L2K_ENOTSUP; /* no pairing in l2kit yet: refuse rather than pretend */
+	return 0;
+}
+
+/* ---- channel objects ------------------------------------------------------------------------ */
+
+static void sig_timer_fire(struct l2k_timer *t, uint64_t now)
+{
+	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, sig_timer));
+	/* connect timeout (waiting for the link or the information exchange) */
+	l2cap_chan_closed(ch, ch->state == CH_WAIT_LINK ? L2K_CLOSE_LINK_FAILED : L2K_CLOSE_TIMEOUT);
+}
+
+static void mode_timer_fire(struct l2k_timer *t, uint64_t now)
+{
+	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer));
+	if (ch->ops && ch->ops->timer)
+		ch->ops->timer(ch, now);
+}
+
+static void mode_timer2_fire(struct l2k_timer *t, uint64_t now)
+{
+	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer2));
+	if (ch->ops && ch->ops->timer)
+		ch->ops->timer(ch, now);
+}
+
+struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_opts *o,
+				const struct l2k_chan_cbs *cbs)
+{
+	struct l2k_chan *ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return NULL;
+	ch->eng = e;
+	ch->opts = *o;
+	if (cbs)
+		ch->cbs = *cbs;
+	ch->sig_timer.fire = sig_timer_fire;
+	ch->mode_timer.fire = mode_timer_fire;
+	ch->mode_timer2.fire = mode_timer2_fire;
+	ch->mode = o->mode;
+	ch->local_mtu = o->mtu;
+	ch->remote_mtu = L2CAP_DEFAULT_MTU;
+	ch->flush_timeout = L2CAP_FLUSH_TO_INFINITE;
+	return ch;
+}
+
+void l2cap_arm(struct l2k_chan *ch, struct l2k_timer *t, uint32_t ms)
+{
+	l2k_timer_arm(&ch->eng->timers, t, ch->eng->now + ms);
+}
+
+uint16_t l2cap_alloc_cid(struct l2cap_link *l)
+{
+	size_t max = l->le ? (size_t)(L2CAP_CID_LE_DYN_END - L2CAP_CID_DYN_START + 1)
+			   : (size_t)(L2CAP_CID_ACL_DYN_END - L2CAP_CID_DYN_START + 1);
+	for (size_t i = 0; i < l->chans_cap; i++)
+		if (!l->chans[i])
+			return (uint16_t)(L2CAP_CID_DYN_START + i);
+	if (l->chans_cap >= max)
+		return 0;
+	size_t nc = l->chans_cap ? l->chans_cap * 2 : 8;
+	if (nc > max)
+		nc = max;
+	struct l2k_chan **n = realloc(l->chans, nc * sizeof(*n));
+	if (!n)
+		return 0;
+	memset(n + l->chans_cap, 0, (nc - l->chans_cap) * sizeof(*n));
+	uint16_t cid = (uint16_t)(L2CAP_CID_DYN_START + l->chans_cap);
+	l->chans = n;
+	l->chans_cap = nc;
+	return cid;
+}
+
+int l2cap_chan_attach(struct l2cap_link *l, struct l2k_chan *ch, uint16_t lcid)
+{
+	if (!lcid)
+		return L2K_ENOBUFS;
+	l->chans[lcid - L2CAP_CID_DYN_START] = ch;
+	l->nchans++;
+	ch->link = l;
+	ch->lcid = lcid;
+	ch->le = l->le;
+	ch->peer = l->peer;
+	ch->peer_type = l->peer_type;
+	return 0;
+}
+
+static void waiting_remove(struct l2cap_engine *e, struct l2k_chan *ch)
+{
+	for (struct l2k_chan **pp = &e->waiting; *pp; pp = &(*pp)->next_pending)
+		if (*pp == ch) {
+			*pp = ch->next_pending;
+			ch->next_pending = NULL;
+			return;
+		}
+}
+
+void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
+{
+	if (ch->state == CH_CLOSED)
+		return;
+	struct l2cap_engine *e = ch->eng;
+	enum l2cap_chan_state was = ch->state;
+	ch->state = CH_CLOSED;
+	l2k_timer_cancel(&e->timers, &ch->sig_timer);
+	l2k_timer_cancel(&e->timers, &ch->mode_timer);
+	l2k_timer_cancel(&e->timers, &ch->mode_timer2);
+	if (ch->ops && ch->ops->close && was == CH_OPEN)
+		ch->ops->close(ch);
+	if (ch->link) {
+		struct l2cap_link *l = ch->link;
+		/* forget outstanding requests about this channel */
+		for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+			if (l->pend[i].ident && l->pend[i].cid == ch->lcid && !l->pend[i].echo_cb &&
+			    l->pend[i].code != L2CAP_DISCONNECTION_REQ)
+				l->pend[i].ident = 0;
+		l2cap_link_rearm_sig_timer(l);
+		if (ch->lcid && l->chans[ch->lcid - L2CAP_CID_DYN_START] == ch) {
+			l->chans[ch->lcid - L2CAP_CID_DYN_START] = NULL;
+			l->nchans--;
+		}
+	} else {
+		waiting_remove(e, ch);
+	}
+	ch->in_callback_close = true;
+	if (ch->cbs.closed)
+		ch->cbs.closed(ch->cbs.user, ch, reason);
+	l2k_ring_free(&ch->txq);
+	free(ch->rx_sdu);
+	free(ch->mode_state);
+	free(ch);
+}
+
+void l2cap_chan_disconnect(struct l2k_chan *ch, enum l2k_close_reason reason)
+{
+	switch (ch->state) {
+	case CH_CONFIG:
+	case CH_OPEN:
+		ch->last_result = (uint16_t)reason; /* reported when the response arrives */
+		if (ch->ops && ch->ops->close && ch->state == CH_OPEN)
+			ch->ops->close(ch);
+		ch->ops = NULL; /* no more data either way */
+		ch->state = CH_WAIT_DISCONNECT;
+		l2cap_send_disconn_req(ch);
+		break;
+	case CH_WAIT_DISCONNECT:
+	case CH_CLOSED:
+		break;
+	default:
+		l2cap_chan_closed(ch, reason);
+		break;
+	}
+}
+
+void l2cap_chan_set_open(struct l2k_chan *ch)
+{
+	ch->ops = l2cap_mode_ops_for(ch->mode);
+	l2k_timer_cancel(&ch->eng->timers, &ch->sig_timer);
+	if (!ch->ops || l2k_ring_init(&ch->txq, ch->opts.tx_queue_bytes) < 0 ||
+	    (ch->ops->open && ch->ops->open(ch) < 0)) {
+		ch->ops = NULL;
+		l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
+		return;
+	}
+	ch->state = CH_OPEN;
+	if (ch->cbs.open)
+		ch->cbs.open(ch->cbs.user, ch);
+	if (ch->state == CH_OPEN && ch->ops->pump)
+		ch->ops->pump(ch);
+}
+
+void l2cap_chan_deliver(struct l2k_chan *ch, const uint8_t *sdu, size_t len)
+{
+	ch->st.rx_sdus++;
+	ch->st.rx_bytes += len;
+	if (ch->cbs.recv)
+		ch->cbs.recv(ch->cbs.user, ch, sdu, len);
+}
+
+/* Called by a mode after it took an SDU off the transmit queue. */
+void l2cap_chan_tx_room(struct l2k_chan *ch)
+{
+	if (ch->want_send_ready && l2k_ring_room(&ch->txq) >= ch->txq.cap / 2) {
+		ch->want_send_ready = false;
+		if (ch->cbs.send_ready)
+			ch->cbs.send_ready(ch->cbs.user, ch);
+	}
+}
+
+/* The link has room again: let every channel with queued data send, starting after the one
+ * served first last time (fairness between channels). */
+void l2cap_link_pump(struct l2cap_link *l)
+{
+	size_t n = l->chans_cap;
+	if (!n)
+		return;
+	size_t start = l->rr;
+	for (size_t k = 0; k < n && l->used; k++) {
+		size_t i = (start + k) % n;
+		struct l2k_chan *ch = l->chans[i];
+		if (ch && ch->state == CH_OPEN && ch->ops && ch->ops->pump && ch->txq.count) {
+			ch->ops->pump(ch);
+			l->rr = (i + 1) % n;
+		}
+	}
+}
+
+/* A link came up or finished its information exchange: start the channels waiting for it. */
+void l2cap_chan_link_ready(struct l2cap_link *l)
+{
+	struct l2cap_engine *e = l->eng;
+	for (struct l2k_chan **pp = &e->waiting; *pp;) {
+		struct l2k_chan *ch = *pp;
+		bool match = !memcmp(ch->peer.b, l->peer.b, 6) &&
+			     ((ch->peer_type == L2K_ADDR_BREDR) == !l->le);
+		if (!match) {
+			pp = &ch->next_pending;
+			continue;
+		}
+		*pp = ch->next_pending;
+		ch->next_pending = NULL;
+		if (l2cap_chan_attach(l, ch, l2cap_alloc_cid(l)) < 0) {
+			ch->last_result = L2CAP_CR_NO_RESOURCES;
+			l2cap_chan_closed(ch, L2K_CLOSE_LINK_FAILED);
+			continue;
+		}
+		ch->state = l->le ? CH_WAIT_CONNECT_RSP : CH_WAIT_INFO;
+		if (l->le)
+			l2cap_le_connect(ch);
+	}
+	if (l->le)
+		return;
+	/* BR/EDR: the information exchange comes first, once per link (COS/IEX/BV-01) */
+	bool any = false;
+	for (size_t i = 0; i < l->chans_cap; i++)
+		if (l->chans[i] && l->chans[i]->state == CH_WAIT_INFO)
+			any = true;
+	if (!any)
+		return;
+	if (l->info_state == INFO_NONE) {
+		l2cap_br_info_start(l);
+		return;
+	}
+	if (l->info_state != INFO_DONE)
+		return;
+	for (size_t i = 0; i < l->chans_cap; i++) {
+		struct l2k_chan *ch = l->chans[i];
+		if (ch && ch->state == CH_WAIT_INFO)
+			l2cap_br_connect(ch);
+	}
+}
+
+/* ---- public API: channels ------------------------------------------------------------------- */
+
+int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
+{
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	bool le = type != L2K_ADDR_BREDR;
+	struct l2k_chan_opts o;
+	if (opts)
+		o = *opts;
+	else
+		l2k_chan_opts_default(&o);
+	opts_fill(&o, le);
+	int r = opts_check(&o, le);
+	if (r < 0)
+		return r;
+	if (le ? (psm == 0 || psm > L2CAP_SPSM_DYN_END) : !l2cap_psm_valid_bredr(psm))
+		return L2K_EINVAL;
+	struct l2k_chan *ch = l2cap_chan_new(e, &o, cbs);
+	if (!ch)
+		return L2K_ENOMEM;
+	ch->initiator = true;
+	ch->psm = psm;
+	ch->peer = *peer;
+	ch->peer_type = type;
+	ch->state = CH_WAIT_LINK;
+	ch->next_pending = e->waiting;
+	e->waiting = ch;
+	l2cap_arm(ch, &ch->sig_timer, o.connect_timeout_ms);
+	uint16_t handle;
+	if (l2k_link_find(s, peer, type, &handle) == 0) {
+		struct l2cap_link *l = l2cap_link_get(e, handle);
+		if (l)
+			l2cap_chan_link_ready(l);
+	} else {
+		/* one link attempt per peer: skip when another waiting channel already asked */
+		bool asked = false;
+		for (struct l2k_chan *w = e->waiting; w; w = w->next_pending)
+			if (w != ch && !memcmp(w->peer.b, peer->b, 6) &&
+			    (w->peer_type == L2K_ADDR_BREDR) == !le)
+				asked = true;
+		if (!asked) {
+			r = l2k_link_connect(s, peer, type);
+			if (r < 0) {
+				waiting_remove(e, ch);
+				l2k_timer_cancel(&e->timers, &ch->sig_timer);
+				free(ch);
+				return r;
+			}
+		}
+	}
+	if (out)
+		*out = ch;
+	return 0;
+}
+
+/* The stack reports a failed link attempt: fail the channels that waited for it. */
+void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status)
+{
+	for (struct l2k_chan *ch = e->waiting, *next; ch; ch = next) {
+		next = ch->next_pending;
+		if (!memcmp(ch->peer.b, peer->b, 6) && (ch->peer_type == L2K_ADDR_BREDR) == !le) {
+			ch->hci_reason = status;
+			l2cap_chan_closed(ch, L2K_CLOSE_LINK_FAILED);
+		}
+	}
+}
+
+int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len)
+{
+	if (ch->state != CH_OPEN || !ch->ops)
+		return L2K_ENOTCONN;
+	if (len > ch->remote_mtu)
+		return L2K_EMSGSIZE;
+	const uint8_t *parts[1] = {sdu};
+	size_t lens[1] = {len};
+	if (l2k_ring_push(&ch->txq, parts, lens, 1) < 0) {
+		ch->want_send_ready = true;
+		return L2K_EAGAIN;
+	}
+	ch->st.tx_sdus++;
+	ch->st.tx_bytes += len;
+	if (ch->ops->pump)
+		ch->ops->pump(ch);
+	return 0;
+}
+
+size_t l2k_chan_send_room(const l2k_chan *ch)
+{
+	if (ch->state != CH_OPEN)
+		return 0;
+	size_t r = l2k_ring_room(&ch->txq);
+	return r < ch->remote_mtu ? r : ch->remote_mtu;
+}
+
+int l2k_chan_close(l2k_chan *ch)
+{
+	if (ch->state == CH_CLOSED || ch->in_callback_close)
+		return L2K_ENOTCONN;
+	if (ch->state == CH_WAIT_CONNECT_RSP) {
+		/* no remote CID yet: disconnect as soon as the response tells it */
+		ch->close_pending = true;
+		return 0;
+	}
+	l2cap_chan_disconnect(ch, L2K_CLOSE_LOCAL);
+	return 0;
+}
+
+int l2k_chan_give_credits(l2k_chan *ch, uint16_t n)
+{
+	if (ch->state != CH_OPEN || (ch->mode != L2K_MODE_LE_CREDIT && ch->mode != L2K_MODE_ECFC))
+		return L2K_ENOTCONN;
+	if (!ch->opts.manual_credits)
+		return L2K_EINVAL;
+	if ((uint32_t)ch->rx_credits + n > L2CAP_MAX_CREDITS)
+		return L2K_EINVAL;
+	ch->rx_credits += n;
+	l2cap_send_credits(ch, n);
+	return 0;
+}
+
+int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = ch->mode;
+	o->link_type = ch->peer_type;
+	o->peer = ch->peer;
+	o->handle = ch->link ? ch->link->handle : 0;
+	o->psm = ch->psm;
+	o->local_cid = ch->lcid;
+	o->remote_cid = ch->rcid;
+	o->local_mtu = ch->local_mtu;
+	o->remote_mtu = ch->remote_mtu;
+	o->local_mps = ch->local_mps;
+	o->remote_mps = ch->remote_mps;
+	o->credits_tx = (uint16_t)(ch->tx_credits > 0xFFFF ? 0xFFFF : ch->tx_credits);
+	o->credits_rx = (uint16_t)ch->rx_credits;
+	o->fcs = ch->fcs;
+	o->result = ch->last_result;
+	o->hci_reason = ch->hci_reason;
+	o->tx_sdus = ch->st.tx_sdus;
+	o->rx_sdus = ch->st.rx_sdus;
+	o->tx_bytes = ch->st.tx_bytes;
+	o->rx_bytes = ch->st.rx_bytes;
+	o->retransmissions = ch->st.retransmissions;
+	o->rx_sdus_dropped = ch->st.rx_dropped;
+	o->rx_frames_bad_fcs = ch->st.bad_fcs;
+	return 0;
+}
+
+void *l2k_chan_user(const l2k_chan *ch)
+{
+	return ch->cbs.user;
+}
+
+void l2k_chan_set_cbs(l2k_chan *ch, const struct l2k_chan_cbs *cbs)
+{
+	ch->cbs = *cbs;
+}
+
+/* ---- servers -------------------------------------------------------------------------------- */
+
+struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le)
+{
+	for (int i = 0; i < L2CAP_MAX_SERVERS; i++)
+		if (e->servers[i].used && e->servers[i].psm == psm && e->servers[i].le == le)
+			return &e->servers[i];
+	return NULL;
+}
+
+int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+		   const struct l2k_server_cbs *cbs, l2k_server **out)
+{
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	if (le ? (psm == 0 || psm > L2CAP_SPSM_DYN_END) : !l2cap_psm_valid_bredr(psm))
+		return L2K_EINVAL;
+	if (!cbs || !cbs->accept)
+		return L2K_EINVAL;
+	struct l2k_chan_opts o;
+	if (opts)
+		o = *opts;
+	else
+		l2k_chan_opts_default(&o);
+	opts_fill(&o, le);
+	int r = opts_check(&o, le);
+	if (r < 0)
+		return r;
+	if (l2cap_server_find(e, psm, le))
+		return L2K_EADDRINUSE;
+	for (int i = 0; i < L2CAP_MAX_SERVERS; i++) {
+		struct l2k_server *sv = &e->servers[i];
+		if (sv->used)
+			continue;
+		memset(sv, 0, sizeof(*sv));
+		sv->used = true;
+		sv->eng = e;
+		sv->psm = psm;
+		sv->le = le;
+		sv->opts = o;
+		sv->cbs = *cbs;
+		if (out)
+			*out = sv;
+		return 0;
+	}
+	return L2K_ENOBUFS;
+}
+
+void l2k_server_remove(l2k_server *srv)
+{
+	if (srv)
+		srv->used = false;
+}
+
+/* Ask the server about an incoming channel; fills opts/cbs.  Returns 0 to accept, 1 to defer
+ * (pending), or a result code. */
+int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
+int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps)
+{
+	struct l2k_conn_request rq = {0};
+	rq.peer = ch->peer;
+	rq.link_type = ch->peer_type;
+	rq.handle = ch->link->handle;
+	rq.psm = ch->psm;
+	rq.mode = ch->mode;
+	rq.peer_mtu = peer_mtu;
+	rq.peer_mps = peer_mps;
+	rq.chan = ch;
+	struct l2k_chan_opts o = sv->opts;
+	struct l2k_chan_cbs cb = {0};
+	int r = sv->cbs.accept(sv->cbs.user, &rq, &o, &cb);
+	if (r != 0)
+		return r;
+	opts_fill(&o, ch->le);
+	if (opts_check(&o, ch->le) < 0)
+		return ch->le ? L2CAP_LE_NO_RESOURCES : L2CAP_CR_NO_RESOURCES;
+	ch->opts = o;
+	ch->cbs = cb;
+	ch->mode = o.mode;
+	ch->local_mtu = o.mtu;
+	return 0;
+}

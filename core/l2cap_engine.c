@@ -1,0 +1,562 @@
+/* The L2CAP engine: links, PDU dispatch by CID (Vol 3 Part A 2.1, 3), fixed channels,
+ * outstanding signaling requests and their RTX/ERTX timers, Echo. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/l2cap_int.h"
+
+struct l2cap_engine *l2cap_engine_of(l2k_stack *s)
+{
+	return s->upper.ctx;
+}
+
+/* ---- links ---------------------------------------------------------------------------------- */
+
+struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle)
+{
+	if (handle >= 4096 || e->link_by_handle[handle] < 0)
+		return NULL;
+	return &e->links[e->link_by_handle[handle]];
+}
+
+struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid)
+{
+	if (lcid < L2CAP_CID_DYN_START)
+		return NULL;
+	size_t i = (size_t)(lcid - L2CAP_CID_DYN_START);
+	return i < l->chans_cap ? l->chans[i] : NULL;
+}
+
+struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid)
+{
+	/* Only used on signaling paths (a peer's request naming its own CID). */
+	for (size_t i = 0; i < l->chans_cap; i++)
+		if (l->chans[i] && l->chans[i]->rcid == rcid && l->chans[i]->state != CH_CLOSED)
+			return l->chans[i];
+	return NULL;
+}
+
+static void info_timer_fire(struct l2k_timer *t, uint64_t now);
+static void sig_timer_fire(struct l2k_timer *t, uint64_t now);
+
+static void e_link_up(void *ctx, const struct hci_link_info *li)
+{
+	struct l2cap_engine *e = ctx;
+	struct l2cap_link *l = NULL;
+	int idx = -1;
+	for (unsigned i = 0; i < e->max_links; i++)
+		if (!e->links[i].used) {
+			l = &e->links[i];
+			idx = (int)i;
+			break;
+		}
+	if (!l)
+		return; /* the HCI host has the same bound; cannot happen */
+	memset(l, 0, sizeof(*l));
+	l->eng = e;
+	l->used = true;
+	l->handle = li->handle;
+	l->le = li->type == HCI_LINK_LE;
+	memcpy(l->peer.b, li->peer.b, 6);
+	l->peer_type = !l->le ? L2K_ADDR_BREDR
+			      : (li->peer_addr_type == HCI_ADDR_LE_RANDOM ? L2K_ADDR_LE_RANDOM : L2K_ADDR_LE_PUBLIC);
+	l->role = li->role;
+	l->next_ident = 1;
+	l->info_timer.fire = info_timer_fire;
+	l->sig_timer.fire = sig_timer_fire;
+	e->link_by_handle[li->handle] = (int16_t)idx;
+	l2cap_chan_link_ready(l);
+}
+
+static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reason)
+{
+	/* channels first: they may still look at the link */
+	for (size_t i = 0; i < l->chans_cap; i++) {
+		struct l2k_chan *ch = l->chans[i];
+		if (ch) {
+			ch->hci_reason = reason;
+			l2cap_chan_closed(ch, L2K_CLOSE_LINK_LOST);
+		}
+	}
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+		struct l2cap_pending_sig *p = &l->pend[i];
+		if (p->ident && p->echo_cb) {
+			l2k_echo_cb cb = p->echo_cb;
+			void *u = p->echo_user;
+			p->ident = 0;
+			cb(u, L2K_ELINKLOSS, NULL, 0, 0);
+		}
+		p->ident = 0;
+	}
+	l2k_timer_cancel(&e->timers, &l->info_timer);
+	l2k_timer_cancel(&e->timers, &l->sig_timer);
+	free(l->chans);
+	e->link_by_handle[l->handle] = -1;
+	memset(l, 0, sizeof(*l));
+}
+
+static void e_link_down(void *ctx, uint16_t handle, uint8_t reason)
+{
+	struct l2cap_engine *e = ctx;
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (l)
+		link_free(e, l, reason);
+}
+
+/* ---- sending -------------------------------------------------------------------------------- */
+
+int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *parts,
+		   const size_t *lens, int n)
+{
+	uint8_t hdr[4];
+	struct hci_iov iov[8];
+	size_t total = 0;
+	if (n > 7)
+		return L2K_EINVAL;
+	for (int i = 0; i < n; i++) {
+		iov[i + 1].p = parts[i];
+		iov[i + 1].len = lens[i];
+		total += lens[i];
+	}
+	if (total > 0xFFFF)
+		return L2K_EMSGSIZE;
+	hci_put16(hdr, (uint16_t)total);
+	hci_put16(hdr + 2, cid);
+	iov[0].p = hdr;
+	iov[0].len = 4;
+	return hci_host_acl_sendv(l->eng->stack->hci, l->handle, iov, n + 1);
+}
+
+size_t l2cap_link_room(struct l2cap_link *l)
+{
+	size_t r = hci_host_acl_room(l->eng->stack->hci, l->handle);
+	return r > 4 ? r - 4 : 0;
+}
+
+int l2cap_send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len)
+{
+	const uint8_t *parts[1] = {cmd};
+	size_t lens[1] = {len};
+	int r = l2cap_send_pdu(l, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING, parts, lens, 1);
+	/* Signaling is small and rare; a full link queue here means the application flooded it:
+	 * the command is lost and the peer's RTX will recover, like a lost radio packet. */
+	return r;
+}
+
+uint8_t l2cap_next_ident(struct l2cap_link *l)
+{
+	/* 0x00 is never used (4); skip identifiers of requests still outstanding */
+	for (int tries = 0; tries < 255; tries++) {
+		uint8_t id = l->next_ident;
+		l->next_ident = (uint8_t)(id == 255 ? 1 : id + 1);
+		if (!l2cap_pend_find(l, id))
+			return id;
+	}
+	return l->next_ident;
+}
+
+/* ---- outstanding requests ------------------------------------------------------------------- */
+
+struct l2cap_pending_sig *l2cap_pend_find(struct l2cap_link *l, uint8_t ident)
+{
+	if (!ident)
+		return NULL;
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+		if (l->pend[i].ident == ident)
+			return &l->pend[i];
+	return NULL;
+}
+
+void l2cap_link_rearm_sig_timer(struct l2cap_link *l)
+{
+	uint64_t due = UINT64_MAX;
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+		if (l->pend[i].ident && l->pend[i].due < due)
+			due = l->pend[i].due;
+	if (due == UINT64_MAX)
+		l2k_timer_cancel(&l->eng->timers, &l->sig_timer);
+	else
+		l2k_timer_arm(&l->eng->timers, &l->sig_timer, due);
+}
+
+struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, uint8_t code,
+					 uint16_t cid, uint32_t timeout_ms)
+{
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+		struct l2cap_pending_sig *p = &l->pend[i];
+		if (p->ident)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->ident = ident;
+		p->code = code;
+		p->cid = cid;
+		p->sent_at = l->eng->now;
+		p->due = l->eng->now + timeout_ms;
+		l2cap_link_rearm_sig_timer(l);
+		return p;
+	}
+	return NULL;
+}
+
+void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p)
+{
+	p->ident = 0;
+	l2cap_link_rearm_sig_timer(l);
+}
+
+static void sig_timer_fire(struct l2k_timer *t, uint64_t now)
+{
+	struct l2cap_link *l = (struct l2cap_link *)((char *)t - offsetof(struct l2cap_link, sig_timer));
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+		struct l2cap_pending_sig *p = &l->pend[i];
+		if (!p->ident || p->due > now)
+			continue;
+		struct l2cap_pending_sig copy = *p;
+		p->ident = 0;
+		if (copy.echo_cb)
+			copy.echo_cb(copy.echo_user, L2K_ETIMEDOUT, NULL, 0, 0);
+		else
+			l2cap_sig_timeout(l, &copy);
+		if (!l->used)
+			return; /* the callback tore the link down */
+	}
+	l2cap_link_rearm_sig_timer(l);
+}
+
+static void info_timer_fire(struct l2k_timer *t, uint64_t now)
+{
+	struct l2cap_link *l = (struct l2cap_link *)((char *)t - offsetof(struct l2cap_link, info_timer));
+	/* The peer never answered our Information Request: go on as with a 1.1 peer. */
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+		if (l->pend[i].ident && l->pend[i].code == L2CAP_INFORMATION_REQ)
+			l->pend[i].ident = 0;
+	l->info_state = INFO_DONE;
+	l2cap_chan_link_ready(l);
+}
+
+/* ---- receiving ------------------------------------------------------------------------------ */
+
+static struct l2cap_fixed_bind *fixed_find(struct l2cap_engine *e, uint16_t cid, bool le)
+{
+	for (int i = 0; i < L2CAP_MAX_FIXED; i++)
+		if (e->fixed[i].used && e->fixed[i].cid == cid && e->fixed[i].le == le)
+			return &e->fixed[i];
+	return NULL;
+}
+
+static void smp_not_supported(struct l2cap_link *l, uint16_t cid, const uint8_t *p, size_t n)
+{
+	/* No SMP handler bound: answer a Pairing Request with Pairing Failed "Pairing Not
+	 * Supported" (Vol 3 Part H 3.5.5, reason 0x05) so the peer does not wait 30 s. */
+	if (n >= 1 && p[0] == 0x01) {
+		uint8_t f[2] = {0x05, 0x05};
+		const uint8_t *parts[1] = {f};
+		size_t lens[1] = {2};
+		l2cap_send_pdu(l, cid, parts, lens, 1);
+	}
+}
+
+static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
+{
+	struct l2cap_engine *e = ctx;
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (!l || len < L2CAP_HDR_LEN)
+		return;
+	uint16_t plen = hci_get16(pdu);
+	uint16_t cid = hci_get16(pdu + 2);
+	const uint8_t *p = pdu + L2CAP_HDR_LEN;
+	if ((size_t)plen != len - L2CAP_HDR_LEN) {
+		/* The basic header's length disagrees with what arrived: drop (COS/CED/BI-03). */
+		e->drop_bad_length++;
+		return;
+	}
+	switch (cid) {
+	case L2CAP_CID_NULL:
+		e->drop_unknown_cid++;
+		return;
+	case L2CAP_CID_SIGNALING:
+		if (!l->le)
+			l2cap_sig_input(l, p, plen);
+		else
+			e->drop_unknown_cid++;
+		return;
+	case L2CAP_CID_LE_SIGNALING:
+		if (l->le)
+			l2cap_sigle_input(l, p, plen);
+		else
+			e->drop_unknown_cid++;
+		return;
+	default: break;
+	}
+	if (cid < L2CAP_CID_DYN_START) {
+		struct l2cap_fixed_bind *b = fixed_find(e, cid, l->le);
+		if (cid == L2CAP_CID_CONNECTIONLESS && !l->le) {
+			/* G-frame: PSM (2 octets here) then the payload (3.2) */
+			if (!b || plen < 2) {
+				e->drop_unknown_cid++;
+				return;
+			}
+			uint16_t psm = hci_get16(p);
+			if (b->psm && b->psm != psm)
+				return;
+			b->cb(b->user, handle, p, plen);
+			return;
+		}
+		if (b) {
+			b->cb(b->user, handle, p, plen);
+			return;
+		}
+		if ((cid == L2CAP_CID_SMP && l->le) || (cid == L2CAP_CID_BREDR_SMP && !l->le))
+			smp_not_supported(l, cid, p, plen);
+		e->drop_unknown_cid++;
+		return;
+	}
+	struct l2k_chan *ch = l2cap_link_chan(l, cid);
+	if (!ch || ch->state != CH_OPEN || !ch->ops) {
+		/* unassigned CID: silently dropped (LE/CID/BI-01) */
+		e->drop_unknown_cid++;
+		return;
+	}
+	ch->ops->rx(ch, p, plen);
+}
+
+static void e_acl_tx_room(void *ctx, uint16_t handle)
+{
+	struct l2cap_engine *e = ctx;
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (l)
+		l2cap_link_pump(l);
+}
+
+static void e_tick(void *ctx, uint64_t now)
+{
+	struct l2cap_engine *e = ctx;
+	if (now > e->now)
+		e->now = now;
+	l2k_timers_run(&e->timers, e->now);
+}
+
+static uint64_t e_next_timer(void *ctx)
+{
+	return l2k_timers_next(&((struct l2cap_engine *)ctx)->timers);
+}
+
+static void e_event(void *ctx, const uint8_t *evt, size_t len)
+{
+	/* LE Remote Connection Parameter Request: accept what the peer asks within the ranges
+	 * (the host may refuse; l2kit does not impose its own policy). Vol 4 Part E 7.7.65.6 */
+	struct l2cap_engine *e = ctx;
+	if (len >= 2 + 11 && evt[0] == HCI_EV_LE_META && evt[2] == HCI_LE_REMOTE_CONN_PARAM_REQ) {
+		const uint8_t *p = evt + 3;
+		uint8_t c[14];
+		memcpy(c, p, 10); /* handle, interval min/max, latency, timeout */
+		hci_put16(c + 10, 0);
+		hci_put16(c + 12, 0);
+		hci_host_cmd(e->stack->hci, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, c, 14, NULL, NULL);
+	}
+}
+
+static void e_destroy(void *ctx)
+{
+	struct l2cap_engine *e = ctx;
+	for (unsigned i = 0; i < e->max_links; i++)
+		if (e->links[i].used)
+			link_free(e, &e->links[i], HCI_ERR_LOCAL_HOST_TERM);
+	/* channels still waiting for a link */
+	while (e->waiting) {
+		struct l2k_chan *ch = e->waiting;
+		l2cap_chan_closed(ch, L2K_CLOSE_LOCAL);
+	}
+	l2k_timers_free(&e->timers);
+	free(e->links);
+	free(e);
+}
+
+static void e_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status)
+{
+	l2cap_link_failed(ctx, peer, le, status);
+}
+
+int l2cap_engine_create(l2k_stack *s)
+{
+	struct l2cap_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return L2K_ENOMEM;
+	e->stack = s;
+	e->max_links = 64;
+	e->links = calloc(e->max_links, sizeof(*e->links));
+	if (!e->links) {
+		free(e);
+		return L2K_ENOMEM;
+	}
+	for (int i = 0; i < 4096; i++)
+		e->link_by_handle[i] = -1;
+	l2k_timers_init(&e->timers);
+	e->sig_mtu_bredr = 672;
+	e->sig_mtu_le = 23;
+	e->rtx_ms = 10000;
+	e->ertx_ms = 60000;
+	e->info_timeout_ms = 4000;
+	e->now = l2k_stack_now(s);
+	s->upper.ctx = e;
+	s->upper.link_up = e_link_up;
+	s->upper.link_down = e_link_down;
+	s->upper.acl_rx = e_acl_rx;
+	s->upper.acl_tx_room = e_acl_tx_room;
+	s->upper.event = e_event;
+	s->upper.tick = e_tick;
+	s->upper.next_timer = e_next_timer;
+	s->upper.destroy = e_destroy;
+	s->upper.link_failed = e_link_failed;
+	return 0;
+}
+
+/* ---- features ------------------------------------------------------------------------------- */
+
+uint32_t l2cap_local_features(void)
+{
+	/* Exactly what is implemented (4.12). */
+	uint32_t f = L2CAP_FEAT_FIXED_CHANNELS | L2CAP_FEAT_UCD;
+	if (l2k_mode_supported(L2K_MODE_FLOWCTL))
+		f |= L2CAP_FEAT_FLOW_CONTROL;
+	if (l2k_mode_supported(L2K_MODE_RETRANS))
+		f |= L2CAP_FEAT_RETRANSMISSION;
+	if (l2k_mode_supported(L2K_MODE_ERTM))
+		f |= L2CAP_FEAT_ERTM | L2CAP_FEAT_FCS | L2CAP_FEAT_EXT_WINDOW | L2CAP_FEAT_EXT_FLOW_SPEC;
+	if (l2k_mode_supported(L2K_MODE_STREAMING))
+		f |= L2CAP_FEAT_STREAMING | L2CAP_FEAT_FCS;
+	if (l2k_mode_supported(L2K_MODE_ECFC))
+		f |= L2CAP_FEAT_ECFC;
+	return f;
+}
+
+uint64_t l2cap_local_fixed_channels(void)
+{
+	return L2CAP_FIXED_CHAN_SIGNALING | L2CAP_FIXED_CHAN_CONNECTIONLESS;
+}
+
+/* ---- fixed channels API --------------------------------------------------------------------- */
+
+int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user)
+{
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	if (!cb || cid == L2CAP_CID_NULL || cid >= L2CAP_CID_DYN_START || cid == L2CAP_CID_SIGNALING ||
+	    cid == L2CAP_CID_LE_SIGNALING)
+		return L2K_EINVAL;
+	if (cid == L2CAP_CID_CONNECTIONLESS && le)
+		return L2K_EINVAL; /* connectionless data is BR/EDR only */
+	if (fixed_find(e, cid, le))
+		return L2K_EADDRINUSE;
+	for (int i = 0; i < L2CAP_MAX_FIXED; i++) {
+		struct l2cap_fixed_bind *b = &e->fixed[i];
+		if (b->used)
+			continue;
+		b->used = true;
+		b->cid = cid;
+		b->le = le;
+		b->psm = psm;
+		b->cb = cb;
+		b->user = user;
+		return 0;
+	}
+	return L2K_ENOBUFS;
+}
+
+int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le)
+{
+	struct l2cap_fixed_bind *b = fixed_find(l2cap_engine_of(s), cid, le);
+	if (!b)
+		return L2K_ENOENT;
+	b->used = false;
+	return 0;
+}
+
+int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
+		   size_t len)
+{
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (!l)
+		return L2K_ENOLINK;
+	if (cid == L2CAP_CID_NULL || cid >= L2CAP_CID_DYN_START || cid == L2CAP_CID_SIGNALING ||
+	    cid == L2CAP_CID_LE_SIGNALING)
+		return L2K_EINVAL;
+	if (cid == L2CAP_CID_CONNECTIONLESS) {
+		if (l->le)
+			return L2K_EINVAL;
+		if (!l2cap_psm_valid(psm))
+			return L2K_EINVAL;
+		uint8_t ps[2];
+		hci_put16(ps, psm);
+		const uint8_t *parts[2] = {ps, pdu};
+		size_t lens[2] = {2, len};
+		return l2cap_send_pdu(l, cid, parts, lens, 2);
+	}
+	const uint8_t *parts[1] = {pdu};
+	size_t lens[1] = {len};
+	return l2cap_send_pdu(l, cid, parts, lens, 1);
+}
+
+/* ---- echo ----------------------------------------------------------------------------------- */
+
+int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
+	     void *user)
+{
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	uint16_t handle;
+	if (l2k_link_find(s, peer, L2K_ADDR_BREDR, &handle) < 0)
+		return L2K_ENOLINK;
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (!l)
+		return L2K_ENOLINK;
+	if (len + L2CAP_SIG_HDR_LEN > 672)
+		return L2K_EMSGSIZE; /* keep within the minimum MTUsig most peers accept */
+	uint8_t id = l2cap_next_ident(l);
+	struct l2cap_echo ec = {.data = data, .len = (uint16_t)len};
+	size_t n = l2cap_build_echo_req(e->sigbuf, sizeof(e->sigbuf), id, &ec);
+	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_ECHO_REQ, 0, e->rtx_ms);
+	if (!p)
+		return L2K_EBUSY;
+	p->echo_cb = cb;
+	p->echo_user = user;
+	int r = l2cap_send_sig(l, e->sigbuf, n);
+	if (r < 0) {
+		l2cap_pend_del(l, p);
+		return r;
+	}
+	return 0;
+}
+
+/* ---- LE connection parameters --------------------------------------------------------------- */
+
+int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t imin, uint16_t imax,
+		       uint16_t latency, uint16_t timeout)
+{
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (!l || !l->le)
+		return L2K_ENOLINK;
+	if (imin < L2CAP_CPU_INTERVAL_MIN || imax > L2CAP_CPU_INTERVAL_MAX || imin > imax ||
+	    latency > L2CAP_CPU_LATENCY_MAX || timeout < L2CAP_CPU_TIMEOUT_MIN ||
+	    timeout > L2CAP_CPU_TIMEOUT_MAX)
+		return L2K_EINVAL;
+	if (l->role == 0) {
+		/* Central: ask the controller directly (Vol 4 Part E 7.8.18). */
+		uint8_t c[14];
+		hci_put16(c, handle);
+		hci_put16(c + 2, imin);
+		hci_put16(c + 4, imax);
+		hci_put16(c + 6, latency);
+		hci_put16(c + 8, timeout);
+		hci_put16(c + 10, 0);
+		hci_put16(c + 12, 0);
+		return hci_host_cmd(s->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
+	}
+	/* Peripheral: L2CAP Connection Parameter Update Request (4.20). */
+	uint8_t id = l2cap_next_ident(l);
+	struct l2cap_conn_param_req rq = {imin, imax, latency, timeout};
+	size_t n = l2cap_build_conn_param_req(e->sigbuf, sizeof(e->sigbuf), id, &rq);
+	if (!l2cap_pend_add(l, id, L2CAP_CONN_PARAM_UPDATE_REQ, 0, e->rtx_ms))
+		return L2K_EBUSY;
+	return l2cap_send_sig(l, e->sigbuf, n);
+}

@@ -1,0 +1,258 @@
+/* The L2CAP engine's internal structures, shared by core/l2cap_*.c and core/mode_*.c.
+ *
+ * Objects: the engine (one per stack) holds links (one per ACL/LE link), servers and fixed-
+ * channel bindings; a link holds its channels (indexed by local CID), its signaling state
+ * (identifiers, outstanding requests, information exchange); a channel holds its state, its
+ * negotiated parameters and its mode, which implements the data path through l2cap_mode_ops.
+ */
+#ifndef L2K_L2CAP_INT_H
+#define L2K_L2CAP_INT_H
+
+#include "core/l2cap_conf.h"
+#include "core/l2cap_defs.h"
+#include "core/l2cap_sig.h"
+#include "core/stack_internal.h"
+#include "core/timer.h"
+#include "hci/ring.h"
+
+struct l2cap_engine;
+struct l2cap_link;
+
+enum l2cap_chan_state {
+	CH_WAIT_LINK,	     /* waiting for the ACL/LE link */
+	CH_WAIT_INFO,	     /* waiting for the peer's feature mask before connecting */
+	CH_WAIT_CONNECT_RSP, /* our Connection Request is out */
+	CH_WAIT_ACCEPT,	     /* incoming request offered to the server (pending) */
+	CH_CONFIG,	     /* BR/EDR configuration in progress */
+	CH_OPEN,
+	CH_WAIT_DISCONNECT, /* our Disconnection Request is out */
+	CH_CLOSED,
+};
+
+/* The data path of a mode.  Every function is optional except send/rx. */
+struct l2cap_mode_ops {
+	const char *name;
+	/* channel became OPEN: allocate mode state (no allocation later on the data path) */
+	int (*open)(struct l2k_chan *ch);
+	/* push queued SDUs out as far as credits / window / the link allow */
+	void (*pump)(struct l2k_chan *ch);
+	/* one PDU for this channel: payload after the basic header */
+	void (*rx)(struct l2k_chan *ch, const uint8_t *p, size_t len);
+	/* mode timers are armed through ch->mode_timer */
+	void (*timer)(struct l2k_chan *ch, uint64_t now);
+	/* the application consumed received data (credit modes return credits) */
+	void (*consumed)(struct l2k_chan *ch);
+	void (*close)(struct l2k_chan *ch);
+};
+
+struct l2k_chan {
+	struct l2cap_engine *eng;
+	struct l2cap_link *link;
+	enum l2cap_chan_state state;
+	enum l2k_mode mode;
+	const struct l2cap_mode_ops *ops;
+	bool le;	/* on an LE-U link */
+	bool initiator; /* we sent the connection request */
+	uint16_t psm;
+	uint16_t lcid, rcid;
+	l2k_addr peer;
+	enum l2k_addr_type peer_type;
+	struct l2k_chan_opts opts;
+	struct l2k_chan_cbs cbs;
+	struct l2k_server *server;
+
+	/* negotiated values */
+	uint16_t local_mtu, remote_mtu; /* we receive / the peer receives */
+	uint16_t local_mps, remote_mps;
+	uint16_t flush_timeout;
+	bool fcs;
+	/* credit modes */
+	uint32_t tx_credits;  /* K-frames we may send */
+	uint32_t rx_credits;  /* K-frames the peer may still send us */
+	uint16_t rx_initial;  /* credits granted at connection (replenish target) */
+	uint32_t rx_consumed; /* K-frames received and consumed, not yet returned */
+
+	/* signaling */
+	uint8_t sig_ident;     /* identifier of our outstanding request for this channel */
+	uint8_t peer_conn_ident; /* identifier of the peer's Connection Request (pending answer) */
+	struct l2k_timer sig_timer; /* RTX / ERTX / connect timeout */
+	/* BR/EDR configuration */
+	bool conf_out_done;	/* our request was accepted */
+	bool conf_in_done;	/* we accepted the peer's request */
+	bool conf_req_sent;
+	uint8_t conf_tries;	/* Unacceptable-parameters rounds */
+	uint32_t conf_omit;	/* L2CAP_CONF_HAS_* options the peer did not understand */
+	bool configured_once;	/* a configuration completed before (re-configuration) */
+	struct l2cap_conf_opts conf_in; /* accumulated peer options (continuation) */
+	bool conf_in_partial;
+
+	/* transmit: SDUs waiting (bounded), segmentation progress of the head SDU */
+	struct l2k_ring txq;
+	size_t tx_off;
+	bool want_send_ready;
+	/* receive reassembly (SAR modes): buffer of local_mtu bytes */
+	uint8_t *rx_sdu;
+	size_t rx_sdu_len, rx_sdu_total;
+	bool rx_in_sdu;
+
+	/* mode state (ERTM etc.) */
+	void *mode_state;
+	struct l2k_timer mode_timer;
+	struct l2k_timer mode_timer2;
+
+	/* socket face attachment */
+	void *sock;
+	bool rx_hold; /* the application's receive buffer is full: withhold credits / signal busy */
+
+	struct l2k_chan_info_counters {
+		uint64_t tx_sdus, rx_sdus, tx_bytes, rx_bytes, retransmissions, rx_dropped, bad_fcs;
+	} st;
+	uint16_t last_result;
+	uint8_t hci_reason;
+	bool in_callback_close; /* closed() is being delivered */
+	bool close_pending;	/* l2k_chan_close() before the connection response */
+	struct l2k_chan *next_pending; /* link list of channels waiting for link/info */
+};
+
+#define L2CAP_MAX_PENDING_SIG 16
+
+struct l2cap_pending_sig {
+	uint8_t ident;
+	uint8_t code;
+	uint16_t cid; /* channel the request is about (0: link-level: info, echo) */
+	uint64_t due;
+	l2k_echo_cb echo_cb;
+	void *echo_user;
+	uint64_t sent_at;
+	uint16_t info_type;
+};
+
+struct l2cap_link {
+	struct l2cap_engine *eng;
+	bool used;
+	uint16_t handle;
+	bool le;
+	l2k_addr peer;
+	enum l2k_addr_type peer_type;
+	uint8_t role;
+	uint8_t next_ident;
+	/* channels indexed by local CID - 0x40 */
+	struct l2k_chan **chans;
+	size_t chans_cap;
+	size_t nchans;
+	/* information exchange (BR/EDR) */
+	enum { INFO_NONE, INFO_FEAT_SENT, INFO_FIXED_SENT, INFO_DONE } info_state;
+	uint32_t peer_features;
+	uint64_t peer_fixed;
+	struct l2k_timer info_timer;
+	/* outstanding requests we sent (RTX/ERTX) */
+	struct l2cap_pending_sig pend[L2CAP_MAX_PENDING_SIG];
+	struct l2k_timer sig_timer;
+	/* round robin of channels with data to send when the link has room */
+	size_t rr;
+	bool waiting_room;
+};
+
+struct l2k_server {
+	struct l2cap_engine *eng;
+	bool used;
+	uint16_t psm;
+	bool le;
+	struct l2k_chan_opts opts;
+	struct l2k_server_cbs cbs;
+	void *sock; /* socket face listener */
+};
+
+struct l2cap_fixed_bind {
+	bool used;
+	uint16_t cid;
+	bool le;
+	uint16_t psm;
+	l2k_fixed_rx_cb cb;
+	void *user;
+};
+
+#define L2CAP_MAX_SERVERS 64
+#define L2CAP_MAX_FIXED 16
+
+struct l2cap_engine {
+	l2k_stack *stack;
+	struct l2cap_link *links; /* max_links entries */
+	uint16_t max_links;
+	int16_t link_by_handle[4096];
+	struct l2k_server servers[L2CAP_MAX_SERVERS];
+	struct l2cap_fixed_bind fixed[L2CAP_MAX_FIXED];
+	struct l2k_timers timers;
+	uint64_t now;
+	uint16_t sig_mtu_bredr; /* our MTUsig */
+	uint16_t sig_mtu_le;
+	uint32_t rtx_ms, ertx_ms, info_timeout_ms;
+	struct l2k_chan *waiting; /* channels waiting for a link to appear */
+	uint8_t sigbuf[1024];	  /* building outgoing signaling */
+	uint64_t sig_rejects_sent;
+	uint64_t drop_unknown_cid;
+	uint64_t drop_bad_length;
+};
+
+/* ---- l2cap_engine.c -------------------------------------------------------------------- */
+struct l2cap_engine *l2cap_engine_of(l2k_stack *s);
+struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle);
+struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid);
+struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid);
+/* send one whole PDU on the link (basic header added): 0, L2K_EAGAIN, L2K_ENOLINK */
+int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *parts,
+		   const size_t *lens, int n);
+/* room (payload bytes) the link would accept now */
+size_t l2cap_link_room(struct l2cap_link *l);
+/* send one signaling command (already built, header included) on the link's signaling CID */
+int l2cap_send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len);
+uint8_t l2cap_next_ident(struct l2cap_link *l);
+/* remember an outstanding request (RTX) */
+struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, uint8_t code,
+					 uint16_t cid, uint32_t timeout_ms);
+struct l2cap_pending_sig *l2cap_pend_find(struct l2cap_link *l, uint8_t ident);
+void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p);
+void l2cap_link_rearm_sig_timer(struct l2cap_link *l);
+uint32_t l2cap_local_features(void);
+uint64_t l2cap_local_fixed_channels(void);
+
+/* ---- l2cap_chan.c ---------------------------------------------------------------------- */
+struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_opts *o,
+				const struct l2k_chan_cbs *cbs);
+int l2cap_chan_attach(struct l2cap_link *l, struct l2k_chan *ch, uint16_t lcid);
+uint16_t l2cap_alloc_cid(struct l2cap_link *l);
+void l2cap_chan_set_open(struct l2k_chan *ch);
+/* the channel is finished: tell the application, detach and free it */
+void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason);
+/* start the disconnection exchange (or finish at once if not connected yet) */
+void l2cap_chan_disconnect(struct l2k_chan *ch, enum l2k_close_reason reason);
+void l2cap_chan_deliver(struct l2k_chan *ch, const uint8_t *sdu, size_t len);
+void l2cap_chan_tx_room(struct l2k_chan *ch);
+void l2cap_chan_link_ready(struct l2cap_link *l);
+void l2cap_link_pump(struct l2cap_link *l);
+void l2cap_arm(struct l2k_chan *ch, struct l2k_timer *t, uint32_t ms);
+struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le);
+const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
+bool l2cap_psm_valid_bredr(uint16_t psm);
+void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status);
+
+/* ---- l2cap_sigbr.c / l2cap_sigle.c ------------------------------------------------------ */
+void l2cap_sig_input(struct l2cap_link *l, const uint8_t *p, size_t len);
+void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len);
+void l2cap_br_connect(struct l2k_chan *ch);	  /* send Connection Request */
+void l2cap_br_send_conf_req(struct l2k_chan *ch);
+void l2cap_le_connect(struct l2k_chan *ch);	  /* send LE Credit Based Connection Request */
+void l2cap_send_disconn_req(struct l2k_chan *ch);
+void l2cap_br_info_start(struct l2cap_link *l);
+void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);
+void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a,
+			   uint16_t b);
+void l2cap_br_accept_decided(struct l2k_chan *ch, int result);
+void l2cap_le_accept_decided(struct l2k_chan *ch, int result);
+void l2cap_send_credits(struct l2k_chan *ch, uint16_t n);
+
+/* ---- modes ------------------------------------------------------------------------------ */
+extern const struct l2cap_mode_ops l2cap_mode_basic;
+extern const struct l2cap_mode_ops l2cap_mode_credit;
+
+#endif

@@ -1,0 +1,111 @@
+/* Binary min-heap of timers (see timer.h). */
+#include <stdlib.h>
+
+#include "core/l2k_error.h"
+#include "core/timer.h"
+
+void l2k_timers_init(struct l2k_timers *ts)
+{
+	ts->heap = NULL;
+	ts->n = ts->cap = 0;
+}
+
+void l2k_timers_free(struct l2k_timers *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		ts->heap[i]->idx = 0;
+	free(ts->heap);
+	l2k_timers_init(ts);
+}
+
+static void place(struct l2k_timers *ts, size_t i, struct l2k_timer *t)
+{
+	ts->heap[i] = t;
+	t->idx = i + 1;
+}
+
+static void sift_up(struct l2k_timers *ts, size_t i)
+{
+	struct l2k_timer *t = ts->heap[i];
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (ts->heap[p]->due <= t->due)
+			break;
+		place(ts, i, ts->heap[p]);
+		i = p;
+	}
+	place(ts, i, t);
+}
+
+static void sift_down(struct l2k_timers *ts, size_t i)
+{
+	struct l2k_timer *t = ts->heap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= ts->n)
+			break;
+		if (c + 1 < ts->n && ts->heap[c + 1]->due < ts->heap[c]->due)
+			c++;
+		if (ts->heap[c]->due >= t->due)
+			break;
+		place(ts, i, ts->heap[c]);
+		i = c;
+	}
+	place(ts, i, t);
+}
+
+void l2k_timer_cancel(struct l2k_timers *ts, struct l2k_timer *t)
+{
+	if (!t->idx)
+		return;
+	size_t i = t->idx - 1;
+	t->idx = 0;
+	ts->n--;
+	if (i == ts->n)
+		return;
+	place(ts, i, ts->heap[ts->n]);
+	/* the moved entry may belong above or below its new place */
+	struct l2k_timer *m = ts->heap[i];
+	sift_down(ts, i);
+	sift_up(ts, m->idx - 1);
+}
+
+int l2k_timer_arm(struct l2k_timers *ts, struct l2k_timer *t, uint64_t due)
+{
+	if (t->idx) {
+		size_t i = t->idx - 1;
+		uint64_t old = t->due;
+		t->due = due;
+		if (due < old)
+			sift_up(ts, i);
+		else
+			sift_down(ts, i);
+		return 0;
+	}
+	if (ts->n == ts->cap) {
+		size_t nc = ts->cap ? ts->cap * 2 : 32;
+		struct l2k_timer **nh = realloc(ts->heap, nc * sizeof(*nh));
+		if (!nh)
+			return L2K_ENOMEM;
+		ts->heap = nh;
+		ts->cap = nc;
+	}
+	t->due = due;
+	place(ts, ts->n++, t);
+	sift_up(ts, ts->n - 1);
+	return 0;
+}
+
+uint64_t l2k_timers_next(const struct l2k_timers *ts)
+{
+	return ts->n ? ts->heap[0]->due : UINT64_MAX;
+}
+
+void l2k_timers_run(struct l2k_timers *ts, uint64_t now)
+{
+	while (ts->n && ts->heap[0]->due <= now) {
+		struct l2k_timer *t = ts->heap[0];
+		l2k_timer_cancel(ts, t);
+		t->fire(t, now);
+	}
+}

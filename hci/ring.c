@@ -1,0 +1,102 @@
+/* Bounded byte ring of records (see ring.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/l2k_error.h"
+#include "hci/ring.h"
+
+int l2k_ring_init(struct l2k_ring *r, size_t cap)
+{
+	memset(r, 0, sizeof(*r));
+	if (cap < L2K_RING_REC_HDR + 1)
+		cap = L2K_RING_REC_HDR + 1;
+	r->buf = malloc(cap);
+	if (!r->buf)
+		return L2K_ENOMEM;
+	r->cap = cap;
+	return 0;
+}
+
+void l2k_ring_free(struct l2k_ring *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
+
+static void put(struct l2k_ring *r, const uint8_t *p, size_t n)
+{
+	size_t pos = (r->head + r->used) % r->cap;
+	size_t first = r->cap - pos < n ? r->cap - pos : n;
+	memcpy(r->buf + pos, p, first);
+	if (n > first)
+		memcpy(r->buf, p + first, n - first);
+	r->used += n;
+}
+
+static void get(const struct l2k_ring *r, size_t off, uint8_t *out, size_t n)
+{
+	size_t pos = (r->head + off) % r->cap;
+	size_t first = r->cap - pos < n ? r->cap - pos : n;
+	memcpy(out, r->buf + pos, first);
+	if (n > first)
+		memcpy(out + first, r->buf, n - first);
+}
+
+int l2k_ring_push(struct l2k_ring *r, const uint8_t *const *parts, const size_t *lens, int n)
+{
+	size_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += lens[i];
+	if (total > UINT32_MAX || !l2k_ring_fits(r, total))
+		return L2K_EAGAIN;
+	uint8_t h[4] = {(uint8_t)total, (uint8_t)(total >> 8), (uint8_t)(total >> 16), (uint8_t)(total >> 24)};
+	put(r, h, 4);
+	for (int i = 0; i < n; i++)
+		if (lens[i])
+			put(r, parts[i], lens[i]);
+	r->count++;
+	return 0;
+}
+
+size_t l2k_ring_head_len(const struct l2k_ring *r)
+{
+	if (!r->count)
+		return 0;
+	uint8_t h[4];
+	get(r, 0, h, 4);
+	return (size_t)h[0] | ((size_t)h[1] << 8) | ((size_t)h[2] << 16) | ((size_t)h[3] << 24);
+}
+
+void l2k_ring_head_read(const struct l2k_ring *r, size_t off, uint8_t *out, size_t n)
+{
+	get(r, L2K_RING_REC_HDR + off, out, n);
+}
+
+int l2k_ring_head_peek(const struct l2k_ring *r, size_t off, size_t n, const uint8_t **p1,
+		       size_t *n1, const uint8_t **p2, size_t *n2)
+{
+	size_t pos = (r->head + L2K_RING_REC_HDR + off) % r->cap;
+	size_t first = r->cap - pos < n ? r->cap - pos : n;
+	*p1 = r->buf + pos;
+	*n1 = first;
+	*p2 = r->buf;
+	*n2 = n - first;
+	return *n2 ? 2 : 1;
+}
+
+void l2k_ring_pop(struct l2k_ring *r)
+{
+	if (!r->count)
+		return;
+	size_t n = L2K_RING_REC_HDR + l2k_ring_head_len(r);
+	r->head = (r->head + n) % r->cap;
+	r->used -= n;
+	r->count--;
+	if (!r->count)
+		r->head = r->used = 0;
+}
+
+void l2k_ring_clear(struct l2k_ring *r)
+{
+	r->head = r->used = r->count = 0;
+}
