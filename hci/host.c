@@ -355,6 +355,16 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	li.latency = hci_get16(q + 2);
 	li.supervision_timeout = hci_get16(q + 4);
 	link_add(h, &li);
+	/* Ask for the longest LE data PDUs (251 octets, 2120 us: Vol 4 Part E 7.8.33) so that one
+	 * K-frame of 247 octets travels in one air packet; the controller settles on what both
+	 * sides support and reports it with Data Length Change. */
+	if (hci_link_by_handle(h, li.handle) && hci_host_cmd_supported(h, HCI_OP_LE_SET_DATA_LENGTH)) {
+		uint8_t c[6];
+		hci_put16(c, li.handle);
+		hci_put16(c + 2, 251);
+		hci_put16(c + 4, 2120);
+		hci_host_cmd(h, HCI_OP_LE_SET_DATA_LENGTH, c, 6, NULL, NULL);
+	}
 }
 
 static void ev_le_conn_update(struct hci_host *h, const uint8_t *p, size_t n)
