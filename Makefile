@@ -12,6 +12,13 @@ OPT      ?= -O2
 SAN      ?=
 VERSION  := 0.1.0
 
+# V=1 shows the full commands
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS   += -std=c11 $(OPT) -g -fPIC $(WARN) $(SAN)
@@ -47,28 +54,34 @@ tests: $(TESTS) $(PROGS) tools
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libl2kit.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@[ "$(V)" = 1 ] || echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libl2kit.so: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libl2kit.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libl2kit.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
 
 # Test programs driven by tests/integration/*.sh (they may use internal headers)
 $(BUILD)/tests/progs/%: $(BUILD)/obj/tests/progs/%.o $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libl2kit.a $(LDLIBS) -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
 # Installs the Debian packages the build and tests need, when missing and when root.
 deps:
@@ -92,7 +105,8 @@ install: lib tools
 	ln -sf libl2kit.so.0 $(DESTDIR)$(PREFIX)/lib/libl2kit.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/l2kit/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' core/l2kit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l2kit.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(LDLIBS)|g' \
+		core/l2kit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l2kit.pc
 
 clean:
 	rm -rf $(BUILD)
