@@ -42,6 +42,7 @@ const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m)
 	switch (m) {
 	case L2K_MODE_BASIC: return &l2cap_mode_basic;
 	case L2K_MODE_LE_CREDIT: return &l2cap_mode_credit;
+	case L2K_MODE_ECFC: return &l2cap_mode_credit; /* same data path, 10.2 */
 	default: return NULL;
 	}
 }
@@ -118,6 +119,8 @@ static int opts_check(const struct l2k_chan_opts *o, bool le)
 		if (o->mtu < L2CAP_MIN_MTU_BREDR)
 			return L2K_EINVAL;
 	}
+	if (o->mode == L2K_MODE_ECFC && (o->mtu < L2CAP_MIN_MTU_ECFC || (o->mps && o->mps < L2CAP_MIN_MPS_ECFC)))
+		return L2K_EINVAL;
 	if (!l2k_mode_supported(o->mode))
 		return L2K_ENOTSUP;
 	if (o->sec_level > 1)
@@ -348,12 +351,19 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 			l2cap_chan_closed(ch, L2K_CLOSE_LINK_FAILED);
 			continue;
 		}
-		ch->state = l->le ? CH_WAIT_CONNECT_RSP : CH_WAIT_INFO;
-		if (l->le)
+		ch->state = l->le && ch->mode != L2K_MODE_ECFC ? CH_WAIT_CONNECT_RSP : CH_WAIT_INFO;
+		if (l->le && ch->mode != L2K_MODE_ECFC)
 			l2cap_le_connect(ch);
 	}
-	if (l->le)
+	if (l->le) {
+		/* enhanced credit based channels go out together, one request per group */
+		for (size_t i = 0; i < l->chans_cap; i++) {
+			struct l2k_chan *ch = l->chans[i];
+			if (ch && ch->state == CH_WAIT_INFO && ch->mode == L2K_MODE_ECFC)
+				l2cap_ecfc_connect(l, ch);
+		}
 		return;
+	}
 	/* BR/EDR: the information exchange comes first, once per link (COS/IEX/BV-01) */
 	bool any = false;
 	for (size_t i = 0; i < l->chans_cap; i++)
@@ -369,8 +379,12 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 		return;
 	for (size_t i = 0; i < l->chans_cap; i++) {
 		struct l2k_chan *ch = l->chans[i];
-		if (ch && ch->state == CH_WAIT_INFO)
-			l2cap_br_connect(ch);
+		if (ch && ch->state == CH_WAIT_INFO) {
+			if (ch->mode == L2K_MODE_ECFC)
+				l2cap_ecfc_connect(l, ch);
+			else
+				l2cap_br_connect(ch);
+		}
 	}
 }
 
@@ -379,6 +393,16 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
 {
+	return l2cap_chan_connect_group(s, peer, type, psm, opts, cbs, 0, out);
+}
+
+/* group != 0: one of several enhanced credit based channels requested together; the caller
+ * starts the request once the whole group exists (l2k_chan_connect_ecfc). */
+int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
+			     l2k_chan **out)
+{
+	static uint32_t solo_groups = 0x80000000u;
 	struct l2cap_engine *e = l2cap_engine_of(s);
 	bool le = type != L2K_ADDR_BREDR;
 	struct l2k_chan_opts o;
@@ -400,13 +424,17 @@ int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 	ch->peer = *peer;
 	ch->peer_type = type;
 	ch->state = CH_WAIT_LINK;
-	ch->next_pending = e->waiting;
-	e->waiting = ch;
+	ch->ecfc_group = group ? group : (o.mode == L2K_MODE_ECFC ? ++solo_groups : 0);
+	/* FIFO: channels get their CIDs and requests in the order the application asked */
+	struct l2k_chan **tail = &e->waiting;
+	while (*tail)
+		tail = &(*tail)->next_pending;
+	*tail = ch;
 	l2cap_arm(ch, &ch->sig_timer, o.connect_timeout_ms);
 	uint16_t handle;
 	if (l2k_link_find(s, peer, type, &handle) == 0) {
 		struct l2cap_link *l = l2cap_link_get(e, handle);
-		if (l)
+		if (l && !group)
 			l2cap_chan_link_ready(l);
 	} else {
 		/* one link attempt per peer: skip when another waiting channel already asked */

@@ -111,6 +111,8 @@ struct l2k_chan {
 	uint8_t hci_reason;
 	bool in_callback_close; /* closed() is being delivered */
 	bool close_pending;	/* l2k_chan_close() before the connection response */
+	uint32_t ecfc_group;	/* enhanced credit based: channels requested together */
+	uint16_t reconf_mps;	/* our MPS asked for in a pending reconfiguration */
 	struct l2k_chan *next_pending; /* link list of channels waiting for link/info */
 };
 
@@ -125,6 +127,8 @@ struct l2cap_pending_sig {
 	void *echo_user;
 	uint64_t sent_at;
 	uint16_t info_type;
+	uint8_t ncids;				/* enhanced credit based requests: */
+	uint16_t cids[L2CAP_ECFC_MAX_CIDS];	/* our channels named in the request */
 };
 
 struct l2cap_link {
@@ -235,6 +239,9 @@ struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool 
 const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
 bool l2cap_psm_valid_bredr(uint16_t psm);
 void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status);
+int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
+			     l2k_chan **out);
 
 /* ---- l2cap_sigbr.c / l2cap_sigle.c ------------------------------------------------------ */
 void l2cap_sig_input(struct l2cap_link *l, const uint8_t *p, size_t len);
@@ -250,6 +257,15 @@ void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason,
 void l2cap_br_accept_decided(struct l2k_chan *ch, int result);
 void l2cap_le_accept_decided(struct l2k_chan *ch, int result);
 void l2cap_send_credits(struct l2k_chan *ch, uint16_t n);
+void l2cap_credit_params(struct l2k_chan *ch);
+void l2cap_credit_ind(struct l2cap_link *l, const struct l2cap_credit_ind *ci);
+
+/* ---- l2cap_ecfc.c: Enhanced Credit Based Flow Control signaling (both link types) -------- */
+/* Handle an enhanced credit based command; returns 0, or < 0 when malformed (the caller sends
+ * Command Reject for a malformed request). */
+int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const uint8_t *d, size_t len);
+void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first);
+void l2cap_ecfc_failed(struct l2cap_link *l, const struct l2cap_pending_sig *p, bool refused);
 
 /* ---- modes ------------------------------------------------------------------------------ */
 extern const struct l2cap_mode_ops l2cap_mode_basic;

@@ -133,9 +133,12 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p)
 	case L2CAP_INFORMATION_REQ:
 		info_done(l);
 		break;
+	case L2CAP_CREDIT_BASED_CONNECTION_REQ:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_REQ:
+		l2cap_ecfc_failed(l, p, false);
+		break;
 	case L2CAP_CONNECTION_REQ:
 	case L2CAP_LE_CREDIT_BASED_CONNECTION_REQ:
-	case L2CAP_CREDIT_BASED_CONNECTION_REQ:
 		if (ch)
 			l2cap_chan_closed(ch, L2K_CLOSE_TIMEOUT);
 		break;
@@ -144,9 +147,12 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p)
 			l2cap_chan_disconnect(ch, L2K_CLOSE_TIMEOUT);
 		break;
 	case L2CAP_DISCONNECTION_REQ:
-		/* the peer never confirmed: the channel is gone for us anyway (6.1.6) */
+		/* the peer never confirmed: the channel is gone for us anyway (6.1.6).  A close we
+		 * asked for reports the silence (L2K_CLOSE_TIMEOUT), so that a caller waiting for the
+		 * peer's confirmation can tell it did not come; other reasons are kept. */
 		if (ch)
-			l2cap_chan_closed(ch, ch->last_result <= L2K_CLOSE_LINK_FAILED
+			l2cap_chan_closed(ch, ch->last_result == L2K_CLOSE_LOCAL ? L2K_CLOSE_TIMEOUT
+					      : ch->last_result <= L2K_CLOSE_LINK_FAILED
 						  ? (enum l2k_close_reason)ch->last_result
 						  : L2K_CLOSE_LOCAL);
 		break;
@@ -456,9 +462,12 @@ static void on_cmd_rej(struct l2cap_link *l, uint8_t id, const struct l2cap_cmd_
 		if (copy.echo_cb)
 			copy.echo_cb(copy.echo_user, L2K_EREFUSED, NULL, 0, 0);
 		break;
+	case L2CAP_CREDIT_BASED_CONNECTION_REQ:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_REQ:
+		l2cap_ecfc_failed(l, &copy, true);
+		break;
 	case L2CAP_CONNECTION_REQ:
 	case L2CAP_LE_CREDIT_BASED_CONNECTION_REQ:
-	case L2CAP_CREDIT_BASED_CONNECTION_REQ:
 		if (ch) {
 			ch->last_result = 0xFFFF;
 			l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
@@ -551,8 +560,23 @@ static void dispatch(struct l2cap_link *l, const struct l2cap_sig_cmd *c)
 		if (!(r = l2cap_parse_cmd_rej(c->data, c->len, &u.rej)))
 			on_cmd_rej(l, c->ident, &u.rej);
 		break;
+	case L2CAP_FLOW_CONTROL_CREDIT_IND: {
+		struct l2cap_credit_ind ci;
+		if (!(r = l2cap_parse_credit_ind(c->data, c->len, &ci)))
+			l2cap_credit_ind(l, &ci);
+		break;
+	}
+	case L2CAP_CREDIT_BASED_CONNECTION_REQ:
+	case L2CAP_CREDIT_BASED_CONNECTION_RSP:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_REQ:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_RSP:
+		r = l2cap_ecfc_input(l, c->code, c->ident, c->data, c->len);
+		if (r == L2K_ENOTSUP && request) { /* mode not built: not understood */
+			l2cap_send_cmd_reject(l, c->ident, L2CAP_REJ_NOT_UNDERSTOOD, 0, 0);
+			return;
+		}
+		break;
 	default:
-		/* ECFC commands on ACL-U arrive here when that mode is built (another file) */
 		if (request)
 			l2cap_send_cmd_reject(l, c->ident, L2CAP_REJ_NOT_UNDERSTOOD, 0, 0);
 		return;

@@ -9,17 +9,18 @@ int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer
 #define SIGBUF(l) ((l)->eng->sigbuf)
 #define SIGCAP(l) (sizeof((l)->eng->sigbuf))
 
-/* Our receive MPS and initial credits for a credit based channel. */
-static void credit_params(struct l2k_chan *ch)
+/* Our receive MPS and initial credits for a credit based channel (LE or enhanced). */
+void l2cap_credit_params(struct l2k_chan *ch)
 {
+	uint16_t min_mps = ch->mode == L2K_MODE_ECFC ? L2CAP_MIN_MPS_ECFC : L2CAP_MIN_MPS_LE;
 	uint16_t mps = ch->opts.mps;
 	if (!mps) {
 		/* one K-frame per LE data packet of 251 octets: 251 - 4 (basic header) */
 		mps = 247;
 		if (mps > ch->local_mtu + 2)
 			mps = (uint16_t)(ch->local_mtu + 2);
-		if (mps < L2CAP_MIN_MPS_LE)
-			mps = L2CAP_MIN_MPS_LE;
+		if (mps < min_mps)
+			mps = min_mps;
 	}
 	ch->local_mps = mps;
 	uint32_t cr = ch->opts.credits;
@@ -37,7 +38,7 @@ static void credit_params(struct l2k_chan *ch)
 void l2cap_le_connect(struct l2k_chan *ch)
 {
 	struct l2cap_link *l = ch->link;
-	credit_params(ch);
+	l2cap_credit_params(ch);
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_le_conn_req rq = {.spsm = ch->psm, .scid = ch->lcid, .mtu = ch->local_mtu,
 				       .mps = ch->local_mps, .credits = ch->rx_initial};
@@ -83,7 +84,7 @@ void l2cap_le_accept_decided(struct l2k_chan *ch, int result)
 		l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
 		return;
 	}
-	credit_params(ch);
+	l2cap_credit_params(ch);
 	struct l2cap_le_conn_rsp r = {.dcid = ch->lcid, .mtu = ch->local_mtu, .mps = ch->local_mps,
 				      .credits = ch->rx_initial, .result = L2CAP_LE_SUCCESS};
 	send_le_rsp(l, ch->peer_conn_ident, &r);
@@ -174,7 +175,8 @@ static void on_le_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_
 	l2cap_chan_set_open(ch);
 }
 
-static void on_credit_ind(struct l2cap_link *l, const struct l2cap_credit_ind *ci)
+/* Flow Control Credit Indication (4.24), on LE-U and (enhanced credit based) ACL-U. */
+void l2cap_credit_ind(struct l2cap_link *l, const struct l2cap_credit_ind *ci)
 {
 	/* CID is the sender's source CID: our remote CID (4.24) */
 	struct l2k_chan *ch = l2cap_link_chan_by_rcid(l, ci->cid);
@@ -252,16 +254,20 @@ static void on_cmd_rej(struct l2cap_link *l, uint8_t id)
 	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
 	if (!p)
 		return;
-	uint8_t code = p->code;
+	struct l2cap_pending_sig pend = *p;
 	struct l2k_chan *ch = p->cid ? l2cap_link_chan(l, p->cid) : NULL;
 	l2cap_pend_del(l, p);
+	if (pend.code == L2CAP_CREDIT_BASED_CONNECTION_REQ || pend.code == L2CAP_CREDIT_BASED_RECONFIGURE_REQ) {
+		l2cap_ecfc_failed(l, &pend, true);
+		return;
+	}
 	if (!ch)
 		return;
-	if (code == L2CAP_LE_CREDIT_BASED_CONNECTION_REQ || code == L2CAP_CREDIT_BASED_CONNECTION_REQ) {
+	if (pend.code == L2CAP_LE_CREDIT_BASED_CONNECTION_REQ) {
 		/* LE/CFC/BV-01: a peer without LE CoC rejects the request: no channel */
 		ch->last_result = 0xFFFF;
 		l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
-	} else if (code == L2CAP_DISCONNECTION_REQ) {
+	} else if (pend.code == L2CAP_DISCONNECTION_REQ) {
 		l2cap_chan_closed(ch, L2K_CLOSE_LOCAL);
 	}
 }
@@ -314,7 +320,7 @@ void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len)
 		break;
 	case L2CAP_FLOW_CONTROL_CREDIT_IND:
 		if (!(pr = l2cap_parse_credit_ind(c.data, c.len, &u.ci)))
-			on_credit_ind(l, &u.ci);
+			l2cap_credit_ind(l, &u.ci);
 		break;
 	case L2CAP_DISCONNECTION_REQ:
 		if (!(pr = l2cap_parse_disconn_req(c.data, c.len, &u.d)))
@@ -339,8 +345,17 @@ void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len)
 		if (!(pr = l2cap_parse_cmd_rej(c.data, c.len, &u.rej)))
 			on_cmd_rej(l, c.ident);
 		break;
+	case L2CAP_CREDIT_BASED_CONNECTION_REQ:
+	case L2CAP_CREDIT_BASED_CONNECTION_RSP:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_REQ:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_RSP:
+		pr = l2cap_ecfc_input(l, c.code, c.ident, c.data, c.len);
+		if (pr == L2K_ENOTSUP && request) {
+			l2cap_send_cmd_reject(l, c.ident, L2CAP_REJ_NOT_UNDERSTOOD, 0, 0);
+			return;
+		}
+		break;
 	default:
-		/* enhanced credit based commands: handled when that mode is built */
 		if (request)
 			l2cap_send_cmd_reject(l, c.ident, L2CAP_REJ_NOT_UNDERSTOOD, 0, 0);
 		return;

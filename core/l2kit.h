@@ -242,6 +242,15 @@ struct l2k_chan_info {
  * returned at once; cbs->open or cbs->closed follows. */
 int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out);
+/* Enhanced Credit Based Flow Control: open n (1..5) channels to psm with one request (LE, or
+ * BR/EDR when the peer supports the mode).  out[0..n-1] receive the channels; each gets open or
+ * closed (a partial refusal closes only the refused ones, with the result in info.result). */
+int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+			  int n, const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs,
+			  l2k_chan **out);
+/* Reconfigure 1..5 open enhanced credit based channels of one link: mtu may only grow; mps may
+ * shrink only for a single channel.  The peer's answer lands in info.result (0 = success). */
+int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps);
 /* Queue one SDU.  0; L2K_EAGAIN (queue full or no credits: send_ready follows); L2K_EMSGSIZE
  * (larger than the peer's MTU); L2K_ENOTCONN (not open). */
 int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);

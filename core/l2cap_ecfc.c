@@ -1,0 +1,422 @@
+/* Enhanced Credit Based Flow Control mode signaling (Core 5.2+, Vol 3 Part A 4.25-4.28 and
+ * 10.2), on LE-U and ACL-U: one request opens up to five channels; channels can be reconfigured
+ * (MTU may only grow; MPS may shrink only when one channel is named).  The data path is the
+ * credit based one (core/mode_credit.c), shared with LE Credit Based mode. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/l2cap_int.h"
+
+int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
+
+#define SIGBUF(l) ((l)->eng->sigbuf)
+#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
+
+static bool dyn_cid_ok(const struct l2cap_link *l, uint16_t cid)
+{
+	return cid >= L2CAP_CID_DYN_START && (!l->le || cid <= L2CAP_CID_LE_DYN_END);
+}
+
+/* ---- initiator -------------------------------------------------------------------------- */
+
+/* Send one Credit Based Connection Request for `first` and every other channel of its group
+ * that waits on this link (at most five). */
+void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first)
+{
+	struct l2cap_ecfc_conn_req rq = {0};
+	struct l2k_chan *members[L2CAP_ECFC_MAX_CIDS];
+	int n = 0;
+	for (size_t i = 0; i < l->chans_cap && n < L2CAP_ECFC_MAX_CIDS; i++) {
+		struct l2k_chan *ch = l->chans[i];
+		if (ch && ch->state == CH_WAIT_INFO && ch->mode == L2K_MODE_ECFC && ch->ecfc_group == first->ecfc_group)
+			members[n++] = ch;
+	}
+	if (!n)
+		return;
+	if (!l->le && !(l->peer_features & L2CAP_FEAT_ECFC)) {
+		/* the peer does not support the mode on BR/EDR (its feature mask says so) */
+		for (int i = 0; i < n; i++)
+			l2cap_chan_closed(members[i], L2K_CLOSE_CONFIG_FAILED);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		members[i]->mode = L2K_MODE_ECFC;
+		l2cap_credit_params(members[i]);
+	}
+	/* one MTU/MPS/credit value for all the channels of a request (4.25): the first's */
+	rq.spsm = first->psm;
+	rq.mtu = members[0]->local_mtu;
+	rq.mps = members[0]->local_mps;
+	rq.credits = members[0]->rx_initial;
+	rq.n_scid = (uint8_t)n;
+	uint8_t id = l2cap_next_ident(l);
+	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_CREDIT_BASED_CONNECTION_REQ, members[0]->lcid,
+						     l->eng->rtx_ms);
+	for (int i = 0; i < n; i++) {
+		struct l2k_chan *ch = members[i];
+		ch->local_mtu = rq.mtu;
+		ch->local_mps = rq.mps;
+		ch->rx_initial = rq.credits;
+		ch->rx_credits = rq.credits;
+		rq.scid[i] = ch->lcid;
+		ch->sig_ident = id;
+		ch->state = CH_WAIT_CONNECT_RSP;
+		l2k_timer_cancel(&ch->eng->timers, &ch->sig_timer);
+		if (p)
+			p->cids[i] = ch->lcid;
+	}
+	if (!p) {
+		for (int i = 0; i < n; i++)
+			l2cap_chan_closed(members[i], L2K_CLOSE_LINK_FAILED);
+		return;
+	}
+	p->ncids = (uint8_t)n;
+	size_t len = l2cap_build_ecfc_conn_req(SIGBUF(l), SIGCAP(l), id, &rq);
+	l2cap_send_sig(l, SIGBUF(l), len);
+}
+
+static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
+{
+	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
+	if (!p || p->code != L2CAP_CREDIT_BASED_CONNECTION_REQ)
+		return;
+	struct l2cap_pending_sig pend = *p;
+	l2cap_pend_del(l, p);
+	struct l2cap_ecfc_conn_rsp r;
+	bool bad = l2cap_parse_ecfc_conn_rsp(d, len, &r) < 0;
+	/* values below the mode's minimum make every channel of the response unusable */
+	bool bad_params = !bad && (r.mtu < L2CAP_MIN_MTU_ECFC || r.mps < L2CAP_MIN_MPS_ECFC ||
+				   r.mps > L2CAP_MAX_MPS_CREDIT);
+	for (int i = 0; i < pend.ncids; i++) {
+		struct l2k_chan *ch = l2cap_link_chan(l, pend.cids[i]);
+		if (!ch || ch->state != CH_WAIT_CONNECT_RSP)
+			continue;
+		uint16_t dcid = !bad && i < r.n_dcid ? r.dcid[i] : 0;
+		if (bad) {
+			/* a malformed response: the request failed (4.26) */
+			l2cap_chan_closed(ch, L2K_CLOSE_PROTOCOL);
+			continue;
+		}
+		ch->last_result = r.result;
+		if (dcid == 0) {
+			l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
+			continue;
+		}
+		ch->rcid = dcid;
+		if (!dyn_cid_ok(l, dcid) || bad_params || l2cap_link_chan_by_rcid(l, dcid) != ch) {
+			ch->state = CH_OPEN; /* so that the disconnection names both CIDs */
+			l2cap_chan_disconnect(ch, L2K_CLOSE_PROTOCOL);
+			continue;
+		}
+		ch->remote_mtu = r.mtu;
+		ch->remote_mps = r.mps;
+		ch->tx_credits = r.credits;
+		if (ch->close_pending) {
+			ch->state = CH_OPEN;
+			l2cap_chan_disconnect(ch, L2K_CLOSE_LOCAL);
+			continue;
+		}
+		l2cap_chan_set_open(ch);
+	}
+}
+
+/* ---- acceptor --------------------------------------------------------------------------- */
+
+static void send_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_ecfc_conn_rsp *r)
+{
+	size_t n = l2cap_build_ecfc_conn_rsp(SIGBUF(l), SIGCAP(l), id, r);
+	l2cap_send_sig(l, SIGBUF(l), n);
+}
+
+static void refuse_all(struct l2cap_link *l, uint8_t id, uint16_t result, int n)
+{
+	struct l2cap_ecfc_conn_rsp r = {.result = result};
+	r.n_dcid = (uint8_t)(n > L2CAP_ECFC_MAX_CIDS ? L2CAP_ECFC_MAX_CIDS : n);
+	send_conn_rsp(l, id, &r);
+}
+
+static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
+{
+	struct l2cap_engine *e = l->eng;
+	struct l2cap_ecfc_conn_req rq;
+	int pr = l2cap_parse_ecfc_conn_req(d, len, &rq);
+	if (pr == L2K_EBADMSG)
+		return pr;
+	if (pr == L2K_EINVAL) {
+		/* no CID, an odd octet or more than five channels: invalid parameters (4.25) */
+		refuse_all(l, id, L2CAP_ECFC_INVALID_PARAMS, rq.n_scid ? rq.n_scid : 1);
+		return 0;
+	}
+	bool psm_ok = l->le ? (rq.spsm && rq.spsm <= L2CAP_SPSM_DYN_END) : l2cap_psm_valid_bredr(rq.spsm);
+	struct l2k_server *sv = psm_ok ? l2cap_server_find(e, rq.spsm, l->le) : NULL;
+	if (!sv) {
+		refuse_all(l, id, L2CAP_ECFC_SPSM_NOT_SUPPORTED, rq.n_scid);
+		return 0;
+	}
+	if (rq.mtu < L2CAP_MIN_MTU_ECFC || rq.mps < L2CAP_MIN_MPS_ECFC || rq.mps > L2CAP_MAX_MPS_CREDIT) {
+		refuse_all(l, id, L2CAP_ECFC_UNACCEPTABLE_PARAMS, rq.n_scid);
+		return 0;
+	}
+	struct l2cap_ecfc_conn_rsp r = {.result = L2CAP_ECFC_SUCCESS};
+	r.n_dcid = rq.n_scid;
+	struct l2k_chan *made[L2CAP_ECFC_MAX_CIDS] = {0};
+	bool params_set = false;
+	for (int i = 0; i < rq.n_scid; i++) {
+		uint16_t scid = rq.scid[i];
+		uint16_t why = 0;
+		bool dup = false;
+		for (int k = 0; k < i; k++)
+			dup |= rq.scid[k] == scid;
+		if (!dyn_cid_ok(l, scid))
+			why = L2CAP_ECFC_SOME_INVALID_SCID;
+		else if (dup || l2cap_link_chan_by_rcid(l, scid))
+			why = L2CAP_ECFC_SOME_SCID_IN_USE;
+		struct l2k_chan *ch = NULL;
+		if (!why) {
+			ch = l2cap_chan_new(e, &sv->opts, NULL);
+			if (!ch || l2cap_chan_attach(l, ch, l2cap_alloc_cid(l)) < 0) {
+				if (ch)
+					l2cap_chan_closed(ch, L2K_CLOSE_LOCAL);
+				ch = NULL;
+				why = L2CAP_ECFC_SOME_NO_RESOURCES;
+			}
+		}
+		if (ch) {
+			ch->psm = rq.spsm;
+			ch->rcid = scid;
+			ch->server = sv;
+			ch->mode = L2K_MODE_ECFC;
+			ch->peer_conn_ident = id;
+			ch->remote_mtu = rq.mtu;
+			ch->remote_mps = rq.mps;
+			ch->tx_credits = rq.credits;
+			ch->state = CH_WAIT_ACCEPT;
+			int a = l2cap_server_offer(sv, ch, rq.mtu, rq.mps);
+			if (a != 0) {
+				/* refused by the application (a deferral is not offered for this mode) */
+				why = a == L2K_ACCEPT_PENDING ? L2CAP_ECFC_SOME_NO_RESOURCES : (uint16_t)a;
+				ch->last_result = why;
+				ch->cbs.closed = NULL; /* never opened: nothing to tell the application */
+				l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
+				ch = NULL;
+			}
+		}
+		if (ch) {
+			ch->mode = L2K_MODE_ECFC;
+			if (!params_set) {
+				l2cap_credit_params(ch);
+				r.mtu = ch->local_mtu;
+				r.mps = ch->local_mps;
+				r.credits = ch->rx_initial;
+				params_set = true;
+			} else {
+				ch->local_mtu = r.mtu;
+				ch->local_mps = r.mps;
+				ch->rx_initial = r.credits;
+				ch->rx_credits = r.credits;
+			}
+			r.dcid[i] = ch->lcid;
+			made[i] = ch;
+		} else {
+			r.dcid[i] = 0;
+			if (r.result == L2CAP_ECFC_SUCCESS)
+				r.result = why;
+		}
+	}
+	if (!params_set) {
+		/* nothing accepted: the response still carries sensible values */
+		r.mtu = sv->opts.mtu;
+		r.mps = L2CAP_MIN_MPS_ECFC;
+		r.credits = 0;
+	}
+	send_conn_rsp(l, id, &r);
+	for (int i = 0; i < rq.n_scid; i++)
+		if (made[i])
+			l2cap_chan_set_open(made[i]);
+	return 0;
+}
+
+/* ---- reconfiguration -------------------------------------------------------------------- */
+
+static void send_reconf_rsp(struct l2cap_link *l, uint8_t id, uint16_t result)
+{
+	struct l2cap_ecfc_reconf_rsp r = {.result = result};
+	size_t n = l2cap_build_ecfc_reconf_rsp(SIGBUF(l), SIGCAP(l), id, &r);
+	l2cap_send_sig(l, SIGBUF(l), n);
+}
+
+static int on_reconf_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
+{
+	struct l2cap_ecfc_reconf_req rq;
+	int pr = l2cap_parse_ecfc_reconf_req(d, len, &rq);
+	if (pr == L2K_EBADMSG)
+		return pr;
+	if (pr == L2K_EINVAL) {
+		send_reconf_rsp(l, id, L2CAP_RECONF_UNACCEPTABLE);
+		return 0;
+	}
+	if (rq.mtu < L2CAP_MIN_MTU_ECFC || rq.mps < L2CAP_MIN_MPS_ECFC || rq.mps > L2CAP_MAX_MPS_CREDIT) {
+		send_reconf_rsp(l, id, L2CAP_RECONF_UNACCEPTABLE);
+		return 0;
+	}
+	/* The CIDs are the requester's own (its source CIDs): our remote CIDs (4.27). */
+	struct l2k_chan *chs[L2CAP_ECFC_MAX_CIDS];
+	for (int i = 0; i < rq.n_dcid; i++) {
+		chs[i] = l2cap_link_chan_by_rcid(l, rq.dcid[i]);
+		if (!chs[i] || chs[i]->mode != L2K_MODE_ECFC || chs[i]->state != CH_OPEN) {
+			send_reconf_rsp(l, id, L2CAP_RECONF_INVALID_DCID);
+			return 0;
+		}
+	}
+	for (int i = 0; i < rq.n_dcid; i++) {
+		if (rq.mtu < chs[i]->remote_mtu) {
+			send_reconf_rsp(l, id, L2CAP_RECONF_MTU_REDUCED);
+			return 0;
+		}
+		if (rq.mps < chs[i]->remote_mps && rq.n_dcid > 1) {
+			send_reconf_rsp(l, id, L2CAP_RECONF_MPS_REDUCED);
+			return 0;
+		}
+	}
+	for (int i = 0; i < rq.n_dcid; i++) {
+		chs[i]->remote_mtu = rq.mtu;
+		chs[i]->remote_mps = rq.mps;
+	}
+	send_reconf_rsp(l, id, L2CAP_RECONF_SUCCESS);
+	return 0;
+}
+
+static void on_reconf_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
+{
+	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
+	if (!p || p->code != L2CAP_CREDIT_BASED_RECONFIGURE_REQ)
+		return;
+	struct l2cap_pending_sig pend = *p;
+	l2cap_pend_del(l, p);
+	struct l2cap_ecfc_reconf_rsp r;
+	uint16_t result = l2cap_parse_ecfc_reconf_rsp(d, len, &r) < 0 ? 0xFFFF : r.result;
+	for (int i = 0; i < pend.ncids; i++) {
+		struct l2k_chan *ch = l2cap_link_chan(l, pend.cids[i]);
+		if (!ch)
+			continue;
+		ch->last_result = result;
+		if (result == L2CAP_RECONF_SUCCESS && ch->reconf_mps)
+			ch->local_mps = ch->reconf_mps;
+		ch->reconf_mps = 0;
+	}
+	/* On failure the channels keep working with the peer's old view of our sizes: we only
+	 * ever grew what we accept, so nothing is lost. */
+}
+
+/* Our request got no answer (RTX) or a Command Reject (refused = true). */
+void l2cap_ecfc_failed(struct l2cap_link *l, const struct l2cap_pending_sig *p, bool refused)
+{
+	for (int i = 0; i < p->ncids; i++) {
+		struct l2k_chan *ch = l2cap_link_chan(l, p->cids[i]);
+		if (!ch)
+			continue;
+		if (p->code == L2CAP_CREDIT_BASED_CONNECTION_REQ) {
+			ch->last_result = refused ? 0xFFFF : 0;
+			l2cap_chan_closed(ch, refused ? L2K_CLOSE_REFUSED : L2K_CLOSE_TIMEOUT);
+		} else if (!refused) {
+			l2cap_chan_disconnect(ch, L2K_CLOSE_TIMEOUT); /* reconfiguration unanswered */
+		} else {
+			ch->last_result = 0xFFFF; /* a peer that does not know reconfiguration */
+		}
+	}
+}
+
+int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const uint8_t *d, size_t len)
+{
+	if (!l2k_mode_supported(L2K_MODE_ECFC))
+		return L2K_ENOTSUP;
+	switch (code) {
+	case L2CAP_CREDIT_BASED_CONNECTION_REQ: return on_conn_req(l, ident, d, len);
+	case L2CAP_CREDIT_BASED_CONNECTION_RSP: on_conn_rsp(l, ident, d, len); return 0;
+	case L2CAP_CREDIT_BASED_RECONFIGURE_REQ: return on_reconf_req(l, ident, d, len);
+	case L2CAP_CREDIT_BASED_RECONFIGURE_RSP: on_reconf_rsp(l, ident, d, len); return 0;
+	default: return L2K_EINVAL;
+	}
+}
+
+/* ---- public API ------------------------------------------------------------------------- */
+
+int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+			  const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
+{
+	if (n < 1 || n > L2CAP_ECFC_MAX_CIDS || !out)
+		return L2K_EINVAL;
+	struct l2k_chan_opts o;
+	if (opts)
+		o = *opts;
+	else
+		l2k_chan_opts_default(&o);
+	o.mode = L2K_MODE_ECFC;
+	if (!o.mtu || o.mtu < L2CAP_MIN_MTU_ECFC)
+		o.mtu = o.mtu ? L2CAP_MIN_MTU_ECFC : 0;
+	struct l2cap_engine *e = l2cap_engine_of(s);
+	static uint32_t groups;
+	uint32_t g = ++groups;
+	for (int i = 0; i < n; i++) {
+		int r = l2cap_chan_connect_group(s, peer, type, psm, &o, cbs, g, &out[i]);
+		if (r < 0) {
+			for (int k = 0; k < i; k++)
+				l2k_chan_close(out[k]);
+			return r;
+		}
+	}
+	/* the whole group exists: if the link is already there, start it now (one request) */
+	uint16_t handle;
+	if (l2k_link_find(s, peer, type, &handle) == 0) {
+		struct l2cap_link *l = l2cap_link_get(e, handle);
+		if (l)
+			l2cap_chan_link_ready(l);
+	}
+	return 0;
+}
+
+int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps)
+{
+	if (n < 1 || n > L2CAP_ECFC_MAX_CIDS || mtu < L2CAP_MIN_MTU_ECFC || mps < L2CAP_MIN_MPS_ECFC ||
+	    mps > L2CAP_MAX_MPS_CREDIT)
+		return L2K_EINVAL;
+	struct l2cap_link *l = chans[0]->link;
+	for (int i = 0; i < n; i++) {
+		struct l2k_chan *ch = chans[i];
+		if (ch->state != CH_OPEN || ch->mode != L2K_MODE_ECFC || ch->link != l)
+			return L2K_EINVAL;
+		if (mtu < ch->local_mtu)
+			return L2K_EINVAL; /* the MTU may only grow (4.27) */
+		if (mps < ch->local_mps && n > 1)
+			return L2K_EINVAL;
+	}
+	/* grow the reassembly buffers first: from the request on, the peer may use the new MTU */
+	for (int i = 0; i < n; i++) {
+		struct l2k_chan *ch = chans[i];
+		if (mtu > ch->local_mtu) {
+			uint8_t *nb = realloc(ch->rx_sdu, mtu);
+			if (!nb)
+				return L2K_ENOMEM;
+			ch->rx_sdu = nb;
+		}
+	}
+	struct l2cap_ecfc_reconf_req rq = {.mtu = mtu, .mps = mps, .n_dcid = (uint8_t)n};
+	uint8_t id = l2cap_next_ident(l);
+	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_CREDIT_BASED_RECONFIGURE_REQ, chans[0]->lcid,
+						     l->eng->rtx_ms);
+	if (!p)
+		return L2K_EBUSY;
+	for (int i = 0; i < n; i++) {
+		rq.dcid[i] = chans[i]->lcid; /* our own CIDs */
+		p->cids[i] = chans[i]->lcid;
+		chans[i]->local_mtu = mtu;
+		/* a smaller MPS applies once the peer confirmed: K-frames of the old size may still
+		 * be on their way */
+		chans[i]->reconf_mps = mps;
+		if (mps > chans[i]->local_mps)
+			chans[i]->local_mps = mps;
+	}
+	p->ncids = (uint8_t)n;
+	size_t len = l2cap_build_ecfc_reconf_req(SIGBUF(l), SIGCAP(l), id, &rq);
+	return l2cap_send_sig(l, SIGBUF(l), len);
+}
