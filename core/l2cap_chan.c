@@ -236,11 +236,25 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 		ch->ops->close(ch);
 	if (ch->link) {
 		struct l2cap_link *l = ch->link;
-		/* forget outstanding requests about this channel */
-		for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
-			if (l->pend[i].ident && l->pend[i].cid == ch->lcid && !l->pend[i].echo_cb &&
-			    l->pend[i].code != L2CAP_DISCONNECTION_REQ)
-				l->pend[i].ident = 0;
+		/* forget outstanding requests about this channel, so that a late answer or an RTX
+		 * expiry can never act on another channel that reuses the CID */
+		for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+			struct l2cap_pending_sig *p = &l->pend[i];
+			if (!p->ident || p->echo_cb)
+				continue;
+			if (p->cid == ch->lcid) {
+				p->ident = 0;
+				continue;
+			}
+			bool others = false; /* enhanced credit based: a request names several */
+			for (int k = 0; k < p->ncids; k++) {
+				if (p->cids[k] == ch->lcid)
+					p->cids[k] = 0;
+				others |= p->cids[k] != 0;
+			}
+			if (p->ncids && !others)
+				p->ident = 0;
+		}
 		l2cap_link_rearm_sig_timer(l);
 		if (ch->lcid && l->chans[ch->lcid - L2CAP_CID_DYN_START] == ch) {
 			l->chans[ch->lcid - L2CAP_CID_DYN_START] = NULL;

@@ -50,8 +50,7 @@ void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first)
 	rq.credits = members[0]->rx_initial;
 	rq.n_scid = (uint8_t)n;
 	uint8_t id = l2cap_next_ident(l);
-	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_CREDIT_BASED_CONNECTION_REQ, members[0]->lcid,
-						     l->eng->rtx_ms);
+	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_CREDIT_BASED_CONNECTION_REQ, 0, l->eng->rtx_ms);
 	for (int i = 0; i < n; i++) {
 		struct l2k_chan *ch = members[i];
 		ch->local_mtu = rq.mtu;
@@ -402,8 +401,7 @@ int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps)
 	}
 	struct l2cap_ecfc_reconf_req rq = {.mtu = mtu, .mps = mps, .n_dcid = (uint8_t)n};
 	uint8_t id = l2cap_next_ident(l);
-	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_CREDIT_BASED_RECONFIGURE_REQ, chans[0]->lcid,
-						     l->eng->rtx_ms);
+	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_CREDIT_BASED_RECONFIGURE_REQ, 0, l->eng->rtx_ms);
 	if (!p)
 		return L2K_EBUSY;
 	for (int i = 0; i < n; i++) {

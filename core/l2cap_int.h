@@ -116,12 +116,13 @@ struct l2k_chan {
 	struct l2k_chan *next_pending; /* link list of channels waiting for link/info */
 };
 
-#define L2CAP_MAX_PENDING_SIG 16
+/* requests we may have outstanding on one link: every identifier (1-255) could be in use */
+#define L2CAP_MAX_PENDING_SIG 255
 
 struct l2cap_pending_sig {
 	uint8_t ident;
 	uint8_t code;
-	uint16_t cid; /* channel the request is about (0: link-level: info, echo) */
+	uint16_t cid; /* channel the request is about (0: link-level, or several: see cids) */
 	uint64_t due;
 	l2k_echo_cb echo_cb;
 	void *echo_user;

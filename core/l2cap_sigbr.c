@@ -108,7 +108,10 @@ void l2cap_br_send_conf_req(struct l2k_chan *ch)
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_conf_req rq = {.dcid = ch->rcid, .flags = 0, .opts = opts, .opts_len = (uint16_t)on};
 	size_t n = l2cap_build_conf_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &rq);
-	l2cap_pend_add(l, id, L2CAP_CONFIGURATION_REQ, ch->lcid, l->eng->rtx_ms);
+	if (!l2cap_pend_add(l, id, L2CAP_CONFIGURATION_REQ, ch->lcid, l->eng->rtx_ms)) {
+		l2cap_chan_disconnect(ch, L2K_CLOSE_LINK_FAILED); /* every identifier is in use */
+		return;
+	}
 	ch->sig_ident = id;
 	ch->conf_req_sent = true;
 	l2cap_send_sig(l, SIGBUF(l), n);
@@ -120,7 +123,13 @@ void l2cap_send_disconn_req(struct l2k_chan *ch)
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_disconn d = {.dcid = ch->rcid, .scid = ch->lcid};
 	size_t n = l2cap_build_disconn_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &d);
-	l2cap_pend_add(l, id, L2CAP_DISCONNECTION_REQ, ch->lcid, l->eng->rtx_ms);
+	if (!l2cap_pend_add(l, id, L2CAP_DISCONNECTION_REQ, ch->lcid, l->eng->rtx_ms)) {
+		/* no identifier free to wait for the answer: send it anyway and let the channel go
+		 * on the next timer round (never free it under the caller's feet) */
+		l2cap_send_sig(l, SIGBUF(l), n);
+		l2cap_arm(ch, &ch->sig_timer, 0);
+		return;
+	}
 	ch->sig_ident = id;
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
