@@ -1,0 +1,626 @@
+/* vctrl: simulated Bluetooth controllers for other processes and other host stacks.
+ *
+ * Listens on TCP and/or unix stream sockets and speaks plain H4 (packet type byte + HCI
+ * packet).  Every accepted connection gets a new simulated controller with a distinct address,
+ * all on one simulated air (transport/sim/) driven by the wall clock.  A client that goes away,
+ * even in the middle of a packet, only takes its own controller with it: its links drop and the
+ * peers get Disconnection Complete (reason 0x15).  See docs/simulator.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/l2k_error.h"
+#include "transport/h4.h"
+#include "transport/sim/sim.h"
+
+#define MAX_LISTEN 8
+#define MAX_CLIENTS 64
+#define OUT_CAP (512u * 1024u)
+
+struct listener {
+	int fd;
+	bool is_unix;
+	char path[108];
+	char name[160];
+};
+
+struct client {
+	int fd;
+	unsigned id;
+	struct sim_ctrl *ctrl;
+	struct h4_framer framer;
+	uint8_t *inbuf;
+	uint8_t *out;
+	size_t out_head, out_len;
+	char addr[18];
+	char peer[80];
+	bool dead;
+	const char *why;
+};
+
+static volatile sig_atomic_t stop;
+static struct listener listeners[MAX_LISTEN];
+static int nlisten;
+static struct client *clients[MAX_CLIENTS];
+static unsigned next_id = 1;
+static struct sim_air *air;
+static struct sim_ctrl_config ctrl_cfg;
+static bool verbose;
+static uint64_t t_start;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vctrl --listen tcp:HOST:PORT|unix:PATH [--listen ...] [options]\n"
+		"  Simulated Bluetooth controllers over H4 sockets: each accepted connection gets a\n"
+		"  new controller (its address is printed on stderr), all on one simulated air.\n"
+		"options:\n"
+		"  --listen SPEC        tcp:HOST:PORT (PORT 0: any free port) or unix:PATH; repeatable\n"
+		"  --type le|bredr|dual controller type (dual)\n"
+		"  --acl-mtu N          ACL buffer size, Read Buffer Size (1021; >= 27)\n"
+		"  --acl-count N        number of ACL buffers (8)\n"
+		"  --le-acl-mtu N       LE ACL buffer size (251; type le: --acl-mtu if given)\n"
+		"  --le-acl-count N     number of LE ACL buffers (8; 0 = share the ACL buffers;\n"
+		"                       type le: --acl-count if given)\n"
+		"  --le-max-data-len N  LE maximum data length, 27..251 (251)\n"
+		"  --rx-count N         receive buffer, air packets held for the host (16)\n"
+		"  --profile NAME       timing: le-1m le-2m (LE links), bredr-dh5 bredr-2dh5\n"
+		"                       bredr-3dh5 (BR/EDR links), unlimited (both); repeatable\n"
+		"                       (default le-1m and bredr-3dh5)\n"
+		"  --loss P             drop whole L2CAP PDUs with probability P (0)\n"
+		"  --corrupt P          corrupt one byte of an air packet with probability P (0)\n"
+		"  --seed N             seed of the fault PRNG (1)\n"
+		"  --cut-at MS          cut every link that exists MS ms after start\n"
+		"  --port-file FILE     write the port of the first TCP listener to FILE\n"
+		"  -v, --verbose        log every connection and disconnection in detail\n"
+		"  -h, --help           this text\n"
+		"Stops cleanly on SIGINT / SIGTERM.\n");
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int listen_tcp(const char *spec, struct listener *l)
+{
+	char host[128];
+	const char *colon = strrchr(spec, ':');
+	if (!colon || (size_t)(colon - spec) >= sizeof(host)) {
+		fprintf(stderr, "vctrl: bad tcp listen spec 'tcp:%s' (want tcp:HOST:PORT)\n", spec);
+		return -1;
+	}
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = 0;
+	size_t hl = strlen(host);
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') { /* [::1]:9001 */
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = 0;
+	}
+	const char *port = colon + 1;
+	struct addrinfo hints = {0}, *res = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	int gr = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+	if (gr) {
+		fprintf(stderr, "vctrl: tcp:%s: %s\n", spec, gai_strerror(gr));
+		return -1;
+	}
+	int fd = -1;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		fprintf(stderr, "vctrl: cannot listen on tcp:%s: %s\n", spec, strerror(errno));
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int bound = 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
+	l->fd = fd;
+	l->is_unix = false;
+	bool v6 = strchr(host, ':') != NULL;
+	snprintf(l->name, sizeof(l->name), "tcp:%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", bound);
+	return bound;
+}
+
+static int listen_unix(const char *path, struct listener *l)
+{
+	struct sockaddr_un sa = {0};
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "vctrl: unix socket path too long: %s\n", path);
+		return -1;
+	}
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path); /* a stale socket from an earlier run */
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		fprintf(stderr, "vctrl: cannot listen on unix:%s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	l->fd = fd;
+	l->is_unix = true;
+	strcpy(l->path, path);
+	snprintf(l->name, sizeof(l->name), "unix:%s", path);
+	return 0;
+}
+
+static void client_drop(struct client *c)
+{
+	fprintf(stderr, "vctrl: client %u (%s, controller %s) gone: %s\n", c->id, c->peer, c->addr,
+		c->why ? c->why : "closed");
+	sim_ctrl_free(c->ctrl); /* its links drop; peers get Disconnection Complete */
+	close(c->fd);
+	free(c->inbuf);
+	free(c->out);
+	free(c);
+}
+
+static void on_packet(void *user, uint8_t type, const uint8_t *pkt, size_t len)
+{
+	struct client *c = user;
+	if (c->dead)
+		return;
+	int r = sim_ctrl_feed(c->ctrl, type, pkt, len);
+	if (r < 0 && verbose)
+		fprintf(stderr, "vctrl: client %u: packet type %u refused: %s\n", c->id, type, l2k_strerror(r));
+}
+
+static void client_accept(struct listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd = accept(l->fd, (struct sockaddr *)&ss, &sl);
+	if (fd < 0)
+		return;
+	int slot = -1;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (!clients[i]) {
+			slot = i;
+			break;
+		}
+	struct client *c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
+	if (c) {
+		c->inbuf = malloc(H4_PKT_MAX);
+		c->out = malloc(OUT_CAP);
+	}
+	int r = c && c->inbuf && c->out ? sim_ctrl_new(air, &ctrl_cfg, &c->ctrl) : L2K_ENOMEM;
+	if (slot < 0 || r < 0) {
+		fprintf(stderr, "vctrl: refusing connection on %s: %s\n", l->name,
+			slot < 0 ? "too many clients" : l2k_strerror(r));
+		if (c) {
+			free(c->inbuf);
+			free(c->out);
+			free(c);
+		}
+		close(fd);
+		return;
+	}
+	set_nonblock(fd);
+	int one = 1;
+	if (!l->is_unix)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->fd = fd;
+	c->id = next_id++;
+	hci_bdaddr_t a;
+	sim_ctrl_get_address(c->ctrl, &a);
+	sim_format_bdaddr(&a, c->addr);
+	if (l->is_unix) {
+		snprintf(c->peer, sizeof(c->peer), "%s", l->name);
+	} else {
+		char h[64] = "?", p[16] = "?";
+		getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV);
+		snprintf(c->peer, sizeof(c->peer), "%s:%s", h, p);
+	}
+	h4_init(&c->framer, c->inbuf, H4_PKT_MAX, on_packet, c);
+	h4_set_types(&c->framer, H4_TYPE_BIT(HCI_H4_CMD) | H4_TYPE_BIT(HCI_H4_ACL));
+	clients[slot] = c;
+	fprintf(stderr, "vctrl: client %u connected (%s): controller %s\n", c->id, c->peer, c->addr);
+}
+
+static void client_read(struct client *c)
+{
+	uint8_t buf[65536];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = read(c->fd, buf, sizeof(buf));
+		if (n > 0) {
+			if (h4_feed(&c->framer, buf, (size_t)n) < 0) {
+				c->dead = true;
+				c->why = h4_error(&c->framer);
+				return;
+			}
+			continue;
+		}
+		if (n == 0) {
+			c->dead = true;
+			c->why = "connection closed by the client";
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			c->dead = true;
+			c->why = strerror(errno);
+		}
+		return;
+	}
+}
+
+/* Move controller output into the client's buffer while it has room for a whole packet. */
+static void client_fill(struct client *c)
+{
+	uint8_t pkt[1 + SIM_PKT_MAX];
+	while (sim_ctrl_has_output(c->ctrl)) {
+		if (c->out_head + c->out_len + sizeof(pkt) > OUT_CAP) {
+			memmove(c->out, c->out + c->out_head, c->out_len);
+			c->out_head = 0;
+			if (c->out_len + sizeof(pkt) > OUT_CAP)
+				return; /* the client is not reading; the controller holds the rest */
+		}
+		uint8_t type;
+		size_t len = sim_ctrl_pop(c->ctrl, &type, pkt + 1, SIM_PKT_MAX);
+		if (!len)
+			break;
+		pkt[0] = type;
+		memcpy(c->out + c->out_head + c->out_len, pkt, len + 1);
+		c->out_len += len + 1;
+	}
+}
+
+static void client_write(struct client *c)
+{
+	while (c->out_len) {
+		ssize_t n = write(c->fd, c->out + c->out_head, c->out_len);
+		if (n > 0) {
+			c->out_head += (size_t)n;
+			c->out_len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		c->dead = true;
+		c->why = n < 0 ? strerror(errno) : "write failed";
+		return;
+	}
+	c->out_head = 0;
+}
+
+static int parse_num(const char *opt, const char *v, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long x = strtoul(v, &end, 0);
+	if (!*v || *v == '-' || *end || errno || x < lo || x > hi) {
+		fprintf(stderr, "vctrl: %s: '%s' is not a number in %lu..%lu\n", opt, v, lo, hi);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static int parse_prob(const char *opt, const char *v, double *out)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	if (!*v || *end || errno || !(x >= 0.0 && x <= 1.0)) {
+		fprintf(stderr, "vctrl: %s: '%s' is not a probability in [0, 1]\n", opt, v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static int write_port_file(const char *file, int port)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", file, (int)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, file) != 0) {
+		fprintf(stderr, "vctrl: cannot write port file %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *listen_specs[MAX_LISTEN];
+	int nspecs = 0;
+	const char *port_file = NULL;
+	int profiles[4], nprof = 0;
+	double loss = 0, corrupt = 0;
+	unsigned long seed = 1, cut_at = 0, v;
+	bool seed_set = false, cut_set = false, mtu_set = false, count_set = false, le_mtu_set = false,
+	     le_count_set = false;
+	sim_ctrl_config_init(&ctrl_cfg, SIM_TYPE_DUAL);
+	for (int i = 1; i < argc; i++) {
+		char *arg = argv[i], *val = NULL;
+		char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+		if (eq) {
+			*eq = 0;
+			val = eq + 1;
+		}
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+			verbose = true;
+			continue;
+		}
+		if (strncmp(arg, "--", 2) != 0) {
+			fprintf(stderr, "vctrl: unexpected argument '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		}
+		if (!val) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "vctrl: %s needs a value\n", arg);
+				return 2;
+			}
+			val = argv[++i];
+		}
+		int bad = 0;
+		if (!strcmp(arg, "--listen")) {
+			if (nspecs == MAX_LISTEN) {
+				fprintf(stderr, "vctrl: at most %d --listen\n", MAX_LISTEN);
+				return 2;
+			}
+			listen_specs[nspecs++] = val;
+		} else if (!strcmp(arg, "--type")) {
+			if (!strcmp(val, "le"))
+				ctrl_cfg.type = SIM_TYPE_LE;
+			else if (!strcmp(val, "bredr"))
+				ctrl_cfg.type = SIM_TYPE_BREDR;
+			else if (!strcmp(val, "dual"))
+				ctrl_cfg.type = SIM_TYPE_DUAL;
+			else {
+				fprintf(stderr, "vctrl: --type: le, bredr or dual, not '%s'\n", val);
+				bad = 1;
+			}
+		} else if (!strcmp(arg, "--acl-mtu")) {
+			bad = parse_num(arg, val, 27, 65535, &v);
+			ctrl_cfg.acl_mtu = (uint16_t)v;
+			mtu_set = true;
+		} else if (!strcmp(arg, "--acl-count")) {
+			bad = parse_num(arg, val, 1, 65535, &v);
+			ctrl_cfg.acl_count = (uint16_t)v;
+			count_set = true;
+		} else if (!strcmp(arg, "--le-acl-mtu")) {
+			bad = parse_num(arg, val, 27, 65535, &v);
+			ctrl_cfg.le_acl_mtu = (uint16_t)v;
+			le_mtu_set = true;
+		} else if (!strcmp(arg, "--le-acl-count")) {
+			bad = parse_num(arg, val, 0, 255, &v);
+			ctrl_cfg.le_acl_count = (uint8_t)v;
+			le_count_set = true;
+		} else if (!strcmp(arg, "--le-max-data-len")) {
+			bad = parse_num(arg, val, 27, 251, &v);
+			ctrl_cfg.le_max_data_len = (uint16_t)v;
+		} else if (!strcmp(arg, "--rx-count")) {
+			bad = parse_num(arg, val, 1, 4096, &v);
+			ctrl_cfg.rx_count = (uint16_t)v;
+		} else if (!strcmp(arg, "--profile")) {
+			int p = sim_profile_by_name(val);
+			if (p < 0 || nprof == 4) {
+				fprintf(stderr, "vctrl: --profile: unknown profile '%s' (le-1m le-2m bredr-dh5 "
+						"bredr-2dh5 bredr-3dh5 unlimited)\n", val);
+				bad = 1;
+			} else {
+				profiles[nprof++] = p;
+			}
+		} else if (!strcmp(arg, "--loss")) {
+			bad = parse_prob(arg, val, &loss);
+		} else if (!strcmp(arg, "--corrupt")) {
+			bad = parse_prob(arg, val, &corrupt);
+		} else if (!strcmp(arg, "--seed")) {
+			bad = parse_num(arg, val, 0, (unsigned long)-1, &seed);
+			seed_set = true;
+		} else if (!strcmp(arg, "--cut-at")) {
+			bad = parse_num(arg, val, 0, 1ul << 40, &cut_at);
+			cut_set = true;
+		} else if (!strcmp(arg, "--port-file")) {
+			port_file = val;
+		} else {
+			fprintf(stderr, "vctrl: unknown option '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	if (!nspecs) {
+		fprintf(stderr, "vctrl: give at least one --listen tcp:HOST:PORT or unix:PATH\n");
+		usage(stderr);
+		return 2;
+	}
+	if (ctrl_cfg.type == SIM_TYPE_LE) {
+		if (mtu_set && !le_mtu_set)
+			ctrl_cfg.le_acl_mtu = ctrl_cfg.acl_mtu;
+		if (count_set && !le_count_set)
+			ctrl_cfg.le_acl_count = ctrl_cfg.acl_count > 255 ? 255 : (uint8_t)ctrl_cfg.acl_count;
+		if (!ctrl_cfg.le_acl_count) {
+			fprintf(stderr, "vctrl: an LE-only controller needs --le-acl-count >= 1\n");
+			return 2;
+		}
+	}
+	/* check the configuration once before listening */
+	air = sim_air_open("vctrl");
+	struct sim_ctrl *probe;
+	struct sim_ctrl_config pcfg = ctrl_cfg;
+	pcfg.addr_set = true; /* do not use up the first automatic address */
+	memset(pcfg.addr.b, 0xFE, 6);
+	int r = air ? sim_ctrl_new(air, &pcfg, &probe) : L2K_ENOMEM;
+	if (r < 0) {
+		fprintf(stderr, "vctrl: bad controller configuration: %s\n", l2k_strerror(r));
+		return 2;
+	}
+	sim_ctrl_free(probe);
+	for (int i = 0; i < nprof; i++)
+		sim_air_set_profile(air, (enum sim_profile)profiles[i]);
+	sim_air_set_loss(air, loss);
+	sim_air_set_corrupt(air, corrupt);
+	if (seed_set)
+		sim_air_set_seed(air, seed);
+	if (cut_set)
+		sim_air_cut_all(air, cut_at);
+
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int first_port = -1;
+	for (int i = 0; i < nspecs; i++) {
+		struct listener *l = &listeners[nlisten];
+		int port;
+		if (!strncmp(listen_specs[i], "tcp:", 4))
+			port = listen_tcp(listen_specs[i] + 4, l);
+		else if (!strncmp(listen_specs[i], "unix:", 5))
+			port = listen_unix(listen_specs[i] + 5, l);
+		else {
+			fprintf(stderr, "vctrl: --listen wants tcp:HOST:PORT or unix:PATH, not '%s'\n",
+				listen_specs[i]);
+			port = -1;
+		}
+		if (port < 0) {
+			stop = 2;
+			break;
+		}
+		set_nonblock(l->fd);
+		nlisten++;
+		if (!l->is_unix && first_port < 0)
+			first_port = port;
+		fprintf(stderr, "vctrl: listening on %s\n", l->name);
+	}
+	if (!stop && port_file) {
+		if (first_port < 0) {
+			fprintf(stderr, "vctrl: --port-file needs a tcp listener\n");
+			stop = 2;
+		} else if (write_port_file(port_file, first_port) < 0) {
+			stop = 2;
+		}
+	}
+	if (!stop)
+		fprintf(stderr, "vctrl: type %s, ACL %u x %u, LE ACL %u x %u, profiles %s / %s, loss %g, "
+				"corrupt %g\n",
+			ctrl_cfg.type == SIM_TYPE_LE ? "le" : ctrl_cfg.type == SIM_TYPE_BREDR ? "bredr" : "dual",
+			ctrl_cfg.acl_mtu, ctrl_cfg.acl_count, ctrl_cfg.le_acl_mtu, ctrl_cfg.le_acl_count,
+			sim_profile_name(sim_air_profile(air, true)), sim_profile_name(sim_air_profile(air, false)),
+			loss, corrupt);
+
+	t_start = mono_ms();
+	struct pollfd pfd[MAX_LISTEN + MAX_CLIENTS];
+	struct client *pc[MAX_LISTEN + MAX_CLIENTS];
+	while (!stop) {
+		uint64_t now = mono_ms() - t_start;
+		int n = 0;
+		for (int i = 0; i < nlisten; i++) {
+			pfd[n] = (struct pollfd){listeners[i].fd, POLLIN, 0};
+			pc[n++] = NULL;
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = clients[i];
+			if (!c)
+				continue;
+			pfd[n] = (struct pollfd){c->fd, (short)(POLLIN | (c->out_len ? POLLOUT : 0)), 0};
+			pc[n++] = c;
+		}
+		uint64_t due = sim_air_next_due(air);
+		int timeout = 500; /* also bounds the reaction time to a signal */
+		if (due != UINT64_MAX)
+			timeout = due <= now ? 0 : (due - now < 500 ? (int)(due - now) : 500);
+		int pr = poll(pfd, (nfds_t)n, timeout);
+		if (pr < 0 && errno != EINTR) {
+			fprintf(stderr, "vctrl: poll: %s\n", strerror(errno));
+			break;
+		}
+		now = mono_ms() - t_start;
+		sim_air_advance(air, now);
+		for (int i = 0; pr > 0 && i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (!pc[i]) {
+				client_accept(&listeners[i]);
+			} else {
+				if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+					client_read(pc[i]);
+				if (pfd[i].revents & POLLOUT)
+					client_write(pc[i]);
+			}
+		}
+		sim_air_advance(air, now);
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = clients[i];
+			if (c && c->dead) {
+				client_drop(c);
+				clients[i] = NULL;
+			}
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = clients[i];
+			if (!c)
+				continue;
+			client_fill(c);
+			client_write(c);
+		}
+	}
+	int rc = stop == 2 ? 1 : 0;
+	if (stop == 1)
+		fprintf(stderr, "vctrl: shutting down\n");
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i]) {
+			clients[i]->why = "vctrl shutting down";
+			client_drop(clients[i]);
+			clients[i] = NULL;
+		}
+	for (int i = 0; i < nlisten; i++) {
+		close(listeners[i].fd);
+		if (listeners[i].is_unix)
+			unlink(listeners[i].path);
+	}
+	sim_air_close(air);
+	return rc;
+}

@@ -1,0 +1,340 @@
+/* Internal structures of the simulator, shared by the files of transport/sim/. */
+#ifndef L2K_SIM_INT_H
+#define L2K_SIM_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport/sim/sim.h"
+#include "transport/sim/sim_hci.h"
+
+#define SIM_NEVER UINT64_MAX
+#define SIM_NONE 0xFFFFu
+#define SIM_SLOT_US 625u
+#define SIM_T_IFS_US 150u
+#define SIM_LE_DEFAULT_DATA_LEN 27
+#define SIM_BREDR_SUPERVISION_US 20000000ull /* 0x7D00 slots (Vol 4 Part E 7.3.42) */
+#define SIM_PAGE_LATENCY_US 5000u	      /* page + LMP set-up until Connection Request */
+#define SIM_ACCEPT_TIMEOUT_US 5000000u	      /* Connection_Accept_Timeout default 0x1F40 */
+#define SIM_LL_RESPONSE_US 40000000ull	      /* LL/LMP response timeout (Vol 6 Part B 5.2) */
+#define SIM_OUTQ_BYTES 65536u
+#define SIM_EVENT_RESERVE 8192u /* outq bytes kept free of ACL so events still fit */
+#define SIM_DUP_MAX 32
+#define SIM_ACCEPT_LIST_SIZE 8
+
+/* --- byte queue of records (bounded ring) --- */
+struct sim_q {
+	uint8_t *buf;
+	size_t cap, head, used, count;
+};
+int sim_q_init(struct sim_q *q, size_t cap);
+void sim_q_free(struct sim_q *q);
+void sim_q_clear(struct sim_q *q);
+static inline size_t sim_q_room(const struct sim_q *q, size_t len)
+{
+	return q->cap - q->used >= len + 4;
+}
+/* Append one record made of a and b (either may be empty); 0 or L2K_ENOBUFS. */
+int sim_q_push2(struct sim_q *q, const void *a, size_t alen, const void *b, size_t blen);
+/* Copy the head record into out (up to cap); returns its full length, 0 when empty. */
+size_t sim_q_peek(const struct sim_q *q, void *out, size_t cap);
+void sim_q_pop(struct sim_q *q);
+/* Keep only the records for which keep() says true (order preserved); O(queue size). */
+void sim_q_filter(struct sim_q *q, bool (*keep)(void *arg, const uint8_t *rec, size_t len),
+		  void *arg, uint8_t *scratch, size_t scratch_cap);
+
+/* --- PRNG (splitmix64; deterministic from the seed) --- */
+uint64_t sim_rng_next(uint64_t *state);
+/* true with probability p (consumes one draw) */
+bool sim_rng_chance(uint64_t *state, double p);
+
+/* --- ACL buffer pool of a controller --- */
+struct sim_slot {
+	uint8_t *data;
+	uint16_t len;  /* bytes in the packet */
+	uint16_t sent; /* bytes already on the air */
+	uint16_t next; /* next slot in the link direction's queue, SIM_NONE at the end */
+	bool start;    /* first fragment of an L2CAP PDU */
+};
+struct sim_pool {
+	uint16_t mtu, count, nfree;
+	uint8_t *mem;
+	struct sim_slot *slots;
+	uint16_t *free;
+};
+
+enum sim_link_kind { SIM_LINK_BREDR = 1, SIM_LINK_LE = 2 };
+
+enum sim_link_state {
+	LS_PAGING,    /* BR/EDR: page in progress */
+	LS_REQUESTED, /* BR/EDR: Connection Request at the acceptor's host */
+	LS_SETUP,     /* accepted / CONNECT_IND sent: Connection Complete pending */
+	LS_OPEN,
+	LS_CLOSING, /* Disconnect in progress */
+};
+
+enum sim_link_timer {
+	LT_SETUP,	/* page result / connection complete */
+	LT_ACCEPT,	/* BR/EDR connection accept timeout */
+	LT_STEP,	/* air exchange engine */
+	LT_CUT,		/* the link is cut at this time */
+	LT_SUPERVISION, /* supervision timeout after a cut */
+	LT_TERM,	/* Disconnect command completes */
+	LT_PROC,	/* LE connection parameter procedure */
+	LT_INFO0,	/* remote information requested by end 0 */
+	LT_INFO1,	/* ... by end 1 */
+	LT_DLE,		/* data length update */
+	LT_COUNT
+};
+
+/* remote information requests (bits of sim_link.info_req[end]) */
+#define INFO_VERSION 0x01
+#define INFO_FEATURES 0x02
+#define INFO_LE_FEATURES 0x04
+
+enum sim_proc_state { PROC_NONE, PROC_REQ_SENT, PROC_WAIT_REPLY, PROC_INSTANT };
+
+struct sim_link_dir {
+	uint16_t head, tail;   /* slot queue in the sender's pool */
+	uint16_t inflight;     /* bytes of the head slot on the air now */
+	uint16_t rx_reserved;  /* bytes reserved in the receiver for them */
+	uint16_t max_tx;       /* LE: effective max tx octets */
+	uint16_t req_tx;       /* LE: octets the sender's host asked for */
+	uint32_t nocp;	       /* completed packets not yet reported to the sender */
+	bool dropping;	       /* the current PDU is being dropped (loss) */
+	bool host_started;     /* the host has sent a start fragment on this link */
+	bool inflight_start;
+};
+
+struct sim_link {
+	struct sim_air *air;
+	struct sim_link *next;
+	uint32_t id;
+	enum sim_link_kind kind;
+	enum sim_link_state state;
+	struct sim_ctrl *end[2]; /* 0 = initiator (LE central), 1 = acceptor (LE peripheral) */
+	uint16_t handle[2];
+	uint8_t role[2];	   /* 0x00 central, 0x01 peripheral */
+	hci_bdaddr_t addr[2];	   /* the address each end shows to the other */
+	uint8_t addr_type[2];	   /* LE address type of that address */
+	struct sim_link_dir dir[2]; /* dir[d]: from end[d] to end[1-d] */
+	uint32_t host_out[2];	   /* ACL packets outstanding at end[i]'s host (flow control) */
+	/* timing */
+	uint64_t start_us;  /* BR/EDR slot origin, LE first anchor */
+	uint64_t anchor_us; /* LE: start of the latest connection event */
+	bool anchor_used;   /* an exchange already happened in the event at anchor_us */
+	bool active;	    /* an exchange is in flight (LT_STEP marks its end) */
+	bool event_open;    /* exchanges run back to back (LE: in the current event) */
+	bool role_switch;   /* BR/EDR: roles swap when the connection completes */
+	uint16_t interval;  /* LE, 1.25 ms units */
+	uint16_t latency;
+	uint16_t sup_timeout; /* LE, 10 ms units */
+	bool cut;
+	bool allow_role_switch;
+	uint8_t term_reason;  /* reason given by the host that disconnects */
+	uint8_t term_by;      /* end that sent Disconnect */
+	/* LE connection parameter procedure */
+	enum sim_proc_state proc;
+	uint8_t proc_by; /* initiating end */
+	uint16_t p_min, p_max, p_latency, p_timeout;
+	uint8_t proc_status;
+	/* remote information */
+	uint8_t info_req[2];
+	bool dle_notify[2];
+	uint64_t tmr[LT_COUNT];
+	struct sim_link_stats st; /* [d] = sent by end[d] */
+};
+
+enum sim_ctrl_timer { CT_ADV, CT_NOCP, CT_COUNT };
+
+struct sim_ctrl {
+	struct sim_air *air;
+	struct sim_ctrl *next;
+	uint32_t id;
+	struct sim_ctrl_config cfg;
+	hci_bdaddr_t addr;
+	uint8_t commands[64];
+	uint8_t features[8];
+	uint8_t le_features[8];
+	/* host-written state (reset by HCI Reset) */
+	uint64_t event_mask, event_mask2, le_event_mask;
+	uint8_t scan_enable;
+	uint16_t page_timeout; /* slots */
+	uint8_t cod[3];
+	uint8_t ssp_mode, le_host, le_simul;
+	uint8_t fc_enable;
+	uint16_t host_acl_len, host_acl_total;
+	uint32_t host_acl_used;
+	/* LE */
+	hci_bdaddr_t random_addr;
+	bool random_set;
+	struct {
+		uint16_t itv_min, itv_max;
+		uint8_t type, own_type, peer_type, chmap, filter;
+		hci_bdaddr_t peer;
+	} adv;
+	uint8_t adv_data[31], adv_len, scan_rsp[31], scan_rsp_len;
+	bool adv_on;
+	uint64_t adv_until; /* high duty cycle directed advertising ends */
+	struct {
+		uint8_t type, own_type, filter;
+		uint16_t itv, win;
+	} scan;
+	bool scan_on, scan_dup;
+	uint8_t ndup;
+	struct {
+		uint8_t type;
+		hci_bdaddr_t a;
+		uint8_t evt;
+	} dup[SIM_DUP_MAX];
+	struct {
+		bool on;
+		uint8_t filter, peer_type, own_type;
+		hci_bdaddr_t peer;
+		uint16_t itv_min, itv_max, latency, timeout;
+	} init;
+	uint8_t nacc;
+	struct {
+		uint8_t type;
+		hci_bdaddr_t a;
+	} acc[SIM_ACCEPT_LIST_SIZE];
+	uint16_t def_tx_octets;
+	/* command flow control */
+	uint8_t cmd_credits;
+	/* buffers */
+	struct sim_pool pool_br, pool_le;
+	struct sim_q hold;  /* air packets received, waiting for the host: [handle(2) start(1)] data */
+	size_t hold_off;    /* bytes of the head record already passed to outq */
+	size_t hold_bytes, hold_cap, hold_reserved;
+	uint32_t hold_reserved_n;
+	bool answered; /* the current command got its Command Complete / Status */
+	struct sim_q outq;  /* packets for the host: [type(1) flags(1)] packet */
+	uint8_t scratch[SIM_PKT_MAX + 16];
+	uint16_t next_handle;
+	uint64_t tmr[CT_COUNT];
+	struct sim_ctrl_stats st;
+};
+
+#define OUT_CREDIT 0x01 /* outq flag: popping this event returns the command credit */
+
+struct sim_air {
+	char name[64];
+	int refs;
+	struct sim_air *next; /* registry */
+	pthread_mutex_t lock;
+	uint64_t now;
+	uint64_t rng;
+	double loss, corrupt;
+	uint64_t cut_all_at;
+	enum sim_profile le_profile, br_profile;
+	struct sim_ctrl *ctrls;
+	struct sim_link *links;
+	uint32_t next_ctrl_id, next_link_id, next_addr;
+	struct sim_air_stats st;
+};
+
+/* --- air (sim_air.c) --- */
+void sim_air_ref(struct sim_air *air);
+void sim_link_add(struct sim_air *air, struct sim_link *l);
+/* unlink and free (its timers vanish with it) */
+void sim_link_destroy(struct sim_link *l);
+
+/* --- profiles (sim_profile.c) --- */
+/* Air time of one exchange: us for sender payloads a (end 0) and b (end 1), -1 = empty. */
+uint32_t sim_exchange_us(enum sim_profile p, int a, int b);
+/* Largest payload of one air packet under the profile (BR/EDR: the biggest packet type). */
+uint16_t sim_profile_max_packet(enum sim_profile p, enum sim_link_kind kind);
+bool sim_profile_is_le(enum sim_profile p);
+
+/* --- controller core (sim_ctrl.c) --- */
+/* Queue an event for the host, honouring the masks (code HCI_EV_LE_META: p[0] = subevent). */
+void sim_event(struct sim_ctrl *c, uint8_t code, const uint8_t *p, size_t n);
+void sim_cmd_complete(struct sim_ctrl *c, uint16_t op, const uint8_t *ret, size_t n);
+void sim_cmd_status(struct sim_ctrl *c, uint16_t op, uint8_t status);
+void sim_cc_status(struct sim_ctrl *c, uint16_t op, uint8_t status);
+void sim_le_event(struct sim_ctrl *c, uint8_t sub, const uint8_t *p, size_t n);
+uint16_t sim_ctrl_alloc_handle(struct sim_ctrl *c);
+struct sim_link *sim_ctrl_link(const struct sim_ctrl *c, uint16_t handle, int *end);
+struct sim_pool *sim_ctrl_pool(struct sim_ctrl *c, enum sim_link_kind kind);
+uint16_t sim_ctrl_rx_frag(const struct sim_ctrl *c, enum sim_link_kind kind);
+bool sim_ctrl_is_le(const struct sim_ctrl *c);
+bool sim_ctrl_is_bredr(const struct sim_ctrl *c);
+/* Move received data from the receive buffer to the host queue as flow control allows. */
+void sim_ctrl_pump(struct sim_ctrl *c);
+void sim_ctrl_fire(struct sim_ctrl *c, enum sim_ctrl_timer t);
+
+/* --- command handlers --- */
+struct sim_cmd {
+	uint16_t op;
+	uint16_t bit;	/* Supported Commands bit or SIM_CMDBIT_NONE */
+	uint8_t types;	/* bit (1 << sim_ctrl_type) for each type that has it */
+	uint8_t kind;	/* CMD_CC, CMD_CS or CMD_NONE (no event on success) */
+	int16_t plen;	/* exact parameter length, -1 = checked by the handler */
+	void (*fn)(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
+};
+enum { CMD_CC, CMD_CS, CMD_NONE };
+#define T_BR (1u << SIM_TYPE_BREDR)
+#define T_LE (1u << SIM_TYPE_LE)
+#define T_DUAL (1u << SIM_TYPE_DUAL)
+#define T_ALL (T_BR | T_LE | T_DUAL)
+#define T_BREDR (T_BR | T_DUAL)
+#define T_LEX (T_LE | T_DUAL)
+extern const struct sim_cmd sim_cmds_base[];
+extern const struct sim_cmd sim_cmds_bredr[];
+extern const struct sim_cmd sim_cmds_le[];
+const struct sim_cmd *sim_cmd_find(uint16_t op, uint8_t type);
+void sim_cmd_bitmap(uint8_t type, uint8_t out[64]);
+
+/* --- links and data path (sim_link.c) --- */
+struct sim_link *sim_link_new(struct sim_air *air, enum sim_link_kind kind, struct sim_ctrl *a,
+			      struct sim_ctrl *b);
+int sim_link_end_of(const struct sim_link *l, const struct sim_ctrl *c);
+/* host ACL packet (header already parsed) */
+void sim_acl_from_host(struct sim_ctrl *c, const uint8_t *pkt, size_t len);
+/* wake the exchange engine of links that may send now */
+void sim_link_kick(struct sim_link *l);
+void sim_ctrl_kick_links(struct sim_ctrl *c);
+/* Close a link: Disconnection Complete (status 0) with reason[i] to end i (0xFF: no event). */
+void sim_link_close(struct sim_link *l, uint8_t reason0, uint8_t reason1);
+void sim_link_fire(struct sim_link *l, enum sim_link_timer t);
+void sim_link_opened(struct sim_link *l); /* state -> open, arm cut time */
+uint64_t sim_link_proc_delay(const struct sim_link *l);
+void sim_link_flush_nocp(struct sim_ctrl *c);
+
+/* --- BR/EDR and LE procedures (sim_cmd_bredr.c, sim_cmd_le.c) --- */
+void sim_bredr_link_timer(struct sim_link *l, enum sim_link_timer t);
+void sim_le_link_timer(struct sim_link *l, enum sim_link_timer t);
+void sim_le_adv_event(struct sim_ctrl *c);
+void sim_le_reset(struct sim_ctrl *c);
+void sim_bredr_ctrl_gone(struct sim_ctrl *c);
+void sim_le_ctrl_gone(struct sim_ctrl *c);
+void sim_le_link_open(struct sim_link *l);
+void sim_info_complete(struct sim_link *l, int end);
+
+/* shared command handlers (sim_cmd_base.c) and reset (sim_ctrl.c) */
+void sim_ctrl_reset(struct sim_ctrl *c);
+void sim_cmd_read_features(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
+void sim_cmd_set_event_mask(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
+void sim_cmd_read_remote(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
+
+static inline void sim_put_addr(uint8_t *p, const hci_bdaddr_t *a)
+{
+	for (int i = 0; i < 6; i++)
+		p[i] = a->b[i];
+}
+static inline void sim_get_addr(hci_bdaddr_t *a, const uint8_t *p)
+{
+	for (int i = 0; i < 6; i++)
+		a->b[i] = p[i];
+}
+static inline bool sim_addr_eq(const hci_bdaddr_t *a, const hci_bdaddr_t *b)
+{
+	for (int i = 0; i < 6; i++)
+		if (a->b[i] != b->b[i])
+			return false;
+	return true;
+}
+
+#endif
