@@ -3,29 +3,22 @@
 # bytes both ways through 192-byte x 1 buffers, disconnect reported on both sides; then the
 # btsnoop captures must decode with btmon and tshark without malformed packets, and must show
 # flow control respected (never more than 1 ACL packet in the controller, none over 192 bytes).
-# Also l2info against the same emulator.  btvirt runs in a private mount namespace so its
-# fixed socket paths (/tmp/bt-server-*) do not collide with anything else.
+# Also l2info against the same emulator.  btvirt runs through tests/with_btvirt.sh (a private
+# mount namespace, so its fixed socket paths /tmp/bt-server-* collide with nothing).
 BUILD=${BUILD:-build}
+export BUILD
 OUT="$BUILD/artifacts/btvirt_acl"
-command -v btvirt >/dev/null || { echo "skipped: btvirt not installed (Debian bluez-test-tools)"; exit 77; }
-command -v unshare >/dev/null || { echo "skipped: unshare not available"; exit 77; }
-unshare -m true 2>/dev/null || { echo "skipped: cannot create a mount namespace (needs root)"; exit 77; }
 rm -rf "$OUT"; mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-BIN=$(cd "$BUILD" && pwd)
-
-unshare -m sh -e -c '
-mount -t tmpfs none /tmp
-btvirt -s >"$0/btvirt.log" 2>&1 &
-pid=$!
-i=0; while [ ! -S /tmp/bt-server-bredr ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-trap "kill $pid 2>/dev/null" EXIT
-"$1/bin/l2info" -t unix:/tmp/bt-server-bredr | tee "$0/l2info.txt"
+sh tests/with_btvirt.sh sh -e -c '
+"$BUILD/bin/l2info" -t unix:/tmp/bt-server-bredr | tee "$0/l2info.txt"
 grep -q "^address: *00:AA:01:" "$0/l2info.txt"
 grep -q "^acl buffers: *192 x 1" "$0/l2info.txt"
-"$1/tests/progs/acl_exchange" unix:/tmp/bt-server-bredr unix:/tmp/bt-server-bredr \
+"$BUILD/tests/progs/acl_exchange" unix:/tmp/bt-server-bredr unix:/tmp/bt-server-bredr \
 	--btsnoop-a "$0/host-a.btsnoop" --btsnoop-b "$0/host-b.btsnoop"
-' "$OUT" "$BIN" || { echo "FAIL: exchange over btvirt"; exit 1; }
+' "$OUT"
+rc=$?
+[ $rc = 77 ] && exit 77
+[ $rc = 0 ] || { echo "FAIL: exchange over btvirt"; exit 1; }
 
 rc=0
 for f in "$OUT"/host-a.btsnoop "$OUT"/host-b.btsnoop; do
