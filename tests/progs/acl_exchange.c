@@ -22,6 +22,7 @@ struct side {
 	uint8_t *rx;
 	size_t rx_len;
 	int rx_count;
+	struct l2k_upper engine;
 };
 
 static void on_link_up(void *u, const struct l2k_link_info *li)
@@ -139,6 +140,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sd[i].s = st[i];
+		/* this test works below L2CAP: take the engine out of the way (restored at close) */
+		sd[i].engine = st[i]->upper;
+		memset(&st[i]->upper, 0, sizeof(st[i]->upper));
 		st[i]->upper.ctx = &sd[i];
 		st[i]->upper.acl_rx = on_acl;
 	}
@@ -183,6 +187,7 @@ int main(int argc, char **argv)
 		fails++;
 	}
 	for (int i = 0; i < 2; i++) {
+		st[i]->upper = sd[i].engine;
 		l2k_stack_close(st[i]);
 		free(sd[i].rx);
 	}
