@@ -173,6 +173,7 @@ struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_op
 
 void l2cap_arm(struct l2k_chan *ch, struct l2k_timer *t, uint32_t ms)
 {
+	l2cap_sync_now(ch->eng);
 	l2k_timer_arm(&ch->eng->timers, t, ch->eng->now + ms);
 }
 

@@ -44,6 +44,7 @@ static void e_link_up(void *ctx, const struct hci_link_info *li)
 	struct l2cap_engine *e = ctx;
 	struct l2cap_link *l = NULL;
 	int idx = -1;
+	l2cap_sync_now(e);
 	for (unsigned i = 0; i < e->max_links; i++)
 		if (!e->links[i].used) {
 			l = &e->links[i];
@@ -187,6 +188,7 @@ struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, ui
 		if (p->ident)
 			continue;
 		memset(p, 0, sizeof(*p));
+		l2cap_sync_now(l->eng);
 		p->ident = ident;
 		p->code = code;
 		p->cid = cid;
@@ -262,6 +264,7 @@ static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (!l || len < L2CAP_HDR_LEN)
 		return;
+	l2cap_sync_now(e);
 	uint16_t plen = hci_get16(pdu);
 	uint16_t cid = hci_get16(pdu + 2);
 	const uint8_t *p = pdu + L2CAP_HDR_LEN;
@@ -299,7 +302,8 @@ static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 			uint16_t psm = hci_get16(p);
 			if (b->psm && b->psm != psm)
 				return;
-			b->cb(b->user, handle, p, plen);
+			/* l2kit.h: the PSM is stripped for the application (it bound the PSM) */
+			b->cb(b->user, handle, p + 2, (size_t)plen - 2);
 			return;
 		}
 		if (b) {
@@ -326,6 +330,17 @@ static void e_acl_tx_room(void *ctx, uint16_t handle)
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (l)
 		l2cap_link_pump(l);
+}
+
+/* The stack's clock as the engine's now.  l2k_step() hands the transport's packets in before
+ * it ticks the engine, and API calls come between steps, so e->now can be stale there: RTX,
+ * ERTX and the other timers must run from the moment a request is really sent (6.2.1), and an
+ * echo's round trip is measured from then too. */
+void l2cap_sync_now(struct l2cap_engine *e)
+{
+	uint64_t now = l2k_stack_now(e->stack);
+	if (now > e->now)
+		e->now = now;
 }
 
 static void e_tick(void *ctx, uint64_t now)

@@ -201,6 +201,8 @@ struct l2cap_engine {
 
 /* ---- l2cap_engine.c -------------------------------------------------------------------- */
 struct l2cap_engine *l2cap_engine_of(l2k_stack *s);
+/* refresh e->now from the stack's clock (entry points between l2k_step ticks) */
+void l2cap_sync_now(struct l2cap_engine *e);
 struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle);
 struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid);
 struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid);

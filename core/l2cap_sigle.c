@@ -110,7 +110,7 @@ static void on_le_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_
 		return;
 	}
 	if (rq->mtu < L2CAP_MIN_MTU_LE || rq->mps < L2CAP_MIN_MPS_LE || rq->mps > L2CAP_MAX_MPS_CREDIT) {
-		le_refuse(l, id, L2CAP_LE_INVALID_PARAMS);
+		le_refuse(l, id, L2CAP_LE_UNACCEPTABLE_PARAMS); /* 0x000B: valid in every revision */
 		return;
 	}
 	struct l2k_chan *ch = l2cap_chan_new(e, &sv->opts, NULL);

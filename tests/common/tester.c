@@ -1,10 +1,28 @@
 /* The conformance tester (see tester.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
+
 #include "tests/common/tester.h"
+#include "core/l2cap_int.h"
 #include "transport/sim/sim.h"
+
+#if defined(__GNUC__)
+/* L2K_TEST_FILTER=PATTERN runs only the tests whose names match (cmocka wildcards * and ?), in
+ * every test binary (tests/common is linked into all of them). */
+__attribute__((constructor)) static void tester_filter_from_env(void)
+{
+	const char *f = getenv("L2K_TEST_FILTER");
+	if (f && *f)
+		cmocka_set_test_filter(f);
+}
+#endif
 
 static void tst_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 {
@@ -13,6 +31,7 @@ static void tst_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t le
 		return;
 	int slot = (t->rx_head + t->rx_count) % TESTER_MAX_RX;
 	struct tester_pdu *p = &t->rx[slot];
+	p->handle = handle;
 	p->cid = hci_get16(pdu + 2);
 	p->len = len - 4;
 	memcpy(p->data, pdu + 4, len - 4);
@@ -23,7 +42,9 @@ static void tst_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t le
 static void tst_link_up(void *ctx, const struct hci_link_info *li)
 {
 	struct tester *t = ctx;
-	t->tst_handle = li->handle;
+	t->tst_handles[li->type == HCI_LINK_LE] = li->handle;
+	if (!t->tst_handle)
+		t->tst_handle = li->handle;
 }
 
 static void tst_link_down(void *ctx, uint16_t handle, uint8_t reason)
@@ -31,10 +52,26 @@ static void tst_link_down(void *ctx, uint16_t handle, uint8_t reason)
 	((struct tester *)ctx)->tst_link_down = true;
 }
 
+/* The tester's host answers the controller like any host: an LE Remote Connection Parameter
+ * Request (the IUT as central changing the parameters) is accepted as asked. */
+static void tst_event(void *ctx, const uint8_t *evt, size_t len)
+{
+	struct tester *t = ctx;
+	if (len >= 2 + 11 && evt[0] == HCI_EV_LE_META && evt[2] == HCI_LE_REMOTE_CONN_PARAM_REQ) {
+		uint8_t c[14];
+		memcpy(c, evt + 3, 10);
+		hci_put16(c + 10, 0);
+		hci_put16(c + 12, 0);
+		hci_host_cmd(t->tst->hci, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, c, 14, NULL, NULL);
+	}
+}
+
 static void iut_link_up(void *u, const struct l2k_link_info *li)
 {
 	struct tester *t = u;
-	t->iut_handle = li->handle;
+	t->iut_handles[li->type != L2K_ADDR_BREDR] = li->handle;
+	if (!t->iut_handle)
+		t->iut_handle = li->handle;
 }
 
 static void iut_link_down(void *u, const struct l2k_link_info *li, uint8_t reason)
@@ -65,7 +102,8 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 	t->next_ident = 0x40;
 	snprintf(t->air, sizeof(t->air), "tester%d", ++air_counter);
 	char spec[160];
-	int n = snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", t->air, o->le ? "le" : "bredr");
+	int n = snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", t->air,
+			 o->dual ? "dual" : o->le ? "le" : "bredr");
 	if (o->acl_mtu)
 		n += snprintf(spec + n, sizeof(spec) - (size_t)n, ",%s=%u,%s=%u", o->le ? "le-acl-mtu" : "acl-mtu",
 			      o->acl_mtu, o->le ? "le-acl-count" : "acl-count", o->acl_count ? o->acl_count : 8);
@@ -98,7 +136,7 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 	t->tst->upper.acl_rx = tst_acl_rx;
 	t->tst->upper.link_up = tst_link_up;
 	t->tst->upper.link_down = tst_link_down;
-	t->tst->upper.event = NULL;
+	t->tst->upper.event = tst_event;
 	t->tst->upper.acl_tx_room = NULL;
 	t->tst->upper.link_failed = NULL;
 	/* the engine object itself stays owned by the stack (freed by destroy) */
@@ -132,8 +170,26 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 	return 0;
 }
 
+/* Channels still open at the end of a test would report their closing to recorders that lived
+ * on the test's stack: silence them first. */
+static void forget_callbacks(l2k_stack *s)
+{
+	struct l2cap_engine *e = s ? l2cap_engine_of(s) : NULL;
+	if (!e)
+		return;
+	for (unsigned i = 0; i < e->max_links; i++) {
+		struct l2cap_link *l = &e->links[i];
+		for (size_t k = 0; l->used && k < l->chans_cap; k++)
+			if (l->chans[k])
+				memset(&l->chans[k]->cbs, 0, sizeof(l->chans[k]->cbs));
+	}
+	for (struct l2k_chan *ch = e->waiting; ch; ch = ch->next_pending)
+		memset(&ch->cbs, 0, sizeof(ch->cbs));
+}
+
 void tester_teardown(struct tester *t)
 {
+	forget_callbacks(t->iut);
 	l2k_stack_close(t->iut);
 	if (t->tst) {
 		t->tst->upper = t->tst_engine;
@@ -231,8 +287,15 @@ const struct tester_pdu *tester_next_on(struct tester *t, uint16_t cid, uint64_t
 const struct tester_pdu *tester_expect_sig(struct tester *t, uint8_t code, uint64_t within_ms)
 {
 	const struct tester_pdu *p = tester_next_on(t, t->le ? 0x0005 : 0x0001, within_ms);
-	if (!p || p->len < 4 || p->data[0] != code)
+	if (!p || p->len < 4 || p->data[0] != code) {
+		/* diagnostics only: the caller fails the test */
+		if (p)
+			fprintf(stderr, "tester: expected signaling code 0x%02x, got 0x%02x (%zu octets)\n", code,
+				p->len ? p->data[0] : 0, p->len);
+		else
+			fprintf(stderr, "tester: expected signaling code 0x%02x, got nothing\n", code);
 		return NULL;
+	}
 	return p;
 }
 
@@ -253,4 +316,359 @@ uint8_t tester_ident(struct tester *t)
 	if (t->next_ident == 0)
 		t->next_ident = 1;
 	return id;
+}
+
+/* ---- additions for the conformance suites ------------------------------------------------- */
+
+struct add_link_ctx {
+	struct tester *t;
+	bool le;
+};
+
+static bool other_linked(void *arg)
+{
+	struct add_link_ctx *a = arg;
+	return a->t->iut_handles[a->le] && a->t->tst_handles[a->le];
+}
+
+int tester_add_link(struct tester *t, bool le)
+{
+	struct add_link_ctx a = {t, le};
+	if (le)
+		l2k_le_advertise(t->iut, true, NULL, 0);
+	hci_bdaddr_t addr;
+	memcpy(addr.b, t->iut_addr.b, 6);
+	int r = hci_host_connect(t->tst->hci, le ? HCI_LINK_LE : HCI_LINK_BREDR, &addr, HCI_ADDR_LE_PUBLIC);
+	if (r < 0)
+		return r;
+	return tester_run_until(t, other_linked, &a, 10000) ? 0 : L2K_EIO;
+}
+
+int tester_use_link(struct tester *t, bool le)
+{
+	if (!t->iut_handles[le] || !t->tst_handles[le])
+		return L2K_ENOLINK;
+	t->le = le;
+	t->iut_handle = t->iut_handles[le];
+	t->tst_handle = t->tst_handles[le];
+	return 0;
+}
+
+static void rec_open(void *u, l2k_chan *ch)
+{
+	struct tester_rec *r = u;
+	r->opened++;
+	r->ch = ch;
+}
+
+static void rec_closed(void *u, l2k_chan *ch, enum l2k_close_reason why)
+{
+	struct tester_rec *r = u;
+	struct l2k_chan_info ci;
+	r->closed++;
+	r->reason = why;
+	if (l2k_chan_get_info(ch, &ci) == 0)
+		r->last_result = ci.result;
+	if (r->ch == ch)
+		r->ch = NULL;
+}
+
+static void rec_recv(void *u, l2k_chan *ch, const uint8_t *p, size_t n)
+{
+	struct tester_rec *r = u;
+	r->sdus++;
+	r->len = n;
+	r->total += n;
+	memcpy(r->data, p, n < sizeof(r->data) ? n : sizeof(r->data));
+}
+
+struct rec_wait {
+	const int *v;
+	int n;
+};
+
+static bool rec_reached(void *arg)
+{
+	struct rec_wait *w = arg;
+	return *w->v >= w->n;
+}
+
+bool tester_wait_open(struct tester *t, struct tester_rec *r, int n, uint64_t within_ms)
+{
+	struct rec_wait w = {&r->opened, n};
+	return rec_reached(&w) || tester_run_until(t, rec_reached, &w, within_ms);
+}
+
+bool tester_wait_closed(struct tester *t, struct tester_rec *r, int n, uint64_t within_ms)
+{
+	struct rec_wait w = {&r->closed, n};
+	return rec_reached(&w) || tester_run_until(t, rec_reached, &w, within_ms);
+}
+
+bool tester_wait_sdus(struct tester *t, struct tester_rec *r, int n, uint64_t within_ms)
+{
+	struct rec_wait w = {&r->sdus, n};
+	return rec_reached(&w) || tester_run_until(t, rec_reached, &w, within_ms);
+}
+
+struct l2k_chan_cbs tester_rec_cbs(struct tester_rec *r)
+{
+	struct l2k_chan_cbs cb = {.user = r, .open = rec_open, .closed = rec_closed, .recv = rec_recv};
+	return cb;
+}
+
+static int rec_accept(void *user, const struct l2k_conn_request *req, struct l2k_chan_opts *opts,
+		      struct l2k_chan_cbs *cbs)
+{
+	struct tester_rec *r = user;
+	r->accept_calls++;
+	r->last_req = *req;
+	r->ch = req->chan;
+	*cbs = tester_rec_cbs(r);
+	if (r->opts_set)
+		*opts = r->opts;
+	return r->accept_result;
+}
+
+int tester_server(struct tester *t, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+		  struct tester_rec *r)
+{
+	struct l2k_server_cbs sc = {.user = r, .accept = rec_accept};
+	return l2k_server_add(t->iut, psm, le, opts, &sc, NULL);
+}
+
+bool tester_next_sig(struct tester *t, struct tester_sig *s, uint64_t within_ms)
+{
+	const struct tester_pdu *p = tester_next_on(t, t->le ? 0x0005 : 0x0001, within_ms);
+	if (!p || p->len < 4)
+		return false;
+	s->code = p->data[0];
+	s->ident = p->data[1];
+	s->len = t_get16(p->data + 2);
+	s->d = p->data + 4;
+	return true;
+}
+
+static void hexdump(const char *what, const uint8_t *p, size_t n)
+{
+	fprintf(stderr, "%s (%zu):", what, n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, " %02x", p[i]);
+	fprintf(stderr, "\n");
+}
+
+bool tester_sig_is(const struct tester_pdu *p, const uint8_t *want, size_t n)
+{
+	if (!p) {
+		hexdump("tester: expected", want, n);
+		fprintf(stderr, "tester: got no PDU\n");
+		return false;
+	}
+	if (p->len == n && !memcmp(p->data, want, n))
+		return true;
+	hexdump("tester: expected", want, n);
+	hexdump("tester: got     ", p->data, p->len);
+	return false;
+}
+
+int tester_answer_info(struct tester *t, uint32_t feat, uint64_t fixed)
+{
+	const struct tester_pdu *p = tester_expect_sig(t, 0x0A, 5000);
+	if (!p || p->len < 6)
+		return -1;
+	for (;;) {
+		uint16_t type = t_get16(p->data + 4);
+		uint8_t rsp[12];
+		size_t n = 4;
+		t_put16(rsp, type);
+		t_put16(rsp + 2, 0);
+		if (type == 0x0002) {
+			t_put16(rsp + 4, (uint16_t)feat);
+			t_put16(rsp + 6, (uint16_t)(feat >> 16));
+			n = 8;
+		} else if (type == 0x0003) {
+			for (int i = 0; i < 8; i++)
+				rsp[4 + i] = (uint8_t)(fixed >> (8 * i));
+			n = 12;
+		} else {
+			t_put16(rsp + 2, 1); /* not supported */
+		}
+		tester_send_sig(t, 0x0B, p->data[1], rsp, n);
+		if (type != 0x0002 || !(feat & (1u << 7)))
+			return 0;
+		p = tester_expect_sig(t, 0x0A, 5000);
+		if (!p || p->len < 6)
+			return -1;
+	}
+}
+
+static int tfail(const char *msg)
+{
+	fprintf(stderr, "tester: %s\n", msg);
+	return -1;
+}
+
+/* Accept the IUT's Configuration Request for tcid (answer success, no options). */
+static int accept_conf_req(struct tester *t, uint16_t tcid, uint16_t iut_cid)
+{
+	const struct tester_pdu *p = tester_expect_sig(t, 0x04, 5000);
+	if (!p || p->len < 8 || t_get16(p->data + 4) != tcid)
+		return tfail("no Configuration Request for our CID");
+	uint8_t rsp[6];
+	t_put16(rsp, iut_cid);
+	t_put16(rsp + 2, 0);
+	t_put16(rsp + 4, 0);
+	return tester_send_sig(t, 0x05, p->data[1], rsp, 6) < 0 ? -1 : 0;
+}
+
+/* Send our Configuration Request with opts and expect a success response. */
+static int send_conf_req(struct tester *t, uint16_t tcid, uint16_t iut_cid, const uint8_t *opts, size_t olen)
+{
+	uint8_t rq[4 + 256];
+	if (olen > 256)
+		return tfail("options too long");
+	t_put16(rq, iut_cid);
+	t_put16(rq + 2, 0);
+	if (olen)
+		memcpy(rq + 4, opts, olen);
+	uint8_t id = tester_ident(t);
+	tester_send_sig(t, 0x04, id, rq, 4 + olen);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x05, 5000);
+	if (!p || p->len < 10 || p->data[1] != id || t_get16(p->data + 4) != tcid || t_get16(p->data + 8) != 0)
+		return tfail("our Configuration Request was not accepted");
+	return 0;
+}
+
+int tester_open_bredr(struct tester *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen,
+		      uint16_t *iut_cid)
+{
+	uint8_t rq[4];
+	t_put16(rq, psm);
+	t_put16(rq + 2, tcid);
+	uint8_t id = tester_ident(t);
+	tester_send_sig(t, 0x02, id, rq, 4);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x03, 5000);
+	if (!p || p->len < 12 || p->data[1] != id || t_get16(p->data + 6) != tcid)
+		return tfail("no Connection Response");
+	if (t_get16(p->data + 8) != 0)
+		return tfail("Connection Request refused");
+	uint16_t icid = t_get16(p->data + 4);
+	if (accept_conf_req(t, tcid, icid) < 0 || send_conf_req(t, tcid, icid, opts, olen) < 0)
+		return -1;
+	tester_run(t, 5);
+	*iut_cid = icid;
+	return 0;
+}
+
+int tester_iut_open_bredr(struct tester *t, uint16_t psm, const struct l2k_chan_opts *opts,
+			  struct tester_rec *r, uint16_t tcid, const uint8_t *topts, size_t olen,
+			  l2k_chan **ch, uint16_t *iut_cid)
+{
+	struct l2k_chan_cbs cb = tester_rec_cbs(r);
+	if (l2k_chan_connect(t->iut, &t->tst_addr, L2K_ADDR_BREDR, psm, opts, &cb, ch) < 0)
+		return tfail("l2k_chan_connect failed");
+	const struct tester_pdu *p;
+	for (;;) {
+		p = tester_next_on(t, 0x0001, 5000);
+		if (!p || p->len < 4)
+			return tfail("no Connection Request");
+		if (p->data[0] == 0x0A && p->len >= 6) { /* the first channel on the link asks first */
+			uint8_t rsp[8] = {p->data[4], p->data[5], 0, 0, 0, 0, 0, 0};
+			tester_send_sig(t, 0x0B, p->data[1], rsp, t_get16(p->data + 4) == 2 ? 8 : 4);
+			continue;
+		}
+		break;
+	}
+	if (p->data[0] != 0x02 || p->len < 8 || t_get16(p->data + 4) != psm)
+		return tfail("expected a Connection Request");
+	uint16_t icid = t_get16(p->data + 6);
+	uint8_t rsp[8];
+	t_put16(rsp, tcid);
+	t_put16(rsp + 2, icid);
+	t_put16(rsp + 4, 0);
+	t_put16(rsp + 6, 0);
+	tester_send_sig(t, 0x03, p->data[1], rsp, 8);
+	int opened = r->opened;
+	if (accept_conf_req(t, tcid, icid) < 0 || send_conf_req(t, tcid, icid, topts, olen) < 0)
+		return -1;
+	if (!tester_wait_open(t, r, opened + 1, 1000))
+		return tfail("the IUT did not open the channel");
+	*iut_cid = icid;
+	return 0;
+}
+
+static void le_fields(const uint8_t *d, struct tester_le_conn *o, bool rsp)
+{
+	if (rsp) {
+		o->cid = t_get16(d);
+		o->mtu = t_get16(d + 2);
+		o->mps = t_get16(d + 4);
+		o->credits = t_get16(d + 6);
+		o->result = t_get16(d + 8);
+	} else {
+		o->spsm = t_get16(d);
+		o->cid = t_get16(d + 2);
+		o->mtu = t_get16(d + 4);
+		o->mps = t_get16(d + 6);
+		o->credits = t_get16(d + 8);
+	}
+}
+
+int tester_le_connect(struct tester *t, uint8_t ident, const struct tester_le_conn *rq,
+		      struct tester_le_conn *rsp)
+{
+	uint8_t d[10];
+	t_put16(d, rq->spsm);
+	t_put16(d + 2, rq->cid);
+	t_put16(d + 4, rq->mtu);
+	t_put16(d + 6, rq->mps);
+	t_put16(d + 8, rq->credits);
+	uint8_t id = ident ? ident : tester_ident(t);
+	tester_send_sig(t, 0x14, id, d, 10);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x15, 5000);
+	if (!p || p->len != 14 || p->data[1] != id || t_get16(p->data + 2) != 10)
+		return tfail("no well-formed LE Credit Based Connection Response");
+	le_fields(p->data + 4, rsp, true);
+	return 0;
+}
+
+int tester_iut_le_connect(struct tester *t, uint16_t spsm, const struct l2k_chan_opts *opts,
+			  struct tester_rec *r, const struct tester_le_conn *ans,
+			  struct tester_le_conn *req, l2k_chan **ch)
+{
+	struct l2k_chan_cbs cb = tester_rec_cbs(r);
+	if (l2k_chan_connect(t->iut, &t->tst_addr, L2K_ADDR_LE_PUBLIC, spsm, opts, &cb, ch) < 0)
+		return tfail("l2k_chan_connect failed");
+	const struct tester_pdu *p = tester_expect_sig(t, 0x14, 5000);
+	if (!p || p->len != 14)
+		return tfail("no LE Credit Based Connection Request");
+	le_fields(p->data + 4, req, false);
+	uint8_t d[10];
+	t_put16(d, ans->cid);
+	t_put16(d + 2, ans->mtu);
+	t_put16(d + 4, ans->mps);
+	t_put16(d + 6, ans->credits);
+	t_put16(d + 8, ans->result);
+	int opened = r->opened, closed = r->closed;
+	tester_send_sig(t, 0x15, p->data[1], d, 10);
+	if (ans->result == 0 && !tester_wait_open(t, r, opened + 1, 2000))
+		return tfail("the IUT did not open the channel");
+	if (ans->result != 0 && !tester_wait_closed(t, r, closed + 1, 2000))
+		return tfail("the IUT did not close the refused channel");
+	return 0;
+}
+
+int tester_send_kframe(struct tester *t, uint16_t cid, int sdu_len, const uint8_t *data, size_t n)
+{
+	uint8_t b[2 + 1024];
+	size_t k = 0;
+	if (n > 1024)
+		return L2K_EMSGSIZE;
+	if (sdu_len >= 0) {
+		t_put16(b, (uint16_t)sdu_len);
+		k = 2;
+	}
+	if (n)
+		memcpy(b + k, data, n);
+	return tester_send(t, cid, b, k + n);
 }

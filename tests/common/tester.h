@@ -21,6 +21,7 @@
 #define TESTER_PDU_MAX (4 + 65535)
 
 struct tester_pdu {
+	uint16_t handle; /* the tester's handle of the link it came on */
 	uint16_t cid;
 	size_t len; /* payload length (after the basic header) */
 	uint8_t *data;
@@ -33,6 +34,8 @@ struct tester_opts {
 	uint16_t acl_mtu;    /* controller ACL buffer size for both sides (0: sim default) */
 	uint16_t acl_count;
 	const char *btsnoop; /* capture of the IUT's HCI traffic (optional) */
+	bool dual;	     /* dual-mode controllers: a second link of the other kind can be
+			      * added with tester_add_link() (LE/CID tests) */
 };
 
 struct tester {
@@ -42,6 +45,7 @@ struct tester {
 	bool le;
 	uint16_t iut_handle; /* the link's handle at the IUT */
 	uint16_t tst_handle; /* the link's handle at the tester */
+	uint16_t iut_handles[2], tst_handles[2]; /* per link kind: [0] BR/EDR, [1] LE (dual) */
 	l2k_addr iut_addr, tst_addr;
 	struct tester_pdu rx[TESTER_MAX_RX]; /* PDUs the tester received, in order */
 	int rx_head, rx_count;
@@ -94,5 +98,105 @@ static inline uint16_t t_get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
 }
+
+/* ---- additions for the conformance suites (tests/unit/test_ts_*.c) -------------------------
+ * Everything below is built on the functions above; none of them changes their behaviour.
+ * Besides these functions:
+ *  - the tester's host accepts an LE Remote Connection Parameter Request event as asked (like
+ *    any host), so a central IUT can change the connection parameters (LE/CPU);
+ *  - at teardown the IUT's channels forget their callbacks before the stack closes, so tests may
+ *    keep their recorders on the stack;
+ *  - tester_expect_sig() prints what came instead when it fails;
+ *  - L2K_TEST_FILTER=PATTERN in the environment runs only the matching tests of a binary. */
+
+/* Dual-mode air (opts.dual): create a link of the other kind between the same two controllers
+ * (the tester connects; the IUT advertises / page-scans).  0 or an error. */
+int tester_add_link(struct tester *t, bool le);
+/* Make the link of this kind the current one: tester_send*, tester_expect_sig and t->le then
+ * refer to it.  0, or L2K_ENOLINK if there is no such link. */
+int tester_use_link(struct tester *t, bool le);
+
+/* Skip a test with a message (cmocka skip()); tests/conformance_table.py reads the message. */
+#define TESTER_SKIP(msg)                                                                       \
+	do {                                                                                   \
+		print_message("SKIP: %s\n", msg);                                              \
+		skip();                                                                        \
+	} while (0)
+
+/* What the IUT's channel callbacks saw.  One recorder may serve several channels (counts add
+ * up; data/ch refer to the last one). */
+#define TESTER_REC_MAX 4096
+struct tester_rec {
+	int opened, closed, sdus;
+	enum l2k_close_reason reason;
+	l2k_chan *ch;		     /* last channel opened or accepted (NULL once it closed) */
+	size_t len;		     /* length of the last SDU */
+	uint8_t data[TESTER_REC_MAX]; /* its first TESTER_REC_MAX octets */
+	size_t total;		     /* bytes of every SDU received */
+	uint16_t last_result;	     /* l2k_chan_info.result when the channel closed */
+	/* server side (tester_server) */
+	int accept_calls;
+	int accept_result;	     /* what accept() returns: 0, an L2K_RESULT_*, L2K_ACCEPT_PENDING */
+	struct l2k_conn_request last_req;
+	bool opts_set;		     /* accept() replaces the server options with opts */
+	struct l2k_chan_opts opts;
+};
+/* Run until r has seen at least n opens (tester_wait_open) / closes (tester_wait_closed) /
+ * SDUs (tester_wait_sdus), or within_ms passes; returns whether it happened.  LE links only
+ * move data at connection events (30-50 ms apart), so LE tests wait rather than run a fixed
+ * time. */
+bool tester_wait_open(struct tester *t, struct tester_rec *r, int n, uint64_t within_ms);
+bool tester_wait_closed(struct tester *t, struct tester_rec *r, int n, uint64_t within_ms);
+bool tester_wait_sdus(struct tester *t, struct tester_rec *r, int n, uint64_t within_ms);
+/* Callbacks that record into r. */
+struct l2k_chan_cbs tester_rec_cbs(struct tester_rec *r);
+/* Add a server on the IUT whose accept() records into r and returns r->accept_result. */
+int tester_server(struct tester *t, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+		  struct tester_rec *r);
+
+/* A signaling command seen by the tester: the header fields and the data. */
+struct tester_sig {
+	uint8_t code, ident;
+	uint16_t len;
+	const uint8_t *d; /* data (valid until the next receive) */
+};
+/* The next signaling PDU's first command, whatever its code (false if none in within_ms). */
+bool tester_next_sig(struct tester *t, struct tester_sig *s, uint64_t within_ms);
+/* Compare a signaling PDU with an exact expected command (header + data); prints both on a
+ * mismatch.  Returns true when they are byte for byte equal. */
+bool tester_sig_is(const struct tester_pdu *p, const uint8_t *want, size_t n);
+
+/* BR/EDR: answer the IUT's Information Requests as a peer with these extended features and
+ * fixed channels (the fixed-channels request only comes if feat has bit 7).  Waits for the
+ * first request up to 5 s.  Returns 0, or -1 if no Information Request came. */
+int tester_answer_info(struct tester *t, uint32_t feat, uint64_t fixed);
+
+/* BR/EDR: the tester opens a Basic channel to the IUT's psm from tester CID tcid and completes
+ * configuration (the IUT's request is accepted as is; the tester's request carries opts).
+ * *iut_cid gets the IUT's CID.  Returns 0, or -1 with a message. */
+int tester_open_bredr(struct tester *t, uint16_t psm, uint16_t tcid, const uint8_t *opts,
+		      size_t olen, uint16_t *iut_cid);
+/* BR/EDR: the IUT connects to psm (opts may be NULL), the tester answers every step with
+ * success (Information Requests as a peer without extended features) using tester CID tcid,
+ * and configures with the options topts (MTU etc.).  *ch and *iut_cid filled.  0 or -1. */
+int tester_iut_open_bredr(struct tester *t, uint16_t psm, const struct l2k_chan_opts *opts,
+			  struct tester_rec *r, uint16_t tcid, const uint8_t *topts, size_t olen,
+			  l2k_chan **ch, uint16_t *iut_cid);
+
+/* LE Credit Based Connection Request/Response fields. */
+struct tester_le_conn {
+	uint16_t spsm, cid, mtu, mps, credits, result; /* cid: SCID of a request / DCID of a rsp */
+};
+/* LE: send an LE Credit Based Connection Request (ident: 0 picks one) and wait for the
+ * response; *rsp gets its fields.  0, or -1 if none came (or something else came). */
+int tester_le_connect(struct tester *t, uint8_t ident, const struct tester_le_conn *rq,
+		      struct tester_le_conn *rsp);
+/* LE: the IUT connects to spsm; the tester answers success with *ans (ans->cid = its CID).
+ * *req gets the IUT's request fields.  0 or -1. */
+int tester_iut_le_connect(struct tester *t, uint16_t spsm, const struct l2k_chan_opts *opts,
+			  struct tester_rec *r, const struct tester_le_conn *ans,
+			  struct tester_le_conn *req, l2k_chan **ch);
+/* Send a K-frame / B-frame payload on cid built from sdu_len (negative: none) and data. */
+int tester_send_kframe(struct tester *t, uint16_t cid, int sdu_len, const uint8_t *data, size_t n);
 
 #endif

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Build the conformance table of docs/conformance.md from the test sources.
+
+Usage:
+  tests/conformance_table.py [--csv PATH] [--run BUILD] [--write docs/conformance.md] [--check]
+
+What it reads:
+  - the L2CAP.TS list (CSV: id,group,feature,role,purpose; default ../shared/conformance/
+    l2cap-ts.csv beside the repository);
+  - tests/unit/test_ts_*.c: every `static void test_...(void **state)` function; the IDs it
+    covers are the L2CAP.TS IDs named in the comment just above it or in its body
+    ("L2CAP/LE/CFC/BV-02-C" or "COS/CED/BV-03-C"); a TESTER_SKIP("why") in its body marks it
+    skipped with that reason;
+  - "not applicable" lines of the files' header comments:  " *   L2CAP/X/Y/BV-NN-C -- reason".
+With --run BUILD the test binaries BUILD/tests/test_ts_* are run and each test's real outcome
+(pass / FAIL / skipped) is used instead of "tested".  --write replaces the text between the
+markers <!-- conformance-table:begin --> and <!-- conformance-table:end --> of the given file
+(without it the table goes to stdout).  --check exits 1 when an ID of the covered groups has
+neither a test nor a not-applicable line, or (with --run) when a test failed.
+"""
+import argparse
+import csv
+import glob
+import os
+import re
+import subprocess
+import sys
+
+# The groups this table covers (the ERTM/Streaming/legacy/ECFC groups have their own suites).
+GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/CPU", "LE/REJ",
+          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID")
+
+ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX)/B[VI]-\d\d-[CI])\b")
+NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
+FUNC_RE = re.compile(r"^static void (test_\w+)\(void \*\*state\)\s*$", re.M)
+NAME_ID_RE = re.compile(r"^test_((?:COS|LE|CLS)_[A-Z]+|FIX)_(B[VI])_(\d\d)_([CI])_")
+SKIP_RE = re.compile(r'TESTER_SKIP\("((?:[^"\\]|\\.)*)"\)')
+BEGIN = "<!-- conformance-table:begin -->"
+END = "<!-- conformance-table:end -->"
+
+
+def read_csv(path):
+    rows = []
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            rows.append(r)
+    return rows
+
+
+def scan_sources(root):
+    """Returns (tests, na): tests = list of dict(file, name, ids, skip); na = {id: (file, why)}."""
+    tests, na = [], {}
+    for path in sorted(glob.glob(os.path.join(root, "tests/unit/test_ts_*.c"))):
+        src = open(path).read()
+        fname = os.path.basename(path)
+        header = src.split("#include", 1)[0]
+        for line in header.splitlines():
+            m = NA_RE.match(line)
+            if m:
+                why = re.sub(r"^n/a:\s*", "", m.group(2))
+                na[m.group(1)] = (fname, why)
+        registered = set(re.findall(r"cmocka_unit_test\w*\((test_\w+)", src))
+        funcs = list(FUNC_RE.finditer(src))
+        for i, m in enumerate(funcs):
+            # the comment right above the function (back to the previous function's end)
+            start = funcs[i - 1].end() if i else 0
+            prev_end = src.rfind("\n}\n", start, m.start())
+            above = src[(prev_end + 3) if prev_end >= 0 else start:m.start()]
+            body_end = src.find("\n}\n", m.end())
+            body = src[m.end():body_end if body_end >= 0 else len(src)]
+            ids = []
+            nm = NAME_ID_RE.match(m.group(1))
+            if nm:
+                ids.append("%s/%s-%s-%s" % (nm.group(1).replace("_", "/"), nm.group(2), nm.group(3), nm.group(4)))
+            for t in ID_RE.findall(above + body):
+                if t not in ids:
+                    ids.append(t)
+            sk = SKIP_RE.search(body)
+            tests.append({"file": fname, "name": m.group(1), "ids": ids,
+                          "skip": sk.group(1) if sk else None,
+                          "registered": m.group(1) in registered})
+    return tests, na
+
+
+def run_binaries(build):
+    """Runs BUILD/tests/test_ts_*; returns {test name: 'pass'|'FAIL'|'skipped'}."""
+    out = {}
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="stdout")
+    for exe in sorted(glob.glob(os.path.join(build, "tests/test_ts_*"))):
+        if not os.access(exe, os.X_OK):
+            continue
+        try:
+            p = subprocess.run([exe], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=600, text=True)
+            text = p.stdout
+        except subprocess.TimeoutExpired:
+            text = ""
+        seen_run = re.findall(r"^\[ RUN      \] (\S+)", text, re.M)
+        for name in seen_run:
+            out[name] = "FAIL"  # unless a later line says otherwise (crash = FAIL)
+        for name in re.findall(r"^\[       OK \] (\S+)", text, re.M):
+            out[name] = "pass"
+        for name in re.findall(r"^\[  SKIPPED \] (\S+)", text, re.M):
+            out[name] = "skipped"
+        for name in re.findall(r"^\[  (?:FAILED|ERROR)   ?\] (\S+)", text, re.M):
+            if name in seen_run:
+                out[name] = "FAIL"
+    return out
+
+
+def id_key(i):
+    return i
+
+
+def build_table(rows, tests, na, results):
+    by_id = {}
+    for t in tests:
+        for i in t["ids"]:
+            by_id.setdefault(i, []).append(t)
+    lines = ["| ID | feature | status | tests |", "| --- | --- | --- | --- |"]
+    problems = []
+    counts = {}
+    for r in rows:
+        gid = r["id"].replace("L2CAP/", "", 1)
+        if r["group"] not in GROUPS:
+            continue
+        ts = by_id.get(gid, [])
+        if gid in na:
+            status = "not applicable: " + na[gid][1]
+        elif not ts:
+            status = "MISSING"
+            problems.append(gid + ": no test and no not-applicable line")
+        else:
+            states = []
+            for t in ts:
+                if t["skip"]:
+                    states.append("skipped: " + t["skip"])
+                elif not t["registered"]:
+                    states.append("not registered in main()")
+                    problems.append(gid + ": " + t["name"] + " is not registered")
+                elif results is not None:
+                    s = results.get(t["name"], "not run")
+                    states.append(s)
+                    if s != "pass" and s != "skipped":
+                        problems.append(gid + ": " + t["name"] + " " + s)
+                else:
+                    states.append("tested")
+            uniq = sorted(set(states), key=states.index)
+            status = "; ".join(uniq)
+        key = status.split(":")[0]
+        counts[key] = counts.get(key, 0) + 1
+        names = "<br>".join("`%s`: `%s`" % (t["file"], t["name"]) for t in ts)
+        lines.append("| %s | %s | %s | %s |" % (r["id"], r["feature"], status.replace("|", "/"), names))
+    summary = ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))
+    extra = [t for t in tests if not t["ids"]]
+    lines.append("")
+    lines.append("Summary: " + summary + ".")
+    lines.append("")
+    lines.append("Further malformed-input tests (no L2CAP.TS ID):")
+    lines.append("")
+    lines.append("| test | status |")
+    lines.append("| --- | --- |")
+    for t in extra:
+        st = ("skipped: " + t["skip"]) if t["skip"] else (results.get(t["name"], "not run") if results is not None else "tested")
+        if results is not None and st not in ("pass",) and not t["skip"]:
+            problems.append(t["name"] + " " + st)
+        lines.append("| `%s`: `%s` | %s |" % (t["file"], t["name"], st))
+    return "\n".join(lines) + "\n", problems
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--csv", default=os.path.join(root, "..", "shared", "conformance", "l2cap-ts.csv"))
+    ap.add_argument("--run", metavar="BUILD", help="run BUILD/tests/test_ts_* and report real outcomes")
+    ap.add_argument("--write", metavar="FILE", help="replace the table between the markers in FILE")
+    ap.add_argument("--check", action="store_true", help="exit 1 on a missing ID or a failing test")
+    a = ap.parse_args()
+    if not os.path.exists(a.csv):
+        print("conformance_table: no CSV at %s (use --csv)" % a.csv, file=sys.stderr)
+        return 2
+    rows = read_csv(a.csv)
+    tests, na = scan_sources(root)
+    results = run_binaries(a.run) if a.run else None
+    table, problems = build_table(rows, tests, na, results)
+    if a.write:
+        doc = open(a.write).read()
+        if BEGIN not in doc or END not in doc:
+            print("conformance_table: markers missing in %s" % a.write, file=sys.stderr)
+            return 2
+        head, rest = doc.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        open(a.write, "w").write(head + BEGIN + "\n" + table + END + tail)
+    else:
+        sys.stdout.write(table)
+    for p in problems:
+        print("conformance_table: " + p, file=sys.stderr)
+    return 1 if (a.check and problems) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
