@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/l2cap_int.h"
+#include "core/mode_ertm.h"
 
 /* ---- modes ---------------------------------------------------------------------------------- */
 
@@ -42,6 +43,10 @@ const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m)
 	switch (m) {
 	case L2K_MODE_BASIC: return &l2cap_mode_basic;
 	case L2K_MODE_LE_CREDIT: return &l2cap_mode_credit;
+	case L2K_MODE_ERTM: return &l2cap_mode_ertm;
+	case L2K_MODE_STREAMING: return &l2cap_mode_streaming;
+	case L2K_MODE_RETRANS: return &l2cap_mode_retrans;
+	case L2K_MODE_FLOWCTL: return &l2cap_mode_flowctl;
 	case L2K_MODE_ECFC: return &l2cap_mode_credit; /* same data path, 10.2 */
 	default: return NULL;
 	}
@@ -340,7 +345,8 @@ void l2cap_link_pump(struct l2cap_link *l)
 	for (size_t k = 0; k < n && l->used; k++) {
 		size_t i = (start + k) % n;
 		struct l2k_chan *ch = l->chans[i];
-		if (ch && ch->state == CH_OPEN && ch->ops && ch->ops->pump && ch->txq.count) {
+		/* I-frame modes (mode_state) may have S-frames or retransmissions waiting too */
+		if (ch && ch->state == CH_OPEN && ch->ops && ch->ops->pump && (ch->txq.count || ch->mode_state)) {
 			ch->ops->pump(ch);
 			l->rr = (i + 1) % n;
 		}
@@ -525,6 +531,16 @@ int l2k_chan_close(l2k_chan *ch)
 	return 0;
 }
 
+int l2k_chan_set_busy(l2k_chan *ch, bool busy)
+{
+	if (ch->state != CH_OPEN || !ch->ops)
+		return L2K_ENOTCONN;
+	ch->rx_hold = busy;
+	if (ch->ops->consumed)
+		ch->ops->consumed(ch); /* the mode reacts to rx_hold (RNR, R bit, credits) */
+	return 0;
+}
+
 int l2k_chan_give_credits(l2k_chan *ch, uint16_t n)
 {
 	if (ch->state != CH_OPEN || (ch->mode != L2K_MODE_LE_CREDIT && ch->mode != L2K_MODE_ECFC))
@@ -647,14 +663,16 @@ int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer
 	struct l2k_chan_opts o = sv->opts;
 	struct l2k_chan_cbs cb = {0};
 	int r = sv->cbs.accept(sv->cbs.user, &rq, &o, &cb);
-	if (r != 0)
+	if (r != 0 && r != L2K_ACCEPT_PENDING)
 		return r;
 	opts_fill(&o, ch->le);
 	if (opts_check(&o, ch->le) < 0)
 		return ch->le ? L2CAP_LE_NO_RESOURCES : L2CAP_CR_NO_RESOURCES;
+	/* A deferred channel keeps what accept() filled in too (l2k_chan_accept uses it), so
+	 * that a channel lost while pending reports closed() to the application that holds it. */
 	ch->opts = o;
 	ch->cbs = cb;
 	ch->mode = o.mode;
 	ch->local_mtu = o.mtu;
-	return 0;
+	return r;
 }

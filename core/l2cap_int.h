@@ -43,6 +43,9 @@ struct l2cap_mode_ops {
 	/* the application consumed received data (credit modes return credits) */
 	void (*consumed)(struct l2k_chan *ch);
 	void (*close)(struct l2k_chan *ch);
+	/* everything handed to the mode has left it (nothing staged or unacknowledged); NULL
+	 * means "when the SDU queue is empty" */
+	bool (*tx_idle)(const struct l2k_chan *ch);
 };
 
 struct l2k_chan {

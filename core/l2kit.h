@@ -181,9 +181,15 @@ struct l2k_chan_opts {
 	uint16_t credits;	 /* credits we grant at connection (credit modes; 0: auto) */
 	bool manual_credits;	 /* the application grants credits with l2k_chan_give_credits */
 	uint8_t fcs;		 /* ERTM/Streaming/legacy: 1 = CRC-16 (default), 0 = none if peer agrees */
-	uint16_t tx_window;	 /* ERTM/legacy: our receive window (0: 63) */
-	uint8_t max_transmit;	 /* ERTM/legacy: transmissions of an I-frame before giving up (0: 3) */
+	uint16_t tx_window;	 /* ERTM/legacy: our receive window (0: 63; legacy modes at most 32,
+				  * ERTM at most 63, or 0x3FFF with ext_window).  ERTM keeps
+				  * tx_window * mps octets for out-of-sequence frames. */
+	uint8_t max_transmit;	 /* ERTM/Retransmission: transmissions of an I-frame (and polls)
+				  * before the channel closes with L2K_CLOSE_MAX_TRANSMIT (0: 3;
+				  * L2K_MAX_TRANSMIT_UNLIMITED: never) */
 	bool ext_window;	 /* ERTM: use the Extended Window Size option (windows up to 0x3FFF) */
+	uint8_t flow_spec;	 /* ERTM/Streaming: send an Extended Flow Specification of this
+				  * service type (0: none, 1 best effort, 2 guaranteed) */
 	uint16_t flush_timeout;	 /* 0: infinite (0xFFFF) */
 	uint8_t sec_level;	 /* security level (placeholder: l2kit does no pairing yet; must be 0/1) */
 	uint32_t connect_timeout_ms; /* give up connecting after this (0: 30000) */
@@ -191,6 +197,8 @@ struct l2k_chan_opts {
 	uint32_t rx_queue_bytes;  /* socket face: received bytes buffered before back-pressure (0: 262144) */
 };
 void l2k_chan_opts_default(struct l2k_chan_opts *o);
+/* max_transmit value meaning "retransmit for ever" (sent as MaxTransmit 0, Vol 3 Part A 5.4). */
+#define L2K_MAX_TRANSMIT_UNLIMITED 0xFF
 
 /* Why a channel closed (reason argument of the closed callback). */
 enum l2k_close_reason {
@@ -258,6 +266,15 @@ int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);
 int l2k_chan_close(l2k_chan *ch);
 /* Credit modes with manual_credits: allow the peer n more K-frames. */
 int l2k_chan_give_credits(l2k_chan *ch, uint16_t n);
+/* Local busy (the event face's way to stop the peer): busy = true means the application cannot
+ * take more SDUs now.  Credit modes stop returning credits; ERTM sends RNR (and RR with P=1 when
+ * it clears), Retransmission mode sets R=1, Flow Control mode withholds acknowledgements, so
+ * the peer stops within its window and nothing grows past the configured buffers.  ERTM and
+ * Retransmission mode keep the in-sequence I-frames already on their way (at most a window)
+ * and pass them up when the busy condition ends; Flow Control mode (lossy by design) drops
+ * them and counts them in rx_sdus_dropped; Streaming (no flow control) drops what arrives.
+ * Call with false when the application reads again.  0 or L2K_ENOTCONN. */
+int l2k_chan_set_busy(l2k_chan *ch, bool busy);
 int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *out);
 void *l2k_chan_user(const l2k_chan *ch);
 void l2k_chan_set_cbs(l2k_chan *ch, const struct l2k_chan_cbs *cbs);
@@ -338,13 +355,17 @@ void l2k_stop(l2k_stack *s);
 int l2k_listen(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts, int backlog,
 	       l2k_sock **out);
 int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
+/* Connect a channel socket.  On L2K_EREFUSED / L2K_EHOSTUNREACH / L2K_ETIMEDOUT *out is a
+ * closed socket whose l2k_sock_info tells the result code and HCI status (release it with
+ * l2k_close); with timeout_ms 0 it returns L2K_EINPROGRESS and the socket opens later. */
 int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
 /* Send one SDU; returns len, or L2K_EAGAIN / L2K_ETIMEDOUT / L2K_EMSGSIZE / L2K_ENOTCONN /
  * the close reason as an error. */
 long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms);
 /* Receive one SDU into buf (truncated to cap, the rest is discarded as with SEQPACKET; *full
- * gets the SDU's real length if not NULL).  0 means the channel closed (end of stream). */
+ * gets the SDU's real length if not NULL).  Returns the bytes copied; 0 is either an empty SDU
+ * (*full == 0) or the end of stream, the channel closed (*full == SIZE_MAX). */
 long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms);
 int l2k_sock_fd(l2k_sock *sk);
 int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out);
@@ -352,6 +373,26 @@ int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out);
 enum l2k_close_reason l2k_sock_close_reason(l2k_sock *sk);
 int l2k_sock_give_credits(l2k_sock *sk, uint16_t n);
 void l2k_close(l2k_sock *sk);
+/* Graceful end of a channel socket: no more l2k_send (L2K_ESHUTDOWN), wait until every SDU
+ * accepted by l2k_send has left the channel's queue and the link has room for signaling, then
+ * disconnect the channel and wait for the peer's Disconnection Response.  Received SDUs stay
+ * readable with l2k_recv until the end of stream.  Returns 0 when the peer confirmed the
+ * disconnection (everything sent before it went out first, on the same in-order link), or when
+ * the peer had already disconnected while nothing was waiting to be sent; otherwise the error
+ * (L2K_ECONNRESET: the peer disconnected first and queued SDUs were discarded; L2K_ETIMEDOUT:
+ * timeout_ms passed (the socket stays as it was: l2k_close ends it) or the peer never answered
+ * the Disconnection Request; L2K_ELINKLOSS, L2K_EMAXTX ... as for l2k_send).  The socket must
+ * still be released with l2k_close. */
+int l2k_shutdown(l2k_sock *sk, int timeout_ms);
+
+/* Make event-face and stack calls (l2k_le_advertise, l2k_echo, l2k_controller_info, ...) from
+ * any thread while the stack's thread runs: l2k_lock() waits until the loop thread is not
+ * stepping the stack and keeps it out until l2k_unlock(), which also wakes it so it sees what
+ * was queued.  Do not call socket-face functions between the two (they take the same lock).
+ * Without l2k_start() both do nothing. */
+void l2k_lock(l2k_stack *s);
+void l2k_unlock(l2k_stack *s);
+
 
 #ifdef __cplusplus
 }

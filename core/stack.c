@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sockface.h"
 #include "core/stack_internal.h"
 
 static void to_public_link(const struct hci_link_info *in, struct l2k_link_info *out)
@@ -166,25 +167,34 @@ static void t_err(void *user, int err, const char *msg)
 int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
 		   const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf, size_t errlen)
 {
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	struct l2k_transport *tr;
+	int r = l2k_transport_open(spec, &tr, errbuf, errlen);
+	if (r < 0)
+		return r;
+	return l2k_stack_open_transport(tr, opts, cbs, out, errbuf, errlen);
+}
+
+int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_opts *opts,
+			     const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf,
+			     size_t errlen)
+{
 	struct l2k_stack_opts o = {0};
 	if (opts)
 		o = *opts;
-	if (errbuf && errlen)
-		errbuf[0] = '\0';
 	l2k_stack *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		l2k_transport_close(tr);
 		return L2K_ENOMEM;
+	}
 	if (cbs)
 		s->cbs = *cbs;
 	s->clock = o.clock;
 	s->clock_arg = o.clock_arg;
 	s->virtual_clock = o.clock != NULL;
 	s->ready_err = 1;
-	int r = l2k_transport_open(spec, &s->tr, errbuf, errlen);
-	if (r < 0) {
-		free(s);
-		return r;
-	}
+	s->tr = tr;
 	l2k_transport_set_callbacks(s->tr, t_rx, t_err, s);
 	if (o.btsnoop_path) {
 		s->snoop = hci_btsnoop_open(o.btsnoop_path);
@@ -224,7 +234,7 @@ int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
 		free(s);
 		return L2K_ENOMEM;
 	}
-	r = l2cap_engine_create(s);
+	int r = l2cap_engine_create(s);
 	if (r < 0) {
 		l2k_stack_close(s);
 		return r;
@@ -243,6 +253,8 @@ void l2k_stack_close(l2k_stack *s)
 {
 	if (!s)
 		return;
+	if (s->sf)
+		sockface_stack_close(s); /* stops the stack's thread, frees the sockets */
 	if (s->upper.destroy)
 		s->upper.destroy(s->upper.ctx);
 	hci_host_free(s->hci);

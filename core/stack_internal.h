@@ -37,7 +37,15 @@ struct l2k_stack {
 	int failed;	 /* transport failure code, 0 if none */
 	bool stop;	 /* l2k_break() */
 	char last_error[256];
+	struct sockface *sf; /* socket face (core/sockface.c): created by l2k_start, else NULL */
 };
+
+/* l2k_stack_open() on a transport the caller made (a test's or fuzz harness's in-memory fake,
+ * an embedder's own driver) instead of one named by a spec.  The stack takes ownership of tr:
+ * it sets tr's callbacks, and closes it in l2k_stack_close() or when this call fails. */
+int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_opts *opts,
+			     const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf,
+			     size_t errlen);
 
 uint64_t l2k_stack_now(l2k_stack *s);
 void l2k_stack_set_error(l2k_stack *s, int err, const char *msg);

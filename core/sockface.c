@@ -1,0 +1,563 @@
+/* The socket face: blocking / non-blocking, thread-safe sockets on the engine's channels.
+ *
+ * l2k_start() starts a thread that runs the stack: it steps the engine with the stack mutex held
+ * and releases it while it polls the transport descriptor, a wakeup pipe and the next timer.
+ * Every socket-face call takes the same mutex, so the engine only ever runs on one thread at a
+ * time; a call that may have queued output (or changed a timer) writes to the wakeup pipe so
+ * the loop recomputes its poll set.  Blocked callers wait on one condition variable per stack,
+ * broadcast after each loop step and at the end of each socket call (the channel callbacks do
+ * not wake anyone themselves: a step delivering 300 SDUs wakes a reader once, not 300 times).
+ *
+ * A socket sits on an l2k_chan through the event callbacks (they run with the mutex held):
+ * received SDUs go into a bounded ring per socket; past opts.rx_queue_bytes the channel is put
+ * on hold (ch->rx_hold: credit modes stop returning credits), and when the reader drains it
+ * below half the hold ends and the mode is told (ops->consumed returns credits).  Modes without
+ * flow control (Basic) keep queuing up to the bound, then drop and count.  Each socket has a
+ * pipe whose read end is readable exactly while recv / accept would not block.
+ *
+ * This file: the stack's thread, the channel callbacks and the socket objects; the socket calls
+ * are in core/sockface_calls.c.  With core/loop.c these are the only files in core/ that make
+ * operating system calls (threads, pipes, poll, the monotonic clock): a port replaces them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/sockface_int.h"
+
+/* ---- small OS helpers -------------------------------------------------------------------- */
+
+static int pipe_open(int *r, int *w)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return errno == ENOMEM ? L2K_ENOMEM : L2K_ENOBUFS;
+	for (int i = 0; i < 2; i++) {
+		int fl = fcntl(fds[i], F_GETFL);
+		fcntl(fds[i], F_SETFL, fl | O_NONBLOCK);
+		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+	}
+	*r = fds[0];
+	*w = fds[1];
+	return 0;
+}
+
+static void pipe_put(int w)
+{
+	char c = 1;
+	while (write(w, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
+static void pipe_drain(int r)
+{
+	char b[64];
+	for (;;) {
+		ssize_t n = read(r, b, sizeof(b));
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+}
+
+void sockface_deadline(struct timespec *ts, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	if (timeout_ms <= 0)
+		return;
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* ---- stack-level helpers (lock held) ------------------------------------------------------ */
+
+void sockface_wake(struct sockface *sf)
+{
+	if (!sf->wake_pending) {
+		sf->wake_pending = true;
+		pipe_put(sf->wake_w);
+	}
+}
+
+void sockface_changed(struct sockface *sf)
+{
+	if (sf->nwaiters)
+		pthread_cond_broadcast(&sf->cond);
+}
+
+/* End of a socket call: the call may have run the engine (callbacks do not wake anyone). */
+void sockface_leave(struct sockface *sf)
+{
+	sockface_changed(sf);
+	pthread_mutex_unlock(&sf->lock);
+}
+
+/* The stack whose loop runs on this thread (it holds that stack's mutex in callbacks). */
+static _Thread_local struct sockface *tl_loop_sf;
+
+bool sockface_on_loop_thread(const struct sockface *sf)
+{
+	return tl_loop_sf == sf;
+}
+
+/* Wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread). */
+int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl)
+{
+	if (timeout_ms == 0)
+		return L2K_EAGAIN;
+	if (!sf->running)
+		return L2K_ENETDOWN;
+	sf->nwaiters++;
+	int r = timeout_ms < 0 ? pthread_cond_wait(&sf->cond, &sf->lock)
+			       : pthread_cond_timedwait(&sf->cond, &sf->lock, dl);
+	sf->nwaiters--;
+	return r == ETIMEDOUT ? L2K_ETIMEDOUT : 0;
+}
+
+/* The error a call reports for a channel that ended for this reason. */
+int sockface_reason_err(enum l2k_close_reason r)
+{
+	switch (r) {
+	case L2K_CLOSE_LOCAL: return L2K_ESHUTDOWN;
+	case L2K_CLOSE_REMOTE: return L2K_ECONNRESET;
+	case L2K_CLOSE_LINK_LOST: return L2K_ELINKLOSS;
+	case L2K_CLOSE_REFUSED: return L2K_EREFUSED;
+	case L2K_CLOSE_TIMEOUT: return L2K_ETIMEDOUT;
+	case L2K_CLOSE_PROTOCOL: return L2K_EPROTO;
+	case L2K_CLOSE_MAX_TRANSMIT: return L2K_EMAXTX;
+	case L2K_CLOSE_CONFIG_FAILED: return L2K_ECONNABORTED;
+	case L2K_CLOSE_LINK_FAILED: return L2K_EHOSTUNREACH;
+	}
+	return L2K_EIO;
+}
+
+/* ---- sockets (lock held) ------------------------------------------------------------------ */
+
+static bool sk_want_readable(const struct l2k_sock *sk)
+{
+	if (sk->kind == SK_LISTEN) {
+		if (sk->sf->failed)
+			return true;
+		for (const struct l2k_sock *c = sk->bl_head; c; c = c->bl_next)
+			if (c->state != SK_CONNECTING)
+				return true;
+		return false;
+	}
+	return sk->rxq.count > 0 || sk->state == SK_CLOSED || sk->open_unseen;
+}
+
+void sockface_sk_update(struct l2k_sock *sk)
+{
+	bool want = sk_want_readable(sk);
+	if (want == sk->readable)
+		return;
+	if (want)
+		pipe_put(sk->fd_w);
+	else
+		pipe_drain(sk->fd_r);
+	sk->readable = want;
+}
+
+struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind)
+{
+	struct l2k_sock *sk = calloc(1, sizeof(*sk));
+	if (!sk)
+		return NULL;
+	if (pipe_open(&sk->fd_r, &sk->fd_w) < 0) {
+		free(sk);
+		return NULL;
+	}
+	sk->sf = sf;
+	sk->kind = kind;
+	sk->state = SK_CONNECTING;
+	sk->next = sf->socks;
+	if (sf->socks)
+		sf->socks->prev = sk;
+	sf->socks = sk;
+	return sk;
+}
+
+void sockface_sk_free(struct l2k_sock *sk)
+{
+	struct sockface *sf = sk->sf;
+	if (sk->prev)
+		sk->prev->next = sk->next;
+	else
+		sf->socks = sk->next;
+	if (sk->next)
+		sk->next->prev = sk->prev;
+	close(sk->fd_r);
+	close(sk->fd_w);
+	l2k_ring_free(&sk->rxq);
+	free(sk);
+}
+
+/* Cut the socket from its channel; the channel is disconnected (when disconnect) and the engine
+ * finishes and frees it on its own, without calling back. */
+void sockface_sk_detach(struct l2k_sock *sk, bool disconnect)
+{
+	static const struct l2k_chan_cbs none = {0};
+	l2k_chan *ch = sk->ch;
+	if (!ch)
+		return;
+	sk->ch = NULL;
+	l2k_chan_set_cbs(ch, &none);
+	ch->sock = NULL;
+	ch->rx_hold = false;
+	if (disconnect)
+		l2k_chan_close(ch);
+}
+
+void sockface_backlog_unlink(struct l2k_sock *parent, struct l2k_sock *c)
+{
+	for (struct l2k_sock **pp = &parent->bl_head; *pp; pp = &(*pp)->bl_next)
+		if (*pp == c) {
+			*pp = c->bl_next;
+			break;
+		}
+	parent->bl_tail = NULL;
+	for (struct l2k_sock *x = parent->bl_head; x; x = x->bl_next)
+		parent->bl_tail = x;
+	parent->backlog_n--;
+	c->parent = NULL;
+	c->bl_next = NULL;
+}
+
+/* Bytes that may still arrive after the hold went on: what the peer may send without asking. */
+static size_t rx_slack(const struct l2k_chan *ch)
+{
+	size_t mtu = (size_t)ch->local_mtu + L2K_RING_REC_HDR;
+	switch (ch->mode) {
+	case L2K_MODE_BASIC:
+	case L2K_MODE_STREAMING:
+		return 0; /* no flow control: queue up to the bound, then drop */
+	case L2K_MODE_LE_CREDIT:
+	case L2K_MODE_ECFC: {
+		/* every credit the peer holds may still come as a K-frame carrying a whole SDU */
+		size_t credits = ch->rx_credits > ch->rx_initial ? ch->rx_credits : ch->rx_initial;
+		return credits * ((size_t)ch->local_mps + L2K_RING_REC_HDR) + mtu;
+	}
+	default: {
+		/* windowed modes: a whole window of I-frames may be in flight */
+		size_t seg = ch->local_mps ? ch->local_mps : ch->local_mtu;
+		return (size_t)ch->opts.tx_window * (seg + L2K_RING_REC_HDR) + mtu;
+	}
+	}
+}
+
+/* Everything l2k_send accepted has left the channel: its queue is empty and, in the modes whose
+ * peer acknowledges I-frames (ERTM, Retransmission, Flow Control), all were acknowledged. */
+bool sockface_tx_done(const struct l2k_chan *ch)
+{
+	if (ch->txq.count)
+		return false;
+	return !ch->ops || !ch->ops->tx_idle || ch->ops->tx_idle(ch);
+}
+
+/* ---- channel callbacks (lock held: the loop thread, or a socket call that drove the engine) - */
+
+static void cb_open(void *user, l2k_chan *ch)
+{
+	struct l2k_sock *sk = user;
+	size_t bound = ch->opts.rx_queue_bytes;
+	size_t min = 2 * ((size_t)ch->local_mtu + L2K_RING_REC_HDR);
+	if (bound < min)
+		bound = min;
+	if (l2k_ring_init(&sk->rxq, bound + rx_slack(ch)) < 0) {
+		l2k_chan_close(ch); /* closed(L2K_CLOSE_LOCAL) follows */
+		return;
+	}
+	sk->rx_bound = bound;
+	sk->ch = ch;
+	sk->state = SK_OPEN;
+	if (sk->nb_connect)
+		sk->open_unseen = true;
+	sockface_sk_update(sk);
+	if (sk->parent)
+		sockface_sk_update(sk->parent);
+}
+
+static void cb_recv(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len)
+{
+	struct l2k_sock *sk = user;
+	if (!sk->rxq.buf || !l2k_ring_fits(&sk->rxq, len)) {
+		sk->rx_dropped++; /* only without flow control (Basic) or with manual credits */
+		return;
+	}
+	const uint8_t *parts[1] = {sdu};
+	size_t lens[1] = {len};
+	l2k_ring_push(&sk->rxq, parts, lens, 1);
+	if (sk->rxq.used > sk->rx_bound)
+		ch->rx_hold = true;
+	sockface_sk_update(sk);
+}
+
+static void cb_send_ready(void *user, l2k_chan *ch)
+{
+	/* nothing to do: waiting senders are woken after the step that made room */
+}
+
+static void sk_mark_closed(struct l2k_sock *sk, l2k_chan *ch, enum l2k_close_reason reason)
+{
+	l2k_chan_get_info(ch, &sk->info);
+	sk->tx_lost = ch->txq.count;
+	sk->reason = reason;
+	sk->ch = NULL;
+	ch->sock = NULL;
+	sk->state = SK_CLOSED;
+}
+
+static void cb_closed(void *user, l2k_chan *ch, enum l2k_close_reason reason)
+{
+	struct l2k_sock *sk = user;
+	bool was_open = sk->state == SK_OPEN;
+	sk_mark_closed(sk, ch, reason);
+	if (sk->parent) {
+		struct l2k_sock *parent = sk->parent;
+		if (!was_open) {
+			/* never opened: nothing for accept to return */
+			sockface_backlog_unlink(parent, sk);
+			sockface_sk_free(sk);
+		} else {
+			sockface_sk_update(sk); /* accept still returns it: its data, then the end */
+		}
+		sockface_sk_update(parent);
+	} else {
+		sockface_sk_update(sk);
+	}
+}
+
+void sockface_sk_set_cbs(struct l2k_sock *sk, struct l2k_chan_cbs *cbs)
+{
+	memset(cbs, 0, sizeof(*cbs));
+	cbs->user = sk;
+	cbs->open = cb_open;
+	cbs->recv = cb_recv;
+	cbs->send_ready = cb_send_ready;
+	cbs->closed = cb_closed;
+}
+
+int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k_chan_opts *opts,
+		     struct l2k_chan_cbs *cbs)
+{
+	struct l2k_sock *ls = user;
+	if (ls->backlog_n >= ls->backlog_max)
+		return L2K_RESULT_NO_RESOURCES;
+	struct l2k_sock *c = sockface_sk_new(ls->sf, SK_CHAN);
+	if (!c)
+		return L2K_RESULT_NO_RESOURCES;
+	c->ch = rq->chan;
+	rq->chan->sock = c;
+	c->parent = ls;
+	if (ls->bl_tail)
+		ls->bl_tail->bl_next = c;
+	else
+		ls->bl_head = c;
+	ls->bl_tail = c;
+	ls->backlog_n++;
+	sockface_sk_set_cbs(c, cbs);
+	return 0;
+}
+
+/* ---- the loop thread ---------------------------------------------------------------------- */
+
+/* The transport is gone: every channel socket ends (link lost), listeners report the error. */
+static void sf_transport_failed(struct sockface *sf, int err)
+{
+	sf->failed = err;
+	for (struct l2k_sock *sk = sf->socks, *next; sk; sk = next) {
+		next = sk->next;
+		if (sk->kind != SK_CHAN || !sk->ch)
+			continue;
+		l2k_chan *ch = sk->ch;
+		bool was_open = sk->state == SK_OPEN;
+		sockface_sk_detach(sk, false);
+		sk->ch = ch; /* for the snapshot */
+		sk_mark_closed(sk, ch, L2K_CLOSE_LINK_LOST);
+		if (sk->parent && !was_open) {
+			struct l2k_sock *p = sk->parent;
+			sockface_backlog_unlink(p, sk);
+			sockface_sk_free(sk);
+			sockface_sk_update(p);
+			continue;
+		}
+		sockface_sk_update(sk);
+	}
+	for (struct l2k_sock *sk = sf->socks; sk; sk = sk->next)
+		sockface_sk_update(sk);
+	pthread_cond_broadcast(&sf->cond);
+}
+
+#define LOOP_MAX_WAIT_MS 1000
+#define LOOP_NOFD_WAIT_MS 1 /* transports without a descriptor (the in-process simulator) */
+
+static void *loop_main(void *arg)
+{
+	struct sockface *sf = arg;
+	l2k_stack *s = sf->s;
+	tl_loop_sf = sf;
+	pthread_mutex_lock(&sf->lock);
+	while (!sf->stop) {
+		int r = l2k_step(s);
+		if (r < 0 && !sf->failed)
+			sf_transport_failed(sf, r);
+		sockface_changed(sf);
+		struct pollfd pf[2];
+		nfds_t np = 0;
+		pf[np].fd = sf->wake_r;
+		pf[np].events = POLLIN;
+		pf[np++].revents = 0;
+		int fd = sf->failed ? -1 : l2k_fd(s);
+		if (fd >= 0) {
+			pf[np].fd = fd;
+			pf[np].events = (short)(POLLIN | (l2k_fd_wants_write(s) ? POLLOUT : 0));
+			pf[np++].revents = 0;
+		}
+		uint64_t due = sf->failed ? UINT64_MAX : l2k_next_due(s);
+		uint64_t now = l2k_stack_now(s);
+		uint64_t wait = due == UINT64_MAX ? LOOP_MAX_WAIT_MS : (due > now ? due - now : 0);
+		if (wait > LOOP_MAX_WAIT_MS)
+			wait = LOOP_MAX_WAIT_MS;
+		if (fd < 0 && !sf->failed && wait > LOOP_NOFD_WAIT_MS)
+			wait = LOOP_NOFD_WAIT_MS; /* a peer on the same air gives no descriptor event */
+		pthread_mutex_unlock(&sf->lock);
+		/* always through poll, even for 0 ms: lets waiting callers take the lock */
+		poll(pf, np, (int)wait); /* EINTR or a failure: step again anyway */
+		pthread_mutex_lock(&sf->lock);
+		if (sf->wake_pending) {
+			pipe_drain(sf->wake_r);
+			sf->wake_pending = false;
+		}
+	}
+	pthread_mutex_unlock(&sf->lock);
+	return NULL;
+}
+
+/* ---- start / stop ------------------------------------------------------------------------- */
+
+static struct sockface *sf_create(l2k_stack *s)
+{
+	struct sockface *sf = calloc(1, sizeof(*sf));
+	if (!sf)
+		return NULL;
+	sf->s = s;
+	if (pipe_open(&sf->wake_r, &sf->wake_w) < 0) {
+		free(sf);
+		return NULL;
+	}
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sf->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&sf->lock, NULL);
+	return sf;
+}
+
+int l2k_start(l2k_stack *s)
+{
+	if (!s)
+		return L2K_EINVAL;
+	if (s->virtual_clock)
+		return L2K_EINVAL; /* a virtual clock is driven by its owner, not by a thread */
+	if (!s->sf) {
+		s->sf = sf_create(s);
+		if (!s->sf)
+			return L2K_ENOMEM;
+	}
+	struct sockface *sf = s->sf;
+	pthread_mutex_lock(&sf->lock);
+	if (sf->running) {
+		pthread_mutex_unlock(&sf->lock);
+		return L2K_EALREADY;
+	}
+	sf->stop = false;
+	sf->running = true;
+	if (pthread_create(&sf->thread, NULL, loop_main, sf) != 0) {
+		sf->running = false;
+		pthread_mutex_unlock(&sf->lock);
+		return L2K_ENOMEM;
+	}
+	pthread_mutex_unlock(&sf->lock);
+	return 0;
+}
+
+void l2k_stop(l2k_stack *s)
+{
+	struct sockface *sf = s ? s->sf : NULL;
+	if (!sf)
+		return;
+	pthread_mutex_lock(&sf->lock);
+	if (!sf->running) {
+		pthread_mutex_unlock(&sf->lock);
+		return;
+	}
+	if (pthread_equal(pthread_self(), sf->thread)) {
+		/* from a callback on the loop thread: it ends when the callback returns */
+		sf->stop = true;
+		sf->running = false;
+		pthread_detach(sf->thread);
+		pthread_cond_broadcast(&sf->cond);
+		pthread_mutex_unlock(&sf->lock);
+		return;
+	}
+	sf->stop = true;
+	sockface_wake(sf);
+	pthread_mutex_unlock(&sf->lock);
+	pthread_join(sf->thread, NULL);
+	pthread_mutex_lock(&sf->lock);
+	sf->running = false;
+	if (sf->wake_pending) {
+		pipe_drain(sf->wake_r);
+		sf->wake_pending = false;
+	}
+	pthread_cond_broadcast(&sf->cond); /* blocked callers return L2K_ENETDOWN */
+	pthread_mutex_unlock(&sf->lock);
+}
+
+void l2k_lock(l2k_stack *s)
+{
+	if (s && s->sf && !sockface_on_loop_thread(s->sf)) /* in a callback it is held already */
+		pthread_mutex_lock(&s->sf->lock);
+}
+
+void l2k_unlock(l2k_stack *s)
+{
+	if (s && s->sf && !sockface_on_loop_thread(s->sf)) {
+		sockface_wake(s->sf);
+		sockface_changed(s->sf);
+		pthread_mutex_unlock(&s->sf->lock);
+	}
+}
+
+void sockface_stack_close(l2k_stack *s)
+{
+	struct sockface *sf = s->sf;
+	if (!sf)
+		return;
+	l2k_stop(s);
+	pthread_mutex_lock(&sf->lock);
+	while (sf->socks) {
+		struct l2k_sock *sk = sf->socks;
+		sockface_sk_detach(sk, false); /* the engine's teardown closes the channel */
+		sockface_sk_free(sk);
+	}
+	pthread_mutex_unlock(&sf->lock);
+	close(sf->wake_r);
+	close(sf->wake_w);
+	pthread_cond_destroy(&sf->cond);
+	pthread_mutex_destroy(&sf->lock);
+	free(sf);
+	s->sf = NULL;
+}

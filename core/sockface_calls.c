@@ -1,0 +1,443 @@
+/* The socket face's calls (l2k_listen ... l2k_close): each takes the stack mutex, drives the
+ * engine or waits on the stack's condition variable for the loop thread to make progress, and
+ * wakes the loop when it queued output.  See core/sockface.c for the design. */
+#include <stdint.h>
+#include <string.h>
+
+#include "core/sockface_int.h"
+
+/* ---- socket calls ------------------------------------------------------------------------- */
+
+/* Lock the stack of a socket-face call: 0, or why the call cannot be made now. */
+static int sf_enter(struct sockface *sf)
+{
+	/* from a callback on the stack's own thread: it holds the mutex and a blocking call would
+	 * wait for itself */
+	if (sockface_on_loop_thread(sf))
+		return L2K_EBUSY;
+	pthread_mutex_lock(&sf->lock);
+	return 0;
+}
+
+static int sf_enter_running(struct sockface *sf)
+{
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	if (!sf->running || sf->failed) {
+		r = sf->failed ? sf->failed : L2K_ENETDOWN;
+		sockface_leave(sf);
+		return r;
+	}
+	return 0;
+}
+
+int l2k_listen(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts, int backlog,
+	       l2k_sock **out)
+{
+	if (!s || !out)
+		return L2K_EINVAL;
+	*out = NULL;
+	struct sockface *sf = s->sf;
+	if (!sf)
+		return L2K_ENETDOWN;
+	int r = sf_enter_running(sf);
+	if (r < 0)
+		return r;
+	struct l2k_sock *ls = sockface_sk_new(sf, SK_LISTEN);
+	if (!ls) {
+		sockface_leave(sf);
+		return L2K_ENOMEM;
+	}
+	ls->state = SK_OPEN;
+	ls->backlog_max = backlog < 1 ? 1 : backlog;
+	struct l2k_server_cbs sc = {.user = ls, .accept = sockface_accept_cb};
+	r = l2k_server_add(s, psm, le, opts, &sc, &ls->srv);
+	if (r < 0) {
+		sockface_sk_free(ls);
+		sockface_leave(sf);
+		return r;
+	}
+	ls->srv->sock = ls;
+	sockface_wake(sf);
+	sockface_leave(sf);
+	*out = ls;
+	return 0;
+}
+
+int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
+{
+	if (!ls || ls->kind != SK_LISTEN || !out)
+		return L2K_EINVAL;
+	*out = NULL;
+	struct sockface *sf = ls->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	struct timespec dl;
+	sockface_deadline(&dl, timeout_ms);
+	bool timed_out = false;
+	for (;;) {
+		struct l2k_sock *c = ls->bl_head;
+		while (c && c->state == SK_CONNECTING)
+			c = c->bl_next;
+		if (c) {
+			sockface_backlog_unlink(ls, c);
+			sockface_sk_update(ls);
+			*out = c;
+			r = 0;
+			break;
+		}
+		if (sf->failed) {
+			r = sf->failed;
+			break;
+		}
+		if (timed_out) {
+			r = L2K_ETIMEDOUT;
+			break;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT)
+			timed_out = true;
+		else if (r < 0)
+			break;
+	}
+	sockface_leave(sf);
+	return r;
+}
+
+int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out)
+{
+	if (!s || !peer || !out)
+		return L2K_EINVAL;
+	*out = NULL;
+	struct sockface *sf = s->sf;
+	if (!sf)
+		return L2K_ENETDOWN;
+	int r = sf_enter_running(sf);
+	if (r < 0)
+		return r;
+	struct timespec dl;
+	sockface_deadline(&dl, timeout_ms);
+	/* the controller must be up before a link can be asked for */
+	bool timed_out = false;
+	while (s->ready_err > 0) {
+		if (timed_out) {
+			sockface_leave(sf);
+			return L2K_ETIMEDOUT;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT) {
+			timed_out = true;
+		} else if (r < 0) {
+			sockface_leave(sf);
+			return r;
+		}
+	}
+	if (s->ready_err < 0) {
+		r = s->ready_err;
+		sockface_leave(sf);
+		return r;
+	}
+	struct l2k_sock *sk = sockface_sk_new(sf, SK_CHAN);
+	if (!sk) {
+		sockface_leave(sf);
+		return L2K_ENOMEM;
+	}
+	sk->nb_connect = timeout_ms == 0;
+	struct l2k_chan_cbs cbs;
+	sockface_sk_set_cbs(sk, &cbs);
+	l2k_chan *ch = NULL;
+	r = l2k_chan_connect(s, peer, type, psm, opts, &cbs, &ch);
+	if (r < 0) {
+		sockface_sk_free(sk);
+		sockface_leave(sf);
+		return r;
+	}
+	if (sk->state == SK_CONNECTING) {
+		/* (it may already have failed inside l2k_chan_connect: ch is gone then) */
+		sk->ch = ch;
+		ch->sock = sk;
+	}
+	sockface_wake(sf);
+	*out = sk;
+	if (timeout_ms == 0) {
+		r = sk->state == SK_OPEN ? 0 : sk->state == SK_CLOSED ? sockface_reason_err(sk->reason) : L2K_EINPROGRESS;
+		sockface_leave(sf);
+		return r;
+	}
+	for (;;) {
+		if (sk->state == SK_OPEN) {
+			r = 0;
+			break;
+		}
+		if (sk->state == SK_CLOSED) {
+			r = sockface_reason_err(sk->reason);
+			break;
+		}
+		if (timed_out || !sf->running) {
+			/* give up: the channel is disconnected (it lives on in the engine until that
+			 * completes, without the socket); the socket reports the timeout */
+			if (sk->ch)
+				l2k_chan_get_info(sk->ch, &sk->info);
+			sockface_sk_detach(sk, true);
+			sk->state = SK_CLOSED;
+			sk->reason = L2K_CLOSE_TIMEOUT;
+			sockface_sk_update(sk);
+			sockface_wake(sf);
+			r = timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
+			break;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT)
+			timed_out = true;
+	}
+	sockface_leave(sf);
+	return r;
+}
+
+long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
+{
+	static const uint8_t empty[1];
+	if (!sk || sk->kind != SK_CHAN || (!buf && len))
+		return L2K_EINVAL;
+	if (len > 0xFFFF)
+		return L2K_EMSGSIZE;
+	struct sockface *sf = sk->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	struct timespec dl;
+	sockface_deadline(&dl, timeout_ms);
+	bool timed_out = false;
+	long ret;
+	for (;;) {
+		if (sk->shut) {
+			ret = L2K_ESHUTDOWN;
+			break;
+		}
+		if (sk->state == SK_CLOSED) {
+			ret = sockface_reason_err(sk->reason);
+			break;
+		}
+		if (sk->state == SK_OPEN) {
+			sk->open_unseen = false;
+			r = l2k_chan_send(sk->ch, len ? buf : empty, len);
+			if (r == 0) {
+				sockface_wake(sf);
+				ret = (long)len;
+				break;
+			}
+			if (r != L2K_EAGAIN) {
+				ret = r;
+				break;
+			}
+		}
+		if (timed_out) {
+			ret = L2K_ETIMEDOUT;
+			break;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT)
+			timed_out = true;
+		else if (r < 0) {
+			ret = r;
+			break;
+		}
+	}
+	sockface_sk_update(sk);
+	sockface_leave(sf);
+	return ret;
+}
+
+long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
+{
+	if (!sk || sk->kind != SK_CHAN || (!buf && cap))
+		return L2K_EINVAL;
+	struct sockface *sf = sk->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	struct timespec dl;
+	sockface_deadline(&dl, timeout_ms);
+	bool timed_out = false;
+	long ret;
+	for (;;) {
+		if (sk->rxq.count) {
+			size_t n = l2k_ring_head_len(&sk->rxq);
+			size_t c = n < cap ? n : cap;
+			if (c)
+				l2k_ring_head_read(&sk->rxq, 0, buf, c);
+			l2k_ring_pop(&sk->rxq);
+			if (full)
+				*full = n;
+			l2k_chan *ch = sk->ch;
+			if (ch && ch->rx_hold && sk->rxq.used < sk->rx_bound / 2) {
+				ch->rx_hold = false;
+				if (ch->state == CH_OPEN && ch->ops && ch->ops->consumed) {
+					ch->ops->consumed(ch); /* credit modes give the credits back */
+					sockface_wake(sf);
+				}
+			}
+			ret = (long)c;
+			break;
+		}
+		if (sk->state == SK_CLOSED) {
+			if (full)
+				*full = SIZE_MAX; /* tells the end from an empty SDU */
+			ret = 0;
+			break;
+		}
+		if (timed_out) {
+			ret = L2K_ETIMEDOUT;
+			break;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT)
+			timed_out = true;
+		else if (r < 0) {
+			ret = r;
+			break;
+		}
+	}
+	sk->open_unseen = false;
+	sockface_sk_update(sk);
+	sockface_leave(sf);
+	return ret;
+}
+
+int l2k_shutdown(l2k_sock *sk, int timeout_ms)
+{
+	if (!sk || sk->kind != SK_CHAN)
+		return L2K_EINVAL;
+	struct sockface *sf = sk->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	struct timespec dl;
+	sockface_deadline(&dl, timeout_ms);
+	bool timed_out = false;
+	for (;;) {
+		if (sk->state == SK_CLOSED) {
+			sk->shut = true;
+			if (sk->reason == L2K_CLOSE_LOCAL)
+				r = 0; /* the peer answered our Disconnection Request (or crossed it) */
+			else if (sk->reason == L2K_CLOSE_REMOTE)
+				r = sk->tx_lost ? L2K_ECONNRESET : 0;
+			else
+				r = sockface_reason_err(sk->reason);
+			break;
+		}
+		if (sk->state == SK_OPEN) {
+			sk->shut = true;
+			l2k_chan *ch = sk->ch;
+			/* Disconnect once everything sent has left the channel (and was acknowledged where
+			 * the mode acknowledges) and the link can take the request behind the data (it is
+			 * queued after it on the same in-order link). */
+			if (!sk->disc_sent && sockface_tx_done(ch) &&
+			    (!ch->link || l2cap_link_room(ch->link) >= 64)) {
+				sk->disc_sent = true;
+				l2k_chan_close(ch);
+				sockface_wake(sf);
+				continue;
+			}
+		}
+		if (timed_out) {
+			r = L2K_ETIMEDOUT;
+			break;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT)
+			timed_out = true;
+		else if (r < 0)
+			break;
+	}
+	sk->open_unseen = false;
+	sockface_sk_update(sk);
+	sockface_leave(sf);
+	return r;
+}
+
+int l2k_sock_fd(l2k_sock *sk)
+{
+	return sk ? sk->fd_r : L2K_EINVAL;
+}
+
+int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out)
+{
+	if (!sk || !out || sk->kind != SK_CHAN)
+		return L2K_EINVAL;
+	struct sockface *sf = sk->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	if (sk->ch)
+		l2k_chan_get_info(sk->ch, out);
+	else
+		*out = sk->info;
+	out->rx_sdus_dropped += sk->rx_dropped;
+	sk->open_unseen = false;
+	sockface_sk_update(sk);
+	sockface_leave(sf);
+	return 0;
+}
+
+enum l2k_close_reason l2k_sock_close_reason(l2k_sock *sk)
+{
+	if (!sk)
+		return L2K_CLOSE_LOCAL;
+	if (sockface_on_loop_thread(sk->sf))
+		return sk->reason; /* the mutex is ours already */
+	pthread_mutex_lock(&sk->sf->lock);
+	enum l2k_close_reason r = sk->reason;
+	pthread_mutex_unlock(&sk->sf->lock);
+	return r;
+}
+
+int l2k_sock_give_credits(l2k_sock *sk, uint16_t n)
+{
+	if (!sk || sk->kind != SK_CHAN)
+		return L2K_EINVAL;
+	struct sockface *sf = sk->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	r = sk->ch && sk->state == SK_OPEN ? l2k_chan_give_credits(sk->ch, n) : L2K_ENOTCONN;
+	if (r == 0)
+		sockface_wake(sf);
+	sockface_leave(sf);
+	return r;
+}
+
+void l2k_close(l2k_sock *sk)
+{
+	if (!sk)
+		return;
+	struct sockface *sf = sk->sf;
+	bool locked = !sockface_on_loop_thread(sf); /* from a callback the mutex is ours already */
+	if (locked)
+		pthread_mutex_lock(&sf->lock);
+	if (sk->kind == SK_LISTEN) {
+		if (sk->srv) {
+			sk->srv->sock = NULL;
+			l2k_server_remove(sk->srv);
+		}
+		while (sk->bl_head) {
+			struct l2k_sock *c = sk->bl_head;
+			sockface_backlog_unlink(sk, c);
+			sockface_sk_detach(c, true);
+			sockface_sk_free(c);
+		}
+	} else {
+		if (sk->parent)
+			sockface_backlog_unlink(sk->parent, sk);
+		sockface_sk_detach(sk, true); /* queued SDUs are dropped: l2k_shutdown first to deliver them */
+	}
+	sockface_sk_free(sk);
+	sockface_wake(sf);
+	if (locked)
+		sockface_leave(sf);
+	else
+		sockface_changed(sf);
+}

@@ -1,0 +1,91 @@
+/* The socket face's internals, shared by core/sockface.c (the stack's thread, channel
+ * callbacks, socket objects) and core/sockface_calls.c (the socket calls).  Every function here
+ * expects the stack mutex held unless it says otherwise. */
+#ifndef L2K_SOCKFACE_INT_H
+#define L2K_SOCKFACE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/l2cap_int.h"
+#include "core/sockface.h"
+
+struct sockface {
+	l2k_stack *s;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* any socket / engine change (CLOCK_MONOTONIC) */
+	pthread_t thread;
+	bool running; /* the thread runs (between l2k_start and the end of l2k_stop) */
+	bool stop;
+	int wake_r, wake_w;
+	bool wake_pending; /* a byte sits in the wakeup pipe */
+	int nwaiters;	   /* threads in pthread_cond_wait */
+	int failed;	   /* the transport failed: its error */
+	struct l2k_sock *socks; /* every socket of the stack */
+};
+
+enum sk_kind { SK_CHAN, SK_LISTEN };
+enum sk_state { SK_CONNECTING, SK_OPEN, SK_CLOSED };
+
+struct l2k_sock {
+	struct sockface *sf;
+	struct l2k_sock *prev, *next; /* sf->socks */
+	enum sk_kind kind;
+	enum sk_state state;
+	l2k_chan *ch; /* NULL once closed or detached */
+	int fd_r, fd_w;
+	bool readable; /* a byte sits in the pipe */
+	/* receive queue */
+	struct l2k_ring rxq;
+	size_t rx_bound;
+	uint64_t rx_dropped;
+	/* end */
+	enum l2k_close_reason reason;
+	struct l2k_chan_info info; /* snapshot taken when the channel closed */
+	size_t tx_lost;		   /* SDUs still queued for sending when it closed */
+	bool shut;		   /* l2k_shutdown: no more sends */
+	bool disc_sent;		   /* l2k_shutdown asked for the disconnection */
+	bool open_unseen;	   /* non-blocking connect finished: readable until looked at */
+	bool nb_connect;
+	/* listener */
+	l2k_server *srv;
+	int backlog_max, backlog_n;
+	struct l2k_sock *bl_head, *bl_tail; /* children not yet accepted */
+	/* child of a listener, until accepted */
+	struct l2k_sock *parent, *bl_next;
+};
+
+/* timeout_ms from now on the monotonic clock (no lock needed) */
+void sockface_deadline(struct timespec *ts, int timeout_ms);
+/* make the loop thread recompute its poll set and timers */
+void sockface_wake(struct sockface *sf);
+/* wake the callers blocked in the stack's socket calls */
+void sockface_changed(struct sockface *sf);
+/* end of a socket call: wake the blocked callers and unlock */
+void sockface_leave(struct sockface *sf);
+/* this thread is sf's loop thread (it holds the mutex in callbacks; no lock needed) */
+bool sockface_on_loop_thread(const struct sockface *sf);
+/* wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread) */
+int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl);
+/* the error a call reports for a channel that ended for this reason */
+int sockface_reason_err(enum l2k_close_reason r);
+/* set the socket's descriptor readable or not, as its state says */
+void sockface_sk_update(struct l2k_sock *sk);
+struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind);
+void sockface_sk_free(struct l2k_sock *sk);
+/* cut the socket from its channel (which is disconnected when disconnect; the engine finishes
+ * it without calling back) */
+void sockface_sk_detach(struct l2k_sock *sk, bool disconnect);
+void sockface_backlog_unlink(struct l2k_sock *parent, struct l2k_sock *c);
+/* everything l2k_send accepted has left the channel (and was acknowledged where the mode does) */
+bool sockface_tx_done(const struct l2k_chan *ch);
+/* the channel callbacks of a socket */
+void sockface_sk_set_cbs(struct l2k_sock *sk, struct l2k_chan_cbs *cbs);
+/* a listener's server accept callback */
+int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k_chan_opts *opts,
+		       struct l2k_chan_cbs *cbs);
+
+#endif

@@ -1,0 +1,96 @@
+#!/bin/sh
+# l2cat between two l2kit processes on vctrl (l2kit's simulated controllers over H4/TCP on
+# 127.0.0.1, one simulated air), over LE Credit Based Flow Control:
+#  1. 10 MiB (timing profile "unlimited": no air time, so the hosts and the credits set the
+#     pace): listener (-d, stdout to a file) and sender (stdin from a file) exit 0, sha256 match.
+#  2. Back-pressure end to end: 2 MiB into a listener whose stdout reader sleeps 2 s before it
+#     reads; the listener's queue fills, it withholds credits, the sender waits; nothing is lost
+#     (no drops reported, sha256 match) and both exit 0.
+#  3. 1 MiB at the le-2m timing profile (about 6 s): the real air time of LE 2M is respected.
+#  4. --send/--verify against an --echo listener over LE.
+BUILD=${BUILD:-build}
+OUT="$BUILD/artifacts/l2cat_vctrl"
+for t in l2cat vctrl; do
+	[ -x "$BUILD/bin/$t" ] || { echo "skipped: $BUILD/bin/$t is not built (make tools)"; exit 77; }
+done
+rm -rf "$OUT"; mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+B=$(cd "$BUILD" && pwd)/bin
+head -c 10485760 /dev/urandom >"$OUT/in10.bin"
+head -c 2097152 /dev/urandom >"$OUT/in2.bin"
+head -c 1048576 /dev/urandom >"$OUT/in1.bin"
+VPID=
+LPID=
+cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; [ -n "$VPID" ] && kill "$VPID" 2>/dev/null; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# vctrl PROFILE: start a fresh vctrl, sets $T
+vctrl() {
+	[ -n "$VPID" ] && { kill "$VPID"; wait "$VPID" 2>/dev/null; }
+	rm -f "$OUT/port"
+	"$B/vctrl" --listen tcp:127.0.0.1:0 --port-file "$OUT/port" --profile "$1" >>"$OUT/vctrl.log" 2>&1 &
+	VPID=$!
+	i=0; while [ ! -s "$OUT/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+	[ -s "$OUT/port" ] || fail "vctrl did not start: $(cat "$OUT/vctrl.log")"
+	T=tcp:127.0.0.1:$(cat "$OUT/port")
+}
+
+# listen LOG ARGS...: start a listener (LE, advertising), wait until it listens, sets $laddr
+listen() {
+	log=$1; shift
+	"$B/l2cat" -t $T -v -m le "$@" 2>"$log" &
+	LPID=$!
+	i=0; while ! grep -q "listening on" "$log" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+	grep -q "listening on" "$log" || fail "listener did not start: $(cat "$log")"
+	laddr=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$log")
+}
+
+wait_listener() {
+	wait "$LPID"; rc=$?; LPID=
+	[ $rc = 0 ] || { cat "$1"; fail "listener exited $rc"; }
+}
+
+same() { [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ] || fail "$2 differs from $1"; echo "sha256 match: $(sha256sum <"$1")"; }
+
+echo "== 1. 10 MiB over LE credit based (profile unlimited)"
+vctrl unlimited
+listen "$OUT/l1.log" -d -l 0x80 >"$OUT/out10.bin"
+"$B/l2cat" -t $T -v $laddr/le-public 0x80 <"$OUT/in10.bin" 2>"$OUT/s1.log" || { cat "$OUT/s1.log"; fail "sender exited non-zero"; }
+wait_listener "$OUT/l1.log"
+cat "$OUT/s1.log" "$OUT/l1.log"
+grep -q "mode le" "$OUT/s1.log" || fail "not an LE credit based channel"
+same "$OUT/in10.bin" "$OUT/out10.bin"
+
+echo "== 2. back-pressure: the listener's reader sleeps 2 s"
+( "$B/l2cat" -t $T -v -m le -d -l 0x81 2>"$OUT/l2.log"; echo $? >"$OUT/l2.rc" ) | { sleep 2; cat >"$OUT/out2.bin"; } &
+PIPE=$!
+i=0; while ! grep -q "listening on" "$OUT/l2.log" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+laddr=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$OUT/l2.log")
+start=$(date +%s)
+"$B/l2cat" -t $T -v $laddr/le-public 0x81 <"$OUT/in2.bin" 2>"$OUT/s2.log" || { cat "$OUT/s2.log" "$OUT/l2.log"; fail "sender exited non-zero"; }
+end=$(date +%s)
+wait $PIPE
+cat "$OUT/s2.log" "$OUT/l2.log"
+[ "$(cat "$OUT/l2.rc")" = 0 ] || fail "listener exited $(cat "$OUT/l2.rc")"
+grep -q "dropped" "$OUT/l2.log" && fail "the listener dropped SDUs"
+[ $((end - start)) -ge 1 ] || fail "the sender did not wait for the sleeping reader"
+same "$OUT/in2.bin" "$OUT/out2.bin"
+
+echo "== 3. 1 MiB at LE 2M air timing"
+vctrl le-2m
+listen "$OUT/l3.log" -d -l 0x82 >"$OUT/out1.bin"
+"$B/l2cat" -t $T -v $laddr/le-public 0x82 <"$OUT/in1.bin" 2>"$OUT/s3.log" || { cat "$OUT/s3.log"; fail "sender exited non-zero"; }
+wait_listener "$OUT/l3.log"
+cat "$OUT/s3.log"
+same "$OUT/in1.bin" "$OUT/out1.bin"
+
+echo "== 4. echo and verify over LE"
+vctrl unlimited
+listen "$OUT/l4.log" --echo -l 0x83
+"$B/l2cat" -t $T -v --send 2000 --size 1500 --verify $laddr/le-public 0x83 2>"$OUT/s4.log" \
+	|| { cat "$OUT/s4.log" "$OUT/l4.log"; fail "verify sender exited non-zero"; }
+wait_listener "$OUT/l4.log"
+cat "$OUT/s4.log"
+grep -q "verify: 2000 echoes intact" "$OUT/s4.log" || fail "verify did not report 2000 intact echoes"
+echo "PASS"

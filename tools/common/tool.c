@@ -1,0 +1,216 @@
+/* Helpers shared by the l2kit tools; see tool.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/common/tool.h"
+
+int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void tool_mode_list(char *buf, size_t len, bool supported_only)
+{
+	size_t o = 0;
+	if (len)
+		buf[0] = '\0';
+	for (int m = 0; m <= 0xFF; m++) {
+		const char *n = l2k_mode_name((enum l2k_mode)m);
+		if (!n || (supported_only && !l2k_mode_supported((enum l2k_mode)m)))
+			continue;
+		int w = snprintf(buf + o, len > o ? len - o : 0, "%s%s", o ? ", " : "", n);
+		if (w > 0)
+			o += (size_t)w;
+	}
+}
+
+int tool_parse_mode(const char *prog, const char *name, enum l2k_mode *out)
+{
+	char built[128];
+	tool_mode_list(built, sizeof(built), true);
+	if (l2k_mode_parse(name, out) < 0) {
+		char all[160];
+		tool_mode_list(all, sizeof(all), false);
+		fprintf(stderr, "%s: unknown mode '%s' (modes: %s; built: %s)\n", prog, name, all, built);
+		return -1;
+	}
+	if (!l2k_mode_supported(*out)) {
+		fprintf(stderr, "%s: mode '%s' is not implemented in this build of l2kit (built: %s)\n",
+			prog, name, built);
+		return -1;
+	}
+	return 0;
+}
+
+int tool_parse_peer(const char *s, l2k_addr *addr, enum l2k_addr_type *type, bool *typed)
+{
+	char a[18];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n != 17)
+		return -1;
+	memcpy(a, s, 17);
+	a[17] = '\0';
+	if (l2k_addr_parse(a, addr) < 0)
+		return -1;
+	*type = L2K_ADDR_BREDR;
+	*typed = slash != NULL;
+	if (!slash)
+		return 0;
+	if (!strcmp(slash + 1, "bredr"))
+		*type = L2K_ADDR_BREDR;
+	else if (!strcmp(slash + 1, "le-public") || !strcmp(slash + 1, "le"))
+		*type = L2K_ADDR_LE_PUBLIC;
+	else if (!strcmp(slash + 1, "le-random"))
+		*type = L2K_ADDR_LE_RANDOM;
+	else
+		return -1;
+	return 0;
+}
+
+const char *tool_hci_status_str(uint8_t st)
+{
+	/* Vol 1 Part F 1.3: the codes a host meets on links */
+	switch (st) {
+	case 0x00: return "Success";
+	case 0x02: return "Unknown Connection Identifier";
+	case 0x04: return "Page Timeout";
+	case 0x05: return "Authentication Failure";
+	case 0x07: return "Memory Capacity Exceeded";
+	case 0x08: return "Connection Timeout";
+	case 0x09: return "Connection Limit Exceeded";
+	case 0x0B: return "ACL Connection Already Exists";
+	case 0x0C: return "Command Disallowed";
+	case 0x0D: return "Connection Rejected due to Limited Resources";
+	case 0x0E: return "Connection Rejected due to Security Reasons";
+	case 0x0F: return "Connection Rejected due to Unacceptable BD_ADDR";
+	case 0x10: return "Connection Accept Timeout Exceeded";
+	case 0x11: return "Unsupported Feature or Parameter Value";
+	case 0x12: return "Invalid HCI Command Parameters";
+	case 0x13: return "Remote User Terminated Connection";
+	case 0x14: return "Remote Device Terminated Connection due to Low Resources";
+	case 0x15: return "Remote Device Terminated Connection due to Power Off";
+	case 0x16: return "Connection Terminated by Local Host";
+	case 0x1A: return "Unsupported Remote Feature";
+	case 0x1F: return "Unspecified Error";
+	case 0x22: return "LL Response Timeout";
+	case 0x3B: return "Unacceptable Connection Parameters";
+	case 0x3E: return "Connection Failed to be Established";
+	default: return "unknown status";
+	}
+}
+
+const char *tool_conn_result_str(uint16_t r, bool le)
+{
+	if (le) {
+		/* Vol 3 Part A 4.23 */
+		switch (r) {
+		case 0x0000: return "success";
+		case 0x0002: return "SPSM not supported";
+		case 0x0004: return "no resources available";
+		case 0x0005: return "insufficient authentication";
+		case 0x0006: return "insufficient authorization";
+		case 0x0007: return "encryption key size too short";
+		case 0x0008: return "insufficient encryption";
+		case 0x0009: return "invalid Source CID";
+		case 0x000A: return "Source CID already allocated";
+		case 0x000B: return "unacceptable parameters";
+		case 0x000C: return "invalid parameters";
+		default: break;
+		}
+	} else {
+		/* Vol 3 Part A 4.3 */
+		switch (r) {
+		case 0x0000: return "success";
+		case 0x0001: return "pending";
+		case 0x0002: return "PSM not supported";
+		case 0x0003: return "security block";
+		case 0x0004: return "no resources available";
+		case 0x0006: return "invalid Source CID";
+		case 0x0007: return "Source CID already allocated";
+		default: break;
+		}
+	}
+	return r == 0xFFFF ? "Command Reject" : "unknown result";
+}
+
+void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info *ci)
+{
+	bool le = ci && ci->link_type != L2K_ADDR_BREDR;
+	switch (err) {
+	case L2K_EREFUSED:
+		snprintf(buf, len, "refused by the peer (result 0x%04x: %s)", ci ? ci->result : 0,
+			 tool_conn_result_str(ci ? ci->result : 0, le));
+		return;
+	case L2K_EHOSTUNREACH:
+		if (ci && ci->hci_reason)
+			snprintf(buf, len, "the link could not be created (HCI 0x%02x: %s)", ci->hci_reason,
+				 tool_hci_status_str(ci->hci_reason));
+		else
+			snprintf(buf, len, "the link could not be created");
+		return;
+	case L2K_ELINKLOSS:
+		if (ci && ci->hci_reason)
+			snprintf(buf, len, "link lost (HCI 0x%02x: %s)", ci->hci_reason,
+				 tool_hci_status_str(ci->hci_reason));
+		else
+			snprintf(buf, len, "link lost (the transport to the controller failed)");
+		return;
+	case L2K_ECONNRESET:
+		snprintf(buf, len, "the peer disconnected the channel");
+		return;
+	case L2K_ETIMEDOUT:
+		snprintf(buf, len, "timed out (the peer did not answer)");
+		return;
+	case L2K_EPROTO:
+		snprintf(buf, len, "the peer violated the protocol; channel closed");
+		return;
+	case L2K_ECONNABORTED:
+		snprintf(buf, len, "channel configuration could not be agreed");
+		return;
+	default:
+		snprintf(buf, len, "%s", l2k_strerror(err));
+		return;
+	}
+}
+
+int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no_page_scan,
+		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out)
+{
+	struct l2k_stack_opts o = {.btsnoop_path = snoop, .no_page_scan = no_page_scan};
+	char err[256] = "";
+	l2k_stack *s;
+	int r = l2k_stack_open(spec, &o, cbs, &s, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err[0] ? err : l2k_strerror(r));
+		return -1;
+	}
+	r = l2k_wait_ready(s, timeout_ms);
+	if (r < 0) {
+		const char *why = l2k_last_error(s);
+		fprintf(stderr, "%s: %s: controller bring-up failed: %s%s%s\n", prog, spec, l2k_strerror(r),
+			why[0] ? ": " : "", why);
+		l2k_stack_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+uint64_t tool_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
