@@ -45,7 +45,10 @@ PROG_SRC  := $(sort $(wildcard tests/progs/*.c))
 PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 HEADERS   := core/l2kit.h core/l2k_error.h
 
-.PHONY: all lib tools tests check check-unit check-integration demo install clean deps
+.PHONY: all lib tools tests check check-unit check-integration demo install clean deps bench \
+	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
+# keep object files made by chained rules (tools, tests) for fast rebuilds
+.SECONDARY:
 all: lib tools
 
 lib: $(BUILD)/libl2kit.a $(BUILD)/libl2kit.so
@@ -83,12 +86,29 @@ $(BUILD)/tests/progs/%: $(BUILD)/obj/tests/progs/%.o $(BUILD)/libl2kit.a
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
+# l2bench is one tool made of tools/l2bench.c and its helpers in tools/bench/.
+BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/bin/l2bench: $(BUILD)/obj/tools/l2bench.o $(BENCH_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BENCH_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+
+# Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
+# BENCH_ARGS=--quick for a smoke run.
+bench: $(BUILD)/bin/l2bench $(filter $(BUILD)/bin/vctrl $(BUILD)/bin/l2cat,$(TOOLS))
+	@sh tests/bench_deps.sh
+	@$(BUILD)/bin/l2bench --out $(BUILD)/bench $(BENCH_ARGS); rc=$$?; \
+		sh tools/bench/plot.sh $(BUILD)/bench; exit $$rc
+
 # Installs the Debian packages the build and tests need, when missing and when root.
 deps:
 	@sh tests/deps.sh
 
 check: deps
-	$(MAKE) --no-print-directory tests
+	$(MAKE) --no-print-directory tests fuzz-replay
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build; \
+	else echo "fuzz: $(FUZZ_CC) not found: harnesses not built, fuzz_smoke will be skipped"; fi
 	@sh tests/run.sh $(BUILD)
 
 check-unit: $(TESTS)
@@ -111,4 +131,64 @@ install: lib tools
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# ---- fuzzing, sanitizers, valgrind (docs/fuzzing.md) -----------------------------------------
+# Every tests/fuzz/fuzz_NAME.c is a libFuzzer harness: built with clang, ASan and UBSan into
+# build/fuzz/fuzz_NAME (the library is recompiled there with coverage instrumentation), and
+# with the ordinary compiler and no sanitizer into build/fuzz-replay/fuzz_NAME, a plain program
+# that replays corpus files (under valgrind in `make check`).  tests/fuzz/fz_*.c is shared.
+#   make fuzz FUZZ_SECONDS=N [FUZZERS_RUN="h4 sig"]   run each harness N seconds (default 60)
+#   make check-fuzz / check-asan / check-valgrind     what `make check` runs, one at a time
+#   make fuzz-seeds                                   refresh tests/fuzz/corpus from captures
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_BUILD    := $(BUILD)/fuzz
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_COMMON_SRC := $(sort $(wildcard tests/fuzz/fz_*.c))
+FUZZERS       := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+FUZZ_LIB_OBJ  := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+REPLAY_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay_main.o
+
+fuzz-build: $(FUZZERS)
+fuzz-replay: $(FUZZ_REPLAYS)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_COMMON_OBJ) $(FUZZ_LIB_OBJ)
+	@[ "$(V)" = 1 ] || echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) -lm
+
+$(BUILD)/fuzz-replay/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(REPLAY_COMMON_OBJ) $(BUILD)/libl2kit.a
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZERS_RUN)
+
+# Seeds from valid traffic: btsnoop captures of the test suite's chan_echo over the simulator
+# (BR/EDR and LE), turned into inputs for every harness (tests/fuzz/mkseeds.py).
+fuzz-seeds: $(BUILD)/tests/progs/chan_echo
+	@mkdir -p $(FUZZ_BUILD)/captures
+	$(BUILD)/tests/progs/chan_echo sim sim --count 20 \
+		--btsnoop-a $(FUZZ_BUILD)/captures/br-a.btsnoop --btsnoop-b $(FUZZ_BUILD)/captures/br-b.btsnoop
+	$(BUILD)/tests/progs/chan_echo sim:addr=00:00:00:00:00:01 sim:addr=00:00:00:00:00:02 le --count 20 \
+		--btsnoop-a $(FUZZ_BUILD)/captures/le-a.btsnoop --btsnoop-b $(FUZZ_BUILD)/captures/le-b.btsnoop
+	python3 tests/fuzz/mkseeds.py tests/fuzz/corpus $(FUZZ_BUILD)/captures/*.btsnoop
+
+check-fuzz: fuzz-build
+	@BUILD=$(BUILD) sh tests/integration/fuzz_smoke.sh
+
+check-asan:
+	@BUILD=$(BUILD) sh tests/integration/asan_suite.sh
+
+check-valgrind: tests fuzz-replay
+	@BUILD=$(BUILD) sh tests/integration/valgrind_suite.sh
+
+-include $(shell find $(BUILD)/obj $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -349,6 +349,10 @@ void l2cap_link_pump(struct l2cap_link *l)
 		if (ch && ch->state == CH_OPEN && ch->ops && ch->ops->pump && (ch->txq.count || ch->mode_state)) {
 			ch->ops->pump(ch);
 			l->rr = (i + 1) % n;
+			/* the link queue is full again: the others wait for the next room callback
+			 * (offering room to every channel would make each packet cost O(channels)) */
+			if (hci_host_acl_blocked(l->eng->stack->hci, l->handle))
+				break;
 		}
 	}
 }
@@ -665,13 +669,14 @@ int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer
 	int r = sv->cbs.accept(sv->cbs.user, &rq, &o, &cb);
 	if (r != 0 && r != L2K_ACCEPT_PENDING)
 		return r;
+	/* The application has seen the channel (rq.chan) and may keep it, also when it deferred
+	 * the decision: from here on closed() must tell it when the channel ends, whether it is
+	 * refused below, refused later or lost with its link while pending. */
+	ch->cbs = cb;
 	opts_fill(&o, ch->le);
 	if (opts_check(&o, ch->le) < 0)
 		return ch->le ? L2CAP_LE_NO_RESOURCES : L2CAP_CR_NO_RESOURCES;
-	/* A deferred channel keeps what accept() filled in too (l2k_chan_accept uses it), so
-	 * that a channel lost while pending reports closed() to the application that holds it. */
-	ch->opts = o;
-	ch->cbs = cb;
+	ch->opts = o; /* a deferred channel keeps them too: l2k_chan_accept() uses them */
 	ch->mode = o.mode;
 	ch->local_mtu = o.mtu;
 	return r;

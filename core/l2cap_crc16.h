@@ -7,7 +7,7 @@
  * present, and the information payload.  Spec examples (3.3.5): the I-frame
  * 0E 00 40 00 02 00 00 01 .. 09 has FCS 0x6138; the RR S-frame 04 00 40 00 01 01 has 0x14D4.
  *
- * Table driven, slicing-by-8 (8 x 256 entries, 4 KiB of constants), no state, no allocation.
+ * Table driven, slicing-by-16 (16 x 256 entries, 8 KiB of constants), no state, no allocation.
  * Incremental use, e.g. header and payload from different buffers without copying:
  *     uint16_t c = l2cap_crc16_start();
  *     c = l2cap_crc16_update(c, hdr, hdr_len);

@@ -36,10 +36,64 @@ int hci_acl_link_init(struct hci_host *h, struct hci_link *l)
 	return 0;
 }
 
+/* ---- the ring of links with queued PDUs ------------------------------------------------------
+ * The scheduler visits only links that have something to send, so its cost per ACL packet does
+ * not grow with the number of links (max_links slots). */
+
+static void act_add(struct hci_host *h, struct hci_link *l)
+{
+	if (l->active)
+		return;
+	l->active = true;
+	if (!h->act) {
+		l->act_next = l->act_prev = l;
+		h->act = l;
+		return;
+	}
+	/* At the end of the turn, which is just before the link that sent last (when it still has
+	 * data), else just before the next link to serve. */
+	struct hci_link *last = h->act_last;
+	struct hci_link *before = last && last != l && last->active ? last : h->act;
+	l->act_prev = before->act_prev;
+	l->act_next = before;
+	before->act_prev->act_next = l;
+	before->act_prev = l;
+	if (h->act == before && before == last)
+		h->act = l; /* the one that sent last was alone: l goes first */
+}
+
+static void act_del(struct hci_host *h, struct hci_link *l)
+{
+	if (!l->active)
+		return;
+	l->active = false;
+	if (l->act_next == l) {
+		h->act = NULL;
+	} else {
+		l->act_prev->act_next = l->act_next;
+		l->act_next->act_prev = l->act_prev;
+		if (h->act == l)
+			h->act = l->act_next;
+	}
+	l->act_next = l->act_prev = NULL;
+}
+
 /* The link is gone: the controller discards its packets, so their buffers are free again
  * (Vol 4 Part E 4.3: after Disconnection Complete the host assumes the buffers are released). */
 void hci_acl_link_release(struct hci_host *h, struct hci_link *l)
 {
+	act_del(h, l);
+	if (h->act_last == l)
+		h->act_last = NULL;
+	if (l->notify_pending) {
+		for (struct hci_link **pp = &h->notify; *pp; pp = &(*pp)->notify_next)
+			if (*pp == l) {
+				*pp = l->notify_next;
+				break;
+			}
+		l->notify_pending = false;
+	}
+	l->want_room = false;
 	struct hci_pool *pool = hci_acl_pool(h, l);
 	pool->inflight = pool->inflight >= l->inflight ? (uint16_t)(pool->inflight - l->inflight) : 0;
 	l->inflight = 0;
@@ -78,9 +132,10 @@ int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov
 		lens[i] = iov[i].len;
 	}
 	if (l2k_ring_push(&l->tx, parts, lens, n) < 0) {
-		l->want_room = true;
+		l->want_room = true; /* told when a sent PDU leaves the queue half empty */
 		return L2K_EAGAIN;
 	}
+	act_add(h, l);
 	h->stats.tx_pdus++;
 	hci_acl_schedule(h);
 	return 0;
@@ -106,66 +161,129 @@ size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle)
 	return l ? l->tx.count + l->inflight : 0;
 }
 
-/* Hand one ACL packet of the link's head PDU to the controller. */
+bool hci_host_acl_blocked(const struct hci_host *h, uint16_t handle)
+{
+	const struct hci_link *l = hci_link_by_handle(h, handle);
+	return l && l->want_room;
+}
+
+/* Hand one ACL packet of the link's head PDU to the controller.  The packet is sent from the
+ * ring itself when the fragment is contiguous there: the 4 octets before it (the ring's record
+ * header, or the end of the fragment sent before) are header room for the ACL header, saved and
+ * put back around the send (transports copy what they keep before send() returns).  Only a
+ * fragment that wraps around the ring's end is copied. */
 static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_pool *pool)
 {
 	size_t total = l2k_ring_head_len(&l->tx);
-	size_t left = total - l->tx_off;
+	size_t off = l->tx_off;
+	size_t left = total - off;
 	size_t n = left < pool->mtu ? left : pool->mtu;
 	/* Packet_Boundary: LE and BR/EDR first fragments use "first non-automatically-flushable"
 	 * (0b00), which every controller accepts from the host on LE; on BR/EDR "first
 	 * automatically flushable" (0b10) is the classic choice (Vol 4 Part E 5.4.2). */
-	uint8_t pb = l->tx_off ? HCI_ACL_PB_CONT
-			       : (l->info.type == HCI_LINK_LE ? HCI_ACL_PB_START_NOFLUSH : HCI_ACL_PB_START);
-	hci_put16(h->frag, (uint16_t)(l->info.handle | (pb << 12)));
-	hci_put16(h->frag + 2, (uint16_t)n);
-	l2k_ring_head_read(&l->tx, l->tx_off, h->frag + HCI_ACL_HDR, n);
+	uint8_t pb = off ? HCI_ACL_PB_CONT
+			 : (l->info.type == HCI_LINK_LE ? HCI_ACL_PB_START_NOFLUSH : HCI_ACL_PB_START);
+	uint8_t hdr[HCI_ACL_HDR];
+	hci_put16(hdr, (uint16_t)(l->info.handle | (pb << 12)));
+	hci_put16(hdr + 2, (uint16_t)n);
 	l->tx_off += n;
 	l->inflight++;
 	pool->inflight++;
 	h->stats.tx_frags++;
 	h->stats.tx_bytes += n;
+	const uint8_t *p1, *p2;
+	size_t n1, n2;
+	int k = l2k_ring_head_peek(&l->tx, off, n, &p1, &n1, &p2, &n2);
+	if (k == 1 && (size_t)(p1 - l->tx.buf) >= HCI_ACL_HDR) {
+		uint8_t *room = l->tx.buf + (p1 - l->tx.buf) - HCI_ACL_HDR;
+		uint8_t saved[HCI_ACL_HDR];
+		memcpy(saved, room, HCI_ACL_HDR);
+		memcpy(room, hdr, HCI_ACL_HDR);
+		hci_send_packet(h, HCI_H4_ACL, room, HCI_ACL_HDR + n);
+		memcpy(room, saved, HCI_ACL_HDR);
+	} else {
+		memcpy(h->frag, hdr, HCI_ACL_HDR);
+		memcpy(h->frag + HCI_ACL_HDR, p1, n1);
+		if (k == 2)
+			memcpy(h->frag + HCI_ACL_HDR + n1, p2, n2);
+		hci_send_packet(h, HCI_H4_ACL, h->frag, HCI_ACL_HDR + n);
+	}
 	if (l->tx_off == total) {
 		l2k_ring_pop(&l->tx);
 		l->tx_off = 0;
+		/* a sender waits for room: only a pop makes room, so only here is it checked */
+		if (l->want_room && !l->notify_pending && l->tx.cap - l->tx.used >= l->tx.cap / 2) {
+			l->notify_pending = true;
+			l->notify_next = h->notify;
+			h->notify = l;
+		}
 	}
-	hci_send_packet(h, HCI_H4_ACL, h->frag, HCI_ACL_HDR + n);
 }
 
-/* Round robin over the links: one packet per link with data per turn, while its pool has free
- * controller buffers. */
+static bool pool_full(const struct hci_pool *p)
+{
+	return p->inflight >= p->count || p->mtu == 0;
+}
+
+/* Every pool the links use is full: nothing can be sent until Number Of Completed Packets. */
+static bool pools_full(const struct hci_host *h)
+{
+	return pool_full(&h->pool_bredr) && (h->info.le_shared || pool_full(&h->pool_le));
+}
+
+/* Round robin over the links with queued PDUs: one packet per link per turn, while its pool
+ * has free controller buffers. */
 void hci_acl_schedule(struct hci_host *h)
 {
 	if (h->in_schedule || !h->ready)
 		return;
 	h->in_schedule = true;
-	unsigned nl = h->cfg.max_links;
 	for (;;) {
+		/* nothing can move while every pool in use is full */
+		if (!h->act || pools_full(h))
+			break;
 		bool progress = false;
-		for (unsigned k = 0; k < nl; k++) {
-			unsigned i = (h->rr_next + k) % nl;
-			struct hci_link *l = &h->links[i];
-			if (!l->used || l->tx.count == 0)
-				continue;
+		/* one turn: each link that has data at its start, once, beginning with h->act */
+		struct hci_link *l = h->act, *last = h->act->act_prev;
+		for (unsigned visits = 1;; visits++) {
+			/* (the visit bound only matters if a callback tore down 'last' meanwhile) */
+			bool end = l == last || visits >= h->cfg.max_links;
 			struct hci_pool *pool = hci_acl_pool(h, l);
-			if (pool->inflight >= pool->count || pool->mtu == 0)
-				continue;
-			send_fragment(h, l, pool);
-			h->rr_next = (i + 1) % nl;
-			progress = true;
+			if (pool_full(pool)) {
+				l = l->act_next;
+			} else {
+				/* the transport may call back into the host (more PDUs queued, links
+				 * added to the ring): read the ring only after the packet went */
+				send_fragment(h, l, pool);
+				h->act_last = l;
+				progress = true;
+				struct hci_link *next = l->act_next;
+				if (l->tx.count == 0) {
+					act_del(h, l);
+					if (next == l)
+						next = h->act; /* l was alone (h->act: added meanwhile, or NULL) */
+				}
+				if (next)
+					h->act = next; /* the next turn starts after l */
+				l = next;
+			}
+			if (end || !h->act || !l || pools_full(h))
+				break;
 		}
 		if (!progress)
 			break;
 	}
 	h->in_schedule = false;
-	/* Tell waiting senders about room; a callback may queue more and reschedule. */
-	for (unsigned i = 0; i < nl; i++) {
-		struct hci_link *l = &h->links[i];
-		if (l->used && l->want_room && l->tx.cap - l->tx.used >= l->tx.cap / 2) {
-			l->want_room = false;
-			if (h->ops.acl_tx_room)
-				h->ops.acl_tx_room(h->user, l->info.handle);
-		}
+	/* Tell waiting senders about room; a callback may queue more and reschedule (a nested
+	 * call tells its own list). */
+	while (h->notify) {
+		struct hci_link *l = h->notify;
+		h->notify = l->notify_next;
+		l->notify_pending = false;
+		l->notify_next = NULL;
+		l->want_room = false;
+		if (h->ops.acl_tx_room)
+			h->ops.acl_tx_room(h->user, l->info.handle);
 	}
 }
 

@@ -157,6 +157,9 @@ int hci_host_acl_send(struct hci_host *h, uint16_t handle, const uint8_t *pdu, s
 size_t hci_host_acl_room(const struct hci_host *h, uint16_t handle);
 /* PDUs queued or partly sent on the link, and ACL packets in the controller for it. */
 size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle);
+/* Whether a send on the link was refused (L2K_EAGAIN) since the last acl_tx_room for it: a
+ * caller serving many channels can stop at once instead of trying each (false: no link). */
+bool hci_host_acl_blocked(const struct hci_host *h, uint16_t handle);
 
 /* Text name of a command opcode, for messages ("Reset", "LE Create Connection", "0x2099"). */
 const char *hci_opcode_name(uint16_t opcode, char buf[8]);

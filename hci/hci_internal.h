@@ -27,6 +27,12 @@ struct hci_link {
 	size_t tx_off;	    /* bytes of the head PDU already fragmented */
 	uint32_t inflight; /* ACL packets handed to the controller, not yet completed */
 	bool want_room;	   /* caller got L2K_EAGAIN: tell it when room appears */
+	/* ring of links with queued PDUs, in round-robin order (hci_host.act is the next one) */
+	struct hci_link *act_next, *act_prev;
+	bool active;
+	/* on hci_host.notify: want_room and its queue drained to half since */
+	struct hci_link *notify_next;
+	bool notify_pending;
 	/* receive (reassembly) */
 	uint8_t *rx;
 	size_t rx_len;	  /* bytes collected */
@@ -62,7 +68,9 @@ struct hci_host {
 	/* links */
 	struct hci_link *links; /* cfg.max_links entries */
 	int16_t handle_map[HCI_HANDLE_SPACE];
-	unsigned rr_next; /* round-robin position */
+	struct hci_link *act;	   /* round robin: the next link with queued PDUs (NULL: none) */
+	struct hci_link *act_last; /* the link that sent the last packet (ends the turn) */
+	struct hci_link *notify; /* links to tell about room when the scheduler is done */
 	struct hci_pool pool_bredr, pool_le;
 	uint8_t *frag; /* scratch: H4-less ACL packet = 4 + largest mtu */
 	size_t frag_cap;

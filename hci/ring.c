@@ -23,9 +23,16 @@ void l2k_ring_free(struct l2k_ring *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* (a + b) mod cap for a, b < cap, without a division */
+static size_t wrap(const struct l2k_ring *r, size_t a, size_t b)
+{
+	size_t x = a + b;
+	return x >= r->cap ? x - r->cap : x;
+}
+
 static void put(struct l2k_ring *r, const uint8_t *p, size_t n)
 {
-	size_t pos = (r->head + r->used) % r->cap;
+	size_t pos = wrap(r, r->head, r->used);
 	size_t first = r->cap - pos < n ? r->cap - pos : n;
 	memcpy(r->buf + pos, p, first);
 	if (n > first)
@@ -35,7 +42,7 @@ static void put(struct l2k_ring *r, const uint8_t *p, size_t n)
 
 static void get(const struct l2k_ring *r, size_t off, uint8_t *out, size_t n)
 {
-	size_t pos = (r->head + off) % r->cap;
+	size_t pos = wrap(r, r->head, off);
 	size_t first = r->cap - pos < n ? r->cap - pos : n;
 	memcpy(out, r->buf + pos, first);
 	if (n > first)
@@ -62,8 +69,12 @@ size_t l2k_ring_head_len(const struct l2k_ring *r)
 {
 	if (!r->count)
 		return 0;
-	uint8_t h[4];
-	get(r, 0, h, 4);
+	uint8_t tmp[4];
+	const uint8_t *h = r->buf + r->head;
+	if (r->cap - r->head < 4) { /* the record header wraps */
+		get(r, 0, tmp, 4);
+		h = tmp;
+	}
 	return (size_t)h[0] | ((size_t)h[1] << 8) | ((size_t)h[2] << 16) | ((size_t)h[3] << 24);
 }
 
@@ -75,7 +86,7 @@ void l2k_ring_head_read(const struct l2k_ring *r, size_t off, uint8_t *out, size
 int l2k_ring_head_peek(const struct l2k_ring *r, size_t off, size_t n, const uint8_t **p1,
 		       size_t *n1, const uint8_t **p2, size_t *n2)
 {
-	size_t pos = (r->head + L2K_RING_REC_HDR + off) % r->cap;
+	size_t pos = wrap(r, r->head, wrap(r, L2K_RING_REC_HDR, off));
 	size_t first = r->cap - pos < n ? r->cap - pos : n;
 	*p1 = r->buf + pos;
 	*n1 = first;
@@ -89,7 +100,7 @@ void l2k_ring_pop(struct l2k_ring *r)
 	if (!r->count)
 		return;
 	size_t n = L2K_RING_REC_HDR + l2k_ring_head_len(r);
-	r->head = (r->head + n) % r->cap;
+	r->head = wrap(r, r->head, n);
 	r->used -= n;
 	r->count--;
 	if (!r->count)

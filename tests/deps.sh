@@ -2,7 +2,7 @@
 # Installs the Debian packages that building and testing l2kit need, when they are missing.
 # Run as root on Debian 12 it is all the set-up a fresh machine needs; as another user it only
 # reports what is missing.
-PKGS="build-essential clang pkg-config libcmocka-dev libusb-1.0-0-dev bluez bluez-test-tools tshark python3 util-linux"
+PKGS="build-essential clang pkg-config libcmocka-dev libusb-1.0-0-dev bluez bluez-test-tools tshark python3 util-linux valgrind libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -3,7 +3,9 @@
  *
  * Output: send() writes at once what the descriptor takes and queues the rest, whole packets
  * only, in a bounded ring (STREAM_OUTBUF_MAX); service() flushes it when the descriptor is
- * writable.  Input: service() reads until EAGAIN (at most STREAM_READ_BUDGET bytes per call),
+ * writable.  Packets sent from inside service() (the rx callback's answers) are queued and
+ * written together when the callbacks are done.  Input: service() reads until EAGAIN (at most
+ * STREAM_READ_BUDGET bytes per call),
  * feeds the H4 framer and hands every whole packet to the rx callback.
  *
  * Callbacks run only inside service().  From there the owner may call send() (it only touches
@@ -141,7 +143,10 @@ static int stream_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt
 	int err = h4_check(type, pkt, len);
 	if (err < 0)
 		return err;
-	if (s->out_len)
+	/* Inside service() (the owner answering what it just read) packets are only queued:
+	 * service() writes them together when the callbacks are done, one writev for what would
+	 * have been one write per packet (docs/performance.md).  Elsewhere they go at once. */
+	if (s->out_len && (!s->in_service || s->out_len + 1 + len > STREAM_OUTBUF_MAX))
 		flush(s); /* make room, keep order */
 	if (s->failed)
 		return s->failed;
@@ -149,7 +154,7 @@ static int stream_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt
 		return L2K_ENOBUFS; /* all or nothing: never queue part of a packet */
 
 	size_t done = 0;
-	if (s->out_len == 0) {
+	if (s->out_len == 0 && !s->in_service) {
 		struct iovec iov[2] = { { .iov_base = &ind, .iov_len = 1 },
 					{ .iov_base = (void *)pkt, .iov_len = len } };
 		for (;;) {

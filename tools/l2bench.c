@@ -1,0 +1,206 @@
+/* l2bench: how fast l2kit is, in numbers.  Runs, in one process on the simulated air with a
+ * virtual clock unless said otherwise:
+ *   1. host cost: CPU per byte through two hosts with no air time, per mode and SDU size,
+ *      next to memcpy of the same bytes;
+ *   2. link utilisation: goodput on the timed profiles as a share of the theoretical;
+ *   3. latency: round trip of one small SDU through both hosts;
+ *   4. scale: 1 .. 1000 channels over 1 .. 30 links;
+ *   5. out of process: two l2cat processes over vctrl (TCP).
+ * Prints a table per section and writes OUT/results.json plus gnuplot data files.
+ *   l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR] */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tools/bench/bench.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR]\n"
+		"               [--mode NAME] [--sdu N] [--bytes N] [--scale CxL]\n"
+		"  Measures l2kit: host cost per mode and SDU size against memcpy, link utilisation on\n"
+		"  the simulated air's timed profiles, round-trip latency, scale to 1000 channels, and\n"
+		"  two l2cat processes over vctrl.  Prints tables and writes DIR/results.json (default\n"
+		"  DIR build/bench) with gnuplot data (host_cost.dat, utilisation.dat).\n"
+		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
+		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs\n"
+		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
+		"  --bindir DIR where vctrl and l2cat are (default: this program's directory)\n"
+		"  --mode NAME  only this mode (basic, ertm, le, ecfc-le, ecfc-bredr ...)\n"
+		"  --sdu N      only this SDU size (host cost, utilisation)\n"
+		"  --bytes N    host cost: move exactly N bytes per run (repeatable instruction counts)\n"
+		"  --scale CxL  scale: only C channels over L links (e.g. 1000x30)\n");
+}
+
+static bool want(const char *only, const char *name)
+{
+	if (!only)
+		return true;
+	size_t n = strlen(name);
+	for (const char *p = only; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (e ? 1 : 0);
+	}
+	return false;
+}
+
+static void machine(void)
+{
+	struct utsname u;
+	char cpu[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (f) {
+		char line[512];
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, "model name", 10) == 0) {
+				char *c = strchr(line, ':');
+				if (c) {
+					snprintf(cpu, sizeof(cpu), "%s", c + 2);
+					cpu[strcspn(cpu, "\n")] = 0;
+				}
+				break;
+			}
+		fclose(f);
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bj_obj("machine");
+	if (uname(&u) == 0) {
+		bj_str("system", u.sysname);
+		bj_str("release", u.release);
+		bj_str("arch", u.machine);
+		printf("machine: %s %s %s, %s, %ld CPUs\n", u.sysname, u.release, u.machine, cpu, ncpu);
+	}
+	bj_str("cpu", cpu);
+	bj_int("cpus", ncpu);
+	double load[1];
+	if (getloadavg(load, 1) == 1) {
+		bj_num("load_average_1min_at_start", load[0]);
+		printf("load average at start: %.2f (other processes share these CPUs)\n", load[0]);
+	}
+#if defined(__clang__)
+	bj_str("compiler", "clang " __clang_version__);
+#elif defined(__GNUC__)
+	bj_str("compiler", "gcc " __VERSION__);
+#endif
+	bj_end();
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o = {.seconds = 0.3,
+			       .reps = 5,
+			       .util_bytes = 2u << 20,
+			       .scale_bytes = 64u << 20,
+			       .oop_bytes = 100u * 1000 * 1000,
+			       .lat_iters = 20000,
+			       .outdir = "build/bench"};
+	const char *only = NULL;
+	static char bindir[4096];
+	static const struct option lo[] = {{"quick", no_argument, 0, 'q'},	{"out", required_argument, 0, 'o'},
+					   {"only", required_argument, 0, 'n'}, {"seconds", required_argument, 0, 's'},
+					   {"bindir", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'},
+					   {"mode", required_argument, 0, 'm'},	{"sdu", required_argument, 0, 'z'},
+					   {"bytes", required_argument, 0, 'y'},	{"scale", required_argument, 0, 'S'},
+					   {0, 0, 0, 0}};
+	int c;
+	snprintf(bindir, sizeof(bindir), "%s", argv[0]);
+	char *slash = strrchr(bindir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(bindir, sizeof(bindir), ".");
+	o.bindir = bindir;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			o.quick = true;
+			o.seconds = 0.03;
+			o.reps = 1;
+			o.util_bytes = 256u << 10;
+			o.scale_bytes = 4u << 20;
+			o.oop_bytes = 8u << 20;
+			o.lat_iters = 1000;
+			break;
+		case 'o': o.outdir = optarg; break;
+		case 'n': only = optarg; break;
+		case 's': o.seconds = strtod(optarg, NULL); break;
+		case 'b': o.bindir = optarg; break;
+		case 'm': o.mode = optarg; break;
+		case 'z': o.sdu = strtoul(optarg, NULL, 0); break;
+		case 'y': o.cost_bytes = strtoull(optarg, NULL, 0); break;
+		case 'S':
+			if (sscanf(optarg, "%ux%u", &o.scale_chans, &o.scale_links) != 2) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || o.seconds <= 0) {
+		usage(stderr);
+		return 2;
+	}
+	mkdir(o.outdir, 0777);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/results.json", o.outdir);
+	if (bj_open(path) < 0) {
+		fprintf(stderr, "l2bench: cannot write %s\n", path);
+		return 1;
+	}
+	time_t now = time(NULL);
+	char when[64];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	printf("l2kit %s benchmark%s, %s\n", L2K_VERSION, o.quick ? " (quick)" : "", when);
+	bj_str("l2kit_version", L2K_VERSION);
+	bj_str("date", when);
+	bj_bool("quick", o.quick);
+	machine();
+	double w0 = bench_wall_s();
+	int failed = 0;
+	FILE *dat;
+	if (want(only, "cost")) {
+		snprintf(path, sizeof(path), "%s/host_cost.dat", o.outdir);
+		dat = fopen(path, "w");
+		if (dat)
+			fprintf(dat, "# mode MB/s(CPU) for SDU 23 672 4096 65535\n");
+		failed |= bench_host_cost(&o, dat) < 0;
+		if (dat)
+			fclose(dat);
+	}
+	if (want(only, "util")) {
+		snprintf(path, sizeof(path), "%s/utilisation.dat", o.outdir);
+		dat = fopen(path, "w");
+		if (dat)
+			fprintf(dat, "# profile+mode utilisation%% for the 4 SDU sizes (LE 23 245 2048 65535, BR/EDR 23 672 4096 65535)\n");
+		failed |= bench_link_util(&o, dat) < 0;
+		if (dat)
+			fclose(dat);
+	}
+	if (want(only, "latency"))
+		failed |= bench_latency(&o) < 0;
+	if (want(only, "scale"))
+		failed |= bench_scale(&o) < 0;
+	if (want(only, "oop"))
+		failed |= bench_out_of_process(&o) < 0;
+	if (want(only, "fcs"))
+		failed |= bench_crc(&o) < 0;
+	double wall = bench_wall_s() - w0;
+	bj_num("bench_wall_s", wall);
+	bj_bool("all_passed", !failed);
+	snprintf(path, sizeof(path), "%s/results.json", o.outdir);
+	if (bj_close() < 0)
+		fprintf(stderr, "l2bench: writing %s failed\n", path);
+	printf("\nresults: %s (%.0f s)%s\n", path, wall, failed ? "; SOME CHECKS FAILED (see above)" : "");
+	return failed ? 1 : 0;
+}
