@@ -2,6 +2,7 @@
 """Independent checks on a btsnoop capture (H4 datalink 1002) written by l2kit.
 
     btsnoop_check.py FILE [--max-inflight N] [--acl-mtu N]
+    btsnoop_check.py FILE --acl-bytes out|in     print only the ACL payload bytes sent or received
 
 Walks the records in order and verifies that the host never had more ACL packets outstanding in
 the controller than N (outgoing ACL packets minus those reported by Number Of Completed Packets,
@@ -16,6 +17,18 @@ def main():
     path = args[0]
     max_inflight = None
     acl_mtu = None
+    if '--acl-bytes' in args:
+        want = 0 if args[args.index('--acl-bytes') + 1] == 'out' else 1
+        d = open(path, 'rb').read()
+        off, n = 16, 0
+        while off + 24 <= len(d):
+            il, fl = struct.unpack('>I', d[off + 4:off + 8])[0], struct.unpack('>I', d[off + 8:off + 12])[0]
+            p = d[off + 24:off + 24 + il]
+            off += 24 + il
+            if (fl & 1) == want and p[:1] == b'\x02':
+                n += len(p) - 5
+        print(n)
+        return 0
     for i, a in enumerate(args):
         if a == '--max-inflight':
             max_inflight = int(args[i + 1])

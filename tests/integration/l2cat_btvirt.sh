@@ -44,18 +44,8 @@ listen() { # LOG ARGS...
 echo "== 1. 10 MiB, Basic mode"
 # ACL payload bytes a capture shows going out (0) or coming in (1)
 acl_bytes() {
-	python3 - "$1" "$2" <<PY
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-want, off, n = int(sys.argv[2]), 16, 0
-while off + 24 <= len(d):
-    ol, il, fl, dr = struct.unpack(">IIII", d[off:off + 16])
-    p = d[off + 24:off + 24 + il]
-    off += 24 + il
-    if (fl & 1) == want and p[:1] == b"\x02":
-        n += len(p) - 5
-print(n)
-PY
+	[ "$2" = 0 ] && d=out || d=in
+	python3 tests/btsnoop_check.py "$1" --acl-bytes $d
 }
 attempt=1
 while :; do
