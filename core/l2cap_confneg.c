@@ -137,11 +137,13 @@ int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap)
 
 /* Our mode changed while configuring: a request of the old mode that the peer accepted no
  * longer holds, ask again (lockstep, 7.1.3). */
+/* Our mode changed while judging the peer's request: our own request (if already agreed) must
+ * be made again, after our response goes out (the caller, on_conf_req, does it). */
 static void mode_changed(struct l2k_chan *ch)
 {
 	if (ch->conf_out_done) {
 		ch->conf_out_done = false;
-		l2cap_br_send_conf_req(ch);
+		ch->conf_after |= L2CAP_CONF_AFTER_RESEND;
 	}
 }
 
@@ -217,8 +219,9 @@ int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *i
 		memset(&out.rfc, 0, sizeof(out.rfc));
 		out.rfc.mode = (uint8_t)ch->mode;
 		if (f && ++f->neg.mode_refusals > MAX_MODE_REFUSALS) {
-			/* the peer insists on a mode we cannot use (CMC/BI-02, BI-05) */
-			l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
+			/* the peer insists on a mode we cannot use (CMC/BI-02, BI-05): answer, then
+			 * disconnect (on_conf_req does it after the response) */
+			ch->conf_after |= L2CAP_CONF_AFTER_GIVE_UP;
 		}
 		return l2cap_conf_build(rsp_opts, cap, &out);
 	}

@@ -86,6 +86,9 @@ struct l2k_chan {
 	uint8_t conf_tries;	/* Unacceptable-parameters rounds */
 	uint32_t conf_omit;	/* L2CAP_CONF_HAS_* options the peer did not understand */
 	bool configured_once;	/* a configuration completed before (re-configuration) */
+	uint8_t conf_after;	/* judging the peer's request decided, to do after our response: */
+#define L2CAP_CONF_AFTER_RESEND 0x01	/* send our request again (our mode changed) */
+#define L2CAP_CONF_AFTER_GIVE_UP 0x02	/* disconnect: no agreement possible */
 	struct l2cap_conf_opts conf_in; /* accumulated peer options (continuation) */
 	bool conf_in_partial;
 
@@ -272,6 +275,11 @@ void l2cap_credit_ind(struct l2cap_link *l, const struct l2cap_credit_ind *ci);
 int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const uint8_t *d, size_t len);
 void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first);
 void l2cap_ecfc_failed(struct l2cap_link *l, const struct l2cap_pending_sig *p, bool refused);
+/* l2k_chan_connect_ecfc with callbacks per channel: cbs holds ncbs entries, 1 (shared) or n. */
+int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+			    const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, int ncbs, l2k_chan **out);
+/* A Credit Based Reconfigure Request of ours naming the channel waits for its answer. */
+bool l2cap_ecfc_reconf_pending(const struct l2k_chan *ch);
 
 /* ---- modes ------------------------------------------------------------------------------ */
 extern const struct l2cap_mode_ops l2cap_mode_basic;

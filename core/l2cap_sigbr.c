@@ -325,6 +325,15 @@ static void on_conf_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 				   .opts_len = (uint16_t)on};
 	size_t n = l2cap_build_conf_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), id, &r);
 	l2cap_send_sig(l, SIGBUF(l), n);
+	/* what judging the request decided comes after the response, in that order on the air */
+	uint8_t after = ch->conf_after;
+	ch->conf_after = 0;
+	if (after & L2CAP_CONF_AFTER_GIVE_UP) {
+		l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
+		return;
+	}
+	if (after & L2CAP_CONF_AFTER_RESEND)
+		l2cap_br_send_conf_req(ch);
 	if (result == L2CAP_CONF_SUCCESS) {
 		ch->conf_in_done = true;
 		/* COS/CFD/BV-03: an acceptor that had not sent its own request yet does it now */
