@@ -389,6 +389,8 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 		}
 		return;
 	}
+	if (l->info_state == INFO_DONE)
+		l2cap_br_info_ready(l); /* accepted channels that waited for the features */
 	/* BR/EDR: the information exchange comes first, once per link (COS/IEX/BV-01) */
 	bool any = false;
 	for (size_t i = 0; i < l->chans_cap; i++)

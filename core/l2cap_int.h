@@ -86,6 +86,7 @@ struct l2k_chan {
 	uint8_t conf_tries;	/* Unacceptable-parameters rounds */
 	uint32_t conf_omit;	/* L2CAP_CONF_HAS_* options the peer did not understand */
 	bool configured_once;	/* a configuration completed before (re-configuration) */
+	bool conf_wait_info;	/* accepted: our request waits for the peer's feature mask */
 	uint8_t conf_after;	/* judging the peer's request decided, to do after our response: */
 #define L2CAP_CONF_AFTER_RESEND 0x01	/* send our request again (our mode changed) */
 #define L2CAP_CONF_AFTER_GIVE_UP 0x02	/* disconnect: no agreement possible */
@@ -260,6 +261,7 @@ void l2cap_br_send_conf_req(struct l2k_chan *ch);
 void l2cap_le_connect(struct l2k_chan *ch);	  /* send LE Credit Based Connection Request */
 void l2cap_send_disconn_req(struct l2k_chan *ch);
 void l2cap_br_info_start(struct l2cap_link *l);
+void l2cap_br_info_ready(struct l2cap_link *l);
 void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);
 void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a,
 			   uint16_t b);

@@ -192,15 +192,42 @@ void l2cap_br_accept_decided(struct l2k_chan *ch, int result)
 	}
 	send_conn_rsp(l, ch->peer_conn_ident, ch->lcid, ch->rcid, L2CAP_CR_SUCCESS, 0);
 	ch->state = CH_CONFIG;
-	/* Ask for the mode the application wants where the peer can do it (we already know its
-	 * features when it asked us; without them assume Basic only). */
-	if (l->info_state != INFO_DONE)
-		ch->mode = ch->opts.mode == L2K_MODE_BASIC ? L2K_MODE_BASIC : ch->opts.mode;
-	else if (!choose_mode(ch)) {
+	/* Ask for the mode the application wants where the peer can do it (7.1, CMC/BV-01): a
+	 * mode other than Basic waits for the peer's feature mask, learnt once per link. */
+	if (ch->opts.mode != L2K_MODE_BASIC && l->info_state != INFO_DONE) {
+		ch->mode = ch->opts.mode; /* tentative, for judging a request that comes first */
+		ch->conf_wait_info = true;
+		if (l->info_state == INFO_NONE)
+			l2cap_br_info_start(l);
+		return;
+	}
+	if (!choose_mode(ch)) {
 		l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
 		return;
 	}
 	l2cap_br_send_conf_req(ch);
+}
+
+/* The link's feature mask is known: accepted channels that waited for it configure now. */
+void l2cap_br_info_ready(struct l2cap_link *l)
+{
+	for (size_t i = 0; i < l->chans_cap; i++) {
+		struct l2k_chan *ch = l->chans[i];
+		if (!ch || ch->state != CH_CONFIG || !ch->conf_wait_info)
+			continue;
+		ch->conf_wait_info = false;
+		enum l2k_mode was = ch->mode;
+		if (!choose_mode(ch)) {
+			l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
+			continue;
+		}
+		/* a request of the peer judged with the tentative mode is answered again by the
+		 * peer's next request; ours goes out now in the mode both can do */
+		if (ch->mode != was)
+			ch->conf_in_done = false;
+		if (!ch->conf_req_sent || ch->mode != was)
+			l2cap_br_send_conf_req(ch);
+	}
 }
 
 static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_conn_req *rq)
@@ -336,8 +363,9 @@ static void on_conf_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 		l2cap_br_send_conf_req(ch);
 	if (result == L2CAP_CONF_SUCCESS) {
 		ch->conf_in_done = true;
-		/* COS/CFD/BV-03: an acceptor that had not sent its own request yet does it now */
-		if (ch->state == CH_CONFIG && !ch->conf_req_sent)
+		/* COS/CFD/BV-03: an acceptor that had not sent its own request yet does it now
+		 * (unless it still waits for the peer's features to choose its mode) */
+		if (ch->state == CH_CONFIG && !ch->conf_req_sent && !ch->conf_wait_info)
 			l2cap_br_send_conf_req(ch);
 		maybe_open(ch);
 	}

@@ -85,7 +85,7 @@ static void acceptor_mode(struct mt *m, enum l2k_mode mode)
 {
 	struct l2k_chan_opts o = mode_opts(mode, false);
 	assert_int_equal(tester_server(&m->t, MT_PSM, false, &o, &m->r), 0);
-	mt_tester_connect_start(m);
+	mt_tester_connect_start_feat(m, MT_FEAT_ALL); /* "after learning the peer supports it" */
 	assert_true(mt_expect_conf_req(m));
 	assert_true(asks_mode(m, (uint8_t)mode));
 	accept_iut(m);
@@ -410,13 +410,16 @@ static void foc_acceptor(struct mt *m, int iut_fcs, int tester_fcs, bool want_fc
 	struct l2k_chan_opts o = mode_opts(L2K_MODE_ERTM, true);
 	o.fcs = (uint8_t)iut_fcs;
 	assert_int_equal(tester_server(&m->t, MT_PSM, false, &o, &m->r), 0);
-	mt_tester_connect_start(m);
+	mt_tester_connect_start_feat(m, MT_FEAT_ALL);
 	assert_true(mt_expect_conf_req(m));
 	if (iut_fcs == 0) {
 		assert_true(m->iut_req.present & L2CAP_CONF_HAS_FCS);
 		assert_int_equal(m->iut_req.fcs, 0);
 	} else {
-		assert_false(m->iut_req.present & L2CAP_CONF_HAS_FCS); /* features unknown: no option */
+		/* the IUT learnt the tester's features (FCS among them) before proposing: it asks
+		 * for the CRC-16 explicitly */
+		assert_true(m->iut_req.present & L2CAP_CONF_HAS_FCS);
+		assert_int_equal(m->iut_req.fcs, 1);
 	}
 	accept_iut(m);
 	struct l2cap_conf_opts t = mt_rfc(L2CAP_MODE_ERTM, 10, 3, 500);

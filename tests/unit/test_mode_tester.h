@@ -92,6 +92,15 @@ static inline void mt_tester_connect_start(struct mt *m)
 	m->icid = t_get16(p->data + 4);
 }
 
+/* As mt_tester_connect_start for an IUT server in a mode other than Basic: after accepting,
+ * the IUT learns the tester's features before it proposes its mode (7.1, CMC/BV-01); the
+ * tester answers with feat. */
+static inline void mt_tester_connect_start_feat(struct mt *m, uint32_t feat)
+{
+	mt_tester_connect_start(m);
+	assert_int_equal(tester_answer_info(&m->t, feat, 0x86), 0);
+}
+
 /* Next Configuration Request from the IUT: parsed into m->iut_req. */
 static inline bool mt_expect_conf_req(struct mt *m)
 {
