@@ -74,35 +74,88 @@ void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first)
 	l2cap_send_sig(l, SIGBUF(l), len);
 }
 
+/* Results of a Credit Based Connection Response (4.26): "some refused" ones are decided per
+ * Destination CID (0x0000: that channel was refused); "all pending" ones are followed by a
+ * final response; every other value refuses every channel of the request, whatever CIDs the
+ * response carries. */
+static bool result_per_dcid(uint16_t r)
+{
+	return r == L2CAP_ECFC_SUCCESS || r == L2CAP_ECFC_SOME_NO_RESOURCES || r == L2CAP_ECFC_SOME_INVALID_SCID ||
+	       r == L2CAP_ECFC_SOME_SCID_IN_USE;
+}
+
+static bool result_pending(uint16_t r)
+{
+	return r >= L2CAP_ECFC_PENDING_NO_INFO && r <= L2CAP_ECFC_PENDING_AUTHORIZATION;
+}
+
 static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
 {
 	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
 	if (!p || p->code != L2CAP_CREDIT_BASED_CONNECTION_REQ)
 		return;
-	struct l2cap_pending_sig pend = *p;
-	l2cap_pend_del(l, p);
 	struct l2cap_ecfc_conn_rsp r;
 	bool bad = l2cap_parse_ecfc_conn_rsp(d, len, &r) < 0;
+	if (!bad && result_pending(r.result)) {
+		/* the peer decides later: wait for its final response, up to ERTX (6.2.2) */
+		p->due = l->eng->now + l->eng->ertx_ms;
+		l2cap_link_rearm_sig_timer(l);
+		return;
+	}
+	struct l2cap_pending_sig pend = *p;
+	l2cap_pend_del(l, p);
 	/* values below the mode's minimum make every channel of the response unusable */
 	bool bad_params = !bad && (r.mtu < L2CAP_MIN_MTU_ECFC || r.mps < L2CAP_MIN_MPS_ECFC ||
 				   r.mps > L2CAP_MAX_MPS_CREDIT);
+	bool per_dcid = !bad && result_per_dcid(r.result);
 	for (int i = 0; i < pend.ncids; i++) {
 		struct l2k_chan *ch = l2cap_link_chan(l, pend.cids[i]);
 		if (!ch || ch->state != CH_WAIT_CONNECT_RSP)
 			continue;
-		uint16_t dcid = !bad && i < r.n_dcid ? r.dcid[i] : 0;
 		if (bad) {
-			/* a malformed response: the request failed (4.26) */
+			/* a malformed response (shorter than its fixed fields, odd or more than five
+			 * CIDs): the request failed (4.26); nothing was established */
+			ch->last_result = 0xFFFF;
 			l2cap_chan_closed(ch, L2K_CLOSE_PROTOCOL);
 			continue;
 		}
 		ch->last_result = r.result;
+		uint16_t dcid = per_dcid && i < r.n_dcid ? r.dcid[i] : 0;
 		if (dcid == 0) {
+			/* refused (a missing DCID counts as 0x0000) */
 			l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
 			continue;
 		}
+		bool again = false; /* the response gives this DCID to a later channel too */
+		for (int k = i + 1; k < r.n_dcid && k < pend.ncids; k++)
+			again |= r.dcid[k] == dcid;
+		if (again && dcid >= L2CAP_CID_DYN_START) {
+			/* this one is the "original" of a duplicate (4.26): the peer believes it
+			 * established, so it is disconnected, but never opened for the application */
+			ch->rcid = dcid;
+			ch->state = CH_OPEN;
+			l2cap_chan_disconnect(ch, L2K_CLOSE_PROTOCOL);
+			continue;
+		}
+		struct l2k_chan *orig = l2cap_link_chan_by_rcid(l, dcid);
+		if (orig && orig != ch) {
+			/* a DCID already assigned on this link (earlier, or to another channel of this
+			 * response): both the original channel and the new one are discarded (4.26).
+			 * The new one was never established: it goes without a word; the original is
+			 * disconnected (ECFC/BV-29, BI-07). */
+			l2cap_chan_closed(ch, L2K_CLOSE_PROTOCOL);
+			if (orig->mode == L2K_MODE_ECFC && orig->state == CH_OPEN)
+				l2cap_chan_disconnect(orig, L2K_CLOSE_PROTOCOL);
+			continue;
+		}
+		if (dcid < L2CAP_CID_DYN_START) {
+			/* a fixed channel's CID: nothing that could be disconnected */
+			l2cap_chan_closed(ch, L2K_CLOSE_PROTOCOL);
+			continue;
+		}
 		ch->rcid = dcid;
-		if (!dyn_cid_ok(l, dcid) || bad_params || l2cap_link_chan_by_rcid(l, dcid) != ch) {
+		if (!dyn_cid_ok(l, dcid) || bad_params) {
+			/* a success we cannot use: the peer holds a channel, so disconnect it */
 			ch->state = CH_OPEN; /* so that the disconnection names both CIDs */
 			l2cap_chan_disconnect(ch, L2K_CLOSE_PROTOCOL);
 			continue;
@@ -124,14 +177,80 @@ static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size
 static void send_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_ecfc_conn_rsp *r)
 {
 	size_t n = l2cap_build_ecfc_conn_rsp(SIGBUF(l), SIGCAP(l), id, r);
+	if (l->ecfc_last_ident == id && n <= sizeof(l->ecfc_last_rsp)) {
+		memcpy(l->ecfc_last_rsp, SIGBUF(l), n);
+		l->ecfc_last_rsp_len = (uint8_t)n;
+	}
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 
+/* Vol 3 Part A 4: "A device receiving a duplicate request should reply with a duplicate
+ * response" (the peer re-sends with the same identifier when its RTX expired).  A request is a
+ * duplicate of the last one we answered when identifier and octets are the same and every
+ * channel that answer created is still there as it was; otherwise (an identifier recycled
+ * after the channels went) it is a new request.  Returns true when the duplicate response went. */
+static bool answer_duplicate(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
+{
+	if (!l->ecfc_last_ident || l->ecfc_last_ident != id || !l->ecfc_last_rsp_len || len != l->ecfc_last_req_len ||
+	    memcmp(d, l->ecfc_last_req, len) != 0)
+		return false;
+	const uint8_t *rsp = l->ecfc_last_rsp + L2CAP_SIG_HDR_LEN;
+	size_t ndcid = (l->ecfc_last_rsp_len - L2CAP_SIG_HDR_LEN - 8) / 2;
+	for (size_t i = 0; i < ndcid && 8 + 2 * i + 2 <= len; i++) {
+		uint16_t dcid = l2cap_get16(rsp + 8 + 2 * i), scid = l2cap_get16(d + 8 + 2 * i);
+		if (!dcid)
+			continue;
+		const struct l2k_chan *ch = l2cap_link_chan(l, dcid);
+		if (!ch || ch->rcid != scid || ch->peer_conn_ident != id || ch->mode != L2K_MODE_ECFC ||
+		    (ch->state != CH_OPEN && ch->state != CH_WAIT_ACCEPT))
+			return false;
+	}
+	memcpy(SIGBUF(l), l->ecfc_last_rsp, l->ecfc_last_rsp_len);
+	l2cap_send_sig(l, SIGBUF(l), l->ecfc_last_rsp_len);
+	return true;
+}
+
+/* Refuse every channel of a request: result, MTU/MPS/credits 0 and a zero DCID for each
+ * Source CID it carried (at most five: a response has no room for more). */
 static void refuse_all(struct l2cap_link *l, uint8_t id, uint16_t result, int n)
 {
 	struct l2cap_ecfc_conn_rsp r = {.result = result};
 	r.n_dcid = (uint8_t)(n > L2CAP_ECFC_MAX_CIDS ? L2CAP_ECFC_MAX_CIDS : n);
 	send_conn_rsp(l, id, &r);
+}
+
+/* What the server's accept() returned, as a Credit Based Connection Response result.  The
+ * "all connections refused" results (4.26: SPSM not supported, insufficient authentication,
+ * authorization, key size, encryption, unacceptable parameters) refuse the whole request;
+ * anything else that is not one of the mode's results (a deferral, a BR/EDR-only code) counts as
+ * "some refused - no resources" for that channel. */
+static uint16_t accept_result(int a, bool *all)
+{
+	*all = false;
+	switch (a) {
+	case L2CAP_ECFC_SPSM_NOT_SUPPORTED:
+	case L2CAP_ECFC_INSUFF_AUTHENTICATION:
+	case L2CAP_ECFC_INSUFF_AUTHORIZATION:
+	case L2CAP_ECFC_INSUFF_KEY_SIZE:
+	case L2CAP_ECFC_INSUFF_ENCRYPTION:
+	case L2CAP_ECFC_UNACCEPTABLE_PARAMS:
+		*all = true;
+		return (uint16_t)a;
+	default:
+		return L2CAP_ECFC_SOME_NO_RESOURCES;
+	}
+}
+
+/* Our receive parameters for the first channel accepted in a request; the others take the same
+ * (one MTU/MPS/credits triple per response, 4.26).  The mode's minimums apply whatever the
+ * server's options say (an LE server may allow an MTU or MPS down to 23). */
+static void first_params(struct l2k_chan *ch)
+{
+	if (ch->local_mtu < L2CAP_MIN_MTU_ECFC)
+		ch->local_mtu = L2CAP_MIN_MTU_ECFC;
+	l2cap_credit_params(ch);
+	if (ch->local_mps < L2CAP_MIN_MPS_ECFC)
+		ch->local_mps = L2CAP_MIN_MPS_ECFC;
 }
 
 static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
@@ -140,10 +259,19 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 	struct l2cap_ecfc_conn_req rq;
 	int pr = l2cap_parse_ecfc_conn_req(d, len, &rq);
 	if (pr == L2K_EBADMSG)
-		return pr;
+		return pr; /* shorter than the fixed fields: Command Reject (COS/CED/BI-24) */
+	if (answer_duplicate(l, id, d, len))
+		return 0;
+	l->ecfc_last_ident = len <= sizeof(l->ecfc_last_req) ? id : 0;
+	l->ecfc_last_rsp_len = 0;
+	if (l->ecfc_last_ident) {
+		memcpy(l->ecfc_last_req, d, len);
+		l->ecfc_last_req_len = (uint8_t)len;
+	}
 	if (pr == L2K_EINVAL) {
-		/* no CID, an odd octet or more than five channels: invalid parameters (4.25) */
-		refuse_all(l, id, L2CAP_ECFC_INVALID_PARAMS, rq.n_scid ? rq.n_scid : 1);
+		/* no CID, an odd octet or more than five channels: invalid parameters, one zero
+		 * DCID per whole Source CID present (COS/CED/BI-22, ECFC/BV-26) */
+		refuse_all(l, id, L2CAP_ECFC_INVALID_PARAMS, rq.n_scid);
 		return 0;
 	}
 	bool psm_ok = l->le ? (rq.spsm && rq.spsm <= L2CAP_SPSM_DYN_END) : l2cap_psm_valid_bredr(rq.spsm);
@@ -160,7 +288,8 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 	r.n_dcid = rq.n_scid;
 	struct l2k_chan *made[L2CAP_ECFC_MAX_CIDS] = {0};
 	bool params_set = false;
-	for (int i = 0; i < rq.n_scid; i++) {
+	uint16_t refuse_every = 0; /* an "all refused" answer of the server */
+	for (int i = 0; i < rq.n_scid && !refuse_every; i++) {
 		uint16_t scid = rq.scid[i];
 		uint16_t why = 0;
 		bool dup = false;
@@ -193,9 +322,14 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 			int a = l2cap_server_offer(sv, ch, rq.mtu, rq.mps);
 			if (a != 0) {
 				/* refused by the application (a deferral is not offered for this mode) */
-				why = a == L2K_ACCEPT_PENDING ? L2CAP_ECFC_SOME_NO_RESOURCES : (uint16_t)a;
+				bool all;
+				why = accept_result(a, &all);
+				if (all)
+					refuse_every = why;
 				ch->last_result = why;
-				ch->cbs.closed = NULL; /* never opened: nothing to tell the application */
+				/* closed() reaches the application only when accept() handed it the
+				 * channel (a deferral, unusable options): it may hold the pointer
+				 * (tests/fuzz/regress/mode_ecfc/deferred-ecfc-channel-refused) */
 				l2cap_chan_closed(ch, L2K_CLOSE_REFUSED);
 				ch = NULL;
 			}
@@ -203,7 +337,7 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 		if (ch) {
 			ch->mode = L2K_MODE_ECFC;
 			if (!params_set) {
-				l2cap_credit_params(ch);
+				first_params(ch);
 				r.mtu = ch->local_mtu;
 				r.mps = ch->local_mps;
 				r.credits = ch->rx_initial;
@@ -222,12 +356,18 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 				r.result = why;
 		}
 	}
-	if (!params_set) {
-		/* nothing accepted: the response still carries sensible values */
-		r.mtu = sv->opts.mtu;
-		r.mps = L2CAP_MIN_MPS_ECFC;
-		r.credits = 0;
+	if (refuse_every) {
+		/* the server refused the peer itself (authorization, ...): every channel goes, those
+		 * accepted before it too (their application heard accept(), so it hears closed()) */
+		for (int i = 0; i < rq.n_scid; i++)
+			if (made[i]) {
+				made[i]->last_result = refuse_every;
+				l2cap_chan_closed(made[i], L2K_CLOSE_REFUSED);
+			}
+		refuse_all(l, id, refuse_every, rq.n_scid);
+		return 0;
 	}
+	/* (with nothing accepted, MTU, MPS and credits stay 0, as in every refusal) */
 	send_conn_rsp(l, id, &r);
 	for (int i = 0; i < rq.n_scid; i++)
 		if (made[i])
@@ -321,8 +461,25 @@ void l2cap_ecfc_failed(struct l2cap_link *l, const struct l2cap_pending_sig *p, 
 			l2cap_chan_disconnect(ch, L2K_CLOSE_TIMEOUT); /* reconfiguration unanswered */
 		} else {
 			ch->last_result = 0xFFFF; /* a peer that does not know reconfiguration */
+			ch->reconf_mps = 0;
 		}
 	}
+}
+
+bool l2cap_ecfc_reconf_pending(const struct l2k_chan *ch)
+{
+	const struct l2cap_link *l = ch->link;
+	if (!l || ch->state == CH_CLOSED)
+		return false;
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+		const struct l2cap_pending_sig *p = &l->pend[i];
+		if (!p->ident || p->code != L2CAP_CREDIT_BASED_RECONFIGURE_REQ)
+			continue;
+		for (int k = 0; k < p->ncids; k++)
+			if (p->cids[k] == ch->lcid)
+				return true;
+	}
+	return false;
 }
 
 int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const uint8_t *d, size_t len)
@@ -340,10 +497,10 @@ int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const ui
 
 /* ---- public API ------------------------------------------------------------------------- */
 
-int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
-			  const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
+int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+			    const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, int ncbs, l2k_chan **out)
 {
-	if (n < 1 || n > L2CAP_ECFC_MAX_CIDS || !out)
+	if (n < 1 || n > L2CAP_ECFC_MAX_CIDS || !out || !peer || (ncbs != 1 && ncbs != n))
 		return L2K_EINVAL;
 	struct l2k_chan_opts o;
 	if (opts)
@@ -356,8 +513,11 @@ int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
 	struct l2cap_engine *e = l2cap_engine_of(s);
 	static uint32_t groups;
 	uint32_t g = ++groups;
+	if (!g || g >= 0x80000000u) /* 0 and the upper half are taken (single channels) */
+		g = groups = 1;
 	for (int i = 0; i < n; i++) {
-		int r = l2cap_chan_connect_group(s, peer, type, psm, &o, cbs, g, &out[i]);
+		const struct l2k_chan_cbs *cb = cbs ? &cbs[ncbs == 1 ? 0 : i] : NULL;
+		int r = l2cap_chan_connect_group(s, peer, type, psm, &o, cb, g, &out[i]);
 		if (r < 0) {
 			for (int k = 0; k < i; k++)
 				l2k_chan_close(out[k]);
@@ -372,6 +532,12 @@ int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
 			l2cap_chan_link_ready(l);
 	}
 	return 0;
+}
+
+int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+			  const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
+{
+	return l2cap_ecfc_connect_each(s, peer, type, psm, n, opts, cbs, 1, out);
 }
 
 int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps)

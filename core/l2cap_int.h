@@ -163,6 +163,12 @@ struct l2cap_link {
 	/* round robin of channels with data to send when the link has room */
 	size_t rr;
 	bool waiting_room;
+	/* the last Credit Based Connection Request we answered and our response: a duplicate
+	 * (same identifier and octets, its channels still there) gets the same response (4) */
+	uint8_t ecfc_last_ident; /* 0: none */
+	uint8_t ecfc_last_req_len, ecfc_last_rsp_len;
+	uint8_t ecfc_last_req[8 + 2 * L2CAP_ECFC_MAX_CIDS];
+	uint8_t ecfc_last_rsp[L2CAP_SIG_HDR_LEN + 8 + 2 * L2CAP_ECFC_MAX_CIDS];
 };
 
 struct l2k_server {

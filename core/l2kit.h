@@ -252,7 +252,9 @@ int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out);
 /* Enhanced Credit Based Flow Control: open n (1..5) channels to psm with one request (LE, or
  * BR/EDR when the peer supports the mode).  out[0..n-1] receive the channels; each gets open or
- * closed (a partial refusal closes only the refused ones, with the result in info.result). */
+ * closed (a partial refusal closes only the refused ones, with the result in info.result; an
+ * "all refused" result closes every one; "pending" results are waited for up to ERTX; a DCID
+ * already in use on the link discards the new channel and disconnects the old one, 4.26). */
 int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 			  int n, const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs,
 			  l2k_chan **out);
@@ -284,7 +286,11 @@ size_t l2k_chan_send_room(const l2k_chan *ch);
 /* Servers.  An incoming request for psm on a link of the given kind is offered to accept():
  * return 0 to accept (fill *cbs, and adjust *opts if wanted), or an L2CAP connection result
  * code to refuse (e.g. L2K_RESULT_NO_RESOURCES, L2K_RESULT_SECURITY_BLOCK,
- * L2K_RESULT_PENDING is not allowed here). */
+ * L2K_RESULT_PENDING is not allowed here).  An Enhanced Credit Based request (req->mode
+ * L2K_MODE_ECFC) offers its channels (up to five) one after the other: L2K_RESULT_NO_RESOURCES
+ * (or any code that is not an "all refused" result of that mode) refuses that channel alone;
+ * 0x0002, 0x0005-0x0008 (L2K_RESULT_AUTHORIZATION ...) and 0x000B refuse the whole request (the
+ * channels accepted before it get closed()); L2K_ACCEPT_PENDING counts as no resources. */
 enum l2k_result {
 	L2K_RESULT_PSM_NOT_SUPPORTED = 0x0002,
 	L2K_RESULT_SECURITY_BLOCK = 0x0003,
@@ -360,6 +366,27 @@ int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
  * l2k_close); with timeout_ms 0 it returns L2K_EINPROGRESS and the socket opens later. */
 int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
+/* Enhanced Credit Based Flow Control: open n (1..5) channel sockets to psm with one Credit Based
+ * Connection Request (LE, or BR/EDR when the peer supports the mode); opts->mode is ignored.
+ * out[0..n-1] receive the sockets, in the order of the request (an l2kit listener's l2k_accept
+ * returns them in that order).  Returns 0 when all n opened.  When some or all were refused
+ * or failed, returns the error of the first that did (L2K_EREFUSED ...), and every out[i] is
+ * still a socket: open ones work, closed ones tell their result through l2k_sock_info().
+ * L2K_ETIMEDOUT: the channels still connecting were given up (closed).  timeout_ms 0:
+ * L2K_EINPROGRESS, the sockets open later (readable when they do).  On an error before any
+ * channel exists (L2K_EINVAL, L2K_ENOMEM, L2K_ENETDOWN ...) every out[i] is NULL (out is not
+ * touched when n is outside 1..5).  Every non-NULL out[i] must be released with l2k_close. */
+int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+		     const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
+/* Credit Based Reconfigure Request for 1..5 open enhanced credit based sockets of one link
+ * (l2k_chan_reconfigure): our receive MTU becomes mtu (it may only grow) and our MPS mps (it
+ * may shrink only when n is 1).  The sockets' receive queues grow to fit at once.  Blocks until
+ * the peer answers: 0 when it accepted; L2K_EREFUSED when it refused (its result code in
+ * l2k_sock_info().result: 0x0001 MTU reduced, 0x0002 MPS reduced, 0x0003 invalid CID, 0x0004
+ * unacceptable, 0xFFFF Command Reject); L2K_EINVAL for values the rules above forbid; the
+ * close reason's error when a channel ended (an unanswered request disconnects the channels
+ * after RTX).  Sending goes on meanwhile on other threads. */
+int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps);
 /* Send one SDU; returns len, or L2K_EAGAIN / L2K_ETIMEDOUT / L2K_EMSGSIZE / L2K_ENOTCONN /
  * the close reason as an error. */
 long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms);

@@ -197,6 +197,221 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 	return r;
 }
 
+/* The controller must be up before a link can be asked for: wait for the end of bring-up. */
+static int sf_wait_ready(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out)
+{
+	l2k_stack *s = sf->s;
+	while (s->ready_err > 0) {
+		if (*timed_out)
+			return L2K_ETIMEDOUT;
+		int r = sockface_wait(sf, timeout_ms, dl);
+		if (r == L2K_ETIMEDOUT)
+			*timed_out = true;
+		else if (r < 0)
+			return r;
+	}
+	return s->ready_err < 0 ? s->ready_err : 0;
+}
+
+int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+		     const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out)
+{
+	if (!out || n < 1 || n > 5)
+		return L2K_EINVAL;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!s || !peer)
+		return L2K_EINVAL;
+	struct sockface *sf = s->sf;
+	if (!sf)
+		return L2K_ENETDOWN;
+	int r = sf_enter_running(sf);
+	if (r < 0)
+		return r;
+	struct timespec dl;
+	sockface_deadline(&dl, timeout_ms);
+	bool timed_out = false;
+	r = sf_wait_ready(sf, timeout_ms, &dl, &timed_out);
+	if (r < 0) {
+		sockface_leave(sf);
+		return r;
+	}
+	struct l2k_sock *sk[5] = {0};
+	struct l2k_chan_cbs cbs[5];
+	l2k_chan *ch[5] = {0};
+	for (int i = 0; i < n; i++) {
+		sk[i] = sockface_sk_new(sf, SK_CHAN);
+		if (!sk[i]) {
+			for (int k = 0; k < i; k++)
+				sockface_sk_free(sk[k]);
+			sockface_leave(sf);
+			return L2K_ENOMEM;
+		}
+		sk[i]->nb_connect = timeout_ms == 0;
+		sockface_sk_set_cbs(sk[i], &cbs[i]);
+	}
+	r = l2cap_ecfc_connect_each(s, peer, type, psm, n, opts, cbs, n, ch);
+	if (r < 0) {
+		for (int i = 0; i < n; i++)
+			sockface_sk_free(sk[i]);
+		sockface_leave(sf);
+		return r;
+	}
+	for (int i = 0; i < n; i++) {
+		if (sk[i]->state == SK_CONNECTING) {
+			/* (a channel may already have failed inside the call: it is gone then) */
+			sk[i]->ch = ch[i];
+			ch[i]->sock = sk[i];
+		}
+		out[i] = sk[i];
+	}
+	sockface_wake(sf);
+	for (;;) {
+		int connecting = 0, open = 0;
+		int err = 0;
+		for (int i = 0; i < n; i++) {
+			if (sk[i]->state == SK_CONNECTING)
+				connecting++;
+			else if (sk[i]->state == SK_OPEN)
+				open++;
+			else if (!err)
+				err = sockface_reason_err(sk[i]->reason);
+		}
+		if (!connecting) {
+			r = open == n ? 0 : err;
+			break;
+		}
+		if (timeout_ms == 0) {
+			r = L2K_EINPROGRESS;
+			break;
+		}
+		if (timed_out || !sf->running) {
+			/* give up on the channels still connecting (as l2k_connect does) */
+			for (int i = 0; i < n; i++) {
+				if (sk[i]->state != SK_CONNECTING)
+					continue;
+				if (sk[i]->ch)
+					l2k_chan_get_info(sk[i]->ch, &sk[i]->info);
+				sockface_sk_detach(sk[i], true);
+				sk[i]->state = SK_CLOSED;
+				sk[i]->reason = L2K_CLOSE_TIMEOUT;
+				sockface_sk_update(sk[i]);
+			}
+			sockface_wake(sf);
+			r = timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
+			break;
+		}
+		r = sockface_wait(sf, timeout_ms, &dl);
+		if (r == L2K_ETIMEDOUT)
+			timed_out = true;
+	}
+	sockface_leave(sf);
+	return r;
+}
+
+/* Make the socket's receive ring fit the channel after a reconfiguration to mtu/mps: the same
+ * sizing as when it opened (core/sockface.c cb_open and rx_slack), with the new values.  The
+ * queued SDUs move to the new ring in order. */
+static int sk_rx_regrow(struct l2k_sock *sk, uint16_t mtu, uint16_t mps)
+{
+	const struct l2k_chan *ch = sk->ch;
+	size_t hdr = L2K_RING_REC_HDR;
+	size_t bound = sk->rx_bound;
+	if (bound < 2 * ((size_t)mtu + hdr))
+		bound = 2 * ((size_t)mtu + hdr);
+	size_t seg = mps > ch->local_mps ? mps : ch->local_mps;
+	size_t credits = ch->rx_credits > ch->rx_initial ? ch->rx_credits : ch->rx_initial;
+	size_t cap = bound + credits * (seg + hdr) + (size_t)mtu + hdr;
+	if (cap <= sk->rxq.cap) {
+		sk->rx_bound = bound;
+		return 0;
+	}
+	struct l2k_ring nr = {0};
+	if (l2k_ring_init(&nr, cap) < 0)
+		return L2K_ENOMEM;
+	while (sk->rxq.count) {
+		size_t len = l2k_ring_head_len(&sk->rxq);
+		const uint8_t *parts[2];
+		size_t lens[2] = {0, 0};
+		int np = len ? l2k_ring_head_peek(&sk->rxq, 0, len, &parts[0], &lens[0], &parts[1], &lens[1]) : 0;
+		static const uint8_t none[1];
+		if (!np) {
+			parts[0] = none;
+			np = 1;
+		}
+		l2k_ring_push(&nr, parts, lens, np); /* fits: the new ring is larger */
+		l2k_ring_pop(&sk->rxq);
+	}
+	l2k_ring_free(&sk->rxq);
+	sk->rxq = nr;
+	sk->rx_bound = bound;
+	return 0;
+}
+
+int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps)
+{
+	if (!sks || n < 1 || n > 5)
+		return L2K_EINVAL;
+	for (int i = 0; i < n; i++)
+		if (!sks[i] || sks[i]->kind != SK_CHAN || sks[i]->sf != sks[0]->sf)
+			return L2K_EINVAL;
+	struct sockface *sf = sks[0]->sf;
+	int r = sf_enter_running(sf);
+	if (r < 0)
+		return r;
+	l2k_chan *ch[5];
+	for (int i = 0; i < n; i++) {
+		if (sks[i]->state != SK_OPEN || !sks[i]->ch) {
+			sockface_leave(sf);
+			return sks[i]->state == SK_CLOSED ? sockface_reason_err(sks[i]->reason) : L2K_ENOTCONN;
+		}
+		ch[i] = sks[i]->ch;
+	}
+	/* the receive queues must take SDUs of the new MTU (and the K-frames of the new MPS that
+	 * may still come after a hold): grow them first */
+	for (int i = 0; i < n; i++) {
+		r = sk_rx_regrow(sks[i], mtu, mps);
+		if (r < 0) {
+			sockface_leave(sf);
+			return r;
+		}
+	}
+	r = l2k_chan_reconfigure(ch, n, mtu, mps);
+	if (r < 0) {
+		sockface_leave(sf);
+		return r;
+	}
+	sockface_wake(sf);
+	/* wait for the answer: it comes within RTX, after which the engine disconnects the
+	 * channels (4.27; the close ends the wait) */
+	for (;;) {
+		bool waiting = false;
+		for (int i = 0; i < n; i++)
+			if (sks[i]->ch && sks[i]->state == SK_OPEN && l2cap_ecfc_reconf_pending(sks[i]->ch))
+				waiting = true;
+		if (!waiting)
+			break;
+		r = sockface_wait(sf, -1, NULL);
+		if (r < 0)
+			break;
+	}
+	if (r >= 0) {
+		r = 0;
+		for (int i = 0; i < n && !r; i++) {
+			if (sks[i]->state != SK_OPEN || !sks[i]->ch) {
+				r = sockface_reason_err(sks[i]->reason);
+				break;
+			}
+			struct l2k_chan_info in;
+			l2k_chan_get_info(sks[i]->ch, &in);
+			if (in.result != 0)
+				r = L2K_EREFUSED; /* the result code is in l2k_sock_info().result */
+		}
+	}
+	sockface_leave(sf);
+	return r;
+}
+
 long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 {
 	static const uint8_t empty[1];

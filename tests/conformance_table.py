@@ -28,12 +28,12 @@ import sys
 
 # The groups this table covers (the ERTM/Streaming/legacy/ECFC groups have their own suites).
 GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/CPU", "LE/REJ",
-          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID")
+          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC")
 
-ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX)/B[VI]-\d\d-[CI])\b")
+ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX|ECFC)/B[VI]-\d\d-[CI])\b")
 NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
 FUNC_RE = re.compile(r"^static void (test_\w+)\(void \*\*state\)\s*$", re.M)
-NAME_ID_RE = re.compile(r"^test_((?:COS|LE|CLS)_[A-Z]+|FIX)_(B[VI])_(\d\d)_([CI])_")
+NAME_ID_RE = re.compile(r"^test_((?:COS|LE|CLS)_[A-Z]+|FIX|ECFC)_(B[VI])_(\d\d)_([CI])_")
 SKIP_RE = re.compile(r'TESTER_SKIP\("((?:[^"\\]|\\.)*)"\)')
 BEGIN = "<!-- conformance-table:begin -->"
 END = "<!-- conformance-table:end -->"

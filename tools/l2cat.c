@@ -7,13 +7,18 @@
  * stdin ends the channel gracefully (l2k_shutdown: what was sent goes out first, the peer
  * confirms the disconnection).  Two threads per channel: this one feeds the channel, a receiver
  * thread drains it (the socket face is thread-safe), so neither direction can stall the other.
+ * With -m ecfc --channels N (Enhanced Credit Based Flow Control) N channels open in one request
+ * and each carries a full copy of the data (stdin, or --send); -o PREFIX writes what channel i
+ * receives to PREFIX.i.  --reconfigure-mtu raises our receive MTU on all of them mid-transfer.
  * Exit status 0 only when everything sent was delivered (as far as the mode lets the sender know:
  * see docs/l2cat.md), nothing received was dropped and --verify found every echo intact. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,7 @@
 
 #define PROG "l2cat"
 #define RXBUF 65536
+#define MAXCH 5 /* channels of one Credit Based Connection Request (Vol 3 Part A 4.25) */
 
 enum source { SRC_STDIN, SRC_PATTERN, SRC_NONE };
 enum sink { SINK_STDOUT, SINK_DISCARD, SINK_VERIFY, SINK_ECHO };
@@ -44,12 +50,22 @@ struct cfg {
 	int timeout_ms;
 	l2k_addr peer;
 	enum l2k_addr_type ptype;
+	int nchan;		  /* --channels (ECFC) */
+	const char *out_prefix;	  /* -o: channel i's data to PREFIX.i */
+	unsigned long reconf_mtu; /* --reconfigure-mtu (0: none) */
+	unsigned long reconf_mps; /* --reconfigure-mps (0: keep) */
+	unsigned long reconf_at;  /* --reconfigure-at: bytes moved before it */
 };
 
 struct conn {
 	const struct cfg *c;
+	struct cfg cc; /* c with this channel's --size settled */
+	int idx, n;    /* channel idx of n */
 	l2k_stack *s;
 	l2k_sock *sk;
+	int out_fd;    /* where received data goes (SINK_STDOUT) */
+	uint64_t t0;
+	bool ok;
 	struct l2k_chan_info ci;
 	pthread_t rx;
 	int done_r, done_w; /* the receiver ended (wakes a writer blocked on stdin) */
@@ -86,6 +102,13 @@ static void usage(FILE *f)
 		"      --max-transmit N   ertm/retrans: transmissions before giving up (default 3, 0 = never)\n"
 		"      --ext-window       ertm: Extended Window Size option (--window up to 16383)\n"
 		"      --credits N        credits granted at connection (credit modes)\n"
+		"      --channels N       -m ecfc: open N channels (1..5) in one request (listening: serve N);\n"
+		"                         each carries a full copy of stdin / --send\n"
+		"  -o, --output PREFIX    what channel i receives goes to PREFIX.i instead of stdout\n"
+		"      --reconfigure-mtu N  -m ecfc: once --reconfigure-at BYTES have moved (sent and\n"
+		"                         received, all channels), ask for receive MTU N on every channel\n"
+		"      --reconfigure-mps N  with it: MPS N too (default: unchanged)\n"
+		"      --reconfigure-at BYTES  (default 0: as soon as the channels are open)\n"
 		"  -l, --listen PSM       listen on PSM (BR/EDR: odd, e.g. 0x1001; LE SPSM 0x0001-0x00FF)\n"
 		"  -k, --keep             with -l: serve channels one after another until killed\n"
 		"  -d, --recv-only        do not read stdin: receive until the peer ends the channel\n"
@@ -110,6 +133,9 @@ static void pattern(uint8_t *b, size_t n, uint64_t i)
 	for (size_t k = 0; k < n; k++)
 		b[k] = (uint8_t)(i * 131u + k * 7u + (k >> 8));
 }
+
+/* Bytes sent and received on every channel so far (--reconfigure-at). */
+static atomic_ullong moved;
 
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -156,7 +182,7 @@ static void *rx_main(void *arg)
 		size_t len = (size_t)n;
 		switch (c->snk) {
 		case SINK_STDOUT:
-			if (write_all(1, buf, len) < 0) {
+			if (write_all(k->out_fd, buf, len) < 0) {
 				k->out_err = true;
 				k->stop = true;
 			}
@@ -167,6 +193,7 @@ static void *rx_main(void *arg)
 			if (r >= 0) {
 				k->echo_sdus++;
 				k->echo_bytes += len;
+				atomic_fetch_add(&moved, (unsigned long long)len);
 			} else if (!is_end_error(r)) {
 				k->echo_err = (int)r;
 			}
@@ -187,6 +214,7 @@ static void *rx_main(void *arg)
 		case SINK_DISCARD:
 			break;
 		}
+		atomic_fetch_add(&moved, (unsigned long long)len);
 		pthread_mutex_lock(&k->m);
 		k->rx_sdus++;
 		k->rx_bytes += len;
@@ -219,44 +247,65 @@ static void pace(struct conn *k, uint64_t t0, size_t n)
 		usleep((useconds_t)(due - now < 1000000u ? due - now : 1000000u));
 }
 
-/* stdin to SDUs until end of stdin, the receiver's end, or a send error. */
-static void feed_stdin(struct conn *k)
+/* stdin to SDUs until end of stdin, a receiver's end, or a send error.  With several channels
+ * (ECFC) every SDU goes on each of them: each carries a full copy of stdin.  An SDU is at most
+ * the smallest peer MTU, asked again before each read (a reconfiguration may raise it). */
+static void feed_stdin(struct conn *ks, int n)
 {
-	uint8_t *buf = malloc(k->ci.remote_mtu ? k->ci.remote_mtu : 1);
+	uint8_t *buf = malloc(65535);
 	if (!buf) {
-		k->tx_err = L2K_ENOMEM;
+		ks[0].tx_err = L2K_ENOMEM;
 		return;
 	}
 	uint64_t t0 = tool_now_us();
-	for (;;) {
-		struct pollfd pf[2] = {{.fd = 0, .events = POLLIN}, {.fd = k->done_r, .events = POLLIN}};
-		if (poll(pf, 2, -1) < 0) {
+	struct pollfd pf[1 + MAXCH];
+	pf[0].fd = 0;
+	pf[0].events = POLLIN;
+	for (int i = 0; i < n; i++) {
+		pf[1 + i].fd = ks[i].done_r;
+		pf[1 + i].events = POLLIN;
+	}
+	bool end = false;
+	while (!end) {
+		if (poll(pf, (nfds_t)(1 + n), -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pf[1].revents)
-			break; /* the channel ended under us */
-		if (!pf[0].revents)
+		for (int i = 0; i < n; i++)
+			if (pf[1 + i].revents)
+				end = true; /* a channel ended under us */
+		if (end || !pf[0].revents)
 			continue;
-		ssize_t n = read(0, buf, k->ci.remote_mtu);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, PROG ": reading stdin: %s\n", strerror(errno));
-			k->tx_err = L2K_EIO;
-			break;
+		size_t mtu = 65535;
+		for (int i = 0; i < n; i++) {
+			struct l2k_chan_info ci;
+			if (l2k_sock_info(ks[i].sk, &ci) == 0 && ci.remote_mtu && ci.remote_mtu < mtu)
+				mtu = ci.remote_mtu;
 		}
-		if (n == 0)
-			break;
-		pace(k, t0, (size_t)n);
-		long r = l2k_send(k->sk, buf, (size_t)n, -1);
+		ssize_t r = read(0, buf, mtu);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0) {
-			k->tx_err = (int)r;
+			fprintf(stderr, PROG ": reading stdin: %s\n", strerror(errno));
+			ks[0].tx_err = L2K_EIO;
 			break;
 		}
-		k->tx_sdus++;
-		k->tx_bytes += (uint64_t)n;
+		if (r == 0)
+			break;
+		pace(&ks[0], t0, (size_t)r);
+		for (int i = 0; i < n && !end; i++) {
+			struct conn *k = &ks[i];
+			long w = l2k_send(k->sk, buf, (size_t)r, -1);
+			if (w < 0) {
+				k->tx_err = (int)w;
+				end = true;
+				break;
+			}
+			k->tx_sdus++;
+			k->tx_bytes += (uint64_t)r;
+			atomic_fetch_add(&moved, (unsigned long long)r);
+		}
 	}
 	free(buf);
 }
@@ -301,6 +350,7 @@ static void feed_pattern(struct conn *k)
 		}
 		k->tx_sdus++;
 		k->tx_bytes += c->size;
+		atomic_fetch_add(&moved, (unsigned long long)c->size);
 	}
 	free(buf);
 }
@@ -325,151 +375,369 @@ static void wait_echoes(struct conn *k)
 	pthread_mutex_unlock(&k->m);
 }
 
-static void print_chan(const char *what, const struct l2k_chan_info *ci)
+/* "channel 2: " when several channels are served, "" otherwise. */
+static const char *chan_tag(const struct conn *k, char *buf, size_t len)
 {
-	char a[18];
+	if (k->n <= 1)
+		return "";
+	snprintf(buf, len, "channel %d: ", k->idx);
+	return buf;
+}
+
+static void print_chan(const struct conn *k, const char *what, const struct l2k_chan_info *ci)
+{
+	char a[18], tag[24];
 	fprintf(stderr,
-		PROG ": %s %s%s psm 0x%04x: mode %s, cid 0x%04x/0x%04x, mtu %u/%u, mps %u/%u, credits %u\n",
-		what, l2k_addr_str(&ci->peer, a),
+		PROG ": %s%s %s%s psm 0x%04x: mode %s, cid 0x%04x/0x%04x, mtu %u/%u, mps %u/%u, credits %u\n",
+		chan_tag(k, tag, sizeof(tag)), what, l2k_addr_str(&ci->peer, a),
 		ci->link_type == L2K_ADDR_BREDR ? "" : ci->link_type == L2K_ADDR_LE_RANDOM ? "/le-random" : "/le-public",
 		ci->psm, l2k_mode_name(ci->mode) ? l2k_mode_name(ci->mode) : "?", ci->local_cid, ci->remote_cid,
 		ci->local_mtu, ci->remote_mtu, ci->local_mps, ci->remote_mps, ci->credits_tx);
 }
 
-/* One channel from open to end.  Returns true when everything went right; *why_out: how the
- * channel ended. */
-static bool serve(const struct cfg *c, l2k_stack *s, l2k_sock *sk, enum l2k_close_reason *why_out)
+/* A channel error with its detail.  Enhanced credit based channels use the credit based result
+ * codes (Vol 3 Part A 4.26) on BR/EDR as well. */
+static void chan_error(char *msg, size_t len, int err, const struct l2k_chan_info *ci)
 {
-	struct conn k = {.c = c, .s = s, .sk = sk};
+	struct l2k_chan_info c = *ci;
+	if (c.mode == L2K_MODE_ECFC && c.link_type == L2K_ADDR_BREDR)
+		c.link_type = L2K_ADDR_LE_PUBLIC; /* picks the credit based result table */
+	tool_chan_error(msg, len, err, &c);
+}
+
+/* Set one channel going: its receiver thread runs when this returns true.  On false the socket
+ * is closed and a message was printed. */
+static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_sock *sk, int idx, int n)
+{
+	memset(k, 0, sizeof(*k));
+	k->c = c;
+	k->cc = *c;
+	k->idx = idx;
+	k->n = n;
+	k->s = s;
+	k->sk = sk;
+	k->out_fd = 1;
+	k->ok = true;
 	int fds[2];
 	if (pipe(fds) < 0) {
 		fprintf(stderr, PROG ": pipe: %s\n", strerror(errno));
 		l2k_close(sk);
 		return false;
 	}
-	k.done_r = fds[0];
-	k.done_w = fds[1];
-	pthread_mutex_init(&k.m, NULL);
-	pthread_cond_init(&k.cv, NULL);
-	l2k_sock_info(sk, &k.ci);
+	k->done_r = fds[0];
+	k->done_w = fds[1];
+	pthread_mutex_init(&k->m, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	l2k_sock_info(sk, &k->ci);
 	if (c->verbose)
-		print_chan(c->listen ? "accepted" : "connected to", &k.ci);
-	bool ok = true;
-	struct cfg cc = *c;
+		print_chan(k, c->listen ? "accepted" : "connected to", &k->ci);
+	struct cfg *cc = &k->cc;
 	if (c->src == SRC_PATTERN) {
 		if (!c->size_set)
-			cc.size = k.ci.remote_mtu;
-		if (cc.size > k.ci.remote_mtu) {
-			fprintf(stderr, PROG ": --size %lu is larger than the peer's MTU (%u)\n", cc.size,
-				k.ci.remote_mtu);
-			cc.send_n = 0;
-			ok = false;
+			cc->size = k->ci.remote_mtu;
+		if (cc->size > k->ci.remote_mtu) {
+			fprintf(stderr, PROG ": --size %lu is larger than the peer's MTU (%u)\n", cc->size,
+				k->ci.remote_mtu);
+			cc->send_n = 0;
+			k->ok = false;
 		}
-		if (c->snk == SINK_VERIFY && cc.size > k.ci.local_mtu) {
+		if (c->snk == SINK_VERIFY && cc->size > k->ci.local_mtu) {
 			fprintf(stderr, PROG ": --size %lu is larger than our MTU (%u): echoes could not come back\n",
-				cc.size, k.ci.local_mtu);
-			cc.send_n = 0;
-			ok = false;
+				cc->size, k->ci.local_mtu);
+			cc->send_n = 0;
+			k->ok = false;
 		}
 	}
-	k.c = &cc;
-	uint64_t t0 = tool_now_us();
-	if (pthread_create(&k.rx, NULL, rx_main, &k) != 0) {
+	if (c->snk == SINK_STDOUT && c->out_prefix) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s.%d", c->out_prefix, idx);
+		k->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (k->out_fd < 0) {
+			fprintf(stderr, PROG ": cannot write %s: %s\n", path, strerror(errno));
+			k->out_fd = -1;
+			k->out_err = true;
+			k->stop = true;
+		}
+	} else if (c->snk == SINK_STDOUT && idx > 0) {
+		k->out_fd = -1; /* without -o only channel 0 has somewhere to write (stdout) */
+	}
+	k->c = cc;
+	k->t0 = tool_now_us();
+	if (pthread_create(&k->rx, NULL, rx_main, k) != 0) {
 		fprintf(stderr, PROG ": cannot start the receiver thread\n");
 		l2k_close(sk);
 		close(fds[0]);
 		close(fds[1]);
+		if (k->out_fd > 1)
+			close(k->out_fd);
 		return false;
 	}
-	switch (cc.src) {
-	case SRC_STDIN: feed_stdin(&k); break;
-	case SRC_PATTERN: feed_pattern(&k); break;
-	case SRC_NONE: break;
-	}
-	if (cc.src == SRC_NONE) {
-		/* receive only / echo: the peer ends the channel */
-		pthread_mutex_lock(&k.m);
-		while (!k.rx_ended)
-			pthread_cond_wait(&k.cv, &k.m);
-		pthread_mutex_unlock(&k.m);
-	} else if (cc.snk == SINK_VERIFY && !k.tx_err) {
-		wait_echoes(&k);
-	}
+	return true;
+}
+
+/* The end of a started channel: graceful shutdown and the verdict on it.  Returns true when
+ * everything went right; *why_out: how the channel ended.  The socket is released. */
+static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
+{
+	const struct cfg *c = k->c;
+	l2k_sock *sk = k->sk;
+	bool ok = k->ok;
+	char tag[24];
+	const char *ct = chan_tag(k, tag, sizeof(tag));
 	/* The verdict on what we sent: disconnect after it (or learn how the peer's close went). */
 	int v = l2k_shutdown(sk, c->timeout_ms);
-	k.stop = true;
-	pthread_join(k.rx, NULL);
-	double secs = (double)(tool_now_us() - t0) / 1e6;
-	l2k_sock_info(sk, &k.ci);
+	k->stop = true;
+	pthread_join(k->rx, NULL);
+	double secs = (double)(tool_now_us() - k->t0) / 1e6;
+	l2k_sock_info(sk, &k->ci);
 	enum l2k_close_reason why = l2k_sock_close_reason(sk);
 	*why_out = why;
 	char msg[160];
-	if (k.tx_err && !is_end_error(k.tx_err)) {
-		tool_chan_error(msg, sizeof(msg), k.tx_err, &k.ci);
-		fprintf(stderr, PROG ": send failed: %s\n", msg);
+	if (k->tx_err && !is_end_error(k->tx_err)) {
+		chan_error(msg, sizeof(msg), k->tx_err, &k->ci);
+		fprintf(stderr, PROG ": %ssend failed: %s\n", ct, msg);
 		ok = false;
 	}
 	if (v < 0) {
 		if (v == L2K_ECONNRESET)
-			fprintf(stderr, PROG ": the peer disconnected before everything sent was delivered\n");
+			fprintf(stderr, PROG ": %sthe peer disconnected before everything sent was delivered\n", ct);
 		else if (v == L2K_ETIMEDOUT && why == L2K_CLOSE_TIMEOUT)
-			fprintf(stderr, PROG ": the peer did not answer the disconnection: delivery not confirmed\n");
+			fprintf(stderr, PROG ": %sthe peer did not answer the disconnection: delivery not confirmed\n", ct);
 		else if (v == L2K_ETIMEDOUT)
-			fprintf(stderr, PROG ": the channel did not end within %d ms (peer not taking data?): "
-					"delivery not confirmed\n", c->timeout_ms);
+			fprintf(stderr, PROG ": %sthe channel did not end within %d ms (peer not taking data?): "
+					"delivery not confirmed\n", ct, c->timeout_ms);
 		else {
-			tool_chan_error(msg, sizeof(msg), v, &k.ci);
-			fprintf(stderr, PROG ": channel ended badly: %s\n", msg);
+			chan_error(msg, sizeof(msg), v, &k->ci);
+			fprintf(stderr, PROG ": %schannel ended badly: %s\n", ct, msg);
 		}
 		ok = false;
-	} else if (k.tx_err && is_end_error(k.tx_err) && why != L2K_CLOSE_LOCAL) {
-		fprintf(stderr, PROG ": the channel ended (%s) before everything was sent\n",
+	} else if (k->tx_err && is_end_error(k->tx_err) && why != L2K_CLOSE_LOCAL) {
+		fprintf(stderr, PROG ": %sthe channel ended (%s) before everything was sent\n", ct,
 			l2k_close_reason_str(why));
 		ok = false;
 	}
-	if (k.rx_err) {
-		fprintf(stderr, PROG ": receive failed: %s\n", l2k_strerror(k.rx_err));
+	if (k->rx_err) {
+		fprintf(stderr, PROG ": %sreceive failed: %s\n", ct, l2k_strerror(k->rx_err));
 		ok = false;
 	}
-	if (k.echo_err) {
-		tool_chan_error(msg, sizeof(msg), k.echo_err, &k.ci);
-		fprintf(stderr, PROG ": echo failed: %s\n", msg);
+	if (k->echo_err) {
+		chan_error(msg, sizeof(msg), k->echo_err, &k->ci);
+		fprintf(stderr, PROG ": %secho failed: %s\n", ct, msg);
 		ok = false;
 	}
-	if (k.out_err) {
-		fprintf(stderr, PROG ": writing stdout failed: received data lost\n");
+	if (k->out_err) {
+		if (k->out_fd < 0 && !c->out_prefix)
+			fprintf(stderr, PROG ": %sreceived data has nowhere to go: without -o PREFIX only channel 0 "
+					"writes (to stdout)\n", ct);
+		else
+			fprintf(stderr, PROG ": %swriting %s failed: received data lost\n", ct,
+				c->out_prefix ? "the output file" : "stdout");
 		ok = false;
 	}
-	if (k.ci.rx_sdus_dropped) {
-		fprintf(stderr, PROG ": %llu received SDUs were dropped (the reader did not keep up; %s mode has "
-			"no flow control)\n", (unsigned long long)k.ci.rx_sdus_dropped,
-			l2k_mode_name(k.ci.mode) ? l2k_mode_name(k.ci.mode) : "this");
+	if (k->ci.rx_sdus_dropped) {
+		fprintf(stderr, PROG ": %s%llu received SDUs were dropped (the reader did not keep up; %s mode has "
+			"no flow control)\n", ct, (unsigned long long)k->ci.rx_sdus_dropped,
+			l2k_mode_name(k->ci.mode) ? l2k_mode_name(k->ci.mode) : "this");
 		ok = false;
 	}
-	if (cc.snk == SINK_VERIFY) {
-		if (k.bad || k.rx_sdus != k.tx_sdus) {
-			fprintf(stderr, PROG ": verify: %llu of %llu echoes came back, %llu differ\n",
-				(unsigned long long)k.rx_sdus, (unsigned long long)k.tx_sdus,
-				(unsigned long long)k.bad);
+	if (c->snk == SINK_VERIFY) {
+		if (k->bad || k->rx_sdus != k->tx_sdus) {
+			fprintf(stderr, PROG ": %sverify: %llu of %llu echoes came back, %llu differ\n", ct,
+				(unsigned long long)k->rx_sdus, (unsigned long long)k->tx_sdus,
+				(unsigned long long)k->bad);
 			ok = false;
 		} else if (c->verbose) {
-			fprintf(stderr, PROG ": verify: %llu echoes intact\n", (unsigned long long)k.rx_sdus);
+			fprintf(stderr, PROG ": %sverify: %llu echoes intact\n", ct, (unsigned long long)k->rx_sdus);
 		}
 	}
 	if (c->verbose) {
-		uint64_t tx = k.tx_bytes + k.echo_bytes, txs = k.tx_sdus + k.echo_sdus;
+		uint64_t tx = k->tx_bytes + k->echo_bytes, txs = k->tx_sdus + k->echo_sdus;
 		fprintf(stderr,
-			PROG ": sent %llu bytes in %llu SDUs, received %llu bytes in %llu SDUs, %.3f s, %.3f MB/s "
-			"(channel %s)\n",
-			(unsigned long long)tx, (unsigned long long)txs, (unsigned long long)k.rx_bytes,
-			(unsigned long long)k.rx_sdus, secs, secs > 0 ? (double)(tx + k.rx_bytes) / secs / 1e6 : 0.0,
-			l2k_close_reason_str(why));
+			PROG ": %ssent %llu bytes in %llu SDUs, received %llu bytes in %llu SDUs, %.3f s, %.3f MB/s "
+			"(channel %s; mtu %u/%u at the end)\n",
+			ct, (unsigned long long)tx, (unsigned long long)txs, (unsigned long long)k->rx_bytes,
+			(unsigned long long)k->rx_sdus, secs, secs > 0 ? (double)(tx + k->rx_bytes) / secs / 1e6 : 0.0,
+			l2k_close_reason_str(why), k->ci.local_mtu, k->ci.remote_mtu);
 	}
 	l2k_close(sk);
-	close(fds[0]);
-	close(fds[1]);
-	pthread_mutex_destroy(&k.m);
-	pthread_cond_destroy(&k.cv);
+	close(k->done_r);
+	close(k->done_w);
+	if (k->out_fd > 1 && close(k->out_fd) < 0 && ok) {
+		fprintf(stderr, PROG ": %swriting the output file failed: %s\n", ct, strerror(errno));
+		ok = false;
+	}
+	pthread_mutex_destroy(&k->m);
+	pthread_cond_destroy(&k->cv);
+	return ok;
+}
+
+/* --reconfigure-mtu: a thread that waits until --reconfigure-at bytes moved, then asks for the
+ * new receive MTU (and MPS) on every channel at once. */
+struct reconf {
+	const struct cfg *c;
+	l2k_sock *sks[MAXCH];
+	int n;
+	pthread_t th;
+	atomic_bool stop;
+	bool done;
+	int err;
+	uint16_t mps;
+	unsigned long long at;
+	struct l2k_chan_info ci;
+};
+
+static void *reconf_main(void *arg)
+{
+	struct reconf *rc = arg;
+	while (!atomic_load(&rc->stop) && atomic_load(&moved) < rc->c->reconf_at)
+		usleep(1000);
+	if (atomic_load(&rc->stop))
+		return NULL;
+	uint16_t mps = (uint16_t)rc->c->reconf_mps;
+	for (int i = 0; i < rc->n && !rc->c->reconf_mps; i++) {
+		struct l2k_chan_info ci;
+		if (l2k_sock_info(rc->sks[i], &ci) == 0 && ci.local_mps > mps)
+			mps = ci.local_mps; /* unchanged (a group's MPS may not shrink) */
+	}
+	rc->mps = mps;
+	rc->at = atomic_load(&moved);
+	rc->err = l2k_sock_reconfigure(rc->sks, rc->n, (uint16_t)rc->c->reconf_mtu, mps);
+	l2k_sock_info(rc->sks[0], &rc->ci);
+	rc->done = true;
+	return NULL;
+}
+
+/* The verdict on the reconfiguration (true: fine). */
+static bool reconf_report(const struct reconf *rc)
+{
+	const struct cfg *c = rc->c;
+	if (!rc->done) {
+		fprintf(stderr, PROG ": the reconfiguration was not made: the transfer ended after %llu bytes, "
+			"before --reconfigure-at %lu\n", (unsigned long long)atomic_load(&moved), c->reconf_at);
+		return false;
+	}
+	if (rc->err == L2K_EREFUSED) {
+		fprintf(stderr, PROG ": the peer refused the reconfiguration to mtu %lu, mps %u (result 0x%04x%s)\n",
+			c->reconf_mtu, rc->mps, rc->ci.result,
+			rc->ci.result == 0x0001   ? ": MTU reduced"
+			: rc->ci.result == 0x0002 ? ": MPS reduced"
+			: rc->ci.result == 0x0003 ? ": invalid CID"
+			: rc->ci.result == 0x0004 ? ": unacceptable parameters"
+			: rc->ci.result == 0xFFFF ? ": Command Reject"
+						  : "");
+		return false;
+	}
+	if (rc->err < 0) {
+		fprintf(stderr, PROG ": the reconfiguration to mtu %lu, mps %u failed: %s%s\n", c->reconf_mtu, rc->mps,
+			l2k_strerror(rc->err),
+			rc->err == L2K_EINVAL ? " (ecfc channels only; the MTU may only grow, the MPS of several "
+						"channels may not shrink)"
+					      : "");
+		return false;
+	}
+	if (c->verbose)
+		fprintf(stderr, PROG ": reconfigured %d channel%s after %llu bytes: mtu %lu, mps %u (success)\n", rc->n,
+			rc->n > 1 ? "s" : "", rc->at, c->reconf_mtu, rc->mps);
+	return true;
+}
+
+/* Receive only / echo: the peer ends the channels.  Wait until every receiver ended, or one
+ * ended on an error of ours (output failed): the others are then ended too (by conn_end), so
+ * that a peer blocked on a channel we no longer read is released. */
+static void wait_receivers(struct conn *ks, int n)
+{
+	for (;;) {
+		bool all = true, failed = false;
+		for (int i = 0; i < n; i++) {
+			struct conn *k = &ks[i];
+			pthread_mutex_lock(&k->m);
+			if (!k->rx_ended)
+				all = false;
+			else if (k->out_err || k->rx_err)
+				failed = true;
+			if (n == 1 && !k->rx_ended)
+				pthread_cond_wait(&k->cv, &k->m); /* one channel: no polling */
+			pthread_mutex_unlock(&k->m);
+		}
+		if (all || failed)
+			return;
+		if (n > 1)
+			usleep(10000);
+	}
+}
+
+static void *feed_main(void *arg)
+{
+	feed_pattern(arg);
+	return NULL;
+}
+
+/* n channels (1, or up to 5 enhanced credit based ones) from open to end.  Returns true when
+ * everything went right on all of them; *why_out: how they ended (link lost if one did, else the
+ * first one's reason). */
+static bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **sks, int n, enum l2k_close_reason *why_out)
+{
+	struct conn ks[MAXCH];
+	bool ok = true;
+	int started = 0;
+	for (int i = 0; i < n; i++) {
+		if (!conn_start(&ks[i], c, s, sks[i], i, n)) {
+			for (int k = i + 1; k < n; k++)
+				l2k_close(sks[k]);
+			ok = false;
+			break;
+		}
+		started++;
+	}
+	struct reconf rc = {.c = c, .n = started};
+	bool reconf = c->reconf_mtu && started == n;
+	if (reconf) {
+		memcpy(rc.sks, sks, sizeof(rc.sks[0]) * (size_t)n);
+		atomic_init(&rc.stop, false);
+		if (pthread_create(&rc.th, NULL, reconf_main, &rc) != 0) {
+			fprintf(stderr, PROG ": cannot start the reconfiguration thread\n");
+			reconf = false;
+			ok = false;
+		}
+	}
+	if (started == n) {
+		switch (c->src) {
+		case SRC_STDIN: feed_stdin(ks, n); break;
+		case SRC_PATTERN: {
+			pthread_t th[MAXCH];
+			bool running[MAXCH] = {false};
+			for (int i = 1; i < n; i++)
+				running[i] = pthread_create(&th[i], NULL, feed_main, &ks[i]) == 0;
+			feed_pattern(&ks[0]);
+			for (int i = 1; i < n; i++) {
+				if (running[i])
+					pthread_join(th[i], NULL);
+				else
+					ks[i].tx_err = L2K_ENOMEM;
+			}
+			break;
+		}
+		case SRC_NONE: break;
+		}
+	}
+	if (started == n && c->src == SRC_NONE)
+		wait_receivers(ks, n);
+	for (int i = 0; i < started && started == n; i++)
+		if (c->src != SRC_NONE && c->snk == SINK_VERIFY && !ks[i].tx_err)
+			wait_echoes(&ks[i]);
+	if (reconf) {
+		atomic_store(&rc.stop, true);
+		pthread_join(rc.th, NULL);
+		ok = reconf_report(&rc) && ok;
+	}
+	enum l2k_close_reason why = L2K_CLOSE_LOCAL;
+	for (int i = 0; i < started; i++) {
+		enum l2k_close_reason w;
+		ok = conn_end(&ks[i], &w) && ok;
+		if (i == 0 || w == L2K_CLOSE_LINK_LOST)
+			why = w;
+	}
+	*why_out = why;
 	return ok;
 }
 
@@ -556,7 +824,7 @@ static void links_finish(l2k_stack *s, bool peer_ends)
 /* ---- main ---------------------------------------------------------------------------------- */
 
 enum { O_MTU = 256, O_MPS, O_CREDITS, O_ECHO, O_SINK, O_SEND, O_SIZE, O_VERIFY, O_SNOOP, O_LE,
-       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE };
+       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT };
 
 /* N, Nk, NM: bytes per second */
 static int parse_rate(const char *s, unsigned long *out)
@@ -592,6 +860,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	l2k_chan_opts_default(&c.opts);
 	c.timeout_ms = 30000;
+	c.nchan = 1;
 	bool echo = false, sink = false, recv_only = false, verify = false, send = false;
 	static const struct option lo[] = {
 	    {"transport", required_argument, 0, 't'}, {"mode", required_argument, 0, 'm'},
@@ -605,11 +874,14 @@ int main(int argc, char **argv)
 	    {"btsnoop", required_argument, 0, O_SNOOP}, {"le", no_argument, 0, O_LE},
 	    {"fcs", required_argument, 0, O_FCS},     {"window", required_argument, 0, O_WINDOW},
 	    {"max-transmit", required_argument, 0, O_MAXTX}, {"ext-window", no_argument, 0, O_EXTWIN},
+	    {"channels", required_argument, 0, O_CHANNELS}, {"output", required_argument, 0, 'o'},
+	    {"reconfigure-mtu", required_argument, 0, O_RMTU}, {"reconfigure-mps", required_argument, 0, O_RMPS},
+	    {"reconfigure-at", required_argument, 0, O_RAT},
 	    {"verbose", no_argument, 0, 'v'},	      {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
 	int o;
 	unsigned long v;
-	while ((o = getopt_long(argc, argv, "t:m:l:kdw:vh", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "t:m:l:kdw:o:vh", lo, NULL)) != -1) {
 		switch (o) {
 		case 't': c.spec = optarg; break;
 		case 'm':
@@ -682,6 +954,27 @@ int main(int argc, char **argv)
 			c.opts.max_transmit = v ? (uint8_t)v : L2K_MAX_TRANSMIT_UNLIMITED;
 			break;
 		case O_EXTWIN: c.opts.ext_window = true; break;
+		case O_CHANNELS:
+			if (tool_parse_uint(optarg, 1, MAXCH, &v))
+				return bad_arg("--channels", optarg, "1..5 (one Credit Based Connection Request)");
+			c.nchan = (int)v;
+			break;
+		case 'o': c.out_prefix = optarg; break;
+		case O_RMTU:
+			if (tool_parse_uint(optarg, 64, 65535, &v))
+				return bad_arg("--reconfigure-mtu", optarg, "64..65535");
+			c.reconf_mtu = v;
+			break;
+		case O_RMPS:
+			if (tool_parse_uint(optarg, 64, 65533, &v))
+				return bad_arg("--reconfigure-mps", optarg, "64..65533");
+			c.reconf_mps = v;
+			break;
+		case O_RAT:
+			if (tool_parse_uint(optarg, 0, 0xFFFFFFFFul, &v))
+				return bad_arg("--reconfigure-at", optarg, "a byte count");
+			c.reconf_at = v;
+			break;
 		case 'v': c.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -741,6 +1034,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": -k goes with -l\n");
 		return 2;
 	}
+	if (c.nchan > 1 && c.mode != L2K_MODE_ECFC) {
+		fprintf(stderr, PROG ": --channels N opens several channels in one request: -m ecfc\n");
+		return 2;
+	}
+	if ((c.reconf_mps || c.reconf_at) && !c.reconf_mtu) {
+		fprintf(stderr, PROG ": --reconfigure-mps / --reconfigure-at go with --reconfigure-mtu N\n");
+		return 2;
+	}
+	if (c.reconf_mtu && c.mode != L2K_MODE_ECFC) {
+		fprintf(stderr, PROG ": --reconfigure-mtu needs -m ecfc (Credit Based Reconfigure Request)\n");
+		return 2;
+	}
+	if (c.out_prefix && c.snk != SINK_STDOUT) {
+		fprintf(stderr, PROG ": -o writes received data to files: not with --echo, --sink or --verify\n");
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	l2k_stack *s;
@@ -777,7 +1086,7 @@ int main(int argc, char **argv)
 	enum l2k_close_reason why = L2K_CLOSE_LOCAL;
 	if (c.listen) {
 		l2k_sock *ls;
-		r = l2k_listen(s, c.psm, c.le, &c.opts, c.keep ? 4 : 1, &ls);
+		r = l2k_listen(s, c.psm, c.le, &c.opts, (c.keep ? 4 : 1) * c.nchan, &ls);
 		if (r < 0) {
 			if (r == L2K_EINVAL)
 				fprintf(stderr, PROG ": cannot listen on 0x%04x: invalid PSM or options (BR/EDR PSMs are "
@@ -792,15 +1101,22 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": listening on %s psm 0x%04x%s\n", c.le ? "LE" : "BR/EDR", c.psm,
 				c.le ? " (advertising)" : "");
 		do {
-			l2k_sock *sk;
-			r = l2k_accept(ls, -1, &sk);
+			l2k_sock *sk[MAXCH];
+			int got = 0;
+			for (; got < c.nchan; got++) {
+				r = l2k_accept(ls, -1, &sk[got]);
+				if (r < 0)
+					break;
+			}
 			if (r < 0) {
 				fprintf(stderr, PROG ": accept failed: %s%s%s\n", l2k_strerror(r),
 					l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
+				for (int i = 0; i < got; i++)
+					l2k_close(sk[i]);
 				ok = false;
 				break;
 			}
-			ok = serve(&c, s, sk, &why) && ok;
+			ok = serve(&c, s, sk, c.nchan, &why) && ok;
 			if (c.keep && c.le) {
 				/* the controller stopped advertising when the central connected */
 				l2k_lock(s);
@@ -810,14 +1126,26 @@ int main(int argc, char **argv)
 		} while (c.keep);
 		l2k_close(ls);
 	} else {
-		l2k_sock *sk;
-		r = l2k_connect(s, &c.peer, c.ptype, c.psm, &c.opts, c.timeout_ms, &sk);
+		l2k_sock *sk[MAXCH] = {NULL};
+		if (c.mode == L2K_MODE_ECFC)
+			r = l2k_connect_ecfc(s, &c.peer, c.ptype, c.psm, c.nchan, &c.opts, c.timeout_ms, sk);
+		else
+			r = l2k_connect(s, &c.peer, c.ptype, c.psm, &c.opts, c.timeout_ms, &sk[0]);
 		if (r < 0) {
 			struct l2k_chan_info ci;
 			memset(&ci, 0, sizeof(ci));
 			ci.link_type = c.ptype;
-			if (sk)
-				l2k_sock_info(sk, &ci);
+			ci.mode = c.mode;
+			int bad = 0; /* the first channel that did not open tells why */
+			for (int i = 0; i < c.nchan; i++) {
+				struct l2k_chan_info x;
+				if (sk[i] && l2k_sock_info(sk[i], &x) == 0 && l2k_sock_close_reason(sk[i]) != L2K_CLOSE_LOCAL) {
+					bad = i;
+					break;
+				}
+			}
+			if (sk[bad])
+				l2k_sock_info(sk[bad], &ci);
 			char a[18];
 			if (r == L2K_EINVAL)
 				snprintf(msg, sizeof(msg), "invalid PSM or options (BR/EDR PSMs are odd with an even "
@@ -827,13 +1155,18 @@ int main(int argc, char **argv)
 			else if (r == L2K_EIO || r == L2K_ENETDOWN)
 				snprintf(msg, sizeof(msg), "%s: %s", l2k_strerror(r), l2k_last_error(s));
 			else
-				tool_chan_error(msg, sizeof(msg), r, &ci);
-			fprintf(stderr, PROG ": connect to %s psm 0x%04x: %s\n", l2k_addr_str(&c.peer, a), c.psm, msg);
-			l2k_close(sk);
+				chan_error(msg, sizeof(msg), r, &ci);
+			char which[48] = "";
+			if (c.nchan > 1)
+				snprintf(which, sizeof(which), " (channel %d of %d)", bad, c.nchan);
+			fprintf(stderr, PROG ": connect to %s psm 0x%04x%s: %s\n", l2k_addr_str(&c.peer, a), c.psm, which,
+				msg);
+			for (int i = 0; i < c.nchan; i++)
+				l2k_close(sk[i]);
 			l2k_stack_close(s);
 			return 1;
 		}
-		ok = serve(&c, s, sk, &why);
+		ok = serve(&c, s, sk, c.nchan, &why);
 	}
 	if (why != L2K_CLOSE_LINK_LOST) /* else the links (or the transport) are gone already */
 		links_finish(s, why == L2K_CLOSE_REMOTE);

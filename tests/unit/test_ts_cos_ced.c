@@ -6,12 +6,7 @@
  *
  * Not covered by this group's files (ID -- reason):
  *   L2CAP/COS/CED/BV-10-C -- n/a: legacy Flow Control mode (the ERTM/legacy-mode helper's suites)
- *   L2CAP/COS/CED/BI-18-C -- n/a: enhanced credit based (ECFC) request (the ECFC suite)
- *   L2CAP/COS/CED/BI-20-C -- n/a: enhanced credit based (ECFC) request (the ECFC suite)
- *   L2CAP/COS/CED/BI-22-C -- n/a: enhanced credit based (ECFC) request (the ECFC suite)
  *   L2CAP/COS/CED/BI-23-C -- n/a: ECFC-support variant (the ECFC suite decides it with ECFC built)
- *   L2CAP/COS/CED/BI-24-C -- n/a: enhanced credit based (ECFC) request (the ECFC suite)
- *   L2CAP/COS/CED/BI-25-C -- n/a: enhanced credit based (ECFC) request (the ECFC suite)
  *   L2CAP/COS/CED/BI-19-C -- n/a: for an IUT without LE CFC; l2kit has LE CFC (see BI-05)
  *   L2CAP/COS/CED/BI-21-C -- n/a: for an IUT without LE CFC; l2kit has LE CFC (see BI-09)
  *   L2CAP/COS/CED/BI-02-C -- n/a: older TS revision, not in TS p41: no procedure to play

@@ -3,8 +3,6 @@
  * dual-mode tests use two dual-mode controllers with an ACL-U and an LE-U link between them.
  *
  * Not covered by this group's file (ID -- reason):
- *   L2CAP/LE/CID/BV-03-C -- n/a: enhanced credit based (ECFC) channels (the ECFC suite)
- *   L2CAP/LE/CID/BV-04-C -- n/a: enhanced credit based (ECFC) channels (the ECFC suite)
  */
 #include <setjmp.h>
 #include <stdarg.h>
