@@ -266,6 +266,8 @@ void l2cap_br_connect(struct l2k_chan *ch);	  /* send Connection Request */
 void l2cap_br_send_conf_req(struct l2k_chan *ch);
 void l2cap_le_connect(struct l2k_chan *ch);	  /* send LE Credit Based Connection Request */
 void l2cap_send_disconn_req(struct l2k_chan *ch);
+void l2cap_on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d);
+void l2cap_on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d);
 void l2cap_br_info_start(struct l2cap_link *l);
 void l2cap_br_info_ready(struct l2cap_link *l);
 void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);

@@ -420,11 +420,13 @@ static void on_conf_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	maybe_open(ch);
 }
 
-static void on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d)
+/* Disconnection Request / Response (4.6, 4.7): the same on ACL-U and LE-U. */
+void l2cap_on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d)
 {
 	struct l2k_chan *ch = l2cap_link_chan(l, d->dcid);
 	if (!ch || ch->rcid != d->scid || ch->state == CH_WAIT_ACCEPT || ch->state == CH_WAIT_CONNECT_RSP) {
-		/* 4.1 reason 0x0002: the data carry the CIDs of the rejected request, ours first */
+		/* 4.1 reason 0x0002: the data carry the CIDs of the rejected request, ours first
+		 * (LE/CFC/BV-23 on LE) */
 		l2cap_send_cmd_reject(l, id, L2CAP_REJ_INVALID_CID, d->dcid, d->scid);
 		return;
 	}
@@ -435,7 +437,7 @@ static void on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_
 				      : L2K_CLOSE_REMOTE);
 }
 
-static void on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d)
+void l2cap_on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d)
 {
 	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
 	if (!p || p->code != L2CAP_DISCONNECTION_REQ)
@@ -573,11 +575,11 @@ static void dispatch(struct l2cap_link *l, const struct l2cap_sig_cmd *c)
 		break;
 	case L2CAP_DISCONNECTION_REQ:
 		if (!(r = l2cap_parse_disconn_req(c->data, c->len, &u.disc)))
-			on_disconn_req(l, c->ident, &u.disc);
+			l2cap_on_disconn_req(l, c->ident, &u.disc);
 		break;
 	case L2CAP_DISCONNECTION_RSP:
 		if (!(r = l2cap_parse_disconn_rsp(c->data, c->len, &u.disc)))
-			on_disconn_rsp(l, c->ident, &u.disc);
+			l2cap_on_disconn_rsp(l, c->ident, &u.disc);
 		break;
 	case L2CAP_ECHO_REQ:
 		if (!(r = l2cap_parse_echo(c->data, c->len, &u.echo))) {

@@ -200,34 +200,6 @@ void l2cap_credit_ind(struct l2cap_link *l, const struct l2cap_credit_ind *ci)
 		ch->ops->pump(ch);
 }
 
-static void on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d)
-{
-	struct l2k_chan *ch = l2cap_link_chan(l, d->dcid);
-	if (!ch || ch->rcid != d->scid || ch->state == CH_WAIT_ACCEPT || ch->state == CH_WAIT_CONNECT_RSP) {
-		/* LE/CFC/BV-23: Command Reject, invalid CID */
-		l2cap_send_cmd_reject(l, id, L2CAP_REJ_INVALID_CID, d->dcid, d->scid);
-		return;
-	}
-	size_t n = l2cap_build_disconn_rsp(SIGBUF(l), SIGCAP(l), id, d);
-	l2cap_send_sig(l, SIGBUF(l), n);
-	l2cap_chan_closed(ch, ch->state == CH_WAIT_DISCONNECT && ch->last_result <= L2K_CLOSE_LINK_FAILED
-				      ? (enum l2k_close_reason)ch->last_result
-				      : L2K_CLOSE_REMOTE);
-}
-
-static void on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_disconn *d)
-{
-	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
-	if (!p || p->code != L2CAP_DISCONNECTION_REQ)
-		return;
-	struct l2k_chan *ch = l2cap_link_chan(l, p->cid);
-	l2cap_pend_del(l, p);
-	if (!ch || d->scid != ch->lcid || d->dcid != ch->rcid)
-		return;
-	l2cap_chan_closed(ch, ch->last_result <= L2K_CLOSE_LINK_FAILED ? (enum l2k_close_reason)ch->last_result
-								     : L2K_CLOSE_LOCAL);
-}
-
 static void on_conn_param_req(struct l2cap_link *l, uint8_t id, const struct l2cap_conn_param_req *rq)
 {
 	if (l->role != 0) {
@@ -332,11 +304,11 @@ void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len)
 		break;
 	case L2CAP_DISCONNECTION_REQ:
 		if (!(pr = l2cap_parse_disconn_req(c.data, c.len, &u.d)))
-			on_disconn_req(l, c.ident, &u.d);
+			l2cap_on_disconn_req(l, c.ident, &u.d);
 		break;
 	case L2CAP_DISCONNECTION_RSP:
 		if (!(pr = l2cap_parse_disconn_rsp(c.data, c.len, &u.d)))
-			on_disconn_rsp(l, c.ident, &u.d);
+			l2cap_on_disconn_rsp(l, c.ident, &u.d);
 		break;
 	case L2CAP_CONN_PARAM_UPDATE_REQ:
 		if (!(pr = l2cap_parse_conn_param_req(c.data, c.len, &u.cpr)))
