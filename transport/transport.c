@@ -4,7 +4,9 @@
  *   tcp:HOST:PORT, tcp:[V6]:PORT    H4 over TCP                         (socket.c)
  *   serial:DEVICE[,BAUD][,rtscts]   H4 over a UART, default 115200 8N1  (serial.c)
  *   sim, sim:ARGS                   in-process simulated controller     (sim/)
- *   hciN, usb, usb:...              later: recognised, L2K_ENOTSUP for now
+ *   hciN                            Linux HCI user channel              (userchan.c)
+ *   usb, usb:N, usb:VID:PID[#N],    USB controller through libusb-1.0   (usb.c; L2K_ENOTSUP
+ *   usb:BUS-PORT[.PORT...]                                               without libusb)
  *
  * Everything that can be checked without touching the OS is checked here, so a bad spec gives
  * L2K_ESPEC and a message naming it before anything is opened. */
@@ -16,6 +18,8 @@
 
 #include "core/l2k_error.h"
 #include "transport/stream.h"
+#include "transport/usb.h"
+#include "transport/userchan.h"
 
 #if defined(__has_include)
 #if __has_include("transport/sim/sim.h")
@@ -150,11 +154,13 @@ static int open_serial(const char *spec, const char *args, struct l2k_transport 
 				     errlen);
 }
 
+#ifndef HAVE_SIM
 static int not_built(const char *spec, char *errbuf, size_t errlen)
 {
 	transport_errf(errbuf, errlen, "transport '%s' not available in this build", spec);
 	return L2K_ENOTSUP;
 }
+#endif
 
 int l2k_transport_open(const char *spec, struct l2k_transport **out, char *errbuf, size_t errlen)
 {
@@ -204,10 +210,15 @@ int l2k_transport_open(const char *spec, struct l2k_transport **out, char *errbu
 		return not_built(spec, errbuf, errlen);
 #endif
 	} else if (IS("usb")) {
-		return not_built(spec, errbuf, errlen);
+		rc = usb_transport_open(spec, args, out, errbuf, errlen);
 	} else if (nlen > 3 && strncmp(spec, "hci", 3) == 0 && all_digits(spec + 3, nlen - 3) &&
 		   !args) {
-		return not_built(spec, errbuf, errlen); /* Linux HCI user channel: later */
+		if (nlen - 3 > 5 || strtoul(spec + 3, NULL, 10) > 0xFFFE) {
+			transport_errf(errbuf, errlen, "%s: controller number out of range", spec);
+			return L2K_ESPEC;
+		}
+		rc = userchan_transport_open(spec, (unsigned)strtoul(spec + 3, NULL, 10), out,
+					     errbuf, errlen);
 	} else {
 		transport_errf(errbuf, errlen, "%s: unknown transport '%.*s' (expected one of %s)",
 			       spec, (int)nlen, spec, SPEC_FORMS);

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Line/branch coverage of the library reached by the fuzz corpora (clang source-based coverage).
+#   tests/fuzz/coverage.sh BUILD [EXTRA-CORPUS-ROOT]
+# Builds the harnesses with -fprofile-instr-generate -fcoverage-mapping and the replay main()
+# into BUILD/fuzz-cov, replays tests/fuzz/corpus/NAME, tests/fuzz/regress/NAME (and
+# EXTRA-CORPUS-ROOT/NAME, e.g. build/fuzz/corpus after `make fuzz`), and prints llvm-cov's
+# per-file report for core/, hci/ and transport/h4.c.
+BUILD=${1:-build}
+EXTRA=$2
+OUT="$BUILD/fuzz-cov"
+CC=${FUZZ_CC:-clang}
+FLAGS="-I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -std=c11 -O1 -g -fprofile-instr-generate -fcoverage-mapping"
+[ -n "$(pkg-config --exists libusb-1.0 2>/dev/null && echo 1)" ] && FLAGS="$FLAGS -DL2K_HAVE_LIBUSB $(pkg-config --cflags libusb-1.0)" && USB="$(pkg-config --libs libusb-1.0)"
+mkdir -p "$OUT/obj" "$OUT/prof"
+rm -f "$OUT"/prof/*.profraw
+objs=""
+for f in core/*.c hci/*.c transport/*.c transport/sim/*.c tests/fuzz/fz_*.c tests/fuzz/replay_main.c; do
+	o="$OUT/obj/$(echo "$f" | tr / _).o"
+	$CC $FLAGS -c "$f" -o "$o" || exit 1
+	objs="$objs $o"
+done
+bins=""
+for h in tests/fuzz/fuzz_*.c; do
+	n=$(basename "$h" .c)
+	$CC $FLAGS -c "$h" -o "$OUT/obj/$n.o" && $CC -fprofile-instr-generate -o "$OUT/$n" "$OUT/obj/$n.o" $objs -lpthread $USB -lm || exit 1
+	dirs=""
+	for d in tests/fuzz/corpus/${n#fuzz_} tests/fuzz/regress/${n#fuzz_} ${EXTRA:+$EXTRA/${n#fuzz_}}; do [ -d "$d" ] && dirs="$dirs $d"; done
+	[ -n "$dirs" ] && LLVM_PROFILE_FILE="$OUT/prof/$n-%p.profraw" "$OUT/$n" $dirs >/dev/null 2>&1
+	bins="$bins -object $OUT/$n"
+done
+llvm-profdata merge -sparse "$OUT"/prof/*.profraw -o "$OUT/all.profdata" || exit 1
+first=$(echo $bins | awk '{print $2}')
+llvm-cov report $first $bins -instr-profile="$OUT/all.profdata" core/*.c hci/*.c transport/h4.c

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz harnesses (tests/fuzz/corpus/HARNESS/) from btsnoop
+captures of valid traffic (the test suite's chan_echo runs over the simulator, see
+docs/fuzzing.md) plus a few synthesized scripts for the mode harnesses (ERTM/Streaming frames
+with correct control fields, credit indications, timers, application sends).
+
+    python3 tests/fuzz/mkseeds.py OUTDIR CAPTURE.btsnoop...
+
+Seeds are named by the SHA-1 of their content (as libFuzzer names corpus files), so running it
+again only adds what is new.  Input formats: fz_script.c, fz_mode.c and each fuzz_*.c."""
+import hashlib
+import os
+import struct
+import sys
+
+H4_CMD, H4_ACL, H4_EVT = 1, 2, 4
+
+
+def read_btsnoop(path):
+    """(incoming, type, bytes) for every record of a datalink-1002 (H4) capture."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data[:8] != b'btsnoop\0' or struct.unpack('>II', data[8:16]) != (1, 1002):
+        raise SystemExit('%s: not a btsnoop H4 capture' % path)
+    off, out = 16, []
+    while off + 24 <= len(data):
+        olen, ilen, flags, _drops, _ts = struct.unpack('>IIIIQ', data[off:off + 24])
+        off += 24
+        rec = data[off:off + ilen]
+        off += ilen
+        if len(rec) < 1:
+            continue
+        out.append((bool(flags & 1), rec[0], rec[1:]))
+    return out
+
+
+def l2cap_pdus(pkts, incoming_only=False):
+    """Reassemble ACL into (handle, incoming, cid, payload) per direction and handle."""
+    state = {}
+    for inc, typ, p in pkts:
+        if typ != H4_ACL or len(p) < 4 or (incoming_only and not inc):
+            continue
+        hf, dlen = struct.unpack('<HH', p[:4])
+        handle, pb, d = hf & 0x0FFF, (hf >> 12) & 3, p[4:4 + dlen]
+        key = (handle, inc)
+        if pb != 1:
+            state[key] = bytearray(d)
+        elif key in state:
+            state[key] += d
+        else:
+            continue
+        buf = state[key]
+        if len(buf) >= 4 and len(buf) == 4 + struct.unpack('<H', buf[:2])[0]:
+            cid = struct.unpack('<H', buf[2:4])[0]
+            yield handle, inc, cid, bytes(buf[4:])
+            del state[key]
+
+
+def lenf(n):
+    return bytes([n]) if n < 0xFF else b'\xff' + struct.pack('<H', n)
+
+
+class Out:
+    def __init__(self, root):
+        self.root, self.count = root, {}
+
+    def put(self, harness, data, limit=4096):
+        data = bytes(data)[:limit]
+        d = os.path.join(self.root, harness)
+        os.makedirs(d, exist_ok=True)
+        name = hashlib.sha1(data).hexdigest()
+        path = os.path.join(d, name)
+        if not os.path.exists(path):
+            with open(path, 'wb') as f:
+                f.write(data)
+            self.count[harness] = self.count.get(harness, 0) + 1
+
+
+def sig_commands(payload):
+    off = 0
+    while off + 4 <= len(payload):
+        code, ident, n = struct.unpack('<BBH', payload[off:off + 4])
+        yield code, ident, payload[off + 4:off + 4 + n]
+        off += 4 + n
+
+
+def from_capture(out, pkts, le):
+    # H4 stream of what the controller sent (a host framer's input), in slices
+    stream = b''.join(bytes([t]) + p for inc, t, p in pkts if inc)
+    for i in range(0, min(len(stream), 16384), 2048):
+        out.put('h4', b'\x01' + stream[i:i + 2048])
+    out.put('h4', b'\x00' + b''.join(bytes([t]) + p for inc, t, p in pkts if not inc)[:4096])
+    # events: bring-up answered by the capture's own events, and after a canned bring-up
+    evs = [p for inc, t, p in pkts if inc and t == H4_EVT and len(p) >= 2]
+    rec = b''.join(b'\x00' + p[:1] + bytes([len(p) - 2]) + p[2:] for p in evs)
+    out.put('hci_event', b'\x00' + rec)
+    out.put('hci_event', b'\x03' + rec)
+    # ACL fragments from the controller, handle mapped onto the harness's links
+    acl = bytearray(struct.pack('<HH', 0, 27 if le else 1021))
+    for inc, t, p in pkts:
+        if inc and t == H4_ACL and len(p) >= 4:
+            hf, dlen = struct.unpack('<HH', p[:4])
+            hf = (hf & 0xF000) | (2 if le else 1)
+            acl += b'\x00' + struct.pack('<HH', hf, len(p) - 4) + p[4:]
+    out.put('acl', acl)
+    # signaling, options, frames; data PDUs as scripts for the mode/stack harnesses
+    data_script = bytearray()
+    for handle, inc, cid, pl in l2cap_pdus(pkts):
+        out.put('frame', struct.pack('<HH', len(pl), cid) + pl)
+        if cid in (1, 5):
+            out.put('sig', pl)
+            for code, ident, d in sig_commands(pl):
+                if code == 0x04 and len(d) >= 4:
+                    out.put('conf', d[4:])
+                elif code == 0x05 and len(d) >= 6:
+                    out.put('conf', d[6:])
+        elif cid >= 0x40 and inc:
+            data_script += b'\x00' + lenf(len(pl)) + pl
+    if data_script:
+        for flags in (0x0C, 0x0E, 0x0D):
+            out.put('mode_le_credit' if le else 'mode_basic', bytes([flags]) + data_script)
+            out.put('stack', bytes([flags]) + data_script)
+
+
+def synthesized(out):
+    """Scripts that reach deeper than captured Basic/LE traffic."""
+    def ctrl_i(txseq, reqseq, sar=0, f=0):
+        return struct.pack('<H', (sar << 14) | (reqseq << 8) | (f << 7) | (txseq << 1))
+
+    def ctrl_s(s, reqseq, p=0, f=0):
+        return struct.pack('<H', (reqseq << 8) | (f << 7) | (p << 4) | (s << 2) | 1)
+
+    # I-frames with a correct FCS (op 0x01), acknowledgements, a poll, a reject, time passing
+    ertm = bytearray(b'\x0C')
+    for seq in range(6):
+        pl = ctrl_i(seq, 0) + bytes([seq]) * 20
+        ertm += b'\x01' + lenf(len(pl)) + pl
+    segs = [(1, struct.pack('<H', 60) + b'A' * 20), (3, b'B' * 20), (3, b'C' * 20), (2, b'D' * 18)]
+    seg = bytearray(b'\x0C')
+    for i, (sar, body) in enumerate(segs):
+        pl = ctrl_i(i, 0, sar) + body
+        seg += b'\x01' + lenf(len(pl)) + pl
+    sup = bytearray(b'\x0C')
+    for s, p in ((0, 1), (1, 0), (2, 0), (3, 0), (0, 0)):
+        pl = ctrl_s(s, 0, p)
+        sup += b'\x01' + lenf(len(pl)) + pl
+    sup += b'\x0a' + struct.pack('<H', 100) + b'\x09' + struct.pack('<H', 3000)
+    sup += b'\x0a' + struct.pack('<H', 300) + b'\x09' + struct.pack('<H', 13000)
+    for h in ('mode_ertm', 'mode_streaming', 'mode_retrans', 'mode_flowctl', 'stack'):
+        for s in (ertm, seg, sup):
+            out.put(h, s)
+            out.put(h, b'\x0E' + s[1:])
+    # credit based: K-frames (first with SDU length), credits, a segmented SDU, app sends
+    k = bytearray(b'\x0C')
+    k += b'\x00' + lenf(12) + struct.pack('<H', 10) + b'x' * 10
+    k += b'\x00' + lenf(8) + struct.pack('<H', 20) + b'y' * 6
+    k += b'\x00' + lenf(14) + b'z' * 14
+    k += b'\x14\x16\x07' + lenf(4) + struct.pack('<HH', 0x40, 5)
+    k += b'\x0a' + struct.pack('<H', 700) + b'\x09' + struct.pack('<H', 100)
+    for h in ('mode_le_credit', 'mode_ecfc', 'stack'):
+        out.put(h, k)
+        out.put(h, b'\x0D' + k[1:])
+    # Basic: an SDU, an oversized one, an echo, a disconnect of the channel, link loss
+    b = bytearray(b'\x0C')
+    b += b'\x00' + lenf(5) + b'hello'
+    b += b'\x00' + lenf(700) + b'q' * 700
+    b += b'\x04\x08\x21' + lenf(3) + b'abc'
+    b += b'\x0a' + struct.pack('<H', 600)
+    b += b'\x04\x06\x22' + lenf(4) + struct.pack('<HH', 0x40, 0x40)
+    b += b'\x0d'
+    for h in ('mode_basic', 'stack'):
+        out.put(h, b)
+    # whole stack: connectionless data, an unknown CID, fixed channels, fragments, events
+    s = bytearray(b'\x0C')
+    s += b'\x06' + struct.pack('<H', 2) + lenf(6) + struct.pack('<H', 0x1001) + b'data'
+    s += b'\x16' + struct.pack('<H', 6) + lenf(11) + bytes([1, 3, 0, 1, 16, 7, 7])
+    s += b'\x02' + lenf(30) + b'f' * 30 + bytes([7])
+    s += b'\x07' + struct.pack('<H', 0x1001) + lenf(8) + struct.pack('<HH', 20, 0x40) + b'pppp'
+    s += b'\x08\x3e' + bytes([11]) + bytes([6, 2, 0, 24, 0, 40, 0, 0, 0, 0xf4, 1])
+    s += b'\x4b\x00' + b'\x2b\x05'
+    out.put('stack', s)
+
+
+def codec_seeds(out):
+    """Option lists and signaling commands the captures do not carry."""
+    mtu = bytes([1, 2]) + struct.pack('<H', 672)
+    flush = bytes([2, 2]) + struct.pack('<H', 0xFFFF)
+    qos = bytes([3, 22, 0, 1]) + struct.pack('<IIIII', 0, 0, 0, 0xFFFFFFFF, 0xFFFFFFFF)
+    fcs = bytes([5, 1, 1])
+    efs = bytes([6, 16, 1, 1]) + struct.pack('<HIII', 672, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+    ews = bytes([7, 2]) + struct.pack('<H', 0x3FFF)
+    for mode in range(5):
+        rfc = bytes([4, 9, mode, 10, 3]) + struct.pack('<HHH', 2000, 12000, 1010)
+        out.put('conf', mtu + rfc + fcs)
+    out.put('conf', mtu + flush + qos + fcs + efs + ews)
+    out.put('conf', mtu + bytes([0x85, 1, 0]) + bytes([0x99, 3, 1, 2, 3]) + bytes([0x19, 0]))
+    out.put('conf', bytes([1, 2, 0x30]))  # cut short
+    sig = []
+    sig.append(bytes([0x17, 1, 14, 0]) + struct.pack('<HHHHHHH', 0x81, 512, 200, 32, 0x40, 0x41, 0x42))
+    sig.append(bytes([0x18, 1, 12, 0]) + struct.pack('<HHHHHH', 512, 200, 32, 0, 0x40, 0x41))
+    sig.append(bytes([0x19, 2, 8, 0]) + struct.pack('<HHHH', 600, 200, 0x40, 0x41))
+    sig.append(bytes([0x1A, 2, 2, 0, 0, 0]))
+    sig.append(bytes([0x16, 3, 4, 0]) + struct.pack('<HH', 0x40, 10))
+    sig.append(bytes([0x12, 4, 8, 0]) + struct.pack('<HHHH', 24, 40, 0, 500))
+    sig.append(bytes([0x0B, 5, 8, 0]) + struct.pack('<HHI', 2, 0, 0x2B8))
+    sig.append(bytes([0x0B, 6, 12, 0]) + struct.pack('<HHQ', 3, 0, 0x86))
+    sig.append(bytes([0x01, 7, 6, 0]) + struct.pack('<HHH', 2, 0x40, 0x41))
+    sig.append(bytes([0x08, 8, 3, 0]) + b'abc')
+    for c in sig:
+        out.put('sig', c)
+    out.put('sig', b''.join(sig))
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    out = Out(sys.argv[1])
+    for path in sys.argv[2:]:
+        pkts = read_btsnoop(path)
+        le = any(inc and t == H4_EVT and len(p) > 2 and p[0] == 0x3E and p[2] in (1, 10)
+                 for inc, t, p in pkts)
+        from_capture(out, pkts, le)
+    synthesized(out)
+    codec_seeds(out)
+    for h in sorted(out.count):
+        print('%-16s %d new seeds' % (h, out.count[h]))
+
+
+if __name__ == '__main__':
+    main()
