@@ -71,9 +71,9 @@ while :; do
 done
 echo "10 MiB in $(echo "$end - $start" | bc 2>/dev/null || echo "?") s"
 
-echo "== 2. echo and verify, MTU 4000"
-listen "$OUT/listen2.log" --echo --mtu 4000 -l 0x1003
-"$B/l2cat" -t $T -v --mtu 4000 --send 1000 --verify $laddr 0x1003 2>"$OUT/send2.log" \
+echo "== 2. echo and verify, MTU 4000 (ERTM: btvirt drops what a slow host reads late, and the echo must not depend on that)"
+listen "$OUT/listen2.log" -m ertm --echo --mtu 4000 -l 0x1003
+"$B/l2cat" -t $T -v -m ertm --mtu 4000 --send 1000 --verify $laddr 0x1003 2>"$OUT/send2.log" \
 	|| { cat "$OUT/send2.log" "$OUT/listen2.log"; fail "verify sender exited non-zero"; }
 wait $lpid || { cat "$OUT/listen2.log"; fail "echo listener exited non-zero"; }
 cat "$OUT/send2.log"
