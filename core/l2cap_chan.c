@@ -244,7 +244,7 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 		struct l2cap_link *l = ch->link;
 		/* forget outstanding requests about this channel, so that a late answer or an RTX
 		 * expiry can never act on another channel that reuses the CID */
-		for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+		for (int i = 0; i < l->pend_top; i++) {
 			struct l2cap_pending_sig *p = &l->pend[i];
 			if (!p->ident || p->echo_cb)
 				continue;
@@ -429,7 +429,6 @@ int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_t
 			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
 			     l2k_chan **out)
 {
-	static uint32_t solo_groups = 0x80000000u;
 	struct l2cap_engine *e = l2cap_engine_of(s);
 	bool le = type != L2K_ADDR_BREDR;
 	struct l2k_chan_opts o;
@@ -451,7 +450,9 @@ int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_t
 	ch->peer = *peer;
 	ch->peer_type = type;
 	ch->state = CH_WAIT_LINK;
-	ch->ecfc_group = group ? group : (o.mode == L2K_MODE_ECFC ? ++solo_groups : 0);
+	ch->ecfc_group = group;
+	if (!group && o.mode == L2K_MODE_ECFC) /* a group of one: never 0 nor a connect_ecfc group */
+		ch->ecfc_group = 0x80000000u | ++e->ecfc_solo_groups;
 	/* FIFO: channels get their CIDs and requests in the order the application asked */
 	struct l2k_chan **tail = &e->waiting;
 	while (*tail)
@@ -460,9 +461,8 @@ int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_t
 	l2cap_arm(ch, &ch->sig_timer, o.connect_timeout_ms);
 	uint16_t handle;
 	if (l2k_link_find(s, peer, type, &handle) == 0) {
-		struct l2cap_link *l = l2cap_link_get(e, handle);
-		if (l && !group)
-			l2cap_chan_link_ready(l);
+		if (!group) /* a group starts once it is whole (l2cap_ecfc_connect_each) */
+			l2cap_start_waiting_soon(e);
 	} else {
 		/* one link attempt per peer: skip when another waiting channel already asked */
 		bool asked = false;

@@ -471,7 +471,7 @@ bool l2cap_ecfc_reconf_pending(const struct l2k_chan *ch)
 	const struct l2cap_link *l = ch->link;
 	if (!l || ch->state == CH_CLOSED)
 		return false;
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+	for (int i = 0; i < l->pend_top; i++) {
 		const struct l2cap_pending_sig *p = &l->pend[i];
 		if (!p->ident || p->code != L2CAP_CREDIT_BASED_RECONFIGURE_REQ)
 			continue;
@@ -511,10 +511,9 @@ int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_ty
 	if (!o.mtu || o.mtu < L2CAP_MIN_MTU_ECFC)
 		o.mtu = o.mtu ? L2CAP_MIN_MTU_ECFC : 0;
 	struct l2cap_engine *e = l2cap_engine_of(s);
-	static uint32_t groups;
-	uint32_t g = ++groups;
+	uint32_t g = ++e->ecfc_groups;
 	if (!g || g >= 0x80000000u) /* 0 and the upper half are taken (single channels) */
-		g = groups = 1;
+		g = e->ecfc_groups = 1;
 	for (int i = 0; i < n; i++) {
 		const struct l2k_chan_cbs *cb = cbs ? &cbs[ncbs == 1 ? 0 : i] : NULL;
 		int r = l2cap_chan_connect_group(s, peer, type, psm, &o, cb, g, &out[i]);
@@ -524,13 +523,10 @@ int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_ty
 			return r;
 		}
 	}
-	/* the whole group exists: if the link is already there, start it now (one request) */
+	/* the whole group exists: if the link is already there, start it (one request) */
 	uint16_t handle;
-	if (l2k_link_find(s, peer, type, &handle) == 0) {
-		struct l2cap_link *l = l2cap_link_get(e, handle);
-		if (l)
-			l2cap_chan_link_ready(l);
-	}
+	if (l2k_link_find(s, peer, type, &handle) == 0)
+		l2cap_start_waiting_soon(e);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle)
 {
 	if (handle >= 4096 || e->link_by_handle[handle] < 0)
 		return NULL;
-	return &e->links[e->link_by_handle[handle]];
+	return e->links[e->link_by_handle[handle]];
 }
 
 struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid)
@@ -45,9 +45,13 @@ static void e_link_up(void *ctx, const struct hci_link_info *li)
 	struct l2cap_link *l = NULL;
 	int idx = -1;
 	l2cap_sync_now(e);
+	/* Slots are allocated when first needed and reused (never freed before the engine): code
+	 * that runs callbacks checks l->used afterwards to learn whether the link went away. */
 	for (unsigned i = 0; i < e->max_links; i++)
-		if (!e->links[i].used) {
-			l = &e->links[i];
+		if (!e->links[i] || !e->links[i]->used) {
+			if (!e->links[i] && !(e->links[i] = malloc(sizeof(struct l2cap_link))))
+				return; /* out of memory: the link stays unusable for L2CAP */
+			l = e->links[i];
 			idx = (int)i;
 			break;
 		}
@@ -79,7 +83,7 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
 			l2cap_chan_closed(ch, L2K_CLOSE_LINK_LOST);
 		}
 	}
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+	for (int i = 0; i < l->pend_top; i++) {
 		struct l2cap_pending_sig *p = &l->pend[i];
 		if (p->ident && p->echo_cb) {
 			l2k_echo_cb cb = p->echo_cb;
@@ -102,6 +106,31 @@ static void e_link_down(void *ctx, uint16_t handle, uint8_t reason)
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (l)
 		link_free(e, l, reason);
+}
+
+static void start_timer_fire(struct l2k_timer *t, uint64_t now)
+{
+	struct l2cap_engine *e = (struct l2cap_engine *)((char *)t - offsetof(struct l2cap_engine, start_timer));
+	(void)now;
+	/* l2cap_chan_link_ready() takes every waiting channel of its link off the list (started
+	 * or failed), so each pass shortens it; channels whose link is still coming stay. */
+	for (;;) {
+		struct l2cap_link *up = NULL;
+		for (struct l2k_chan *ch = e->waiting; ch && !up; ch = ch->next_pending) {
+			uint16_t h;
+			if (l2k_link_find(e->stack, &ch->peer, ch->peer_type, &h) == 0)
+				up = l2cap_link_get(e, h);
+		}
+		if (!up)
+			return;
+		l2cap_chan_link_ready(up);
+	}
+}
+
+void l2cap_start_waiting_soon(struct l2cap_engine *e)
+{
+	l2cap_sync_now(e);
+	l2k_timer_arm(&e->timers, &e->start_timer, e->now);
 }
 
 /* ---- sending -------------------------------------------------------------------------------- */
@@ -162,7 +191,7 @@ struct l2cap_pending_sig *l2cap_pend_find(struct l2cap_link *l, uint8_t ident)
 {
 	if (!ident)
 		return NULL;
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+	for (int i = 0; i < l->pend_top; i++)
 		if (l->pend[i].ident == ident)
 			return &l->pend[i];
 	return NULL;
@@ -171,7 +200,10 @@ struct l2cap_pending_sig *l2cap_pend_find(struct l2cap_link *l, uint8_t ident)
 void l2cap_link_rearm_sig_timer(struct l2cap_link *l)
 {
 	uint64_t due = UINT64_MAX;
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+	/* slots above the highest one in use are free: pend_top shrinks as they empty */
+	while (l->pend_top > 0 && !l->pend[l->pend_top - 1].ident)
+		l->pend_top--;
+	for (int i = 0; i < l->pend_top; i++)
 		if (l->pend[i].ident && l->pend[i].due < due)
 			due = l->pend[i].due;
 	if (due == UINT64_MAX)
@@ -188,6 +220,8 @@ struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, ui
 		if (p->ident)
 			continue;
 		memset(p, 0, sizeof(*p));
+		if (i >= l->pend_top)
+			l->pend_top = (uint16_t)(i + 1);
 		l2cap_sync_now(l->eng);
 		p->ident = ident;
 		p->code = code;
@@ -209,7 +243,7 @@ void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p)
 static void sig_timer_fire(struct l2k_timer *t, uint64_t now)
 {
 	struct l2cap_link *l = (struct l2cap_link *)((char *)t - offsetof(struct l2cap_link, sig_timer));
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+	for (int i = 0; i < l->pend_top; i++) {
 		struct l2cap_pending_sig *p = &l->pend[i];
 		if (!p->ident || p->due > now)
 			continue;
@@ -229,7 +263,7 @@ static void info_timer_fire(struct l2k_timer *t, uint64_t now)
 {
 	struct l2cap_link *l = (struct l2cap_link *)((char *)t - offsetof(struct l2cap_link, info_timer));
 	/* The peer never answered our Information Request: go on as with a 1.1 peer. */
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++)
+	for (int i = 0; i < l->pend_top; i++)
 		if (l->pend[i].ident && l->pend[i].code == L2CAP_INFORMATION_REQ)
 			l->pend[i].ident = 0;
 	l->info_state = INFO_DONE;
@@ -375,14 +409,17 @@ static void e_destroy(void *ctx)
 {
 	struct l2cap_engine *e = ctx;
 	for (unsigned i = 0; i < e->max_links; i++)
-		if (e->links[i].used)
-			link_free(e, &e->links[i], HCI_ERR_LOCAL_HOST_TERM);
+		if (e->links[i] && e->links[i]->used)
+			link_free(e, e->links[i], HCI_ERR_LOCAL_HOST_TERM);
 	/* channels still waiting for a link */
 	while (e->waiting) {
 		struct l2k_chan *ch = e->waiting;
 		l2cap_chan_closed(ch, L2K_CLOSE_LOCAL);
 	}
+	l2k_timer_cancel(&e->timers, &e->start_timer);
 	l2k_timers_free(&e->timers);
+	for (unsigned i = 0; i < e->max_links; i++)
+		free(e->links[i]);
 	free(e->links);
 	free(e);
 }
@@ -404,9 +441,9 @@ int l2cap_engine_create(l2k_stack *s)
 		free(e);
 		return L2K_ENOMEM;
 	}
-	for (int i = 0; i < 4096; i++)
-		e->link_by_handle[i] = -1;
+	memset(e->link_by_handle, 0xFF, sizeof(e->link_by_handle)); /* all -1: no link */
 	l2k_timers_init(&e->timers);
+	e->start_timer.fire = start_timer_fire;
 	e->sig_mtu_bredr = 672;
 	e->sig_mtu_le = 23;
 	e->rtx_ms = 10000;

@@ -159,6 +159,7 @@ struct l2cap_link {
 	struct l2k_timer info_timer;
 	/* outstanding requests we sent (RTX/ERTX) */
 	struct l2cap_pending_sig pend[L2CAP_MAX_PENDING_SIG];
+	uint16_t pend_top; /* pend[pend_top..] are all free (scans stop there) */
 	struct l2k_timer sig_timer;
 	/* round robin of channels with data to send when the link has room */
 	size_t rr;
@@ -195,7 +196,7 @@ struct l2cap_fixed_bind {
 
 struct l2cap_engine {
 	l2k_stack *stack;
-	struct l2cap_link *links; /* max_links entries */
+	struct l2cap_link **links; /* max_links slots, each allocated when first used */
 	uint16_t max_links;
 	int16_t link_by_handle[4096];
 	struct l2k_server servers[L2CAP_MAX_SERVERS];
@@ -206,6 +207,10 @@ struct l2cap_engine {
 	uint16_t sig_mtu_le;
 	uint32_t rtx_ms, ertx_ms, info_timeout_ms;
 	struct l2k_chan *waiting; /* channels waiting for a link to appear */
+	struct l2k_timer start_timer; /* due now: start waiting channels whose link is up */
+	/* enhanced credit based groups (channels requested together): l2k_chan_connect_ecfc()
+	 * numbers its groups from 1, a single channel gets one from 0x80000000 up */
+	uint32_t ecfc_groups, ecfc_solo_groups;
 	uint8_t sigbuf[1024];	  /* building outgoing signaling */
 	uint64_t sig_rejects_sent;
 	uint64_t drop_unknown_cid;
@@ -216,6 +221,9 @@ struct l2cap_engine {
 struct l2cap_engine *l2cap_engine_of(l2k_stack *s);
 /* refresh e->now from the stack's clock (entry points between l2k_step ticks) */
 void l2cap_sync_now(struct l2cap_engine *e);
+/* Start, from the next l2k_step(), the waiting channels whose link is already up.  Never
+ * synchronously: a channel that fails at once must not be freed inside the call that made it. */
+void l2cap_start_waiting_soon(struct l2cap_engine *e);
 struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle);
 struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid);
 struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid);

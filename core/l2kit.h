@@ -247,7 +247,8 @@ struct l2k_chan_info {
 };
 
 /* Connect a channel to psm on the peer; creates the link if needed.  The channel object is
- * returned at once; cbs->open or cbs->closed follows. */
+ * returned at once; cbs->open or cbs->closed follows from a later l2k_step(), never inside this
+ * call (so *out is valid when it returns 0, even when the channel is bound to fail). */
 int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out);
 /* Enhanced Credit Based Flow Control: open n (1..5) channels to psm with one request (LE, or

@@ -386,14 +386,9 @@ int l2k_le_scan(l2k_stack *s, bool on)
 
 int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle)
 {
-	for (uint16_t h = 0; h <= HCI_MAX_HANDLE; h++) {
-		const struct hci_link_info *li = hci_host_link(s->hci, h);
-		if (!li || memcmp(li->peer.b, peer->b, 6))
-			continue;
-		if ((type == L2K_ADDR_BREDR) != (li->type == HCI_LINK_BREDR))
-			continue;
-		*handle = h;
-		return 0;
-	}
-	return L2K_ENOLINK;
+	const struct hci_link_info *li = hci_host_link_to(s->hci, peer->b, type != L2K_ADDR_BREDR);
+	if (!li)
+		return L2K_ENOLINK;
+	*handle = li->handle;
+	return 0;
 }

@@ -143,6 +143,8 @@ int hci_host_set_connectable(struct hci_host *h, bool page_scan);
 int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len);
 int hci_host_le_scan(struct hci_host *h, bool enable, bool active);
 const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle);
+/* The link to a peer (BR/EDR, or LE when le), or NULL. */
+const struct hci_link_info *hci_host_link_to(const struct hci_host *h, const uint8_t peer[6], bool le);
 
 /* ACL data.  Queue one whole L2CAP PDU (basic header included), given as up to 8 pieces that
  * are concatenated (so the caller need not copy header and payload together).  Returns 0,

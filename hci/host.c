@@ -43,8 +43,7 @@ struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hc
 		free(h);
 		return NULL;
 	}
-	for (size_t i = 0; i < HCI_HANDLE_SPACE; i++)
-		h->handle_map[i] = -1;
+	memset(h->handle_map, 0xFF, sizeof(h->handle_map)); /* all -1: no link */
 	h->cmd_credits = 1;
 	h->bringup_step = -1;
 	return h;
@@ -182,6 +181,16 @@ struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle)
 		return NULL;
 	int16_t i = h->handle_map[handle];
 	return i < 0 ? NULL : &h->links[i];
+}
+
+const struct hci_link_info *hci_host_link_to(const struct hci_host *h, const uint8_t peer[6], bool le)
+{
+	for (unsigned i = 0; i < h->cfg.max_links; i++) {
+		const struct hci_link *l = &h->links[i];
+		if (l->used && (l->info.type == HCI_LINK_LE) == le && !memcmp(l->info.peer.b, peer, 6))
+			return &l->info;
+	}
+	return NULL;
 }
 
 const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle)

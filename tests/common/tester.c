@@ -178,8 +178,8 @@ static void forget_callbacks(l2k_stack *s)
 	if (!e)
 		return;
 	for (unsigned i = 0; i < e->max_links; i++) {
-		struct l2cap_link *l = &e->links[i];
-		for (size_t k = 0; l->used && k < l->chans_cap; k++)
+		struct l2cap_link *l = e->links[i];
+		for (size_t k = 0; l && l->used && k < l->chans_cap; k++)
 			if (l->chans[k])
 				memset(&l->chans[k]->cbs, 0, sizeof(l->chans[k]->cbs));
 	}

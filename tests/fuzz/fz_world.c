@@ -43,7 +43,6 @@ struct fz_world {
 	int target;	   /* channel the data records aim at (-1: any) */
 	bool defer;	   /* servers defer incoming channels */
 	bool connecting;   /* inside l2k_chan_connect() */
-	bool closed_unknown; /* a channel we do not know yet closed meanwhile */
 	int last_accepted; /* index of the channel the last server accept() took */
 	int in_pump;
 	struct fz_stats st;
@@ -806,12 +805,10 @@ static void c_closed(void *user, l2k_chan *ch, enum l2k_close_reason reason)
 			w->chans[i].open = false;
 			known = true;
 		}
-	/* l2k_chan_connect() may fail the new channel before it returns (a mode the peer lacks,
-	 * no CID or identifier left): closed() then comes for a pointer we have not seen yet,
-	 * and the one l2k_chan_connect() hands back is already freed (reported to the lead;
-	 * reproducer tests/fuzz/regress/mode_ecfc/connect-refused-mode-closes-inside-connect). */
-	if (!known && w->connecting)
-		w->closed_unknown = true;
+	/* l2k_chan_connect() must never fail the new channel before it returns (it did once:
+	 * reproducer tests/fuzz/regress/mode_ecfc/connect-refused-mode-closes-inside-connect):
+	 * closed() inside the call would leave the caller holding a freed channel. */
+	FZ_ASSERT(known || !w->connecting);
 }
 
 static const struct l2k_chan_cbs chan_cbs_proto = {
@@ -934,16 +931,16 @@ int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator)
 		cb.user = w;
 		l2k_chan *ch;
 		w->connecting = true;
-		w->closed_unknown = false;
 		int r = l2k_chan_connect(w->s, le ? &w->peer_le : &w->peer_bredr,
 					 le ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR, psm, &o, &cb, &ch);
 		w->connecting = false;
-		if (r < 0 || w->closed_unknown)
+		if (r < 0)
 			return -1;
 		fc->ch = ch;
 		fc->mode = m;
 		fc->handle = handle;
 		idx = (int)(fc - w->chans);
+		l2k_step(w->s); /* the request goes out from the next step, never inside the call */
 		fz_pump(w);
 	} else {
 		w->last_accepted = -1;

@@ -229,6 +229,28 @@ static void cmc_bv13_mandatory_streaming_lacking(void **state)
 	mandatory_lacking(*state, L2K_MODE_STREAMING);
 }
 
+/* The same on a link that already knows the peer's features, so the channel could fail inside
+ * l2k_chan_connect(): the call must hand back a live channel and the failure come from the
+ * next step (found by the fuzzer: closed() ran and the channel was freed before the call
+ * returned it). */
+static void mandatory_lacking_known_features_fails_after_return(void **state)
+{
+	struct mt *m = *state;
+	mandatory_lacking(m, L2K_MODE_ERTM);
+	struct l2k_chan_opts o = mode_opts(L2K_MODE_ERTM, true);
+	struct l2k_chan_cbs cb = tester_rec_cbs(&m->r);
+	l2k_chan *ch = NULL;
+	assert_int_equal(l2k_chan_connect(m->t.iut, &m->t.tst_addr, L2K_ADDR_BREDR, MT_PSM, &o, &cb, &ch), 0);
+	assert_non_null(ch);
+	assert_int_equal(m->r.closed, 1); /* not yet */
+	struct l2k_chan_info ci;
+	assert_int_equal(l2k_chan_get_info(ch, &ci), 0);
+	assert_int_equal(ci.mode, L2K_MODE_ERTM);
+	assert_true(tester_quiet(&m->t, 1000)); /* still no Connection Request */
+	assert_int_equal(m->r.closed, 2);
+	assert_int_equal(m->r.reason, L2K_CLOSE_CONFIG_FAILED);
+}
+
 /* L2CAP/CMC/BV-14-C: optional Streaming, the tester counter-proposes ERTM: ERTM */
 static void cmc_bv14_streaming_to_ertm(void **state)
 {
@@ -622,6 +644,7 @@ int main(void)
 	    T(cmc_bv11_no_streaming_feature),
 	    T(cmc_bv12_mandatory_ertm_lacking),
 	    T(cmc_bv13_mandatory_streaming_lacking),
+	    T(mandatory_lacking_known_features_fails_after_return),
 	    T(cmc_bv14_streaming_to_ertm),
 	    T(cmc_bv15_peer_requests_ertm),
 	    T(cmc_bi01_mandatory_ertm_refused),
