@@ -115,11 +115,10 @@ check-unit: $(TESTS)
 	@sh tests/run.sh $(BUILD) unit
 
 # The QEMU scenarios only (tests/vm; tests/integration/vm_*.sh): l2kit on a real HCI user channel
-# and over libusb against the Linux kernel's own L2CAP.  Not yet part of `make check`, where they
-# report themselves skipped.
+# and over libusb against the Linux kernel's own L2CAP.  `make check` runs them too.
 check-vm: deps
 	$(MAKE) --no-print-directory tests
-	@L2K_VM=1 sh tests/run.sh $(BUILD) integration vm_
+	@sh tests/run.sh $(BUILD) integration vm_
 
 demo: deps
 	$(MAKE) --no-print-directory tools

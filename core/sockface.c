@@ -125,6 +125,18 @@ int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl
 	return r == ETIMEDOUT ? L2K_ETIMEDOUT : 0;
 }
 
+int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out)
+{
+	if (*timed_out)
+		return L2K_ETIMEDOUT;
+	int r = sockface_wait(sf, timeout_ms, dl);
+	if (r == L2K_ETIMEDOUT) {
+		*timed_out = true; /* the caller looks once more, then gets L2K_ETIMEDOUT */
+		return 0;
+	}
+	return r < 0 ? r : 0;
+}
+
 /* The error a call reports for a channel that ended for this reason. */
 int sockface_reason_err(enum l2k_close_reason r)
 {

@@ -92,18 +92,36 @@ int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
 			r = sf->failed;
 			break;
 		}
-		if (timed_out) {
-			r = L2K_ETIMEDOUT;
-			break;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT)
-			timed_out = true;
-		else if (r < 0)
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		if (r < 0)
 			break;
 	}
 	sockface_leave(sf);
 	return r;
+}
+
+/* The controller must be up before a link can be asked for: wait for the end of bring-up. */
+static int sf_wait_ready(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out)
+{
+	l2k_stack *s = sf->s;
+	while (s->ready_err > 0) {
+		int r = sockface_wait_more(sf, timeout_ms, dl, timed_out);
+		if (r < 0)
+			return r;
+	}
+	return s->ready_err < 0 ? s->ready_err : 0;
+}
+
+/* A connecting socket the caller gives up on: the channel is disconnected (it lives on in the
+ * engine until that completes, without the socket); the socket reports the timeout. */
+static void sk_give_up(struct l2k_sock *sk)
+{
+	if (sk->ch)
+		l2k_chan_get_info(sk->ch, &sk->info);
+	sockface_sk_detach(sk, true);
+	sk->state = SK_CLOSED;
+	sk->reason = L2K_CLOSE_TIMEOUT;
+	sockface_sk_update(sk);
 }
 
 int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
@@ -120,23 +138,9 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 		return r;
 	struct timespec dl;
 	sockface_deadline(&dl, timeout_ms);
-	/* the controller must be up before a link can be asked for */
 	bool timed_out = false;
-	while (s->ready_err > 0) {
-		if (timed_out) {
-			sockface_leave(sf);
-			return L2K_ETIMEDOUT;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT) {
-			timed_out = true;
-		} else if (r < 0) {
-			sockface_leave(sf);
-			return r;
-		}
-	}
-	if (s->ready_err < 0) {
-		r = s->ready_err;
+	r = sf_wait_ready(sf, timeout_ms, &dl, &timed_out);
+	if (r < 0) {
 		sockface_leave(sf);
 		return r;
 	}
@@ -155,11 +159,9 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 		sockface_leave(sf);
 		return r;
 	}
-	if (sk->state == SK_CONNECTING) {
-		/* (it may already have failed inside l2k_chan_connect: ch is gone then) */
-		sk->ch = ch;
-		ch->sock = sk;
-	}
+	/* (l2k_chan_connect never ends the channel inside the call: it is alive here) */
+	sk->ch = ch;
+	ch->sock = sk;
 	sockface_wake(sf);
 	*out = sk;
 	if (timeout_ms == 0) {
@@ -177,14 +179,7 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 			break;
 		}
 		if (timed_out || !sf->running) {
-			/* give up: the channel is disconnected (it lives on in the engine until that
-			 * completes, without the socket); the socket reports the timeout */
-			if (sk->ch)
-				l2k_chan_get_info(sk->ch, &sk->info);
-			sockface_sk_detach(sk, true);
-			sk->state = SK_CLOSED;
-			sk->reason = L2K_CLOSE_TIMEOUT;
-			sockface_sk_update(sk);
+			sk_give_up(sk);
 			sockface_wake(sf);
 			r = timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
 			break;
@@ -195,22 +190,6 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 	}
 	sockface_leave(sf);
 	return r;
-}
-
-/* The controller must be up before a link can be asked for: wait for the end of bring-up. */
-static int sf_wait_ready(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out)
-{
-	l2k_stack *s = sf->s;
-	while (s->ready_err > 0) {
-		if (*timed_out)
-			return L2K_ETIMEDOUT;
-		int r = sockface_wait(sf, timeout_ms, dl);
-		if (r == L2K_ETIMEDOUT)
-			*timed_out = true;
-		else if (r < 0)
-			return r;
-	}
-	return s->ready_err < 0 ? s->ready_err : 0;
 }
 
 int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
@@ -258,11 +237,8 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 		return r;
 	}
 	for (int i = 0; i < n; i++) {
-		if (sk[i]->state == SK_CONNECTING) {
-			/* (a channel may already have failed inside the call: it is gone then) */
-			sk[i]->ch = ch[i];
-			ch[i]->sock = sk[i];
-		}
+		sk[i]->ch = ch[i]; /* alive: no channel ends inside the call */
+		ch[i]->sock = sk[i];
 		out[i] = sk[i];
 	}
 	sockface_wake(sf);
@@ -287,16 +263,9 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 		}
 		if (timed_out || !sf->running) {
 			/* give up on the channels still connecting (as l2k_connect does) */
-			for (int i = 0; i < n; i++) {
-				if (sk[i]->state != SK_CONNECTING)
-					continue;
-				if (sk[i]->ch)
-					l2k_chan_get_info(sk[i]->ch, &sk[i]->info);
-				sockface_sk_detach(sk[i], true);
-				sk[i]->state = SK_CLOSED;
-				sk[i]->reason = L2K_CLOSE_TIMEOUT;
-				sockface_sk_update(sk[i]);
-			}
+			for (int i = 0; i < n; i++)
+				if (sk[i]->state == SK_CONNECTING)
+					sk_give_up(sk[i]);
 			sockface_wake(sf);
 			r = timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
 			break;
@@ -449,14 +418,8 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 				break;
 			}
 		}
-		if (timed_out) {
-			ret = L2K_ETIMEDOUT;
-			break;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT)
-			timed_out = true;
-		else if (r < 0) {
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		if (r < 0) {
 			ret = r;
 			break;
 		}
@@ -504,14 +467,8 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 			ret = 0;
 			break;
 		}
-		if (timed_out) {
-			ret = L2K_ETIMEDOUT;
-			break;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT)
-			timed_out = true;
-		else if (r < 0) {
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		if (r < 0) {
 			ret = r;
 			break;
 		}
@@ -558,14 +515,8 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 				continue;
 			}
 		}
-		if (timed_out) {
-			r = L2K_ETIMEDOUT;
-			break;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT)
-			timed_out = true;
-		else if (r < 0)
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		if (r < 0)
 			break;
 	}
 	sk->open_unseen = false;

@@ -70,6 +70,10 @@ void sockface_leave(struct sockface *sf);
 bool sockface_on_loop_thread(const struct sockface *sf);
 /* wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread) */
 int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl);
+/* The wait at the end of a blocking call's loop: 0 (look again), L2K_ETIMEDOUT once the
+ * deadline passed and the caller had one last look (*timed_out tracks that), or another error
+ * (L2K_EAGAIN for timeout_ms 0, L2K_ENETDOWN). */
+int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out);
 /* the error a call reports for a channel that ended for this reason */
 int sockface_reason_err(enum l2k_close_reason r);
 /* set the socket's descriptor readable or not, as its state says */

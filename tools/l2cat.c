@@ -92,6 +92,7 @@ static void usage(FILE *f)
 		"  (one per read, at most the peer's MTU), received SDUs go to stdout.  End of stdin ends\n"
 		"  the channel gracefully.  Exit status 0 only when everything sent was delivered.\n"
 		"  -t, --transport SPEC   controller: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD] | sim[:...]\n"
+		"                         | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		"  -m, --mode MODE        channel mode (built: %s); default basic, or le for LE addresses\n"
 		"      --le               serve / connect over LE (implied by -m le and /le-* addresses)\n"
 		"      --mtu N            largest SDU we receive (default 672 BR/EDR, 2048 LE)\n"

@@ -12,7 +12,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS]\n"
 		   "  Brings the controller named by SPEC up (HCI Reset and the reads) and prints its\n"
 		   "  address, HCI version, manufacturer, ACL and LE ACL buffers and what it supports.\n"
-		   "  SPEC: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD][,rtscts] | sim[:k=v,...]\n");
+		   "  SPEC: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD][,rtscts] | sim[:k=v,...]\n"
+		   "        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n");
 }
 
 int main(int argc, char **argv)

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "  Sends L2CAP Echo Requests to ADDR over a BR/EDR link (created if needed) and prints\n"
 		   "  the round trip of each answer, then a summary.  Exit status 1 if any was lost.\n"
 		   "  -t, --transport SPEC  controller: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD] | sim[:...]\n"
+		   "                        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		   "  -c, --count N         send N requests (default: until interrupted)\n"
 		   "  -s, --size SIZE       data bytes per request, 0..668 (default 44)\n"
 		   "  -i, --interval MS     wait between requests (default 1000)\n"

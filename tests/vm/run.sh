@@ -18,8 +18,10 @@
 #   2. build a small initramfs: busybox, the virtio/9p modules, tests/vm/init;
 #   3. boot QEMU (TCG: no KVM needed) once per scenario.  The guest mounts the host's root
 #      read-only over 9p and chroots into it, so the host's build, btvirt and python3 run
-#      unchanged; BUILD/artifacts/vm_SCENARIO is shared read-write and receives the logs,
-#      btsnoop captures and the exit status.
+#      unchanged; it has a /tmp of its own, so the checkout and BUILD are shared again on their
+#      own (read-only, at the same paths: a clone under /tmp works too);
+#      BUILD/artifacts/vm_SCENARIO is shared read-write and receives the logs, btsnoop
+#      captures and the exit status.
 # Time bounds: boot (VM_BOOT_TIMEOUT, 90 s), scenario (VM_SCENARIO_TIMEOUT, per scenario
 # default below), shutdown (30 s after the status is written).  QEMU is killed past them.
 # Memory: VM_MEM (256 MiB); QEMU itself stays near 300 MiB.  QEMU's warning about "multiple
@@ -194,6 +196,10 @@ run_one() { # run_one SCENARIO -> 0 pass, 1 fail
 		-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot" \
 		-fsdev "local,id=hostusr,path=/usr,security_model=none,readonly=on" \
 		-device "virtio-9p-pci,fsdev=hostusr,mount_tag=hostusr" \
+		-fsdev "local,id=repo,path=$REPO,security_model=none,readonly=on" \
+		-device "virtio-9p-pci,fsdev=repo,mount_tag=repo" \
+		-fsdev "local,id=build,path=$BUILD,security_model=none,readonly=on" \
+		-device "virtio-9p-pci,fsdev=build,mount_tag=build" \
 		-fsdev "local,id=out,path=$out,security_model=none" \
 		-device "virtio-9p-pci,fsdev=out,mount_tag=out" \
 		>"$out/qemu.log" 2>&1 &
