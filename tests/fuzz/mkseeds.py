@@ -170,6 +170,62 @@ def synthesized(out):
     b += b'\x0d'
     for h in ('mode_basic', 'stack'):
         out.put(h, b)
+    # Configuration while the channel is open (renegotiation, Vol 3 Part A 7.1.3) and answers
+    # to our requests: MTU, flush timeout, QoS, RFC in every mode, FCS, EFS, EWS, an unknown
+    # option, continuation flag, unacceptable/rejected/pending results.  The engine's first
+    # dynamic CID is 0x0040; the scripted peer's identifiers run from 1.
+    def opt(t, v):
+        return bytes([t, len(v)]) + v
+
+    def rfc(mode, win=10, maxtx=3, rtx=2000, mon=12000, mps=500):
+        return opt(4, struct.pack('<BBBHHH', mode, win, maxtx, rtx, mon, mps))
+
+    efs = opt(6, struct.pack('<BBHII', 1, 1, 672, 0xFFFFFFFF, 0xFFFFFFFF))
+    qos = opt(3, struct.pack('<BBIIIII', 0, 1, 0, 0, 0, 0xFFFFFFFF, 0xFFFFFFFF))
+    option_sets = [
+        opt(1, struct.pack('<H', 1000)) + rfc(3) + opt(5, b'\x00') + opt(7, struct.pack('<H', 100)),
+        rfc(4, 0, 0, 0, 0, 300) + opt(5, b'\x01'),
+        rfc(1, 5, 2) + opt(2, struct.pack('<H', 100)) + qos,
+        rfc(2, 5, 2),
+        rfc(0) + opt(1, struct.pack('<H', 48)),
+        rfc(3, 63, 0, 0, 0, 48) + efs,
+        opt(0x80, b'\x01\x02') + opt(0x09, b'\x01') + rfc(3),
+        opt(1, struct.pack('<H', 20)),
+    ]
+    conf = bytearray(b'\x0C')
+    for i, opts in enumerate(option_sets):
+        flags = 1 if i == 2 else 0  # one continued request
+        conf += b'\x04\x04' + bytes([0x30 + i]) + lenf(4 + len(opts)) + struct.pack('<HH', 0x40, flags) + opts
+        conf += b'\x09' + struct.pack('<H', 50)
+    rsp = bytearray(b'\x0C')
+    for ident in range(1, 6):
+        for result, opts in ((1, rfc(0)), (1, rfc(3, 3) + opt(1, struct.pack('<H', 672))), (2, b''),
+                             (3, opt(0x55, b'\x00')), (4, b''), (0, efs)):
+            rsp += b'\x04\x05' + bytes([ident]) + lenf(6 + len(opts)) + struct.pack('<HHH', 0x40, 0, result) + opts
+    rsp += b'\x09' + struct.pack('<H', 5000)
+    for h in ('mode_ertm', 'mode_streaming', 'mode_retrans', 'mode_flowctl', 'mode_basic', 'stack'):
+        for sc in (conf, rsp):
+            out.put(h, sc)
+            out.put(h, b'\x08' + sc[1:])  # the peer answers nothing by itself
+    # Enhanced credit based: reconfiguration requests from the peer (MTU up, MTU down, MPS
+    # down for several channels, unknown CID, too short), further connection requests with
+    # several CIDs, and responses with mixed results (sent on LE: op hi bit 0 set)
+    ec = bytearray(b'\x0C')
+    for mtu, mps, cids in ((1000, 200, [0x40]), (100, 200, [0x40]), (1000, 64, [0x40, 0x41]),
+                           (1000, 200, [0x7F]), (64, 64, [])):
+        body = struct.pack('<HH', mtu, mps) + b''.join(struct.pack('<H', c) for c in cids)
+        ec += b'\x14\x19' + bytes([0x40 + mtu % 7]) + lenf(len(body)) + body
+        ec += b'\x09' + struct.pack('<H', 20)
+    body = struct.pack('<HHHH', 0x0081, 512, 200, 10) + b''.join(struct.pack('<H', 0x60 + i) for i in range(5))
+    ec += b'\x14\x17\x50' + lenf(len(body)) + body
+    body = struct.pack('<HHHH', 600, 100, 5, 0x0004) + struct.pack('<HH', 0x61, 0)
+    ec += b'\x14\x18\x02' + lenf(len(body)) + body
+    ec += b'\x14\x1a\x03' + lenf(2) + struct.pack('<H', 0)
+    ec += b'\x0b' + b'\x09' + struct.pack('<H', 4000)
+    for h in ('mode_ecfc', 'stack'):
+        out.put(h, ec)
+        out.put(h, b'\x0D' + ec[1:])
+        out.put(h, b'\x04\x04\x19\x01' + lenf(6) + struct.pack('<HHH', 1000, 200, 0x40))  # on BR/EDR
     # whole stack: connectionless data, an unknown CID, fixed channels, fragments, events
     s = bytearray(b'\x0C')
     s += b'\x06' + struct.pack('<H', 2) + lenf(6) + struct.pack('<H', 0x1001) + b'data'
