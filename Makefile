@@ -94,6 +94,14 @@ $(BUILD)/bin/l2bench: $(BUILD)/obj/tools/l2bench.o $(BENCH_OBJ) $(TOOL_COMMON_OB
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BENCH_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
+# l2cat is one tool made of tools/l2cat.c and its parts in tools/l2cat/.
+L2CAT_SRC := $(sort $(wildcard tools/l2cat/*.c))
+L2CAT_OBJ := $(L2CAT_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/bin/l2cat: $(BUILD)/obj/tools/l2cat.o $(L2CAT_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(L2CAT_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
 # BENCH_ARGS=--quick for a smoke run.
 bench: $(BUILD)/bin/l2bench $(filter $(BUILD)/bin/vctrl $(BUILD)/bin/l2cat,$(TOOLS))

@@ -36,7 +36,7 @@ listen() { # LOG ARGS...
 	log=$1; shift
 	"$B/l2cat" -t $T -v "$@" 2>"$log" &
 	lpid=$!
-	i=0; while ! grep -q "listening on" "$log" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+	i=0; while ! grep -q "listening on" "$log" 2>/dev/null && [ $i -lt 200 ] && kill -0 $lpid 2>/dev/null; do sleep 0.1; i=$((i+1)); done
 	grep -q "listening on" "$log" || fail "listener did not start: $(cat "$log")"
 	laddr=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$log")
 }

@@ -58,8 +58,9 @@ run_once() {
 	n=$((n + 1))
 	"$B/l2cat" -t $T -v -m $mode "$@" -d --btsnoop "$OUT/$name.listen.btsnoop" -l $psm >"$OUT/$name.out" 2>"$OUT/$name.listen.log" &
 	lpid=$!
-	i=0; while ! grep -q "listening on" "$OUT/$name.listen.log" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-	grep -q "listening on" "$OUT/$name.listen.log" || fail "$name: listener did not start"
+	# (20 s: an ASan build on a loaded machine starts slowly)
+	i=0; while ! grep -q "listening on" "$OUT/$name.listen.log" 2>/dev/null && [ $i -lt 200 ] && kill -0 $lpid 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+	grep -q "listening on" "$OUT/$name.listen.log" || fail "$name: listener did not start: $(cat "$OUT/$name.listen.log"; ps -o pid,stat,etime,args -p $lpid | tail -n +2)"
 	# btvirt reuses the numbers of controllers that went away: ask the listener its address
 	peer=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$OUT/$name.listen.log")
 	start=$(date +%s.%N)
