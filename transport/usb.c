@@ -77,7 +77,9 @@ int usb_transport_open(const char *spec, const char *args, struct l2k_transport 
 #define USB_ACLQ_MAX (1u << 20)	      /* queued ACL packets (bytes) */
 #define USB_CLOSE_WAIT_MS 2000	      /* how long close() waits for cancelled transfers */
 #define USB_POLL_MS 2		      /* service() period where there is no descriptor */
-#define USB_ERROR_RETRIES 8	      /* consecutive transfer errors tolerated on an IN pipe */
+#define USB_ERROR_RETRIES 8	      /* IN transfer errors retried at once ... */
+#define USB_ERROR_BACKOFF_MS 100      /* ... then each retried after this pause ... */
+#define USB_ERROR_WINDOW_MS 1000      /* ... until the errors have lasted this long */
 
 enum xfer_kind { XF_EVT, XF_ACL_IN, XF_CMD, XF_ACL_OUT };
 
@@ -90,6 +92,8 @@ struct uxfer {
 	size_t cap;
 	enum xfer_kind kind;
 	bool busy;
+	bool parked;		/* IN: waiting to be submitted again at resubmit_at (errors) */
+	uint64_t resubmit_at;
 };
 
 struct usbt {
@@ -106,6 +110,7 @@ struct usbt {
 	struct uxfer cmd[USB_CMD_XFERS], acl_out[USB_ACL_OUT_XFERS];
 	int in_flight;
 	int in_errors;		/* consecutive IN transfer errors */
+	uint64_t first_error_at; /* when the first of them came */
 	struct pktq cmdq, aclq;
 	/* reassembly of the event and ACL byte streams */
 	uint8_t evbuf[HCI_EVT_HDR + HCI_MAX_EVT_PARAM];
@@ -257,10 +262,22 @@ static void LIBUSB_CALL in_done(struct libusb_transfer *x)
 		return;
 	case LIBUSB_TRANSFER_CANCELLED:
 		return; /* only close() cancels */
-	default: /* ERROR (often the first sign of an unplug), TIMED_OUT: try again */
-		if (++u->in_errors > USB_ERROR_RETRIES) {
-			set_failed(u, L2K_EIO, "repeated transfer errors on the %s endpoint of %s",
-				   ep_name(f), u->where);
+	default:
+		/* ERROR, TIMED_OUT: often the first sign of an unplug, before the kernel has seen the
+		 * device go (transfers then fail at once, over and over).  Retry at once a few times,
+		 * then every USB_ERROR_BACKOFF_MS: once the device is gone, the resubmission itself
+		 * says so (LIBUSB_ERROR_NO_DEVICE: unplugged).  Errors lasting USB_ERROR_WINDOW_MS
+		 * on a device still there are a failure of their own. */
+		if (u->in_errors++ == 0)
+			u->first_error_at = u->last_now;
+		if (u->in_errors > USB_ERROR_RETRIES) {
+			if (u->last_now - u->first_error_at >= USB_ERROR_WINDOW_MS) {
+				set_failed(u, L2K_EIO, "repeated transfer errors on the %s endpoint of %s "
+					   "for %u ms", ep_name(f), u->where, (unsigned)USB_ERROR_WINDOW_MS);
+				return;
+			}
+			f->parked = true;
+			f->resubmit_at = u->last_now + USB_ERROR_BACKOFF_MS;
 			return;
 		}
 		break;
@@ -382,6 +399,35 @@ static int usb_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, s
 
 static void destroy(struct usbt *u);
 
+/* IN transfers parked after errors: those whose pause is over go out again. */
+static void resubmit_parked(struct usbt *u)
+{
+	struct uxfer *sets[2] = {u->evt, u->acl_in};
+	size_t counts[2] = {USB_EVT_XFERS, USB_ACL_IN_XFERS};
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < counts[k]; i++) {
+			struct uxfer *f = &sets[k][i];
+			if (!f->parked || (f->resubmit_at > u->last_now && !u->failed))
+				continue;
+			f->parked = false;
+			if (!u->failed && !u->closing && !u->close_pending)
+				submit(u, f);
+		}
+}
+
+/* When the first parked IN transfer is due, or UINT64_MAX. */
+static uint64_t parked_due(const struct usbt *u)
+{
+	uint64_t due = UINT64_MAX;
+	for (size_t i = 0; i < USB_EVT_XFERS; i++)
+		if (u->evt[i].parked && u->evt[i].resubmit_at < due)
+			due = u->evt[i].resubmit_at;
+	for (size_t i = 0; i < USB_ACL_IN_XFERS; i++)
+		if (u->acl_in[i].parked && u->acl_in[i].resubmit_at < due)
+			due = u->acl_in[i].resubmit_at;
+	return due;
+}
+
 static int usb_service(struct l2k_transport *t, uint64_t now_ms)
 {
 	struct usbt *u = (struct usbt *)t;
@@ -391,6 +437,7 @@ static int usb_service(struct l2k_transport *t, uint64_t now_ms)
 	if (u->reported)
 		return u->failed;
 	u->in_service = true;
+	resubmit_parked(u);
 	if (!u->failed) {
 		struct timeval zero = { 0, 0 };
 		int r = libusb_handle_events_timeout_completed(u->ctx, &zero, NULL);
@@ -423,15 +470,18 @@ static uint64_t usb_next_due(struct l2k_transport *t)
 		return UINT64_MAX;
 	if (u->failed)
 		return 0;
+	uint64_t due = parked_due(u);
 	if (u->epfd < 0)
-		return u->last_now + USB_POLL_MS;
+		return u->last_now + USB_POLL_MS < due ? u->last_now + USB_POLL_MS : due;
 	if (!u->fds_do_timeouts) {
 		struct timeval tv;
-		if (libusb_get_next_timeout(u->ctx, &tv) == 1)
-			return u->last_now + (uint64_t)tv.tv_sec * 1000u +
-			       (uint64_t)(tv.tv_usec + 999) / 1000u;
+		if (libusb_get_next_timeout(u->ctx, &tv) == 1) {
+			uint64_t lt = u->last_now + (uint64_t)tv.tv_sec * 1000u + (uint64_t)(tv.tv_usec + 999) / 1000u;
+			if (lt < due)
+				due = lt;
+		}
 	}
-	return UINT64_MAX;
+	return due;
 }
 
 static void usb_close(struct l2k_transport *t)
