@@ -187,14 +187,16 @@ fuzz: fuzz-build
 	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZERS_RUN)
 
 # Seeds from valid traffic: btsnoop captures of the test suite's chan_echo over the simulator
-# (BR/EDR and LE), turned into inputs for every harness (tests/fuzz/mkseeds.py).
+# (BR/EDR and LE), and of the kernel-interop VM scenario when it ran (build/artifacts/vm_interop),
+# turned into inputs for every harness (tests/fuzz/mkseeds.py).
 fuzz-seeds: $(BUILD)/tests/progs/chan_echo
 	@mkdir -p $(FUZZ_BUILD)/captures
 	$(BUILD)/tests/progs/chan_echo sim sim --count 20 \
 		--btsnoop-a $(FUZZ_BUILD)/captures/br-a.btsnoop --btsnoop-b $(FUZZ_BUILD)/captures/br-b.btsnoop
 	$(BUILD)/tests/progs/chan_echo sim:addr=00:00:00:00:00:01 sim:addr=00:00:00:00:00:02 le --count 20 \
 		--btsnoop-a $(FUZZ_BUILD)/captures/le-a.btsnoop --btsnoop-b $(FUZZ_BUILD)/captures/le-b.btsnoop
-	python3 tests/fuzz/mkseeds.py tests/fuzz/corpus $(FUZZ_BUILD)/captures/*.btsnoop
+	python3 tests/fuzz/mkseeds.py tests/fuzz/corpus $(FUZZ_BUILD)/captures/*.btsnoop \
+		$(wildcard $(BUILD)/artifacts/vm_interop/interop-*.btsnoop)
 
 check-fuzz: fuzz-build
 	@BUILD=$(BUILD) sh tests/integration/fuzz_smoke.sh

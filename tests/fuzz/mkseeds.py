@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz harnesses (tests/fuzz/corpus/HARNESS/) from btsnoop
-captures of valid traffic (the test suite's chan_echo runs over the simulator, see
-docs/fuzzing.md) plus a few synthesized scripts for the mode harnesses (ERTM/Streaming frames
+captures of valid traffic (the test suite's chan_echo runs over the simulator, and l2kit's
+captures of the kernel-interop VM scenario when they are there: ERTM, Streaming, LE and
+enhanced credit based traffic as the Linux kernel sends it; see docs/fuzzing.md) plus a few
+synthesized scripts for the mode harnesses (ERTM/Streaming frames
 with correct control fields, credit indications, timers, application sends).
 
     python3 tests/fuzz/mkseeds.py OUTDIR CAPTURE.btsnoop...
@@ -76,6 +78,21 @@ class Out:
             self.count[harness] = self.count.get(harness, 0) + 1
 
 
+# RFC option mode -> the harness for channels in that mode
+CONF_MODES = {1: 'mode_retrans', 2: 'mode_flowctl', 3: 'mode_ertm', 4: 'mode_streaming'}
+
+
+def rfc_mode(options):
+    """The mode of the RFC option in a configuration option list, or None."""
+    off = 0
+    while off + 2 <= len(options):
+        t, n = options[off], options[off + 1]
+        if (t & 0x7F) == 4 and n >= 1 and off + 2 < len(options):
+            return options[off + 2]
+        off += 2 + n
+    return None
+
+
 def sig_commands(payload):
     off = 0
     while off + 4 <= len(payload):
@@ -103,23 +120,43 @@ def from_capture(out, pkts, le):
             hf = (hf & 0xF000) | (2 if le else 1)
             acl += b'\x00' + struct.pack('<HH', hf, len(p) - 4) + p[4:]
     out.put('acl', acl)
-    # signaling, options, frames; data PDUs as scripts for the mode/stack harnesses
+    # signaling, options, frames; data PDUs as scripts for the mode/stack harnesses.  The
+    # channel mode is read off the signaling (the RFC option of a Configuration Request, an
+    # LE or enhanced credit based connection), so that a capture of ERTM traffic - the Linux
+    # kernel's, from the VM scenarios - seeds the ERTM harness with real I- and S-frames.
     data_script = bytearray()
+    conf_script = bytearray()
+    harness = 'mode_le_credit' if le else 'mode_basic'
+    frames, sig_codes = 0, {}
     for handle, inc, cid, pl in l2cap_pdus(pkts):
-        out.put('frame', struct.pack('<HH', len(pl), cid) + pl)
+        # a long capture repeats itself: the first 64 data PDUs, 8 commands of each code
+        if cid in (1, 5) or frames < 64:
+            frames += cid not in (1, 5)
+            out.put('frame', struct.pack('<HH', len(pl), cid) + pl)
         if cid in (1, 5):
-            out.put('sig', pl)
+            code = pl[0] if pl else None
+            sig_codes[code] = sig_codes.get(code, 0) + 1
+            if sig_codes[code] <= 8:
+                out.put('sig', pl)
             for code, ident, d in sig_commands(pl):
                 if code == 0x04 and len(d) >= 4:
                     out.put('conf', d[4:])
+                    harness = CONF_MODES.get(rfc_mode(d[4:]), harness)
+                    if inc:  # the peer's request, aimed at our first channel
+                        conf_script += b'\x04\x04' + bytes([ident]) + lenf(len(d)) + b'\x40\x00' + d[2:]
                 elif code == 0x05 and len(d) >= 6:
                     out.put('conf', d[6:])
+                elif code == 0x17:
+                    harness = 'mode_ecfc'
         elif cid >= 0x40 and inc:
             data_script += b'\x00' + lenf(len(pl)) + pl
-    if data_script:
-        for flags in (0x0C, 0x0E, 0x0D):
-            out.put('mode_le_credit' if le else 'mode_basic', bytes([flags]) + data_script)
-            out.put('stack', bytes([flags]) + data_script)
+    for script in (data_script, conf_script):
+        # a few scripts of up to 1000 octets (the stack harnesses run with -max_len 1024)
+        chunks = [script[i:i + 1000] for i in range(0, min(len(script), 4000), 1000)]
+        for chunk in chunks:
+            for flags in (0x0C, 0x0E, 0x0D):
+                out.put(harness, bytes([flags]) + chunk)
+                out.put('stack', bytes([flags]) + chunk)
 
 
 def synthesized(out):
