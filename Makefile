@@ -73,7 +73,7 @@ $(BUILD)/libl2kit.so: $(LIB_OBJ)
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TOOL_PARTS) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
@@ -86,21 +86,14 @@ $(BUILD)/tests/progs/%: $(BUILD)/obj/tests/progs/%.o $(BUILD)/libl2kit.a
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
-# l2bench is one tool made of tools/l2bench.c and its helpers in tools/bench/.
-BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
-BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
-$(BUILD)/bin/l2bench: $(BUILD)/obj/tools/l2bench.o $(BENCH_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
-	@mkdir -p $(dir $@)
-	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BENCH_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
-
-# l2cat is one tool made of tools/l2cat.c and its parts in tools/l2cat/.
-L2CAT_SRC := $(sort $(wildcard tools/l2cat/*.c))
-L2CAT_OBJ := $(L2CAT_SRC:%.c=$(BUILD)/obj/%.o)
-$(BUILD)/bin/l2cat: $(BUILD)/obj/tools/l2cat.o $(L2CAT_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
-	@mkdir -p $(dir $@)
-	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(L2CAT_OBJ) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+# Tools with parts of their own: l2bench (tools/bench/*.c) and l2cat (tools/l2cat/*.c); the
+# tools rule above links TOOL_PARTS in.
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tools/bench/*.c)))
+L2CAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tools/l2cat/*.c)))
+$(BUILD)/bin/l2bench: TOOL_PARTS := $(BENCH_OBJ)
+$(BUILD)/bin/l2bench: $(BENCH_OBJ)
+$(BUILD)/bin/l2cat: TOOL_PARTS := $(L2CAT_OBJ)
+$(BUILD)/bin/l2cat: $(L2CAT_OBJ)
 
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
 # BENCH_ARGS=--quick for a smoke run.
