@@ -72,6 +72,9 @@ void fz_world_servers(struct fz_world *w);
  * (scripted request).  The auto peer must be on.  Returns the fz_chan index or -1 when the
  * mode is not built or the channel did not open. */
 int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator);
+/* l2k_chan_connect_ecfc(): n (1-5) enhanced credit based channels with one request, on the LE
+ * or the BR/EDR link.  Returns n, or -1 (mode not built, no slots, refused at once). */
+int fz_open_ecfc_group(struct fz_world *w, bool le, int n);
 
 void fz_auto_peer(struct fz_world *w, bool on);
 /* Servers defer incoming channels (accept() returns L2K_ACCEPT_PENDING) while on. */

@@ -16,7 +16,8 @@
  *   9            virtual time passes: u16 ms x (hi + 1), timers fire
  *   10           the application sends an SDU of u16 % 2048 octets on a channel
  *   11           another application call, picked by hi (close, credits, connect, echo, defer
- *                and later accept or refuse incoming channels ...)
+ *                and later accept or refuse incoming channels, reconfigure enhanced credit
+ *                based channels, connect several of them with one request ...)
  *   12           Number Of Completed Packets for a link: count octet
  *   13           Disconnection Complete for a link, then the link comes back
  * After every record the fake controller completes the ACL packets the host sent (when auto
@@ -199,6 +200,30 @@ static void app_call(struct fz_world *w, uint8_t op, struct rd *r)
 				l2k_chan_accept(c->ch, (how >> (i & 7)) & 1 ? L2K_RESULT_NO_RESOURCES : 0, NULL);
 			}
 		}
+		break;
+	}
+	case 13: { /* reconfigure the open enhanced credit based channels a mask picks */
+		uint8_t mask = u8(r);
+		uint16_t mtu = u16(r), mps = u16(r);
+		l2k_chan *chans[5];
+		int n = 0;
+		uint16_t handle = 0;
+		for (int i = 0; i < fz_nchans(w) && n < 5; i++) {
+			struct fz_chan *c = fz_chan(w, i);
+			if (!c->ch || !c->open || c->mode != L2K_MODE_ECFC || !((mask >> (i & 7)) & 1))
+				continue;
+			if (n && c->handle != handle)
+				continue; /* one request names channels of one link */
+			handle = c->handle;
+			chans[n++] = c->ch;
+		}
+		if (n)
+			l2k_chan_reconfigure(chans, n, mtu, mps);
+		break;
+	}
+	case 14: { /* several enhanced credit based channels with one request */
+		uint8_t v = u8(r);
+		fz_open_ecfc_group(w, (v & 1) != 0, 1 + (v >> 1) % 5);
 		break;
 	}
 	default:

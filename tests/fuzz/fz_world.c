@@ -912,6 +912,45 @@ static uint16_t psm_for(enum l2k_mode m, bool *le)
 	return 0;
 }
 
+int fz_open_ecfc_group(struct fz_world *w, bool le, int n)
+{
+	if (!l2k_mode_supported(L2K_MODE_ECFC) || n < 1 || n > 5)
+		return -1;
+	/* n distinct free slots: empty ones first, then new ones at the end */
+	int idx[5], k = 0;
+	for (int i = 0; i < w->nchans && k < n; i++)
+		if (!w->chans[i].ch)
+			idx[k++] = i;
+	for (int i = w->nchans; i < FZ_MAX_CHANS && k < n; i++)
+		idx[k++] = i;
+	if (k < n)
+		return -1;
+	struct l2k_chan_opts o;
+	chan_opts(&o, L2K_MODE_ECFC);
+	struct l2k_chan_cbs cb = chan_cbs_proto;
+	cb.user = w;
+	l2k_chan *ch[5];
+	w->connecting = true;
+	int r = l2k_chan_connect_ecfc(w->s, le ? &w->peer_le : &w->peer_bredr,
+				      le ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR,
+				      le ? FZ_SPSM_ECFC : FZ_PSM_ECFC_BR, n, &o, &cb, ch);
+	w->connecting = false;
+	if (r < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct fz_chan *fc = &w->chans[idx[i]];
+		memset(fc, 0, sizeof(*fc));
+		fc->ch = ch[i];
+		fc->mode = L2K_MODE_ECFC;
+		fc->handle = le ? FZ_H_LE : FZ_H_BREDR;
+		if (idx[i] >= w->nchans)
+			w->nchans = idx[i] + 1;
+	}
+	l2k_step(w->s); /* the request goes out from the next step */
+	fz_pump(w);
+	return n;
+}
+
 int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator)
 {
 	if (!l2k_mode_supported(m))
