@@ -11,6 +11,7 @@
 #include "tests/fuzz/fz.h"
 
 #define QCAP (1u << 20)	  /* bytes of packets waiting for the stack */
+#define ADVANCE_STEPS 32	  /* timer instants stepped through per fz_advance() */
 #define PUMP_LIMIT 4096	  /* service rounds per fz_pump: ends ping-pong between engine and peer */
 #define PEER_PDU_MAX 2048 /* outgoing PDUs the peer reassembles (signaling is far smaller) */
 #define NHANDLES 16 /* handles the fake controller hands out: 0x0001-0x000F */
@@ -657,7 +658,10 @@ void fz_pump(struct fz_world *w)
 void fz_advance(struct fz_world *w, uint64_t ms)
 {
 	uint64_t end = w->vc.now_ms + ms;
-	for (int i = 0; i < 256; i++) {
+	/* At most ADVANCE_STEPS timer instants per record (the last step runs every timer due by
+	 * the end at once): a periodic timer - a Retransmission mode channel polls every monitor
+	 * timeout - would otherwise turn one record into hundreds of identical frames. */
+	for (int i = 0; i < ADVANCE_STEPS; i++) {
 		fz_pump(w);
 		uint64_t due = l2k_next_due(w->s);
 		if (due > end)
