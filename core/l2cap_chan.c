@@ -327,7 +327,7 @@ void l2cap_chan_deliver(struct l2k_chan *ch, const uint8_t *sdu, size_t len)
 /* Called by a mode after it took an SDU off the transmit queue. */
 void l2cap_chan_tx_room(struct l2k_chan *ch)
 {
-	if (ch->want_send_ready && l2k_ring_room(&ch->txq) >= ch->txq.cap / 2) {
+	if (ch->want_send_ready && l2k_ring_room(&ch->txq) >= ch->txq.limit / 2) {
 		ch->want_send_ready = false;
 		if (ch->cbs.send_ready)
 			ch->cbs.send_ready(ch->cbs.user, ch);
@@ -505,9 +505,11 @@ int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len)
 		return L2K_EMSGSIZE;
 	const uint8_t *parts[1] = {sdu};
 	size_t lens[1] = {len};
-	if (l2k_ring_push(&ch->txq, parts, lens, 1) < 0) {
-		ch->want_send_ready = true;
-		return L2K_EAGAIN;
+	int r = l2k_ring_push(&ch->txq, parts, lens, 1);
+	if (r < 0) {
+		if (r == L2K_EAGAIN)
+			ch->want_send_ready = true;
+		return r; /* L2K_EAGAIN: queue full; L2K_ENOMEM */
 	}
 	ch->st.tx_sdus++;
 	ch->st.tx_bytes += len;

@@ -263,7 +263,8 @@ int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
  * shrink only for a single channel.  The peer's answer lands in info.result (0 = success). */
 int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps);
 /* Queue one SDU.  0; L2K_EAGAIN (queue full or no credits: send_ready follows); L2K_EMSGSIZE
- * (larger than the peer's MTU); L2K_ENOTCONN (not open). */
+ * (larger than the peer's MTU); L2K_ENOTCONN (not open); L2K_ENOMEM (the queue, which grows
+ * up to tx_queue_bytes as it fills, could not grow). */
 int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);
 /* Disconnect (graceful: queued SDUs are dropped; closed(L2K_CLOSE_LOCAL) follows). */
 int l2k_chan_close(l2k_chan *ch);

@@ -303,13 +303,13 @@ static void cb_open(void *user, l2k_chan *ch)
 static void cb_recv(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len)
 {
 	struct l2k_sock *sk = user;
-	if (!sk->rxq.buf || !l2k_ring_fits(&sk->rxq, len)) {
-		sk->rx_dropped++; /* only without flow control (Basic) or with manual credits */
-		return;
-	}
 	const uint8_t *parts[1] = {sdu};
 	size_t lens[1] = {len};
-	l2k_ring_push(&sk->rxq, parts, lens, 1);
+	if (!sk->rxq.buf || l2k_ring_push(&sk->rxq, parts, lens, 1) < 0) {
+		/* full: only without flow control (Basic) or with manual credits; or out of memory */
+		sk->rx_dropped++;
+		return;
+	}
 	if (sk->rxq.used > sk->rx_bound)
 		ch->rx_hold = true;
 	sockface_sk_update(sk);

@@ -279,9 +279,9 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 }
 
 /* Make the socket's receive ring fit the channel after a reconfiguration to mtu/mps: the same
- * sizing as when it opened (core/sockface.c cb_open and rx_slack), with the new values.  The
- * queued SDUs move to the new ring in order. */
-static int sk_rx_regrow(struct l2k_sock *sk, uint16_t mtu, uint16_t mps)
+ * sizing as when it opened (core/sockface.c cb_open and rx_slack), with the new values.  Only
+ * the bound moves: the ring's buffer grows when SDUs need it. */
+static void sk_rx_regrow(struct l2k_sock *sk, uint16_t mtu, uint16_t mps)
 {
 	const struct l2k_chan *ch = sk->ch;
 	size_t hdr = L2K_RING_REC_HDR;
@@ -290,31 +290,8 @@ static int sk_rx_regrow(struct l2k_sock *sk, uint16_t mtu, uint16_t mps)
 		bound = 2 * ((size_t)mtu + hdr);
 	size_t seg = mps > ch->local_mps ? mps : ch->local_mps;
 	size_t credits = ch->rx_credits > ch->rx_initial ? ch->rx_credits : ch->rx_initial;
-	size_t cap = bound + credits * (seg + hdr) + (size_t)mtu + hdr;
-	if (cap <= sk->rxq.cap) {
-		sk->rx_bound = bound;
-		return 0;
-	}
-	struct l2k_ring nr = {0};
-	if (l2k_ring_init(&nr, cap) < 0)
-		return L2K_ENOMEM;
-	while (sk->rxq.count) {
-		size_t len = l2k_ring_head_len(&sk->rxq);
-		const uint8_t *parts[2];
-		size_t lens[2] = {0, 0};
-		int np = len ? l2k_ring_head_peek(&sk->rxq, 0, len, &parts[0], &lens[0], &parts[1], &lens[1]) : 0;
-		static const uint8_t none[1];
-		if (!np) {
-			parts[0] = none;
-			np = 1;
-		}
-		l2k_ring_push(&nr, parts, lens, np); /* fits: the new ring is larger */
-		l2k_ring_pop(&sk->rxq);
-	}
-	l2k_ring_free(&sk->rxq);
-	sk->rxq = nr;
+	l2k_ring_raise_limit(&sk->rxq, bound + credits * (seg + hdr) + (size_t)mtu + hdr);
 	sk->rx_bound = bound;
-	return 0;
 }
 
 int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps)
@@ -338,13 +315,8 @@ int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps)
 	}
 	/* the receive queues must take SDUs of the new MTU (and the K-frames of the new MPS that
 	 * may still come after a hold): grow them first */
-	for (int i = 0; i < n; i++) {
-		r = sk_rx_regrow(sks[i], mtu, mps);
-		if (r < 0) {
-			sockface_leave(sf);
-			return r;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		sk_rx_regrow(sks[i], mtu, mps);
 	r = l2k_chan_reconfigure(ch, n, mtu, mps);
 	if (r < 0) {
 		sockface_leave(sf);

@@ -131,9 +131,11 @@ int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov
 		parts[i] = iov[i].p;
 		lens[i] = iov[i].len;
 	}
-	if (l2k_ring_push(&l->tx, parts, lens, n) < 0) {
-		l->want_room = true; /* told when a sent PDU leaves the queue half empty */
-		return L2K_EAGAIN;
+	int r = l2k_ring_push(&l->tx, parts, lens, n);
+	if (r < 0) {
+		if (r == L2K_EAGAIN)
+			l->want_room = true; /* told when a sent PDU leaves the queue half empty */
+		return r;
 	}
 	act_add(h, l);
 	h->stats.tx_pdus++;
@@ -212,7 +214,7 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 		l2k_ring_pop(&l->tx);
 		l->tx_off = 0;
 		/* a sender waits for room: only a pop makes room, so only here is it checked */
-		if (l->want_room && !l->notify_pending && l->tx.cap - l->tx.used >= l->tx.cap / 2) {
+		if (l->want_room && !l->notify_pending && l->tx.limit - l->tx.used >= l->tx.limit / 2) {
 			l->notify_pending = true;
 			l->notify_next = h->notify;
 			h->notify = l;

@@ -148,7 +148,8 @@ const struct hci_link_info *hci_host_link_to(const struct hci_host *h, const uin
 
 /* ACL data.  Queue one whole L2CAP PDU (basic header included), given as up to 8 pieces that
  * are concatenated (so the caller need not copy header and payload together).  Returns 0,
- * L2K_ENOLINK (no such link), L2K_EAGAIN (queue full: ops->acl_tx_room follows), L2K_EMSGSIZE. */
+ * L2K_ENOLINK (no such link), L2K_EAGAIN (queue full: ops->acl_tx_room follows), L2K_EMSGSIZE,
+ * L2K_ENOMEM (the queue could not grow). */
 struct hci_iov {
 	const uint8_t *p;
 	size_t len;

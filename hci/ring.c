@@ -5,16 +5,24 @@
 #include "core/l2k_error.h"
 #include "hci/ring.h"
 
-int l2k_ring_init(struct l2k_ring *r, size_t cap)
+int l2k_ring_init(struct l2k_ring *r, size_t limit)
 {
 	memset(r, 0, sizeof(*r));
-	if (cap < L2K_RING_REC_HDR + 1)
-		cap = L2K_RING_REC_HDR + 1;
+	if (limit < L2K_RING_REC_HDR + 1)
+		limit = L2K_RING_REC_HDR + 1;
+	size_t cap = limit < L2K_RING_INITIAL ? limit : L2K_RING_INITIAL;
 	r->buf = malloc(cap);
 	if (!r->buf)
 		return L2K_ENOMEM;
 	r->cap = cap;
+	r->limit = limit;
 	return 0;
+}
+
+void l2k_ring_raise_limit(struct l2k_ring *r, size_t limit)
+{
+	if (limit > r->limit)
+		r->limit = limit;
 }
 
 void l2k_ring_free(struct l2k_ring *r)
@@ -49,6 +57,24 @@ static void get(const struct l2k_ring *r, size_t off, uint8_t *out, size_t n)
 		memcpy(out + first, r->buf, n - first);
 }
 
+/* Make the buffer hold at least need bytes (need <= limit): double it, the records moving to
+ * the start of the new buffer in order. */
+static int grow(struct l2k_ring *r, size_t need)
+{
+	size_t cap = r->cap;
+	while (cap < need)
+		cap = cap > r->limit / 2 ? r->limit : cap * 2;
+	uint8_t *nb = malloc(cap);
+	if (!nb)
+		return L2K_ENOMEM;
+	get(r, 0, nb, r->used);
+	free(r->buf);
+	r->buf = nb;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
+
 int l2k_ring_push(struct l2k_ring *r, const uint8_t *const *parts, const size_t *lens, int n)
 {
 	size_t total = 0;
@@ -56,6 +82,8 @@ int l2k_ring_push(struct l2k_ring *r, const uint8_t *const *parts, const size_t 
 		total += lens[i];
 	if (total > UINT32_MAX || !l2k_ring_fits(r, total))
 		return L2K_EAGAIN;
+	if (r->cap - r->used < total + L2K_RING_REC_HDR && grow(r, r->used + total + L2K_RING_REC_HDR) < 0)
+		return L2K_ENOMEM;
 	uint8_t h[4] = {(uint8_t)total, (uint8_t)(total >> 8), (uint8_t)(total >> 16), (uint8_t)(total >> 24)};
 	put(r, h, 4);
 	for (int i = 0; i < n; i++)

@@ -1,6 +1,8 @@
-/* A bounded byte ring of variable-length records ([u32 length][bytes], wrapping), allocated
- * once.  Used for the per-link ACL transmit queue (hci/acl.c) and the per-channel SDU queues of
- * the L2CAP engine and the socket face.  Pure C11. */
+/* A bounded byte ring of variable-length records ([u32 length][bytes], wrapping).  The bound
+ * (limit) is what it may hold; the buffer starts small and doubles when a record does not fit
+ * (up to the bound), so an idle queue costs a few KiB, a busy one its high-water mark.  Used
+ * for the per-link ACL transmit queue (hci/acl.c) and the per-channel SDU queues of the L2CAP
+ * engine and the socket face.  Pure C11. */
 #ifndef L2K_RING_H
 #define L2K_RING_H
 
@@ -10,29 +12,34 @@
 
 struct l2k_ring {
 	uint8_t *buf;
-	size_t cap;
+	size_t cap;   /* bytes allocated in buf */
+	size_t limit; /* the bound: bytes (record headers included) it may hold */
 	size_t head;  /* read position */
 	size_t used;  /* bytes in use (headers included) */
 	size_t count; /* records */
 };
 
 #define L2K_RING_REC_HDR 4
+#define L2K_RING_INITIAL 4096 /* bytes allocated at first (or the bound, when smaller) */
 
-/* Allocate cap bytes.  0 or L2K_ENOMEM. */
-int l2k_ring_init(struct l2k_ring *r, size_t cap);
+/* A ring bounded to limit bytes.  0 or L2K_ENOMEM. */
+int l2k_ring_init(struct l2k_ring *r, size_t limit);
 void l2k_ring_free(struct l2k_ring *r);
+/* Raise the bound (a lower one is ignored: what is queued stays). */
+void l2k_ring_raise_limit(struct l2k_ring *r, size_t limit);
 /* Whether a record of n payload bytes fits now. */
 static inline bool l2k_ring_fits(const struct l2k_ring *r, size_t n)
 {
-	return r->cap - r->used >= n + L2K_RING_REC_HDR;
+	return r->limit - r->used >= n + L2K_RING_REC_HDR;
 }
 /* Payload bytes a new record could hold now. */
 static inline size_t l2k_ring_room(const struct l2k_ring *r)
 {
-	size_t f = r->cap - r->used;
+	size_t f = r->limit - r->used;
 	return f > L2K_RING_REC_HDR ? f - L2K_RING_REC_HDR : 0;
 }
-/* Append one record made of up to n pieces.  0, or L2K_EAGAIN if it does not fit. */
+/* Append one record made of up to n pieces.  0, L2K_EAGAIN if it does not fit under the bound,
+ * or L2K_ENOMEM if the buffer could not grow. */
 int l2k_ring_push(struct l2k_ring *r, const uint8_t *const *parts, const size_t *lens, int n);
 /* Length of the head record (0 if empty: check count). */
 size_t l2k_ring_head_len(const struct l2k_ring *r);
