@@ -388,10 +388,14 @@ static void on_conf_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	struct l2cap_conf_opts o;
 	int pr = l2cap_conf_parse(r->opts, r->opts_len, &o);
 	if (r->result == L2CAP_CONF_UNKNOWN_OPTIONS) {
-		/* the data are the bare types the peer did not understand: stop sending them */
+		/* the data are the bare types the peer did not understand: stop sending them (a
+		 * type we never send - any of 0x08-0x7F - changes nothing) */
 		l2cap_conf_opts_clear(&o);
-		for (uint16_t i = 0; i < r->opts_len; i++)
-			ch->conf_omit |= L2CAP_CONF_HAS(r->opts[i] & L2CAP_CONF_OPT_TYPE_MASK);
+		for (uint16_t i = 0; i < r->opts_len; i++) {
+			uint8_t t = r->opts[i] & L2CAP_CONF_OPT_TYPE_MASK;
+			if (t >= L2CAP_CONF_OPT_MTU && t <= L2CAP_CONF_OPT_EWS)
+				ch->conf_omit |= L2CAP_CONF_HAS(t);
+		}
 		pr = 0;
 	}
 	if (pr == L2K_EBADMSG) {

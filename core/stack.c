@@ -249,12 +249,34 @@ int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_op
 	return 0;
 }
 
+/* Before the teardown, links still up are disconnected (HCI Disconnect, "remote user terminated
+ * connection") and the controller gets up to CLOSE_LINGER_MS to report them gone: the peer sees
+ * a clean end, and what was sent last (a Disconnection Response, say) reaches it first - a
+ * controller whose transport is closed at once may drop it (BlueZ's emulator does).  Only on
+ * the real clock: a virtual clock does not move by itself. */
+#define CLOSE_LINGER_MS 500
+
+static bool links_gone(void *arg)
+{
+	return hci_host_link_count(((l2k_stack *)arg)->hci) == 0;
+}
+
+static void close_links(l2k_stack *s)
+{
+	if (s->virtual_clock || s->failed || s->ready_err != 0)
+		return;
+	if (hci_host_disconnect_all(s->hci, HCI_ERR_REMOTE_USER_TERM) == 0)
+		return;
+	l2k_run_until(&s, 1, links_gone, s, CLOSE_LINGER_MS);
+}
+
 void l2k_stack_close(l2k_stack *s)
 {
 	if (!s)
 		return;
 	if (s->sf)
 		sockface_stack_close(s); /* stops the stack's thread, frees the sockets */
+	close_links(s);
 	if (s->upper.destroy)
 		s->upper.destroy(s->upper.ctx);
 	hci_host_free(s->hci);

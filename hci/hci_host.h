@@ -143,6 +143,10 @@ int hci_host_set_connectable(struct hci_host *h, bool page_scan);
 int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len);
 int hci_host_le_scan(struct hci_host *h, bool enable, bool active);
 const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle);
+/* Links up now. */
+unsigned hci_host_link_count(const struct hci_host *h);
+/* HCI Disconnect for every link up (reason: an HCI error code); returns how many were asked. */
+unsigned hci_host_disconnect_all(struct hci_host *h, uint8_t reason);
 /* The link to a peer (BR/EDR, or LE when le), or NULL. */
 const struct hci_link_info *hci_host_link_to(const struct hci_host *h, const uint8_t peer[6], bool le);
 

@@ -183,6 +183,23 @@ struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle)
 	return i < 0 ? NULL : &h->links[i];
 }
 
+unsigned hci_host_link_count(const struct hci_host *h)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < h->cfg.max_links; i++)
+		n += h->links[i].used;
+	return n;
+}
+
+unsigned hci_host_disconnect_all(struct hci_host *h, uint8_t reason)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < h->cfg.max_links; i++)
+		if (h->links[i].used && hci_host_disconnect(h, h->links[i].info.handle, reason) == 0)
+			n++;
+	return n;
+}
+
 const struct hci_link_info *hci_host_link_to(const struct hci_host *h, const uint8_t peer[6], bool le)
 {
 	for (unsigned i = 0; i < h->cfg.max_links; i++) {

@@ -56,21 +56,23 @@ int main(int argc, char **argv)
 	fprintf(stderr, "accepted connection from %s (mtu in %u, out %u)\n", l2k_addr_str(&ci.peer, addr),
 		ci.local_mtu, ci.remote_mtu);
 
-	/* read data from the client: one SDU */
+	/* read data from the client, one SDU at a time, until the client closes the channel (0);
+	 * closing first and exiting at once would drop the link under a client still finishing */
 	static char buf[65536];
-	long n = l2k_recv(client, buf, sizeof(buf) - 1, NULL, -1);
-	if (n > 0) {
+	long n, got = 0;
+	while ((n = l2k_recv(client, buf, sizeof(buf) - 1, NULL, -1)) > 0) {
 		buf[n] = '\0';
 		printf("received [%s]\n", buf);
-	} else if (n == 0) {
-		printf("closed without data (%s)\n", l2k_close_reason_str(l2k_sock_close_reason(client)));
-	} else {
-		fprintf(stderr, "recv: %s\n", l2k_strerror((int)n));
+		got += n;
 	}
+	if (n < 0)
+		fprintf(stderr, "recv: %s\n", l2k_strerror((int)n));
+	else if (!got)
+		printf("closed without data (%s)\n", l2k_close_reason_str(l2k_sock_close_reason(client)));
 
 	/* close connection */
 	l2k_close(client);
 	l2k_close(ls);
 	l2k_stack_close(s);
-	return n > 0 ? 0 : 1;
+	return n == 0 && got > 0 ? 0 : 1;
 }

@@ -490,6 +490,34 @@ static void ewc_bv01_proposes_ews(void **state)
 	assert_int_equal(m->iut_req.rfc.tx_window, 63);
 }
 
+/* The peer answers "unknown options" naming EWS and a type l2kit never sends (0x55; any type
+ * from 32 up once made the engine shift 1u out of range, found by the fuzzer): the next request
+ * leaves EWS out, the unknown type changes nothing, and the channel opens. */
+static void unknown_options_response_omits_only_what_we_sent(void **state)
+{
+	struct mt *m = *state;
+	struct l2k_chan_opts o = mode_opts(L2K_MODE_ERTM, true);
+	o.ext_window = true;
+	o.tx_window = 500;
+	mt_iut_connect_start(m, &o, MT_FEAT_ALL);
+	assert_true(mt_expect_conf_req(m));
+	assert_true(m->iut_req.present & L2CAP_CONF_HAS_EWS);
+	uint8_t d[8];
+	t_put16(d, m->icid);
+	t_put16(d + 2, 0);
+	t_put16(d + 4, L2CAP_CONF_UNKNOWN_OPTIONS);
+	d[6] = L2CAP_CONF_OPT_EWS;
+	d[7] = 0x55;
+	tester_send_sig(&m->t, 0x05, m->iut_req_id, d, 8);
+	assert_true(mt_expect_conf_req(m));
+	assert_false(m->iut_req.present & L2CAP_CONF_HAS_EWS);
+	assert_true(asks_mode(m, L2CAP_MODE_ERTM));
+	accept_iut(m);
+	struct l2cap_conf_opts t = mt_rfc(L2CAP_MODE_ERTM, 63, 3, 500);
+	assert_int_equal(mt_expect_conf_rsp(m, mt_send_conf_req(m, &t), NULL), 0);
+	assert_int_equal(opened_mode(m), L2K_MODE_ERTM);
+}
+
 /* L2CAP/EWC/BV-02-C: the tester proposes EWS; the IUT accepts and uses the extended control */
 static void ewc_bv02_accepts_ews(void **state)
 {
@@ -645,6 +673,7 @@ int main(void)
 	    T(cmc_bv12_mandatory_ertm_lacking),
 	    T(cmc_bv13_mandatory_streaming_lacking),
 	    T(mandatory_lacking_known_features_fails_after_return),
+	    T(unknown_options_response_omits_only_what_we_sent),
 	    T(cmc_bv14_streaming_to_ertm),
 	    T(cmc_bv15_peer_requests_ertm),
 	    T(cmc_bi01_mandatory_ertm_refused),

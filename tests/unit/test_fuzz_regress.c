@@ -13,6 +13,9 @@
  *     closed() never came and the application used the freed channel.
  *   deferred_ecfc_channel_refused: a server defers an enhanced credit based channel, which
  *     that mode does not allow: the engine refused and freed it without closed().
+ *   unknown_options_response_naming_type_above_31: a Configuration Response "unknown
+ *     options" naming option type 0x55: the engine shifted 1u by the type to remember what not
+ *     to send again (undefined behaviour from type 32 up; UBSan in the sanitizer suite).
  * Regenerate the arrays with tests/fuzz/regress2c.py when a reproducer is added. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -203,6 +206,15 @@ static void test_mode_flowctl_pdus_queued_on_both_links_acl_ring(void **st)
 	assert_int_equal(fz_mode_run(L2K_MODE_FLOWCTL, in_mode_flowctl_pdus_queued_on_both_links_acl_ring, sizeof(in_mode_flowctl_pdus_queued_on_both_links_acl_ring)), 0);
 }
 
+static const uint8_t in_mode_flowctl_unknown_options_response_naming_type_above_31[] = {
+	0x00, 0xad, 0x3b, 0x00, 0x04, 0x05, 0x01, 0x09, 0x40, 0x00, 0x00, 0x00, 0x03, 0x00, 0x55,
+};
+
+static void test_mode_flowctl_unknown_options_response_naming_type_above_31(void **st)
+{
+	assert_int_equal(fz_mode_run(L2K_MODE_FLOWCTL, in_mode_flowctl_unknown_options_response_naming_type_above_31, sizeof(in_mode_flowctl_unknown_options_response_naming_type_above_31)), 0);
+}
+
 static const uint8_t in_mode_le_credit_deferred_channel_then_link_lost_then_accept[] = {
 	0x0d, 0xbb, 0x3b, 0x05, 0x1d, 0xcb, 0x00,
 };
@@ -287,6 +299,16 @@ static const uint8_t in_mode_retrans_pdus_queued_on_both_links_acl_ring[] = {
 static void test_mode_retrans_pdus_queued_on_both_links_acl_ring(void **st)
 {
 	assert_int_equal(fz_mode_run(L2K_MODE_RETRANS, in_mode_retrans_pdus_queued_on_both_links_acl_ring, sizeof(in_mode_retrans_pdus_queued_on_both_links_acl_ring)), 0);
+}
+
+static const uint8_t in_mode_retrans_unknown_options_response_naming_type_above_31[] = {
+	0x00, 0x00, 0x00, 0x59, 0x59, 0x3b, 0x3b, 0x00, 0x04, 0x05, 0x05, 0x09, 0x40, 0x00, 0x00, 0x00,
+	0x03, 0x00, 0x55,
+};
+
+static void test_mode_retrans_unknown_options_response_naming_type_above_31(void **st)
+{
+	assert_int_equal(fz_mode_run(L2K_MODE_RETRANS, in_mode_retrans_unknown_options_response_naming_type_above_31, sizeof(in_mode_retrans_unknown_options_response_naming_type_above_31)), 0);
 }
 
 static const uint8_t in_mode_streaming_pdus_queued_on_both_links_acl_ring[] = {
@@ -454,9 +476,11 @@ int main(void)
 	    cmocka_unit_test(test_mode_ecfc_deferred_ecfc_channel_refused),
 	    cmocka_unit_test(test_mode_ertm_pdus_queued_on_both_links_acl_ring),
 	    cmocka_unit_test(test_mode_flowctl_pdus_queued_on_both_links_acl_ring),
+	    cmocka_unit_test(test_mode_flowctl_unknown_options_response_naming_type_above_31),
 	    cmocka_unit_test(test_mode_le_credit_deferred_channel_then_link_lost_then_accept),
 	    cmocka_unit_test(test_mode_le_credit_pdus_queued_on_both_links_acl_ring),
 	    cmocka_unit_test(test_mode_retrans_pdus_queued_on_both_links_acl_ring),
+	    cmocka_unit_test(test_mode_retrans_unknown_options_response_naming_type_above_31),
 	    cmocka_unit_test(test_mode_streaming_pdus_queued_on_both_links_acl_ring),
 	    cmocka_unit_test(test_stack_deferred_ecfc_channel_refused),
 	    cmocka_unit_test(test_stack_pdus_queued_on_both_links_acl_ring),
