@@ -4,7 +4,8 @@
 # New inputs go to BUILD/fuzz/corpus/NAME (the committed seeds in tests/fuzz/corpus/NAME and the
 # reproducers in tests/fuzz/regress/NAME are read, never written); a crash leaves its input in
 # BUILD/fuzz/artifacts/ and makes the script exit 1.  FUZZ_JOBS harnesses run at once (default:
-# the number of CPUs).  The table gives executions, exec/s, edge coverage and features.
+# the number of CPUs).  The table gives executions, exec/s, edge coverage and features; every
+# run is also appended to BUILD/fuzz/ledger.tsv, and the totals over all runs close the output.
 BUILD=${1:-build}
 SECONDS_EACH=${2:-60}
 shift 2 2>/dev/null
@@ -31,6 +32,11 @@ one() {
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | sed 's/ft: //')
+	# the ledger keeps every run, so that executions add up over campaigns (ledger.sh sums it)
+	case $rc in 0) res=ok ;; *) res="fail($rc)" ;; esac
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		"$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$name" "${execs:-0}" "${rate:-0}" \
+		"${cov:-?}" "${ft:-?}" "$res" >>"$BUILD/fuzz/ledger.tsv"
 	if grep -q 'is not built: nothing to fuzz' "$log"; then
 		printf '%-16s %s\n' "$name" "skipped: mode not built"
 	elif [ "$rc" = 0 ]; then
@@ -66,4 +72,5 @@ if [ "$JOBS" -gt 1 ]; then
 else
 	for n in $NAMES; do one "$n" || rc=1; done
 fi
+sh "$(dirname "$0")/ledger.sh" "$BUILD" $NAMES
 exit $rc
