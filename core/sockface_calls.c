@@ -124,6 +124,39 @@ static void sk_give_up(struct l2k_sock *sk)
 	sockface_sk_update(sk);
 }
 
+/* Wait for the n connecting sockets of one connect call: 0 when all opened, the first failed
+ * one's error when none is connecting any more, L2K_EINPROGRESS for timeout_ms 0; on timeout
+ * (or the stack's thread ending) the ones still connecting are given up. */
+static int sk_wait_connected(struct sockface *sf, struct l2k_sock **sk, int n, int timeout_ms,
+			     const struct timespec *dl, bool timed_out)
+{
+	for (;;) {
+		int connecting = 0, open = 0;
+		int err = 0;
+		for (int i = 0; i < n; i++) {
+			if (sk[i]->state == SK_CONNECTING)
+				connecting++;
+			else if (sk[i]->state == SK_OPEN)
+				open++;
+			else if (!err)
+				err = sockface_reason_err(sk[i]->reason);
+		}
+		if (!connecting)
+			return open == n ? 0 : err;
+		if (timeout_ms == 0)
+			return L2K_EINPROGRESS;
+		if (timed_out || !sf->running) {
+			for (int i = 0; i < n; i++)
+				if (sk[i]->state == SK_CONNECTING)
+					sk_give_up(sk[i]);
+			sockface_wake(sf);
+			return timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
+		}
+		if (sockface_wait(sf, timeout_ms, dl) == L2K_ETIMEDOUT)
+			timed_out = true;
+	}
+}
+
 int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out)
 {
@@ -164,30 +197,7 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 	ch->sock = sk;
 	sockface_wake(sf);
 	*out = sk;
-	if (timeout_ms == 0) {
-		r = sk->state == SK_OPEN ? 0 : sk->state == SK_CLOSED ? sockface_reason_err(sk->reason) : L2K_EINPROGRESS;
-		sockface_leave(sf);
-		return r;
-	}
-	for (;;) {
-		if (sk->state == SK_OPEN) {
-			r = 0;
-			break;
-		}
-		if (sk->state == SK_CLOSED) {
-			r = sockface_reason_err(sk->reason);
-			break;
-		}
-		if (timed_out || !sf->running) {
-			sk_give_up(sk);
-			sockface_wake(sf);
-			r = timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
-			break;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT)
-			timed_out = true;
-	}
+	r = sk_wait_connected(sf, &sk, 1, timeout_ms, &dl, timed_out);
 	sockface_leave(sf);
 	return r;
 }
@@ -242,38 +252,7 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 		out[i] = sk[i];
 	}
 	sockface_wake(sf);
-	for (;;) {
-		int connecting = 0, open = 0;
-		int err = 0;
-		for (int i = 0; i < n; i++) {
-			if (sk[i]->state == SK_CONNECTING)
-				connecting++;
-			else if (sk[i]->state == SK_OPEN)
-				open++;
-			else if (!err)
-				err = sockface_reason_err(sk[i]->reason);
-		}
-		if (!connecting) {
-			r = open == n ? 0 : err;
-			break;
-		}
-		if (timeout_ms == 0) {
-			r = L2K_EINPROGRESS;
-			break;
-		}
-		if (timed_out || !sf->running) {
-			/* give up on the channels still connecting (as l2k_connect does) */
-			for (int i = 0; i < n; i++)
-				if (sk[i]->state == SK_CONNECTING)
-					sk_give_up(sk[i]);
-			sockface_wake(sf);
-			r = timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
-			break;
-		}
-		r = sockface_wait(sf, timeout_ms, &dl);
-		if (r == L2K_ETIMEDOUT)
-			timed_out = true;
-	}
+	r = sk_wait_connected(sf, sk, n, timeout_ms, &dl, timed_out);
 	sockface_leave(sf);
 	return r;
 }
