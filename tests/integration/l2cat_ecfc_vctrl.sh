@@ -19,47 +19,14 @@ OUT=$(cd "$OUT" && pwd)
 B=$(cd "$BUILD" && pwd)/bin
 SIZE=10485760
 head -c $SIZE /dev/urandom >"$OUT/in10.bin"
-VPID=
-LPID=
-cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; [ -n "$VPID" ] && kill "$VPID" 2>/dev/null; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-
-# vctrl TYPE: start a fresh vctrl with controllers of TYPE, sets $T
-vctrl() {
-	[ -n "$VPID" ] && { kill "$VPID"; wait "$VPID" 2>/dev/null; }
-	rm -f "$OUT/port"
-	"$B/vctrl" --listen tcp:127.0.0.1:0 --port-file "$OUT/port" --profile unlimited --type "$1" \
-		>>"$OUT/vctrl.log" 2>&1 &
-	VPID=$!
-	i=0; while [ ! -s "$OUT/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-	[ -s "$OUT/port" ] || fail "vctrl did not start: $(cat "$OUT/vctrl.log")"
-	T=tcp:127.0.0.1:$(cat "$OUT/port")
-}
-
-# listen LOG ARGS...: start a listener, wait until it listens, sets $laddr
-listen() {
-	log=$1; shift
-	"$B/l2cat" -t $T -v -m ecfc "$@" 2>"$log" &
-	LPID=$!
-	i=0; while ! grep -q "listening on" "$log" 2>/dev/null && [ $i -lt 200 ] && kill -0 $LPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
-	grep -q "listening on" "$log" || fail "listener did not start: $(cat "$log")"
-	laddr=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$log")
-}
-
-wait_listener() {
-	wait "$LPID"; rc=$?; LPID=
-	[ $rc = 0 ] || { cat "$1"; fail "listener exited $rc"; }
-}
-
-same() { [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ] || fail "$2 differs from $1"; echo "sha256 match: $2"; }
+. tests/l2cat_vctrl_lib.sh
 
 # five TAG le|bredr: 5 channels, 10 MiB each, reconfiguration 1000 -> 4000 after 15 MB (of 50)
 five() {
 	tag=$1
 	if [ "$2" = le ]; then lopt=--le; suffix=/le-public; else lopt=; suffix=; fi
 	rm -f "$OUT/$tag".out.*
-	listen "$OUT/$tag-l.log" $lopt --channels 5 --mtu 1000 --reconfigure-mtu 4000 --reconfigure-at 15000000 \
+	listen ecfc "$OUT/$tag-l.log" $lopt --channels 5 --mtu 1000 --reconfigure-mtu 4000 --reconfigure-at 15000000 \
 		-d -o "$OUT/$tag.out" -l "$PSM"
 	"$B/l2cat" -t $T -v -m ecfc --channels 5 "$laddr$suffix" "$PSM" <"$OUT/in10.bin" 2>"$OUT/$tag-s.log" \
 		|| { cat "$OUT/$tag-s.log" "$OUT/$tag-l.log"; fail "sender exited non-zero"; }
@@ -84,17 +51,17 @@ five() {
 }
 
 echo "== 1. LE: 5 channels in one request, 10 MiB on each, MTU raised mid-transfer"
-vctrl le
+vctrl --profile unlimited --type le
 PSM=0x80
 five le le
 
 echo "== 2. BR/EDR: 5 channels in one request, 10 MiB on each, MTU raised mid-transfer"
-vctrl bredr
+vctrl --profile unlimited --type bredr
 PSM=0x1001
 five br bredr
 
 echo "== 3. --send/--verify against --echo on 3 BR/EDR ECFC channels"
-listen "$OUT/l3.log" --channels 3 --echo -l 0x1003
+listen ecfc "$OUT/l3.log" --channels 3 --echo -l 0x1003
 "$B/l2cat" -t $T -v -m ecfc --channels 3 --send 500 --size 600 --verify "$laddr" 0x1003 2>"$OUT/s3.log" \
 	|| { cat "$OUT/s3.log" "$OUT/l3.log"; fail "verify sender exited non-zero"; }
 wait_listener "$OUT/l3.log"
@@ -102,7 +69,7 @@ cat "$OUT/s3.log"
 [ "$(grep -c "verify: 500 echoes intact" "$OUT/s3.log")" = 3 ] || fail "not 3 x 500 intact echoes"
 
 echo "== 4. refused: nobody serves the PSM asked for"
-listen "$OUT/l4.log" -d -l 0x1003
+listen ecfc "$OUT/l4.log" -d -l 0x1003
 "$B/l2cat" -t $T -m ecfc --channels 2 -w 5000 "$laddr" 0x1005 </dev/null 2>"$OUT/s4.log"
 rc=$?
 cat "$OUT/s4.log"

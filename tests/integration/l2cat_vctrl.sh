@@ -19,43 +19,11 @@ B=$(cd "$BUILD" && pwd)/bin
 head -c 10485760 /dev/urandom >"$OUT/in10.bin"
 head -c 2097152 /dev/urandom >"$OUT/in2.bin"
 head -c 1048576 /dev/urandom >"$OUT/in1.bin"
-VPID=
-LPID=
-cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; [ -n "$VPID" ] && kill "$VPID" 2>/dev/null; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-
-# vctrl PROFILE: start a fresh vctrl, sets $T
-vctrl() {
-	[ -n "$VPID" ] && { kill "$VPID"; wait "$VPID" 2>/dev/null; }
-	rm -f "$OUT/port"
-	"$B/vctrl" --listen tcp:127.0.0.1:0 --port-file "$OUT/port" --profile "$1" >>"$OUT/vctrl.log" 2>&1 &
-	VPID=$!
-	i=0; while [ ! -s "$OUT/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-	[ -s "$OUT/port" ] || fail "vctrl did not start: $(cat "$OUT/vctrl.log")"
-	T=tcp:127.0.0.1:$(cat "$OUT/port")
-}
-
-# listen LOG ARGS...: start a listener (LE, advertising), wait until it listens, sets $laddr
-listen() {
-	log=$1; shift
-	"$B/l2cat" -t $T -v -m le "$@" 2>"$log" &
-	LPID=$!
-	i=0; while ! grep -q "listening on" "$log" 2>/dev/null && [ $i -lt 200 ] && kill -0 $LPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
-	grep -q "listening on" "$log" || fail "listener did not start: $(cat "$log")"
-	laddr=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$log")
-}
-
-wait_listener() {
-	wait "$LPID"; rc=$?; LPID=
-	[ $rc = 0 ] || { cat "$1"; fail "listener exited $rc"; }
-}
-
-same() { [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ] || fail "$2 differs from $1"; echo "sha256 match: $(sha256sum <"$1")"; }
+. tests/l2cat_vctrl_lib.sh
 
 echo "== 1. 10 MiB over LE credit based (profile unlimited)"
-vctrl unlimited
-listen "$OUT/l1.log" -d -l 0x80 >"$OUT/out10.bin"
+vctrl --profile unlimited
+listen le "$OUT/l1.log" -d -l 0x80 >"$OUT/out10.bin"
 "$B/l2cat" -t $T -v $laddr/le-public 0x80 <"$OUT/in10.bin" 2>"$OUT/s1.log" || { cat "$OUT/s1.log"; fail "sender exited non-zero"; }
 wait_listener "$OUT/l1.log"
 cat "$OUT/s1.log" "$OUT/l1.log"
@@ -78,16 +46,16 @@ grep -q "dropped" "$OUT/l2.log" && fail "the listener dropped SDUs"
 same "$OUT/in2.bin" "$OUT/out2.bin"
 
 echo "== 3. 1 MiB at LE 2M air timing"
-vctrl le-2m
-listen "$OUT/l3.log" -d -l 0x82 >"$OUT/out1.bin"
+vctrl --profile le-2m
+listen le "$OUT/l3.log" -d -l 0x82 >"$OUT/out1.bin"
 "$B/l2cat" -t $T -v $laddr/le-public 0x82 <"$OUT/in1.bin" 2>"$OUT/s3.log" || { cat "$OUT/s3.log"; fail "sender exited non-zero"; }
 wait_listener "$OUT/l3.log"
 cat "$OUT/s3.log"
 same "$OUT/in1.bin" "$OUT/out1.bin"
 
 echo "== 4. echo and verify over LE"
-vctrl unlimited
-listen "$OUT/l4.log" --echo -l 0x83
+vctrl --profile unlimited
+listen le "$OUT/l4.log" --echo -l 0x83
 "$B/l2cat" -t $T -v --send 2000 --size 1500 --verify $laddr/le-public 0x83 2>"$OUT/s4.log" \
 	|| { cat "$OUT/s4.log" "$OUT/l4.log"; fail "verify sender exited non-zero"; }
 wait_listener "$OUT/l4.log"
