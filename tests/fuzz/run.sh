@@ -5,7 +5,8 @@
 # reproducers in tests/fuzz/regress/NAME are read, never written); a crash leaves its input in
 # BUILD/fuzz/artifacts/ and makes the script exit 1.  FUZZ_JOBS harnesses run at once (default:
 # the number of CPUs).  The table gives executions, exec/s, edge coverage and features; every
-# run is also appended to BUILD/fuzz/ledger.tsv, and the totals over all runs close the output.
+# run is also appended to BUILD/fuzz/ledger.tsv (with the commit HEAD names, or FUZZ_REV when the
+# binaries were built from another), and the totals over all runs close the output.
 BUILD=${1:-build}
 SECONDS_EACH=${2:-60}
 shift 2 2>/dev/null
@@ -22,9 +23,9 @@ one() {
 	mkdir -p "$work"
 	dirs="$work"
 	for d in tests/fuzz/corpus/$name tests/fuzz/regress/$name; do [ -d "$d" ] && dirs="$dirs $d"; done
-	ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1} \
 	# whole-stack scripts longer than 1024 octets mostly repeat themselves; codecs get 4096
 	case $name in mode_*|stack) maxlen=1024 ;; *) maxlen=4096 ;; esac
+	ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=1} \
 	"$bin" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2560 -max_len="${FUZZ_MAX_LEN:-$maxlen}" \
 		-print_final_stats=1 -artifact_prefix="$BUILD/fuzz/artifacts/$name-" $dirs >"$log" 2>&1
 	rc=$?
@@ -35,7 +36,7 @@ one() {
 	# the ledger keeps every run, so that executions add up over campaigns (ledger.sh sums it)
 	case $rc in 0) res=ok ;; *) res="fail($rc)" ;; esac
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-		"$(git rev-parse --short HEAD 2>/dev/null || echo -)" "$name" "${execs:-0}" "${rate:-0}" \
+		"${FUZZ_REV:-$(git rev-parse --short HEAD 2>/dev/null || echo -)}" "$name" "${execs:-0}" "${rate:-0}" \
 		"${cov:-?}" "${ft:-?}" "$res" >>"$BUILD/fuzz/ledger.tsv"
 	if grep -q 'is not built: nothing to fuzz' "$log"; then
 		printf '%-16s %s\n' "$name" "skipped: mode not built"
