@@ -63,9 +63,12 @@ int ifr_open(struct l2k_chan *ch, bool keep_tx, bool rx_buffer)
 	size_t o_txd = o_srej + align8((size_t)rx_alloc * sizeof(uint16_t));
 	size_t o_rxd = o_txd + align8((size_t)tx_alloc * mps_tx);
 	size_t total = o_rxd + (size_t)rx_alloc * ch->local_mps;
-	uint8_t *blk = calloc(1, total);
+	/* the bookkeeping is cleared; the frame buffers are written before they are read, so a
+	 * large window costs address space, not touched pages */
+	uint8_t *blk = malloc(total);
 	if (!blk)
 		return L2K_ENOMEM;
+	memset(blk, 0, o_txd);
 	ch->rx_sdu = malloc(ch->local_mtu ? ch->local_mtu : 1);
 	if (!ch->rx_sdu) {
 		free(blk);
