@@ -1,5 +1,6 @@
 /* The L2CAP engine: links, PDU dispatch by CID (Vol 3 Part A 2.1, 3), fixed channels,
  * outstanding signaling requests and their RTX/ERTX timers, Echo. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ static void e_link_up(void *ctx, const struct hci_link_info *li)
 		}
 	if (!l)
 		return; /* the HCI host has the same bound; cannot happen */
-	memset(l, 0, sizeof(*l));
+	memset(l, 0, offsetof(struct l2cap_link, pend));
 	l->eng = e;
 	l->used = true;
 	l->handle = li->handle;
@@ -97,7 +98,7 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
 	l2k_timer_cancel(&e->timers, &l->sig_timer);
 	free(l->chans);
 	e->link_by_handle[l->handle] = -1;
-	memset(l, 0, sizeof(*l));
+	memset(l, 0, offsetof(struct l2cap_link, pend));
 }
 
 static void e_link_down(void *ctx, uint16_t handle, uint8_t reason)
@@ -215,9 +216,10 @@ void l2cap_link_rearm_sig_timer(struct l2cap_link *l)
 struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, uint8_t code,
 					 uint16_t cid, uint32_t timeout_ms)
 {
-	for (int i = 0; i < L2CAP_MAX_PENDING_SIG; i++) {
+	/* a free slot below pend_top, else the next one (never read before this clears it) */
+	for (int i = 0; i < L2CAP_MAX_PENDING_SIG && i <= l->pend_top; i++) {
 		struct l2cap_pending_sig *p = &l->pend[i];
-		if (p->ident)
+		if (i < l->pend_top && p->ident)
 			continue;
 		memset(p, 0, sizeof(*p));
 		if (i >= l->pend_top)

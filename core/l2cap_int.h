@@ -157,9 +157,8 @@ struct l2cap_link {
 	uint32_t peer_features;
 	uint64_t peer_fixed;
 	struct l2k_timer info_timer;
-	/* outstanding requests we sent (RTX/ERTX) */
-	struct l2cap_pending_sig pend[L2CAP_MAX_PENDING_SIG];
-	uint16_t pend_top; /* pend[pend_top..] are all free (scans stop there) */
+	/* outstanding requests we sent (RTX/ERTX): pend[] is at the end */
+	uint16_t pend_top; /* pend[pend_top..] are free and not even cleared: nothing reads them */
 	struct l2k_timer sig_timer;
 	/* round robin of channels with data to send when the link has room */
 	size_t rr;
@@ -170,6 +169,8 @@ struct l2cap_link {
 	uint8_t ecfc_last_req_len, ecfc_last_rsp_len;
 	uint8_t ecfc_last_req[8 + 2 * L2CAP_ECFC_MAX_CIDS];
 	uint8_t ecfc_last_rsp[L2CAP_SIG_HDR_LEN + 8 + 2 * L2CAP_ECFC_MAX_CIDS];
+	/* last, so that a link comes up and goes away clearing only what is before it (14 KiB) */
+	struct l2cap_pending_sig pend[L2CAP_MAX_PENDING_SIG];
 };
 
 struct l2k_server {
