@@ -72,6 +72,16 @@ void fz_world_servers(struct fz_world *w);
  * (scripted request).  The auto peer must be on.  Returns the fz_chan index or -1 when the
  * mode is not built or the channel did not open. */
 int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator);
+/* The same with the application's options for a locally initiated channel (NULL: the
+ * harness's defaults, fz_chan_opts()). */
+int fz_open_with(struct fz_world *w, enum l2k_mode m, bool local_initiator, const struct l2k_chan_opts *opts);
+/* The options the harness opens and serves channels in mode m with. */
+void fz_chan_opts(struct l2k_chan_opts *o, enum l2k_mode m);
+/* The scripted peer answers the next count Configuration Requests it gets with result and
+ * these options (at most FZ_CONF_ANSWER_MAX octets, taken as they are) instead of success with
+ * the request's options mirrored. */
+#define FZ_CONF_ANSWER_MAX 64
+void fz_conf_answer(struct fz_world *w, int count, uint16_t result, const uint8_t *opts, size_t len);
 /* l2k_chan_connect_ecfc(): n (1-5) enhanced credit based channels with one request, on the LE
  * or the BR/EDR link.  Returns n, or -1 (mode not built, no slots, refused at once). */
 int fz_open_ecfc_group(struct fz_world *w, bool le, int n);

@@ -17,7 +17,9 @@
  *   10           the application sends an SDU of u16 % 2048 octets on a channel
  *   11           another application call, picked by hi (close, credits, connect, echo, defer
  *                and later accept or refuse incoming channels, reconfigure enhanced credit
- *                based channels, connect several of them with one request ...)
+ *                based channels, connect several of them with one request, open a channel
+ *                with options of its own while the peer answers its configuration as the
+ *                script says ...)
  *   12           Number Of Completed Packets for a link: count octet
  *   13           Disconnection Complete for a link, then the link comes back
  * After every record the fake controller completes the ACL packets the host sent (when auto
@@ -224,6 +226,34 @@ static void app_call(struct fz_world *w, uint8_t op, struct rd *r)
 	case 14: { /* several enhanced credit based channels with one request */
 		uint8_t v = u8(r);
 		fz_open_ecfc_group(w, (v & 1) != 0, 1 + (v >> 1) % 5);
+		break;
+	}
+	case 15: { /* open a BR/EDR channel with options of its own (v: mode, who opens, how many
+		    * of the peer's answers are scripted; f: which options); the peer answers the
+		    * next Configuration Requests with a result and options from the script */
+		static const enum l2k_mode modes[] = {L2K_MODE_BASIC, L2K_MODE_RETRANS, L2K_MODE_FLOWCTL,
+						      L2K_MODE_ERTM, L2K_MODE_STREAMING};
+		uint8_t v = u8(r), f = u8(r);
+		uint16_t txw = u16(r), flush = u16(r), mtu = u16(r), mps = u16(r), result = u16(r);
+		size_t len = len_field(r);
+		const uint8_t *d = take(r, &len);
+		enum l2k_mode m = modes[(v & 7) % 5];
+		struct l2k_chan_opts o;
+		fz_chan_opts(&o, m);
+		o.ext_window = f & 1;
+		o.fcs = (f & 2) ? 0 : 1;
+		o.flow_spec = (uint8_t)(((f >> 2) & 3) % 3);
+		o.mode_required = !(f & 0x10);
+		if (f & 0x20)
+			o.tx_window = txw;
+		if (f & 0x40)
+			o.flush_timeout = flush;
+		if (f & 0x80) {
+			o.mtu = mtu;
+			o.mps = mps % 2048; /* the window's buffers are tx_window x mps octets */
+		}
+		fz_conf_answer(w, 1 + (v >> 4), result, d, len);
+		fz_open_with(w, m, (v & 8) != 0, &o);
 		break;
 	}
 	default:

@@ -19,6 +19,12 @@
 struct fz_world {
 	struct l2k_transport tr; /* the fake controller's transport face */
 	l2k_stack *s;
+	/* the scripted peer's answer to the next conf_answers Configuration Requests (instead of
+	 * success with the options mirrored): fz_conf_answer() */
+	int conf_answers;
+	uint16_t conf_result;
+	uint8_t conf_opts[FZ_CONF_ANSWER_MAX];
+	size_t conf_opts_len;
 	struct l2k_vclock vc;
 	bool ready;
 	bool auto_peer;
@@ -431,7 +437,15 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 		hci_put16(b, p->ecid);
 		hci_put16(b + 2, 0);
 		hci_put16(b + 4, L2CAP_CONF_SUCCESS);
-		size_t k = mirror_opts(d + 4, n - 4, b + 6, 256, true);
+		size_t k;
+		if (w->conf_answers > 0) {
+			w->conf_answers--;
+			hci_put16(b + 4, w->conf_result);
+			memcpy(b + 6, w->conf_opts, w->conf_opts_len);
+			k = w->conf_opts_len;
+		} else {
+			k = mirror_opts(d + 4, n - 4, b + 6, 256, true);
+		}
 		fz_inject_sig(w, handle, L2CAP_CONFIGURATION_RSP, c->ident, b, 6 + k);
 		if (!p->conf_sent) {
 			p->conf_sent = true;
@@ -853,7 +867,18 @@ static int s_accept(void *user, const struct l2k_conn_request *rq, struct l2k_ch
 	return 0;
 }
 
-static void chan_opts(struct l2k_chan_opts *o, enum l2k_mode m)
+void fz_conf_answer(struct fz_world *w, int count, uint16_t result, const uint8_t *opts, size_t len)
+{
+	if (len > sizeof(w->conf_opts))
+		len = sizeof(w->conf_opts);
+	w->conf_answers = count;
+	w->conf_result = result;
+	if (len)
+		memcpy(w->conf_opts, opts, len);
+	w->conf_opts_len = len;
+}
+
+void fz_chan_opts(struct l2k_chan_opts *o, enum l2k_mode m)
 {
 	l2k_chan_opts_default(o);
 	o->mode = m;
@@ -877,7 +902,7 @@ void fz_world_servers(struct fz_world *w)
 		if (!l2k_mode_supported(sv[i].m))
 			continue;
 		struct l2k_chan_opts o;
-		chan_opts(&o, sv[i].m);
+		fz_chan_opts(&o, sv[i].m);
 		struct l2k_server_cbs cb = {.user = w, .accept = s_accept};
 		l2k_server_add(w->s, sv[i].psm, sv[i].le, &o, &cb, NULL);
 	}
@@ -930,7 +955,7 @@ int fz_open_ecfc_group(struct fz_world *w, bool le, int n)
 	if (k < n)
 		return -1;
 	struct l2k_chan_opts o;
-	chan_opts(&o, L2K_MODE_ECFC);
+	fz_chan_opts(&o, L2K_MODE_ECFC);
 	struct l2k_chan_cbs cb = chan_cbs_proto;
 	cb.user = w;
 	l2k_chan *ch[5];
@@ -957,6 +982,11 @@ int fz_open_ecfc_group(struct fz_world *w, bool le, int n)
 
 int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator)
 {
+	return fz_open_with(w, m, local_initiator, NULL);
+}
+
+int fz_open_with(struct fz_world *w, enum l2k_mode m, bool local_initiator, const struct l2k_chan_opts *opts)
+{
 	if (!l2k_mode_supported(m))
 		return -1;
 	bool le;
@@ -969,7 +999,10 @@ int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator)
 			return -1;
 		memset(fc, 0, sizeof(*fc));
 		struct l2k_chan_opts o;
-		chan_opts(&o, m);
+		if (opts)
+			o = *opts;
+		else
+			fz_chan_opts(&o, m);
 		struct l2k_chan_cbs cb = chan_cbs_proto;
 		cb.user = w;
 		l2k_chan *ch;

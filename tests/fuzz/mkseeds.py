@@ -244,6 +244,29 @@ def synthesized(out):
         for sc in (conf, rsp):
             out.put(h, sc)
             out.put(h, b'\x08' + sc[1:])  # the peer answers nothing by itself
+    # Channels we open with options of our own (extended window, no FCS, flow specification,
+    # flush timeout, MTU/MPS, fallback allowed) while the peer answers our Configuration
+    # Request unacceptable (with counter-proposals), rejected, with unknown options, pending
+    # or flow spec rejected (op 0xFB: mode/initiator/answers, option flags, window, flush
+    # timeout, MTU, MPS, result, answer options)
+    answers = [
+        (1, opt(1, struct.pack('<H', 300)) + opt(2, struct.pack('<H', 200)) + rfc(3, 5, 3, 0, 0, 100)),
+        (1, rfc(4, 0, 0, 0, 0, 60) + opt(5, b'\x01')),
+        (1, rfc(0) + opt(7, struct.pack('<H', 0))),
+        (1, rfc(2, 4) + opt(7, struct.pack('<H', 10)) + opt(1, struct.pack('<H', 40))),
+        (1, b''), (2, b''), (3, opt(6, b'') + opt(7, b'')), (4, b''), (5, efs), (0, efs + rfc(3, 1)),
+    ]
+    for h in ('mode_ertm', 'mode_streaming', 'mode_retrans', 'mode_flowctl', 'mode_basic', 'stack'):
+        for mode in range(5):
+            sc = bytearray(b'\x0C')
+            for i, (result, opts) in enumerate(answers):
+                v = mode | (8 if i % 3 else 0) | ((i % 4) << 4)
+                f = [0x00, 0x01 | 0x20, 0x02, 0x04 | 0x40, 0x08 | 0x10, 0x80, 0x21, 0xE3, 0x10, 0x08][i]
+                rec = bytes([0xFB, v, f]) + struct.pack('<HHHHH', 200, 500, 1000, 300, result)
+                rec += lenf(len(opts)) + opts + b'\x09' + struct.pack('<H', 3000)
+                out.put(h, b'\x0C' + rec)
+                sc += rec
+            out.put(h, sc)
     # Enhanced credit based: reconfiguration requests from the peer (MTU up, MTU down, MPS
     # down for several channels, unknown CID, too short), further connection requests with
     # several CIDs, and responses with mixed results (sent on LE: op hi bit 0 set)
