@@ -19,7 +19,7 @@
  *                and later accept or refuse incoming channels, reconfigure enhanced credit
  *                based channels, connect several of them with one request, open a channel
  *                with options of its own while the peer answers its configuration as the
- *                script says ...)
+ *                script says, hold reception ...)
  *   12           Number Of Completed Packets for a link: count octet
  *   13           Disconnection Complete for a link, then the link comes back
  * After every record the fake controller completes the ACL packets the host sent (when auto
@@ -169,12 +169,16 @@ static void app_call(struct fz_world *w, uint8_t op, struct rd *r)
 	case 6: /* the application drops a link */
 		l2k_link_disconnect(s, pick_handle(u8(r)), 0);
 		break;
-	case 7: { /* channel info (reads every field) and send room */
-		struct fz_chan *c = pick(w, u8(r));
+	case 7: { /* channel info (reads every field) and send room; with bit 4 of the selector
+		   * the application also holds reception (bit 5 set) or releases it */
+		uint8_t sel = u8(r);
+		struct fz_chan *c = pick(w, sel);
 		if (c && c->ch) {
 			struct l2k_chan_info in;
 			l2k_chan_get_info(c->ch, &in);
 			(void)l2k_chan_send_room(c->ch);
+			if (sel & 0x10)
+				l2k_chan_set_busy(c->ch, (sel & 0x20) != 0);
 		}
 		break;
 	}

@@ -197,6 +197,14 @@ def synthesized(out):
     for h in ('mode_le_credit', 'mode_ecfc', 'stack'):
         out.put(h, k)
         out.put(h, b'\x0D' + k[1:])
+    # the application holds reception (op 0x7B, selector bits 4-5) while frames arrive, then
+    # releases it: RNR / R bit / withheld credits, then the buffered frames delivered
+    hold, release = b'\x7b\x30', b'\x7b\x10'
+    for h, sc in (('mode_ertm', ertm), ('mode_retrans', ertm), ('mode_flowctl', ertm),
+                  ('mode_streaming', ertm), ('mode_ertm', seg), ('mode_retrans', seg),
+                  ('mode_le_credit', k), ('mode_ecfc', k), ('stack', ertm), ('stack', k)):
+        out.put(h, b'\x0C' + hold + bytes(sc[1:]) + b'\x09' + struct.pack('<H', 500) + release
+                + b'\x09' + struct.pack('<H', 2500))
     # Basic: an SDU, an oversized one, an echo, a disconnect of the channel, link loss
     b = bytearray(b'\x0C')
     b += b'\x00' + lenf(5) + b'hello'
