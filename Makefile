@@ -144,14 +144,15 @@ clean:
 # with the ordinary compiler and no sanitizer into build/fuzz-replay/fuzz_NAME, a plain program
 # that replays corpus files (under valgrind in `make check`).  tests/fuzz/fz_*.c is shared.
 #   make fuzz FUZZ_SECONDS=N [FUZZERS_RUN="h4 sig"]   run each harness N seconds (default 60)
-#   make fuzz-build BUILD=DIR FUZZ_NOCMP=all          faster harnesses for long campaigns
+#   make fuzz-build BUILD=DIR FUZZ_NOCMP=all FUZZ_OPT=-O2   faster harnesses for long campaigns
 #   make check-fuzz / check-asan / check-valgrind     what `make check` runs, one at a time
 #   make fuzz-seeds                                   refresh tests/fuzz/corpus from captures
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_BUILD    := $(BUILD)/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS   := -std=c11 -O1 -g $(WARN) $(FUZZ_SAN)
+FUZZ_OPT      ?= -O1
+FUZZ_CFLAGS   := -std=c11 $(FUZZ_OPT) -g $(WARN) $(FUZZ_SAN)
 FUZZ_COV      := -fsanitize=fuzzer-no-link
 FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_COMMON_SRC := $(sort $(wildcard tests/fuzz/fz_*.c))
