@@ -34,14 +34,16 @@ one() {
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
 	ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | sed 's/ft: //')
 	# the ledger keeps every run, so that executions add up over campaigns (ledger.sh sums it)
-	case $rc in 0) res=ok ;; *) res="fail($rc)" ;; esac
+	# a run stopped with SIGINT (kill -INT the fuzzer) ends with its statistics and counts
+	stopped=$(grep -c 'libFuzzer: run interrupted' "$log")
+	case $rc in 0) res=ok ;; *) [ "$stopped" = 0 ] && res="fail($rc)" || { res=stopped; rc=0; } ;; esac
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		"${FUZZ_REV:-$(git rev-parse --short HEAD 2>/dev/null || echo -)}" "$name" "${execs:-0}" "${rate:-0}" \
 		"${cov:-?}" "${ft:-?}" "$res" >>"$BUILD/fuzz/ledger.tsv"
 	if grep -q 'is not built: nothing to fuzz' "$log"; then
 		printf '%-16s %s\n' "$name" "skipped: mode not built"
 	elif [ "$rc" = 0 ]; then
-		printf '%-16s ok   execs %-10s exec/s %-7s cov %-6s ft %s\n' "$name" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}"
+		printf '%-16s %-4s execs %-10s exec/s %-7s cov %-6s ft %s\n' "$name" "$res" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}"
 	else
 		printf '%-16s FAIL (exit %s) see %s\n' "$name" "$rc" "$log"
 		grep -E 'ERROR|invariant|runtime error|SUMMARY|Test unit written' "$log" | head -n 8 | sed 's/^/    /'
