@@ -94,9 +94,10 @@ static void describe_close(l2k_sock *sk, const char *what, long r)
 	struct l2k_chan_info ci;
 	memset(&ci, 0, sizeof(ci));
 	l2k_sock_info(sk, &ci);
-	fprintf(stderr, "%s: %s: %s (channel: %s; result 0x%04x, hci reason 0x%02x)\n", prog, what,
-		r < 0 ? l2k_strerror((int)r) : "channel closed",
-		l2k_close_reason_str(l2k_sock_close_reason(sk)), ci.result, ci.hci_reason);
+	fprintf(stderr, "%s: %s: %s (channel: %s; result 0x%04x, hci reason 0x%02x; %lu SDUs dropped)\n",
+		prog, what, r < 0 ? l2k_strerror((int)r) : "channel closed",
+		l2k_close_reason_str(l2k_sock_close_reason(sk)), ci.result, ci.hci_reason,
+		(unsigned long)ci.rx_sdus_dropped);
 }
 
 /* Both directions at once, then the DONE exchange.  0 or -1. */
@@ -360,6 +361,11 @@ int main(int argc, char **argv)
 	o.mode_required = true;
 	if (mtu)
 		o.mtu = (uint16_t)mtu;
+	/* Streaming has no flow control: what the receive queue cannot hold while this process is
+	 * not scheduled is lost (by design).  The check here is interoperability, not this
+	 * machine's scheduling, so the queue holds the whole transfer. */
+	if (mode == L2K_MODE_STREAMING && bytes + 65536 > o.rx_queue_bytes)
+		o.rx_queue_bytes = (uint32_t)(bytes + 65536);
 	if (listen && le && le_link) {
 		l2k_addr peer;
 		if (l2k_addr_parse(le_link, &peer) < 0) {
