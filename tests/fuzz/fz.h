@@ -72,6 +72,11 @@ void fz_world_servers(struct fz_world *w);
  * (scripted request).  The auto peer must be on.  Returns the fz_chan index or -1 when the
  * mode is not built or the channel did not open. */
 int fz_open(struct fz_world *w, enum l2k_mode m, bool local_initiator);
+/* Every channel mode, the FZ_BREDR_CONF_MODES ones configured on BR/EDR first (the whole-stack
+ * harness opens one channel in each; script records pick from them). */
+#define FZ_NMODES 7
+#define FZ_BREDR_CONF_MODES 5
+extern const enum l2k_mode fz_modes[FZ_NMODES];
 /* The same with the application's options for a locally initiated channel (NULL: the
  * harness's defaults, fz_chan_opts()). */
 int fz_open_with(struct fz_world *w, enum l2k_mode m, bool local_initiator, const struct l2k_chan_opts *opts);

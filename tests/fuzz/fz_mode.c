@@ -42,9 +42,6 @@ int fz_mode_run(enum l2k_mode m, const uint8_t *data, size_t size)
  * rotating over the modes), then the script aims at any of them. */
 int fz_stack_run(const uint8_t *data, size_t size)
 {
-	static const enum l2k_mode modes[] = {L2K_MODE_BASIC, L2K_MODE_RETRANS, L2K_MODE_FLOWCTL,
-					      L2K_MODE_ERTM, L2K_MODE_STREAMING, L2K_MODE_LE_CREDIT,
-					      L2K_MODE_ECFC};
 	if (size < 1)
 		return 0;
 	uint8_t flags = data[0];
@@ -52,13 +49,13 @@ int fz_stack_run(const uint8_t *data, size_t size)
 	FZ_ASSERT(w != NULL);
 	fz_world_servers(w);
 	FZ_ASSERT(fz_world_links(w, flags & 1) == 0);
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		if (!l2k_mode_supported(modes[i]))
+	for (size_t i = 0; i < FZ_NMODES; i++) {
+		if (!l2k_mode_supported(fz_modes[i]))
 			continue;
 		bool local = ((flags >> 4) + i) & 1;
-		if (fz_open(w, modes[i], local) < 0) {
+		if (fz_open(w, fz_modes[i], local) < 0) {
 			fprintf(stderr, "fuzz: a %s channel did not open with the scripted peer\n",
-				l2k_mode_name(modes[i]));
+				l2k_mode_name(fz_modes[i]));
 			abort();
 		}
 	}

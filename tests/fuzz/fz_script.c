@@ -163,10 +163,7 @@ static void app_call(struct fz_world *w, uint8_t op, struct rd *r)
 	}
 	case 2:
 	case 3: { /* open one more channel, locally (2) or by the peer (3) */
-		static const enum l2k_mode modes[] = {L2K_MODE_BASIC, L2K_MODE_RETRANS, L2K_MODE_FLOWCTL,
-						      L2K_MODE_ERTM, L2K_MODE_STREAMING, L2K_MODE_LE_CREDIT,
-						      L2K_MODE_ECFC};
-		enum l2k_mode m = modes[u8(r) % (sizeof(modes) / sizeof(modes[0]))];
+		enum l2k_mode m = fz_modes[u8(r) % FZ_NMODES];
 		fz_open(w, m, sub == 2);
 		break;
 	}
@@ -250,13 +247,11 @@ static void app_call(struct fz_world *w, uint8_t op, struct rd *r)
 	case 15: { /* open a BR/EDR channel with options of its own (v: mode, who opens, how many
 		    * of the peer's answers are scripted; f: which options); the peer answers the
 		    * next Configuration Requests with a result and options from the script */
-		static const enum l2k_mode modes[] = {L2K_MODE_BASIC, L2K_MODE_RETRANS, L2K_MODE_FLOWCTL,
-						      L2K_MODE_ERTM, L2K_MODE_STREAMING};
 		uint8_t v = u8(r), f = u8(r);
 		uint16_t txw = u16(r), flush = u16(r), mtu = u16(r), mps = u16(r), result = u16(r);
 		size_t len = len_field(r);
 		const uint8_t *d = take(r, &len);
-		enum l2k_mode m = modes[(v & 7) % 5];
+		enum l2k_mode m = fz_modes[(v & 7) % FZ_BREDR_CONF_MODES];
 		struct l2k_chan_opts o;
 		fz_chan_opts(&o, m);
 		o.ext_window = f & 1;

@@ -878,6 +878,10 @@ void fz_conf_answer(struct fz_world *w, int count, uint16_t result, const uint8_
 	w->conf_opts_len = len;
 }
 
+const enum l2k_mode fz_modes[FZ_NMODES] = {L2K_MODE_BASIC, L2K_MODE_RETRANS, L2K_MODE_FLOWCTL,
+					  L2K_MODE_ERTM, L2K_MODE_STREAMING, L2K_MODE_LE_CREDIT,
+					  L2K_MODE_ECFC};
+
 void fz_chan_opts(struct l2k_chan_opts *o, enum l2k_mode m)
 {
 	l2k_chan_opts_default(o);
