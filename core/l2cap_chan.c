@@ -218,6 +218,8 @@ int l2cap_chan_attach(struct l2cap_link *l, struct l2k_chan *ch, uint16_t lcid)
 	return 0;
 }
 
+static void wait_remove(struct l2cap_link *l, struct l2k_chan *ch);
+
 static void waiting_remove(struct l2cap_engine *e, struct l2k_chan *ch)
 {
 	for (struct l2k_chan **pp = &e->waiting; *pp; pp = &(*pp)->next_pending)
@@ -262,6 +264,7 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 				p->ident = 0;
 		}
 		l2cap_link_rearm_sig_timer(l);
+		wait_remove(l, ch);
 		if (ch->lcid && l->chans[ch->lcid - L2CAP_CID_DYN_START] == ch) {
 			l->chans[ch->lcid - L2CAP_CID_DYN_START] = NULL;
 			l->nchans--;
@@ -334,27 +337,134 @@ void l2cap_chan_tx_room(struct l2k_chan *ch)
 	}
 }
 
-/* The link has room again: let every channel with queued data send, starting after the one
- * served first last time (fairness between channels). */
+/* ---- sharing the link between channels ---------------------------------------------------
+ * A channel whose PDU the link cannot take joins the link's wait list; while the list is not
+ * empty no other channel's data goes ahead of it (otherwise channels that send often would take
+ * every bit of room freed and the waiting ones would never see the half-empty queue that
+ * wakes them).  When the link has room, the waiting channels are pumped in turn by deficit
+ * round robin: each turn adds a quantum of octets to the channel's allowance, and it sends
+ * while the allowance lasts (a PDU larger than what is left is sent and leaves a debt that
+ * later turns pay off), so channels share the link by octets whatever their PDU sizes
+ * (an ERTM channel of 330-octet I-frames and an ECFC one of 3000-octet K-frames alike). */
+
+#define L2CAP_LINK_QUANTUM 2048
+
+static void wait_add(struct l2cap_link *l, struct l2k_chan *ch)
+{
+	if (ch->link_waiting)
+		return;
+	ch->link_waiting = true;
+	ch->wait_next = NULL;
+	if (l->wait_tail)
+		l->wait_tail->wait_next = ch;
+	else
+		l->wait_head = ch;
+	l->wait_tail = ch;
+}
+
+static struct l2k_chan *wait_pop(struct l2cap_link *l)
+{
+	struct l2k_chan *ch = l->wait_head;
+	l->wait_head = ch->wait_next;
+	if (!l->wait_head)
+		l->wait_tail = NULL;
+	ch->link_waiting = false;
+	ch->wait_next = NULL;
+	return ch;
+}
+
+static void wait_remove(struct l2cap_link *l, struct l2k_chan *ch)
+{
+	if (l->serving == ch)
+		l->serving = NULL;
+	if (!ch->link_waiting)
+		return;
+	struct l2k_chan *prev = NULL;
+	for (struct l2k_chan *c = l->wait_head; c; prev = c, c = c->wait_next)
+		if (c == ch) {
+			if (prev)
+				prev->wait_next = ch->wait_next;
+			else
+				l->wait_head = ch->wait_next;
+			if (l->wait_tail == ch)
+				l->wait_tail = prev;
+			break;
+		}
+	ch->link_waiting = false;
+	ch->wait_next = NULL;
+}
+
+/* Whether it is the channel's turn to send now (else it joins the wait list). */
+static bool chan_turn(struct l2cap_link *l, struct l2k_chan *ch)
+{
+	if (l->serving == ch) {
+		/* its turn: while its allowance lasts, or for as long as nobody else waits */
+		if (ch->link_deficit <= 0 && l->wait_head) {
+			wait_add(l, ch);
+			return false;
+		}
+	} else if (l->wait_head) {
+		wait_add(l, ch); /* behind the channels already waiting (a no-op if it is one) */
+		return false;
+	} else {
+		ch->link_deficit = 0; /* nobody waits: no debt or allowance carried */
+	}
+	return true;
+}
+
+int l2cap_chan_send_check(struct l2k_chan *ch, size_t len)
+{
+	struct l2cap_link *l = ch->link;
+	if (!chan_turn(l, ch))
+		return L2K_EAGAIN;
+	if (!hci_host_acl_would_take(l->eng->stack->hci, l->handle, len + L2CAP_HDR_LEN)) {
+		wait_add(l, ch); /* the room callback follows */
+		return L2K_EAGAIN;
+	}
+	return 0;
+}
+
+int l2cap_chan_send_pdu(struct l2k_chan *ch, const uint8_t *const *parts, const size_t *lens, int n)
+{
+	struct l2cap_link *l = ch->link;
+	if (!chan_turn(l, ch))
+		return L2K_EAGAIN;
+	int r = l2cap_send_pdu(l, ch->rcid, parts, lens, n);
+	if (r == L2K_EAGAIN) {
+		wait_add(l, ch);
+	} else if (r == 0 && l->serving == ch) {
+		size_t total = 4;
+		for (int i = 0; i < n; i++)
+			total += lens[i];
+		ch->link_deficit -= (int32_t)total;
+	}
+	return r;
+}
+
+/* The link has room again: serve the waiting channels in turn until the link is full again or
+ * nobody waits. */
 void l2cap_link_pump(struct l2cap_link *l)
 {
-	size_t n = l->chans_cap;
-	if (!n)
-		return;
-	size_t start = l->rr;
-	for (size_t k = 0; k < n && l->used; k++) {
-		size_t i = (start + k) % n;
-		struct l2k_chan *ch = l->chans[i];
-		/* I-frame modes (mode_state) may have S-frames or retransmissions waiting too */
-		if (ch && ch->state == CH_OPEN && ch->ops && ch->ops->pump && (ch->txq.count || ch->mode_state)) {
-			ch->ops->pump(ch);
-			l->rr = (i + 1) % n;
-			/* the link queue is full again: the others wait for the next room callback
-			 * (offering room to every channel would make each packet cost O(channels)) */
-			if (hci_host_acl_blocked(l->eng->stack->hci, l->handle))
-				break;
+	if (l->pumping)
+		return; /* the loop below is running further up this call stack */
+	l->pumping = true;
+	struct hci_host *hci = l->eng->stack->hci;
+	while (l->used && l->wait_head && !hci_host_acl_blocked(hci, l->handle)) {
+		struct l2k_chan *ch = wait_pop(l);
+		if (ch->state != CH_OPEN || !ch->ops || !ch->ops->pump)
+			continue;
+		ch->link_deficit += L2CAP_LINK_QUANTUM;
+		if (ch->link_deficit <= 0 && l->wait_head) {
+			wait_add(l, ch); /* still paying for a large PDU: the others first */
+			continue;
 		}
+		l->serving = ch;
+		ch->ops->pump(ch); /* may close ch: wait_remove() clears l->serving then */
+		if (l->serving == ch && !ch->link_waiting)
+			ch->link_deficit = 0; /* it had no more to send: no allowance kept */
+		l->serving = NULL;
 	}
+	l->pumping = false;
 }
 
 /* A link came up or finished its information exchange: start the channels waiting for it. */

@@ -158,20 +158,37 @@ int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *par
 	return hci_host_acl_sendv(l->eng->stack->hci, l->handle, iov, n + 1);
 }
 
-size_t l2cap_link_room(struct l2cap_link *l)
+static int send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len, bool after_data)
 {
-	size_t r = hci_host_acl_room(l->eng->stack->hci, l->handle);
-	return r > 4 ? r - 4 : 0;
+	if (len > 0xFFFF)
+		return L2K_EMSGSIZE;
+	uint8_t hdr[4];
+	hci_put16(hdr, (uint16_t)len);
+	hci_put16(hdr + 2, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING);
+	struct hci_iov iov[2] = {{hdr, 4}, {cmd, len}};
+	int r = hci_host_acl_send_sig(l->eng->stack->hci, l->handle, iov, 2, after_data);
+	/* The signaling queue holds HCI_SIG_QUEUE_BYTES apart from data: it is full only when the
+	 * controller took nothing for a long time or the peer floods us with requests.  The
+	 * command is then lost like a radio packet, and counted. */
+	if (r == L2K_ENOBUFS)
+		l->eng->sig_dropped++;
+	return r;
 }
 
 int l2cap_send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len)
 {
-	const uint8_t *parts[1] = {cmd};
-	size_t lens[1] = {len};
-	int r = l2cap_send_pdu(l, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING, parts, lens, 1);
-	/* Signaling is small and rare; a full link queue here means the application flooded it:
-	 * the command is lost and the peer's RTX will recover, like a lost radio packet. */
-	return r;
+	return send_sig(l, cmd, len, false);
+}
+
+int l2cap_send_sig_after_data(struct l2cap_link *l, const uint8_t *cmd, size_t len)
+{
+	return send_sig(l, cmd, len, true);
+}
+
+size_t l2cap_link_sig_room(struct l2cap_link *l)
+{
+	size_t r = hci_host_acl_sig_room(l->eng->stack->hci, l->handle);
+	return r > 4 ? r - 4 : 0;
 }
 
 uint8_t l2cap_next_ident(struct l2cap_link *l)

@@ -97,6 +97,11 @@ struct l2k_chan {
 	struct l2k_ring txq;
 	size_t tx_off;
 	bool want_send_ready;
+	/* waiting for room on the link (l2cap_link.wait_head list); link_deficit: octets it may
+	 * still send in its turns (deficit round robin, l2cap_link_pump) */
+	bool link_waiting;
+	struct l2k_chan *wait_next;
+	int32_t link_deficit;
 	/* receive reassembly (SAR modes): buffer of local_mtu bytes */
 	uint8_t *rx_sdu;
 	size_t rx_sdu_len, rx_sdu_total;
@@ -160,9 +165,12 @@ struct l2cap_link {
 	/* outstanding requests we sent (RTX/ERTX): pend[] is at the end */
 	uint16_t pend_top; /* pend[pend_top..] are free and not even cleared: nothing reads them */
 	struct l2k_timer sig_timer;
-	/* round robin of channels with data to send when the link has room */
-	size_t rr;
-	bool waiting_room;
+	/* Channels waiting for room on the link, in order (l2cap_chan_send_pdu): while any waits,
+	 * no other channel's PDU goes ahead of them.  When room appears they are served in turn,
+	 * a quantum of octets each while others wait (l2cap_link_pump). */
+	struct l2k_chan *wait_head, *wait_tail;
+	struct l2k_chan *serving; /* the channel l2cap_link_pump is pumping */
+	bool pumping;
 	/* the last Credit Based Connection Request we answered and our response: a duplicate
 	 * (same identifier and octets, its channels still there) gets the same response (4) */
 	uint8_t ecfc_last_ident; /* 0: none */
@@ -214,6 +222,7 @@ struct l2cap_engine {
 	uint32_t ecfc_groups, ecfc_solo_groups;
 	uint8_t sigbuf[1024];	  /* building outgoing signaling */
 	uint64_t sig_rejects_sent;
+	uint64_t sig_dropped; /* signaling not sent: the link's signaling queue was full */
 	uint64_t drop_unknown_cid;
 	uint64_t drop_bad_length;
 };
@@ -231,10 +240,23 @@ struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid);
 /* send one whole PDU on the link (basic header added): 0, L2K_EAGAIN, L2K_ENOLINK */
 int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *parts,
 		   const size_t *lens, int n);
-/* room (payload bytes) the link would accept now */
-size_t l2cap_link_room(struct l2cap_link *l);
-/* send one signaling command (already built, header included) on the link's signaling CID */
+/* A channel's data PDU (to ch->rcid), in turn with the link's other channels: L2K_EAGAIN when
+ * the link is full or other channels wait for room before it (the channel's pump runs again
+ * when its turn comes). */
+int l2cap_chan_send_pdu(struct l2k_chan *ch, const uint8_t *const *parts, const size_t *lens, int n);
+/* Whether a PDU of len payload octets would be taken now (0), or L2K_EAGAIN (the channel then
+ * waits for its turn as l2cap_chan_send_pdu would make it): lets a mode skip work (the FCS) on
+ * a frame that cannot go yet. */
+int l2cap_chan_send_check(struct l2k_chan *ch, size_t len);
+/* Send one signaling command (already built, header included) on the link's signaling CID.
+ * Signaling goes ahead of queued data (hci_host_acl_send_sig), in a bounded queue: 0, or
+ * L2K_ENOBUFS when that queue is full (counted in sig_dropped), L2K_ENOLINK. */
 int l2cap_send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len);
+/* The same, but only after every PDU queued on the link before it (our Disconnection Request
+ * follows the channel's last data). */
+int l2cap_send_sig_after_data(struct l2cap_link *l, const uint8_t *cmd, size_t len);
+/* Bytes of signaling the link would queue now. */
+size_t l2cap_link_sig_room(struct l2cap_link *l);
 uint8_t l2cap_next_ident(struct l2cap_link *l);
 /* remember an outstanding request (RTX) */
 struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, uint8_t code,

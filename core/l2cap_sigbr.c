@@ -126,12 +126,13 @@ void l2cap_send_disconn_req(struct l2k_chan *ch)
 	if (!l2cap_pend_add(l, id, L2CAP_DISCONNECTION_REQ, ch->lcid, l->eng->rtx_ms)) {
 		/* no identifier free to wait for the answer: send it anyway and let the channel go
 		 * on the next timer round (never free it under the caller's feet) */
-		l2cap_send_sig(l, SIGBUF(l), n);
+		l2cap_send_sig_after_data(l, SIGBUF(l), n);
 		l2cap_arm(ch, &ch->sig_timer, 0);
 		return;
 	}
 	ch->sig_ident = id;
-	l2cap_send_sig(l, SIGBUF(l), n);
+	/* behind the channel's data already queued on the link, which the peer must still get */
+	l2cap_send_sig_after_data(l, SIGBUF(l), n);
 }
 
 /* An outstanding request got no answer in time (RTX/ERTX, 6.2.1). */

@@ -46,7 +46,8 @@ struct l2k_stack_opts {
 	uint32_t cmd_timeout_ms;    /* HCI command timeout (0: 5000) */
 	bool no_page_scan;	    /* do not make BR/EDR connectable at start */
 	uint32_t max_rx_pdu;	    /* largest reassembled L2CAP PDU (0: 65539) */
-	uint32_t link_tx_queue;	    /* per-link queued bytes bound (0: 131072) */
+	uint32_t link_tx_queue;	    /* per-link bound on data queued for the controller (0: 16384;
+				     * a larger PDU goes alone); the backlog waits in the channels */
 	/* Clock.  NULL: the monotonic clock in milliseconds.  Tests give a virtual clock. */
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;

@@ -10,9 +10,9 @@ static void basic_pump(struct l2k_chan *ch)
 		int k = l2k_ring_head_peek(&ch->txq, 0, n, &p1, &n1, &p2, &n2);
 		const uint8_t *parts[2] = {p1, p2};
 		size_t lens[2] = {n1, n2};
-		int r = l2cap_send_pdu(ch->link, ch->rcid, parts, lens, n ? k : 0);
+		int r = l2cap_chan_send_pdu(ch, parts, lens, n ? k : 0);
 		if (r == L2K_EAGAIN)
-			return; /* the link queue is full: acl_tx_room brings us back */
+			return; /* the link is full or others wait: our turn comes */
 		l2k_ring_pop(&ch->txq);
 		l2cap_chan_tx_room(ch);
 	}

@@ -40,7 +40,7 @@ static void credit_pump(struct l2k_chan *ch)
 				lens[np++] = n2;
 			}
 		}
-		if (l2cap_send_pdu(ch->link, ch->rcid, parts, lens, np) == L2K_EAGAIN)
+		if (l2cap_chan_send_pdu(ch, parts, lens, np) == L2K_EAGAIN)
 			return;
 		ch->tx_credits--;
 		ch->tx_off += n;

@@ -269,6 +269,10 @@ static int send_frame(struct l2k_chan *ch, const uint8_t *head, size_t hlen, con
 		lens[n++] = plen;
 	}
 	if (ch->fcs) {
+		/* the FCS is worth computing only for a frame the link takes now */
+		int r = l2cap_chan_send_check(ch, hlen + plen + 2);
+		if (r < 0)
+			return r;
 		uint8_t hdr[4];
 		l2cap_put16(hdr, (uint16_t)(hlen + plen + 2));
 		l2cap_put16(hdr + 2, ch->rcid);
@@ -279,7 +283,7 @@ static int send_frame(struct l2k_chan *ch, const uint8_t *head, size_t hlen, con
 		parts[n] = fcs;
 		lens[n++] = 2;
 	}
-	return l2cap_send_pdu(ch->link, ch->rcid, parts, lens, n);
+	return l2cap_chan_send_pdu(ch, parts, lens, n);
 }
 
 static int send_s_now(struct l2k_chan *ch, const struct l2cap_ctrl *c)

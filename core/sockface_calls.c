@@ -456,10 +456,10 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 			sk->shut = true;
 			l2k_chan *ch = sk->ch;
 			/* Disconnect once everything sent has left the channel (and was acknowledged where
-			 * the mode acknowledges) and the link can take the request behind the data (it is
-			 * queued after it on the same in-order link). */
+			 * the mode acknowledges) and the link can queue the request, which goes behind
+			 * the data already queued on the link (l2cap_send_sig_after_data). */
 			if (!sk->disc_sent && sockface_tx_done(ch) &&
-			    (!ch->link || l2cap_link_room(ch->link) >= 64)) {
+			    (!ch->link || l2cap_link_sig_room(ch->link) >= 64)) {
 				sk->disc_sent = true;
 				l2k_chan_close(ch);
 				sockface_wake(sf);

@@ -1,9 +1,11 @@
 /* The ACL data path (Vol 4 Part E 4.1 and 5.4.2; Vol 3 Part A 7.2).
  *
- * Out: each link has a bounded byte ring of whole L2CAP PDUs.  The scheduler cuts the head PDU
- * of each link into ACL packets of the controller's data length and hands them over while the
- * controller has free buffers (host-to-controller flow control by Number Of Completed Packets),
- * one packet per link per turn so that links share the buffers fairly.
+ * Out: each link has a bounded byte ring of whole L2CAP PDUs, and a small one of signaling PDUs
+ * that go first at the next PDU boundary (so a credit, a response or a request never waits
+ * behind a queue of data).  The scheduler cuts the current PDU of each link into ACL packets of
+ * the controller's data length and hands them over while the controller has free buffers
+ * (host-to-controller flow control by Number Of Completed Packets), one packet per link per turn
+ * so that links share the buffers fairly.
  * In: fragments are reassembled into whole L2CAP PDUs, bounded by max_rx_pdu; malformed
  * sequences are dropped and counted. */
 #include <stdlib.h>
@@ -18,16 +20,25 @@
 
 int hci_acl_link_init(struct hci_host *h, struct hci_link *l)
 {
+	/* The ring can hold one PDU of the largest size the API accepts (its buffer grows only as
+	 * far as it is used); what callers may queue is bounded by tx_queue_bytes (tx_fits). */
 	size_t cap = h->cfg.tx_queue_bytes;
-	/* the ring must at least hold one PDU of the largest size the API accepts */
-	if (cap < (size_t)L2CAP_HDR + 65535 + 4)
-		cap = (size_t)L2CAP_HDR + 65535 + 4;
+	if (cap < (size_t)L2CAP_HDR + 65535 + L2K_RING_REC_HDR)
+		cap = (size_t)L2CAP_HDR + 65535 + L2K_RING_REC_HDR;
 	l->rx = malloc(h->cfg.max_rx_pdu);
 	if (!l->rx || l2k_ring_init(&l->tx, cap) < 0) {
 		free(l->rx);
 		l->rx = NULL;
 		return L2K_ENOMEM;
 	}
+	if (l2k_ring_init(&l->sig, HCI_SIG_QUEUE_BYTES) < 0) {
+		l2k_ring_free(&l->tx);
+		free(l->rx);
+		l->rx = NULL;
+		return L2K_ENOMEM;
+	}
+	l->tx_pushed = l->tx_done = 0;
+	l->cur_sig = false;
 	l->tx_off = 0;
 	l->inflight = 0;
 	l->want_room = false;
@@ -98,6 +109,7 @@ void hci_acl_link_release(struct hci_host *h, struct hci_link *l)
 	pool->inflight = pool->inflight >= l->inflight ? (uint16_t)(pool->inflight - l->inflight) : 0;
 	l->inflight = 0;
 	l2k_ring_free(&l->tx);
+	l2k_ring_free(&l->sig);
 	free(l->rx);
 	l->rx = NULL;
 }
@@ -111,11 +123,10 @@ struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l)
 
 /* ---- transmit ------------------------------------------------------------------------------ */
 
-int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n)
+/* Checks a PDU given in pieces and copies them for l2k_ring_push after `first` leading parts.
+ * Returns the PDU length, or a negative code. */
+static inline long pdu_parts(const struct hci_iov *iov, int n, const uint8_t **parts, size_t *lens, int first)
 {
-	struct hci_link *l = hci_link_by_handle(h, handle);
-	if (!l)
-		return L2K_ENOLINK;
 	if (n < 0 || (n > 0 && !iov))
 		return L2K_EINVAL;
 	size_t total = 0;
@@ -125,22 +136,94 @@ int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov
 		return L2K_EMSGSIZE;
 	if (n > 8)
 		return L2K_EINVAL;
+	for (int i = 0; i < n; i++) {
+		parts[first + i] = iov[i].p;
+		lens[first + i] = iov[i].len;
+	}
+	return (long)total;
+}
+
+/* The bound on queued data: a PDU fits while the queue holds less than tx_queue_bytes with it,
+ * or when the queue is empty (a PDU larger than the bound still goes, alone).  A shallow queue
+ * keeps the backlog in the channels' queues, where the L2CAP engine shares the link fairly, and
+ * keeps the time a PDU waits here (which counts against ERTM's timers) short. */
+static bool tx_fits(const struct hci_host *h, const struct hci_link *l, size_t n)
+{
+	if (!l->tx.count)
+		return l2k_ring_fits(&l->tx, n);
+	return l->tx.used + n + L2K_RING_REC_HDR <= h->cfg.tx_queue_bytes;
+}
+
+int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n)
+{
+	struct hci_link *l = hci_link_by_handle(h, handle);
+	if (!l)
+		return L2K_ENOLINK;
 	const uint8_t *parts[8];
 	size_t lens[8];
-	for (int i = 0; i < n; i++) {
-		parts[i] = iov[i].p;
-		lens[i] = iov[i].len;
-	}
-	int r = l2k_ring_push(&l->tx, parts, lens, n);
+	long total = pdu_parts(iov, n, parts, lens, 0);
+	if (total < 0)
+		return (int)total;
+	int r = tx_fits(h, l, (size_t)total) ? l2k_ring_push(&l->tx, parts, lens, n) : L2K_EAGAIN;
 	if (r < 0) {
 		if (r == L2K_EAGAIN)
 			l->want_room = true; /* told when a sent PDU leaves the queue half empty */
 		return r;
 	}
+	l->tx_pushed++;
 	act_add(h, l);
 	h->stats.tx_pdus++;
 	hci_acl_schedule(h);
 	return 0;
+}
+
+bool hci_host_acl_would_take(struct hci_host *h, uint16_t handle, size_t len)
+{
+	struct hci_link *l = hci_link_by_handle(h, handle);
+	if (!l)
+		return false;
+	if (tx_fits(h, l, len))
+		return true;
+	l->want_room = true;
+	return false;
+}
+
+#define SIG_BARRIER 8 /* octets before each PDU in the signaling ring */
+
+int hci_host_acl_send_sig(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n,
+			  bool after_data)
+{
+	struct hci_link *l = hci_link_by_handle(h, handle);
+	if (!l)
+		return L2K_ENOLINK;
+	const uint8_t *parts[9];
+	size_t lens[9];
+	long total = pdu_parts(iov, n, parts, lens, 1);
+	if (total < 0)
+		return (int)total;
+	/* the PDU may go once tx_done reaches this: everything queued on tx before it */
+	uint64_t barrier = after_data ? l->tx_pushed : 0;
+	uint8_t b[SIG_BARRIER];
+	for (int i = 0; i < SIG_BARRIER; i++)
+		b[i] = (uint8_t)(barrier >> (8 * i));
+	parts[0] = b;
+	lens[0] = SIG_BARRIER;
+	int r = l2k_ring_push(&l->sig, parts, lens, n + 1);
+	if (r < 0)
+		return r == L2K_EAGAIN ? L2K_ENOBUFS : r;
+	act_add(h, l);
+	h->stats.tx_pdus++;
+	hci_acl_schedule(h);
+	return 0;
+}
+
+size_t hci_host_acl_sig_room(const struct hci_host *h, uint16_t handle)
+{
+	const struct hci_link *l = hci_link_by_handle(h, handle);
+	if (!l)
+		return 0;
+	size_t r = l2k_ring_room(&l->sig);
+	return r > SIG_BARRIER ? r - SIG_BARRIER : 0;
 }
 
 int hci_host_acl_send(struct hci_host *h, uint16_t handle, const uint8_t *pdu, size_t len)
@@ -154,13 +237,16 @@ size_t hci_host_acl_room(const struct hci_host *h, uint16_t handle)
 	const struct hci_link *l = hci_link_by_handle(h, handle);
 	if (!l)
 		return 0;
-	return l2k_ring_room(&l->tx);
+	if (!l->tx.count)
+		return l2k_ring_room(&l->tx);
+	size_t used = l->tx.used + L2K_RING_REC_HDR;
+	return used < h->cfg.tx_queue_bytes ? h->cfg.tx_queue_bytes - used : 0;
 }
 
 size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle)
 {
 	const struct hci_link *l = hci_link_by_handle(h, handle);
-	return l ? l->tx.count + l->inflight : 0;
+	return l ? l->tx.count + l->sig.count + l->inflight : 0;
 }
 
 bool hci_host_acl_blocked(const struct hci_host *h, uint16_t handle)
@@ -169,14 +255,35 @@ bool hci_host_acl_blocked(const struct hci_host *h, uint16_t handle)
 	return l && l->want_room;
 }
 
-/* Hand one ACL packet of the link's head PDU to the controller.  The packet is sent from the
- * ring itself when the fragment is contiguous there: the 4 octets before it (the ring's record
- * header, or the end of the fragment sent before) are header room for the ACL header, saved and
- * put back around the send (transports copy what they keep before send() returns).  Only a
- * fragment that wraps around the ring's end is copied. */
+static uint64_t sig_head_barrier(const struct hci_link *l)
+{
+	uint8_t b[SIG_BARRIER];
+	l2k_ring_head_read(&l->sig, 0, b, SIG_BARRIER);
+	uint64_t v = 0;
+	for (int i = SIG_BARRIER - 1; i >= 0; i--)
+		v = (v << 8) | b[i];
+	return v;
+}
+
+/* Whether the link has a PDU it may start or continue now. */
+static bool link_has_tx(const struct hci_link *l)
+{
+	return l->tx.count || (l->sig.count && sig_head_barrier(l) <= l->tx_done);
+}
+
+/* Hand one ACL packet of the link's current PDU to the controller: at a PDU boundary the head of
+ * the signaling ring when it may go (its barrier passed), else the head of the data ring.  The
+ * packet is sent from the ring itself when the fragment is contiguous there: the 4 octets before
+ * it (the ring's record header, the barrier, or the end of the fragment sent before) are header
+ * room for the ACL header, saved and put back around the send (transports copy what they keep
+ * before send() returns).  Only a fragment that wraps around the ring's end is copied. */
 static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_pool *pool)
 {
-	size_t total = l2k_ring_head_len(&l->tx);
+	if (l->tx_off == 0)
+		l->cur_sig = l->sig.count && sig_head_barrier(l) <= l->tx_done;
+	struct l2k_ring *ring = l->cur_sig ? &l->sig : &l->tx;
+	size_t skip = l->cur_sig ? SIG_BARRIER : 0;
+	size_t total = l2k_ring_head_len(ring) - skip;
 	size_t off = l->tx_off;
 	size_t left = total - off;
 	size_t n = left < pool->mtu ? left : pool->mtu;
@@ -195,9 +302,9 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 	h->stats.tx_bytes += n;
 	const uint8_t *p1, *p2;
 	size_t n1, n2;
-	int k = l2k_ring_head_peek(&l->tx, off, n, &p1, &n1, &p2, &n2);
-	if (k == 1 && (size_t)(p1 - l->tx.buf) >= HCI_ACL_HDR) {
-		uint8_t *room = l->tx.buf + (p1 - l->tx.buf) - HCI_ACL_HDR;
+	int k = l2k_ring_head_peek(ring, skip + off, n, &p1, &n1, &p2, &n2);
+	if (k == 1 && (size_t)(p1 - ring->buf) >= HCI_ACL_HDR) {
+		uint8_t *room = ring->buf + (p1 - ring->buf) - HCI_ACL_HDR;
 		uint8_t saved[HCI_ACL_HDR];
 		memcpy(saved, room, HCI_ACL_HDR);
 		memcpy(room, hdr, HCI_ACL_HDR);
@@ -211,10 +318,15 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 		hci_send_packet(h, HCI_H4_ACL, h->frag, HCI_ACL_HDR + n);
 	}
 	if (l->tx_off == total) {
-		l2k_ring_pop(&l->tx);
+		l2k_ring_pop(ring);
 		l->tx_off = 0;
+		if (l->cur_sig) {
+			l->cur_sig = false;
+			return;
+		}
+		l->tx_done++;
 		/* a sender waits for room: only a pop makes room, so only here is it checked */
-		if (l->want_room && !l->notify_pending && l->tx.limit - l->tx.used >= l->tx.limit / 2) {
+		if (l->want_room && !l->notify_pending && l->tx.used <= h->cfg.tx_queue_bytes / 2) {
 			l->notify_pending = true;
 			l->notify_next = h->notify;
 			h->notify = l;
@@ -260,7 +372,7 @@ void hci_acl_schedule(struct hci_host *h)
 				h->act_last = l;
 				progress = true;
 				struct hci_link *next = l->act_next;
-				if (l->tx.count == 0) {
+				if (l->tx_off == 0 && !link_has_tx(l)) {
 					act_del(h, l);
 					if (next == l)
 						next = h->act; /* l was alone (h->act: added meanwhile, or NULL) */

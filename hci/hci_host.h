@@ -23,7 +23,8 @@ enum hci_link_type {
 
 struct hci_host_config {
 	uint32_t max_rx_pdu;	 /* largest L2CAP PDU (incl. 4-byte basic header) reassembled: default 65539 */
-	uint32_t tx_queue_bytes; /* per-link bound on queued outgoing PDU bytes: default 131072 */
+	uint32_t tx_queue_bytes; /* per-link bound on queued outgoing PDU bytes (a larger PDU is
+				  * taken when nothing is queued): default 16384 */
 	uint32_t cmd_timeout_ms; /* a command unanswered this long is reported: default 5000 */
 	uint16_t max_links;	 /* default 64 */
 	bool page_scan;		 /* BR/EDR connectable (page scan) after bring-up: default true */
@@ -160,9 +161,25 @@ struct hci_iov {
 };
 int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n);
 int hci_host_acl_send(struct hci_host *h, uint16_t handle, const uint8_t *pdu, size_t len);
+/* Signaling: queue one whole L2CAP PDU on the link's signaling queue, which is sent before the
+ * PDUs queued by hci_host_acl_sendv at the next PDU boundary (a PDU already being fragmented
+ * finishes first: ACL fragments of two PDUs never interleave).  With after_data the PDU also
+ * waits until every PDU queued on the link before it has gone to the controller (a
+ * Disconnection Request behind the channel's last data).  The queue is bounded
+ * (HCI_SIG_QUEUE_BYTES): L2K_ENOBUFS when it is full (no room callback follows), L2K_ENOLINK,
+ * L2K_EMSGSIZE, L2K_EINVAL, L2K_ENOMEM as for hci_host_acl_sendv. */
+#define HCI_SIG_QUEUE_BYTES 16384
+int hci_host_acl_send_sig(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n,
+			  bool after_data);
+/* Payload bytes the signaling queue of the link would accept now (0 if no link). */
+size_t hci_host_acl_sig_room(const struct hci_host *h, uint16_t handle);
+/* Whether hci_host_acl_sendv would take a PDU of len octets (basic header included) now; when
+ * it would not, ops->acl_tx_room follows as after a refused send (false: no link). */
+bool hci_host_acl_would_take(struct hci_host *h, uint16_t handle, size_t len);
 /* Bytes that hci_host_acl_send would accept now on this link (0 if no link). */
 size_t hci_host_acl_room(const struct hci_host *h, uint16_t handle);
-/* PDUs queued or partly sent on the link, and ACL packets in the controller for it. */
+/* PDUs queued (data and signaling) or partly sent on the link, and ACL packets in the
+ * controller for it. */
 size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle);
 /* Whether a send on the link was refused (L2K_EAGAIN) since the last acl_tx_room for it: a
  * caller serving many channels can stop at once instead of trying each (false: no link). */

@@ -24,7 +24,13 @@ struct hci_link {
 	struct hci_link_info info;
 	/* transmit */
 	struct l2k_ring tx; /* queued outgoing PDUs */
-	size_t tx_off;	    /* bytes of the head PDU already fragmented */
+	/* Signaling PDUs, sent before the data of tx at the next PDU boundary.  Each record is an
+	 * 8-octet barrier (the tx_done the PDU waits for: 0 = none) and the PDU. */
+	struct l2k_ring sig;
+	uint64_t tx_pushed;  /* PDUs ever queued on tx */
+	uint64_t tx_done;    /* PDUs of tx fragmented completely */
+	bool cur_sig;	     /* the PDU being fragmented is sig's head (else tx's) */
+	size_t tx_off;	    /* bytes of the PDU being fragmented already sent */
 	uint32_t inflight; /* ACL packets handed to the controller, not yet completed */
 	bool want_room;	   /* caller got L2K_EAGAIN: tell it when room appears */
 	/* ring of links with queued PDUs, in round-robin order (hci_host.act is the next one) */

@@ -11,7 +11,7 @@ void hci_host_config_default(struct hci_host_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_rx_pdu = 4 + 65535;
-	cfg->tx_queue_bytes = 128 * 1024;
+	cfg->tx_queue_bytes = 16 * 1024;
 	cfg->cmd_timeout_ms = 5000;
 	cfg->max_links = 64;
 	cfg->page_scan = true;

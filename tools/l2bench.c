@@ -5,7 +5,9 @@
  *   2. link utilisation: goodput on the timed profiles as a share of the theoretical;
  *   3. latency: round trip of one small SDU through both hosts;
  *   4. scale: 1 .. 1000 channels over 1 .. 30 links;
- *   5. out of process: two l2cat processes over vctrl (TCP).
+ *   5. out of process: two l2cat processes over vctrl (TCP);
+ *   6. CRC-16 (FCS) speed;
+ *   7. fairness: channels of different modes sharing one link under a timed profile.
  * Prints a table per section and writes OUT/results.json plus gnuplot data files.
  *   l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR] */
 #include <getopt.h>
@@ -29,7 +31,7 @@ static void usage(FILE *f)
 		"  two l2cat processes over vctrl.  Prints tables and writes DIR/results.json (default\n"
 		"  DIR build/bench) with gnuplot data (host_cost.dat, utilisation.dat).\n"
 		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
-		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs\n"
+		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair\n"
 		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
 		"  --bindir DIR where vctrl and l2cat are (default: this program's directory)\n"
 		"  --mode NAME  only this mode (basic, ertm, le, ecfc-le, ecfc-bredr ...)\n"
@@ -195,6 +197,8 @@ int main(int argc, char **argv)
 		failed |= bench_out_of_process(&o) < 0;
 	if (want(only, "fcs"))
 		failed |= bench_crc(&o) < 0;
+	if (want(only, "fair"))
+		failed |= bench_fairness(&o) < 0;
 	double wall = bench_wall_s() - w0;
 	bj_num("bench_wall_s", wall);
 	bj_bool("all_passed", !failed);

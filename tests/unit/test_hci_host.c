@@ -617,6 +617,82 @@ static void test_acl_round_robin_shares_buffers_between_links(void **st)
 	hci_host_free(f.h);
 }
 
+/* Signaling queued after data goes out at the next PDU boundary (never inside a PDU's
+ * fragments); with after_data it waits for the data queued before it. */
+static void test_acl_signaling_goes_first_at_a_pdu_boundary(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, false);
+	f.acl_count = 1;
+	bring_up(&f);
+	conn_complete(&f, 0x0001, 0);
+	uint8_t data[4 + 100] = {100, 0, 0x40, 0}; /* 4 ACL packets of 27 (the fake's ACL MTU) */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hci_host_acl_send(f.h, 1, data, sizeof(data)), 0);
+	int first = f.nout - 1; /* the first fragment of data PDU 1 is out */
+	uint8_t sig[4 + 8] = {8, 0, 0x01, 0, 0x08, 0x01, 0x04, 0x00, 'p', 'i', 'n', 'g'};
+	uint8_t disc[4 + 8] = {8, 0, 0x01, 0, 0x06, 0x02, 0x04, 0x00, 0x40, 0, 0x41, 0};
+	struct hci_iov v1 = {sig, sizeof(sig)}, v2 = {disc, sizeof(disc)};
+	assert_int_equal(hci_host_acl_send_sig(f.h, 1, &v2, 1, true), 0);  /* after the 3 PDUs */
+	assert_int_equal(hci_host_acl_send_sig(f.h, 1, &v1, 1, false), 0); /* behind it (FIFO) */
+	assert_int_equal(hci_host_acl_pending(f.h, 1), 3 + 2 + 1);
+	for (int i = 0; i < 30; i++)
+		nocp(&f, 1, 1);
+	/* what went out, PDU by PDU: data 1 (4 fragments), data 2, data 3, disc, echo */
+	int pdus = 0, frags = 0;
+	uint8_t order[8];
+	for (int i = first; i < f.nout; i++) {
+		if (f.out[i].type != HCI_H4_ACL)
+			continue;
+		uint16_t hf = hci_get16(f.out[i].b);
+		frags++;
+		if (HCI_ACL_PB(hf) != HCI_ACL_PB_CONT) {
+			assert_true(pdus < 8);
+			order[pdus++] = hci_get16(f.out[i].b + 4 + 2) == 0x0001 ? f.out[i].b[4 + 4] : 0;
+		}
+	}
+	assert_int_equal(pdus, 5);
+	assert_int_equal(frags, 4 * 3 + 1 + 1);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 0);
+	assert_int_equal(order[2], 0);
+	assert_int_equal(order[3], 0x06);
+	assert_int_equal(order[4], 0x08);
+
+	/* without a barrier, signaling overtakes the queued data at the next boundary */
+	f.nout = 0;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hci_host_acl_send(f.h, 1, data, sizeof(data)), 0);
+	assert_int_equal(hci_host_acl_send_sig(f.h, 1, &v1, 1, false), 0);
+	for (int i = 0; i < 30; i++)
+		nocp(&f, 1, 1);
+	pdus = 0;
+	for (int i = 0; i < f.nout; i++) {
+		if (f.out[i].type != HCI_H4_ACL || HCI_ACL_PB(hci_get16(f.out[i].b)) == HCI_ACL_PB_CONT)
+			continue;
+		order[pdus++] = hci_get16(f.out[i].b + 4 + 2) == 0x0001 ? f.out[i].b[4 + 4] : 0;
+	}
+	assert_int_equal(pdus, 4);
+	assert_int_equal(order[0], 0);    /* data PDU 1 was being sent: it finishes */
+	assert_int_equal(order[1], 0x08); /* then the Echo Request */
+	assert_int_equal(order[2], 0);
+	assert_int_equal(order[3], 0);
+	assert_int_equal(hci_host_acl_pending(f.h, 1), 0);
+
+	/* the signaling queue is bounded apart from the data queue: full is L2K_ENOBUFS */
+	f.acl_count = 0;
+	int n = 0, r;
+	static uint8_t big[4 + 1000] = {0xE8, 0x03, 0x01, 0};
+	struct hci_iov vb = {big, sizeof(big)};
+	while ((r = hci_host_acl_send_sig(f.h, 1, &vb, 1, false)) == 0)
+		n++;
+	assert_int_equal(r, L2K_ENOBUFS);
+	assert_true(n >= HCI_SIG_QUEUE_BYTES / 1020 - 1 && n <= HCI_SIG_QUEUE_BYTES / 1004);
+	assert_true(hci_host_acl_sig_room(f.h, 1) < sizeof(big));
+	assert_int_equal(hci_host_acl_send(f.h, 1, data, sizeof(data)), 0); /* data still goes */
+	hci_host_free(f.h);
+}
+
 static void test_acl_buffers_return_on_disconnect(void **st)
 {
 	struct fake f;
@@ -647,7 +723,8 @@ static void test_acl_queue_is_bounded_and_reports_room(void **st)
 	while ((r = hci_host_acl_send(f.h, 1, pdu, sizeof(pdu))) == 0)
 		ok++;
 	assert_int_equal(r, L2K_EAGAIN);
-	assert_true(ok >= 2 && ok <= 3); /* 128 KiB queue */
+	assert_int_equal(ok, 1); /* larger than the 16 KiB bound: taken only into an empty queue */
+	assert_int_equal(hci_host_acl_room(f.h, 1), 0);
 	assert_int_equal(f.room_calls, 0);
 	/* drain: each completion of 2 packets frees 54 bytes; run until room is reported */
 	for (int i = 0; i < 20000 && f.room_calls == 0; i++) {
@@ -658,6 +735,41 @@ static void test_acl_queue_is_bounded_and_reports_room(void **st)
 	assert_int_equal(hci_host_acl_send(f.h, 1, pdu, sizeof(pdu)), 0);
 	/* PDUs outside the L2CAP size range are refused */
 	assert_int_equal(hci_host_acl_send(f.h, 1, pdu, 3), L2K_EMSGSIZE);
+	hci_host_free(f.h);
+}
+
+/* Small PDUs fill the queue up to its bound (16 KiB by default, record headers included) and
+ * hci_host_acl_room says what still fits; room is reported once it drained to half. */
+static void test_acl_queue_bound_counts_small_pdus(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, false);
+	bring_up(&f);
+	conn_complete(&f, 0x0001, 0);
+	static uint8_t pdu[4 + 1000];
+	hci_put16(pdu, 1000);
+	hci_put16(pdu + 2, 0x40);
+	int ok = 0, r;
+	size_t room = hci_host_acl_room(f.h, 1);
+	while ((r = hci_host_acl_send(f.h, 1, pdu, sizeof(pdu))) == 0) {
+		ok++;
+		size_t now = hci_host_acl_room(f.h, 1);
+		assert_true(now < room);
+		room = now;
+	}
+	assert_int_equal(r, L2K_EAGAIN);
+	/* each record: 1004 octets + 4 of ring header; the controller took its buffers' worth
+	 * of the first PDU already (the fake controller has few, small buffers) */
+	assert_true(ok >= 16384 / 1008 && ok <= 16384 / 1008 + 1);
+	assert_true(room < sizeof(pdu));
+	assert_true(hci_host_acl_blocked(f.h, 1));
+	for (int i = 0; i < 20000 && f.room_calls == 0; i++) {
+		f.nout = 0;
+		nocp(&f, 1, 2);
+	}
+	assert_int_equal(f.room_calls, 1);
+	assert_false(hci_host_acl_blocked(f.h, 1));
+	assert_true(hci_host_acl_room(f.h, 1) >= 8192 - 8);
 	hci_host_free(f.h);
 }
 
@@ -824,6 +936,8 @@ int main(void)
 	    cmocka_unit_test(test_acl_round_robin_shares_buffers_between_links),
 	    cmocka_unit_test(test_acl_buffers_return_on_disconnect),
 	    cmocka_unit_test(test_acl_queue_is_bounded_and_reports_room),
+	    cmocka_unit_test(test_acl_queue_bound_counts_small_pdus),
+	    cmocka_unit_test(test_acl_signaling_goes_first_at_a_pdu_boundary),
 	    cmocka_unit_test(test_reassembly_joins_start_and_continuations),
 	    cmocka_unit_test(test_reassembly_drops_malformed_sequences_and_counts_them),
 	    cmocka_unit_test(test_reassembly_is_bounded_by_max_rx_pdu),

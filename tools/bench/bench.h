@@ -1,6 +1,6 @@
 /* l2bench internals: a world of l2kit hosts on one simulated air driven by a virtual clock,
  * flows that move counted SDUs over channels, CPU and memory probes, the results writer, and
- * the five measurements (host cost, link utilisation, latency, scale, out of process).
+ * the measurements (host cost, link utilisation, latency, scale, out of process, CRC, fairness).
  * Only tools/l2bench.c and the files of tools/bench/ use this header. */
 #ifndef L2K_BENCH_H
 #define L2K_BENCH_H
@@ -42,6 +42,7 @@ struct bworld {
 	int n;
 	bool le;
 	char air[32];
+	int groups; /* groups made on this world (each serves its own PSM) */
 };
 
 /* Open n stacks of the given type ("le", "bredr", "dual") on a fresh air with profile and any
@@ -103,6 +104,9 @@ int bg_open_all(struct bgroup *g);
 int bg_open_n(struct bgroup *g, uint32_t n);
 /* Start sending on every flow and run until every byte arrived.  0, or -1 after printing why. */
 int bg_transfer(struct bgroup *g, uint64_t max_virtual_ms);
+/* Start sending on every flow without running the world (several groups at once: then run it
+ * with bw_run). */
+void bg_start(struct bgroup *g);
 /* Add more bytes to every flow (for repeated measurements on open channels). */
 void bg_more(struct bgroup *g, uint64_t bytes_per_flow);
 /* Send one SDU of sdu bytes on flow 0 and run until the peer's echo is back: 0 or -1. */
@@ -146,5 +150,6 @@ int bench_latency(const struct bench_opts *o);
 int bench_scale(const struct bench_opts *o);
 int bench_out_of_process(const struct bench_opts *o);
 int bench_crc(const struct bench_opts *o);
+int bench_fairness(const struct bench_opts *o);
 
 #endif

@@ -223,7 +223,8 @@ int bg_init(struct bgroup *g, struct bworld *w, enum l2k_mode mode, uint32_t nfl
 	g->opts.mtu = (uint16_t)(sdu < min_mtu ? min_mtu : sdu);
 	if (!w->le && g->opts.mtu < 672)
 		g->opts.mtu = 672;
-	g->psm = w->le ? 0x0081 : 0x1001;
+	/* every group on the world serves its own PSM (valid BR/EDR PSMs are odd) */
+	g->psm = (uint16_t)((w->le ? 0x0081 : 0x1001) + 2 * w->groups++);
 	struct l2k_server_cbs sc = {.user = g, .accept = rx_accept};
 	for (int i = 1; i < w->n; i++) {
 		int e = l2k_server_add(w->st[i], g->psm, w->le, &g->opts, &sc, NULL);
@@ -336,11 +337,16 @@ static bool all_received(void *arg)
 	return g->received >= g->total || g->failed;
 }
 
-int bg_transfer(struct bgroup *g, uint64_t max_virtual_ms)
+void bg_start(struct bgroup *g)
 {
 	sending = true;
 	for (uint32_t i = 0; i < g->nflows; i++)
 		pump(&g->f[i]);
+}
+
+int bg_transfer(struct bgroup *g, uint64_t max_virtual_ms)
+{
+	bg_start(g);
 	int r = bw_run(g->w, all_received, g, max_virtual_ms);
 	sending = false;
 	if (r < 0 || g->failed || g->bad) {
