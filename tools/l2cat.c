@@ -470,6 +470,7 @@ int main(int argc, char **argv)
 		l2k_close(ls);
 	} else {
 		l2k_sock *sk[MAXCH] = {NULL};
+		uint64_t t0 = tool_now_us();
 		if (c.mode == L2K_MODE_ECFC)
 			r = l2k_connect_ecfc(s, &c.peer, c.ptype, c.psm, c.nchan, &c.opts, c.timeout_ms, sk);
 		else
@@ -493,8 +494,15 @@ int main(int argc, char **argv)
 			if (r == L2K_EINVAL)
 				snprintf(msg, sizeof(msg), "invalid PSM or options (BR/EDR PSMs are odd with an even "
 							   "upper octet, LE SPSMs 0x0001-0x00FF; MTU >= %d)", c.le ? 23 : 48);
-			else if (r == L2K_ETIMEDOUT)
-				snprintf(msg, sizeof(msg), "no answer within %d ms", c.timeout_ms);
+			else if (r == L2K_ETIMEDOUT) {
+				/* the engine gives up on an unanswered request (RTX) before -w may run out */
+				unsigned long ms = (unsigned long)((tool_now_us() - t0) / 1000);
+				if (ms + 500 < (unsigned long)c.timeout_ms)
+					snprintf(msg, sizeof(msg), "no answer within %lu ms (the peer did not answer "
+						 "the request)", ms);
+				else
+					snprintf(msg, sizeof(msg), "no answer within %d ms", c.timeout_ms);
+			}
 			else if (r == L2K_EIO || r == L2K_ENETDOWN)
 				snprintf(msg, sizeof(msg), "%s: %s", l2k_strerror(r), l2k_last_error(s));
 			else
