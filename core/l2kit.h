@@ -142,7 +142,8 @@ int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason);
 int l2k_set_connectable(l2k_stack *s, bool on);
 /* LE connectable advertising on/off (AD payload may be NULL).  The controller stops
  * advertising when a central connects: on advertises until then (a server that must stay
- * reachable wants l2k_le_advertise_keep).  Either call ends keep mode. */
+ * reachable wants l2k_le_advertise_keep).  Either call ends keep mode.  A controller that
+ * refuses to advertise is reported through cbs->error. */
 int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len);
 /* LE connectable advertising that stays on, for servers: advertising starts now and starts
  * again whenever the controller stopped it (a central connected: legacy advertising ends with

@@ -598,14 +598,15 @@ static void adv_enable_done(void *arg, int status, const uint8_t *ret, size_t le
 		h->adv.on = true;
 		return;
 	}
-	if (status < 0 || !h->adv.keep)
-		return; /* shutting down / timed out (reported by the queue); or the caller's to see */
-	/* Keep mode: the next LE link down asks again.  With no LE link up there is nothing to
-	 * wait for: tell a person why the device cannot be connected to. */
-	if (!adv_refused_for_room(status) || le_link_count(h) == 0)
+	if (status < 0)
+		return; /* shutting down, or timed out (the queue reported it) */
+	/* In keep mode a refusal for want of room is expected while links are up: the next LE
+	 * link down asks again.  Anything else leaves the device unreachable: tell a person. */
+	bool waits = h->adv.keep && adv_refused_for_room(status) && le_link_count(h) > 0;
+	if (!waits)
 		hci_report(h, L2K_EIO, "the controller refused to advertise (LE Set Advertising Enable: "
 			   "status 0x%02x)%s", (unsigned)status,
-			   le_link_count(h) ? ": asking again when an LE link goes down" : "");
+			   h->adv.keep && le_link_count(h) ? ": asking again when an LE link goes down" : "");
 }
 
 static void adv_disable_done(void *arg, int status, const uint8_t *ret, size_t len)

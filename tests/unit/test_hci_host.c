@@ -910,7 +910,8 @@ static void test_le_advertise_keep_honours_max_links(void **st)
 }
 
 /* hci_host_le_advertise (on or off) ends keep mode: nothing is enabled behind the caller's back;
- * turning it on while it is on stops it first (parameters cannot change while advertising). */
+ * turning it on while it is on stops it first (parameters cannot change while advertising); a
+ * refusal is reported. */
 static void test_le_advertise_one_shot_and_off_end_keep_mode(void **st)
 {
 	struct fake f;
@@ -944,6 +945,12 @@ static void test_le_advertise_one_shot_and_off_end_keep_mode(void **st)
 	le_conn_role(&f, 0x0041, 0, 0x01); /* a central that was on its way */
 	disconn(&f, 0x0041, HCI_ERR_REMOTE_USER_TERM);
 	assert_string_equal(adv_enables(&f, &at), "");
+	/* a one-shot refusal leaves the device unreachable: reported */
+	assert_int_equal(f.errors, 0);
+	assert_int_equal(hci_host_le_advertise(f.h, true, NULL, 0), 0);
+	answer_adv(&f, HCI_ERR_CONN_LIMIT);
+	assert_int_equal(f.errors, 1);
+	assert_non_null(strstr(f.last_error, "0x09"));
 	hci_host_free(f.h);
 }
 
