@@ -96,6 +96,18 @@ static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size
 		return;
 	struct l2cap_ecfc_conn_rsp r;
 	bool bad = l2cap_parse_ecfc_conn_rsp(d, len, &r) < 0;
+	if (bad && len >= 8) {
+		/* The fixed fields are there but the DCID list is not well formed (an odd octet,
+		 * more than five).  A result that refuses the whole request needs no DCID (they
+		 * are to be 0x0000 and mean nothing, 4.26): take the refusal and its cause rather
+		 * than fail the request as malformed. */
+		uint16_t res = l2cap_get16(d + 6);
+		if (!result_per_dcid(res) && !result_pending(res)) {
+			memset(&r, 0, sizeof(r));
+			r.result = res;
+			bad = false;
+		}
+	}
 	if (!bad && result_pending(r.result)) {
 		/* the peer decides later: wait for its final response, up to ERTX (6.2.2) */
 		p->due = l->eng->now + l->eng->ertx_ms;

@@ -278,7 +278,14 @@ static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	if (!p || p->code != L2CAP_CONNECTION_REQ)
 		return; /* unsolicited: ignore */
 	struct l2k_chan *ch = l2cap_link_chan(l, p->cid);
-	if (!ch || ch->state != CH_WAIT_CONNECT_RSP || r->scid != ch->lcid)
+	if (!ch || ch->state != CH_WAIT_CONNECT_RSP)
+		return;
+	/* The identifier ties the response to our request (4).  A success or pending names our
+	 * channel in its SCID; a refusal's CIDs are to be ignored (4.3) - and some stacks fill
+	 * them otherwise (BTstack swaps them: DCID = our SCID, SCID 0) - so a refusal is taken
+	 * whatever they say, at once rather than after RTX. */
+	bool refusal = r->result != L2CAP_CR_SUCCESS && r->result != L2CAP_CR_PENDING;
+	if (!refusal && r->scid != ch->lcid)
 		return;
 	if (r->result == L2CAP_CR_PENDING) {
 		/* wait longer: ERTX (6.2.2) */
@@ -377,8 +384,11 @@ static void on_conf_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
 	if (!p || p->code != L2CAP_CONFIGURATION_REQ)
 		return;
+	/* Taken by identifier: the request named the channel (p->cid).  Its SCID should repeat
+	 * our CID; a peer that puts another value there (its own CID) still answered this
+	 * request. */
 	struct l2k_chan *ch = l2cap_link_chan(l, p->cid);
-	if (!ch || r->scid != ch->lcid || (ch->state != CH_CONFIG && ch->state != CH_OPEN))
+	if (!ch || (ch->state != CH_CONFIG && ch->state != CH_OPEN))
 		return;
 	if (r->result == L2CAP_CONF_PENDING) {
 		p->due = l->eng->now + l->eng->ertx_ms;
@@ -449,7 +459,11 @@ void l2cap_on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_d
 		return;
 	struct l2k_chan *ch = l2cap_link_chan(l, p->cid);
 	l2cap_pend_del(l, p);
-	if (!ch || d->scid != ch->lcid || d->dcid != ch->rcid)
+	/* Taken by identifier (4): its CIDs should repeat the request's, but one that names them
+	 * otherwise (swapped) still ends the channel - which has no timer left to end it
+	 * otherwise. */
+	(void)d;
+	if (!ch)
 		return;
 	l2cap_chan_closed(ch, ch->last_result <= L2K_CLOSE_LINK_FAILED ? (enum l2k_close_reason)ch->last_result
 								     : L2K_CLOSE_LOCAL);

@@ -141,8 +141,20 @@ int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason);
 /* BR/EDR page scan on/off (on by default). */
 int l2k_set_connectable(l2k_stack *s, bool on);
-/* LE connectable advertising on/off (AD payload may be NULL). */
+/* LE connectable advertising on/off (AD payload may be NULL).  The controller stops
+ * advertising when a central connects: on advertises until then (a server that must stay
+ * reachable wants l2k_le_advertise_keep).  Either call ends keep mode.  A controller that
+ * refuses to advertise is reported through cbs->error. */
 int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len);
+/* LE connectable advertising that stays on, for servers: advertising starts now and starts
+ * again whenever the controller stopped it (a central connected: legacy advertising ends with
+ * the connection; or that connection failed to be established) and whenever an LE link goes
+ * down - as long as fewer than max_links LE links (either role) are up; 0: as many as the
+ * controller takes.  A controller at its own connection limit refuses to advertise (Connection
+ * Limit Exceeded, Command Disallowed ...): the stack asks again when an LE link goes down.  A
+ * refusal with no LE link up is reported through cbs->error.  l2k_le_advertise(s, false, ...)
+ * stops it.  0, L2K_ENOTSUP (no LE), L2K_EMSGSIZE (AD over 31 bytes), or a command queue error. */
+int l2k_le_advertise_keep(l2k_stack *s, const uint8_t *ad, size_t ad_len, unsigned max_links);
 int l2k_le_scan(l2k_stack *s, bool on);
 /* Look up the open link to peer (any handle of that type); 0 and *handle, or L2K_ENOLINK. */
 int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);

@@ -401,6 +401,11 @@ int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len)
 	return hci_host_le_advertise(s->hci, on, ad, ad_len);
 }
 
+int l2k_le_advertise_keep(l2k_stack *s, const uint8_t *ad, size_t ad_len, unsigned max_links)
+{
+	return hci_host_le_advertise_keep(s->hci, ad, ad_len, max_links);
+}
+
 int l2k_le_scan(l2k_stack *s, bool on)
 {
 	return hci_host_le_scan(s->hci, on, false);

@@ -140,8 +140,21 @@ int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr,
 int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr);
 int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason);
 int hci_host_set_connectable(struct hci_host *h, bool page_scan);
-/* LE: legacy connectable undirected advertising with the given AD payload (<= 31 bytes). */
+/* LE: legacy connectable undirected advertising with the given AD payload (<= 31 bytes), on
+ * (until a central connects: the controller stops it then) or off.  Either ends keep mode.
+ * The controller's refusal to advertise goes to ops->error. */
 int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len);
+/* LE: the same advertising in keep mode: enabled now and again whenever the controller stopped
+ * it (a connection as peripheral, or one that failed while being set up) and after every LE
+ * link down, as long as fewer than max_links LE links are up (0: as many as the controller
+ * takes).  A controller that refuses to enable it (at its connection limit: Connection Limit
+ * Exceeded, Memory Capacity Exceeded, Command Disallowed ...) is asked again when an LE link
+ * goes down; with no LE link up (nothing to wait for) the refusal goes to ops->error.
+ * hci_host_le_advertise() ends it. */
+int hci_host_le_advertise_keep(struct hci_host *h, const uint8_t *ad, size_t ad_len, unsigned max_links);
+/* Whether the controller advertises, as far as the host knows (its last enable/disable answer,
+ * and the connections that stopped it since). */
+bool hci_host_le_advertising(const struct hci_host *h);
 int hci_host_le_scan(struct hci_host *h, bool enable, bool active);
 const struct hci_link_info *hci_host_link(const struct hci_host *h, uint16_t handle);
 /* Links up now. */

@@ -82,6 +82,14 @@ struct hci_host {
 	size_t frag_cap;
 	bool in_schedule;
 
+	/* LE legacy connectable advertising (hci_host_le_advertise / _keep) */
+	struct {
+		bool on;	    /* the controller advertises, as far as the host knows */
+		bool keep;	    /* keep mode: enable it again whenever it stops */
+		uint8_t enabling;   /* LE Set Advertising Enable (on) commands outstanding */
+		uint16_t max_links; /* keep mode: only while fewer LE links (0: no bound of ours) */
+	} adv;
+
 	struct hci_host_stats stats;
 };
 

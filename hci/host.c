@@ -246,17 +246,22 @@ static void link_add(struct hci_host *h, const struct hci_link_info *info)
 	hci_host_cmd(h, HCI_OP_DISCONNECT, p, 3, NULL, NULL);
 }
 
+static void adv_restart(struct hci_host *h);
+
 static void link_remove(struct hci_host *h, uint16_t handle, uint8_t reason)
 {
 	struct hci_link *l = hci_link_by_handle(h, handle);
 	if (!l)
 		return;
+	bool le = l->info.type == HCI_LINK_LE;
 	hci_acl_link_release(h, l);
 	l->used = false;
 	h->handle_map[handle] = -1;
 	if (h->ops.link_down)
 		h->ops.link_down(h->user, handle, reason);
 	hci_acl_schedule(h); /* buffers freed by the link may let other links go on */
+	if (le)
+		adv_restart(h); /* keep mode: room for one more connection */
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
@@ -366,8 +371,15 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	hci_bdaddr_t a;
 	memcpy(a.b, p + 5, 6);
 	if (p[0] != HCI_SUCCESS) {
+		/* as peripheral: our advertising ended (directed advertising timed out, or the
+		 * connection it led to could not be established) */
+		bool adv_ended = p[3] == 0x01;
+		if (adv_ended)
+			h->adv.on = false;
 		if (h->ops.connect_failed)
 			h->ops.connect_failed(h->user, HCI_LINK_LE, &a, p[0]);
+		if (adv_ended)
+			adv_restart(h);
 		return;
 	}
 	const uint8_t *q = p + (enhanced ? 23 : 11);
@@ -380,6 +392,9 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	li.interval = hci_get16(q);
 	li.latency = hci_get16(q + 2);
 	li.supervision_timeout = hci_get16(q + 4);
+	/* Legacy advertising stops when a connection is created (Vol 4 Part E 7.8.9) */
+	if (li.role == 0x01)
+		h->adv.on = false;
 	link_add(h, &li);
 	/* Ask for the longest LE data PDUs (251 octets, 2120 us: Vol 4 Part E 7.8.33) so that one
 	 * K-frame of 247 octets travels in one air packet; the controller settles on what both
@@ -391,6 +406,8 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 		hci_put16(c + 4, 2120);
 		hci_host_cmd(h, HCI_OP_LE_SET_DATA_LENGTH, c, 6, NULL, NULL);
 	}
+	if (li.role == 0x01)
+		adv_restart(h);
 }
 
 static void ev_le_conn_update(struct hci_host *h, const uint8_t *p, size_t n)
@@ -551,14 +568,103 @@ int hci_host_set_connectable(struct hci_host *h, bool page_scan)
 	return hci_host_cmd(h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1, NULL, NULL);
 }
 
-int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len)
+/* ---- LE advertising ------------------------------------------------------------------------ */
+
+static unsigned le_link_count(const struct hci_host *h)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < h->cfg.max_links; i++)
+		n += h->links[i].used && h->links[i].info.type == HCI_LINK_LE;
+	return n;
+}
+
+/* Statuses with which a controller refuses connectable advertising it has no connection room
+ * for: Memory Capacity Exceeded (0x07: Zephyr's controller), Connection Limit Exceeded (0x09),
+ * Command Disallowed (0x0C), Connection Rejected due to Limited Resources (0x0D). */
+static bool adv_refused_for_room(int status)
+{
+	return status == HCI_ERR_MEMORY_FULL || status == HCI_ERR_CONN_LIMIT ||
+	       status == HCI_ERR_COMMAND_DISALLOWED || status == HCI_ERR_REJ_LIMITED_RESOURCES;
+}
+
+static void adv_enable_done(void *arg, int status, const uint8_t *ret, size_t len)
+{
+	struct hci_host *h = arg;
+	(void)ret;
+	(void)len;
+	if (h->adv.enabling)
+		h->adv.enabling--;
+	if (status == HCI_SUCCESS) {
+		h->adv.on = true;
+		return;
+	}
+	if (status < 0)
+		return; /* shutting down, or timed out (the queue reported it) */
+	/* In keep mode a refusal for want of room is expected while links are up: the next LE
+	 * link down asks again.  Anything else leaves the device unreachable: tell a person. */
+	bool waits = h->adv.keep && adv_refused_for_room(status) && le_link_count(h) > 0;
+	if (!waits)
+		hci_report(h, L2K_EIO, "the controller refused to advertise (LE Set Advertising Enable: "
+			   "status 0x%02x)%s", (unsigned)status,
+			   h->adv.keep && le_link_count(h) ? ": asking again when an LE link goes down" : "");
+}
+
+static void adv_disable_done(void *arg, int status, const uint8_t *ret, size_t len)
+{
+	struct hci_host *h = arg;
+	(void)ret;
+	(void)len;
+	if (status == HCI_SUCCESS)
+		h->adv.on = false;
+}
+
+static int adv_send_enable(struct hci_host *h)
+{
+	uint8_t en = 1;
+	int r = hci_host_cmd(h, HCI_OP_LE_SET_ADV_ENABLE, &en, 1, adv_enable_done, h);
+	if (r == 0)
+		h->adv.enabling++;
+	return r;
+}
+
+static bool adv_room(const struct hci_host *h)
+{
+	return !h->adv.max_links || le_link_count(h) < h->adv.max_links;
+}
+
+/* Keep mode: enable advertising again if it is off, none is on its way and a link fits. */
+static void adv_restart(struct hci_host *h)
+{
+	if (!h->adv.keep || h->adv.on || h->adv.enabling || !h->ready || !adv_room(h))
+		return;
+	int r = adv_send_enable(h);
+	if (r < 0)
+		hci_report(h, r, "cannot advertise again: %s", l2k_strerror(r));
+}
+
+bool hci_host_le_advertising(const struct hci_host *h)
+{
+	return h->adv.on;
+}
+
+static int le_advertise(struct hci_host *h, bool enable, bool keep, unsigned max_links,
+			const uint8_t *ad, size_t ad_len)
 {
 	if (!h->info.le)
 		return L2K_ENOTSUP;
+	if (enable && ad_len > 31)
+		return L2K_EMSGSIZE;
+	h->adv.keep = enable && keep;
+	h->adv.max_links = (uint16_t)(max_links > 0xFFFF ? 0xFFFF : max_links);
 	int r;
 	if (enable) {
-		if (ad_len > 31)
-			return L2K_EMSGSIZE;
+		if (h->adv.on || h->adv.enabling) {
+			/* the parameters cannot change while advertising (7.8.5: Command
+			 * Disallowed): stop it first */
+			uint8_t off = 0;
+			if ((r = hci_host_cmd(h, HCI_OP_LE_SET_ADV_ENABLE, &off, 1, adv_disable_done, h)) < 0)
+				return r;
+		}
 		uint8_t prm[15] = {0};
 		hci_put16(prm + 0, 0x0030); /* 30 ms */
 		hci_put16(prm + 2, 0x0060); /* 60 ms */
@@ -574,9 +680,22 @@ int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, si
 			memcpy(data + 1, ad, ad_len);
 		if ((r = hci_host_cmd(h, HCI_OP_LE_SET_ADV_DATA, data, sizeof(data), NULL, NULL)) < 0)
 			return r;
+		if (h->adv.keep && !adv_room(h))
+			return 0; /* no room for a connection now: the next LE link down enables it */
+		return adv_send_enable(h);
 	}
-	uint8_t en = enable ? 1 : 0;
-	return hci_host_cmd(h, HCI_OP_LE_SET_ADV_ENABLE, &en, 1, NULL, NULL);
+	uint8_t off = 0;
+	return hci_host_cmd(h, HCI_OP_LE_SET_ADV_ENABLE, &off, 1, adv_disable_done, h);
+}
+
+int hci_host_le_advertise(struct hci_host *h, bool enable, const uint8_t *ad, size_t ad_len)
+{
+	return le_advertise(h, enable, false, 0, ad, ad_len);
+}
+
+int hci_host_le_advertise_keep(struct hci_host *h, const uint8_t *ad, size_t ad_len, unsigned max_links)
+{
+	return le_advertise(h, true, true, max_links, ad, ad_len);
 }
 
 int hci_host_le_scan(struct hci_host *h, bool enable, bool active)

@@ -58,7 +58,8 @@ static void usage(FILE *f)
 		"                         received, all channels), ask for receive MTU N on every channel\n"
 		"      --reconfigure-mps N  with it: MPS N too (default: unchanged)\n"
 		"      --reconfigure-at BYTES  (default 0: as soon as the channels are open)\n"
-		"  -l, --listen PSM       listen on PSM (BR/EDR: odd, e.g. 0x1001; LE SPSM 0x0001-0x00FF)\n"
+		"  -l, --listen PSM       listen on PSM (BR/EDR: odd, e.g. 0x1001; LE SPSM 0x0001-0x00FF;\n"
+		"                         LE: advertises, again after every central that leaves)\n"
 		"  -k, --keep             with -l: serve channels one after another until killed\n"
 		"  -d, --recv-only        do not read stdin: receive until the peer ends the channel\n"
 		"      --echo             send every received SDU back (stdin is not read)\n"
@@ -407,8 +408,16 @@ int main(int argc, char **argv)
 		l2k_stack_close(s);
 		return 1;
 	}
-	if (c.listen && c.le)
-		l2k_le_advertise(s, true, NULL, 0); /* connectable, until a central connects */
+	if (c.listen && c.le) {
+		/* connectable, and again after every central that came and went (or connected while
+		 * a channel was served), for as long as we serve */
+		int ar = l2k_le_advertise_keep(s, NULL, 0, 0);
+		if (ar < 0) {
+			fprintf(stderr, PROG ": %s: cannot advertise: %s\n", c.spec, l2k_strerror(ar));
+			l2k_stack_close(s);
+			return 1;
+		}
+	}
 	int r = l2k_start(s);
 	if (r < 0) {
 		fprintf(stderr, PROG ": cannot start the stack's thread: %s\n", l2k_strerror(r));
@@ -450,17 +459,18 @@ int main(int argc, char **argv)
 				ok = false;
 				break;
 			}
-			ok = serve(&c, s, sk, c.nchan, &why) && ok;
-			if (c.keep && c.le) {
-				/* the controller stopped advertising when the central connected */
+			if (!c.keep && c.le) {
+				/* one channel served: nobody else is to connect */
 				l2k_lock(s);
-				l2k_le_advertise(s, true, NULL, 0);
+				l2k_le_advertise(s, false, NULL, 0);
 				l2k_unlock(s);
 			}
+			ok = serve(&c, s, sk, c.nchan, &why) && ok;
 		} while (c.keep);
 		l2k_close(ls);
 	} else {
 		l2k_sock *sk[MAXCH] = {NULL};
+		uint64_t t0 = tool_now_us();
 		if (c.mode == L2K_MODE_ECFC)
 			r = l2k_connect_ecfc(s, &c.peer, c.ptype, c.psm, c.nchan, &c.opts, c.timeout_ms, sk);
 		else
@@ -484,8 +494,15 @@ int main(int argc, char **argv)
 			if (r == L2K_EINVAL)
 				snprintf(msg, sizeof(msg), "invalid PSM or options (BR/EDR PSMs are odd with an even "
 							   "upper octet, LE SPSMs 0x0001-0x00FF; MTU >= %d)", c.le ? 23 : 48);
-			else if (r == L2K_ETIMEDOUT)
-				snprintf(msg, sizeof(msg), "no answer within %d ms", c.timeout_ms);
+			else if (r == L2K_ETIMEDOUT) {
+				/* the engine gives up on an unanswered request (RTX) before -w may run out */
+				unsigned long ms = (unsigned long)((tool_now_us() - t0) / 1000);
+				if (ms + 500 < (unsigned long)c.timeout_ms)
+					snprintf(msg, sizeof(msg), "no answer within %lu ms (the peer did not answer "
+						 "the request)", ms);
+				else
+					snprintf(msg, sizeof(msg), "no answer within %d ms", c.timeout_ms);
+			}
 			else if (r == L2K_EIO || r == L2K_ENETDOWN)
 				snprintf(msg, sizeof(msg), "%s: %s", l2k_strerror(r), l2k_last_error(s));
 			else

@@ -88,6 +88,7 @@ static void usage(FILE *f)
 		"  --le-acl-count N     number of LE ACL buffers (8; 0 = share the ACL buffers;\n"
 		"                       type le: --acl-count if given)\n"
 		"  --le-max-data-len N  LE maximum data length, 27..251 (251)\n"
+		"  --le-max-conn N      LE connections a controller holds at once, 1..255 (64)\n"
 		"  --rx-count N         receive buffer, air packets held for the host (16)\n"
 		"  --profile NAME       timing: le-1m le-2m (LE links), bredr-dh5 bredr-2dh5\n"
 		"                       bredr-3dh5 (BR/EDR links), unlimited (both); repeatable\n"
@@ -438,6 +439,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(arg, "--le-max-data-len")) {
 			bad = parse_num(arg, val, 27, 251, &v);
 			ctrl_cfg.le_max_data_len = (uint16_t)v;
+		} else if (!strcmp(arg, "--le-max-conn")) {
+			bad = parse_num(arg, val, 1, 255, &v);
+			ctrl_cfg.le_max_conn = (uint8_t)v;
 		} else if (!strcmp(arg, "--rx-count")) {
 			bad = parse_num(arg, val, 1, 4096, &v);
 			ctrl_cfg.rx_count = (uint16_t)v;

@@ -319,8 +319,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "serve") && npos == 2) {
 		signal(SIGTERM, on_term);
 		signal(SIGINT, on_term);
-		if (info.le)
-			l2k_le_advertise(s, true, NULL, 0);
+		if (info.le) /* connectable all along, whoever comes and goes */
+			l2k_le_advertise_keep(s, NULL, 0, 0);
 		if (ready_file) {
 			FILE *f = fopen(ready_file, "w");
 			if (f)
@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 		}
 		printf("%s: LE link to %s up\n", prog, le_link);
 	} else if (listen && le) {
-		l2k_le_advertise(s, true, NULL, 0);
+		l2k_le_advertise_keep(s, NULL, 0, 0); /* a central that opens nothing does not end it */
 	}
 	r = l2k_start(s);
 	if (r < 0) {

@@ -903,6 +903,169 @@ static void test_events_shorter_than_fixed_fields_are_counted_not_trusted(void *
 	hci_host_free(f.h);
 }
 
+/* ---- LE advertising ------------------------------------------------------------------------ */
+
+/* LE Connection Complete with a status and our role (0 central, 1 peripheral). */
+static void le_conn_role(struct fake *f, uint16_t handle, uint8_t status, uint8_t role)
+{
+	uint8_t p[19] = {HCI_LE_CONN_COMPLETE, status, (uint8_t)handle, (uint8_t)(handle >> 8), role, 0, 1, 2, 3, 4, 5, 6,
+			 0x18, 0, 0, 0, 0xF4, 0x01, 0};
+	evt(f, HCI_EV_LE_META, p, sizeof(p));
+}
+
+/* The LE Set Advertising Enable commands the host sent since the last call: a string of '1'
+ * (enable) and '0' (disable), e.g. "01"; other commands are left out. */
+static const char *adv_enables(struct fake *f, int *from)
+{
+	static char s[MAXPKT + 1];
+	int n = 0;
+	for (; *from < f->nout; (*from)++) {
+		const struct pkt *p = &f->out[*from];
+		if (p->type == HCI_H4_CMD && opcode_of(p) == HCI_OP_LE_SET_ADV_ENABLE && p->len == 4)
+			s[n++] = p->b[3] ? '1' : '0';
+	}
+	s[n] = 0;
+	return s;
+}
+
+/* Answer commands as answer_all does up to the first LE Set Advertising Enable (the commands
+ * go one at a time), and that one with status st. */
+static void answer_adv(struct fake *f, uint8_t st)
+{
+	f->silent_op_enabled = true;
+	f->silent_op = HCI_OP_LE_SET_ADV_ENABLE;
+	answer_all(f);
+	f->silent_op_enabled = false;
+	assert_true(f->nout > 0);
+	assert_int_equal(opcode_of(&f->out[f->nout - 1]), HCI_OP_LE_SET_ADV_ENABLE);
+	cmd_complete(f, HCI_OP_LE_SET_ADV_ENABLE, &st, 1);
+}
+
+static void adv_fake(struct fake *f)
+{
+	fake_init(f, false, true);
+	set_bit(f->commands, HCI_CMDBIT_LE_SET_ADV_PARAMS);
+	set_bit(f->commands, HCI_CMDBIT_LE_SET_ADV_DATA);
+	set_bit(f->commands, HCI_CMDBIT_LE_SET_ADV_ENABLE);
+	bring_up(f);
+}
+
+/* Keep mode: advertising is enabled again after a connection as peripheral (the controller
+ * stopped it), after a connection that failed to be established as peripheral, and after an LE
+ * link down when the controller had refused it for want of room; not after a connection as
+ * central; a refusal is reported only when no LE link is there to wait for. */
+static void test_le_advertise_keep_restarts_when_advertising_stopped(void **st)
+{
+	struct fake f;
+	adv_fake(&f);
+	int at = 0;
+	assert_int_equal(hci_host_le_advertise_keep(f.h, NULL, 0, 0), 0);
+	answer_adv(&f, 0); /* parameters, data, enable */
+	assert_string_equal(adv_enables(&f, &at), "1");
+	assert_true(hci_host_le_advertising(f.h));
+	/* a central connects: advertising stopped, enabled again */
+	le_conn_role(&f, 0x0040, 0, 0x01);
+	assert_false(hci_host_le_advertising(f.h));
+	assert_string_equal(adv_enables(&f, &at), "1");
+	/* the controller has no room for another connection: wait for a link down */
+	answer_adv(&f, HCI_ERR_CONN_LIMIT);
+	assert_false(hci_host_le_advertising(f.h));
+	assert_int_equal(f.errors, 0);
+	disconn(&f, 0x0040, HCI_ERR_REMOTE_USER_TERM);
+	assert_string_equal(adv_enables(&f, &at), "1");
+	answer_adv(&f, 0);
+	/* our own connection as central changes nothing */
+	le_conn_role(&f, 0x0041, 0, 0x00);
+	assert_string_equal(adv_enables(&f, &at), "");
+	/* a connection that failed to be established as peripheral: advertising ended */
+	le_conn_role(&f, 0x0000, HCI_ERR_CONN_FAILED_ESTABLISH, 0x01);
+	assert_string_equal(adv_enables(&f, &at), "1");
+	/* with no LE link to wait for, a refusal is worth telling */
+	disconn(&f, 0x0041, HCI_ERR_REMOTE_USER_TERM);
+	answer_adv(&f, HCI_ERR_COMMAND_DISALLOWED);
+	assert_int_equal(f.errors, 1);
+	assert_non_null(strstr(f.last_error, "0x0c"));
+	hci_host_free(f.h);
+}
+
+/* max_links bounds keep mode: no advertising while that many LE links are up (either role),
+ * again when one goes down. */
+static void test_le_advertise_keep_honours_max_links(void **st)
+{
+	struct fake f;
+	adv_fake(&f);
+	int at = 0;
+	assert_int_equal(hci_host_le_advertise_keep(f.h, NULL, 0, 2), 0);
+	answer_adv(&f, 0); /* parameters, data, enable */
+	assert_string_equal(adv_enables(&f, &at), "1");
+	le_conn_role(&f, 0x0040, 0, 0x01);
+	assert_string_equal(adv_enables(&f, &at), "1"); /* one link: room for a second */
+	answer_adv(&f, 0);
+	le_conn_role(&f, 0x0041, 0, 0x01);
+	assert_string_equal(adv_enables(&f, &at), ""); /* two: full */
+	disconn(&f, 0x0040, HCI_ERR_REMOTE_USER_TERM);
+	assert_string_equal(adv_enables(&f, &at), "1");
+	answer_adv(&f, 0);
+	/* asked while full: parameters and data set, enabled only when a link goes */
+	le_conn_role(&f, 0x0042, 0, 0x00);
+	assert_string_equal(adv_enables(&f, &at), "");
+	assert_int_equal(hci_host_le_advertise_keep(f.h, NULL, 0, 2), 0);
+	assert_string_equal(adv_enables(&f, &at), "0"); /* it was on: off before new parameters */
+	answer_all(&f);
+	assert_false(hci_host_le_advertising(f.h));
+	disconn(&f, 0x0042, HCI_ERR_REMOTE_USER_TERM);
+	assert_string_equal(adv_enables(&f, &at), "1");
+	answer_adv(&f, 0);
+	assert_true(hci_host_le_advertising(f.h));
+	assert_int_equal(f.errors, 0);
+	hci_host_free(f.h);
+}
+
+/* hci_host_le_advertise (on or off) ends keep mode: nothing is enabled behind the caller's back;
+ * turning it on while it is on stops it first (parameters cannot change while advertising); a
+ * refusal is reported. */
+static void test_le_advertise_one_shot_and_off_end_keep_mode(void **st)
+{
+	struct fake f;
+	adv_fake(&f);
+	int at = 0;
+	assert_int_equal(hci_host_le_advertise_keep(f.h, NULL, 0, 0), 0);
+	answer_all(&f);
+	assert_int_equal(hci_host_le_advertise(f.h, true, NULL, 0), 0);
+	answer_all(&f);
+	assert_string_equal(adv_enables(&f, &at), "101");
+	/* the disable goes before the parameters */
+	int dis = -1, prm = -1;
+	for (int i = 0; i < f.nout; i++) {
+		if (f.out[i].type != HCI_H4_CMD)
+			continue;
+		if (opcode_of(&f.out[i]) == HCI_OP_LE_SET_ADV_ENABLE && f.out[i].b[3] == 0)
+			dis = i;
+		if (opcode_of(&f.out[i]) == HCI_OP_LE_SET_ADV_PARAMS)
+			prm = i;
+	}
+	assert_true(dis >= 0 && prm > dis);
+	le_conn_role(&f, 0x0040, 0, 0x01);
+	disconn(&f, 0x0040, HCI_ERR_REMOTE_USER_TERM);
+	assert_string_equal(adv_enables(&f, &at), ""); /* one-shot: stays off */
+	assert_int_equal(hci_host_le_advertise_keep(f.h, NULL, 0, 0), 0);
+	answer_all(&f);
+	assert_int_equal(hci_host_le_advertise(f.h, false, NULL, 0), 0);
+	answer_all(&f);
+	assert_string_equal(adv_enables(&f, &at), "10");
+	assert_false(hci_host_le_advertising(f.h));
+	le_conn_role(&f, 0x0041, 0, 0x01); /* a central that was on its way */
+	disconn(&f, 0x0041, HCI_ERR_REMOTE_USER_TERM);
+	assert_string_equal(adv_enables(&f, &at), "");
+	/* a one-shot refusal leaves the device unreachable: reported */
+	assert_int_equal(f.errors, 0);
+	assert_int_equal(hci_host_le_advertise(f.h, true, NULL, 0), 0);
+	answer_adv(&f, HCI_ERR_CONN_LIMIT);
+	assert_int_equal(f.errors, 1);
+	assert_non_null(strstr(f.last_error, "0x09"));
+	hci_host_free(f.h);
+}
+
 static void test_bdaddr_text_round_trip_and_rejects_garbage(void **st)
 {
 	hci_bdaddr_t a;
@@ -942,6 +1105,9 @@ int main(void)
 	    cmocka_unit_test(test_reassembly_drops_malformed_sequences_and_counts_them),
 	    cmocka_unit_test(test_reassembly_is_bounded_by_max_rx_pdu),
 	    cmocka_unit_test(test_events_shorter_than_fixed_fields_are_counted_not_trusted),
+	    cmocka_unit_test(test_le_advertise_keep_restarts_when_advertising_stopped),
+	    cmocka_unit_test(test_le_advertise_keep_honours_max_links),
+	    cmocka_unit_test(test_le_advertise_one_shot_and_off_end_keep_mode),
 	    cmocka_unit_test(test_bdaddr_text_round_trip_and_rejects_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,6 +134,107 @@ static void test_le_create_connection_waits_for_advertiser_and_cancels(void **st
 	th_world_free(w);
 }
 
+/* A controller holds le_max_conn LE connections.  Like a real one it refuses what needs room
+ * for one more: connectable advertising (LE Set Advertising Enable) and LE Create Connection
+ * answer Connection Limit Exceeded; connectable advertising and a pending create each hold the
+ * room of the connection they may end in; non-connectable advertising is not limited. */
+static void test_connection_limit_refuses_connectable_advertising_and_create(void **state)
+{
+	struct th_world *w = th_world_new("le-limit");
+	struct sim_ctrl_config cfg;
+	sim_ctrl_config_init(&cfg, SIM_TYPE_LE);
+	cfg.le_max_conn = 1;
+	struct th_host *b = th_host_cfg(w, &cfg);
+	struct th_host *a = th_host(w, SIM_TYPE_LE);
+	struct th_host *c = th_host(w, SIM_TYPE_LE);
+	th_bringup(w, a);
+	th_bringup(w, b);
+	th_bringup(w, c);
+	uint16_t ha, hb;
+	th_connect_le(w, a, b, 24, &ha, &hb);
+	uint8_t on = 1, off = 0;
+	/* full: no connectable advertising (the parameters stay ADV_IND from th_connect_le) */
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), HCI_ERR_CONN_LIMIT);
+	/* ... and no LE Create Connection (c advertises, it has room) */
+	assert_int_equal(th_cmd(w, c, HCI_OP_LE_SET_ADV_PARAMS,
+				(uint8_t[15]){0x20, 0, 0x20, 0, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0}, 15, NULL, NULL),
+			 0);
+	assert_int_equal(th_cmd(w, c, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
+	uint8_t cp[25] = {0};
+	hci_put16(cp, 0x60);
+	hci_put16(cp + 2, 0x30);
+	memcpy(cp + 6, c->addr.b, 6);
+	hci_put16(cp + 13, 24);
+	hci_put16(cp + 15, 24);
+	hci_put16(cp + 19, 0x100);
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(HCI_ERR_CONN_LIMIT));
+	/* non-connectable advertising needs no room */
+	uint8_t nc[15] = {0x20, 0, 0x20, 0, 0x03 /* ADV_NONCONN_IND */, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0};
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_PARAMS, nc, 15, NULL, NULL), 0);
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &off, 1, NULL, NULL), 0);
+	/* the link goes: room again */
+	uint8_t d[3];
+	hci_put16(d, ha);
+	d[2] = HCI_ERR_REMOTE_USER_TERM;
+	assert_int_equal(th_cmd(w, a, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
+	assert_true(th_wait_ev(w, b, HCI_EV_DISCONN_COMPLETE, -1, 500, NULL));
+	uint8_t ap[15] = {0x20, 0, 0x20, 0, 0x00 /* ADV_IND */, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0};
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_PARAMS, ap, 15, NULL, NULL), 0);
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
+	/* connectable advertising holds the one room: no create meanwhile, and the reverse */
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(HCI_ERR_CONN_LIMIT));
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &off, 1, NULL, NULL), 0);
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(0));
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), HCI_ERR_CONN_LIMIT);
+	struct th_ev e = {0};
+	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_COMPLETE, 500, &e));
+	assert_int_equal(e.p[1], 0);
+	assert_int_equal(e.p[4], 0x00); /* b is the central of this one */
+	th_world_free(w);
+}
+
+/* A connection whose central's controller goes away while it is being set up ends the
+ * advertiser's connectable advertising all the same (it stopped at CONNECT_IND); the
+ * advertiser's host learns it from LE Connection Complete with Connection Failed to be
+ * Established, whose Role tells it was the peripheral. */
+static void test_failed_setup_reports_peripheral_role(void **state)
+{
+	struct th_host *a, *b;
+	struct th_world *w = two("le-setup-fail", &a, &b);
+	uint8_t ap[15] = {0x20, 0, 0x20, 0, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0};
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_PARAMS, ap, 15, NULL, NULL), 0);
+	uint8_t cp[25] = {0};
+	hci_put16(cp, 0x60);
+	hci_put16(cp + 2, 0x30);
+	memcpy(cp + 6, b->addr.b, 6);
+	hci_put16(cp + 13, 24);
+	hci_put16(cp + 15, 24);
+	hci_put16(cp + 19, 0x100);
+	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(0));
+	uint8_t on = 1;
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
+	/* the first advertising event (now) carries the CONNECT_IND; completion is 1.25 ms away */
+	sim_air_advance_us(w->air, sim_air_now_us(w->air));
+	sim_ctrl_free(a->c);
+	a->c = NULL;
+	struct th_ev e = {0};
+	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_COMPLETE, 100, &e));
+	assert_int_equal(e.p[1], HCI_ERR_CONN_FAILED_ESTABLISH);
+	assert_int_equal(e.p[4], 0x01); /* peripheral */
+	/* advertising had stopped: a scanner hears nothing until b's host enables it again */
+	struct th_host *c = th_host(w, SIM_TYPE_LE);
+	th_bringup(w, c);
+	uint8_t se[2] = {1, 0};
+	assert_int_equal(th_cmd(w, c, HCI_OP_LE_SET_SCAN_ENABLE, se, 2, NULL, NULL), 0);
+	th_run_for(w, 300);
+	assert_false(th_take_ev(c, HCI_EV_LE_META, HCI_LE_ADV_REPORT, NULL));
+	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
+	th_run_for(w, 300);
+	assert_true(th_take_ev(c, HCI_EV_LE_META, HCI_LE_ADV_REPORT, NULL));
+	th_world_free(w);
+}
+
 static void conn_update(struct th_world *w, struct th_host *h, uint16_t handle, uint16_t itv, int expect)
 {
 	uint8_t p[14] = {0};
@@ -277,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_advertising_reaches_scanner_as_reports),
 		cmocka_unit_test(test_le_create_connection_completes_on_both_sides),
 		cmocka_unit_test(test_le_create_connection_waits_for_advertiser_and_cancels),
+		cmocka_unit_test(test_connection_limit_refuses_connectable_advertising_and_create),
+		cmocka_unit_test(test_failed_setup_reports_peripheral_role),
 		cmocka_unit_test(test_connection_update_through_remote_parameter_request),
 		cmocka_unit_test(test_data_length_change_reported_on_both_sides),
 		cmocka_unit_test(test_le_remote_features),

@@ -103,6 +103,7 @@ struct sim_ctrl_config {
 	uint16_t le_acl_mtu; /* LE Read Buffer Size: 27..65535 (251) */
 	uint8_t le_acl_count; /* 1..255 (8); 0 = LE shares the BR/EDR buffers (reports 0/0) */
 	uint16_t le_max_data_len; /* supportedMaxTx/RxOctets, 27..251 (251) */
+	uint8_t le_max_conn;	  /* LE connections at once, 1..255 (64): see docs/simulator.md */
 	uint16_t rx_count;  /* receive buffer: air packets held for the host, >= 1 (16) */
 	uint16_t manufacturer; /* Read Local Version (0xFFFF, "internal use") */
 	uint8_t hci_version;   /* HCI/LMP version (0x0C = 5.3) */

@@ -43,6 +43,31 @@ static bool valid_conn_params(uint16_t min, uint16_t max, uint16_t lat, uint16_t
 	       to <= 0x0C80 && (uint32_t)to * 4u > (1u + lat) * (uint32_t)max;
 }
 
+/* LE links this controller is an end of, in any state (being set up, open, closing). */
+static unsigned le_links(const struct sim_ctrl *c)
+{
+	unsigned n = 0;
+	for (const struct sim_link *l = c->air->links; l; l = l->next)
+		if (l->kind == SIM_LINK_LE && (l->end[0] == c || l->end[1] == c))
+			n++;
+	return n;
+}
+
+static bool adv_connectable(const struct sim_ctrl *c)
+{
+	return c->adv.type == SIM_ADV_IND || c->adv.type == SIM_ADV_DIRECT_IND ||
+	       c->adv.type == SIM_ADV_DIRECT_IND_LOW;
+}
+
+/* Whether one more LE connection fits (cfg.le_max_conn).  Connectable advertising and a pending
+ * LE Create Connection each hold the room of the connection they may end in, as a real
+ * controller reserves its connection context when it starts them: so the one not asking
+ * (other) counts as a link. */
+static bool le_conn_room(const struct sim_ctrl *c, bool other)
+{
+	return le_links(c) + (other ? 1u : 0u) < c->cfg.le_max_conn;
+}
+
 static void cmd_read_buffer_size(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Status LE_ACL_Data_Packet_Length(2) Total_Num_LE_ACL_Data_Packets [ISO len(2) num] */
@@ -120,6 +145,12 @@ static void cmd_set_adv_enable(struct sim_ctrl *c, uint16_t op, const uint8_t *p
 		sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
+	if (p[0] && !c->adv_on && adv_connectable(c) && !le_conn_room(c, c->init.on)) {
+		/* no room for the connection advertising may end in: Connection Limit Exceeded
+		 * (Vol 1 Part F 2.9) */
+		sim_cc_status(c, op, HCI_ERR_CONN_LIMIT);
+		return;
+	}
 	if (p[0] && !c->adv_on) {
 		c->adv_on = true;
 		c->tmr[CT_ADV] = c->air->now; /* first advertising event right away */
@@ -190,6 +221,10 @@ static void cmd_create_conn(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 		sim_cmd_status(c, op, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
+	if (!le_conn_room(c, c->adv_on && adv_connectable(c))) {
+		sim_cmd_status(c, op, HCI_ERR_CONN_LIMIT);
+		return;
+	}
 	sim_cmd_status(c, op, HCI_SUCCESS);
 	c->init.on = true;
 	c->init.filter = p[4];
@@ -215,6 +250,8 @@ static void le_conn_complete(struct sim_ctrl *c, uint8_t status, const struct si
 		hci_put16(ev + 11, l->interval);
 		hci_put16(ev + 13, l->latency);
 		hci_put16(ev + 15, l->sup_timeout);
+	} else if (l) {
+		ev[3] = l->role[e]; /* a link that failed: which end this is */
 	} else if (status == SIM_ERR_ADV_TIMEOUT) {
 		ev[3] = 0x01;
 	}
@@ -601,8 +638,8 @@ void sim_le_link_open(struct sim_link *l)
 	l->handle[0] = sim_ctrl_alloc_handle(l->end[0]);
 	l->handle[1] = sim_ctrl_alloc_handle(l->end[1]);
 	if (l->handle[0] == SIM_NONE || l->handle[1] == SIM_NONE) {
-		le_conn_complete(l->end[0], HCI_ERR_CONN_LIMIT, NULL, 0);
-		le_conn_complete(l->end[1], HCI_ERR_CONN_LIMIT, NULL, 0);
+		le_conn_complete(l->end[0], HCI_ERR_CONN_LIMIT, l, 0);
+		le_conn_complete(l->end[1], HCI_ERR_CONN_LIMIT, l, 1);
 		sim_link_destroy(l);
 		return;
 	}
@@ -638,7 +675,7 @@ void sim_le_ctrl_gone(struct sim_ctrl *c)
 		if (e >= 0 && l->kind == SIM_LINK_LE && l->state == LS_SETUP) {
 			struct sim_ctrl *peer = l->end[1 - e];
 			if (peer) /* Connection Failed to be Established (Vol 6 Part B 4.5.2) */
-				le_conn_complete(peer, HCI_ERR_CONN_FAILED_ESTABLISH, NULL, 0);
+				le_conn_complete(peer, HCI_ERR_CONN_FAILED_ESTABLISH, l, 1 - e);
 			sim_link_destroy(l);
 		}
 		l = next;

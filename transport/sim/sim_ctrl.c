@@ -15,6 +15,7 @@ void sim_ctrl_config_init(struct sim_ctrl_config *cfg, enum sim_ctrl_type type)
 	cfg->le_acl_mtu = 251;
 	cfg->le_acl_count = 8;
 	cfg->le_max_data_len = 251;
+	cfg->le_max_conn = 64;
 	cfg->rx_count = 16;
 	cfg->manufacturer = 0xFFFF;
 	cfg->hci_version = 0x0C;
@@ -116,7 +117,7 @@ static int check_config(const struct sim_ctrl_config *g)
 		return L2K_EINVAL;
 	if (g->le_acl_count && g->le_acl_mtu < 27)
 		return L2K_EINVAL;
-	if (g->le_max_data_len < 27 || g->le_max_data_len > 251)
+	if (g->le_max_data_len < 27 || g->le_max_data_len > 251 || g->le_max_conn < 1)
 		return L2K_EINVAL;
 	/* keep one controller's buffers below 64 MiB */
 	if ((uint64_t)g->acl_mtu * g->acl_count + (uint64_t)g->le_acl_mtu * g->le_acl_count > (64u << 20))

@@ -172,6 +172,10 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		if (parse_u64(v, 251, &x) || x < 27)
 			goto bad;
 		o->cfg.le_max_data_len = (uint16_t)x;
+	} else if (strcmp(k, "le-max-conn") == 0) {
+		if (parse_u64(v, 255, &x) || x < 1)
+			goto bad;
+		o->cfg.le_max_conn = (uint8_t)x;
 	} else if (strcmp(k, "rx-count") == 0) {
 		if (parse_u64(v, 4096, &x) || x < 1)
 			goto bad;
@@ -202,7 +206,7 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		o->cut_set = true;
 	} else {
 		err(eb, el, "sim: unknown key '%s' (type, addr, acl-mtu, acl-count, le-acl-mtu, "
-			    "le-acl-count, le-max-data-len, rx-count, air, profile, loss, corrupt, seed, cut-at)",
+			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, air, profile, loss, corrupt, seed, cut-at)",
 		    k);
 		return L2K_ESPEC;
 	}
