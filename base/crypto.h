@@ -40,7 +40,8 @@
 /* AES-128 encryption of one block: the security function e(key, plaintext) of Vol 3 Part H
  * 2.2.1 (and FIPS-197's Cipher()).  out may be the same buffer as in. */
 int crypto_aes128_encrypt(const uint8_t key[CRYPTO_AES_KEY_LEN],
-			  const uint8_t in[CRYPTO_AES_BLOCK_LEN], uint8_t out[CRYPTO_AES_BLOCK_LEN]);
+			  const uint8_t in[CRYPTO_AES_BLOCK_LEN],
+			  uint8_t out[CRYPTO_AES_BLOCK_LEN]);
 
 /* AES-CMAC (RFC 4493, NIST SP 800-38B) with a 128-bit key over msg[0..len-1], any length
  * including 0 (msg may then be NULL).  mac receives the full 128-bit tag. */

@@ -40,7 +40,8 @@ void crypto_wipe(void *p, size_t len)
 }
 
 int crypto_aes128_encrypt(const uint8_t key[CRYPTO_AES_KEY_LEN],
-			  const uint8_t in[CRYPTO_AES_BLOCK_LEN], uint8_t out[CRYPTO_AES_BLOCK_LEN])
+			  const uint8_t in[CRYPTO_AES_BLOCK_LEN],
+			  uint8_t out[CRYPTO_AES_BLOCK_LEN])
 {
 	if (!key || !in || !out)
 		return L2K_EINVAL;
@@ -110,7 +111,8 @@ static EVP_PKEY *p256_import(const uint8_t point[1 + CRYPTO_P256_PUBLIC_LEN], co
 	EVP_PKEY_CTX *ctx = NULL;
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
 	*nomem = 1;
-	if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, P256_NAME, 0) ||
+	if (!bld ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, P256_NAME, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point,
 					      1 + CRYPTO_P256_PUBLIC_LEN) ||
 	    (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)))
@@ -120,8 +122,8 @@ static EVP_PKEY *p256_import(const uint8_t point[1 + CRYPTO_P256_PUBLIC_LEN], co
 	if (!params || !ctx)
 		goto out;
 	*nomem = 0;
-	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
+	int selection = priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
+	if (EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &pkey, selection, params) != 1)
 		pkey = NULL;
 out:
 	EVP_PKEY_CTX_free(ctx);

@@ -195,7 +195,8 @@ static void test_f5_sample_data(void **state)
 {
 	(void)state;
 	/* D.3 */
-	uint8_t w[32], n1[16], n2[16], a1[6], a2[6], want_mac[16], want_ltk[16], mackey[16], ltk[16];
+	uint8_t w[32], n1[16], n2[16], a1[6], a2[6];
+	uint8_t want_mac[16], want_ltk[16], mackey[16], ltk[16];
 	air(SAMPLE_W, w, 32);
 	air(SAMPLE_N1, n1, 16);
 	air(SAMPLE_N2, n2, 16);
