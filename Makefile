@@ -1,9 +1,9 @@
 # l2kit build.  `make` builds the library and tools; `make check` installs what the tests need
 # (Debian packages, when run as root), builds and runs every test; `make demo` runs the demo.
 #
-# Sources are found by folder: every .c under core/ hci/ transport/ transport/sim/ goes into the
-# library, every tools/NAME.c becomes build/bin/NAME (tools/common/*.c is linked into each),
-# every tests/unit/test_*.c becomes a test binary linked with cmocka.
+# Sources are found by folder: every .c under base/ core/ hci/ sm/ transport/ transport/sim/ goes
+# into the library, every tools/NAME.c becomes build/bin/NAME (tools/common/*.c is linked into
+# each), every tests/unit/test_*.c becomes a test binary linked with cmocka.
 
 CC       ?= cc
 BUILD    ?= build
@@ -25,13 +25,20 @@ CFLAGS   += -std=c11 $(OPT) -g -fPIC $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
 LDLIBS   += -lpthread
 
+# The crypto backend (base/crypto_openssl.c) needs OpenSSL's libcrypto 3.x (Debian libssl-dev);
+# it is linked into everything, and listed in l2kit.pc's Libs.private (from LDLIBS).
+CRYPTO_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS   := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+CPPFLAGS += $(CRYPTO_CFLAGS)
+LDLIBS   += $(CRYPTO_LIBS)
+
 HAVE_LIBUSB := $(shell pkg-config --exists libusb-1.0 2>/dev/null && echo 1)
 ifeq ($(HAVE_LIBUSB),1)
 CPPFLAGS += -DL2K_HAVE_LIBUSB $(shell pkg-config --cflags libusb-1.0)
 LDLIBS   += $(shell pkg-config --libs libusb-1.0)
 endif
 
-LIB_SRC   := $(sort $(wildcard core/*.c hci/*.c transport/*.c transport/sim/*.c))
+LIB_SRC   := $(sort $(wildcard base/*.c core/*.c hci/*.c sm/*.c transport/*.c transport/sim/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TOOL_COMMON_SRC := $(sort $(wildcard tools/common/*.c))

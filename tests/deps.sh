@@ -2,7 +2,7 @@
 # Installs the Debian packages that building and testing l2kit need, when they are missing.
 # Run as root on Debian 12 it is all the set-up a fresh machine needs; as another user it only
 # reports what is missing.
-PKGS="build-essential clang pkg-config libcmocka-dev libusb-1.0-0-dev bluez bluez-test-tools tshark python3 util-linux valgrind libclang-rt-14-dev"
+PKGS="build-essential clang pkg-config libcmocka-dev libusb-1.0-0-dev libssl-dev bluez bluez-test-tools tshark python3 util-linux valgrind libclang-rt-14-dev"
 # VM scenarios (tests/vm, make check-vm): QEMU (TCG) and kmod's depmod/modprobe.  The Debian kernel
 # and busybox-static are fetched with apt-get download into the build folder, not installed.
 VM_PKGS="qemu-system-x86 kmod"
