@@ -184,8 +184,7 @@ static int parse_rate(const char *s, unsigned long *out)
 
 static int bad_arg(const char *opt, const char *val, const char *why)
 {
-	fprintf(stderr, PROG ": bad value '%s' for %s: %s\n", val, opt, why);
-	return 2;
+	return tool_bad_value(PROG, opt, val, why);
 }
 
 int main(int argc, char **argv)
@@ -224,23 +223,23 @@ int main(int argc, char **argv)
 			c.mode_set = true;
 			break;
 		case O_MTU:
-			if (tool_parse_uint(optarg, 23, 65535, &v))
-				return bad_arg("--mtu", optarg, "23..65535 (BR/EDR needs >= 48)");
+			if (tool_opt_uint(PROG, "--mtu", optarg, 23, 65535, "23..65535 (BR/EDR needs >= 48)", &v))
+				return 2;
 			c.opts.mtu = (uint16_t)v;
 			break;
 		case O_MPS:
-			if (tool_parse_uint(optarg, 23, 65533, &v))
-				return bad_arg("--mps", optarg, "23..65533");
+			if (tool_opt_uint(PROG, "--mps", optarg, 23, 65533, "23..65533", &v))
+				return 2;
 			c.opts.mps = (uint16_t)v;
 			break;
 		case O_CREDITS:
-			if (tool_parse_uint(optarg, 1, 65535, &v))
-				return bad_arg("--credits", optarg, "1..65535");
+			if (tool_opt_uint(PROG, "--credits", optarg, 1, 65535, "1..65535", &v))
+				return 2;
 			c.opts.credits = (uint16_t)v;
 			break;
 		case 'l':
-			if (tool_parse_uint(optarg, 1, 0xFFFF, &v))
-				return bad_arg("-l", optarg, "a PSM, e.g. 0x1001 or 128");
+			if (tool_opt_uint(PROG, "-l", optarg, 1, 0xFFFF, "a PSM, e.g. 0x1001 or 128", &v))
+				return 2;
 			c.listen = true;
 			c.psm = (uint16_t)v;
 			break;
@@ -249,14 +248,14 @@ int main(int argc, char **argv)
 		case O_ECHO: echo = true; break;
 		case O_SINK: sink = true; break;
 		case O_SEND:
-			if (tool_parse_uint(optarg, 0, 0xFFFFFFFFul, &v))
-				return bad_arg("--send", optarg, "a count");
+			if (tool_opt_uint(PROG, "--send", optarg, 0, 0xFFFFFFFFul, "a count", &v))
+				return 2;
 			c.send_n = v;
 			send = true;
 			break;
 		case O_SIZE:
-			if (tool_parse_uint(optarg, 0, 65535, &v))
-				return bad_arg("--size", optarg, "0..65535");
+			if (tool_opt_uint(PROG, "--size", optarg, 0, 65535, "0..65535", &v))
+				return 2;
 			c.size = v;
 			c.size_set = true;
 			break;
@@ -266,8 +265,8 @@ int main(int argc, char **argv)
 				return bad_arg("--rate", optarg, "bytes per second, e.g. 500000, 500k, 2M");
 			break;
 		case 'w':
-			if (tool_parse_uint(optarg, 1, 86400000, &v))
-				return bad_arg("--timeout", optarg, "milliseconds, 1..86400000");
+			if (tool_opt_uint(PROG, "--timeout", optarg, 1, 86400000, "milliseconds, 1..86400000", &v))
+				return 2;
 			c.timeout_ms = (int)v;
 			break;
 		case O_SNOOP: c.snoop = optarg; break;
@@ -278,35 +277,35 @@ int main(int argc, char **argv)
 			c.opts.fcs = !strcmp(optarg, "crc16");
 			break;
 		case O_WINDOW:
-			if (tool_parse_uint(optarg, 1, 0x3FFF, &v))
-				return bad_arg("--window", optarg, "1..63 (ERTM), 1..32 (legacy), up to 16383 with --ext-window");
+			if (tool_opt_uint(PROG, "--window", optarg, 1, 0x3FFF, "1..63 (ERTM), 1..32 (legacy), up to 16383 with --ext-window", &v))
+				return 2;
 			c.opts.tx_window = (uint16_t)v;
 			break;
 		case O_MAXTX:
-			if (tool_parse_uint(optarg, 0, 254, &v))
-				return bad_arg("--max-transmit", optarg, "1..254, or 0 for unlimited");
+			if (tool_opt_uint(PROG, "--max-transmit", optarg, 0, 254, "1..254, or 0 for unlimited", &v))
+				return 2;
 			c.opts.max_transmit = v ? (uint8_t)v : L2K_MAX_TRANSMIT_UNLIMITED;
 			break;
 		case O_EXTWIN: c.opts.ext_window = true; break;
 		case O_CHANNELS:
-			if (tool_parse_uint(optarg, 1, MAXCH, &v))
-				return bad_arg("--channels", optarg, "1..5 (one Credit Based Connection Request)");
+			if (tool_opt_uint(PROG, "--channels", optarg, 1, MAXCH, "1..5 (one Credit Based Connection Request)", &v))
+				return 2;
 			c.nchan = (int)v;
 			break;
 		case 'o': c.out_prefix = optarg; break;
 		case O_RMTU:
-			if (tool_parse_uint(optarg, 64, 65535, &v))
-				return bad_arg("--reconfigure-mtu", optarg, "64..65535");
+			if (tool_opt_uint(PROG, "--reconfigure-mtu", optarg, 64, 65535, "64..65535", &v))
+				return 2;
 			c.reconf_mtu = v;
 			break;
 		case O_RMPS:
-			if (tool_parse_uint(optarg, 64, 65533, &v))
-				return bad_arg("--reconfigure-mps", optarg, "64..65533");
+			if (tool_opt_uint(PROG, "--reconfigure-mps", optarg, 64, 65533, "64..65533", &v))
+				return 2;
 			c.reconf_mps = v;
 			break;
 		case O_RAT:
-			if (tool_parse_uint(optarg, 0, 0xFFFFFFFFul, &v))
-				return bad_arg("--reconfigure-at", optarg, "a byte count");
+			if (tool_opt_uint(PROG, "--reconfigure-at", optarg, 0, 0xFFFFFFFFul, "a byte count", &v))
+				return 2;
 			c.reconf_at = v;
 			break;
 		case 'v': c.verbose = true; break;
@@ -331,8 +330,8 @@ int main(int argc, char **argv)
 				argv[optind]);
 			return 2;
 		}
-		if (tool_parse_uint(argv[optind + 1], 1, 0xFFFF, &v))
-			return bad_arg("PSM", argv[optind + 1], "a PSM, e.g. 0x1001 or 128");
+		if (tool_opt_uint(PROG, "PSM", argv[optind + 1], 1, 0xFFFF, "a PSM, e.g. 0x1001 or 128", &v))
+			return 2;
 		c.psm = (uint16_t)v;
 		if (c.ptype != L2K_ADDR_BREDR)
 			c.le = true;
