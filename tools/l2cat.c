@@ -18,6 +18,7 @@
  * (start, verdict, end, --reconfigure-mtu); tools/l2cat/io.c: the data (receiver thread,
  * writers); tools/l2cat/l2cat.h: what they share. */
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -155,6 +156,38 @@ static void links_finish(l2k_stack *s, bool peer_ends)
 	links_wait_down(2000);
 }
 
+/* While l2k_connect waits (up to --timeout), SIGINT / SIGTERM cannot wake it: this thread
+ * disconnects the links that are up (and keeps doing so until the call returned), which ends
+ * the channels being set up at once; the peer sees a plain disconnection (HCI 0x13). */
+struct watch {
+	l2k_stack *s;
+	pthread_t th;
+	atomic_bool done;
+};
+
+static void *watch_main(void *arg)
+{
+	struct watch *w = arg;
+	while (!atomic_load(&w->done)) {
+		struct pollfd pf = {tool_signal_fd(), POLLIN, 0};
+		if (!tool_signal()) {
+			poll(&pf, pf.fd >= 0 ? 1 : 0, 100);
+			continue;
+		}
+		pthread_mutex_lock(&links.m);
+		uint16_t h[16];
+		int n = links.n;
+		memcpy(h, links.h, sizeof(h));
+		pthread_mutex_unlock(&links.m);
+		l2k_lock(w->s);
+		for (int i = 0; i < n; i++)
+			l2k_link_disconnect(w->s, h[i], 0);
+		l2k_unlock(w->s);
+		poll(NULL, 0, 100);
+	}
+	return NULL;
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 enum { O_MTU = 256, O_MPS, O_CREDITS, O_ECHO, O_SINK, O_SEND, O_SIZE, O_VERIFY, O_SNOOP, O_LE,
@@ -195,6 +228,7 @@ int main(int argc, char **argv)
 	c.timeout_ms = 30000;
 	c.nchan = 1;
 	bool echo = false, sink = false, recv_only = false, verify = false, send = false;
+	tool_signals_init(PROG);
 	static const struct option lo[] = {
 	    {"transport", required_argument, 0, 't'}, {"mode", required_argument, 0, 'm'},
 	    {"mtu", required_argument, 0, O_MTU},     {"mps", required_argument, 0, O_MPS},
@@ -390,6 +424,8 @@ int main(int argc, char **argv)
 	struct l2k_stack_cbs cbs = {.user = &c, .error = on_error, .link_up = on_link_up, .link_down = on_link_down};
 	if (tool_stack_up(PROG, c.spec, c.snoop, !(c.listen && !c.le), &cbs, 10000, &s) < 0)
 		return 1;
+	/* from here on SIGINT / SIGTERM end the channels and links gracefully (exit 130 / 143) */
+	tool_signals_graceful(true);
 	struct l2k_controller_info inf;
 	l2k_controller_info(s, &inf);
 	if (c.verbose) {
@@ -419,7 +455,11 @@ int main(int argc, char **argv)
 	enum l2k_close_reason why = L2K_CLOSE_LOCAL;
 	if (c.listen) {
 		l2k_sock *ls;
-		r = l2k_listen(s, c.psm, c.le, &c.opts, (c.keep ? 4 : 1) * c.nchan, &ls);
+		/* a backlog of --channels, and no more held at once: the stack refuses (0x0004) what
+		 * l2cat would not serve now */
+		r = l2k_listen(s, c.psm, c.le, &c.opts, c.nchan, &ls);
+		if (r == 0)
+			r = l2k_listen_limit(ls, c.nchan);
 		if (r < 0) {
 			if (r == L2K_EINVAL)
 				fprintf(stderr, PROG ": cannot listen on 0x%04x: invalid PSM or options (BR/EDR PSMs are "
@@ -433,37 +473,28 @@ int main(int argc, char **argv)
 		if (c.verbose)
 			fprintf(stderr, PROG ": listening on %s psm 0x%04x%s\n", c.le ? "LE" : "BR/EDR", c.psm,
 				c.le ? " (advertising)" : "");
-		do {
-			l2k_sock *sk[MAXCH];
-			int got = 0;
-			for (; got < c.nchan; got++) {
-				r = l2k_accept(ls, -1, &sk[got]);
-				if (r < 0)
-					break;
-			}
-			if (r < 0) {
-				fprintf(stderr, PROG ": accept failed: %s%s%s\n", l2k_strerror(r),
-					l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
-				for (int i = 0; i < got; i++)
-					l2k_close(sk[i]);
-				ok = false;
-				break;
-			}
-			ok = serve(&c, s, sk, c.nchan, &why) && ok;
-			if (c.keep && c.le) {
-				/* the controller stopped advertising when the central connected */
-				l2k_lock(s);
-				l2k_le_advertise(s, true, NULL, 0);
-				l2k_unlock(s);
-			}
-		} while (c.keep);
-		l2k_close(ls);
+		ok = serve(&c, s, &ls, NULL, 0, &why);
+		if (ls)
+			l2k_close(ls);
 	} else {
 		l2k_sock *sk[MAXCH] = {NULL};
+		struct watch w = {.s = s};
+		bool watching = pthread_create(&w.th, NULL, watch_main, &w) == 0;
 		if (c.mode == L2K_MODE_ECFC)
 			r = l2k_connect_ecfc(s, &c.peer, c.ptype, c.psm, c.nchan, &c.opts, c.timeout_ms, sk);
 		else
 			r = l2k_connect(s, &c.peer, c.ptype, c.psm, &c.opts, c.timeout_ms, &sk[0]);
+		atomic_store(&w.done, true);
+		if (watching)
+			pthread_join(w.th, NULL);
+		if (r < 0 && tool_signal()) {
+			fprintf(stderr, PROG ": interrupted (%s) while connecting\n", tool_signal_name());
+			for (int i = 0; i < c.nchan; i++)
+				l2k_close(sk[i]);
+			links_finish(s, false);
+			l2k_stack_close(s);
+			return tool_signal_status();
+		}
 		if (r < 0) {
 			struct l2k_chan_info ci;
 			memset(&ci, 0, sizeof(ci));
@@ -499,10 +530,14 @@ int main(int argc, char **argv)
 			l2k_stack_close(s);
 			return 1;
 		}
-		ok = serve(&c, s, sk, c.nchan, &why);
+		ok = serve(&c, s, NULL, sk, c.nchan, &why);
 	}
 	if (why != L2K_CLOSE_LINK_LOST) /* else the links (or the transport) are gone already */
 		links_finish(s, why == L2K_CLOSE_REMOTE);
 	l2k_stack_close(s);
+	if (tool_signal()) {
+		fprintf(stderr, PROG ": interrupted (%s)%s\n", tool_signal_name(), ok ? "" : "; see above");
+		return tool_signal_status();
+	}
 	return ok ? 0 : 1;
 }
