@@ -121,12 +121,16 @@ void tool_signals_init(const char *prog)
 			fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
 		}
 	}
-	struct sigaction sa;
+	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: a blocking call of the receiving thread returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
+	/* A SIGINT that was ignored when the program started stays ignored (the Unix convention: a
+	 * shell without job control starts background commands so, and Ctrl-C in its terminal must
+	 * not stop them; nohup too).  SIGTERM is always handled. */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
 

@@ -27,7 +27,8 @@ int tool_opt_double(const char *prog, const char *opt, const char *val, double m
 int tool_bad_value(const char *prog, const char *opt, const char *val, const char *what);
 
 /* SIGINT and SIGTERM.  tool_signals_init(prog) installs the handlers (call it first in main,
- * before any thread starts).  Until tool_signals_graceful(true) a signal ends the process at once
+ * before any thread starts; a SIGINT ignored at start, as a shell without job control starts
+ * background commands, stays ignored).  Until tool_signals_graceful(true) a signal ends the process at once
  * with "PROG: interrupted (SIGINT)" and status 128 + signal (nothing is open yet that needs
  * ending).  After it, the first signal is only recorded: tool_signal() returns it, the descriptor
  * tool_signal_fd() turns readable and blocking system calls in the receiving thread return
