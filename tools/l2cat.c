@@ -5,14 +5,17 @@
  *
  * stdin becomes SDUs (one per read, at most the peer's MTU), received SDUs go to stdout.  End of
  * stdin ends the channel gracefully (l2k_shutdown: what was sent goes out first, the peer
- * confirms the disconnection).  Two threads per channel: a writer feeds the channel (the main
- * thread; --send on several channels: one thread each), a receiver thread drains it (the socket
- * face is thread-safe), so neither direction can stall the other.
+ * confirms the disconnection).  Two threads per channel: a writer feeds the channel (stdin: the
+ * main thread, for every channel; --send: a thread per channel), a receiver thread drains it (the
+ * socket face is thread-safe), so neither direction can stall the other.
  * With -m ecfc --channels N (Enhanced Credit Based Flow Control) N channels open in one request
  * and each carries a full copy of the data (stdin, or --send); -o PREFIX writes what channel i
- * receives to PREFIX.i.  --reconfigure-mtu raises our receive MTU on all of them mid-transfer.
- * Exit status 0 only when everything sent was delivered (as far as the mode lets the sender know:
- * see docs/l2cat.md), nothing received was dropped and --verify found every echo intact.
+ * receives to PREFIX.i.  A listener serves up to N channels at once, each as soon as it opens,
+ * and the stack refuses more (l2k_listen_limit).  --reconfigure-mtu raises our receive MTU on
+ * all of them mid-transfer.  SIGINT / SIGTERM end every channel and link gracefully (exit 130 /
+ * 143).  Exit status 0 only when everything sent was delivered (as far as the mode lets the
+ * sender know: see docs/l2cat.md), nothing received was dropped, --send sent all its SDUs and
+ * --verify found every echo intact.
  *
  * This file: the options, the stack and its links, main().  tools/l2cat/conn.c: the channels
  * (start, verdict, end, --reconfigure-mtu); tools/l2cat/io.c: the data (receiver thread,
@@ -39,7 +42,9 @@ static void usage(FILE *f)
 		"       l2cat -t SPEC [options] ADDR[/le-public|/le-random] PSM\n"
 		"  Opens an L2CAP channel (listening: serves one, -k: keeps serving); stdin becomes SDUs\n"
 		"  (one per read, at most the peer's MTU), received SDUs go to stdout.  End of stdin ends\n"
-		"  the channel gracefully.  Exit status 0 only when everything sent was delivered.\n"
+		"  the channel gracefully.  Exit status 0 only when everything sent was delivered; 2 for a\n"
+		"  bad command line (numbers are checked strictly); SIGINT / SIGTERM end the channels and\n"
+		"  links gracefully with a summary, exit status 130 / 143.\n"
 		"  -t, --transport SPEC   controller: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD] | sim[:...]\n"
 		"                         | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		"  -m, --mode MODE        channel mode (built: %s); default basic, or le for LE addresses\n"
@@ -52,7 +57,8 @@ static void usage(FILE *f)
 		"      --max-transmit N   ertm/retrans: transmissions before giving up (default 3, 0 = never)\n"
 		"      --ext-window       ertm: Extended Window Size option (--window up to 16383)\n"
 		"      --credits N        credits granted at connection (credit modes)\n"
-		"      --channels N       -m ecfc: open N channels (1..5) in one request (listening: serve N);\n"
+		"      --channels N       -m ecfc: open N channels (1..5) in one request; listening: serve up to\n"
+		"                         N at once, each as soon as it opens, and refuse more (0x0004);\n"
 		"                         each carries a full copy of stdin / --send\n"
 		"  -o, --output PREFIX    what channel i receives goes to PREFIX.i instead of stdout\n"
 		"      --reconfigure-mtu N  -m ecfc: once --reconfigure-at BYTES have moved (sent and\n"
@@ -60,13 +66,15 @@ static void usage(FILE *f)
 		"      --reconfigure-mps N  with it: MPS N too (default: unchanged)\n"
 		"      --reconfigure-at BYTES  (default 0: as soon as the channels are open)\n"
 		"  -l, --listen PSM       listen on PSM (BR/EDR: odd, e.g. 0x1001; LE SPSM 0x0001-0x00FF)\n"
-		"  -k, --keep             with -l: serve channels one after another until killed\n"
+		"  -k, --keep             with -l: keep serving channels (up to --channels at a time) until\n"
+		"                         SIGINT / SIGTERM\n"
 		"  -d, --recv-only        do not read stdin: receive until the peer ends the channel\n"
 		"      --echo             send every received SDU back (stdin is not read)\n"
 		"      --sink             discard what is received (stdin is not read)\n"
-		"      --send N           send N patterned SDUs instead of stdin\n"
+		"      --send N           send N patterned SDUs instead of stdin (fewer sent is an error)\n"
 		"      --size S           size of those SDUs (default: the peer's MTU)\n"
-		"      --verify           with --send: the peer echoes; check every echo byte for byte\n"
+		"      --verify           with --send: the peer echoes; check every echo byte for byte (no echo\n"
+		"                         for --timeout: stop sending, exit 1)\n"
 		"      --rate BYTES       send at most BYTES per second (suffix k = 1000, M = 1000000):\n"
 		"                         for modes without flow control and receivers that cannot keep up\n"
 		"  -w, --timeout MS       connect, and wait for echoes / the disconnection (default 30000)\n"
