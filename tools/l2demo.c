@@ -223,7 +223,9 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		if (c == 'b') {
-			if (tool_opt_u64("l2demo", "--bytes", optarg, 1, 1u << 30, "a byte count, 1..1073741824", &v))
+			/* at most 128 MiB: the slowest row (Retransmission mode, 5 % loss, ~430 kbit/s) must
+			 * finish within the hour of simulated time a row is given */
+			if (tool_opt_u64("l2demo", "--bytes", optarg, 1, 128u << 20, "a byte count, 1..134217728", &v))
 				return 2;
 			bytes = (size_t)v;
 		} else if (c == 's')
@@ -231,7 +233,7 @@ int main(int argc, char **argv)
 		else {
 			printf("usage: l2demo [--bytes N] [--btsnoop-dir DIR]\n"
 			       "  Two l2kit hosts on the simulated air open a channel in every implemented mode,\n"
-			       "  move N bytes (default 4 MiB; 1..1073741824) in each, check every byte and print a\n"
+			       "  move N bytes (default 4 MiB; 1..134217728) in each, check every byte and print a\n"
 			       "  table.  SIGINT / SIGTERM stop it after the row that runs (exit 130 / 143).\n");
 			return c == 'h' ? 0 : 2;
 		}

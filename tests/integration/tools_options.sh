@@ -38,6 +38,7 @@ for v in banana -5 +5 10x "" 99999999999999999999999; do
 	bad --acl-count "$v" "$B/vctrl" --listen tcp:127.0.0.1:0 --acl-count "$v"
 done
 bad --bytes 0 "$B/l2demo" --bytes 0
+bad --bytes 134217729 "$B/l2demo" --bytes 134217729
 bad --timeout 0 "$B/l2info" -t sim --timeout 0
 bad --size 669 "$B/l2ping" -t sim -s 669 00:11:22:33:44:55
 bad --interval 1.5 "$B/l2ping" -t sim -i 1.5 00:11:22:33:44:55

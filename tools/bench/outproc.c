@@ -234,6 +234,8 @@ int bench_out_of_process(const struct bench_opts *o)
 	bj_arr("runs");
 	int failures = 0;
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		if (tool_signal())
+			break; /* SIGINT / SIGTERM: l2bench ends here */
 		double cpu[3] = {0, 0, 0}, wall = 0;
 		enum l2k_mode m;
 		if (l2k_mode_parse(runs[i].mode, &m) < 0 || !l2k_mode_supported(m))
