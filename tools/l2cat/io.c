@@ -127,7 +127,7 @@ const char *chan_tag(const struct conn *k, char *buf, size_t len)
 long send_sdu(struct conn *k, const void *buf, size_t len)
 {
 	for (;;) {
-		if (k->halt)
+		if (k->halt || tool_signal()) /* (the stdin writer is the thread that sets halt) */
 			return L2K_EINTR;
 		long r = l2k_send(k->sk, buf, len, 200);
 		if (r != L2K_ETIMEDOUT)

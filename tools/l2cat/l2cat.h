@@ -87,7 +87,8 @@ extern atomic_ullong moved;
 void *rx_main(void *arg);
 /* "channel 2: " when several channels are served, "" otherwise. */
 const char *chan_tag(const struct conn *k, char *buf, size_t len);
-/* Send one SDU, waiting for room but giving up when k->halt is set (L2K_EINTR). */
+/* Send one SDU, waiting for room but giving up (L2K_EINTR) once k->halt is set or SIGINT /
+ * SIGTERM came. */
 long send_sdu(struct conn *k, const void *buf, size_t len);
 /* stdin: one read (at most the smallest peer MTU of the n channels) sent on each of them (every
  * channel carries a copy of what is read while it is open).  A channel whose send failed gets
