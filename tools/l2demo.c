@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 	uint64_t v;
 	const char *snoop_dir = NULL;
 	tool_signals_init("l2demo");
-	tool_signals_graceful(true); /* a signal ends the demo after the row that runs */
+	tool_signals_graceful(true); /* a signal ends the row that runs (marked interrupted) and the demo */
 	static const struct option lo[] = {{"bytes", required_argument, 0, 'b'},
 					   {"btsnoop-dir", required_argument, 0, 's'},
 					   {"help", no_argument, 0, 'h'},
@@ -234,7 +234,8 @@ int main(int argc, char **argv)
 			printf("usage: l2demo [--bytes N] [--btsnoop-dir DIR]\n"
 			       "  Two l2kit hosts on the simulated air open a channel in every implemented mode,\n"
 			       "  move N bytes (default 4 MiB; 1..134217728) in each, check every byte and print a\n"
-			       "  table.  SIGINT / SIGTERM stop it after the row that runs (exit 130 / 143).\n");
+			       "  table.  SIGINT / SIGTERM stop it at once: the rows done, the one that ran marked\n"
+			       "  interrupted (exit 130 / 143).\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
