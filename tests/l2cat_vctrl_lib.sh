@@ -4,7 +4,7 @@ VPID=
 LPID=
 cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; [ -n "$VPID" ] && kill "$VPID" 2>/dev/null; }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }  # stderr: listen may run with stdout to a data file
 
 # vctrl ARGS...: start a fresh vctrl on a free TCP port with ARGS (--profile, --type), sets $T
 vctrl() {
