@@ -287,6 +287,7 @@ struct session {
 	int nlive, served;
 	int ev_r, ev_w;	      /* a receiver or a --send thread ended */
 	bool ok, stdin_open, interrupted, accept_failed;
+	bool aborting; /* a channel of the connected set could not start: end the others */
 	enum l2k_close_reason why; /* this session's: link lost if one was, else the first one's */
 	bool why_set;
 	enum l2k_close_reason last_why; /* the last session's */
@@ -416,8 +417,8 @@ static bool finished(const struct session *ss, int slot)
 	pthread_mutex_unlock(&k->m);
 	switch (ss->c->src) {
 	case SRC_PATTERN: return k->drv_started ? atomic_load(&k->drv_done) : true;
-	case SRC_STDIN: return rx_ended || !ss->stdin_open || ss->gone[slot] || ss->interrupted;
-	case SRC_NONE: return rx_ended || ss->interrupted;
+	case SRC_STDIN: return rx_ended || !ss->stdin_open || ss->gone[slot] || ss->interrupted || ss->aborting;
+	case SRC_NONE: return rx_ended || ss->interrupted || ss->aborting;
 	}
 	return true;
 }
@@ -498,6 +499,7 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 			for (int k = i + 1; k < n; k++)
 				l2k_close(sks[k]);
 			ss.stdin_open = false;
+			ss.aborting = true;
 			for (int k = 0; k < MAXCH; k++)
 				if (ss.k[k])
 					ss.k[k]->halt = true;
@@ -542,23 +544,16 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 		}
 		struct pollfd pf[4];
 		nfds_t np = 0;
-		int i_sig = -1, i_ls = -1, i_in = -1;
-		pf[np] = (struct pollfd){ss.ev_r, POLLIN, 0};
-		np++;
-		if (!ss.interrupted && tool_signal_fd() >= 0) {
-			i_sig = (int)np;
-			pf[np++] = (struct pollfd){tool_signal_fd(), POLLIN, 0};
-		}
-		if (admitting && ss.nlive < c->nchan) {
-			i_ls = (int)np;
-			pf[np++] = (struct pollfd){l2k_sock_fd(ss.ls), POLLIN, 0};
-		}
+		int i_in = -1;
+		pf[np++] = (struct pollfd){ss.ev_r, POLLIN, 0}; /* a channel is done */
+		if (!ss.interrupted && tool_signal_fd() >= 0)
+			pf[np++] = (struct pollfd){tool_signal_fd(), POLLIN, 0}; /* SIGINT / SIGTERM */
+		if (admitting && ss.nlive < c->nchan)
+			pf[np++] = (struct pollfd){l2k_sock_fd(ss.ls), POLLIN, 0}; /* a channel to accept */
 		if (ss.stdin_open && ss.nlive > 0) {
 			i_in = (int)np;
 			pf[np++] = (struct pollfd){0, POLLIN, 0};
 		}
-		(void)i_sig;
-		(void)i_ls;
 		int pr = poll(pf, np, rc_pending ? 10 : 1000);
 		if (pr < 0 && errno != EINTR) {
 			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
