@@ -29,10 +29,10 @@ LAUNCH="env --default-signal=INT"
 # it is killed and the test fails); its exit status in $rc
 signal() {
 	kill -"$1" "$2"
-	( sleep 60; kill -KILL "$2" 2>/dev/null ) &
+	( trap 'kill $s 2>/dev/null; exit 0' TERM; sleep 60 & s=$!; wait $s && kill -KILL "$2" 2>/dev/null ) &
 	wd=$!
 	wait "$2"; rc=$?
-	kill "$wd" 2>/dev/null
+	kill "$wd" 2>/dev/null; wait "$wd" 2>/dev/null
 	[ $rc != 137 ] || fail "pid $2 did not end within 60 s of SIG$1"
 }
 CPIDS=
