@@ -376,6 +376,14 @@ void l2k_stop(l2k_stack *s);
 int l2k_listen(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts, int backlog,
 	       l2k_sock **out);
 int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
+/* Bound what a listener holds at once: the channels waiting in its backlog plus those that
+ * l2k_accept returned and that are not yet released with l2k_close (whether still open or not).
+ * While max are held, a new request for the PSM is refused with L2K_RESULT_NO_RESOURCES (in an
+ * Enhanced Credit Based request each channel beyond the bound is refused alone, result 0x0004,
+ * and the others open).  An application that serves at most N channels at once sets N, so that
+ * the stack never accepts a channel the application would not serve.  0 (the default): only the
+ * backlog bounds.  0, or L2K_EINVAL. */
+int l2k_listen_limit(l2k_sock *listener, int max);
 /* Connect a channel socket.  On L2K_EREFUSED / L2K_EHOSTUNREACH / L2K_ETIMEDOUT *out is a
  * closed socket whose l2k_sock_info tells the result code and HCI status (release it with
  * l2k_close); with timeout_ms 0 it returns L2K_EINPROGRESS and the socket opens later. */

@@ -366,6 +366,8 @@ int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k
 	struct l2k_sock *ls = user;
 	if (ls->backlog_n >= ls->backlog_max)
 		return L2K_RESULT_NO_RESOURCES;
+	if (ls->held_max && ls->backlog_n + ls->accepted_n >= ls->held_max)
+		return L2K_RESULT_NO_RESOURCES; /* l2k_listen_limit: the application serves no more */
 	struct l2k_sock *c = sockface_sk_new(ls->sf, SK_CHAN);
 	if (!c)
 		return L2K_RESULT_NO_RESOURCES;

@@ -84,6 +84,8 @@ int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
 		if (c) {
 			sockface_backlog_unlink(ls, c);
 			sockface_sk_update(ls);
+			c->acc_from = ls;
+			ls->accepted_n++;
 			*out = c;
 			r = 0;
 			break;
@@ -98,6 +100,19 @@ int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
 	}
 	sockface_leave(sf);
 	return r;
+}
+
+int l2k_listen_limit(l2k_sock *ls, int max)
+{
+	if (!ls || ls->kind != SK_LISTEN || max < 0)
+		return L2K_EINVAL;
+	struct sockface *sf = ls->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	ls->held_max = max;
+	sockface_leave(sf);
+	return 0;
 }
 
 /* The controller must be up before a link can be asked for: wait for the end of bring-up. */
@@ -540,6 +555,9 @@ void l2k_close(l2k_sock *sk)
 			sk->srv->sock = NULL;
 			l2k_server_remove(sk->srv);
 		}
+		for (struct l2k_sock *x = sf->socks; x; x = x->next)
+			if (x->acc_from == sk)
+				x->acc_from = NULL; /* accepted ones outlive their listener */
 		while (sk->bl_head) {
 			struct l2k_sock *c = sk->bl_head;
 			sockface_backlog_unlink(sk, c);
@@ -549,6 +567,8 @@ void l2k_close(l2k_sock *sk)
 	} else {
 		if (sk->parent)
 			sockface_backlog_unlink(sk->parent, sk);
+		if (sk->acc_from)
+			sk->acc_from->accepted_n--; /* room for another under l2k_listen_limit */
 		sockface_sk_detach(sk, true); /* queued SDUs are dropped: l2k_shutdown first to deliver them */
 	}
 	sockface_sk_free(sk);

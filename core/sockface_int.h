@@ -54,8 +54,12 @@ struct l2k_sock {
 	l2k_server *srv;
 	int backlog_max, backlog_n;
 	struct l2k_sock *bl_head, *bl_tail; /* children not yet accepted */
+	int held_max;			    /* l2k_listen_limit (0: none) */
+	int accepted_n;			    /* children accepted and not yet released */
 	/* child of a listener, until accepted */
 	struct l2k_sock *parent, *bl_next;
+	/* child accepted from a listener, until released (counted in its accepted_n) */
+	struct l2k_sock *acc_from;
 };
 
 /* timeout_ms from now on the monotonic clock (no lock needed) */

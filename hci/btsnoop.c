@@ -1,6 +1,8 @@
 /* btsnoop writer: "btsnoop\0", version 1, datalink 1002, then records of
  * original length, included length, flags, cumulative drops (all 32-bit big endian) and a
- * 64-bit big-endian timestamp in microseconds since 0000-01-01 (RFC 1761 style). */
+ * 64-bit big-endian timestamp in microseconds since 0000-01-01 (RFC 1761 style).
+ * The header and every record reach the file (fflush) before the call returns: a program that
+ * is killed, crashes or exits without closing the stack leaves every record written so far. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,7 +41,7 @@ struct hci_btsnoop *hci_btsnoop_open(const char *path)
 	uint8_t hdr[16] = {'b', 't', 's', 'n', 'o', 'o', 'p', 0};
 	be32(hdr + 8, 1);
 	be32(hdr + 12, BTSNOOP_DLT_H4);
-	if (fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr)) {
+	if (fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) || fflush(f) != 0) {
 		fclose(f);
 		free(s);
 		return NULL;
@@ -64,7 +66,8 @@ int hci_btsnoop_write(struct hci_btsnoop *s, uint64_t unix_us, bool incoming, ui
 	be32(rec + 16, (uint32_t)(ts >> 32));
 	be32(rec + 20, (uint32_t)ts);
 	rec[24] = type;
-	if (fwrite(rec, 1, sizeof(rec), s->f) != sizeof(rec) || fwrite(pkt, 1, len, s->f) != len)
+	if (fwrite(rec, 1, sizeof(rec), s->f) != sizeof(rec) || fwrite(pkt, 1, len, s->f) != len ||
+	    fflush(s->f) != 0) /* one write(2) per record (when it fits the buffer) */
 		return L2K_EIO;
 	return 0;
 }

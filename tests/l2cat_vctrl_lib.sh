@@ -4,7 +4,7 @@ VPID=
 LPID=
 cleanup() { [ -n "$LPID" ] && kill "$LPID" 2>/dev/null; [ -n "$VPID" ] && kill "$VPID" 2>/dev/null; }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }  # stderr: listen may run with stdout to a data file
 
 # vctrl ARGS...: start a fresh vctrl on a free TCP port with ARGS (--profile, --type), sets $T
 vctrl() {
@@ -18,10 +18,11 @@ vctrl() {
 }
 
 # listen MODE LOG ARGS...: start an l2cat listener in MODE, wait (up to 20 s, while it lives)
-# until it listens, sets $laddr
+# until it listens, sets $laddr.  $LAUNCH (if set) is put before the command (e.g. "env
+# --default-signal=INT" for a listener that is to get SIGINT).
 listen() {
 	mode=$1 log=$2; shift 2
-	"$B/l2cat" -t $T -v -m $mode "$@" 2>"$log" &
+	$LAUNCH "$B/l2cat" -t $T -v -m $mode "$@" 2>"$log" &
 	LPID=$!
 	i=0; while ! grep -q "listening on" "$log" 2>/dev/null && [ $i -lt 200 ] && kill -0 $LPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
 	grep -q "listening on" "$log" || fail "listener did not start: $(cat "$log")"

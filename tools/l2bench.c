@@ -20,6 +20,11 @@
 #include <unistd.h>
 
 #include "tools/bench/bench.h"
+#include "tools/common/tool.h"
+
+#define PROG "l2bench"
+static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs"};
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void usage(FILE *f)
 {
@@ -37,7 +42,61 @@ static void usage(FILE *f)
 		"  --mode NAME  only this mode (basic, ertm, le, ecfc-le, ecfc-bredr ...)\n"
 		"  --sdu N      only this SDU size (host cost, utilisation)\n"
 		"  --bytes N    host cost: move exactly N bytes per run (repeatable instruction counts)\n"
-		"  --scale CxL  scale: only C channels over L links (e.g. 1000x30)\n");
+		"  --scale CxL  scale: only C channels over L links (e.g. 1000x30; C 1..1000, L 1..%d)\n"
+		"  Numbers are checked strictly (a bad one: exit 2), and so are --only's names.\n"
+		"  SIGINT / SIGTERM end it after the measurement that runs; results.json then says\n"
+		"  \"interrupted\" and \"all_passed\": false (exit 130 / 143).\n", BW_MAX_STACKS - 1);
+}
+
+/* --only LIST: every name must be a section.  0, or 2 after printing the bad one. */
+static int check_only(const char *only)
+{
+	for (const char *p = only;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		bool known = false;
+		for (size_t i = 0; i < NSECTIONS; i++)
+			known |= strlen(sections[i]) == len && strncmp(p, sections[i], len) == 0;
+		if (!known) {
+			fprintf(stderr, PROG ": unknown section '%.*s' in --only (sections: cost, util, latency, "
+					"scale, oop, fcs)\n", (int)len, p);
+			return 2;
+		}
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+/* --scale CxL */
+static int parse_scale(const char *v, unsigned *chans, unsigned *links)
+{
+	const char *x = strchr(v, 'x');
+	char c[32];
+	unsigned long nc, nl;
+	if (!x || (size_t)(x - v) >= sizeof(c))
+		return -1;
+	memcpy(c, v, (size_t)(x - v));
+	c[x - v] = '\0';
+	if (tool_parse_uint(c, 1, 1000, &nc) || tool_parse_uint(x + 1, 1, BW_MAX_STACKS - 1, &nl))
+		return -1;
+	*chans = (unsigned)nc;
+	*links = (unsigned)nl;
+	return 0;
+}
+
+/* --mode NAME: a label bench_mode_label gives to a mode this build implements. */
+static bool known_mode_label(const char *name)
+{
+	for (int m = 0; m <= 0xFF; m++) {
+		if (!l2k_mode_name((enum l2k_mode)m) || !l2k_mode_supported((enum l2k_mode)m))
+			continue;
+		char a[32], b[32];
+		if (!strcmp(name, bench_mode_label((enum l2k_mode)m, false, a, sizeof(a))) ||
+		    !strcmp(name, bench_mode_label((enum l2k_mode)m, true, b, sizeof(b))))
+			return true;
+	}
+	return false;
 }
 
 static bool want(const char *only, const char *name)
@@ -114,6 +173,8 @@ int main(int argc, char **argv)
 					   {"bytes", required_argument, 0, 'y'},	{"scale", required_argument, 0, 'S'},
 					   {0, 0, 0, 0}};
 	int c;
+	unsigned long v;
+	tool_signals_init(PROG);
 	snprintf(bindir, sizeof(bindir), "%s", argv[0]);
 	char *slash = strrchr(bindir, '/');
 	if (slash)
@@ -133,26 +194,46 @@ int main(int argc, char **argv)
 			o.lat_iters = 1000;
 			break;
 		case 'o': o.outdir = optarg; break;
-		case 'n': only = optarg; break;
-		case 's': o.seconds = strtod(optarg, NULL); break;
-		case 'b': o.bindir = optarg; break;
-		case 'm': o.mode = optarg; break;
-		case 'z': o.sdu = strtoul(optarg, NULL, 0); break;
-		case 'y': o.cost_bytes = strtoull(optarg, NULL, 0); break;
-		case 'S':
-			if (sscanf(optarg, "%ux%u", &o.scale_chans, &o.scale_links) != 2) {
-				usage(stderr);
+		case 'n':
+			if (check_only(optarg))
 				return 2;
-			}
+			only = optarg;
+			break;
+		case 's':
+			if (tool_opt_double(PROG, "--seconds", optarg, 0.001, 3600, "CPU seconds, 0.001..3600",
+					    &o.seconds))
+				return 2;
+			break;
+		case 'b': o.bindir = optarg; break;
+		case 'm':
+			if (!known_mode_label(optarg))
+				return tool_bad_value(PROG, "--mode", optarg,
+						      "a mode of this build: basic, ertm, le, ecfc-le, ecfc-bredr ...");
+			o.mode = optarg;
+			break;
+		case 'z':
+			if (tool_opt_uint(PROG, "--sdu", optarg, 1, BENCH_MAX_SDU, "an SDU size, 1..65535", &v))
+				return 2;
+			o.sdu = v;
+			break;
+		case 'y':
+			if (tool_opt_u64(PROG, "--bytes", optarg, 1, 1ull << 40, "a byte count, 1..2^40",
+					 &o.cost_bytes))
+				return 2;
+			break;
+		case 'S':
+			if (parse_scale(optarg, &o.scale_chans, &o.scale_links))
+				return tool_bad_value(PROG, "--scale", optarg, "CHANNELSxLINKS, e.g. 1000x30");
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || o.seconds <= 0) {
+	if (optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	tool_signals_graceful(true); /* a signal ends the run after the measurement in progress */
 	mkdir(o.outdir, 0777);
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/results.json", o.outdir);
@@ -180,7 +261,7 @@ int main(int argc, char **argv)
 		if (dat)
 			fclose(dat);
 	}
-	if (want(only, "util")) {
+	if (!tool_signal() && want(only, "util")) {
 		snprintf(path, sizeof(path), "%s/utilisation.dat", o.outdir);
 		dat = fopen(path, "w");
 		if (dat)
@@ -189,22 +270,28 @@ int main(int argc, char **argv)
 		if (dat)
 			fclose(dat);
 	}
-	if (want(only, "latency"))
+	if (!tool_signal() && want(only, "latency"))
 		failed |= bench_latency(&o) < 0;
-	if (want(only, "scale"))
+	if (!tool_signal() && want(only, "scale"))
 		failed |= bench_scale(&o) < 0;
-	if (want(only, "oop"))
+	if (!tool_signal() && want(only, "oop"))
 		failed |= bench_out_of_process(&o) < 0;
-	if (want(only, "fcs"))
+	if (!tool_signal() && want(only, "fcs"))
 		failed |= bench_crc(&o) < 0;
 	if (want(only, "fair"))
 		failed |= bench_fairness(&o) < 0;
 	double wall = bench_wall_s() - w0;
 	bj_num("bench_wall_s", wall);
-	bj_bool("all_passed", !failed);
+	if (tool_signal())
+		bj_str("interrupted", tool_signal_name());
+	bj_bool("all_passed", !failed && !tool_signal());
 	snprintf(path, sizeof(path), "%s/results.json", o.outdir);
 	if (bj_close() < 0)
 		fprintf(stderr, "l2bench: writing %s failed\n", path);
+	if (tool_signal()) {
+		printf("\nresults: %s (%.0f s); interrupted (%s): incomplete\n", path, wall, tool_signal_name());
+		return tool_signal_status();
+	}
 	printf("\nresults: %s (%.0f s)%s\n", path, wall, failed ? "; SOME CHECKS FAILED (see above)" : "");
 	return failed ? 1 : 0;
 }

@@ -5,19 +5,23 @@
  *
  * stdin becomes SDUs (one per read, at most the peer's MTU), received SDUs go to stdout.  End of
  * stdin ends the channel gracefully (l2k_shutdown: what was sent goes out first, the peer
- * confirms the disconnection).  Two threads per channel: a writer feeds the channel (the main
- * thread; --send on several channels: one thread each), a receiver thread drains it (the socket
- * face is thread-safe), so neither direction can stall the other.
+ * confirms the disconnection).  Two threads per channel: a writer feeds the channel (stdin: the
+ * main thread, for every channel; --send: a thread per channel), a receiver thread drains it (the
+ * socket face is thread-safe), so neither direction can stall the other.
  * With -m ecfc --channels N (Enhanced Credit Based Flow Control) N channels open in one request
  * and each carries a full copy of the data (stdin, or --send); -o PREFIX writes what channel i
- * receives to PREFIX.i.  --reconfigure-mtu raises our receive MTU on all of them mid-transfer.
- * Exit status 0 only when everything sent was delivered (as far as the mode lets the sender know:
- * see docs/l2cat.md), nothing received was dropped and --verify found every echo intact.
+ * receives to PREFIX.i.  A listener serves up to N channels at once, each as soon as it opens,
+ * and the stack refuses more (l2k_listen_limit).  --reconfigure-mtu raises our receive MTU on
+ * all of them mid-transfer.  SIGINT / SIGTERM end every channel and link gracefully (exit 130 /
+ * 143).  Exit status 0 only when everything sent was delivered (as far as the mode lets the
+ * sender know: see docs/l2cat.md), nothing received was dropped, --send sent all its SDUs and
+ * --verify found every echo intact.
  *
  * This file: the options, the stack and its links, main().  tools/l2cat/conn.c: the channels
  * (start, verdict, end, --reconfigure-mtu); tools/l2cat/io.c: the data (receiver thread,
  * writers); tools/l2cat/l2cat.h: what they share. */
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +42,9 @@ static void usage(FILE *f)
 		"       l2cat -t SPEC [options] ADDR[/le-public|/le-random] PSM\n"
 		"  Opens an L2CAP channel (listening: serves one, -k: keeps serving); stdin becomes SDUs\n"
 		"  (one per read, at most the peer's MTU), received SDUs go to stdout.  End of stdin ends\n"
-		"  the channel gracefully.  Exit status 0 only when everything sent was delivered.\n"
+		"  the channel gracefully.  Exit status 0 only when everything sent was delivered; 2 for a\n"
+		"  bad command line (numbers are checked strictly); SIGINT / SIGTERM end the channels and\n"
+		"  links gracefully with a summary, exit status 130 / 143.\n"
 		"  -t, --transport SPEC   controller: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD] | sim[:...]\n"
 		"                         | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		"  -m, --mode MODE        channel mode (built: %s); default basic, or le for LE addresses\n"
@@ -51,7 +57,8 @@ static void usage(FILE *f)
 		"      --max-transmit N   ertm/retrans: transmissions before giving up (default 3, 0 = never)\n"
 		"      --ext-window       ertm: Extended Window Size option (--window up to 16383)\n"
 		"      --credits N        credits granted at connection (credit modes)\n"
-		"      --channels N       -m ecfc: open N channels (1..5) in one request (listening: serve N);\n"
+		"      --channels N       -m ecfc: open N channels (1..5) in one request; listening: serve up to\n"
+		"                         N at once, each as soon as it opens, and refuse more (0x0004);\n"
 		"                         each carries a full copy of stdin / --send\n"
 		"  -o, --output PREFIX    what channel i receives goes to PREFIX.i instead of stdout\n"
 		"      --reconfigure-mtu N  -m ecfc: once --reconfigure-at BYTES have moved (sent and\n"
@@ -60,13 +67,15 @@ static void usage(FILE *f)
 		"      --reconfigure-at BYTES  (default 0: as soon as the channels are open)\n"
 		"  -l, --listen PSM       listen on PSM (BR/EDR: odd, e.g. 0x1001; LE SPSM 0x0001-0x00FF;\n"
 		"                         LE: advertises, again after every central that leaves)\n"
-		"  -k, --keep             with -l: serve channels one after another until killed\n"
+		"  -k, --keep             with -l: keep serving channels (up to --channels at a time) until\n"
+		"                         SIGINT / SIGTERM\n"
 		"  -d, --recv-only        do not read stdin: receive until the peer ends the channel\n"
 		"      --echo             send every received SDU back (stdin is not read)\n"
 		"      --sink             discard what is received (stdin is not read)\n"
-		"      --send N           send N patterned SDUs instead of stdin\n"
+		"      --send N           send N patterned SDUs instead of stdin (fewer sent is an error)\n"
 		"      --size S           size of those SDUs (default: the peer's MTU)\n"
-		"      --verify           with --send: the peer echoes; check every echo byte for byte\n"
+		"      --verify           with --send: the peer echoes; check every echo byte for byte (no echo\n"
+		"                         for --timeout: stop sending, exit 1)\n"
 		"      --rate BYTES       send at most BYTES per second (suffix k = 1000, M = 1000000):\n"
 		"                         for modes without flow control and receivers that cannot keep up\n"
 		"  -w, --timeout MS       connect, and wait for echoes / the disconnection (default 30000)\n"
@@ -156,6 +165,38 @@ static void links_finish(l2k_stack *s, bool peer_ends)
 	links_wait_down(2000);
 }
 
+/* While l2k_connect waits (up to --timeout), SIGINT / SIGTERM cannot wake it: this thread
+ * disconnects the links that are up (and keeps doing so until the call returned), which ends
+ * the channels being set up at once; the peer sees a plain disconnection (HCI 0x13). */
+struct watch {
+	l2k_stack *s;
+	pthread_t th;
+	atomic_bool done;
+};
+
+static void *watch_main(void *arg)
+{
+	struct watch *w = arg;
+	while (!atomic_load(&w->done)) {
+		struct pollfd pf = {tool_signal_fd(), POLLIN, 0};
+		if (!tool_signal()) {
+			poll(&pf, pf.fd >= 0 ? 1 : 0, 100);
+			continue;
+		}
+		pthread_mutex_lock(&links.m);
+		uint16_t h[16];
+		int n = links.n;
+		memcpy(h, links.h, sizeof(h));
+		pthread_mutex_unlock(&links.m);
+		l2k_lock(w->s);
+		for (int i = 0; i < n; i++)
+			l2k_link_disconnect(w->s, h[i], 0);
+		l2k_unlock(w->s);
+		poll(NULL, 0, 100);
+	}
+	return NULL;
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 enum { O_MTU = 256, O_MPS, O_CREDITS, O_ECHO, O_SINK, O_SEND, O_SIZE, O_VERIFY, O_SNOOP, O_LE,
@@ -185,8 +226,7 @@ static int parse_rate(const char *s, unsigned long *out)
 
 static int bad_arg(const char *opt, const char *val, const char *why)
 {
-	fprintf(stderr, PROG ": bad value '%s' for %s: %s\n", val, opt, why);
-	return 2;
+	return tool_bad_value(PROG, opt, val, why);
 }
 
 int main(int argc, char **argv)
@@ -197,6 +237,7 @@ int main(int argc, char **argv)
 	c.timeout_ms = 30000;
 	c.nchan = 1;
 	bool echo = false, sink = false, recv_only = false, verify = false, send = false;
+	tool_signals_init(PROG);
 	static const struct option lo[] = {
 	    {"transport", required_argument, 0, 't'}, {"mode", required_argument, 0, 'm'},
 	    {"mtu", required_argument, 0, O_MTU},     {"mps", required_argument, 0, O_MPS},
@@ -225,23 +266,23 @@ int main(int argc, char **argv)
 			c.mode_set = true;
 			break;
 		case O_MTU:
-			if (tool_parse_uint(optarg, 23, 65535, &v))
-				return bad_arg("--mtu", optarg, "23..65535 (BR/EDR needs >= 48)");
+			if (tool_opt_uint(PROG, "--mtu", optarg, 23, 65535, "23..65535 (BR/EDR needs >= 48)", &v))
+				return 2;
 			c.opts.mtu = (uint16_t)v;
 			break;
 		case O_MPS:
-			if (tool_parse_uint(optarg, 23, 65533, &v))
-				return bad_arg("--mps", optarg, "23..65533");
+			if (tool_opt_uint(PROG, "--mps", optarg, 23, 65533, "23..65533", &v))
+				return 2;
 			c.opts.mps = (uint16_t)v;
 			break;
 		case O_CREDITS:
-			if (tool_parse_uint(optarg, 1, 65535, &v))
-				return bad_arg("--credits", optarg, "1..65535");
+			if (tool_opt_uint(PROG, "--credits", optarg, 1, 65535, "1..65535", &v))
+				return 2;
 			c.opts.credits = (uint16_t)v;
 			break;
 		case 'l':
-			if (tool_parse_uint(optarg, 1, 0xFFFF, &v))
-				return bad_arg("-l", optarg, "a PSM, e.g. 0x1001 or 128");
+			if (tool_opt_uint(PROG, "-l", optarg, 1, 0xFFFF, "a PSM, e.g. 0x1001 or 128", &v))
+				return 2;
 			c.listen = true;
 			c.psm = (uint16_t)v;
 			break;
@@ -250,14 +291,14 @@ int main(int argc, char **argv)
 		case O_ECHO: echo = true; break;
 		case O_SINK: sink = true; break;
 		case O_SEND:
-			if (tool_parse_uint(optarg, 0, 0xFFFFFFFFul, &v))
-				return bad_arg("--send", optarg, "a count");
+			if (tool_opt_uint(PROG, "--send", optarg, 0, 0xFFFFFFFFul, "a count", &v))
+				return 2;
 			c.send_n = v;
 			send = true;
 			break;
 		case O_SIZE:
-			if (tool_parse_uint(optarg, 0, 65535, &v))
-				return bad_arg("--size", optarg, "0..65535");
+			if (tool_opt_uint(PROG, "--size", optarg, 0, 65535, "0..65535", &v))
+				return 2;
 			c.size = v;
 			c.size_set = true;
 			break;
@@ -267,8 +308,8 @@ int main(int argc, char **argv)
 				return bad_arg("--rate", optarg, "bytes per second, e.g. 500000, 500k, 2M");
 			break;
 		case 'w':
-			if (tool_parse_uint(optarg, 1, 86400000, &v))
-				return bad_arg("--timeout", optarg, "milliseconds, 1..86400000");
+			if (tool_opt_uint(PROG, "--timeout", optarg, 1, 86400000, "milliseconds, 1..86400000", &v))
+				return 2;
 			c.timeout_ms = (int)v;
 			break;
 		case O_SNOOP: c.snoop = optarg; break;
@@ -279,35 +320,35 @@ int main(int argc, char **argv)
 			c.opts.fcs = !strcmp(optarg, "crc16");
 			break;
 		case O_WINDOW:
-			if (tool_parse_uint(optarg, 1, 0x3FFF, &v))
-				return bad_arg("--window", optarg, "1..63 (ERTM), 1..32 (legacy), up to 16383 with --ext-window");
+			if (tool_opt_uint(PROG, "--window", optarg, 1, 0x3FFF, "1..63 (ERTM), 1..32 (legacy), up to 16383 with --ext-window", &v))
+				return 2;
 			c.opts.tx_window = (uint16_t)v;
 			break;
 		case O_MAXTX:
-			if (tool_parse_uint(optarg, 0, 254, &v))
-				return bad_arg("--max-transmit", optarg, "1..254, or 0 for unlimited");
+			if (tool_opt_uint(PROG, "--max-transmit", optarg, 0, 254, "1..254, or 0 for unlimited", &v))
+				return 2;
 			c.opts.max_transmit = v ? (uint8_t)v : L2K_MAX_TRANSMIT_UNLIMITED;
 			break;
 		case O_EXTWIN: c.opts.ext_window = true; break;
 		case O_CHANNELS:
-			if (tool_parse_uint(optarg, 1, MAXCH, &v))
-				return bad_arg("--channels", optarg, "1..5 (one Credit Based Connection Request)");
+			if (tool_opt_uint(PROG, "--channels", optarg, 1, MAXCH, "1..5 (one Credit Based Connection Request)", &v))
+				return 2;
 			c.nchan = (int)v;
 			break;
 		case 'o': c.out_prefix = optarg; break;
 		case O_RMTU:
-			if (tool_parse_uint(optarg, 64, 65535, &v))
-				return bad_arg("--reconfigure-mtu", optarg, "64..65535");
+			if (tool_opt_uint(PROG, "--reconfigure-mtu", optarg, 64, 65535, "64..65535", &v))
+				return 2;
 			c.reconf_mtu = v;
 			break;
 		case O_RMPS:
-			if (tool_parse_uint(optarg, 64, 65533, &v))
-				return bad_arg("--reconfigure-mps", optarg, "64..65533");
+			if (tool_opt_uint(PROG, "--reconfigure-mps", optarg, 64, 65533, "64..65533", &v))
+				return 2;
 			c.reconf_mps = v;
 			break;
 		case O_RAT:
-			if (tool_parse_uint(optarg, 0, 0xFFFFFFFFul, &v))
-				return bad_arg("--reconfigure-at", optarg, "a byte count");
+			if (tool_opt_uint(PROG, "--reconfigure-at", optarg, 0, 0xFFFFFFFFul, "a byte count", &v))
+				return 2;
 			c.reconf_at = v;
 			break;
 		case 'v': c.verbose = true; break;
@@ -332,8 +373,8 @@ int main(int argc, char **argv)
 				argv[optind]);
 			return 2;
 		}
-		if (tool_parse_uint(argv[optind + 1], 1, 0xFFFF, &v))
-			return bad_arg("PSM", argv[optind + 1], "a PSM, e.g. 0x1001 or 128");
+		if (tool_opt_uint(PROG, "PSM", argv[optind + 1], 1, 0xFFFF, "a PSM, e.g. 0x1001 or 128", &v))
+			return 2;
 		c.psm = (uint16_t)v;
 		if (c.ptype != L2K_ADDR_BREDR)
 			c.le = true;
@@ -392,6 +433,8 @@ int main(int argc, char **argv)
 	struct l2k_stack_cbs cbs = {.user = &c, .error = on_error, .link_up = on_link_up, .link_down = on_link_down};
 	if (tool_stack_up(PROG, c.spec, c.snoop, !(c.listen && !c.le), &cbs, 10000, &s) < 0)
 		return 1;
+	/* from here on SIGINT / SIGTERM end the channels and links gracefully (exit 130 / 143) */
+	tool_signals_graceful(true);
 	struct l2k_controller_info inf;
 	l2k_controller_info(s, &inf);
 	if (c.verbose) {
@@ -429,7 +472,11 @@ int main(int argc, char **argv)
 	enum l2k_close_reason why = L2K_CLOSE_LOCAL;
 	if (c.listen) {
 		l2k_sock *ls;
-		r = l2k_listen(s, c.psm, c.le, &c.opts, (c.keep ? 4 : 1) * c.nchan, &ls);
+		/* a backlog of --channels, and no more held at once: the stack refuses (0x0004) what
+		 * l2cat would not serve now */
+		r = l2k_listen(s, c.psm, c.le, &c.opts, c.nchan, &ls);
+		if (r == 0)
+			r = l2k_listen_limit(ls, c.nchan);
 		if (r < 0) {
 			if (r == L2K_EINVAL)
 				fprintf(stderr, PROG ": cannot listen on 0x%04x: invalid PSM or options (BR/EDR PSMs are "
@@ -443,38 +490,29 @@ int main(int argc, char **argv)
 		if (c.verbose)
 			fprintf(stderr, PROG ": listening on %s psm 0x%04x%s\n", c.le ? "LE" : "BR/EDR", c.psm,
 				c.le ? " (advertising)" : "");
-		do {
-			l2k_sock *sk[MAXCH];
-			int got = 0;
-			for (; got < c.nchan; got++) {
-				r = l2k_accept(ls, -1, &sk[got]);
-				if (r < 0)
-					break;
-			}
-			if (r < 0) {
-				fprintf(stderr, PROG ": accept failed: %s%s%s\n", l2k_strerror(r),
-					l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
-				for (int i = 0; i < got; i++)
-					l2k_close(sk[i]);
-				ok = false;
-				break;
-			}
-			if (!c.keep && c.le) {
-				/* one channel served: nobody else is to connect */
-				l2k_lock(s);
-				l2k_le_advertise(s, false, NULL, 0);
-				l2k_unlock(s);
-			}
-			ok = serve(&c, s, sk, c.nchan, &why) && ok;
-		} while (c.keep);
-		l2k_close(ls);
+		ok = serve(&c, s, &ls, NULL, 0, &why);
+		if (ls)
+			l2k_close(ls);
 	} else {
 		l2k_sock *sk[MAXCH] = {NULL};
 		uint64_t t0 = tool_now_us();
+		struct watch w = {.s = s};
+		bool watching = pthread_create(&w.th, NULL, watch_main, &w) == 0;
 		if (c.mode == L2K_MODE_ECFC)
 			r = l2k_connect_ecfc(s, &c.peer, c.ptype, c.psm, c.nchan, &c.opts, c.timeout_ms, sk);
 		else
 			r = l2k_connect(s, &c.peer, c.ptype, c.psm, &c.opts, c.timeout_ms, &sk[0]);
+		atomic_store(&w.done, true);
+		if (watching)
+			pthread_join(w.th, NULL);
+		if (r < 0 && tool_signal()) {
+			fprintf(stderr, PROG ": interrupted (%s) while connecting\n", tool_signal_name());
+			for (int i = 0; i < c.nchan; i++)
+				l2k_close(sk[i]);
+			links_finish(s, false);
+			l2k_stack_close(s);
+			return tool_signal_status();
+		}
 		if (r < 0) {
 			struct l2k_chan_info ci;
 			memset(&ci, 0, sizeof(ci));
@@ -517,10 +555,14 @@ int main(int argc, char **argv)
 			l2k_stack_close(s);
 			return 1;
 		}
-		ok = serve(&c, s, sk, c.nchan, &why);
+		ok = serve(&c, s, NULL, sk, c.nchan, &why);
 	}
 	if (why != L2K_CLOSE_LINK_LOST) /* else the links (or the transport) are gone already */
 		links_finish(s, why == L2K_CLOSE_REMOTE);
 	l2k_stack_close(s);
+	if (tool_signal()) {
+		fprintf(stderr, PROG ": interrupted (%s)%s\n", tool_signal_name(), ok ? "" : "; see above");
+		return tool_signal_status();
+	}
 	return ok ? 0 : 1;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/l2kit.h"
+#include "tools/common/tool.h"
 #include "transport/sim/sim.h" /* the demo drives the simulated air's fault injection */
 
 struct run {
@@ -114,7 +115,7 @@ static int rx_accept(void *u, const struct l2k_conn_request *rq, struct l2k_chan
 static bool done(void *arg)
 {
 	struct run *r = arg;
-	if (r->failed || r->closed_tx)
+	if (r->failed || r->closed_tx || tool_signal())
 		return true;
 	if (r->received >= r->total)
 		return true;
@@ -186,7 +187,7 @@ static int demo_run(struct run *r, const char *snoop_dir, double *sim_s, double 
 	}
 	/* wait for the channel, then time the transfer from its opening */
 	uint64_t t_open = 0;
-	while (!r->open && !r->closed_tx && vc.now_ms < 30000)
+	while (!r->open && !r->closed_tx && vc.now_ms < 30000 && !tool_signal())
 		l2k_sim_run_until(st, 2, &vc, NULL, NULL, 10);
 	t_open = vc.now_ms;
 	/* Loss applies to the data once the channel is up: a real link layer does not flush the
@@ -211,21 +212,30 @@ static int demo_run(struct run *r, const char *snoop_dir, double *sim_s, double 
 int main(int argc, char **argv)
 {
 	size_t bytes = 4u << 20;
+	uint64_t v;
 	const char *snoop_dir = NULL;
+	tool_signals_init("l2demo");
+	tool_signals_graceful(true); /* a signal ends the row that runs (marked interrupted) and the demo */
 	static const struct option lo[] = {{"bytes", required_argument, 0, 'b'},
 					   {"btsnoop-dir", required_argument, 0, 's'},
 					   {"help", no_argument, 0, 'h'},
 					   {0, 0, 0, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (c == 'b')
-			bytes = strtoul(optarg, NULL, 0);
-		else if (c == 's')
+		if (c == 'b') {
+			/* at most 128 MiB: the slowest row (Retransmission mode, 5 % loss, ~430 kbit/s) must
+			 * finish within the hour of simulated time a row is given */
+			if (tool_opt_u64("l2demo", "--bytes", optarg, 1, 128u << 20, "a byte count, 1..134217728", &v))
+				return 2;
+			bytes = (size_t)v;
+		} else if (c == 's')
 			snoop_dir = optarg;
 		else {
 			printf("usage: l2demo [--bytes N] [--btsnoop-dir DIR]\n"
 			       "  Two l2kit hosts on the simulated air open a channel in every implemented mode,\n"
-			       "  move N bytes (default 4 MiB) in each, check every byte and print a table.\n");
+			       "  move N bytes (default 4 MiB; 1..134217728) in each, check every byte and print a\n"
+			       "  table.  SIGINT / SIGTERM stop it at once: the rows done, the one that ran marked\n"
+			       "  interrupted (exit 130 / 143).\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -255,9 +265,16 @@ int main(int argc, char **argv)
 		struct run r = {.mode = plan[i].mode, .le = plan[i].le, .loss = plan[i].loss, .total = bytes,
 				.sdu = plan[i].sdu};
 		double sim_s = 0, cpu_s = 0;
+		if (tool_signal())
+			break;
 		if (demo_run(&r, snoop_dir, &sim_s, &cpu_s) < 0) {
 			failures++;
 			continue;
+		}
+		if (tool_signal()) {
+			printf("%-10s %-6s %6s interrupted (%s)\n", name, plan[i].le ? "LE" : "BR/EDR", "-",
+			       tool_signal_name());
+			break;
 		}
 		bool reliable = r.mode != L2K_MODE_STREAMING && r.mode != L2K_MODE_FLOWCTL;
 		bool ok = r.bad == 0 && !r.failed && (reliable ? r.received == r.total : r.received <= r.total);
@@ -281,6 +298,10 @@ int main(int argc, char **argv)
 	printf("\nsimulated air: BR/EDR runs use the bredr-3dh5 profile, LE runs le-2m (docs/simulator.md);\n"
 	       "lossy rows drop whole L2CAP PDUs at random once the channel is open (seed 7), with MaxTransmit\n"
 	       "unlimited.\n");
+	if (tool_signal()) {
+		printf("demo interrupted (%s)%s\n", tool_signal_name(), failures ? "; a row above FAILED" : "");
+		return tool_signal_status();
+	}
 	printf("%s\n", failures ? "demo FAILED" : "all implemented modes delivered every byte they must");
 	return failures ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/l2kit.h"
+#include "tools/common/tool.h"
 
 static void usage(FILE *f)
 {
@@ -13,14 +14,17 @@ static void usage(FILE *f)
 		   "  Brings the controller named by SPEC up (HCI Reset and the reads) and prints its\n"
 		   "  address, HCI version, manufacturer, ACL and LE ACL buffers and what it supports.\n"
 		   "  SPEC: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD][,rtscts] | sim[:k=v,...]\n"
-		   "        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n");
+		   "        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
+		   "  --timeout MS  wait this long for the bring-up, 1..600000 (default 10000)\n"
+		   "  SIGINT / SIGTERM end it at once (exit 130 / 143).\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *spec = NULL, *snoop = NULL;
 	bool json = false;
-	int timeout = 10000;
+	unsigned long timeout = 10000;
+	tool_signals_init("l2info"); /* nothing to end gracefully: a signal exits at once */
 	static const struct option lo[] = {{"transport", required_argument, 0, 't'},
 					   {"json", no_argument, 0, 'j'},
 					   {"btsnoop", required_argument, 0, 'b'},
@@ -33,7 +37,11 @@ int main(int argc, char **argv)
 		case 't': spec = optarg; break;
 		case 'j': json = true; break;
 		case 'b': snoop = optarg; break;
-		case 'T': timeout = atoi(optarg); break;
+		case 'T':
+			if (tool_opt_uint("l2info", "--timeout", optarg, 1, 600000, "milliseconds, 1..600000",
+					  &timeout))
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -50,7 +58,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "l2info: %s\n", err[0] ? err : l2k_strerror(r));
 		return 1;
 	}
-	r = l2k_wait_ready(s, timeout);
+	r = l2k_wait_ready(s, (int)timeout);
 	if (r < 0) {
 		const char *why = l2k_last_error(s);
 		fprintf(stderr, "l2info: %s: controller bring-up failed: %s%s%s\n", spec, l2k_strerror(r),

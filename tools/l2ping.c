@@ -6,7 +6,6 @@
  * and one that is not the data sent says so.  Exit 1 if any request got no answer.  Event
  * face, one thread: the stack is driven with l2k_run_until between requests. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +15,6 @@
 
 #define PROG "l2ping"
 #define MAX_SIZE 668 /* l2k_echo keeps a request within the minimum signaling MTU (672 - 4) */
-
-static volatile sig_atomic_t interrupted;
 
 struct ping {
 	l2k_addr peer;
@@ -48,12 +45,9 @@ static void usage(FILE *f)
 		   "  -f, --flood           no wait between requests\n"
 		   "      --timeout MS      wait this long for each answer (default 10000) and for the link\n"
 		   "      --btsnoop FILE    capture every HCI packet to FILE\n"
-		   "  -h, --help\n");
-}
-
-static void on_sigint(int sig)
-{
-	interrupted = 1;
+		   "  -h, --help\n"
+		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
+		   "  exit status 130 / 143.\n");
 }
 
 static void on_link_up(void *user, const struct l2k_link_info *li)
@@ -104,18 +98,18 @@ static void on_echo(void *user, int err, const uint8_t *data, size_t len, uint32
 static bool link_settled(void *arg)
 {
 	struct ping *p = arg;
-	return p->link_up || p->link_failed || interrupted;
+	return p->link_up || p->link_failed || tool_signal();
 }
 
 static bool echo_done(void *arg)
 {
 	struct ping *p = arg;
-	return !p->waiting || p->link_down || interrupted;
+	return !p->waiting || p->link_down || tool_signal();
 }
 
 static bool never(void *arg)
 {
-	return interrupted;
+	return tool_signal();
 }
 
 static bool link_gone(void *arg)
@@ -137,34 +131,27 @@ int main(int argc, char **argv)
 					   {"help", no_argument, 0, 'h'},
 					   {0, 0, 0, 0}};
 	int o;
+	tool_signals_init(PROG);
 	while ((o = getopt_long(argc, argv, "t:c:s:i:fh", lo, NULL)) != -1) {
 		switch (o) {
 		case 't': spec = optarg; break;
 		case 'c':
-			if (tool_parse_uint(optarg, 1, 1000000000ul, &count)) {
-				fprintf(stderr, PROG ": bad count '%s'\n", optarg);
+			if (tool_opt_uint(PROG, "--count", optarg, 1, 1000000000ul, "a count, 1..1000000000", &count))
 				return 2;
-			}
 			break;
 		case 's':
-			if (tool_parse_uint(optarg, 0, MAX_SIZE, &size)) {
-				fprintf(stderr, PROG ": bad size '%s' (0..%d: a request must fit the minimum "
-						"signaling MTU)\n", optarg, MAX_SIZE);
+			if (tool_opt_uint(PROG, "--size", optarg, 0, MAX_SIZE,
+					  "0..668 (a request must fit the minimum signaling MTU)", &size))
 				return 2;
-			}
 			break;
 		case 'i':
-			if (tool_parse_uint(optarg, 0, 3600000, &interval)) {
-				fprintf(stderr, PROG ": bad interval '%s' (milliseconds)\n", optarg);
+			if (tool_opt_uint(PROG, "--interval", optarg, 0, 3600000, "milliseconds, 0..3600000", &interval))
 				return 2;
-			}
 			break;
 		case 'f': interval = 0; break;
 		case 'T':
-			if (tool_parse_uint(optarg, 1, 3600000, &v)) {
-				fprintf(stderr, PROG ": bad timeout '%s' (milliseconds)\n", optarg);
+			if (tool_opt_uint(PROG, "--timeout", optarg, 1, 3600000, "milliseconds, 1..3600000", &v))
 				return 2;
-			}
 			timeout = v;
 			break;
 		case 'b': snoop = optarg; break;
@@ -186,8 +173,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": bad address '%s' (AA:BB:CC:DD:EE:FF)\n", argv[optind]);
 		return 2;
 	}
-	signal(SIGINT, on_sigint);
-	signal(SIGTERM, on_sigint);
+	tool_signals_graceful(true); /* a signal stops the pings; the summary and the disconnection follow */
 
 	struct l2k_stack_cbs cbs = {.user = &p,
 				    .link_up = on_link_up,
@@ -222,21 +208,21 @@ int main(int argc, char **argv)
 			if (p.link_failed)
 				fprintf(stderr, PROG ": cannot connect to %s: HCI 0x%02x: %s\n", a, p.status,
 					tool_hci_status_str(p.status));
-			else if (interrupted)
-				fprintf(stderr, PROG ": interrupted\n");
+			else if (tool_signal())
+				fprintf(stderr, PROG ": interrupted (%s) while connecting\n", tool_signal_name());
 			else
 				fprintf(stderr, PROG ": cannot connect to %s: %s%s%s\n", a,
 					r < 0 ? l2k_strerror(r) : "no answer", l2k_last_error(s)[0] ? ": " : "",
 					l2k_last_error(s));
 			l2k_stack_close(s);
-			return 1;
+			return tool_signal() ? tool_signal_status() : 1;
 		}
 		made_link = true;
 	}
 	printf("Ping: %s from %s (data size %lu) ...\n", a, la, size);
 	fflush(stdout);
 	unsigned long sent = 0, received = 0, other = 0;
-	for (unsigned long id = 0; (!count || id < count) && !interrupted && !p.link_down; id++) {
+	for (unsigned long id = 0; (!count || id < count) && !tool_signal() && !p.link_down; id++) {
 		for (size_t i = 0; i < size; i++)
 			p.sent[i] = (uint8_t)('A' + (i + id) % 40);
 		p.sent_len = size;
@@ -256,7 +242,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (!p.answered) {
-			if (interrupted) {
+			if (tool_signal()) {
 				sent--; /* not given its chance */
 				break;
 			}
@@ -289,5 +275,7 @@ int main(int argc, char **argv)
 	if (made_link && !p.link_down && l2k_link_disconnect(s, p.handle, 0) == 0)
 		l2k_run_until(&s, 1, link_gone, &p, 2000);
 	l2k_stack_close(s);
+	if (tool_signal())
+		return tool_signal_status();
 	return sent && received == sent ? 0 : 1;
 }

@@ -30,7 +30,7 @@ head -c 10485760 /dev/urandom >"$OUT/in.bin"
 sh tests/with_btvirt.sh sh -c '
 OUT=$0; B=$1
 T=unix:/tmp/bt-server-bredr
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }  # stderr: listen runs with stdout to a data file
 # Start a listener and wait until it listens (so controllers are numbered in order).
 listen() { # LOG ARGS...
 	log=$1; shift

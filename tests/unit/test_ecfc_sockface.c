@@ -162,6 +162,75 @@ static void test_connect_ecfc_partial_refusal(void **state)
 	pair_free(p);
 }
 
+/* l2k_listen_limit(2) with a larger backlog: the listener holds at most two channels, waiting or
+ * accepted and not yet released.  A request for three opens two and refuses the third alone
+ * (0x0004); while the two accepted sockets are held (even after their channels closed) a new
+ * request is refused whole; releasing one with l2k_close makes room for exactly one. */
+static void listener_limit(bool le)
+{
+	struct pair *p = pair_new(le);
+	struct l2k_chan_opts o;
+	ecfc_opts(&o, 500);
+	pair_listen(p, &o, 5);
+	assert_int_equal(l2k_listen_limit(p->ls, 2), 0);
+	assert_int_equal(l2k_listen_limit(NULL, 2), L2K_EINVAL);
+	assert_int_equal(l2k_listen_limit(p->ls, -1), L2K_EINVAL);
+	l2k_sock *a[3], *b[2], *c[2], *d[2];
+	struct l2k_chan_info ci;
+	assert_int_equal(connect_n(p, 3, &o, 5000, a), L2K_EREFUSED);
+	assert_int_equal(l2k_sock_info(a[2], &ci), 0);
+	assert_int_equal(ci.result, 0x0004);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(l2k_accept(p->ls, 5000, &b[i]), 0);
+	/* two held (accepted): a new request is refused, both channels */
+	assert_int_equal(connect_n(p, 2, &o, 5000, c), L2K_EREFUSED);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(l2k_sock_info(c[i], &ci), 0);
+		assert_int_equal(ci.result, 0x0004);
+		l2k_close(c[i]);
+	}
+	/* the peer ends channel 0: the socket is still held until released */
+	assert_int_equal(l2k_shutdown(a[0], 5000), 0);
+	size_t full = 0;
+	char buf[8];
+	assert_int_equal(l2k_recv(b[0], buf, sizeof(buf), &full, 5000), 0);
+	assert_true(full == SIZE_MAX);
+	assert_int_equal(connect_n(p, 1, &o, 5000, c), L2K_EREFUSED);
+	l2k_close(c[0]);
+	/* released: room for one (of two asked for) */
+	l2k_close(b[0]);
+	assert_int_equal(connect_n(p, 2, &o, 5000, d), L2K_EREFUSED);
+	assert_int_equal(l2k_sock_info(d[0], &ci), 0);
+	assert_int_equal(l2k_sock_close_reason(d[0]), L2K_CLOSE_LOCAL); /* open */
+	assert_int_equal(l2k_sock_info(d[1], &ci), 0);
+	assert_int_equal(ci.result, 0x0004);
+	l2k_sock *e;
+	assert_int_equal(l2k_accept(p->ls, 5000, &e), 0);
+	assert_int_equal(l2k_send(d[0], "two", 3, 5000), 3);
+	assert_int_equal(l2k_recv(e, buf, sizeof(buf), NULL, 5000), 3);
+	assert_memory_equal(buf, "two", 3);
+	/* accepted sockets may outlive their listener */
+	l2k_close(p->ls);
+	p->ls = NULL;
+	l2k_close(e);
+	l2k_close(b[1]);
+	for (int i = 0; i < 3; i++)
+		l2k_close(a[i]);
+	for (int i = 0; i < 2; i++)
+		l2k_close(d[i]);
+	pair_free(p);
+}
+
+static void test_listen_limit_refuses_beyond_held_le(void **state)
+{
+	listener_limit(true);
+}
+
+static void test_listen_limit_refuses_beyond_held_bredr(void **state)
+{
+	listener_limit(false);
+}
+
 /* Nobody serves the SPSM: every channel refused 0x0002; invalid counts fail before anything
  * exists (NULL sockets). */
 static void test_connect_ecfc_refused_and_invalid(void **state)
@@ -289,6 +358,8 @@ int main(void)
 	    cmocka_unit_test(test_connect_ecfc_five_sockets_in_request_order_bredr),
 	    cmocka_unit_test(test_connect_ecfc_partial_refusal),
 	    cmocka_unit_test(test_connect_ecfc_refused_and_invalid),
+	    cmocka_unit_test(test_listen_limit_refuses_beyond_held_le),
+	    cmocka_unit_test(test_listen_limit_refuses_beyond_held_bredr),
 	    cmocka_unit_test(test_connect_ecfc_nonblocking),
 	    cmocka_unit_test(test_sock_reconfigure_larger_mtu_nothing_dropped_le),
 	    cmocka_unit_test(test_sock_reconfigure_larger_mtu_nothing_dropped_bredr),

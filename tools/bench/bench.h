@@ -50,7 +50,7 @@ struct bworld {
  * (LE: advertising).  0, or -1 after printing why. */
 int bw_open(struct bworld *w, int n, const char *type, const char *profile, const char *extra);
 void bw_close(struct bworld *w);
-/* Step the world's stacks: see l2k_sim_run_until. */
+/* Step the world's stacks: see l2k_sim_run_until.  L2K_EINTR once SIGINT / SIGTERM came. */
 int bw_run(struct bworld *w, bool (*done)(void *), void *arg, uint64_t max_ms);
 
 /* ---- flows: counted SDUs from host 0 to a peer ------------------------------------------- */

@@ -6,6 +6,7 @@
 
 #include "core/l2cap_crc16.h"
 #include "tools/bench/bench.h"
+#include "tools/common/tool.h"
 
 /* Every mode the benches know, in table order; ECFC runs on LE here (and on BR/EDR in the
  * utilisation section). */
@@ -91,6 +92,8 @@ int bench_host_cost(const struct bench_opts *o, FILE *dat)
 	bj_arr("host_cost");
 	int failures = 0;
 	for (size_t mi = 0; mi < sizeof(modes) / sizeof(modes[0]); mi++) {
+		if (tool_signal())
+			break; /* SIGINT / SIGTERM: l2bench ends here */
 		enum l2k_mode m = modes[mi];
 		char label[32];
 		bench_mode_label(m, bench_mode_le(m), label, sizeof(label));
@@ -107,6 +110,8 @@ int bench_host_cost(const struct bench_opts *o, FILE *dat)
 		if (dat)
 			fprintf(dat, "\"%s\"", label);
 		for (size_t si = 0; si < sizeof(sdus) / sizeof(sdus[0]); si++) {
+			if (tool_signal())
+				break; /* SIGINT / SIGTERM: l2bench ends here */
 			struct cost c;
 			if (!bench_selected(o, label, sdus[si])) {
 				if (dat)
@@ -212,6 +217,8 @@ int bench_latency(const struct bench_opts *o)
 	bj_arr("latency");
 	int failures = 0;
 	for (size_t mi = 0; mi < sizeof(modes) / sizeof(modes[0]); mi++) {
+		if (tool_signal())
+			break; /* SIGINT / SIGTERM: l2bench ends here */
 		enum l2k_mode m = modes[mi];
 		if (!l2k_mode_supported(m))
 			continue;

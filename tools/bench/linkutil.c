@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tools/bench/bench.h"
+#include "tools/common/tool.h"
 #include "transport/sim/sim.h"
 
 struct util_profile {
@@ -116,12 +117,16 @@ int bench_link_util(const struct bench_opts *o, FILE *dat)
 	int failures = 0, below = 0;
 	double worst = 1e9;
 	for (size_t pi = 0; pi < sizeof(profiles) / sizeof(profiles[0]); pi++) {
+		if (tool_signal())
+			break; /* SIGINT / SIGTERM: l2bench ends here */
 		const struct util_profile *p = &profiles[pi];
 		bool le = p->interval != 0;
 		const enum l2k_mode *ms = le ? le_modes : br_modes;
 		size_t nm = le ? sizeof(le_modes) / sizeof(le_modes[0]) : sizeof(br_modes) / sizeof(br_modes[0]);
 		const size_t *ss = le ? le_sdus : br_sdus;
 		for (size_t mi = 0; mi < nm; mi++) {
+			if (tool_signal())
+				break; /* SIGINT / SIGTERM: l2bench ends here */
 			enum l2k_mode m = ms[mi];
 			char label[32];
 			bench_mode_label(m, le, label, sizeof(label));
@@ -130,6 +135,8 @@ int bench_link_util(const struct bench_opts *o, FILE *dat)
 			if (dat)
 				fprintf(dat, "\"%s %s\"", p->tag, label);
 			for (size_t si = 0; si < 4; si++) {
+				if (tool_signal())
+					break; /* SIGINT / SIGTERM: l2bench ends here */
 				size_t sdu = ss[si];
 				if (!bench_selected(o, label, sdu)) {
 					if (dat)

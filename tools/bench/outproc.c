@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tools/bench/bench.h"
+#include "tools/common/tool.h"
 
 struct child {
 	pid_t pid;
@@ -43,8 +44,9 @@ static int spawn(struct child *c, char *const argv[], const char *errpath)
 	return 0;
 }
 
-/* Wait for the child until deadline (bench_wall_s clock); false on timeout. */
-static bool reap(struct child *c, double deadline)
+/* Wait for the child until deadline (bench_wall_s clock); false on timeout, and at once when
+ * SIGINT / SIGTERM came (the children are then stopped). */
+static bool reap_until(struct child *c, double deadline, bool interruptible)
 {
 	while (!c->done) {
 		pid_t r = wait4(c->pid, &c->status, WNOHANG, &c->ru);
@@ -54,20 +56,25 @@ static bool reap(struct child *c, double deadline)
 		}
 		if (r < 0 && errno != EINTR)
 			return false;
-		if (bench_wall_s() > deadline)
+		if (bench_wall_s() > deadline || (interruptible && tool_signal()))
 			return false;
 		usleep(2000);
 	}
 	return true;
 }
 
+static bool reap(struct child *c, double deadline)
+{
+	return reap_until(c, deadline, true);
+}
+
 static void stop(struct child *c)
 {
 	if (c->pid > 0 && !c->done) {
 		kill(c->pid, SIGTERM);
-		if (!reap(c, bench_wall_s() + 5)) {
+		if (!reap_until(c, bench_wall_s() + 5, false)) {
 			kill(c->pid, SIGKILL);
-			reap(c, bench_wall_s() + 5);
+			reap_until(c, bench_wall_s() + 5, false);
 		}
 	}
 }
@@ -81,7 +88,7 @@ static double cpu_of(const struct child *c)
 /* Wait until the file contains the text; with out != NULL copy the 17 characters after it. */
 static bool wait_for(const char *path, const char *text, char *out, double deadline)
 {
-	while (bench_wall_s() < deadline) {
+	while (bench_wall_s() < deadline && !tool_signal()) {
 		FILE *f = fopen(path, "r");
 		if (f) {
 			char line[512];
@@ -227,6 +234,8 @@ int bench_out_of_process(const struct bench_opts *o)
 	bj_arr("runs");
 	int failures = 0;
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		if (tool_signal())
+			break; /* SIGINT / SIGTERM: l2bench ends here */
 		double cpu[3] = {0, 0, 0}, wall = 0;
 		enum l2k_mode m;
 		if (l2k_mode_parse(runs[i].mode, &m) < 0 || !l2k_mode_supported(m))

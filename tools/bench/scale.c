@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tools/bench/bench.h"
+#include "tools/common/tool.h"
 
 static const struct {
 	uint32_t chans, links;
@@ -27,6 +28,8 @@ int bench_scale(const struct bench_opts *o)
 	int failures = 0;
 	double base[64] = {0}; /* ns/SDU of the first configuration with this many links */
 	for (size_t ci = 0; ci < sizeof(configs) / sizeof(configs[0]); ci++) {
+		if (tool_signal())
+			break; /* SIGINT / SIGTERM: l2bench ends here */
 		uint32_t nch = configs[ci].chans, nl = configs[ci].links;
 		if (o->scale_chans && (o->scale_chans != nch || o->scale_links != nl))
 			continue;

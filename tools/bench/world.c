@@ -10,6 +10,7 @@
 #endif
 
 #include "tools/bench/bench.h"
+#include "tools/common/tool.h"
 
 /* ---- world --------------------------------------------------------------------------------- */
 
@@ -61,9 +62,26 @@ void bw_close(struct bworld *w)
 	w->n = 0;
 }
 
+struct bw_until {
+	bool (*done)(void *);
+	void *arg;
+};
+
+static bool done_or_signal(void *arg)
+{
+	struct bw_until *u = arg;
+	return tool_signal() || (u->done && u->done(u->arg));
+}
+
 int bw_run(struct bworld *w, bool (*done)(void *), void *arg, uint64_t max_ms)
 {
-	return l2k_sim_run_until(w->st, w->n, &w->vc, done, arg, max_ms);
+	if (tool_signal())
+		return L2K_EINTR;
+	struct bw_until u = {done, arg};
+	int r = l2k_sim_run_until(w->st, w->n, &w->vc, done_or_signal, &u, max_ms);
+	if (tool_signal())
+		return L2K_EINTR; /* SIGINT / SIGTERM: l2bench ends after this section */
+	return !done && (r == L2K_ETIMEDOUT || r == L2K_EAGAIN) ? 0 : r;
 }
 
 /* ---- flows --------------------------------------------------------------------------------- */

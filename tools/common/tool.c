@@ -1,15 +1,19 @@
 /* Helpers shared by the l2kit tools; see tool.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tools/common/tool.h"
 
 int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || *s < '0' || *s > '9') /* no sign, no blank, no empty string */
 		return -1;
 	char *end;
 	errno = 0;
@@ -18,6 +22,141 @@ int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigne
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int tool_bad_value(const char *prog, const char *opt, const char *val, const char *what)
+{
+	fprintf(stderr, "%s: bad value '%s' for %s: expected %s\n", prog, val ? val : "", opt, what);
+	return 2;
+}
+
+int tool_opt_uint(const char *prog, const char *opt, const char *val, unsigned long min, unsigned long max,
+		  const char *what, unsigned long *out)
+{
+	if (tool_parse_uint(val, min, max, out) == 0)
+		return 0;
+	tool_bad_value(prog, opt, val, what);
+	return -1;
+}
+
+int tool_opt_u64(const char *prog, const char *opt, const char *val, uint64_t min, uint64_t max,
+		 const char *what, uint64_t *out)
+{
+	if (val && *val >= '0' && *val <= '9') {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(val, &end, 0);
+		if (!errno && !*end && v >= min && v <= max) {
+			*out = v;
+			return 0;
+		}
+	}
+	tool_bad_value(prog, opt, val, what);
+	return -1;
+}
+
+int tool_opt_double(const char *prog, const char *opt, const char *val, double min, double max,
+		    const char *what, double *out)
+{
+	/* digits or a point first: no sign, blank, "nan" or "inf" */
+	if (val && ((*val >= '0' && *val <= '9') || *val == '.')) {
+		char *end;
+		errno = 0;
+		double v = strtod(val, &end);
+		if (!errno && !*end && isfinite(v) && v >= min && v <= max) {
+			*out = v;
+			return 0;
+		}
+	}
+	tool_bad_value(prog, opt, val, what);
+	return -1;
+}
+
+/* ---- SIGINT / SIGTERM ------------------------------------------------------------------- */
+
+static const char *sig_prog = "";
+static volatile sig_atomic_t sig_got, sig_graceful;
+static int sig_pipe[2] = {-1, -1};
+
+static const char *sig_str(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+/* async-signal-safe: write(2) and _exit(2) only */
+static void sig_say(const char *a, const char *b, const char *c)
+{
+	const char *parts[4] = {sig_prog, a, b, c};
+	for (int i = 0; i < 4; i++) {
+		size_t n = strlen(parts[i]);
+		if (n && write(2, parts[i], n) < 0)
+			return;
+	}
+}
+
+static void on_signal(int sig)
+{
+	if (!sig_graceful) {
+		sig_say(": interrupted (", sig_str(sig), ")\n");
+		_exit(128 + sig);
+	}
+	if (sig_got) {
+		sig_say(": ", sig_str(sig), " again: exiting at once\n");
+		_exit(128 + sig);
+	}
+	sig_got = sig;
+	int e = errno;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "!", 1) < 0) {
+		/* the flag is set: pollers that missed the byte still see tool_signal() */
+	}
+	errno = e;
+}
+
+void tool_signals_init(const char *prog)
+{
+	sig_prog = prog;
+	if (sig_pipe[0] < 0 && pipe(sig_pipe) == 0) {
+		for (int i = 0; i < 2; i++) {
+			fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+			fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+		}
+	}
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocking call of the receiving thread returns EINTR */
+	/* A SIGINT that was ignored when the program started stays ignored (the Unix convention: a
+	 * shell without job control starts background commands so, and Ctrl-C in its terminal must
+	 * not stop them; nohup too).  SIGTERM is always handled. */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void tool_signals_graceful(bool on)
+{
+	sig_graceful = on;
+}
+
+int tool_signal(void)
+{
+	return sig_got;
+}
+
+int tool_signal_fd(void)
+{
+	return sig_pipe[0];
+}
+
+const char *tool_signal_name(void)
+{
+	return sig_got ? sig_str(sig_got) : "";
+}
+
+int tool_signal_status(void)
+{
+	return sig_got ? 128 + sig_got : 0;
 }
 
 void tool_mode_list(char *buf, size_t len, bool supported_only)

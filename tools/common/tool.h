@@ -12,6 +12,35 @@
 /* Unsigned number in decimal or 0x-hex within [min, max]: 0, or -1 (nothing printed). */
 int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/* A numeric option's value, parsed strictly (the whole string, no sign, no junk, within range).
+ * On failure they print "PROG: bad value 'VAL' for OPT: expected WHAT" (WHAT: e.g. "milliseconds,
+ * 1..86400000") and return -1: the tool then exits 2.  Every tool parses its numbers with these. */
+int tool_opt_uint(const char *prog, const char *opt, const char *val, unsigned long min, unsigned long max,
+		  const char *what, unsigned long *out);
+/* 64-bit counts (bytes). */
+int tool_opt_u64(const char *prog, const char *opt, const char *val, uint64_t min, uint64_t max,
+		 const char *what, uint64_t *out);
+/* A decimal number (e.g. 0.25, 1e-3) within [min, max]; no NaN, no infinity. */
+int tool_opt_double(const char *prog, const char *opt, const char *val, double min, double max,
+		    const char *what, double *out);
+/* Print "PROG: bad value 'VAL' for OPT: expected WHAT" and return 2 (the exit status). */
+int tool_bad_value(const char *prog, const char *opt, const char *val, const char *what);
+
+/* SIGINT and SIGTERM.  tool_signals_init(prog) installs the handlers (call it first in main,
+ * before any thread starts; a SIGINT ignored at start, as a shell without job control starts
+ * background commands, stays ignored).  Until tool_signals_graceful(true) a signal ends the process at once
+ * with "PROG: interrupted (SIGINT)" and status 128 + signal (nothing is open yet that needs
+ * ending).  After it, the first signal is only recorded: tool_signal() returns it, the descriptor
+ * tool_signal_fd() turns readable and blocking system calls in the receiving thread return
+ * EINTR, so that the tool ends what it has open (channels, links) gracefully and exits with
+ * tool_signal_status(); a second signal ends the process at once. */
+void tool_signals_init(const char *prog);
+void tool_signals_graceful(bool on);
+int tool_signal(void);	      /* 0, SIGINT or SIGTERM */
+int tool_signal_fd(void);     /* readable once a signal came (-1 before tool_signals_init) */
+const char *tool_signal_name(void); /* "SIGINT", "SIGTERM" ("" before any) */
+int tool_signal_status(void); /* 128 + the signal (130 SIGINT, 143 SIGTERM), 0 before any */
+
 /* Mode name to mode; prints "PROG: ..." naming the known / built modes on failure. */
 int tool_parse_mode(const char *prog, const char *name, enum l2k_mode *out);
 /* "basic, le, ..." : the modes this build implements (supported) or knows (all). */

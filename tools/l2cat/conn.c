@@ -1,10 +1,13 @@
 /* l2cat: the channels.  Starting one (its parameters, output file and receiver thread), its
- * end with the verdict on it, the --reconfigure-mtu thread and its verdict, and serve(): a set
- * of open channels from start to end. */
+ * end with the verdict on it, --reconfigure-mtu and its verdict, and serve(): the session loop
+ * that admits channels (listening: as the listener accepts them), feeds stdin, ends each
+ * channel when it is done, and ends them all gracefully on SIGINT / SIGTERM. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,15 +19,6 @@ bool is_end_error(long r)
 	/* the channel ended: the verdict comes from l2k_shutdown */
 	return r == L2K_ESHUTDOWN || r == L2K_ECONNRESET || r == L2K_ELINKLOSS || r == L2K_ETIMEDOUT ||
 	       r == L2K_EPROTO || r == L2K_EMAXTX || r == L2K_ECONNABORTED;
-}
-
-/* "channel 2: " when several channels are served, "" otherwise. */
-static const char *chan_tag(const struct conn *k, char *buf, size_t len)
-{
-	if (k->n <= 1)
-		return "";
-	snprintf(buf, len, "channel %d: ", k->idx);
-	return buf;
 }
 
 static void print_chan(const struct conn *k, const char *what, const struct l2k_chan_info *ci)
@@ -50,9 +44,12 @@ void chan_error(char *msg, size_t len, int err, const struct l2k_chan_info *ci)
 
 /* Set one channel going: its receiver thread runs when this returns true.  On false the socket
  * is closed and a message was printed. */
-static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_sock *sk, int idx, int n)
+static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_sock *sk, int idx, int n,
+		       int ev_w)
 {
 	memset(k, 0, sizeof(*k));
+	k->ev_w = ev_w;
+	atomic_init(&k->drv_done, false);
 	k->c = c;
 	k->cc = *c;
 	k->idx = idx;
@@ -118,8 +115,48 @@ static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_so
 	return true;
 }
 
-/* The end of a started channel: graceful shutdown and the verdict on it.  Returns true when
- * everything went right; *why_out: how the channel ended.  The socket is released. */
+/* --send: the channel's own thread writes its SDUs, waits for the echoes (--verify) and ends
+ * the channel (l2k_shutdown); the session loop then gives the verdict. */
+static void *drv_main(void *arg)
+{
+	struct conn *k = arg;
+	feed_pattern(k);
+	if (k->c->snk == SINK_VERIFY && !k->tx_err)
+		wait_echoes(k);
+	k->shut_v = l2k_shutdown(k->sk, k->c->timeout_ms);
+	atomic_store(&k->drv_done, true);
+	char b = 1;
+	if (write(k->ev_w, &b, 1) < 0) {
+		/* the session loop also looks at drv_done when it wakes for anything else */
+	}
+	return NULL;
+}
+
+/* Why a --send channel sent fewer SDUs than asked. */
+static void feed_end_str(const struct conn *k, enum l2k_close_reason why, char *buf, size_t len)
+{
+	switch (k->feed_end) {
+	case FEED_NO_ECHO:
+		snprintf(buf, len, "no echo came back for %d ms", k->c->timeout_ms);
+		return;
+	case FEED_ENDED:
+		snprintf(buf, len, "the channel ended (%s)", l2k_close_reason_str(why));
+		return;
+	case FEED_ERROR:
+		snprintf(buf, len, "sending failed");
+		return;
+	case FEED_HALTED:
+		snprintf(buf, len, "interrupted");
+		return;
+	case FEED_ALL:
+		break;
+	}
+	snprintf(buf, len, "stopped");
+}
+
+/* The end of a started channel: graceful shutdown (unless its --send thread made it) and the
+ * verdict on it.  Returns true when everything went right; *why_out: how the channel ended.
+ * The socket is released. */
 static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 {
 	const struct cfg *c = k->c;
@@ -128,7 +165,13 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 	char tag[24];
 	const char *ct = chan_tag(k, tag, sizeof(tag));
 	/* The verdict on what we sent: disconnect after it (or learn how the peer's close went). */
-	int v = l2k_shutdown(sk, c->timeout_ms);
+	int v;
+	if (k->drv_started) {
+		pthread_join(k->drv, NULL);
+		v = k->shut_v;
+	} else {
+		v = l2k_shutdown(sk, c->timeout_ms);
+	}
 	k->stop = true;
 	pthread_join(k->rx, NULL);
 	double secs = (double)(tool_now_us() - k->t0) / 1e6;
@@ -159,6 +202,21 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 			l2k_close_reason_str(why));
 		ok = false;
 	}
+	/* --send N: all N must have gone (the writer may stop early: the echoes stopped coming, the
+	 * channel ended, a send failed; an interruption is reported with the summary) */
+	char fed[96] = "";
+	if (c->src == SRC_PATTERN && k->tx_sdus < c->send_n) {
+		char how[64];
+		feed_end_str(k, why, how, sizeof(how));
+		if (k->feed_end == FEED_HALTED) {
+			snprintf(fed, sizeof(fed), "; interrupted after %llu of %lu SDUs", (unsigned long long)k->tx_sdus,
+				 c->send_n);
+		} else {
+			fprintf(stderr, PROG ": %ssent %llu of %lu SDUs: %s\n", ct, (unsigned long long)k->tx_sdus,
+				c->send_n, how);
+			ok = false;
+		}
+	}
 	if (k->rx_err) {
 		fprintf(stderr, PROG ": %sreceive failed: %s\n", ct, l2k_strerror(k->rx_err));
 		ok = false;
@@ -184,23 +242,24 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 		ok = false;
 	}
 	if (c->snk == SINK_VERIFY) {
-		if (k->bad || k->rx_sdus != k->tx_sdus) {
+		if (k->bad || (k->rx_sdus != k->tx_sdus && !k->halt)) {
 			fprintf(stderr, PROG ": %sverify: %llu of %llu echoes came back, %llu differ\n", ct,
 				(unsigned long long)k->rx_sdus, (unsigned long long)k->tx_sdus,
 				(unsigned long long)k->bad);
 			ok = false;
-		} else if (c->verbose) {
-			fprintf(stderr, PROG ": %sverify: %llu echoes intact\n", ct, (unsigned long long)k->rx_sdus);
+		} else if (c->verbose || k->halt) {
+			fprintf(stderr, PROG ": %sverify: %llu echoes intact%s\n", ct, (unsigned long long)k->rx_sdus,
+				k->rx_sdus != k->tx_sdus ? " (the others were on their way when interrupted)" : "");
 		}
 	}
-	if (c->verbose) {
+	if (c->verbose || k->halt) {
 		uint64_t tx = k->tx_bytes + k->echo_bytes, txs = k->tx_sdus + k->echo_sdus;
 		fprintf(stderr,
 			PROG ": %ssent %llu bytes in %llu SDUs, received %llu bytes in %llu SDUs, %.3f s, %.3f MB/s "
-			"(channel %s; mtu %u/%u at the end)\n",
+			"(channel %s; mtu %u/%u at the end%s)\n",
 			ct, (unsigned long long)tx, (unsigned long long)txs, (unsigned long long)k->rx_bytes,
 			(unsigned long long)k->rx_sdus, secs, secs > 0 ? (double)(tx + k->rx_bytes) / secs / 1e6 : 0.0,
-			l2k_close_reason_str(why), k->ci.local_mtu, k->ci.remote_mtu);
+			l2k_close_reason_str(why), k->ci.local_mtu, k->ci.remote_mtu, fed);
 	}
 	l2k_close(sk);
 	close(k->done_r);
@@ -214,141 +273,322 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 	return ok;
 }
 
-/* --reconfigure-mtu: a thread that waits until --reconfigure-at bytes moved, then asks for the
- * new receive MTU (and MPS) on every channel at once. */
-struct reconf {
+/* ---- the session ------------------------------------------------------------------------- */
+
+/* The channels being served.  A session starts with its first channel and ends when the last
+ * live one ended (listening with -k, the next channel starts another). */
+struct session {
 	const struct cfg *c;
-	l2k_sock *sks[MAXCH];
-	int n;
-	pthread_t th;
-	atomic_bool stop;
-	bool done;
-	int err;
-	uint16_t mps;
-	unsigned long long at;
-	struct l2k_chan_info ci;
+	l2k_stack *s;
+	l2k_sock *ls;	      /* listening: admits channels while the session runs */
+	int ntag;	      /* "channel i:" tags when > 1 */
+	struct conn *k[MAXCH]; /* the live channels (NULL: a free slot) */
+	bool gone[MAXCH];     /* stdin: left out of the copies (its send failed) */
+	int nlive, served;
+	int ev_r, ev_w;	      /* a receiver or a --send thread ended */
+	bool ok, stdin_open, interrupted, accept_failed;
+	bool aborting; /* a channel of the connected set could not start: end the others */
+	enum l2k_close_reason why; /* this session's: link lost if one was, else the first one's */
+	bool why_set;
+	enum l2k_close_reason last_why; /* the last session's */
+	uint64_t stdin_t0, stdin_fed; /* --rate on stdin */
+	/* --reconfigure-mtu, once per session */
+	bool rc_done, rc_skip;
+	int rc_n, rc_err;
+	uint16_t rc_mps;
+	unsigned long long rc_at;
+	struct l2k_chan_info rc_ci;
 };
 
-static void *reconf_main(void *arg)
+/* --reconfigure-mtu: every live channel on the first one's link asks at once for the new
+ * receive MTU (and MPS).  Blocks until the peer answered. */
+static void reconf_now(struct session *ss)
 {
-	struct reconf *rc = arg;
-	while (!atomic_load(&rc->stop) && atomic_load(&moved) < rc->c->reconf_at)
-		usleep(1000);
-	if (atomic_load(&rc->stop))
-		return NULL;
-	uint16_t mps = (uint16_t)rc->c->reconf_mps;
-	for (int i = 0; i < rc->n && !rc->c->reconf_mps; i++) {
+	const struct cfg *c = ss->c;
+	l2k_sock *sks[MAXCH];
+	int n = 0;
+	uint16_t handle = 0;
+	uint16_t mps = (uint16_t)c->reconf_mps;
+	for (int i = 0; i < MAXCH; i++) {
 		struct l2k_chan_info ci;
-		if (l2k_sock_info(rc->sks[i], &ci) == 0 && ci.local_mps > mps)
+		if (!ss->k[i] || l2k_sock_info(ss->k[i]->sk, &ci) < 0)
+			continue;
+		if (n && ci.handle != handle)
+			continue; /* one request names channels of one link */
+		handle = ci.handle;
+		sks[n++] = ss->k[i]->sk;
+		if (!c->reconf_mps && ci.local_mps > mps)
 			mps = ci.local_mps; /* unchanged (a group's MPS may not shrink) */
 	}
-	rc->mps = mps;
-	rc->at = atomic_load(&moved);
-	rc->err = l2k_sock_reconfigure(rc->sks, rc->n, (uint16_t)rc->c->reconf_mtu, mps);
-	l2k_sock_info(rc->sks[0], &rc->ci);
-	rc->done = true;
-	return NULL;
+	ss->rc_done = true;
+	ss->rc_n = n;
+	ss->rc_mps = mps;
+	ss->rc_at = atomic_load(&moved);
+	ss->rc_err = l2k_sock_reconfigure(sks, n, (uint16_t)c->reconf_mtu, mps);
+	l2k_sock_info(sks[0], &ss->rc_ci);
 }
 
 /* The verdict on the reconfiguration (true: fine). */
-static bool reconf_report(const struct reconf *rc)
+static bool reconf_report(const struct session *ss)
 {
-	const struct cfg *c = rc->c;
-	if (!rc->done) {
+	const struct cfg *c = ss->c;
+	if (!ss->rc_done) {
+		if (ss->interrupted || ss->rc_skip)
+			return true; /* nothing to say: it was interrupted / could not start */
 		fprintf(stderr, PROG ": the reconfiguration was not made: the transfer ended after %llu bytes, "
 			"before --reconfigure-at %lu\n", (unsigned long long)atomic_load(&moved), c->reconf_at);
 		return false;
 	}
-	if (rc->err == L2K_EREFUSED) {
+	if (ss->rc_err == L2K_EREFUSED) {
+		uint16_t r = ss->rc_ci.result;
 		fprintf(stderr, PROG ": the peer refused the reconfiguration to mtu %lu, mps %u (result 0x%04x%s)\n",
-			c->reconf_mtu, rc->mps, rc->ci.result,
-			rc->ci.result == 0x0001   ? ": MTU reduced"
-			: rc->ci.result == 0x0002 ? ": MPS reduced"
-			: rc->ci.result == 0x0003 ? ": invalid CID"
-			: rc->ci.result == 0x0004 ? ": unacceptable parameters"
-			: rc->ci.result == 0xFFFF ? ": Command Reject"
-						  : "");
+			c->reconf_mtu, ss->rc_mps, r,
+			r == 0x0001   ? ": MTU reduced"
+			: r == 0x0002 ? ": MPS reduced"
+			: r == 0x0003 ? ": invalid CID"
+			: r == 0x0004 ? ": unacceptable parameters"
+			: r == 0xFFFF ? ": Command Reject"
+				      : "");
 		return false;
 	}
-	if (rc->err < 0) {
-		fprintf(stderr, PROG ": the reconfiguration to mtu %lu, mps %u failed: %s%s\n", c->reconf_mtu, rc->mps,
-			l2k_strerror(rc->err),
-			rc->err == L2K_EINVAL ? " (ecfc channels only; the MTU may only grow, the MPS of several "
-						"channels may not shrink)"
-					      : "");
+	if (ss->rc_err < 0) {
+		fprintf(stderr, PROG ": the reconfiguration to mtu %lu, mps %u failed: %s%s\n", c->reconf_mtu, ss->rc_mps,
+			l2k_strerror(ss->rc_err),
+			ss->rc_err == L2K_EINVAL ? " (ecfc channels only; the MTU may only grow, the MPS of several "
+						   "channels may not shrink)"
+						 : "");
 		return false;
 	}
 	if (c->verbose)
-		fprintf(stderr, PROG ": reconfigured %d channel%s after %llu bytes: mtu %lu, mps %u (success)\n", rc->n,
-			rc->n > 1 ? "s" : "", rc->at, c->reconf_mtu, rc->mps);
+		fprintf(stderr, PROG ": reconfigured %d channel%s after %llu bytes: mtu %lu, mps %u (success)\n", ss->rc_n,
+			ss->rc_n > 1 ? "s" : "", ss->rc_at, c->reconf_mtu, ss->rc_mps);
 	return true;
 }
 
-/* n channels (1, or up to 5 enhanced credit based ones) from open to end.  Returns true when
- * everything went right on all of them; *why_out: how they ended (link lost if one did, else the
- * first one's reason). */
-bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **sks, int n, enum l2k_close_reason *why_out)
+/* A new open channel joins the session in a free slot: its receiver (and --send thread) start. */
+static void admit(struct session *ss, l2k_sock *sk)
 {
-	struct conn ks[MAXCH];
-	bool ok = true;
-	int started = 0;
+	const struct cfg *c = ss->c;
+	int slot = 0;
+	while (slot < MAXCH && ss->k[slot])
+		slot++;
+	struct conn *k = slot < MAXCH ? malloc(sizeof(*k)) : NULL;
+	if (!k) {
+		fprintf(stderr, PROG ": no room for another channel\n");
+		l2k_close(sk);
+		ss->ok = false;
+		return;
+	}
+	if (ss->nlive == 0) {
+		/* a new session */
+		atomic_store(&moved, 0);
+		ss->rc_done = ss->rc_skip = false;
+		ss->stdin_t0 = tool_now_us();
+		ss->stdin_fed = 0;
+	}
+	if (!conn_start(k, c, ss->s, sk, slot, ss->ntag, ss->ev_w)) {
+		free(k);
+		ss->ok = false;
+		ss->rc_skip = true;
+		return;
+	}
+	ss->k[slot] = k;
+	ss->gone[slot] = false;
+	ss->nlive++;
+	ss->served++;
+	if (ss->ls && !c->keep && c->le && ss->served == 1) {
+		/* one central served (the listener advertises in keep mode): nobody else is to
+		 * connect */
+		l2k_lock(ss->s);
+		l2k_le_advertise(ss->s, false, NULL, 0);
+		l2k_unlock(ss->s);
+	}
+	k->halt = ss->interrupted;
+	if (c->src == SRC_PATTERN) {
+		k->drv_started = pthread_create(&k->drv, NULL, drv_main, k) == 0;
+		if (!k->drv_started) {
+			fprintf(stderr, PROG ": cannot start a sending thread\n");
+			k->tx_err = L2K_ENOMEM;
+			k->feed_end = FEED_ERROR;
+		}
+	}
+}
+
+/* Whether a live channel is done and may be ended now. */
+static bool finished(const struct session *ss, int slot)
+{
+	struct conn *k = ss->k[slot];
+	bool rx_ended;
+	pthread_mutex_lock(&k->m);
+	rx_ended = k->rx_ended;
+	pthread_mutex_unlock(&k->m);
+	switch (ss->c->src) {
+	case SRC_PATTERN: return k->drv_started ? atomic_load(&k->drv_done) : true;
+	case SRC_STDIN: return rx_ended || !ss->stdin_open || ss->gone[slot] || ss->interrupted || ss->aborting;
+	case SRC_NONE: return rx_ended || ss->interrupted || ss->aborting;
+	}
+	return true;
+}
+
+/* End a finished channel: its verdict, its slot freed; the session's verdicts when it was the
+ * last one. */
+static void finish(struct session *ss, int slot)
+{
+	const struct cfg *c = ss->c;
+	struct conn *k = ss->k[slot];
+	enum l2k_close_reason w;
+	ss->ok = conn_end(k, &w) && ss->ok;
+	if (!ss->why_set || w == L2K_CLOSE_LINK_LOST) {
+		ss->why = w;
+		ss->why_set = true;
+	}
+	free(k);
+	ss->k[slot] = NULL;
+	if (--ss->nlive > 0)
+		return;
+	/* the session ended */
+	if (c->reconf_mtu)
+		ss->ok = reconf_report(ss) && ss->ok;
+	ss->last_why = ss->why;
+	ss->why_set = false;
+}
+
+/* SIGINT / SIGTERM: stop admitting (the listener goes: new requests are refused), stop the
+ * writers and end every channel gracefully. */
+static void interrupt(struct session *ss, l2k_sock **lsp)
+{
+	ss->interrupted = true;
+	ss->stdin_open = false;
+	fprintf(stderr, PROG ": %s: ending %d channel%s\n", tool_signal_name(), ss->nlive, ss->nlive == 1 ? "" : "s");
+	for (int i = 0; i < MAXCH; i++)
+		if (ss->k[i])
+			ss->k[i]->halt = true;
+	if (ss->ls) {
+		l2k_close(ss->ls);
+		ss->ls = NULL;
+		*lsp = NULL;
+	}
+}
+
+bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, int n,
+	   enum l2k_close_reason *why_out)
+{
+	struct session ss;
+	memset(&ss, 0, sizeof(ss));
+	ss.c = c;
+	ss.s = s;
+	ss.ls = lsp ? *lsp : NULL;
+	ss.ntag = ss.ls ? c->nchan : n;
+	ss.ok = true;
+	ss.stdin_open = c->src == SRC_STDIN;
+	ss.why = ss.last_why = L2K_CLOSE_LOCAL;
+	int fds[2];
+	if (pipe(fds) < 0) {
+		fprintf(stderr, PROG ": pipe: %s\n", strerror(errno));
+		for (int i = 0; i < n; i++)
+			l2k_close(sks[i]);
+		*why_out = L2K_CLOSE_LOCAL;
+		return false;
+	}
+	ss.ev_r = fds[0];
+	ss.ev_w = fds[1];
+	fcntl(ss.ev_r, F_SETFL, fcntl(ss.ev_r, F_GETFL) | O_NONBLOCK);
 	for (int i = 0; i < n; i++) {
-		if (!conn_start(&ks[i], c, s, sks[i], i, n)) {
+		admit(&ss, sks[i]);
+		if (!ss.k[i]) {
+			/* a channel could not start: end the others gracefully */
 			for (int k = i + 1; k < n; k++)
 				l2k_close(sks[k]);
-			ok = false;
+			ss.stdin_open = false;
+			ss.aborting = true;
+			for (int k = 0; k < MAXCH; k++)
+				if (ss.k[k])
+					ss.k[k]->halt = true;
 			break;
 		}
-		started++;
 	}
-	struct reconf rc = {.c = c, .n = started};
-	bool reconf = c->reconf_mtu && started == n;
-	if (reconf) {
-		memcpy(rc.sks, sks, sizeof(rc.sks[0]) * (size_t)n);
-		atomic_init(&rc.stop, false);
-		if (pthread_create(&rc.th, NULL, reconf_main, &rc) != 0) {
-			fprintf(stderr, PROG ": cannot start the reconfiguration thread\n");
-			reconf = false;
-			ok = false;
-		}
+	uint8_t *buf = c->src == SRC_STDIN ? malloc(65535) : NULL;
+	if (c->src == SRC_STDIN && !buf) {
+		fprintf(stderr, PROG ": out of memory\n");
+		ss.ok = false;
+		ss.stdin_open = false;
 	}
-	if (started == n) {
-		switch (c->src) {
-		case SRC_STDIN: feed_stdin(ks, n); break;
-		case SRC_PATTERN: {
-			pthread_t th[MAXCH];
-			bool running[MAXCH] = {false};
-			for (int i = 1; i < n; i++)
-				running[i] = pthread_create(&th[i], NULL, feed_main, &ks[i]) == 0;
-			feed_pattern(&ks[0]);
-			for (int i = 1; i < n; i++) {
-				if (running[i])
-					pthread_join(th[i], NULL);
-				else
-					ks[i].tx_err = L2K_ENOMEM;
+	for (;;) {
+		if (tool_signal() && !ss.interrupted)
+			interrupt(&ss, lsp);
+		for (int i = 0; i < MAXCH; i++)
+			if (ss.k[i] && finished(&ss, i))
+				finish(&ss, i);
+		bool admitting = ss.ls && !ss.interrupted && !ss.accept_failed && (c->keep || ss.served == 0 || ss.nlive > 0);
+		if (!admitting && ss.nlive == 0)
+			break;
+		if (admitting) {
+			while (ss.nlive < c->nchan) {
+				l2k_sock *sk;
+				int r = l2k_accept(ss.ls, 0, &sk);
+				if (r == L2K_EAGAIN)
+					break;
+				if (r < 0) {
+					fprintf(stderr, PROG ": accept failed: %s%s%s\n", l2k_strerror(r),
+						l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
+					ss.ok = false;
+					ss.accept_failed = true;
+					break;
+				}
+				admit(&ss, sk);
 			}
+		}
+		bool rc_pending = c->reconf_mtu && ss.nlive > 0 && !ss.rc_done && !ss.rc_skip && !ss.interrupted;
+		if (rc_pending && atomic_load(&moved) >= c->reconf_at) {
+			reconf_now(&ss);
+			continue;
+		}
+		struct pollfd pf[4];
+		nfds_t np = 0;
+		int i_in = -1;
+		pf[np++] = (struct pollfd){ss.ev_r, POLLIN, 0}; /* a channel is done */
+		if (!ss.interrupted && tool_signal_fd() >= 0)
+			pf[np++] = (struct pollfd){tool_signal_fd(), POLLIN, 0}; /* SIGINT / SIGTERM */
+		if (admitting && ss.nlive < c->nchan)
+			pf[np++] = (struct pollfd){l2k_sock_fd(ss.ls), POLLIN, 0}; /* a channel to accept */
+		if (ss.stdin_open && ss.nlive > 0) {
+			i_in = (int)np;
+			pf[np++] = (struct pollfd){0, POLLIN, 0};
+		}
+		int pr = poll(pf, np, rc_pending ? 10 : 1000);
+		if (pr < 0 && errno != EINTR) {
+			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
+			ss.ok = false;
 			break;
 		}
-		case SRC_NONE: break;
+		char drain[64];
+		while (read(ss.ev_r, drain, sizeof(drain)) > 0)
+			;
+		if (i_in >= 0 && pr > 0 && pf[i_in].revents && !tool_signal()) {
+			struct conn *live[MAXCH];
+			bool gone[MAXCH];
+			int slot[MAXCH], m = 0;
+			for (int i = 0; i < MAXCH; i++)
+				if (ss.k[i] && !finished(&ss, i)) {
+					live[m] = ss.k[i];
+					gone[m] = false;
+					slot[m++] = i;
+				}
+			if (!m)
+				continue;
+			long r = feed_stdin_once(live, m, gone, buf, ss.stdin_t0, &ss.stdin_fed);
+			if (r < 0)
+				ss.ok = false;
+			if (r <= 0)
+				ss.stdin_open = false; /* the end of stdin: every channel ends */
+			for (int i = 0; i < m; i++)
+				if (gone[i])
+					ss.gone[slot[i]] = true;
 		}
 	}
-	if (started == n && c->src == SRC_NONE)
-		wait_receivers(ks, n);
-	for (int i = 0; i < started && started == n; i++)
-		if (c->src != SRC_NONE && c->snk == SINK_VERIFY && !ks[i].tx_err)
-			wait_echoes(&ks[i]);
-	if (reconf) {
-		atomic_store(&rc.stop, true);
-		pthread_join(rc.th, NULL);
-		ok = reconf_report(&rc) && ok;
-	}
-	enum l2k_close_reason why = L2K_CLOSE_LOCAL;
-	for (int i = 0; i < started; i++) {
-		enum l2k_close_reason w;
-		ok = conn_end(&ks[i], &w) && ok;
-		if (i == 0 || w == L2K_CLOSE_LINK_LOST)
-			why = w;
-	}
-	*why_out = why;
-	return ok;
+	free(buf);
+	close(ss.ev_r);
+	close(ss.ev_w);
+	*why_out = ss.last_why;
+	return ss.ok;
 }

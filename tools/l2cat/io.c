@@ -1,6 +1,6 @@
 /* l2cat: the data.  A channel's receiver thread (stdout / -o files, --echo, --verify,
- * --sink), the writers (stdin on every channel, --send patterns, --rate pacing), and the waits
- * for echoes and for the receivers to end. */
+ * --sink), the writers (stdin on every channel, --send patterns, --rate pacing), and the wait
+ * for echoes. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -110,90 +110,91 @@ out:
 	if (write(k->done_w, &b, 1) < 0) {
 		/* the writer also stops on the channel's end */
 	}
+	if (k->ev_w >= 0 && write(k->ev_w, &b, 1) < 0) {
+		/* the session loop also looks at rx_ended when it wakes for anything else */
+	}
 	return NULL;
 }
 
-/* --rate: sleep until sending n more bytes keeps the average at or below the rate. */
-static void pace(struct conn *k, uint64_t t0, size_t n)
+const char *chan_tag(const struct conn *k, char *buf, size_t len)
 {
-	unsigned long rate = k->c->rate;
+	if (k->n <= 1)
+		return "";
+	snprintf(buf, len, "channel %d: ", k->idx);
+	return buf;
+}
+
+long send_sdu(struct conn *k, const void *buf, size_t len)
+{
+	for (;;) {
+		if (k->halt || tool_signal()) /* (the stdin writer is the thread that sets halt) */
+			return L2K_EINTR;
+		long r = l2k_send(k->sk, buf, len, 200);
+		if (r != L2K_ETIMEDOUT)
+			return r;
+	}
+}
+
+/* --rate: sleep until sending n more bytes (after sent) keeps the average at or below the rate. */
+static void pace(unsigned long rate, uint64_t t0, uint64_t sent, size_t n)
+{
 	if (!rate)
 		return;
-	uint64_t due = t0 + (k->tx_bytes + n) * 1000000u / rate;
+	uint64_t due = t0 + (sent + n) * 1000000u / rate;
 	uint64_t now = tool_now_us();
 	if (due > now)
 		usleep((useconds_t)(due - now < 1000000u ? due - now : 1000000u));
 }
 
-/* stdin to SDUs until end of stdin, a receiver's end, or a send error.  With several channels
- * (ECFC) every SDU goes on each of them: each carries a full copy of stdin.  An SDU is at most
- * the smallest peer MTU, asked again before each read (a reconfiguration may raise it). */
-void feed_stdin(struct conn *ks, int n)
+long feed_stdin_once(struct conn **ks, int n, bool *gone, uint8_t *buf, uint64_t t0, uint64_t *fed)
 {
-	uint8_t *buf = malloc(65535);
-	if (!buf) {
-		ks[0].tx_err = L2K_ENOMEM;
-		return;
-	}
-	uint64_t t0 = tool_now_us();
-	struct pollfd pf[1 + MAXCH];
-	pf[0].fd = 0;
-	pf[0].events = POLLIN;
+	size_t mtu = 65535;
 	for (int i = 0; i < n; i++) {
-		pf[1 + i].fd = ks[i].done_r;
-		pf[1 + i].events = POLLIN;
+		struct l2k_chan_info ci;
+		if (!gone[i] && l2k_sock_info(ks[i]->sk, &ci) == 0 && ci.remote_mtu && ci.remote_mtu < mtu)
+			mtu = ci.remote_mtu;
 	}
-	bool end = false;
-	while (!end) {
-		if (poll(pf, (nfds_t)(1 + n), -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (int i = 0; i < n; i++)
-			if (pf[1 + i].revents)
-				end = true; /* a channel ended under us */
-		if (end || !pf[0].revents)
+	ssize_t r;
+	do
+		r = read(0, buf, mtu);
+	while (r < 0 && errno == EINTR && !tool_signal());
+	if (r < 0 && errno == EINTR)
+		return 0; /* interrupted: the caller ends the channels */
+	if (r < 0) {
+		fprintf(stderr, PROG ": reading stdin: %s\n", strerror(errno));
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	pace(ks[0]->c->rate, t0, *fed, (size_t)r);
+	*fed += (uint64_t)r;
+	for (int i = 0; i < n; i++) {
+		struct conn *k = ks[i];
+		if (gone[i])
 			continue;
-		size_t mtu = 65535;
-		for (int i = 0; i < n; i++) {
-			struct l2k_chan_info ci;
-			if (l2k_sock_info(ks[i].sk, &ci) == 0 && ci.remote_mtu && ci.remote_mtu < mtu)
-				mtu = ci.remote_mtu;
-		}
-		ssize_t r = read(0, buf, mtu);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(stderr, PROG ": reading stdin: %s\n", strerror(errno));
-			ks[0].tx_err = L2K_EIO;
-			break;
-		}
-		if (r == 0)
-			break;
-		pace(&ks[0], t0, (size_t)r);
-		for (int i = 0; i < n && !end; i++) {
-			struct conn *k = &ks[i];
-			long w = l2k_send(k->sk, buf, (size_t)r, -1);
-			if (w < 0) {
+		long w = send_sdu(k, buf, (size_t)r);
+		if (w < 0) {
+			if (w != L2K_EINTR)
 				k->tx_err = (int)w;
-				end = true;
-				break;
-			}
-			k->tx_sdus++;
-			k->tx_bytes += (uint64_t)r;
-			atomic_fetch_add(&moved, (unsigned long long)r);
+			gone[i] = true;
+			continue;
 		}
+		k->tx_sdus++;
+		k->tx_bytes += (uint64_t)r;
+		atomic_fetch_add(&moved, (unsigned long long)r);
 	}
-	free(buf);
+	return (long)r;
 }
 
 void feed_pattern(struct conn *k)
 {
 	const struct cfg *c = k->c;
+	char tag[24];
+	k->feed_end = FEED_ALL;
 	uint8_t *buf = malloc(c->size ? c->size : 1);
 	if (!buf) {
 		k->tx_err = L2K_ENOMEM;
+		k->feed_end = FEED_ERROR;
 		return;
 	}
 	/* --verify: at most a window of unechoed SDUs (64 KiB, at least 1), so that an echo over a
@@ -203,27 +204,51 @@ void feed_pattern(struct conn *k)
 		window = 1;
 	uint64_t t0 = tool_now_us();
 	for (unsigned long i = 0; i < c->send_n; i++) {
+		if (k->halt) {
+			k->feed_end = FEED_HALTED;
+			break;
+		}
 		if (window != UINT64_MAX) {
+			/* wait for echoes; give up when none came for timeout_ms */
 			pthread_mutex_lock(&k->m);
-			while (i - k->rx_sdus >= window && !k->rx_ended) {
+			uint64_t last = tool_now_us(), seen = k->rx_sdus;
+			while (i - k->rx_sdus >= window && !k->rx_ended && !k->halt) {
 				struct timespec ts;
 				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_sec += 1;
-				uint64_t before = k->rx_sdus;
-				if (pthread_cond_timedwait(&k->cv, &k->m, &ts) == ETIMEDOUT && k->rx_sdus == before &&
-				    ++k->stalls * 1000 >= (uint64_t)c->timeout_ms)
+				ts.tv_nsec += 200 * 1000000L;
+				if (ts.tv_nsec >= 1000000000L) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000L;
+				}
+				pthread_cond_timedwait(&k->cv, &k->m, &ts);
+				if (k->rx_sdus != seen) {
+					seen = k->rx_sdus;
+					last = tool_now_us();
+				} else if (tool_now_us() - last >= (uint64_t)c->timeout_ms * 1000u) {
 					break;
+				}
 			}
-			bool gone = k->rx_ended || i - k->rx_sdus >= window;
+			enum feed_end why = k->halt ? FEED_HALTED : k->rx_ended ? FEED_ENDED
+					  : i - k->rx_sdus >= window ? FEED_NO_ECHO : FEED_ALL;
 			pthread_mutex_unlock(&k->m);
-			if (gone)
-				break; /* the echoes stopped: the verdict reports it */
+			if (why != FEED_ALL) {
+				k->feed_end = why;
+				if (why == FEED_NO_ECHO)
+					fprintf(stderr, PROG ": %sno echo came back for %d ms: stopped sending after %lu of %lu SDUs\n",
+						chan_tag(k, tag, sizeof(tag)), c->timeout_ms, i, c->send_n);
+				break;
+			}
 		}
 		pattern(buf, c->size, i);
-		pace(k, t0, c->size);
-		long r = l2k_send(k->sk, buf, c->size, -1);
+		pace(c->rate, t0, k->tx_bytes, c->size);
+		long r = send_sdu(k, buf, c->size);
 		if (r < 0) {
-			k->tx_err = (int)r;
+			if (r == L2K_EINTR) {
+				k->feed_end = FEED_HALTED;
+			} else {
+				k->tx_err = (int)r;
+				k->feed_end = is_end_error(r) ? FEED_ENDED : FEED_ERROR;
+			}
 			break;
 		}
 		k->tx_sdus++;
@@ -233,19 +258,13 @@ void feed_pattern(struct conn *k)
 	free(buf);
 }
 
-void *feed_main(void *arg)
-{
-	feed_pattern(arg);
-	return NULL;
-}
-
 /* --verify: wait until every echo came back, the channel ended, or no echo came for timeout_ms. */
 void wait_echoes(struct conn *k)
 {
 	pthread_mutex_lock(&k->m);
 	uint64_t seen = k->rx_sdus;
 	uint64_t last = tool_now_us();
-	while (k->rx_sdus < k->tx_sdus && !k->rx_ended) {
+	while (k->rx_sdus < k->tx_sdus && !k->rx_ended && !k->halt) {
 		pthread_mutex_unlock(&k->m);
 		usleep(10000);
 		pthread_mutex_lock(&k->m);
@@ -257,29 +276,4 @@ void wait_echoes(struct conn *k)
 		}
 	}
 	pthread_mutex_unlock(&k->m);
-}
-
-/* Receive only / echo: the peer ends the channels.  Wait until every receiver ended, or one
- * ended on an error of ours (output failed): the others are then ended too (by conn_end), so
- * that a peer blocked on a channel we no longer read is released. */
-void wait_receivers(struct conn *ks, int n)
-{
-	for (;;) {
-		bool all = true, failed = false;
-		for (int i = 0; i < n; i++) {
-			struct conn *k = &ks[i];
-			pthread_mutex_lock(&k->m);
-			if (!k->rx_ended)
-				all = false;
-			else if (k->out_err || k->rx_err)
-				failed = true;
-			if (n == 1 && !k->rx_ended)
-				pthread_cond_wait(&k->cv, &k->m); /* one channel: no polling */
-			pthread_mutex_unlock(&k->m);
-		}
-		if (all || failed)
-			return;
-		if (n > 1)
-			usleep(10000);
-	}
 }

@@ -42,10 +42,13 @@ struct cfg {
 	unsigned long reconf_at;  /* --reconfigure-at: bytes moved before it */
 };
 
+/* Why a --send writer stopped before sending all its SDUs. */
+enum feed_end { FEED_ALL, FEED_ERROR, FEED_ENDED, FEED_NO_ECHO, FEED_HALTED };
+
 struct conn {
 	const struct cfg *c;
 	struct cfg cc; /* c with this channel's --size settled */
-	int idx, n;    /* channel idx of n */
+	int idx, n;    /* channel idx of n (listening: the slot, n = --channels) */
 	l2k_stack *s;
 	l2k_sock *sk;
 	int out_fd;    /* where received data goes (SINK_STDOUT) */
@@ -57,13 +60,21 @@ struct conn {
 	pthread_mutex_t m;
 	pthread_cond_t cv;
 	/* the receiver's counters (under m) */
-	uint64_t rx_sdus, rx_bytes, echo_sdus, echo_bytes, bad, stalls;
+	uint64_t rx_sdus, rx_bytes, echo_sdus, echo_bytes, bad;
 	bool rx_ended, out_err;
 	int rx_err, echo_err;
 	volatile bool stop;
 	/* the writer's */
 	uint64_t tx_sdus, tx_bytes;
 	int tx_err;
+	enum feed_end feed_end;
+	volatile bool halt; /* interrupted (SIGINT / SIGTERM): writers and waits stop at once */
+	int ev_w;	    /* a byte here when the receiver or the --send thread ended (-1: none) */
+	/* --send: its thread (the writer, the wait for echoes, l2k_shutdown), then done */
+	pthread_t drv;
+	bool drv_started;
+	atomic_bool drv_done;
+	int shut_v; /* l2k_shutdown's result, when the --send thread made it */
 };
 
 /* ---- io.c: the data ------------------------------------------------------------------------ */
@@ -72,18 +83,24 @@ struct conn {
 extern atomic_ullong moved;
 
 /* A channel's receiver thread (arg: its struct conn): received SDUs to the sink until the end
- * of the stream, an error or k->stop; then rx_ended, and a byte on done_w. */
+ * of the stream, an error or k->stop; then rx_ended, and a byte on done_w and on ev_w. */
 void *rx_main(void *arg);
-/* stdin to SDUs on each of n channels (every one carries a full copy). */
-void feed_stdin(struct conn *ks, int n);
-/* --send: c->send_n patterned SDUs of c->size bytes on one channel. */
+/* "channel 2: " when several channels are served, "" otherwise. */
+const char *chan_tag(const struct conn *k, char *buf, size_t len);
+/* Send one SDU, waiting for room but giving up (L2K_EINTR) once k->halt is set or SIGINT /
+ * SIGTERM came. */
+long send_sdu(struct conn *k, const void *buf, size_t len);
+/* stdin: one read (at most the smallest peer MTU of the n channels) sent on each of them (every
+ * channel carries a copy of what is read while it is open).  A channel whose send failed gets
+ * its tx_err and is left out from then on (*gone[i] set).  Returns the bytes read, 0 at the end
+ * of stdin, -1 when reading failed. */
+long feed_stdin_once(struct conn **ks, int n, bool *gone, uint8_t *buf, uint64_t t0, uint64_t *fed);
+/* --send: c->send_n patterned SDUs of c->size bytes on one channel; k->feed_end says why it
+ * stopped. */
 void feed_pattern(struct conn *k);
-/* feed_pattern as a thread (arg: the struct conn). */
-void *feed_main(void *arg);
-/* --verify: wait until every echo came back, the channel ended, or no echo came for timeout_ms. */
+/* --verify: wait until every echo came back, the channel ended, k->halt, or no echo came for
+ * timeout_ms. */
 void wait_echoes(struct conn *k);
-/* Receive only / echo: wait until the receivers ended (or one failed). */
-void wait_receivers(struct conn *ks, int n);
 
 /* ---- conn.c: the channels ------------------------------------------------------------------ */
 
@@ -91,9 +108,13 @@ void wait_receivers(struct conn *ks, int n);
 bool is_end_error(long r);
 /* A channel error with its detail (tool_chan_error, credit based result codes for ECFC). */
 void chan_error(char *msg, size_t len, int err, const struct l2k_chan_info *ci);
-/* n open channels (1, or up to MAXCH enhanced credit based ones) from start to end: the data,
- * the reconfiguration, the verdict.  Every socket is released.  True when everything went right;
- * *why_out: how the channels ended. */
-bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **sks, int n, enum l2k_close_reason *why_out);
+/* The channels from start to end: the data, the reconfiguration, the verdicts.  Connecting:
+ * the n open sockets sks.  Listening (*lsp, sks NULL): the channels the listener accepts, each
+ * served as soon as it opens, at most c->nchan at once; without -k until the first ones ended,
+ * with -k until a signal.  SIGINT / SIGTERM end every channel gracefully (and close the
+ * listener).  Every socket is released.  True when everything went right; *why_out: how the
+ * channels ended (link lost if one did, else the first one's reason). */
+bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, int n,
+	   enum l2k_close_reason *why_out);
 
 #endif

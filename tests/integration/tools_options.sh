@@ -1,0 +1,69 @@
+#!/bin/sh
+# Every numeric option of every tool is parsed strictly: a value that is not a whole number in
+# range (words, a sign, trailing junk, an empty string, out of range, NaN for probabilities) is
+# refused before anything runs, with "bad value 'V' for OPT: expected ..." and exit status 2.
+# l2bench refuses --only sections and --mode names it does not know the same way.  (Before,
+# 'l2demo --bytes banana' moved nothing and passed, 'l2bench --only nosuch' ran nothing and
+# wrote "all_passed": true, 'l2info --timeout banana' failed the bring-up at once.)
+BUILD=${BUILD:-build}
+B=$BUILD/bin
+for t in l2cat l2ping l2info l2demo l2bench vctrl; do
+	[ -x "$B/$t" ] || { echo "skipped: $B/$t is not built (make tools)"; exit 77; }
+done
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+n=0
+# refused TEXT TOOL ARGS...: exit 2 and TEXT on stderr, nothing written to D/bench
+refused() {
+	want=$1; shift
+	timeout 20 "$@" >"$D/out" 2>"$D/err"
+	rc=$?
+	[ $rc = 2 ] || { cat "$D/out" "$D/err"; echo "FAIL: '$*' exited $rc, expected 2"; exit 1; }
+	grep -q -- "$want" "$D/err" || { cat "$D/err"; echo "FAIL: '$*': no '$want' on stderr"; exit 1; }
+	[ ! -e "$D/bench/results.json" ] || { echo "FAIL: '$*' wrote results"; exit 1; }
+	n=$((n + 1))
+}
+bad() { # OPT VALUE TOOL ARGS...: 'bad value VALUE for OPT'
+	opt=$1 val=$2; shift 2
+	refused "bad value '$val' for $opt: expected" "$@"
+}
+
+for v in banana -5 +5 10x "" 99999999999999999999999; do
+	bad --timeout "$v" "$B/l2info" -t sim --timeout "$v"
+	bad --bytes "$v" "$B/l2demo" --bytes "$v"
+	bad --count "$v" "$B/l2ping" -t sim -c "$v" 00:11:22:33:44:55
+	bad --mtu "$v" "$B/l2cat" -t sim --mtu "$v" -l 0x1001
+	bad --send "$v" "$B/l2cat" -t sim --send "$v" 00:11:22:33:44:55 0x1001
+	bad --sdu "$v" "$B/l2bench" --out "$D/bench" --sdu "$v"
+	bad --acl-count "$v" "$B/vctrl" --listen tcp:127.0.0.1:0 --acl-count "$v"
+done
+bad --bytes 0 "$B/l2demo" --bytes 0
+bad --bytes 134217729 "$B/l2demo" --bytes 134217729
+bad --timeout 0 "$B/l2info" -t sim --timeout 0
+bad --size 669 "$B/l2ping" -t sim -s 669 00:11:22:33:44:55
+bad --interval 1.5 "$B/l2ping" -t sim -i 1.5 00:11:22:33:44:55
+bad --timeout 5s "$B/l2ping" -t sim --timeout 5s 00:11:22:33:44:55
+bad --timeout banana "$B/l2cat" -t sim -w banana -l 0x1001
+bad --channels 6 "$B/l2cat" -t sim -m ecfc --channels 6 -l 0x1001
+bad --rate fast "$B/l2cat" -t sim --rate fast -l 0x1001
+bad PSM 0x1001x "$B/l2cat" -t sim 00:11:22:33:44:55 0x1001x
+bad --seconds banana "$B/l2bench" --out "$D/bench" --seconds banana
+bad --seconds nan "$B/l2bench" --out "$D/bench" --seconds nan
+bad --seconds 0 "$B/l2bench" --out "$D/bench" --seconds 0
+bad --bytes 1e6 "$B/l2bench" --out "$D/bench" --bytes 1e6
+bad --scale 10x3junk "$B/l2bench" --out "$D/bench" --scale 10x3junk
+bad --scale 10 "$B/l2bench" --out "$D/bench" --scale 10
+bad --mode nosuch "$B/l2bench" --out "$D/bench" --mode nosuch
+refused "unknown section 'nosuch' in --only" "$B/l2bench" --out "$D/bench" --only nosuch
+refused "unknown section 'nosuch' in --only" "$B/l2bench" --out "$D/bench" --only cost,nosuch
+refused "unknown section '' in --only" "$B/l2bench" --out "$D/bench" --only cost,
+bad --loss nan "$B/vctrl" --listen tcp:127.0.0.1:0 --loss nan
+bad --loss 1.5 "$B/vctrl" --listen tcp:127.0.0.1:0 --loss 1.5
+bad --corrupt 0.1x "$B/vctrl" --listen tcp:127.0.0.1:0 --corrupt 0.1x
+bad --seed -1 "$B/vctrl" --listen tcp:127.0.0.1:0 --seed -1
+# good values still work
+timeout 60 "$B/l2info" -t sim --timeout 5000 >"$D/out" 2>&1 || { cat "$D/out"; echo "FAIL: l2info --timeout 5000"; exit 1; }
+timeout 120 "$B/l2demo" --bytes 0x1000 >"$D/out" 2>&1 || { cat "$D/out"; echo "FAIL: l2demo --bytes 0x1000"; exit 1; }
+grep -q "4096 bytes per channel" "$D/out" || { cat "$D/out"; echo "FAIL: l2demo did not move 4096 bytes"; exit 1; }
+echo "$n bad command lines refused with exit 2; good values accepted"
+echo "PASS"
