@@ -130,10 +130,10 @@ void hci_host_free(struct hci_host *h);
 /* Clock: the host's notion of now (ms).  Call before input/API calls when time has moved. */
 void hci_host_set_now(struct hci_host *h, uint64_t now_ms);
 /* Run expired timers at now_ms; process the packets of links released since the last tick and
- * report the ACL packets processed (controller-to-host flow control). */
+ * report the ACL packets processed when it is time (controller-to-host flow control). */
 void hci_host_tick(struct hci_host *h, uint64_t now_ms);
-/* When hci_host_tick must next be called (UINT64_MAX: no timer; the host's now when released
- * packets or completed-packet reports are waiting). */
+/* When hci_host_tick must next be called (UINT64_MAX: no timer; the host's now when a released
+ * link's packets wait). */
 uint64_t hci_host_next_timer(const struct hci_host *h);
 
 /* Start bring-up (Reset, reads, event masks, scan enable); ops->ready reports the end. */

@@ -83,6 +83,7 @@ struct hci_host {
 	/* controller-to-host flow control (hci/rxflow.c) */
 	bool c2h;	      /* on: the controller counts the host's buffers */
 	uint32_t c2h_done;    /* ACL packets processed, not yet reported (every link) */
+	uint64_t c2h_due;     /* ... to be reported by then */
 	uint32_t c2h_parked;  /* ACL packets kept unprocessed (every link) */
 	bool c2h_replay;      /* a released link has kept packets: process them at the next tick */
 	bool in_replay;
@@ -118,9 +119,10 @@ struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l);
 bool hci_rxflow_park(struct hci_host *h, struct hci_link *l, const uint8_t *pkt, size_t len);
 /* A packet of l was processed (or dropped): count it for Host Number Of Completed Packets. */
 void hci_rxflow_done(struct hci_host *h, struct hci_link *l);
-/* Process released links' packets, then report what was processed. */
+/* Process released links' packets, then report what was processed if it is time. */
 void hci_rxflow_tick(struct hci_host *h);
-bool hci_rxflow_pending(const struct hci_host *h);
+/* When hci_rxflow_tick has work (UINT64_MAX: none). */
+uint64_t hci_rxflow_next(const struct hci_host *h);
 /* The link is gone: its kept packets and counts are forgotten (Vol 4 Part E 7.7.5). */
 void hci_rxflow_link_release(struct hci_host *h, struct hci_link *l);
 /* bring-up: Host Buffer Size and Set Controller To Host Flow Control succeeded */

@@ -82,9 +82,8 @@ void hci_host_tick(struct hci_host *h, uint64_t now_ms)
 
 uint64_t hci_host_next_timer(const struct hci_host *h)
 {
-	if (hci_rxflow_pending(h))
-		return h->now;
-	return hci_cmdq_next_deadline(h);
+	uint64_t t = hci_cmdq_next_deadline(h), f = hci_rxflow_next(h);
+	return f < t ? f : t;
 }
 
 bool hci_host_is_ready(const struct hci_host *h)

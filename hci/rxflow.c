@@ -16,8 +16,10 @@
  * link of the controller until it is released.  On release the kept packets are processed at
  * the next hci_host_tick (never inside the call that released them).
  *
- * Reports are batched: one command at each tick for everything processed since the last, and
- * one as soon as half of the buffers wait to be reported.  The command is sent outside the
+ * Reports are batched, one command for every link: as soon as half of the buffers wait to be
+ * reported, else C2H_REPORT_MS after the first packet that waits (a timer: a link that carries a
+ * packet now and then gets its buffers back, and the controller always has at least half of
+ * them to hand data over meanwhile).  The command is sent outside the
  * command queue: it uses no Num_HCI_Command_Packets credit and gets no event unless the
  * controller finds it invalid (4.2, 7.3.40).  Counts of a link that went down are forgotten:
  * after Disconnection Complete both sides consider its buffers free (4.3). */
@@ -29,6 +31,8 @@
 
 /* Handles per Host Number Of Completed Packets: Num_Handles then 4 octets each, in 255. */
 #define C2H_HANDLES_PER_CMD ((HCI_MAX_CMD_PARAM - 1) / 4)
+/* The longest a processed packet waits to be reported. */
+#define C2H_REPORT_MS 10
 
 bool hci_host_ctrl_flow(const struct hci_host *h)
 {
@@ -73,6 +77,8 @@ void hci_rxflow_done(struct hci_host *h, struct hci_link *l)
 {
 	if (!h->c2h || !l->used)
 		return;
+	if (!h->c2h_done)
+		h->c2h_due = h->now + C2H_REPORT_MS;
 	l->c2h_done++;
 	h->c2h_done++;
 	/* half of the host's buffers wait to be reported: do not wait for the tick */
@@ -154,13 +160,17 @@ void hci_rxflow_tick(struct hci_host *h)
 	if (!h->c2h)
 		return;
 	replay(h);
-	if (h->c2h_done)
+	if (h->c2h_done && h->now >= h->c2h_due)
 		report(h);
 }
 
-bool hci_rxflow_pending(const struct hci_host *h)
+uint64_t hci_rxflow_next(const struct hci_host *h)
 {
-	return h->c2h && (h->c2h_replay || h->c2h_done);
+	if (!h->c2h)
+		return UINT64_MAX;
+	if (h->c2h_replay)
+		return h->now;
+	return h->c2h_done ? h->c2h_due : UINT64_MAX;
 }
 
 void hci_rxflow_link_release(struct hci_host *h, struct hci_link *l)
