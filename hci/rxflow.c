@@ -23,6 +23,7 @@
  * command queue: it uses no Num_HCI_Command_Packets credit and gets no event unless the
  * controller finds it invalid (4.2, 7.3.40).  Counts of a link that went down are forgotten:
  * after Disconnection Complete both sides consider its buffers free (4.3). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,7 +82,7 @@ void hci_rxflow_done(struct hci_host *h, struct hci_link *l)
 		h->c2h_due = h->now + C2H_REPORT_MS;
 	l->c2h_done++;
 	h->c2h_done++;
-	/* half of the host's buffers wait to be reported: do not wait for the tick */
+	/* half of the host's buffers wait to be reported: do not wait for the timer */
 	if (h->c2h_done >= (h->info.host_acl_count + 1u) / 2u)
 		report(h);
 }
@@ -96,8 +97,8 @@ bool hci_rxflow_park(struct hci_host *h, struct hci_link *l, const uint8_t *pkt,
 	if (!l->rx_hold && !l->park.count)
 		return false;
 	/* keep it, behind those already kept: the link's packets stay in order */
-	size_t bound = (size_t)h->info.host_acl_count *
-		       ((size_t)HCI_ACL_HDR + h->info.host_acl_len + L2K_RING_REC_HDR);
+	uint64_t b = (uint64_t)h->info.host_acl_count * ((uint64_t)HCI_ACL_HDR + h->info.host_acl_len + L2K_RING_REC_HDR);
+	size_t bound = b > SIZE_MAX ? SIZE_MAX : (size_t)b;
 	const uint8_t *parts[1] = {pkt};
 	size_t lens[1] = {len};
 	if ((!l->park.buf && l2k_ring_init(&l->park, bound) < 0) || l2k_ring_push(&l->park, parts, lens, 1) < 0) {
