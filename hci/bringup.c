@@ -9,6 +9,8 @@
 #include "core/l2k_error.h"
 #include "hci/hci_internal.h"
 
+#define HCI_HOST_ACL_LEN_MIN 1021
+
 enum step {
 	ST_RESET,
 	ST_READ_VERSION,
@@ -248,13 +250,13 @@ static void bringup_next(struct hci_host *h)
 						  has(h, HCI_CMDBIT_SET_CTRL_TO_HOST_FC) &&
 						  has(h, HCI_CMDBIT_HOST_NUM_COMPLETED);
 			if (h->cfg.ctrl_flow && in->ctrl_flow_supported) {
-				/* Our buffers are as large as the controller's own: the data it hands
-				 * over comes in pieces of at most that (reassembly takes any size). */
-				uint16_t len = in->acl_mtu;
+				/* Reassembly takes pieces of any size, so the length is free: at least
+				 * the largest BR/EDR air packet (3-DH5, 1021 octets, more than any LE
+				 * one), so that the controller need not cut what it received for us,
+				 * and no less than its own buffers. */
+				uint16_t len = in->acl_mtu > HCI_HOST_ACL_LEN_MIN ? in->acl_mtu : HCI_HOST_ACL_LEN_MIN;
 				if (in->le && !in->le_shared && in->le_acl_mtu > len)
 					len = in->le_acl_mtu;
-				if (len < 27)
-					len = 27;
 				in->host_acl_len = len;
 				in->host_acl_count = h->cfg.host_acl_count;
 				/* ACL length(2) SCO length(1) ACL packets(2) SCO packets(2): no SCO */

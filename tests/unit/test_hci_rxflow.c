@@ -101,7 +101,7 @@ static void test_bringup_announces_host_buffers_then_turns_flow_control_on(void 
 	assert_int_equal(f.nout, (int)(sizeof(expect) / sizeof(expect[0])));
 	for (int i = 0; i < f.nout; i++)
 		assert_int_equal(opcode_of(&f.out[i]), expect[i]);
-	/* Host_ACL_Data_Packet_Length 1021 (the larger controller buffer), no SCO, 32 packets */
+	/* Host_ACL_Data_Packet_Length 1021, no SCO, 32 packets */
 	const uint8_t hbs[] = {0x33, 0x0C, 7, 0xFD, 0x03, 0, 32, 0, 0, 0};
 	const struct pkt *p = nth_cmd(&f, HCI_OP_HOST_BUFFER_SIZE, 0);
 	assert_int_equal(p->len, sizeof(hbs));
@@ -120,19 +120,31 @@ static void test_bringup_announces_host_buffers_then_turns_flow_control_on(void 
 	hci_host_free(f.h);
 }
 
-static void test_bringup_host_buffer_count_follows_the_config(void **st)
+static void test_bringup_host_buffer_length_and_count(void **st)
 {
+	/* the length: the controller's own buffers when larger than 1021 octets; the count: the
+	 * config */
 	struct fake f;
-	fake_with_flow(&f, false, true); /* LE only: the LE buffer size is the larger one */
+	fake_with_flow(&f, true, true);
+	f.acl_mtu = 1500;
 	f.le_mtu = 251;
 	struct hci_host_config cfg;
 	hci_host_config_default(&cfg);
 	cfg.host_acl_count = 5;
 	up_with(&f, &cfg);
-	const uint8_t hbs[] = {0x33, 0x0C, 7, 251, 0, 0, 5, 0, 0, 0};
+	const uint8_t hbs[] = {0x33, 0x0C, 7, 0xDC, 0x05, 0, 5, 0, 0, 0};
 	const struct pkt *p = nth_cmd(&f, HCI_OP_HOST_BUFFER_SIZE, 0);
 	assert_memory_equal(p->b, hbs, sizeof(hbs));
+	assert_int_equal(hci_host_info(f.h)->host_acl_len, 1500);
 	assert_int_equal(hci_host_info(f.h)->host_acl_count, 5);
+	hci_host_free(f.h);
+	/* LE only, 251-octet buffers: still 1021, so an air packet is never cut for the host */
+	fake_with_flow(&f, false, true);
+	f.le_mtu = 251;
+	up_with(&f, NULL);
+	const uint8_t hbs2[] = {0x33, 0x0C, 7, 0xFD, 0x03, 0, 32, 0, 0, 0};
+	p = nth_cmd(&f, HCI_OP_HOST_BUFFER_SIZE, 0);
+	assert_memory_equal(p->b, hbs2, sizeof(hbs2));
 	hci_host_free(f.h);
 }
 
@@ -393,16 +405,27 @@ static void test_link_loss_forgets_kept_packets_and_counts(void **st)
 	hci_host_free(f.h);
 }
 
+/* one ACL packet of the host's full length (1021 octets): a whole PDU tagged tag */
+static void full_pdu_in(struct fake *f, uint16_t handle, uint8_t tag)
+{
+	uint8_t d[1021];
+	hci_put16(d, sizeof(d) - 4);
+	hci_put16(d + 2, 0x0040);
+	memset(d + 4, 0x3C, sizeof(d) - 4);
+	d[4] = tag;
+	acl_in(f, handle, HCI_ACL_PB_START, d, sizeof(d));
+}
+
 static void test_controller_beyond_the_host_buffers_is_counted_and_bounded(void **st)
 {
-	/* 2 host buffers of 27 octets (the controller's size here): a controller that hands over
-	 * more breaks the flow control; the host counts it and keeps no more than it announced */
+	/* 2 host buffers of 1021 octets: a controller that hands over more breaks the flow
+	 * control; the host counts it and keeps no more than it announced */
 	struct fake f;
 	flow_up(&f, 2, 0x042, 0);
-	assert_int_equal(hci_host_info(f.h)->host_acl_len, 27);
+	assert_int_equal(hci_host_info(f.h)->host_acl_len, 1021);
 	assert_int_equal(hci_host_acl_rx_hold(f.h, 0x042, true), 0);
 	for (uint8_t i = 0; i < 5; i++)
-		pdu_in(&f, 0x042, i, 20);
+		full_pdu_in(&f, 0x042, i);
 	const struct hci_host_stats *s = hci_host_stats(f.h);
 	assert_int_equal(s->c2h_overrun, 3);
 	assert_int_equal(s->rx_parked, 2);
@@ -413,6 +436,7 @@ static void test_controller_beyond_the_host_buffers_is_counted_and_bounded(void 
 	hci_host_tick(f.h, 1);
 	assert_int_equal(f.rx_count, 2);
 	assert_int_equal(f.rx_tags[1], 1);
+	assert_int_equal(f.rx_len, 1021);
 	assert_int_equal(reported(&f, 0x042), 5);
 	hci_host_free(f.h);
 }
@@ -432,7 +456,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bringup_announces_host_buffers_then_turns_flow_control_on),
-	    cmocka_unit_test(test_bringup_host_buffer_count_follows_the_config),
+	    cmocka_unit_test(test_bringup_host_buffer_length_and_count),
 	    cmocka_unit_test(test_bringup_without_host_number_of_completed_packets_leaves_flow_control_off),
 	    cmocka_unit_test(test_bringup_option_off_sends_neither_command),
 	    cmocka_unit_test(test_bringup_refused_flow_control_is_reported_and_goes_on),
