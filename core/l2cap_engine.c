@@ -101,6 +101,32 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
 	memset(l, 0, offsetof(struct l2cap_link, pend));
 }
 
+/* Basic mode has no flow control of its own (Vol 3 Part A 3.1): while the receiver of an open
+ * Basic channel holds (the socket face's queue is full, or l2k_chan_set_busy), the HCI host
+ * keeps the link's incoming ACL packets unprocessed and does not report them completed, so the
+ * controller stops taking data from the air and the sender slows down (controller-to-host flow
+ * control, hci/rxflow.c).  The whole link waits - signaling and its other channels too - until
+ * no Basic channel on it holds. */
+void l2cap_link_rx_hold_update(struct l2cap_link *l, const struct l2k_chan *leaving)
+{
+	struct hci_host *hci = l->eng->stack->hci;
+	if (!hci_host_ctrl_flow(hci))
+		return;
+	bool hold = false;
+	for (size_t i = 0; i < l->chans_cap && !hold; i++) {
+		const struct l2k_chan *ch = l->chans[i];
+		hold = ch && ch != leaving && ch->state == CH_OPEN && ch->ops && ch->mode == L2K_MODE_BASIC &&
+		       ch->rx_hold;
+	}
+	if (hold != l->rx_held && hci_host_acl_rx_hold(hci, l->handle, hold) == 0)
+		l->rx_held = hold;
+}
+
+bool l2cap_basic_rx_flow(const struct l2k_chan *ch)
+{
+	return ch->mode == L2K_MODE_BASIC && hci_host_ctrl_flow(ch->eng->stack->hci);
+}
+
 static void e_link_down(void *ctx, uint16_t handle, uint8_t reason)
 {
 	struct l2cap_engine *e = ctx;

@@ -171,6 +171,8 @@ struct l2cap_link {
 	struct l2k_chan *wait_head, *wait_tail;
 	struct l2k_chan *serving; /* the channel l2cap_link_pump is pumping */
 	bool pumping;
+	/* a Basic channel's receiver holds: the HCI host keeps the link's incoming data */
+	bool rx_held;
 	/* the last Credit Based Connection Request we answered and our response: a duplicate
 	 * (same identifier and octets, its channels still there) gets the same response (4) */
 	uint8_t ecfc_last_ident; /* 0: none */
@@ -264,6 +266,12 @@ struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, ui
 struct l2cap_pending_sig *l2cap_pend_find(struct l2cap_link *l, uint8_t ident);
 void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p);
 void l2cap_link_rearm_sig_timer(struct l2cap_link *l);
+/* Hold the link's incoming data at the HCI host while an open Basic channel on it holds
+ * (ch->rx_hold), release it when none does; leaving: a channel that is closing (not counted).
+ * Nothing happens without controller-to-host flow control. */
+void l2cap_link_rx_hold_update(struct l2cap_link *l, const struct l2k_chan *leaving);
+/* Whether a Basic channel's receiver can hold its link (controller-to-host flow control on). */
+bool l2cap_basic_rx_flow(const struct l2k_chan *ch);
 uint32_t l2cap_local_features(void);
 uint64_t l2cap_local_fixed_channels(void);
 

@@ -48,6 +48,12 @@ struct l2k_stack_opts {
 	uint32_t max_rx_pdu;	    /* largest reassembled L2CAP PDU (0: 65539) */
 	uint32_t link_tx_queue;	    /* per-link bound on data queued for the controller (0: 16384;
 				     * a larger PDU goes alone); the backlog waits in the channels */
+	/* Controller-to-host flow control (HCI): on by default when the controller supports it, so
+	 * that a Basic-mode receiver that does not read slows the sender instead of losing data
+	 * (see l2k_chan_set_busy).  no_ctrl_flow leaves it off.  host_acl_buffers: the ACL packets
+	 * the host keeps for a held link before the controller must stop (0: 32). */
+	bool no_ctrl_flow;
+	uint16_t host_acl_buffers;
 	/* Clock.  NULL: the monotonic clock in milliseconds.  Tests give a virtual clock. */
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;
@@ -64,6 +70,10 @@ struct l2k_controller_info {
 	uint16_t le_acl_mtu, le_acl_count; /* LE ACL buffers (equal to the BR/EDR ones when shared) */
 	bool le_shared;			   /* LE uses the BR/EDR buffers */
 	bool bredr, le;			   /* what the controller supports */
+	/* Controller-to-host flow control: the controller has the commands for it (supported) and
+	 * it is on (ctrl_flow), with host_acl_count host buffers of host_acl_mtu bytes */
+	bool ctrl_flow_supported, ctrl_flow;
+	uint16_t host_acl_mtu, host_acl_count;
 };
 
 struct l2k_link_info {
@@ -207,7 +217,9 @@ struct l2k_chan_opts {
 	uint8_t sec_level;	 /* security level (placeholder: l2kit does no pairing yet; must be 0/1) */
 	uint32_t connect_timeout_ms; /* give up connecting after this (0: 30000) */
 	uint32_t tx_queue_bytes;  /* SDU bytes queued for sending before L2K_EAGAIN (0: 262144) */
-	uint32_t rx_queue_bytes;  /* socket face: received bytes buffered before back-pressure (0: 262144) */
+	uint32_t rx_queue_bytes;  /* socket face: received bytes buffered before back-pressure (0: 262144);
+				   * Basic mode then holds the link (l2k_chan_set_busy), or drops
+				   * without controller-to-host flow control */
 };
 void l2k_chan_opts_default(struct l2k_chan_opts *o);
 /* max_transmit value meaning "retransmit for ever" (sent as MaxTransmit 0, Vol 3 Part A 5.4). */
@@ -290,6 +302,12 @@ int l2k_chan_give_credits(l2k_chan *ch, uint16_t n);
  * Retransmission mode keep the in-sequence I-frames already on their way (at most a window)
  * and pass them up when the busy condition ends; Flow Control mode (lossy by design) drops
  * them and counts them in rx_sdus_dropped; Streaming (no flow control) drops what arrives.
+ * Basic mode has no flow control of its own: with controller-to-host flow control on
+ * (l2k_controller_info().ctrl_flow) the link's incoming data waits in the host's HCI buffers
+ * and then in the controller, which stops taking it from the air, so the sender is slowed and
+ * nothing is lost - but everything else on that link (signaling, other channels) waits too,
+ * and once the host's buffers are full, the incoming data of every link of the controller;
+ * without it, busy changes nothing in Basic mode (recv goes on being called).
  * Call with false when the application reads again.  0 or L2K_ENOTCONN. */
 int l2k_chan_set_busy(l2k_chan *ch, bool busy);
 int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *out);

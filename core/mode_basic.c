@@ -1,4 +1,6 @@
-/* Basic mode (Vol 3 Part A 3.1): one B-frame per SDU, MTU enforced both ways. */
+/* Basic mode (Vol 3 Part A 3.1): one B-frame per SDU, MTU enforced both ways.  No flow control
+ * of its own: a receiver that holds (ch->rx_hold) holds its whole link at the HCI host, with
+ * controller-to-host flow control (l2cap_link_rx_hold_update). */
 #include "core/l2cap_int.h"
 
 static void basic_pump(struct l2k_chan *ch)
@@ -26,10 +28,29 @@ static void basic_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 		return;
 	}
 	l2cap_chan_deliver(ch, p, len);
+	/* the application's queue filled with this SDU: no more until it reads */
+	if (ch->rx_hold && ch->state == CH_OPEN && !ch->link->rx_held)
+		l2cap_link_rx_hold_update(ch->link, NULL);
+}
+
+/* rx_hold changed (l2k_chan_set_busy, or the socket face's reader drained its queue) */
+static void basic_consumed(struct l2k_chan *ch)
+{
+	if (ch->link)
+		l2cap_link_rx_hold_update(ch->link, NULL);
+}
+
+/* the channel leaves the open state: it holds nothing any more */
+static void basic_close(struct l2k_chan *ch)
+{
+	if (ch->link && ch->link->rx_held)
+		l2cap_link_rx_hold_update(ch->link, ch);
 }
 
 const struct l2cap_mode_ops l2cap_mode_basic = {
     .name = "basic",
     .pump = basic_pump,
     .rx = basic_rx,
+    .consumed = basic_consumed,
+    .close = basic_close,
 };

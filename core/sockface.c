@@ -10,10 +10,13 @@
  *
  * A socket sits on an l2k_chan through the event callbacks (they run with the mutex held):
  * received SDUs go into a bounded ring per socket; past opts.rx_queue_bytes the channel is put
- * on hold (ch->rx_hold: credit modes stop returning credits), and when the reader drains it
- * below half the hold ends and the mode is told (ops->consumed returns credits).  Modes without
- * flow control (Basic) keep queuing up to the bound, then drop and count.  Each socket has a
- * pipe whose read end is readable exactly while recv / accept would not block.
+ * on hold (ch->rx_hold: credit modes stop returning credits, the windowed modes signal busy,
+ * Basic mode holds its link at the HCI host, which stops the controller with controller-to-host
+ * flow control), and when the reader drains it below half the hold ends and the mode is told
+ * (ops->consumed returns credits, releases the link).  Without flow control (Streaming, and
+ * Basic when the controller lacks controller-to-host flow control) the queue takes what arrives
+ * up to the bound, then drops and counts.  Each socket has a pipe whose read end is readable
+ * exactly while recv / accept would not block.
  *
  * This file: the stack's thread, the channel callbacks and the socket objects; the socket calls
  * are in core/sockface_calls.c.  With core/loop.c these are the only files in core/ that make
@@ -227,6 +230,8 @@ void sockface_sk_detach(struct l2k_sock *sk, bool disconnect)
 	l2k_chan_set_cbs(ch, &none);
 	ch->sock = NULL;
 	ch->rx_hold = false;
+	if (ch->link)
+		l2cap_link_rx_hold_update(ch->link, NULL); /* a Basic channel's link goes on */
 	if (disconnect)
 		l2k_chan_close(ch);
 }
@@ -252,6 +257,8 @@ static size_t rx_slack(const struct l2k_chan *ch)
 	size_t mtu = (size_t)ch->local_mtu + L2K_RING_REC_HDR;
 	switch (ch->mode) {
 	case L2K_MODE_BASIC:
+		/* the SDU that puts the queue past the bound holds the link: nothing follows it */
+		return l2cap_basic_rx_flow(ch) ? mtu : 0;
 	case L2K_MODE_STREAMING:
 		return 0; /* no flow control: queue up to the bound, then drop */
 	case L2K_MODE_LE_CREDIT:
@@ -306,7 +313,8 @@ static void cb_recv(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len)
 	const uint8_t *parts[1] = {sdu};
 	size_t lens[1] = {len};
 	if (!sk->rxq.buf || l2k_ring_push(&sk->rxq, parts, lens, 1) < 0) {
-		/* full: only without flow control (Basic) or with manual credits; or out of memory */
+		/* full: only without flow control (Streaming; Basic without controller-to-host flow
+		 * control) or with manual credits; or out of memory */
 		sk->rx_dropped++;
 		return;
 	}

@@ -215,6 +215,9 @@ int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_op
 	if (o.link_tx_queue)
 		hc.tx_queue_bytes = o.link_tx_queue;
 	hc.page_scan = !o.no_page_scan;
+	hc.ctrl_flow = !o.no_ctrl_flow;
+	if (o.host_acl_buffers)
+		hc.host_acl_count = o.host_acl_buffers;
 	static const struct hci_host_ops hops = {
 	    .send = h_send,
 	    .ready = h_ready,
@@ -354,6 +357,10 @@ int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out)
 	}
 	out->bredr = in->bredr;
 	out->le = in->le;
+	out->ctrl_flow_supported = in->ctrl_flow_supported;
+	out->ctrl_flow = in->ctrl_flow;
+	out->host_acl_mtu = in->host_acl_len;
+	out->host_acl_count = in->host_acl_count;
 	return 0;
 }
 

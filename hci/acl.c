@@ -7,7 +7,9 @@
  * (host-to-controller flow control by Number Of Completed Packets), one packet per link per turn
  * so that links share the buffers fairly.
  * In: fragments are reassembled into whole L2CAP PDUs, bounded by max_rx_pdu; malformed
- * sequences are dropped and counted. */
+ * sequences are dropped and counted.  With controller-to-host flow control, the packets of a
+ * link the upper layer holds wait unprocessed, and processed ones are reported completed
+ * (hci/rxflow.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +114,7 @@ void hci_acl_link_release(struct hci_host *h, struct hci_link *l)
 	l2k_ring_free(&l->sig);
 	free(l->rx);
 	l->rx = NULL;
+	hci_rxflow_link_release(h, l);
 }
 
 struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l)
@@ -443,18 +446,31 @@ void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len)
 	}
 	uint16_t hf = hci_get16(pkt);
 	uint16_t dlen = hci_get16(pkt + 2);
+	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(hf));
 	if ((size_t)dlen != len - HCI_ACL_HDR) {
 		h->stats.rx_drop_bad_header++;
+		if (l)
+			hci_rxflow_done(h, l); /* its host buffer is free again */
 		return;
 	}
-	const uint8_t *d = pkt + HCI_ACL_HDR;
 	h->stats.rx_frags++;
 	h->stats.rx_bytes += dlen;
-	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(hf));
 	if (!l) {
 		h->stats.rx_drop_unknown_handle++;
 		return;
 	}
+	/* controller-to-host flow control: a held link's packets wait in the host's buffers */
+	if (hci_rxflow_park(h, l, pkt, len))
+		return;
+	hci_acl_rx_packet(h, l, pkt, len);
+}
+
+/* Reassembly of one ACL packet of link l whose header was checked. */
+static void rx_reassemble(struct hci_host *h, struct hci_link *l, const uint8_t *pkt, size_t len)
+{
+	uint16_t hf = hci_get16(pkt);
+	uint16_t dlen = (uint16_t)(len - HCI_ACL_HDR);
+	const uint8_t *d = pkt + HCI_ACL_HDR;
 	uint8_t pb = HCI_ACL_PB(hf);
 	if (pb == HCI_ACL_PB_CONT) {
 		if (l->rx_skipping)
@@ -507,4 +523,10 @@ void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len)
 	l->rx_total = total;
 	if (l->rx_len == l->rx_total)
 		rx_deliver(h, l);
+}
+
+void hci_acl_rx_packet(struct hci_host *h, struct hci_link *l, const uint8_t *pkt, size_t len)
+{
+	rx_reassemble(h, l, pkt, len);
+	hci_rxflow_done(h, l);
 }

@@ -1,12 +1,15 @@
 /* Controller bring-up (compare Vol 4 Part E 4.1 / Vol 6 Part D): Reset, identify, learn buffer
- * sizes, set event masks, make BR/EDR connectable.  Every step after Read Local Supported
- * Commands runs only if the controller's bitmap says it has the command. */
+ * sizes, announce the host's buffers and turn controller-to-host flow control on, set event
+ * masks, make BR/EDR connectable.  Every step after Read Local Supported Commands runs only if
+ * the controller's bitmap says it has the command. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/l2k_error.h"
 #include "hci/hci_internal.h"
+
+#define HCI_HOST_ACL_LEN_MIN 1021
 
 enum step {
 	ST_RESET,
@@ -17,6 +20,8 @@ enum step {
 	ST_READ_BUFFER_SIZE,
 	ST_LE_READ_BUFFER_SIZE,
 	ST_LE_READ_FEATURES,
+	ST_HOST_BUFFER_SIZE,
+	ST_SET_CTRL_TO_HOST_FC,
 	ST_SET_EVENT_MASK,
 	ST_LE_SET_EVENT_MASK,
 	ST_WRITE_LE_HOST_SUPPORTED,
@@ -39,6 +44,22 @@ static bool has(const struct hci_host *h, uint16_t bit)
 	return hci_bit_test(h->info.commands, sizeof(h->info.commands), bit);
 }
 
+/* The controller may refuse the optional flow-control steps: bring-up goes on without it. */
+static bool flow_step_refused(struct hci_host *h, int step, int status)
+{
+	if (step != ST_HOST_BUFFER_SIZE && step != ST_SET_CTRL_TO_HOST_FC)
+		return false;
+	hci_report(h, L2K_ECTRL,
+		   "bring-up: controller answered %s with status 0x%02x: going on without controller-to-host "
+		   "flow control", step == ST_HOST_BUFFER_SIZE ? "Host Buffer Size" : "Set Controller To Host Flow Control",
+		   (unsigned)status);
+	if (step == ST_HOST_BUFFER_SIZE)
+		h->info.host_acl_len = h->info.host_acl_count = 0; /* nothing announced */
+	h->bringup_step = ST_SET_EVENT_MASK;
+	bringup_next(h);
+	return true;
+}
+
 static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 {
 	struct hci_host *h = arg;
@@ -48,12 +69,16 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 		bringup_fail(h, status);
 		return;
 	}
+	if (status != HCI_SUCCESS && flow_step_refused(h, step, status))
+		return;
 	if (status != HCI_SUCCESS) {
 		static const uint16_t ops[] = {
 		    HCI_OP_RESET, HCI_OP_READ_LOCAL_VERSION, HCI_OP_READ_LOCAL_COMMANDS,
 		    HCI_OP_READ_LOCAL_FEATURES, HCI_OP_READ_BD_ADDR, HCI_OP_READ_BUFFER_SIZE,
-		    HCI_OP_LE_READ_BUFFER_SIZE, HCI_OP_LE_READ_LOCAL_FEATURES, HCI_OP_SET_EVENT_MASK,
-		    HCI_OP_LE_SET_EVENT_MASK, HCI_OP_WRITE_LE_HOST_SUPPORTED, HCI_OP_WRITE_SCAN_ENABLE};
+		    HCI_OP_LE_READ_BUFFER_SIZE, HCI_OP_LE_READ_LOCAL_FEATURES, HCI_OP_HOST_BUFFER_SIZE,
+		    HCI_OP_SET_CTRL_TO_HOST_FC, HCI_OP_SET_EVENT_MASK, HCI_OP_LE_SET_EVENT_MASK,
+		    HCI_OP_WRITE_LE_HOST_SUPPORTED, HCI_OP_WRITE_SCAN_ENABLE};
+		_Static_assert(sizeof(ops) / sizeof(ops[0]) == ST_DONE, "one opcode per step");
 		uint16_t op = step >= 0 && step < ST_DONE ? ops[step] : 0;
 		hci_report(h, L2K_ECTRL, "bring-up: controller answered %s (0x%04x) with status 0x%02x",
 			   hci_opcode_name(op, nb), op, status);
@@ -112,6 +137,9 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 		if (n < 8)
 			goto short_ret;
 		memcpy(in->le_features, r, 8);
+		break;
+	case ST_SET_CTRL_TO_HOST_FC:
+		hci_rxflow_enable(h);
 		break;
 	default: break;
 	}
@@ -215,6 +243,36 @@ static void bringup_next(struct hci_host *h)
 				return;
 			}
 			break;
+		case ST_HOST_BUFFER_SIZE:
+			/* Controller-to-host flow control needs all three commands (Vol 4 Part E 4.2):
+			 * announce the host's buffers, then turn it on for ACL (7.3.39, 7.3.38). */
+			in->ctrl_flow_supported = has(h, HCI_CMDBIT_HOST_BUFFER_SIZE) &&
+						  has(h, HCI_CMDBIT_SET_CTRL_TO_HOST_FC) &&
+						  has(h, HCI_CMDBIT_HOST_NUM_COMPLETED);
+			if (h->cfg.ctrl_flow && in->ctrl_flow_supported) {
+				/* Reassembly takes pieces of any size, so the length is free: at least
+				 * the largest BR/EDR air packet (3-DH5, 1021 octets, more than any LE
+				 * one), so that the controller need not cut what it received for us,
+				 * and no less than its own buffers. */
+				uint16_t len = in->acl_mtu > HCI_HOST_ACL_LEN_MIN ? in->acl_mtu : HCI_HOST_ACL_LEN_MIN;
+				if (in->le && !in->le_shared && in->le_acl_mtu > len)
+					len = in->le_acl_mtu;
+				in->host_acl_len = len;
+				in->host_acl_count = h->cfg.host_acl_count;
+				/* ACL length(2) SCO length(1) ACL packets(2) SCO packets(2): no SCO */
+				uint8_t p[7] = {0};
+				hci_put16(p, len);
+				hci_put16(p + 3, in->host_acl_count);
+				send_step(h, HCI_OP_HOST_BUFFER_SIZE, p, sizeof(p));
+				return;
+			}
+			h->bringup_step = ST_SET_EVENT_MASK;
+			continue;
+		case ST_SET_CTRL_TO_HOST_FC: {
+			uint8_t on = 0x01; /* ACL on, synchronous off */
+			send_step(h, HCI_OP_SET_CTRL_TO_HOST_FC, &on, 1);
+			return;
+		}
 		case ST_SET_EVENT_MASK:
 			if (has(h, HCI_CMDBIT_SET_EVENT_MASK)) {
 				/* The default mask (bits 0-44) plus LE Meta (bit 61) when LE is in use
@@ -268,6 +326,7 @@ int hci_host_start(struct hci_host *h)
 		return L2K_EISCONN;
 	h->failed = false;
 	h->have_commands = false;
+	h->c2h = false;
 	memset(&h->info, 0, sizeof(h->info));
 	h->bringup_step = ST_RESET;
 	bringup_next(h);

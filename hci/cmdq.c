@@ -36,6 +36,21 @@ int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, siz
 	return 0;
 }
 
+/* Host Number Of Completed Packets goes out at once, in front of queued commands: the normal
+ * command flow control is not used for it, it needs no Num_HCI_Command_Packets credit and no
+ * event follows it unless the controller finds it invalid (Vol 4 Part E 4.2, 7.3.40). */
+int hci_cmd_send_unqueued(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen)
+{
+	if (plen > HCI_MAX_CMD_PARAM || (plen && !params))
+		return L2K_EINVAL;
+	uint8_t pkt[HCI_CMD_HDR + HCI_MAX_CMD_PARAM];
+	hci_put16(pkt, opcode);
+	pkt[2] = (uint8_t)plen;
+	if (plen)
+		memcpy(pkt + HCI_CMD_HDR, params, plen);
+	return hci_send_packet(h, HCI_H4_CMD, pkt, HCI_CMD_HDR + plen);
+}
+
 /* Send waiting commands while the controller has room for them. */
 void hci_cmdq_pump(struct hci_host *h)
 {
@@ -74,6 +89,11 @@ void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const ui
 		}
 		/* An answer to a command we did not send is ignored (a controller may answer a
 		 * command issued before a Reset). */
+	}
+	if (opcode == HCI_OP_HOST_NUM_COMPLETED && status != HCI_SUCCESS) {
+		/* it is answered only when invalid (7.3.40): the controller's count and ours differ */
+		hci_report(h, L2K_ECTRL, "controller refused Host Number Of Completed Packets (status 0x%02x)",
+			   (unsigned)status);
 	}
 	hci_cmdq_pump(h);
 }

@@ -29,6 +29,11 @@ struct hci_host_config {
 	uint16_t max_links;	 /* default 64 */
 	bool page_scan;		 /* BR/EDR connectable (page scan) after bring-up: default true */
 	bool auto_accept;	 /* accept incoming BR/EDR Connection Requests when ops->conn_request is NULL */
+	/* Controller-to-host flow control (hci/rxflow.c): turned on at bring-up when the controller
+	 * lists Set Controller To Host Flow Control, Host Buffer Size and Host Number Of Completed
+	 * Packets: default true */
+	bool ctrl_flow;
+	uint16_t host_acl_count; /* ACL packets the host buffers (Host_Total_Num_ACL_Data_Packets): default 32 */
 };
 void hci_host_config_default(struct hci_host_config *cfg);
 
@@ -52,6 +57,12 @@ struct hci_controller_info {
 	uint8_t iso_count;
 	bool bredr; /* controller does BR/EDR */
 	bool le;    /* controller does LE */
+	/* controller-to-host flow control: the controller lists the three commands (supported),
+	 * and it is on (Host Buffer Size and Set Controller To Host Flow Control succeeded) */
+	bool ctrl_flow_supported;
+	bool ctrl_flow;
+	uint16_t host_acl_len;	 /* Host_ACL_Data_Packet_Length we announced (0: none) */
+	uint16_t host_acl_count; /* Host_Total_Num_ACL_Data_Packets we announced */
 };
 
 struct hci_link_info {
@@ -78,6 +89,12 @@ struct hci_host_stats {
 	uint64_t evt_malformed;		     /* events shorter than their fixed fields */
 	uint64_t cmd_timeouts;
 	uint64_t nocp_excess; /* completed-packet counts beyond what was in flight (ignored) */
+	/* controller-to-host flow control */
+	uint64_t rx_parked;	      /* ACL packets kept unprocessed while their link was held */
+	uint64_t rx_drop_park_full;   /* ... dropped: more than the host's buffers (controller fault) */
+	uint64_t c2h_overrun;	      /* ACL packets beyond Host_Total_Num_ACL_Data_Packets (controller fault) */
+	uint64_t c2h_completed;	      /* ACL packets reported by Host Number Of Completed Packets */
+	uint64_t c2h_commands;	      /* Host Number Of Completed Packets commands sent */
 };
 
 /* Completion of a command: status is the HCI status (>= 0) from Command Complete / Command
@@ -113,9 +130,11 @@ void hci_host_free(struct hci_host *h);
 
 /* Clock: the host's notion of now (ms).  Call before input/API calls when time has moved. */
 void hci_host_set_now(struct hci_host *h, uint64_t now_ms);
-/* Run expired timers at now_ms. */
+/* Run expired timers at now_ms; process the packets of links released since the last tick and
+ * report the ACL packets processed when it is time (controller-to-host flow control). */
 void hci_host_tick(struct hci_host *h, uint64_t now_ms);
-/* When hci_host_tick must next be called (UINT64_MAX: no timer). */
+/* When hci_host_tick must next be called (UINT64_MAX: no timer; the host's now when a released
+ * link's packets wait). */
 uint64_t hci_host_next_timer(const struct hci_host *h);
 
 /* Start bring-up (Reset, reads, event masks, scan enable); ops->ready reports the end. */
@@ -197,6 +216,15 @@ size_t hci_host_acl_pending(const struct hci_host *h, uint16_t handle);
 /* Whether a send on the link was refused (L2K_EAGAIN) since the last acl_tx_room for it: a
  * caller serving many channels can stop at once instead of trying each (false: no link). */
 bool hci_host_acl_blocked(const struct hci_host *h, uint16_t handle);
+
+/* Controller-to-host flow control (hci/rxflow.c).  Whether it is on (after bring-up). */
+bool hci_host_ctrl_flow(const struct hci_host *h);
+/* Hold (true) or release (false) the link's incoming data: while held, its ACL packets stay
+ * unprocessed in the host's buffers and are not reported completed, so the controller stops
+ * handing data over once the host's buffers are all used, and stops taking it from the air.
+ * On release the kept packets are processed, in order, at the next hci_host_tick.  Returns 0,
+ * L2K_ENOTSUP (flow control is off: nothing is held), L2K_ENOLINK. */
+int hci_host_acl_rx_hold(struct hci_host *h, uint16_t handle, bool hold);
 
 /* Text name of a command opcode, for messages ("Reset", "LE Create Connection", "0x2099"). */
 const char *hci_opcode_name(uint16_t opcode, char buf[8]);

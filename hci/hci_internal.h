@@ -44,6 +44,10 @@ struct hci_link {
 	size_t rx_len;	  /* bytes collected */
 	size_t rx_total;  /* expected PDU length (header included); 0 = idle */
 	bool rx_skipping; /* discarding continuations of a dropped PDU */
+	/* controller-to-host flow control (hci/rxflow.c) */
+	bool rx_hold;	       /* the upper layer holds the link's incoming data */
+	struct l2k_ring park;  /* ACL packets kept unprocessed (buf NULL until first needed) */
+	uint16_t c2h_done;     /* ACL packets processed, not yet reported to the controller */
 };
 
 /* A pool of controller ACL buffers (BR/EDR, or LE when not shared). */
@@ -89,11 +93,23 @@ struct hci_host {
 		uint8_t enabling;   /* LE Set Advertising Enable (on) commands outstanding */
 		uint16_t max_links; /* keep mode: only while fewer LE links (0: no bound of ours) */
 	} adv;
+	/* controller-to-host flow control (hci/rxflow.c) */
+	bool c2h;	      /* on: the controller counts the host's buffers */
+	uint32_t c2h_done;    /* ACL packets processed, not yet reported (every link) */
+	uint64_t c2h_due;     /* ... to be reported by then */
+	uint32_t c2h_parked;  /* ACL packets kept unprocessed (every link) */
+	bool c2h_replay;      /* a released link has kept packets: process them at the next tick */
+	bool in_replay;
+	uint8_t *c2h_buf;     /* scratch: one kept packet */
+	size_t c2h_buf_cap;
 
 	struct hci_host_stats stats;
 };
 
 /* cmdq.c */
+/* Send a command now, outside the queue and without Num_HCI_Command_Packets credit (only Host
+ * Number Of Completed Packets may be sent so, Vol 4 Part E 7.3.40). */
+int hci_cmd_send_unqueued(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen);
 void hci_cmdq_pump(struct hci_host *h);
 void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const uint8_t *ret,
 		       size_t len, uint8_t credits);
@@ -105,9 +121,25 @@ void hci_cmdq_flush(struct hci_host *h, int status);
 int hci_acl_link_init(struct hci_host *h, struct hci_link *l);
 void hci_acl_link_release(struct hci_host *h, struct hci_link *l);
 void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len);
+/* one ACL packet of link l (header checked): reassembly; counted as processed for flow control */
+void hci_acl_rx_packet(struct hci_host *h, struct hci_link *l, const uint8_t *pkt, size_t len);
 void hci_acl_completed(struct hci_host *h, uint16_t handle, uint16_t count);
 void hci_acl_schedule(struct hci_host *h);
 struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l);
+
+/* rxflow.c: controller-to-host flow control */
+/* Keep the packet if the link is held or has kept packets (flow control on): true if kept. */
+bool hci_rxflow_park(struct hci_host *h, struct hci_link *l, const uint8_t *pkt, size_t len);
+/* A packet of l was processed (or dropped): count it for Host Number Of Completed Packets. */
+void hci_rxflow_done(struct hci_host *h, struct hci_link *l);
+/* Process released links' packets, then report what was processed if it is time. */
+void hci_rxflow_tick(struct hci_host *h);
+/* When hci_rxflow_tick has work (UINT64_MAX: none). */
+uint64_t hci_rxflow_next(const struct hci_host *h);
+/* The link is gone: its kept packets and counts are forgotten (Vol 4 Part E 7.7.5). */
+void hci_rxflow_link_release(struct hci_host *h, struct hci_link *l);
+/* bring-up: Host Buffer Size and Set Controller To Host Flow Control succeeded */
+void hci_rxflow_enable(struct hci_host *h);
 
 /* host.c */
 struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle);

@@ -16,6 +16,8 @@ void hci_host_config_default(struct hci_host_config *cfg)
 	cfg->max_links = 64;
 	cfg->page_scan = true;
 	cfg->auto_accept = true;
+	cfg->ctrl_flow = true;
+	cfg->host_acl_count = 32;
 }
 
 struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hci_host_ops *ops,
@@ -36,6 +38,8 @@ struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hc
 		h->cfg.max_links = 64;
 	if (h->cfg.cmd_timeout_ms == 0)
 		h->cfg.cmd_timeout_ms = 5000;
+	if (h->cfg.host_acl_count == 0)
+		h->cfg.host_acl_count = 32;
 	h->ops = *ops;
 	h->user = user;
 	h->links = calloc(h->cfg.max_links, sizeof(*h->links));
@@ -59,6 +63,7 @@ void hci_host_free(struct hci_host *h)
 			hci_acl_link_release(h, &h->links[i]);
 	free(h->links);
 	free(h->frag);
+	free(h->c2h_buf);
 	free(h);
 }
 
@@ -72,11 +77,13 @@ void hci_host_tick(struct hci_host *h, uint64_t now_ms)
 {
 	hci_host_set_now(h, now_ms);
 	hci_cmdq_tick(h);
+	hci_rxflow_tick(h);
 }
 
 uint64_t hci_host_next_timer(const struct hci_host *h)
 {
-	return hci_cmdq_next_deadline(h);
+	uint64_t t = hci_cmdq_next_deadline(h), f = hci_rxflow_next(h);
+	return f < t ? f : t;
 }
 
 bool hci_host_is_ready(const struct hci_host *h)

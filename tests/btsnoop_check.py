@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Independent checks on a btsnoop capture (H4 datalink 1002) written by l2kit.
 
-    btsnoop_check.py FILE [--max-inflight N] [--acl-mtu N]
+    btsnoop_check.py FILE [--max-inflight N] [--acl-mtu N] [--expect-c2h]
     btsnoop_check.py FILE --acl-bytes out|in     print only the ACL payload bytes sent or received
 
 Walks the records in order and verifies that the host never had more ACL packets outstanding in
 the controller than N (outgoing ACL packets minus those reported by Number Of Completed Packets,
 per the order the host saw them), and that no outgoing ACL packet carried more than --acl-mtu
-bytes.  Prints a summary; exits 1 on any violation or malformed record."""
+bytes.  When the host turned controller-to-host flow control on (Host Buffer Size, then Set
+Controller To Host Flow Control with ACL on), also that the controller never had more ACL packets
+at the host than the host announced, none longer than announced, and that the host's Host Number
+Of Completed Packets never reported more packets of a handle than it had received (a handle's
+count starts again at its Disconnection Complete); --expect-c2h fails a capture where it is not
+on.  Prints a summary; exits 1 on any violation or malformed record."""
 import struct
 import sys
 
@@ -29,6 +34,7 @@ def main():
                 n += len(p) - 5
         print(n)
         return 0
+    expect_c2h = '--expect-c2h' in args
     for i, a in enumerate(args):
         if a == '--max-inflight':
             max_inflight = int(args[i + 1])
@@ -43,6 +49,11 @@ def main():
     off = 16
     inflight = peak = acl_out = nocp = records = 0
     errors = []
+    # controller to host: announced buffers, on/off, per handle received-but-not-reported
+    host_len = host_count = None
+    c2h_on = False
+    at_host = {}
+    c2h_in = c2h_reported = c2h_peak = c2h_cmds = 0
     while off < len(data):
         if off + 24 > len(data):
             errors.append('truncated record header at %d' % off); break
@@ -75,8 +86,52 @@ def main():
                     nocp += c
         elif t == 4 and incoming and len(p) >= 2 and p[0] == 0x05:
             inflight = 0  # disconnection: the controller dropped what it held (one link here)
+            if len(p) >= 5 and p[2] == 0:
+                at_host.pop(struct.unpack('<H', p[3:5])[0] & 0x0FFF, None)
+        if t == 1 and not incoming and len(p) >= 3:
+            op = struct.unpack('<H', p[0:2])[0]
+            prm = p[3:]
+            if op == 0x0C33 and len(prm) >= 7:
+                host_len = struct.unpack('<H', prm[0:2])[0]
+                host_count = struct.unpack('<H', prm[3:5])[0]
+            elif op == 0x0C31 and len(prm) >= 1:
+                c2h_on = (prm[0] & 1) == 1
+                if c2h_on and host_count is None:
+                    errors.append('record %d: flow control on before Host Buffer Size' % records)
+            elif op == 0x0C35 and len(prm) >= 1:
+                c2h_cmds += 1
+                if len(prm) != 1 + 4 * prm[0]:
+                    errors.append('record %d: Host Number Of Completed Packets of %d octets for %d handles'
+                                  % (records, len(prm), prm[0]))
+                for i in range(prm[0]):
+                    e = prm[1 + 4 * i:5 + 4 * i]
+                    if len(e) < 4:
+                        break
+                    h = struct.unpack('<H', e[0:2])[0] & 0x0FFF
+                    c = struct.unpack('<H', e[2:4])[0]
+                    c2h_reported += c
+                    if c > at_host.get(h, 0):
+                        errors.append('record %d: reported %d packets of handle 0x%03x, %d received'
+                                      % (records, c, h, at_host.get(h, 0)))
+                    at_host[h] = at_host.get(h, 0) - c
+        elif t == 2 and incoming and c2h_on and len(p) >= 4:
+            h = struct.unpack('<H', p[0:2])[0] & 0x0FFF
+            dlen = struct.unpack('<H', p[2:4])[0]
+            c2h_in += 1
+            at_host[h] = at_host.get(h, 0) + 1
+            held = sum(at_host.values())
+            c2h_peak = max(c2h_peak, held)
+            if held > host_count:
+                errors.append('record %d: %d ACL packets at the host > %d announced' % (records, held, host_count))
+            if dlen > host_len:
+                errors.append('record %d: ACL packet of %d bytes to the host > %d announced' % (records, dlen, host_len))
     print('%s: %d records, %d ACL packets out, %d completed, peak in controller %d'
           % (path, records, acl_out, nocp, peak))
+    if c2h_on:
+        print('%s: controller-to-host flow control on (%d x %d): %d ACL packets in, %d reported in %d commands, '
+              'peak at the host %d' % (path, host_count, host_len, c2h_in, c2h_reported, c2h_cmds, c2h_peak))
+    elif expect_c2h:
+        errors.append('controller-to-host flow control was not turned on')
     for e in errors[:20]:
         print('ERROR', e)
     return 1 if errors else 0

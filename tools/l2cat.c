@@ -439,7 +439,10 @@ int main(int argc, char **argv)
 	l2k_controller_info(s, &inf);
 	if (c.verbose) {
 		char a[18];
+		char fc[300];
+		tool_ctrl_flow_str(fc, sizeof(fc), &inf);
 		fprintf(stderr, PROG ": controller %s ready on %s\n", l2k_addr_str(&inf.addr, a), c.spec);
+		fprintf(stderr, PROG ": controller-to-host flow control %s\n", fc);
 	}
 	if (c.le && !inf.le) {
 		fprintf(stderr, PROG ": %s: the controller does not support LE\n", c.spec);

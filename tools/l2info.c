@@ -12,7 +12,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS]\n"
 		   "  Brings the controller named by SPEC up (HCI Reset and the reads) and prints its\n"
-		   "  address, HCI version, manufacturer, ACL and LE ACL buffers and what it supports.\n"
+		   "  address, HCI version, manufacturer, ACL and LE ACL buffers, what it supports and\n"
+		   "  whether controller-to-host flow control is on.\n"
 		   "  SPEC: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD][,rtscts] | sim[:k=v,...]\n"
 		   "        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		   "  --timeout MS  wait this long for the bring-up, 1..600000 (default 10000)\n"
@@ -74,10 +75,13 @@ int main(int argc, char **argv)
 		printf("{\"transport\": \"%s\", \"address\": \"%s\", \"hci_version\": %u, \"hci_revision\": %u, "
 		       "\"lmp_version\": %u, \"lmp_subversion\": %u, \"manufacturer\": %u, "
 		       "\"acl_mtu\": %u, \"acl_count\": %u, \"le_acl_mtu\": %u, \"le_acl_count\": %u, "
-		       "\"le_shared_buffers\": %s, \"bredr\": %s, \"le\": %s}\n",
+		       "\"le_shared_buffers\": %s, \"bredr\": %s, \"le\": %s, \"ctrl_flow_supported\": %s, "
+		       "\"ctrl_flow\": %s, \"host_acl_mtu\": %u, \"host_acl_count\": %u}\n",
 		       spec, a, in.hci_version, in.hci_revision, in.lmp_version, in.lmp_subversion,
 		       in.manufacturer, in.acl_mtu, in.acl_count, in.le_acl_mtu, in.le_acl_count,
-		       in.le_shared ? "true" : "false", in.bredr ? "true" : "false", in.le ? "true" : "false");
+		       in.le_shared ? "true" : "false", in.bredr ? "true" : "false", in.le ? "true" : "false",
+		       in.ctrl_flow_supported ? "true" : "false", in.ctrl_flow ? "true" : "false", in.host_acl_mtu,
+		       in.host_acl_count);
 	} else {
 		printf("transport:     %s\n", spec);
 		printf("address:       %s\n", a);
@@ -92,6 +96,9 @@ int main(int argc, char **argv)
 			printf("le acl buffers: none\n");
 		printf("supports:      %s%s%s\n", in.bredr ? "BR/EDR" : "", in.bredr && in.le ? " + " : "",
 		       in.le ? "LE" : "");
+		char fc[300];
+		tool_ctrl_flow_str(fc, sizeof(fc), &in);
+		printf("controller-to-host flow control: %s\n", fc);
 	}
 	l2k_stack_close(s);
 	return 0;

@@ -296,6 +296,8 @@ static void on_command(struct fz_world *w, const uint8_t *pkt, size_t len)
 		if (plen >= 12)
 			le_conn_complete(w, prm + 6, prm[5], 0x00);
 		break;
+	case HCI_OP_HOST_NUM_COMPLETED:
+		break; /* no event unless invalid (Vol 4 Part E 7.3.40) */
 	case HCI_OP_LE_CONN_UPDATE:
 	case HCI_OP_REJECT_CONN_REQ:
 	case HCI_OP_CREATE_CONN_CANCEL:

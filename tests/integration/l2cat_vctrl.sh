@@ -8,6 +8,9 @@
 #     (no drops reported, sha256 match) and both exit 0.
 #  3. 1 MiB at the le-2m timing profile (about 6 s): the real air time of LE 2M is respected.
 #  4. --send/--verify against an --echo listener over LE.
+#  5. Basic mode (no flow control of its own) into a reader that sleeps 2 s: vctrl has
+#     controller-to-host flow control, so the listener's full queue holds the link at its host,
+#     its controller stops taking data, the sender waits; nothing is lost (no drops, sha256).
 BUILD=${BUILD:-build}
 OUT="$BUILD/artifacts/l2cat_vctrl"
 for t in l2cat vctrl; do
@@ -61,4 +64,22 @@ listen le "$OUT/l4.log" --echo -l 0x83
 wait_listener "$OUT/l4.log"
 cat "$OUT/s4.log"
 grep -q "verify: 2000 echoes intact" "$OUT/s4.log" || fail "verify did not report 2000 intact echoes"
+
+echo "== 5. Basic mode back-pressure through controller-to-host flow control: the reader sleeps 2 s"
+vctrl --profile unlimited
+( "$B/l2cat" -t $T -v -d -l 0x1005 2>"$OUT/l5.log"; echo $? >"$OUT/l5.rc" ) | { sleep 2; cat >"$OUT/out5.bin"; } &
+PIPE=$!
+i=0; while ! grep -q "listening on" "$OUT/l5.log" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+laddr=$(sed -n "s/^l2cat: controller \([0-9A-F:]*\) ready.*/\1/p" "$OUT/l5.log")
+grep -q "controller-to-host flow control on" "$OUT/l5.log" || fail "controller-to-host flow control is not on: $(cat "$OUT/l5.log")"
+start=$(date +%s)
+"$B/l2cat" -t $T -v $laddr 0x1005 <"$OUT/in2.bin" 2>"$OUT/s5.log" || { cat "$OUT/s5.log" "$OUT/l5.log"; fail "sender exited non-zero"; }
+end=$(date +%s)
+wait $PIPE
+cat "$OUT/s5.log" "$OUT/l5.log"
+[ "$(cat "$OUT/l5.rc")" = 0 ] || fail "listener exited $(cat "$OUT/l5.rc")"
+grep -q "mode basic" "$OUT/s5.log" || fail "not a Basic mode channel"
+grep -q "dropped" "$OUT/l5.log" && fail "the listener dropped SDUs"
+[ $((end - start)) -ge 1 ] || fail "the sender did not wait for the sleeping reader"
+same "$OUT/in2.bin" "$OUT/out5.bin"
 echo "PASS"

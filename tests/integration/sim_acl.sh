@@ -11,7 +11,7 @@ SPEC="sim:air=acl,type=bredr,acl-mtu=27,acl-count=2"
 	{ echo "FAIL: exchange"; exit 1; }
 rc=0
 for f in "$OUT/a.btsnoop" "$OUT/b.btsnoop"; do
-	python3 tests/btsnoop_check.py "$f" --max-inflight 2 --acl-mtu 27 || rc=1
+	python3 tests/btsnoop_check.py "$f" --max-inflight 2 --acl-mtu 27 --expect-c2h || rc=1
 	if command -v btmon >/dev/null; then
 		btmon -r "$f" >"$f.txt" 2>&1
 		if grep -iE "malformed|invalid packet|too short" "$f.txt"; then echo "FAIL: btmon complains about $f"; rc=1; fi

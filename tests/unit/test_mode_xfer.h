@@ -32,6 +32,7 @@ struct xfer_cfg {
 	/* slow reader: after every busy_every SDUs the receiver is busy for busy_ms */
 	uint32_t busy_every, busy_ms;
 	uint64_t max_vms;     /* give up after this much virtual time (0: 1 hour) */
+	bool no_ctrl_flow;    /* the stacks leave controller-to-host flow control off */
 };
 
 struct xfer_result {
@@ -262,7 +263,7 @@ static int xfer_run(const struct xfer_cfg *cfg, struct xfer_result *res)
 	char air[48], spec[128], err[256];
 	snprintf(air, sizeof(air), "xfer%d_%ld", ++xfer_counter, (long)cfg->seed);
 	struct l2k_stack_cbs cbs = {.user = &x, .ready = xfer_ready};
-	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &x.vc};
+	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &x.vc, .no_ctrl_flow = cfg->no_ctrl_flow};
 	clock_t c0 = clock();
 	for (int i = 0; i < 2; i++) {
 		snprintf(spec, sizeof(spec), "sim:air=%s,type=bredr%s%s", air, cfg->profile ? ",profile=" : "",

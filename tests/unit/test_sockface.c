@@ -1,7 +1,8 @@
 /* The socket face between two l2kit stacks on one in-process simulated air ("sim:air=NAME"),
  * each stack run by its own thread (l2k_start) on the real clock: blocking and non-blocking
  * send/recv, timeouts, SDU boundaries and truncation, back-pressure (bounded memory, resume),
- * Basic mode drops when the reader does not keep up, close from either side, refused and failed
+ * a Basic-mode reader that does not keep up slows the sender through controller-to-host flow
+ * control (and drops without it), close from either side, refused and failed
  * connects, backlog, poll on the descriptors, l2k_stop / l2k_stack_close with sockets open. */
 #include <poll.h>
 #include <pthread.h>
@@ -92,14 +93,20 @@ static int pair_connect(struct pair *p, const struct l2k_chan_opts *o, l2k_sock 
 			   p->le ? PSM_LE : PSM_BR, o, 5000, out);
 }
 
-/* listener + one open channel */
-static struct pair *pair_chan(bool le, const struct l2k_chan_opts *oa, const struct l2k_chan_opts *ob)
+/* listener + one open channel, stacks opened with sopts (NULL: defaults) */
+static struct pair *pair_chan_so(bool le, const struct l2k_chan_opts *oa, const struct l2k_chan_opts *ob,
+				 const struct l2k_stack_opts *sopts)
 {
-	struct pair *p = pair_new(le, "profile=unlimited", NULL);
+	struct pair *p = pair_new(le, "profile=unlimited", sopts);
 	pair_listen(p, ob, 4);
 	assert_int_equal(pair_connect(p, oa, &p->ca), 0);
 	assert_int_equal(l2k_accept(p->ls, 5000, &p->sb), 0);
 	return p;
+}
+
+static struct pair *pair_chan(bool le, const struct l2k_chan_opts *oa, const struct l2k_chan_opts *ob)
+{
+	return pair_chan_so(le, oa, ob, NULL);
 }
 
 static void pair_free(struct pair *p)
@@ -316,14 +323,19 @@ static void test_backpressure_blocking_send_resumes_when_reader_reads(void **sta
 	pair_free(p);
 }
 
-static void test_basic_slow_reader_drops_past_bound_and_counts(void **state)
+static void test_basic_slow_reader_drops_past_bound_without_ctrl_flow(void **state)
 {
-	/* Basic mode has no flow control: a reader that does not read keeps up to its bound queued,
-	 * the rest is dropped and counted. */
+	/* Basic mode has no flow control of its own: without controller-to-host flow control a
+	 * reader that does not read keeps up to its bound queued, the rest is dropped and counted. */
 	struct l2k_chan_opts o;
 	l2k_chan_opts_default(&o);
 	o.rx_queue_bytes = 3000; /* 4 SDUs of 600 (+4 bytes each) */
-	struct pair *p = pair_chan(false, NULL, &o);
+	struct l2k_stack_opts so = {.no_ctrl_flow = true};
+	struct pair *p = pair_chan_so(false, NULL, &o, &so);
+	struct l2k_controller_info inf;
+	assert_int_equal(l2k_controller_info(p->b, &inf), 0);
+	assert_true(inf.ctrl_flow_supported); /* the simulator has it: turned off by the option */
+	assert_false(inf.ctrl_flow);
 	uint8_t buf[600];
 	for (unsigned i = 0; i < 20; i++) {
 		fill(buf, sizeof(buf), i);
@@ -345,6 +357,59 @@ static void test_basic_slow_reader_drops_past_bound_and_counts(void **state)
 		assert_memory_equal(got, buf, 600); /* the first ones were kept */
 	}
 	assert_int_equal(l2k_recv(p->sb, got, sizeof(got), NULL, 0), L2K_EAGAIN);
+	pair_free(p);
+}
+
+static void test_basic_slow_reader_holds_the_link_and_loses_nothing(void **state)
+{
+	/* With controller-to-host flow control (on by default; the simulator has it) the SDU that
+	 * puts the queue past its bound holds the link: the receiving host keeps the rest in its
+	 * HCI buffers, its controller stops taking data from the air, the sender's buffers and
+	 * queues fill and its l2k_send blocks.  Nothing is dropped; reading lets it all through. */
+	struct l2k_chan_opts oa, ob;
+	l2k_chan_opts_default(&oa);
+	l2k_chan_opts_default(&ob);
+	oa.tx_queue_bytes = 4096;
+	ob.rx_queue_bytes = 3000; /* 4 SDUs of 600 (+4 bytes each), the 5th passes the bound */
+	struct pair *p = pair_chan(false, &oa, &ob);
+	struct l2k_controller_info inf;
+	assert_int_equal(l2k_controller_info(p->b, &inf), 0);
+	assert_true(inf.ctrl_flow);
+	assert_int_equal(inf.host_acl_count, 32);
+	uint8_t buf[600];
+	unsigned n = 0;
+	long r;
+	for (;;) {
+		fill(buf, sizeof(buf), n);
+		r = l2k_send(p->ca, buf, sizeof(buf), 300);
+		if (r != (long)sizeof(buf) || n >= 2000)
+			break;
+		n++;
+	}
+	/* the sender is held: its queues, its controller's buffers, the receiving controller's
+	 * buffer and the receiving host's 32 buffers are full (a few hundred SDUs), no more */
+	assert_int_equal(r, L2K_ETIMEDOUT);
+	printf("the sender was held after %u SDUs\n", n);
+	assert_true(n > 5 && n < 400);
+	struct l2k_chan_info ci;
+	assert_int_equal(l2k_sock_info(p->sb, &ci), 0);
+	assert_int_equal(ci.rx_sdus, 5); /* up to the bound, then the link waits */
+	assert_int_equal(ci.rx_sdus_dropped, 0);
+	uint8_t got[600];
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(l2k_recv(p->sb, got, sizeof(got), NULL, 5000), 600);
+		fill(buf, sizeof(buf), i);
+		assert_memory_equal(got, buf, 600);
+	}
+	assert_int_equal(l2k_recv(p->sb, got, sizeof(got), NULL, 0), L2K_EAGAIN);
+	/* the link goes on */
+	fill(buf, sizeof(buf), 7777);
+	assert_int_equal(l2k_send(p->ca, buf, sizeof(buf), 5000), 600);
+	assert_int_equal(l2k_recv(p->sb, got, sizeof(got), NULL, 5000), 600);
+	assert_memory_equal(got, buf, 600);
+	assert_int_equal(l2k_sock_info(p->sb, &ci), 0);
+	assert_int_equal(ci.rx_sdus, n + 1);
+	assert_int_equal(ci.rx_sdus_dropped, 0);
 	pair_free(p);
 }
 
@@ -698,7 +763,8 @@ int main(void)
 	    cmocka_unit_test(test_blocking_recv_wakes_on_data_then_on_close),
 	    cmocka_unit_test(test_backpressure_le_stops_sender_bounded_then_resumes),
 	    cmocka_unit_test(test_backpressure_blocking_send_resumes_when_reader_reads),
-	    cmocka_unit_test(test_basic_slow_reader_drops_past_bound_and_counts),
+	    cmocka_unit_test(test_basic_slow_reader_drops_past_bound_without_ctrl_flow),
+	    cmocka_unit_test(test_basic_slow_reader_holds_the_link_and_loses_nothing),
 	    cmocka_unit_test(test_shutdown_delivers_everything_then_eof_basic),
 	    cmocka_unit_test(test_shutdown_delivers_everything_then_eof_le),
 	    cmocka_unit_test(test_close_from_acceptor_ends_connector),

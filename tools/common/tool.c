@@ -347,6 +347,19 @@ int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no
 	return 0;
 }
 
+void tool_ctrl_flow_str(char *buf, size_t len, const struct l2k_controller_info *in)
+{
+	if (in->ctrl_flow)
+		snprintf(buf, len, "on (%u host buffers of %u bytes)", in->host_acl_count, in->host_acl_mtu);
+	else if (in->ctrl_flow_supported)
+		snprintf(buf, len, "off (turned off, or refused by the controller): a Basic-mode reader "
+				   "that falls behind loses data past its receive queue");
+	else
+		snprintf(buf, len, "off: the controller does not support it (Host Buffer Size, Set Controller "
+				   "To Host Flow Control, Host Number Of Completed Packets): a Basic-mode reader "
+				   "that falls behind loses data past its receive queue");
+}
+
 uint64_t tool_now_us(void)
 {
 	struct timespec ts;

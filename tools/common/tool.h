@@ -63,6 +63,10 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no_page_scan,
 		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out);
 
+/* Controller-to-host flow control as a person reads it: "on (32 host buffers of 1021 bytes)",
+ * or "off: ..." saying why and what it means for Basic mode. */
+void tool_ctrl_flow_str(char *buf, size_t len, const struct l2k_controller_info *in);
+
 /* Monotonic clock in microseconds. */
 uint64_t tool_now_us(void);
 

@@ -237,8 +237,9 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 	}
 	if (k->ci.rx_sdus_dropped) {
 		fprintf(stderr, PROG ": %s%llu received SDUs were dropped (the reader did not keep up; %s mode has "
-			"no flow control)\n", ct, (unsigned long long)k->ci.rx_sdus_dropped,
-			l2k_mode_name(k->ci.mode) ? l2k_mode_name(k->ci.mode) : "this");
+			"no flow control%s)\n", ct, (unsigned long long)k->ci.rx_sdus_dropped,
+			l2k_mode_name(k->ci.mode) ? l2k_mode_name(k->ci.mode) : "this",
+			k->ci.mode == L2K_MODE_BASIC ? " of its own and this controller no controller-to-host flow control" : "");
 		ok = false;
 	}
 	if (c->snk == SINK_VERIFY) {
