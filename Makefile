@@ -20,7 +20,7 @@ Q := @
 endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS += -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CPPFLAGS += -I. -I$(BUILD)/include -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS   += -std=c11 $(OPT) -g -fPIC $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
 LDLIBS   += -lpthread
@@ -38,7 +38,7 @@ CPPFLAGS += -DL2K_HAVE_LIBUSB $(shell pkg-config --cflags libusb-1.0)
 LDLIBS   += $(shell pkg-config --libs libusb-1.0)
 endif
 
-LIB_SRC   := $(sort $(wildcard base/*.c core/*.c hci/*.c sm/*.c transport/*.c transport/sim/*.c))
+LIB_SRC   := $(sort $(wildcard base/*.c core/*.c hci/*.c sm/*.c transport/*.c transport/sim/*.c api/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TOOL_COMMON_SRC := $(sort $(wildcard tools/common/*.c))
@@ -50,7 +50,10 @@ TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROG_SRC  := $(sort $(wildcard tests/progs/*.c))
 PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
-HEADERS   := core/l2kit.h core/l2k_error.h
+# The public headers, installed as <l2kit/NAME.h>; the build stages them the same way in
+# $(BUILD)/include/l2kit/, so the tools and examples include them as users do.
+HEADERS   := api/l2kit.h base/l2k_error.h
+STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
 
 .PHONY: all lib tools tests check check-unit check-integration check-vm demo install clean deps bench \
 	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
@@ -62,7 +65,17 @@ lib: $(BUILD)/libl2kit.a $(BUILD)/libl2kit.so
 tools: $(TOOLS)
 tests: $(TESTS) $(PROGS) tools
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/include/l2kit/%.h: api/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+$(BUILD)/include/l2kit/%.h: base/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+$(BUILD)/include/l2kit/%.h: core/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(BUILD)/obj/%.o: %.c | $(STAGED_HEADERS)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -140,7 +153,7 @@ install: lib tools
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/l2kit/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(LDLIBS)|g' \
-		core/l2kit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l2kit.pc
+		api/l2kit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l2kit.pc
 
 clean:
 	rm -rf $(BUILD)
@@ -178,14 +191,14 @@ $(FUZZ_COMMON_OBJ): FUZZ_COV :=
 # FUZZ_NOCMP=all takes it off the whole library (about twice the inputs per second on the
 # whole-stack harnesses; long campaigns on a grown corpus use it, in a build folder of their own,
 # since objects are not rebuilt when only this changes).
-FUZZ_NOCMP    ?= core/timer.c core/l2cap_crc16.c core/loop.c hci/ring.c hci/acl.c hci/cmdq.c hci/btsnoop.c
+FUZZ_NOCMP    ?= base/timer.c core/l2cap_crc16.c api/loop.c base/ring.c hci/acl.c hci/cmdq.c hci/btsnoop.c
 FUZZ_NOCMP_SRC := $(if $(filter all,$(FUZZ_NOCMP)),$(LIB_SRC),$(FUZZ_NOCMP))
 $(FUZZ_NOCMP_SRC:%.c=$(FUZZ_BUILD)/obj/%.o): FUZZ_COV := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp
 
 fuzz-build: $(FUZZERS)
 fuzz-replay: $(FUZZ_REPLAYS)
 
-$(FUZZ_BUILD)/obj/%.o: %.c
+$(FUZZ_BUILD)/obj/%.o: %.c | $(STAGED_HEADERS)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_COV) -MMD -MP -c $< -o $@

@@ -17,7 +17,7 @@
 #include <openssl/rand.h>
 
 #include "base/crypto.h"
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 
 #define P256_NAME "P-256"
 #define SEC1_UNCOMPRESSED 0x04 /* SEC 1 2.3.3: 0x04 || X || Y */

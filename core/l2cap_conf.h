@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "core/l2cap_defs.h"
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 
 /* Presence bits: bit N stands for option type N. */
 #define L2CAP_CONF_HAS(type) (1u << (type))

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "core/l2cap_defs.h"
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 
 /* ---- Basic header (3.1): Length(2) CID(2); Length counts the octets after the header ---- */
 struct l2cap_hdr {

@@ -11,9 +11,9 @@
 #include "core/l2cap_conf.h"
 #include "core/l2cap_defs.h"
 #include "core/l2cap_sig.h"
-#include "core/stack_internal.h"
-#include "core/timer.h"
-#include "hci/ring.h"
+#include "api/stack_internal.h"
+#include "base/timer.h"
+#include "base/ring.h"
 
 struct l2cap_engine;
 struct l2cap_link;

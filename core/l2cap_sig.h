@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "core/l2cap_defs.h"
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* C-frame iteration                                                                         */

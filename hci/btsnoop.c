@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "hci/btsnoop.h"
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 
 /* microseconds from btsnoop's epoch (midnight, 1 January of year 0 AD) to 1970-01-01, the value
  * BlueZ and Wireshark use */

@@ -3,7 +3,7 @@
  * answered. */
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "hci/hci_internal.h"
 
 static void slot_remove(struct hci_host *h, unsigned i)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 
 struct hci_host;
 

@@ -4,7 +4,7 @@
 #define L2K_HCI_INTERNAL_H
 
 #include "hci/hci_host.h"
-#include "hci/ring.h"
+#include "base/ring.h"
 
 #define HCI_CMDQ_LEN 32
 #define HCI_HANDLE_SPACE 4096

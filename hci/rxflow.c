@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "hci/hci_internal.h"
 
 /* Handles per Host Number Of Completed Packets: Num_Handles then 4 octets each, in 255. */

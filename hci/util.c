@@ -2,7 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "hci/hci_host.h"
 
 const char *hci_opcode_name(uint16_t op, char buf[8])

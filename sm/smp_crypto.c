@@ -7,7 +7,7 @@
  * in air order, so every value is reversed once on the way in and once on the way out. */
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "sm/smp_crypto.h"
 
 /* Vol 3 Part H 2.3.5.6.1: the debug key pair, as the spec writes it (most significant first) */

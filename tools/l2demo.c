@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 #include "tools/common/tool.h"
 #include "transport/sim/sim.h" /* the demo drives the simulated air's fault injection */
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 #include "tools/common/tool.h"
 
 static void usage(FILE *f)

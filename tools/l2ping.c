@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 #include "tools/common/tool.h"
 
 #define PROG "l2ping"

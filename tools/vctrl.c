@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/h4.h"
 #include "transport/sim/sim.h"
 #include "tools/common/tool.h"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 
 /* Largest packet without its indicator: ACL header + 65535 data bytes. */
 #define H4_PKT_MAX (HCI_ACL_HDR + HCI_MAX_ACL_DATA)

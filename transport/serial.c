@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/stream.h"
 
 /* termios speed constant for a baud rate, or 0 when this system has none. */

@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/stream.h"
 
 /* How long one TCP address may take to accept the connection before the next one is tried. */

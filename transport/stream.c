@@ -25,7 +25,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/h4.h"
 
 struct stream {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/stream.h"
 #include "transport/usb.h"
 #include "transport/userchan.h"

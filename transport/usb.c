@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/stream.h" /* transport_errf */
 
 #ifndef L2K_HAVE_LIBUSB
@@ -59,7 +59,7 @@ int usb_transport_open(const char *spec, const char *args, struct l2k_transport 
 #include <time.h>
 #include <unistd.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 #include "transport/h4.h"
 #include "transport/pktq.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/stream.h" /* transport_errf */
 
 static int parse_uint(const char *s, size_t n, int base, unsigned long max, unsigned *out)

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/h4.h"
 #include "transport/pktq.h"
 #include "transport/stream.h" /* transport_errf, transport_errno */

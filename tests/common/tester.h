@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/stack_internal.h"
+#include "api/stack_internal.h"
 
 #define TESTER_MAX_RX 64
 #define TESTER_PDU_MAX (4 + 65535)

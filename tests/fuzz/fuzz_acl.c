@@ -11,7 +11,7 @@
  * whole PDUs whose basic header matches their length and that fit the bound. */
 #include <string.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 #include "tests/fuzz/fz.h"
 #include "tests/fuzz/fz_host.h"
 

@@ -9,7 +9,7 @@
  *               command, ACL send) so that commands are in flight. */
 #include <string.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 #include "tests/fuzz/fz.h"
 #include "tests/fuzz/fz_host.h"
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 
 #define FZ_MAX_CHANS 24
 #define FZ_MAX_PEER_CHANS 32

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 #include "tests/fuzz/fz.h"
 #include "tests/fuzz/fz_host.h"
 

@@ -28,7 +28,7 @@
 
 #include "core/l2cap_crc16.h"
 #include "core/l2cap_defs.h"
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 #include "tests/fuzz/fz.h"
 
 struct rd {

@@ -6,8 +6,8 @@
 #include "core/l2cap_crc16.h"
 #include "core/l2cap_defs.h"
 #include "core/l2cap_sig.h"
-#include "core/stack_internal.h"
-#include "hci/hci_defs.h"
+#include "api/stack_internal.h"
+#include "base/hci_defs.h"
 #include "tests/fuzz/fz.h"
 
 #define QCAP (1u << 20)	  /* bytes of packets waiting for the stack */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/stack_internal.h"
+#include "api/stack_internal.h"
 
 #define TEST_CID 0x0040
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/stack_internal.h"
+#include "api/stack_internal.h"
 
 static uint16_t handle;
 static bool up, down;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 
 struct st {
 	l2k_chan *a, *b;

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/l2k_error.h"
-#include "hci/hci_defs.h"
+#include "base/l2k_error.h"
+#include "base/hci_defs.h"
 #include "transport/transport.h"
 
 struct probe {

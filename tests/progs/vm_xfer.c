@@ -29,7 +29,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 
 #define DONE_MARK "DONE"
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "core/l2kit.h"
-#include "hci/ring.h"
+#include "api/l2kit.h"
+#include "base/ring.h"
 
 /* ---- ring ---------------------------------------------------------------------------------- */
 

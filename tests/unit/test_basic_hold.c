@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/stack_internal.h"
+#include "api/stack_internal.h"
 #include "hci/hci_internal.h"
 #include "tests/unit/test_mode_xfer.h"
 

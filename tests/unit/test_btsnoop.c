@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "hci/btsnoop.h"
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 
 static uint32_t be32(const uint8_t *p)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/stack_internal.h"
+#include "api/stack_internal.h"
 #include "transport/sim/sim.h"
 
 #define NCH 5

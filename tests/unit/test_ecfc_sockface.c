@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 
 #define PSM_BR 0x1001
 #define PSM_LE 0x0080

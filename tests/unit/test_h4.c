@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "core/l2k_error.h"
-#include "hci/hci_defs.h"
+#include "base/l2k_error.h"
+#include "base/hci_defs.h"
 #include "transport/h4.h"
 
 /* Delivered packets, re-encoded as H4 so they can be compared with the input byte for byte. */

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "hci/hci_host.h"
 
 /* ---- fake controller ----------------------------------------------------------------------- */

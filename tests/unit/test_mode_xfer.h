@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 #include "transport/sim/sim.h"
 
 struct xfer_cfg {

@@ -1,4 +1,4 @@
-/* The byte ring of records (hci/ring.h): bounded by its limit, growing its buffer on demand with
+/* The byte ring of records (base/ring.h): bounded by its limit, growing its buffer on demand with
  * the queued records kept in order (also when they wrap), never past the bound. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "core/l2k_error.h"
-#include "hci/ring.h"
+#include "base/l2k_error.h"
+#include "base/ring.h"
 
 static int push(struct l2k_ring *r, uint8_t fill, size_t n)
 {

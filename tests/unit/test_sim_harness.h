@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "core/l2k_error.h"
-#include "hci/hci_defs.h"
+#include "base/l2k_error.h"
+#include "base/hci_defs.h"
 #include "transport/sim/sim.h"
 
 #define TH_MAXEV 1024

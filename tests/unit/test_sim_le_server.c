@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 #include "transport/sim/sim.h"
 
 #define SPSM 0x0080

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "base/crypto.h"
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "sm/smp_crypto.h"
 
 static int nibble(char c)

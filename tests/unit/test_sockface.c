@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "core/l2kit.h"
-#include "core/sockface.h"
+#include "api/l2kit.h"
+#include "api/sockface.h"
 
 #define PSM_BR 0x1001
 #define PSM_LE 0x0080

@@ -25,8 +25,8 @@
 
 #include <cmocka.h>
 
-#include "core/l2k_error.h"
-#include "hci/hci_defs.h"
+#include "base/l2k_error.h"
+#include "base/hci_defs.h"
 #include "transport/stream.h"
 #include "transport/transport.h"
 

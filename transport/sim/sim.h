@@ -67,7 +67,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 #include "transport/transport.h"
 
 struct sim_air;

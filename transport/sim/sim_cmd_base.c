@@ -2,7 +2,7 @@
  * Commands bitmap (built from the command tables, so it cannot drift from what is implemented). */
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
 static uint64_t get64(const uint8_t *p)

@@ -3,7 +3,7 @@
  * and the simple configuration writes (scan enable, page timeout, class of device, name, SSP). */
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
 /* Connection Complete (Vol 4 Part E 7.7.3): Status Handle(2) BD_ADDR(6) Link_Type

@@ -4,7 +4,7 @@
  * accept list and the suggested default data length. */
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
 #define RSSI_DBM 0xD8 /* -40 dBm */

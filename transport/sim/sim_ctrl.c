@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
 void sim_ctrl_config_init(struct sim_ctrl_config *cfg, enum sim_ctrl_type type)

@@ -1,9 +1,9 @@
-/* HCI constants the simulated controller needs beyond hci/hci_defs.h (Core Specification
+/* HCI constants the simulated controller needs beyond base/hci_defs.h (Core Specification
  * Vol 4 Part E).  SIM_ prefixed so a later addition to hci_defs.h cannot clash. */
 #ifndef L2K_SIM_HCI_H
 #define L2K_SIM_HCI_H
 
-#include "hci/hci_defs.h"
+#include "base/hci_defs.h"
 
 /* Opcodes (Vol 4 Part E 7.1, 7.3, 7.8) */
 #define SIM_OP_LE_ADD_ACCEPT_LIST 0x2011

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
 struct sim_link *sim_link_new(struct sim_air *air, enum sim_link_kind kind, struct sim_ctrl *a,

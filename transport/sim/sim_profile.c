@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
 struct bb_type {

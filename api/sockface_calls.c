@@ -1,10 +1,10 @@
 /* The socket face's calls (l2k_listen ... l2k_close): each takes the stack mutex, drives the
  * engine or waits on the stack's condition variable for the loop thread to make progress, and
- * wakes the loop when it queued output.  See core/sockface.c for the design. */
+ * wakes the loop when it queued output.  See api/sockface.c for the design. */
 #include <stdint.h>
 #include <string.h>
 
-#include "core/sockface_int.h"
+#include "api/sockface_int.h"
 
 /* ---- socket calls ------------------------------------------------------------------------- */
 
@@ -273,7 +273,7 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 }
 
 /* Make the socket's receive ring fit the channel after a reconfiguration to mtu/mps: the same
- * sizing as when it opened (core/sockface.c cb_open and rx_slack), with the new values.  Only
+ * sizing as when it opened (api/sockface.c cb_open and rx_slack), with the new values.  Only
  * the bound moves: the ring's buffer grows when SDUs need it. */
 static void sk_rx_regrow(struct l2k_sock *sk, uint16_t mtu, uint16_t mps)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sockface.h"
-#include "core/stack_internal.h"
+#include "api/sockface.h"
+#include "api/stack_internal.h"
 
 static void to_public_link(const struct hci_link_info *in, struct l2k_link_info *out)
 {

@@ -1,5 +1,5 @@
 /* Error codes: negative, errno-style, identical on every platform (they do not depend on the
- * host's errno.h).  l2k_strerror() names them.  Included by core/l2kit.h. */
+ * host's errno.h).  l2k_strerror() names them.  Included by api/l2kit.h. */
 #ifndef L2K_ERROR_H
 #define L2K_ERROR_H
 

@@ -1,9 +1,9 @@
-/* The socket face (core/sockface.c): internal hooks for the stack.  Its public functions are
- * declared in core/l2kit.h. */
+/* The socket face (api/sockface.c): internal hooks for the stack.  Its public functions are
+ * declared in api/l2kit.h. */
 #ifndef L2K_SOCKFACE_H
 #define L2K_SOCKFACE_H
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 /* l2k_strerror(): names for the L2K_E* codes. */
-#include "core/l2k_error.h"
+#include "base/l2k_error.h"
 
 const char *l2k_strerror(int err)
 {

@@ -2,7 +2,7 @@
 #ifndef L2K_STACK_INTERNAL_H
 #define L2K_STACK_INTERNAL_H
 
-#include "core/l2kit.h"
+#include "api/l2kit.h"
 #include "hci/btsnoop.h"
 #include "hci/hci_host.h"
 #include "transport/transport.h"
@@ -37,7 +37,7 @@ struct l2k_stack {
 	int failed;	 /* transport failure code, 0 if none */
 	bool stop;	 /* l2k_break() */
 	char last_error[256];
-	struct sockface *sf; /* socket face (core/sockface.c): created by l2k_start, else NULL */
+	struct sockface *sf; /* socket face (api/sockface.c): created by l2k_start, else NULL */
 };
 
 /* l2k_stack_open() on a transport the caller made (a test's or fuzz harness's in-memory fake,

@@ -1,8 +1,8 @@
 /* Binary min-heap of timers (see timer.h). */
 #include <stdlib.h>
 
-#include "core/l2k_error.h"
-#include "core/timer.h"
+#include "base/l2k_error.h"
+#include "base/timer.h"
 
 void l2k_timers_init(struct l2k_timers *ts)
 {

@@ -1,5 +1,5 @@
-/* The socket face's internals, shared by core/sockface.c (the stack's thread, channel
- * callbacks, socket objects) and core/sockface_calls.c (the socket calls).  Every function here
+/* The socket face's internals, shared by api/sockface.c (the stack's thread, channel
+ * callbacks, socket objects) and api/sockface_calls.c (the socket calls).  Every function here
  * expects the stack mutex held unless it says otherwise. */
 #ifndef L2K_SOCKFACE_INT_H
 #define L2K_SOCKFACE_INT_H
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "core/l2cap_int.h"
-#include "core/sockface.h"
+#include "api/sockface.h"
 
 struct sockface {
 	l2k_stack *s;

@@ -5,7 +5,7 @@
 #include <poll.h>
 #include <time.h>
 
-#include "core/stack_internal.h"
+#include "api/stack_internal.h"
 
 uint64_t l2k_monotonic_ms(void)
 {

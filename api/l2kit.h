@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "l2k_error.h"
+#include <l2kit/l2k_error.h>
 
 #ifdef __cplusplus
 extern "C" {

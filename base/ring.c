@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/l2k_error.h"
-#include "hci/ring.h"
+#include "base/l2k_error.h"
+#include "base/ring.h"
 
 int l2k_ring_init(struct l2k_ring *r, size_t limit)
 {

@@ -19,7 +19,7 @@
  * exactly while recv / accept would not block.
  *
  * This file: the stack's thread, the channel callbacks and the socket objects; the socket calls
- * are in core/sockface_calls.c.  With core/loop.c these are the only files in core/ that make
+ * are in api/sockface_calls.c.  With api/loop.c these are the only files in core/ that make
  * operating system calls (threads, pipes, poll, the monotonic clock): a port replaces them. */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/sockface_int.h"
+#include "api/sockface_int.h"
 
 /* ---- small OS helpers -------------------------------------------------------------------- */
 
