@@ -214,7 +214,7 @@ void sockface_sk_free(struct l2k_sock *sk)
 		sk->next->prev = sk->prev;
 	close(sk->fd_r);
 	close(sk->fd_w);
-	l2k_ring_free(&sk->rxq);
+	ring_free(&sk->rxq);
 	free(sk);
 }
 
@@ -254,7 +254,7 @@ void sockface_backlog_unlink(struct l2k_sock *parent, struct l2k_sock *c)
 /* Bytes that may still arrive after the hold went on: what the peer may send without asking. */
 static size_t rx_slack(const struct l2k_chan *ch)
 {
-	size_t mtu = (size_t)ch->local_mtu + L2K_RING_REC_HDR;
+	size_t mtu = (size_t)ch->local_mtu + RING_REC_HDR;
 	switch (ch->mode) {
 	case L2K_MODE_BASIC:
 		/* the SDU that puts the queue past the bound holds the link: nothing follows it */
@@ -265,12 +265,12 @@ static size_t rx_slack(const struct l2k_chan *ch)
 	case L2K_MODE_ECFC: {
 		/* every credit the peer holds may still come as a K-frame carrying a whole SDU */
 		size_t credits = ch->rx_credits > ch->rx_initial ? ch->rx_credits : ch->rx_initial;
-		return credits * ((size_t)ch->local_mps + L2K_RING_REC_HDR) + mtu;
+		return credits * ((size_t)ch->local_mps + RING_REC_HDR) + mtu;
 	}
 	default: {
 		/* windowed modes: a whole window of I-frames may be in flight */
 		size_t seg = ch->local_mps ? ch->local_mps : ch->local_mtu;
-		return (size_t)ch->opts.tx_window * (seg + L2K_RING_REC_HDR) + mtu;
+		return (size_t)ch->opts.tx_window * (seg + RING_REC_HDR) + mtu;
 	}
 	}
 }
@@ -290,10 +290,10 @@ static void cb_open(void *user, l2k_chan *ch)
 {
 	struct l2k_sock *sk = user;
 	size_t bound = ch->opts.rx_queue_bytes;
-	size_t min = 2 * ((size_t)ch->local_mtu + L2K_RING_REC_HDR);
+	size_t min = 2 * ((size_t)ch->local_mtu + RING_REC_HDR);
 	if (bound < min)
 		bound = min;
-	if (l2k_ring_init(&sk->rxq, bound + rx_slack(ch)) < 0) {
+	if (ring_init(&sk->rxq, bound + rx_slack(ch)) < 0) {
 		l2k_chan_close(ch); /* closed(L2K_CLOSE_LOCAL) follows */
 		return;
 	}
@@ -312,7 +312,7 @@ static void cb_recv(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len)
 	struct l2k_sock *sk = user;
 	const uint8_t *parts[1] = {sdu};
 	size_t lens[1] = {len};
-	if (!sk->rxq.buf || l2k_ring_push(&sk->rxq, parts, lens, 1) < 0) {
+	if (!sk->rxq.buf || ring_push(&sk->rxq, parts, lens, 1) < 0) {
 		/* full: only without flow control (Streaming; Basic without controller-to-host flow
 		 * control) or with manual credits; or out of memory */
 		sk->rx_dropped++;

@@ -278,13 +278,13 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 static void sk_rx_regrow(struct l2k_sock *sk, uint16_t mtu, uint16_t mps)
 {
 	const struct l2k_chan *ch = sk->ch;
-	size_t hdr = L2K_RING_REC_HDR;
+	size_t hdr = RING_REC_HDR;
 	size_t bound = sk->rx_bound;
 	if (bound < 2 * ((size_t)mtu + hdr))
 		bound = 2 * ((size_t)mtu + hdr);
 	size_t seg = mps > ch->local_mps ? mps : ch->local_mps;
 	size_t credits = ch->rx_credits > ch->rx_initial ? ch->rx_credits : ch->rx_initial;
-	l2k_ring_raise_limit(&sk->rxq, bound + credits * (seg + hdr) + (size_t)mtu + hdr);
+	ring_raise_limit(&sk->rxq, bound + credits * (seg + hdr) + (size_t)mtu + hdr);
 	sk->rx_bound = bound;
 }
 
@@ -409,11 +409,11 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 	long ret;
 	for (;;) {
 		if (sk->rxq.count) {
-			size_t n = l2k_ring_head_len(&sk->rxq);
+			size_t n = ring_head_len(&sk->rxq);
 			size_t c = n < cap ? n : cap;
 			if (c)
-				l2k_ring_head_read(&sk->rxq, 0, buf, c);
-			l2k_ring_pop(&sk->rxq);
+				ring_head_read(&sk->rxq, 0, buf, c);
+			ring_pop(&sk->rxq);
 			if (full)
 				*full = n;
 			l2k_chan *ch = sk->ch;

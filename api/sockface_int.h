@@ -39,7 +39,7 @@ struct l2k_sock {
 	int fd_r, fd_w;
 	bool readable; /* a byte sits in the pipe */
 	/* receive queue */
-	struct l2k_ring rxq;
+	struct ring rxq;
 	size_t rx_bound;
 	uint64_t rx_dropped;
 	/* end */

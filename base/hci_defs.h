@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/bytes.h"
+
 /* H4 packet indicators (Vol 4 Part A, 2) */
 #define HCI_H4_CMD 0x01
 #define HCI_H4_ACL 0x02
@@ -214,37 +216,6 @@ static inline int hci_bit_test(const uint8_t *bitmap, size_t octets, uint16_t bi
 {
 	size_t o = bit / 8u;
 	return o < octets && (bitmap[o] >> (bit % 8u)) & 1u;
-}
-
-static inline uint16_t hci_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-static inline uint32_t hci_get24(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16);
-}
-static inline uint32_t hci_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-static inline void hci_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-static inline void hci_put24(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-}
-static inline void hci_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
 }
 
 /* A Bluetooth device address in wire order: b[0] is the least significant octet.

@@ -4,29 +4,29 @@
 #include "base/l2k_error.h"
 #include "base/timer.h"
 
-void l2k_timers_init(struct l2k_timers *ts)
+void timers_init(struct timers *ts)
 {
 	ts->heap = NULL;
 	ts->n = ts->cap = 0;
 }
 
-void l2k_timers_free(struct l2k_timers *ts)
+void timers_free(struct timers *ts)
 {
 	for (size_t i = 0; i < ts->n; i++)
 		ts->heap[i]->idx = 0;
 	free(ts->heap);
-	l2k_timers_init(ts);
+	timers_init(ts);
 }
 
-static void place(struct l2k_timers *ts, size_t i, struct l2k_timer *t)
+static void place(struct timers *ts, size_t i, struct timer *t)
 {
 	ts->heap[i] = t;
 	t->idx = i + 1;
 }
 
-static void sift_up(struct l2k_timers *ts, size_t i)
+static void sift_up(struct timers *ts, size_t i)
 {
-	struct l2k_timer *t = ts->heap[i];
+	struct timer *t = ts->heap[i];
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
 		if (ts->heap[p]->due <= t->due)
@@ -37,9 +37,9 @@ static void sift_up(struct l2k_timers *ts, size_t i)
 	place(ts, i, t);
 }
 
-static void sift_down(struct l2k_timers *ts, size_t i)
+static void sift_down(struct timers *ts, size_t i)
 {
-	struct l2k_timer *t = ts->heap[i];
+	struct timer *t = ts->heap[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= ts->n)
@@ -54,7 +54,7 @@ static void sift_down(struct l2k_timers *ts, size_t i)
 	place(ts, i, t);
 }
 
-void l2k_timer_cancel(struct l2k_timers *ts, struct l2k_timer *t)
+void timer_cancel(struct timers *ts, struct timer *t)
 {
 	if (!t->idx)
 		return;
@@ -65,12 +65,12 @@ void l2k_timer_cancel(struct l2k_timers *ts, struct l2k_timer *t)
 		return;
 	place(ts, i, ts->heap[ts->n]);
 	/* the moved entry may belong above or below its new place */
-	struct l2k_timer *m = ts->heap[i];
+	struct timer *m = ts->heap[i];
 	sift_down(ts, i);
 	sift_up(ts, m->idx - 1);
 }
 
-int l2k_timer_arm(struct l2k_timers *ts, struct l2k_timer *t, uint64_t due)
+int timer_arm(struct timers *ts, struct timer *t, uint64_t due)
 {
 	if (t->idx) {
 		size_t i = t->idx - 1;
@@ -84,7 +84,7 @@ int l2k_timer_arm(struct l2k_timers *ts, struct l2k_timer *t, uint64_t due)
 	}
 	if (ts->n == ts->cap) {
 		size_t nc = ts->cap ? ts->cap * 2 : 32;
-		struct l2k_timer **nh = realloc(ts->heap, nc * sizeof(*nh));
+		struct timer **nh = realloc(ts->heap, nc * sizeof(*nh));
 		if (!nh)
 			return L2K_ENOMEM;
 		ts->heap = nh;
@@ -96,16 +96,16 @@ int l2k_timer_arm(struct l2k_timers *ts, struct l2k_timer *t, uint64_t due)
 	return 0;
 }
 
-uint64_t l2k_timers_next(const struct l2k_timers *ts)
+uint64_t timers_next(const struct timers *ts)
 {
 	return ts->n ? ts->heap[0]->due : UINT64_MAX;
 }
 
-void l2k_timers_run(struct l2k_timers *ts, uint64_t now)
+void timers_run(struct timers *ts, uint64_t now)
 {
 	while (ts->n && ts->heap[0]->due <= now) {
-		struct l2k_timer *t = ts->heap[0];
-		l2k_timer_cancel(ts, t);
+		struct timer *t = ts->heap[0];
+		timer_cancel(ts, t);
 		t->fire(t, now);
 	}
 }

@@ -135,21 +135,21 @@ static int opts_check(const struct l2k_chan_opts *o, bool le)
 
 /* ---- channel objects ------------------------------------------------------------------------ */
 
-static void sig_timer_fire(struct l2k_timer *t, uint64_t now)
+static void sig_timer_fire(struct timer *t, uint64_t now)
 {
 	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, sig_timer));
 	/* connect timeout (waiting for the link or the information exchange) */
 	l2cap_chan_closed(ch, ch->state == CH_WAIT_LINK ? L2K_CLOSE_LINK_FAILED : L2K_CLOSE_TIMEOUT);
 }
 
-static void mode_timer_fire(struct l2k_timer *t, uint64_t now)
+static void mode_timer_fire(struct timer *t, uint64_t now)
 {
 	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer));
 	if (ch->ops && ch->ops->timer)
 		ch->ops->timer(ch, now);
 }
 
-static void mode_timer2_fire(struct l2k_timer *t, uint64_t now)
+static void mode_timer2_fire(struct timer *t, uint64_t now)
 {
 	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer2));
 	if (ch->ops && ch->ops->timer)
@@ -176,10 +176,10 @@ struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_op
 	return ch;
 }
 
-void l2cap_arm(struct l2k_chan *ch, struct l2k_timer *t, uint32_t ms)
+void l2cap_arm(struct l2k_chan *ch, struct timer *t, uint32_t ms)
 {
 	l2cap_sync_now(ch->eng);
-	l2k_timer_arm(&ch->eng->timers, t, ch->eng->now + ms);
+	timer_arm(&ch->eng->timers, t, ch->eng->now + ms);
 }
 
 uint16_t l2cap_alloc_cid(struct l2cap_link *l)
@@ -237,9 +237,9 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 	struct l2cap_engine *e = ch->eng;
 	enum l2cap_chan_state was = ch->state;
 	ch->state = CH_CLOSED;
-	l2k_timer_cancel(&e->timers, &ch->sig_timer);
-	l2k_timer_cancel(&e->timers, &ch->mode_timer);
-	l2k_timer_cancel(&e->timers, &ch->mode_timer2);
+	timer_cancel(&e->timers, &ch->sig_timer);
+	timer_cancel(&e->timers, &ch->mode_timer);
+	timer_cancel(&e->timers, &ch->mode_timer2);
 	if (ch->ops && ch->ops->close && was == CH_OPEN)
 		ch->ops->close(ch);
 	if (ch->link) {
@@ -275,7 +275,7 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 	ch->in_callback_close = true;
 	if (ch->cbs.closed)
 		ch->cbs.closed(ch->cbs.user, ch, reason);
-	l2k_ring_free(&ch->txq);
+	ring_free(&ch->txq);
 	free(ch->rx_sdu);
 	free(ch->mode_state);
 	free(ch);
@@ -305,8 +305,8 @@ void l2cap_chan_disconnect(struct l2k_chan *ch, enum l2k_close_reason reason)
 void l2cap_chan_set_open(struct l2k_chan *ch)
 {
 	ch->ops = l2cap_mode_ops_for(ch->mode);
-	l2k_timer_cancel(&ch->eng->timers, &ch->sig_timer);
-	if (!ch->ops || l2k_ring_init(&ch->txq, ch->opts.tx_queue_bytes) < 0 ||
+	timer_cancel(&ch->eng->timers, &ch->sig_timer);
+	if (!ch->ops || ring_init(&ch->txq, ch->opts.tx_queue_bytes) < 0 ||
 	    (ch->ops->open && ch->ops->open(ch) < 0)) {
 		ch->ops = NULL;
 		l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
@@ -330,7 +330,7 @@ void l2cap_chan_deliver(struct l2k_chan *ch, const uint8_t *sdu, size_t len)
 /* Called by a mode after it took an SDU off the transmit queue. */
 void l2cap_chan_tx_room(struct l2k_chan *ch)
 {
-	if (ch->want_send_ready && l2k_ring_room(&ch->txq) >= ch->txq.limit / 2) {
+	if (ch->want_send_ready && ring_room(&ch->txq) >= ch->txq.limit / 2) {
 		ch->want_send_ready = false;
 		if (ch->cbs.send_ready)
 			ch->cbs.send_ready(ch->cbs.user, ch);
@@ -584,7 +584,7 @@ int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_t
 			r = l2k_link_connect(s, peer, type);
 			if (r < 0) {
 				waiting_remove(e, ch);
-				l2k_timer_cancel(&e->timers, &ch->sig_timer);
+				timer_cancel(&e->timers, &ch->sig_timer);
 				free(ch);
 				return r;
 			}
@@ -615,7 +615,7 @@ int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len)
 		return L2K_EMSGSIZE;
 	const uint8_t *parts[1] = {sdu};
 	size_t lens[1] = {len};
-	int r = l2k_ring_push(&ch->txq, parts, lens, 1);
+	int r = ring_push(&ch->txq, parts, lens, 1);
 	if (r < 0) {
 		if (r == L2K_EAGAIN)
 			ch->want_send_ready = true;
@@ -632,7 +632,7 @@ size_t l2k_chan_send_room(const l2k_chan *ch)
 {
 	if (ch->state != CH_OPEN)
 		return 0;
-	size_t r = l2k_ring_room(&ch->txq);
+	size_t r = ring_room(&ch->txq);
 	return r < ch->remote_mtu ? r : ch->remote_mtu;
 }
 

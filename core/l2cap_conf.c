@@ -46,27 +46,27 @@ static void decode_known(struct l2cap_conf_opts *o, uint8_t type, const uint8_t 
 {
 	switch (type) {
 	case L2CAP_CONF_OPT_MTU:
-		o->mtu = l2cap_get16(d);
+		o->mtu = get_le16(d);
 		break;
 	case L2CAP_CONF_OPT_FLUSH_TIMEOUT:
-		o->flush_timeout = l2cap_get16(d);
+		o->flush_timeout = get_le16(d);
 		break;
 	case L2CAP_CONF_OPT_QOS:
 		o->qos.flags = d[0];
 		o->qos.service_type = d[1];
-		o->qos.token_rate = l2cap_get32(d + 2);
-		o->qos.token_bucket_size = l2cap_get32(d + 6);
-		o->qos.peak_bandwidth = l2cap_get32(d + 10);
-		o->qos.latency = l2cap_get32(d + 14);
-		o->qos.delay_variation = l2cap_get32(d + 18);
+		o->qos.token_rate = get_le32(d + 2);
+		o->qos.token_bucket_size = get_le32(d + 6);
+		o->qos.peak_bandwidth = get_le32(d + 10);
+		o->qos.latency = get_le32(d + 14);
+		o->qos.delay_variation = get_le32(d + 18);
 		break;
 	case L2CAP_CONF_OPT_RFC:
 		o->rfc.mode = d[0];
 		o->rfc.tx_window = d[1];
 		o->rfc.max_transmit = d[2];
-		o->rfc.retrans_timeout = l2cap_get16(d + 3);
-		o->rfc.monitor_timeout = l2cap_get16(d + 5);
-		o->rfc.mps = l2cap_get16(d + 7);
+		o->rfc.retrans_timeout = get_le16(d + 3);
+		o->rfc.monitor_timeout = get_le16(d + 5);
+		o->rfc.mps = get_le16(d + 7);
 		break;
 	case L2CAP_CONF_OPT_FCS:
 		o->fcs = d[0];
@@ -74,13 +74,13 @@ static void decode_known(struct l2cap_conf_opts *o, uint8_t type, const uint8_t 
 	case L2CAP_CONF_OPT_EFS:
 		o->efs.id = d[0];
 		o->efs.service_type = d[1];
-		o->efs.max_sdu = l2cap_get16(d + 2);
-		o->efs.sdu_inter_time = l2cap_get32(d + 4);
-		o->efs.access_latency = l2cap_get32(d + 8);
-		o->efs.flush_timeout = l2cap_get32(d + 12);
+		o->efs.max_sdu = get_le16(d + 2);
+		o->efs.sdu_inter_time = get_le32(d + 4);
+		o->efs.access_latency = get_le32(d + 8);
+		o->efs.flush_timeout = get_le32(d + 12);
 		break;
 	case L2CAP_CONF_OPT_EWS:
-		o->ews = l2cap_get16(d);
+		o->ews = get_le16(d);
 		break;
 	default:
 		return;
@@ -129,27 +129,27 @@ static void encode_known(const struct l2cap_conf_opts *o, uint8_t type, uint8_t 
 {
 	switch (type) {
 	case L2CAP_CONF_OPT_MTU:
-		l2cap_put16(d, o->mtu);
+		put_le16(d, o->mtu);
 		break;
 	case L2CAP_CONF_OPT_FLUSH_TIMEOUT:
-		l2cap_put16(d, o->flush_timeout);
+		put_le16(d, o->flush_timeout);
 		break;
 	case L2CAP_CONF_OPT_QOS:
 		d[0] = o->qos.flags;
 		d[1] = o->qos.service_type;
-		l2cap_put32(d + 2, o->qos.token_rate);
-		l2cap_put32(d + 6, o->qos.token_bucket_size);
-		l2cap_put32(d + 10, o->qos.peak_bandwidth);
-		l2cap_put32(d + 14, o->qos.latency);
-		l2cap_put32(d + 18, o->qos.delay_variation);
+		put_le32(d + 2, o->qos.token_rate);
+		put_le32(d + 6, o->qos.token_bucket_size);
+		put_le32(d + 10, o->qos.peak_bandwidth);
+		put_le32(d + 14, o->qos.latency);
+		put_le32(d + 18, o->qos.delay_variation);
 		break;
 	case L2CAP_CONF_OPT_RFC:
 		d[0] = o->rfc.mode;
 		d[1] = o->rfc.tx_window;
 		d[2] = o->rfc.max_transmit;
-		l2cap_put16(d + 3, o->rfc.retrans_timeout);
-		l2cap_put16(d + 5, o->rfc.monitor_timeout);
-		l2cap_put16(d + 7, o->rfc.mps);
+		put_le16(d + 3, o->rfc.retrans_timeout);
+		put_le16(d + 5, o->rfc.monitor_timeout);
+		put_le16(d + 7, o->rfc.mps);
 		break;
 	case L2CAP_CONF_OPT_FCS:
 		d[0] = o->fcs;
@@ -157,13 +157,13 @@ static void encode_known(const struct l2cap_conf_opts *o, uint8_t type, uint8_t 
 	case L2CAP_CONF_OPT_EFS:
 		d[0] = o->efs.id;
 		d[1] = o->efs.service_type;
-		l2cap_put16(d + 2, o->efs.max_sdu);
-		l2cap_put32(d + 4, o->efs.sdu_inter_time);
-		l2cap_put32(d + 8, o->efs.access_latency);
-		l2cap_put32(d + 12, o->efs.flush_timeout);
+		put_le16(d + 2, o->efs.max_sdu);
+		put_le32(d + 4, o->efs.sdu_inter_time);
+		put_le32(d + 8, o->efs.access_latency);
+		put_le32(d + 12, o->efs.flush_timeout);
 		break;
 	case L2CAP_CONF_OPT_EWS:
-		l2cap_put16(d, o->ews);
+		put_le16(d, o->ews);
 		break;
 	default:
 		break;

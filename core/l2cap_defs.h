@@ -1,4 +1,4 @@
-/* L2CAP constants and little-endian helpers (Bluetooth Core Specification v5.4, Vol 3 Part A).
+/* L2CAP constants and helpers (Bluetooth Core Specification v5.4, Vol 3 Part A).
  *
  * Section numbers below are those of Vol 3 Part A unless another volume is named.  Everything
  * here is a plain constant or a static inline helper: no state, no I/O, only C11. */
@@ -8,37 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- Little-endian field access (every multi-octet L2CAP field is little-endian, 1.3) ---- */
-static inline uint16_t l2cap_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-static inline uint32_t l2cap_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-static inline uint64_t l2cap_get64(const uint8_t *p)
-{
-	return (uint64_t)l2cap_get32(p) | ((uint64_t)l2cap_get32(p + 4) << 32);
-}
-static inline void l2cap_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-static inline void l2cap_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-static inline void l2cap_put64(uint8_t *p, uint64_t v)
-{
-	l2cap_put32(p, (uint32_t)v);
-	l2cap_put32(p + 4, (uint32_t)(v >> 32));
-}
+#include "base/bytes.h"
 
 /* ---- Channel identifiers (2.1, Tables 2.1 and 2.2) ---- */
 #define L2CAP_CID_NULL 0x0000		/* never used as a destination */

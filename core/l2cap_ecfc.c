@@ -60,7 +60,7 @@ void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first)
 		rq.scid[i] = ch->lcid;
 		ch->sig_ident = id;
 		ch->state = CH_WAIT_CONNECT_RSP;
-		l2k_timer_cancel(&ch->eng->timers, &ch->sig_timer);
+		timer_cancel(&ch->eng->timers, &ch->sig_timer);
 		if (p)
 			p->cids[i] = ch->lcid;
 	}
@@ -101,7 +101,7 @@ static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size
 		 * more than five).  A result that refuses the whole request needs no DCID (they
 		 * are to be 0x0000 and mean nothing, 4.26): take the refusal and its cause rather
 		 * than fail the request as malformed. */
-		uint16_t res = l2cap_get16(d + 6);
+		uint16_t res = get_le16(d + 6);
 		if (!result_per_dcid(res) && !result_pending(res)) {
 			memset(&r, 0, sizeof(r));
 			r.result = res;
@@ -209,7 +209,7 @@ static bool answer_duplicate(struct l2cap_link *l, uint8_t id, const uint8_t *d,
 	const uint8_t *rsp = l->ecfc_last_rsp + L2CAP_SIG_HDR_LEN;
 	size_t ndcid = (l->ecfc_last_rsp_len - L2CAP_SIG_HDR_LEN - 8) / 2;
 	for (size_t i = 0; i < ndcid && 8 + 2 * i + 2 <= len; i++) {
-		uint16_t dcid = l2cap_get16(rsp + 8 + 2 * i), scid = l2cap_get16(d + 8 + 2 * i);
+		uint16_t dcid = get_le16(rsp + 8 + 2 * i), scid = get_le16(d + 8 + 2 * i);
 		if (!dcid)
 			continue;
 		const struct l2k_chan *ch = l2cap_link_chan(l, dcid);

@@ -37,8 +37,8 @@ struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid)
 	return NULL;
 }
 
-static void info_timer_fire(struct l2k_timer *t, uint64_t now);
-static void sig_timer_fire(struct l2k_timer *t, uint64_t now);
+static void info_timer_fire(struct timer *t, uint64_t now);
+static void sig_timer_fire(struct timer *t, uint64_t now);
 
 static void e_link_up(void *ctx, const struct hci_link_info *li)
 {
@@ -94,8 +94,8 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
 		}
 		p->ident = 0;
 	}
-	l2k_timer_cancel(&e->timers, &l->info_timer);
-	l2k_timer_cancel(&e->timers, &l->sig_timer);
+	timer_cancel(&e->timers, &l->info_timer);
+	timer_cancel(&e->timers, &l->sig_timer);
 	free(l->chans);
 	e->link_by_handle[l->handle] = -1;
 	memset(l, 0, offsetof(struct l2cap_link, pend));
@@ -135,7 +135,7 @@ static void e_link_down(void *ctx, uint16_t handle, uint8_t reason)
 		link_free(e, l, reason);
 }
 
-static void start_timer_fire(struct l2k_timer *t, uint64_t now)
+static void start_timer_fire(struct timer *t, uint64_t now)
 {
 	struct l2cap_engine *e = (struct l2cap_engine *)((char *)t - offsetof(struct l2cap_engine, start_timer));
 	(void)now;
@@ -157,7 +157,7 @@ static void start_timer_fire(struct l2k_timer *t, uint64_t now)
 void l2cap_start_waiting_soon(struct l2cap_engine *e)
 {
 	l2cap_sync_now(e);
-	l2k_timer_arm(&e->timers, &e->start_timer, e->now);
+	timer_arm(&e->timers, &e->start_timer, e->now);
 }
 
 /* ---- sending -------------------------------------------------------------------------------- */
@@ -177,8 +177,8 @@ int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *par
 	}
 	if (total > 0xFFFF)
 		return L2K_EMSGSIZE;
-	hci_put16(hdr, (uint16_t)total);
-	hci_put16(hdr + 2, cid);
+	put_le16(hdr, (uint16_t)total);
+	put_le16(hdr + 2, cid);
 	iov[0].p = hdr;
 	iov[0].len = 4;
 	return hci_host_acl_sendv(l->eng->stack->hci, l->handle, iov, n + 1);
@@ -189,8 +189,8 @@ static int send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len, bool a
 	if (len > 0xFFFF)
 		return L2K_EMSGSIZE;
 	uint8_t hdr[4];
-	hci_put16(hdr, (uint16_t)len);
-	hci_put16(hdr + 2, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING);
+	put_le16(hdr, (uint16_t)len);
+	put_le16(hdr + 2, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING);
 	struct hci_iov iov[2] = {{hdr, 4}, {cmd, len}};
 	int r = hci_host_acl_send_sig(l->eng->stack->hci, l->handle, iov, 2, after_data);
 	/* The signaling queue holds HCI_SIG_QUEUE_BYTES apart from data: it is full only when the
@@ -251,9 +251,9 @@ void l2cap_link_rearm_sig_timer(struct l2cap_link *l)
 		if (l->pend[i].ident && l->pend[i].due < due)
 			due = l->pend[i].due;
 	if (due == UINT64_MAX)
-		l2k_timer_cancel(&l->eng->timers, &l->sig_timer);
+		timer_cancel(&l->eng->timers, &l->sig_timer);
 	else
-		l2k_timer_arm(&l->eng->timers, &l->sig_timer, due);
+		timer_arm(&l->eng->timers, &l->sig_timer, due);
 }
 
 struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, uint8_t code,
@@ -285,7 +285,7 @@ void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p)
 	l2cap_link_rearm_sig_timer(l);
 }
 
-static void sig_timer_fire(struct l2k_timer *t, uint64_t now)
+static void sig_timer_fire(struct timer *t, uint64_t now)
 {
 	struct l2cap_link *l = (struct l2cap_link *)((char *)t - offsetof(struct l2cap_link, sig_timer));
 	for (int i = 0; i < l->pend_top; i++) {
@@ -304,7 +304,7 @@ static void sig_timer_fire(struct l2k_timer *t, uint64_t now)
 	l2cap_link_rearm_sig_timer(l);
 }
 
-static void info_timer_fire(struct l2k_timer *t, uint64_t now)
+static void info_timer_fire(struct timer *t, uint64_t now)
 {
 	struct l2cap_link *l = (struct l2cap_link *)((char *)t - offsetof(struct l2cap_link, info_timer));
 	/* The peer never answered our Information Request: go on as with a 1.1 peer. */
@@ -344,8 +344,8 @@ static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 	if (!l || len < L2CAP_HDR_LEN)
 		return;
 	l2cap_sync_now(e);
-	uint16_t plen = hci_get16(pdu);
-	uint16_t cid = hci_get16(pdu + 2);
+	uint16_t plen = get_le16(pdu);
+	uint16_t cid = get_le16(pdu + 2);
 	const uint8_t *p = pdu + L2CAP_HDR_LEN;
 	if ((size_t)plen != len - L2CAP_HDR_LEN) {
 		/* The basic header's length disagrees with what arrived: drop (COS/CED/BI-03). */
@@ -378,7 +378,7 @@ static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 				e->drop_unknown_cid++;
 				return;
 			}
-			uint16_t psm = hci_get16(p);
+			uint16_t psm = get_le16(p);
 			if (b->psm && b->psm != psm)
 				return;
 			/* l2kit.h: the PSM is stripped for the application (it bound the PSM) */
@@ -427,12 +427,12 @@ static void e_tick(void *ctx, uint64_t now)
 	struct l2cap_engine *e = ctx;
 	if (now > e->now)
 		e->now = now;
-	l2k_timers_run(&e->timers, e->now);
+	timers_run(&e->timers, e->now);
 }
 
 static uint64_t e_next_timer(void *ctx)
 {
-	return l2k_timers_next(&((struct l2cap_engine *)ctx)->timers);
+	return timers_next(&((struct l2cap_engine *)ctx)->timers);
 }
 
 static void e_event(void *ctx, const uint8_t *evt, size_t len)
@@ -444,8 +444,8 @@ static void e_event(void *ctx, const uint8_t *evt, size_t len)
 		const uint8_t *p = evt + 3;
 		uint8_t c[14];
 		memcpy(c, p, 10); /* handle, interval min/max, latency, timeout */
-		hci_put16(c + 10, 0);
-		hci_put16(c + 12, 0);
+		put_le16(c + 10, 0);
+		put_le16(c + 12, 0);
 		hci_host_cmd(e->stack->hci, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, c, 14, NULL, NULL);
 	}
 }
@@ -461,8 +461,8 @@ static void e_destroy(void *ctx)
 		struct l2k_chan *ch = e->waiting;
 		l2cap_chan_closed(ch, L2K_CLOSE_LOCAL);
 	}
-	l2k_timer_cancel(&e->timers, &e->start_timer);
-	l2k_timers_free(&e->timers);
+	timer_cancel(&e->timers, &e->start_timer);
+	timers_free(&e->timers);
 	for (unsigned i = 0; i < e->max_links; i++)
 		free(e->links[i]);
 	free(e->links);
@@ -487,7 +487,7 @@ int l2cap_engine_create(l2k_stack *s)
 		return L2K_ENOMEM;
 	}
 	memset(e->link_by_handle, 0xFF, sizeof(e->link_by_handle)); /* all -1: no link */
-	l2k_timers_init(&e->timers);
+	timers_init(&e->timers);
 	e->start_timer.fire = start_timer_fire;
 	e->sig_mtu_bredr = 672;
 	e->sig_mtu_le = 23;
@@ -584,7 +584,7 @@ int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, co
 		if (!l2cap_psm_valid(psm))
 			return L2K_EINVAL;
 		uint8_t ps[2];
-		hci_put16(ps, psm);
+		put_le16(ps, psm);
 		const uint8_t *parts[2] = {ps, pdu};
 		size_t lens[2] = {2, len};
 		return l2cap_send_pdu(l, cid, parts, lens, 2);
@@ -640,13 +640,13 @@ int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t imin, uint16_t im
 	if (l->role == 0) {
 		/* Central: ask the controller directly (Vol 4 Part E 7.8.18). */
 		uint8_t c[14];
-		hci_put16(c, handle);
-		hci_put16(c + 2, imin);
-		hci_put16(c + 4, imax);
-		hci_put16(c + 6, latency);
-		hci_put16(c + 8, timeout);
-		hci_put16(c + 10, 0);
-		hci_put16(c + 12, 0);
+		put_le16(c, handle);
+		put_le16(c + 2, imin);
+		put_le16(c + 4, imax);
+		put_le16(c + 6, latency);
+		put_le16(c + 8, timeout);
+		put_le16(c + 10, 0);
+		put_le16(c + 12, 0);
 		return hci_host_cmd(s->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
 	}
 	/* Peripheral: L2CAP Connection Parameter Update Request (4.20). */

@@ -13,8 +13,8 @@ int l2cap_hdr_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out)
 		return L2K_EINVAL;
 	if (len < L2CAP_HDR_LEN)
 		return L2K_EBADMSG;
-	out->len = l2cap_get16(p);
-	out->cid = l2cap_get16(p + 2);
+	out->len = get_le16(p);
+	out->cid = get_le16(p + 2);
 	return 0;
 }
 
@@ -32,8 +32,8 @@ size_t l2cap_hdr_pack(uint8_t *buf, size_t cap, uint16_t len, uint16_t cid)
 {
 	if (!buf || cap < L2CAP_HDR_LEN)
 		return 0;
-	l2cap_put16(buf, len);
-	l2cap_put16(buf + 2, cid);
+	put_le16(buf, len);
+	put_le16(buf + 2, cid);
 	return L2CAP_HDR_LEN;
 }
 
@@ -126,7 +126,7 @@ int l2cap_ctrl_unpack(enum l2cap_ctrl_fmt fmt, const uint8_t *p, size_t len, str
 		return L2K_EINVAL;
 	if (len < n)
 		return L2K_EBADMSG;
-	uint32_t raw = n == 4 ? l2cap_get32(p) : l2cap_get16(p);
+	uint32_t raw = n == 4 ? get_le32(p) : get_le16(p);
 	l2cap_ctrl_decode(fmt, raw, out);
 	return (int)n;
 }
@@ -141,9 +141,9 @@ int l2cap_ctrl_pack(enum l2cap_ctrl_fmt fmt, const struct l2cap_ctrl *in, uint8_
 	if (!buf || cap < n)
 		return L2K_ENOBUFS;
 	if (n == 4)
-		l2cap_put32(buf, raw);
+		put_le32(buf, raw);
 	else
-		l2cap_put16(buf, (uint16_t)raw);
+		put_le16(buf, (uint16_t)raw);
 	return (int)n;
 }
 
@@ -155,7 +155,7 @@ int l2cap_sdu_len_get(const uint8_t *p, size_t len, uint16_t *out)
 		return L2K_EINVAL;
 	if (len < L2CAP_SDU_LEN_LEN)
 		return L2K_EBADMSG;
-	*out = l2cap_get16(p);
+	*out = get_le16(p);
 	return 0;
 }
 
@@ -163,7 +163,7 @@ size_t l2cap_sdu_len_put(uint8_t *buf, size_t cap, uint16_t sdu_len)
 {
 	if (!buf || cap < L2CAP_SDU_LEN_LEN)
 		return 0;
-	l2cap_put16(buf, sdu_len);
+	put_le16(buf, sdu_len);
 	return L2CAP_SDU_LEN_LEN;
 }
 
@@ -199,7 +199,7 @@ int l2cap_eframe_parse(enum l2cap_ctrl_fmt fmt, int with_fcs, const uint8_t *p, 
 		if (end - off < L2CAP_SDU_LEN_LEN)
 			return L2K_EBADMSG;
 		out->has_sdu_len = 1;
-		out->sdu_len = l2cap_get16(p + off);
+		out->sdu_len = get_le16(p + off);
 		off += L2CAP_SDU_LEN_LEN;
 	}
 	out->payload = p + off;
@@ -245,7 +245,7 @@ size_t l2cap_eframe_build(enum l2cap_ctrl_fmt fmt, int with_fcs, uint8_t *buf, s
 	memcpy(buf, head, hlen);
 	size_t n = hlen + in->payload_len;
 	if (with_fcs) {
-		l2cap_put16(buf + n, l2cap_crc16(buf, n));
+		put_le16(buf + n, l2cap_crc16(buf, n));
 		n += L2CAP_FCS_LEN;
 	}
 	return n;
@@ -268,7 +268,7 @@ int l2cap_kframe_parse(const uint8_t *p, size_t len, int first, struct l2cap_kfr
 		if (len - off < L2CAP_SDU_LEN_LEN)
 			return L2K_EBADMSG;
 		out->has_sdu_len = 1;
-		out->sdu_len = l2cap_get16(p + off);
+		out->sdu_len = get_le16(p + off);
 		off += L2CAP_SDU_LEN_LEN;
 	}
 	out->payload = p + off;
@@ -288,6 +288,6 @@ size_t l2cap_kframe_build(uint8_t *buf, size_t cap, const struct l2cap_kframe *i
 		memmove(buf + L2CAP_HDR_LEN + sdu, in->payload, in->payload_len);
 	l2cap_hdr_pack(buf, cap, (uint16_t)pdu, in->cid);
 	if (sdu)
-		l2cap_put16(buf + L2CAP_HDR_LEN, in->sdu_len);
+		put_le16(buf + L2CAP_HDR_LEN, in->sdu_len);
 	return L2CAP_HDR_LEN + pdu;
 }

@@ -78,7 +78,7 @@ struct l2k_chan {
 	/* signaling */
 	uint8_t sig_ident;     /* identifier of our outstanding request for this channel */
 	uint8_t peer_conn_ident; /* identifier of the peer's Connection Request (pending answer) */
-	struct l2k_timer sig_timer; /* RTX / ERTX / connect timeout */
+	struct timer sig_timer; /* RTX / ERTX / connect timeout */
 	/* BR/EDR configuration */
 	bool conf_out_done;	/* our request was accepted */
 	bool conf_in_done;	/* we accepted the peer's request */
@@ -94,7 +94,7 @@ struct l2k_chan {
 	bool conf_in_partial;
 
 	/* transmit: SDUs waiting (bounded), segmentation progress of the head SDU */
-	struct l2k_ring txq;
+	struct ring txq;
 	size_t tx_off;
 	bool want_send_ready;
 	/* waiting for room on the link (l2cap_link.wait_head list); link_deficit: octets it may
@@ -109,8 +109,8 @@ struct l2k_chan {
 
 	/* mode state (ERTM etc.) */
 	void *mode_state;
-	struct l2k_timer mode_timer;
-	struct l2k_timer mode_timer2;
+	struct timer mode_timer;
+	struct timer mode_timer2;
 
 	/* socket face attachment */
 	void *sock;
@@ -161,10 +161,10 @@ struct l2cap_link {
 	enum { INFO_NONE, INFO_FEAT_SENT, INFO_FIXED_SENT, INFO_DONE } info_state;
 	uint32_t peer_features;
 	uint64_t peer_fixed;
-	struct l2k_timer info_timer;
+	struct timer info_timer;
 	/* outstanding requests we sent (RTX/ERTX): pend[] is at the end */
 	uint16_t pend_top; /* pend[pend_top..] are free and not even cleared: nothing reads them */
-	struct l2k_timer sig_timer;
+	struct timer sig_timer;
 	/* Channels waiting for room on the link, in order (l2cap_chan_send_pdu): while any waits,
 	 * no other channel's PDU goes ahead of them.  When room appears they are served in turn,
 	 * a quantum of octets each while others wait (l2cap_link_pump). */
@@ -212,13 +212,13 @@ struct l2cap_engine {
 	int16_t link_by_handle[4096];
 	struct l2k_server servers[L2CAP_MAX_SERVERS];
 	struct l2cap_fixed_bind fixed[L2CAP_MAX_FIXED];
-	struct l2k_timers timers;
+	struct timers timers;
 	uint64_t now;
 	uint16_t sig_mtu_bredr; /* our MTUsig */
 	uint16_t sig_mtu_le;
 	uint32_t rtx_ms, ertx_ms, info_timeout_ms;
 	struct l2k_chan *waiting; /* channels waiting for a link to appear */
-	struct l2k_timer start_timer; /* due now: start waiting channels whose link is up */
+	struct timer start_timer; /* due now: start waiting channels whose link is up */
 	/* enhanced credit based groups (channels requested together): l2k_chan_connect_ecfc()
 	 * numbers its groups from 1, a single channel gets one from 0x80000000 up */
 	uint32_t ecfc_groups, ecfc_solo_groups;
@@ -289,7 +289,7 @@ void l2cap_chan_deliver(struct l2k_chan *ch, const uint8_t *sdu, size_t len);
 void l2cap_chan_tx_room(struct l2k_chan *ch);
 void l2cap_chan_link_ready(struct l2cap_link *l);
 void l2cap_link_pump(struct l2cap_link *l);
-void l2cap_arm(struct l2k_chan *ch, struct l2k_timer *t, uint32_t ms);
+void l2cap_arm(struct l2k_chan *ch, struct timer *t, uint32_t ms);
 struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le);
 const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
 bool l2cap_psm_valid_bredr(uint16_t psm);

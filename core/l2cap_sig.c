@@ -19,7 +19,7 @@ int l2cap_sig_next(const uint8_t *p, size_t len, size_t *off, struct l2cap_sig_c
 	const uint8_t *h = p + *off;
 	cmd->code = h[0];
 	cmd->ident = h[1];
-	cmd->len = l2cap_get16(h + 2);
+	cmd->len = get_le16(h + 2);
 	cmd->data = h + L2CAP_SIG_HDR_LEN;
 	rem -= L2CAP_SIG_HDR_LEN;
 	if (cmd->len > rem) {
@@ -91,7 +91,7 @@ static uint8_t *put_hdr(uint8_t *buf, size_t cap, uint8_t code, uint8_t ident, s
 		return NULL;
 	buf[0] = code;
 	buf[1] = ident;
-	l2cap_put16(buf + 2, (uint16_t)dlen);
+	put_le16(buf + 2, (uint16_t)dlen);
 	return buf + L2CAP_SIG_HDR_LEN;
 }
 
@@ -116,7 +116,7 @@ static size_t build_u16s(uint8_t *buf, size_t cap, uint8_t code, uint8_t ident, 
 	if (!d)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		l2cap_put16(d + 2 * i, v[i]);
+		put_le16(d + 2 * i, v[i]);
 	return L2CAP_SIG_HDR_LEN + 2 * n;
 }
 
@@ -128,7 +128,7 @@ static int parse_u16s(const uint8_t *d, size_t len, uint16_t *v, size_t n)
 	if (len < 2 * n)
 		return L2K_EBADMSG;
 	for (size_t i = 0; i < n; i++)
-		v[i] = l2cap_get16(d + 2 * i);
+		v[i] = get_le16(d + 2 * i);
 	return 0;
 }
 
@@ -141,20 +141,20 @@ int l2cap_parse_cmd_rej(const uint8_t *d, size_t len, struct l2cap_cmd_rej *out)
 	if (len < 2)
 		return L2K_EBADMSG;
 	memset(out, 0, sizeof(*out));
-	out->reason = l2cap_get16(d);
+	out->reason = get_le16(d);
 	out->data = d + 2;
 	out->data_len = (uint16_t)((len - 2) > 0xFFFF ? 0xFFFF : len - 2);
 	switch (out->reason) {
 	case L2CAP_REJ_SIG_MTU_EXCEEDED:
 		if (len < 4)
 			return L2K_EBADMSG;
-		out->mtu = l2cap_get16(d + 2);
+		out->mtu = get_le16(d + 2);
 		break;
 	case L2CAP_REJ_INVALID_CID:
 		if (len < 6)
 			return L2K_EBADMSG;
-		out->local_cid = l2cap_get16(d + 2);
-		out->remote_cid = l2cap_get16(d + 4);
+		out->local_cid = get_le16(d + 2);
+		out->remote_cid = get_le16(d + 4);
 		break;
 	default:
 		break;
@@ -243,7 +243,7 @@ static size_t build_with_opts(uint8_t *buf, size_t cap, uint8_t code, uint8_t id
 	if (opts_len)
 		memmove(d + fix, opts, opts_len);
 	for (size_t i = 0; i < nfix; i++)
-		l2cap_put16(d + 2 * i, v[i]);
+		put_le16(d + 2 * i, v[i]);
 	return L2CAP_SIG_HDR_LEN + fix + opts_len;
 }
 
@@ -418,9 +418,9 @@ int l2cap_parse_info_rsp(const uint8_t *d, size_t len, struct l2cap_info_rsp *ou
 	if (len - 4 < need)
 		return L2K_EBADMSG;
 	switch (out->type) {
-	case L2CAP_INFO_CONNECTIONLESS_MTU: out->mtu = l2cap_get16(d + 4); break;
-	case L2CAP_INFO_EXTENDED_FEATURES: out->features = l2cap_get32(d + 4); break;
-	case L2CAP_INFO_FIXED_CHANNELS: out->fixed_channels = l2cap_get64(d + 4); break;
+	case L2CAP_INFO_CONNECTIONLESS_MTU: out->mtu = get_le16(d + 4); break;
+	case L2CAP_INFO_EXTENDED_FEATURES: out->features = get_le32(d + 4); break;
+	case L2CAP_INFO_FIXED_CHANNELS: out->fixed_channels = get_le64(d + 4); break;
 	default: break;
 	}
 	return 0;
@@ -437,9 +437,9 @@ size_t l2cap_build_info_rsp(uint8_t *buf, size_t cap, uint8_t ident,
 	size_t vlen = in->result == L2CAP_INFO_SUCCESS ? info_value_len(in->type) : 0;
 	if (vlen) {
 		switch (in->type) {
-		case L2CAP_INFO_CONNECTIONLESS_MTU: l2cap_put16(val, in->mtu); break;
-		case L2CAP_INFO_EXTENDED_FEATURES: l2cap_put32(val, in->features); break;
-		default: l2cap_put64(val, in->fixed_channels); break;
+		case L2CAP_INFO_CONNECTIONLESS_MTU: put_le16(val, in->mtu); break;
+		case L2CAP_INFO_EXTENDED_FEATURES: put_le32(val, in->features); break;
+		default: put_le64(val, in->fixed_channels); break;
 		}
 		data = val;
 		dlen = vlen;
@@ -572,7 +572,7 @@ static int parse_cid_list(const uint8_t *d, size_t rem, size_t min_n, uint8_t *n
 	size_t count = rem / 2;
 	*n = (uint8_t)(count > 255 ? 255 : count);
 	for (size_t i = 0; i < count && i < L2CAP_ECFC_MAX_CIDS; i++)
-		cids[i] = l2cap_get16(d + 2 * i);
+		cids[i] = get_le16(d + 2 * i);
 	for (size_t i = count; i < L2CAP_ECFC_MAX_CIDS; i++)
 		cids[i] = 0;
 	if (rem % 2 || count < min_n || count > L2CAP_ECFC_MAX_CIDS)

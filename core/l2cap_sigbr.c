@@ -31,7 +31,7 @@ void l2cap_br_info_start(struct l2cap_link *l)
 	if (p)
 		p->info_type = rq.type;
 	l->info_state = INFO_FEAT_SENT;
-	l2k_timer_arm(&l->eng->timers, &l->info_timer, l->eng->now + l->eng->info_timeout_ms);
+	timer_arm(&l->eng->timers, &l->info_timer, l->eng->now + l->eng->info_timeout_ms);
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 
@@ -44,14 +44,14 @@ static void info_send_fixed(struct l2cap_link *l)
 	if (p)
 		p->info_type = rq.type;
 	l->info_state = INFO_FIXED_SENT;
-	l2k_timer_arm(&l->eng->timers, &l->info_timer, l->eng->now + l->eng->info_timeout_ms);
+	timer_arm(&l->eng->timers, &l->info_timer, l->eng->now + l->eng->info_timeout_ms);
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 
 static void info_done(struct l2cap_link *l)
 {
 	l->info_state = INFO_DONE;
-	l2k_timer_cancel(&l->eng->timers, &l->info_timer);
+	timer_cancel(&l->eng->timers, &l->info_timer);
 	l2cap_chan_link_ready(l);
 }
 
@@ -94,7 +94,7 @@ void l2cap_br_connect(struct l2k_chan *ch)
 	}
 	ch->sig_ident = id;
 	ch->state = CH_WAIT_CONNECT_RSP;
-	l2k_timer_cancel(&ch->eng->timers, &ch->sig_timer);
+	timer_cancel(&ch->eng->timers, &ch->sig_timer);
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 

@@ -57,7 +57,7 @@ void l2cap_le_connect(struct l2k_chan *ch)
 	}
 	ch->sig_ident = id;
 	ch->state = CH_WAIT_CONNECT_RSP;
-	l2k_timer_cancel(&ch->eng->timers, &ch->sig_timer);
+	timer_cancel(&ch->eng->timers, &ch->sig_timer);
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 
@@ -218,13 +218,13 @@ static void on_conn_param_req(struct l2cap_link *l, uint8_t id, const struct l2c
 	l2cap_send_sig(l, SIGBUF(l), n);
 	if (ok) {
 		uint8_t c[14];
-		hci_put16(c, l->handle);
-		hci_put16(c + 2, rq->interval_min);
-		hci_put16(c + 4, rq->interval_max);
-		hci_put16(c + 6, rq->latency);
-		hci_put16(c + 8, rq->timeout);
-		hci_put16(c + 10, 0);
-		hci_put16(c + 12, 0);
+		put_le16(c, l->handle);
+		put_le16(c + 2, rq->interval_min);
+		put_le16(c + 4, rq->interval_max);
+		put_le16(c + 6, rq->latency);
+		put_le16(c + 8, rq->timeout);
+		put_le16(c + 10, 0);
+		put_le16(c + 12, 0);
 		hci_host_cmd(l->eng->stack->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
 	}
 }

@@ -6,16 +6,16 @@
 static void basic_pump(struct l2k_chan *ch)
 {
 	while (ch->state == CH_OPEN && ch->txq.count) {
-		size_t n = l2k_ring_head_len(&ch->txq);
+		size_t n = ring_head_len(&ch->txq);
 		const uint8_t *p1, *p2;
 		size_t n1, n2;
-		int k = l2k_ring_head_peek(&ch->txq, 0, n, &p1, &n1, &p2, &n2);
+		int k = ring_head_peek(&ch->txq, 0, n, &p1, &n1, &p2, &n2);
 		const uint8_t *parts[2] = {p1, p2};
 		size_t lens[2] = {n1, n2};
 		int r = l2cap_chan_send_pdu(ch, parts, lens, n ? k : 0);
 		if (r == L2K_EAGAIN)
 			return; /* the link is full or others wait: our turn comes */
-		l2k_ring_pop(&ch->txq);
+		ring_pop(&ch->txq);
 		l2cap_chan_tx_room(ch);
 	}
 }

@@ -16,14 +16,14 @@ static int credit_open(struct l2k_chan *ch)
 static void credit_pump(struct l2k_chan *ch)
 {
 	while (ch->state == CH_OPEN && ch->txq.count && ch->tx_credits > 0) {
-		size_t total = l2k_ring_head_len(&ch->txq);
+		size_t total = ring_head_len(&ch->txq);
 		size_t room = ch->remote_mps;
 		uint8_t sdulen[2];
 		const uint8_t *parts[3];
 		size_t lens[3];
 		int np = 0;
 		if (ch->tx_off == 0) {
-			hci_put16(sdulen, (uint16_t)total);
+			put_le16(sdulen, (uint16_t)total);
 			parts[np] = sdulen;
 			lens[np++] = 2;
 			room -= 2;
@@ -32,7 +32,7 @@ static void credit_pump(struct l2k_chan *ch)
 		if (n) {
 			const uint8_t *p1, *p2;
 			size_t n1, n2;
-			int k = l2k_ring_head_peek(&ch->txq, ch->tx_off, n, &p1, &n1, &p2, &n2);
+			int k = ring_head_peek(&ch->txq, ch->tx_off, n, &p1, &n1, &p2, &n2);
 			parts[np] = p1;
 			lens[np++] = n1;
 			if (k == 2) {
@@ -46,7 +46,7 @@ static void credit_pump(struct l2k_chan *ch)
 		ch->tx_off += n;
 		if (ch->tx_off == total) {
 			ch->tx_off = 0;
-			l2k_ring_pop(&ch->txq);
+			ring_pop(&ch->txq);
 			l2cap_chan_tx_room(ch);
 		}
 	}
@@ -84,7 +84,7 @@ static void credit_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 			violation(ch);
 			return;
 		}
-		size_t sdu = hci_get16(p);
+		size_t sdu = get_le16(p);
 		if (sdu > ch->local_mtu || len - 2 > sdu) {
 			/* SDU over our MTU (BV-26) or a first K-frame longer than its SDU (BV-28) */
 			violation(ch);

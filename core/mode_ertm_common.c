@@ -170,11 +170,11 @@ int ifr_parse(struct l2k_chan *ch, const uint8_t *p, size_t len, struct ifr_fram
 	if (fcs) {
 		/* the FCS covers the basic header too (3.3.5): rebuild it as it was on the air */
 		uint8_t hdr[4];
-		l2cap_put16(hdr, (uint16_t)len);
-		l2cap_put16(hdr + 2, ch->lcid);
+		put_le16(hdr, (uint16_t)len);
+		put_le16(hdr + 2, ch->lcid);
 		uint16_t c = l2cap_crc16_update(l2cap_crc16_start(), hdr, 4);
 		c = l2cap_crc16_update(c, p, len - fcs);
-		if (l2cap_crc16_finish(c) != l2cap_get16(p + len - fcs)) {
+		if (l2cap_crc16_finish(c) != get_le16(p + len - fcs)) {
 			ch->st.bad_fcs++;
 			return L2K_EIO;
 		}
@@ -187,7 +187,7 @@ int ifr_parse(struct l2k_chan *ch, const uint8_t *p, size_t len, struct ifr_fram
 	if (out->c.sar == L2CAP_SAR_START) {
 		if (end - off < L2CAP_SDU_LEN_LEN)
 			return L2K_EBADMSG;
-		out->sdu_len = l2cap_get16(p + off);
+		out->sdu_len = get_le16(p + off);
 		off += L2CAP_SDU_LEN_LEN;
 	}
 	/* the information payload must not exceed the MPS we configured (3.3.7) */
@@ -274,12 +274,12 @@ static int send_frame(struct l2k_chan *ch, const uint8_t *head, size_t hlen, con
 		if (r < 0)
 			return r;
 		uint8_t hdr[4];
-		l2cap_put16(hdr, (uint16_t)(hlen + plen + 2));
-		l2cap_put16(hdr + 2, ch->rcid);
+		put_le16(hdr, (uint16_t)(hlen + plen + 2));
+		put_le16(hdr + 2, ch->rcid);
 		uint16_t c = l2cap_crc16_update(l2cap_crc16_start(), hdr, 4);
 		c = l2cap_crc16_update(c, head, hlen);
 		c = l2cap_crc16_update(c, pl, plen);
-		l2cap_put16(fcs, l2cap_crc16_finish(c));
+		put_le16(fcs, l2cap_crc16_finish(c));
 		parts[n] = fcs;
 		lens[n++] = 2;
 	}
@@ -344,7 +344,7 @@ int ifr_send_i(struct l2k_chan *ch, const struct ifr_slot *s, uint16_t txseq, ui
 	if (n < 0)
 		return n;
 	if (s->sar == L2CAP_SAR_START) {
-		l2cap_put16(head + n, s->sdu_len);
+		put_le16(head + n, s->sdu_len);
 		n += 2;
 	}
 	int r = send_frame(ch, head, (size_t)n, s->data, s->len);
@@ -357,7 +357,7 @@ bool ifr_segment(struct l2k_chan *ch, struct ifr_slot *s)
 {
 	if (!ch->txq.count)
 		return false;
-	size_t total = l2k_ring_head_len(&ch->txq);
+	size_t total = ring_head_len(&ch->txq);
 	size_t room = ch->remote_mps;
 	size_t n;
 	if (ch->tx_off == 0 && total <= room) {
@@ -376,13 +376,13 @@ bool ifr_segment(struct l2k_chan *ch, struct ifr_slot *s)
 		n = room;
 	}
 	if (n)
-		l2k_ring_head_read(&ch->txq, ch->tx_off, s->data, n);
+		ring_head_read(&ch->txq, ch->tx_off, s->data, n);
 	s->len = (uint16_t)n;
 	s->retries = 0;
 	ch->tx_off += n;
 	if (ch->tx_off >= total) {
 		ch->tx_off = 0;
-		l2k_ring_pop(&ch->txq);
+		ring_pop(&ch->txq);
 		l2cap_chan_tx_room(ch);
 	}
 	return true;
@@ -423,7 +423,7 @@ void ifr_stop_timer1(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	f->t_retrans = f->t_monitor = false;
-	l2k_timer_cancel(&ch->eng->timers, &ch->mode_timer);
+	timer_cancel(&ch->eng->timers, &ch->mode_timer);
 }
 
 void ifr_start_ack(struct l2k_chan *ch)
@@ -439,14 +439,14 @@ void ifr_stop_ack(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	f->t_ack = false;
-	l2k_timer_cancel(&ch->eng->timers, &ch->mode_timer2);
+	timer_cancel(&ch->eng->timers, &ch->mode_timer2);
 }
 
 void ifr_close(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
-	l2k_timer_cancel(&ch->eng->timers, &ch->mode_timer);
-	l2k_timer_cancel(&ch->eng->timers, &ch->mode_timer2);
+	timer_cancel(&ch->eng->timers, &ch->mode_timer);
+	timer_cancel(&ch->eng->timers, &ch->mode_timer2);
 	if (f)
 		f->t_ack = f->t_retrans = f->t_monitor = false;
 }

@@ -341,13 +341,13 @@ static void ertm_timer(struct l2k_chan *ch, uint64_t now)
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (!f || !f->running)
 		return;
-	if (f->t_ack && !l2k_timer_armed(&ch->mode_timer2)) {
+	if (f->t_ack && !timer_armed(&ch->mode_timer2)) {
 		f->t_ack = false;
 		ertm_send_ack(ch, true);
 		if (!open_ok(ch))
 			return;
 	}
-	if ((f->t_retrans || f->t_monitor) && !l2k_timer_armed(&ch->mode_timer))
+	if ((f->t_retrans || f->t_monitor) && !timer_armed(&ch->mode_timer))
 		ertm_timer1(ch);
 }
 

@@ -345,13 +345,13 @@ static void leg_timer(struct l2k_chan *ch, uint64_t now)
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (!f || !f->running)
 		return;
-	if (f->t_ack && !l2k_timer_armed(&ch->mode_timer2)) {
+	if (f->t_ack && !timer_armed(&ch->mode_timer2)) {
 		f->t_ack = false;
 		send_ack(ch, true);
 		if (!open_ok(ch))
 			return;
 	}
-	if (l2k_timer_armed(&ch->mode_timer))
+	if (timer_armed(&ch->mode_timer))
 		return;
 	if (f->t_retrans) {
 		f->t_retrans = false;

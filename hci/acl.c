@@ -25,16 +25,16 @@ int hci_acl_link_init(struct hci_host *h, struct hci_link *l)
 	/* The ring can hold one PDU of the largest size the API accepts (its buffer grows only as
 	 * far as it is used); what callers may queue is bounded by tx_queue_bytes (tx_fits). */
 	size_t cap = h->cfg.tx_queue_bytes;
-	if (cap < (size_t)L2CAP_HDR + 65535 + L2K_RING_REC_HDR)
-		cap = (size_t)L2CAP_HDR + 65535 + L2K_RING_REC_HDR;
+	if (cap < (size_t)L2CAP_HDR + 65535 + RING_REC_HDR)
+		cap = (size_t)L2CAP_HDR + 65535 + RING_REC_HDR;
 	l->rx = malloc(h->cfg.max_rx_pdu);
-	if (!l->rx || l2k_ring_init(&l->tx, cap) < 0) {
+	if (!l->rx || ring_init(&l->tx, cap) < 0) {
 		free(l->rx);
 		l->rx = NULL;
 		return L2K_ENOMEM;
 	}
-	if (l2k_ring_init(&l->sig, HCI_SIG_QUEUE_BYTES) < 0) {
-		l2k_ring_free(&l->tx);
+	if (ring_init(&l->sig, HCI_SIG_QUEUE_BYTES) < 0) {
+		ring_free(&l->tx);
 		free(l->rx);
 		l->rx = NULL;
 		return L2K_ENOMEM;
@@ -110,8 +110,8 @@ void hci_acl_link_release(struct hci_host *h, struct hci_link *l)
 	struct hci_pool *pool = hci_acl_pool(h, l);
 	pool->inflight = pool->inflight >= l->inflight ? (uint16_t)(pool->inflight - l->inflight) : 0;
 	l->inflight = 0;
-	l2k_ring_free(&l->tx);
-	l2k_ring_free(&l->sig);
+	ring_free(&l->tx);
+	ring_free(&l->sig);
 	free(l->rx);
 	l->rx = NULL;
 	hci_rxflow_link_release(h, l);
@@ -126,7 +126,7 @@ struct hci_pool *hci_acl_pool(struct hci_host *h, const struct hci_link *l)
 
 /* ---- transmit ------------------------------------------------------------------------------ */
 
-/* Checks a PDU given in pieces and copies them for l2k_ring_push after `first` leading parts.
+/* Checks a PDU given in pieces and copies them for ring_push after `first` leading parts.
  * Returns the PDU length, or a negative code. */
 static inline long pdu_parts(const struct hci_iov *iov, int n, const uint8_t **parts, size_t *lens, int first)
 {
@@ -153,8 +153,8 @@ static inline long pdu_parts(const struct hci_iov *iov, int n, const uint8_t **p
 static bool tx_fits(const struct hci_host *h, const struct hci_link *l, size_t n)
 {
 	if (!l->tx.count)
-		return l2k_ring_fits(&l->tx, n);
-	return l->tx.used + n + L2K_RING_REC_HDR <= h->cfg.tx_queue_bytes;
+		return ring_fits(&l->tx, n);
+	return l->tx.used + n + RING_REC_HDR <= h->cfg.tx_queue_bytes;
 }
 
 int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov *iov, int n)
@@ -167,7 +167,7 @@ int hci_host_acl_sendv(struct hci_host *h, uint16_t handle, const struct hci_iov
 	long total = pdu_parts(iov, n, parts, lens, 0);
 	if (total < 0)
 		return (int)total;
-	int r = tx_fits(h, l, (size_t)total) ? l2k_ring_push(&l->tx, parts, lens, n) : L2K_EAGAIN;
+	int r = tx_fits(h, l, (size_t)total) ? ring_push(&l->tx, parts, lens, n) : L2K_EAGAIN;
 	if (r < 0) {
 		if (r == L2K_EAGAIN)
 			l->want_room = true; /* told when a sent PDU leaves the queue half empty */
@@ -211,7 +211,7 @@ int hci_host_acl_send_sig(struct hci_host *h, uint16_t handle, const struct hci_
 		b[i] = (uint8_t)(barrier >> (8 * i));
 	parts[0] = b;
 	lens[0] = SIG_BARRIER;
-	int r = l2k_ring_push(&l->sig, parts, lens, n + 1);
+	int r = ring_push(&l->sig, parts, lens, n + 1);
 	if (r < 0)
 		return r == L2K_EAGAIN ? L2K_ENOBUFS : r;
 	act_add(h, l);
@@ -225,7 +225,7 @@ size_t hci_host_acl_sig_room(const struct hci_host *h, uint16_t handle)
 	const struct hci_link *l = hci_link_by_handle(h, handle);
 	if (!l)
 		return 0;
-	size_t r = l2k_ring_room(&l->sig);
+	size_t r = ring_room(&l->sig);
 	return r > SIG_BARRIER ? r - SIG_BARRIER : 0;
 }
 
@@ -241,8 +241,8 @@ size_t hci_host_acl_room(const struct hci_host *h, uint16_t handle)
 	if (!l)
 		return 0;
 	if (!l->tx.count)
-		return l2k_ring_room(&l->tx);
-	size_t used = l->tx.used + L2K_RING_REC_HDR;
+		return ring_room(&l->tx);
+	size_t used = l->tx.used + RING_REC_HDR;
 	return used < h->cfg.tx_queue_bytes ? h->cfg.tx_queue_bytes - used : 0;
 }
 
@@ -261,7 +261,7 @@ bool hci_host_acl_blocked(const struct hci_host *h, uint16_t handle)
 static uint64_t sig_head_barrier(const struct hci_link *l)
 {
 	uint8_t b[SIG_BARRIER];
-	l2k_ring_head_read(&l->sig, 0, b, SIG_BARRIER);
+	ring_head_read(&l->sig, 0, b, SIG_BARRIER);
 	uint64_t v = 0;
 	for (int i = SIG_BARRIER - 1; i >= 0; i--)
 		v = (v << 8) | b[i];
@@ -284,9 +284,9 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 {
 	if (l->tx_off == 0)
 		l->cur_sig = l->sig.count && sig_head_barrier(l) <= l->tx_done;
-	struct l2k_ring *ring = l->cur_sig ? &l->sig : &l->tx;
+	struct ring *ring = l->cur_sig ? &l->sig : &l->tx;
 	size_t skip = l->cur_sig ? SIG_BARRIER : 0;
-	size_t total = l2k_ring_head_len(ring) - skip;
+	size_t total = ring_head_len(ring) - skip;
 	size_t off = l->tx_off;
 	size_t left = total - off;
 	size_t n = left < pool->mtu ? left : pool->mtu;
@@ -296,8 +296,8 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 	uint8_t pb = off ? HCI_ACL_PB_CONT
 			 : (l->info.type == HCI_LINK_LE ? HCI_ACL_PB_START_NOFLUSH : HCI_ACL_PB_START);
 	uint8_t hdr[HCI_ACL_HDR];
-	hci_put16(hdr, (uint16_t)(l->info.handle | (pb << 12)));
-	hci_put16(hdr + 2, (uint16_t)n);
+	put_le16(hdr, (uint16_t)(l->info.handle | (pb << 12)));
+	put_le16(hdr + 2, (uint16_t)n);
 	l->tx_off += n;
 	l->inflight++;
 	pool->inflight++;
@@ -305,7 +305,7 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 	h->stats.tx_bytes += n;
 	const uint8_t *p1, *p2;
 	size_t n1, n2;
-	int k = l2k_ring_head_peek(ring, skip + off, n, &p1, &n1, &p2, &n2);
+	int k = ring_head_peek(ring, skip + off, n, &p1, &n1, &p2, &n2);
 	if (k == 1 && (size_t)(p1 - ring->buf) >= HCI_ACL_HDR) {
 		uint8_t *room = ring->buf + (p1 - ring->buf) - HCI_ACL_HDR;
 		uint8_t saved[HCI_ACL_HDR];
@@ -321,7 +321,7 @@ static void send_fragment(struct hci_host *h, struct hci_link *l, struct hci_poo
 		hci_send_packet(h, HCI_H4_ACL, h->frag, HCI_ACL_HDR + n);
 	}
 	if (l->tx_off == total) {
-		l2k_ring_pop(ring);
+		ring_pop(ring);
 		l->tx_off = 0;
 		if (l->cur_sig) {
 			l->cur_sig = false;
@@ -444,8 +444,8 @@ void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len)
 		h->stats.rx_drop_bad_header++;
 		return;
 	}
-	uint16_t hf = hci_get16(pkt);
-	uint16_t dlen = hci_get16(pkt + 2);
+	uint16_t hf = get_le16(pkt);
+	uint16_t dlen = get_le16(pkt + 2);
 	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(hf));
 	if ((size_t)dlen != len - HCI_ACL_HDR) {
 		h->stats.rx_drop_bad_header++;
@@ -468,7 +468,7 @@ void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len)
 /* Reassembly of one ACL packet of link l whose header was checked. */
 static void rx_reassemble(struct hci_host *h, struct hci_link *l, const uint8_t *pkt, size_t len)
 {
-	uint16_t hf = hci_get16(pkt);
+	uint16_t hf = get_le16(pkt);
 	uint16_t dlen = (uint16_t)(len - HCI_ACL_HDR);
 	const uint8_t *d = pkt + HCI_ACL_HDR;
 	uint8_t pb = HCI_ACL_PB(hf);
@@ -502,7 +502,7 @@ static void rx_reassemble(struct hci_host *h, struct hci_link *l, const uint8_t 
 		l->rx_skipping = true;
 		return;
 	}
-	size_t total = (size_t)L2CAP_HDR + hci_get16(d);
+	size_t total = (size_t)L2CAP_HDR + get_le16(d);
 	if (total > h->cfg.max_rx_pdu) {
 		h->stats.rx_drop_too_big++;
 		l->rx_skipping = true;

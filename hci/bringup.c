@@ -92,10 +92,10 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 		if (n < 8)
 			goto short_ret;
 		in->hci_version = r[0];
-		in->hci_revision = hci_get16(r + 1);
+		in->hci_revision = get_le16(r + 1);
 		in->lmp_version = r[3];
-		in->manufacturer = hci_get16(r + 4);
-		in->lmp_subversion = hci_get16(r + 6);
+		in->manufacturer = get_le16(r + 4);
+		in->lmp_subversion = get_le16(r + 6);
 		break;
 	case ST_READ_COMMANDS:
 		if (n < 64)
@@ -117,17 +117,17 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 		/* ACL_Data_Packet_Length(2) SCO_Len(1) Total_ACL(2) Total_SCO(2) */
 		if (n < 7)
 			goto short_ret;
-		in->acl_mtu = hci_get16(r);
-		in->acl_count = hci_get16(r + 3);
+		in->acl_mtu = get_le16(r);
+		in->acl_count = get_le16(r + 3);
 		break;
 	case ST_LE_READ_BUFFER_SIZE:
 		/* v1: LE_ACL_Data_Packet_Length(2) Total_Num_LE_ACL(1); v2 adds ISO len(2) num(1) */
 		if (n < 3)
 			goto short_ret;
-		in->le_acl_mtu = hci_get16(r);
+		in->le_acl_mtu = get_le16(r);
 		in->le_acl_count = r[2];
 		if (n >= 6) {
-			in->iso_mtu = hci_get16(r + 3);
+			in->iso_mtu = get_le16(r + 3);
 			in->iso_count = r[5];
 		}
 		/* A zero length means LE shares the BR/EDR buffers (Vol 4 Part E 7.8.2). */
@@ -261,8 +261,8 @@ static void bringup_next(struct hci_host *h)
 				in->host_acl_count = h->cfg.host_acl_count;
 				/* ACL length(2) SCO length(1) ACL packets(2) SCO packets(2): no SCO */
 				uint8_t p[7] = {0};
-				hci_put16(p, len);
-				hci_put16(p + 3, in->host_acl_count);
+				put_le16(p, len);
+				put_le16(p + 3, in->host_acl_count);
 				send_step(h, HCI_OP_HOST_BUFFER_SIZE, p, sizeof(p));
 				return;
 			}

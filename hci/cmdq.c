@@ -44,7 +44,7 @@ int hci_cmd_send_unqueued(struct hci_host *h, uint16_t opcode, const uint8_t *pa
 	if (plen > HCI_MAX_CMD_PARAM || (plen && !params))
 		return L2K_EINVAL;
 	uint8_t pkt[HCI_CMD_HDR + HCI_MAX_CMD_PARAM];
-	hci_put16(pkt, opcode);
+	put_le16(pkt, opcode);
 	pkt[2] = (uint8_t)plen;
 	if (plen)
 		memcpy(pkt + HCI_CMD_HDR, params, plen);
@@ -59,7 +59,7 @@ void hci_cmdq_pump(struct hci_host *h)
 		if (s->sent)
 			continue;
 		uint8_t pkt[HCI_CMD_HDR + HCI_MAX_CMD_PARAM];
-		hci_put16(pkt, s->opcode);
+		put_le16(pkt, s->opcode);
 		pkt[2] = s->plen;
 		memcpy(pkt + HCI_CMD_HDR, s->params, s->plen);
 		s->sent = true;

@@ -23,10 +23,10 @@ struct hci_link {
 	bool used;
 	struct hci_link_info info;
 	/* transmit */
-	struct l2k_ring tx; /* queued outgoing PDUs */
+	struct ring tx; /* queued outgoing PDUs */
 	/* Signaling PDUs, sent before the data of tx at the next PDU boundary.  Each record is an
 	 * 8-octet barrier (the tx_done the PDU waits for: 0 = none) and the PDU. */
-	struct l2k_ring sig;
+	struct ring sig;
 	uint64_t tx_pushed;  /* PDUs ever queued on tx */
 	uint64_t tx_done;    /* PDUs of tx fragmented completely */
 	bool cur_sig;	     /* the PDU being fragmented is sig's head (else tx's) */
@@ -46,7 +46,7 @@ struct hci_link {
 	bool rx_skipping; /* discarding continuations of a dropped PDU */
 	/* controller-to-host flow control (hci/rxflow.c) */
 	bool rx_hold;	       /* the upper layer holds the link's incoming data */
-	struct l2k_ring park;  /* ACL packets kept unprocessed (buf NULL until first needed) */
+	struct ring park;  /* ACL packets kept unprocessed (buf NULL until first needed) */
 	uint16_t c2h_done;     /* ACL packets processed, not yet reported to the controller */
 };
 

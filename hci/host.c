@@ -248,7 +248,7 @@ static void link_add(struct hci_host *h, const struct hci_link_info *info)
 	hci_report(h, L2K_ENOMEM, "no room for link 0x%04x (max_links %u): disconnecting",
 		   info->handle, h->cfg.max_links);
 	uint8_t p[3];
-	hci_put16(p, info->handle);
+	put_le16(p, info->handle);
 	p[2] = HCI_ERR_REMOTE_LOW_RESOURCES;
 	hci_host_cmd(h, HCI_OP_DISCONNECT, p, 3, NULL, NULL);
 }
@@ -290,7 +290,7 @@ static void ev_conn_complete(struct hci_host *h, const uint8_t *p, size_t n)
 		return;
 	}
 	struct hci_link_info li = {0};
-	li.handle = HCI_ACL_HANDLE(hci_get16(p + 1));
+	li.handle = HCI_ACL_HANDLE(get_le16(p + 1));
 	li.type = HCI_LINK_BREDR;
 	li.peer = a;
 	li.role = 0xFF; /* unknown until Role Change; see the Connection Request path */
@@ -333,7 +333,7 @@ static void ev_disconn_complete(struct hci_host *h, const uint8_t *p, size_t n)
 	}
 	if (p[0] != HCI_SUCCESS)
 		return;
-	link_remove(h, HCI_ACL_HANDLE(hci_get16(p + 1)), p[3]);
+	link_remove(h, HCI_ACL_HANDLE(get_le16(p + 1)), p[3]);
 }
 
 static void ev_num_completed(struct hci_host *h, const uint8_t *p, size_t n)
@@ -345,7 +345,7 @@ static void ev_num_completed(struct hci_host *h, const uint8_t *p, size_t n)
 	}
 	for (unsigned i = 0; i < p[0]; i++) {
 		const uint8_t *e = p + 1 + i * 4;
-		hci_acl_completed(h, HCI_ACL_HANDLE(hci_get16(e)), hci_get16(e + 2));
+		hci_acl_completed(h, HCI_ACL_HANDLE(get_le16(e)), get_le16(e + 2));
 	}
 	hci_acl_schedule(h);
 }
@@ -391,14 +391,14 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	}
 	const uint8_t *q = p + (enhanced ? 23 : 11);
 	struct hci_link_info li = {0};
-	li.handle = HCI_ACL_HANDLE(hci_get16(p + 1));
+	li.handle = HCI_ACL_HANDLE(get_le16(p + 1));
 	li.type = HCI_LINK_LE;
 	li.role = p[3];
 	li.peer_addr_type = p[4] & 0x01;
 	li.peer = a;
-	li.interval = hci_get16(q);
-	li.latency = hci_get16(q + 2);
-	li.supervision_timeout = hci_get16(q + 4);
+	li.interval = get_le16(q);
+	li.latency = get_le16(q + 2);
+	li.supervision_timeout = get_le16(q + 4);
 	/* Legacy advertising stops when a connection is created (Vol 4 Part E 7.8.9) */
 	if (li.role == 0x01)
 		h->adv.on = false;
@@ -408,9 +408,9 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	 * sides support and reports it with Data Length Change. */
 	if (hci_link_by_handle(h, li.handle) && hci_host_cmd_supported(h, HCI_OP_LE_SET_DATA_LENGTH)) {
 		uint8_t c[6];
-		hci_put16(c, li.handle);
-		hci_put16(c + 2, 251);
-		hci_put16(c + 4, 2120);
+		put_le16(c, li.handle);
+		put_le16(c + 2, 251);
+		put_le16(c + 4, 2120);
 		hci_host_cmd(h, HCI_OP_LE_SET_DATA_LENGTH, c, 6, NULL, NULL);
 	}
 	if (li.role == 0x01)
@@ -424,12 +424,12 @@ static void ev_le_conn_update(struct hci_host *h, const uint8_t *p, size_t n)
 		h->stats.evt_malformed++;
 		return;
 	}
-	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(hci_get16(p + 1)));
+	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(get_le16(p + 1)));
 	if (p[0] != HCI_SUCCESS || !l)
 		return;
-	l->info.interval = hci_get16(p + 3);
-	l->info.latency = hci_get16(p + 5);
-	l->info.supervision_timeout = hci_get16(p + 7);
+	l->info.interval = get_le16(p + 3);
+	l->info.latency = get_le16(p + 5);
+	l->info.supervision_timeout = get_le16(p + 7);
 }
 
 static void ev_le_meta(struct hci_host *h, const uint8_t *p, size_t n)
@@ -453,7 +453,7 @@ static void ev_cmd_complete(struct hci_host *h, const uint8_t *p, size_t n)
 		h->stats.evt_malformed++;
 		return;
 	}
-	uint16_t op = hci_get16(p + 1);
+	uint16_t op = get_le16(p + 1);
 	int status = n >= 4 ? p[3] : HCI_SUCCESS;
 	const uint8_t *ret = n > 4 ? p + 4 : NULL;
 	hci_cmdq_complete(h, op, status, ret, n > 4 ? n - 4 : 0, p[0]);
@@ -466,7 +466,7 @@ static void ev_cmd_status(struct hci_host *h, const uint8_t *p, size_t n)
 		h->stats.evt_malformed++;
 		return;
 	}
-	hci_cmdq_complete(h, hci_get16(p + 2), p[0], NULL, 0, p[1]);
+	hci_cmdq_complete(h, get_le16(p + 2), p[0], NULL, 0, p[1]);
 }
 
 static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
@@ -523,10 +523,10 @@ int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr,
 		 * Allow_Role_Switch (Vol 4 Part E 7.1.5) */
 		uint8_t p[13];
 		memcpy(p, addr->b, 6);
-		hci_put16(p + 6, 0xCC18); /* DM1 DH1 DM3 DH3 DM5 DH5 */
+		put_le16(p + 6, 0xCC18); /* DM1 DH1 DM3 DH3 DM5 DH5 */
 		p[8] = 0x01;		  /* R1 */
 		p[9] = 0x00;
-		hci_put16(p + 10, 0x0000);
+		put_le16(p + 10, 0x0000);
 		p[12] = 0x01;
 		return hci_host_cmd(h, HCI_OP_CREATE_CONN, p, sizeof(p), NULL, NULL);
 	}
@@ -537,18 +537,18 @@ int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr,
 	/* LE Create Connection (Vol 4 Part E 7.8.12): scan 60 ms / 60 ms, connection interval
 	 * 30-50 ms, latency 0, supervision timeout 5 s. */
 	uint8_t p[25];
-	hci_put16(p + 0, 0x0060);
-	hci_put16(p + 2, 0x0060);
+	put_le16(p + 0, 0x0060);
+	put_le16(p + 2, 0x0060);
 	p[4] = 0x00; /* no filter accept list */
 	p[5] = addr_type & 0x01;
 	memcpy(p + 6, addr->b, 6);
 	p[12] = 0x00; /* own address public */
-	hci_put16(p + 13, 0x0018);
-	hci_put16(p + 15, 0x0028);
-	hci_put16(p + 17, 0x0000);
-	hci_put16(p + 19, 0x01F4);
-	hci_put16(p + 21, 0x0000);
-	hci_put16(p + 23, 0x0000);
+	put_le16(p + 13, 0x0018);
+	put_le16(p + 15, 0x0028);
+	put_le16(p + 17, 0x0000);
+	put_le16(p + 19, 0x01F4);
+	put_le16(p + 21, 0x0000);
+	put_le16(p + 23, 0x0000);
 	return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN, p, sizeof(p), NULL, NULL);
 }
 
@@ -564,7 +564,7 @@ int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason)
 	if (!hci_link_by_handle(h, handle))
 		return L2K_ENOLINK;
 	uint8_t p[3];
-	hci_put16(p, handle);
+	put_le16(p, handle);
 	p[2] = reason;
 	return hci_host_cmd(h, HCI_OP_DISCONNECT, p, 3, NULL, NULL);
 }
@@ -673,8 +673,8 @@ static int le_advertise(struct hci_host *h, bool enable, bool keep, unsigned max
 				return r;
 		}
 		uint8_t prm[15] = {0};
-		hci_put16(prm + 0, 0x0030); /* 30 ms */
-		hci_put16(prm + 2, 0x0060); /* 60 ms */
+		put_le16(prm + 0, 0x0030); /* 30 ms */
+		put_le16(prm + 2, 0x0060); /* 60 ms */
 		prm[4] = 0x00;		    /* ADV_IND: connectable undirected */
 		prm[5] = 0x00;		    /* own address public */
 		prm[13] = 0x07;		    /* all three channels */
@@ -713,8 +713,8 @@ int hci_host_le_scan(struct hci_host *h, bool enable, bool active)
 	if (enable) {
 		uint8_t prm[7];
 		prm[0] = active ? 0x01 : 0x00;
-		hci_put16(prm + 1, 0x0060);
-		hci_put16(prm + 3, 0x0030);
+		put_le16(prm + 1, 0x0060);
+		put_le16(prm + 3, 0x0030);
 		prm[5] = 0x00;
 		prm[6] = 0x00;
 		if ((r = hci_host_cmd(h, HCI_OP_LE_SET_SCAN_PARAMS, prm, sizeof(prm), NULL, NULL)) < 0)

@@ -55,8 +55,8 @@ static void report(struct hci_host *h)
 		struct hci_link *l = &h->links[i];
 		if (!l->used || !l->c2h_done)
 			continue;
-		hci_put16(p + 1 + 4 * n, l->info.handle);
-		hci_put16(p + 3 + 4 * n, l->c2h_done);
+		put_le16(p + 1 + 4 * n, l->info.handle);
+		put_le16(p + 3 + 4 * n, l->c2h_done);
 		h->stats.c2h_completed += l->c2h_done;
 		l->c2h_done = 0;
 		if (++n == C2H_HANDLES_PER_CMD) {
@@ -97,11 +97,11 @@ bool hci_rxflow_park(struct hci_host *h, struct hci_link *l, const uint8_t *pkt,
 	if (!l->rx_hold && !l->park.count)
 		return false;
 	/* keep it, behind those already kept: the link's packets stay in order */
-	uint64_t b = (uint64_t)h->info.host_acl_count * ((uint64_t)HCI_ACL_HDR + h->info.host_acl_len + L2K_RING_REC_HDR);
+	uint64_t b = (uint64_t)h->info.host_acl_count * ((uint64_t)HCI_ACL_HDR + h->info.host_acl_len + RING_REC_HDR);
 	size_t bound = b > SIZE_MAX ? SIZE_MAX : (size_t)b;
 	const uint8_t *parts[1] = {pkt};
 	size_t lens[1] = {len};
-	if ((!l->park.buf && l2k_ring_init(&l->park, bound) < 0) || l2k_ring_push(&l->park, parts, lens, 1) < 0) {
+	if ((!l->park.buf && ring_init(&l->park, bound) < 0) || ring_push(&l->park, parts, lens, 1) < 0) {
 		/* more than the buffers we announced (or no memory): the controller broke the flow
 		 * control; the packet is dropped and its buffer given back */
 		h->stats.rx_drop_park_full++;
@@ -137,7 +137,7 @@ static void replay(struct hci_host *h)
 	for (unsigned i = 0; i < h->cfg.max_links; i++) {
 		struct hci_link *l = &h->links[i];
 		while (l->used && !l->rx_hold && l->park.count) {
-			size_t n = l2k_ring_head_len(&l->park);
+			size_t n = ring_head_len(&l->park);
 			if (n > h->c2h_buf_cap) {
 				uint8_t *b = realloc(h->c2h_buf, n);
 				if (!b) {
@@ -147,8 +147,8 @@ static void replay(struct hci_host *h)
 				h->c2h_buf = b;
 				h->c2h_buf_cap = n;
 			}
-			l2k_ring_head_read(&l->park, 0, h->c2h_buf, n);
-			l2k_ring_pop(&l->park);
+			ring_head_read(&l->park, 0, h->c2h_buf, n);
+			ring_pop(&l->park);
 			h->c2h_parked--;
 			hci_acl_rx_packet(h, l, h->c2h_buf, n);
 		}
@@ -181,6 +181,6 @@ void hci_rxflow_link_release(struct hci_host *h, struct hci_link *l)
 	l->c2h_done = 0;
 	l->rx_hold = false;
 	if (l->park.buf)
-		l2k_ring_free(&l->park);
+		ring_free(&l->park);
 	memset(&l->park, 0, sizeof(l->park));
 }

@@ -43,10 +43,10 @@ size_t h4_payload_len(uint8_t type, const uint8_t *hdr)
 {
 	switch (type) {
 	case HCI_H4_CMD: return hdr[2];
-	case HCI_H4_ACL: return hci_get16(hdr + 2);
+	case HCI_H4_ACL: return get_le16(hdr + 2);
 	case HCI_H4_SCO: return hdr[2];
 	case HCI_H4_EVT: return hdr[1];
-	case HCI_H4_ISO: return hci_get16(hdr + 2) & H4_ISO_LEN_MASK;
+	case HCI_H4_ISO: return get_le16(hdr + 2) & H4_ISO_LEN_MASK;
 	default: return 0;
 	}
 }

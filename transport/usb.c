@@ -61,7 +61,7 @@ int usb_transport_open(const char *spec, const char *args, struct l2k_transport 
 
 #include "base/hci_defs.h"
 #include "transport/h4.h"
-#include "transport/pktq.h"
+#include "base/ring.h"
 
 #if defined(__linux__)
 #include <poll.h>
@@ -111,7 +111,7 @@ struct usbt {
 	int in_flight;
 	int in_errors;		/* consecutive IN transfer errors */
 	uint64_t first_error_at; /* when the first of them came */
-	struct pktq cmdq, aclq;
+	struct ring cmdq, aclq;
 	/* reassembly of the event and ACL byte streams */
 	uint8_t evbuf[HCI_EVT_HDR + HCI_MAX_EVT_PARAM];
 	size_t evhave;
@@ -339,22 +339,22 @@ static struct uxfer *free_xfer(struct uxfer *pool, int n)
 static void pump(struct usbt *u)
 {
 	struct uxfer *f;
-	while (!u->failed && !u->closing && !u->close_pending && !pktq_empty(&u->cmdq) &&
+	while (!u->failed && !u->closing && !u->close_pending && u->cmdq.count &&
 	       (f = free_xfer(u->cmd, USB_CMD_XFERS)) != NULL) {
 		uint8_t type;
-		size_t len = pktq_peek(&u->cmdq, &type);
+		size_t len = ring_head_type(&u->cmdq, &type);
 		libusb_fill_control_setup(f->buf, LIBUSB_REQUEST_TYPE_CLASS |
 					  LIBUSB_RECIPIENT_DEVICE | LIBUSB_ENDPOINT_OUT, 0, 0, 0,
 					  (uint16_t)len);
-		pktq_read(&u->cmdq, f->buf + LIBUSB_CONTROL_SETUP_SIZE, len);
-		pktq_pop(&u->cmdq);
+		ring_head_read(&u->cmdq, 1, f->buf + LIBUSB_CONTROL_SETUP_SIZE, len);
+		ring_pop(&u->cmdq);
 		libusb_fill_control_transfer(f->x, u->h, f->buf, out_done, f, 0);
 		submit(u, f);
 	}
-	while (!u->failed && !u->closing && !u->close_pending && !pktq_empty(&u->aclq) &&
+	while (!u->failed && !u->closing && !u->close_pending && u->aclq.count &&
 	       (f = free_xfer(u->acl_out, USB_ACL_OUT_XFERS)) != NULL) {
 		uint8_t type;
-		size_t len = pktq_peek(&u->aclq, &type);
+		size_t len = ring_head_type(&u->aclq, &type);
 		if (len > f->cap) {
 			/* grows to the controller's ACL size once, then stays */
 			uint8_t *nb = realloc(f->buf, len);
@@ -366,8 +366,8 @@ static void pump(struct usbt *u)
 			f->buf = nb;
 			f->cap = len;
 		}
-		pktq_read(&u->aclq, f->buf, len);
-		pktq_pop(&u->aclq);
+		ring_head_read(&u->aclq, 1, f->buf, len);
+		ring_pop(&u->aclq);
 		libusb_fill_bulk_transfer(f->x, u->h, u->hif.ep_acl_out, f->buf, (int)len, out_done, f,
 					  0);
 		submit(u, f);
@@ -384,14 +384,14 @@ static int usb_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, s
 	int err = h4_check(type, pkt, len);
 	if (err < 0)
 		return err;
-	struct pktq *q;
+	struct ring *q;
 	if (type == HCI_H4_CMD)
 		q = &u->cmdq;
 	else if (type == HCI_H4_ACL)
 		q = &u->aclq;
 	else
 		return L2K_ENOTSUP; /* SCO (isochronous endpoints) and ISO are not carried */
-	if (!pktq_push(q, type, pkt, len))
+	if (ring_push2(q, &type, 1, pkt, len) < 0)
 		return L2K_ENOBUFS;
 	pump(u);
 	return u->failed;
@@ -610,8 +610,8 @@ static void destroy(struct usbt *u)
 		libusb_exit(u->ctx);
 	if (u->epfd >= 0)
 		close(u->epfd);
-	pktq_free(&u->cmdq);
-	pktq_free(&u->aclq);
+	ring_free(&u->cmdq);
+	ring_free(&u->aclq);
 	free(u);
 }
 
@@ -652,7 +652,7 @@ int usb_transport_open(const char *spec, const char *args, struct l2k_transport 
 	snprintf(u->t.spec, sizeof(u->t.spec), "%s", spec);
 	u->epfd = -1;
 	u->detached[0] = u->detached[1] = -1;
-	if (pktq_init(&u->cmdq, USB_CMDQ_MAX) < 0 || pktq_init(&u->aclq, USB_ACLQ_MAX) < 0) {
+	if (ring_init(&u->cmdq, USB_CMDQ_MAX) < 0 || ring_init(&u->aclq, USB_ACLQ_MAX) < 0) {
 		transport_errf(errbuf, errlen, "%s: out of memory", spec);
 		return open_fail(u, L2K_ENOMEM);
 	}

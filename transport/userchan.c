@@ -24,7 +24,7 @@
 
 #include "base/l2k_error.h"
 #include "transport/h4.h"
-#include "transport/pktq.h"
+#include "base/ring.h"
 #include "transport/stream.h" /* transport_errf, transport_errno */
 
 #ifndef __linux__
@@ -78,7 +78,7 @@ struct userchan {
 	struct l2k_transport t; /* first: the public handle points here */
 	int fd;
 	unsigned dev;
-	struct pktq outq;
+	struct ring outq;
 	int failed;
 	bool reported;
 	char msg[384];
@@ -150,13 +150,13 @@ static int write_packet(struct userchan *u, uint8_t type, const uint8_t *pkt, si
 
 static void flush(struct userchan *u)
 {
-	while (!pktq_empty(&u->outq) && !u->failed) {
+	while (u->outq.count && !u->failed) {
 		uint8_t type;
-		size_t len = pktq_peek(&u->outq, &type);
-		pktq_read(&u->outq, u->wbuf, len);
+		size_t len = ring_head_type(&u->outq, &type);
+		ring_head_read(&u->outq, 1, u->wbuf, len);
 		if (write_packet(u, type, u->wbuf, len) <= 0)
 			return;
-		pktq_pop(&u->outq);
+		ring_pop(&u->outq);
 	}
 }
 
@@ -168,18 +168,18 @@ static int uc_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, si
 	int err = h4_check(type, pkt, len);
 	if (err < 0)
 		return err;
-	if (!pktq_empty(&u->outq))
+	if (u->outq.count)
 		flush(u); /* keep the order */
 	if (u->failed)
 		return u->failed;
-	if (pktq_empty(&u->outq)) {
+	if (!u->outq.count) {
 		int r = write_packet(u, type, pkt, len);
 		if (r < 0)
 			return u->failed;
 		if (r > 0)
 			return 0;
 	}
-	if (!pktq_push(&u->outq, type, pkt, len))
+	if (ring_push2(&u->outq, &type, 1, pkt, len) < 0)
 		return L2K_ENOBUFS;
 	return 0;
 }
@@ -188,7 +188,7 @@ static void destroy(struct userchan *u)
 {
 	if (u->fd >= 0)
 		close(u->fd); /* the kernel closes the device and gives it back to its own stack */
-	pktq_free(&u->outq);
+	ring_free(&u->outq);
 	free(u);
 }
 
@@ -287,7 +287,7 @@ static int uc_fd(struct l2k_transport *t)
 static bool uc_want_write(struct l2k_transport *t)
 {
 	struct userchan *u = (struct userchan *)t;
-	return !pktq_empty(&u->outq) && !u->failed;
+	return u->outq.count && !u->failed;
 }
 
 static uint64_t uc_next_due(struct l2k_transport *t)
@@ -416,7 +416,7 @@ int userchan_transport_open(const char *spec, unsigned dev, struct l2k_transport
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)); /* up to rmem_max */
 	struct userchan *u = calloc(1, sizeof(*u));
-	if (!u || pktq_init(&u->outq, USERCHAN_OUTQ_MAX) < 0) {
+	if (!u || ring_init(&u->outq, USERCHAN_OUTQ_MAX) < 0) {
 		free(u);
 		close(fd);
 		transport_errf(errbuf, errlen, "%s: out of memory", spec);

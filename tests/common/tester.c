@@ -32,7 +32,7 @@ static void tst_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t le
 	int slot = (t->rx_head + t->rx_count) % TESTER_MAX_RX;
 	struct tester_pdu *p = &t->rx[slot];
 	p->handle = handle;
-	p->cid = hci_get16(pdu + 2);
+	p->cid = get_le16(pdu + 2);
 	p->len = len - 4;
 	memcpy(p->data, pdu + 4, len - 4);
 	p->at_ms = t->vc.now_ms;
@@ -60,8 +60,8 @@ static void tst_event(void *ctx, const uint8_t *evt, size_t len)
 	if (len >= 2 + 11 && evt[0] == HCI_EV_LE_META && evt[2] == HCI_LE_REMOTE_CONN_PARAM_REQ) {
 		uint8_t c[14];
 		memcpy(c, evt + 3, 10);
-		hci_put16(c + 10, 0);
-		hci_put16(c + 12, 0);
+		put_le16(c + 10, 0);
+		put_le16(c + 12, 0);
 		hci_host_cmd(t->tst->hci, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, c, 14, NULL, NULL);
 	}
 }
@@ -223,8 +223,8 @@ bool tester_run_until(struct tester *t, bool (*pred)(void *arg), void *arg, uint
 int tester_send(struct tester *t, uint16_t cid, const uint8_t *payload, size_t len)
 {
 	uint8_t hdr[4];
-	hci_put16(hdr, (uint16_t)len);
-	hci_put16(hdr + 2, cid);
+	put_le16(hdr, (uint16_t)len);
+	put_le16(hdr + 2, cid);
 	struct hci_iov iov[2] = {{hdr, 4}, {payload, len}};
 	return hci_host_acl_sendv(t->tst->hci, t->tst_handle, iov, 2);
 }
@@ -234,8 +234,8 @@ int tester_send_acl(struct tester *t, uint8_t pb, const uint8_t *data, size_t le
 	uint8_t b[4 + 1024];
 	if (len > 1024)
 		return L2K_EMSGSIZE;
-	hci_put16(b, (uint16_t)(t->tst_handle | (pb << 12)));
-	hci_put16(b + 2, (uint16_t)len);
+	put_le16(b, (uint16_t)(t->tst_handle | (pb << 12)));
+	put_le16(b + 2, (uint16_t)len);
 	memcpy(b + 4, data, len);
 	return l2k_transport_send(t->tst->tr, HCI_H4_ACL, b, len + 4);
 }
@@ -247,7 +247,7 @@ int tester_send_sig(struct tester *t, uint8_t code, uint8_t ident, const uint8_t
 		return L2K_EMSGSIZE;
 	b[0] = code;
 	b[1] = ident;
-	hci_put16(b + 2, (uint16_t)len);
+	put_le16(b + 2, (uint16_t)len);
 	if (len)
 		memcpy(b + 4, data, len);
 	return tester_send(t, t->le ? 0x0005 : 0x0001, b, len + 4);

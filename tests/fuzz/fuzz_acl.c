@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 4)
 		return 0;
 	struct fz_host f;
-	uint32_t max = hci_get16(data);
-	uint16_t mtu = hci_get16(data + 2);
+	uint32_t max = get_le16(data);
+	uint16_t mtu = get_le16(data + 2);
 	if (mtu < 27)
 		mtu = 27;
 	if (!fz_host_init(&f, max ? max + 4 : 0, mtu))
@@ -39,22 +39,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (op < 0xE0) {
 			if (i + 4 > size)
 				break;
-			uint16_t hf = hci_get16(data + i);
-			uint16_t l = hci_get16(data + i + 2);
+			uint16_t hf = get_le16(data + i);
+			uint16_t l = get_le16(data + i + 2);
 			i += 4;
 			size_t have = size - i < l ? size - i : l;
-			hci_put16(g_pkt, hf);
-			hci_put16(g_pkt + 2, (op & 1) ? l : (uint16_t)have);
+			put_le16(g_pkt, hf);
+			put_le16(g_pkt + 2, (op & 1) ? l : (uint16_t)have);
 			memcpy(g_pkt + 4, data + i, have);
 			i += have;
 			hci_host_input(f.h, HCI_H4_ACL, g_pkt, 4 + have);
 		} else if (op < 0xF0) {
-			uint16_t n = i + 2 <= size ? hci_get16(data + i) % 3000 : 4;
+			uint16_t n = i + 2 <= size ? get_le16(data + i) % 3000 : 4;
 			i += 2;
 			if (n < 4)
 				n = 4;
 			memset(g_pkt, 0x5A, n);
-			hci_put16(g_pkt, (uint16_t)(n - 4));
+			put_le16(g_pkt, (uint16_t)(n - 4));
 			hci_host_acl_send(f.h, op & 3, g_pkt, n);
 		} else if (op < 0xF8) {
 			fz_host_complete_all(&f);

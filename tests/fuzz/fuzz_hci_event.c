@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hci_host_input(f.h, HCI_H4_EVT, b, 2 + have);
 			fz_host_flush(&f);
 		} else if (op < 0xE0) {
-			uint16_t ms = i + 2 <= size ? hci_get16(data + i) : 0;
+			uint16_t ms = i + 2 <= size ? get_le16(data + i) : 0;
 			i += 2;
 			f.now += (uint64_t)ms * 4;
 			hci_host_tick(f.h, f.now);

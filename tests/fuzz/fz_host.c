@@ -29,14 +29,14 @@ static void complete(uint16_t op, const uint8_t *ret, size_t n)
 {
 	uint8_t p[258];
 	p[0] = 1;
-	hci_put16(p + 1, op);
+	put_le16(p + 1, op);
 	memcpy(p + 3, ret, n);
 	queue_evt(HCI_EV_CMD_COMPLETE, p, 3 + n);
 }
 
 static void answer(struct fz_host *f, const uint8_t *pkt, size_t len)
 {
-	uint16_t op = hci_get16(pkt);
+	uint16_t op = get_le16(pkt);
 	uint8_t r[80] = {0};
 	switch (op) {
 	case HCI_OP_READ_LOCAL_VERSION: r[1] = 0x0C; complete(op, r, 9); break;
@@ -44,14 +44,14 @@ static void answer(struct fz_host *f, const uint8_t *pkt, size_t len)
 	case HCI_OP_READ_LOCAL_FEATURES: r[5] = 0x40; complete(op, r, 9); break;
 	case HCI_OP_READ_BD_ADDR: r[1] = 0xA0; complete(op, r, 7); break;
 	case HCI_OP_READ_BUFFER_SIZE:
-		hci_put16(r + 1, f->acl_mtu);
+		put_le16(r + 1, f->acl_mtu);
 		r[3] = 64;
-		hci_put16(r + 4, 4);
+		put_le16(r + 4, 4);
 		complete(op, r, 8);
 		break;
 	case HCI_OP_LE_READ_BUFFER_SIZE_V2:
 	case HCI_OP_LE_READ_BUFFER_SIZE:
-		hci_put16(r + 1, 27);
+		put_le16(r + 1, 27);
 		r[3] = 4;
 		complete(op, r, 7);
 		break;
@@ -79,10 +79,10 @@ static int o_send(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 		if (f->answer)
 			answer(f, pkt, len);
 	} else if (type == HCI_H4_ACL) {
-		FZ_ASSERT(len >= 4 && len == 4 + (size_t)hci_get16(pkt + 2));
-		FZ_ASSERT(hci_get16(pkt + 2) <= f->acl_mtu || hci_get16(pkt + 2) <= 27);
+		FZ_ASSERT(len >= 4 && len == 4 + (size_t)get_le16(pkt + 2));
+		FZ_ASSERT(get_le16(pkt + 2) <= f->acl_mtu || get_le16(pkt + 2) <= 27);
 		f->acl_sent++;
-		uint16_t h = HCI_ACL_HANDLE(hci_get16(pkt));
+		uint16_t h = HCI_ACL_HANDLE(get_le16(pkt));
 		if (h < 16)
 			f->inflight[h]++;
 	}
@@ -111,7 +111,7 @@ static void o_acl_rx(void *user, uint16_t handle, const uint8_t *pdu, size_t len
 	struct fz_host *f = user;
 	/* a reassembled PDU is whole: basic header present and its Length field matches */
 	FZ_ASSERT(len >= 4);
-	FZ_ASSERT(len == 4 + (size_t)hci_get16(pdu));
+	FZ_ASSERT(len == 4 + (size_t)get_le16(pdu));
 	FZ_ASSERT(len <= f->max_rx_pdu);
 	volatile uint8_t x = 0;
 	for (size_t i = 0; i < len; i++)
@@ -198,11 +198,11 @@ void fz_host_link(struct fz_host *f, uint16_t handle, bool le)
 	uint8_t p[19] = {0};
 	if (le) {
 		p[0] = HCI_LE_CONN_COMPLETE;
-		hci_put16(p + 2, handle);
+		put_le16(p + 2, handle);
 		p[6] = (uint8_t)handle;
 		fz_host_event(f, HCI_EV_LE_META, p, 19);
 	} else {
-		hci_put16(p + 1, handle);
+		put_le16(p + 1, handle);
 		p[3] = (uint8_t)handle;
 		p[9] = 0x01;
 		fz_host_event(f, HCI_EV_CONN_COMPLETE, p, 11);
@@ -216,8 +216,8 @@ void fz_host_complete_all(struct fz_host *f)
 	for (uint16_t h = 0; h < 16; h++) {
 		if (!f->inflight[h])
 			continue;
-		hci_put16(p + 1 + 4 * k, h);
-		hci_put16(p + 3 + 4 * k, f->inflight[h]);
+		put_le16(p + 1 + 4 * k, h);
+		put_le16(p + 3 + 4 * k, f->inflight[h]);
 		f->inflight[h] = 0;
 		k++;
 	}

@@ -102,11 +102,11 @@ static void data_pdu(struct fz_world *w, uint8_t op, struct rd *r)
 	size_t total = len + (fcs ? 2 : 0);
 	size_t split = (size_t)u8(r) + 1;
 	uint8_t *a = g_buf;
-	hci_put16(a, (uint16_t)total);
-	hci_put16(a + 2, c->lcid);
+	put_le16(a, (uint16_t)total);
+	put_le16(a + 2, c->lcid);
 	memcpy(a + 4, d, len);
 	if (fcs) {
-		hci_put16(a + 4 + len, l2cap_crc16(a, 4 + len));
+		put_le16(a + 4 + len, l2cap_crc16(a, 4 + len));
 	}
 	size_t pdu = 4 + total;
 	if (split > pdu)
@@ -119,8 +119,8 @@ static void data_pdu(struct fz_world *w, uint8_t op, struct rd *r)
 		if (n > 1024)
 			n = 1024;
 		uint8_t pb = off ? HCI_ACL_PB_CONT : HCI_ACL_PB_START;
-		hci_put16(f, (uint16_t)(c->handle | pb << 12));
-		hci_put16(f + 2, (uint16_t)n);
+		put_le16(f, (uint16_t)(c->handle | pb << 12));
+		put_le16(f + 2, (uint16_t)n);
 		memcpy(f + 4, a + off, n);
 		fz_inject(w, HCI_H4_ACL, f, 4 + n);
 		off += n;
@@ -321,8 +321,8 @@ void fz_script(struct fz_world *w, const uint8_t *data, size_t size)
 			const uint8_t *d = take(&r, &len);
 			if (len > 0xFFFF)
 				len = 0xFFFF;
-			hci_put16(g_buf, hf);
-			hci_put16(g_buf + 2, (op >> 6) & 1 ? declared : (uint16_t)len);
+			put_le16(g_buf, hf);
+			put_le16(g_buf + 2, (op >> 6) & 1 ? declared : (uint16_t)len);
 			memcpy(g_buf + 4, d, len);
 			fz_inject(w, HCI_H4_ACL, g_buf, 4 + len);
 			break;
@@ -351,8 +351,8 @@ void fz_script(struct fz_world *w, const uint8_t *data, size_t size)
 			break;
 		case 12: {
 			uint8_t p[5] = {1};
-			hci_put16(p + 1, pick_handle(op >> 4));
-			hci_put16(p + 3, u8(&r));
+			put_le16(p + 1, pick_handle(op >> 4));
+			put_le16(p + 3, u8(&r));
 			fz_inject_event(w, HCI_EV_NUM_COMPLETED, p, 5);
 			break;
 		}

@@ -139,15 +139,15 @@ void fz_inject_pdu(struct fz_world *w, uint16_t handle, uint16_t cid, const uint
 	if (total > 0xFFFF - 4)
 		return;
 	uint8_t *a = g_pdu;
-	hci_put16(a, (uint16_t)(handle | (HCI_ACL_PB_START << 12)));
-	hci_put16(a + 2, (uint16_t)(4 + total));
-	hci_put16(a + 4, (uint16_t)total);
-	hci_put16(a + 6, cid);
+	put_le16(a, (uint16_t)(handle | (HCI_ACL_PB_START << 12)));
+	put_le16(a + 2, (uint16_t)(4 + total));
+	put_le16(a + 4, (uint16_t)total);
+	put_le16(a + 6, cid);
 	if (len)
 		memcpy(a + 8, payload, len);
 	if (add_fcs) {
 		uint16_t fcs = l2cap_crc16(a + 4, 4 + len);
-		hci_put16(a + 8 + len, fcs);
+		put_le16(a + 8 + len, fcs);
 	}
 	fz_inject(w, HCI_H4_ACL, a, 8 + total);
 }
@@ -160,7 +160,7 @@ void fz_inject_sig(struct fz_world *w, uint16_t handle, uint8_t code, uint8_t id
 		len = 1024;
 	b[0] = code;
 	b[1] = ident;
-	hci_put16(b + 2, (uint16_t)len);
+	put_le16(b + 2, (uint16_t)len);
 	if (len)
 		memcpy(b + 4, data, len);
 	bool le = handle == FZ_H_LE;
@@ -182,7 +182,7 @@ static void cmd_complete(struct fz_world *w, uint16_t op, const uint8_t *ret, si
 	if (n > 252)
 		n = 252;
 	p[0] = 1;
-	hci_put16(p + 1, op);
+	put_le16(p + 1, op);
 	memcpy(p + 3, ret, n);
 	fz_inject_event(w, HCI_EV_CMD_COMPLETE, p, 3 + n);
 }
@@ -207,7 +207,7 @@ static void conn_complete(struct fz_world *w, const uint8_t *addr)
 {
 	uint8_t p[11] = {0};
 	uint16_t h = free_handle(w, FZ_H_BREDR);
-	hci_put16(p + 1, h);
+	put_le16(p + 1, h);
 	memcpy(p + 3, addr, 6);
 	p[9] = 0x01; /* ACL */
 	fz_inject_event(w, HCI_EV_CONN_COMPLETE, p, 11);
@@ -218,13 +218,13 @@ static void le_conn_complete(struct fz_world *w, const uint8_t *addr, uint8_t ad
 	uint8_t p[19] = {0};
 	uint16_t h = free_handle(w, FZ_H_LE);
 	p[0] = HCI_LE_CONN_COMPLETE;
-	hci_put16(p + 2, h);
+	put_le16(p + 2, h);
 	p[4] = role;
 	p[5] = addr_type;
 	memcpy(p + 6, addr, 6);
-	hci_put16(p + 12, 0x0018);
-	hci_put16(p + 14, 0);
-	hci_put16(p + 16, 0x01F4);
+	put_le16(p + 12, 0x0018);
+	put_le16(p + 14, 0);
+	put_le16(p + 16, 0x01F4);
 	fz_inject_event(w, HCI_EV_LE_META, p, 19);
 }
 
@@ -232,7 +232,7 @@ static void on_command(struct fz_world *w, const uint8_t *pkt, size_t len)
 {
 	if (len < 3)
 		return;
-	uint16_t op = hci_get16(pkt);
+	uint16_t op = get_le16(pkt);
 	const uint8_t *prm = pkt + 3;
 	size_t plen = len - 3;
 	uint8_t r[80] = {0};
@@ -240,7 +240,7 @@ static void on_command(struct fz_world *w, const uint8_t *pkt, size_t len)
 	case HCI_OP_READ_LOCAL_VERSION:
 		r[1] = 0x0C;
 		r[4] = 0x0C;
-		hci_put16(r + 5, 0x05F1);
+		put_le16(r + 5, 0x05F1);
 		cmd_complete(w, op, r, 9);
 		break;
 	case HCI_OP_READ_LOCAL_COMMANDS:
@@ -258,15 +258,15 @@ static void on_command(struct fz_world *w, const uint8_t *pkt, size_t len)
 		cmd_complete(w, op, r, 7);
 		break;
 	case HCI_OP_READ_BUFFER_SIZE:
-		hci_put16(r + 1, 1021);
+		put_le16(r + 1, 1021);
 		r[3] = 64;
-		hci_put16(r + 4, 8);
-		hci_put16(r + 6, 8);
+		put_le16(r + 4, 8);
+		put_le16(r + 6, 8);
 		cmd_complete(w, op, r, 8);
 		break;
 	case HCI_OP_LE_READ_BUFFER_SIZE_V2:
 	case HCI_OP_LE_READ_BUFFER_SIZE:
-		hci_put16(r + 1, 251);
+		put_le16(r + 1, 251);
 		r[3] = 8;
 		cmd_complete(w, op, r, op == HCI_OP_LE_READ_BUFFER_SIZE ? 4 : 7);
 		break;
@@ -352,10 +352,10 @@ static size_t mirror_opts(const uint8_t *in, size_t n, uint8_t *out, size_t cap,
 			break;
 		if (t == L2CAP_CONF_OPT_RFC && l == 9 && out[off + 2] != L2CAP_MODE_BASIC) {
 			uint8_t *d = out + off + 2;
-			if (!hci_get16(d + 3))
-				hci_put16(d + 3, 2000);
-			if (!hci_get16(d + 5))
-				hci_put16(d + 5, 12000);
+			if (!get_le16(d + 3))
+				put_le16(d + 3, 2000);
+			if (!get_le16(d + 5))
+				put_le16(d + 5, 12000);
 		}
 		off += 2 + (size_t)l;
 	}
@@ -386,22 +386,22 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 	case L2CAP_INFORMATION_REQ: {
 		if (n < 2)
 			return;
-		uint16_t type = hci_get16(d);
-		hci_put16(b, type);
-		hci_put16(b + 2, L2CAP_INFO_SUCCESS);
+		uint16_t type = get_le16(d);
+		put_le16(b, type);
+		put_le16(b + 2, L2CAP_INFO_SUCCESS);
 		size_t k = 4;
 		if (type == L2CAP_INFO_EXTENDED_FEATURES) {
-			hci_put32(b + 4, 0x000007FF & ~L2CAP_FEAT_BIDIR_QOS);
+			put_le32(b + 4, 0x000007FF & ~L2CAP_FEAT_BIDIR_QOS);
 			k = 8;
 		} else if (type == L2CAP_INFO_FIXED_CHANNELS) {
 			memset(b + 4, 0, 8);
 			b[4] = 0x86;
 			k = 12;
 		} else if (type == L2CAP_INFO_CONNECTIONLESS_MTU) {
-			hci_put16(b + 4, 672);
+			put_le16(b + 4, 672);
 			k = 6;
 		} else {
-			hci_put16(b + 2, L2CAP_INFO_NOT_SUPPORTED);
+			put_le16(b + 2, L2CAP_INFO_NOT_SUPPORTED);
 		}
 		fz_inject_sig(w, handle, L2CAP_INFORMATION_RSP, c->ident, b, k);
 		break;
@@ -412,37 +412,37 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 		struct fz_peer_chan *p = pch_new(w, handle);
 		if (!p)
 			return;
-		p->ecid = hci_get16(d + 2);
-		hci_put16(b, p->pcid);
-		hci_put16(b + 2, p->ecid);
-		hci_put16(b + 4, L2CAP_CR_SUCCESS);
-		hci_put16(b + 6, 0);
+		p->ecid = get_le16(d + 2);
+		put_le16(b, p->pcid);
+		put_le16(b + 2, p->ecid);
+		put_le16(b + 4, L2CAP_CR_SUCCESS);
+		put_le16(b + 6, 0);
 		fz_inject_sig(w, handle, L2CAP_CONNECTION_RSP, c->ident, b, 8);
 		break;
 	}
 	case L2CAP_CONNECTION_RSP: {
 		if (n < 8)
 			return;
-		struct fz_peer_chan *p = pch_by_pcid(w, handle, hci_get16(d + 2));
-		if (p && hci_get16(d + 4) == L2CAP_CR_SUCCESS)
-			p->ecid = hci_get16(d);
-		else if (p && hci_get16(d + 4) != L2CAP_CR_PENDING)
+		struct fz_peer_chan *p = pch_by_pcid(w, handle, get_le16(d + 2));
+		if (p && get_le16(d + 4) == L2CAP_CR_SUCCESS)
+			p->ecid = get_le16(d);
+		else if (p && get_le16(d + 4) != L2CAP_CR_PENDING)
 			p->used = false;
 		break;
 	}
 	case L2CAP_CONFIGURATION_REQ: {
 		if (n < 4)
 			return;
-		struct fz_peer_chan *p = pch_by_pcid(w, handle, hci_get16(d));
+		struct fz_peer_chan *p = pch_by_pcid(w, handle, get_le16(d));
 		if (!p || !p->ecid)
 			return;
-		hci_put16(b, p->ecid);
-		hci_put16(b + 2, 0);
-		hci_put16(b + 4, L2CAP_CONF_SUCCESS);
+		put_le16(b, p->ecid);
+		put_le16(b + 2, 0);
+		put_le16(b + 4, L2CAP_CONF_SUCCESS);
 		size_t k;
 		if (w->conf_answers > 0) {
 			w->conf_answers--;
-			hci_put16(b + 4, w->conf_result);
+			put_le16(b + 4, w->conf_result);
 			memcpy(b + 6, w->conf_opts, w->conf_opts_len);
 			k = w->conf_opts_len;
 		} else {
@@ -451,8 +451,8 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 		fz_inject_sig(w, handle, L2CAP_CONFIGURATION_RSP, c->ident, b, 6 + k);
 		if (!p->conf_sent) {
 			p->conf_sent = true;
-			hci_put16(b, p->ecid);
-			hci_put16(b + 2, 0);
+			put_le16(b, p->ecid);
+			put_le16(b + 2, 0);
 			k = mirror_opts(d + 4, n - 4, b + 4, 256, false);
 			fz_inject_sig(w, handle, L2CAP_CONFIGURATION_REQ, next_ident(w), b, 4 + k);
 		}
@@ -462,7 +462,7 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 		if (n < 4)
 			return;
 		fz_inject_sig(w, handle, L2CAP_DISCONNECTION_RSP, c->ident, d, 4);
-		struct fz_peer_chan *p = pch_by_pcid(w, handle, hci_get16(d));
+		struct fz_peer_chan *p = pch_by_pcid(w, handle, get_le16(d));
 		if (p)
 			p->used = false;
 		break;
@@ -476,12 +476,12 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 		struct fz_peer_chan *p = pch_new(w, handle);
 		if (!p)
 			return;
-		p->ecid = hci_get16(d + 2);
-		hci_put16(b, p->pcid);
-		hci_put16(b + 2, 512);
-		hci_put16(b + 4, 200);
-		hci_put16(b + 6, 32);
-		hci_put16(b + 8, 0);
+		p->ecid = get_le16(d + 2);
+		put_le16(b, p->pcid);
+		put_le16(b + 2, 512);
+		put_le16(b + 4, 200);
+		put_le16(b + 6, 32);
+		put_le16(b + 8, 0);
 		fz_inject_sig(w, handle, L2CAP_LE_CREDIT_BASED_CONNECTION_RSP, c->ident, b, 10);
 		break;
 	}
@@ -491,28 +491,28 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 		size_t ncid = (n - 8) / 2;
 		if (ncid > 5)
 			ncid = 5;
-		hci_put16(b, 512);
-		hci_put16(b + 2, 200);
-		hci_put16(b + 4, 32);
-		hci_put16(b + 6, 0);
+		put_le16(b, 512);
+		put_le16(b + 2, 200);
+		put_le16(b + 4, 32);
+		put_le16(b + 6, 0);
 		for (size_t i = 0; i < ncid; i++) {
 			struct fz_peer_chan *p = pch_new(w, handle);
 			uint16_t pc = 0;
 			if (p) {
-				p->ecid = hci_get16(d + 8 + 2 * i);
+				p->ecid = get_le16(d + 8 + 2 * i);
 				pc = p->pcid;
 			}
-			hci_put16(b + 8 + 2 * i, pc);
+			put_le16(b + 8 + 2 * i, pc);
 		}
 		fz_inject_sig(w, handle, L2CAP_CREDIT_BASED_CONNECTION_RSP, c->ident, b, 8 + 2 * ncid);
 		break;
 	}
 	case L2CAP_CREDIT_BASED_RECONFIGURE_REQ:
-		hci_put16(b, 0);
+		put_le16(b, 0);
 		fz_inject_sig(w, handle, L2CAP_CREDIT_BASED_RECONFIGURE_RSP, c->ident, b, 2);
 		break;
 	case L2CAP_CONN_PARAM_UPDATE_REQ:
-		hci_put16(b, 0);
+		put_le16(b, 0);
 		fz_inject_sig(w, handle, L2CAP_CONN_PARAM_UPDATE_RSP, c->ident, b, 2);
 		break;
 	case L2CAP_LE_CREDIT_BASED_CONNECTION_RSP: {
@@ -521,8 +521,8 @@ static void peer_cmd(struct fz_world *w, uint16_t handle, const struct l2cap_sig
 			return;
 		for (int i = 0; i < FZ_MAX_PEER_CHANS; i++) {
 			struct fz_peer_chan *p = &w->pch[i];
-			if (p->used && p->handle == handle && !p->ecid && hci_get16(d + 8) == 0) {
-				p->ecid = hci_get16(d);
+			if (p->used && p->handle == handle && !p->ecid && get_le16(d + 8) == 0) {
+				p->ecid = get_le16(d);
 				break;
 			}
 		}
@@ -538,7 +538,7 @@ static void peer_pdu(struct fz_world *w, uint16_t handle, const uint8_t *pdu, si
 {
 	if (len < 4)
 		return;
-	uint16_t cid = hci_get16(pdu + 2);
+	uint16_t cid = get_le16(pdu + 2);
 	const uint8_t *p = pdu + 4;
 	size_t n = len - 4;
 	if (cid == L2CAP_CID_SIGNALING || cid == L2CAP_CID_LE_SIGNALING) {
@@ -551,8 +551,8 @@ static void peer_pdu(struct fz_world *w, uint16_t handle, const uint8_t *pdu, si
 	if (cid >= L2CAP_CID_DYN_START && handle == FZ_H_LE) {
 		/* a K-frame: give the credit back so the engine keeps sending */
 		uint8_t b[4];
-		hci_put16(b, cid);
-		hci_put16(b + 2, 1);
+		put_le16(b, cid);
+		put_le16(b + 2, 1);
 		fz_inject_sig(w, handle, L2CAP_FLOW_CONTROL_CREDIT_IND, next_ident(w), b, 4);
 	}
 }
@@ -561,7 +561,7 @@ static void on_acl_out(struct fz_world *w, const uint8_t *pkt, size_t len)
 {
 	if (len < 4)
 		return;
-	uint16_t hf = hci_get16(pkt);
+	uint16_t hf = get_le16(pkt);
 	uint16_t handle = HCI_ACL_HANDLE(hf);
 	size_t dlen = len - 4;
 	const uint8_t *d = pkt + 4;
@@ -579,7 +579,7 @@ static void on_acl_out(struct fz_world *w, const uint8_t *pkt, size_t len)
 		o->skipping = dlen < 4;
 		if (o->skipping)
 			return;
-		o->total = 4 + (size_t)hci_get16(d);
+		o->total = 4 + (size_t)get_le16(d);
 		o->skipping = o->total > PEER_PDU_MAX || dlen > o->total;
 		if (o->skipping)
 			return;
@@ -698,8 +698,8 @@ void fz_complete_all(struct fz_world *w)
 	for (uint16_t h = 0; h < NHANDLES; h++) {
 		if (!w->inflight[h])
 			continue;
-		hci_put16(p + 1 + 4 * k, h);
-		hci_put16(p + 3 + 4 * k, w->inflight[h]);
+		put_le16(p + 1 + 4 * k, h);
+		put_le16(p + 3 + 4 * k, w->inflight[h]);
 		w->inflight[h] = 0;
 		k++;
 	}
@@ -1031,22 +1031,22 @@ int fz_open_with(struct fz_world *w, enum l2k_mode m, bool local_initiator, cons
 			return -1;
 		uint8_t b[18];
 		if (m == L2K_MODE_LE_CREDIT) {
-			hci_put16(b, psm);
-			hci_put16(b + 2, p->pcid);
-			hci_put16(b + 4, 512);
-			hci_put16(b + 6, 200);
-			hci_put16(b + 8, 32);
+			put_le16(b, psm);
+			put_le16(b + 2, p->pcid);
+			put_le16(b + 4, 512);
+			put_le16(b + 6, 200);
+			put_le16(b + 8, 32);
 			fz_inject_sig(w, handle, L2CAP_LE_CREDIT_BASED_CONNECTION_REQ, next_ident(w), b, 10);
 		} else if (m == L2K_MODE_ECFC) {
-			hci_put16(b, psm);
-			hci_put16(b + 2, 512);
-			hci_put16(b + 4, 200);
-			hci_put16(b + 6, 32);
-			hci_put16(b + 8, p->pcid);
+			put_le16(b, psm);
+			put_le16(b + 2, 512);
+			put_le16(b + 4, 200);
+			put_le16(b + 6, 32);
+			put_le16(b + 8, p->pcid);
 			fz_inject_sig(w, handle, L2CAP_CREDIT_BASED_CONNECTION_REQ, next_ident(w), b, 10);
 		} else {
-			hci_put16(b, psm);
-			hci_put16(b + 2, p->pcid);
+			put_le16(b, psm);
+			put_le16(b + 2, p->pcid);
 			fz_inject_sig(w, handle, L2CAP_CONNECTION_REQ, next_ident(w), b, 4);
 		}
 		fz_pump(w);

@@ -85,8 +85,8 @@ static void fill(uint8_t *p, size_t n, unsigned seed)
 static int exchange(struct side *from, struct side *to, l2k_stack **st, size_t size, unsigned seed)
 {
 	static uint8_t pdu[4 + 65535];
-	hci_put16(pdu, (uint16_t)size);
-	hci_put16(pdu + 2, TEST_CID);
+	put_le16(pdu, (uint16_t)size);
+	put_le16(pdu + 2, TEST_CID);
 	fill(pdu + 4, size, seed);
 	int r = hci_host_acl_send(from->s->hci, from->handle, pdu, 4 + size);
 	if (r < 0) {

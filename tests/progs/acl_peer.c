@@ -107,8 +107,8 @@ int main(int argc, char **argv)
 	int fails = 0;
 	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
 		size_t n = strtoul(tok, NULL, 10);
-		hci_put16(pdu, (uint16_t)n);
-		hci_put16(pdu + 2, 0x0040);
+		put_le16(pdu, (uint16_t)n);
+		put_le16(pdu + 2, 0x0040);
 		for (size_t k = 0; k < n; k++)
 			pdu[4 + k] = (uint8_t)(k * 7 + n);
 		want = rx_count + 1;

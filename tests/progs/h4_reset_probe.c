@@ -27,7 +27,7 @@ static void on_rx(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 	printf("\n");
 	/* Command Complete: code, plen, Num_HCI_Command_Packets, opcode(2), return params */
 	if (type == HCI_H4_EVT && len >= 5 && pkt[0] == HCI_EV_CMD_COMPLETE &&
-	    hci_get16(pkt + 3) == p->want_op) {
+	    get_le16(pkt + 3) == p->want_op) {
 		p->ret_len = len - 5;
 		memcpy(p->ret, pkt + 5, p->ret_len);
 		p->want_op = 0;
@@ -52,7 +52,7 @@ static uint64_t now_ms(void)
 static int command(struct l2k_transport *t, struct probe *p, uint16_t op)
 {
 	uint8_t cmd[3];
-	hci_put16(cmd, op);
+	put_le16(cmd, op);
 	cmd[2] = 0;
 	printf("-> 01 %02x %02x 00\n", cmd[0], cmd[1]);
 	p->want_op = op;

@@ -24,8 +24,8 @@ static uint8_t pat(uint32_t rec, size_t i)
 
 static void test_ring_records_survive_the_wrap(void **st)
 {
-	struct l2k_ring r;
-	assert_int_equal(l2k_ring_init(&r, 97), 0); /* odd size: records and headers straddle the end */
+	struct ring r;
+	assert_int_equal(ring_init(&r, 97), 0); /* odd size: records and headers straddle the end */
 	uint32_t pushed = 0, popped = 0;
 	uint8_t rec[64], out[64];
 	for (int round = 0; round < 2000; round++) {
@@ -34,34 +34,34 @@ static void test_ring_records_survive_the_wrap(void **st)
 			rec[i] = pat(pushed, i);
 		const uint8_t *parts[2] = {rec, rec + n / 3};
 		size_t lens[2] = {n / 3, n - n / 3};
-		if (l2k_ring_push(&r, parts, lens, 2) == 0) {
+		if (ring_push(&r, parts, lens, 2) == 0) {
 			pushed++;
 			continue;
 		}
 		/* full: the record must not have fitted, and popping makes room */
-		assert_false(l2k_ring_fits(&r, n));
+		assert_false(ring_fits(&r, n));
 		while (r.count) {
-			size_t len = l2k_ring_head_len(&r);
-			l2k_ring_head_read(&r, 0, out, len);
+			size_t len = ring_head_len(&r);
+			ring_head_read(&r, 0, out, len);
 			for (size_t i = 0; i < len; i++)
 				assert_int_equal(out[i], pat(popped, i));
 			if (len > 2) {
 				const uint8_t *p1, *p2;
 				size_t n1, n2;
-				int k = l2k_ring_head_peek(&r, 1, len - 2, &p1, &n1, &p2, &n2);
+				int k = ring_head_peek(&r, 1, len - 2, &p1, &n1, &p2, &n2);
 				assert_int_equal(n1 + (k == 2 ? n2 : 0), len - 2);
 				for (size_t i = 0; i < n1; i++)
 					assert_int_equal(p1[i], pat(popped, 1 + i));
 				for (size_t i = 0; k == 2 && i < n2; i++)
 					assert_int_equal(p2[i], pat(popped, 1 + n1 + i));
 			}
-			l2k_ring_pop(&r);
+			ring_pop(&r);
 			popped++;
 		}
 		assert_int_equal(r.used, 0);
 	}
 	assert_true(pushed > 1500);
-	l2k_ring_free(&r);
+	ring_free(&r);
 }
 
 /* ---- scheduler: host 0 with a channel to each of three peers ------------------------------- */

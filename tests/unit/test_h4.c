@@ -57,17 +57,17 @@ static size_t put_packet(uint8_t *out, uint8_t type, size_t plen, uint8_t seed)
 	out[n++] = type;
 	switch (type) {
 	case HCI_H4_CMD:
-		hci_put16(out + n, HCI_OP_RESET);
+		put_le16(out + n, HCI_OP_RESET);
 		out[n + 2] = (uint8_t)plen;
 		n += 3;
 		break;
 	case HCI_H4_ACL:
-		hci_put16(out + n, 0x2001);
-		hci_put16(out + n + 2, (uint16_t)plen);
+		put_le16(out + n, 0x2001);
+		put_le16(out + n + 2, (uint16_t)plen);
 		n += 4;
 		break;
 	case HCI_H4_SCO:
-		hci_put16(out + n, 0x0002);
+		put_le16(out + n, 0x0002);
 		out[n + 2] = (uint8_t)plen;
 		n += 3;
 		break;
@@ -77,8 +77,8 @@ static size_t put_packet(uint8_t *out, uint8_t type, size_t plen, uint8_t seed)
 		n += 2;
 		break;
 	case HCI_H4_ISO:
-		hci_put16(out + n, 0x4003);
-		hci_put16(out + n + 2, (uint16_t)plen);
+		put_le16(out + n, 0x4003);
+		put_le16(out + n + 2, (uint16_t)plen);
 		n += 4;
 		break;
 	}

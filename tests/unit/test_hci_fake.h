@@ -141,7 +141,7 @@ static inline void cmd_complete(struct fake *f, uint16_t op, const uint8_t *ret,
 {
 	uint8_t p[256];
 	p[0] = 1;
-	hci_put16(p + 1, op);
+	put_le16(p + 1, op);
 	memcpy(p + 3, ret, n);
 	evt(f, HCI_EV_CMD_COMPLETE, p, 3 + n);
 }
@@ -154,7 +154,7 @@ static inline void cmd_status(struct fake *f, uint16_t op, uint8_t status)
 
 static inline uint16_t opcode_of(const struct pkt *p)
 {
-	return hci_get16(p->b);
+	return get_le16(p->b);
 }
 
 /* Answer every command not answered yet, like a well-behaved controller. */
@@ -171,7 +171,7 @@ static inline void answer_all(struct fake *f)
 		switch (op) {
 		case HCI_OP_READ_LOCAL_VERSION:
 			r[1] = 9;
-			hci_put16(r + 5, 0x05f1);
+			put_le16(r + 5, 0x05f1);
 			r[4] = 9;
 			cmd_complete(f, op, r, 9);
 			break;
@@ -189,19 +189,19 @@ static inline void answer_all(struct fake *f)
 			cmd_complete(f, op, r, 7);
 			break;
 		case HCI_OP_READ_BUFFER_SIZE:
-			hci_put16(r + 1, f->acl_mtu);
+			put_le16(r + 1, f->acl_mtu);
 			r[3] = 64;
-			hci_put16(r + 4, f->acl_count);
-			hci_put16(r + 6, 8);
+			put_le16(r + 4, f->acl_count);
+			put_le16(r + 6, 8);
 			cmd_complete(f, op, r, 8);
 			break;
 		case HCI_OP_LE_READ_BUFFER_SIZE:
-			hci_put16(r + 1, f->le_mtu);
+			put_le16(r + 1, f->le_mtu);
 			r[3] = f->le_count;
 			cmd_complete(f, op, r, 4);
 			break;
 		case HCI_OP_LE_READ_BUFFER_SIZE_V2:
-			hci_put16(r + 1, f->le_mtu);
+			put_le16(r + 1, f->le_mtu);
 			r[3] = f->le_count;
 			cmd_complete(f, op, r, 7);
 			break;
@@ -308,8 +308,8 @@ static inline void disconn(struct fake *f, uint16_t handle, uint8_t reason)
 static inline void acl_in(struct fake *f, uint16_t handle, uint8_t pb, const uint8_t *d, size_t n)
 {
 	uint8_t b[4 + 1024];
-	hci_put16(b, (uint16_t)(handle | (pb << 12)));
-	hci_put16(b + 2, (uint16_t)n);
+	put_le16(b, (uint16_t)(handle | (pb << 12)));
+	put_le16(b + 2, (uint16_t)n);
 	memcpy(b + 4, d, n);
 	hci_host_input(f->h, HCI_H4_ACL, b, n + 4);
 }
@@ -318,7 +318,7 @@ static inline int count_acl(const struct fake *f, uint16_t handle)
 {
 	int c = 0;
 	for (int i = 0; i < f->nout; i++)
-		if (f->out[i].type == HCI_H4_ACL && HCI_ACL_HANDLE(hci_get16(f->out[i].b)) == handle)
+		if (f->out[i].type == HCI_H4_ACL && HCI_ACL_HANDLE(get_le16(f->out[i].b)) == handle)
 			c++;
 	return c;
 }

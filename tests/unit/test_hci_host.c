@@ -250,10 +250,10 @@ static void test_acl_fragments_to_controller_mtu_with_pb_flags(void **st)
 	uint8_t joined[64];
 	size_t off = 0;
 	for (int i = 0; i < 3; i++) {
-		uint16_t hf = hci_get16(f.out[i].b);
+		uint16_t hf = get_le16(f.out[i].b);
 		assert_int_equal(HCI_ACL_HANDLE(hf), 5);
 		assert_int_equal(HCI_ACL_PB(hf), i == 0 ? HCI_ACL_PB_START : HCI_ACL_PB_CONT);
-		uint16_t dl = hci_get16(f.out[i].b + 2);
+		uint16_t dl = get_le16(f.out[i].b + 2);
 		assert_int_equal(dl, i < 2 ? 27 : 10);
 		assert_int_equal(f.out[i].len, 4u + dl);
 		memcpy(joined + off, f.out[i].b + 4, dl);
@@ -291,20 +291,20 @@ static void test_acl_round_robin_shares_buffers_between_links(void **st)
 	conn_complete(&f, 0x0001, 0);
 	conn_complete(&f, 0x0002, 0);
 	uint8_t pdu[4 + 27 * 10 - 4] = {0, 0, 0x40, 0};
-	hci_put16(pdu, sizeof(pdu) - 4);
+	put_le16(pdu, sizeof(pdu) - 4);
 	assert_int_equal(hci_host_acl_send(f.h, 1, pdu, sizeof(pdu)), 0);
 	assert_int_equal(hci_host_acl_send(f.h, 2, pdu, sizeof(pdu)), 0);
 	/* each completion lets exactly one packet go, alternating between the links */
 	for (int i = 0; i < 10; i++) {
-		uint16_t last = HCI_ACL_HANDLE(hci_get16(f.out[f.nout - 1].b));
+		uint16_t last = HCI_ACL_HANDLE(get_le16(f.out[f.nout - 1].b));
 		nocp(&f, last, 1);
 	}
 	int n1 = count_acl(&f, 1), n2 = count_acl(&f, 2);
 	assert_int_equal(n1 + n2, 11);
 	assert_true(abs(n1 - n2) <= 1);
 	for (int i = 1; i < f.nout; i++)
-		assert_int_not_equal(HCI_ACL_HANDLE(hci_get16(f.out[i].b)),
-				     HCI_ACL_HANDLE(hci_get16(f.out[i - 1].b)));
+		assert_int_not_equal(HCI_ACL_HANDLE(get_le16(f.out[i].b)),
+				     HCI_ACL_HANDLE(get_le16(f.out[i - 1].b)));
 	hci_host_free(f.h);
 }
 
@@ -335,11 +335,11 @@ static void test_acl_signaling_goes_first_at_a_pdu_boundary(void **st)
 	for (int i = first; i < f.nout; i++) {
 		if (f.out[i].type != HCI_H4_ACL)
 			continue;
-		uint16_t hf = hci_get16(f.out[i].b);
+		uint16_t hf = get_le16(f.out[i].b);
 		frags++;
 		if (HCI_ACL_PB(hf) != HCI_ACL_PB_CONT) {
 			assert_true(pdus < 8);
-			order[pdus++] = hci_get16(f.out[i].b + 4 + 2) == 0x0001 ? f.out[i].b[4 + 4] : 0;
+			order[pdus++] = get_le16(f.out[i].b + 4 + 2) == 0x0001 ? f.out[i].b[4 + 4] : 0;
 		}
 	}
 	assert_int_equal(pdus, 5);
@@ -359,9 +359,9 @@ static void test_acl_signaling_goes_first_at_a_pdu_boundary(void **st)
 		nocp(&f, 1, 1);
 	pdus = 0;
 	for (int i = 0; i < f.nout; i++) {
-		if (f.out[i].type != HCI_H4_ACL || HCI_ACL_PB(hci_get16(f.out[i].b)) == HCI_ACL_PB_CONT)
+		if (f.out[i].type != HCI_H4_ACL || HCI_ACL_PB(get_le16(f.out[i].b)) == HCI_ACL_PB_CONT)
 			continue;
-		order[pdus++] = hci_get16(f.out[i].b + 4 + 2) == 0x0001 ? f.out[i].b[4 + 4] : 0;
+		order[pdus++] = get_le16(f.out[i].b + 4 + 2) == 0x0001 ? f.out[i].b[4 + 4] : 0;
 	}
 	assert_int_equal(pdus, 4);
 	assert_int_equal(order[0], 0);    /* data PDU 1 was being sent: it finishes */
@@ -408,8 +408,8 @@ static void test_acl_queue_is_bounded_and_reports_room(void **st)
 	bring_up(&f);
 	conn_complete(&f, 0x0001, 0);
 	static uint8_t pdu[4 + 60000];
-	hci_put16(pdu, 60000);
-	hci_put16(pdu + 2, 0x40);
+	put_le16(pdu, 60000);
+	put_le16(pdu + 2, 0x40);
 	int ok = 0, r;
 	while ((r = hci_host_acl_send(f.h, 1, pdu, sizeof(pdu))) == 0)
 		ok++;
@@ -438,8 +438,8 @@ static void test_acl_queue_bound_counts_small_pdus(void **st)
 	bring_up(&f);
 	conn_complete(&f, 0x0001, 0);
 	static uint8_t pdu[4 + 1000];
-	hci_put16(pdu, 1000);
-	hci_put16(pdu + 2, 0x40);
+	put_le16(pdu, 1000);
+	put_le16(pdu + 2, 0x40);
 	int ok = 0, r;
 	size_t room = hci_host_acl_room(f.h, 1);
 	while ((r = hci_host_acl_send(f.h, 1, pdu, sizeof(pdu))) == 0) {
@@ -478,8 +478,8 @@ static void test_reassembly_joins_start_and_continuations(void **st)
 	struct fake f;
 	rx_setup(&f);
 	uint8_t pdu[4 + 100];
-	hci_put16(pdu, 100);
-	hci_put16(pdu + 2, 0x0040);
+	put_le16(pdu, 100);
+	put_le16(pdu + 2, 0x0040);
 	for (int i = 0; i < 100; i++)
 		pdu[4 + i] = (uint8_t)(i * 7);
 	acl_in(&f, 7, HCI_ACL_PB_START, pdu, 2); /* even the basic header may be split? no: */
@@ -507,8 +507,8 @@ static void test_reassembly_drops_malformed_sequences_and_counts_them(void **st)
 	struct fake f;
 	rx_setup(&f);
 	uint8_t pdu[4 + 50];
-	hci_put16(pdu, 50);
-	hci_put16(pdu + 2, 0x0040);
+	put_le16(pdu, 50);
+	put_le16(pdu + 2, 0x0040);
 	memset(pdu + 4, 0xAB, 50);
 	/* continuation without start */
 	acl_in(&f, 7, HCI_ACL_PB_CONT, pdu, 10);
@@ -521,8 +521,8 @@ static void test_reassembly_drops_malformed_sequences_and_counts_them(void **st)
 	assert_int_equal(hci_host_stats(f.h)->rx_drop_cont_without_start, 1);
 	/* start fragment longer than its own PDU length */
 	uint8_t big[20];
-	hci_put16(big, 4);
-	hci_put16(big + 2, 0x40);
+	put_le16(big, 4);
+	put_le16(big + 2, 0x40);
 	acl_in(&f, 7, HCI_ACL_PB_START, big, 20);
 	assert_int_equal(hci_host_stats(f.h)->rx_drop_overrun, 2);
 	/* a new start while a PDU is incomplete drops the old one, then completes the new one */
@@ -556,14 +556,14 @@ static void test_reassembly_is_bounded_by_max_rx_pdu(void **st)
 		answer_all(&f);
 	conn_complete(&f, 0x0007, 0);
 	uint8_t hdr[10];
-	hci_put16(hdr, 101);
-	hci_put16(hdr + 2, 0x40);
+	put_le16(hdr, 101);
+	put_le16(hdr + 2, 0x40);
 	acl_in(&f, 7, HCI_ACL_PB_START, hdr, 10);
 	assert_int_equal(hci_host_stats(f.h)->rx_drop_too_big, 1);
 	for (int i = 0; i < 20; i++)
 		acl_in(&f, 7, HCI_ACL_PB_CONT, hdr, 10);
 	assert_int_equal(f.rx_count, 0);
-	hci_put16(hdr, 6);
+	put_le16(hdr, 6);
 	acl_in(&f, 7, HCI_ACL_PB_START, hdr, 10);
 	assert_int_equal(f.rx_count, 1);
 	hci_host_free(f.h);

@@ -65,8 +65,8 @@ static unsigned reported(const struct fake *f, uint16_t handle)
 		assert_int_equal(p->len, 3u + p->b[2]);
 		assert_int_equal(p->b[2], 1 + 4 * p->b[3]);
 		for (unsigned k = 0; k < p->b[3]; k++)
-			if (hci_get16(p->b + 4 + 4 * k) == handle)
-				sum += hci_get16(p->b + 6 + 4 * k);
+			if (get_le16(p->b + 4 + 4 * k) == handle)
+				sum += get_le16(p->b + 6 + 4 * k);
 	}
 	return sum;
 }
@@ -75,8 +75,8 @@ static unsigned reported(const struct fake *f, uint16_t handle)
 static void pdu_in(struct fake *f, uint16_t handle, uint8_t tag, size_t payload)
 {
 	uint8_t d[4 + 600];
-	hci_put16(d, (uint16_t)payload);
-	hci_put16(d + 2, 0x0040);
+	put_le16(d, (uint16_t)payload);
+	put_le16(d + 2, 0x0040);
 	memset(d + 4, 0xA5, payload);
 	d[4] = tag;
 	acl_in(f, handle, HCI_ACL_PB_START, d, 4 + payload);
@@ -305,8 +305,8 @@ static void test_held_link_keeps_its_packets_unreported_and_in_order(void **st)
 	pdu_in(&f, 0x042, 0, 20);
 	/* a PDU in three fragments: its start goes up before the hold, the rest waits */
 	uint8_t d[4 + 30];
-	hci_put16(d, 30);
-	hci_put16(d + 2, 0x0040);
+	put_le16(d, 30);
+	put_le16(d + 2, 0x0040);
 	memset(d + 4, 0x5A, 30);
 	d[4] = 1;
 	acl_in(&f, 0x042, HCI_ACL_PB_START, d, 14);
@@ -409,8 +409,8 @@ static void test_link_loss_forgets_kept_packets_and_counts(void **st)
 static void full_pdu_in(struct fake *f, uint16_t handle, uint8_t tag)
 {
 	uint8_t d[1021];
-	hci_put16(d, sizeof(d) - 4);
-	hci_put16(d + 2, 0x0040);
+	put_le16(d, sizeof(d) - 4);
+	put_le16(d + 2, 0x0040);
 	memset(d + 4, 0x3C, sizeof(d) - 4);
 	d[4] = tag;
 	acl_in(f, handle, HCI_ACL_PB_START, d, sizeof(d));

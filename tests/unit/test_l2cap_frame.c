@@ -297,8 +297,8 @@ static void test_eframe_start_segment_extended_no_fcs(void **state)
 	size_t n = l2cap_eframe_build(L2CAP_CTRL_EXTENDED, 0, b, sizeof(b), &in);
 	/* header 4 + control 4 + SDU length 2 + 7 */
 	assert_int_equal(n, 17);
-	assert_int_equal(l2cap_get16(b), 13);
-	assert_int_equal(l2cap_get16(b + 8), 1000);
+	assert_int_equal(get_le16(b), 13);
+	assert_int_equal(get_le16(b + 8), 1000);
 	assert_memory_equal(b + 10, seg, 7);
 	struct l2cap_eframe o;
 	assert_int_equal(l2cap_eframe_parse(L2CAP_CTRL_EXTENDED, 0, b, n, &o), 0);
@@ -329,7 +329,7 @@ static void test_eframe_head_plus_incremental_fcs(void **state)
 	uint16_t c = l2cap_crc16_start();
 	c = l2cap_crc16_update(c, head, h);
 	c = l2cap_crc16_update(c, payload, sizeof(payload));
-	assert_int_equal(l2cap_crc16_finish(c), l2cap_get16(whole + n - 2));
+	assert_int_equal(l2cap_crc16_finish(c), get_le16(whole + n - 2));
 	assert_int_equal(l2cap_eframe_build_head(L2CAP_CTRL_ENHANCED, 1, head, h - 1, &in), 0);
 	/* payload already in place, and payload where the head goes */
 	uint8_t b[64];
@@ -365,11 +365,11 @@ static void test_eframe_build_refusals(void **state)
 /* Builds an ENHANCED frame by hand: header, control, body, and a correct FCS. */
 static size_t hand_frame(uint8_t *b, uint16_t ctrl, const uint8_t *body, size_t n)
 {
-	l2cap_put16(b, (uint16_t)(2 + n + 2));
-	l2cap_put16(b + 2, 0x0040);
-	l2cap_put16(b + 4, ctrl);
+	put_le16(b, (uint16_t)(2 + n + 2));
+	put_le16(b + 2, 0x0040);
+	put_le16(b + 4, ctrl);
 	memcpy(b + 6, body, n);
-	l2cap_put16(b + 6 + n, l2cap_crc16(b, 6 + n));
+	put_le16(b + 6 + n, l2cap_crc16(b, 6 + n));
 	return 8 + n;
 }
 
@@ -414,7 +414,7 @@ static void test_eframe_invalid_frames(void **state)
 		for (size_t k = 0; k < len; k++)
 			p[k] = (uint8_t)(x >> (k % 24));
 		if (len >= 4)
-			l2cap_put16(p, (uint16_t)(len - 4));
+			put_le16(p, (uint16_t)(len - 4));
 		int rc = l2cap_eframe_parse(fmts[i % 3], (int)(x >> 30) & 1, p, len, &o);
 		assert_true(rc == 0 || rc == L2K_EBADMSG || rc == L2K_EIO);
 		free(p);

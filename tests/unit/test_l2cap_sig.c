@@ -500,7 +500,7 @@ static void test_ecfc_conn_req_bad_cid_lists(void **state)
 	struct l2cap_ecfc_conn_req o;
 	uint8_t d[32] = {0x27, 0x00, 0x40, 0x00, 0x40, 0x00, 0x05, 0x00};
 	for (int i = 0; i < 6; i++)
-		l2cap_put16(d + 8 + 2 * i, (uint16_t)(0x40 + i));
+		put_le16(d + 8 + 2 * i, (uint16_t)(0x40 + i));
 	/* six CIDs: fixed fields decoded, n_scid tells how many came */
 	assert_int_equal(l2cap_parse_ecfc_conn_req(d, 8 + 12, &o), L2K_EINVAL);
 	assert_int_equal(o.n_scid, 6);
@@ -508,7 +508,7 @@ static void test_ecfc_conn_req_bad_cid_lists(void **state)
 	assert_int_equal(o.credits, 5);
 	assert_int_equal(o.scid[4], 0x44);
 	/* seven CIDs */
-	l2cap_put16(d + 20, 0x46);
+	put_le16(d + 20, 0x46);
 	assert_int_equal(l2cap_parse_ecfc_conn_req(d, 8 + 14, &o), L2K_EINVAL);
 	assert_int_equal(o.n_scid, 7);
 	/* odd length: one CID and a half */
@@ -702,7 +702,7 @@ static void test_random_input_is_safe(void **state)
 		for (size_t i = 0; i < len; i++)
 			p[i] = (uint8_t)rnd();
 		if (len >= 4 && (rnd() & 1)) /* plausible lengths now and then */
-			l2cap_put16(p + 2, (uint16_t)(rnd() % 24));
+			put_le16(p + 2, (uint16_t)(rnd() % 24));
 		size_t off = 0;
 		struct l2cap_sig_cmd c;
 		int rc, guard = 0;

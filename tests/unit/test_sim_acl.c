@@ -161,8 +161,8 @@ static void test_overrun_gets_data_buffer_overflow_and_is_dropped(void **state)
 static void feed_acl(struct th_host *h, uint16_t hf, uint16_t len)
 {
 	uint8_t pkt[4 + 2000] = {0};
-	hci_put16(pkt, hf);
-	hci_put16(pkt + 2, len);
+	put_le16(pkt, hf);
+	put_le16(pkt + 2, len);
 	pkt[4] = (uint8_t)(len - 4);
 	assert_int_equal(sim_ctrl_feed(h->c, HCI_H4_ACL, pkt, 4u + len), 0);
 }
@@ -195,10 +195,10 @@ static void test_bad_handle_and_flags_are_rejected(void **state)
 static void host_completed(struct th_host *h, uint16_t handle, uint16_t n)
 {
 	uint8_t p[5] = {1};
-	hci_put16(p + 1, handle);
-	hci_put16(p + 3, n);
+	put_le16(p + 1, handle);
+	put_le16(p + 3, n);
 	uint8_t pkt[8];
-	hci_put16(pkt, HCI_OP_HOST_NUM_COMPLETED);
+	put_le16(pkt, HCI_OP_HOST_NUM_COMPLETED);
 	pkt[2] = 5;
 	memcpy(pkt + 3, p, 5);
 	assert_int_equal(sim_ctrl_feed(h->c, HCI_H4_CMD, pkt, 8), 0);

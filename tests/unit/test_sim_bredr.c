@@ -16,7 +16,7 @@ static void create_conn(struct th_world *w, struct th_host *a, const hci_bdaddr_
 {
 	uint8_t p[13] = {0};
 	memcpy(p, to->b, 6);
-	hci_put16(p + 6, 0xCC18);
+	put_le16(p + 6, 0xCC18);
 	p[12] = role_switch;
 	assert_int_equal(th_cmd(w, a, HCI_OP_CREATE_CONN, p, 13, NULL, NULL), TH_CS(0));
 }
@@ -46,29 +46,29 @@ static void test_page_accept_gives_connection_complete_on_both_sides(void **stat
 	assert_true(th_wait_ev(w, a, HCI_EV_CONN_COMPLETE, -1, 100, &e));
 	assert_int_equal(e.plen, 11);
 	assert_int_equal(e.p[0], 0);
-	uint16_t ha = hci_get16(e.p + 1);
+	uint16_t ha = get_le16(e.p + 1);
 	assert_true(ha <= HCI_MAX_HANDLE);
 	assert_memory_equal(e.p + 3, b->addr.b, 6);
 	assert_int_equal(e.p[9], 0x01);
 	assert_true(th_wait_ev(w, b, HCI_EV_CONN_COMPLETE, -1, 100, &e));
 	assert_int_equal(e.p[0], 0);
-	uint16_t hb = hci_get16(e.p + 1);
+	uint16_t hb = get_le16(e.p + 1);
 	assert_memory_equal(e.p + 3, a->addr.b, 6);
 	assert_int_equal(th_find_ev(a, HCI_EV_ROLE_CHANGE, -1), -1); /* no switch asked */
 	/* connecting again is refused: the ACL exists */
 	assert_int_equal(th_cmd(w, a, HCI_OP_CREATE_CONN, p, 13, NULL, NULL), TH_CS(HCI_ERR_ACL_EXISTS));
 	/* disconnect: local Connection Terminated By Local Host, remote gets the reason */
 	uint8_t d[3];
-	hci_put16(d, ha);
+	put_le16(d, ha);
 	d[2] = HCI_ERR_REMOTE_USER_TERM;
 	assert_int_equal(th_cmd(w, a, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
 	assert_true(th_wait_ev(w, a, HCI_EV_DISCONN_COMPLETE, -1, 100, &e));
 	assert_int_equal(e.plen, 4);
 	assert_int_equal(e.p[0], 0);
-	assert_int_equal(hci_get16(e.p + 1), ha);
+	assert_int_equal(get_le16(e.p + 1), ha);
 	assert_int_equal(e.p[3], HCI_ERR_LOCAL_HOST_TERM);
 	assert_true(th_wait_ev(w, b, HCI_EV_DISCONN_COMPLETE, -1, 100, &e));
-	assert_int_equal(hci_get16(e.p + 1), hb);
+	assert_int_equal(get_le16(e.p + 1), hb);
 	assert_int_equal(e.p[3], HCI_ERR_REMOTE_USER_TERM);
 	/* the handle is gone */
 	assert_int_equal(th_cmd(w, a, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(HCI_ERR_UNKNOWN_CONN_ID));
@@ -103,7 +103,7 @@ static void test_page_timeout_when_nobody_page_scans(void **state)
 	uint8_t off = 0;
 	assert_int_equal(th_cmd(w, b, HCI_OP_WRITE_SCAN_ENABLE, &off, 1, NULL, NULL), 0);
 	uint8_t pto[2];
-	hci_put16(pto, 0x0640); /* 1 s */
+	put_le16(pto, 0x0640); /* 1 s */
 	assert_int_equal(th_cmd(w, a, HCI_OP_WRITE_PAGE_TIMEOUT, pto, 2, NULL, NULL), 0);
 	uint64_t t0 = sim_air_now_us(w->air);
 	create_conn(w, a, &b->addr, 0);
@@ -182,21 +182,21 @@ static void test_remote_version_and_features(void **state)
 	uint16_t ha, hb;
 	th_connect_bredr(w, a, b, &ha, &hb);
 	uint8_t p[2];
-	hci_put16(p, ha);
+	put_le16(p, ha);
 	assert_int_equal(th_cmd(w, a, HCI_OP_READ_REMOTE_VERSION, p, 2, NULL, NULL), TH_CS(0));
 	assert_int_equal(th_cmd(w, a, HCI_OP_READ_REMOTE_FEATURES, p, 2, NULL, NULL), TH_CS(0));
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, a, HCI_EV_REMOTE_VERSION, -1, 100, &e));
 	assert_int_equal(e.plen, 8);
 	assert_int_equal(e.p[0], 0);
-	assert_int_equal(hci_get16(e.p + 1), ha);
-	assert_int_equal(hci_get16(e.p + 4), 0xFFFF);
+	assert_int_equal(get_le16(e.p + 1), ha);
+	assert_int_equal(get_le16(e.p + 4), 0xFFFF);
 	assert_true(th_wait_ev(w, a, HCI_EV_REMOTE_FEATURES, -1, 100, &e));
 	assert_int_equal(e.plen, 11);
 	/* b is dual mode: LE Supported (Controller) set, BR/EDR Not Supported clear */
 	assert_true(hci_bit_test(e.p + 3, 8, HCI_FEAT_LE_SUPPORTED_CTRL));
 	assert_false(hci_bit_test(e.p + 3, 8, HCI_FEAT_BREDR_NOT_SUPPORTED));
-	hci_put16(p, 0x0ABC);
+	put_le16(p, 0x0ABC);
 	assert_int_equal(th_cmd(w, a, HCI_OP_READ_REMOTE_VERSION, p, 2, NULL, NULL), TH_CS(HCI_ERR_UNKNOWN_CONN_ID));
 	th_world_free(w);
 }
@@ -210,7 +210,7 @@ static void test_masked_disconnection_complete_is_not_sent(void **state)
 	uint8_t m[8] = {0xEF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0, 0}; /* bit 4 (Disconnection Complete) off */
 	assert_int_equal(th_cmd(w, b, HCI_OP_SET_EVENT_MASK, m, 8, NULL, NULL), 0);
 	uint8_t d[3];
-	hci_put16(d, ha);
+	put_le16(d, ha);
 	d[2] = HCI_ERR_REMOTE_POWER_OFF;
 	assert_int_equal(th_cmd(w, a, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
 	assert_true(th_wait_ev(w, a, HCI_EV_DISCONN_COMPLETE, -1, 100, NULL));

@@ -113,8 +113,8 @@ static void test_bringup_every_type_answers_well_formed(void **state)
 		assert_memory_equal(r + 1, h->addr.b, 6);
 		assert_int_equal(th_cmd(w, h, HCI_OP_READ_BUFFER_SIZE, NULL, 0, r, &rl), 0);
 		assert_int_equal(rl, 8);
-		assert_int_equal(hci_get16(r + 1), 1021);
-		assert_int_equal(hci_get16(r + 4), 8);
+		assert_int_equal(get_le16(r + 1), 1021);
+		assert_int_equal(get_le16(r + 4), 8);
 		if (br) {
 			uint8_t pg = 0;
 			assert_int_equal(th_cmd(w, h, HCI_OP_READ_LOCAL_EXT_FEATURES, &pg, 1, r, &rl), 0);
@@ -134,18 +134,18 @@ static void test_bringup_every_type_answers_well_formed(void **state)
 		if (le) {
 			assert_int_equal(th_cmd(w, h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0, r, &rl), 0);
 			assert_int_equal(rl, 4);
-			assert_int_equal(hci_get16(r + 1), 251);
+			assert_int_equal(get_le16(r + 1), 251);
 			assert_int_equal(r[3], 8);
 			assert_int_equal(th_cmd(w, h, HCI_OP_LE_READ_BUFFER_SIZE_V2, NULL, 0, r, &rl), 0);
 			assert_int_equal(rl, 7);
-			assert_int_equal(hci_get16(r + 1), 251);
+			assert_int_equal(get_le16(r + 1), 251);
 			assert_int_equal(th_cmd(w, h, HCI_OP_LE_READ_LOCAL_FEATURES, NULL, 0, r, &rl), 0);
 			assert_int_equal(rl, 9);
 			assert_true(r[1] & 0x20); /* data packet length extension */
 			assert_true(r[1] & 0x02); /* connection parameters request procedure */
 			assert_int_equal(th_cmd(w, h, HCI_OP_LE_READ_MAX_DATA_LENGTH, NULL, 0, r, &rl), 0);
 			assert_int_equal(rl, 9);
-			assert_int_equal(hci_get16(r + 1), 251);
+			assert_int_equal(get_le16(r + 1), 251);
 		}
 		/* the bitmap lists what the type has */
 		assert_int_equal(hci_bit_test(cmds, 64, HCI_CMDBIT_CREATE_CONN), br);
@@ -259,7 +259,7 @@ static void test_command_without_credit_is_reported(void **state)
 	struct th_ev e = {0};
 	assert_true(th_take_ev(h, HCI_EV_CMD_COMPLETE, -1, &e));
 	assert_int_equal(e.p[0], 1);
-	assert_int_equal(hci_get16(e.p + 1), HCI_OP_RESET);
+	assert_int_equal(get_le16(e.p + 1), HCI_OP_RESET);
 	assert_true(th_take_ev(h, HCI_EV_HARDWARE_ERROR, -1, &e));
 	assert_int_equal(e.p[0], SIM_HWERR_CMD_OVERRUN);
 	assert_int_equal(th_find_ev(h, HCI_EV_CMD_COMPLETE, -1), -1); /* the second was dropped */
@@ -273,7 +273,7 @@ static void test_command_without_credit_is_reported(void **state)
 	assert_int_equal(sim_ctrl_feed(h->c, HCI_H4_CMD, hnocp, 8), 0);
 	th_pump(w);
 	assert_true(th_take_ev(h, HCI_EV_CMD_COMPLETE, -1, &e));
-	assert_int_equal(hci_get16(e.p + 1), HCI_OP_READ_LOCAL_VERSION);
+	assert_int_equal(get_le16(e.p + 1), HCI_OP_READ_LOCAL_VERSION);
 	assert_int_equal(h->nev, 0);
 	sim_ctrl_get_stats(h->c, &s);
 	assert_int_equal(s.cmd_overruns, 1);
@@ -287,12 +287,12 @@ static void test_event_masks_are_honoured(void **state)
 	uint8_t p[25] = {0};
 	assert_int_equal(th_cmd(w, h, HCI_OP_RESET, NULL, 0, NULL, NULL), 0);
 	/* LE Meta is not in the default event mask: the cancel's LE Connection Complete is masked */
-	hci_put16(p, 0x60);
-	hci_put16(p + 2, 0x30);
+	put_le16(p, 0x60);
+	put_le16(p + 2, 0x30);
 	p[6] = 0x11;
-	hci_put16(p + 13, 24);
-	hci_put16(p + 15, 40);
-	hci_put16(p + 19, 400);
+	put_le16(p + 13, 24);
+	put_le16(p + 15, 40);
+	put_le16(p + 19, 400);
 	assert_int_equal(th_cmd(w, h, HCI_OP_LE_CREATE_CONN, p, 25, NULL, NULL), TH_CS(0));
 	assert_int_equal(th_cmd(w, h, HCI_OP_LE_CREATE_CONN_CANCEL, NULL, 0, NULL, NULL), 0);
 	th_run_for(w, 10);

@@ -29,11 +29,11 @@ static void test_cut_le_link_times_out_on_both_sides(void **state)
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, a, HCI_EV_DISCONN_COMPLETE, -1, 10000, &e));
 	uint64_t at = sim_air_now_us(w->air);
-	assert_int_equal(hci_get16(e.p + 1), ha);
+	assert_int_equal(get_le16(e.p + 1), ha);
 	assert_int_equal(e.p[3], HCI_ERR_CONN_TIMEOUT);
 	assert_true(at >= (cut + 2560) * 1000 && at <= (cut + 2561) * 1000);
 	assert_true(th_wait_ev(w, b, HCI_EV_DISCONN_COMPLETE, -1, 1, &e));
-	assert_int_equal(hci_get16(e.p + 1), hb);
+	assert_int_equal(get_le16(e.p + 1), hb);
 	assert_int_equal(e.p[3], HCI_ERR_CONN_TIMEOUT);
 	/* traffic stopped at the cut: nothing was completed after it, nothing arrives now */
 	uint64_t nocp = a->nocp, rx = b->rx_bytes;
@@ -77,7 +77,7 @@ static void test_cut_all_and_disconnect_over_cut_link(void **state)
 	th_run_for(w, 20);
 	/* Disconnect on a cut link: the terminate never arrives; supervision ends it (0x08) */
 	uint8_t d[3];
-	hci_put16(d, ha);
+	put_le16(d, ha);
 	d[2] = HCI_ERR_REMOTE_USER_TERM;
 	assert_int_equal(th_cmd(w, a, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
 	struct th_ev e = {0};
@@ -212,12 +212,12 @@ static void test_closed_controller_drops_links_with_power_off(void **state)
 	th_pump(w);
 	struct th_ev e = {0};
 	assert_true(th_take_ev(a, HCI_EV_DISCONN_COMPLETE, -1, &e));
-	assert_int_equal(hci_get16(e.p + 1), ha);
+	assert_int_equal(get_le16(e.p + 1), ha);
 	assert_int_equal(e.p[3], HCI_ERR_REMOTE_POWER_OFF);
 	/* a Reset of c drops its link the same way */
 	assert_int_equal(th_cmd(w, c, HCI_OP_RESET, NULL, 0, NULL, NULL), 0);
 	assert_true(th_take_ev(a, HCI_EV_DISCONN_COMPLETE, -1, &e));
-	assert_int_equal(hci_get16(e.p + 1), ha2);
+	assert_int_equal(get_le16(e.p + 1), ha2);
 	assert_int_equal(e.p[3], HCI_ERR_REMOTE_POWER_OFF);
 	assert_int_equal(c->nev, 0);
 	th_run_for(w, 1000);

@@ -156,8 +156,8 @@ static inline void th_rx_pdu_done(struct th_host *h)
 static inline void th_on_acl(struct th_host *h, const uint8_t *pkt, size_t len)
 {
 	assert_true(len >= 4);
-	uint16_t hf = hci_get16(pkt);
-	uint16_t dlen = hci_get16(pkt + 2);
+	uint16_t hf = get_le16(pkt);
+	uint16_t dlen = get_le16(pkt + 2);
 	assert_int_equal(dlen, len - 4);
 	uint8_t pb = HCI_ACL_PB(hf);
 	const uint8_t *d = pkt + 4;
@@ -192,8 +192,8 @@ static inline void th_on_acl(struct th_host *h, const uint8_t *pkt, size_t len)
 	}
 	memcpy(h->rx + h->rx_have, d, dlen);
 	h->rx_have += dlen;
-	if (h->rx_have >= 4 && h->rx_have >= 4u + hci_get16(h->rx)) {
-		if (h->rx_have > 4u + hci_get16(h->rx))
+	if (h->rx_have >= 4 && h->rx_have >= 4u + get_le16(h->rx)) {
+		if (h->rx_have > 4u + get_le16(h->rx))
 			h->rx_bad++;
 		th_rx_pdu_done(h);
 	}
@@ -212,7 +212,7 @@ static inline void th_dispatch(struct th_host *h, uint8_t type, const uint8_t *p
 		assert_true(len >= 3);
 		assert_int_equal(len, 3u + 4u * pkt[2]);
 		for (unsigned i = 0; i < pkt[2]; i++) {
-			uint16_t hd = hci_get16(pkt + 3 + 4 * i), k = hci_get16(pkt + 5 + 4 * i);
+			uint16_t hd = get_le16(pkt + 3 + 4 * i), k = get_le16(pkt + 5 + 4 * i);
 			h->nocp += k;
 			if (hd == h->tx_handle)
 				h->credits += k;
@@ -250,8 +250,8 @@ static inline void th_send_more(struct th_host *h)
 			d[i] = b;
 		}
 		uint8_t pb = h->tx_off == 0 ? HCI_ACL_PB_START_NOFLUSH : HCI_ACL_PB_CONT;
-		hci_put16(pkt, (uint16_t)(h->tx_handle | (pb << 12)));
-		hci_put16(pkt + 2, (uint16_t)n);
+		put_le16(pkt, (uint16_t)(h->tx_handle | (pb << 12)));
+		put_le16(pkt + 2, (uint16_t)n);
 		assert_int_equal(sim_ctrl_feed(h->c, HCI_H4_ACL, pkt, 4 + n), 0);
 		if (h->credits)
 			h->credits--;
@@ -379,7 +379,7 @@ static inline int th_cmd(struct th_world *w, struct th_host *h, uint16_t op, con
 			 uint8_t *ret, size_t *retlen)
 {
 	uint8_t pkt[3 + 255];
-	hci_put16(pkt, op);
+	put_le16(pkt, op);
 	pkt[2] = (uint8_t)n;
 	if (n)
 		memcpy(pkt + 3, p, n);
@@ -387,8 +387,8 @@ static inline int th_cmd(struct th_world *w, struct th_host *h, uint16_t op, con
 	th_pump(w);
 	for (unsigned i = 0; i < h->nev; i++) {
 		struct th_ev e = h->ev[i];
-		bool cc = e.code == HCI_EV_CMD_COMPLETE && e.plen >= 3 && hci_get16(e.p + 1) == op;
-		bool cs = e.code == HCI_EV_CMD_STATUS && e.plen == 4 && hci_get16(e.p + 2) == op;
+		bool cc = e.code == HCI_EV_CMD_COMPLETE && e.plen >= 3 && get_le16(e.p + 1) == op;
+		bool cs = e.code == HCI_EV_CMD_STATUS && e.plen == 4 && get_le16(e.p + 2) == op;
 		if (!cc && !cs)
 			continue;
 		memmove(&h->ev[i], &h->ev[i + 1], (h->nev - i - 1) * sizeof(h->ev[0]));
@@ -420,12 +420,12 @@ static inline void th_bringup(struct th_world *w, struct th_host *h)
 	uint8_t all[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x3F};
 	assert_int_equal(th_cmd(w, h, HCI_OP_SET_EVENT_MASK, all, 8, r, &rl), 0);
 	assert_int_equal(th_cmd(w, h, HCI_OP_READ_BUFFER_SIZE, NULL, 0, r, &rl), 0);
-	h->acl_mtu = hci_get16(r + 1);
-	h->acl_count = hci_get16(r + 4);
+	h->acl_mtu = get_le16(r + 1);
+	h->acl_count = get_le16(r + 4);
 	uint8_t le_all[8] = {0xFF, 0x0F, 0, 0, 0, 0, 0, 0};
 	if (th_cmd(w, h, HCI_OP_LE_SET_EVENT_MASK, le_all, 8, r, &rl) == 0) {
 		assert_int_equal(th_cmd(w, h, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0, r, &rl), 0);
-		h->le_mtu = hci_get16(r + 1);
+		h->le_mtu = get_le16(r + 1);
 		h->le_count = r[3];
 		if (!h->le_mtu) {
 			h->le_mtu = h->acl_mtu;
@@ -443,7 +443,7 @@ static inline void th_connect_bredr(struct th_world *w, struct th_host *a, struc
 {
 	uint8_t p[13] = {0};
 	memcpy(p, b->addr.b, 6);
-	hci_put16(p + 6, 0xCC18);
+	put_le16(p + 6, 0xCC18);
 	p[12] = 0x01;
 	assert_int_equal(th_cmd(w, a, HCI_OP_CREATE_CONN, p, 13, NULL, NULL), TH_CS(0));
 	struct th_ev e = {0};
@@ -455,11 +455,11 @@ static inline void th_connect_bredr(struct th_world *w, struct th_host *a, struc
 	assert_int_equal(th_cmd(w, b, HCI_OP_ACCEPT_CONN_REQ, acc, 7, NULL, NULL), TH_CS(0));
 	assert_true(th_wait_ev(w, a, HCI_EV_CONN_COMPLETE, -1, 1000, &e));
 	assert_int_equal(e.p[0], 0);
-	*ha = hci_get16(e.p + 1);
+	*ha = get_le16(e.p + 1);
 	assert_memory_equal(e.p + 3, b->addr.b, 6);
 	assert_true(th_wait_ev(w, b, HCI_EV_CONN_COMPLETE, -1, 1000, &e));
 	assert_int_equal(e.p[0], 0);
-	*hb = hci_get16(e.p + 1);
+	*hb = get_le16(e.p + 1);
 	assert_memory_equal(e.p + 3, a->addr.b, 6);
 }
 
@@ -472,27 +472,27 @@ static inline void th_connect_le(struct th_world *w, struct th_host *a, struct t
 	uint8_t on = 1;
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
 	uint8_t cp[25] = {0};
-	hci_put16(cp, 0x0060);
-	hci_put16(cp + 2, 0x0030);
+	put_le16(cp, 0x0060);
+	put_le16(cp + 2, 0x0030);
 	cp[4] = 0x00;
 	cp[5] = 0x00;
 	memcpy(cp + 6, b->addr.b, 6);
 	cp[12] = 0x00;
-	hci_put16(cp + 13, itv);
-	hci_put16(cp + 15, itv);
-	hci_put16(cp + 17, 0);
-	hci_put16(cp + 19, 0x0100); /* 2.56 s */
+	put_le16(cp + 13, itv);
+	put_le16(cp + 15, itv);
+	put_le16(cp + 17, 0);
+	put_le16(cp + 19, 0x0100); /* 2.56 s */
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(0));
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, a, HCI_EV_LE_META, HCI_LE_CONN_COMPLETE, 5000, &e));
 	assert_int_equal(e.p[1], 0);
-	*ha = hci_get16(e.p + 2);
+	*ha = get_le16(e.p + 2);
 	assert_int_equal(e.p[4], 0x00); /* central */
 	assert_memory_equal(e.p + 6, b->addr.b, 6);
-	assert_int_equal(hci_get16(e.p + 12), itv);
+	assert_int_equal(get_le16(e.p + 12), itv);
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_COMPLETE, 5000, &e));
 	assert_int_equal(e.p[1], 0);
-	*hb = hci_get16(e.p + 2);
+	*hb = get_le16(e.p + 2);
 	assert_int_equal(e.p[4], 0x01); /* peripheral */
 	assert_memory_equal(e.p + 6, a->addr.b, 6);
 }
@@ -500,9 +500,9 @@ static inline void th_connect_le(struct th_world *w, struct th_host *a, struct t
 static inline void th_set_data_len(struct th_world *w, struct th_host *h, uint16_t handle, uint16_t oct)
 {
 	uint8_t p[6];
-	hci_put16(p, handle);
-	hci_put16(p + 2, oct);
-	hci_put16(p + 4, 0x0848);
+	put_le16(p, handle);
+	put_le16(p + 2, oct);
+	put_le16(p + 4, 0x0848);
 	uint8_t r[8];
 	size_t rl;
 	assert_int_equal(th_cmd(w, h, HCI_OP_LE_SET_DATA_LENGTH, p, 6, r, &rl), 0);

@@ -87,12 +87,12 @@ static void test_le_create_connection_completes_on_both_sides(void **state)
 	assert_false(th_take_ev(c, HCI_EV_LE_META, HCI_LE_ADV_REPORT, NULL));
 	/* disconnect from the peripheral side */
 	uint8_t d[3];
-	hci_put16(d, hb);
+	put_le16(d, hb);
 	d[2] = HCI_ERR_REMOTE_USER_TERM;
 	assert_int_equal(th_cmd(w, b, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, a, HCI_EV_DISCONN_COMPLETE, -1, 200, &e));
-	assert_int_equal(hci_get16(e.p + 1), ha);
+	assert_int_equal(get_le16(e.p + 1), ha);
 	assert_int_equal(e.p[3], HCI_ERR_REMOTE_USER_TERM);
 	assert_true(th_wait_ev(w, b, HCI_EV_DISCONN_COMPLETE, -1, 200, &e));
 	assert_int_equal(e.p[3], HCI_ERR_LOCAL_HOST_TERM);
@@ -104,16 +104,16 @@ static void test_le_create_connection_waits_for_advertiser_and_cancels(void **st
 	struct th_host *a, *b;
 	struct th_world *w = two("le-wait", &a, &b);
 	uint8_t cp[25] = {0};
-	hci_put16(cp, 0x60);
-	hci_put16(cp + 2, 0x30);
+	put_le16(cp, 0x60);
+	put_le16(cp + 2, 0x30);
 	memcpy(cp + 6, b->addr.b, 6);
-	hci_put16(cp + 13, 6);
-	hci_put16(cp + 15, 6);
-	hci_put16(cp + 19, 100);
+	put_le16(cp + 13, 6);
+	put_le16(cp + 15, 6);
+	put_le16(cp + 19, 100);
 	/* supervision timeout too short for the interval: invalid */
-	hci_put16(cp + 19, 1);
+	put_le16(cp + 19, 1);
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(HCI_ERR_INVALID_PARAMS));
-	hci_put16(cp + 19, 100);
+	put_le16(cp + 19, 100);
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(0));
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(HCI_ERR_COMMAND_DISALLOWED));
 	th_run_for(w, 3000);
@@ -123,8 +123,8 @@ static void test_le_create_connection_waits_for_advertiser_and_cancels(void **st
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, a, HCI_EV_LE_META, HCI_LE_CONN_COMPLETE, 100, &e));
 	assert_int_equal(e.p[1], 0);
-	assert_int_equal(hci_get16(e.p + 12), 6); /* the minimum interval */
-	assert_int_equal(hci_get16(e.p + 16), 100);
+	assert_int_equal(get_le16(e.p + 12), 6); /* the minimum interval */
+	assert_int_equal(get_le16(e.p + 16), 100);
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_COMPLETE, 100, &e));
 	/* cancel of a pending create */
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(0));
@@ -161,12 +161,12 @@ static void test_connection_limit_refuses_connectable_advertising_and_create(voi
 			 0);
 	assert_int_equal(th_cmd(w, c, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
 	uint8_t cp[25] = {0};
-	hci_put16(cp, 0x60);
-	hci_put16(cp + 2, 0x30);
+	put_le16(cp, 0x60);
+	put_le16(cp + 2, 0x30);
 	memcpy(cp + 6, c->addr.b, 6);
-	hci_put16(cp + 13, 24);
-	hci_put16(cp + 15, 24);
-	hci_put16(cp + 19, 0x100);
+	put_le16(cp + 13, 24);
+	put_le16(cp + 15, 24);
+	put_le16(cp + 19, 0x100);
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(HCI_ERR_CONN_LIMIT));
 	/* non-connectable advertising needs no room */
 	uint8_t nc[15] = {0x20, 0, 0x20, 0, 0x03 /* ADV_NONCONN_IND */, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0};
@@ -175,7 +175,7 @@ static void test_connection_limit_refuses_connectable_advertising_and_create(voi
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &off, 1, NULL, NULL), 0);
 	/* the link goes: room again */
 	uint8_t d[3];
-	hci_put16(d, ha);
+	put_le16(d, ha);
 	d[2] = HCI_ERR_REMOTE_USER_TERM;
 	assert_int_equal(th_cmd(w, a, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
 	assert_true(th_wait_ev(w, b, HCI_EV_DISCONN_COMPLETE, -1, 500, NULL));
@@ -205,12 +205,12 @@ static void test_failed_setup_reports_peripheral_role(void **state)
 	uint8_t ap[15] = {0x20, 0, 0x20, 0, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0};
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_PARAMS, ap, 15, NULL, NULL), 0);
 	uint8_t cp[25] = {0};
-	hci_put16(cp, 0x60);
-	hci_put16(cp + 2, 0x30);
+	put_le16(cp, 0x60);
+	put_le16(cp + 2, 0x30);
 	memcpy(cp + 6, b->addr.b, 6);
-	hci_put16(cp + 13, 24);
-	hci_put16(cp + 15, 24);
-	hci_put16(cp + 19, 0x100);
+	put_le16(cp + 13, 24);
+	put_le16(cp + 15, 24);
+	put_le16(cp + 19, 0x100);
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_CREATE_CONN, cp, 25, NULL, NULL), TH_CS(0));
 	uint8_t on = 1;
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_SET_ADV_ENABLE, &on, 1, NULL, NULL), 0);
@@ -238,11 +238,11 @@ static void test_failed_setup_reports_peripheral_role(void **state)
 static void conn_update(struct th_world *w, struct th_host *h, uint16_t handle, uint16_t itv, int expect)
 {
 	uint8_t p[14] = {0};
-	hci_put16(p, handle);
-	hci_put16(p + 2, itv);
-	hci_put16(p + 4, itv);
-	hci_put16(p + 6, 0);
-	hci_put16(p + 8, 200);
+	put_le16(p, handle);
+	put_le16(p + 2, itv);
+	put_le16(p + 4, itv);
+	put_le16(p + 6, 0);
+	put_le16(p + 8, 200);
 	assert_int_equal(th_cmd(w, h, HCI_OP_LE_CONN_UPDATE, p, 14, NULL, NULL), expect);
 }
 
@@ -258,42 +258,42 @@ static void test_connection_update_through_remote_parameter_request(void **state
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_REMOTE_CONN_PARAM_REQ, 200, &e));
 	assert_int_equal(e.plen, 11);
-	assert_int_equal(hci_get16(e.p + 1), hb);
-	assert_int_equal(hci_get16(e.p + 3), 40);
-	assert_int_equal(hci_get16(e.p + 9), 200);
+	assert_int_equal(get_le16(e.p + 1), hb);
+	assert_int_equal(get_le16(e.p + 3), 40);
+	assert_int_equal(get_le16(e.p + 9), 200);
 	uint8_t rp[14] = {0};
-	hci_put16(rp, hb);
-	hci_put16(rp + 2, 36);
-	hci_put16(rp + 4, 40);
-	hci_put16(rp + 8, 200);
+	put_le16(rp, hb);
+	put_le16(rp + 2, 36);
+	put_le16(rp + 4, 40);
+	put_le16(rp + 8, 200);
 	uint8_t r[8];
 	size_t rl;
 	/* the central cannot answer its own request */
-	hci_put16(rp, ha);
+	put_le16(rp, ha);
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, rp, 14, r, &rl), HCI_ERR_COMMAND_DISALLOWED);
-	hci_put16(rp, hb);
+	put_le16(rp, hb);
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, rp, 14, r, &rl), 0);
 	assert_int_equal(rl, 3);
-	assert_int_equal(hci_get16(r + 1), hb);
+	assert_int_equal(get_le16(r + 1), hb);
 	assert_true(th_wait_ev(w, a, HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, 2000, &e));
 	assert_int_equal(e.plen, 10);
 	assert_int_equal(e.p[1], 0);
-	assert_int_equal(hci_get16(e.p + 2), ha);
-	assert_int_equal(hci_get16(e.p + 4), 36);
-	assert_int_equal(hci_get16(e.p + 8), 200);
+	assert_int_equal(get_le16(e.p + 2), ha);
+	assert_int_equal(get_le16(e.p + 4), 36);
+	assert_int_equal(get_le16(e.p + 8), 200);
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, 10, &e));
-	assert_int_equal(hci_get16(e.p + 4), 36);
+	assert_int_equal(get_le16(e.p + 4), 36);
 
 	/* peripheral asks; central's host refuses */
 	conn_update(w, b, hb, 80, TH_CS(0));
 	assert_true(th_wait_ev(w, a, HCI_EV_LE_META, HCI_LE_REMOTE_CONN_PARAM_REQ, 500, &e));
 	uint8_t nr[3];
-	hci_put16(nr, ha);
+	put_le16(nr, ha);
 	nr[2] = HCI_ERR_UNACCEPTABLE_CONN_PARAMS;
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_REMOTE_CONN_PARAM_NEG_REPLY, nr, 3, r, &rl), 0);
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, 500, &e));
 	assert_int_equal(e.p[1], HCI_ERR_UNACCEPTABLE_CONN_PARAMS);
-	assert_int_equal(hci_get16(e.p + 4), 36); /* unchanged */
+	assert_int_equal(get_le16(e.p + 4), 36); /* unchanged */
 	th_run_for(w, 500);
 	assert_false(th_take_ev(a, HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, NULL));
 
@@ -308,9 +308,9 @@ static void test_connection_update_through_remote_parameter_request(void **state
 	conn_update(w, a, ha, 80, TH_CS(0));
 	assert_true(th_wait_ev(w, a, HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, 1000, &e));
 	assert_int_equal(e.p[1], 0);
-	assert_int_equal(hci_get16(e.p + 4), 80);
+	assert_int_equal(get_le16(e.p + 4), 80);
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, 10, &e));
-	assert_int_equal(hci_get16(e.p + 4), 80);
+	assert_int_equal(get_le16(e.p + 4), 80);
 	/* invalid parameters */
 	conn_update(w, a, ha, 3, TH_CS(HCI_ERR_INVALID_PARAMS));
 	conn_update(w, a, 0x0777, 40, TH_CS(HCI_ERR_UNKNOWN_CONN_ID));
@@ -327,18 +327,18 @@ static void test_data_length_change_reported_on_both_sides(void **state)
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, a, HCI_EV_LE_META, HCI_LE_DATA_LENGTH_CHANGE, 500, &e));
 	assert_int_equal(e.plen, 11);
-	assert_int_equal(hci_get16(e.p + 1), ha);
-	assert_int_equal(hci_get16(e.p + 3), 251); /* MaxTxOctets */
-	assert_int_equal(hci_get16(e.p + 7), 27);  /* MaxRxOctets */
+	assert_int_equal(get_le16(e.p + 1), ha);
+	assert_int_equal(get_le16(e.p + 3), 251); /* MaxTxOctets */
+	assert_int_equal(get_le16(e.p + 7), 27);  /* MaxRxOctets */
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_DATA_LENGTH_CHANGE, 10, &e));
-	assert_int_equal(hci_get16(e.p + 1), hb);
-	assert_int_equal(hci_get16(e.p + 3), 27);
-	assert_int_equal(hci_get16(e.p + 7), 251);
+	assert_int_equal(get_le16(e.p + 1), hb);
+	assert_int_equal(get_le16(e.p + 3), 27);
+	assert_int_equal(get_le16(e.p + 7), 251);
 	/* out of range */
 	uint8_t p[6];
-	hci_put16(p, ha);
-	hci_put16(p + 2, 300);
-	hci_put16(p + 4, 0x0848);
+	put_le16(p, ha);
+	put_le16(p + 2, 300);
+	put_le16(p + 4, 0x0848);
 	assert_int_equal(th_cmd(w, a, HCI_OP_LE_SET_DATA_LENGTH, p, 6, NULL, NULL), HCI_ERR_INVALID_PARAMS);
 	/* a suggested default applies to new connections */
 	uint8_t dd[4] = {200, 0, 0x48, 0x08};
@@ -346,7 +346,7 @@ static void test_data_length_change_reported_on_both_sides(void **state)
 	uint8_t r[8];
 	size_t rl;
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_READ_DEFAULT_DATA_LENGTH, NULL, 0, r, &rl), 0);
-	assert_int_equal(hci_get16(r + 1), 200);
+	assert_int_equal(get_le16(r + 1), 200);
 	th_world_free(w);
 }
 
@@ -357,16 +357,16 @@ static void test_le_remote_features(void **state)
 	uint16_t ha, hb;
 	th_connect_le(w, a, b, 24, &ha, &hb);
 	uint8_t p[2];
-	hci_put16(p, hb); /* peripheral-initiated features exchange is supported */
+	put_le16(p, hb); /* peripheral-initiated features exchange is supported */
 	assert_int_equal(th_cmd(w, b, HCI_OP_LE_READ_REMOTE_FEATURES, p, 2, NULL, NULL), TH_CS(0));
 	struct th_ev e = {0};
 	assert_true(th_wait_ev(w, b, HCI_EV_LE_META, HCI_LE_REMOTE_FEATURES, 500, &e));
 	assert_int_equal(e.plen, 12);
 	assert_int_equal(e.p[1], 0);
-	assert_int_equal(hci_get16(e.p + 2), hb);
+	assert_int_equal(get_le16(e.p + 2), hb);
 	assert_true(e.p[4] & 0x20);
 	/* BR/EDR Read Remote Features is not for LE handles */
-	hci_put16(p, ha);
+	put_le16(p, ha);
 	assert_int_equal(th_cmd(w, a, HCI_OP_READ_REMOTE_VERSION, p, 2, NULL, NULL), TH_CS(0));
 	assert_true(th_wait_ev(w, a, HCI_EV_REMOTE_VERSION, -1, 500, &e));
 	th_world_free(w);

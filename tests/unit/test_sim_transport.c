@@ -42,7 +42,7 @@ static void tclose(struct l2k_transport *t)
 static int send_cmd(struct l2k_transport *t, uint16_t op, const uint8_t *p, uint8_t n)
 {
 	uint8_t pkt[3 + 255];
-	hci_put16(pkt, op);
+	put_le16(pkt, op);
 	pkt[2] = n;
 	if (n)
 		memcpy(pkt + 3, p, n);
@@ -56,7 +56,7 @@ static int wait_cc(struct l2k_transport *t, struct rxlog *log, uint16_t op, uint
 		assert_int_equal(t->ops->service(t, now), 0);
 		for (unsigned k = 0; k < log->n; k++)
 			if (log->type[k] == HCI_H4_EVT && log->pkt[k][0] == HCI_EV_CMD_COMPLETE &&
-			    hci_get16(log->pkt[k] + 3) == op)
+			    get_le16(log->pkt[k] + 3) == op)
 				return (int)k;
 	}
 	fail_msg("no Command Complete for 0x%04x", op);
@@ -102,7 +102,7 @@ static void test_spec_keys_configure_controller_and_air(void **state)
 	assert_int_equal(sim_air_profile(air, false), SIM_PROFILE_BREDR_3DH5);
 	assert_int_equal(send_cmd(t, HCI_OP_LE_READ_BUFFER_SIZE, NULL, 0), 0);
 	int k = wait_cc(t, &l, HCI_OP_LE_READ_BUFFER_SIZE, 5);
-	assert_int_equal(hci_get16(l.pkt[k] + 6), 27);
+	assert_int_equal(get_le16(l.pkt[k] + 6), 27);
 	assert_int_equal(l.pkt[k][8], 2);
 	assert_int_equal(send_cmd(t, HCI_OP_READ_BD_ADDR, NULL, 0), 0);
 	k = wait_cc(t, &l, HCI_OP_READ_BD_ADDR, 5);
@@ -110,7 +110,7 @@ static void test_spec_keys_configure_controller_and_air(void **state)
 	assert_memory_equal(l.pkt[k] + 6, want, 6);
 	assert_int_equal(send_cmd(t, HCI_OP_LE_READ_MAX_DATA_LENGTH, NULL, 0), 0);
 	k = wait_cc(t, &l, HCI_OP_LE_READ_MAX_DATA_LENGTH, 5);
-	assert_int_equal(hci_get16(l.pkt[k] + 6), 100);
+	assert_int_equal(get_le16(l.pkt[k] + 6), 100);
 	assert_int_equal(send_cmd(t, HCI_OP_READ_LOCAL_FEATURES, NULL, 0), 0);
 	k = wait_cc(t, &l, HCI_OP_READ_LOCAL_FEATURES, 5);
 	assert_true(hci_bit_test(l.pkt[k] + 6, 8, HCI_FEAT_BREDR_NOT_SUPPORTED));

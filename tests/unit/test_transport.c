@@ -57,8 +57,8 @@ static size_t add_packet(struct buf *x, uint8_t type, size_t plen, uint32_t seed
 	uint8_t hdr[5] = { type };
 	size_t h = 0;
 	switch (type) {
-	case HCI_H4_CMD: hci_put16(hdr + 1, HCI_OP_RESET); hdr[3] = (uint8_t)plen; h = 3; break;
-	case HCI_H4_ACL: hci_put16(hdr + 1, 0x2001); hci_put16(hdr + 3, (uint16_t)plen); h = 4; break;
+	case HCI_H4_CMD: put_le16(hdr + 1, HCI_OP_RESET); hdr[3] = (uint8_t)plen; h = 3; break;
+	case HCI_H4_ACL: put_le16(hdr + 1, 0x2001); put_le16(hdr + 3, (uint16_t)plen); h = 4; break;
 	case HCI_H4_EVT: hdr[1] = HCI_EV_CMD_COMPLETE; hdr[2] = (uint8_t)plen; h = 2; break;
 	default: fail();
 	}
@@ -302,7 +302,7 @@ static void exchange_both_ways(struct ctx *c)
 	for (size_t off = 0; off < want.len;) {
 		uint8_t type = want.b[off];
 		size_t hl = type == HCI_H4_ACL ? 4 : 2;
-		size_t plen = type == HCI_H4_ACL ? hci_get16(want.b + off + 3) : want.b[off + 2];
+		size_t plen = type == HCI_H4_ACL ? get_le16(want.b + off + 3) : want.b[off + 2];
 		assert_int_equal(l2k_transport_send(c->t, type, want.b + off + 1, hl + plen), 0);
 		off += 1 + hl + plen;
 	}

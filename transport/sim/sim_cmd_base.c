@@ -7,7 +7,7 @@
 
 static uint64_t get64(const uint8_t *p)
 {
-	return (uint64_t)hci_get32(p) | ((uint64_t)hci_get32(p + 4) << 32);
+	return (uint64_t)get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
 }
 
 static void cmd_reset(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
@@ -32,7 +32,7 @@ static void cmd_read_version(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 {
 	/* Status HCI_Version HCI_Revision(2) LMP_Version Manufacturer(2) LMP_Subversion(2) */
 	uint8_t r[9] = {HCI_SUCCESS, c->cfg.hci_version, 0, 0, c->cfg.hci_version, 0, 0, 0x01, 0x00};
-	hci_put16(r + 5, c->cfg.manufacturer);
+	put_le16(r + 5, c->cfg.manufacturer);
 	sim_cmd_complete(c, op, r, sizeof(r));
 }
 
@@ -71,8 +71,8 @@ static void cmd_read_buffer_size(struct sim_ctrl *c, uint16_t op, const uint8_t 
 	/* Status ACL_Data_Packet_Length(2) Synchronous_Data_Packet_Length(1)
 	 * Total_Num_ACL_Data_Packets(2) Total_Num_Synchronous_Data_Packets(2) */
 	uint8_t r[8] = {HCI_SUCCESS};
-	hci_put16(r + 1, c->cfg.acl_mtu);
-	hci_put16(r + 4, c->cfg.acl_count);
+	put_le16(r + 1, c->cfg.acl_mtu);
+	put_le16(r + 4, c->cfg.acl_count);
 	sim_cmd_complete(c, op, r, sizeof(r));
 }
 
@@ -108,7 +108,7 @@ static void cmd_host_buffer_size(struct sim_ctrl *c, uint16_t op, const uint8_t 
 {
 	/* Host_ACL_Data_Packet_Length(2) Host_Synchronous_Data_Packet_Length(1)
 	 * Host_Total_Num_ACL_Data_Packets(2) Host_Total_Num_Synchronous_Data_Packets(2) */
-	uint16_t len = hci_get16(p), total = hci_get16(p + 3);
+	uint16_t len = get_le16(p), total = get_le16(p + 3);
 	if (len == 0 || total == 0) {
 		sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
 		return;
@@ -142,7 +142,7 @@ static void cmd_le_host(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_
 static void cmd_disconnect(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Connection_Handle(2) Reason(1); allowed reasons: Vol 4 Part E 7.1.6 */
-	uint16_t h = hci_get16(p) & 0x0FFF;
+	uint16_t h = get_le16(p) & 0x0FFF;
 	uint8_t reason = p[2];
 	int e;
 	struct sim_link *l = sim_ctrl_link(c, h, &e);
@@ -176,7 +176,7 @@ static void cmd_disconnect(struct sim_ctrl *c, uint16_t op, const uint8_t *p, si
 
 static void cmd_read_remote(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	uint16_t h = hci_get16(p) & 0x0FFF;
+	uint16_t h = get_le16(p) & 0x0FFF;
 	int e;
 	struct sim_link *l = sim_ctrl_link(c, h, &e);
 	uint8_t what = op == HCI_OP_READ_REMOTE_VERSION	 ? INFO_VERSION

@@ -11,7 +11,7 @@
 static void conn_complete(struct sim_ctrl *c, uint8_t status, uint16_t handle, const hci_bdaddr_t *peer)
 {
 	uint8_t ev[11] = {status};
-	hci_put16(ev + 1, status == HCI_SUCCESS ? handle : 0);
+	put_le16(ev + 1, status == HCI_SUCCESS ? handle : 0);
 	sim_put_addr(ev + 3, peer);
 	ev[9] = 0x01; /* ACL */
 	ev[10] = 0x00;
@@ -207,10 +207,10 @@ static void cmd_write_simple(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 	uint8_t st = HCI_SUCCESS;
 	switch (op) {
 	case HCI_OP_WRITE_PAGE_TIMEOUT:
-		if (hci_get16(p) == 0)
+		if (get_le16(p) == 0)
 			st = HCI_ERR_INVALID_PARAMS;
 		else
-			c->page_timeout = hci_get16(p);
+			c->page_timeout = get_le16(p);
 		break;
 	case HCI_OP_WRITE_CLASS_OF_DEV: memcpy(c->cod, p, 3); break;
 	case HCI_OP_WRITE_SSP_MODE:

@@ -73,7 +73,7 @@ static void cmd_read_buffer_size(struct sim_ctrl *c, uint16_t op, const uint8_t 
 	/* Status LE_ACL_Data_Packet_Length(2) Total_Num_LE_ACL_Data_Packets [ISO len(2) num] */
 	uint8_t r[7] = {HCI_SUCCESS};
 	if (c->cfg.le_acl_count) {
-		hci_put16(r + 1, c->cfg.le_acl_mtu);
+		put_le16(r + 1, c->cfg.le_acl_mtu);
 		r[3] = c->cfg.le_acl_count;
 	}
 	sim_cmd_complete(c, op, r, op == HCI_OP_LE_READ_BUFFER_SIZE ? 4 : 7);
@@ -94,7 +94,7 @@ static void cmd_set_adv_params(struct sim_ctrl *c, uint16_t op, const uint8_t *p
 {
 	/* Interval_Min(2) Interval_Max(2) Type Own_Address_Type Peer_Address_Type Peer_Address(6)
 	 * Channel_Map Filter_Policy (7.8.5) */
-	uint16_t min = hci_get16(p), max = hci_get16(p + 2);
+	uint16_t min = get_le16(p), max = get_le16(p + 2);
 	uint8_t type = p[4];
 	if (c->adv_on) {
 		sim_cc_status(c, op, HCI_ERR_COMMAND_DISALLOWED);
@@ -166,7 +166,7 @@ static void cmd_set_adv_enable(struct sim_ctrl *c, uint16_t op, const uint8_t *p
 static void cmd_set_scan_params(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Type Interval(2) Window(2) Own_Address_Type Filter_Policy (7.8.10) */
-	uint16_t itv = hci_get16(p + 1), win = hci_get16(p + 3);
+	uint16_t itv = get_le16(p + 1), win = get_le16(p + 3);
 	if (c->scan_on) {
 		sim_cc_status(c, op, HCI_ERR_COMMAND_DISALLOWED);
 		return;
@@ -209,9 +209,9 @@ static void cmd_create_conn(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 	/* Scan_Interval(2) Scan_Window(2) Initiator_Filter_Policy Peer_Address_Type
 	 * Peer_Address(6) Own_Address_Type Conn_Interval_Min(2) Conn_Interval_Max(2)
 	 * Max_Latency(2) Supervision_Timeout(2) Min_CE_Length(2) Max_CE_Length(2) (7.8.12) */
-	uint16_t itv = hci_get16(p), win = hci_get16(p + 2);
-	uint16_t min = hci_get16(p + 13), max = hci_get16(p + 15);
-	uint16_t lat = hci_get16(p + 17), to = hci_get16(p + 19);
+	uint16_t itv = get_le16(p), win = get_le16(p + 2);
+	uint16_t min = get_le16(p + 13), max = get_le16(p + 15);
+	uint16_t lat = get_le16(p + 17), to = get_le16(p + 19);
 	if (c->init.on) {
 		sim_cmd_status(c, op, HCI_ERR_COMMAND_DISALLOWED);
 		return;
@@ -243,13 +243,13 @@ static void le_conn_complete(struct sim_ctrl *c, uint8_t status, const struct si
 {
 	uint8_t ev[18] = {status};
 	if (l && status == HCI_SUCCESS) {
-		hci_put16(ev + 1, l->handle[e]);
+		put_le16(ev + 1, l->handle[e]);
 		ev[3] = l->role[e];
 		ev[4] = l->addr_type[1 - e];
 		sim_put_addr(ev + 5, &l->addr[1 - e]);
-		hci_put16(ev + 11, l->interval);
-		hci_put16(ev + 13, l->latency);
-		hci_put16(ev + 15, l->sup_timeout);
+		put_le16(ev + 11, l->interval);
+		put_le16(ev + 13, l->latency);
+		put_le16(ev + 15, l->sup_timeout);
 	} else if (l) {
 		ev[3] = l->role[e]; /* a link that failed: which end this is */
 	} else if (status == SIM_ERR_ADV_TIMEOUT) {
@@ -327,8 +327,8 @@ static void cmd_conn_update(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 	/* Handle(2) Interval_Min(2) Interval_Max(2) Max_Latency(2) Supervision_Timeout(2)
 	 * Min_CE_Length(2) Max_CE_Length(2) (7.8.18) */
 	int e;
-	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
-	uint16_t min = hci_get16(p + 2), max = hci_get16(p + 4), lat = hci_get16(p + 6), to = hci_get16(p + 8);
+	struct sim_link *l = sim_ctrl_link(c, get_le16(p) & 0x0FFF, &e);
+	uint16_t min = get_le16(p + 2), max = get_le16(p + 4), lat = get_le16(p + 6), to = get_le16(p + 8);
 	if (!l || l->kind != SIM_LINK_LE) {
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
 		return;
@@ -354,14 +354,14 @@ static void cmd_conn_update(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 static struct sim_link *replying_link(struct sim_ctrl *c, const uint8_t *p, uint16_t op)
 {
 	int e;
-	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
+	struct sim_link *l = sim_ctrl_link(c, get_le16(p) & 0x0FFF, &e);
 	uint8_t r[3] = {HCI_SUCCESS, p[0], (uint8_t)(p[1] & 0x0F)};
 	if (!l || l->kind != SIM_LINK_LE)
 		r[0] = HCI_ERR_UNKNOWN_CONN_ID;
 	else if (l->proc != PROC_WAIT_REPLY || l->proc_by == e)
 		r[0] = HCI_ERR_COMMAND_DISALLOWED;
 	else if (op == HCI_OP_LE_REMOTE_CONN_PARAM_REPLY &&
-		 !valid_conn_params(hci_get16(p + 2), hci_get16(p + 4), hci_get16(p + 6), hci_get16(p + 8)))
+		 !valid_conn_params(get_le16(p + 2), get_le16(p + 4), get_le16(p + 6), get_le16(p + 8)))
 		r[0] = HCI_ERR_INVALID_PARAMS;
 	sim_cmd_complete(c, op, r, sizeof(r));
 	return r[0] == HCI_SUCCESS ? l : NULL;
@@ -371,10 +371,10 @@ static void update_complete(struct sim_link *l, int e, uint8_t status)
 {
 	/* Status Handle(2) Interval(2) Latency(2) Supervision_Timeout(2) (7.7.65.3) */
 	uint8_t ev[9] = {status};
-	hci_put16(ev + 1, l->handle[e]);
-	hci_put16(ev + 3, l->interval);
-	hci_put16(ev + 5, l->latency);
-	hci_put16(ev + 7, l->sup_timeout);
+	put_le16(ev + 1, l->handle[e]);
+	put_le16(ev + 3, l->interval);
+	put_le16(ev + 5, l->latency);
+	put_le16(ev + 7, l->sup_timeout);
 	sim_le_event(l->end[e], HCI_LE_CONN_UPDATE_COMPLETE, ev, sizeof(ev));
 }
 
@@ -390,10 +390,10 @@ static void cmd_param_reply(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 	struct sim_link *l = replying_link(c, p, op);
 	if (!l)
 		return;
-	l->p_min = hci_get16(p + 2); /* the central picks the smallest interval offered */
-	l->p_max = hci_get16(p + 4);
-	l->p_latency = hci_get16(p + 6);
-	l->p_timeout = hci_get16(p + 8);
+	l->p_min = get_le16(p + 2); /* the central picks the smallest interval offered */
+	l->p_max = get_le16(p + 4);
+	l->p_latency = get_le16(p + 6);
+	l->p_timeout = get_le16(p + 8);
 	to_instant(l);
 }
 
@@ -422,11 +422,11 @@ static void proc_timer(struct sim_link *l)
 			       (r->le_event_mask >> (HCI_LE_REMOTE_CONN_PARAM_REQ - 1)) & 1u;
 		if (enabled) {
 			uint8_t ev[10];
-			hci_put16(ev, l->handle[peer]);
-			hci_put16(ev + 2, l->p_min);
-			hci_put16(ev + 4, l->p_max);
-			hci_put16(ev + 6, l->p_latency);
-			hci_put16(ev + 8, l->p_timeout);
+			put_le16(ev, l->handle[peer]);
+			put_le16(ev + 2, l->p_min);
+			put_le16(ev + 4, l->p_max);
+			put_le16(ev + 6, l->p_latency);
+			put_le16(ev + 8, l->p_timeout);
 			sim_le_event(r, HCI_LE_REMOTE_CONN_PARAM_REQ, ev, sizeof(ev));
 			l->proc = PROC_WAIT_REPLY;
 			l->tmr[LT_PROC] = l->air->now + SIM_LL_RESPONSE_US;
@@ -467,8 +467,8 @@ static void cmd_set_data_length(struct sim_ctrl *c, uint16_t op, const uint8_t *
 {
 	/* Handle(2) TxOctets(2) TxTime(2) (7.8.33); returns Status Handle(2) */
 	int e;
-	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
-	uint16_t oct = hci_get16(p + 2), time = hci_get16(p + 4);
+	struct sim_link *l = sim_ctrl_link(c, get_le16(p) & 0x0FFF, &e);
+	uint16_t oct = get_le16(p + 2), time = get_le16(p + 4);
 	uint8_t r[3] = {HCI_SUCCESS, p[0], (uint8_t)(p[1] & 0x0F)};
 	if (!l || l->kind != SIM_LINK_LE)
 		r[0] = HCI_ERR_UNKNOWN_CONN_ID;
@@ -502,11 +502,11 @@ static void dle_timer(struct sim_link *l)
 	for (int i = 0; i < 2; i++) {
 		/* Handle(2) MaxTxOctets(2) MaxTxTime(2) MaxRxOctets(2) MaxRxTime(2) (7.7.65.7) */
 		uint8_t ev[10];
-		hci_put16(ev, l->handle[i]);
-		hci_put16(ev + 2, l->dir[i].max_tx);
-		hci_put16(ev + 4, MAX_TIME(l->dir[i].max_tx));
-		hci_put16(ev + 6, l->dir[1 - i].max_tx);
-		hci_put16(ev + 8, MAX_TIME(l->dir[1 - i].max_tx));
+		put_le16(ev, l->handle[i]);
+		put_le16(ev + 2, l->dir[i].max_tx);
+		put_le16(ev + 4, MAX_TIME(l->dir[i].max_tx));
+		put_le16(ev + 6, l->dir[1 - i].max_tx);
+		put_le16(ev + 8, MAX_TIME(l->dir[1 - i].max_tx));
 		sim_le_event(l->end[i], HCI_LE_DATA_LENGTH_CHANGE, ev, sizeof(ev));
 	}
 }
@@ -515,22 +515,22 @@ static void cmd_default_data_length(struct sim_ctrl *c, uint16_t op, const uint8
 {
 	if (op == HCI_OP_LE_READ_DEFAULT_DATA_LENGTH) {
 		uint8_t r[5] = {HCI_SUCCESS};
-		hci_put16(r + 1, c->def_tx_octets);
-		hci_put16(r + 3, MAX_TIME(c->def_tx_octets));
+		put_le16(r + 1, c->def_tx_octets);
+		put_le16(r + 3, MAX_TIME(c->def_tx_octets));
 		sim_cmd_complete(c, op, r, sizeof(r));
 		return;
 	}
 	if (op == HCI_OP_LE_READ_MAX_DATA_LENGTH) {
 		uint8_t r[9] = {HCI_SUCCESS};
 		uint16_t m = c->cfg.le_max_data_len;
-		hci_put16(r + 1, m);
-		hci_put16(r + 3, MAX_TIME(m));
-		hci_put16(r + 5, m);
-		hci_put16(r + 7, MAX_TIME(m));
+		put_le16(r + 1, m);
+		put_le16(r + 3, MAX_TIME(m));
+		put_le16(r + 5, m);
+		put_le16(r + 7, MAX_TIME(m));
 		sim_cmd_complete(c, op, r, sizeof(r));
 		return;
 	}
-	uint16_t oct = hci_get16(p), time = hci_get16(p + 2);
+	uint16_t oct = get_le16(p), time = get_le16(p + 2);
 	if (oct < 0x1B || oct > 0xFB || time < 0x0148 || time > 0x4290) {
 		sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
 		return;

@@ -144,14 +144,14 @@ int sim_ctrl_new(struct sim_air *air, const struct sim_ctrl_config *cfg, struct 
 	if (!r && c->cfg.le_acl_count)
 		r = pool_init(&c->pool_le, cfg->le_acl_mtu, c->cfg.le_acl_count);
 	if (!r)
-		r = sim_q_init(&c->hold, c->hold_cap + (size_t)cfg->rx_count * 8 + 16);
+		r = ring_init(&c->hold, c->hold_cap + (size_t)cfg->rx_count * 8 + 16);
 	if (!r)
-		r = sim_q_init(&c->outq, SIM_OUTQ_BYTES);
+		r = ring_init(&c->outq, SIM_OUTQ_BYTES);
 	if (r) {
 		pool_free(&c->pool_br);
 		pool_free(&c->pool_le);
-		sim_q_free(&c->hold);
-		sim_q_free(&c->outq);
+		ring_free(&c->hold);
+		ring_free(&c->outq);
 		free(c);
 		return r;
 	}
@@ -217,8 +217,8 @@ void sim_ctrl_free(struct sim_ctrl *c)
 	}
 	pool_free(&c->pool_br);
 	pool_free(&c->pool_le);
-	sim_q_free(&c->hold);
-	sim_q_free(&c->outq);
+	ring_free(&c->hold);
+	ring_free(&c->outq);
 	free(c);
 	sim_air_close(air);
 }
@@ -291,7 +291,7 @@ int sim_ctrl_link_stats(const struct sim_ctrl *c, uint16_t handle, struct sim_li
 static void out_push(struct sim_ctrl *c, uint8_t type, uint8_t flags, const uint8_t *pkt, size_t n)
 {
 	uint8_t h[2] = {type, flags};
-	if (sim_q_push2(&c->outq, h, 2, pkt, n) < 0) {
+	if (ring_push2(&c->outq, h, 2, pkt, n) < 0) {
 		c->st.events_dropped++;
 		if (flags & OUT_CREDIT)
 			c->cmd_credits = 1; /* never lose the credit, even when the host stalls */
@@ -350,7 +350,7 @@ void sim_cmd_complete(struct sim_ctrl *c, uint16_t op, const uint8_t *ret, size_
 	pkt[0] = HCI_EV_CMD_COMPLETE;
 	pkt[1] = (uint8_t)(3 + n);
 	pkt[2] = 1; /* Num_HCI_Command_Packets */
-	hci_put16(pkt + 3, op);
+	put_le16(pkt + 3, op);
 	if (n)
 		memcpy(pkt + 5, ret, n);
 	out_push(c, HCI_H4_EVT, c->answered ? 0 : OUT_CREDIT, pkt, 5 + n);
@@ -365,7 +365,7 @@ void sim_cc_status(struct sim_ctrl *c, uint16_t op, uint8_t status)
 void sim_cmd_status(struct sim_ctrl *c, uint16_t op, uint8_t status)
 {
 	uint8_t pkt[6] = {HCI_EV_CMD_STATUS, 4, status, 1, 0, 0};
-	hci_put16(pkt + 4, op);
+	put_le16(pkt + 4, op);
 	out_push(c, HCI_H4_EVT, c->answered ? 0 : OUT_CREDIT, pkt, sizeof(pkt));
 	c->answered = true;
 }
@@ -388,12 +388,12 @@ void sim_ctrl_pump(struct sim_ctrl *c)
 	bool freed = false;
 	while (c->hold.count) {
 		uint8_t *rec = c->scratch;
-		size_t len = sim_q_peek(&c->hold, rec, sizeof(c->scratch));
+		size_t len = ring_peek_copy(&c->hold, rec, sizeof(c->scratch));
 		if (len < 3 || len > sizeof(c->scratch)) { /* cannot happen; do not spin on it */
-			sim_q_pop(&c->hold);
+			ring_pop(&c->hold);
 			continue;
 		}
-		uint16_t handle = hci_get16(rec);
+		uint16_t handle = get_le16(rec);
 		bool start = rec[2] != 0;
 		const uint8_t *data = rec + 3;
 		size_t dlen = len - 3;
@@ -405,12 +405,12 @@ void sim_ctrl_pump(struct sim_ctrl *c)
 			if (host_fc_blocked(c))
 				goto out;
 			size_t n = dlen - c->hold_off < frag ? dlen - c->hold_off : frag;
-			if (c->outq.cap - c->outq.used < n + 12 + SIM_EVENT_RESERVE)
+			if (c->outq.limit - c->outq.used < n + 12 + SIM_EVENT_RESERVE)
 				goto out;
 			uint8_t pkt[HCI_ACL_HDR + SIM_AIR_CHUNK_MAX];
 			uint8_t pb = (start && c->hold_off == 0) ? HCI_ACL_PB_START : HCI_ACL_PB_CONT;
-			hci_put16(pkt, (uint16_t)(handle | (pb << 12)));
-			hci_put16(pkt + 2, (uint16_t)n);
+			put_le16(pkt, (uint16_t)(handle | (pb << 12)));
+			put_le16(pkt + 2, (uint16_t)n);
 			memcpy(pkt + 4, data + c->hold_off, n);
 			out_push(c, HCI_H4_ACL, 0, pkt, HCI_ACL_HDR + n);
 			if (c->fc_enable & 0x01) {
@@ -419,7 +419,7 @@ void sim_ctrl_pump(struct sim_ctrl *c)
 			}
 			c->hold_off += n;
 		}
-		sim_q_pop(&c->hold);
+		ring_pop(&c->hold);
 		c->hold_bytes -= dlen;
 		c->hold_off = 0;
 		freed = true;
@@ -432,10 +432,10 @@ out:
 size_t sim_ctrl_pop(struct sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap)
 {
 	uint8_t rec[2 + SIM_PKT_MAX];
-	size_t len = sim_q_peek(&c->outq, rec, sizeof(rec));
+	size_t len = ring_peek_copy(&c->outq, rec, sizeof(rec));
 	if (len < 2)
 		return 0;
-	sim_q_pop(&c->outq);
+	ring_pop(&c->outq);
 	if (rec[1] & OUT_CREDIT)
 		c->cmd_credits = 1;
 	*type = rec[0];
@@ -475,11 +475,11 @@ size_t sim_ctrl_deliver(struct sim_ctrl *c, size_t max, sim_out_fn fn, void *use
 void sim_ctrl_reset(struct sim_ctrl *c)
 {
 	drop_links(c, HCI_ERR_REMOTE_POWER_OFF);
-	sim_q_clear(&c->hold);
+	ring_clear(&c->hold);
 	c->hold_off = c->hold_bytes = 0;
 	c->hold_reserved = 0;
 	c->hold_reserved_n = 0;
-	sim_q_clear(&c->outq);
+	ring_clear(&c->outq);
 	for (int t = 0; t < CT_COUNT; t++)
 		c->tmr[t] = SIM_NEVER;
 	defaults(c);
@@ -491,15 +491,15 @@ static void host_completed(struct sim_ctrl *c, const uint8_t *p, size_t n)
 {
 	if (n < 1 || n != 1u + 4u * p[0]) {
 		uint8_t pkt[6] = {HCI_EV_CMD_COMPLETE, 4, 1, 0, 0, HCI_ERR_INVALID_PARAMS};
-		hci_put16(pkt + 3, HCI_OP_HOST_NUM_COMPLETED);
+		put_le16(pkt + 3, HCI_OP_HOST_NUM_COMPLETED);
 		out_push(c, HCI_H4_EVT, 0, pkt, sizeof(pkt));
 		return;
 	}
 	if (!(c->fc_enable & 0x01))
 		return; /* ignored while flow control is off */
 	for (unsigned i = 0; i < p[0]; i++) {
-		uint16_t h = hci_get16(p + 1 + 4 * i) & 0x0FFF;
-		uint16_t k = hci_get16(p + 3 + 4 * i);
+		uint16_t h = get_le16(p + 1 + 4 * i) & 0x0FFF;
+		uint16_t k = get_le16(p + 3 + 4 * i);
 		int e;
 		struct sim_link *l = sim_ctrl_link(c, h, &e);
 		if (!l)
@@ -514,7 +514,7 @@ static void host_completed(struct sim_ctrl *c, const uint8_t *p, size_t n)
 
 static void command(struct sim_ctrl *c, const uint8_t *pkt, size_t len)
 {
-	uint16_t op = hci_get16(pkt);
+	uint16_t op = get_le16(pkt);
 	const uint8_t *p = pkt + HCI_CMD_HDR;
 	size_t n = len - HCI_CMD_HDR;
 	c->st.cmds++;
@@ -557,7 +557,7 @@ int sim_ctrl_feed(struct sim_ctrl *c, uint8_t type, const uint8_t *pkt, size_t l
 		return 0;
 	}
 	if (type == HCI_H4_ACL) {
-		if (!pkt || len < HCI_ACL_HDR || hci_get16(pkt + 2) != len - HCI_ACL_HDR)
+		if (!pkt || len < HCI_ACL_HDR || get_le16(pkt + 2) != len - HCI_ACL_HDR)
 			return L2K_EBADMSG;
 		sim_acl_from_host(c, pkt, len);
 		return 0;

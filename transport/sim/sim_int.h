@@ -9,6 +9,7 @@
 
 #include "transport/sim/sim.h"
 #include "transport/sim/sim_hci.h"
+#include "base/ring.h"
 
 #define SIM_NEVER UINT64_MAX
 #define SIM_NONE 0xFFFFu
@@ -23,27 +24,6 @@
 #define SIM_EVENT_RESERVE 8192u /* outq bytes kept free of ACL so events still fit */
 #define SIM_DUP_MAX 32
 #define SIM_ACCEPT_LIST_SIZE 8
-
-/* --- byte queue of records (bounded ring) --- */
-struct sim_q {
-	uint8_t *buf;
-	size_t cap, head, used, count;
-};
-int sim_q_init(struct sim_q *q, size_t cap);
-void sim_q_free(struct sim_q *q);
-void sim_q_clear(struct sim_q *q);
-static inline size_t sim_q_room(const struct sim_q *q, size_t len)
-{
-	return q->cap - q->used >= len + 4;
-}
-/* Append one record made of a and b (either may be empty); 0 or L2K_ENOBUFS. */
-int sim_q_push2(struct sim_q *q, const void *a, size_t alen, const void *b, size_t blen);
-/* Copy the head record into out (up to cap); returns its full length, 0 when empty. */
-size_t sim_q_peek(const struct sim_q *q, void *out, size_t cap);
-void sim_q_pop(struct sim_q *q);
-/* Keep only the records for which keep() says true (order preserved); O(queue size). */
-void sim_q_filter(struct sim_q *q, bool (*keep)(void *arg, const uint8_t *rec, size_t len),
-		  void *arg, uint8_t *scratch, size_t scratch_cap);
 
 /* --- PRNG (splitmix64; deterministic from the seed) --- */
 uint64_t sim_rng_next(uint64_t *state);
@@ -205,12 +185,12 @@ struct sim_ctrl {
 	uint8_t cmd_credits;
 	/* buffers */
 	struct sim_pool pool_br, pool_le;
-	struct sim_q hold;  /* air packets received, waiting for the host: [handle(2) start(1)] data */
+	struct ring hold;  /* air packets received, waiting for the host: [handle(2) start(1)] data */
 	size_t hold_off;    /* bytes of the head record already passed to outq */
 	size_t hold_bytes, hold_cap, hold_reserved;
 	uint32_t hold_reserved_n;
 	bool answered; /* the current command got its Command Complete / Status */
-	struct sim_q outq;  /* packets for the host: [type(1) flags(1)] packet */
+	struct ring outq;  /* packets for the host: [type(1) flags(1)] packet */
 	uint8_t scratch[SIM_PKT_MAX + 16];
 	uint16_t next_handle;
 	uint64_t tmr[CT_COUNT];

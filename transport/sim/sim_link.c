@@ -78,7 +78,7 @@ static void free_head(struct sim_link *l, int d)
 
 void sim_acl_from_host(struct sim_ctrl *c, const uint8_t *pkt, size_t len)
 {
-	uint16_t hf = hci_get16(pkt);
+	uint16_t hf = get_le16(pkt);
 	uint8_t pb = HCI_ACL_PB(hf), bc = HCI_ACL_BC(hf);
 	size_t dlen = len - HCI_ACL_HDR;
 	int e;
@@ -233,7 +233,7 @@ static void deliver_chunk(struct sim_link *l, int d, const uint8_t *data, uint16
 	if (dir->dropping)
 		return; /* flushed: the sender still counts it as completed */
 	uint8_t rec[3 + SIM_AIR_CHUNK_MAX];
-	hci_put16(rec, l->handle[1 - d]);
+	put_le16(rec, l->handle[1 - d]);
 	rec[2] = start ? 1 : 0;
 	memcpy(rec + 3, data, n);
 	if (air->corrupt > 0 && sim_rng_chance(&air->rng, air->corrupt)) {
@@ -241,7 +241,7 @@ static void deliver_chunk(struct sim_link *l, int d, const uint8_t *data, uint16
 		rec[3 + x % n] ^= (uint8_t)(1 + (x >> 32) % 255);
 		l->st.packets_corrupted[d]++;
 	}
-	if (sim_q_push2(&r->hold, rec, 3u + n, NULL, 0) == 0) {
+	if (ring_push2(&r->hold, rec, 3u + n, NULL, 0) == 0) {
 		r->hold_bytes += n;
 		l->st.bytes[d] += n;
 	}
@@ -306,8 +306,8 @@ void sim_link_flush_nocp(struct sim_ctrl *c)
 		while (n) {
 			uint16_t part = n > 0xFFFF ? 0xFFFF : (uint16_t)n;
 			n -= part;
-			hci_put16(ev + 1 + 4 * k, l->handle[e]);
-			hci_put16(ev + 3 + 4 * k, part);
+			put_le16(ev + 1 + 4 * k, l->handle[e]);
+			put_le16(ev + 3 + 4 * k, part);
 			if (++k == 63) {
 				ev[0] = (uint8_t)k;
 				sim_event(c, HCI_EV_NUM_COMPLETED, ev, 1 + 4 * k);
@@ -337,7 +337,7 @@ struct purge_arg {
 static bool keep_other_handles(void *arg, const uint8_t *rec, size_t len)
 {
 	const struct purge_arg *a = arg;
-	return len < 2 || hci_get16(rec) != a->handle;
+	return len < 2 || get_le16(rec) != a->handle;
 }
 
 void sim_link_close(struct sim_link *l, uint8_t reason0, uint8_t reason1)
@@ -359,18 +359,18 @@ void sim_link_close(struct sim_link *l, uint8_t reason0, uint8_t reason1)
 		/* received data not yet given to the host is lost with the link */
 		if (c->hold.count) {
 			uint8_t head[3];
-			bool head_is_ours = sim_q_peek(&c->hold, head, 3) >= 2 && hci_get16(head) == l->handle[i];
+			bool head_is_ours = ring_peek_copy(&c->hold, head, 3) >= 2 && get_le16(head) == l->handle[i];
 			struct purge_arg a = {l->handle[i]};
-			sim_q_filter(&c->hold, keep_other_handles, &a, c->scratch, sizeof(c->scratch));
+			ring_filter(&c->hold, keep_other_handles, &a, c->scratch, sizeof(c->scratch));
 			if (head_is_ours)
 				c->hold_off = 0;
 			/* recount the bytes held */
 			size_t bytes = 0, n = c->hold.count;
 			for (size_t k = 0; k < n; k++) {
-				size_t len = sim_q_peek(&c->hold, c->scratch, sizeof(c->scratch));
-				sim_q_pop(&c->hold);
+				size_t len = ring_peek_copy(&c->hold, c->scratch, sizeof(c->scratch));
+				ring_pop(&c->hold);
 				bytes += len >= 3 ? len - 3 : 0;
-				(void)sim_q_push2(&c->hold, c->scratch, len, NULL, 0);
+				(void)ring_push2(&c->hold, c->scratch, len, NULL, 0);
 			}
 			c->hold_bytes = bytes;
 		}
@@ -379,7 +379,7 @@ void sim_link_close(struct sim_link *l, uint8_t reason0, uint8_t reason1)
 		if (reason != 0xFF) {
 			/* Status Connection_Handle(2) Reason (Vol 4 Part E 7.7.5) */
 			uint8_t ev[4] = {HCI_SUCCESS, 0, 0, reason};
-			hci_put16(ev + 1, l->handle[i]);
+			put_le16(ev + 1, l->handle[i]);
 			sim_event(c, HCI_EV_DISCONN_COMPLETE, ev, sizeof(ev));
 		}
 	}
@@ -406,19 +406,19 @@ void sim_info_complete(struct sim_link *l, int e)
 	if (req & INFO_VERSION) {
 		/* Status Handle(2) Version Manufacturer_Name(2) Subversion(2) (7.7.12) */
 		uint8_t ev[8] = {HCI_SUCCESS, 0, 0, peer->cfg.hci_version, 0, 0, 0x01, 0x00};
-		hci_put16(ev + 1, h);
-		hci_put16(ev + 4, peer->cfg.manufacturer);
+		put_le16(ev + 1, h);
+		put_le16(ev + 4, peer->cfg.manufacturer);
 		sim_event(c, HCI_EV_REMOTE_VERSION, ev, sizeof(ev));
 	}
 	if (req & INFO_FEATURES) {
 		uint8_t ev[11] = {HCI_SUCCESS};
-		hci_put16(ev + 1, h);
+		put_le16(ev + 1, h);
 		memcpy(ev + 3, peer->features, 8);
 		sim_event(c, HCI_EV_REMOTE_FEATURES, ev, sizeof(ev));
 	}
 	if (req & INFO_LE_FEATURES) {
 		uint8_t ev[11] = {HCI_SUCCESS};
-		hci_put16(ev + 1, h);
+		put_le16(ev + 1, h);
 		memcpy(ev + 3, peer->le_features, 8);
 		sim_le_event(c, HCI_LE_REMOTE_FEATURES, ev, sizeof(ev));
 	}
