@@ -562,12 +562,12 @@ class L2CAPSocket:
         sk = _lib.SockP()
         if self._psm:
             psms = [self._psm]
-        else:
-            psms = range(0x80, 0x100) if le else range(0x1001, 0x10000, 2)
+        elif le:
+            psms = range(0x80, 0x100)  # the dynamic SPSMs
+        else:  # the dynamic PSMs: odd, with an even upper octet
+            psms = [p for p in range(0x1001, 0x10000, 2) if not (p >> 8) & 1]
         r = _lib.L2K_EADDRINUSE
         for psm in psms:
-            if not le and (psm >> 8) & 1:
-                continue
             r = lib.l2k_listen(s, psm, le, byref(opts), max(1, int(backlog)), byref(sk))
             if r != _lib.L2K_EADDRINUSE or self._psm:
                 break
