@@ -163,7 +163,10 @@ class Stack:
                 if payload.type != "bredr":
                     self._advertising = False  # the controller stops when a central connects
             elif kind == "link_down":
-                self._links.pop(payload[0].handle, None)
+                # l2kit's link_down gives the handle only: tell the link as it was up
+                known = self._links.pop(payload[0].handle, None)
+                if known is not None:
+                    payload = (known, payload[1])
             elif kind == "link_failed":
                 self._link_failures.append(payload)
             self._cv.notify_all()
