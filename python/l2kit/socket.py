@@ -272,7 +272,8 @@ class L2CAPSocket:
                 if self._state == _NEW and not self._closing:
                     raise errors.make(_lib.L2K_ENOTCONN, message="the socket is not connected")
                 raise errors.make(_lib.L2K_EBADF, message="the socket is closed")
-            if want is not None and self._state != want:
+            if want is not None and self._state != want and not (want == _CONNECTED and self._state == _CONNECTING):
+                # (data calls on a connecting socket wait for the connect, as l2k_send does)
                 if want == _LISTENING:
                     raise errors.make(_lib.L2K_EINVAL, message="the socket is not listening")
                 raise errors.make(_lib.L2K_ENOTCONN, message="the socket is not connected")
@@ -519,7 +520,7 @@ class L2CAPSocket:
             while self._busy:
                 self._cv.wait()
             sk, self._sk = self._sk, None
-        if sk:
+        if sk and self._stack._s is not None:
             lib.l2k_close(sk)
         self._stack._forget_socket(self)
 
@@ -607,15 +608,17 @@ class L2CAPSocket:
                 if r in (_lib.L2K_EAGAIN, _lib.L2K_ETIMEDOUT):
                     self._raise(sk, r, "accept")
                 raise errors.make(r, "accept")
+            # wrapped while the listener is busy: the stack cannot close under the new socket
+            ci = _lib.ChanInfo()
+            try:
+                errors.check(lib.l2k_sock_info(child, byref(ci)))
+                peer = (_addr.to_string(ci.peer, ci.link_type), ci.psm)
+                new = L2CAPSocket(self._stack, _sk=child, _peer=peer, linger=self.linger, le=self._le)
+            except BaseException:
+                lib.l2k_close(child)
+                raise
         finally:
             self._end()
-        ci = channel_info(child)
-        peer = (_addr.to_string(ci.peer, ci.link_type), ci.psm)
-        try:
-            new = L2CAPSocket(self._stack, _sk=child, _peer=peer, linger=self.linger, le=self._le)
-        except BaseException:
-            lib.l2k_close(child)
-            raise
         new._psm = ci.psm
         if self._le and self.advertise and not self._stack._advertising:
             try:  # the controller stopped advertising when the central connected
@@ -673,8 +676,11 @@ class L2CAPSocket:
                 self._cv.wait()
             sk, self._sk = self._sk, None
             state = self._state
+        if self._stack._s is None:  # the stack is gone, and its sockets with it
+            self._stack._forget_socket(self)
+            return
         try:
-            if state == _CONNECTED and self.linger and lib.l2k_sock_error(sk) == 0:
+            if state in (_CONNECTED, _CONNECTING) and self.linger and lib.l2k_sock_error(sk) == 0:
                 try:
                     self._shutdown_linger(sk)
                 except OSError:
@@ -699,11 +705,12 @@ class L2CAPSocket:
     def __del__(self):
         sk = getattr(self, "_sk", None)
         if sk:
+            self._sk = None
             try:
-                lib.l2k_close(sk)
+                if self._stack._s is not None:
+                    lib.l2k_close(sk)  # (also from l2kit's thread, should the collector run there)
             except Exception:
                 pass
-            self._sk = None
 
     def __enter__(self):
         return self
@@ -747,8 +754,13 @@ class L2CAPSocket:
             if not sk:
                 return 0
             st = lib.l2k_sock_error(sk)
-            if st == 0 or st == _lib.L2K_EINPROGRESS:
-                return 0 if st == 0 else errno.EINPROGRESS
+            if st == 0:
+                with self._cv:
+                    if self._state == _CONNECTING:
+                        self._state = _CONNECTED
+                return 0
+            if st == _lib.L2K_EINPROGRESS:
+                return errno.EINPROGRESS
             return errors.make(st).errno or errno.EIO
         raise errors.make(_lib.L2K_ENOTSUP, message="option not supported")
 

@@ -24,7 +24,9 @@ Link.__doc__ = ("An ACL or LE link: handle, the peer's address (with /le-public 
 # How long one C call may block at most: Python runs signal handlers (Ctrl-C) between calls.
 SLICE_MS = 200
 
-_open_stacks = weakref.WeakSet()
+# Stacks not closed yet.  A running stack stays alive (like a running thread) until close() or
+# the interpreter's exit: its thread calls back into Python.
+_open_stacks = set()
 
 
 @atexit.register
@@ -232,7 +234,7 @@ class Stack:
 
     @property
     def closed(self):
-        return self._s is None
+        return self._s is None or self._closed
 
     # ---- links and LE ---------------------------------------------------------------------------
 
@@ -329,7 +331,7 @@ class Stack:
 
     def _add_socket(self, sk):
         with self._mu:
-            if self._s is None:
+            if self._s is None or self._closed:
                 raise errors.make(_lib.L2K_ENETDOWN, message="the stack is closed")
             self._socks.add(sk)
 
@@ -344,19 +346,24 @@ class Stack:
         with self._mu:
             if self._s is None or self._closed:
                 return
-            self._closed = True
-            socks = list(self._socks)
+            self._closed = True  # no new sockets from here on
             extras = list(self._extras)
         for x in extras:
             try:
                 x.close()
             except Exception:
                 pass
-        for sk in socks:
-            try:
-                sk.close()
-            except Exception:
-                pass
+        while True:
+            with self._mu:
+                socks = list(self._socks)
+            if not socks:
+                break
+            for sk in socks:
+                try:
+                    sk.close()
+                except Exception:
+                    pass
+                self._forget_socket(sk)
         self._close_now()
 
     def _close_now(self):

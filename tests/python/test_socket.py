@@ -120,9 +120,9 @@ def test_nonblocking_connect_finishes_through_the_descriptor(pair):
         s.connect((b.address, 0x1001))
     assert ei.value.errno == errno.EINPROGRESS
     assert select.select([s], [], [], 10)[0] == [s]
-    assert s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
     s.connect((b.address, 0x1001))  # finished: returns
     assert select.select([s], [], [], 0)[0] == []  # seen: only data makes it readable now
+    assert s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
     with pytest.raises(OSError) as ei:
         s.connect((b.address, 0x1001))
     assert ei.value.errno == errno.EISCONN
@@ -130,9 +130,17 @@ def test_nonblocking_connect_finishes_through_the_descriptor(pair):
     s.send(b"hi")
     c, _ = ls.accept()
     assert c.recv(10) == b"hi"
-    c.close()
-    s.close()
-    ls.close()
+    # as with TCP, sending right away (without looking at the outcome) waits for the connect
+    s2 = a.socket()
+    s2.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        s2.connect((b.address, 0x1001))
+    s2.setblocking(True)
+    s2.send(b"straight")
+    c2, _ = ls.accept()
+    assert c2.recv(10) == b"straight"
+    for x in (c, c2, s, s2, ls):
+        x.close()
 
 
 def test_ten_channels_with_select_and_selectors(pair):
@@ -311,8 +319,20 @@ def test_closing_the_stack_closes_its_sockets(air):
     a = l2kit.Stack(air)
     b = l2kit.Stack(air)
     ls = b.listen(0x1001)
+    ls2 = b.listen(0x1003)
     ch = a.connect(b.address, 0x1001)
-    b.close()
+    blocked = []
+
+    def accept():
+        try:
+            ls2.accept()
+        except OSError as e:
+            blocked.append(e)
+    t = threading.Thread(target=accept)
+    t.start()
+    b.close()  # the blocked accept ends (EBADF) and the stack goes
+    t.join(10)
+    assert not t.is_alive() and blocked[0].errno == errno.EBADF
     assert ls.fileno() == -1
     assert ch.recv(10) == b""  # the peer went away with its stack
     a.close()
