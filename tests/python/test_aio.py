@@ -7,7 +7,6 @@ import threading
 import pytest
 
 import l2kit
-from l2kit import aio
 
 
 def run(coro, timeout=60):

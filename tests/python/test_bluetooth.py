@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import threading
-import time
 
 import pytest
 

@@ -5,7 +5,6 @@ finding the library next to the installed package."""
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import textwrap
 
-import pytest
 
 from conftest import HEADER, PYTHON, REPO, child_env
 
