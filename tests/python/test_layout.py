@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import textwrap
 
-
 from conftest import HEADER, PYTHON, REPO, child_env
 
 from l2kit import _lib
