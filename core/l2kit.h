@@ -409,7 +409,7 @@ int l2k_sock_fd(l2k_sock *sk);
  * not block for want of room - the channel is open and its last send did not find the queue
  * full, or room came back since (or the channel ended or was shut down: l2k_send fails at once).
  * Not readable while connecting.  Made on the first call (a pipe), closed by l2k_close.  Read
- * nothing from it yourself.  A descriptor, or L2K_EINVAL (listener), L2K_ENOBUFS. */
+ * nothing from it yourself.  A descriptor, or L2K_EINVAL (listener), L2K_ENOBUFS / L2K_ENOMEM. */
 int l2k_sock_send_fd(l2k_sock *sk);
 /* Where a socket stands, like SO_ERROR: 0 open (a listener: serving), L2K_EINPROGRESS still
  * connecting, or once the channel ended the error l2k_send reports for it (L2K_EREFUSED,
