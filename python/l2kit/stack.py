@@ -78,6 +78,8 @@ class Stack:
         self._socks = weakref.WeakSet()
         self._last_error = ""
         self.on_advertisement = None    # function(address, rssi, data) while scanning
+        self.on_link_up = None          # function(link)
+        self.on_link_down = None        # function(link, hci_reason)
         self._advertising = False
         self._extras = []               # things closed with the stack (micropython face ...)
         self._cb = self._make_callbacks()
@@ -173,6 +175,10 @@ class Stack:
                 self._link_failures.append(payload)
             self._cv.notify_all()
             subs = list(self._subscribers)
+        if kind == "link_up" and self.on_link_up is not None:
+            subs.append(lambda k, p: self.on_link_up(p))
+        elif kind == "link_down" and self.on_link_down is not None:
+            subs.append(lambda k, p: self.on_link_down(*p))
         for fn in subs:
             try:
                 fn(kind, payload)
@@ -240,7 +246,9 @@ class Stack:
 
     @property
     def links(self):
-        """The links that are up, as Link tuples."""
+        """The links that are up, as Link tuples.  on_link_up(link) and on_link_down(link,
+        hci_reason), when set, are called as links come and go (on l2kit's thread: keep them
+        short, and make no blocking l2kit call in them)."""
         with self._mu:
             return list(self._links.values())
 

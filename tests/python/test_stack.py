@@ -39,6 +39,9 @@ def test_links_up_and_down(pair, le):
     if le:
         b.advertise(True)
     target = b.address + ("/le-public" if le else "")
+    ups, downs = [], []
+    b.on_link_up = ups.append
+    b.on_link_down = lambda link, reason: downs.append((link, reason))
     link = a.connect_link(target, timeout=20)
     assert link.address == target and link.type == ("le-public" if le else "bredr")
     assert link.role == ("central" if le else None) and a.links == [link]  # (BR/EDR: not reported)
@@ -49,6 +52,8 @@ def test_links_up_and_down(pair, le):
             break
         threading.Event().wait(0.05)
     assert a.links == [] and b.links == []
+    assert [l.address for l in ups] == [a.address + ("/le-public" if le else "")]
+    assert downs == [(ups[0], 0x13)]  # remote user terminated the connection
 
 
 def test_connect_link_gives_up_at_its_timeout(pair):
