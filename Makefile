@@ -55,7 +55,7 @@ PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 HEADERS   := api/l2kit.h base/l2k_error.h
 STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
 
-.PHONY: all lib tools tests check check-unit check-integration check-vm demo install clean deps bench \
+.PHONY: all lib tools tests check check-unit check-integration check-vm demo install clean deps bench python \
 	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
 # keep object files made by chained rules (tools, tests) for fast rebuilds
 .SECONDARY:
@@ -63,7 +63,8 @@ all: lib tools
 
 lib: $(BUILD)/libl2kit.a $(BUILD)/libl2kit.so
 tools: $(TOOLS)
-tests: $(TESTS) $(PROGS) tools
+# (the shared library too: the Python package's tests load it)
+tests: $(TESTS) $(PROGS) tools $(BUILD)/libl2kit.so
 
 $(BUILD)/include/l2kit/%.h: api/%.h
 	@mkdir -p $(dir $@)
@@ -116,11 +117,23 @@ $(BUILD)/bin/l2cat: TOOL_PARTS := $(L2CAT_OBJ)
 $(BUILD)/bin/l2cat: $(L2CAT_OBJ)
 
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
-# BENCH_ARGS=--quick for a smoke run.
-bench: $(BUILD)/bin/l2bench $(filter $(BUILD)/bin/vctrl $(BUILD)/bin/l2cat,$(TOOLS))
+# BENCH_ARGS=--quick for a smoke run.  The Python section runs python/ on $(BUILD)/libl2kit.so.
+bench: $(BUILD)/bin/l2bench $(filter $(BUILD)/bin/vctrl $(BUILD)/bin/l2cat,$(TOOLS)) $(BUILD)/libl2kit.so
 	@sh tests/bench_deps.sh
 	@$(BUILD)/bin/l2bench --out $(BUILD)/bench $(BENCH_ARGS); rc=$$?; \
 		sh tools/bench/plot.sh $(BUILD)/bench; exit $$rc
+
+# The Python package (python/, docs/python.md), staged in $(BUILD)/python with the shared library
+# next to it: use it with PYTHONPATH=$(BUILD)/python, or install it (a venv: pip install
+# $(BUILD)/python; its build backend is standard library only, nothing is downloaded).
+PY_SRC := $(sort $(wildcard python/l2kit/*.py))
+python: $(BUILD)/libl2kit.so
+	@rm -rf $(BUILD)/python
+	@mkdir -p $(BUILD)/python/l2kit
+	@cp $(PY_SRC) $(BUILD)/python/l2kit/
+	@cp -L $(BUILD)/libl2kit.so $(BUILD)/python/l2kit/libl2kit.so.0
+	@cp python/pyproject.toml python/build_backend.py $(BUILD)/python/
+	@echo "python: $(BUILD)/python/l2kit (PYTHONPATH=$(BUILD)/python, or pip install $(BUILD)/python)"
 
 # Installs the Debian packages the build and tests need, when missing and when root.
 deps:

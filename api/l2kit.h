@@ -20,6 +20,13 @@ extern "C" {
 
 #define L2K_VERSION "0.1.0"
 
+/* The library's binary interface: bumped whenever a public structure's layout, an enum's values
+ * or a function's signature change incompatibly.  Bindings that lay the structures out
+ * themselves (the Python package, over ctypes) compare l2k_abi_version() with the value they
+ * were written for before their first call. */
+#define L2K_ABI_VERSION 1
+int l2k_abi_version(void);
+
 typedef struct l2k_stack l2k_stack;
 
 /* A Bluetooth device address; b[0] is the least significant octet (wire order). */
@@ -436,6 +443,17 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms);
  * (*full == 0) or the end of stream, the channel closed (*full == SIZE_MAX). */
 long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms);
 int l2k_sock_fd(l2k_sock *sk);
+/* A second descriptor of a channel socket, for waiting to send: readable while l2k_send would
+ * not block for want of room - the channel is open and its last send did not find the queue
+ * full, or room came back since (or the channel ended or was shut down: l2k_send fails at once).
+ * Not readable while connecting.  Made on the first call (a pipe), closed by l2k_close.  Read
+ * nothing from it yourself.  A descriptor, or L2K_EINVAL (listener), L2K_ENOBUFS / L2K_ENOMEM. */
+int l2k_sock_send_fd(l2k_sock *sk);
+/* Where a socket stands, like SO_ERROR: 0 open (a listener: serving), L2K_EINPROGRESS still
+ * connecting, or once the channel ended the error l2k_send reports for it (L2K_EREFUSED,
+ * L2K_ECONNRESET, L2K_ESHUTDOWN after our own close ...; a listener: the transport's failure).
+ * Looking at it counts as seeing a finished non-blocking connect (as l2k_sock_info does). */
+int l2k_sock_error(l2k_sock *sk);
 int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out);
 /* The reason the channel closed (valid once recv returned 0 or send failed). */
 enum l2k_close_reason l2k_sock_close_reason(l2k_sock *sk);

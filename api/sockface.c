@@ -172,16 +172,34 @@ static bool sk_want_readable(const struct l2k_sock *sk)
 	return sk->rxq.count > 0 || sk->state == SK_CLOSED || sk->open_unseen;
 }
 
+/* l2k_send would not wait for room: open and not blocked, or it fails at once */
+static bool sk_want_sendable(const struct l2k_sock *sk)
+{
+	if (sk->kind != SK_CHAN || sk->state == SK_CONNECTING)
+		return false;
+	return sk->state == SK_CLOSED || sk->shut || !sk->tx_blocked;
+}
+
 void sockface_sk_update(struct l2k_sock *sk)
 {
 	bool want = sk_want_readable(sk);
-	if (want == sk->readable)
-		return;
-	if (want)
-		pipe_put(sk->fd_w);
-	else
-		pipe_drain(sk->fd_r);
-	sk->readable = want;
+	if (want != sk->readable) {
+		if (want)
+			pipe_put(sk->fd_w);
+		else
+			pipe_drain(sk->fd_r);
+		sk->readable = want;
+	}
+	if (sk->tx_fd_r >= 0) {
+		want = sk_want_sendable(sk);
+		if (want != sk->tx_readable) {
+			if (want)
+				pipe_put(sk->tx_fd_w);
+			else
+				pipe_drain(sk->tx_fd_r);
+			sk->tx_readable = want;
+		}
+	}
 }
 
 struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind)
@@ -196,6 +214,7 @@ struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind)
 	sk->sf = sf;
 	sk->kind = kind;
 	sk->state = SK_CONNECTING;
+	sk->tx_fd_r = sk->tx_fd_w = -1;
 	sk->next = sf->socks;
 	if (sf->socks)
 		sf->socks->prev = sk;
@@ -214,6 +233,10 @@ void sockface_sk_free(struct l2k_sock *sk)
 		sk->next->prev = sk->prev;
 	close(sk->fd_r);
 	close(sk->fd_w);
+	if (sk->tx_fd_r >= 0) {
+		close(sk->tx_fd_r);
+		close(sk->tx_fd_w);
+	}
 	ring_free(&sk->rxq);
 	free(sk);
 }
@@ -325,7 +348,11 @@ static void cb_recv(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len)
 
 static void cb_send_ready(void *user, l2k_chan *ch)
 {
-	/* nothing to do: waiting senders are woken after the step that made room */
+	/* waiting senders are woken after the step that made room; the send descriptor turns
+	 * readable now */
+	struct l2k_sock *sk = user;
+	sk->tx_blocked = false;
+	sockface_sk_update(sk);
 }
 
 static void sk_mark_closed(struct l2k_sock *sk, l2k_chan *ch, enum l2k_close_reason reason)
@@ -390,6 +417,29 @@ int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k
 	ls->backlog_n++;
 	sockface_sk_set_cbs(c, cbs);
 	return 0;
+}
+
+int l2k_sock_send_fd(l2k_sock *sk)
+{
+	if (!sk || sk->kind != SK_CHAN)
+		return L2K_EINVAL;
+	struct sockface *sf = sk->sf;
+	bool locked = !sockface_on_loop_thread(sf); /* from a callback the mutex is ours already */
+	if (locked)
+		pthread_mutex_lock(&sf->lock);
+	int r = 0;
+	if (sk->tx_fd_r < 0) {
+		r = pipe_open(&sk->tx_fd_r, &sk->tx_fd_w);
+		if (r < 0)
+			sk->tx_fd_r = sk->tx_fd_w = -1;
+		else
+			sockface_sk_update(sk);
+	}
+	if (r == 0)
+		r = sk->tx_fd_r;
+	if (locked)
+		pthread_mutex_unlock(&sf->lock);
+	return r;
 }
 
 /* ---- the loop thread ---------------------------------------------------------------------- */

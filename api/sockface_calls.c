@@ -375,6 +375,7 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 			sk->open_unseen = false;
 			r = l2k_chan_send(sk->ch, len ? buf : empty, len);
 			if (r == 0) {
+				sk->tx_blocked = false;
 				sockface_wake(sf);
 				ret = (long)len;
 				break;
@@ -383,6 +384,7 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 				ret = r;
 				break;
 			}
+			sk->tx_blocked = true; /* until send_ready (l2k_sock_send_fd) */
 		}
 		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
 		if (r < 0) {
@@ -494,6 +496,30 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 int l2k_sock_fd(l2k_sock *sk)
 {
 	return sk ? sk->fd_r : L2K_EINVAL;
+}
+
+int l2k_sock_error(l2k_sock *sk)
+{
+	if (!sk)
+		return L2K_EINVAL;
+	struct sockface *sf = sk->sf;
+	int r = sf_enter(sf);
+	if (r < 0)
+		return r;
+	if (sk->kind == SK_LISTEN)
+		r = sf->failed;
+	else if (sk->state == SK_CONNECTING)
+		r = L2K_EINPROGRESS;
+	else if (sk->state == SK_OPEN)
+		r = 0;
+	else
+		r = sockface_reason_err(sk->reason);
+	if (sk->kind == SK_CHAN && sk->state != SK_CONNECTING) {
+		sk->open_unseen = false;
+		sockface_sk_update(sk);
+	}
+	sockface_leave(sf);
+	return r;
 }
 
 int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out)

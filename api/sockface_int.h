@@ -38,6 +38,9 @@ struct l2k_sock {
 	l2k_chan *ch; /* NULL once closed or detached */
 	int fd_r, fd_w;
 	bool readable; /* a byte sits in the pipe */
+	int tx_fd_r, tx_fd_w; /* l2k_sock_send_fd's pipe (-1 until asked for) */
+	bool tx_readable;     /* a byte sits in it */
+	bool tx_blocked;      /* the last send found the queue full and no send_ready came since */
 	/* receive queue */
 	struct ring rxq;
 	size_t rx_bound;

@@ -19,6 +19,11 @@ static void to_public_link(const struct hci_link_info *in, struct l2k_link_info 
 	out->role = in->role;
 }
 
+int l2k_abi_version(void)
+{
+	return L2K_ABI_VERSION;
+}
+
 uint64_t l2k_stack_now(l2k_stack *s)
 {
 	return s->clock ? s->clock(s->clock_arg) : l2k_monotonic_ms();

@@ -7,9 +7,11 @@
  *   4. scale: 1 .. 1000 channels over 1 .. 30 links;
  *   5. out of process: two l2cat processes over vctrl (TCP);
  *   6. CRC-16 (FCS) speed;
- *   7. fairness: channels of different modes sharing one link under a timed profile.
+ *   7. fairness: channels of different modes sharing one link under a timed profile;
+ *   8. Python: the l2kit package's sockets against l2cat, out of process over vctrl.
  * Prints a table per section and writes OUT/results.json plus gnuplot data files.
- *   l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR] */
+ *   l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR] [--python PATH]
+ *           [--python-dir DIR] */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,22 +25,27 @@
 #include "tools/common/tool.h"
 
 #define PROG "l2bench"
-static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs"};
+static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR]\n"
-		"               [--mode NAME] [--sdu N] [--bytes N] [--scale CxL]\n"
+		"               [--mode NAME] [--sdu N] [--bytes N] [--scale CxL] [--python PATH]\n"
+		"               [--python-dir DIR]\n"
 		"  Measures l2kit: host cost per mode and SDU size against memcpy, link utilisation on\n"
-		"  the simulated air's timed profiles, round-trip latency, scale to 1000 channels, and\n"
-		"  two l2cat processes over vctrl.  Prints tables and writes DIR/results.json (default\n"
-		"  DIR build/bench) with gnuplot data (host_cost.dat, utilisation.dat).\n"
+		"  the simulated air's timed profiles, round-trip latency, scale to 1000 channels, two\n"
+		"  l2cat processes over vctrl, and the Python package against l2cat.  Prints tables and\n"
+		"  writes DIR/results.json (default DIR build/bench) with gnuplot data (host_cost.dat,\n"
+		"  utilisation.dat).\n"
 		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
-		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair\n"
+		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python\n"
 		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
-		"  --bindir DIR where vctrl and l2cat are (default: this program's directory)\n"
+		"  --bindir DIR where vctrl and l2cat are (default: this program's directory); the\n"
+		"               shared library is DIR/../libl2kit.so\n"
+		"  --python PATH       the Python interpreter (default /usr/bin/python3)\n"
+		"  --python-dir DIR    the Python package's folder, with examples/ (default python)\n"
 		"  --mode NAME  only this mode (basic, ertm, le, ecfc-le, ecfc-bredr ...)\n"
 		"  --sdu N      only this SDU size (host cost, utilisation)\n"
 		"  --bytes N    host cost: move exactly N bytes per run (repeatable instruction counts)\n"
@@ -59,7 +66,7 @@ static int check_only(const char *only)
 			known |= strlen(sections[i]) == len && strncmp(p, sections[i], len) == 0;
 		if (!known) {
 			fprintf(stderr, PROG ": unknown section '%.*s' in --only (sections: cost, util, latency, "
-					"scale, oop, fcs)\n", (int)len, p);
+					"scale, oop, fcs, fair, python)\n", (int)len, p);
 			return 2;
 		}
 		if (!e)
@@ -163,7 +170,9 @@ int main(int argc, char **argv)
 			       .scale_bytes = 64u << 20,
 			       .oop_bytes = 100u * 1000 * 1000,
 			       .lat_iters = 20000,
-			       .outdir = "build/bench"};
+			       .outdir = "build/bench",
+			       .python = "/usr/bin/python3",
+			       .python_dir = "python"};
 	const char *only = NULL;
 	static char bindir[4096];
 	static const struct option lo[] = {{"quick", no_argument, 0, 'q'},	{"out", required_argument, 0, 'o'},
@@ -171,6 +180,7 @@ int main(int argc, char **argv)
 					   {"bindir", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'},
 					   {"mode", required_argument, 0, 'm'},	{"sdu", required_argument, 0, 'z'},
 					   {"bytes", required_argument, 0, 'y'},	{"scale", required_argument, 0, 'S'},
+					   {"python", required_argument, 0, 'P'}, {"python-dir", required_argument, 0, 'D'},
 					   {0, 0, 0, 0}};
 	int c;
 	unsigned long v;
@@ -205,6 +215,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'b': o.bindir = optarg; break;
+		case 'P': o.python = optarg; break;
+		case 'D': o.python_dir = optarg; break;
 		case 'm':
 			if (!known_mode_label(optarg))
 				return tool_bad_value(PROG, "--mode", optarg,
@@ -280,6 +292,8 @@ int main(int argc, char **argv)
 		failed |= bench_crc(&o) < 0;
 	if (want(only, "fair"))
 		failed |= bench_fairness(&o) < 0;
+	if (want(only, "python"))
+		failed |= bench_python(&o) < 0;
 	double wall = bench_wall_s() - w0;
 	bj_num("bench_wall_s", wall);
 	if (tool_signal())

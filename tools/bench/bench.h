@@ -30,6 +30,8 @@ struct bench_opts {
 	unsigned scale_chans, scale_links; /* scale: only this configuration (0: all) */
 	uint64_t cost_bytes; /* host cost: exactly this many bytes per run, no calibration (0: by time) */
 	const char *bindir; /* where vctrl and l2cat live */
+	const char *python;	/* the Python interpreter (section python) */
+	const char *python_dir; /* the package's folder (python/: l2kit/ and examples/) */
 	const char *outdir;
 };
 
@@ -151,5 +153,6 @@ int bench_scale(const struct bench_opts *o);
 int bench_out_of_process(const struct bench_opts *o);
 int bench_crc(const struct bench_opts *o);
 int bench_fairness(const struct bench_opts *o);
+int bench_python(const struct bench_opts *o);
 
 #endif
