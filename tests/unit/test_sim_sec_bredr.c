@@ -848,6 +848,61 @@ static void test_features_and_determinism(void **state)
 	assert_memory_equal(key[0], key[1], 16);
 }
 
+/* A fake host on the controller of a "sim" transport (the world must not free it). */
+static struct th_host *wrap(struct th_world *w, struct l2k_transport *t)
+{
+	struct th_host *h = calloc(1, sizeof(*h));
+	assert_non_null(h);
+	h->ev = calloc(TH_MAXEV, sizeof(*h->ev));
+	h->rx = malloc(70000);
+	h->c = sim_transport_ctrl(t);
+	assert_non_null(h->c);
+	sim_ctrl_get_address(h->c, &h->addr);
+	w->h[w->n++] = h;
+	return h;
+}
+
+static void test_transport_spec_keys_set_key_size_and_faults(void **state)
+{
+	struct l2k_transport *ta = NULL, *tb = NULL, *tc = NULL;
+	char err[200];
+	assert_int_equal(sim_transport_open("type=bredr,air=sec-spec,enc-key-size=5", &ta, err, sizeof(err)), 0);
+	assert_int_equal(sim_transport_open("type=bredr,air=sec-spec", &tb, err, sizeof(err)), 0);
+	assert_int_equal(sim_transport_open("type=bredr,air=sec-spec,sec-fault=nc-mismatch,sec-fault=reject", &tc, err,
+					    sizeof(err)),
+			 0);
+	struct pair s;
+	s.w = th_world_new("sec-spec");
+	s.a = wrap(s.w, ta);
+	s.b = wrap(s.w, tb);
+	struct th_host *c = wrap(s.w, tc);
+	host_setup(s.w, s.a, true, false);
+	host_setup(s.w, s.b, true, false);
+	host_setup(s.w, c, true, false);
+	th_connect_bredr(s.w, s.a, s.b, &s.ha, &s.hb);
+	pair_nc(&s, NULL);
+	assert_int_equal(encrypt(&s, s.a, s.ha, 1), 0);
+	want(&s, s.a, HCI_EV_ENCRYPT_CHANGE, 100);
+	int st;
+	assert_int_equal(key_size(&s, s.b, s.hb, &st), 5); /* a offered 5 */
+	/* c refuses pairing for its host */
+	s.b = c;
+	th_connect_bredr(s.w, s.a, s.b, &s.ha, &s.hb);
+	auth_requested(&s);
+	want_addr(&s, s.a, HCI_EV_LINK_KEY_REQUEST, 10);
+	assert_int_equal(reply(&s, s.a, HCI_OP_LINK_KEY_NEG_REPLY, NULL, 0), 0);
+	want_addr(&s, s.a, HCI_EV_IO_CAP_REQUEST, 10);
+	uint8_t ca[3] = {HCI_IO_DISPLAY_YES_NO, 0, AUTH_GENERAL};
+	assert_int_equal(reply(&s, s.a, HCI_OP_IO_CAP_REPLY, ca, 3), 0);
+	expect_failed(&s, HCI_ERR_PAIRING_NOT_ALLOWED, true, false);
+	for (int i = 0; i < s.w->n; i++)
+		s.w->h[i]->c = NULL; /* the transports own them */
+	th_world_free(s.w);
+	ta->ops->close(ta);
+	tb->ops->close(tb);
+	tc->ops->close(tc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_masked_events_are_not_sent),
 		cmocka_unit_test(test_commands_check_lengths_values_and_state),
 		cmocka_unit_test(test_features_and_determinism),
+		cmocka_unit_test(test_transport_spec_keys_set_key_size_and_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
