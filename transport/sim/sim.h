@@ -34,6 +34,11 @@
  *    0x01/0x03) at most Host_Total_Num_ACL_Data_Packets ACL packets are outstanding; the rest wait
  *    in the controller, and when its receive buffer (rx_count air packets) is full the air stops
  *    sending to it (link-layer flow control), which back-pressures the sender's host.
+ *  - Security (docs/simulator.md "Security"): the controller's side of BR/EDR authentication,
+ *    Secure Simple Pairing (every association model), legacy PIN pairing and encryption, and of
+ *    LE encryption (LTK request, MIC failure on a mismatch), with real crypto from
+ *    base/crypto.h, every random value from the air's PRNG, and fault injection
+ *    (sim_ctrl_config.enc_key_size, .sec_faults).
  *  - A controller closed or reset drops its links: the peer gets Disconnection Complete with
  *    reason 0x15 (power off) at once.  A link cut on the air (sim_air_cut_link) is reported on
  *    both sides with reason 0x08 (Connection Timeout) after the supervision timeout (LE: the
