@@ -393,7 +393,7 @@ void sim_sec_link_closing(struct sim_link *l, uint8_t reason0, uint8_t reason1)
 
 static void cmd_auth_requested(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = bredr_link(c, p, &e);
 	if (!l) {
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
@@ -420,7 +420,7 @@ static void cmd_auth_requested(struct sim_ctrl *c, uint16_t op, const uint8_t *p
 static void cmd_set_conn_encrypt(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Connection_Handle(2) Encryption_Enable (7.1.16) */
-	int e;
+	int e = 0;
 	struct sim_link *l = bredr_link(c, p, &e);
 	if (!l) {
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
@@ -444,7 +444,7 @@ static void cmd_set_conn_encrypt(struct sim_ctrl *c, uint16_t op, const uint8_t 
 
 static void cmd_refresh_key(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = bredr_link(c, p, &e);
 	if (!l) {
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
@@ -462,7 +462,7 @@ static void cmd_refresh_key(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 static void cmd_read_key_size(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Connection_Handle -> Status Connection_Handle(2) Key_Size (7.5.7) */
-	int e;
+	int e = 0;
 	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
 	uint8_t r[4] = {HCI_SUCCESS, p[0], (uint8_t)(p[1] & 0x0F), 0};
 	if (!l)
@@ -481,7 +481,7 @@ static void cmd_read_key_size(struct sim_ctrl *c, uint16_t op, const uint8_t *p,
 static struct sim_link *answering(struct sim_ctrl *c, uint16_t op, const uint8_t *p, uint8_t s1,
 				  uint8_t s2, int *end)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = link_by_addr(c, p, &e);
 	if (!l) {
 		cc_addr(c, op, p, HCI_ERR_UNKNOWN_CONN_ID);
@@ -505,7 +505,7 @@ static void answered(struct sim_link *l, int e)
 
 static void cmd_link_key_reply(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_LK_I, BS_LK_R, &e);
 	if (!l)
 		return;
@@ -555,7 +555,7 @@ static void cmd_io_cap_reply(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 		cc_addr(c, op, p, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_IOCAP_I, BS_IOCAP_R, &e);
 	if (!l)
 		return;
@@ -575,7 +575,7 @@ static void cmd_io_cap_neg_reply(struct sim_ctrl *c, uint16_t op, const uint8_t 
 		cc_addr(c, op, p, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_IOCAP_I, BS_IOCAP_R, &e);
 	if (!l)
 		return;
@@ -586,7 +586,7 @@ static void cmd_io_cap_neg_reply(struct sim_ctrl *c, uint16_t op, const uint8_t 
 
 static void cmd_user_confirm(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_STAGE1, BS_STAGE1, &e);
 	if (!l)
 		return;
@@ -609,7 +609,7 @@ static void cmd_user_passkey(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 		cc_addr(c, op, p, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_STAGE1, BS_STAGE1, &e);
 	if (!l)
 		return;
@@ -638,7 +638,7 @@ static void cmd_user_passkey(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 
 static void cmd_remote_oob(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_STAGE1, BS_STAGE1, &e);
 	if (!l)
 		return;
@@ -681,7 +681,7 @@ static void cmd_keypress(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size
 		cc_addr(c, op, p, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_STAGE1, BS_STAGE1, &e);
 	if (!l)
 		return;
@@ -706,7 +706,7 @@ static void cmd_pin_reply(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 		cc_addr(c, op, p, HCI_ERR_INVALID_PARAMS);
 		return;
 	}
-	int e;
+	int e = 0;
 	struct sim_link *l = answering(c, op, p, BS_PIN_I, BS_PIN_R, &e);
 	if (!l)
 		return;

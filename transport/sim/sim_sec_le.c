@@ -60,7 +60,7 @@ static uint64_t event_us(const struct sim_link *l)
 static void cmd_le_enable_encryption(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Connection_Handle(2) Random_Number(8) Encrypted_Diversifier(2) Long_Term_Key(16) (7.8.24) */
-	int e;
+	int e = 0;
 	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
 	if (!l || l->kind != SIM_LINK_LE) {
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
@@ -88,7 +88,7 @@ static void cmd_le_enable_encryption(struct sim_ctrl *c, uint16_t op, const uint
 static struct sim_link *ltk_answer(struct sim_ctrl *c, uint16_t op, const uint8_t *p, int *end)
 {
 	/* returns Status Connection_Handle (7.8.25, 7.8.26) */
-	int e;
+	int e = 0;
 	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
 	uint8_t r[3] = {HCI_SUCCESS, p[0], (uint8_t)(p[1] & 0x0F)};
 	if (!l || l->kind != SIM_LINK_LE)
@@ -102,7 +102,7 @@ static struct sim_link *ltk_answer(struct sim_ctrl *c, uint16_t op, const uint8_
 
 static void cmd_le_ltk_reply(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	int e;
+	int e = 0;
 	struct sim_link *l = ltk_answer(c, op, p, &e);
 	if (!l)
 		return;
