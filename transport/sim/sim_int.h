@@ -20,7 +20,7 @@
 #define SIM_PAGE_LATENCY_US 5000u	      /* page + LMP set-up until Connection Request */
 #define SIM_ACCEPT_TIMEOUT_US 5000000u	      /* Connection_Accept_Timeout default 0x1F40 */
 #define SIM_LL_RESPONSE_US 40000000ull	      /* LL/LMP response timeout (Vol 6 Part B 5.2) */
-#define SIM_LMP_RESPONSE_US 30000000ull	      /* LMP response timeout (Vol 2 Part C 2.5) */
+#define SIM_LMP_RESPONSE_US 30000000ull	      /* LMP response timeout (Vol 2 Part C) */
 #define SIM_OUTQ_BYTES 65536u
 #define SIM_EVENT_RESERVE 8192u /* outq bytes kept free of ACL so events still fit */
 #define SIM_DUP_MAX 32
@@ -365,6 +365,7 @@ extern const struct sim_cmd sim_cmds_base[];
 extern const struct sim_cmd sim_cmds_bredr[];
 extern const struct sim_cmd sim_cmds_le[];
 extern const struct sim_cmd sim_cmds_sec_bredr[];
+extern const struct sim_cmd sim_cmds_sec_conf[];
 extern const struct sim_cmd sim_cmds_sec_le[];
 const struct sim_cmd *sim_cmd_find(uint16_t op, uint8_t type);
 void sim_cmd_bitmap(uint8_t type, uint8_t out[64]);
@@ -412,6 +413,11 @@ int sim_sec_link_key(const uint8_t dh[32], const uint8_t na[16], const uint8_t n
 int sim_sec_oob_commit(const uint8_t pub[64], const uint8_t r[16], uint8_t tag, uint8_t c[16]);
 int sim_sec_pin_key(const uint8_t *pin, uint8_t len, const uint8_t rnd[16], const hci_bdaddr_t *a,
 		    const hci_bdaddr_t *b, uint8_t key[16]);
+/* OOB commitment tags: P-192 data (Read Local OOB Data) / P-256 data (extended) */
+#define SIM_OOB_TAG_P192 0x00
+#define SIM_OOB_TAG_P256 0x01
+/* The BR/EDR link of the Connection_Handle at p (NULL if none or LE). */
+struct sim_link *sim_sec_bredr_link(struct sim_ctrl *c, const uint8_t *p, int *end);
 /* Encryption Change (v2 when Set Event Mask Page 2 unmasked it, else v1) to end e. */
 void sim_sec_enc_change(struct sim_link *l, int e, uint8_t status, uint8_t on, uint8_t key_size);
 void sim_sec_key_refresh(struct sim_link *l, int e, uint8_t status);
@@ -419,6 +425,7 @@ void sim_sec_key_refresh(struct sim_link *l, int e, uint8_t status);
 void sim_sec_bredr_timer(struct sim_link *l);
 void sim_sec_enc_timer(struct sim_link *l);
 void sim_sec_le_enc_timer(struct sim_link *l);
+void sim_sec_bredr_enc_timer(struct sim_link *l);
 void sim_sec_link_closing(struct sim_link *l, uint8_t reason0, uint8_t reason1);
 /* The end of a link hears reason now; the other end only sees the link go silent (cut), so it
  * ends with the supervision timeout.  Used for an LE MIC failure. */

@@ -156,29 +156,8 @@ void sim_sec_enc_timer(struct sim_link *l)
 {
 	if (l->kind == SIM_LINK_LE)
 		sim_sec_le_enc_timer(l);
-	else if (l->enc.proc == EP_BR_START || l->enc.proc == EP_BR_REFRESH) {
-		if (l->cut)
-			return; /* nothing crosses a cut link; supervision ends it */
-		uint8_t proc = l->enc.proc;
-		l->enc.proc = EP_NONE;
-		if (proc == EP_BR_REFRESH) {
-			sim_sec_key_refresh(l, 0, HCI_SUCCESS);
-			sim_sec_key_refresh(l, 1, HCI_SUCCESS);
-			return;
-		}
-		if (l->enc.want) {
-			/* AES-CCM when both hosts enabled Secure Connections (Vol 2 Part H 4.2) */
-			bool sc = l->end[0]->sc_host && l->end[1]->sc_host;
-			uint8_t a = l->end[0]->cfg.enc_key_size, b = l->end[1]->cfg.enc_key_size;
-			l->enc.on = sc ? HCI_ENC_AES_CCM : HCI_ENC_E0;
-			l->enc.key_size = a < b ? a : b;
-		} else {
-			l->enc.on = HCI_ENC_OFF;
-			l->enc.key_size = 0;
-		}
-		sim_sec_enc_change(l, 0, HCI_SUCCESS, l->enc.on, l->enc.key_size);
-		sim_sec_enc_change(l, 1, HCI_SUCCESS, l->enc.on, l->enc.key_size);
-	}
+	else
+		sim_sec_bredr_enc_timer(l);
 }
 
 int sim_sec_fault_by_name(const char *name)

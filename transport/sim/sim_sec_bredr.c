@@ -1,7 +1,7 @@
-/* BR/EDR security of the simulated controller: authentication with a stored link key, Secure
- * Simple Pairing (every association model), legacy PIN pairing, encryption, key refresh, and the
- * security configuration commands (Vol 4 Part E 7.1, 7.3, 7.5; message sequences of Vol 2
- * Part F 4).
+/* BR/EDR authentication of the simulated controller: with a stored link key, Secure Simple
+ * Pairing (every association model) and legacy PIN pairing (Vol 4 Part E 7.1, message sequences
+ * of Vol 2
+ * Part F 4); encryption and the configuration commands are in sim_sec_enc.c.
  *
  * LMP is not simulated: the two controllers of a link agree through struct sim_bsec, and every
  * LMP exchange between them takes the link's procedure delay (sim_link_proc_delay: two slot
@@ -26,8 +26,6 @@
 #include "core/l2k_error.h"
 #include "transport/sim/sim_int.h"
 
-#define OOB_TAG_P192 0x00
-#define OOB_TAG_P256 0x01
 
 /* --- helpers ---------------------------------------------------------------------------- */
 
@@ -53,7 +51,7 @@ static struct sim_link *link_by_addr(struct sim_ctrl *c, const uint8_t *p, int *
 	return NULL;
 }
 
-static struct sim_link *bredr_link(struct sim_ctrl *c, const uint8_t *p, int *end)
+struct sim_link *sim_sec_bredr_link(struct sim_ctrl *c, const uint8_t *p, int *end)
 {
 	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, end);
 	return l && l->kind == SIM_LINK_BREDR ? l : NULL;
@@ -394,7 +392,7 @@ void sim_sec_link_closing(struct sim_link *l, uint8_t reason0, uint8_t reason1)
 static void cmd_auth_requested(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	int e = 0;
-	struct sim_link *l = bredr_link(c, p, &e);
+	struct sim_link *l = sim_sec_bredr_link(c, p, &e);
 	if (!l) {
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
 		return;
@@ -415,63 +413,6 @@ static void cmd_auth_requested(struct sim_ctrl *c, uint16_t op, const uint8_t *p
 	b->init = (uint8_t)e;
 	ev_addr(l, e, HCI_EV_LINK_KEY_REQUEST);
 	await(l, e, BS_LK_I);
-}
-
-static void cmd_set_conn_encrypt(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
-{
-	/* Connection_Handle(2) Encryption_Enable (7.1.16) */
-	int e = 0;
-	struct sim_link *l = bredr_link(c, p, &e);
-	if (!l) {
-		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
-		return;
-	}
-	if (p[2] > 1) {
-		sim_cmd_status(c, op, HCI_ERR_INVALID_PARAMS);
-		return;
-	}
-	/* encryption needs a link key on the link (authentication first) */
-	if (l->state != LS_OPEN || l->bs.state != BS_IDLE || l->enc.proc != EP_NONE ||
-	    (p[2] && !l->bs.auth)) {
-		sim_cmd_status(c, op, HCI_ERR_COMMAND_DISALLOWED);
-		return;
-	}
-	sim_cmd_status(c, op, HCI_SUCCESS);
-	l->enc.proc = EP_BR_START;
-	l->enc.want = p[2];
-	l->tmr[LT_ENC] = c->air->now + lmp_delay(l);
-}
-
-static void cmd_refresh_key(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
-{
-	int e = 0;
-	struct sim_link *l = bredr_link(c, p, &e);
-	if (!l) {
-		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_CONN_ID);
-		return;
-	}
-	if (l->state != LS_OPEN || !l->enc.on || l->enc.proc != EP_NONE || l->bs.state != BS_IDLE) {
-		sim_cmd_status(c, op, HCI_ERR_COMMAND_DISALLOWED);
-		return;
-	}
-	sim_cmd_status(c, op, HCI_SUCCESS);
-	l->enc.proc = EP_BR_REFRESH;
-	l->tmr[LT_ENC] = c->air->now + 2 * lmp_delay(l); /* pause, then resume */
-}
-
-static void cmd_read_key_size(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
-{
-	/* Connection_Handle -> Status Connection_Handle(2) Key_Size (7.5.7) */
-	int e = 0;
-	struct sim_link *l = sim_ctrl_link(c, hci_get16(p) & 0x0FFF, &e);
-	uint8_t r[4] = {HCI_SUCCESS, p[0], (uint8_t)(p[1] & 0x0F), 0};
-	if (!l)
-		r[0] = HCI_ERR_UNKNOWN_CONN_ID;
-	else if (!l->enc.on)
-		r[0] = HCI_ERR_INSUFFICIENT_SECURITY;
-	else
-		r[3] = l->enc.key_size;
-	sim_cmd_complete(c, op, r, sizeof(r));
 }
 
 /* --- commands: the host's answers --------------------------------------------------------- */
@@ -656,10 +597,10 @@ static void cmd_remote_oob(struct sim_ctrl *c, uint16_t op, const uint8_t *p, si
 	/* C R (P-192 data), or C_192 R_192 C_256 R_256: Secure Connections pairing checks the
 	 * P-256 pair of the extended reply */
 	const uint8_t *cr = p + 6;
-	uint8_t tag = OOB_TAG_P192;
+	uint8_t tag = SIM_OOB_TAG_P192;
 	if (op == HCI_OP_REMOTE_OOB_EXT_REPLY && b->sc) {
 		cr = p + 38;
-		tag = OOB_TAG_P256;
+		tag = SIM_OOB_TAG_P256;
 	}
 	uint8_t want[16];
 	if (sim_sec_oob_commit(b->view[e], cr + 16, tag, want) < 0) {
@@ -676,7 +617,7 @@ static void cmd_remote_oob(struct sim_ctrl *c, uint16_t op, const uint8_t *p, si
 
 static void cmd_keypress(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
-	/* BD_ADDR Notification_Type 0..4 (7.3.63): only while this side enters a passkey */
+	/* BD_ADDR Notification_Type 0..4: only while this side enters a passkey */
 	if (p[6] > 4) {
 		cc_addr(c, op, p, HCI_ERR_INVALID_PARAMS);
 		return;
@@ -740,66 +681,12 @@ static void cmd_pin_reply(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 	finish(l, HCI_SUCCESS);
 }
 
-/* --- configuration ---------------------------------------------------------------------- */
-
-static void cmd_read_ssp_mode(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
-{
-	uint8_t r[2] = {HCI_SUCCESS, c->ssp_mode};
-	sim_cmd_complete(c, op, r, sizeof(r));
-}
-
-static bool bredr_busy(const struct sim_ctrl *c)
-{
-	if (c->scan_enable & 0x02)
-		return true;
-	for (const struct sim_link *l = c->air->links; l; l = l->next)
-		if (l->kind == SIM_LINK_BREDR && sim_link_end_of(l, c) >= 0)
-			return true;
-	return false;
-}
-
-static void cmd_sc_host(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
-{
-	if (op == HCI_OP_READ_SC_HOST_SUPPORT) {
-		uint8_t r[2] = {HCI_SUCCESS, c->sc_host};
-		sim_cmd_complete(c, op, r, sizeof(r));
-		return;
-	}
-	/* Vol 4 Part E 7.3.92: not while paging, page scanning or connected */
-	if (p[0] > 1)
-		sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
-	else if (bredr_busy(c))
-		sim_cc_status(c, op, HCI_ERR_COMMAND_DISALLOWED);
-	else {
-		c->sc_host = p[0];
-		sim_cc_status(c, op, HCI_SUCCESS);
-	}
-}
-
-static void cmd_read_local_oob(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
-{
-	/* Status C R (7.3.60) or Status C_192 R_192 C_256 R_256 (7.3.95); a new R each time */
-	uint8_t r[65] = {HCI_SUCCESS};
-	size_t len = op == HCI_OP_READ_LOCAL_OOB_DATA ? 33 : 65;
-	int rc = sim_sec_keypair(c);
-	for (size_t off = 1; rc == 0 && off < len; off += 32) {
-		sim_sec_random(c->air, r + off + 16, 16);
-		rc = sim_sec_oob_commit(c->pub, r + off + 16, off == 1 ? OOB_TAG_P192 : OOB_TAG_P256, r + off);
-	}
-	if (rc < 0) {
-		memset(r, 0, sizeof(r));
-		r[0] = HCI_ERR_UNSPECIFIED;
-	}
-	sim_cmd_complete(c, op, r, len);
-}
-
 const struct sim_cmd sim_cmds_sec_bredr[] = {
 	{HCI_OP_LINK_KEY_REPLY, HCI_CMDBIT_LINK_KEY_REPLY, T_BREDR, CMD_CC, 22, cmd_link_key_reply},
 	{HCI_OP_LINK_KEY_NEG_REPLY, HCI_CMDBIT_LINK_KEY_NEG_REPLY, T_BREDR, CMD_CC, 6, cmd_link_key_reply},
 	{HCI_OP_PIN_CODE_REPLY, HCI_CMDBIT_PIN_CODE_REPLY, T_BREDR, CMD_CC, 23, cmd_pin_reply},
 	{HCI_OP_PIN_CODE_NEG_REPLY, HCI_CMDBIT_PIN_CODE_NEG_REPLY, T_BREDR, CMD_CC, 6, cmd_pin_reply},
 	{HCI_OP_AUTH_REQUESTED, HCI_CMDBIT_AUTH_REQUESTED, T_BREDR, CMD_CS, 2, cmd_auth_requested},
-	{HCI_OP_SET_CONN_ENCRYPT, HCI_CMDBIT_SET_CONN_ENCRYPT, T_BREDR, CMD_CS, 3, cmd_set_conn_encrypt},
 	{HCI_OP_IO_CAP_REPLY, HCI_CMDBIT_IO_CAP_REPLY, T_BREDR, CMD_CC, 9, cmd_io_cap_reply},
 	{HCI_OP_USER_CONFIRM_REPLY, HCI_CMDBIT_USER_CONFIRM_REPLY, T_BREDR, CMD_CC, 6, cmd_user_confirm},
 	{HCI_OP_USER_CONFIRM_NEG_REPLY, HCI_CMDBIT_USER_CONFIRM_NEG_REPLY, T_BREDR, CMD_CC, 6, cmd_user_confirm},
@@ -809,15 +696,6 @@ const struct sim_cmd sim_cmds_sec_bredr[] = {
 	{HCI_OP_REMOTE_OOB_NEG_REPLY, HCI_CMDBIT_REMOTE_OOB_NEG_REPLY, T_BREDR, CMD_CC, 6, cmd_remote_oob},
 	{HCI_OP_IO_CAP_NEG_REPLY, HCI_CMDBIT_IO_CAP_NEG_REPLY, T_BREDR, CMD_CC, 7, cmd_io_cap_neg_reply},
 	{HCI_OP_REMOTE_OOB_EXT_REPLY, HCI_CMDBIT_REMOTE_OOB_EXT_REPLY, T_BREDR, CMD_CC, 70, cmd_remote_oob},
-	{HCI_OP_REFRESH_ENCRYPTION_KEY, HCI_CMDBIT_REFRESH_ENCRYPTION_KEY, T_BREDR, CMD_CS, 2, cmd_refresh_key},
-	{HCI_OP_READ_SSP_MODE, HCI_CMDBIT_READ_SSP_MODE, T_BREDR, CMD_CC, 0, cmd_read_ssp_mode},
-	{HCI_OP_READ_LOCAL_OOB_DATA, HCI_CMDBIT_READ_LOCAL_OOB_DATA, T_BREDR, CMD_CC, 0, cmd_read_local_oob},
 	{HCI_OP_SEND_KEYPRESS_NOTIF, HCI_CMDBIT_SEND_KEYPRESS_NOTIF, T_BREDR, CMD_CC, 7, cmd_keypress},
-	{HCI_OP_READ_SC_HOST_SUPPORT, HCI_CMDBIT_READ_SC_HOST_SUPPORT, T_BREDR, CMD_CC, 0, cmd_sc_host},
-	{HCI_OP_WRITE_SC_HOST_SUPPORT, HCI_CMDBIT_WRITE_SC_HOST_SUPPORT, T_BREDR, CMD_CC, 1, cmd_sc_host},
-	{HCI_OP_READ_LOCAL_OOB_EXT_DATA, HCI_CMDBIT_READ_LOCAL_OOB_EXT_DATA, T_BREDR, CMD_CC, 0,
-	 cmd_read_local_oob},
-	{HCI_OP_READ_ENCRYPTION_KEY_SIZE, HCI_CMDBIT_READ_ENCRYPTION_KEY_SIZE, T_BREDR, CMD_CC, 2,
-	 cmd_read_key_size},
 	{0, 0, 0, 0, 0, NULL},
 };
