@@ -697,6 +697,32 @@ static void test_cut_in_pairing_fault_and_peer_power_off(void **state)
 	/* an answer for a link that is gone */
 	assert_int_equal(reply(&s, s.a, HCI_OP_USER_CONFIRM_REPLY, NULL, 0), HCI_ERR_UNKNOWN_CONN_ID);
 	th_world_free(s.w);
+
+	/* b's host disconnects while both are asked to confirm: each side's failure events carry
+	 * the reason of its Disconnection Complete, and come first */
+	s = setup_ssp("sec-disc");
+	ssp_start(&s, HCI_IO_DISPLAY_YES_NO, 0, AUTH_GENERAL_MITM, HCI_IO_DISPLAY_YES_NO, 0, AUTH_GENERAL_MITM);
+	uint32_t va, vb;
+	confirm_both(&s, &va, &vb);
+	uint8_t d[3];
+	hci_put16(d, s.hb);
+	d[2] = HCI_ERR_REMOTE_USER_TERM;
+	assert_int_equal(th_cmd(s.w, s.b, HCI_OP_DISCONNECT, d, 3, NULL, NULL), TH_CS(0));
+	assert_int_equal(reply(&s, s.a, HCI_OP_USER_CONFIRM_REPLY, NULL, 0), 0); /* too late */
+	struct th_wait wt = {s.a, HCI_EV_DISCONN_COMPLETE, -1};
+	assert_true(th_run_until(s.w, th_has_ev, &wt, 100));
+	spc = th_find_ev(s.a, HCI_EV_SIMPLE_PAIRING_COMPLETE, -1);
+	ac = th_find_ev(s.a, HCI_EV_AUTH_COMPLETE, -1);
+	dc = th_find_ev(s.a, HCI_EV_DISCONN_COMPLETE, -1);
+	assert_true(spc >= 0 && spc < ac && ac < dc);
+	assert_int_equal(s.a->ev[spc].p[0], HCI_ERR_REMOTE_USER_TERM);
+	assert_int_equal(s.a->ev[ac].p[0], HCI_ERR_REMOTE_USER_TERM);
+	spc = th_find_ev(s.b, HCI_EV_SIMPLE_PAIRING_COMPLETE, -1);
+	dc = th_find_ev(s.b, HCI_EV_DISCONN_COMPLETE, -1);
+	assert_true(spc >= 0 && spc < dc);
+	assert_int_equal(s.b->ev[spc].p[0], HCI_ERR_LOCAL_HOST_TERM);
+	assert_int_equal(th_find_ev(s.a, HCI_EV_LINK_KEY_NOTIFICATION, -1), -1);
+	th_world_free(s.w);
 }
 
 static void test_masked_events_are_not_sent(void **state)

@@ -327,8 +327,9 @@ static void ask_responder(struct sim_link *l)
 void sim_sec_bredr_timer(struct sim_link *l)
 {
 	struct sim_bsec *b = &l->bs;
-	if (l->cut)
-		return; /* nothing crosses a cut link: the supervision timeout ends it */
+	if (l->cut || l->state != LS_OPEN)
+		return; /* nothing crosses a cut link (the supervision timeout ends it) or one being
+			 * disconnected (sim_sec_link_closing reports the failure) */
 	switch (b->state) {
 	case BS_LK_R_SEND:
 	case BS_IOCAP_R_SEND:

@@ -11,8 +11,8 @@
 void sim_sec_bredr_enc_timer(struct sim_link *l)
 {
 	if (l->enc.proc == EP_BR_START || l->enc.proc == EP_BR_REFRESH) {
-		if (l->cut)
-			return; /* nothing crosses a cut link; supervision ends it */
+		if (l->cut || l->state != LS_OPEN)
+			return; /* nothing crosses a cut link or one being disconnected */
 		uint8_t proc = l->enc.proc;
 		l->enc.proc = EP_NONE;
 		if (proc == EP_BR_REFRESH) {

@@ -125,8 +125,9 @@ void sim_sec_le_enc_timer(struct sim_link *l)
 {
 	struct sim_enc *x = &l->enc;
 	int cen = central_end(l), per = 1 - cen;
-	if (l->cut)
-		return; /* nothing crosses a cut link: the supervision timeout ends it */
+	if (l->cut || l->state != LS_OPEN)
+		return; /* nothing crosses a cut link (the supervision timeout ends it) or one being
+			 * disconnected */
 	switch (x->proc) {
 	case EP_LE_REQ: {
 		struct sim_ctrl *pc = l->end[per];
