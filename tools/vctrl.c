@@ -2,9 +2,12 @@
  *
  * Listens on TCP and/or unix stream sockets and speaks plain H4 (packet type byte + HCI
  * packet).  Every accepted connection gets a new simulated controller with a distinct address,
- * all on one simulated air (transport/sim/) driven by the wall clock.  A client that goes away,
- * even in the middle of a packet, only takes its own controller with it: its links drop and the
- * peers get Disconnection Complete (reason 0x15).  See docs/simulator.md. */
+ * all on one simulated air (transport/sim/) driven by the wall clock.  A listener may give its
+ * controllers a fixed address (",addr=AA:BB:CC:DD:EE:FF"), so a bonded pair finds its keys again
+ * from new processes; while one such controller is connected a second connection on that
+ * address is refused.  A client that goes away, even in the middle of a packet, only takes its
+ * own controller with it: its links drop and the peers get Disconnection Complete (reason 0x15).
+ * See docs/simulator.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -35,6 +38,7 @@ struct listener {
 	bool is_unix;
 	char path[108];
 	char name[160];
+	struct sim_ctrl_config cfg; /* for the controllers it accepts */
 };
 
 struct client {
@@ -71,11 +75,16 @@ static uint64_t mono_ms(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vctrl --listen tcp:HOST:PORT|unix:PATH [--listen ...] [options]\n"
+		"usage: vctrl --listen tcp:HOST:PORT|unix:PATH[,KEY=VALUE...] [--listen ...] [options]\n"
 		"  Simulated Bluetooth controllers over H4 sockets: each accepted connection gets a\n"
 		"  new controller (its address is printed on stderr), all on one simulated air.\n"
 		"options:\n"
-		"  --listen SPEC        tcp:HOST:PORT (PORT 0: any free port) or unix:PATH; repeatable\n"
+		"  --listen SPEC        tcp:HOST:PORT (PORT 0: any free port) or unix:PATH; repeatable.\n"
+		"                       Keys for the controllers of that listener only:\n"
+		"                         addr=AA:BB:CC:DD:EE:FF  fixed public address (one client at\n"
+		"                                                 a time; a second one is refused)\n"
+		"                         enc-key-size=N          as --enc-key-size\n"
+		"                         sec-fault=NAME          as --sec-fault (repeatable)\n"
 		"  --type le|bredr|dual controller type (dual)\n"
 		"  --acl-mtu N          ACL buffer size, Read Buffer Size (1021; >= 27)\n"
 		"  --acl-count N        number of ACL buffers (8)\n"
@@ -92,12 +101,20 @@ static void usage(FILE *f)
 		"  --corrupt P          corrupt one byte of an air packet with probability P (0)\n"
 		"  --seed N             seed of the fault PRNG (1)\n"
 		"  --cut-at MS          cut every link that exists MS ms after start\n"
+		"  --enc-key-size N     BR/EDR encryption key size the controllers offer, 1..16 (16)\n"
+		"  --sec-fault NAME     security fault of every controller, repeatable: nc-mismatch\n"
+		"                       (forged public key: numeric values differ, pairing fails),\n"
+		"                       reject (refuse pairing/encryption for the host), key-mismatch\n"
+		"                       (alter the host's link key / LTK), cut-in-pairing (cut the\n"
+		"                       link when pairing reaches the peer's host)\n"
 		"  --port-file FILE     write the port of the first TCP listener to FILE\n"
 		"  -v, --verbose        log every connection and disconnection in detail\n"
 		"  -h, --help           this text\n"
 		"Numbers are checked strictly (a bad one: exit 2).  Stops cleanly on SIGINT / SIGTERM\n"
 		"(every client's controller goes, their links drop), exit status 130 / 143.\n");
 }
+
+static int parse_num(const char *opt, const char *v, unsigned long lo, unsigned long hi, unsigned long *out);
 
 static int set_nonblock(int fd)
 {
@@ -186,6 +203,50 @@ static int listen_unix(const char *path, struct listener *l)
 	return 0;
 }
 
+/* "SPEC,KEY=VALUE,...": cut the keys off spec (in place) into the listener's configuration. */
+static int listen_options(char *spec, struct listener *l)
+{
+	char *comma = strchr(spec, ',');
+	if (!comma)
+		return 0;
+	*comma = 0;
+	char *save = NULL;
+	for (char *kv = strtok_r(comma + 1, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		unsigned long v;
+		if (!eq) {
+			fprintf(stderr, "vctrl: --listen %s: expected KEY=VALUE, got '%s'\n", spec, kv);
+			return -1;
+		}
+		*eq = 0;
+		const char *val = eq + 1;
+		if (!strcmp(kv, "addr")) {
+			if (sim_parse_bdaddr(val, &l->cfg.addr) < 0) {
+				fprintf(stderr, "vctrl: --listen %s: addr '%s' is not AA:BB:CC:DD:EE:FF\n", spec, val);
+				return -1;
+			}
+			l->cfg.addr_set = true;
+		} else if (!strcmp(kv, "enc-key-size")) {
+			if (parse_num("enc-key-size", val, 1, 16, &v))
+				return -1;
+			l->cfg.enc_key_size = (uint8_t)v;
+		} else if (!strcmp(kv, "sec-fault")) {
+			int f = sim_sec_fault_by_name(val);
+			if (f < 0) {
+				fprintf(stderr, "vctrl: --listen %s: unknown sec-fault '%s' (nc-mismatch, reject, "
+						"key-mismatch, cut-in-pairing)\n", spec, val);
+				return -1;
+			}
+			l->cfg.sec_faults |= (uint32_t)f;
+		} else {
+			fprintf(stderr, "vctrl: --listen %s: unknown key '%s' (addr, enc-key-size, sec-fault)\n",
+				spec, kv);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void client_drop(struct client *c)
 {
 	fprintf(stderr, "vctrl: client %u (%s, controller %s) gone: %s\n", c->id, c->peer, c->addr,
@@ -225,10 +286,26 @@ static void client_accept(struct listener *l)
 		c->inbuf = malloc(H4_PKT_MAX);
 		c->out = malloc(OUT_CAP);
 	}
-	int r = c && c->inbuf && c->out ? sim_ctrl_new(air, &ctrl_cfg, &c->ctrl) : L2K_ENOMEM;
+	int r = c && c->inbuf && c->out ? sim_ctrl_new(air, &l->cfg, &c->ctrl) : L2K_ENOMEM;
 	if (slot < 0 || r < 0) {
-		fprintf(stderr, "vctrl: refusing connection on %s: %s\n", l->name,
-			slot < 0 ? "too many clients" : l2k_strerror(r));
+		char why[160];
+		if (slot < 0) {
+			snprintf(why, sizeof(why), "too many clients");
+		} else if (r == L2K_EADDRINUSE) {
+			char a[18];
+			unsigned holder = 0;
+			sim_format_bdaddr(&l->cfg.addr, a);
+			for (int i = 0; i < MAX_CLIENTS; i++)
+				if (clients[i] && !strcmp(clients[i]->addr, a))
+					holder = clients[i]->id;
+			if (holder)
+				snprintf(why, sizeof(why), "controller address %s is in use by client %u", a, holder);
+			else
+				snprintf(why, sizeof(why), "controller address %s is in use", a);
+		} else {
+			snprintf(why, sizeof(why), "%s", l2k_strerror(r));
+		}
+		fprintf(stderr, "vctrl: refusing connection on %s: %s\n", l->name, why);
 		if (c) {
 			free(c->inbuf);
 			free(c->out);
@@ -256,7 +333,8 @@ static void client_accept(struct listener *l)
 	h4_init(&c->framer, c->inbuf, H4_PKT_MAX, on_packet, c);
 	h4_set_types(&c->framer, H4_TYPE_BIT(HCI_H4_CMD) | H4_TYPE_BIT(HCI_H4_ACL));
 	clients[slot] = c;
-	fprintf(stderr, "vctrl: client %u connected (%s): controller %s\n", c->id, c->peer, c->addr);
+	fprintf(stderr, "vctrl: client %u connected (%s): controller %s%s\n", c->id, c->peer, c->addr,
+		l->cfg.addr_set ? " (fixed address)" : "");
 }
 
 static void client_read(struct client *c)
@@ -447,6 +525,18 @@ int main(int argc, char **argv)
 		} else if (!strcmp(arg, "--cut-at")) {
 			bad = parse_num(arg, val, 0, 1ul << 40, &cut_at);
 			cut_set = true;
+		} else if (!strcmp(arg, "--enc-key-size")) {
+			bad = parse_num(arg, val, 1, 16, &v);
+			ctrl_cfg.enc_key_size = (uint8_t)v;
+		} else if (!strcmp(arg, "--sec-fault")) {
+			int f = sim_sec_fault_by_name(val);
+			if (f < 0) {
+				fprintf(stderr, "vctrl: --sec-fault: unknown fault '%s' (nc-mismatch, reject, "
+						"key-mismatch, cut-in-pairing)\n", val);
+				bad = 1;
+			} else {
+				ctrl_cfg.sec_faults |= (uint32_t)f;
+			}
 		} else if (!strcmp(arg, "--port-file")) {
 			port_file = val;
 		} else {
@@ -499,15 +589,22 @@ int main(int argc, char **argv)
 	int first_port = -1;
 	for (int i = 0; i < nspecs; i++) {
 		struct listener *l = &listeners[nlisten];
-		int port;
-		if (!strncmp(listen_specs[i], "tcp:", 4))
-			port = listen_tcp(listen_specs[i] + 4, l);
-		else if (!strncmp(listen_specs[i], "unix:", 5))
-			port = listen_unix(listen_specs[i] + 5, l);
-		else {
-			fprintf(stderr, "vctrl: --listen wants tcp:HOST:PORT or unix:PATH, not '%s'\n",
-				listen_specs[i]);
-			port = -1;
+		char spec[512];
+		int port = -1;
+		l->cfg = ctrl_cfg;
+		if (strlen(listen_specs[i]) >= sizeof(spec)) {
+			fprintf(stderr, "vctrl: --listen spec too long\n");
+		} else {
+			strcpy(spec, listen_specs[i]);
+			if (listen_options(spec, l) < 0)
+				;
+			else if (!strncmp(spec, "tcp:", 4))
+				port = listen_tcp(spec + 4, l);
+			else if (!strncmp(spec, "unix:", 5))
+				port = listen_unix(spec + 5, l);
+			else
+				fprintf(stderr, "vctrl: --listen wants tcp:HOST:PORT or unix:PATH, not '%s'\n",
+					listen_specs[i]);
 		}
 		if (port < 0) {
 			stop = 2;
@@ -517,7 +614,13 @@ int main(int argc, char **argv)
 		nlisten++;
 		if (!l->is_unix && first_port < 0)
 			first_port = port;
-		fprintf(stderr, "vctrl: listening on %s\n", l->name);
+		if (l->cfg.addr_set) {
+			char a[18];
+			sim_format_bdaddr(&l->cfg.addr, a);
+			fprintf(stderr, "vctrl: listening on %s (controller address %s)\n", l->name, a);
+		} else {
+			fprintf(stderr, "vctrl: listening on %s\n", l->name);
+		}
 	}
 	if (!stop && port_file) {
 		if (first_port < 0) {
@@ -534,6 +637,9 @@ int main(int argc, char **argv)
 			ctrl_cfg.acl_mtu, ctrl_cfg.acl_count, ctrl_cfg.le_acl_mtu, ctrl_cfg.le_acl_count,
 			sim_profile_name(sim_air_profile(air, true)), sim_profile_name(sim_air_profile(air, false)),
 			loss, corrupt);
+	if (!stop && (ctrl_cfg.enc_key_size != 16 || ctrl_cfg.sec_faults))
+		fprintf(stderr, "vctrl: security: encryption key size %u, faults 0x%x\n", ctrl_cfg.enc_key_size,
+			(unsigned)ctrl_cfg.sec_faults);
 
 	t_start = mono_ms();
 	struct pollfd pfd[1 + MAX_LISTEN + MAX_CLIENTS];

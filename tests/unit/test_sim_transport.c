@@ -129,7 +129,8 @@ static void test_bad_specs_are_refused_with_a_message(void **state)
 {
 	static const char *bad[] = {"foo=1",	   "type=xx",	    "loss=2",		 "acl-mtu=10",
 				    "noequals",	   "addr=00:11:22", "le-acl-count=300", "profile=le-3m",
-				    "seed=-1",	   "type=le,le-acl-count=0", "rx-count=0"};
+				    "seed=-1",	   "type=le,le-acl-count=0", "rx-count=0", "enc-key-size=0",
+				    "enc-key-size=17", "sec-fault=bogus", "sec-fault="};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct l2k_transport *t = NULL;
 		char err[200] = "";

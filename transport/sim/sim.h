@@ -34,6 +34,11 @@
  *    0x01/0x03) at most Host_Total_Num_ACL_Data_Packets ACL packets are outstanding; the rest wait
  *    in the controller, and when its receive buffer (rx_count air packets) is full the air stops
  *    sending to it (link-layer flow control), which back-pressures the sender's host.
+ *  - Security (docs/simulator.md "Security"): the controller's side of BR/EDR authentication,
+ *    Secure Simple Pairing (every association model), legacy PIN pairing and encryption, and of
+ *    LE encryption (LTK request, MIC failure on a mismatch), with real crypto from
+ *    base/crypto.h, every random value from the air's PRNG, and fault injection
+ *    (sim_ctrl_config.enc_key_size, .sec_faults).
  *  - A controller closed or reset drops its links: the peer gets Disconnection Complete with
  *    reason 0x15 (power off) at once.  A link cut on the air (sim_air_cut_link) is reported on
  *    both sides with reason 0x08 (Connection Timeout) after the supervision timeout (LE: the
@@ -107,7 +112,30 @@ struct sim_ctrl_config {
 	uint16_t rx_count;  /* receive buffer: air packets held for the host, >= 1 (16) */
 	uint16_t manufacturer; /* Read Local Version (0xFFFF, "internal use") */
 	uint8_t hci_version;   /* HCI/LMP version (0x0C = 5.3) */
+	uint8_t enc_key_size;  /* BR/EDR encryption key size it offers, 1..16 (16): a link gets
+				* the smaller of its two ends' (Read Encryption Key Size) */
+	uint32_t sec_faults;   /* SIM_SEC_FAULT_* (0): see below */
 };
+
+/* Security fault injection (per controller; docs/simulator.md "Security").
+ *  NC_MISMATCH   a man in the middle: this controller sees a forged public key of its peer in
+ *                Simple Pairing, so the two sides show different numeric values and the DHKey
+ *                check fails (Authentication Failure) even if both hosts confirm.
+ *  REJECT        the controller refuses security on its host's behalf whenever the peer asks:
+ *                a Link Key Request, IO Capability Request, PIN Code Request or LE Long Term
+ *                Key Request is answered as if the host had sent the negative reply (IO
+ *                capability: Pairing Not Allowed) and never reaches the host.
+ *  KEY_MISMATCH  the link key or LTK this controller's host gives (Link Key Request Reply, LE
+ *                Enable Encryption, LE LTK Request Reply) is altered: stored-key
+ *                authentication fails, LE encryption ends in a MIC failure.
+ *  CUT_IN_PAIRING  the link is cut (no more air traffic; both sides see the supervision
+ *                timeout) the moment pairing or encryption reaches the peer's host: Simple
+ *                Pairing after the IO capability exchange, legacy pairing / stored-key
+ *                authentication at the responder's request, LE at the LTK request. */
+#define SIM_SEC_FAULT_NC_MISMATCH 0x01u
+#define SIM_SEC_FAULT_REJECT 0x02u
+#define SIM_SEC_FAULT_KEY_MISMATCH 0x04u
+#define SIM_SEC_FAULT_CUT_IN_PAIRING 0x08u
 
 /* Counters of one controller since it was created. */
 struct sim_ctrl_stats {
@@ -201,6 +229,10 @@ double sim_profile_goodput(const struct sim_goodput_params *g);
 /* --- controllers -------------------------------------------------------------------------- */
 
 void sim_ctrl_config_init(struct sim_ctrl_config *cfg, enum sim_ctrl_type type);
+/* "nc-mismatch", "reject", "key-mismatch", "cut-in-pairing" -> SIM_SEC_FAULT_*, or L2K_EINVAL. */
+int sim_sec_fault_by_name(const char *name);
+/* Change a controller's security faults (applies to procedures that start afterwards). */
+void sim_ctrl_set_sec_faults(struct sim_ctrl *c, uint32_t faults);
 /* New controller on the air (takes a reference on it).  L2K_EINVAL for a bad configuration,
  * L2K_EADDRINUSE if the address is taken on this air, L2K_ENOMEM. */
 int sim_ctrl_new(struct sim_air *air, const struct sim_ctrl_config *cfg, struct sim_ctrl **out);
@@ -240,7 +272,8 @@ void sim_format_bdaddr(const hci_bdaddr_t *a, char out[18]);
 
 /* Spec "sim" / "sim:k=v,...": args is the text after "sim:" ("" for bare "sim").  Keys:
  *   type=le|bredr|dual  addr=AA:BB:CC:DD:EE:FF  acl-mtu=N acl-count=N le-acl-mtu=N
- *   le-acl-count=N (0 = shared)  le-max-data-len=N  rx-count=N  air=NAME (default "default")
+ *   le-acl-count=N (0 = shared)  le-max-data-len=N  rx-count=N  enc-key-size=N (1..16)
+ *   sec-fault=NAME (repeatable, see SIM_SEC_FAULT_*)  air=NAME (default "default")
  *   profile=NAME  loss=P  corrupt=P  seed=N  cut-at=MS  (these last five change the air)
  * For type=le, acl-mtu / acl-count also set the LE buffers unless le-acl-* are given.
  * Each open creates a new controller on the named air.  fd() is -1; service(now) advances the

@@ -55,14 +55,9 @@ static void cmd_read_features(struct sim_ctrl *c, uint16_t op, const uint8_t *p,
 static void cmd_read_ext_features(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
 {
 	/* Status Page_Number Maximum_Page_Number Extended_LMP_Features(8) (Vol 4 Part E 7.4.4) */
-	uint8_t r[11] = {HCI_SUCCESS, p[0], 1};
-	if (p[0] == 0) {
-		memcpy(r + 3, c->features, 8);
-	} else if (p[0] == 1) { /* host features (Vol 2 Part C 3.3, page 1) */
-		r[3] = (uint8_t)((c->ssp_mode ? 1 : 0) | (c->le_host ? 2 : 0) | (c->le_simul ? 4 : 0));
-	} else {
+	uint8_t r[11] = {HCI_SUCCESS, p[0], SIM_FEATURES_MAX_PAGE};
+	if (!sim_ctrl_features_page(c, p[0], r + 3))
 		r[0] = HCI_ERR_INVALID_PARAMS;
-	}
 	sim_cmd_complete(c, op, r, sizeof(r));
 }
 
@@ -179,10 +174,12 @@ static void cmd_read_remote(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 	uint16_t h = get_le16(p) & 0x0FFF;
 	int e;
 	struct sim_link *l = sim_ctrl_link(c, h, &e);
-	uint8_t what = op == HCI_OP_READ_REMOTE_VERSION	 ? INFO_VERSION
-		       : op == HCI_OP_READ_REMOTE_FEATURES ? INFO_FEATURES
-							   : INFO_LE_FEATURES;
-	if (!l || l->state != LS_OPEN || (what == INFO_FEATURES && l->kind != SIM_LINK_BREDR) ||
+	uint8_t what = op == HCI_OP_READ_REMOTE_VERSION	     ? INFO_VERSION
+		       : op == HCI_OP_READ_REMOTE_FEATURES     ? INFO_FEATURES
+		       : op == HCI_OP_READ_REMOTE_EXT_FEATURES ? INFO_EXT_FEATURES
+							       : INFO_LE_FEATURES;
+	if (!l || l->state != LS_OPEN ||
+	    ((what == INFO_FEATURES || what == INFO_EXT_FEATURES) && l->kind != SIM_LINK_BREDR) ||
 	    (what == INFO_LE_FEATURES && l->kind != SIM_LINK_LE)) {
 		sim_cmd_status(c, op, l && l->state == LS_OPEN ? HCI_ERR_COMMAND_DISALLOWED
 							       : HCI_ERR_UNKNOWN_CONN_ID);
@@ -194,6 +191,8 @@ static void cmd_read_remote(struct sim_ctrl *c, uint16_t op, const uint8_t *p, s
 	}
 	sim_cmd_status(c, op, HCI_SUCCESS);
 	l->info_req[e] |= what;
+	if (what == INFO_EXT_FEATURES)
+		l->ext_page[e] = p[2]; /* Connection_Handle(2) Page_Number (7.1.22) */
 	enum sim_link_timer t = e == 0 ? LT_INFO0 : LT_INFO1;
 	if (l->tmr[t] == SIM_NEVER)
 		l->tmr[t] = c->air->now + sim_link_proc_delay(l);
@@ -234,7 +233,8 @@ const struct sim_cmd sim_cmds_base[] = {
 	{0, 0, 0, 0, 0, NULL},
 };
 
-static const struct sim_cmd *const tables[] = {sim_cmds_base, sim_cmds_bredr, sim_cmds_le};
+static const struct sim_cmd *const tables[] = {sim_cmds_base,	 sim_cmds_bredr,    sim_cmds_le,
+					       sim_cmds_sec_bredr, sim_cmds_sec_conf, sim_cmds_sec_le};
 
 const struct sim_cmd *sim_cmd_find(uint16_t op, uint8_t type)
 {

@@ -371,6 +371,8 @@ static void update_complete(struct sim_link *l, int e, uint8_t status)
 {
 	/* Status Handle(2) Interval(2) Latency(2) Supervision_Timeout(2) (7.7.65.3) */
 	uint8_t ev[9] = {status};
+	if (!l->end[e])
+		return; /* that end left the link (MIC failure) */
 	put_le16(ev + 1, l->handle[e]);
 	put_le16(ev + 3, l->interval);
 	put_le16(ev + 5, l->latency);

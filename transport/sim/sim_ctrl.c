@@ -19,6 +19,7 @@ void sim_ctrl_config_init(struct sim_ctrl_config *cfg, enum sim_ctrl_type type)
 	cfg->rx_count = 16;
 	cfg->manufacturer = 0xFFFF;
 	cfg->hci_version = 0x0C;
+	cfg->enc_key_size = 16;
 }
 
 bool sim_ctrl_is_le(const struct sim_ctrl *c)
@@ -41,9 +42,11 @@ static void build_features(struct sim_ctrl *c)
 	memset(c->features, 0, sizeof(c->features));
 	memset(c->le_features, 0, sizeof(c->le_features));
 	if (sim_ctrl_is_bredr(c)) {
-		static const uint16_t br[] = {SIM_FEAT_3SLOT,	  SIM_FEAT_5SLOT,     SIM_FEAT_ROLE_SWITCH,
-					      SIM_FEAT_EDR_ACL_2M, SIM_FEAT_EDR_ACL_3M, SIM_FEAT_3SLOT_EDR,
-					      SIM_FEAT_5SLOT_EDR,  SIM_FEAT_NONFLUSH_PB, HCI_FEAT_EXTENDED_FEATURES};
+		static const uint16_t br[] = {
+			SIM_FEAT_3SLOT,	    SIM_FEAT_5SLOT,	   SIM_FEAT_ROLE_SWITCH,      SIM_FEAT_EDR_ACL_2M,
+			SIM_FEAT_EDR_ACL_3M, SIM_FEAT_3SLOT_EDR,   SIM_FEAT_5SLOT_EDR,	      SIM_FEAT_NONFLUSH_PB,
+			HCI_FEAT_ENCRYPTION, HCI_FEAT_PAUSE_ENCRYPTION, HCI_FEAT_SSP_CTRL, HCI_FEAT_ENCAPSULATED_PDU,
+			HCI_FEAT_EXTENDED_FEATURES};
 		for (size_t i = 0; i < sizeof(br) / sizeof(br[0]); i++)
 			set_bit(c->features, br[i]);
 	} else {
@@ -53,9 +56,31 @@ static void build_features(struct sim_ctrl *c)
 		set_bit(c->features, HCI_FEAT_LE_SUPPORTED_CTRL);
 		if (sim_ctrl_is_bredr(c))
 			set_bit(c->features, SIM_FEAT_SIMUL_LE_BREDR_CTRL);
+		set_bit(c->le_features, HCI_LEFEAT_ENCRYPTION);
+		set_bit(c->le_features, HCI_LEFEAT_EXT_REJECT_IND);
 		set_bit(c->le_features, SIM_LEFEAT_CONN_PARAM_REQ);
 		set_bit(c->le_features, SIM_LEFEAT_PERIPH_FEAT_EXCH);
 		set_bit(c->le_features, SIM_LEFEAT_DATA_LEN_EXT);
+	}
+}
+
+bool sim_ctrl_features_page(const struct sim_ctrl *c, uint8_t page, uint8_t out[8])
+{
+	memset(out, 0, 8);
+	switch (page) {
+	case 0: memcpy(out, c->features, 8); return true;
+	case 1: /* host features (Vol 2 Part C 3.3, page 1) */
+		if (c->ssp_mode)
+			set_bit(out, HCI_FEAT1_SSP_HOST);
+		if (c->le_host)
+			set_bit(out, HCI_FEAT1_LE_HOST);
+		if (c->le_simul)
+			set_bit(out, HCI_FEAT1_SIMUL_LE_BREDR_HOST);
+		if (c->sc_host)
+			set_bit(out, HCI_FEAT1_SC_HOST);
+		return true;
+	case 2: set_bit(out, HCI_FEAT2_SC_CTRL); return true;
+	default: return false;
 	}
 }
 
@@ -68,7 +93,7 @@ static void defaults(struct sim_ctrl *c)
 	c->scan_enable = 0;
 	c->page_timeout = 0x2000;
 	memset(c->cod, 0, sizeof(c->cod));
-	c->ssp_mode = c->le_host = c->le_simul = 0;
+	c->ssp_mode = c->le_host = c->le_simul = c->sc_host = 0;
 	c->fc_enable = 0;
 	c->host_acl_len = c->host_acl_total = 0;
 	c->host_acl_used = 0;
@@ -118,6 +143,8 @@ static int check_config(const struct sim_ctrl_config *g)
 	if (g->le_acl_count && g->le_acl_mtu < 27)
 		return L2K_EINVAL;
 	if (g->le_max_data_len < 27 || g->le_max_data_len > 251 || g->le_max_conn < 1)
+		return L2K_EINVAL;
+	if (g->enc_key_size < 1 || g->enc_key_size > 16)
 		return L2K_EINVAL;
 	/* keep one controller's buffers below 64 MiB */
 	if ((uint64_t)g->acl_mtu * g->acl_count + (uint64_t)g->le_acl_mtu * g->le_acl_count > (64u << 20))
@@ -219,6 +246,7 @@ void sim_ctrl_free(struct sim_ctrl *c)
 	pool_free(&c->pool_le);
 	ring_free(&c->hold);
 	ring_free(&c->outq);
+	sim_sec_ctrl_reset(c);
 	free(c);
 	sim_air_close(air);
 }
@@ -301,7 +329,7 @@ static void out_push(struct sim_ctrl *c, uint8_t type, uint8_t flags, const uint
 		c->st.events++;
 }
 
-static bool event_enabled(const struct sim_ctrl *c, uint8_t code, uint8_t sub)
+bool sim_event_enabled(const struct sim_ctrl *c, uint8_t code, uint8_t sub)
 {
 	switch (code) {
 	case HCI_EV_CMD_COMPLETE:
@@ -312,7 +340,12 @@ static bool event_enabled(const struct sim_ctrl *c, uint8_t code, uint8_t sub)
 		return (c->event_mask >> SIM_EVMASK_LE_META) & 1u && sub >= 1 && sub <= 64 &&
 		       (c->le_event_mask >> (sub - 1)) & 1u;
 	default:
-		return code >= 1 && code <= 64 && (c->event_mask >> (code - 1)) & 1u;
+		/* codes 0x01..0x3F: Set Event Mask; 0x40..0x7F: Set Event Mask Page 2 */
+		if (code >= 0x01 && code <= 0x3F)
+			return (c->event_mask >> HCI_EVMASK_BIT(code)) & 1u;
+		if (code >= 0x40 && code <= 0x7F)
+			return (c->event_mask2 >> HCI_EVMASK2_BIT(code)) & 1u;
+		return false;
 	}
 }
 
@@ -321,7 +354,7 @@ void sim_event(struct sim_ctrl *c, uint8_t code, const uint8_t *p, size_t n)
 	uint8_t pkt[2 + HCI_MAX_EVT_PARAM];
 	if (n > HCI_MAX_EVT_PARAM)
 		return;
-	if (!event_enabled(c, code, n ? p[0] : 0)) {
+	if (!sim_event_enabled(c, code, n ? p[0] : 0)) {
 		c->st.events_masked++;
 		return;
 	}
@@ -482,6 +515,7 @@ void sim_ctrl_reset(struct sim_ctrl *c)
 	ring_clear(&c->outq);
 	for (int t = 0; t < CT_COUNT; t++)
 		c->tmr[t] = SIM_NEVER;
+	sim_sec_ctrl_reset(c);
 	defaults(c);
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/crypto.h"
 #include "transport/sim/sim.h"
 #include "transport/sim/sim_hci.h"
 #include "base/ring.h"
@@ -20,6 +21,7 @@
 #define SIM_PAGE_LATENCY_US 5000u	      /* page + LMP set-up until Connection Request */
 #define SIM_ACCEPT_TIMEOUT_US 5000000u	      /* Connection_Accept_Timeout default 0x1F40 */
 #define SIM_LL_RESPONSE_US 40000000ull	      /* LL/LMP response timeout (Vol 6 Part B 5.2) */
+#define SIM_LMP_RESPONSE_US 30000000ull	      /* LMP response timeout (Vol 2 Part C) */
 #define SIM_OUTQ_BYTES 65536u
 #define SIM_EVENT_RESERVE 8192u /* outq bytes kept free of ACL so events still fit */
 #define SIM_DUP_MAX 32
@@ -66,6 +68,8 @@ enum sim_link_timer {
 	LT_INFO0,	/* remote information requested by end 0 */
 	LT_INFO1,	/* ... by end 1 */
 	LT_DLE,		/* data length update */
+	LT_SEC,		/* BR/EDR authentication / pairing step */
+	LT_ENC,		/* encryption start / pause / refresh (BR/EDR and LE) */
 	LT_COUNT
 };
 
@@ -73,6 +77,70 @@ enum sim_link_timer {
 #define INFO_VERSION 0x01
 #define INFO_FEATURES 0x02
 #define INFO_LE_FEATURES 0x04
+#define INFO_EXT_FEATURES 0x08
+
+/* BR/EDR authentication and pairing of a link (sim_sec_bredr.c): LMP is not simulated, the
+ * two controllers agree through this state; each message between them takes the link's
+ * procedure delay. */
+enum sim_bs_state {
+	BS_IDLE,
+	BS_LK_I,	 /* Link Key Request at the initiator's host */
+	BS_LK_R_SEND,	 /* LMP_au_rand on its way */
+	BS_LK_R,	 /* Link Key Request at the responder's host */
+	BS_IOCAP_I,	 /* IO Capability Request at the initiator's host */
+	BS_IOCAP_R_SEND, /* LMP_io_capability_req on its way */
+	BS_IOCAP_R,	 /* IO Capability Request at the responder's host */
+	BS_IOCAP_I_SEND, /* LMP_io_capability_res on its way */
+	BS_STAGE1_SEND,	 /* public keys and commitments being exchanged */
+	BS_STAGE1,	 /* confirmation / passkey / OOB answers awaited */
+	BS_PIN_I,	 /* PIN Code Request at the initiator's host */
+	BS_PIN_R_SEND,	 /* LMP_in_rand on its way */
+	BS_PIN_R,	 /* PIN Code Request at the responder's host */
+	BS_FINISH,	 /* outcome on its way to both sides */
+};
+enum sim_assoc { AM_JUST_WORKS, AM_NUMERIC, AM_PASSKEY, AM_OOB };
+
+struct sim_bsec {
+	uint8_t state;	 /* enum sim_bs_state */
+	uint8_t init;	 /* end whose host sent Authentication Requested */
+	uint8_t status;	 /* outcome delivered in BS_FINISH */
+	uint8_t wait;	 /* bit (1 << end): that end's host answer is awaited */
+	bool ssp[2];	 /* the end's host got IO Capability Request (gets Simple Pairing Complete) */
+	bool pairing;	 /* a new link key is being made (not a stored-key check) */
+	bool legacy;	 /* PIN pairing */
+	uint8_t io[2], oob[2], authreq[2];
+	uint8_t model;	 /* enum sim_assoc */
+	bool mitm;	 /* the new key is authenticated */
+	bool sc;	 /* P-256 key types: both hosts enabled Secure Connections */
+	bool keyboard[2];
+	bool answered[2];
+	uint32_t passkey, entered[2];
+	uint8_t key[2][16]; /* stored-key path: the keys the hosts gave */
+	uint8_t pin[2][16], pin_len[2];
+	uint8_t nonce[2][16];
+	uint8_t pub[2][64];  /* public key of end i */
+	uint8_t view[2][64]; /* the peer public key end i works with (forged under NC_MISMATCH) */
+	uint8_t dh[2][32];
+	/* result, kept for the life of the link */
+	bool auth;	     /* a link key is established on this link */
+	uint8_t link_key[16], key_type;
+};
+
+enum sim_enc_proc { EP_NONE, EP_BR_START, EP_BR_REFRESH, EP_LE_REQ, EP_LE_WAIT_LTK, EP_LE_START };
+
+/* Encryption of a link (sim_sec_bredr.c, sim_sec_le.c). */
+struct sim_enc {
+	uint8_t on;	   /* HCI_ENC_*: as the link runs now */
+	uint8_t key_size;  /* octets, while on */
+	uint8_t proc;	   /* enum sim_enc_proc */
+	uint8_t want;	   /* BR/EDR: the Encryption_Enable asked */
+	bool was_on;	   /* LE: encryption was on when the procedure started (key refresh) */
+	bool ltk_ok;	   /* LE: the two LTKs agree */
+	uint8_t status;	   /* LE: outcome of the procedure (0 or the peripheral's rejection) */
+	uint8_t rand[8];   /* LE: Random_Number and EDIV of LE Enable Encryption */
+	uint8_t ediv[2];
+	uint8_t ltk[2][16]; /* LE: the LTK each end's host gave */
+};
 
 enum sim_proc_state { PROC_NONE, PROC_REQ_SENT, PROC_WAIT_REPLY, PROC_INSTANT };
 
@@ -122,7 +190,11 @@ struct sim_link {
 	uint8_t proc_status;
 	/* remote information */
 	uint8_t info_req[2];
+	uint8_t ext_page[2]; /* page asked by Read Remote Extended Features */
 	bool dle_notify[2];
+	/* security */
+	struct sim_bsec bs;
+	struct sim_enc enc;
 	uint64_t tmr[LT_COUNT];
 	struct sim_link_stats st; /* [d] = sent by end[d] */
 };
@@ -143,7 +215,7 @@ struct sim_ctrl {
 	uint8_t scan_enable;
 	uint16_t page_timeout; /* slots */
 	uint8_t cod[3];
-	uint8_t ssp_mode, le_host, le_simul;
+	uint8_t ssp_mode, le_host, le_simul, sc_host;
 	uint8_t fc_enable;
 	uint16_t host_acl_len, host_acl_total;
 	uint32_t host_acl_used;
@@ -181,6 +253,9 @@ struct sim_ctrl {
 		hci_bdaddr_t a;
 	} acc[SIM_ACCEPT_LIST_SIZE];
 	uint16_t def_tx_octets;
+	/* security: the controller's P-256 key pair (made on first use from the air's PRNG) */
+	struct crypto_p256_key *kp;
+	uint8_t pub[64];
 	/* command flow control */
 	uint8_t cmd_credits;
 	/* buffers */
@@ -231,6 +306,11 @@ bool sim_profile_is_le(enum sim_profile p);
 /* --- controller core (sim_ctrl.c) --- */
 /* Queue an event for the host, honouring the masks (code HCI_EV_LE_META: p[0] = subevent). */
 void sim_event(struct sim_ctrl *c, uint8_t code, const uint8_t *p, size_t n);
+/* Whether the masks let this event (LE Meta: subevent sub) through. */
+bool sim_event_enabled(const struct sim_ctrl *c, uint8_t code, uint8_t sub);
+/* LMP features page (0..2) of a BR/EDR controller into out; false for a page it does not have. */
+bool sim_ctrl_features_page(const struct sim_ctrl *c, uint8_t page, uint8_t out[8]);
+#define SIM_FEATURES_MAX_PAGE 2
 void sim_cmd_complete(struct sim_ctrl *c, uint16_t op, const uint8_t *ret, size_t n);
 void sim_cmd_status(struct sim_ctrl *c, uint16_t op, uint8_t status);
 void sim_cc_status(struct sim_ctrl *c, uint16_t op, uint8_t status);
@@ -264,6 +344,9 @@ enum { CMD_CC, CMD_CS, CMD_NONE };
 extern const struct sim_cmd sim_cmds_base[];
 extern const struct sim_cmd sim_cmds_bredr[];
 extern const struct sim_cmd sim_cmds_le[];
+extern const struct sim_cmd sim_cmds_sec_bredr[];
+extern const struct sim_cmd sim_cmds_sec_conf[];
+extern const struct sim_cmd sim_cmds_sec_le[];
 const struct sim_cmd *sim_cmd_find(uint16_t op, uint8_t type);
 void sim_cmd_bitmap(uint8_t type, uint8_t out[64]);
 
@@ -292,6 +375,41 @@ void sim_bredr_ctrl_gone(struct sim_ctrl *c);
 void sim_le_ctrl_gone(struct sim_ctrl *c);
 void sim_le_link_open(struct sim_link *l);
 void sim_info_complete(struct sim_link *l, int end);
+
+/* --- security (sim_sec.c, sim_sec_bredr.c, sim_sec_le.c) --- */
+/* n octets from the air's PRNG */
+void sim_sec_random(struct sim_air *air, uint8_t *out, size_t n);
+/* The controller's key pair (made from the air's PRNG on first use); 0 or a crypto error. */
+int sim_sec_keypair(struct sim_ctrl *c);
+void sim_sec_ctrl_reset(struct sim_ctrl *c); /* forget the key pair (HCI Reset, free) */
+/* A fresh key pair from the air's PRNG (the forged key of NC_MISMATCH); pub gets its public key. */
+int sim_sec_new_key(struct sim_air *air, struct crypto_p256_key **out, uint8_t pub[64]);
+int sim_sec_dhkey(const struct crypto_p256_key *kp, const uint8_t peer[64], uint8_t dh[32]);
+/* The simulator's Simple Pairing functions (AES-CMAC constructions, see sim_sec.c). */
+int sim_sec_nc_value(const uint8_t pka[64], const uint8_t pkb[64], const uint8_t na[16],
+		     const uint8_t nb[16], uint32_t *value);
+int sim_sec_link_key(const uint8_t dh[32], const uint8_t na[16], const uint8_t nb[16],
+		     const hci_bdaddr_t *a, const hci_bdaddr_t *b, uint8_t key[16]);
+int sim_sec_oob_commit(const uint8_t pub[64], const uint8_t r[16], uint8_t tag, uint8_t c[16]);
+int sim_sec_pin_key(const uint8_t *pin, uint8_t len, const uint8_t rnd[16], const hci_bdaddr_t *a,
+		    const hci_bdaddr_t *b, uint8_t key[16]);
+/* OOB commitment tags: P-192 data (Read Local OOB Data) / P-256 data (extended) */
+#define SIM_OOB_TAG_P192 0x00
+#define SIM_OOB_TAG_P256 0x01
+/* The BR/EDR link of the Connection_Handle at p (NULL if none or LE). */
+struct sim_link *sim_sec_bredr_link(struct sim_ctrl *c, const uint8_t *p, int *end);
+/* Encryption Change (v2 when Set Event Mask Page 2 unmasked it, else v1) to end e. */
+void sim_sec_enc_change(struct sim_link *l, int e, uint8_t status, uint8_t on, uint8_t key_size);
+void sim_sec_key_refresh(struct sim_link *l, int e, uint8_t status);
+/* Timers and link end (before Disconnection Complete; reason[i] 0xFF = no event to end i). */
+void sim_sec_bredr_timer(struct sim_link *l);
+void sim_sec_enc_timer(struct sim_link *l);
+void sim_sec_le_enc_timer(struct sim_link *l);
+void sim_sec_bredr_enc_timer(struct sim_link *l);
+void sim_sec_link_closing(struct sim_link *l, uint8_t reason0, uint8_t reason1);
+/* The end of a link hears reason now; the other end only sees the link go silent (cut), so it
+ * ends with the supervision timeout.  Used for an LE MIC failure. */
+void sim_link_drop_end(struct sim_link *l, int e, uint8_t reason);
 
 /* shared command handlers (sim_cmd_base.c) and reset (sim_ctrl.c) */
 void sim_ctrl_reset(struct sim_ctrl *c);

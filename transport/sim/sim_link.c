@@ -166,7 +166,9 @@ static void try_start(struct sim_link *l, uint64_t now)
 		return;
 	}
 	enum sim_profile p = link_profile(l);
-	uint32_t dur = sim_exchange_us(p, a, b);
+	/* an encrypted LE data PDU carries a 4-octet MIC (none on empty PDUs, Vol 6 Part B 2.4) */
+	int mic = l->kind == SIM_LINK_LE && l->enc.on ? 4 : 0;
+	uint32_t dur = sim_exchange_us(p, a > 0 ? a + mic : a, b > 0 ? b + mic : b);
 	if (p != SIM_PROFILE_UNLIMITED && l->kind == SIM_LINK_LE) {
 		uint64_t iv = (uint64_t)l->interval * 1250u;
 		bool continue_event = l->event_open && l->anchor_used && now >= l->anchor_us &&
@@ -340,48 +342,62 @@ static bool keep_other_handles(void *arg, const uint8_t *rec, size_t len)
 	return len < 2 || get_le16(rec) != a->handle;
 }
 
+/* End i's share of a link that ends: its queued data, what it received but its host has not
+ * taken, and its flow control credit. */
+static void end_cleanup(struct sim_link *l, int i, bool open)
+{
+	struct sim_ctrl *c = l->end[i];
+	/* queued host data is flushed without Number Of Completed Packets (Vol 4 Part E 7.7.5: the
+	 * host considers it completed on Disconnection Complete) */
+	while (l->dir[i].head != SIM_NONE)
+		free_head(l, i);
+	l->dir[i].nocp = 0;
+	if (!open)
+		return;
+	/* received data not yet given to the host is lost with the link */
+	if (c->hold.count) {
+		uint8_t head[3];
+		bool head_is_ours = ring_peek_copy(&c->hold, head, 3) >= 2 && get_le16(head) == l->handle[i];
+		struct purge_arg a = {l->handle[i]};
+		ring_filter(&c->hold, keep_other_handles, &a, c->scratch, sizeof(c->scratch));
+		if (head_is_ours)
+			c->hold_off = 0;
+		/* recount the bytes held */
+		size_t bytes = 0, n = c->hold.count;
+		for (size_t k = 0; k < n; k++) {
+			size_t len = ring_peek_copy(&c->hold, c->scratch, sizeof(c->scratch));
+			ring_pop(&c->hold);
+			bytes += len >= 3 ? len - 3 : 0;
+			(void)ring_push2(&c->hold, c->scratch, len, NULL, 0);
+		}
+		c->hold_bytes = bytes;
+	}
+	c->host_acl_used -= l->host_out[i] <= c->host_acl_used ? l->host_out[i] : c->host_acl_used;
+	l->host_out[i] = 0;
+}
+
+static void disconn_complete(struct sim_link *l, int i, uint8_t reason)
+{
+	/* Status Connection_Handle(2) Reason (Vol 4 Part E 7.7.5) */
+	uint8_t ev[4] = {HCI_SUCCESS, 0, 0, reason};
+	put_le16(ev + 1, l->handle[i]);
+	sim_event(l->end[i], HCI_EV_DISCONN_COMPLETE, ev, sizeof(ev));
+}
+
 void sim_link_close(struct sim_link *l, uint8_t reason0, uint8_t reason1)
 {
 	bool open = l->state == LS_OPEN || l->state == LS_CLOSING;
+	if (open)
+		sim_sec_link_closing(l, reason0, reason1);
 	for (int d = 0; d < 2; d++)
 		unreserve(l, d);
 	for (int i = 0; i < 2; i++) {
-		struct sim_ctrl *c = l->end[i];
-		if (!c)
+		if (!l->end[i])
 			continue;
-		/* queued host data is flushed without Number Of Completed Packets (Vol 4 Part E
-		 * 7.7.5: the host considers it completed on Disconnection Complete) */
-		while (l->dir[i].head != SIM_NONE)
-			free_head(l, i);
-		l->dir[i].nocp = 0;
-		if (!open)
-			continue;
-		/* received data not yet given to the host is lost with the link */
-		if (c->hold.count) {
-			uint8_t head[3];
-			bool head_is_ours = ring_peek_copy(&c->hold, head, 3) >= 2 && get_le16(head) == l->handle[i];
-			struct purge_arg a = {l->handle[i]};
-			ring_filter(&c->hold, keep_other_handles, &a, c->scratch, sizeof(c->scratch));
-			if (head_is_ours)
-				c->hold_off = 0;
-			/* recount the bytes held */
-			size_t bytes = 0, n = c->hold.count;
-			for (size_t k = 0; k < n; k++) {
-				size_t len = ring_peek_copy(&c->hold, c->scratch, sizeof(c->scratch));
-				ring_pop(&c->hold);
-				bytes += len >= 3 ? len - 3 : 0;
-				(void)ring_push2(&c->hold, c->scratch, len, NULL, 0);
-			}
-			c->hold_bytes = bytes;
-		}
-		c->host_acl_used -= l->host_out[i] <= c->host_acl_used ? l->host_out[i] : c->host_acl_used;
+		end_cleanup(l, i, open);
 		uint8_t reason = i == 0 ? reason0 : reason1;
-		if (reason != 0xFF) {
-			/* Status Connection_Handle(2) Reason (Vol 4 Part E 7.7.5) */
-			uint8_t ev[4] = {HCI_SUCCESS, 0, 0, reason};
-			put_le16(ev + 1, l->handle[i]);
-			sim_event(c, HCI_EV_DISCONN_COMPLETE, ev, sizeof(ev));
-		}
+		if (open && reason != 0xFF)
+			disconn_complete(l, i, reason);
 	}
 	struct sim_ctrl *a = l->end[0], *b = l->end[1];
 	sim_link_destroy(l);
@@ -393,6 +409,28 @@ void sim_link_close(struct sim_link *l, uint8_t reason0, uint8_t reason1)
 		sim_ctrl_pump(b);
 		sim_ctrl_kick_links(b);
 	}
+}
+
+void sim_link_drop_end(struct sim_link *l, int e, uint8_t reason)
+{
+	struct sim_ctrl *c = l->end[e];
+	if (!c)
+		return;
+	for (int d = 0; d < 2; d++)
+		unreserve(l, d);
+	end_cleanup(l, e, true);
+	disconn_complete(l, e, reason);
+	l->end[e] = NULL;
+	/* the other end hears nothing more: no procedure of the gone end may touch it */
+	l->proc = PROC_NONE;
+	l->tmr[LT_PROC] = SIM_NEVER;
+	l->info_req[e] = 0;
+	l->tmr[e == 0 ? LT_INFO0 : LT_INFO1] = SIM_NEVER;
+	l->cut = true;
+	if (l->tmr[LT_SUPERVISION] == SIM_NEVER)
+		l->tmr[LT_SUPERVISION] = l->air->now + sup_timeout_us(l);
+	sim_ctrl_pump(c);
+	sim_ctrl_kick_links(c);
 }
 
 void sim_info_complete(struct sim_link *l, int e)
@@ -415,6 +453,16 @@ void sim_info_complete(struct sim_link *l, int e)
 		put_le16(ev + 1, h);
 		memcpy(ev + 3, peer->features, 8);
 		sim_event(c, HCI_EV_REMOTE_FEATURES, ev, sizeof(ev));
+	}
+	if (req & INFO_EXT_FEATURES) {
+		/* Status Handle(2) Page_Number Maximum_Page_Number Features(8) (7.7.34) */
+		uint8_t ev[13] = {HCI_SUCCESS};
+		put_le16(ev + 1, h);
+		ev[3] = l->ext_page[e];
+		ev[4] = SIM_FEATURES_MAX_PAGE;
+		if (!sim_ctrl_features_page(peer, l->ext_page[e], ev + 5))
+			ev[0] = HCI_ERR_INVALID_PARAMS;
+		sim_event(c, HCI_EV_REMOTE_EXT_FEATURES, ev, sizeof(ev));
 	}
 	if (req & INFO_LE_FEATURES) {
 		uint8_t ev[11] = {HCI_SUCCESS};
@@ -454,6 +502,8 @@ void sim_link_fire(struct sim_link *l, enum sim_link_timer t)
 		break;
 	case LT_PROC:
 	case LT_DLE: sim_le_link_timer(l, t); break;
+	case LT_SEC: sim_sec_bredr_timer(l); break;
+	case LT_ENC: sim_sec_enc_timer(l); break;
 	default: break;
 	}
 }

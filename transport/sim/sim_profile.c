@@ -1,7 +1,8 @@
 /* Timing profiles of the simulated air and the theoretical goodput they allow.
  *
  * LE (Vol 6 Part B 2.1, 4.5.1, 4.5.6): a data channel PDU is preamble (1 octet on LE 1M, 2 on
- * LE 2M) + access address 4 + header 2 + payload + CRC 3 (no MIC: links are not encrypted), sent
+ * LE 2M) + access address 4 + header 2 + payload + CRC 3 (+ a 4-octet MIC on an encrypted link:
+ * the caller adds it to the payload, sim_link.c), sent
  * at 8 us/octet (1M) or 4 us/octet (2M).  In a connection event the central and peripheral
  * alternate, each PDU followed by T_IFS = 150 us, so one exchange of payloads a and b takes
  *     t(a) + 150 + t(b) + 150,   t(x) = (overhead + x) * us_per_octet

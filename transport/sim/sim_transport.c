@@ -180,6 +180,17 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		if (parse_u64(v, 4096, &x) || x < 1)
 			goto bad;
 		o->cfg.rx_count = (uint16_t)x;
+	} else if (strcmp(k, "enc-key-size") == 0) {
+		if (parse_u64(v, 16, &x) || x < 1)
+			goto bad;
+		o->cfg.enc_key_size = (uint8_t)x;
+	} else if (strcmp(k, "sec-fault") == 0) {
+		int f = sim_sec_fault_by_name(v);
+		if (f < 0) {
+			err(eb, el, "sim: unknown sec-fault '%s' (nc-mismatch, reject, key-mismatch, cut-in-pairing)", v);
+			return L2K_ESPEC;
+		}
+		o->cfg.sec_faults |= (uint32_t)f;
 	} else if (strcmp(k, "air") == 0) {
 		if (!*v || strlen(v) >= sizeof(o->air))
 			goto bad;
@@ -206,7 +217,8 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		o->cut_set = true;
 	} else {
 		err(eb, el, "sim: unknown key '%s' (type, addr, acl-mtu, acl-count, le-acl-mtu, "
-			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, air, profile, loss, corrupt, seed, cut-at)",
+			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, air, profile, "
+			    "loss, corrupt, seed, cut-at)",
 		    k);
 		return L2K_ESPEC;
 	}
