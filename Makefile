@@ -52,7 +52,7 @@ PROG_SRC  := $(sort $(wildcard tests/progs/*.c))
 PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 # The public headers, installed as <l2kit/NAME.h>; the build stages them the same way in
 # $(BUILD)/include/l2kit/, so the tools and examples include them as users do.
-HEADERS   := api/l2kit.h base/l2k_error.h
+HEADERS   := api/l2kit.h api/l2kit_sim.h base/l2k_error.h core/l2k_types.h
 STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
 
 .PHONY: all lib tools tests check check-unit check-integration check-vm demo install clean deps bench python \
@@ -118,7 +118,7 @@ $(BUILD)/bin/l2cat: $(L2CAT_OBJ)
 
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
 # BENCH_ARGS=--quick for a smoke run.  The Python section runs python/ on $(BUILD)/libl2kit.so.
-bench: $(BUILD)/bin/l2bench $(filter $(BUILD)/bin/vctrl $(BUILD)/bin/l2cat,$(TOOLS)) $(BUILD)/libl2kit.so
+bench: $(BUILD)/bin/l2bench $(filter $(BUILD)/bin/vctrl $(BUILD)/bin/l2cat,$(TOOLS)) $(BUILD)/libl2kit.so $(BUILD)/tests/progs/crc_speed
 	@sh tests/bench_deps.sh
 	@$(BUILD)/bin/l2bench --out $(BUILD)/bench $(BENCH_ARGS); rc=$$?; \
 		sh tools/bench/plot.sh $(BUILD)/bench; exit $$rc

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <l2kit/l2k_error.h>
+#include <l2kit/l2k_types.h> /* addresses, modes, channel options, callbacks and info */
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,17 +30,6 @@ int l2k_abi_version(void);
 
 typedef struct l2k_stack l2k_stack;
 
-/* A Bluetooth device address; b[0] is the least significant octet (wire order). */
-typedef struct {
-	uint8_t b[6];
-} l2k_addr;
-
-/* Link (address) types */
-enum l2k_addr_type {
-	L2K_ADDR_BREDR = 0,
-	L2K_ADDR_LE_PUBLIC = 1,
-	L2K_ADDR_LE_RANDOM = 2,
-};
 
 /* "AA:BB:CC:DD:EE:FF" (most significant first) to l2k_addr; 0 or L2K_EINVAL. */
 int l2k_addr_parse(const char *s, l2k_addr *out);
@@ -184,18 +174,6 @@ int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, u
  * (inside l2k_step/l2k_run).  Event-face calls must be made from that thread: from inside a
  * callback, or from the thread that calls l2k_step.  (The socket face below is thread-safe.) */
 
-typedef struct l2k_chan l2k_chan;
-typedef struct l2k_server l2k_server;
-
-enum l2k_mode {
-	L2K_MODE_BASIC = 0x00,	    /* BR/EDR */
-	L2K_MODE_RETRANS = 0x01,    /* BR/EDR, legacy Retransmission mode */
-	L2K_MODE_FLOWCTL = 0x02,    /* BR/EDR, legacy Flow Control mode */
-	L2K_MODE_ERTM = 0x03,	    /* BR/EDR, Enhanced Retransmission mode */
-	L2K_MODE_STREAMING = 0x04,  /* BR/EDR, Streaming mode */
-	L2K_MODE_LE_CREDIT = 0x80,  /* LE, LE Credit Based Flow Control */
-	L2K_MODE_ECFC = 0x81,	    /* LE or BR/EDR, Enhanced Credit Based Flow Control */
-};
 /* "basic", "ertm", "le", ... ; NULL for an unknown mode */
 const char *l2k_mode_name(enum l2k_mode m);
 /* name to mode: 0 and *out, or L2K_EINVAL */
@@ -203,80 +181,11 @@ int l2k_mode_parse(const char *name, enum l2k_mode *out);
 /* whether this build implements the mode */
 bool l2k_mode_supported(enum l2k_mode m);
 
-struct l2k_chan_opts {
-	enum l2k_mode mode;	 /* default Basic (BR/EDR); LE channels use L2K_MODE_LE_CREDIT */
-	bool mode_required;	 /* do not fall back to Basic when the peer lacks the mode */
-	uint16_t mtu;		 /* largest SDU we receive (0: 672 on BR/EDR, 2048 on LE) */
-	uint16_t mps;		 /* largest PDU payload we receive (credit/ERTM modes; 0: auto) */
-	uint16_t credits;	 /* credits we grant at connection (credit modes; 0: auto) */
-	bool manual_credits;	 /* the application grants credits with l2k_chan_give_credits */
-	uint8_t fcs;		 /* ERTM/Streaming/legacy: 1 = CRC-16 (default), 0 = none if peer agrees */
-	uint16_t tx_window;	 /* ERTM/legacy: our receive window (0: 63; legacy modes at most 32,
-				  * ERTM at most 63, or 0x3FFF with ext_window).  ERTM keeps
-				  * tx_window * mps octets for out-of-sequence frames. */
-	uint8_t max_transmit;	 /* ERTM/Retransmission: transmissions of an I-frame (and polls)
-				  * before the channel closes with L2K_CLOSE_MAX_TRANSMIT (0: 3;
-				  * L2K_MAX_TRANSMIT_UNLIMITED: never) */
-	bool ext_window;	 /* ERTM: use the Extended Window Size option (windows up to 0x3FFF) */
-	uint8_t flow_spec;	 /* ERTM/Streaming: send an Extended Flow Specification of this
-				  * service type (0: none, 1 best effort, 2 guaranteed) */
-	uint16_t flush_timeout;	 /* 0: infinite (0xFFFF) */
-	uint8_t sec_level;	 /* security level (placeholder: l2kit does no pairing yet; must be 0/1) */
-	uint32_t connect_timeout_ms; /* give up connecting after this (0: 30000) */
-	uint32_t tx_queue_bytes;  /* SDU bytes queued for sending before L2K_EAGAIN (0: 262144) */
-	uint32_t rx_queue_bytes;  /* socket face: received bytes buffered before back-pressure (0: 262144);
-				   * Basic mode then holds the link (l2k_chan_set_busy), or drops
-				   * without controller-to-host flow control */
-};
 void l2k_chan_opts_default(struct l2k_chan_opts *o);
-/* max_transmit value meaning "retransmit for ever" (sent as MaxTransmit 0, Vol 3 Part A 5.4). */
-#define L2K_MAX_TRANSMIT_UNLIMITED 0xFF
 
-/* Why a channel closed (reason argument of the closed callback). */
-enum l2k_close_reason {
-	L2K_CLOSE_LOCAL = 0,		  /* l2k_chan_close() */
-	L2K_CLOSE_REMOTE = 1,		  /* the peer disconnected the channel */
-	L2K_CLOSE_LINK_LOST = 2,	  /* the ACL/LE link went down (see hci reason in info) */
-	L2K_CLOSE_REFUSED = 3,		  /* the peer refused it: result code in info.result */
-	L2K_CLOSE_TIMEOUT = 4,		  /* the peer did not answer (RTX/ERTX or connect timeout) */
-	L2K_CLOSE_PROTOCOL = 5,		  /* the peer broke the protocol (MTU/MPS/credit violation ...) */
-	L2K_CLOSE_MAX_TRANSMIT = 6,	  /* ERTM/Retransmission: MaxTransmit reached */
-	L2K_CLOSE_CONFIG_FAILED = 7,	  /* configuration could not be agreed */
-	L2K_CLOSE_LINK_FAILED = 8,	  /* the link for it could not be created */
-};
 const char *l2k_close_reason_str(enum l2k_close_reason r);
 
-struct l2k_chan_cbs {
-	void *user;
-	void (*open)(void *user, l2k_chan *ch);
-	/* one whole SDU */
-	void (*recv)(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len);
-	/* l2k_chan_send returned L2K_EAGAIN earlier and there is room again */
-	void (*send_ready)(void *user, l2k_chan *ch);
-	/* the channel is closed and will be freed after this returns */
-	void (*closed)(void *user, l2k_chan *ch, enum l2k_close_reason reason);
-};
 
-struct l2k_chan_info {
-	enum l2k_mode mode;
-	enum l2k_addr_type link_type;
-	l2k_addr peer;
-	uint16_t handle;
-	uint16_t psm;
-	uint16_t local_cid, remote_cid;
-	uint16_t local_mtu, remote_mtu; /* what we receive / what the peer receives */
-	uint16_t local_mps, remote_mps;
-	uint16_t credits_tx;		/* credits we may still spend (credit modes) */
-	uint16_t credits_rx;		/* credits the peer still has from us */
-	bool fcs;
-	uint16_t result;		/* last connection result from the peer (refusals) */
-	uint8_t hci_reason;		/* link-loss reason */
-	/* counters */
-	uint64_t tx_sdus, rx_sdus, tx_bytes, rx_bytes;
-	uint64_t retransmissions;	/* ERTM/Retransmission */
-	uint64_t rx_sdus_dropped;	/* Streaming/Flow Control: SDUs lost or damaged */
-	uint64_t rx_frames_bad_fcs;
-};
 
 /* Connect a channel to psm on the peer; creates the link if needed.  The channel object is
  * returned at once; cbs->open or cbs->closed follows from a later l2k_step(), never inside this
@@ -331,30 +240,6 @@ size_t l2k_chan_send_room(const l2k_chan *ch);
  * (or any code that is not an "all refused" result of that mode) refuses that channel alone;
  * 0x0002, 0x0005-0x0008 (L2K_RESULT_AUTHORIZATION ...) and 0x000B refuse the whole request (the
  * channels accepted before it get closed()); L2K_ACCEPT_PENDING counts as no resources. */
-enum l2k_result {
-	L2K_RESULT_PSM_NOT_SUPPORTED = 0x0002,
-	L2K_RESULT_SECURITY_BLOCK = 0x0003,
-	L2K_RESULT_NO_RESOURCES = 0x0004,
-	L2K_RESULT_AUTHORIZATION = 0x0006,
-	L2K_RESULT_UNACCEPTABLE_PARAMS = 0x000B, /* LE credit based */
-};
-struct l2k_conn_request {
-	l2k_addr peer;
-	enum l2k_addr_type link_type;
-	uint16_t handle;
-	uint16_t psm;
-	enum l2k_mode mode; /* what the peer asks for (credit modes; Basic/ERTM are negotiated later) */
-	uint16_t peer_mtu, peer_mps;
-	l2k_chan *chan; /* the channel being offered (for l2k_chan_accept after a deferral) */
-};
-/* accept() may return L2K_ACCEPT_PENDING: the peer is told the request is pending
- * (authorization) and the channel waits until l2k_chan_accept(). */
-#define L2K_ACCEPT_PENDING 1
-struct l2k_server_cbs {
-	void *user;
-	int (*accept)(void *user, const struct l2k_conn_request *req, struct l2k_chan_opts *opts,
-		      struct l2k_chan_cbs *cbs);
-};
 /* le: serve an LE SPSM (LE credit based / ECFC) instead of a BR/EDR PSM.  PSM rules: BR/EDR PSMs
  * must be odd with an even upper octet; LE SPSMs 0x0001-0x00FF.  L2K_EADDRINUSE if taken. */
 int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
@@ -366,14 +251,12 @@ int l2k_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs);
 
 /* Echo (l2ping): send an Echo Request on the BR/EDR link to peer; cb gets the response data
  * and the round trip in ms, or err < 0 (L2K_ETIMEDOUT, L2K_ENOLINK ...). */
-typedef void (*l2k_echo_cb)(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms);
 int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
 	     void *user);
 
 /* Fixed channels (ATT 0x0004, SMP 0x0006/0x0007, connectionless 0x0002 ...): receive every PDU
  * on cid from any link of the kind, and send PDUs on it.  For the connectionless channel
  * (0x0002) PDUs are G-frames: l2kit adds/strips the PSM and filters by psm (0: all). */
-typedef void (*l2k_fixed_rx_cb)(void *user, uint16_t handle, const uint8_t *pdu, size_t len);
 int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user);
 int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le);
 int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,

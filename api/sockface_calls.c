@@ -254,7 +254,7 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 		sk[i]->nb_connect = timeout_ms == 0;
 		sockface_sk_set_cbs(sk[i], &cbs[i]);
 	}
-	r = l2cap_ecfc_connect_each(s, peer, type, psm, n, opts, cbs, n, ch);
+	r = l2cap_ecfc_connect_each(l2cap_engine_of(s), peer, type, psm, n, opts, cbs, n, ch);
 	if (r < 0) {
 		for (int i = 0; i < n; i++)
 			sockface_sk_free(sk[i]);

@@ -10,8 +10,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/l2cap_int.h"
 #include "api/sockface.h"
+#include "api/stack_internal.h"
+#include "core/l2cap_int.h"
 
 struct sockface {
 	l2k_stack *s;

@@ -6,6 +6,7 @@
 
 #include "api/sockface.h"
 #include "api/stack_internal.h"
+#include "core/l2cap_int.h"
 
 static void to_public_link(const struct hci_link_info *in, struct l2k_link_info *out)
 {
@@ -29,6 +30,16 @@ uint64_t l2k_stack_now(l2k_stack *s)
 	return s->clock ? s->clock(s->clock_arg) : l2k_monotonic_ms();
 }
 
+static uint64_t stack_clock(void *arg)
+{
+	return l2k_stack_now(arg);
+}
+
+struct l2cap_engine *l2cap_engine_of(l2k_stack *s)
+{
+	return s->upper.ctx;
+}
+
 uint64_t l2k_now(l2k_stack *s)
 {
 	return l2k_stack_now(s);
@@ -48,7 +59,7 @@ static int h_send(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 	l2k_stack *s = user;
 	if (s->failed)
 		return s->failed;
-	return l2k_transport_send(s->tr, type, pkt, len);
+	return transport_send(s->tr, type, pkt, len);
 }
 
 static void h_ready(void *user, int err)
@@ -174,14 +185,14 @@ int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
 {
 	if (errbuf && errlen)
 		errbuf[0] = '\0';
-	struct l2k_transport *tr;
-	int r = l2k_transport_open(spec, &tr, errbuf, errlen);
+	struct transport *tr;
+	int r = transport_open(spec, &tr, errbuf, errlen);
 	if (r < 0)
 		return r;
 	return l2k_stack_open_transport(tr, opts, cbs, out, errbuf, errlen);
 }
 
-int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_opts *opts,
+int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *opts,
 			     const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf,
 			     size_t errlen)
 {
@@ -190,7 +201,7 @@ int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_op
 		o = *opts;
 	l2k_stack *s = calloc(1, sizeof(*s));
 	if (!s) {
-		l2k_transport_close(tr);
+		transport_close(tr);
 		return L2K_ENOMEM;
 	}
 	if (cbs)
@@ -200,13 +211,13 @@ int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_op
 	s->virtual_clock = o.clock != NULL;
 	s->ready_err = 1;
 	s->tr = tr;
-	l2k_transport_set_callbacks(s->tr, t_rx, t_err, s);
+	transport_set_callbacks(s->tr, t_rx, t_err, s);
 	if (o.btsnoop_path) {
 		s->snoop = hci_btsnoop_open(o.btsnoop_path);
 		if (!s->snoop) {
 			if (errbuf)
 				snprintf(errbuf, errlen, "cannot create btsnoop file '%s'", o.btsnoop_path);
-			l2k_transport_close(s->tr);
+			transport_close(s->tr);
 			free(s);
 			return L2K_EIO;
 		}
@@ -238,15 +249,28 @@ int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_op
 	s->hci = hci_host_new(&hc, &hops, s);
 	if (!s->hci) {
 		hci_btsnoop_close(s->snoop);
-		l2k_transport_close(s->tr);
+		transport_close(s->tr);
 		free(s);
 		return L2K_ENOMEM;
 	}
-	int r = l2cap_engine_create(s);
-	if (r < 0) {
+	struct l2cap_engine *e = l2cap_engine_new(s->hci, stack_clock, s);
+	if (!e) {
 		l2k_stack_close(s);
-		return r;
+		return L2K_ENOMEM;
 	}
+	s->upper = (struct l2k_upper){
+	    .ctx = e,
+	    .link_up = l2cap_engine_link_up,
+	    .link_down = l2cap_engine_link_down,
+	    .acl_rx = l2cap_engine_acl_rx,
+	    .acl_tx_room = l2cap_engine_acl_tx_room,
+	    .event = l2cap_engine_event,
+	    .tick = l2cap_engine_tick,
+	    .next_timer = l2cap_engine_next_timer,
+	    .destroy = l2cap_engine_free,
+	    .link_failed = l2cap_engine_link_failed,
+	};
+	int r;
 	hci_host_set_now(s->hci, l2k_stack_now(s));
 	r = hci_host_start(s->hci);
 	if (r < 0) {
@@ -288,7 +312,7 @@ void l2k_stack_close(l2k_stack *s)
 	if (s->upper.destroy)
 		s->upper.destroy(s->upper.ctx);
 	hci_host_free(s->hci);
-	l2k_transport_close(s->tr);
+	transport_close(s->tr);
 	hci_btsnoop_close(s->snoop);
 	free(s);
 }
@@ -300,7 +324,7 @@ int l2k_step(l2k_stack *s)
 	uint64_t now = l2k_stack_now(s);
 	hci_host_set_now(s->hci, now);
 	if (!s->failed)
-		l2k_transport_service(s->tr, now);
+		transport_service(s->tr, now);
 	hci_host_tick(s->hci, now);
 	if (s->upper.tick)
 		s->upper.tick(s->upper.ctx, now);
@@ -309,7 +333,7 @@ int l2k_step(l2k_stack *s)
 
 uint64_t l2k_next_due(l2k_stack *s)
 {
-	uint64_t t = s->failed ? UINT64_MAX : l2k_transport_next_due(s->tr);
+	uint64_t t = s->failed ? UINT64_MAX : transport_next_due(s->tr);
 	uint64_t h = hci_host_next_timer(s->hci);
 	if (h < t)
 		t = h;
@@ -323,12 +347,12 @@ uint64_t l2k_next_due(l2k_stack *s)
 
 int l2k_fd(l2k_stack *s)
 {
-	return s->failed ? -1 : l2k_transport_fd(s->tr);
+	return s->failed ? -1 : transport_fd(s->tr);
 }
 
 bool l2k_fd_wants_write(l2k_stack *s)
 {
-	return !s->failed && l2k_transport_want_write(s->tr);
+	return !s->failed && transport_want_write(s->tr);
 }
 
 void l2k_break(l2k_stack *s)

@@ -21,11 +21,9 @@ struct l2k_upper {
 	void (*link_failed)(void *ctx, const l2k_addr *peer, bool le, uint8_t status);
 };
 
-/* core/l2cap_engine.c: creates the L2CAP engine and plugs it in as the stack's upper layer */
-int l2cap_engine_create(l2k_stack *s);
 
 struct l2k_stack {
-	struct l2k_transport *tr;
+	struct transport *tr;
 	struct hci_host *hci;
 	struct hci_btsnoop *snoop;
 	struct l2k_stack_cbs cbs;
@@ -43,11 +41,13 @@ struct l2k_stack {
 /* l2k_stack_open() on a transport the caller made (a test's or fuzz harness's in-memory fake,
  * an embedder's own driver) instead of one named by a spec.  The stack takes ownership of tr:
  * it sets tr's callbacks, and closes it in l2k_stack_close() or when this call fails. */
-int l2k_stack_open_transport(struct l2k_transport *tr, const struct l2k_stack_opts *opts,
+int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *opts,
 			     const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf,
 			     size_t errlen);
 
 uint64_t l2k_stack_now(l2k_stack *s);
+/* The L2CAP engine plugged into the stack (its upper layer). */
+struct l2cap_engine *l2cap_engine_of(l2k_stack *s);
 void l2k_stack_set_error(l2k_stack *s, int err, const char *msg);
 
 /* loop.c: OS clocks */

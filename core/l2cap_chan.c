@@ -16,7 +16,7 @@ static const struct {
     {L2K_MODE_ECFC, "ecfc"},
 };
 
-const char *l2k_mode_name(enum l2k_mode m)
+const char *l2cap_mode_name(enum l2k_mode m)
 {
 	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
 		if (mode_names[i].mode == m)
@@ -24,7 +24,7 @@ const char *l2k_mode_name(enum l2k_mode m)
 	return NULL;
 }
 
-int l2k_mode_parse(const char *name, enum l2k_mode *out)
+int l2cap_mode_parse(const char *name, enum l2k_mode *out)
 {
 	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
 		if (!strcmp(mode_names[i].name, name)) {
@@ -52,12 +52,12 @@ const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m)
 	}
 }
 
-bool l2k_mode_supported(enum l2k_mode m)
+bool l2cap_mode_supported(enum l2k_mode m)
 {
 	return l2cap_mode_ops_for(m) != NULL;
 }
 
-const char *l2k_close_reason_str(enum l2k_close_reason r)
+const char *l2cap_close_reason_str(enum l2k_close_reason r)
 {
 	switch (r) {
 	case L2K_CLOSE_LOCAL: return "closed locally";
@@ -80,7 +80,7 @@ bool l2cap_psm_valid_bredr(uint16_t psm)
 
 /* ---- options -------------------------------------------------------------------------------- */
 
-void l2k_chan_opts_default(struct l2k_chan_opts *o)
+void l2cap_chan_opts_default(struct l2k_chan_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mode = L2K_MODE_BASIC;
@@ -126,7 +126,7 @@ static int opts_check(const struct l2k_chan_opts *o, bool le)
 	}
 	if (o->mode == L2K_MODE_ECFC && (o->mtu < L2CAP_MIN_MTU_ECFC || (o->mps && o->mps < L2CAP_MIN_MPS_ECFC)))
 		return L2K_EINVAL;
-	if (!l2k_mode_supported(o->mode))
+	if (!l2cap_mode_supported(o->mode))
 		return L2K_ENOTSUP;
 	if (o->sec_level > 1)
 		return L2K_ENOTSUP; /* no pairing in l2kit yet: refuse rather than pretend */
@@ -417,7 +417,7 @@ int l2cap_chan_send_check(struct l2k_chan *ch, size_t len)
 	struct l2cap_link *l = ch->link;
 	if (!chan_turn(l, ch))
 		return L2K_EAGAIN;
-	if (!hci_host_acl_would_take(l->eng->stack->hci, l->handle, len + L2CAP_HDR_LEN)) {
+	if (!hci_host_acl_would_take(l->eng->hci, l->handle, len + L2CAP_HDR_LEN)) {
 		wait_add(l, ch); /* the room callback follows */
 		return L2K_EAGAIN;
 	}
@@ -448,7 +448,7 @@ void l2cap_link_pump(struct l2cap_link *l)
 	if (l->pumping)
 		return; /* the loop below is running further up this call stack */
 	l->pumping = true;
-	struct hci_host *hci = l->eng->stack->hci;
+	struct hci_host *hci = l->eng->hci;
 	while (l->used && l->wait_head && !hci_host_acl_blocked(hci, l->handle)) {
 		struct l2k_chan *ch = wait_pop(l);
 		if (ch->state != CH_OPEN || !ch->ops || !ch->ops->pump)
@@ -525,27 +525,20 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 	}
 }
 
-/* ---- public API: channels ------------------------------------------------------------------- */
-
-int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
-		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
-{
-	return l2cap_chan_connect_group(s, peer, type, psm, opts, cbs, 0, out);
-}
+/* ---- channels: what the public face calls ---------------------------------------------- */
 
 /* group != 0: one of several enhanced credit based channels requested together; the caller
  * starts the request once the whole group exists (l2k_chan_connect_ecfc). */
-int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+int l2cap_chan_connect_group(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
 			     l2k_chan **out)
 {
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	bool le = type != L2K_ADDR_BREDR;
 	struct l2k_chan_opts o;
 	if (opts)
 		o = *opts;
 	else
-		l2k_chan_opts_default(&o);
+		l2cap_chan_opts_default(&o);
 	opts_fill(&o, le);
 	int r = opts_check(&o, le);
 	if (r < 0)
@@ -570,7 +563,7 @@ int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_t
 	*tail = ch;
 	l2cap_arm(ch, &ch->sig_timer, o.connect_timeout_ms);
 	uint16_t handle;
-	if (l2k_link_find(s, peer, type, &handle) == 0) {
+	if (l2cap_link_find(e, peer, type, &handle) == 0) {
 		if (!group) /* a group starts once it is whole (l2cap_ecfc_connect_each) */
 			l2cap_start_waiting_soon(e);
 	} else {
@@ -581,7 +574,7 @@ int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_t
 			    (w->peer_type == L2K_ADDR_BREDR) == !le)
 				asked = true;
 		if (!asked) {
-			r = l2k_link_connect(s, peer, type);
+			r = l2cap_link_create(e, peer, type);
 			if (r < 0) {
 				waiting_remove(e, ch);
 				timer_cancel(&e->timers, &ch->sig_timer);
@@ -607,7 +600,7 @@ void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, ui
 	}
 }
 
-int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len)
+int l2cap_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len)
 {
 	if (ch->state != CH_OPEN || !ch->ops)
 		return L2K_ENOTCONN;
@@ -628,7 +621,7 @@ int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len)
 	return 0;
 }
 
-size_t l2k_chan_send_room(const l2k_chan *ch)
+size_t l2cap_chan_send_room(const l2k_chan *ch)
 {
 	if (ch->state != CH_OPEN)
 		return 0;
@@ -636,7 +629,7 @@ size_t l2k_chan_send_room(const l2k_chan *ch)
 	return r < ch->remote_mtu ? r : ch->remote_mtu;
 }
 
-int l2k_chan_close(l2k_chan *ch)
+int l2cap_chan_close(l2k_chan *ch)
 {
 	if (ch->state == CH_CLOSED || ch->in_callback_close)
 		return L2K_ENOTCONN;
@@ -649,7 +642,7 @@ int l2k_chan_close(l2k_chan *ch)
 	return 0;
 }
 
-int l2k_chan_set_busy(l2k_chan *ch, bool busy)
+int l2cap_chan_set_busy(l2k_chan *ch, bool busy)
 {
 	if (ch->state != CH_OPEN || !ch->ops)
 		return L2K_ENOTCONN;
@@ -659,7 +652,7 @@ int l2k_chan_set_busy(l2k_chan *ch, bool busy)
 	return 0;
 }
 
-int l2k_chan_give_credits(l2k_chan *ch, uint16_t n)
+int l2cap_chan_give_credits(l2k_chan *ch, uint16_t n)
 {
 	if (ch->state != CH_OPEN || (ch->mode != L2K_MODE_LE_CREDIT && ch->mode != L2K_MODE_ECFC))
 		return L2K_ENOTCONN;
@@ -672,7 +665,7 @@ int l2k_chan_give_credits(l2k_chan *ch, uint16_t n)
 	return 0;
 }
 
-int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *o)
+int l2cap_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mode = ch->mode;
@@ -701,16 +694,6 @@ int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *o)
 	return 0;
 }
 
-void *l2k_chan_user(const l2k_chan *ch)
-{
-	return ch->cbs.user;
-}
-
-void l2k_chan_set_cbs(l2k_chan *ch, const struct l2k_chan_cbs *cbs)
-{
-	ch->cbs = *cbs;
-}
-
 /* ---- servers -------------------------------------------------------------------------------- */
 
 struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le)
@@ -721,10 +704,9 @@ struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool 
 	return NULL;
 }
 
-int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
-		   const struct l2k_server_cbs *cbs, l2k_server **out)
+int l2cap_server_add(struct l2cap_engine *e, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+		     const struct l2k_server_cbs *cbs, l2k_server **out)
 {
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	if (le ? (psm == 0 || psm > L2CAP_SPSM_DYN_END) : !l2cap_psm_valid_bredr(psm))
 		return L2K_EINVAL;
 	if (!cbs || !cbs->accept)
@@ -733,7 +715,7 @@ int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_op
 	if (opts)
 		o = *opts;
 	else
-		l2k_chan_opts_default(&o);
+		l2cap_chan_opts_default(&o);
 	opts_fill(&o, le);
 	int r = opts_check(&o, le);
 	if (r < 0)
@@ -758,7 +740,7 @@ int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_op
 	return L2K_ENOBUFS;
 }
 
-void l2k_server_remove(l2k_server *srv)
+void l2cap_server_remove(l2k_server *srv)
 {
 	if (srv)
 		srv->used = false;

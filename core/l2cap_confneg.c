@@ -65,7 +65,7 @@ static bool mode_acceptable(const struct l2k_chan *ch, enum l2k_mode m)
 	if (m == ch->opts.mode)
 		return true;
 	if (ch->opts.mode_required || ch->opts.mode == L2K_MODE_BASIC || m > L2K_MODE_STREAMING ||
-	    !l2k_mode_supported(m))
+	    !l2cap_mode_supported(m))
 		return false;
 	if (m == L2K_MODE_BASIC)
 		return true;

@@ -496,7 +496,7 @@ bool l2cap_ecfc_reconf_pending(const struct l2k_chan *ch)
 
 int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const uint8_t *d, size_t len)
 {
-	if (!l2k_mode_supported(L2K_MODE_ECFC))
+	if (!l2cap_mode_supported(L2K_MODE_ECFC))
 		return L2K_ENOTSUP;
 	switch (code) {
 	case L2CAP_CREDIT_BASED_CONNECTION_REQ: return on_conn_req(l, ident, d, len);
@@ -507,9 +507,9 @@ int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const ui
 	}
 }
 
-/* ---- public API ------------------------------------------------------------------------- */
+/* ---- what the public face calls ---------------------------------------------------------- */
 
-int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+int l2cap_ecfc_connect_each(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
 			    const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, int ncbs, l2k_chan **out)
 {
 	if (n < 1 || n > L2CAP_ECFC_MAX_CIDS || !out || !peer || (ncbs != 1 && ncbs != n))
@@ -518,37 +518,30 @@ int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_ty
 	if (opts)
 		o = *opts;
 	else
-		l2k_chan_opts_default(&o);
+		l2cap_chan_opts_default(&o);
 	o.mode = L2K_MODE_ECFC;
 	if (!o.mtu || o.mtu < L2CAP_MIN_MTU_ECFC)
 		o.mtu = o.mtu ? L2CAP_MIN_MTU_ECFC : 0;
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	uint32_t g = ++e->ecfc_groups;
 	if (!g || g >= 0x80000000u) /* 0 and the upper half are taken (single channels) */
 		g = e->ecfc_groups = 1;
 	for (int i = 0; i < n; i++) {
 		const struct l2k_chan_cbs *cb = cbs ? &cbs[ncbs == 1 ? 0 : i] : NULL;
-		int r = l2cap_chan_connect_group(s, peer, type, psm, &o, cb, g, &out[i]);
+		int r = l2cap_chan_connect_group(e, peer, type, psm, &o, cb, g, &out[i]);
 		if (r < 0) {
 			for (int k = 0; k < i; k++)
-				l2k_chan_close(out[k]);
+				l2cap_chan_close(out[k]);
 			return r;
 		}
 	}
 	/* the whole group exists: if the link is already there, start it (one request) */
 	uint16_t handle;
-	if (l2k_link_find(s, peer, type, &handle) == 0)
+	if (l2cap_link_find(e, peer, type, &handle) == 0)
 		l2cap_start_waiting_soon(e);
 	return 0;
 }
 
-int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
-			  const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out)
-{
-	return l2cap_ecfc_connect_each(s, peer, type, psm, n, opts, cbs, 1, out);
-}
-
-int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps)
+int l2cap_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps)
 {
 	if (n < 1 || n > L2CAP_ECFC_MAX_CIDS || mtu < L2CAP_MIN_MTU_ECFC || mps < L2CAP_MIN_MPS_ECFC ||
 	    mps > L2CAP_MAX_MPS_CREDIT)

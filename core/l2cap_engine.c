@@ -6,11 +6,6 @@
 
 #include "core/l2cap_int.h"
 
-struct l2cap_engine *l2cap_engine_of(l2k_stack *s)
-{
-	return s->upper.ctx;
-}
-
 /* ---- links ---------------------------------------------------------------------------------- */
 
 struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle)
@@ -18,6 +13,25 @@ struct l2cap_link *l2cap_link_get(struct l2cap_engine *e, uint16_t handle)
 	if (handle >= 4096 || e->link_by_handle[handle] < 0)
 		return NULL;
 	return e->links[e->link_by_handle[handle]];
+}
+
+int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle)
+{
+	const struct hci_link_info *li = hci_host_link_to(e->hci, peer->b, type != L2K_ADDR_BREDR);
+	if (!li)
+		return L2K_ENOLINK;
+	*handle = li->handle;
+	return 0;
+}
+
+int l2cap_link_create(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type)
+{
+	hci_bdaddr_t a;
+	memcpy(a.b, peer->b, 6);
+	if (type == L2K_ADDR_BREDR)
+		return hci_host_connect(e->hci, HCI_LINK_BREDR, &a, 0);
+	return hci_host_connect(e->hci, HCI_LINK_LE, &a,
+				type == L2K_ADDR_LE_RANDOM ? HCI_ADDR_LE_RANDOM : HCI_ADDR_LE_PUBLIC);
 }
 
 struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid)
@@ -40,7 +54,7 @@ struct l2k_chan *l2cap_link_chan_by_rcid(struct l2cap_link *l, uint16_t rcid)
 static void info_timer_fire(struct timer *t, uint64_t now);
 static void sig_timer_fire(struct timer *t, uint64_t now);
 
-static void e_link_up(void *ctx, const struct hci_link_info *li)
+void l2cap_engine_link_up(void *ctx, const struct hci_link_info *li)
 {
 	struct l2cap_engine *e = ctx;
 	struct l2cap_link *l = NULL;
@@ -109,7 +123,7 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
  * no Basic channel on it holds. */
 void l2cap_link_rx_hold_update(struct l2cap_link *l, const struct l2k_chan *leaving)
 {
-	struct hci_host *hci = l->eng->stack->hci;
+	struct hci_host *hci = l->eng->hci;
 	if (!hci_host_ctrl_flow(hci))
 		return;
 	bool hold = false;
@@ -124,10 +138,10 @@ void l2cap_link_rx_hold_update(struct l2cap_link *l, const struct l2k_chan *leav
 
 bool l2cap_basic_rx_flow(const struct l2k_chan *ch)
 {
-	return ch->mode == L2K_MODE_BASIC && hci_host_ctrl_flow(ch->eng->stack->hci);
+	return ch->mode == L2K_MODE_BASIC && hci_host_ctrl_flow(ch->eng->hci);
 }
 
-static void e_link_down(void *ctx, uint16_t handle, uint8_t reason)
+void l2cap_engine_link_down(void *ctx, uint16_t handle, uint8_t reason)
 {
 	struct l2cap_engine *e = ctx;
 	struct l2cap_link *l = l2cap_link_get(e, handle);
@@ -145,7 +159,7 @@ static void start_timer_fire(struct timer *t, uint64_t now)
 		struct l2cap_link *up = NULL;
 		for (struct l2k_chan *ch = e->waiting; ch && !up; ch = ch->next_pending) {
 			uint16_t h;
-			if (l2k_link_find(e->stack, &ch->peer, ch->peer_type, &h) == 0)
+			if (l2cap_link_find(e, &ch->peer, ch->peer_type, &h) == 0)
 				up = l2cap_link_get(e, h);
 		}
 		if (!up)
@@ -181,7 +195,7 @@ int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *par
 	put_le16(hdr + 2, cid);
 	iov[0].p = hdr;
 	iov[0].len = 4;
-	return hci_host_acl_sendv(l->eng->stack->hci, l->handle, iov, n + 1);
+	return hci_host_acl_sendv(l->eng->hci, l->handle, iov, n + 1);
 }
 
 static int send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len, bool after_data)
@@ -192,7 +206,7 @@ static int send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len, bool a
 	put_le16(hdr, (uint16_t)len);
 	put_le16(hdr + 2, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING);
 	struct hci_iov iov[2] = {{hdr, 4}, {cmd, len}};
-	int r = hci_host_acl_send_sig(l->eng->stack->hci, l->handle, iov, 2, after_data);
+	int r = hci_host_acl_send_sig(l->eng->hci, l->handle, iov, 2, after_data);
 	/* The signaling queue holds HCI_SIG_QUEUE_BYTES apart from data: it is full only when the
 	 * controller took nothing for a long time or the peer floods us with requests.  The
 	 * command is then lost like a radio packet, and counted. */
@@ -213,7 +227,7 @@ int l2cap_send_sig_after_data(struct l2cap_link *l, const uint8_t *cmd, size_t l
 
 size_t l2cap_link_sig_room(struct l2cap_link *l)
 {
-	size_t r = hci_host_acl_sig_room(l->eng->stack->hci, l->handle);
+	size_t r = hci_host_acl_sig_room(l->eng->hci, l->handle);
 	return r > 4 ? r - 4 : 0;
 }
 
@@ -337,7 +351,7 @@ static void smp_not_supported(struct l2cap_link *l, uint16_t cid, const uint8_t 
 	}
 }
 
-static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
+void l2cap_engine_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 {
 	struct l2cap_engine *e = ctx;
 	struct l2cap_link *l = l2cap_link_get(e, handle);
@@ -403,7 +417,7 @@ static void e_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 	ch->ops->rx(ch, p, plen);
 }
 
-static void e_acl_tx_room(void *ctx, uint16_t handle)
+void l2cap_engine_acl_tx_room(void *ctx, uint16_t handle)
 {
 	struct l2cap_engine *e = ctx;
 	struct l2cap_link *l = l2cap_link_get(e, handle);
@@ -417,12 +431,12 @@ static void e_acl_tx_room(void *ctx, uint16_t handle)
  * echo's round trip is measured from then too. */
 void l2cap_sync_now(struct l2cap_engine *e)
 {
-	uint64_t now = l2k_stack_now(e->stack);
+	uint64_t now = e->clock(e->clock_arg);
 	if (now > e->now)
 		e->now = now;
 }
 
-static void e_tick(void *ctx, uint64_t now)
+void l2cap_engine_tick(void *ctx, uint64_t now)
 {
 	struct l2cap_engine *e = ctx;
 	if (now > e->now)
@@ -430,12 +444,12 @@ static void e_tick(void *ctx, uint64_t now)
 	timers_run(&e->timers, e->now);
 }
 
-static uint64_t e_next_timer(void *ctx)
+uint64_t l2cap_engine_next_timer(void *ctx)
 {
 	return timers_next(&((struct l2cap_engine *)ctx)->timers);
 }
 
-static void e_event(void *ctx, const uint8_t *evt, size_t len)
+void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len)
 {
 	/* LE Remote Connection Parameter Request: accept what the peer asks within the ranges
 	 * (the host may refuse; l2kit does not impose its own policy). Vol 4 Part E 7.7.65.6 */
@@ -446,11 +460,11 @@ static void e_event(void *ctx, const uint8_t *evt, size_t len)
 		memcpy(c, p, 10); /* handle, interval min/max, latency, timeout */
 		put_le16(c + 10, 0);
 		put_le16(c + 12, 0);
-		hci_host_cmd(e->stack->hci, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, c, 14, NULL, NULL);
+		hci_host_cmd(e->hci, HCI_OP_LE_REMOTE_CONN_PARAM_REPLY, c, 14, NULL, NULL);
 	}
 }
 
-static void e_destroy(void *ctx)
+void l2cap_engine_free(void *ctx)
 {
 	struct l2cap_engine *e = ctx;
 	for (unsigned i = 0; i < e->max_links; i++)
@@ -469,22 +483,24 @@ static void e_destroy(void *ctx)
 	free(e);
 }
 
-static void e_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status)
+void l2cap_engine_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status)
 {
 	l2cap_link_failed(ctx, peer, le, status);
 }
 
-int l2cap_engine_create(l2k_stack *s)
+struct l2cap_engine *l2cap_engine_new(struct hci_host *hci, uint64_t (*clock)(void *arg), void *clock_arg)
 {
 	struct l2cap_engine *e = calloc(1, sizeof(*e));
 	if (!e)
-		return L2K_ENOMEM;
-	e->stack = s;
+		return NULL;
+	e->hci = hci;
+	e->clock = clock;
+	e->clock_arg = clock_arg;
 	e->max_links = 64;
 	e->links = calloc(e->max_links, sizeof(*e->links));
 	if (!e->links) {
 		free(e);
-		return L2K_ENOMEM;
+		return NULL;
 	}
 	memset(e->link_by_handle, 0xFF, sizeof(e->link_by_handle)); /* all -1: no link */
 	timers_init(&e->timers);
@@ -494,18 +510,8 @@ int l2cap_engine_create(l2k_stack *s)
 	e->rtx_ms = 10000;
 	e->ertx_ms = 60000;
 	e->info_timeout_ms = 4000;
-	e->now = l2k_stack_now(s);
-	s->upper.ctx = e;
-	s->upper.link_up = e_link_up;
-	s->upper.link_down = e_link_down;
-	s->upper.acl_rx = e_acl_rx;
-	s->upper.acl_tx_room = e_acl_tx_room;
-	s->upper.event = e_event;
-	s->upper.tick = e_tick;
-	s->upper.next_timer = e_next_timer;
-	s->upper.destroy = e_destroy;
-	s->upper.link_failed = e_link_failed;
-	return 0;
+	e->now = clock(clock_arg);
+	return e;
 }
 
 /* ---- features ------------------------------------------------------------------------------- */
@@ -514,15 +520,15 @@ uint32_t l2cap_local_features(void)
 {
 	/* Exactly what is implemented (4.12). */
 	uint32_t f = L2CAP_FEAT_FIXED_CHANNELS | L2CAP_FEAT_UCD;
-	if (l2k_mode_supported(L2K_MODE_FLOWCTL))
+	if (l2cap_mode_supported(L2K_MODE_FLOWCTL))
 		f |= L2CAP_FEAT_FLOW_CONTROL;
-	if (l2k_mode_supported(L2K_MODE_RETRANS))
+	if (l2cap_mode_supported(L2K_MODE_RETRANS))
 		f |= L2CAP_FEAT_RETRANSMISSION;
-	if (l2k_mode_supported(L2K_MODE_ERTM))
+	if (l2cap_mode_supported(L2K_MODE_ERTM))
 		f |= L2CAP_FEAT_ERTM | L2CAP_FEAT_FCS | L2CAP_FEAT_EXT_WINDOW | L2CAP_FEAT_EXT_FLOW_SPEC;
-	if (l2k_mode_supported(L2K_MODE_STREAMING))
+	if (l2cap_mode_supported(L2K_MODE_STREAMING))
 		f |= L2CAP_FEAT_STREAMING | L2CAP_FEAT_FCS;
-	if (l2k_mode_supported(L2K_MODE_ECFC))
+	if (l2cap_mode_supported(L2K_MODE_ECFC))
 		f |= L2CAP_FEAT_ECFC;
 	return f;
 }
@@ -534,9 +540,8 @@ uint64_t l2cap_local_fixed_channels(void)
 
 /* ---- fixed channels API --------------------------------------------------------------------- */
 
-int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user)
+int l2cap_fixed_bind(struct l2cap_engine *e, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user)
 {
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	if (!cb || cid == L2CAP_CID_NULL || cid >= L2CAP_CID_DYN_START || cid == L2CAP_CID_SIGNALING ||
 	    cid == L2CAP_CID_LE_SIGNALING)
 		return L2K_EINVAL;
@@ -559,19 +564,18 @@ int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_
 	return L2K_ENOBUFS;
 }
 
-int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le)
+int l2cap_fixed_unbind(struct l2cap_engine *e, uint16_t cid, bool le)
 {
-	struct l2cap_fixed_bind *b = fixed_find(l2cap_engine_of(s), cid, le);
+	struct l2cap_fixed_bind *b = fixed_find(e, cid, le);
 	if (!b)
 		return L2K_ENOENT;
 	b->used = false;
 	return 0;
 }
 
-int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
+int l2cap_fixed_send(struct l2cap_engine *e, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
 		   size_t len)
 {
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (!l)
 		return L2K_ENOLINK;
@@ -596,12 +600,11 @@ int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, co
 
 /* ---- echo ----------------------------------------------------------------------------------- */
 
-int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
+int l2cap_echo(struct l2cap_engine *e, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
 	     void *user)
 {
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	uint16_t handle;
-	if (l2k_link_find(s, peer, L2K_ADDR_BREDR, &handle) < 0)
+	if (l2cap_link_find(e, peer, L2K_ADDR_BREDR, &handle) < 0)
 		return L2K_ENOLINK;
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (!l)
@@ -626,10 +629,9 @@ int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len
 
 /* ---- LE connection parameters --------------------------------------------------------------- */
 
-int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t imin, uint16_t imax,
+int l2cap_le_conn_update(struct l2cap_engine *e, uint16_t handle, uint16_t imin, uint16_t imax,
 		       uint16_t latency, uint16_t timeout)
 {
-	struct l2cap_engine *e = l2cap_engine_of(s);
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (!l || !l->le)
 		return L2K_ENOLINK;
@@ -647,7 +649,7 @@ int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t imin, uint16_t im
 		put_le16(c + 8, timeout);
 		put_le16(c + 10, 0);
 		put_le16(c + 12, 0);
-		return hci_host_cmd(s->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
+		return hci_host_cmd(e->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
 	}
 	/* Peripheral: L2CAP Connection Parameter Update Request (4.20). */
 	uint8_t id = l2cap_next_ident(l);

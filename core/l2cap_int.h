@@ -11,7 +11,9 @@
 #include "core/l2cap_conf.h"
 #include "core/l2cap_defs.h"
 #include "core/l2cap_sig.h"
-#include "api/stack_internal.h"
+#include "base/l2k_error.h"
+#include "core/l2k_types.h"
+#include "hci/hci_host.h"
 #include "base/timer.h"
 #include "base/ring.h"
 
@@ -206,7 +208,9 @@ struct l2cap_fixed_bind {
 #define L2CAP_MAX_FIXED 16
 
 struct l2cap_engine {
-	l2k_stack *stack;
+	struct hci_host *hci;
+	uint64_t (*clock)(void *arg); /* the stack's clock (ms) */
+	void *clock_arg;
 	struct l2cap_link **links; /* max_links slots, each allocated when first used */
 	uint16_t max_links;
 	int16_t link_by_handle[4096];
@@ -230,7 +234,23 @@ struct l2cap_engine {
 };
 
 /* ---- l2cap_engine.c -------------------------------------------------------------------- */
-struct l2cap_engine *l2cap_engine_of(l2k_stack *s);
+/* The engine on an HCI host, with the stack's clock.  NULL when out of memory.  Its upper-layer
+ * hooks (link up/down, ACL in, room, events, ticks) are the l2cap_engine_* functions below,
+ * which take the engine as ctx; l2cap_engine_free ends every link's channels and frees it. */
+struct l2cap_engine *l2cap_engine_new(struct hci_host *hci, uint64_t (*clock)(void *arg), void *clock_arg);
+void l2cap_engine_free(void *ctx);
+void l2cap_engine_link_up(void *ctx, const struct hci_link_info *li);
+void l2cap_engine_link_down(void *ctx, uint16_t handle, uint8_t reason);
+void l2cap_engine_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status);
+void l2cap_engine_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len);
+void l2cap_engine_acl_tx_room(void *ctx, uint16_t handle);
+void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
+void l2cap_engine_tick(void *ctx, uint64_t now);
+uint64_t l2cap_engine_next_timer(void *ctx);
+/* the open link to peer: 0 and *handle, or L2K_ENOLINK */
+int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
+/* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */
+int l2cap_link_create(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type);
 /* refresh e->now from the stack's clock (entry points between l2k_step ticks) */
 void l2cap_sync_now(struct l2cap_engine *e);
 /* Start, from the next l2k_step(), the waiting channels whose link is already up.  Never
@@ -294,7 +314,7 @@ struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool 
 const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
 bool l2cap_psm_valid_bredr(uint16_t psm);
 void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status);
-int l2cap_chan_connect_group(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+int l2cap_chan_connect_group(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
 			     l2k_chan **out);
 
@@ -325,7 +345,7 @@ int l2cap_ecfc_input(struct l2cap_link *l, uint8_t code, uint8_t ident, const ui
 void l2cap_ecfc_connect(struct l2cap_link *l, struct l2k_chan *first);
 void l2cap_ecfc_failed(struct l2cap_link *l, const struct l2cap_pending_sig *p, bool refused);
 /* l2k_chan_connect_ecfc with callbacks per channel: cbs holds ncbs entries, 1 (shared) or n. */
-int l2cap_ecfc_connect_each(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+int l2cap_ecfc_connect_each(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
 			    const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, int ncbs, l2k_chan **out);
 /* A Credit Based Reconfigure Request of ours naming the channel waits for its answer. */
 bool l2cap_ecfc_reconf_pending(const struct l2k_chan *ch);
@@ -333,5 +353,32 @@ bool l2cap_ecfc_reconf_pending(const struct l2k_chan *ch);
 /* ---- modes ------------------------------------------------------------------------------ */
 extern const struct l2cap_mode_ops l2cap_mode_basic;
 extern const struct l2cap_mode_ops l2cap_mode_credit;
+
+/* ---- what the public face (api/) calls: the engine's side of the l2k_* functions ---------
+ * Each does what the l2k_ function of the same name says in <l2kit/l2kit.h>. */
+const char *l2cap_mode_name(enum l2k_mode m);
+int l2cap_mode_parse(const char *name, enum l2k_mode *out);
+bool l2cap_mode_supported(enum l2k_mode m);
+const char *l2cap_close_reason_str(enum l2k_close_reason r);
+void l2cap_chan_opts_default(struct l2k_chan_opts *o);
+int l2cap_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);
+size_t l2cap_chan_send_room(const l2k_chan *ch);
+int l2cap_chan_close(l2k_chan *ch);
+int l2cap_chan_set_busy(l2k_chan *ch, bool busy);
+int l2cap_chan_give_credits(l2k_chan *ch, uint16_t n);
+int l2cap_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *out);
+int l2cap_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps);
+int l2cap_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs);
+int l2cap_server_add(struct l2cap_engine *e, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+		     const struct l2k_server_cbs *cbs, l2k_server **out);
+void l2cap_server_remove(l2k_server *srv);
+int l2cap_echo(struct l2cap_engine *e, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
+	       void *user);
+int l2cap_fixed_bind(struct l2cap_engine *e, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user);
+int l2cap_fixed_unbind(struct l2cap_engine *e, uint16_t cid, bool le);
+int l2cap_fixed_send(struct l2cap_engine *e, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
+		     size_t len);
+int l2cap_le_conn_update(struct l2cap_engine *e, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
+			 uint16_t latency, uint16_t timeout);
 
 #endif

@@ -683,7 +683,7 @@ void l2cap_sig_input(struct l2cap_link *l, const uint8_t *p, size_t len)
 	}
 }
 
-int l2k_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs)
+int l2cap_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs)
 {
 	if (ch->state != CH_WAIT_ACCEPT)
 		return L2K_EINVAL;

@@ -225,7 +225,7 @@ static void on_conn_param_req(struct l2cap_link *l, uint8_t id, const struct l2c
 		put_le16(c + 8, rq->timeout);
 		put_le16(c + 10, 0);
 		put_le16(c + 12, 0);
-		hci_host_cmd(l->eng->stack->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
+		hci_host_cmd(l->eng->hci, HCI_OP_LE_CONN_UPDATE, c, 14, NULL, NULL);
 	}
 }
 

@@ -130,10 +130,9 @@ uint16_t ifr_local_window(const struct l2k_chan *ch)
 
 uint16_t ifr_fit_mps(const struct l2k_chan *ch, bool ext)
 {
-	struct l2k_controller_info ci;
 	uint32_t acl = 0;
-	if (l2k_controller_info(ch->eng->stack, &ci) == 0)
-		acl = ci.acl_mtu;
+	if (hci_host_is_ready(ch->eng->hci))
+		acl = hci_host_info(ch->eng->hci)->acl_mtu;
 	/* one I-frame per ACL packet: header 4, control 2|4, SDU Length 2, FCS 2 (3.3) */
 	uint32_t over = 8u + (ext ? 4u : 2u);
 	uint32_t m = acl > over + L2CAP_MIN_MPS_IFR ? acl - over : L2CAP_MIN_MPS_IFR;

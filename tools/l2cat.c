@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 #include "tools/common/tool.h"
 #include "tools/l2cat/l2cat.h"
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 #include "tools/common/tool.h"
-#include "transport/sim/sim.h" /* the demo drives the simulated air's fault injection */
+#include <l2kit/l2kit_sim.h> /* the demo drives the simulated air's fault injection */
 
 struct run {
 	/* configuration */
@@ -193,9 +193,9 @@ static int demo_run(struct run *r, const char *snoop_dir, double *sim_s, double 
 	/* Loss applies to the data once the channel is up: a real link layer does not flush the
 	 * signaling that sets a channel up (it is sent non-flushable), only the data packets. */
 	if (r->loss > 0) {
-		struct sim_air *a = sim_air_find(air);
+		l2k_sim_air *a = l2k_sim_air_find(air);
 		if (a)
-			sim_air_set_loss(a, r->loss);
+			l2k_sim_air_set_loss(a, r->loss);
 	}
 	l2k_sim_run_until(st, 2, &vc, done, r, 3600 * 1000);
 	/* lossy modes: let the tail drain */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 #include "tools/common/tool.h"
 
 static void usage(FILE *f)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 #include "tools/common/tool.h"
 
 #define PROG "l2ping"

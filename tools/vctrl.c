@@ -24,9 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/l2k_error.h"
-#include "transport/h4.h"
-#include "transport/sim/sim.h"
+#include <l2kit/l2kit_sim.h>
+
 #include "tools/common/tool.h"
 
 #define MAX_LISTEN 8
@@ -38,15 +37,13 @@ struct listener {
 	bool is_unix;
 	char path[108];
 	char name[160];
-	struct sim_ctrl_config cfg; /* for the controllers it accepts */
+	struct l2k_sim_opts cfg; /* for the controllers it accepts */
 };
 
 struct client {
 	int fd;
 	unsigned id;
-	struct sim_ctrl *ctrl;
-	struct h4_framer framer;
-	uint8_t *inbuf;
+	l2k_sim_ctrl *ctrl;
 	uint8_t *out;
 	size_t out_head, out_len;
 	char addr[18];
@@ -60,8 +57,8 @@ static struct listener listeners[MAX_LISTEN];
 static int nlisten;
 static struct client *clients[MAX_CLIENTS];
 static unsigned next_id = 1;
-static struct sim_air *air;
-static struct sim_ctrl_config ctrl_cfg;
+static l2k_sim_air *air;
+static struct l2k_sim_opts ctrl_cfg;
 static bool verbose;
 static uint64_t t_start;
 
@@ -221,7 +218,7 @@ static int listen_options(char *spec, struct listener *l)
 		*eq = 0;
 		const char *val = eq + 1;
 		if (!strcmp(kv, "addr")) {
-			if (sim_parse_bdaddr(val, &l->cfg.addr) < 0) {
+			if (l2k_addr_parse(val, &l->cfg.addr) < 0) {
 				fprintf(stderr, "vctrl: --listen %s: addr '%s' is not AA:BB:CC:DD:EE:FF\n", spec, val);
 				return -1;
 			}
@@ -231,7 +228,7 @@ static int listen_options(char *spec, struct listener *l)
 				return -1;
 			l->cfg.enc_key_size = (uint8_t)v;
 		} else if (!strcmp(kv, "sec-fault")) {
-			int f = sim_sec_fault_by_name(val);
+			int f = l2k_sim_fault_by_name(val);
 			if (f < 0) {
 				fprintf(stderr, "vctrl: --listen %s: unknown sec-fault '%s' (nc-mismatch, reject, "
 						"key-mismatch, cut-in-pairing)\n", spec, val);
@@ -251,21 +248,10 @@ static void client_drop(struct client *c)
 {
 	fprintf(stderr, "vctrl: client %u (%s, controller %s) gone: %s\n", c->id, c->peer, c->addr,
 		c->why ? c->why : "closed");
-	sim_ctrl_free(c->ctrl); /* its links drop; peers get Disconnection Complete */
+	l2k_sim_ctrl_free(c->ctrl); /* its links drop; peers get Disconnection Complete */
 	close(c->fd);
-	free(c->inbuf);
 	free(c->out);
 	free(c);
-}
-
-static void on_packet(void *user, uint8_t type, const uint8_t *pkt, size_t len)
-{
-	struct client *c = user;
-	if (c->dead)
-		return;
-	int r = sim_ctrl_feed(c->ctrl, type, pkt, len);
-	if (r < 0 && verbose)
-		fprintf(stderr, "vctrl: client %u: packet type %u refused: %s\n", c->id, type, l2k_strerror(r));
 }
 
 static void client_accept(struct listener *l)
@@ -282,11 +268,9 @@ static void client_accept(struct listener *l)
 			break;
 		}
 	struct client *c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
-	if (c) {
-		c->inbuf = malloc(H4_PKT_MAX);
+	if (c)
 		c->out = malloc(OUT_CAP);
-	}
-	int r = c && c->inbuf && c->out ? sim_ctrl_new(air, &l->cfg, &c->ctrl) : L2K_ENOMEM;
+	int r = c && c->out ? l2k_sim_ctrl_new(air, &l->cfg, &c->ctrl) : L2K_ENOMEM;
 	if (slot < 0 || r < 0) {
 		char why[160];
 		if (slot < 0) {
@@ -294,7 +278,7 @@ static void client_accept(struct listener *l)
 		} else if (r == L2K_EADDRINUSE) {
 			char a[18];
 			unsigned holder = 0;
-			sim_format_bdaddr(&l->cfg.addr, a);
+			l2k_addr_str(&l->cfg.addr, a);
 			for (int i = 0; i < MAX_CLIENTS; i++)
 				if (clients[i] && !strcmp(clients[i]->addr, a))
 					holder = clients[i]->id;
@@ -307,7 +291,6 @@ static void client_accept(struct listener *l)
 		}
 		fprintf(stderr, "vctrl: refusing connection on %s: %s\n", l->name, why);
 		if (c) {
-			free(c->inbuf);
 			free(c->out);
 			free(c);
 		}
@@ -320,9 +303,9 @@ static void client_accept(struct listener *l)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
 	c->id = next_id++;
-	hci_bdaddr_t a;
-	sim_ctrl_get_address(c->ctrl, &a);
-	sim_format_bdaddr(&a, c->addr);
+	l2k_addr a;
+	l2k_sim_ctrl_address(c->ctrl, &a);
+	l2k_addr_str(&a, c->addr);
 	if (l->is_unix) {
 		snprintf(c->peer, sizeof(c->peer), "%s", l->name);
 	} else {
@@ -330,8 +313,6 @@ static void client_accept(struct listener *l)
 		getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV);
 		snprintf(c->peer, sizeof(c->peer), "%s:%s", h, p);
 	}
-	h4_init(&c->framer, c->inbuf, H4_PKT_MAX, on_packet, c);
-	h4_set_types(&c->framer, H4_TYPE_BIT(HCI_H4_CMD) | H4_TYPE_BIT(HCI_H4_ACL));
 	clients[slot] = c;
 	fprintf(stderr, "vctrl: client %u connected (%s): controller %s%s\n", c->id, c->peer, c->addr,
 		l->cfg.addr_set ? " (fixed address)" : "");
@@ -343,9 +324,9 @@ static void client_read(struct client *c)
 	for (int i = 0; i < 16; i++) {
 		ssize_t n = read(c->fd, buf, sizeof(buf));
 		if (n > 0) {
-			if (h4_feed(&c->framer, buf, (size_t)n) < 0) {
+			if (l2k_sim_ctrl_feed_h4(c->ctrl, buf, (size_t)n) < 0) {
 				c->dead = true;
-				c->why = h4_error(&c->framer);
+				c->why = l2k_sim_ctrl_h4_error(c->ctrl);
 				return;
 			}
 			continue;
@@ -364,8 +345,8 @@ static void client_read(struct client *c)
 /* Move controller output into the client's buffer while it has room for a whole packet. */
 static void client_fill(struct client *c)
 {
-	uint8_t pkt[1 + SIM_PKT_MAX];
-	while (sim_ctrl_has_output(c->ctrl)) {
+	uint8_t pkt[1 + L2K_SIM_PKT_MAX];
+	while (l2k_sim_ctrl_has_output(c->ctrl)) {
 		if (c->out_head + c->out_len + sizeof(pkt) > OUT_CAP) {
 			memmove(c->out, c->out + c->out_head, c->out_len);
 			c->out_head = 0;
@@ -373,7 +354,7 @@ static void client_fill(struct client *c)
 				return; /* the client is not reading; the controller holds the rest */
 		}
 		uint8_t type;
-		size_t len = sim_ctrl_pop(c->ctrl, &type, pkt + 1, SIM_PKT_MAX);
+		size_t len = l2k_sim_ctrl_pop(c->ctrl, &type, pkt + 1, L2K_SIM_PKT_MAX);
 		if (!len)
 			break;
 		pkt[0] = type;
@@ -429,12 +410,13 @@ int main(int argc, char **argv)
 	const char *listen_specs[MAX_LISTEN];
 	int nspecs = 0;
 	const char *port_file = NULL;
-	int profiles[4], nprof = 0;
+	const char *profiles[4];
+	int nprof = 0;
 	double loss = 0, corrupt = 0;
 	unsigned long seed = 1, cut_at = 0, v;
 	bool seed_set = false, cut_set = false, mtu_set = false, count_set = false, le_mtu_set = false,
 	     le_count_set = false;
-	sim_ctrl_config_init(&ctrl_cfg, SIM_TYPE_DUAL);
+	l2k_sim_opts_default(&ctrl_cfg, L2K_SIM_DUAL);
 	tool_signals_init("vctrl");
 	for (int i = 1; i < argc; i++) {
 		char *arg = argv[i], *val = NULL;
@@ -472,11 +454,11 @@ int main(int argc, char **argv)
 			listen_specs[nspecs++] = val;
 		} else if (!strcmp(arg, "--type")) {
 			if (!strcmp(val, "le"))
-				ctrl_cfg.type = SIM_TYPE_LE;
+				ctrl_cfg.type = L2K_SIM_LE;
 			else if (!strcmp(val, "bredr"))
-				ctrl_cfg.type = SIM_TYPE_BREDR;
+				ctrl_cfg.type = L2K_SIM_BREDR;
 			else if (!strcmp(val, "dual"))
-				ctrl_cfg.type = SIM_TYPE_DUAL;
+				ctrl_cfg.type = L2K_SIM_DUAL;
 			else {
 				fprintf(stderr, "vctrl: --type: le, bredr or dual, not '%s'\n", val);
 				bad = 1;
@@ -507,13 +489,12 @@ int main(int argc, char **argv)
 			bad = parse_num(arg, val, 1, 4096, &v);
 			ctrl_cfg.rx_count = (uint16_t)v;
 		} else if (!strcmp(arg, "--profile")) {
-			int p = sim_profile_by_name(val);
-			if (p < 0 || nprof == 4) {
+			if (!l2k_sim_profile_known(val) || nprof == 4) {
 				fprintf(stderr, "vctrl: --profile: unknown profile '%s' (le-1m le-2m bredr-dh5 "
 						"bredr-2dh5 bredr-3dh5 unlimited)\n", val);
 				bad = 1;
 			} else {
-				profiles[nprof++] = p;
+				profiles[nprof++] = val;
 			}
 		} else if (!strcmp(arg, "--loss")) {
 			bad = parse_prob(arg, val, &loss);
@@ -529,7 +510,7 @@ int main(int argc, char **argv)
 			bad = parse_num(arg, val, 1, 16, &v);
 			ctrl_cfg.enc_key_size = (uint8_t)v;
 		} else if (!strcmp(arg, "--sec-fault")) {
-			int f = sim_sec_fault_by_name(val);
+			int f = l2k_sim_fault_by_name(val);
 			if (f < 0) {
 				fprintf(stderr, "vctrl: --sec-fault: unknown fault '%s' (nc-mismatch, reject, "
 						"key-mismatch, cut-in-pairing)\n", val);
@@ -552,7 +533,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (ctrl_cfg.type == SIM_TYPE_LE) {
+	if (ctrl_cfg.type == L2K_SIM_LE) {
 		if (mtu_set && !le_mtu_set)
 			ctrl_cfg.le_acl_mtu = ctrl_cfg.acl_mtu;
 		if (count_set && !le_count_set)
@@ -563,25 +544,25 @@ int main(int argc, char **argv)
 		}
 	}
 	/* check the configuration once before listening */
-	air = sim_air_open("vctrl");
-	struct sim_ctrl *probe;
-	struct sim_ctrl_config pcfg = ctrl_cfg;
+	air = l2k_sim_air_open("vctrl");
+	l2k_sim_ctrl *probe;
+	struct l2k_sim_opts pcfg = ctrl_cfg;
 	pcfg.addr_set = true; /* do not use up the first automatic address */
 	memset(pcfg.addr.b, 0xFE, 6);
-	int r = air ? sim_ctrl_new(air, &pcfg, &probe) : L2K_ENOMEM;
+	int r = air ? l2k_sim_ctrl_new(air, &pcfg, &probe) : L2K_ENOMEM;
 	if (r < 0) {
 		fprintf(stderr, "vctrl: bad controller configuration: %s\n", l2k_strerror(r));
 		return 2;
 	}
-	sim_ctrl_free(probe);
+	l2k_sim_ctrl_free(probe);
 	for (int i = 0; i < nprof; i++)
-		sim_air_set_profile(air, (enum sim_profile)profiles[i]);
-	sim_air_set_loss(air, loss);
-	sim_air_set_corrupt(air, corrupt);
+		l2k_sim_air_set_profile(air, profiles[i]);
+	l2k_sim_air_set_loss(air, loss);
+	l2k_sim_air_set_corrupt(air, corrupt);
 	if (seed_set)
-		sim_air_set_seed(air, seed);
+		l2k_sim_air_set_seed(air, seed);
 	if (cut_set)
-		sim_air_cut_all(air, cut_at);
+		l2k_sim_air_cut_all(air, cut_at);
 
 	tool_signals_graceful(true); /* the loop below sees it within 500 ms and shuts down */
 	signal(SIGPIPE, SIG_IGN);
@@ -616,7 +597,7 @@ int main(int argc, char **argv)
 			first_port = port;
 		if (l->cfg.addr_set) {
 			char a[18];
-			sim_format_bdaddr(&l->cfg.addr, a);
+			l2k_addr_str(&l->cfg.addr, a);
 			fprintf(stderr, "vctrl: listening on %s (controller address %s)\n", l->name, a);
 		} else {
 			fprintf(stderr, "vctrl: listening on %s\n", l->name);
@@ -633,9 +614,9 @@ int main(int argc, char **argv)
 	if (!stop)
 		fprintf(stderr, "vctrl: type %s, ACL %u x %u, LE ACL %u x %u, profiles %s / %s, loss %g, "
 				"corrupt %g\n",
-			ctrl_cfg.type == SIM_TYPE_LE ? "le" : ctrl_cfg.type == SIM_TYPE_BREDR ? "bredr" : "dual",
+			ctrl_cfg.type == L2K_SIM_LE ? "le" : ctrl_cfg.type == L2K_SIM_BREDR ? "bredr" : "dual",
 			ctrl_cfg.acl_mtu, ctrl_cfg.acl_count, ctrl_cfg.le_acl_mtu, ctrl_cfg.le_acl_count,
-			sim_profile_name(sim_air_profile(air, true)), sim_profile_name(sim_air_profile(air, false)),
+			l2k_sim_air_profile(air, true), l2k_sim_air_profile(air, false),
 			loss, corrupt);
 	if (!stop && (ctrl_cfg.enc_key_size != 16 || ctrl_cfg.sec_faults))
 		fprintf(stderr, "vctrl: security: encryption key size %u, faults 0x%x\n", ctrl_cfg.enc_key_size,
@@ -660,7 +641,7 @@ int main(int argc, char **argv)
 			pfd[n] = (struct pollfd){c->fd, (short)(POLLIN | (c->out_len ? POLLOUT : 0)), 0};
 			pc[n++] = c;
 		}
-		uint64_t due = sim_air_next_due(air);
+		uint64_t due = l2k_sim_air_next_due(air);
 		int timeout = 500; /* also bounds the reaction time to a signal */
 		if (due != UINT64_MAX)
 			timeout = due <= now ? 0 : (due - now < 500 ? (int)(due - now) : 500);
@@ -670,7 +651,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = mono_ms() - t_start;
-		sim_air_advance(air, now);
+		l2k_sim_air_advance(air, now);
 		for (int i = 1; pr > 0 && i < n; i++) {
 			if (!pfd[i].revents)
 				continue;
@@ -683,7 +664,7 @@ int main(int argc, char **argv)
 					client_write(pc[i]);
 			}
 		}
-		sim_air_advance(air, now);
+		l2k_sim_air_advance(air, now);
 		for (int i = 0; i < MAX_CLIENTS; i++) {
 			struct client *c = clients[i];
 			if (c && c->dead) {
@@ -713,6 +694,6 @@ int main(int argc, char **argv)
 		if (listeners[i].is_unix)
 			unlink(listeners[i].path);
 	}
-	sim_air_close(air);
+	l2k_sim_air_close(air);
 	return rc;
 }

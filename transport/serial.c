@@ -75,7 +75,7 @@ static speed_t baud_constant(unsigned long baud)
 }
 
 int serial_transport_open(const char *spec, const char *device, unsigned long baud, bool rtscts,
-			  struct l2k_transport **out, char *errbuf, size_t errlen)
+			  struct transport **out, char *errbuf, size_t errlen)
 {
 	speed_t speed = baud_constant(baud);
 	if (!speed) {

@@ -27,7 +27,7 @@ static int new_socket(int family)
 #endif
 }
 
-int unix_transport_open(const char *spec, const char *path, struct l2k_transport **out,
+int unix_transport_open(const char *spec, const char *path, struct transport **out,
 			char *errbuf, size_t errlen)
 {
 	struct sockaddr_un sa;
@@ -88,7 +88,7 @@ static int connect_timed(int fd, const struct sockaddr *sa, socklen_t salen)
 }
 
 int tcp_transport_open(const char *spec, const char *host, const char *port,
-		       struct l2k_transport **out, char *errbuf, size_t errlen)
+		       struct transport **out, char *errbuf, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	memset(&hints, 0, sizeof(hints));

@@ -29,7 +29,7 @@
 #include "transport/h4.h"
 
 struct stream {
-	struct l2k_transport t; /* first: the public handle points here */
+	struct transport t; /* first: the public handle points here */
 	int fd;
 	bool is_socket;
 	/* output ring: out_len bytes starting at out_head (wrapping at STREAM_OUTBUF_MAX) */
@@ -132,7 +132,7 @@ static void flush(struct stream *s)
 		s->out_head = 0;
 }
 
-static int stream_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, size_t len)
+static int stream_send(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	struct stream *s = (struct stream *)t;
 	uint8_t ind = type;
@@ -196,7 +196,7 @@ static void destroy(struct stream *s)
 	free(s);
 }
 
-static int stream_service(struct l2k_transport *t, uint64_t now_ms)
+static int stream_service(struct transport *t, uint64_t now_ms)
 {
 	struct stream *s = (struct stream *)t;
 	(void)now_ms;
@@ -241,27 +241,27 @@ static int stream_service(struct l2k_transport *t, uint64_t now_ms)
 	return rc;
 }
 
-static int stream_fd(struct l2k_transport *t)
+static int stream_fd(struct transport *t)
 {
 	struct stream *s = (struct stream *)t;
 	/* After the failure was reported a hung-up descriptor would keep poll() spinning. */
 	return s->reported ? -1 : s->fd;
 }
 
-static bool stream_want_write(struct l2k_transport *t)
+static bool stream_want_write(struct transport *t)
 {
 	struct stream *s = (struct stream *)t;
 	return s->out_len > 0 && !s->failed;
 }
 
-static uint64_t stream_next_due(struct l2k_transport *t)
+static uint64_t stream_next_due(struct transport *t)
 {
 	struct stream *s = (struct stream *)t;
 	/* A failure seen by send() is reported from service(): ask for it at once. */
 	return s->failed && !s->reported ? 0 : UINT64_MAX;
 }
 
-static void stream_close(struct l2k_transport *t)
+static void stream_close(struct transport *t)
 {
 	struct stream *s = (struct stream *)t;
 	if (s->in_service)
@@ -270,23 +270,23 @@ static void stream_close(struct l2k_transport *t)
 		destroy(s);
 }
 
-static const struct l2k_transport_ops ops_unix = {
+static const struct transport_ops ops_unix = {
 	"unix", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
 	stream_close,
 };
-static const struct l2k_transport_ops ops_tcp = {
+static const struct transport_ops ops_tcp = {
 	"tcp", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
 	stream_close,
 };
-static const struct l2k_transport_ops ops_serial = {
+static const struct transport_ops ops_serial = {
 	"serial", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
 	stream_close,
 };
 
 int stream_transport_new(int fd, const char *kind, bool is_socket, const char *spec,
-			 struct l2k_transport **out, char *errbuf, size_t errlen)
+			 struct transport **out, char *errbuf, size_t errlen)
 {
-	const struct l2k_transport_ops *ops = &ops_unix;
+	const struct transport_ops *ops = &ops_unix;
 	if (strcmp(kind, "tcp") == 0)
 		ops = &ops_tcp;
 	else if (strcmp(kind, "serial") == 0)

@@ -17,16 +17,16 @@
  * selects send(MSG_NOSIGNAL) over write().  Takes ownership of fd (closed on failure too).
  * spec names the transport in every message.  Returns 0 or a negative L2K_E* code. */
 int stream_transport_new(int fd, const char *kind, bool is_socket, const char *spec,
-			 struct l2k_transport **out, char *errbuf, size_t errlen);
+			 struct transport **out, char *errbuf, size_t errlen);
 
 /* Openers (socket.c, serial.c); spec is the full spec string, the other arguments are already
- * parsed and validated by l2k_transport_open(). */
-int unix_transport_open(const char *spec, const char *path, struct l2k_transport **out,
+ * parsed and validated by transport_open(). */
+int unix_transport_open(const char *spec, const char *path, struct transport **out,
 			char *errbuf, size_t errlen);
 int tcp_transport_open(const char *spec, const char *host, const char *port,
-		       struct l2k_transport **out, char *errbuf, size_t errlen);
+		       struct transport **out, char *errbuf, size_t errlen);
 int serial_transport_open(const char *spec, const char *device, unsigned long baud, bool rtscts,
-			  struct l2k_transport **out, char *errbuf, size_t errlen);
+			  struct transport **out, char *errbuf, size_t errlen);
 
 /* Shared helpers (transport.c). */
 #if defined(__GNUC__)

@@ -1,4 +1,4 @@
-/* l2k_transport_open(): parses a transport spec and hands it to the right opener.
+/* transport_open(): parses a transport spec and hands it to the right opener.
  *
  *   unix:PATH                       H4 over a unix stream socket        (socket.c)
  *   tcp:HOST:PORT, tcp:[V6]:PORT    H4 over TCP                         (socket.c)
@@ -21,12 +21,7 @@
 #include "transport/usb.h"
 #include "transport/userchan.h"
 
-#if defined(__has_include)
-#if __has_include("transport/sim/sim.h")
-#include "transport/sim/sim.h"
-#define HAVE_SIM 1
-#endif
-#endif
+#include "transport/sim_transport.h"
 
 #define DEFAULT_BAUD 115200ul
 #define SPEC_FORMS "unix:PATH, tcp:HOST:PORT, serial:DEVICE[,BAUD][,rtscts], sim[:ARGS], hciN, usb[:...]"
@@ -80,7 +75,7 @@ static bool all_digits(const char *s, size_t n)
 
 /* "HOST:PORT" or "[V6ADDR]:PORT"; an unbracketed IPv6 address also works (the port is after
  * the last colon). */
-static int open_tcp(const char *spec, const char *args, struct l2k_transport **out,
+static int open_tcp(const char *spec, const char *args, struct transport **out,
 		    char *errbuf, size_t errlen)
 {
 	char host[256];
@@ -121,7 +116,7 @@ static int open_tcp(const char *spec, const char *args, struct l2k_transport **o
 }
 
 /* "DEVICE[,BAUD][,rtscts]", options in any order. */
-static int open_serial(const char *spec, const char *args, struct l2k_transport **out,
+static int open_serial(const char *spec, const char *args, struct transport **out,
 		       char *errbuf, size_t errlen)
 {
 	char device[256];
@@ -154,21 +149,13 @@ static int open_serial(const char *spec, const char *args, struct l2k_transport 
 				     errlen);
 }
 
-#ifndef HAVE_SIM
-static int not_built(const char *spec, char *errbuf, size_t errlen)
+int transport_open(const char *spec, struct transport **out, char *errbuf, size_t errlen)
 {
-	transport_errf(errbuf, errlen, "transport '%s' not available in this build", spec);
-	return L2K_ENOTSUP;
-}
-#endif
-
-int l2k_transport_open(const char *spec, struct l2k_transport **out, char *errbuf, size_t errlen)
-{
-	struct l2k_transport probe;
+	struct transport probe;
 
 	transport_errf(errbuf, errlen, "%s", "");
 	if (!out) {
-		transport_errf(errbuf, errlen, "l2k_transport_open: no place for the result");
+		transport_errf(errbuf, errlen, "transport_open: no place for the result");
 		return L2K_EINVAL;
 	}
 	*out = NULL;
@@ -204,11 +191,7 @@ int l2k_transport_open(const char *spec, struct l2k_transport **out, char *errbu
 	} else if (IS("serial")) {
 		rc = open_serial(spec, args ? args : "", out, errbuf, errlen);
 	} else if (IS("sim")) {
-#ifdef HAVE_SIM
 		rc = sim_transport_open(args ? args : "", out, errbuf, errlen);
-#else
-		return not_built(spec, errbuf, errlen);
-#endif
 	} else if (IS("usb")) {
 		rc = usb_transport_open(spec, args, out, errbuf, errlen);
 	} else if (nlen > 3 && strncmp(spec, "hci", 3) == 0 && all_digits(spec + 3, nlen - 3) &&
@@ -230,7 +213,7 @@ int l2k_transport_open(const char *spec, struct l2k_transport **out, char *errbu
 	return rc;
 }
 
-void l2k_transport_close(struct l2k_transport *t)
+void transport_close(struct transport *t)
 {
 	if (t && t->ops && t->ops->close)
 		t->ops->close(t);

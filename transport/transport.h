@@ -18,75 +18,75 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct l2k_transport;
+struct transport;
 
 /* One received packet: type is the H4 indicator (HCI_H4_EVT, HCI_H4_ACL, ...), pkt/len the
  * packet without it.  The buffer is only valid during the call. */
-typedef void (*l2k_transport_rx_fn)(void *user, uint8_t type, const uint8_t *pkt, size_t len);
+typedef void (*transport_rx_fn)(void *user, uint8_t type, const uint8_t *pkt, size_t len);
 
 /* Called once when the transport fails or the peer goes away (err < 0, msg says why).  After
  * it the transport delivers nothing more; the owner closes it. */
-typedef void (*l2k_transport_err_fn)(void *user, int err, const char *msg);
+typedef void (*transport_err_fn)(void *user, int err, const char *msg);
 
-struct l2k_transport_ops {
+struct transport_ops {
 	const char *kind; /* "unix", "tcp", "serial", "sim", ... */
 	/* Queue one packet for the controller.  Returns 0 or a negative L2K_E* code.  Never blocks
 	 * for long: a stream transport buffers what the descriptor cannot take yet (bounded; returns
 	 * L2K_ENOBUFS past the bound). */
-	int (*send)(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, size_t len);
+	int (*send)(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len);
 	/* Descriptor the loop polls, or -1 when there is none (in-process simulator). */
-	int (*fd)(struct l2k_transport *t);
+	int (*fd)(struct transport *t);
 	/* True when send() left bytes that wait for the descriptor to become writable. */
-	bool (*want_write)(struct l2k_transport *t);
+	bool (*want_write)(struct transport *t);
 	/* Do pending I/O and deliver received packets; now_ms is the caller's clock. Returns 0, or a
 	 * negative code once the transport has failed (the err callback has then been called). */
-	int (*service)(struct l2k_transport *t, uint64_t now_ms);
+	int (*service)(struct transport *t, uint64_t now_ms);
 	/* Earliest time (ms, caller's clock) service() must be called even without I/O; UINT64_MAX
 	 * when never.  NULL means never. */
-	uint64_t (*next_due)(struct l2k_transport *t);
-	void (*close)(struct l2k_transport *t);
+	uint64_t (*next_due)(struct transport *t);
+	void (*close)(struct transport *t);
 };
 
-struct l2k_transport {
-	const struct l2k_transport_ops *ops;
-	l2k_transport_rx_fn rx;
-	l2k_transport_err_fn err;
+struct transport {
+	const struct transport_ops *ops;
+	transport_rx_fn rx;
+	transport_err_fn err;
 	void *user;
 	char spec[256];
 };
 
 /* Open a transport from its spec.  On failure returns a negative L2K_E* code and writes a
  * message naming the spec into errbuf (if given). */
-int l2k_transport_open(const char *spec, struct l2k_transport **out, char *errbuf, size_t errlen);
+int transport_open(const char *spec, struct transport **out, char *errbuf, size_t errlen);
 
-static inline void l2k_transport_set_callbacks(struct l2k_transport *t, l2k_transport_rx_fn rx,
-					      l2k_transport_err_fn err, void *user)
+static inline void transport_set_callbacks(struct transport *t, transport_rx_fn rx,
+					      transport_err_fn err, void *user)
 {
 	t->rx = rx;
 	t->err = err;
 	t->user = user;
 }
-static inline int l2k_transport_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt,
+static inline int transport_send(struct transport *t, uint8_t type, const uint8_t *pkt,
 				     size_t len)
 {
 	return t->ops->send(t, type, pkt, len);
 }
-static inline int l2k_transport_fd(struct l2k_transport *t)
+static inline int transport_fd(struct transport *t)
 {
 	return t->ops->fd ? t->ops->fd(t) : -1;
 }
-static inline bool l2k_transport_want_write(struct l2k_transport *t)
+static inline bool transport_want_write(struct transport *t)
 {
 	return t->ops->want_write ? t->ops->want_write(t) : false;
 }
-static inline int l2k_transport_service(struct l2k_transport *t, uint64_t now_ms)
+static inline int transport_service(struct transport *t, uint64_t now_ms)
 {
 	return t->ops->service(t, now_ms);
 }
-static inline uint64_t l2k_transport_next_due(struct l2k_transport *t)
+static inline uint64_t transport_next_due(struct transport *t)
 {
 	return t->ops->next_due ? t->ops->next_due(t) : UINT64_MAX;
 }
-void l2k_transport_close(struct l2k_transport *t);
+void transport_close(struct transport *t);
 
 #endif

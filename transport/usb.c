@@ -38,7 +38,7 @@
 
 #ifndef L2K_HAVE_LIBUSB
 
-int usb_transport_open(const char *spec, const char *args, struct l2k_transport **out,
+int usb_transport_open(const char *spec, const char *args, struct transport **out,
 		       char *errbuf, size_t errlen)
 {
 	struct usb_match m;
@@ -97,7 +97,7 @@ struct uxfer {
 };
 
 struct usbt {
-	struct l2k_transport t; /* first: the public handle points here */
+	struct transport t; /* first: the public handle points here */
 	libusb_context *ctx;
 	libusb_device_handle *h;
 	char where[64];		/* "0a12:0001 at 1-2" */
@@ -376,7 +376,7 @@ static void pump(struct usbt *u)
 
 /* ---- transport operations ----------------------------------------------------------------- */
 
-static int usb_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, size_t len)
+static int usb_send(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	struct usbt *u = (struct usbt *)t;
 	if (u->failed)
@@ -428,7 +428,7 @@ static uint64_t parked_due(const struct usbt *u)
 	return due;
 }
 
-static int usb_service(struct l2k_transport *t, uint64_t now_ms)
+static int usb_service(struct transport *t, uint64_t now_ms)
 {
 	struct usbt *u = (struct usbt *)t;
 	u->last_now = now_ms;
@@ -457,13 +457,13 @@ static int usb_service(struct l2k_transport *t, uint64_t now_ms)
 	return rc;
 }
 
-static int usb_fd(struct l2k_transport *t)
+static int usb_fd(struct transport *t)
 {
 	struct usbt *u = (struct usbt *)t;
 	return u->reported ? -1 : u->epfd;
 }
 
-static uint64_t usb_next_due(struct l2k_transport *t)
+static uint64_t usb_next_due(struct transport *t)
 {
 	struct usbt *u = (struct usbt *)t;
 	if (u->reported)
@@ -484,7 +484,7 @@ static uint64_t usb_next_due(struct l2k_transport *t)
 	return due;
 }
 
-static void usb_close(struct l2k_transport *t)
+static void usb_close(struct transport *t)
 {
 	struct usbt *u = (struct usbt *)t;
 	if (u->in_service)
@@ -493,7 +493,7 @@ static void usb_close(struct l2k_transport *t)
 		destroy(u);
 }
 
-static const struct l2k_transport_ops usb_ops = {
+static const struct transport_ops usb_ops = {
 	"usb", usb_send, usb_fd, NULL, usb_service, usb_next_due, usb_close,
 };
 
@@ -636,7 +636,7 @@ static int open_fail(struct usbt *u, int code)
 	return code;
 }
 
-int usb_transport_open(const char *spec, const char *args, struct l2k_transport **out,
+int usb_transport_open(const char *spec, const char *args, struct transport **out,
 		       char *errbuf, size_t errlen)
 {
 	struct usb_match m;

@@ -15,7 +15,7 @@
  *   VID:PID[#N]      by vendor and product id (hex), the N-th when several match
  *   BUS-PORT[.PORT]* by where it is plugged in (as in /sys/bus/usb/devices), e.g. 1-2 or 3-1.4
  * Returns L2K_ENOTSUP with "libusb support not built" when built without libusb-1.0. */
-int usb_transport_open(const char *spec, const char *args, struct l2k_transport **out,
+int usb_transport_open(const char *spec, const char *args, struct transport **out,
 		       char *errbuf, size_t errlen);
 
 /* Parsed form of the usb spec arguments (usb_spec_parse, no OS calls; unit-testable). */

@@ -29,7 +29,7 @@
 
 #ifndef __linux__
 
-int userchan_transport_open(const char *spec, unsigned dev, struct l2k_transport **out,
+int userchan_transport_open(const char *spec, unsigned dev, struct transport **out,
 			    char *errbuf, size_t errlen)
 {
 	(void)dev;
@@ -75,7 +75,7 @@ struct uc_sockaddr_hci {
 #define UC_SK_MEMINFO_DROPS 8 /* index in SO_MEMINFO's array (Linux 4.12 and later) */
 
 struct userchan {
-	struct l2k_transport t; /* first: the public handle points here */
+	struct transport t; /* first: the public handle points here */
 	int fd;
 	unsigned dev;
 	struct ring outq;
@@ -160,7 +160,7 @@ static void flush(struct userchan *u)
 	}
 }
 
-static int uc_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, size_t len)
+static int uc_send(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	struct userchan *u = (struct userchan *)t;
 	if (u->failed)
@@ -238,7 +238,7 @@ static void check_drops(struct userchan *u)
 			   d - u->drops == 1 ? "" : "s", u->dev);
 }
 
-static int uc_service(struct l2k_transport *t, uint64_t now_ms)
+static int uc_service(struct transport *t, uint64_t now_ms)
 {
 	struct userchan *u = (struct userchan *)t;
 	(void)now_ms;
@@ -278,25 +278,25 @@ static int uc_service(struct l2k_transport *t, uint64_t now_ms)
 	return rc;
 }
 
-static int uc_fd(struct l2k_transport *t)
+static int uc_fd(struct transport *t)
 {
 	struct userchan *u = (struct userchan *)t;
 	return u->reported ? -1 : u->fd;
 }
 
-static bool uc_want_write(struct l2k_transport *t)
+static bool uc_want_write(struct transport *t)
 {
 	struct userchan *u = (struct userchan *)t;
 	return u->outq.count && !u->failed;
 }
 
-static uint64_t uc_next_due(struct l2k_transport *t)
+static uint64_t uc_next_due(struct transport *t)
 {
 	struct userchan *u = (struct userchan *)t;
 	return u->failed && !u->reported ? 0 : UINT64_MAX;
 }
 
-static void uc_close(struct l2k_transport *t)
+static void uc_close(struct transport *t)
 {
 	struct userchan *u = (struct userchan *)t;
 	if (u->in_service)
@@ -305,7 +305,7 @@ static void uc_close(struct l2k_transport *t)
 		destroy(u);
 }
 
-static const struct l2k_transport_ops userchan_ops = {
+static const struct transport_ops userchan_ops = {
 	"userchan", uc_send, uc_fd, uc_want_write, uc_service, uc_next_due, uc_close,
 };
 
@@ -382,7 +382,7 @@ static int open_error(const char *spec, unsigned dev, int e, char *errbuf, size_
 	}
 }
 
-int userchan_transport_open(const char *spec, unsigned dev, struct l2k_transport **out,
+int userchan_transport_open(const char *spec, unsigned dev, struct transport **out,
 			    char *errbuf, size_t errlen)
 {
 	if (dev > 0xFFFE) { /* HCI_DEV_NONE is 0xFFFF */

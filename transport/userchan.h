@@ -11,7 +11,7 @@
 /* Open controller hci<dev> through its user channel (exclusive raw access: the kernel's own
  * Bluetooth stack stays off it while it is open).  Returns 0 or a negative L2K_E* code with a
  * message saying what to do (load the module, get CAP_NET_ADMIN, power the device off ...). */
-int userchan_transport_open(const char *spec, unsigned dev, struct l2k_transport **out,
+int userchan_transport_open(const char *spec, unsigned dev, struct transport **out,
 			    char *errbuf, size_t errlen);
 
 #endif

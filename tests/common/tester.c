@@ -237,7 +237,7 @@ int tester_send_acl(struct tester *t, uint8_t pb, const uint8_t *data, size_t le
 	put_le16(b, (uint16_t)(t->tst_handle | (pb << 12)));
 	put_le16(b + 2, (uint16_t)len);
 	memcpy(b + 4, data, len);
-	return l2k_transport_send(t->tst->tr, HCI_H4_ACL, b, len + 4);
+	return transport_send(t->tst->tr, HCI_H4_ACL, b, len + 4);
 }
 
 int tester_send_sig(struct tester *t, uint8_t code, uint8_t ident, const uint8_t *data, size_t len)

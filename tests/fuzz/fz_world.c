@@ -17,7 +17,7 @@
 #define NHANDLES 16 /* handles the fake controller hands out: 0x0001-0x000F */
 
 struct fz_world {
-	struct l2k_transport tr; /* the fake controller's transport face */
+	struct transport tr; /* the fake controller's transport face */
 	l2k_stack *s;
 	/* the scripted peer's answer to the next conf_answers Configuration Requests (instead of
 	 * success with the options mirrored): fz_conf_answer() */
@@ -598,12 +598,12 @@ static void on_acl_out(struct fz_world *w, const uint8_t *pkt, size_t len)
 
 /* ---- transport ops -------------------------------------------------------------------------- */
 
-static struct fz_world *world_of(struct l2k_transport *t)
+static struct fz_world *world_of(struct transport *t)
 {
 	return (struct fz_world *)t; /* tr is the first member */
 }
 
-static int t_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, size_t len)
+static int t_send(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	struct fz_world *w = world_of(t);
 	if (type == HCI_H4_CMD)
@@ -613,7 +613,7 @@ static int t_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, siz
 	return 0;
 }
 
-static int t_service(struct l2k_transport *t, uint64_t now)
+static int t_service(struct transport *t, uint64_t now)
 {
 	struct fz_world *w = world_of(t);
 	size_t end = w->qlen; /* packets queued while these are handled wait for the next round */
@@ -634,17 +634,17 @@ static int t_service(struct l2k_transport *t, uint64_t now)
 	return 0;
 }
 
-static uint64_t t_next_due(struct l2k_transport *t)
+static uint64_t t_next_due(struct transport *t)
 {
 	struct fz_world *w = world_of(t);
 	return w->qlen > w->qrd ? 0 : UINT64_MAX;
 }
 
-static void t_close(struct l2k_transport *t)
+static void t_close(struct transport *t)
 {
 }
 
-static const struct l2k_transport_ops fz_tr_ops = {
+static const struct transport_ops fz_tr_ops = {
     .kind = "fuzz",
     .send = t_send,
     .service = t_service,

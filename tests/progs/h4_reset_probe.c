@@ -49,25 +49,25 @@ static uint64_t now_ms(void)
 }
 
 /* Send a parameterless command and wait up to 3 s for its Command Complete. */
-static int command(struct l2k_transport *t, struct probe *p, uint16_t op)
+static int command(struct transport *t, struct probe *p, uint16_t op)
 {
 	uint8_t cmd[3];
 	put_le16(cmd, op);
 	cmd[2] = 0;
 	printf("-> 01 %02x %02x 00\n", cmd[0], cmd[1]);
 	p->want_op = op;
-	int rc = l2k_transport_send(t, HCI_H4_CMD, cmd, sizeof(cmd));
+	int rc = transport_send(t, HCI_H4_CMD, cmd, sizeof(cmd));
 	if (rc < 0) {
 		fprintf(stderr, "send: %s\n", l2k_strerror(rc));
 		return rc;
 	}
 	uint64_t end = now_ms() + 3000;
 	while (p->want_op && !p->failed && now_ms() < end) {
-		struct pollfd pf = { l2k_transport_fd(t), POLLIN, 0 };
-		if (l2k_transport_want_write(t))
+		struct pollfd pf = { transport_fd(t), POLLIN, 0 };
+		if (transport_want_write(t))
 			pf.events |= POLLOUT;
 		poll(&pf, 1, 100);
-		l2k_transport_service(t, now_ms());
+		transport_service(t, now_ms());
 	}
 	if (p->failed)
 		return p->failed;
@@ -90,14 +90,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct l2k_transport *t;
-	int rc = l2k_transport_open(argv[1], &t, err, sizeof(err));
+	struct transport *t;
+	int rc = transport_open(argv[1], &t, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s (%s)\n", err, l2k_strerror(rc));
 		return 1;
 	}
 	struct probe p = { 0 };
-	l2k_transport_set_callbacks(t, on_rx, on_err, &p);
+	transport_set_callbacks(t, on_rx, on_err, &p);
 	rc = command(t, &p, HCI_OP_RESET);
 	if (rc == 0 && p.ret_len != 1) {
 		fprintf(stderr, "Reset: Command Complete has %zu return bytes, want 1\n", p.ret_len);
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		printf("controller address %02X:%02X:%02X:%02X:%02X:%02X\n", p.ret[6], p.ret[5],
 		       p.ret[4], p.ret[3], p.ret[2], p.ret[1]);
-	l2k_transport_close(t);
+	transport_close(t);
 	printf("%s\n", rc == 0 ? "OK" : "FAILED");
 	return rc == 0 ? 0 : 1;
 }

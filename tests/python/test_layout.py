@@ -58,7 +58,9 @@ def test_structure_sizes_and_offsets_match_the_compiler(tmp_path):
     assert not diff, "ctypes (left) and the compiler (right) disagree: %r" % diff
     # every field of the C structures is declared: the sizes agree only if none is missing,
     # but a missing trailing bool could hide in padding; the field counts come from the header
-    text = open(HEADER).read()
+    # the public headers: l2kit.h and the ones it includes (types, errors) beside it
+    hdir = os.path.dirname(HEADER)
+    text = "".join(open(os.path.join(hdir, f)).read() for f in sorted(os.listdir(hdir)) if f.endswith(".h"))
     for st in _lib.STRUCTS:
         m = re.search(r"struct %s\s*\{(.*?)\}" % re.escape(st.c_name.replace("struct ", ""))
                       if st.c_name.startswith("struct ") else r"typedef struct\s*\{([^}]*)\}\s*%s;" % st.c_name,

@@ -3,6 +3,7 @@
  * size, link loss in the middle of pairing, event masks, parameter checks and the security
  * fault injection. */
 #include "test_sim_harness.h"
+#include "transport/sim_transport.h"
 
 #define AUTH_GENERAL 0x04      /* General Bonding, MITM protection not required */
 #define AUTH_GENERAL_MITM 0x05 /* General Bonding, MITM protection required */
@@ -875,7 +876,7 @@ static void test_features_and_determinism(void **state)
 }
 
 /* A fake host on the controller of a "sim" transport (the world must not free it). */
-static struct th_host *wrap(struct th_world *w, struct l2k_transport *t)
+static struct th_host *wrap(struct th_world *w, struct transport *t)
 {
 	struct th_host *h = calloc(1, sizeof(*h));
 	assert_non_null(h);
@@ -890,7 +891,7 @@ static struct th_host *wrap(struct th_world *w, struct l2k_transport *t)
 
 static void test_transport_spec_keys_set_key_size_and_faults(void **state)
 {
-	struct l2k_transport *ta = NULL, *tb = NULL, *tc = NULL;
+	struct transport *ta = NULL, *tb = NULL, *tc = NULL;
 	char err[200];
 	assert_int_equal(sim_transport_open("type=bredr,air=sec-spec,enc-key-size=5", &ta, err, sizeof(err)), 0);
 	assert_int_equal(sim_transport_open("type=bredr,air=sec-spec", &tb, err, sizeof(err)), 0);

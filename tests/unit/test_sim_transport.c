@@ -1,6 +1,7 @@
 /* The "sim" transport: spec keys, named airs, distinct addresses, no synchronous delivery,
  * next_due / service on a virtual clock, close dropping links. */
 #include "test_sim_harness.h"
+#include "transport/sim_transport.h"
 
 struct rxlog {
 	unsigned n;
@@ -20,9 +21,9 @@ static void on_rx(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 	}
 }
 
-static struct l2k_transport *open_ok(const char *args, struct rxlog *log)
+static struct transport *open_ok(const char *args, struct rxlog *log)
 {
-	struct l2k_transport *t = NULL;
+	struct transport *t = NULL;
 	char err[200] = "";
 	int r = sim_transport_open(args, &t, err, sizeof(err));
 	if (r != 0)
@@ -34,12 +35,12 @@ static struct l2k_transport *open_ok(const char *args, struct rxlog *log)
 	return t;
 }
 
-static void tclose(struct l2k_transport *t)
+static void tclose(struct transport *t)
 {
 	t->ops->close(t);
 }
 
-static int send_cmd(struct l2k_transport *t, uint16_t op, const uint8_t *p, uint8_t n)
+static int send_cmd(struct transport *t, uint16_t op, const uint8_t *p, uint8_t n)
 {
 	uint8_t pkt[3 + 255];
 	put_le16(pkt, op);
@@ -50,7 +51,7 @@ static int send_cmd(struct l2k_transport *t, uint16_t op, const uint8_t *p, uint
 }
 
 /* service until a Command Complete for op shows up; returns its index in the log */
-static int wait_cc(struct l2k_transport *t, struct rxlog *log, uint16_t op, uint64_t now)
+static int wait_cc(struct transport *t, struct rxlog *log, uint16_t op, uint64_t now)
 {
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(t->ops->service(t, now), 0);
@@ -66,7 +67,7 @@ static int wait_cc(struct l2k_transport *t, struct rxlog *log, uint16_t op, uint
 static void test_bare_sim_opens_controllers_with_distinct_addresses(void **state)
 {
 	struct rxlog l1, l2;
-	struct l2k_transport *t1 = open_ok("", &l1), *t2 = open_ok("", &l2);
+	struct transport *t1 = open_ok("", &l1), *t2 = open_ok("", &l2);
 	assert_string_equal(t1->ops->kind, "sim");
 	assert_int_equal(t1->ops->fd(t1), -1);
 	assert_non_null(sim_air_find("default"));
@@ -92,7 +93,7 @@ static void test_bare_sim_opens_controllers_with_distinct_addresses(void **state
 static void test_spec_keys_configure_controller_and_air(void **state)
 {
 	struct rxlog l;
-	struct l2k_transport *t = open_ok(
+	struct transport *t = open_ok(
 		"type=le,acl-mtu=27,acl-count=2,addr=00:11:22:33:44:55,air=spec1,profile=le-2m,loss=0.05,"
 		"corrupt=0.01,seed=7,le-max-data-len=100",
 		&l);
@@ -115,7 +116,7 @@ static void test_spec_keys_configure_controller_and_air(void **state)
 	k = wait_cc(t, &l, HCI_OP_READ_LOCAL_FEATURES, 5);
 	assert_true(hci_bit_test(l.pkt[k] + 6, 8, HCI_FEAT_BREDR_NOT_SUPPORTED));
 	/* the same address twice on one air is refused; on another air it is fine */
-	struct l2k_transport *t2 = NULL;
+	struct transport *t2 = NULL;
 	char err[200];
 	assert_int_equal(sim_transport_open("addr=00:11:22:33:44:55,air=spec1", &t2, err, sizeof(err)),
 			 L2K_EADDRINUSE);
@@ -132,7 +133,7 @@ static void test_bad_specs_are_refused_with_a_message(void **state)
 				    "seed=-1",	   "type=le,le-acl-count=0", "rx-count=0", "enc-key-size=0",
 				    "enc-key-size=17", "sec-fault=bogus", "sec-fault="};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct l2k_transport *t = NULL;
+		struct transport *t = NULL;
 		char err[200] = "";
 		int r = sim_transport_open(bad[i], &t, err, sizeof(err));
 		if (r != L2K_ESPEC)
@@ -146,7 +147,7 @@ static void test_bad_specs_are_refused_with_a_message(void **state)
 static void test_virtual_clock_jumps_to_next_due(void **state)
 {
 	struct rxlog la, lb;
-	struct l2k_transport *a = open_ok("type=bredr,air=vclk", &la), *b = open_ok("type=bredr,air=vclk", &lb);
+	struct transport *a = open_ok("type=bredr,air=vclk", &la), *b = open_ok("type=bredr,air=vclk", &lb);
 	uint64_t now = 0;
 	uint8_t scan = 2;
 	assert_int_equal(send_cmd(b, HCI_OP_WRITE_SCAN_ENABLE, &scan, 1), 0);

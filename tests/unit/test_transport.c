@@ -83,7 +83,7 @@ struct peer {
 
 /* What the transport gave its owner. */
 struct ctx {
-	struct l2k_transport *t;
+	struct transport *t;
 	struct buf rx; /* delivered packets, re-encoded with their indicator */
 	size_t count;
 	int errs, err;
@@ -104,9 +104,9 @@ static void on_rx(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 	buf_add(&c->rx, pkt, len);
 	c->count++;
 	if (c->echo)
-		assert_int_equal(l2k_transport_send(c->t, type, pkt, len), 0);
+		assert_int_equal(transport_send(c->t, type, pkt, len), 0);
 	if (c->close_in_rx) {
-		l2k_transport_close(c->t);
+		transport_close(c->t);
 		c->closed = true;
 	}
 }
@@ -118,7 +118,7 @@ static void on_err(void *user, int err, const char *msg)
 	c->err = err;
 	snprintf(c->msg, sizeof(c->msg), "%s", msg);
 	if (c->close_in_err) {
-		l2k_transport_close(c->t);
+		transport_close(c->t);
 		c->closed = true;
 	}
 }
@@ -169,18 +169,18 @@ static bool drive(struct ctx *c, pred_fn pred, size_t arg, int timeout_ms)
 			return false;
 		struct pollfd pf[2];
 		int n = 0;
-		int tfd = c->closed ? -1 : l2k_transport_fd(c->t);
+		int tfd = c->closed ? -1 : transport_fd(c->t);
 		if (tfd >= 0)
 			pf[n++] = (struct pollfd){ tfd,
-				(short)(POLLIN | (l2k_transport_want_write(c->t) ? POLLOUT : 0)), 0 };
+				(short)(POLLIN | (transport_want_write(c->t) ? POLLOUT : 0)), 0 };
 		if (c->peer.fd >= 0)
 			pf[n++] = (struct pollfd){ c->peer.fd,
 				(short)((c->peer.paused ? 0 : POLLIN) |
 					(c->peer.out_off < c->peer.out.len ? POLLOUT : 0)), 0 };
-		bool due = !c->closed && l2k_transport_next_due(c->t) == 0;
+		bool due = !c->closed && transport_next_due(c->t) == 0;
 		poll(pf, (nfds_t)n, due ? 0 : 20);
 		if (!c->closed)
-			l2k_transport_service(c->t, now_ms());
+			transport_service(c->t, now_ms());
 		peer_io(&c->peer);
 	}
 }
@@ -199,18 +199,18 @@ static void set_nonblock(int fd)
 static void ctx_open(struct ctx *c, const char *spec)
 {
 	char err[256] = "x";
-	int rc = l2k_transport_open(spec, &c->t, err, sizeof(err));
+	int rc = transport_open(spec, &c->t, err, sizeof(err));
 	if (rc != 0)
 		fail_msg("open %s: %d %s", spec, rc, err);
 	assert_non_null(c->t);
 	assert_string_equal(c->t->spec, spec);
-	l2k_transport_set_callbacks(c->t, on_rx, on_err, c);
+	transport_set_callbacks(c->t, on_rx, on_err, c);
 }
 
 static void ctx_free(struct ctx *c)
 {
 	if (c->t && !c->closed)
-		l2k_transport_close(c->t);
+		transport_close(c->t);
 	if (c->peer.fd >= 0)
 		close(c->peer.fd);
 	free(c->rx.b);
@@ -303,13 +303,13 @@ static void exchange_both_ways(struct ctx *c)
 		uint8_t type = want.b[off];
 		size_t hl = type == HCI_H4_ACL ? 4 : 2;
 		size_t plen = type == HCI_H4_ACL ? get_le16(want.b + off + 3) : want.b[off + 2];
-		assert_int_equal(l2k_transport_send(c->t, type, want.b + off + 1, hl + plen), 0);
+		assert_int_equal(transport_send(c->t, type, want.b + off + 1, hl + plen), 0);
 		off += 1 + hl + plen;
 	}
 	assert_true(drive(c, peer_got, want.len, 5000));
 	assert_int_equal(c->peer.in.len, want.len);
 	assert_memory_equal(c->peer.in.b, want.b, want.len);
-	assert_false(l2k_transport_want_write(c->t));
+	assert_false(transport_want_write(c->t));
 	assert_int_equal(c->errs, 0);
 	free(want.b);
 }
@@ -357,9 +357,9 @@ static void test_bad_specs_fail_with_a_message_naming_the_spec(void **state)
 		{ "hci99999", L2K_ESPEC, "controller number out of range" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct l2k_transport *t = (struct l2k_transport *)&t; /* must be reset */
+		struct transport *t = (struct transport *)&t; /* must be reset */
 		char err[256] = "";
-		int rc = l2k_transport_open(cases[i].spec, &t, err, sizeof(err));
+		int rc = transport_open(cases[i].spec, &t, err, sizeof(err));
 		if (rc != cases[i].rc || !strstr(err, cases[i].says) ||
 		    (cases[i].spec[0] && !strstr(err, cases[i].spec)))
 			fail_msg("spec '%s': rc %d (want %d), message '%s' (want it to contain '%s' "
@@ -371,39 +371,39 @@ static void test_bad_specs_fail_with_a_message_naming_the_spec(void **state)
 static void test_odd_arguments_are_refused_without_crashing(void **state)
 {
 	(void)state;
-	struct l2k_transport *t;
+	struct transport *t;
 	char err[64];
-	assert_int_equal(l2k_transport_open(NULL, &t, err, sizeof(err)), L2K_ESPEC);
-	assert_int_equal(l2k_transport_open("unix:/x", NULL, err, sizeof(err)), L2K_EINVAL);
-	assert_int_equal(l2k_transport_open("bogus", &t, NULL, 0), L2K_ESPEC);
+	assert_int_equal(transport_open(NULL, &t, err, sizeof(err)), L2K_ESPEC);
+	assert_int_equal(transport_open("unix:/x", NULL, err, sizeof(err)), L2K_EINVAL);
+	assert_int_equal(transport_open("bogus", &t, NULL, 0), L2K_ESPEC);
 	/* a tiny buffer gets a truncated, terminated message */
-	assert_int_equal(l2k_transport_open("bogus", &t, err, 8), L2K_ESPEC);
+	assert_int_equal(transport_open("bogus", &t, err, 8), L2K_ESPEC);
 	assert_int_equal(strlen(err), 7);
 	char longspec[400];
 	memset(longspec, 'a', sizeof(longspec) - 1);
 	memcpy(longspec, "unix:/", 6);
 	longspec[sizeof(longspec) - 1] = '\0';
 	char msg[256];
-	assert_int_equal(l2k_transport_open(longspec, &t, msg, sizeof(msg)), L2K_ESPEC);
+	assert_int_equal(transport_open(longspec, &t, msg, sizeof(msg)), L2K_ESPEC);
 	assert_non_null(strstr(msg, "too long"));
 	/* a path longer than sun_path */
 	memset(longspec, 'b', 200);
 	memcpy(longspec, "unix:/", 6);
 	longspec[200] = '\0';
-	assert_int_equal(l2k_transport_open(longspec, &t, msg, sizeof(msg)), L2K_ESPEC);
+	assert_int_equal(transport_open(longspec, &t, msg, sizeof(msg)), L2K_ESPEC);
 	assert_non_null(strstr(msg, "too long"));
 }
 
 static void test_sim_spec_is_recognised(void **state)
 {
 	(void)state;
-	struct l2k_transport *t = NULL;
+	struct transport *t = NULL;
 	char err[256] = "";
-	int rc = l2k_transport_open("sim", &t, err, sizeof(err));
+	int rc = transport_open("sim", &t, err, sizeof(err));
 #if defined(__has_include) && __has_include("transport/sim/sim.h")
 	assert_int_not_equal(rc, L2K_ESPEC);
 	if (rc == 0)
-		l2k_transport_close(t);
+		transport_close(t);
 #else
 	assert_int_equal(rc, L2K_ENOTSUP);
 	assert_non_null(strstr(err, "transport 'sim' not available in this build"));
@@ -419,8 +419,8 @@ static void test_unix_exchanges_packets_both_ways_byte_exact(void **state)
 	ctx_init(&c);
 	unix_pair(&c);
 	assert_string_equal(c.t->ops->kind, "unix");
-	assert_true(l2k_transport_fd(c.t) >= 0);
-	assert_int_equal(l2k_transport_next_due(c.t), UINT64_MAX);
+	assert_true(transport_fd(c.t) >= 0);
+	assert_int_equal(transport_next_due(c.t), UINT64_MAX);
 	exchange_both_ways(&c);
 	ctx_free(&c);
 }
@@ -438,7 +438,7 @@ static void test_unix_large_acl_split_across_many_reads_arrives_whole(void **sta
 	for (size_t off = 0; off < want.len; off += 997) {
 		size_t n = want.len - off < 997 ? want.len - off : 997;
 		assert_int_equal(write(c.peer.fd, want.b + off, n), (ssize_t)n);
-		assert_int_equal(l2k_transport_service(c.t, 0), 0);
+		assert_int_equal(transport_service(c.t, 0), 0);
 		reads++;
 		if (off + n < want.len)
 			assert_int_equal(c.count, 0); /* nothing before the last byte */
@@ -488,12 +488,12 @@ static void test_peer_close_calls_err_once_naming_the_spec(void **state)
 	assert_non_null(strstr(c.msg, c.t->spec));
 	assert_non_null(strstr(c.msg, "peer closed the connection"));
 	/* failed for good: no second report, nothing to poll, sends refused */
-	assert_true(l2k_transport_service(c.t, 0) < 0);
-	assert_true(l2k_transport_service(c.t, 0) < 0);
+	assert_true(transport_service(c.t, 0) < 0);
+	assert_true(transport_service(c.t, 0) < 0);
 	assert_int_equal(c.errs, 1);
-	assert_int_equal(l2k_transport_fd(c.t), -1);
-	assert_false(l2k_transport_want_write(c.t));
-	assert_true(l2k_transport_send(c.t, HCI_H4_CMD, evt, 3) < 0);
+	assert_int_equal(transport_fd(c.t), -1);
+	assert_false(transport_want_write(c.t));
+	assert_true(transport_send(c.t, HCI_H4_CMD, evt, 3) < 0);
 	ctx_free(&c);
 }
 
@@ -510,15 +510,15 @@ static void test_send_to_a_closed_peer_fails_without_sigpipe(void **state)
 	uint8_t cmd[] = { 0x03, 0x0c, 0x00 };
 	int rc = 0;
 	for (int i = 0; i < 10 && rc == 0; i++)
-		rc = l2k_transport_send(c.t, HCI_H4_CMD, cmd, sizeof(cmd));
+		rc = transport_send(c.t, HCI_H4_CMD, cmd, sizeof(cmd));
 	assert_int_equal(rc, L2K_ECONNRESET);
 	/* the failure is reported from service(), which next_due asks for at once */
 	assert_int_equal(c.errs, 0);
-	assert_int_equal(l2k_transport_next_due(c.t), 0);
-	assert_int_equal(l2k_transport_service(c.t, 0), L2K_ECONNRESET);
+	assert_int_equal(transport_next_due(c.t), 0);
+	assert_int_equal(transport_service(c.t, 0), L2K_ECONNRESET);
 	assert_int_equal(c.errs, 1);
 	assert_non_null(strstr(c.msg, c.t->spec));
-	assert_int_equal(l2k_transport_next_due(c.t), UINT64_MAX);
+	assert_int_equal(transport_next_due(c.t), UINT64_MAX);
 	ctx_free(&c);
 	sigaction(SIGPIPE, &old, NULL);
 }
@@ -536,7 +536,7 @@ static void test_output_is_buffered_until_enobufs_then_drained_in_order(void **s
 	for (;;) {
 		size_t before = want.len;
 		add_packet(&want, HCI_H4_ACL, 65535, sent);
-		rc = l2k_transport_send(c.t, HCI_H4_ACL, want.b + before + 1, 4 + 65535);
+		rc = transport_send(c.t, HCI_H4_ACL, want.b + before + 1, 4 + 65535);
 		if (rc != 0) {
 			want.len = before; /* refused: not part of the stream */
 			break;
@@ -546,17 +546,17 @@ static void test_output_is_buffered_until_enobufs_then_drained_in_order(void **s
 	}
 	assert_int_equal(rc, L2K_ENOBUFS);
 	assert_true(sent >= STREAM_OUTBUF_MAX / 65540); /* the 1 MiB bound, plus the kernel's */
-	assert_true(l2k_transport_want_write(c.t));
+	assert_true(transport_want_write(c.t));
 	/* still full while nobody reads */
-	assert_int_equal(l2k_transport_service(c.t, 0), 0);
-	assert_int_equal(l2k_transport_send(c.t, HCI_H4_ACL, want.b + 1, 4 + 65535), L2K_ENOBUFS);
+	assert_int_equal(transport_service(c.t, 0), 0);
+	assert_int_equal(transport_send(c.t, HCI_H4_ACL, want.b + 1, 4 + 65535), L2K_ENOBUFS);
 	/* the peer drains: every accepted byte arrives, in order, none of the refused ones */
 	c.peer.paused = false;
 	assert_true(drive(&c, peer_got, want.len, 10000));
 	drive(&c, peer_got, want.len + 1, 100);
 	assert_int_equal(c.peer.in.len, want.len);
 	assert_memory_equal(c.peer.in.b, want.b, want.len);
-	assert_false(l2k_transport_want_write(c.t));
+	assert_false(transport_want_write(c.t));
 	assert_int_equal(c.errs, 0);
 	free(want.b);
 	ctx_free(&c);
@@ -569,11 +569,11 @@ static void test_send_refuses_malformed_packets_and_writes_nothing(void **state)
 	ctx_init(&c);
 	unix_pair(&c);
 	uint8_t acl[] = { 0x01, 0x20, 0x05, 0x00, 1, 2, 3 }; /* says 5 bytes, has 3 */
-	assert_int_equal(l2k_transport_send(c.t, HCI_H4_ACL, acl, sizeof(acl)), L2K_EINVAL);
-	assert_int_equal(l2k_transport_send(c.t, 0x07, acl, sizeof(acl)), L2K_EINVAL);
-	assert_int_equal(l2k_transport_send(c.t, HCI_H4_EVT, acl, 1), L2K_EINVAL);
+	assert_int_equal(transport_send(c.t, HCI_H4_ACL, acl, sizeof(acl)), L2K_EINVAL);
+	assert_int_equal(transport_send(c.t, 0x07, acl, sizeof(acl)), L2K_EINVAL);
+	assert_int_equal(transport_send(c.t, HCI_H4_EVT, acl, 1), L2K_EINVAL);
 	uint8_t ok[] = { 0x03, 0x0c, 0x00 };
-	assert_int_equal(l2k_transport_send(c.t, HCI_H4_CMD, ok, sizeof(ok)), 0);
+	assert_int_equal(transport_send(c.t, HCI_H4_CMD, ok, sizeof(ok)), 0);
 	assert_true(drive(&c, peer_got, 4, 2000));
 	drive(&c, peer_got, 5, 100);
 	assert_int_equal(c.peer.in.len, 4);
@@ -597,7 +597,7 @@ static void test_bad_framing_from_peer_reports_eframing_and_stops(void **state)
 	assert_non_null(strstr(c.msg, "offset 4"));
 	/* more valid bytes change nothing */
 	assert_int_equal(write(c.peer.fd, bytes, 4), 4);
-	assert_int_equal(l2k_transport_service(c.t, 0), L2K_EFRAMING);
+	assert_int_equal(transport_service(c.t, 0), L2K_EFRAMING);
 	assert_int_equal(c.count, 1);
 	assert_int_equal(c.errs, 1);
 	ctx_free(&c);
@@ -647,17 +647,17 @@ static void test_service_reads_at_most_its_budget_per_call(void **state)
 		add_packet(&want, HCI_H4_EVT, 255, i);
 	ssize_t n = write(c.peer.fd, want.b, want.len);
 	int queued = 0;
-	ioctl(l2k_transport_fd(c.t), FIONREAD, &queued);
+	ioctl(transport_fd(c.t), FIONREAD, &queued);
 	if (n != (ssize_t)want.len || (size_t)queued <= STREAM_READ_BUDGET) {
 		free(want.b);
 		ctx_free(&c);
 		skip(); /* cannot queue more than one budget in the socket here */
 	}
-	assert_int_equal(l2k_transport_service(c.t, 0), 0);
+	assert_int_equal(transport_service(c.t, 0), 0);
 	size_t first = c.rx.len;
 	assert_true(first > 0);
 	assert_true(first <= STREAM_READ_BUDGET);
-	assert_int_equal(l2k_transport_service(c.t, 0), 0);
+	assert_int_equal(transport_service(c.t, 0), 0);
 	assert_true(c.rx.len > first);
 	assert_true(drive(&c, got_packets, want.len / 258, 5000)); /* 258-byte events */
 	assert_memory_equal(c.rx.b, want.b, want.len);
@@ -668,9 +668,9 @@ static void test_service_reads_at_most_its_budget_per_call(void **state)
 static void test_unix_missing_path_gives_enoent_naming_the_spec(void **state)
 {
 	(void)state;
-	struct l2k_transport *t;
+	struct transport *t;
 	char err[256];
-	int rc = l2k_transport_open("unix:/nonexistent-l2k-dir/sock", &t, err, sizeof(err));
+	int rc = transport_open("unix:/nonexistent-l2k-dir/sock", &t, err, sizeof(err));
 	assert_int_equal(rc, L2K_ENOENT);
 	assert_null(t);
 	assert_non_null(strstr(err, "unix:/nonexistent-l2k-dir/sock"));
@@ -686,7 +686,7 @@ static void test_unix_socket_without_listener_gives_econnrefused(void **state)
 	close(l); /* the socket file stays, nobody listens */
 	char spec[160], err[256];
 	snprintf(spec, sizeof(spec), "unix:%s", c.path);
-	assert_int_equal(l2k_transport_open(spec, &c.t, err, sizeof(err)), L2K_ECONNREFUSED);
+	assert_int_equal(transport_open(spec, &c.t, err, sizeof(err)), L2K_ECONNREFUSED);
 	assert_non_null(strstr(err, spec));
 	assert_non_null(strstr(err, strerror(ECONNREFUSED)));
 	ctx_free(&c);
@@ -712,7 +712,7 @@ static void tcp_exchange(const char *fmt, int family)
 	close(l);
 	int nodelay = 0;
 	socklen_t sl = sizeof(nodelay);
-	assert_int_equal(getsockopt(l2k_transport_fd(c.t), IPPROTO_TCP, TCP_NODELAY, &nodelay, &sl),
+	assert_int_equal(getsockopt(transport_fd(c.t), IPPROTO_TCP, TCP_NODELAY, &nodelay, &sl),
 			 0);
 	assert_true(nodelay);
 	exchange_both_ways(&c);
@@ -754,9 +754,9 @@ static void test_tcp_closed_port_gives_econnrefused_naming_the_spec(void **state
 	assert_true(l >= 0);
 	close(l);
 	char spec[64], err[256];
-	struct l2k_transport *t;
+	struct transport *t;
 	snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%u", port);
-	assert_int_equal(l2k_transport_open(spec, &t, err, sizeof(err)), L2K_ECONNREFUSED);
+	assert_int_equal(transport_open(spec, &t, err, sizeof(err)), L2K_ECONNREFUSED);
 	assert_null(t);
 	assert_non_null(strstr(err, spec));
 	assert_non_null(strstr(err, strerror(ECONNREFUSED)));
@@ -791,7 +791,7 @@ static void test_serial_pty_is_raw_8n1_and_exchanges_packets(void **state)
 	ctx_open(&c, spec);
 	assert_string_equal(c.t->ops->kind, "serial");
 	struct termios tio;
-	assert_int_equal(tcgetattr(l2k_transport_fd(c.t), &tio), 0);
+	assert_int_equal(tcgetattr(transport_fd(c.t), &tio), 0);
 	assert_int_equal(cfgetospeed(&tio), B115200);
 	assert_int_equal(cfgetispeed(&tio), B115200);
 	assert_int_equal(tio.c_cflag & CSIZE, CS8);
@@ -816,32 +816,32 @@ static void test_serial_default_baud_and_rtscts_option(void **state)
 	int m = open_pty(dev, sizeof(dev));
 	if (m < 0)
 		skip();
-	struct l2k_transport *t;
+	struct transport *t;
 	snprintf(spec, sizeof(spec), "serial:%s,rtscts", dev);
-	assert_int_equal(l2k_transport_open(spec, &t, err, sizeof(err)), 0);
+	assert_int_equal(transport_open(spec, &t, err, sizeof(err)), 0);
 	struct termios tio;
-	assert_int_equal(tcgetattr(l2k_transport_fd(t), &tio), 0);
+	assert_int_equal(tcgetattr(transport_fd(t), &tio), 0);
 	assert_int_equal(cfgetospeed(&tio), B115200);
 	assert_true(tio.c_cflag & CRTSCTS);
-	l2k_transport_close(t);
+	transport_close(t);
 	snprintf(spec, sizeof(spec), "serial:%s,rtscts,921600", dev);
-	assert_int_equal(l2k_transport_open(spec, &t, err, sizeof(err)), 0);
-	assert_int_equal(tcgetattr(l2k_transport_fd(t), &tio), 0);
+	assert_int_equal(transport_open(spec, &t, err, sizeof(err)), 0);
+	assert_int_equal(tcgetattr(transport_fd(t), &tio), 0);
 	assert_int_equal(cfgetospeed(&tio), B921600);
-	l2k_transport_close(t);
+	transport_close(t);
 	close(m);
 }
 
 static void test_serial_open_errors_name_the_spec(void **state)
 {
 	(void)state;
-	struct l2k_transport *t;
+	struct transport *t;
 	char err[256];
-	assert_int_equal(l2k_transport_open("serial:/dev/nonexistent-tty", &t, err, sizeof(err)),
+	assert_int_equal(transport_open("serial:/dev/nonexistent-tty", &t, err, sizeof(err)),
 			 L2K_ENOENT);
 	assert_non_null(strstr(err, "serial:/dev/nonexistent-tty"));
 	assert_non_null(strstr(err, strerror(ENOENT)));
-	assert_int_equal(l2k_transport_open("serial:/dev/null", &t, err, sizeof(err)), L2K_ENODEV);
+	assert_int_equal(transport_open("serial:/dev/null", &t, err, sizeof(err)), L2K_ENODEV);
 	assert_non_null(strstr(err, "serial:/dev/null"));
 	assert_non_null(strstr(err, "not a serial device"));
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 
 #define BW_MAX_STACKS 40
 #define BENCH_MAX_SDU 65535

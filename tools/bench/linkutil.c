@@ -4,13 +4,13 @@
  * acknowledgements and Number Of Completed Packets through the timing model counts) is set
  * against the profile's theoretical L2CAP goodput for the same SDU size: what the air carries
  * when every SDU goes as one PDU with only the mode's mandatory header bytes and the sender
- * never waits (sim_profile_goodput, docs/simulator.md). */
+ * never waits (l2k_sim_goodput, docs/simulator.md). */
 #include <math.h>
 #include <string.h>
 
 #include "tools/bench/bench.h"
 #include "tools/common/tool.h"
-#include "transport/sim/sim.h"
+#include <l2kit/l2kit_sim.h>
 
 struct util_profile {
 	const char *profile;
@@ -53,15 +53,8 @@ static uint32_t min_overhead(enum l2k_mode m, size_t sdu)
 
 static double theory(const struct util_profile *p, enum l2k_mode m, size_t sdu)
 {
-	struct sim_goodput_params g = {
-	    .profile = (enum sim_profile)sim_profile_by_name(p->profile),
-	    .conn_interval_us = (uint32_t)p->interval * 1250u,
-	    .le_data_len = p->data_len,
-	    .acl_mtu = p->acl_mtu,
-	    .pdu_payload = (uint32_t)sdu,
-	    .pdu_overhead = min_overhead(m, sdu),
-	};
-	return sim_profile_goodput(&g);
+	return l2k_sim_goodput(p->profile, (uint32_t)p->interval * 1250u, p->data_len, p->acl_mtu, (uint32_t)sdu,
+			       min_overhead(m, sdu));
 }
 
 static int util_case(const struct bench_opts *o, const struct util_profile *p, enum l2k_mode m, size_t sdu,

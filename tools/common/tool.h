@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 
 /* Unsigned number in decimal or 0x-hex within [min, max]: 0, or -1 (nothing printed). */
 int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 
 #define PROG "l2cat"
 #define RXBUF 65536

@@ -73,7 +73,6 @@
 #include <stdint.h>
 
 #include "base/hci_defs.h"
-#include "transport/transport.h"
 
 struct sim_air;
 struct sim_ctrl;
@@ -175,6 +174,8 @@ struct sim_air_stats {
 struct sim_air *sim_air_open(const char *name);
 void sim_air_close(struct sim_air *air);
 /* Look an air up without taking a reference (NULL when none). */
+/* Take one more reference on the air (sim_air_close drops one). */
+void sim_air_ref(struct sim_air *air);
 struct sim_air *sim_air_find(const char *name);
 const char *sim_air_name(const struct sim_air *air);
 void sim_air_lock(struct sim_air *air);
@@ -252,6 +253,8 @@ int sim_ctrl_feed(struct sim_ctrl *c, uint8_t type, const uint8_t *pkt, size_t l
  * must be >= SIM_PKT_MAX. */
 size_t sim_ctrl_pop(struct sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap);
 bool sim_ctrl_has_output(const struct sim_ctrl *c);
+/* How many packets for the host are queued now. */
+size_t sim_ctrl_output_count(const struct sim_ctrl *c);
 typedef void (*sim_out_fn)(void *user, uint8_t type, const uint8_t *pkt, size_t len);
 /* Pop up to max packets (0 = all that are queued now) into fn.  Returns how many. */
 size_t sim_ctrl_deliver(struct sim_ctrl *c, size_t max, sim_out_fn fn, void *user);
@@ -267,20 +270,5 @@ int sim_ctrl_cut_link(struct sim_ctrl *c, uint16_t handle, uint64_t at_ms);
 /* "00:11:22:33:44:55" (most significant first) <-> wire order.  Parse returns 0 or L2K_EINVAL. */
 int sim_parse_bdaddr(const char *s, hci_bdaddr_t *out);
 void sim_format_bdaddr(const hci_bdaddr_t *a, char out[18]);
-
-/* --- transport ---------------------------------------------------------------------------- */
-
-/* Spec "sim" / "sim:k=v,...": args is the text after "sim:" ("" for bare "sim").  Keys:
- *   type=le|bredr|dual  addr=AA:BB:CC:DD:EE:FF  acl-mtu=N acl-count=N le-acl-mtu=N
- *   le-acl-count=N (0 = shared)  le-max-data-len=N  rx-count=N  enc-key-size=N (1..16)
- *   sec-fault=NAME (repeatable, see SIM_SEC_FAULT_*)  air=NAME (default "default")
- *   profile=NAME  loss=P  corrupt=P  seed=N  cut-at=MS  (these last five change the air)
- * For type=le, acl-mtu / acl-count also set the LE buffers unless le-acl-* are given.
- * Each open creates a new controller on the named air.  fd() is -1; service(now) advances the
- * air to now and delivers queued output; next_due() is now while output is queued, else the
- * air's next due time. */
-int sim_transport_open(const char *args, struct l2k_transport **out, char *errbuf, size_t errlen);
-/* The controller behind a sim transport (NULL for any other transport). */
-struct sim_ctrl *sim_transport_ctrl(struct l2k_transport *t);
 
 #endif

@@ -482,6 +482,11 @@ size_t sim_ctrl_pop(struct sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap)
 	return len;
 }
 
+size_t sim_ctrl_output_count(const struct sim_ctrl *c)
+{
+	return c->outq.count;
+}
+
 bool sim_ctrl_has_output(const struct sim_ctrl *c)
 {
 	return c->outq.count > 0;

@@ -291,7 +291,6 @@ struct sim_air {
 };
 
 /* --- air (sim_air.c) --- */
-void sim_air_ref(struct sim_air *air);
 void sim_link_add(struct sim_air *air, struct sim_link *l);
 /* unlink and free (its timers vanish with it) */
 void sim_link_destroy(struct sim_link *l);

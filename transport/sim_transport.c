@@ -1,4 +1,4 @@
-/* The "sim" transport: a new simulated controller on a named air, behind the l2k_transport
+/* The "sim" transport: a new simulated controller on a named air, behind the transport
  * interface.  Spec keys are listed in sim.h and docs/simulator.md. */
 #include <errno.h>
 #include <stdarg.h>
@@ -7,17 +7,17 @@
 #include <string.h>
 
 #include "base/l2k_error.h"
-#include "transport/sim/sim_int.h"
+#include "transport/sim_transport.h"
 
 struct sim_tr {
-	struct l2k_transport base;
+	struct transport base;
 	struct sim_air *air;
 	struct sim_ctrl *ctrl;
 };
 
-static const struct l2k_transport_ops sim_ops;
+static const struct transport_ops sim_ops;
 
-static int tr_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, size_t len)
+static int tr_send(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	struct sim_tr *s = (struct sim_tr *)t;
 	sim_air_lock(s->air);
@@ -26,23 +26,23 @@ static int tr_send(struct l2k_transport *t, uint8_t type, const uint8_t *pkt, si
 	return r;
 }
 
-static int tr_fd(struct l2k_transport *t)
+static int tr_fd(struct transport *t)
 {
 	return -1;
 }
 
-static bool tr_want_write(struct l2k_transport *t)
+static bool tr_want_write(struct transport *t)
 {
 	return false;
 }
 
-static int tr_service(struct l2k_transport *t, uint64_t now_ms)
+static int tr_service(struct transport *t, uint64_t now_ms)
 {
 	struct sim_tr *s = (struct sim_tr *)t;
 	uint8_t buf[SIM_PKT_MAX];
 	sim_air_lock(s->air);
 	sim_air_advance(s->air, now_ms);
-	size_t n = s->ctrl->outq.count; /* what is queued now; later output waits for next call */
+	size_t n = sim_ctrl_output_count(s->ctrl); /* what is queued now; later output waits for next call */
 	sim_air_unlock(s->air);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t type;
@@ -57,7 +57,7 @@ static int tr_service(struct l2k_transport *t, uint64_t now_ms)
 	return 0;
 }
 
-static uint64_t tr_next_due(struct l2k_transport *t)
+static uint64_t tr_next_due(struct transport *t)
 {
 	struct sim_tr *s = (struct sim_tr *)t;
 	sim_air_lock(s->air);
@@ -66,7 +66,7 @@ static uint64_t tr_next_due(struct l2k_transport *t)
 	return due;
 }
 
-static void tr_close(struct l2k_transport *t)
+static void tr_close(struct transport *t)
 {
 	struct sim_tr *s = (struct sim_tr *)t;
 	struct sim_air *air = s->air;
@@ -78,7 +78,7 @@ static void tr_close(struct l2k_transport *t)
 	free(s);
 }
 
-static const struct l2k_transport_ops sim_ops = {
+static const struct transport_ops sim_ops = {
 	.kind = "sim",
 	.send = tr_send,
 	.fd = tr_fd,
@@ -266,7 +266,7 @@ static int parse_args(const char *args, struct sim_tr_opts *o, char *eb, size_t 
 	return 0;
 }
 
-int sim_transport_open(const char *args, struct l2k_transport **out, char *errbuf, size_t errlen)
+int sim_transport_open(const char *args, struct transport **out, char *errbuf, size_t errlen)
 {
 	struct sim_tr_opts o;
 	int r = parse_args(args ? args : "", &o, errbuf, errlen);
@@ -307,7 +307,7 @@ int sim_transport_open(const char *args, struct l2k_transport **out, char *errbu
 	return 0;
 }
 
-struct sim_ctrl *sim_transport_ctrl(struct l2k_transport *t)
+struct sim_ctrl *sim_transport_ctrl(struct transport *t)
 {
 	if (!t || t->ops != &sim_ops)
 		return NULL;
