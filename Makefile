@@ -3,7 +3,8 @@
 #
 # Sources are found by folder: every .c under base/ core/ hci/ sm/ transport/ transport/sim/ goes
 # into the library, every tools/NAME.c becomes build/bin/NAME (tools/common/*.c is linked into
-# each), every tests/unit/test_*.c becomes a test binary linked with cmocka.
+# each), every tests/unit/test_*.c and tests/conformance/test_*.c becomes a test binary linked
+# with cmocka.
 
 CC       ?= cc
 BUILD    ?= build
@@ -44,10 +45,10 @@ TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TOOL_COMMON_SRC := $(sort $(wildcard tools/common/*.c))
 TOOL_COMMON_OBJ := $(TOOL_COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
-TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c tests/conformance/test_*.c))
 TEST_COMMON_SRC := $(sort $(wildcard tests/common/*.c))
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(BUILD)/obj/%.o)
-TESTS     := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTS     := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(TEST_SRC)))
 PROG_SRC  := $(sort $(wildcard tests/progs/*.c))
 PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 # The public headers, installed as <l2kit/NAME.h>; the build stages them the same way in
@@ -97,6 +98,11 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TOOL_PARTS) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm

@@ -7,7 +7,7 @@ Usage:
 What it reads:
   - the L2CAP.TS list (CSV: id,group,feature,role,purpose; default ../shared/conformance/
     l2cap-ts.csv beside the repository);
-  - tests/unit/test_ts_*.c: every `static void test_...(void **state)` function; the IDs it
+  - tests/conformance/test_ts_*.c: every `static void test_...(void **state)` function; the IDs it
     covers are the L2CAP.TS IDs named in the comment just above it or in its body
     ("L2CAP/LE/CFC/BV-02-C" or "COS/CED/BV-03-C"); a TESTER_SKIP("why") in its body marks it
     skipped with that reason;
@@ -50,7 +50,7 @@ def read_csv(path):
 def scan_sources(root):
     """Returns (tests, na): tests = list of dict(file, name, ids, skip); na = {id: (file, why)}."""
     tests, na = [], {}
-    for path in sorted(glob.glob(os.path.join(root, "tests/unit/test_ts_*.c"))):
+    for path in sorted(glob.glob(os.path.join(root, "tests/conformance/test_ts_*.c"))):
         src = open(path).read()
         fname = os.path.basename(path)
         header = src.split("#include", 1)[0]

@@ -672,3 +672,43 @@ int tester_send_kframe(struct tester *t, uint16_t cid, int sdu_len, const uint8_
 		memcpy(b + k, data, n);
 	return tester_send(t, cid, b, k + n);
 }
+
+/* ---- cmocka fixtures ------------------------------------------------------------------------ */
+
+static int fixture(void **state, struct tester *t, struct tester_opts o)
+{
+	if (tester_setup(t, &o) < 0)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+int tester_fixture_bredr(void **state)
+{
+	static struct tester t;
+	return fixture(state, &t, (struct tester_opts){.le = false});
+}
+
+int tester_fixture_le(void **state)
+{
+	static struct tester t;
+	return fixture(state, &t, (struct tester_opts){.le = true});
+}
+
+int tester_fixture_le_central(void **state)
+{
+	static struct tester t;
+	return fixture(state, &t, (struct tester_opts){.le = true, .iut_central = true});
+}
+
+int tester_fixture_dual(void **state)
+{
+	static struct tester t;
+	return fixture(state, &t, (struct tester_opts){.le = false, .dual = true});
+}
+
+int tester_fixture_teardown(void **state)
+{
+	tester_teardown(*state);
+	return 0;
+}

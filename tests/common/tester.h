@@ -60,6 +60,14 @@ struct tester {
  * (the test fails with the message printed). */
 int tester_setup(struct tester *t, const struct tester_opts *o);
 void tester_teardown(struct tester *t);
+/* cmocka fixtures (setup / teardown of a test, the tester in *state): a BR/EDR link, an LE
+ * link (the tester central), an LE link with the IUT central, dual-mode controllers with a
+ * BR/EDR link; tester_fixture_teardown ends any of them. */
+int tester_fixture_bredr(void **state);
+int tester_fixture_le(void **state);
+int tester_fixture_le_central(void **state);
+int tester_fixture_dual(void **state);
+int tester_fixture_teardown(void **state);
 
 /* Advance virtual time by ms, processing everything due. */
 void tester_run(struct tester *t, uint64_t ms);
@@ -99,7 +107,7 @@ static inline uint16_t t_get16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* ---- additions for the conformance suites (tests/unit/test_ts_*.c) -------------------------
+/* ---- additions for the conformance suites (tests/conformance/test_ts_*.c) -------------------------
  * Everything below is built on the functions above; none of them changes their behaviour.
  * Besides these functions:
  *  - the tester's host accepts an LE Remote Connection Parameter Request event as asked (like

@@ -19,22 +19,6 @@
 #define PSM 0x1001
 #define TCID 0x0050
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* Connect to the IUT's server (opts may be NULL) and take the IUT's Configuration Request
  * without answering it: returns the IUT's CID, *cfg_id its identifier. */
 static uint16_t connect_only(struct tester *t, struct tester_rec *r, const struct l2k_chan_opts *o,
@@ -299,14 +283,14 @@ static void test_COS_CFD_BV_14_C_unknown_options_listed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_01_C_continuation_flag, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_02_C_reproposes_after_unacceptable, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_03_C_optionless_request, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_08_C_answers_before_own_request_completes, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_09_C_minimum_mtu_48, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_11_C_unacceptable_with_usable_values, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_12_C_unknown_hints_skipped, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_14_C_unknown_options_listed, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_01_C_continuation_flag, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_02_C_reproposes_after_unacceptable, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_03_C_optionless_request, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_08_C_answers_before_own_request_completes, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_09_C_minimum_mtu_48, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_11_C_unacceptable_with_usable_values, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_12_C_unknown_hints_skipped, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_14_C_unknown_options_listed, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

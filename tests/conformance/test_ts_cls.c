@@ -17,22 +17,6 @@
 
 #define PSM 0x1001
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 struct cl_rec {
 	int n;
 	uint16_t handle;
@@ -132,10 +116,10 @@ static void test_CLS_CID_BV_01_C_unsupported_connectionless_ignored(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_01_C_receives_connectionless_data, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_02_C_sends_connectionless_data, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_CLS_CLR_BV_01_C_connectionless_exchange, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_CLS_CID_BV_01_C_unsupported_connectionless_ignored, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_01_C_receives_connectionless_data, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_02_C_sends_connectionless_data, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_CLS_CLR_BV_01_C_connectionless_exchange, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_CLS_CID_BV_01_C_unsupported_connectionless_ignored, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

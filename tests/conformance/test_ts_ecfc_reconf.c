@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/test_ts_ecfc.h"
+#include "tests/conformance/test_ts_ecfc.h"
 
 /* The tester's Credit Based Reconfigure Request naming its own CIDs. */
 static void send_reconf(struct tester *t, uint8_t id, uint16_t mtu, uint16_t mps, const uint16_t *cid, int n)

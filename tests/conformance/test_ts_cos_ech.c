@@ -10,22 +10,6 @@
 
 #include "tests/common/tester.h"
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 struct echo_rec {
 	int calls, err;
 	size_t len;
@@ -94,8 +78,8 @@ static void test_COS_ECH_BV_02_C_unanswered_or_rejected_echo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_02_C_iut_sends_echo_request, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_02_C_unanswered_or_rejected_echo, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_02_C_iut_sends_echo_request, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_02_C_unanswered_or_rejected_echo, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,22 +11,6 @@
 
 #include "tests/common/tester.h"
 
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 static void expect_not_understood(struct tester *t, uint8_t ident)
 {
 	const struct tester_pdu *p = tester_expect_sig(t, 0x01, 2000);
@@ -64,8 +48,8 @@ static void test_LE_REJ_BI_02_C_reserved_and_bredr_only_codes_rejected(void **st
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_REJ_BI_01_C_unknown_command_rejected, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_REJ_BI_02_C_reserved_and_bredr_only_codes_rejected, setup_le, teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_REJ_BI_01_C_unknown_command_rejected, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_REJ_BI_02_C_reserved_and_bredr_only_codes_rejected, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,22 +21,6 @@
 #define SPSM 0x0080
 #define TCID 0x0040
 
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* An LE Credit Based Connection Response with every field given. */
 static void want_le_rsp(const struct tester_pdu *p, uint8_t id, uint16_t dcid, uint16_t mtu, uint16_t mps,
 			uint16_t credits, uint16_t result)
@@ -377,27 +361,27 @@ static void test_LE_CFC_BV_29_C_scids_from_le_dynamic_range(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_01_C_command_reject_means_no_channel, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_02_C_iut_opens_channel, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_03_C_iut_accepts_channel, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_04_C_refused_spsm_not_supported, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_05_C_refuses_unserved_spsm, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_08_C_iut_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_09_C_iut_answers_disconnection, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_10_C_refused_insufficient_authentication, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_12_C_refused_insufficient_authorization, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_13_C_refuses_unauthorized, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_14_C_refused_key_size, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_16_C_refused_no_resources, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_17_C_refuses_when_out_of_cids, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_18_C_refused_invalid_scid, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_19_C_refused_scid_in_use, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_20_C_refuses_reused_scid, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_21_C_refused_unacceptable_parameters, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_22_C_refused_spsm_unsupported, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_23_C_disconnection_for_unknown_dcid, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_24_C_refused_insufficient_encryption, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_29_C_scids_from_le_dynamic_range, setup_le, teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_01_C_command_reject_means_no_channel, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_02_C_iut_opens_channel, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_03_C_iut_accepts_channel, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_04_C_refused_spsm_not_supported, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_05_C_refuses_unserved_spsm, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_08_C_iut_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_09_C_iut_answers_disconnection, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_10_C_refused_insufficient_authentication, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_12_C_refused_insufficient_authorization, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_13_C_refuses_unauthorized, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_14_C_refused_key_size, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_16_C_refused_no_resources, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_17_C_refuses_when_out_of_cids, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_18_C_refused_invalid_scid, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_19_C_refused_scid_in_use, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_20_C_refuses_reused_scid, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_21_C_refused_unacceptable_parameters, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_22_C_refused_spsm_unsupported, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_23_C_disconnection_for_unknown_dcid, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_24_C_refused_insufficient_encryption, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_29_C_scids_from_le_dynamic_range, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/test_ts_ecfc.h"
+#include "tests/conformance/test_ts_ecfc.h"
 
 static int setup_dual(void **state)
 {

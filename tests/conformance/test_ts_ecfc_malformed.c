@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/test_ts_ecfc.h"
+#include "tests/conformance/test_ts_ecfc.h"
 
 /* The next signaling PDU must be exactly Command Reject "not understood" for ident. */
 static void expect_not_understood(struct tester *t, uint8_t ident)

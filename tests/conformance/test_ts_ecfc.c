@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "core/l2cap_int.h"
-#include "tests/unit/test_ts_ecfc.h"
+#include "tests/conformance/test_ts_ecfc.h"
 
 /* L2CAP/ECFC/BV-01-C, BV-45-C: a peer without the mode answers the request with Command
  * Reject: no channel is created, the application hears "refused" (result 0xFFFF) for each, and

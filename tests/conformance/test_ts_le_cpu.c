@@ -11,32 +11,6 @@
 #include "tests/common/tester.h"
 #include "hci/hci_host.h"
 
-static int setup_iut_peripheral(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int setup_iut_central(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true, .iut_central = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 static void cpu_req(struct tester *t, uint8_t id, uint16_t imin, uint16_t imax, uint16_t lat, uint16_t to)
 {
 	uint8_t d[8];
@@ -140,10 +114,10 @@ static void test_LE_CPU_BI_02_C_peripheral_rejects_request(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_CPU_BV_01_C_peripheral_sends_request, setup_iut_peripheral, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CPU_BV_02_C_central_accepts_and_applies, setup_iut_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CPU_BI_01_C_central_rejects_illegal_values, setup_iut_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CPU_BI_02_C_peripheral_rejects_request, setup_iut_peripheral, teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CPU_BV_01_C_peripheral_sends_request, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CPU_BV_02_C_central_accepts_and_applies, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CPU_BI_01_C_central_rejects_illegal_values, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CPU_BI_02_C_peripheral_rejects_request, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

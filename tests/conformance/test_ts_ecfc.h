@@ -1,5 +1,5 @@
 /* Helpers shared by the Enhanced Credit Based Flow Control conformance files
- * (tests/unit/test_ts_ecfc*.c): the tester's side of the Credit Based Connection / Reconfigure
+ * (tests/conformance/test_ts_ecfc*.c): the tester's side of the Credit Based Connection / Reconfigure
  * procedures (Vol 3 Part A 4.25-4.28) on LE-U and ACL-U, with every byte the IUT sends checked.
  * Every test body takes the tester and works on whichever link it was set up with (t->le), so
  * one body serves the LE ID and its BR/EDR twin.  Header-only: everything is static inline. */

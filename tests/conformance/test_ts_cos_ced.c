@@ -25,32 +25,6 @@
 #define PSM 0x1001
 #define TCID 0x0050 /* the tester's CID */
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* The tester opens a Basic channel to the IUT's server; returns the IUT's CID. */
 static uint16_t open_basic(struct tester *t, struct tester_rec *r, const struct l2k_chan_opts *o)
 {
@@ -488,18 +462,18 @@ static void test_COS_CED_BI_29_C_le_stray_and_duplicate_responses_ignored(void *
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_04_C_iut_disconnects, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_05_C_acceptor_min_mtu_pdu, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_11_C_large_mtu_negotiated_and_honoured, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_12_C_signaling_split_over_acl_fragments, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_08_C_rtx_runs_from_send_after_idle, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_03_C_bframe_bad_length_dropped, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_06_C_bad_length_start_plus_continuation, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_07_C_bad_length_several_continuations, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_04_C_echo_cframe_bad_pdu_length_ignored, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_05_C_le_cframe_bad_pdu_length_ignored, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_28_C_stray_and_duplicate_responses_ignored, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_29_C_le_stray_and_duplicate_responses_ignored, setup_le, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_04_C_iut_disconnects, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_05_C_acceptor_min_mtu_pdu, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_11_C_large_mtu_negotiated_and_honoured, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_12_C_signaling_split_over_acl_fragments, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_08_C_rtx_runs_from_send_after_idle, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_03_C_bframe_bad_length_dropped, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_06_C_bad_length_start_plus_continuation, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_07_C_bad_length_several_continuations, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_04_C_echo_cframe_bad_pdu_length_ignored, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_05_C_le_cframe_bad_pdu_length_ignored, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_28_C_stray_and_duplicate_responses_ignored, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_29_C_le_stray_and_duplicate_responses_ignored, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

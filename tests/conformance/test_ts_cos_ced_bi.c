@@ -21,32 +21,6 @@
 
 #define SPSM 0x0080
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int setup_le_central(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true, .iut_central = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* The next signaling PDU must be exactly Command Reject "not understood" for ident. */
 static void expect_not_understood(struct tester *t, uint8_t ident)
 {
@@ -273,17 +247,17 @@ static void test_le_sig_mtu_exceeded_one_reject(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_08_C_length_past_cframe_rejected, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_09_C_le_length_past_cframe_rejected, setup_le_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_10_C_short_requests_rejected, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_11_C_le_short_requests_rejected, setup_le_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_12_C_short_length_plus_stray_octet, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_13_C_le_short_length_plus_stray_octet, setup_le_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_14_C_truncated_last_echo_request, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_15_C_truncated_last_disconnection_request, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_16_C_le_truncated_conn_request, setup_le_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_17_C_le_truncated_disconnection_request, setup_le_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_le_sig_mtu_exceeded_one_reject, setup_le_central, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_08_C_length_past_cframe_rejected, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_09_C_le_length_past_cframe_rejected, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_10_C_short_requests_rejected, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_11_C_le_short_requests_rejected, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_12_C_short_length_plus_stray_octet, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_13_C_le_short_length_plus_stray_octet, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_14_C_truncated_last_echo_request, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_15_C_truncated_last_disconnection_request, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_16_C_le_truncated_conn_request, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_17_C_le_truncated_disconnection_request, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_le_sig_mtu_exceeded_one_reject, tester_fixture_le_central, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

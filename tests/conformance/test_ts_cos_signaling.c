@@ -10,22 +10,6 @@
 
 #include "tests/common/tester.h"
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* The IUT's channel callbacks record what happened. */
 struct rec {
 	int opened, closed;
@@ -284,14 +268,14 @@ static void test_conn_req_with_invalid_psm_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_01_C_iut_opens_basic_channel, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_08_C_rtx_expiry_closes_channel, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_01_C_unknown_opcode_rejected, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_01_C_echo_answered_with_data, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_sig_mtu_exceeded_one_reject_no_echoes, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_09_C_multiple_commands_in_one_frame, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_02_C_and_FIX_BV_03_C_information_responses, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_conn_req_with_invalid_psm_refused, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_01_C_iut_opens_basic_channel, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_08_C_rtx_expiry_closes_channel, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_01_C_unknown_opcode_rejected, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_01_C_echo_answered_with_data, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_sig_mtu_exceeded_one_reject_no_echoes, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_09_C_multiple_commands_in_one_frame, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_02_C_and_FIX_BV_03_C_information_responses, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_conn_req_with_invalid_psm_refused, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,32 +24,6 @@
 #define PSM 0x1001
 #define TCID 0x0050
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int setup_le_central(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true, .iut_central = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* The IUT connects to the tester; the tester answers the Information Requests with the
  * features given and waits for the Connection Request: returns it. */
 static const struct tester_pdu *iut_connects(struct tester *t, struct tester_rec *r, l2k_chan **ch)
@@ -407,14 +381,14 @@ static void test_requests_with_invalid_cids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_short_bredr_responses_ignored, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_truncated_information_responses, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_truncated_command_rejects, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_conf_request_bad_option_lengths_rejected, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_conf_response_bad_option_lengths_disconnect, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_pending_conf_response_with_too_many_options, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_short_le_responses_ignored, setup_le_central, teardown),
-	    cmocka_unit_test_setup_teardown(test_requests_with_invalid_cids, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_short_bredr_responses_ignored, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_information_responses, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_command_rejects, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_conf_request_bad_option_lengths_rejected, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_conf_response_bad_option_lengths_disconnect, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_conf_response_with_too_many_options, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_short_le_responses_ignored, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_requests_with_invalid_cids, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,22 +24,6 @@ static int setup_dual(void **state)
 	return 0;
 }
 
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* L2CAP/LE/CID/BV-01-C: the IUT opens a channel on each transport and the tester returns the
  * same DCID (0x0040) on both: both open, and each carries its own data to the right link. */
 static void test_LE_CID_BV_01_C_same_dcid_on_both_transports(void **state)
@@ -126,9 +110,9 @@ static void test_LE_CID_BI_01_C_unassigned_cids_dropped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_CID_BV_01_C_same_dcid_on_both_transports, setup_dual, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CID_BV_02_C_same_scid_on_both_transports, setup_dual, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CID_BI_01_C_unassigned_cids_dropped, setup_le, teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CID_BV_01_C_same_dcid_on_both_transports, setup_dual, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CID_BV_02_C_same_scid_on_both_transports, setup_dual, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CID_BI_01_C_unassigned_cids_dropped, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

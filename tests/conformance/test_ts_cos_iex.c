@@ -15,22 +15,6 @@
 
 #include "tests/common/tester.h"
 
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* An Information Request the IUT must send: exactly code, its ident, length 2, type. */
 static const struct tester_pdu *expect_info_req(struct tester *t, uint16_t type)
 {
@@ -98,9 +82,9 @@ static void test_COS_IEX_BV_01_C_silent_peer_does_not_block(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_01_C_iut_asks_extended_features, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_FIX_BV_01_C_iut_asks_fixed_channels, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_01_C_silent_peer_does_not_block, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_01_C_iut_asks_extended_features, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_FIX_BV_01_C_iut_asks_fixed_channels, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_01_C_silent_peer_does_not_block, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,37 +17,11 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/test_ts_ecfc.h"
+#include "tests/conformance/test_ts_ecfc.h"
 
 #define PSM 0x1001
 #define SPSM 0x0080
 #define TCID 0x0050 /* the tester's CID */
-
-static int setup_bredr(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = false};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
 
 /* The IUT connects to PSM on BR/EDR; the tester answers its Information Requests (a peer
  * without extended features) and returns the Connection Request (ident, the IUT's SCID). */
@@ -261,16 +235,16 @@ static void test_interop_ecfc_refusal_with_six_dcids_bredr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_interop_conn_refusal_with_swapped_cids_is_taken_at_once, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_conn_refusal_cids_are_ignored, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_conn_success_must_name_our_channel, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_conf_rsp_taken_by_identifier, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_disconn_rsp_with_swapped_cids_closes, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_le_disconn_rsp_with_swapped_cids_closes, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_le_conn_refusal_fields_ignored, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_ecfc_refusal_with_odd_dcid_list_le, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_ecfc_refusal_with_odd_dcid_list_bredr, setup_bredr, teardown),
-	    cmocka_unit_test_setup_teardown(test_interop_ecfc_refusal_with_six_dcids_bredr, setup_bredr, teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_conn_refusal_with_swapped_cids_is_taken_at_once, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_conn_refusal_cids_are_ignored, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_conn_success_must_name_our_channel, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_conf_rsp_taken_by_identifier, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_disconn_rsp_with_swapped_cids_closes, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_le_disconn_rsp_with_swapped_cids_closes, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_le_conn_refusal_fields_ignored, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_ecfc_refusal_with_odd_dcid_list_le, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_ecfc_refusal_with_odd_dcid_list_bredr, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_interop_ecfc_refusal_with_six_dcids_bredr, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

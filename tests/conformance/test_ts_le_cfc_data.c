@@ -17,22 +17,6 @@
 #define SPSM 0x0080
 #define TCID 0x0040
 
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* The tester opens a channel to the IUT's server with IUT options (mtu, mps, credits; 0 =
  * default) and its own MTU/MPS/credits; returns the IUT's CID. */
 static uint16_t le_open(struct tester *t, struct tester_rec *r, uint16_t mtu, uint16_t mps, uint16_t cr,
@@ -318,18 +302,18 @@ static void test_LE_CFC_BV_32_C_sdu_sizes_around_mps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_06_C_sends_only_with_credits, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_07_C_grants_credits, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BI_01_C_credit_overflow_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_26_C_sdu_over_mtu_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_27_C_kframe_over_mps_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_28_C_segments_past_sdu_length_disconnect, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_kframe_sdu_length_below_payload_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_kframe_without_credit_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_kframe_shorter_than_sdu_length_field_disconnects, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_30_C_conn_request_over_two_fragments, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_31_C_kframe_over_two_fragments, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_32_C_sdu_sizes_around_mps, setup_le, teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_06_C_sends_only_with_credits, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_07_C_grants_credits, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BI_01_C_credit_overflow_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_26_C_sdu_over_mtu_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_27_C_kframe_over_mps_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_28_C_segments_past_sdu_length_disconnect, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_kframe_sdu_length_below_payload_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_kframe_without_credit_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_kframe_shorter_than_sdu_length_field_disconnects, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_30_C_conn_request_over_two_fragments, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_31_C_kframe_over_two_fragments, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_32_C_sdu_sizes_around_mps, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,22 +14,6 @@
 #define SPSM 0x0080
 #define TCID 0x0040
 
-static int setup_le(void **state)
-{
-	static struct tester t;
-	struct tester_opts o = {.le = true};
-	if (tester_setup(&t, &o) < 0)
-		return -1;
-	*state = &t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tester_teardown(*state);
-	return 0;
-}
-
 /* Serve SPSM with these IUT options (0: default) and open a channel from tester CID tcid with
  * the tester's MTU/MPS/credits; returns the IUT's CID. */
 static uint16_t le_open(struct tester *t, struct tester_rec *r, uint16_t mtu, uint16_t mps, uint16_t cr,
@@ -187,11 +171,11 @@ static void test_COS_CFC_BV_05_C_two_channels_one_spsm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_01_C_segments_sdu_to_peer_mps, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_02_C_small_sdu_one_kframe, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_03_C_reassembles_with_credits, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_04_C_single_kframe_sdu_delivered, setup_le, teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_05_C_two_channels_one_spsm, setup_le, teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_01_C_segments_sdu_to_peer_mps, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_02_C_small_sdu_one_kframe, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_03_C_reassembles_with_credits, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_04_C_single_kframe_sdu_delivered, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CFC_BV_05_C_two_channels_one_spsm, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "tests/unit/test_ts_ecfc.h"
+#include "tests/conformance/test_ts_ecfc.h"
 
 /* The tester opens one channel from its CID 0x0040 to an IUT server with MTU/MPS/credits
  * (manual: the application grants credits); returns the IUT's CID. */
