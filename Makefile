@@ -8,10 +8,21 @@
 
 CC       ?= cc
 BUILD    ?= build
-PREFIX   ?= /usr/local
 OPT      ?= -O2
 SAN      ?=
-VERSION  := 0.1.0
+# Where `make install` puts things (DESTDIR is prepended to each).
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# The version is written once, in api/l2kit.h (L2K_VERSION); the shared library is
+# libl2kit.so.MAJOR.MINOR.PATCH with the soname libl2kit.so.MAJOR.
+VERSION  := $(shell sed -n 's/^\#define L2K_VERSION "\(.*\)"/\1/p' api/l2kit.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libl2kit.so.$(SOMAJOR)
+SHLIB    := libl2kit.so.$(VERSION)
 
 # V=1 shows the full commands
 ifeq ($(V),1)
@@ -56,7 +67,7 @@ PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 HEADERS   := api/l2kit.h api/l2kit_sim.h base/l2k_error.h core/l2k_types.h
 STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
 
-.PHONY: all lib tools tests check check-unit check-integration check-vm demo install clean deps bench python \
+.PHONY: all lib tools tests check check-unit check-integration check-vm demo install uninstall clean deps bench python \
 	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
 # keep object files made by chained rules (tools, tests) for fast rebuilds
 .SECONDARY:
@@ -87,10 +98,16 @@ $(BUILD)/libl2kit.a: $(LIB_OBJ)
 	@[ "$(V)" = 1 ] || echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libl2kit.so: $(LIB_OBJ)
+# Only the functions marked L2K_API (the public headers) are exported from the shared library.
+$(LIB_OBJ): CFLAGS += -fvisibility=hidden -DL2K_BUILDING_LIBRARY
+
+$(BUILD)/$(SHLIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) -shared -Wl,-soname,libl2kit.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libl2kit.so: $(BUILD)/$(SHLIB)
+	$(Q)ln -sf $(SHLIB) $(BUILD)/$(SONAME) && ln -sf $(SONAME) $@
 
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
@@ -164,15 +181,28 @@ demo: deps
 	$(MAKE) --no-print-directory tools
 	$(BUILD)/bin/l2demo
 
+# The tools a user runs (l2bench is a benchmark of the source tree: not installed).
+INSTALL_TOOLS := $(filter-out $(BUILD)/bin/l2bench,$(TOOLS))
+
 install: lib tools
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/l2kit $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 $(BUILD)/libl2kit.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libl2kit.so $(DESTDIR)$(PREFIX)/lib/libl2kit.so.0
-	ln -sf libl2kit.so.0 $(DESTDIR)$(PREFIX)/lib/libl2kit.so
-	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/l2kit/
-	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(LDLIBS)|g' \
-		api/l2kit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l2kit.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/l2kit $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(BUILD)/libl2kit.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/$(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libl2kit.so
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/l2kit/
+	install -m 755 $(INSTALL_TOOLS) $(DESTDIR)$(BINDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(LDLIBS)|g' \
+		api/l2kit.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/l2kit.pc
+
+# Removes exactly what install put in place.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libl2kit.a $(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libl2kit.so $(DESTDIR)$(PKGCONFIGDIR)/l2kit.pc
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/l2kit/,$(notdir $(HEADERS)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2kit 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(INSTALL_TOOLS)))
 
 clean:
 	rm -rf $(BUILD)

@@ -26,15 +26,15 @@ extern "C" {
  * themselves (the Python package, over ctypes) compare l2k_abi_version() with the value they
  * were written for before their first call. */
 #define L2K_ABI_VERSION 1
-int l2k_abi_version(void);
+L2K_API int l2k_abi_version(void);
 
 typedef struct l2k_stack l2k_stack;
 
 
 /* "AA:BB:CC:DD:EE:FF" (most significant first) to l2k_addr; 0 or L2K_EINVAL. */
-int l2k_addr_parse(const char *s, l2k_addr *out);
+L2K_API int l2k_addr_parse(const char *s, l2k_addr *out);
 /* l2k_addr to "AA:BB:CC:DD:EE:FF"; returns out. */
-char *l2k_addr_str(const l2k_addr *a, char out[18]);
+L2K_API char *l2k_addr_str(const l2k_addr *a, char out[18]);
 
 /* ---- stack -------------------------------------------------------------------------------- */
 
@@ -101,29 +101,29 @@ struct l2k_stack_cbs {
 /* Open the transport named by spec and start bringing the controller up.  errbuf receives a
  * message naming the spec on failure.  The stack is ready when cbs->ready(0) is called or
  * l2k_wait_ready() returns 0. */
-int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
-		   const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf, size_t errlen);
-void l2k_stack_close(l2k_stack *s);
+L2K_API int l2k_stack_open(const char *spec, const struct l2k_stack_opts *opts,
+			   const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf, size_t errlen);
+L2K_API void l2k_stack_close(l2k_stack *s);
 
 /* Driving the stack.  l2k_step: do pending transport I/O (non-blocking) and run timers that are
  * due at the stack clock's now.  l2k_next_due: the clock value at which a step is next needed
  * even without I/O (UINT64_MAX: none); l2k_fd / l2k_fd_events: the descriptor to poll (or -1)
  * and whether to poll it for writing too.  l2k_now: the stack clock. */
-int l2k_step(l2k_stack *s);
-uint64_t l2k_next_due(l2k_stack *s);
-int l2k_fd(l2k_stack *s);
-bool l2k_fd_wants_write(l2k_stack *s);
-uint64_t l2k_now(l2k_stack *s);
+L2K_API int l2k_step(l2k_stack *s);
+L2K_API uint64_t l2k_next_due(l2k_stack *s);
+L2K_API int l2k_fd(l2k_stack *s);
+L2K_API bool l2k_fd_wants_write(l2k_stack *s);
+L2K_API uint64_t l2k_now(l2k_stack *s);
 /* Poll loop: run until timeout_ms passes (-1: forever) or l2k_break() is called.  Returns 0,
  * or a negative code when the transport failed. */
-int l2k_run(l2k_stack *s, int timeout_ms);
-void l2k_break(l2k_stack *s);
+L2K_API int l2k_run(l2k_stack *s, int timeout_ms);
+L2K_API void l2k_break(l2k_stack *s);
 /* Run until bring-up finished: 0 ready, or the error. */
-int l2k_wait_ready(l2k_stack *s, int timeout_ms);
+L2K_API int l2k_wait_ready(l2k_stack *s, int timeout_ms);
 /* Poll loop over several stacks (one thread, real clock): until done(arg) returns true, a stack's
  * transport fails, or timeout_ms passes (-1: never).  Returns 0 when done, L2K_ETIMEDOUT, or
  * the transport's error. */
-int l2k_run_until(l2k_stack **stacks, int n, bool (*done)(void *arg), void *arg, int timeout_ms);
+L2K_API int l2k_run_until(l2k_stack **stacks, int n, bool (*done)(void *arg), void *arg, int timeout_ms);
 
 /* A virtual clock for simulations: pass l2k_vclock_now as opts.clock and the l2k_vclock as
  * opts.clock_arg.  l2k_sim_run_until steps stacks whose transports are in-process ("sim") and,
@@ -133,26 +133,52 @@ int l2k_run_until(l2k_stack **stacks, int n, bool (*done)(void *arg), void *arg,
 struct l2k_vclock {
 	uint64_t now_ms;
 };
-uint64_t l2k_vclock_now(void *vclock);
-int l2k_sim_run_until(l2k_stack **stacks, int n, struct l2k_vclock *vc, bool (*done)(void *arg),
-		      void *arg, uint64_t max_ms);
+L2K_API uint64_t l2k_vclock_now(void *vclock);
+L2K_API int l2k_sim_run_until(l2k_stack **stacks, int n, struct l2k_vclock *vc, bool (*done)(void *arg),
+			      void *arg, uint64_t max_ms);
 
-int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out);
+L2K_API int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out);
 /* The stack's last transport or bring-up error (empty string if none). */
-const char *l2k_last_error(l2k_stack *s);
+L2K_API const char *l2k_last_error(l2k_stack *s);
+
+/* ---- sans-I/O: a stack on the application's own I/O ---------------------------------------
+ *
+ * For event loops of any kind and for microcontrollers: the application moves the HCI packets
+ * itself.  io->send is called with every packet for the controller (type: 0x01 command, 0x02
+ * ACL; pkt without the H4 type octet); it must take the packet at once (copy or send it) and
+ * return 0, or a negative L2K_E* code, which fails the stack (reported through cbs->error).
+ * The controller's packets go in with l2k_input (one whole packet: type 0x04 event, 0x02 ACL
+ * ...) or l2k_input_h4 (an H4 byte stream, in pieces of any size, as read from a UART).  Time
+ * is the stack's clock (opts->clock) as for any stack: call l2k_step when l2k_next_due says so
+ * and after feeding input.  io->fd, when not -1, is what l2k_fd returns (a descriptor the
+ * application wants l2k_run to poll); with fd -1, drive the stack with l2k_step.  With the
+ * socket face (l2k_start), call l2k_input between l2k_lock and l2k_unlock. */
+struct l2k_io {
+	void *user;
+	int (*send)(void *user, uint8_t type, const uint8_t *pkt, size_t len);
+	int fd;
+};
+L2K_API int l2k_stack_open_io(const struct l2k_io *io, const struct l2k_stack_opts *opts,
+			      const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf, size_t errlen);
+/* One packet from the controller: 0, L2K_EBADMSG (its length field disagrees with len),
+ * L2K_EINVAL (not a stack opened with l2k_stack_open_io, or a type a controller does not send). */
+L2K_API int l2k_input(l2k_stack *s, uint8_t type, const uint8_t *pkt, size_t len);
+/* The controller's H4 byte stream: 0, or L2K_EFRAMING once it is broken (cbs->error says how;
+ * the stream cannot be resynchronised: reset the controller and open a new stack). */
+L2K_API int l2k_input_h4(l2k_stack *s, const uint8_t *bytes, size_t len);
 
 /* ---- links -------------------------------------------------------------------------------- */
 
 /* Connect an ACL (BR/EDR) or LE link.  Completion arrives through cbs->link_up/link_failed. */
-int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
-int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason);
+L2K_API int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+L2K_API int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason);
 /* BR/EDR page scan on/off (on by default). */
-int l2k_set_connectable(l2k_stack *s, bool on);
+L2K_API int l2k_set_connectable(l2k_stack *s, bool on);
 /* LE connectable advertising on/off (AD payload may be NULL).  The controller stops
  * advertising when a central connects: on advertises until then (a server that must stay
  * reachable wants l2k_le_advertise_keep).  Either call ends keep mode.  A controller that
  * refuses to advertise is reported through cbs->error. */
-int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len);
+L2K_API int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len);
 /* LE connectable advertising that stays on, for servers: advertising starts now and starts
  * again whenever the controller stopped it (a central connected: legacy advertising ends with
  * the connection; or that connection failed to be established) and whenever an LE link goes
@@ -161,10 +187,10 @@ int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad_len);
  * Limit Exceeded, Command Disallowed ...): the stack asks again when an LE link goes down.  A
  * refusal with no LE link up is reported through cbs->error.  l2k_le_advertise(s, false, ...)
  * stops it.  0, L2K_ENOTSUP (no LE), L2K_EMSGSIZE (AD over 31 bytes), or a command queue error. */
-int l2k_le_advertise_keep(l2k_stack *s, const uint8_t *ad, size_t ad_len, unsigned max_links);
-int l2k_le_scan(l2k_stack *s, bool on);
+L2K_API int l2k_le_advertise_keep(l2k_stack *s, const uint8_t *ad, size_t ad_len, unsigned max_links);
+L2K_API int l2k_le_scan(l2k_stack *s, bool on);
 /* Look up the open link to peer (any handle of that type); 0 and *handle, or L2K_ENOLINK. */
-int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
+L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 
 
 /* ---- L2CAP channels: the event face --------------------------------------------------------
@@ -175,42 +201,42 @@ int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, u
  * callback, or from the thread that calls l2k_step.  (The socket face below is thread-safe.) */
 
 /* "basic", "ertm", "le", ... ; NULL for an unknown mode */
-const char *l2k_mode_name(enum l2k_mode m);
+L2K_API const char *l2k_mode_name(enum l2k_mode m);
 /* name to mode: 0 and *out, or L2K_EINVAL */
-int l2k_mode_parse(const char *name, enum l2k_mode *out);
+L2K_API int l2k_mode_parse(const char *name, enum l2k_mode *out);
 /* whether this build implements the mode */
-bool l2k_mode_supported(enum l2k_mode m);
+L2K_API bool l2k_mode_supported(enum l2k_mode m);
 
-void l2k_chan_opts_default(struct l2k_chan_opts *o);
+L2K_API void l2k_chan_opts_default(struct l2k_chan_opts *o);
 
-const char *l2k_close_reason_str(enum l2k_close_reason r);
+L2K_API const char *l2k_close_reason_str(enum l2k_close_reason r);
 
 
 
 /* Connect a channel to psm on the peer; creates the link if needed.  The channel object is
  * returned at once; cbs->open or cbs->closed follows from a later l2k_step(), never inside this
  * call (so *out is valid when it returns 0, even when the channel is bound to fail). */
-int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
-		     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out);
+L2K_API int l2k_chan_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, l2k_chan **out);
 /* Enhanced Credit Based Flow Control: open n (1..5) channels to psm with one request (LE, or
  * BR/EDR when the peer supports the mode).  out[0..n-1] receive the channels; each gets open or
  * closed (a partial refusal closes only the refused ones, with the result in info.result; an
  * "all refused" result closes every one; "pending" results are waited for up to ERTX; a DCID
  * already in use on the link discards the new channel and disconnects the old one, 4.26). */
-int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
-			  int n, const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs,
-			  l2k_chan **out);
+L2K_API int l2k_chan_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+				  int n, const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs,
+				  l2k_chan **out);
 /* Reconfigure 1..5 open enhanced credit based channels of one link: mtu may only grow; mps may
  * shrink only for a single channel.  The peer's answer lands in info.result (0 = success). */
-int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps);
+L2K_API int l2k_chan_reconfigure(l2k_chan **chans, int n, uint16_t mtu, uint16_t mps);
 /* Queue one SDU.  0; L2K_EAGAIN (queue full or no credits: send_ready follows); L2K_EMSGSIZE
  * (larger than the peer's MTU); L2K_ENOTCONN (not open); L2K_ENOMEM (the queue, which grows
  * up to tx_queue_bytes as it fills, could not grow). */
-int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);
+L2K_API int l2k_chan_send(l2k_chan *ch, const uint8_t *sdu, size_t len);
 /* Disconnect (graceful: queued SDUs are dropped; closed(L2K_CLOSE_LOCAL) follows). */
-int l2k_chan_close(l2k_chan *ch);
+L2K_API int l2k_chan_close(l2k_chan *ch);
 /* Credit modes with manual_credits: allow the peer n more K-frames. */
-int l2k_chan_give_credits(l2k_chan *ch, uint16_t n);
+L2K_API int l2k_chan_give_credits(l2k_chan *ch, uint16_t n);
 /* Local busy (the event face's way to stop the peer): busy = true means the application cannot
  * take more SDUs now.  Credit modes stop returning credits; ERTM sends RNR (and RR with P=1 when
  * it clears), Retransmission mode sets R=1, Flow Control mode withholds acknowledgements, so
@@ -225,12 +251,12 @@ int l2k_chan_give_credits(l2k_chan *ch, uint16_t n);
  * and once the host's buffers are full, the incoming data of every link of the controller;
  * without it, busy changes nothing in Basic mode (recv goes on being called).
  * Call with false when the application reads again.  0 or L2K_ENOTCONN. */
-int l2k_chan_set_busy(l2k_chan *ch, bool busy);
-int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *out);
-void *l2k_chan_user(const l2k_chan *ch);
-void l2k_chan_set_cbs(l2k_chan *ch, const struct l2k_chan_cbs *cbs);
+L2K_API int l2k_chan_set_busy(l2k_chan *ch, bool busy);
+L2K_API int l2k_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *out);
+L2K_API void *l2k_chan_user(const l2k_chan *ch);
+L2K_API void l2k_chan_set_cbs(l2k_chan *ch, const struct l2k_chan_cbs *cbs);
 /* Bytes l2k_chan_send would accept now (0 if not open). */
-size_t l2k_chan_send_room(const l2k_chan *ch);
+L2K_API size_t l2k_chan_send_room(const l2k_chan *ch);
 
 /* Servers.  An incoming request for psm on a link of the given kind is offered to accept():
  * return 0 to accept (fill *cbs, and adjust *opts if wanted), or an L2CAP connection result
@@ -242,30 +268,30 @@ size_t l2k_chan_send_room(const l2k_chan *ch);
  * channels accepted before it get closed()); L2K_ACCEPT_PENDING counts as no resources. */
 /* le: serve an LE SPSM (LE credit based / ECFC) instead of a BR/EDR PSM.  PSM rules: BR/EDR PSMs
  * must be odd with an even upper octet; LE SPSMs 0x0001-0x00FF.  L2K_EADDRINUSE if taken. */
-int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
-		   const struct l2k_server_cbs *cbs, l2k_server **out);
-void l2k_server_remove(l2k_server *srv);
+L2K_API int l2k_server_add(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts,
+			   const struct l2k_server_cbs *cbs, l2k_server **out);
+L2K_API void l2k_server_remove(l2k_server *srv);
 /* Decide a deferred incoming channel: result 0 accepts (with the opts/cbs filled in by accept,
  * or given here when not NULL), otherwise an L2K_RESULT_* refusal. */
-int l2k_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs);
+L2K_API int l2k_chan_accept(l2k_chan *ch, int result, const struct l2k_chan_cbs *cbs);
 
 /* Echo (l2ping): send an Echo Request on the BR/EDR link to peer; cb gets the response data
  * and the round trip in ms, or err < 0 (L2K_ETIMEDOUT, L2K_ENOLINK ...). */
-int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
-	     void *user);
+L2K_API int l2k_echo(l2k_stack *s, const l2k_addr *peer, const uint8_t *data, size_t len, l2k_echo_cb cb,
+		     void *user);
 
 /* Fixed channels (ATT 0x0004, SMP 0x0006/0x0007, connectionless 0x0002 ...): receive every PDU
  * on cid from any link of the kind, and send PDUs on it.  For the connectionless channel
  * (0x0002) PDUs are G-frames: l2kit adds/strips the PSM and filters by psm (0: all). */
-int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user);
-int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le);
-int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
-		   size_t len);
+L2K_API int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2k_fixed_rx_cb cb, void *user);
+L2K_API int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le);
+L2K_API int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
+			   size_t len);
 
 /* LE connection parameter update: as central, drive HCI LE Connection Update; as peripheral,
  * send the L2CAP Connection Parameter Update Request.  Units: 1.25 ms, -, 10 ms. */
-int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
-		       uint16_t latency, uint16_t timeout);
+L2K_API int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
+			       uint16_t latency, uint16_t timeout);
 
 /* ---- L2CAP channels: the socket face --------------------------------------------------------
  *
@@ -277,13 +303,13 @@ int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t interval_min, uin
 typedef struct l2k_sock l2k_sock;
 
 /* Start / stop the stack's own thread (needed by the socket face). */
-int l2k_start(l2k_stack *s);
-void l2k_stop(l2k_stack *s);
+L2K_API int l2k_start(l2k_stack *s);
+L2K_API void l2k_stop(l2k_stack *s);
 
 /* timeout_ms: -1 wait forever, 0 non-blocking (L2K_EAGAIN), > 0 (L2K_ETIMEDOUT). */
-int l2k_listen(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts, int backlog,
-	       l2k_sock **out);
-int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
+L2K_API int l2k_listen(l2k_stack *s, uint16_t psm, bool le, const struct l2k_chan_opts *opts, int backlog,
+		       l2k_sock **out);
+L2K_API int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
 /* Bound what a listener holds at once: the channels waiting in its backlog plus those that
  * l2k_accept returned and that are not yet released with l2k_close (whether still open or not).
  * While max are held, a new request for the PSM is refused with L2K_RESULT_NO_RESOURCES (in an
@@ -291,12 +317,12 @@ int l2k_accept(l2k_sock *listener, int timeout_ms, l2k_sock **out);
  * and the others open).  An application that serves at most N channels at once sets N, so that
  * the stack never accepts a channel the application would not serve.  0 (the default): only the
  * backlog bounds.  0, or L2K_EINVAL. */
-int l2k_listen_limit(l2k_sock *listener, int max);
+L2K_API int l2k_listen_limit(l2k_sock *listener, int max);
 /* Connect a channel socket.  On L2K_EREFUSED / L2K_EHOSTUNREACH / L2K_ETIMEDOUT *out is a
  * closed socket whose l2k_sock_info tells the result code and HCI status (release it with
  * l2k_close); with timeout_ms 0 it returns L2K_EINPROGRESS and the socket opens later. */
-int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
-		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
+L2K_API int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
+			const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
 /* Enhanced Credit Based Flow Control: open n (1..5) channel sockets to psm with one Credit Based
  * Connection Request (LE, or BR/EDR when the peer supports the mode); opts->mode is ignored.
  * out[0..n-1] receive the sockets, in the order of the request (an l2kit listener's l2k_accept
@@ -307,8 +333,8 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
  * L2K_EINPROGRESS, the sockets open later (readable when they do).  On an error before any
  * channel exists (L2K_EINVAL, L2K_ENOMEM, L2K_ENETDOWN ...) every out[i] is NULL (out is not
  * touched when n is outside 1..5).  Every non-NULL out[i] must be released with l2k_close. */
-int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
-		     const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
+L2K_API int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm, int n,
+			     const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out);
 /* Credit Based Reconfigure Request for 1..5 open enhanced credit based sockets of one link
  * (l2k_chan_reconfigure): our receive MTU becomes mtu (it may only grow) and our MPS mps (it
  * may shrink only when n is 1).  The sockets' receive queues grow to fit at once.  Blocks until
@@ -317,31 +343,31 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
  * unacceptable, 0xFFFF Command Reject); L2K_EINVAL for values the rules above forbid; the
  * close reason's error when a channel ended (an unanswered request disconnects the channels
  * after RTX).  Sending goes on meanwhile on other threads. */
-int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps);
+L2K_API int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps);
 /* Send one SDU; returns len, or L2K_EAGAIN / L2K_ETIMEDOUT / L2K_EMSGSIZE / L2K_ENOTCONN /
  * the close reason as an error. */
-long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms);
+L2K_API long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms);
 /* Receive one SDU into buf (truncated to cap, the rest is discarded as with SEQPACKET; *full
  * gets the SDU's real length if not NULL).  Returns the bytes copied; 0 is either an empty SDU
  * (*full == 0) or the end of stream, the channel closed (*full == SIZE_MAX). */
-long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms);
-int l2k_sock_fd(l2k_sock *sk);
+L2K_API long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms);
+L2K_API int l2k_sock_fd(l2k_sock *sk);
 /* A second descriptor of a channel socket, for waiting to send: readable while l2k_send would
  * not block for want of room - the channel is open and its last send did not find the queue
  * full, or room came back since (or the channel ended or was shut down: l2k_send fails at once).
  * Not readable while connecting.  Made on the first call (a pipe), closed by l2k_close.  Read
  * nothing from it yourself.  A descriptor, or L2K_EINVAL (listener), L2K_ENOBUFS / L2K_ENOMEM. */
-int l2k_sock_send_fd(l2k_sock *sk);
+L2K_API int l2k_sock_send_fd(l2k_sock *sk);
 /* Where a socket stands, like SO_ERROR: 0 open (a listener: serving), L2K_EINPROGRESS still
  * connecting, or once the channel ended the error l2k_send reports for it (L2K_EREFUSED,
  * L2K_ECONNRESET, L2K_ESHUTDOWN after our own close ...; a listener: the transport's failure).
  * Looking at it counts as seeing a finished non-blocking connect (as l2k_sock_info does). */
-int l2k_sock_error(l2k_sock *sk);
-int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out);
+L2K_API int l2k_sock_error(l2k_sock *sk);
+L2K_API int l2k_sock_info(l2k_sock *sk, struct l2k_chan_info *out);
 /* The reason the channel closed (valid once recv returned 0 or send failed). */
-enum l2k_close_reason l2k_sock_close_reason(l2k_sock *sk);
-int l2k_sock_give_credits(l2k_sock *sk, uint16_t n);
-void l2k_close(l2k_sock *sk);
+L2K_API enum l2k_close_reason l2k_sock_close_reason(l2k_sock *sk);
+L2K_API int l2k_sock_give_credits(l2k_sock *sk, uint16_t n);
+L2K_API void l2k_close(l2k_sock *sk);
 /* Graceful end of a channel socket: no more l2k_send (L2K_ESHUTDOWN), wait until every SDU
  * accepted by l2k_send has left the channel's queue and the link has room for signaling, then
  * disconnect the channel and wait for the peer's Disconnection Response.  Received SDUs stay
@@ -352,15 +378,15 @@ void l2k_close(l2k_sock *sk);
  * timeout_ms passed (the socket stays as it was: l2k_close ends it) or the peer never answered
  * the Disconnection Request; L2K_ELINKLOSS, L2K_EMAXTX ... as for l2k_send).  The socket must
  * still be released with l2k_close. */
-int l2k_shutdown(l2k_sock *sk, int timeout_ms);
+L2K_API int l2k_shutdown(l2k_sock *sk, int timeout_ms);
 
 /* Make event-face and stack calls (l2k_le_advertise, l2k_echo, l2k_controller_info, ...) from
  * any thread while the stack's thread runs: l2k_lock() waits until the loop thread is not
  * stepping the stack and keeps it out until l2k_unlock(), which also wakes it so it sees what
  * was queued.  Do not call socket-face functions between the two (they take the same lock).
  * Without l2k_start() both do nothing. */
-void l2k_lock(l2k_stack *s);
-void l2k_unlock(l2k_stack *s);
+L2K_API void l2k_lock(l2k_stack *s);
+L2K_API void l2k_unlock(l2k_stack *s);
 
 
 #ifdef __cplusplus

@@ -53,69 +53,69 @@ struct l2k_sim_opts {
 	uint8_t enc_key_size;	  /* BR/EDR encryption key size offered, 1..16 (16) */
 	uint32_t sec_faults;	  /* L2K_SIM_FAULT_* (0) */
 };
-void l2k_sim_opts_default(struct l2k_sim_opts *o, enum l2k_sim_type type);
+L2K_API void l2k_sim_opts_default(struct l2k_sim_opts *o, enum l2k_sim_type type);
 
 /* ---- the air ------------------------------------------------------------------------------ */
 
 /* The named air (NULL or "": "default"), made if needed, with a reference taken; NULL when out
  * of memory or the name is longer than 63 bytes.  l2k_sim_air_close drops the reference. */
-l2k_sim_air *l2k_sim_air_open(const char *name);
-void l2k_sim_air_close(l2k_sim_air *air);
+L2K_API l2k_sim_air *l2k_sim_air_open(const char *name);
+L2K_API void l2k_sim_air_close(l2k_sim_air *air);
 /* The named air if it exists (no reference taken): e.g. the air of "sim:air=NAME" stacks. */
-l2k_sim_air *l2k_sim_air_find(const char *name);
+L2K_API l2k_sim_air *l2k_sim_air_find(const char *name);
 
 /* Timing profile by name: "le-1m", "le-2m" (LE links), "bredr-dh5", "bredr-2dh5", "bredr-3dh5"
  * (BR/EDR links), "unlimited" (both).  0 or L2K_EINVAL.  l2k_sim_air_profile: the name of the
  * profile of LE (le) or BR/EDR links. */
-int l2k_sim_air_set_profile(l2k_sim_air *air, const char *name);
-bool l2k_sim_profile_known(const char *name);
-const char *l2k_sim_air_profile(const l2k_sim_air *air, bool le);
+L2K_API int l2k_sim_air_set_profile(l2k_sim_air *air, const char *name);
+L2K_API bool l2k_sim_profile_known(const char *name);
+L2K_API const char *l2k_sim_air_profile(const l2k_sim_air *air, bool le);
 /* Faults: drop whole L2CAP PDUs / corrupt one octet of an air packet with probability p
  * (0..1, else L2K_EINVAL); the seed of their random draws (default 1). */
-int l2k_sim_air_set_loss(l2k_sim_air *air, double p);
-int l2k_sim_air_set_corrupt(l2k_sim_air *air, double p);
-void l2k_sim_air_set_seed(l2k_sim_air *air, uint64_t seed);
+L2K_API int l2k_sim_air_set_loss(l2k_sim_air *air, double p);
+L2K_API int l2k_sim_air_set_corrupt(l2k_sim_air *air, double p);
+L2K_API void l2k_sim_air_set_seed(l2k_sim_air *air, uint64_t seed);
 /* Cut every link that exists when the air's clock reaches at_ms (UINT64_MAX: cancel). */
-void l2k_sim_air_cut_all(l2k_sim_air *air, uint64_t at_ms);
+L2K_API void l2k_sim_air_cut_all(l2k_sim_air *air, uint64_t at_ms);
 /* Run everything due up to now_ms (the air's clock never goes back); when the air next has
  * something to do (UINT64_MAX: nothing). */
-void l2k_sim_air_advance(l2k_sim_air *air, uint64_t now_ms);
-uint64_t l2k_sim_air_next_due(const l2k_sim_air *air);
+L2K_API void l2k_sim_air_advance(l2k_sim_air *air, uint64_t now_ms);
+L2K_API uint64_t l2k_sim_air_next_due(const l2k_sim_air *air);
 
 /* Goodput (payload bytes per second) of a one-way bulk transfer of identical L2CAP PDUs under a
  * profile's timing model, the sender never waiting (docs/simulator.md): the reference of
  * link-utilisation figures.  le_data_len and conn_interval_us matter on LE profiles.  0 for
  * invalid parameters; INFINITY for "unlimited". */
-double l2k_sim_goodput(const char *profile, uint32_t conn_interval_us, uint16_t le_data_len, uint16_t acl_mtu,
-		       uint32_t pdu_payload, uint32_t pdu_overhead);
+L2K_API double l2k_sim_goodput(const char *profile, uint32_t conn_interval_us, uint16_t le_data_len, uint16_t acl_mtu,
+			       uint32_t pdu_payload, uint32_t pdu_overhead);
 
 /* ---- controllers --------------------------------------------------------------------------- */
 
 /* A new controller on the air.  0, L2K_EINVAL (bad options), L2K_EADDRINUSE (the address is
  * taken on this air), L2K_ENOMEM. */
-int l2k_sim_ctrl_new(l2k_sim_air *air, const struct l2k_sim_opts *o, l2k_sim_ctrl **out);
+L2K_API int l2k_sim_ctrl_new(l2k_sim_air *air, const struct l2k_sim_opts *o, l2k_sim_ctrl **out);
 /* Remove it: its links drop (peers get Disconnection Complete, reason 0x15). */
-void l2k_sim_ctrl_free(l2k_sim_ctrl *c);
-void l2k_sim_ctrl_address(const l2k_sim_ctrl *c, l2k_addr *out);
+L2K_API void l2k_sim_ctrl_free(l2k_sim_ctrl *c);
+L2K_API void l2k_sim_ctrl_address(const l2k_sim_ctrl *c, l2k_addr *out);
 
 /* One HCI packet from the host: type 0x01 (command) or 0x02 (ACL), pkt without the type octet.
  * 0 whatever the controller made of it; L2K_EBADMSG (shorter than its header, or its length
  * field disagrees with len), L2K_ENOTSUP (other types). */
-int l2k_sim_ctrl_feed(l2k_sim_ctrl *c, uint8_t type, const uint8_t *pkt, size_t len);
+L2K_API int l2k_sim_ctrl_feed(l2k_sim_ctrl *c, uint8_t type, const uint8_t *pkt, size_t len);
 /* The host's H4 byte stream, in pieces of any size: whole packets are fed as they complete.
  * 0, or L2K_EBADMSG when the stream is broken (a packet type other than command or ACL, a
  * length over the largest packet): l2k_sim_ctrl_h4_error says what, and the stream cannot be
  * resynchronised (close the connection). */
-int l2k_sim_ctrl_feed_h4(l2k_sim_ctrl *c, const uint8_t *bytes, size_t len);
-const char *l2k_sim_ctrl_h4_error(const l2k_sim_ctrl *c);
+L2K_API int l2k_sim_ctrl_feed_h4(l2k_sim_ctrl *c, const uint8_t *bytes, size_t len);
+L2K_API const char *l2k_sim_ctrl_h4_error(const l2k_sim_ctrl *c);
 /* The next packet for the host: its length (type octet in *type, not in buf), 0 when none.  cap
  * must be at least L2K_SIM_PKT_MAX. */
 #define L2K_SIM_PKT_MAX 1025
-size_t l2k_sim_ctrl_pop(l2k_sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap);
-bool l2k_sim_ctrl_has_output(const l2k_sim_ctrl *c);
+L2K_API size_t l2k_sim_ctrl_pop(l2k_sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap);
+L2K_API bool l2k_sim_ctrl_has_output(const l2k_sim_ctrl *c);
 
 /* "nc-mismatch", "reject", "key-mismatch", "cut-in-pairing" -> L2K_SIM_FAULT_*, or L2K_EINVAL. */
-int l2k_sim_fault_by_name(const char *name);
+L2K_API int l2k_sim_fault_by_name(const char *name);
 
 #ifdef __cplusplus
 }

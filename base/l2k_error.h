@@ -3,6 +3,21 @@
 #ifndef L2K_ERROR_H
 #define L2K_ERROR_H
 
+/* L2K_API marks the library's public functions: the only symbols the shared library exports
+ * (the rest is built with hidden visibility).  L2K_STATIC when linking the static library on
+ * Windows (no DLL import). */
+#ifndef L2K_API
+#if defined(_WIN32) && defined(L2K_BUILDING_LIBRARY)
+#define L2K_API __declspec(dllexport)
+#elif defined(_WIN32) && !defined(L2K_STATIC)
+#define L2K_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define L2K_API __attribute__((visibility("default")))
+#else
+#define L2K_API
+#endif
+#endif
+
 enum l2k_error {
 	L2K_OK = 0,
 	L2K_EPERM = -1,
@@ -50,7 +65,7 @@ enum l2k_error {
 extern "C" {
 #endif
 /* Name of an error code (never NULL; unknown codes get a generic text). */
-const char *l2k_strerror(int err);
+L2K_API const char *l2k_strerror(int err);
 #ifdef __cplusplus
 }
 #endif

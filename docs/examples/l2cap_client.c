@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/l2kit.h"
+#include <l2kit/l2kit.h>
 
 int main(int argc, char **argv)
 {
