@@ -64,7 +64,7 @@ PROG_SRC  := $(sort $(wildcard tests/progs/*.c))
 PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 # The public headers, installed as <l2kit/NAME.h>; the build stages them the same way in
 # $(BUILD)/include/l2kit/, so the tools and examples include them as users do.
-HEADERS   := api/l2kit.h api/l2kit_sim.h base/l2k_error.h core/l2k_types.h
+HEADERS   := api/l2kit.h api/l2kit_sim.h base/l2k_error.h core/l2k_types.h sm/l2k_security.h
 STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
 
 .PHONY: all lib tools tests check check-unit check-integration check-vm demo install uninstall clean deps bench python \
@@ -85,6 +85,9 @@ $(BUILD)/include/l2kit/%.h: base/%.h
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 $(BUILD)/include/l2kit/%.h: core/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+$(BUILD)/include/l2kit/%.h: sm/%.h
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 

@@ -14,6 +14,7 @@
 
 #include <l2kit/l2k_error.h>
 #include <l2kit/l2k_types.h> /* addresses, modes, channel options, callbacks and info */
+#include <l2kit/l2k_security.h> /* security levels, IO capabilities, agent, bonds, key store */
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,7 +55,26 @@ struct l2k_stack_opts {
 	/* Clock.  NULL: the monotonic clock in milliseconds.  Tests give a virtual clock. */
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;
+	/* Security: pairing, encryption, bonding (NULL: the defaults of l2k_security_opts_default,
+	 * keys kept in memory only).  docs/security.md. */
+	const struct l2k_security_opts *security;
 };
+
+struct l2k_security_opts {
+	enum l2k_io_cap io_cap;	   /* what this device can show and enter (L2K_IO_NO_INPUT_NO_OUTPUT) */
+	bool no_bonding;	   /* pair without storing keys */
+	bool sc_only;		   /* Secure Connections only: refuse legacy and P-192 pairing */
+	uint8_t min_key_size;	   /* encryption keys shorter than this do not count (7..16, 7) */
+	bool debug_keys;	   /* LE Secure Connections with the debug key pair (for sniffing) */
+	const char *key_file;	   /* the default key store's file (NULL: keys in memory only) */
+	const struct l2k_key_store *key_store; /* the application's own store (instead of key_file) */
+	/* without an agent callback (cbs->agent) and without l2k_agent_wait waiting: accept Just
+	 * Works and numeric comparison, answer passkey entry with passkey, PIN with pin */
+	bool auto_accept;
+	uint32_t passkey;
+	const char *pin;
+};
+L2K_API void l2k_security_opts_default(struct l2k_security_opts *o);
 
 struct l2k_controller_info {
 	l2k_addr addr;
@@ -96,6 +116,12 @@ struct l2k_stack_cbs {
 	/* an LE advertising report (address, type, RSSI, AD payload) */
 	void (*adv_report)(void *user, const l2k_addr *addr, enum l2k_addr_type type, int8_t rssi,
 			   const uint8_t *ad, size_t ad_len);
+	/* security: a question for the agent (answer with l2k_agent_reply, now or later) */
+	void (*agent)(void *user, const struct l2k_agent_request *req);
+	/* pairing with peer ended: err 0, or why it failed (L2K_EAUTH ...; why says which step) */
+	void (*paired)(void *user, const l2k_addr *peer, enum l2k_addr_type type, int err, const char *why);
+	/* a link's security changed (encrypted, key refreshed) */
+	void (*security)(void *user, uint16_t handle, const struct l2k_link_security *sec);
 };
 
 /* Open the transport named by spec and start bringing the controller up.  errbuf receives a
@@ -192,6 +218,31 @@ L2K_API int l2k_le_scan(l2k_stack *s, bool on);
 /* Look up the open link to peer (any handle of that type); 0 and *handle, or L2K_ENOLINK. */
 L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 
+
+/* ---- security (docs/security.md) -----------------------------------------------------------
+ *
+ * Channels get the security level their options ask (l2k_chan_opts.sec_level): connecting,
+ * the link is first raised (encrypted, authenticated, paired as needed); accepting, a request
+ * on a link that falls short is answered "pending" while the link is raised, then accepted or
+ * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
+ * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options. */
+
+/* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
+ * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
+L2K_API int l2k_agent_reply(l2k_stack *s, uint16_t handle, bool accept, uint32_t passkey, const char *pin);
+/* Socket face: wait for the next agent question (when no cbs->agent is set).  0 and *out,
+ * L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT.  l2k_agent_fd: readable while one waits. */
+L2K_API int l2k_agent_wait(l2k_stack *s, struct l2k_agent_request *out, int timeout_ms);
+L2K_API int l2k_agent_fd(l2k_stack *s);
+/* Pair (and bond unless no_bonding) with the peer of an open link; cbs->paired tells the end.
+ * 0, L2K_ENOLINK, L2K_EBUSY (already pairing). */
+L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* The security of an open link: 0 and *out, or L2K_ENOLINK. */
+L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
+/* Bonds in the key store: how many there are, up to max of them in out. */
+L2K_API int l2k_bonds(l2k_stack *s, struct l2k_bond *out, int max);
+/* Forget a bond (its keys are deleted): 0 or L2K_ENOENT. */
+L2K_API int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
 
 /* ---- L2CAP channels: the event face --------------------------------------------------------
  *

@@ -35,7 +35,7 @@
 
 /* ---- small OS helpers -------------------------------------------------------------------- */
 
-static int pipe_open(int *r, int *w)
+int sockface_pipe_open(int *r, int *w)
 {
 	int fds[2];
 	if (pipe(fds) < 0)
@@ -50,14 +50,14 @@ static int pipe_open(int *r, int *w)
 	return 0;
 }
 
-static void pipe_put(int w)
+void sockface_pipe_put(int w)
 {
 	char c = 1;
 	while (write(w, &c, 1) < 0 && errno == EINTR)
 		;
 }
 
-static void pipe_drain(int r)
+void sockface_pipe_drain(int r)
 {
 	char b[64];
 	for (;;) {
@@ -89,7 +89,7 @@ void sockface_wake(struct sockface *sf)
 {
 	if (!sf->wake_pending) {
 		sf->wake_pending = true;
-		pipe_put(sf->wake_w);
+		sockface_pipe_put(sf->wake_w);
 	}
 }
 
@@ -185,18 +185,18 @@ void sockface_sk_update(struct l2k_sock *sk)
 	bool want = sk_want_readable(sk);
 	if (want != sk->readable) {
 		if (want)
-			pipe_put(sk->fd_w);
+			sockface_pipe_put(sk->fd_w);
 		else
-			pipe_drain(sk->fd_r);
+			sockface_pipe_drain(sk->fd_r);
 		sk->readable = want;
 	}
 	if (sk->tx_fd_r >= 0) {
 		want = sk_want_sendable(sk);
 		if (want != sk->tx_readable) {
 			if (want)
-				pipe_put(sk->tx_fd_w);
+				sockface_pipe_put(sk->tx_fd_w);
 			else
-				pipe_drain(sk->tx_fd_r);
+				sockface_pipe_drain(sk->tx_fd_r);
 			sk->tx_readable = want;
 		}
 	}
@@ -207,7 +207,7 @@ struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind)
 	struct l2k_sock *sk = calloc(1, sizeof(*sk));
 	if (!sk)
 		return NULL;
-	if (pipe_open(&sk->fd_r, &sk->fd_w) < 0) {
+	if (sockface_pipe_open(&sk->fd_r, &sk->fd_w) < 0) {
 		free(sk);
 		return NULL;
 	}
@@ -429,7 +429,7 @@ int l2k_sock_send_fd(l2k_sock *sk)
 		pthread_mutex_lock(&sf->lock);
 	int r = 0;
 	if (sk->tx_fd_r < 0) {
-		r = pipe_open(&sk->tx_fd_r, &sk->tx_fd_w);
+		r = sockface_pipe_open(&sk->tx_fd_r, &sk->tx_fd_w);
 		if (r < 0)
 			sk->tx_fd_r = sk->tx_fd_w = -1;
 		else
@@ -508,7 +508,7 @@ static void *loop_main(void *arg)
 		poll(pf, np, (int)wait); /* EINTR or a failure: step again anyway */
 		pthread_mutex_lock(&sf->lock);
 		if (sf->wake_pending) {
-			pipe_drain(sf->wake_r);
+			sockface_pipe_drain(sf->wake_r);
 			sf->wake_pending = false;
 		}
 	}
@@ -524,7 +524,7 @@ static struct sockface *sf_create(l2k_stack *s)
 	if (!sf)
 		return NULL;
 	sf->s = s;
-	if (pipe_open(&sf->wake_r, &sf->wake_w) < 0) {
+	if (sockface_pipe_open(&sf->wake_r, &sf->wake_w) < 0) {
 		free(sf);
 		return NULL;
 	}
@@ -591,7 +591,7 @@ void l2k_stop(l2k_stack *s)
 	pthread_mutex_lock(&sf->lock);
 	sf->running = false;
 	if (sf->wake_pending) {
-		pipe_drain(sf->wake_r);
+		sockface_pipe_drain(sf->wake_r);
 		sf->wake_pending = false;
 	}
 	pthread_cond_broadcast(&sf->cond); /* blocked callers return L2K_ENETDOWN */

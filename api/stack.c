@@ -6,7 +6,9 @@
 
 #include "api/sockface.h"
 #include "api/stack_internal.h"
+#include "api/security.h"
 #include "core/l2cap_int.h"
+#include "sm/sm.h"
 
 static void to_public_link(const struct hci_link_info *in, struct l2k_link_info *out)
 {
@@ -73,6 +75,8 @@ static void h_ready(void *user, int err)
 static void h_link_up(void *user, const struct hci_link_info *li)
 {
 	l2k_stack *s = user;
+	if (s->sm)
+		sm_link_up(s->sm, li);
 	if (s->upper.link_up)
 		s->upper.link_up(s->upper.ctx, li);
 	if (s->cbs.link_up) {
@@ -102,6 +106,8 @@ static void h_link_down(void *user, uint16_t handle, uint8_t reason)
 	struct l2k_link_info pl = {.handle = handle, .role = 0xFF};
 	if (s->upper.link_down)
 		s->upper.link_down(s->upper.ctx, handle, reason);
+	if (s->sm)
+		sm_link_down(s->sm, handle, reason);
 	if (s->cbs.link_down)
 		s->cbs.link_down(s->cbs.user, &pl, reason);
 }
@@ -125,6 +131,8 @@ static void h_event(void *user, const uint8_t *evt, size_t len)
 	l2k_stack *s = user;
 	if (s->upper.event)
 		s->upper.event(s->upper.ctx, evt, len);
+	if (s->sm)
+		sm_hci_event(s->sm, evt, len);
 	/* LE Advertising Report (Vol 4 Part E 7.7.65.2): Num_Reports then per report
 	 * Event_Type Address_Type Address(6) Data_Length Data RSSI. */
 	if (s->cbs.adv_report && len >= 4 && evt[0] == HCI_EV_LE_META && evt[2] == HCI_LE_ADV_REPORT) {
@@ -270,7 +278,11 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	    .destroy = l2cap_engine_free,
 	    .link_failed = l2cap_engine_link_failed,
 	};
-	int r;
+	int r = security_open(s, o.security, errbuf, errlen);
+	if (r < 0) {
+		l2k_stack_close(s);
+		return r;
+	}
 	hci_host_set_now(s->hci, l2k_stack_now(s));
 	r = hci_host_start(s->hci);
 	if (r < 0) {
@@ -309,6 +321,7 @@ void l2k_stack_close(l2k_stack *s)
 	if (s->sf)
 		sockface_stack_close(s); /* stops the stack's thread, frees the sockets */
 	close_links(s);
+	security_close(s);
 	if (s->upper.destroy)
 		s->upper.destroy(s->upper.ctx);
 	hci_host_free(s->hci);
@@ -328,6 +341,8 @@ int l2k_step(l2k_stack *s)
 	hci_host_tick(s->hci, now);
 	if (s->upper.tick)
 		s->upper.tick(s->upper.ctx, now);
+	if (s->sm)
+		sm_tick(s->sm, now);
 	return s->failed;
 }
 
@@ -341,6 +356,11 @@ uint64_t l2k_next_due(l2k_stack *s)
 		uint64_t u = s->upper.next_timer(s->upper.ctx);
 		if (u < t)
 			t = u;
+	}
+	if (s->sm) {
+		uint64_t m = sm_next_timer(s->sm);
+		if (m < t)
+			t = m;
 	}
 	return t;
 }

@@ -36,6 +36,8 @@ struct l2k_stack {
 	bool stop;	 /* l2k_break() */
 	char last_error[256];
 	struct sockface *sf; /* socket face (api/sockface.c): created by l2k_start, else NULL */
+	struct sm *sm;	     /* security manager (sm/), wired by api/security.c */
+	struct security *sec;
 };
 
 /* l2k_stack_open() on a transport the caller made (a test's or fuzz harness's in-memory fake,

@@ -43,6 +43,8 @@ const char *l2k_strerror(int err)
 	case L2K_EREFUSED: return "refused by the peer";
 	case L2K_EMAXTX: return "peer stopped acknowledging (MaxTransmit reached)";
 	case L2K_ESPEC: return "invalid specification string";
+	case L2K_EAUTH: return "authentication failed";
+	case L2K_EKEYSIZE: return "encryption key too short";
 	default: return "unknown error";
 	}
 }

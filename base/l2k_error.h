@@ -59,6 +59,8 @@ enum l2k_error {
 	L2K_EREFUSED = -1006,	  /* the peer refused the channel (see the result code) */
 	L2K_EMAXTX = -1007,	  /* MaxTransmit reached: the peer stopped acknowledging */
 	L2K_ESPEC = -1008,	  /* malformed or unparseable spec string / option */
+	L2K_EAUTH = -1009,	  /* pairing or authentication failed (refused, wrong value or key) */
+	L2K_EKEYSIZE = -1010,	  /* the encryption key is shorter than the minimum (KNOB) */
 };
 
 #ifdef __cplusplus

@@ -514,6 +514,11 @@ struct l2cap_engine *l2cap_engine_new(struct hci_host *hci, uint64_t (*clock)(vo
 	return e;
 }
 
+void l2cap_engine_set_security(struct l2cap_engine *e, const struct l2cap_security *sec)
+{
+	e->sec = *sec;
+}
+
 /* ---- features ------------------------------------------------------------------------------- */
 
 uint32_t l2cap_local_features(void)

@@ -207,8 +207,20 @@ struct l2cap_fixed_bind {
 #define L2CAP_MAX_SERVERS 64
 #define L2CAP_MAX_FIXED 16
 
+/* The narrow hook through which the engine asks about a link's security (installed by the
+ * public face, which wires the security manager in; without one every link is level 1):
+ * level: the link's security level now (enum l2k_sec_level); raise: bring the link to at least
+ * level, done(arg, handle, err) following exactly once, never inside the call. */
+struct l2cap_security {
+	void *ctx;
+	int (*level)(void *ctx, uint16_t handle);
+	int (*raise)(void *ctx, uint16_t handle, uint8_t level, void (*done)(void *arg, uint16_t handle, int err),
+		     void *arg);
+};
+
 struct l2cap_engine {
 	struct hci_host *hci;
+	struct l2cap_security sec;
 	uint64_t (*clock)(void *arg); /* the stack's clock (ms) */
 	void *clock_arg;
 	struct l2cap_link **links; /* max_links slots, each allocated when first used */
@@ -247,6 +259,7 @@ void l2cap_engine_acl_tx_room(void *ctx, uint16_t handle);
 void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
 void l2cap_engine_tick(void *ctx, uint64_t now);
 uint64_t l2cap_engine_next_timer(void *ctx);
+void l2cap_engine_set_security(struct l2cap_engine *e, const struct l2cap_security *sec);
 /* the open link to peer: 0 and *handle, or L2K_ENOLINK */
 int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 /* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */

@@ -32,7 +32,7 @@ ALLOWED = {
 }
 # the public headers as users (and the tools) include them: <l2kit/NAME.h>
 PUBLIC = {"l2kit.h": "api/l2kit.h", "l2kit_sim.h": "api/l2kit_sim.h", "l2k_error.h": "base/l2k_error.h",
-          "l2k_types.h": "core/l2k_types.h"}
+          "l2k_types.h": "core/l2k_types.h", "l2k_security.h": "sm/l2k_security.h"}
 INC = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
 

@@ -60,6 +60,7 @@ class StackOpts(Structure):
         ("host_acl_buffers", c_uint16),
         ("clock", CFUNCTYPE(c_uint64, c_void_p)),
         ("clock_arg", c_void_p),
+        ("security", c_void_p),  # struct l2k_security_opts * (not bound yet: NULL, the defaults)
     ]
 
 
@@ -114,6 +115,9 @@ class StackCbs(Structure):
         ("link_down", LINK_DOWN_CB),
         ("error", ERROR_CB),
         ("adv_report", ADV_REPORT_CB),
+        ("agent", c_void_p),     # security callbacks (not bound yet: NULL)
+        ("paired", c_void_p),
+        ("security", c_void_p),
     ]
 
 

@@ -1,0 +1,83 @@
+/* The security manager (Core Vol 3 Part C 5 "Security aspects", Part H "Security Manager"):
+ * security levels, BR/EDR pairing decisions (the controller runs LMP pairing; the host answers
+ * the IO capability, confirmation, passkey, PIN and link key requests), LE SMP on the fixed
+ * channel 0x0006, encryption, bonding through a key store, and the agent that asks a person.
+ *
+ * Sans-I/O like the engine below it: fed HCI events (sm_hci_event), links coming and going,
+ * SMP PDUs (through the L2CAP engine's fixed channel), the time (sm_tick), API calls and agent
+ * answers; it sends HCI commands (hci_host_cmd) and SMP PDUs (l2cap_fixed_send), reports
+ * through struct sm_ops.  The public face (api/) wires it between the HCI host, the engine,
+ * the key store and the application.
+ *
+ * The vocabulary (levels, IO capabilities, the agent's questions, bonds, the key store) is the
+ * public one of sm/l2k_security.h. */
+#ifndef L2K_SM_H
+#define L2K_SM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/l2k_types.h"
+#include "hci/hci_host.h"
+#include "sm/l2k_security.h"
+
+struct sm;
+struct l2cap_engine;
+
+/* ---- configuration and reports ------------------------------------------------------------ */
+
+struct sm_config {
+	enum l2k_io_cap io_cap;	   /* default L2K_IO_NO_INPUT_NO_OUTPUT */
+	bool bondable;		   /* store keys (default true) */
+	bool sc_only;		   /* refuse legacy pairing (Secure Connections Only mode) */
+	uint8_t min_key_size;	   /* 7..16 (default 7: KNOB) */
+	bool debug_keys;	   /* LE SC: use the debug key pair (2.3.5.6.1), for sniffing */
+	uint32_t smp_timeout_ms;   /* 30000 (Vol 3 Part H 3.4) */
+	uint8_t max_attempts;	   /* failed pairings in a row before the back-off (default 3) */
+};
+void sm_config_default(struct sm_config *c);
+
+struct sm_ops {
+	void *user;
+	/* a question for the agent: answer later with sm_agent_reply (the request is copied) */
+	void (*ask)(void *user, const struct l2k_agent_request *req);
+	/* pairing (with or without bonding) ended: err 0, or the failure (L2K_EAUTH ..., see
+	 * docs/security.md) with a readable reason */
+	void (*paired)(void *user, uint16_t handle, const l2k_addr *peer, enum l2k_addr_type type, int err,
+		       const char *why);
+	/* the link's security changed (encrypted, key refreshed, level raised) */
+	void (*changed)(void *user, uint16_t handle, const struct l2k_link_security *sec);
+};
+
+/* ---- the manager ---------------------------------------------------------------------------- */
+
+struct sm *sm_new(struct hci_host *hci, struct l2cap_engine *eng, const struct sm_config *cfg,
+		  const struct l2k_key_store *store, const struct sm_ops *ops);
+void sm_free(struct sm *sm);
+
+/* What the stack feeds it: every HCI event (it picks the security ones), links, the time. */
+void sm_hci_event(struct sm *sm, const uint8_t *evt, size_t len);
+void sm_link_up(struct sm *sm, const struct hci_link_info *li);
+void sm_link_down(struct sm *sm, uint16_t handle, uint8_t reason);
+void sm_tick(struct sm *sm, uint64_t now_ms);
+uint64_t sm_next_timer(const struct sm *sm);
+
+/* The link's security now (0 and *out, or L2K_ENOLINK). */
+int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_security *out);
+
+/* Raise the link to at least level (authenticate, encrypt, pair as needed; BR/EDR and LE):
+ * done(arg, handle, err) follows exactly once - err 0 when the link has the level, else why
+ * not - never inside this call.  Several callers may wait on one link. */
+typedef void (*sm_done_fn)(void *arg, uint16_t handle, int err);
+int sm_secure(struct sm *sm, uint16_t handle, uint8_t level, sm_done_fn done, void *arg);
+
+/* Pair (and bond when bondable) with the peer on this link whatever its current security. */
+int sm_pair(struct sm *sm, uint16_t handle, sm_done_fn done, void *arg);
+
+/* The agent's answer to request req->handle/ask: accept (confirm, just works, authorize),
+ * passkey (entry), pin/pin_len (legacy PIN).  0, or L2K_ENOENT when nothing waits. */
+int sm_agent_reply(struct sm *sm, uint16_t handle, bool accept, uint32_t passkey, const uint8_t *pin,
+		   size_t pin_len);
+
+#endif

@@ -1,0 +1,102 @@
+/* The security manager's internals, shared by sm/sm.c (links, levels, waiters, the agent),
+ * sm/bredr.c (BR/EDR: the host's side of LMP pairing and encryption) and sm/smp*.c (LE SMP).
+ * Nothing outside sm/ includes this. */
+#ifndef L2K_SM_INT_H
+#define L2K_SM_INT_H
+
+#include "base/hci_defs.h"
+#include "base/l2k_error.h"
+#include "base/timer.h"
+#include "sm/sm.h"
+
+#define SM_MAX_LINKS 64
+#define SM_MAX_WAITERS 8 /* sm_secure callers waiting on one link */
+
+struct smp_pairing; /* LE SMP state of a pairing in progress (sm/smp.c) */
+
+struct sm_waiter {
+	sm_done_fn done;
+	void *arg;
+	uint8_t level; /* the level it waits for (0: sm_pair: any successful pairing) */
+};
+
+struct sm_link {
+	bool used;
+	uint16_t handle;
+	bool le;
+	uint8_t role; /* 0 central, 1 peripheral */
+	l2k_addr peer;			/* as the controller reported it */
+	enum l2k_addr_type peer_type;
+	l2k_addr id_addr;		/* the peer's identity (LE: after IRK resolution / key distribution) */
+	enum l2k_addr_type id_type;
+	struct l2k_link_security sec;
+	struct sm_waiter waiters[SM_MAX_WAITERS];
+	int nwaiters;
+	/* what the waiters need and what is under way */
+	uint8_t want_level;
+	bool busy;		/* authentication / encryption / pairing in progress */
+	/* BR/EDR (sm/bredr.c) */
+	uint8_t peer_io_cap, peer_auth_req;
+	bool peer_io_known;
+	bool pairing;		/* Simple Pairing or PIN pairing under way */
+	bool enc_pending;	/* Set Connection Encryption sent */
+	uint8_t pending_link_key_type; /* from Link Key Notification, until Authentication Complete */
+	/* LE (sm/smp.c) */
+	struct smp_pairing *smp;
+	uint8_t smp_failures;	/* pairing failures in a row (repeated attempts back-off) */
+	uint64_t smp_retry_at;	/* no new pairing before (ms) */
+	/* the agent's question waiting for an answer */
+	bool asking;
+	struct l2k_agent_request ask;
+};
+
+struct sm {
+	struct hci_host *hci;
+	struct l2cap_engine *eng;
+	struct sm_config cfg;
+	struct l2k_key_store store;
+	struct sm_ops ops;
+	uint64_t now;
+	struct timers timers;
+	struct timer kick; /* due now: waiters whose level is already there are answered */
+	struct sm_link links[SM_MAX_LINKS];
+	l2k_addr local_addr;
+	bool local_addr_known;
+};
+
+/* ---- sm.c ---------------------------------------------------------------------------------- */
+struct sm_link *sm_link_of(struct sm *sm, uint16_t handle);
+/* The BR/EDR link to this address (events name the peer, not the handle), or NULL. */
+struct sm_link *sm_link_by_addr(struct sm *sm, const uint8_t addr[6]);
+/* Recompute l->sec.level from the other fields. */
+void sm_update_level(struct sm *sm, struct sm_link *l);
+/* The link's security changed: tell the application, wake the waiters whose level is reached,
+ * and go on towards the highest level still wanted. */
+void sm_security_changed(struct sm *sm, struct sm_link *l);
+/* A security procedure on the link failed: every waiter gets err. */
+void sm_fail_waiters(struct sm *sm, struct sm_link *l, int err);
+/* Pairing ended (after the keys of a success were stored): ops->paired, waiters of sm_pair. */
+void sm_pairing_done(struct sm *sm, struct sm_link *l, int err, const char *why);
+/* Ask the agent (the answer comes back through sm_bredr_agent_answer / smp_agent_answer). */
+void sm_ask(struct sm *sm, struct sm_link *l, enum l2k_agent_ask ask, uint32_t value);
+
+/* ---- bredr.c: BR/EDR ------------------------------------------------------------------------- */
+/* Move the link towards l->want_level: Authentication Requested, then Set Connection Encryption. */
+void sm_bredr_start(struct sm *sm, struct sm_link *l);
+/* A security event of BR/EDR (IO capability, confirmation, passkey, PIN, link key, authentication,
+ * encryption, key refresh); returns true when it was one. */
+bool sm_bredr_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len);
+void sm_bredr_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t passkey, const uint8_t *pin,
+			   size_t pin_len);
+/* Bring-up additions: Write Simple Pairing Mode, Write Secure Connections Host Support, the
+ * event masks security needs. */
+void sm_bredr_setup(struct sm *sm);
+
+/* ---- smp.c: LE SMP --------------------------------------------------------------------------- */
+void smp_start(struct sm *sm, struct sm_link *l); /* pair or encrypt towards l->want_level */
+void smp_rx(struct sm *sm, struct sm_link *l, const uint8_t *pdu, size_t len);
+bool smp_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len); /* LTK request, encryption */
+void smp_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t passkey);
+void smp_link_down(struct sm *sm, struct sm_link *l);
+
+#endif
