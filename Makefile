@@ -9,6 +9,7 @@
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
+MANDIR   ?= $(PREFIX)/share/man
 OPT      ?= -O2
 SAN      ?=
 VERSION  := 0.1.0
@@ -55,8 +56,12 @@ PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 # $(BUILD)/include/l2kit/, so the tools and examples include them as users do.
 HEADERS   := api/l2kit.h api/l2kit_sim.h base/l2k_error.h core/l2k_types.h
 STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
+# The manual pages (man/, hand-written roff): section 1 for every installed tool, section 3 for
+# the library; installed under $(MANDIR)/man1 and man3 (tests/integration/man_pages.sh checks
+# they render without warnings and that every tool has one).
+MAN_PAGES := $(sort $(wildcard man/man1/*.1 man/man3/*.3))
 
-.PHONY: all lib tools tests check check-unit check-integration check-vm demo install clean deps bench python \
+.PHONY: all lib tools tests check check-unit check-integration check-vm demo install install-man clean deps bench python \
 	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
 # keep object files made by chained rules (tools, tests) for fast rebuilds
 .SECONDARY:
@@ -164,7 +169,7 @@ demo: deps
 	$(MAKE) --no-print-directory tools
 	$(BUILD)/bin/l2demo
 
-install: lib tools
+install: lib tools install-man
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/l2kit $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(BUILD)/libl2kit.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libl2kit.so $(DESTDIR)$(PREFIX)/lib/libl2kit.so.0
@@ -173,6 +178,11 @@ install: lib tools
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBS_PRIVATE@|$(LDLIBS)|g' \
 		api/l2kit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l2kit.pc
+
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
 clean:
 	rm -rf $(BUILD)
