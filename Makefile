@@ -66,8 +66,12 @@ PROGS     := $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
 # $(BUILD)/include/l2kit/, so the tools and examples include them as users do.
 HEADERS   := api/l2kit.h api/l2kit_sim.h base/l2k_error.h core/l2k_types.h sm/l2k_security.h
 STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
+# The manual pages (man/, hand-written roff): section 1 for every installed tool, section 3 for
+# the library; installed under $(MANDIR)/man1 and man3 (tests/integration/man_pages.sh checks
+# they render without warnings and that every tool has one).
+MAN_PAGES := $(filter-out man/man1/l2bench.1,$(sort $(wildcard man/man1/*.1 man/man3/*.3)))
 
-.PHONY: all lib tools tests check check-unit check-integration check-vm demo install uninstall clean deps bench python \
+.PHONY: all lib tools tests check check-unit check-integration check-vm demo install install-man uninstall clean deps bench python \
 	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
 # keep object files made by chained rules (tools, tests) for fast rebuilds
 .SECONDARY:
@@ -187,7 +191,7 @@ demo: deps
 # The tools a user runs (l2bench is a benchmark of the source tree: not installed).
 INSTALL_TOOLS := $(filter-out $(BUILD)/bin/l2bench,$(TOOLS))
 
-install: lib tools
+install: lib tools install-man
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/l2kit $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(BUILD)/libl2kit.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(BUILD)/$(SHLIB) $(DESTDIR)$(LIBDIR)/
@@ -206,6 +210,12 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/l2kit/,$(notdir $(HEADERS)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/l2kit 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(INSTALL_TOOLS)))
+	rm -f $(MAN_PAGES:man/%=$(DESTDIR)$(MANDIR)/%)
+
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,8 @@
 # Run as root on Debian 12 it is all the set-up a fresh machine needs; as another user it only
 # reports what is missing.
 PKGS="build-essential clang pkg-config libcmocka-dev libusb-1.0-0-dev libssl-dev bluez bluez-test-tools tshark python3 util-linux valgrind libclang-rt-14-dev"
+# groff renders the manual pages (man/) in tests/integration/man_pages.sh
+PKGS="$PKGS groff-base"
 # the Python package's tests (tests/python) and its install into a venv (docs/python.md)
 PKGS="$PKGS python3-pytest python3-venv"
 # VM scenarios (tests/vm, make check-vm): QEMU (TCG) and kmod's depmod/modprobe.  The Debian kernel

@@ -6,12 +6,15 @@ usage:
   vctrl_peer.py PORT le-visit ADDR [HOLD_MS]
       An LE central: connects to ADDR (public), opens no channel, stays HOLD_MS (200), then
       disconnects.  Exit 0 when the link came up (within 3 s) and went down cleanly, 1 if not.
-  vctrl_peer.py PORT btstack ADDR_FILE SECONDS
+  vctrl_peer.py PORT btstack ADDR_FILE SECONDS [ECHO]
       A passive BR/EDR host answering like BTstack: page scan on, every connection accepted;
       an Echo Request gets an empty Echo Response; a Connection Request is refused "PSM not
       supported" (0x0002) with the CIDs swapped (DCID = the requester's SCID, SCID 0x0000);
       an Information Request gets "not supported"; other requests a Command Reject.  Writes
       its address (AA:BB:...) to ADDR_FILE once ready and serves for SECONDS.
+      ECHO changes the Echo Responses: "empty" (the default, as BTstack), "other" (as much
+      data as the request, every byte changed), "late" (each request is answered only when the
+      next one comes: the response to the previous request, with its identifier and data).
 """
 import socket
 import struct
@@ -146,7 +149,11 @@ def sig_cmd(code, ident, data):
 
 def btstack(port, args):
     if len(args) < 2:
-        fail("btstack needs ADDR_FILE SECONDS")
+        fail("btstack needs ADDR_FILE SECONDS [ECHO]")
+    echo = args[2] if len(args) > 2 else "empty"
+    if echo not in ("empty", "other", "late"):
+        fail("unknown ECHO '%s' (empty, other, late)" % echo)
+    held = None  # "late": the (ident, data) of the request not answered yet
     h = Host(port)
     own = h.bring_up()
     h.cmd(0x0C1A, b"\x02")  # Write Scan Enable: page scan
@@ -175,8 +182,14 @@ def btstack(port, args):
                 code, ident, clen = struct.unpack("<BBH", c[:4])
                 data = c[4:4 + clen]
                 c = c[4 + clen:]
-                if code == 0x08:  # Echo Request: empty Echo Response
+                if code == 0x08 and echo == "empty":  # Echo Request: empty Echo Response
                     out += sig_cmd(0x09, ident, b"")
+                elif code == 0x08 and echo == "other":
+                    out += sig_cmd(0x09, ident, bytes((b ^ 0xFF) for b in data))
+                elif code == 0x08:  # late: answer the previous request, keep this one
+                    if held is not None:
+                        out += sig_cmd(0x09, held[0], held[1])
+                    held = (ident, data)
                 elif code == 0x0A and len(data) >= 2:  # Information Request: not supported
                     out += sig_cmd(0x0B, ident, data[:2] + b"\x01\x00")
                 elif code == 0x02 and len(data) >= 4:  # Connection Request: refused, CIDs swapped

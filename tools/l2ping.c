@@ -1,13 +1,14 @@
-/* l2ping: L2CAP Echo Requests over a BR/EDR link, printed like BlueZ's l2ping.
- *   l2ping -t SPEC ADDR [-c N] [-s SIZE] [-i MS] [-f] [--timeout MS] [--btsnoop FILE]
+/* l2ping: L2CAP Echo Requests over a BR/EDR link, with BlueZ's l2ping flags and output.
+ *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--btsnoop FILE] ADDR
  * Creates the ACL link to ADDR, sends Echo Requests (Vol 3 Part A 4.8) one at a time, prints the
  * round trip of each answer and a summary.  The data of an Echo Response is the responder's
  * choice (4.9: some stacks, BTstack for one, send none): an answer counts whatever it carries,
- * and one that is not the data sent says so.  Exit 1 if any request got no answer.  Event
- * face, one thread: the stack is driven with l2k_run_until between requests. */
+ * and one that is not the data sent says so; with -v (as BlueZ's -v) such an answer ends the run
+ * with an error.  Exit 1 if any request got no answer.  Event face, one thread: the stack is
+ * driven with l2k_run_until between requests. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <l2kit/l2kit.h>
@@ -15,6 +16,18 @@
 
 #define PROG "l2ping"
 #define MAX_SIZE 668 /* l2k_echo keeps a request within the minimum signaling MTU (672 - 4) */
+/* One tag per request in flight, indexed by request number: the engine keeps at most 255
+ * signaling requests outstanding on a link, so a tag is not reused while its request lives. */
+#define TAGS 256
+
+struct ping;
+/* The user pointer of one Echo Request: an answer (or the engine's RTX expiry) that comes after
+ * l2ping gave up on its request is recognised by its number and ignored, as BlueZ ignores an
+ * answer with another identifier, instead of being taken for the request now in flight. */
+struct echo_tag {
+	struct ping *p;
+	unsigned long id;
+};
 
 struct ping {
 	l2k_addr peer;
@@ -22,28 +35,34 @@ struct ping {
 	uint8_t status;
 	uint16_t handle;
 	/* the request in flight */
+	unsigned long id;
 	bool waiting, answered;
 	int err;
 	uint8_t sent[MAX_SIZE], got[MAX_SIZE];
 	size_t sent_len, got_len; /* got_len: bytes kept in got (the response may be longer) */
 	size_t got_full;	  /* the response's data length */
 	uint64_t t_sent, t_got;
+	struct echo_tag tags[TAGS];
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2ping -t SPEC ADDR [-c N] [-s SIZE] [-i MS] [-f] [--timeout MS] [--btsnoop FILE]\n"
+	fprintf(f, "usage: l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--btsnoop FILE] ADDR\n"
 		   "  Sends L2CAP Echo Requests to ADDR over a BR/EDR link (created if needed) and prints\n"
-		   "  the round trip of each answer, then a summary.  An answer counts whatever data it\n"
-		   "  carries (the responder's choice); other data than sent is shown.  Exit status 1 if\n"
-		   "  any request got no answer.\n"
-		   "  -t, --transport SPEC  controller: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD] | sim[:...]\n"
-		   "                        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
-		   "  -c, --count N         send N requests (default: until interrupted)\n"
+		   "  the round trip of each answer, then a summary; the flags are BlueZ's l2ping's.  An\n"
+		   "  answer counts whatever data it carries (the responder's choice); other data than sent\n"
+		   "  is shown, and with -v ends the run.  Exit status 1 if any request got no answer.\n"
+		   "  -i, --transport SPEC  controller: hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT]\n"
+		   "                        (libusb) | unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD] | sim[:...]\n"
 		   "  -s, --size SIZE       data bytes per request, 0..668 (default 44)\n"
-		   "  -i, --interval MS     wait between requests (default 1000)\n"
-		   "  -f, --flood           no wait between requests\n"
-		   "      --timeout MS      wait this long for each answer (default 10000) and for the link\n"
+		   "  -c, --count COUNT     send COUNT requests (default: until interrupted)\n"
+		   "  -t TIMEOUT            wait TIMEOUT seconds for each answer, 1..3600 (default 10)\n"
+		   "      --timeout-ms MS   the same in milliseconds, 1..3600000\n"
+		   "  -d DELAY              wait DELAY seconds between requests, 0..3600 (default 1)\n"
+		   "      --delay-ms MS     the same in milliseconds, 0..3600000\n"
+		   "  -f, --flood           no wait between requests (-d 0)\n"
+		   "  -v, --verify          an answer must carry the data sent: stop with an error if not\n"
+		   "  -r                    (BlueZ's reverse ping) refused: see l2ping(1)\n"
 		   "      --btsnoop FILE    capture every HCI packet to FILE\n"
 		   "  -h, --help\n"
 		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
@@ -84,7 +103,10 @@ static void on_error(void *user, int err, const char *msg)
 
 static void on_echo(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms)
 {
-	struct ping *p = user;
+	struct echo_tag *t = user;
+	struct ping *p = t->p;
+	if (!p->waiting || t->id != p->id)
+		return; /* a request l2ping gave up on */
 	p->t_got = tool_now_us();
 	p->waiting = false;
 	p->answered = true;
@@ -117,24 +139,39 @@ static bool link_gone(void *arg)
 	return ((struct ping *)arg)->link_down;
 }
 
+/* -t / -d: whole seconds (as BlueZ's), min_s..3600, into *ms. */
+static int opt_seconds(const char *opt, const char *val, unsigned long min_s, unsigned long *ms)
+{
+	unsigned long v;
+	char what[48];
+	snprintf(what, sizeof(what), "seconds, %lu..3600", min_s);
+	if (tool_opt_uint(PROG, opt, val, min_s, 3600, what, &v))
+		return -1;
+	*ms = v * 1000;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *spec = NULL, *snoop = NULL;
-	unsigned long count = 0, size = 44, interval = 1000, timeout = 10000, v;
-	static const struct option lo[] = {{"transport", required_argument, 0, 't'},
+	unsigned long count = 0, size = 44, delay = 1000, timeout = 10000;
+	bool verify = false;
+	enum { O_TIMEOUT_MS = 0x100, O_DELAY_MS, O_BTSNOOP };
+	static const struct option lo[] = {{"transport", required_argument, 0, 'i'},
 					   {"count", required_argument, 0, 'c'},
 					   {"size", required_argument, 0, 's'},
-					   {"interval", required_argument, 0, 'i'},
+					   {"timeout-ms", required_argument, 0, O_TIMEOUT_MS},
+					   {"delay-ms", required_argument, 0, O_DELAY_MS},
 					   {"flood", no_argument, 0, 'f'},
-					   {"timeout", required_argument, 0, 'T'},
-					   {"btsnoop", required_argument, 0, 'b'},
+					   {"verify", no_argument, 0, 'v'},
+					   {"btsnoop", required_argument, 0, O_BTSNOOP},
 					   {"help", no_argument, 0, 'h'},
 					   {0, 0, 0, 0}};
 	int o;
 	tool_signals_init(PROG);
-	while ((o = getopt_long(argc, argv, "t:c:s:i:fh", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "i:c:s:t:d:fvrh", lo, NULL)) != -1) {
 		switch (o) {
-		case 't': spec = optarg; break;
+		case 'i': spec = optarg; break;
 		case 'c':
 			if (tool_opt_uint(PROG, "--count", optarg, 1, 1000000000ul, "a count, 1..1000000000", &count))
 				return 2;
@@ -144,38 +181,70 @@ int main(int argc, char **argv)
 					  "0..668 (a request must fit the minimum signaling MTU)", &size))
 				return 2;
 			break;
-		case 'i':
-			if (tool_opt_uint(PROG, "--interval", optarg, 0, 3600000, "milliseconds, 0..3600000", &interval))
+		case 't':
+			if (opt_seconds("-t", optarg, 1, &timeout)) {
+				fprintf(stderr, PROG ": (-t is the answer timeout in seconds, as in BlueZ's l2ping; "
+						"the controller is -i SPEC)\n");
+				return 2;
+			}
+			break;
+		case O_TIMEOUT_MS:
+			if (tool_opt_uint(PROG, "--timeout-ms", optarg, 1, 3600000, "milliseconds, 1..3600000", &timeout))
 				return 2;
 			break;
-		case 'f': interval = 0; break;
-		case 'T':
-			if (tool_opt_uint(PROG, "--timeout", optarg, 1, 3600000, "milliseconds, 1..3600000", &v))
+		case 'd':
+			if (opt_seconds("-d", optarg, 0, &delay))
 				return 2;
-			timeout = v;
 			break;
-		case 'b': snoop = optarg; break;
+		case O_DELAY_MS:
+			if (tool_opt_uint(PROG, "--delay-ms", optarg, 0, 3600000, "milliseconds, 0..3600000", &delay))
+				return 2;
+			break;
+		case 'f': delay = 0; break;
+		case 'v': verify = true; break;
+		case 'r':
+			/* BlueZ's -r sends an Echo Response instead of a request: nothing answers a response
+			 * (the peer discards it), so every "ping" ends lost after the timeout.  The public
+			 * API sends Echo Responses only as the engine's answers to requests. */
+			fprintf(stderr, PROG ": -r (reverse ping: send Echo Responses instead of requests) is not "
+					"supported: l2kit sends an Echo Response only to answer a request, and an "
+					"unsolicited one gets no answer to time\n");
+			return 2;
+		case O_BTSNOOP: snoop = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
-	}
-	if (!spec) {
-		fprintf(stderr, PROG ": no transport: give -t SPEC (e.g. -t unix:/tmp/bt-server-bredr)\n");
-		return 2;
 	}
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
 	}
-	struct ping p;
-	memset(&p, 0, sizeof(p));
-	if (l2k_addr_parse(argv[optind], &p.peer) < 0) {
+	if (!spec) {
+		fprintf(stderr, PROG ": no controller: give -i SPEC (e.g. -i hci0, -i usb, -i tcp:127.0.0.1:9000)\n");
+		return 2;
+	}
+	l2k_addr local;
+	if (l2k_addr_parse(spec, &local) == 0) {
+		fprintf(stderr, PROG ": -i %s: -i names a controller by its transport (hci0, usb, tcp:HOST:PORT, "
+				"...), not by its address\n", spec);
+		return 2;
+	}
+	if (spec[0] && strspn(spec, "0123456789") == strlen(spec)) {
+		fprintf(stderr, PROG ": -i %s: -i names the controller (as in BlueZ's l2ping); the wait between "
+				"requests is -d SECONDS or --delay-ms MS\n", spec);
+		return 2;
+	}
+	static struct ping ping; /* (static: its tags must outlive every request, see out:) */
+	struct ping *p = &ping;
+	if (l2k_addr_parse(argv[optind], &p->peer) < 0) {
 		fprintf(stderr, PROG ": bad address '%s' (AA:BB:CC:DD:EE:FF)\n", argv[optind]);
 		return 2;
 	}
+	for (size_t i = 0; i < TAGS; i++)
+		p->tags[i].p = p;
 	tool_signals_graceful(true); /* a signal stops the pings; the summary and the disconnection follow */
 
-	struct l2k_stack_cbs cbs = {.user = &p,
+	struct l2k_stack_cbs cbs = {.user = p,
 				    .link_up = on_link_up,
 				    .link_failed = on_link_failed,
 				    .link_down = on_link_down,
@@ -183,99 +252,116 @@ int main(int argc, char **argv)
 	l2k_stack *s;
 	if (tool_stack_up(PROG, spec, snoop, true, &cbs, 10000, &s) < 0)
 		return 1;
+	int status = 1;
 	char a[18], la[18];
 	struct l2k_controller_info inf;
 	l2k_controller_info(s, &inf);
 	if (!inf.bredr) {
 		fprintf(stderr, PROG ": %s: the controller does not support BR/EDR\n", spec);
-		l2k_stack_close(s);
-		return 1;
+		goto out;
 	}
-	l2k_addr_str(&p.peer, a);
+	l2k_addr_str(&p->peer, a);
 	l2k_addr_str(&inf.addr, la);
 	bool made_link = false;
-	if (l2k_link_find(s, &p.peer, L2K_ADDR_BREDR, &p.handle) == 0) {
-		p.link_up = true;
+	if (l2k_link_find(s, &p->peer, L2K_ADDR_BREDR, &p->handle) == 0) {
+		p->link_up = true;
 	} else {
-		int r = l2k_link_connect(s, &p.peer, L2K_ADDR_BREDR);
+		int r = l2k_link_connect(s, &p->peer, L2K_ADDR_BREDR);
 		if (r < 0) {
 			fprintf(stderr, PROG ": cannot connect to %s: %s\n", a, l2k_strerror(r));
-			l2k_stack_close(s);
-			return 1;
+			goto out;
 		}
-		r = l2k_run_until(&s, 1, link_settled, &p, (int)timeout + 10000);
-		if (r < 0 || !p.link_up) {
-			if (p.link_failed)
-				fprintf(stderr, PROG ": cannot connect to %s: HCI 0x%02x: %s\n", a, p.status,
-					tool_hci_status_str(p.status));
+		r = l2k_run_until(&s, 1, link_settled, p, (int)timeout + 10000);
+		if (r < 0 || !p->link_up) {
+			if (p->link_failed)
+				fprintf(stderr, PROG ": cannot connect to %s: HCI 0x%02x: %s\n", a, p->status,
+					tool_hci_status_str(p->status));
 			else if (tool_signal())
 				fprintf(stderr, PROG ": interrupted (%s) while connecting\n", tool_signal_name());
 			else
 				fprintf(stderr, PROG ": cannot connect to %s: %s%s%s\n", a,
 					r < 0 ? l2k_strerror(r) : "no answer", l2k_last_error(s)[0] ? ": " : "",
 					l2k_last_error(s));
-			l2k_stack_close(s);
-			return tool_signal() ? tool_signal_status() : 1;
+			goto out;
 		}
 		made_link = true;
 	}
 	printf("Ping: %s from %s (data size %lu) ...\n", a, la, size);
 	fflush(stdout);
 	unsigned long sent = 0, received = 0, other = 0;
-	for (unsigned long id = 0; (!count || id < count) && !tool_signal() && !p.link_down; id++) {
+	bool verify_failed = false;
+	for (unsigned long id = 0; (!count || id < count) && !tool_signal() && !p->link_down; id++) {
 		for (size_t i = 0; i < size; i++)
-			p.sent[i] = (uint8_t)('A' + (i + id) % 40);
-		p.sent_len = size;
-		p.waiting = true;
-		p.answered = false;
-		p.t_sent = tool_now_us();
-		int r = l2k_echo(s, &p.peer, p.sent, size, on_echo, &p);
+			p->sent[i] = (uint8_t)('A' + (i + id) % 40);
+		p->sent_len = size;
+		p->id = id;
+		p->waiting = true;
+		p->answered = false;
+		p->t_sent = tool_now_us();
+		struct echo_tag *tag = &p->tags[id % TAGS];
+		tag->id = id;
+		int r = l2k_echo(s, &p->peer, p->sent, size, on_echo, tag);
 		if (r < 0) {
 			fprintf(stderr, PROG ": send failed: %s\n", l2k_strerror(r));
 			break;
 		}
 		sent++;
-		r = l2k_run_until(&s, 1, echo_done, &p, (int)timeout);
+		r = l2k_run_until(&s, 1, echo_done, p, (int)timeout);
+		p->waiting = false; /* an answer from now on is late: on_echo ignores it */
 		if (r < 0 && r != L2K_ETIMEDOUT) {
 			fprintf(stderr, PROG ": transport failed: %s%s%s\n", l2k_strerror(r),
 				l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
 			break;
 		}
-		if (!p.answered) {
+		if (!p->answered) {
 			if (tool_signal()) {
 				sent--; /* not given its chance */
 				break;
 			}
 			printf("no response from %s: id %lu\n", a, id);
-		} else if (p.err < 0) {
-			printf("no response from %s: id %lu (%s)\n", a, id, l2k_strerror(p.err));
+		} else if (p->err < 0) {
+			printf("no response from %s: id %lu (%s)\n", a, id, l2k_strerror(p->err));
 		} else {
 			/* answered: the response's data is the responder's choice (Vol 3 Part A 4.9) */
 			received++;
-			char diff[64] = "";
-			if (p.got_full != p.sent_len || memcmp(p.got, p.sent, p.sent_len)) {
-				other++;
-				snprintf(diff, sizeof(diff), " (%zu bytes sent, %zu back%s)", p.sent_len, p.got_full,
-					 p.got_full == p.sent_len ? ", other data" : "");
+			bool same = p->got_full == p->sent_len && !memcmp(p->got, p->sent, p->sent_len);
+			if (!same && verify) {
+				/* BlueZ's -v: the answer is counted, its line not printed, the run ends */
+				fflush(stdout);
+				if (p->got_full != p->sent_len)
+					fprintf(stderr, PROG ": Received %zu bytes, expected %zu (id %lu)\n", p->got_full,
+						p->sent_len, id);
+				else
+					fprintf(stderr, PROG ": Response payload different (id %lu)\n", id);
+				verify_failed = true;
+				break;
 			}
-			printf("%zu bytes from %s id %lu time %.2fms%s\n", p.got_full, a, id,
-			       (double)(p.t_got - p.t_sent) / 1000.0, diff);
+			char diff[64] = "";
+			if (!same) {
+				other++;
+				snprintf(diff, sizeof(diff), " (%zu bytes sent, %zu back%s)", p->sent_len, p->got_full,
+					 p->got_full == p->sent_len ? ", other data" : "");
+			}
+			printf("%zu bytes from %s id %lu time %.2fms%s\n", p->got_full, a, id,
+			       (double)(p->t_got - p->t_sent) / 1000.0, diff);
 		}
 		fflush(stdout);
-		if (interval && (!count || id + 1 < count))
-			l2k_run_until(&s, 1, never, NULL, (int)interval);
+		if (delay && (!count || id + 1 < count))
+			l2k_run_until(&s, 1, never, NULL, (int)delay);
 	}
-	if (p.link_down)
-		fprintf(stderr, PROG ": link to %s lost: HCI 0x%02x: %s\n", a, p.status,
-			tool_hci_status_str(p.status));
+	if (p->link_down)
+		fprintf(stderr, PROG ": link to %s lost: HCI 0x%02x: %s\n", a, p->status,
+			tool_hci_status_str(p->status));
 	printf("%lu sent, %lu received, %lu%% loss", sent, received, sent ? (sent - received) * 100 / sent : 0);
 	if (other)
 		printf(", %lu answered with other data than sent", other);
 	printf("\n");
-	if (made_link && !p.link_down && l2k_link_disconnect(s, p.handle, 0) == 0)
-		l2k_run_until(&s, 1, link_gone, &p, 2000);
-	l2k_stack_close(s);
+	if (made_link && !p->link_down && l2k_link_disconnect(s, p->handle, 0) == 0)
+		l2k_run_until(&s, 1, link_gone, p, 2000);
+	status = !verify_failed && sent && received == sent ? 0 : 1;
+out:
+	l2k_stack_close(s); /* (calls back the requests still pending: their tags live in *p) */
 	if (tool_signal())
 		return tool_signal_status();
-	return sent && received == sent ? 0 : 1;
+	return status;
 }

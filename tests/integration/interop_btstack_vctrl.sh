@@ -27,7 +27,7 @@ i=0; while [ ! -s "$OUT/peer.addr" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1))
 paddr=$(cat "$OUT/peer.addr")
 
 echo "== 1. l2ping: empty Echo Responses are answers"
-timeout 60 "$B/l2ping" -t $T -c 3 -i 10 $paddr >"$OUT/ping.log" 2>&1
+timeout 60 "$B/l2ping" -i $T -c 3 --delay-ms 10 $paddr >"$OUT/ping.log" 2>&1
 rc=$?
 cat "$OUT/ping.log"
 [ $rc = 0 ] || fail "l2ping exited $rc"

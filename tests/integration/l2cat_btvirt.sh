@@ -86,12 +86,12 @@ cat "$OUT/send3.log"
 grep -q "refused by the peer (result 0x0002: PSM not supported)" "$OUT/send3.log" || fail "refusal not named"
 
 echo "== 4. l2ping against the passive host"
-"$B/l2ping" -t $T -c 4 -i 50 $laddr >"$OUT/ping.log" 2>&1 || { cat "$OUT/ping.log"; fail "l2ping exited non-zero"; }
+"$B/l2ping" -i $T -c 4 --delay-ms 50 $laddr >"$OUT/ping.log" 2>&1 || { cat "$OUT/ping.log"; fail "l2ping exited non-zero"; }
 cat "$OUT/ping.log"
 grep -q "^Ping: $laddr from 00:AA:01:..:00:42 (data size 44)" "$OUT/ping.log" || fail "no Ping header"
 [ "$(grep -c "^44 bytes from $laddr id [0-9]* time [0-9.]*ms" "$OUT/ping.log")" = 4 ] || fail "not 4 answers"
 grep -q "^4 sent, 4 received, 0% loss" "$OUT/ping.log" || fail "no summary"
-"$B/l2ping" -t $T -c 1 00:AA:01:77:00:42 >"$OUT/ping2.log" 2>&1 && fail "l2ping to an absent address succeeded"
+"$B/l2ping" -i $T -c 1 00:AA:01:77:00:42 >"$OUT/ping2.log" 2>&1 && fail "l2ping to an absent address succeeded"
 cat "$OUT/ping2.log"
 grep -q "Page Timeout" "$OUT/ping2.log" || fail "absent peer: cause not named"
 kill $lpid 2>/dev/null

@@ -134,7 +134,7 @@ grep -q "^l2cat: SIGINT: ending 0 channels" "$OUT/l4.log" || fail "no word of th
 
 echo "== 5. SIGINT to l2ping"
 listen basic "$OUT/l5.log" -l 0x1009
-$LAUNCH "$B/l2ping" -t $T -i 50 "$laddr" >"$OUT/p5.out" 2>"$OUT/p5.log" &
+$LAUNCH "$B/l2ping" -i $T --delay-ms 50 "$laddr" >"$OUT/p5.out" 2>"$OUT/p5.log" &
 C=$!; CPIDS="$CPIDS $C"
 wait_for "$OUT/p5.out" "^44 bytes from $laddr id 2 "
 signal INT $C

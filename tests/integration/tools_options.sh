@@ -31,7 +31,9 @@ bad() { # OPT VALUE TOOL ARGS...: 'bad value VALUE for OPT'
 for v in banana -5 +5 10x "" 99999999999999999999999; do
 	bad --timeout "$v" "$B/l2info" -t sim --timeout "$v"
 	bad --bytes "$v" "$B/l2demo" --bytes "$v"
-	bad --count "$v" "$B/l2ping" -t sim -c "$v" 00:11:22:33:44:55
+	bad --count "$v" "$B/l2ping" -i sim -c "$v" 00:11:22:33:44:55
+	bad -t "$v" "$B/l2ping" -i sim -t "$v" 00:11:22:33:44:55
+	bad -d "$v" "$B/l2ping" -i sim -d "$v" 00:11:22:33:44:55
 	bad --mtu "$v" "$B/l2cat" -t sim --mtu "$v" -l 0x1001
 	bad --send "$v" "$B/l2cat" -t sim --send "$v" 00:11:22:33:44:55 0x1001
 	bad --sdu "$v" "$B/l2bench" --out "$D/bench" --sdu "$v"
@@ -40,9 +42,20 @@ done
 bad --bytes 0 "$B/l2demo" --bytes 0
 bad --bytes 134217729 "$B/l2demo" --bytes 134217729
 bad --timeout 0 "$B/l2info" -t sim --timeout 0
-bad --size 669 "$B/l2ping" -t sim -s 669 00:11:22:33:44:55
-bad --interval 1.5 "$B/l2ping" -t sim -i 1.5 00:11:22:33:44:55
-bad --timeout 5s "$B/l2ping" -t sim --timeout 5s 00:11:22:33:44:55
+bad --size 669 "$B/l2ping" -i sim -s 669 00:11:22:33:44:55
+bad -d 1.5 "$B/l2ping" -i sim -d 1.5 00:11:22:33:44:55
+bad -t 0 "$B/l2ping" -i sim -t 0 00:11:22:33:44:55
+bad -t 3601 "$B/l2ping" -i sim -t 3601 00:11:22:33:44:55
+bad --timeout-ms 5s "$B/l2ping" -i sim --timeout-ms 5s 00:11:22:33:44:55
+bad --delay-ms 1.5 "$B/l2ping" -i sim --delay-ms 1.5 00:11:22:33:44:55
+# l2ping's flags are BlueZ's: -t is the timeout in seconds and -i the controller (they were the
+# transport and the interval in ms); a command line in the old form is refused, saying so
+refused "the controller is -i SPEC" "$B/l2ping" -t sim 00:11:22:33:44:55
+refused "the wait between requests is -d SECONDS" "$B/l2ping" -i 100 00:11:22:33:44:55
+refused "not by its address" "$B/l2ping" -i 00:11:22:33:44:66 00:11:22:33:44:55
+refused "no controller: give -i SPEC" "$B/l2ping" 00:11:22:33:44:55
+refused "-r (reverse ping: send Echo Responses instead of requests) is not supported" \
+	"$B/l2ping" -i sim -r 00:11:22:33:44:55
 bad --timeout banana "$B/l2cat" -t sim -w banana -l 0x1001
 bad --channels 6 "$B/l2cat" -t sim -m ecfc --channels 6 -l 0x1001
 bad --rate fast "$B/l2cat" -t sim --rate fast -l 0x1001

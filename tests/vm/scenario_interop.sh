@@ -82,7 +82,7 @@ done
 
 step "l2ping (l2kit, hci1) against the kernel"
 if [ -x "$BUILD/bin/l2ping" ]; then
-	"$BUILD/bin/l2ping" -t hci1 -c 5 -i 100 --btsnoop "$OUT/l2ping-l2kit.btsnoop" $K || bad "l2kit's l2ping against the kernel"
+	"$BUILD/bin/l2ping" -i hci1 -c 5 --delay-ms 100 --btsnoop "$OUT/l2ping-l2kit.btsnoop" $K || bad "l2kit's l2ping against the kernel"
 	wait_no_links 0
 else
 	bad "$BUILD/bin/l2ping not built"

@@ -68,7 +68,7 @@ wait_no_links 0
 
 step "l2ping (l2kit) against the kernel"
 if [ -x "$BUILD/bin/l2ping" ]; then
-	"$BUILD/bin/l2ping" -t hci1 -c 3 -i 200 $K || bad "l2ping -t hci1 $K"
+	"$BUILD/bin/l2ping" -i hci1 -c 3 --delay-ms 200 $K || bad "l2ping -i hci1 $K"
 	wait_no_links 0
 else
 	echo "skipped: $BUILD/bin/l2ping not built"
