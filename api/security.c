@@ -264,7 +264,7 @@ void security_agent_signal(l2k_stack *s)
 {
 	agent_fd_update(s->sec);
 	if (s->sf)
-		sockface_changed(s->sf);
+		sockface_mark(s->sf);
 }
 
 int l2k_agent_fd(l2k_stack *s)
@@ -307,7 +307,7 @@ int l2k_agent_wait(l2k_stack *s, struct l2k_agent_request *out, int timeout_ms)
 			break;
 		}
 		sec->agent_waiting = true;
-		r = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out);
+		r = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out, false);
 		sec->agent_waiting = false;
 		if (r < 0)
 			break;
