@@ -7,11 +7,6 @@
 
 #include "core/l2cap_int.h"
 
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
-
-#define SIGBUF(l) ((l)->eng->sigbuf)
-#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
-
 static bool dyn_cid_ok(const struct l2cap_link *l, uint16_t cid)
 {
 	return cid >= L2CAP_CID_DYN_START && (!l->le || cid <= L2CAP_CID_LE_DYN_END);

@@ -613,13 +613,13 @@ int l2cap_echo(struct l2cap_engine *e, const l2k_addr *peer, const uint8_t *data
 		return L2K_EMSGSIZE; /* keep within the minimum MTUsig most peers accept */
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_echo ec = {.data = data, .len = (uint16_t)len};
-	size_t n = l2cap_build_echo_req(e->sigbuf, sizeof(e->sigbuf), id, &ec);
+	size_t n = l2cap_build_echo_req(SIGBUF(l), SIGCAP(l), id, &ec);
 	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_ECHO_REQ, 0, e->rtx_ms);
 	if (!p)
 		return L2K_EBUSY;
 	p->echo_cb = cb;
 	p->echo_user = user;
-	int r = l2cap_send_sig(l, e->sigbuf, n);
+	int r = l2cap_send_sig(l, SIGBUF(l), n);
 	if (r < 0) {
 		l2cap_pend_del(l, p);
 		return r;
@@ -654,8 +654,8 @@ int l2cap_le_conn_update(struct l2cap_engine *e, uint16_t handle, uint16_t imin,
 	/* Peripheral: L2CAP Connection Parameter Update Request (4.20). */
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_conn_param_req rq = {imin, imax, latency, timeout};
-	size_t n = l2cap_build_conn_param_req(e->sigbuf, sizeof(e->sigbuf), id, &rq);
+	size_t n = l2cap_build_conn_param_req(SIGBUF(l), SIGCAP(l), id, &rq);
 	if (!l2cap_pend_add(l, id, L2CAP_CONN_PARAM_UPDATE_REQ, 0, e->rtx_ms))
 		return L2K_EBUSY;
-	return l2cap_send_sig(l, e->sigbuf, n);
+	return l2cap_send_sig(l, SIGBUF(l), n);
 }

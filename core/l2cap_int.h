@@ -311,6 +311,10 @@ void l2cap_chan_link_ready(struct l2cap_link *l);
 void l2cap_link_pump(struct l2cap_link *l);
 void l2cap_arm(struct l2k_chan *ch, struct timer *t, uint32_t ms);
 struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le);
+/* Ask the server about an incoming channel (peer_mtu/peer_mps: the peer's, 0 on BR/EDR where
+ * configuration tells them later); fills the channel's opts/cbs.  Returns 0 to accept,
+ * L2K_ACCEPT_PENDING to defer, or a result code. */
+int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
 const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
 bool l2cap_psm_valid_bredr(uint16_t psm);
 void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status);
@@ -318,7 +322,22 @@ int l2cap_chan_connect_group(struct l2cap_engine *e, const l2k_addr *peer, enum 
 			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
 			     l2k_chan **out);
 
+/* ---- l2cap_confneg.c: configuration negotiation policy (BR/EDR, 5 and 7.1) ------------- */
+/* Our Configuration Request's options for ch into buf: their length, or < 0. */
+int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap);
+/* Judge the peer's accumulated options in: *result (L2CAP_CONF_*) and the response's options
+ * in rsp_opts; returns their length, or < 0. */
+int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,
+			    uint8_t *rsp_opts, size_t cap);
+/* The peer's answer to our request: 0 accepted, 1 adjusted (ask again), -1 no agreement
+ * possible (the caller disconnects). */
+int l2cap_conf_apply_response(struct l2k_chan *ch, uint16_t result, const struct l2cap_conf_opts *o);
+
 /* ---- l2cap_sigbr.c / l2cap_sigle.c ------------------------------------------------------ */
+/* The engine's buffer for building an outgoing signaling command (one at a time: built, then
+ * sent at once) and its size. */
+#define SIGBUF(l) ((l)->eng->sigbuf)
+#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
 void l2cap_sig_input(struct l2cap_link *l, const uint8_t *p, size_t len);
 void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len);
 void l2cap_br_connect(struct l2k_chan *ch);	  /* send Connection Request */
