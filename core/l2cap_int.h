@@ -10,6 +10,7 @@
 
 #include "core/l2cap_conf.h"
 #include "core/l2cap_defs.h"
+#include "core/l2cap_frame.h"
 #include "core/l2cap_sig.h"
 #include "base/l2k_error.h"
 #include "core/l2k_types.h"
@@ -31,7 +32,7 @@ enum l2cap_chan_state {
 	CH_CLOSED,
 };
 
-/* The data path of a mode.  Every function is optional except send/rx. */
+/* The data path of a mode.  Every function is optional except rx (or rx_pdu). */
 struct l2cap_mode_ops {
 	const char *name;
 	/* channel became OPEN: allocate mode state (no allocation later on the data path) */
@@ -40,6 +41,10 @@ struct l2cap_mode_ops {
 	void (*pump)(struct l2k_chan *ch);
 	/* one PDU for this channel: payload after the basic header */
 	void (*rx)(struct l2k_chan *ch, const uint8_t *p, size_t len);
+	/* or, for a mode that parses its frames with core/l2cap_frame.h: the whole PDU, basic
+	 * header included (its Length already checked by the engine).  Used instead of rx when
+	 * set. */
+	void (*rx_pdu)(struct l2k_chan *ch, const uint8_t *pdu, size_t len);
 	/* mode timers are armed through ch->mode_timer */
 	void (*timer)(struct l2k_chan *ch, uint64_t now);
 	/* the application consumed received data (credit modes return credits) */
