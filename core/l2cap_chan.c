@@ -746,9 +746,6 @@ void l2cap_server_remove(l2k_server *srv)
 		srv->used = false;
 }
 
-/* Ask the server about an incoming channel; fills opts/cbs.  Returns 0 to accept, 1 to defer
- * (pending), or a result code. */
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
 int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps)
 {
 	struct l2k_conn_request rq = {0};

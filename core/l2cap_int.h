@@ -10,6 +10,7 @@
 
 #include "core/l2cap_conf.h"
 #include "core/l2cap_defs.h"
+#include "core/l2cap_frame.h"
 #include "core/l2cap_sig.h"
 #include "base/l2k_error.h"
 #include "core/l2k_types.h"
@@ -31,7 +32,7 @@ enum l2cap_chan_state {
 	CH_CLOSED,
 };
 
-/* The data path of a mode.  Every function is optional except send/rx. */
+/* The data path of a mode.  Every function is optional except rx (or rx_pdu). */
 struct l2cap_mode_ops {
 	const char *name;
 	/* channel became OPEN: allocate mode state (no allocation later on the data path) */
@@ -40,6 +41,10 @@ struct l2cap_mode_ops {
 	void (*pump)(struct l2k_chan *ch);
 	/* one PDU for this channel: payload after the basic header */
 	void (*rx)(struct l2k_chan *ch, const uint8_t *p, size_t len);
+	/* or, for a mode that parses its frames with core/l2cap_frame.h: the whole PDU, basic
+	 * header included (its Length already checked by the engine).  Used instead of rx when
+	 * set. */
+	void (*rx_pdu)(struct l2k_chan *ch, const uint8_t *pdu, size_t len);
 	/* mode timers are armed through ch->mode_timer */
 	void (*timer)(struct l2k_chan *ch, uint64_t now);
 	/* the application consumed received data (credit modes return credits) */
@@ -324,6 +329,10 @@ void l2cap_chan_link_ready(struct l2cap_link *l);
 void l2cap_link_pump(struct l2cap_link *l);
 void l2cap_arm(struct l2k_chan *ch, struct timer *t, uint32_t ms);
 struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le);
+/* Ask the server about an incoming channel (peer_mtu/peer_mps: the peer's, 0 on BR/EDR where
+ * configuration tells them later); fills the channel's opts/cbs.  Returns 0 to accept,
+ * L2K_ACCEPT_PENDING to defer, or a result code. */
+int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
 const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
 bool l2cap_psm_valid_bredr(uint16_t psm);
 void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status);
@@ -331,7 +340,22 @@ int l2cap_chan_connect_group(struct l2cap_engine *e, const l2k_addr *peer, enum 
 			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
 			     l2k_chan **out);
 
+/* ---- l2cap_confneg.c: configuration negotiation policy (BR/EDR, 5 and 7.1) ------------- */
+/* Our Configuration Request's options for ch into buf: their length, or < 0. */
+int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap);
+/* Judge the peer's accumulated options in: *result (L2CAP_CONF_*) and the response's options
+ * in rsp_opts; returns their length, or < 0. */
+int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,
+			    uint8_t *rsp_opts, size_t cap);
+/* The peer's answer to our request: 0 accepted, 1 adjusted (ask again), -1 no agreement
+ * possible (the caller disconnects). */
+int l2cap_conf_apply_response(struct l2k_chan *ch, uint16_t result, const struct l2cap_conf_opts *o);
+
 /* ---- l2cap_sigbr.c / l2cap_sigle.c ------------------------------------------------------ */
+/* The engine's buffer for building an outgoing signaling command (one at a time: built, then
+ * sent at once) and its size. */
+#define SIGBUF(l) ((l)->eng->sigbuf)
+#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
 void l2cap_sig_input(struct l2cap_link *l, const uint8_t *p, size_t len);
 void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len);
 void l2cap_br_connect(struct l2k_chan *ch);	  /* send Connection Request */

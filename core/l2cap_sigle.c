@@ -4,11 +4,6 @@
 
 #include "core/l2cap_int.h"
 
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
-
-#define SIGBUF(l) ((l)->eng->sigbuf)
-#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
-
 /* Our receive MPS and initial credits for a credit based channel (LE or enhanced). */
 void l2cap_credit_params(struct l2k_chan *ch)
 {
