@@ -73,10 +73,16 @@ static void on_changed(void *user, uint16_t handle, const struct l2k_link_securi
 
 /* ---- what the engine asks (core's narrow security hook) --------------------------------- */
 
-static int eng_level(void *ctx, uint16_t handle)
+static int eng_status(void *ctx, uint16_t handle, struct l2cap_link_sec *out)
 {
 	struct l2k_link_security ls;
-	return sm_link_security(ctx, handle, &ls) == 0 ? ls.level : 0;
+	int r = sm_link_security(ctx, handle, &ls);
+	if (r < 0)
+		return r;
+	out->level = ls.level;
+	out->encrypted = ls.encrypted;
+	out->key_too_short = ls.encrypted && ls.level < L2K_SEC_MEDIUM;
+	return 0;
 }
 
 static int eng_raise(void *ctx, uint16_t handle, uint8_t level, void (*done)(void *arg, uint16_t handle, int err),
@@ -137,7 +143,7 @@ int security_open(l2k_stack *s, const struct l2k_security_opts *o, char *errbuf,
 		return L2K_ENOMEM;
 	}
 	s->sec = sec;
-	struct l2cap_security hook = {.ctx = s->sm, .level = eng_level, .raise = eng_raise};
+	struct l2cap_security hook = {.ctx = s->sm, .status = eng_status, .raise = eng_raise};
 	l2cap_engine_set_security(l2cap_engine_of(s), &hook);
 	return 0;
 }

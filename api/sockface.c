@@ -165,6 +165,7 @@ int sockface_reason_err(enum l2k_close_reason r)
 	case L2K_CLOSE_MAX_TRANSMIT: return L2K_EMAXTX;
 	case L2K_CLOSE_CONFIG_FAILED: return L2K_ECONNABORTED;
 	case L2K_CLOSE_LINK_FAILED: return L2K_EHOSTUNREACH;
+	case L2K_CLOSE_SECURITY: return L2K_EAUTH;
 	}
 	return L2K_EIO;
 }

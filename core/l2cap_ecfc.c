@@ -292,6 +292,15 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 		refuse_all(l, id, L2CAP_ECFC_SPSM_NOT_SUPPORTED, rq.n_scid);
 		return 0;
 	}
+	/* the service's security (SDP is not served over credit based channels): refused for
+	 * authentication, key size or encryption (the same codes as LE credit based, 4.26) */
+	uint8_t need = sv->opts.sec_level > L2K_SEC_LOW ? sv->opts.sec_level : L2K_SEC_LOW;
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	if (sec.level < need) {
+		refuse_all(l, id, l2cap_le_security_result(l, need), rq.n_scid);
+		return 0;
+	}
 	if (rq.mtu < L2CAP_MIN_MTU_ECFC || rq.mps < L2CAP_MIN_MPS_ECFC || rq.mps > L2CAP_MAX_MPS_CREDIT) {
 		refuse_all(l, id, L2CAP_ECFC_UNACCEPTABLE_PARAMS, rq.n_scid);
 		return 0;

@@ -26,6 +26,7 @@ enum l2cap_chan_state {
 	CH_WAIT_INFO,	     /* waiting for the peer's feature mask before connecting */
 	CH_WAIT_CONNECT_RSP, /* our Connection Request is out */
 	CH_WAIT_ACCEPT,	     /* incoming request offered to the server (pending) */
+	CH_WAIT_SECURITY,    /* the link is being raised to the channel's security level */
 	CH_CONFIG,	     /* BR/EDR configuration in progress */
 	CH_OPEN,
 	CH_WAIT_DISCONNECT, /* our Disconnection Request is out */
@@ -212,13 +213,20 @@ struct l2cap_fixed_bind {
 #define L2CAP_MAX_SERVERS 64
 #define L2CAP_MAX_FIXED 16
 
+/* What the engine needs to know of a link's security. */
+struct l2cap_link_sec {
+	uint8_t level;	    /* enum l2k_sec_level */
+	bool encrypted;
+	bool key_too_short; /* encrypted with a key below the minimum (counts as level 1) */
+};
+
 /* The narrow hook through which the engine asks about a link's security (installed by the
  * public face, which wires the security manager in; without one every link is level 1):
- * level: the link's security level now (enum l2k_sec_level); raise: bring the link to at least
+ * status: the link's security now (0, or L2K_ENOLINK); raise: bring the link to at least
  * level, done(arg, handle, err) following exactly once, never inside the call. */
 struct l2cap_security {
 	void *ctx;
-	int (*level)(void *ctx, uint16_t handle);
+	int (*status)(void *ctx, uint16_t handle, struct l2cap_link_sec *out);
 	int (*raise)(void *ctx, uint16_t handle, uint8_t level, void (*done)(void *arg, uint16_t handle, int err),
 		     void *arg);
 };
@@ -265,6 +273,17 @@ void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
 void l2cap_engine_tick(void *ctx, uint64_t now);
 uint64_t l2cap_engine_next_timer(void *ctx);
 void l2cap_engine_set_security(struct l2cap_engine *e, const struct l2cap_security *sec);
+/* The security level a channel needs (SDP's PSM 0x0001: 0; else its options', at least 1). */
+uint8_t l2cap_chan_level(const struct l2k_chan *ch);
+/* The link's security now (level 1, nothing else, without a security manager). */
+void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out);
+/* Raise the link for the channel (ch->state CH_WAIT_SECURITY): l2cap_security_done follows. */
+int l2cap_chan_raise(struct l2k_chan *ch);
+/* LE / enhanced credit based refusal for a link that falls short of level: insufficient
+ * authentication (0x0005), key size (0x0007) or encryption (0x0008), Vol 3 Part A 4.23/4.26. */
+uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level);
+/* The last close reason (ch->last_result keeps a close reason until a response tells a result). */
+#define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_SECURITY
 /* the open link to peer: 0 and *handle, or L2K_ENOLINK */
 int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 /* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */
@@ -370,6 +389,8 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);
 void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a,
 			   uint16_t b);
 void l2cap_br_accept_decided(struct l2k_chan *ch, int result);
+/* An incoming BR/EDR channel waited for its link's security: offer it, or refuse (0x0003). */
+void l2cap_br_security_decided(struct l2k_chan *ch, bool ok);
 void l2cap_le_accept_decided(struct l2k_chan *ch, int result);
 void l2cap_send_credits(struct l2k_chan *ch, uint16_t n);
 void l2cap_credit_params(struct l2k_chan *ch);

@@ -154,7 +154,7 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p)
 		 * peer's confirmation can tell it did not come; other reasons are kept. */
 		if (ch)
 			l2cap_chan_closed(ch, ch->last_result == L2K_CLOSE_LOCAL ? L2K_CLOSE_TIMEOUT
-					      : ch->last_result <= L2K_CLOSE_LINK_FAILED
+					      : ch->last_result <= L2CAP_CLOSE_REASON_MAX
 						  ? (enum l2k_close_reason)ch->last_result
 						  : L2K_CLOSE_LOCAL);
 		break;
@@ -223,6 +223,8 @@ void l2cap_br_info_ready(struct l2cap_link *l)
 	}
 }
 
+static void offer(struct l2k_chan *ch);
+
 static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_conn_req *rq)
 {
 	struct l2cap_engine *e = l->eng;
@@ -255,13 +257,44 @@ static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	ch->rcid = rq->scid;
 	ch->server = sv;
 	ch->peer_conn_ident = id;
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	if (sec.level < l2cap_chan_level(ch)) {
+		/* The link falls short of the service's level: answer "pending, authentication" and
+		 * raise it (pair, authenticate, encrypt), then offer the channel or refuse it with
+		 * Security Block (4.3; as Linux does).  The peer waits up to its ERTX. */
+		ch->state = CH_WAIT_SECURITY;
+		send_conn_rsp(l, id, ch->lcid, ch->rcid, L2CAP_CR_PENDING, L2CAP_CS_AUTHENTICATION_PENDING);
+		if (l2cap_chan_raise(ch) < 0)
+			l2cap_br_security_decided(ch, false);
+		return;
+	}
+	offer(ch);
+}
+
+/* The server decides about an incoming channel whose link has the security it needs. */
+static void offer(struct l2k_chan *ch)
+{
 	ch->state = CH_WAIT_ACCEPT;
-	int r = l2cap_server_offer(sv, ch, 0, 0);
+	int r = l2cap_server_offer(ch->server, ch, 0, 0);
 	if (r == L2K_ACCEPT_PENDING) {
-		send_conn_rsp(l, id, ch->lcid, ch->rcid, L2CAP_CR_PENDING, L2CAP_CS_AUTHORIZATION_PENDING);
+		send_conn_rsp(ch->link, ch->peer_conn_ident, ch->lcid, ch->rcid, L2CAP_CR_PENDING,
+			      L2CAP_CS_AUTHORIZATION_PENDING);
 		return;
 	}
 	l2cap_br_accept_decided(ch, r);
+}
+
+void l2cap_br_security_decided(struct l2k_chan *ch, bool ok)
+{
+	if (ok) {
+		offer(ch);
+		return;
+	}
+	/* refused for security; the application never saw the channel */
+	send_conn_rsp(ch->link, ch->peer_conn_ident, 0, ch->rcid, L2CAP_CR_SECURITY_BLOCK, 0);
+	ch->last_result = L2CAP_CR_SECURITY_BLOCK;
+	l2cap_chan_closed(ch, L2K_CLOSE_SECURITY);
 }
 
 static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_conn_rsp *r)
@@ -439,7 +472,7 @@ void l2cap_on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_d
 	}
 	size_t n = l2cap_build_disconn_rsp(SIGBUF(l), SIGCAP(l), id, d);
 	l2cap_send_sig(l, SIGBUF(l), n);
-	l2cap_chan_closed(ch, ch->state == CH_WAIT_DISCONNECT && ch->last_result <= L2K_CLOSE_LINK_FAILED
+	l2cap_chan_closed(ch, ch->state == CH_WAIT_DISCONNECT && ch->last_result <= L2CAP_CLOSE_REASON_MAX
 				      ? (enum l2k_close_reason)ch->last_result
 				      : L2K_CLOSE_REMOTE);
 }
@@ -457,7 +490,7 @@ void l2cap_on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_d
 	(void)d;
 	if (!ch)
 		return;
-	l2cap_chan_closed(ch, ch->last_result <= L2K_CLOSE_LINK_FAILED ? (enum l2k_close_reason)ch->last_result
+	l2cap_chan_closed(ch, ch->last_result <= L2CAP_CLOSE_REASON_MAX ? (enum l2k_close_reason)ch->last_result
 								     : L2K_CLOSE_LOCAL);
 }
 

@@ -104,6 +104,15 @@ static void on_le_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_
 		le_refuse(l, id, L2CAP_LE_SPSM_NOT_SUPPORTED);
 		return;
 	}
+	/* the service's security before anything else (as Linux orders it): an LE request has no
+	 * "pending": the central pairs or encrypts and asks again */
+	uint8_t need = sv->opts.sec_level > L2K_SEC_LOW ? sv->opts.sec_level : L2K_SEC_LOW;
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	if (sec.level < need) {
+		le_refuse(l, id, l2cap_le_security_result(l, need));
+		return;
+	}
 	if (rq->scid < L2CAP_CID_DYN_START || rq->scid > L2CAP_CID_LE_DYN_END) {
 		le_refuse(l, id, L2CAP_LE_INVALID_SCID);
 		return;
