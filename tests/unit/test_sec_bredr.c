@@ -16,6 +16,7 @@
  * manager); pairing explicitly with l2k_pair.  What reached each host is read back from its
  * btsnoop capture (e.g. no IO Capability Request event on a bonded reconnect). */
 #include <poll.h>
+#include <sys/stat.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -806,7 +807,10 @@ static void test_key_store_file_is_written_and_read_back(void **st)
 	struct l2k_bond bd;
 	bonds(&w, A, &bd);
 
-	/* the file: a section for B with the key, its type and strength */
+	/* the file: private (it holds keys), a section for B with the key, its type and strength */
+	struct stat sb;
+	assert_int_equal(stat(w.keyfile, &sb), 0);
+	assert_int_equal(sb.st_mode & 0077, 0);
 	FILE *f = fopen(w.keyfile, "r");
 	assert_non_null(f);
 	char text[4096];
