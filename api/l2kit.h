@@ -227,7 +227,8 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
  * the link is first raised (encrypted, authenticated, paired as needed); accepting, a request
  * on a link that falls short is answered "pending" while the link is raised, then accepted or
  * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
- * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options. */
+ * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
+ * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent"). */
 
 /* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
  * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
