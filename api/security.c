@@ -1,6 +1,7 @@
 /* Security in the public face: the security manager (sm/) plugged between the HCI host, the
  * L2CAP engine and the application; the key store (the application's, or api/keystore.c); the
  * agent (cbs->agent, or l2k_agent_wait's queue, or the auto_accept options); l2k_pair, bonds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,12 +35,21 @@ static void queue_ask(l2k_stack *s, const struct l2k_agent_request *req)
 	security_agent_signal(s);
 }
 
+/* The agent's questions: to cbs->agent when the application set one (it answers every question,
+ * Just Works included); else Just Works is accepted at once (there is nothing for a person to
+ * compare: the application chose Just Works by its IO capability, and refuses it by asking for
+ * level 3), the auto_accept options answer the rest, and l2k_agent_wait's queue gets what is
+ * left. */
 static void on_ask(void *user, const struct l2k_agent_request *req)
 {
 	l2k_stack *s = user;
 	struct security *sec = s->sec;
 	if (s->cbs.agent) {
 		s->cbs.agent(s->cbs.user, req);
+		return;
+	}
+	if (req->ask == L2K_ASK_JUST_WORKS) {
+		sm_agent_reply(s->sm, req->handle, true, 0, NULL, 0);
 		return;
 	}
 	if (sec->opts.auto_accept) {
@@ -69,6 +79,13 @@ static void on_changed(void *user, uint16_t handle, const struct l2k_link_securi
 	l2k_stack *s = user;
 	if (s->cbs.security)
 		s->cbs.security(s->cbs.user, handle, ls);
+}
+
+static void on_failed(void *user, uint16_t handle, int err, const char *why)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), "security, link 0x%03x: %s", handle, why);
+	l2k_stack_set_error(user, err, msg);
 }
 
 /* ---- what the engine asks (core's narrow security hook) --------------------------------- */
@@ -134,7 +151,7 @@ int security_open(l2k_stack *s, const struct l2k_security_opts *o, char *errbuf,
 	if (sec->opts.min_key_size)
 		cfg.min_key_size = sec->opts.min_key_size;
 	cfg.debug_keys = sec->opts.debug_keys;
-	struct sm_ops ops = {.user = s, .ask = on_ask, .paired = on_paired, .changed = on_changed};
+	struct sm_ops ops = {.user = s, .ask = on_ask, .paired = on_paired, .changed = on_changed, .failed = on_failed};
 	s->sm = sm_new(s->hci, l2cap_engine_of(s), &cfg, &sec->store, &ops);
 	if (!s->sm) {
 		if (sec->own_store)
@@ -217,6 +234,68 @@ int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
 		return L2K_EINVAL;
 	security_lock(s);
 	int r = s->sec->store.del(s->sec->store.user, peer, type);
+	security_unlock(s);
+	return r;
+}
+
+/* ---- Out of Band data ---------------------------------------------------------------------- */
+
+static bool oob_read_done(void *arg)
+{
+	l2k_stack *s = arg;
+	struct l2k_oob_data d;
+	return sm_oob_local_result(s->sm, &d) != L2K_EAGAIN || s->failed;
+}
+
+int l2k_oob_local(l2k_stack *s, struct l2k_oob_data *out)
+{
+	if (!s || !s->sm || !out)
+		return L2K_EINVAL;
+	const int timeout_ms = 5000; /* a controller answers a command at once, or never */
+	security_lock(s);
+	int r = sm_oob_local_read(s->sm);
+	if (r < 0) {
+		security_unlock(s);
+		return r;
+	}
+	if (s->sf && s->sf->running) {
+		/* the stack's thread runs it: wait for that thread to bring the answer */
+		if (sockface_on_loop_thread(s->sf)) {
+			security_unlock(s);
+			return L2K_EBUSY; /* from a callback: the answer cannot come while it runs */
+		}
+		struct timespec dl;
+		sockface_deadline(&dl, timeout_ms);
+		bool timed_out = false;
+		while ((r = sm_oob_local_result(s->sm, out)) == L2K_EAGAIN) {
+			int w = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out);
+			if (w < 0) {
+				r = w;
+				break;
+			}
+		}
+		security_unlock(s);
+		return r;
+	}
+	security_unlock(s);
+	/* the event face: run the stack here until the controller answers */
+	if (s->virtual_clock)
+		r = l2k_sim_run_until(&s, 1, (struct l2k_vclock *)s->clock_arg, oob_read_done, s, timeout_ms);
+	else
+		r = l2k_run_until(&s, 1, oob_read_done, s, timeout_ms);
+	if (r < 0)
+		return r;
+	if (s->failed)
+		return s->failed;
+	return sm_oob_local_result(s->sm, out);
+}
+
+int l2k_oob_remote(l2k_stack *s, const l2k_addr *peer, const struct l2k_oob_data *data)
+{
+	if (!s || !s->sm || !peer || (data && !data->has_p192 && !data->has_p256))
+		return L2K_EINVAL;
+	security_lock(s);
+	int r = sm_oob_remote(s->sm, peer, data);
 	security_unlock(s);
 	return r;
 }

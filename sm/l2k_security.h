@@ -56,6 +56,16 @@ struct l2k_agent_request {
 	uint16_t psm;	/* L2K_ASK_AUTHORIZE */
 };
 
+/* ---- Out of Band data (BR/EDR Secure Simple Pairing, Vol 2 Part H 7.2.2) ------------------
+ * A device's commitment C and randomizer R: P-192 (Simple Pairing) and/or P-256 (Secure
+ * Connections), octets in HCI order (as Read Local OOB [Extended] Data returns them). */
+struct l2k_oob_data {
+	bool has_p192, has_p256;
+	uint8_t c192[16], r192[16];
+	uint8_t c256[16], r256[16];
+};
+#define L2K_OOB_MAX 8 /* peers whose OOB data a stack keeps at once (l2k_oob_remote) */
+
 /* ---- bonds and the key store ------------------------------------------------------------- */
 
 struct l2k_bond {
