@@ -268,7 +268,7 @@ int l2k_oob_local(l2k_stack *s, struct l2k_oob_data *out)
 		sockface_deadline(&dl, timeout_ms);
 		bool timed_out = false;
 		while ((r = sm_oob_local_result(s->sm, out)) == L2K_EAGAIN) {
-			int w = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out);
+			int w = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out, true);
 			if (w < 0) {
 				r = w;
 				break;
