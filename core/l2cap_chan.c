@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/l2cap_int.h"
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 /* ---- modes ---------------------------------------------------------------------------------- */
 

@@ -29,7 +29,7 @@
  * accepted a request of the old mode, it asks again in the new mode. */
 #include <string.h>
 
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap);
 int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,

@@ -22,7 +22,7 @@
  * acknowledgements are withheld (the peer's window closes) and arriving I-frames are dropped. */
 #include <string.h>
 
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 static bool open_ok(struct l2k_chan *ch)
 {

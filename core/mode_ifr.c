@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/l2cap_crc16.h"
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 struct l2cap_ifr *l2cap_ifr_get(struct l2k_chan *ch)
 {
