@@ -18,8 +18,8 @@ void ertm_handle_srej(struct l2k_chan *ch, const struct l2cap_ctrl *c);
 void ertm_send_rr_or_rnr(struct l2k_chan *ch, uint8_t p, uint8_t f);
 /* SendIorRRorRNR(F=1): answer a poll */
 void ertm_send_i_or_rr_or_rnr(struct l2k_chan *ch);
-/* The transmit timers (retransmission / monitor) expired */
-void ertm_timer1(struct l2k_chan *ch);
+/* The retransmission or the monitor timer expired */
+void ertm_timer_expired(struct l2k_chan *ch, enum l2cap_mode_timer which);
 /* Local busy changed (rx_hold) */
 void ertm_local_busy(struct l2k_chan *ch, bool busy);
 /* Close with MaxTransmit / protocol error */

@@ -260,8 +260,9 @@ static void rx_sframe(struct l2k_chan *ch, const struct l2cap_ctrl *c)
 				send_srej(ch, f->srej[(f->srej_head + f->srej_n - 1) % f->rx_alloc], 1);
 			else
 				ertm_send_i_or_rr_or_rnr(ch);
-		} else if (was_busy && f->unacked && f->tx_state == TX_XMIT && !f->t_retrans) {
-			ifr_start_retrans(ch);
+		} else if (was_busy && f->unacked && f->tx_state == TX_XMIT &&
+			   !ifr_timer_running(ch, L2CAP_TIMER_RETRANS)) {
+			ifr_timer_start(ch, L2CAP_TIMER_RETRANS);
 		}
 		ertm_pump(ch);
 		break;
@@ -270,8 +271,8 @@ static void rx_sframe(struct l2k_chan *ch, const struct l2cap_ctrl *c)
 		f->remote_busy = true;
 		if (!ertm_pass_reqseq_fbit(ch, c->reqseq, c->f))
 			return;
-		if (f->t_retrans)
-			ifr_stop_timer1(ch); /* nothing is retransmitted while the peer is busy */
+		/* nothing is retransmitted while the peer is busy */
+		ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
 		if (c->p)
 			ertm_send_rr_or_rnr(ch, 0, 1);
 		break;
@@ -291,19 +292,18 @@ void ertm_send_ack(struct l2k_chan *ch, bool now)
 		return;
 	uint16_t n = seq_off(f, f->buffer_seq, f->last_acked_seq);
 	if (!n) {
-		if (f->t_ack)
-			ifr_stop_ack(ch);
+		ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 		return;
 	}
 	if (!now && n < f->ack_thresh) {
-		ifr_start_ack(ch);
+		if (!ifr_timer_running(ch, L2CAP_TIMER_ACK))
+			ifr_timer_start(ch, L2CAP_TIMER_ACK);
 		return;
 	}
 	ertm_pump(ch); /* an I-frame carries the acknowledgement if there is one to send */
 	if (open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq))
 		ertm_send_rr_or_rnr(ch, 0, 0);
-	if (f->t_ack)
-		ifr_stop_ack(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }
 
 /* ---- ops ------------------------------------------------------------------------------------ */
@@ -336,19 +336,15 @@ static void ertm_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 		rx_iframe(ch, &fr);
 }
 
-static void ertm_timer(struct l2k_chan *ch, uint64_t now)
+static void ertm_timer(struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (!f || !f->running)
 		return;
-	if (f->t_ack && !timer_armed(&ch->mode_timer2)) {
-		f->t_ack = false;
+	if (which == L2CAP_TIMER_ACK)
 		ertm_send_ack(ch, true);
-		if (!open_ok(ch))
-			return;
-	}
-	if ((f->t_retrans || f->t_monitor) && !timer_armed(&ch->mode_timer))
-		ertm_timer1(ch);
+	else
+		ertm_timer_expired(ch, which);
 }
 
 static void ertm_consumed(struct l2k_chan *ch)

@@ -14,8 +14,7 @@
 
 void ertm_fail(struct l2k_chan *ch, enum l2k_close_reason why)
 {
-	ifr_close(ch);
-	l2cap_chan_disconnect(ch, why);
+	ifr_fail(ch, why);
 }
 
 static bool open_ok(struct l2k_chan *ch)
@@ -54,10 +53,9 @@ static bool is_unacked(const struct l2cap_ifr *f, uint16_t seq)
 static void i_frame_sent(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
-	if (f->t_ack)
-		ifr_stop_ack(ch);
-	if (f->tx_state == TX_XMIT && !f->t_retrans && !f->remote_busy)
-		ifr_start_retrans(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
+	if (f->tx_state == TX_XMIT && !ifr_timer_running(ch, L2CAP_TIMER_RETRANS) && !f->remote_busy)
+		ifr_timer_start(ch, L2CAP_TIMER_RETRANS);
 }
 
 void ertm_pump(struct l2k_chan *ch)
@@ -143,8 +141,7 @@ void ertm_send_rr_or_rnr(struct l2k_chan *ch, uint8_t p, uint8_t fb)
 	if (f->local_busy)
 		f->rnr_sent = true;
 	ifr_send_s(ch, &c);
-	if (f->t_ack)
-		ifr_stop_ack(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }
 
 void ertm_send_i_or_rr_or_rnr(struct l2k_chan *ch)
@@ -175,11 +172,11 @@ static void process_reqseq(struct l2k_chan *ch, uint16_t reqseq)
 	f->expected_ack_seq = reqseq;
 	f->ack_ctr += n;
 	f->unacked = (uint16_t)(f->unacked - n);
-	if (f->t_retrans) {
+	if (ifr_timer_running(ch, L2CAP_TIMER_RETRANS)) {
 		if (!f->unacked)
-			ifr_stop_timer1(ch);
+			ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
 		else
-			ifr_start_retrans(ch); /* progress: give the rest a full timeout */
+			ifr_timer_start(ch, L2CAP_TIMER_RETRANS); /* progress: give the rest a full timeout */
 	}
 }
 
@@ -188,10 +185,10 @@ bool ertm_pass_fbit(struct l2k_chan *ch, uint8_t fb)
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (fb && f->tx_state == TX_WAIT_F) {
 		/* the poll was answered (8.6.5.4): back to XMIT */
-		ifr_stop_timer1(ch);
+		ifr_timer_stop(ch, L2CAP_TIMER_MONITOR);
 		f->tx_state = TX_XMIT;
 		if (f->unacked && !f->remote_busy)
-			ifr_start_retrans(ch);
+			ifr_timer_start(ch, L2CAP_TIMER_RETRANS);
 	}
 	return true;
 }
@@ -290,22 +287,21 @@ static void poll_peer(struct l2k_chan *ch)
 	struct l2cap_ifr *f = ifr_of(ch);
 	ertm_send_rr_or_rnr(ch, 1, 0);
 	f->retry_count = 1;
-	ifr_start_monitor(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
+	ifr_timer_start(ch, L2CAP_TIMER_MONITOR);
 	f->tx_state = TX_WAIT_F;
 }
 
-void ertm_timer1(struct l2k_chan *ch)
+void ertm_timer_expired(struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
-	if (f->t_retrans) {
+	if (which == L2CAP_TIMER_RETRANS) {
 		/* RetransTimer expired in XMIT: poll for the peer's state */
-		f->t_retrans = false;
 		if (f->tx_state == TX_XMIT && f->unacked)
 			poll_peer(ch);
 		return;
 	}
-	if (f->t_monitor) {
-		f->t_monitor = false;
+	if (which == L2CAP_TIMER_MONITOR) {
 		if (f->tx_state != TX_WAIT_F)
 			return;
 		/* MonitorTimer expired in WAIT_F: poll again until MaxTransmit polls went unanswered */
@@ -315,7 +311,7 @@ void ertm_timer1(struct l2k_chan *ch)
 		}
 		ertm_send_rr_or_rnr(ch, 1, 0);
 		f->retry_count++;
-		ifr_start_monitor(ch);
+		ifr_timer_start(ch, L2CAP_TIMER_MONITOR);
 	}
 }
 

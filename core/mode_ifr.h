@@ -85,7 +85,6 @@ struct l2cap_ifr {
 	uint16_t srej_save_reqseq;
 	bool send_f;		  /* the next frame we send carries F=1 */
 	bool in_pump, pump_again; /* pump re-entered from an application callback */
-	bool t_retrans, t_monitor; /* which of retrans / monitor runs on ch->mode_timer */
 	uint16_t *retx;		  /* retransmission queue of TxSeq values */
 	uint16_t retx_head, retx_n;
 	struct ifr_slot *tx;
@@ -101,7 +100,6 @@ struct l2cap_ifr {
 	bool rnr_sent;
 	bool rej_sent;		  /* legacy Retransmission mode: REJ exception condition */
 	bool dup_acked;		  /* legacy: an RR answered a duplicate since the last new frame */
-	bool t_ack;		  /* ack timer armed on ch->mode_timer2 */
 	uint16_t *srej;		  /* SrejList, in the order sent */
 	uint16_t srej_head, srej_n;
 	struct ifr_slot *rx;
@@ -175,13 +173,21 @@ int ifr_reassemble(struct l2k_chan *ch, uint8_t sar, uint16_t sdu_len, const uin
 /* Drop a partially reassembled SDU; true if there was one. */
 bool ifr_drop_partial(struct l2k_chan *ch);
 
-/* Timers: ch->mode_timer carries retransmission or monitor, ch->mode_timer2 the ack timer. */
-void ifr_start_retrans(struct l2k_chan *ch);
-void ifr_start_monitor(struct l2k_chan *ch);
-void ifr_stop_timer1(struct l2k_chan *ch);
-void ifr_start_ack(struct l2k_chan *ch);
-void ifr_stop_ack(struct l2k_chan *ch);
+/* The mode timers (ch->mode_timers[], l2cap_int.h): start (or restart) one for its duration
+ * (retrans_ms, monitor_ms, ack_ms), stop it, ask whether it runs. */
+void ifr_timer_start(struct l2k_chan *ch, enum l2cap_mode_timer which);
+static inline void ifr_timer_stop(struct l2k_chan *ch, enum l2cap_mode_timer which)
+{
+	timer_cancel(&ch->eng->timers, &ch->mode_timers[which]);
+}
+static inline bool ifr_timer_running(const struct l2k_chan *ch, enum l2cap_mode_timer which)
+{
+	return timer_armed(&ch->mode_timers[which]);
+}
+/* The mode's close(): every timer stopped. */
 void ifr_close(struct l2k_chan *ch);
+/* Give up the channel (MaxTransmit reached, a protocol error): ifr_close, then disconnect. */
+void ifr_fail(struct l2k_chan *ch, enum l2k_close_reason why);
 
 /* Whether everything handed to the mode has left it: nothing staged, no S-frame waiting and,
  * in ERTM / Retransmission / Flow Control mode, nothing unacknowledged.  true for channels of

@@ -39,32 +39,28 @@ static uint8_t r_bit(struct l2k_chan *ch)
 	return is_rtx(ch) && ifr_of(ch)->local_busy;
 }
 
-static void leg_fail(struct l2k_chan *ch, enum l2k_close_reason why)
-{
-	ifr_close(ch);
-	l2cap_chan_disconnect(ch, why);
-}
-
 static void send_rr(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	struct l2cap_ctrl c = {.type = L2CAP_FRAME_S, .sfunc = L2CAP_S_RR, .r = r_bit(ch),
 			       .reqseq = f->buffer_seq};
 	ifr_send_s(ch, &c);
-	if (f->t_ack)
-		ifr_stop_ack(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }
 
-/* The one timer of the transmitter: retransmission while frames are unacknowledged (and the
- * peer allows retransmission), monitor otherwise. */
+/* The transmitter's timers, one of them running at a time: retransmission while frames are
+ * unacknowledged (and the peer allows retransmission), monitor otherwise. */
 static void rearm(struct l2k_chan *ch, bool progress)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (f->unacked && !f->remote_busy) {
-		if (!f->t_retrans || progress)
-			ifr_start_retrans(ch);
-	} else if (!f->t_monitor) {
-		ifr_start_monitor(ch);
+		if (!ifr_timer_running(ch, L2CAP_TIMER_RETRANS) || progress) {
+			ifr_timer_stop(ch, L2CAP_TIMER_MONITOR);
+			ifr_timer_start(ch, L2CAP_TIMER_RETRANS);
+		}
+	} else if (!ifr_timer_running(ch, L2CAP_TIMER_MONITOR)) {
+		ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
+		ifr_timer_start(ch, L2CAP_TIMER_MONITOR);
 	}
 }
 
@@ -95,7 +91,7 @@ static void leg_pump(struct l2k_chan *ch)
 			struct ifr_slot *s = ifr_tx_slot(f, seq);
 			if (f->max_transmit && s->retries >= f->max_transmit) {
 				f->in_pump = false;
-				leg_fail(ch, L2K_CLOSE_MAX_TRANSMIT);
+				ifr_fail(ch, L2K_CLOSE_MAX_TRANSMIT);
 				return;
 			}
 			if (ifr_send_i(ch, s, seq, f->buffer_seq, r_bit(ch)) == L2K_EAGAIN) {
@@ -127,8 +123,7 @@ static void leg_pump(struct l2k_chan *ch)
 			s->retries = 1;
 			f->next_tx_seq = seq_add(f, f->next_tx_seq, 1);
 			f->unacked++;
-			if (f->t_ack)
-				ifr_stop_ack(ch);
+			ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 			rearm(ch, false);
 		}
 	} while (f->pump_again && !blocked);
@@ -158,7 +153,7 @@ static bool process_ack(struct l2k_chan *ch, uint16_t reqseq, uint8_t r)
 			n = 0;
 			reqseq = f->expected_ack_seq;
 		} else {
-			leg_fail(ch, L2K_CLOSE_PROTOCOL); /* acknowledges a frame never sent */
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* acknowledges a frame never sent */
 			return false;
 		}
 	}
@@ -168,10 +163,12 @@ static bool process_ack(struct l2k_chan *ch, uint16_t reqseq, uint8_t r)
 	bool busy = is_rtx(ch) && r;
 	if (busy != f->remote_busy) {
 		f->remote_busy = busy;
-		if (busy)
-			ifr_stop_timer1(ch); /* R=1: no retransmission until R=0 */
+		if (busy) { /* R=1: no retransmission until R=0 */
+			ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
+			ifr_timer_stop(ch, L2CAP_TIMER_MONITOR);
+		}
 	}
-	if (n || !f->t_retrans)
+	if (n || !ifr_timer_running(ch, L2CAP_TIMER_RETRANS))
 		rearm(ch, n > 0);
 	return true;
 }
@@ -185,7 +182,8 @@ static void send_ack(struct l2k_chan *ch, bool now)
 	if (!n)
 		return;
 	if (!now && n < f->ack_thresh) {
-		ifr_start_ack(ch);
+		if (!ifr_timer_running(ch, L2CAP_TIMER_ACK))
+			ifr_timer_start(ch, L2CAP_TIMER_ACK);
 		return;
 	}
 	leg_pump(ch);
@@ -205,7 +203,7 @@ static void leg_resume(struct l2k_chan *ch)
 		f->buffer_seq = seq_add(f, f->buffer_seq, 1);
 		f->buffer_ctr++;
 		if (ifr_reassemble(ch, s->sar, s->sdu_len, s->data, s->len) < 0) {
-			leg_fail(ch, L2K_CLOSE_PROTOCOL);
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL);
 			return;
 		}
 		if (ch->rx_hold)
@@ -298,7 +296,7 @@ static void rx_iframe(struct l2k_chan *ch, const struct ifr_frame *fr)
 	}
 	if (ifr_reassemble(ch, fr->c.sar, fr->sdu_len, fr->payload, fr->len) < 0) {
 		if (is_rtx(ch)) {
-			leg_fail(ch, L2K_CLOSE_PROTOCOL); /* a reliable mode cannot lose an SDU */
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* a reliable mode cannot lose an SDU */
 			return;
 		}
 		ch->st.rx_dropped++;
@@ -324,7 +322,7 @@ static void leg_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 		return; /* bad FCS: dropped (3.3.5) */
 	if (r < 0) {
 		if (is_rtx(ch))
-			leg_fail(ch, L2K_CLOSE_PROTOCOL);
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL);
 		return;
 	}
 	if (!process_ack(ch, fr.c.reqseq, fr.c.r))
@@ -340,21 +338,16 @@ static void leg_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 		leg_pump(ch);
 }
 
-static void leg_timer(struct l2k_chan *ch, uint64_t now)
+static void leg_timer(struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (!f || !f->running)
 		return;
-	if (f->t_ack && !timer_armed(&ch->mode_timer2)) {
-		f->t_ack = false;
+	switch (which) {
+	case L2CAP_TIMER_ACK:
 		send_ack(ch, true);
-		if (!open_ok(ch))
-			return;
-	}
-	if (timer_armed(&ch->mode_timer))
-		return;
-	if (f->t_retrans) {
-		f->t_retrans = false;
+		break;
+	case L2CAP_TIMER_RETRANS:
 		if (!f->unacked || f->remote_busy) {
 			rearm(ch, false);
 			return;
@@ -369,10 +362,13 @@ static void leg_timer(struct l2k_chan *ch, uint64_t now)
 		f->unacked--;
 		rearm(ch, true);
 		leg_pump(ch);
-	} else if (f->t_monitor) {
-		f->t_monitor = false;
+		break;
+	case L2CAP_TIMER_MONITOR:
 		send_rr(ch);
 		rearm(ch, false);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -387,7 +383,7 @@ static int leg_open(struct l2k_chan *ch)
 {
 	int r = ifr_open(ch, true, is_rtx(ch));
 	if (r == 0)
-		ifr_start_monitor(ch);
+		ifr_timer_start(ch, L2CAP_TIMER_MONITOR);
 	return r;
 }
 
