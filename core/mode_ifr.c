@@ -157,6 +157,16 @@ struct ifr_slot *ifr_rx_slot(struct l2cap_ifr *f, uint16_t seq)
 	return &f->rx[(f->buffer_ctr + seq_off(f, seq, f->buffer_seq)) % f->rx_alloc];
 }
 
+void ifr_rx_store(struct l2cap_ifr *f, const struct ifr_frame *fr)
+{
+	struct ifr_slot *s = ifr_rx_slot(f, fr->c.txseq);
+	memcpy(s->data, fr->payload, fr->len);
+	s->len = fr->len;
+	s->sar = fr->c.sar;
+	s->sdu_len = fr->sdu_len;
+	s->present = true;
+}
+
 /* ---- receiving ------------------------------------------------------------------------------ */
 
 int ifr_parse(struct l2k_chan *ch, const uint8_t *p, size_t len, struct ifr_frame *out)

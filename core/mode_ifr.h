@@ -42,6 +42,7 @@ struct l2cap_ifr_neg {
 	uint8_t req_mode;	/* the mode our latest request asked for */
 };
 
+/* The states of ERTM's transmitter and receiver (8.6.5; mode_ertm.h) */
 enum ertm_tx_state { TX_XMIT, TX_WAIT_F };
 enum ertm_rx_state { RX_RECV, RX_REJ_SENT, RX_SREJ_SENT };
 
@@ -71,8 +72,8 @@ struct l2cap_ifr {
 	uint8_t max_transmit;	/* 0 = unlimited */
 	uint32_t retrans_ms, monitor_ms, ack_ms;
 
-	/* transmitter */
-	enum ertm_tx_state tx_state;
+	/* transmitter (the names in comments are the variables of 8.6.5) */
+	enum ertm_tx_state tx_state; /* ERTM */
 	uint16_t next_tx_seq;	  /* NextTxSeq */
 	uint16_t expected_ack_seq; /* ExpectedAckSeq */
 	uint32_t ack_ctr;	  /* running count of ExpectedAckSeq (slot index base) */
@@ -80,9 +81,9 @@ struct l2cap_ifr {
 	bool staged;		  /* slot of next_tx_seq holds a segment not yet sent (link full) */
 	uint8_t retry_count;	  /* polls sent in WAIT_F (RetryCount) */
 	bool remote_busy;	  /* RNR received (ERTM) / R=1 received (Retransmission mode) */
-	bool rej_actioned;	  /* REJ_ACT: a REJ was acted on while waiting for F */
-	bool srej_actioned;	  /* SREJ_ACT */
-	uint16_t srej_save_reqseq;
+	bool rej_actioned;	  /* RejActioned (REJ_ACT): a REJ was acted on while waiting for F */
+	bool srej_actioned;	  /* SrejActioned (SREJ_ACT): an SREJ was, for srej_save_reqseq */
+	uint16_t srej_save_reqseq; /* SrejSaveReqSeq */
 	bool send_f;		  /* the next frame we send carries F=1 */
 	bool in_pump, pump_again; /* pump re-entered from an application callback */
 	uint16_t *retx;		  /* retransmission queue of TxSeq values */
@@ -91,13 +92,13 @@ struct l2cap_ifr {
 	uint16_t tx_alloc;
 
 	/* receiver */
-	enum ertm_rx_state rx_state;
+	enum ertm_rx_state rx_state; /* ERTM */
 	uint16_t expected_tx_seq; /* ExpectedTxSeq */
 	uint16_t buffer_seq;	  /* BufferSeq: oldest frame not yet passed up */
 	uint32_t buffer_ctr;	  /* running count of buffer_seq (slot index base) */
 	uint16_t last_acked_seq;  /* ReqSeq last sent */
-	bool local_busy;
-	bool rnr_sent;
+	bool local_busy;	  /* LocalBusy: the application stopped reading */
+	bool rnr_sent;		  /* RNRsent: an RNR told the peer so */
 	bool rej_sent;		  /* legacy Retransmission mode: REJ exception condition */
 	bool dup_acked;		  /* legacy: an RR answered a duplicate since the last new frame */
 	uint16_t *srej;		  /* SrejList, in the order sent */
@@ -140,6 +141,32 @@ static inline uint16_t seq_off(const struct l2cap_ifr *f, uint16_t a, uint16_t b
 }
 struct ifr_slot *ifr_tx_slot(struct l2cap_ifr *f, uint16_t seq);
 struct ifr_slot *ifr_rx_slot(struct l2cap_ifr *f, uint16_t seq);
+/* The I-frame with TxSeq seq was sent and is not acknowledged yet. */
+static inline bool ifr_unacked(const struct l2cap_ifr *f, uint16_t seq)
+{
+	return seq_off(f, seq, f->expected_ack_seq) < f->unacked;
+}
+
+/* The retransmission queue: TxSeq values to send again, in the order asked, each once. */
+static inline bool ifr_retx_has(const struct l2cap_ifr *f, uint16_t seq)
+{
+	for (uint16_t i = 0; i < f->retx_n; i++)
+		if (f->retx[(f->retx_head + i) % f->tx_alloc] == seq)
+			return true;
+	return false;
+}
+static inline void ifr_retx_push(struct l2cap_ifr *f, uint16_t seq)
+{
+	if (f->retx_n >= f->tx_alloc || ifr_retx_has(f, seq))
+		return;
+	f->retx[(f->retx_head + f->retx_n) % f->tx_alloc] = seq;
+	f->retx_n++;
+}
+static inline void ifr_retx_pop(struct l2cap_ifr *f)
+{
+	f->retx_head = (uint16_t)((f->retx_head + 1) % f->tx_alloc);
+	f->retx_n--;
+}
 
 /* A received frame, checked and decoded. */
 struct ifr_frame {
@@ -152,6 +179,9 @@ struct ifr_frame {
  * 0; L2K_EIO bad FCS (counted); L2K_EBADMSG malformed: too short, S-frame with payload,
  * Start without SDU Length, payload over our MPS. */
 int ifr_parse(struct l2k_chan *ch, const uint8_t *p, size_t len, struct ifr_frame *out);
+/* Keep a received I-frame in the receive slot of its TxSeq (ERTM: out of sequence, or while the
+ * application is busy; Retransmission mode: while it is busy). */
+void ifr_rx_store(struct l2cap_ifr *f, const struct ifr_frame *fr);
 
 /* Send one S-frame (ReqSeq filled by the caller).  0 or L2K_EAGAIN (then queued, sent by
  * ifr_flush_sq from pump). */

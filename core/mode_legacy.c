@@ -20,8 +20,6 @@
  * When the retransmission timer expires the oldest unacknowledged I-frame is given up, so the
  * window moves on even when its acknowledgement was lost.  While the application is busy
  * acknowledgements are withheld (the peer's window closes) and arriving I-frames are dropped. */
-#include <string.h>
-
 #include "core/mode_ifr.h"
 
 static bool open_ok(struct l2k_chan *ch)
@@ -83,9 +81,8 @@ static void leg_pump(struct l2k_chan *ch)
 		}
 		while (f->retx_n) {
 			uint16_t seq = f->retx[f->retx_head];
-			if (seq_off(f, seq, f->expected_ack_seq) >= f->unacked) { /* acknowledged meanwhile */
-				f->retx_head = (uint16_t)((f->retx_head + 1) % f->tx_alloc);
-				f->retx_n--;
+			if (!ifr_unacked(f, seq)) { /* acknowledged meanwhile */
+				ifr_retx_pop(f);
 				continue;
 			}
 			struct ifr_slot *s = ifr_tx_slot(f, seq);
@@ -100,8 +97,7 @@ static void leg_pump(struct l2k_chan *ch)
 			}
 			s->retries++;
 			ch->st.retransmissions++;
-			f->retx_head = (uint16_t)((f->retx_head + 1) % f->tx_alloc);
-			f->retx_n--;
+			ifr_retx_pop(f);
 		}
 		if (blocked)
 			break;
@@ -135,9 +131,8 @@ static void go_back(struct l2k_chan *ch, uint16_t from)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	f->retx_n = 0;
-	f->retx_head = 0;
-	for (uint16_t s = from; seq_off(f, s, f->expected_ack_seq) < f->unacked; s = seq_add(f, s, 1))
-		f->retx[f->retx_n++] = s;
+	for (uint16_t s = from; ifr_unacked(f, s); s = seq_add(f, s, 1))
+		ifr_retx_push(f, s);
 	rearm(ch, true);
 	leg_pump(ch);
 }
@@ -252,12 +247,7 @@ static void rx_iframe(struct l2k_chan *ch, const struct ifr_frame *fr)
 		 * application reads again; anything else is discarded and comes again after R=0.
 		 * Flow Control mode counts it lost when the TxSeq gap shows after the busy time. */
 		if (is_rtx(ch) && !ahead && seq_off(f, f->expected_tx_seq, f->buffer_seq) < f->rx_alloc) {
-			struct ifr_slot *s = ifr_rx_slot(f, txseq);
-			memcpy(s->data, fr->payload, fr->len);
-			s->len = fr->len;
-			s->sar = fr->c.sar;
-			s->sdu_len = fr->sdu_len;
-			s->present = true;
+			ifr_rx_store(f, fr);
 			f->expected_tx_seq = seq_add(f, txseq, 1);
 		}
 		return;
