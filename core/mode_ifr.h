@@ -208,7 +208,8 @@ bool ifr_drop_partial(struct l2k_chan *ch);
 void ifr_timer_start(struct l2k_chan *ch, enum l2cap_mode_timer which);
 static inline void ifr_timer_stop(struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
-	timer_cancel(&ch->eng->timers, &ch->mode_timers[which]);
+	if (timer_armed(&ch->mode_timers[which])) /* (the data path stops timers that do not run) */
+		timer_cancel(&ch->eng->timers, &ch->mode_timers[which]);
 }
 static inline bool ifr_timer_running(const struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
