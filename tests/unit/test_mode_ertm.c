@@ -476,8 +476,8 @@ static void erm_bi05_rej_then_final_iframe(void **state)
 
 /* The rows of the transmitter's tables that tie the two timers to the two states (8.6.5 XMIT,
  * WAIT_F): the retransmission timer runs in XMIT only (restarted when an acknowledgement makes
- * progress, stopped when nothing is left unacknowledged), the monitor timer in WAIT_F only; in
- * WAIT_F new I-frames wait (Pend-Data) until the F-bit brings the transmitter back to XMIT. */
+ * progress, stopped when nothing is left unacknowledged), the monitor timer in WAIT_F only; the
+ * F-bit that ends WAIT_F starts the retransmission timer for what is still unacknowledged. */
 static void erm_timers_follow_tx_state(void **state)
 {
 	struct ctx *c = *state;
@@ -494,16 +494,31 @@ static void erm_timers_follow_tx_state(void **state)
 	uint64_t t2 = c->m.t.vc.now_ms;
 	assert_true(t2 - t0 > 2100);
 	assert_true(t2 - t1 >= 1990 && t2 - t1 <= 2010);
-	send_sdus(c, 1, 10);
-	assert_false(mt_recv(&c->m, 1000, &e)); /* WAIT_F: Data-Request is pended */
-	mt_send_s(&c->m, L2CAP_S_RR, 2, 0, 1);	/* F=1, everything acknowledged: XMIT */
-	mt_expect_i(&c->m, 100, 2, &e);		/* the pended I-frame goes */
+	mt_send_s(&c->m, L2CAP_S_REJ, 1, 0, 0); /* WAIT_F: retransmitted, RejActioned */
+	mt_expect_i(&c->m, 100, 1, &e);
+	mt_send_s(&c->m, L2CAP_S_RR, 1, 0, 1); /* F=1: XMIT, no second copy, frame 1 still out */
 	uint64_t t3 = c->m.t.vc.now_ms;
 	/* ... under the retransmission timer again (not the monitor timer's 12 s) */
 	mt_expect_s(&c->m, 2100, L2CAP_S_RR, 0, 1, 0);
 	assert_true(c->m.t.vc.now_ms - t3 >= 1990 && c->m.t.vc.now_ms - t3 <= 2010);
-	mt_send_s(&c->m, L2CAP_S_RR, 3, 0, 1); /* answered, all acknowledged: no timer runs */
+	mt_send_s(&c->m, L2CAP_S_RR, 2, 0, 1); /* answered, all acknowledged: no timer runs */
 	assert_false(mt_recv(&c->m, 30000, &e));
+}
+
+/* Data-Request in WAIT_F (8.6.5 WAIT_F table): Pend-Data, the new I-frame waits until the F-bit
+ * brings the transmitter back to XMIT. */
+static void erm_wait_f_pends_data(void **state)
+{
+	struct ctx *c = *state;
+	open_ertm(c, 3, 10, 1000);
+	send_sdus(c, 1, 10);
+	struct l2cap_eframe e;
+	mt_expect_i(&c->m, 100, 0, &e);
+	mt_expect_s(&c->m, 2100, L2CAP_S_RR, 0, 1, 0); /* WAIT_F */
+	send_sdus(c, 1, 10);
+	assert_false(mt_recv(&c->m, 1000, &e));
+	mt_send_s(&c->m, L2CAP_S_RR, 1, 0, 1);
+	mt_expect_i(&c->m, 100, 1, &e);
 }
 
 /* Local-Busy-Clear in WAIT_F (8.6.5 WAIT_F table): after an RNR the transmitter polls again
@@ -583,7 +598,7 @@ int main(void)
 	    T2(erm_bi01_rej_lost),	   T2(erm_bi02_srej_lost),	      T2(erm_bi03_srej_duplicated),
 	    T2(erm_bi04_rej_then_final_rr), T2(erm_bi05_rej_then_final_iframe),
 	    T2(erm_bad_fcs_and_invalid_reqseq), T2(erm_timers_follow_tx_state),
-	    T2(erm_local_busy_clear_in_wait_f), T2(erm_rnr_poll_then_rr),
+	    T2(erm_wait_f_pends_data), T2(erm_local_busy_clear_in_wait_f), T2(erm_rnr_poll_then_rr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
