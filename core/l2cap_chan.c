@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/l2cap_int.h"
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 /* ---- modes ---------------------------------------------------------------------------------- */
 
@@ -143,19 +143,34 @@ static void sig_timer_fire(struct timer *t, uint64_t now)
 	l2cap_chan_closed(ch, ch->state == CH_WAIT_LINK ? L2K_CLOSE_LINK_FAILED : L2K_CLOSE_TIMEOUT);
 }
 
-static void mode_timer_fire(struct timer *t, uint64_t now)
+/* ch->mode_timers[which] expired: the mode is told which one */
+static void mode_timer_expired(struct timer *t, enum l2cap_mode_timer which)
 {
-	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer));
+	struct l2k_chan *ch = (struct l2k_chan *)((char *)(t - which) - offsetof(struct l2k_chan, mode_timers));
 	if (ch->ops && ch->ops->timer)
-		ch->ops->timer(ch, now);
+		ch->ops->timer(ch, which);
 }
 
-static void mode_timer2_fire(struct timer *t, uint64_t now)
+static void retrans_timer_fire(struct timer *t, uint64_t now)
 {
-	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer2));
-	if (ch->ops && ch->ops->timer)
-		ch->ops->timer(ch, now);
+	mode_timer_expired(t, L2CAP_TIMER_RETRANS);
 }
+
+static void monitor_timer_fire(struct timer *t, uint64_t now)
+{
+	mode_timer_expired(t, L2CAP_TIMER_MONITOR);
+}
+
+static void ack_timer_fire(struct timer *t, uint64_t now)
+{
+	mode_timer_expired(t, L2CAP_TIMER_ACK);
+}
+
+static void (*const mode_timer_fire[L2CAP_MODE_TIMERS])(struct timer *, uint64_t) = {
+    [L2CAP_TIMER_RETRANS] = retrans_timer_fire,
+    [L2CAP_TIMER_MONITOR] = monitor_timer_fire,
+    [L2CAP_TIMER_ACK] = ack_timer_fire,
+};
 
 struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_opts *o,
 				const struct l2k_chan_cbs *cbs)
@@ -168,8 +183,8 @@ struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_op
 	if (cbs)
 		ch->cbs = *cbs;
 	ch->sig_timer.fire = sig_timer_fire;
-	ch->mode_timer.fire = mode_timer_fire;
-	ch->mode_timer2.fire = mode_timer2_fire;
+	for (int i = 0; i < L2CAP_MODE_TIMERS; i++)
+		ch->mode_timers[i].fire = mode_timer_fire[i];
 	ch->mode = o->mode;
 	ch->local_mtu = o->mtu;
 	ch->remote_mtu = L2CAP_DEFAULT_MTU;
@@ -239,8 +254,8 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 	enum l2cap_chan_state was = ch->state;
 	ch->state = CH_CLOSED;
 	timer_cancel(&e->timers, &ch->sig_timer);
-	timer_cancel(&e->timers, &ch->mode_timer);
-	timer_cancel(&e->timers, &ch->mode_timer2);
+	for (int i = 0; i < L2CAP_MODE_TIMERS; i++)
+		timer_cancel(&e->timers, &ch->mode_timers[i]);
 	if (ch->ops && ch->ops->close && was == CH_OPEN)
 		ch->ops->close(ch);
 	if (ch->link) {

@@ -29,7 +29,7 @@
  * accepted a request of the old mode, it asks again in the new mode. */
 #include <string.h>
 
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 #define MAX_CONF_ROUNDS 4
 #define MAX_MODE_REFUSALS 2

@@ -33,6 +33,17 @@ enum l2cap_chan_state {
 	CH_CLOSED,
 };
 
+/* The timers of the I-frame modes (Vol 3 Part A 8.6.2 for ERTM, 8.1-8.5 of the editions with
+ * the legacy modes; their values 5.4), one struct timer each in ch->mode_timers[]: the channel
+ * owns them, so that closing it cancels them whatever its mode state holds, and its mode's
+ * timer() is told which one expired. */
+enum l2cap_mode_timer {
+	L2CAP_TIMER_RETRANS, /* Retransmission time-out */
+	L2CAP_TIMER_MONITOR, /* Monitor time-out */
+	L2CAP_TIMER_ACK,     /* l2kit's: how long a received I-frame may wait for its acknowledgement */
+	L2CAP_MODE_TIMERS
+};
+
 /* The data path of a mode.  Every function is optional except rx (or rx_pdu). */
 struct l2cap_mode_ops {
 	const char *name;
@@ -46,8 +57,8 @@ struct l2cap_mode_ops {
 	 * header included (its Length already checked by the engine).  Used instead of rx when
 	 * set. */
 	void (*rx_pdu)(struct l2k_chan *ch, const uint8_t *pdu, size_t len);
-	/* mode timers are armed through ch->mode_timer */
-	void (*timer)(struct l2k_chan *ch, uint64_t now);
+	/* ch->mode_timers[which] expired (the mode arms them with l2cap_arm) */
+	void (*timer)(struct l2k_chan *ch, enum l2cap_mode_timer which);
 	/* the application consumed received data (credit modes return credits) */
 	void (*consumed)(struct l2k_chan *ch);
 	void (*close)(struct l2k_chan *ch);
@@ -117,8 +128,7 @@ struct l2k_chan {
 
 	/* mode state (ERTM etc.) */
 	void *mode_state;
-	struct timer mode_timer;
-	struct timer mode_timer2;
+	struct timer mode_timers[L2CAP_MODE_TIMERS];
 
 	/* socket face attachment */
 	void *sock;
