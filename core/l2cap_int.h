@@ -103,6 +103,7 @@ struct l2k_chan {
 	bool conf_in_done;	/* we accepted the peer's request */
 	bool conf_req_sent;
 	uint8_t conf_tries;	/* Unacceptable-parameters rounds */
+	uint8_t conf_reqs_in;	/* the peer's Configuration Requests on the channel (bounded) */
 	uint32_t conf_omit;	/* L2CAP_CONF_HAS_* options the peer did not understand */
 	bool configured_once;	/* a configuration completed before (re-configuration) */
 	bool conf_wait_info;	/* accepted: our request waits for the peer's feature mask */
