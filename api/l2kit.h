@@ -26,7 +26,7 @@ extern "C" {
  * or a function's signature change incompatibly.  Bindings that lay the structures out
  * themselves (the Python package, over ctypes) compare l2k_abi_version() with the value they
  * were written for before their first call. */
-#define L2K_ABI_VERSION 1
+#define L2K_ABI_VERSION 2
 L2K_API int l2k_abi_version(void);
 
 typedef struct l2k_stack l2k_stack;
@@ -41,7 +41,10 @@ L2K_API char *l2k_addr_str(const l2k_addr *a, char out[18]);
 
 struct l2k_stack_opts {
 	const char *btsnoop_path;   /* capture every HCI packet to this file (NULL: none) */
-	uint32_t cmd_timeout_ms;    /* HCI command timeout (0: 5000) */
+	/* Command watchdog: a command the controller leaves unanswered this long means it stopped
+	 * responding: the stack fails with L2K_ECTRLTIMEOUT (cbs->error says which command), every
+	 * link ends (hci_reason 0x16) and its channels close with L2K_CLOSE_CONTROLLER (0: 5000) */
+	uint32_t cmd_timeout_ms;
 	bool no_page_scan;	    /* do not make BR/EDR connectable at start */
 	uint32_t max_rx_pdu;	    /* largest reassembled L2CAP PDU (0: 65539) */
 	uint32_t link_tx_queue;	    /* per-link bound on data queued for the controller (0: 16384;
@@ -58,7 +61,17 @@ struct l2k_stack_opts {
 	/* Security: pairing, encryption, bonding (NULL: the defaults of l2k_security_opts_default,
 	 * keys kept in memory only).  docs/security.md. */
 	const struct l2k_security_opts *security;
+	/* ACL transmit watchdog: while links are up, a controller that has sent nothing for this
+	 * long - no Number Of Completed Packets for the ACL packets it holds, nothing else either -
+	 * is sent a probe command (Read Local Version Information) that it must answer within this
+	 * time too (or cmd_timeout_ms if shorter); no answer ends it all as the command watchdog
+	 * does, so a frozen controller is found within twice this time whether the stack sends or
+	 * only receives.  A controller that answers is alive and its links stay, however long
+	 * their packets wait (a peer holding its incoming data, a peer out of range until the
+	 * supervision timeout).  0: 2500; L2K_WATCHDOG_OFF: no probes (only the command watchdog). */
+	uint32_t acl_tx_timeout_ms;
 };
+#define L2K_WATCHDOG_OFF UINT32_MAX
 
 struct l2k_security_opts {
 	enum l2k_io_cap io_cap;	   /* what this device can show and enter (L2K_IO_NO_INPUT_NO_OUTPUT) */
@@ -166,6 +179,31 @@ L2K_API int l2k_sim_run_until(l2k_stack **stacks, int n, struct l2k_vclock *vc, 
 			      void *arg, uint64_t max_ms);
 
 L2K_API int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out);
+
+/* What the HCI host counted of the controller's input since the stack opened (l2k_hci_stats),
+ * or of one open link's (l2k_link_stats: the counters that are not about a link stay 0).  The
+ * drop counters count ACL packets / events the host dropped, never passed on: */
+struct l2k_hci_stats {
+	uint64_t acl_rx_packets;	  /* ACL packets from the controller (well-formed headers) */
+	uint64_t acl_rx_pdus;		  /* L2CAP PDUs reassembled from them */
+	uint64_t acl_bad_header;	  /* shorter than the ACL header, or a length field that
+					   * disagrees with the packet */
+	uint64_t acl_unknown_handle;	  /* for a connection handle that is no open link */
+	uint64_t acl_cont_without_start;  /* a stray continuation: no PDU being reassembled */
+	uint64_t acl_overrun;		  /* more octets than the PDU's length says */
+	uint64_t acl_short_start;	  /* a first fragment shorter than the L2CAP basic header */
+	uint64_t acl_too_big;		  /* a PDU longer than max_rx_pdu */
+	uint64_t acl_incomplete;	  /* a PDU cut short by the next start fragment */
+	uint64_t evt_malformed;		  /* events cut short (shorter than their fixed parameters)
+					   * or whose length octet disagrees with the packet */
+	uint64_t nocp_excess;		  /* completed packets reported beyond those outstanding */
+	uint64_t rx_after_failure;	  /* packets after the controller was declared unresponsive */
+	uint64_t cmd_timeouts;		  /* commands never answered (the command watchdog) */
+	uint64_t probes;		  /* probes of the ACL transmit watchdog */
+};
+/* 0 and *out; l2k_link_stats: L2K_ENOLINK when the handle is no open link. */
+L2K_API int l2k_hci_stats(l2k_stack *s, struct l2k_hci_stats *out);
+L2K_API int l2k_link_stats(l2k_stack *s, uint16_t handle, struct l2k_hci_stats *out);
 /* The stack's last transport or bring-up error (empty string if none). */
 L2K_API const char *l2k_last_error(l2k_stack *s);
 

@@ -70,6 +70,7 @@ const char *l2cap_close_reason_str(enum l2k_close_reason r)
 	case L2K_CLOSE_CONFIG_FAILED: return "configuration failed";
 	case L2K_CLOSE_LINK_FAILED: return "link could not be created";
 	case L2K_CLOSE_SECURITY: return "security could not be established (pairing or encryption failed)";
+	case L2K_CLOSE_CONTROLLER: return "the controller stopped responding";
 	}
 	return "unknown";
 }
@@ -810,6 +811,10 @@ int l2cap_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *o)
 	o->retransmissions = ch->st.retransmissions;
 	o->rx_sdus_dropped = ch->st.rx_dropped;
 	o->rx_frames_bad_fcs = ch->st.bad_fcs;
+	struct hci_link_stats ls;
+	if (ch->link && hci_host_link_stats(ch->eng->hci, ch->link->handle, &ls) == 0)
+		o->link_acl_dropped = ls.rx_drop_cont_without_start + ls.rx_drop_overrun + ls.rx_drop_short_start +
+				      ls.rx_drop_too_big + ls.rx_drop_incomplete + ls.rx_drop_bad_header;
 	return 0;
 }
 

@@ -278,6 +278,10 @@ void l2cap_engine_free(void *ctx);
 void l2cap_engine_link_up(void *ctx, const struct hci_link_info *li);
 void l2cap_engine_link_down(void *ctx, uint16_t handle, uint8_t reason);
 void l2cap_engine_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status);
+/* The controller stopped responding (the HCI host failed; it takes every link down next, and
+ * their channels close with L2K_CLOSE_CONTROLLER): the channels still waiting for a link close
+ * now, with that reason. */
+void l2cap_engine_controller_lost(void *ctx);
 void l2cap_engine_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len);
 void l2cap_engine_acl_tx_room(void *ctx, uint16_t handle);
 void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
@@ -294,7 +298,7 @@ int l2cap_chan_raise(struct l2k_chan *ch);
  * authentication (0x0005), key size (0x0007) or encryption (0x0008), Vol 3 Part A 4.23/4.26. */
 uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level);
 /* The last close reason (ch->last_result keeps a close reason until a response tells a result). */
-#define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_SECURITY
+#define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_CONTROLLER
 /* the open link to peer: 0 and *handle, or L2K_ENOLINK */
 int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 /* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */

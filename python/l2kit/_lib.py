@@ -14,7 +14,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int, c_in
                     c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 # The L2K_ABI_VERSION this package is written for (api/l2kit.h).
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # File names of the shared library, most specific first.
 LIBRARY_NAMES = ("libl2kit.so.0", "libl2kit.so", "l2kit.dll", "libl2kit.dylib")
@@ -61,6 +61,7 @@ class StackOpts(Structure):
         ("clock", CFUNCTYPE(c_uint64, c_void_p)),
         ("clock_arg", c_void_p),
         ("security", c_void_p),  # struct l2k_security_opts * (not bound yet: NULL, the defaults)
+        ("acl_tx_timeout_ms", c_uint32),
     ]
 
 
@@ -186,6 +187,7 @@ class ChanInfo(Structure):
         ("retransmissions", c_uint64),
         ("rx_sdus_dropped", c_uint64),
         ("rx_frames_bad_fcs", c_uint64),
+        ("link_acl_dropped", c_uint64),
     ]
 
 
@@ -231,7 +233,7 @@ MODE_ALIASES = {"le-credit": "le", "lecredit": "le", "le_credit": "le"}
 LE_MODES = (0x80, 0x81)
 
 CLOSE_LOCAL, CLOSE_REMOTE, CLOSE_LINK_LOST, CLOSE_REFUSED, CLOSE_TIMEOUT, CLOSE_PROTOCOL, \
-    CLOSE_MAX_TRANSMIT, CLOSE_CONFIG_FAILED, CLOSE_LINK_FAILED, CLOSE_SECURITY = range(10)
+    CLOSE_MAX_TRANSMIT, CLOSE_CONFIG_FAILED, CLOSE_LINK_FAILED, CLOSE_SECURITY, CLOSE_CONTROLLER = range(11)
 
 RESULT_PSM_NOT_SUPPORTED = 0x0002
 RESULT_SECURITY_BLOCK = 0x0003

@@ -23,10 +23,11 @@ MSG_EOR = getattr(_socket, "MSG_EOR", 0x80)
 ChannelInfo = collections.namedtuple(
     "ChannelInfo", "mode link peer handle psm local_cid remote_cid mtu peer_mtu mps peer_mps "
     "credits_tx credits_rx fcs result hci_reason tx_sdus rx_sdus tx_bytes rx_bytes "
-    "retransmissions rx_sdus_dropped rx_frames_bad_fcs")
+    "retransmissions rx_sdus_dropped rx_frames_bad_fcs link_acl_dropped")
 ChannelInfo.__doc__ = """What l2kit knows about a channel (struct l2k_chan_info): mode name, link
 type ('bredr', 'le-public', 'le-random'), peer address, link handle, PSM, CIDs, MTU and MPS both
-ways (ours first), credits, FCS, the peer's last result code, the link's HCI reason, counters."""
+ways (ours first), credits, FCS, the peer's last result code, the link's HCI reason, counters
+(link_acl_dropped: ACL packets of the channel's link the HCI host dropped as malformed)."""
 
 
 # ---- options ----------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def _info_tuple(ci):
         _addr.to_string(ci.peer, ci.link_type), ci.handle, ci.psm, ci.local_cid, ci.remote_cid,
         ci.local_mtu, ci.remote_mtu, ci.local_mps, ci.remote_mps, ci.credits_tx, ci.credits_rx,
         bool(ci.fcs), ci.result, ci.hci_reason, ci.tx_sdus, ci.rx_sdus, ci.tx_bytes, ci.rx_bytes,
-        ci.retransmissions, ci.rx_sdus_dropped, ci.rx_frames_bad_fcs)
+        ci.retransmissions, ci.rx_sdus_dropped, ci.rx_frames_bad_fcs, ci.link_acl_dropped)
 
 
 _NEW, _LISTENING, _CONNECTING, _CONNECTED = "new", "listening", "connecting", "connected"

@@ -62,7 +62,7 @@ class Stack:
     """
 
     def __init__(self, transport=None, *, btsnoop=None, connectable=True, ready_timeout=10.0,
-                 cmd_timeout=None):
+                 cmd_timeout=None, acl_tx_timeout=None):
         spec = transport if transport is not None else os.environ.get("L2KIT_TRANSPORT")
         if not spec:
             raise errors.make(_lib.L2K_ESPEC, cls=errors.TransportError, message="no transport: give Stack(transport) or set "
@@ -89,6 +89,8 @@ class Stack:
             opts.btsnoop_path = os.fsencode(btsnoop)
         if cmd_timeout:
             opts.cmd_timeout_ms = int(cmd_timeout * 1000)
+        if acl_tx_timeout:
+            opts.acl_tx_timeout_ms = int(acl_tx_timeout * 1000)
         err = ctypes.create_string_buffer(256)
         s = _lib.StackP()
         r = lib.l2k_stack_open(spec.encode(), byref(opts), byref(self._cb), byref(s), err, len(err))
