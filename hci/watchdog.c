@@ -90,10 +90,11 @@ void hci_watchdog_cmd_timeout(struct hci_host *h, const struct hci_cmd_slot *s)
 	const char *name = hci_opcode_name(s->opcode, nb);
 	if (s->probe && h->wd.probe_inflight) {
 		snprintf(msg, sizeof(msg),
-			 "controller not responding: %u ACL packets without Number Of Completed Packets and "
+			 "controller not responding: %u ACL packet%s without Number Of Completed Packets and "
 			 "nothing else from it for %llu ms, then no answer to a probe (command 0x%04x, %s) within "
 			 "%u ms: ending every link",
-			 (unsigned)h->wd.probe_inflight, (unsigned long long)h->wd.probe_silent, s->opcode, name,
+			 (unsigned)h->wd.probe_inflight, h->wd.probe_inflight == 1 ? "" : "s",
+			 (unsigned long long)h->wd.probe_silent, s->opcode, name,
 			 (unsigned)s->timeout_ms);
 	} else if (s->probe) {
 		snprintf(msg, sizeof(msg),

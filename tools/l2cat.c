@@ -80,8 +80,12 @@ static void usage(FILE *f)
 		"      --rate BYTES       send at most BYTES per second (suffix k = 1000, M = 1000000):\n"
 		"                         for modes without flow control and receivers that cannot keep up\n"
 		"  -w, --timeout MS       connect, and wait for echoes / the disconnection (default 30000)\n"
+		"      --watchdog MS      a controller silent this long while links are up (no completions for\n"
+		"                         the packets it holds) must answer a probe within MS too, else it is\n"
+		"                         taken for frozen: every channel ends, exit 1 (default 2500, 0 = off)\n"
 		"      --btsnoop FILE     capture every HCI packet to FILE (btmon -r, wireshark)\n"
-		"  -v, --verbose          channel parameters, and a summary (bytes, SDUs, s, MB/s) on stderr\n"
+		"  -v, --verbose          channel parameters, and a summary (bytes, SDUs, s, MB/s, controller\n"
+		"                         input the host dropped as malformed) on stderr\n"
 		"  -h, --help\n",
 		built);
 }
@@ -201,7 +205,7 @@ static void *watch_main(void *arg)
 /* ---- main ---------------------------------------------------------------------------------- */
 
 enum { O_MTU = 256, O_MPS, O_CREDITS, O_ECHO, O_SINK, O_SEND, O_SIZE, O_VERIFY, O_SNOOP, O_LE,
-       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT };
+       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT, O_WATCHDOG };
 
 /* N, Nk, NM: bytes per second */
 static int parse_rate(const char *s, unsigned long *out)
@@ -253,7 +257,7 @@ int main(int argc, char **argv)
 	    {"max-transmit", required_argument, 0, O_MAXTX}, {"ext-window", no_argument, 0, O_EXTWIN},
 	    {"channels", required_argument, 0, O_CHANNELS}, {"output", required_argument, 0, 'o'},
 	    {"reconfigure-mtu", required_argument, 0, O_RMTU}, {"reconfigure-mps", required_argument, 0, O_RMPS},
-	    {"reconfigure-at", required_argument, 0, O_RAT},
+	    {"reconfigure-at", required_argument, 0, O_RAT}, {"watchdog", required_argument, 0, O_WATCHDOG},
 	    {"verbose", no_argument, 0, 'v'},	      {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
 	int o;
@@ -352,6 +356,10 @@ int main(int argc, char **argv)
 				return 2;
 			c.reconf_at = v;
 			break;
+		case O_WATCHDOG:
+			if (tool_opt_watchdog(PROG, optarg, &c.watchdog_ms))
+				return 2;
+			break;
 		case 'v': c.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -432,7 +440,9 @@ int main(int argc, char **argv)
 	l2k_stack *s;
 	links.verbose = c.verbose;
 	struct l2k_stack_cbs cbs = {.user = &c, .error = on_error, .link_up = on_link_up, .link_down = on_link_down};
-	if (tool_stack_up(PROG, c.spec, c.snoop, !(c.listen && !c.le), &cbs, 10000, &s) < 0)
+	struct l2k_stack_opts so = {.btsnoop_path = c.snoop, .no_page_scan = !(c.listen && !c.le),
+				    .acl_tx_timeout_ms = c.watchdog_ms};
+	if (tool_stack_up(PROG, c.spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
 	/* from here on SIGINT / SIGTERM end the channels and links gracefully (exit 130 / 143) */
 	tool_signals_graceful(true);
@@ -561,8 +571,17 @@ int main(int argc, char **argv)
 		}
 		ok = serve(&c, s, NULL, sk, c.nchan, &why);
 	}
-	if (why != L2K_CLOSE_LINK_LOST) /* else the links (or the transport) are gone already */
+	if (why != L2K_CLOSE_LINK_LOST && why != L2K_CLOSE_CONTROLLER) /* else the links are gone already */
 		links_finish(s, why == L2K_CLOSE_REMOTE);
+	if (c.verbose) {
+		struct l2k_hci_stats hs;
+		char d[400];
+		l2k_lock(s);
+		l2k_hci_stats(s, &hs);
+		l2k_unlock(s);
+		tool_hci_drops_str(d, sizeof(d), &hs);
+		fprintf(stderr, PROG ": controller input dropped as malformed: %s\n", d);
+	}
 	l2k_stack_close(s);
 	if (tool_signal()) {
 		fprintf(stderr, PROG ": interrupted (%s)%s\n", tool_signal_name(), ok ? "" : "; see above");

@@ -1,5 +1,5 @@
 /* l2ping: L2CAP Echo Requests over a BR/EDR link, with BlueZ's l2ping flags and output.
- *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--btsnoop FILE] ADDR
+ *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--watchdog MS] [--btsnoop FILE] ADDR
  * Creates the ACL link to ADDR, sends Echo Requests (Vol 3 Part A 4.8) one at a time, prints the
  * round trip of each answer and a summary.  The data of an Echo Response is the responder's
  * choice (4.9: some stacks, BTstack for one, send none): an answer counts whatever it carries,
@@ -47,7 +47,8 @@ struct ping {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--btsnoop FILE] ADDR\n"
+	fprintf(f, "usage: l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--watchdog MS]\n"
+		   "              [--btsnoop FILE] ADDR\n"
 		   "  Sends L2CAP Echo Requests to ADDR over a BR/EDR link (created if needed) and prints\n"
 		   "  the round trip of each answer, then a summary; the flags are BlueZ's l2ping's.  An\n"
 		   "  answer counts whatever data it carries (the responder's choice); other data than sent\n"
@@ -63,6 +64,9 @@ static void usage(FILE *f)
 		   "  -f, --flood           no wait between requests (-d 0)\n"
 		   "  -v, --verify          an answer must carry the data sent: stop with an error if not\n"
 		   "  -r                    (BlueZ's reverse ping) refused: see l2ping(1)\n"
+		   "      --watchdog MS     a controller silent this long with the link up must answer a probe\n"
+		   "                        within MS too, else it is taken for frozen: the run ends, exit 1\n"
+		   "                        (default 2500, 0 = off)\n"
 		   "      --btsnoop FILE    capture every HCI packet to FILE\n"
 		   "  -h, --help\n"
 		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
@@ -156,7 +160,8 @@ int main(int argc, char **argv)
 	const char *spec = NULL, *snoop = NULL;
 	unsigned long count = 0, size = 44, delay = 1000, timeout = 10000;
 	bool verify = false;
-	enum { O_TIMEOUT_MS = 0x100, O_DELAY_MS, O_BTSNOOP };
+	enum { O_TIMEOUT_MS = 0x100, O_DELAY_MS, O_BTSNOOP, O_WATCHDOG };
+	uint32_t watchdog = 0;
 	static const struct option lo[] = {{"transport", required_argument, 0, 'i'},
 					   {"count", required_argument, 0, 'c'},
 					   {"size", required_argument, 0, 's'},
@@ -165,6 +170,7 @@ int main(int argc, char **argv)
 					   {"flood", no_argument, 0, 'f'},
 					   {"verify", no_argument, 0, 'v'},
 					   {"btsnoop", required_argument, 0, O_BTSNOOP},
+					   {"watchdog", required_argument, 0, O_WATCHDOG},
 					   {"help", no_argument, 0, 'h'},
 					   {0, 0, 0, 0}};
 	int o;
@@ -211,6 +217,10 @@ int main(int argc, char **argv)
 					"unsolicited one gets no answer to time\n");
 			return 2;
 		case O_BTSNOOP: snoop = optarg; break;
+		case O_WATCHDOG:
+			if (tool_opt_watchdog(PROG, optarg, &watchdog))
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -250,7 +260,8 @@ int main(int argc, char **argv)
 				    .link_down = on_link_down,
 				    .error = on_error};
 	l2k_stack *s;
-	if (tool_stack_up(PROG, spec, snoop, true, &cbs, 10000, &s) < 0)
+	struct l2k_stack_opts so = {.btsnoop_path = snoop, .no_page_scan = true, .acl_tx_timeout_ms = watchdog};
+	if (tool_stack_up(PROG, spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
 	int status = 1;
 	char a[18], la[18];
@@ -290,6 +301,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	unsigned long sent = 0, received = 0, other = 0;
 	bool verify_failed = false;
+	bool ctrl_gone = false;
 	for (unsigned long id = 0; (!count || id < count) && !tool_signal() && !p->link_down; id++) {
 		for (size_t i = 0; i < size; i++)
 			p->sent[i] = (uint8_t)('A' + (i + id) % 40);
@@ -308,6 +320,13 @@ int main(int argc, char **argv)
 		sent++;
 		r = l2k_run_until(&s, 1, echo_done, p, (int)timeout);
 		p->waiting = false; /* an answer from now on is late: on_echo ignores it */
+		if (r == L2K_ECTRLTIMEOUT) {
+			/* the watchdogs: the message (cbs->error) is printed already */
+			fprintf(stderr, PROG ": the controller stopped responding: no answer for id %lu, the link "
+					"to %s ended\n", id, a);
+			ctrl_gone = true;
+			break;
+		}
 		if (r < 0 && r != L2K_ETIMEDOUT) {
 			fprintf(stderr, PROG ": transport failed: %s%s%s\n", l2k_strerror(r),
 				l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
@@ -349,7 +368,11 @@ int main(int argc, char **argv)
 		if (delay && (!count || id + 1 < count))
 			l2k_run_until(&s, 1, never, NULL, (int)delay);
 	}
-	if (p->link_down)
+	if (!ctrl_gone && l2k_step(s) == L2K_ECTRLTIMEOUT) { /* (between two requests) */
+		fprintf(stderr, PROG ": the controller stopped responding: the link to %s ended\n", a);
+		ctrl_gone = true;
+	}
+	if (p->link_down && !ctrl_gone)
 		fprintf(stderr, PROG ": link to %s lost: HCI 0x%02x: %s\n", a, p->status,
 			tool_hci_status_str(p->status));
 	printf("%lu sent, %lu received, %lu%% loss", sent, received, sent ? (sent - received) * 100 / sent : 0);

@@ -318,19 +318,21 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 	case L2K_ECONNABORTED:
 		snprintf(buf, len, "channel configuration could not be agreed");
 		return;
+	case L2K_ECTRLTIMEOUT:
+		snprintf(buf, len, "the controller stopped responding (watchdog): every link ended");
+		return;
 	default:
 		snprintf(buf, len, "%s", l2k_strerror(err));
 		return;
 	}
 }
 
-int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no_page_scan,
+int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opts *o,
 		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out)
 {
-	struct l2k_stack_opts o = {.btsnoop_path = snoop, .no_page_scan = no_page_scan};
 	char err[256] = "";
 	l2k_stack *s;
-	int r = l2k_stack_open(spec, &o, cbs, &s, err, sizeof(err));
+	int r = l2k_stack_open(spec, o, cbs, &s, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err[0] ? err : l2k_strerror(r));
 		return -1;
@@ -345,6 +347,47 @@ int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no
 	}
 	*out = s;
 	return 0;
+}
+
+int tool_opt_watchdog(const char *prog, const char *val, uint32_t *out)
+{
+	unsigned long v;
+	if (tool_opt_uint(prog, "--watchdog", val, 0, 3600000, "milliseconds, 0 (off) or 1..3600000", &v))
+		return -1;
+	*out = v ? (uint32_t)v : L2K_WATCHDOG_OFF;
+	return 0;
+}
+
+void tool_hci_drops_str(char *buf, size_t len, const struct l2k_hci_stats *st)
+{
+	const struct {
+		uint64_t n;
+		const char *one, *many;
+	} d[] = {
+	    {st->evt_malformed, "event cut short or with a wrong length", "events cut short or with a wrong length"},
+	    {st->acl_bad_header, "ACL packet with a wrong length", "ACL packets with a wrong length"},
+	    {st->acl_unknown_handle, "ACL packet for an unknown handle", "ACL packets for unknown handles"},
+	    {st->acl_cont_without_start, "stray continuation fragment", "stray continuation fragments"},
+	    {st->acl_overrun, "fragment past its PDU's length", "fragments past their PDU's length"},
+	    {st->acl_short_start, "start fragment shorter than the L2CAP header",
+	     "start fragments shorter than the L2CAP header"},
+	    {st->acl_too_big, "PDU over the largest reassembled", "PDUs over the largest reassembled"},
+	    {st->acl_incomplete, "PDU cut short by the next start", "PDUs cut short by the next start"},
+	    {st->nocp_excess, "completion beyond the packets outstanding", "completions beyond the packets outstanding"},
+	};
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		if (!d[i].n)
+			continue;
+		int w = snprintf(buf + off, len - off, "%s%llu %s", off ? ", " : "", (unsigned long long)d[i].n,
+				 d[i].n == 1 ? d[i].one : d[i].many);
+		if (w < 0 || (size_t)w >= len - off)
+			return; /* cut at the buffer's end */
+		off += (size_t)w;
+	}
+	if (!off)
+		snprintf(buf, len, "none");
 }
 
 void tool_ctrl_flow_str(char *buf, size_t len, const struct l2k_controller_info *in)

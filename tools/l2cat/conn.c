@@ -18,7 +18,7 @@ bool is_end_error(long r)
 {
 	/* the channel ended: the verdict comes from l2k_shutdown */
 	return r == L2K_ESHUTDOWN || r == L2K_ECONNRESET || r == L2K_ELINKLOSS || r == L2K_ETIMEDOUT ||
-	       r == L2K_EPROTO || r == L2K_EMAXTX || r == L2K_ECONNABORTED;
+	       r == L2K_EPROTO || r == L2K_EMAXTX || r == L2K_ECONNABORTED || r == L2K_ECTRLTIMEOUT;
 }
 
 static void print_chan(const struct conn *k, const char *what, const struct l2k_chan_info *ci)

@@ -40,6 +40,7 @@ struct cfg {
 	unsigned long reconf_mtu; /* --reconfigure-mtu (0: none) */
 	unsigned long reconf_mps; /* --reconfigure-mps (0: keep) */
 	unsigned long reconf_at;  /* --reconfigure-at: bytes moved before it */
+	uint32_t watchdog_ms;	  /* --watchdog (0: the stack's default) */
 };
 
 /* Why a --send writer stopped before sending all its SDUs. */
