@@ -228,7 +228,9 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
  * on a link that falls short is answered "pending" while the link is raised, then accepted or
  * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
  * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
- * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent"). */
+ * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent").
+ * Like socket-face calls, the calls below take the stack's lock themselves: call them from any
+ * thread or from a callback, never between l2k_lock and l2k_unlock. */
 
 /* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
  * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
