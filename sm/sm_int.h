@@ -13,6 +13,7 @@
 #define SM_MAX_WAITERS 8 /* sm_secure callers waiting on one link */
 
 struct smp_pairing; /* LE SMP state of a pairing in progress (sm/smp.c) */
+struct smp_global;  /* LE SMP state of the manager (sm/smp_int.h) */
 
 struct sm_waiter {
 	sm_done_fn done;
@@ -62,6 +63,7 @@ struct sm {
 	struct sm_link links[SM_MAX_LINKS];
 	l2k_addr local_addr;
 	bool local_addr_known;
+	struct smp_global *smp_g; /* LE (sm/smp*.c): made on first use */
 };
 
 /* ---- sm.c ---------------------------------------------------------------------------------- */
@@ -97,6 +99,11 @@ void smp_start(struct sm *sm, struct sm_link *l); /* pair or encrypt towards l->
 void smp_rx(struct sm *sm, struct sm_link *l, const uint8_t *pdu, size_t len);
 bool smp_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len); /* LTK request, encryption */
 void smp_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t passkey);
-void smp_link_down(struct sm *sm, struct sm_link *l);
+void smp_link_down(struct sm *sm, struct sm_link *l, uint8_t reason);
+void smp_setup(struct sm *sm);	      /* bring-up done: the event masks LE encryption needs */
+void smp_free(struct sm *sm);	      /* the manager ends */
+/* The identity of an LE resolvable private address from the stored IRKs (when the store has no
+ * resolve of its own): 0 and *out, or L2K_ENOENT. */
+int smp_resolve(struct sm *sm, const l2k_addr *rpa, struct l2k_bond *out);
 
 #endif
