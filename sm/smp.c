@@ -361,8 +361,8 @@ static const uint8_t sc_model[5][5] = {
 	/* peer KeyboardDisplay */ {T_DISP, T_NC, T_ENTER, T_JW, T_NC},
 };
 
-static enum smp_method association(bool sc, bool initiator, const struct smp_pairing_params *ours,
-				   const struct smp_pairing_params *peer)
+enum smp_method smp_association(bool sc, bool initiator, const struct smp_pairing_params *ours,
+				const struct smp_pairing_params *peer)
 {
 	/* 2.3.5.1: OOB when both (legacy) / either (SC) side has the other's data; Just Works when
 	 * neither side asks for MITM protection; else the IO capabilities decide */
@@ -409,7 +409,7 @@ static uint8_t negotiate(struct sm *sm, struct sm_link *l, struct smp_pairing *p
 		*why = "the peer's encryption key would be shorter than the minimum key size";
 		return SMP_ERR_ENCRYPTION_KEY_SIZE;
 	}
-	p->method = association(p->sc, p->initiator, ours, peer);
+	p->method = smp_association(p->sc, p->initiator, ours, peer);
 	if (p->mitm_needed && p->method == SMP_JUST_WORKS) {
 		*why = "an authenticated key is needed but the IO capabilities allow only Just Works";
 		return SMP_ERR_AUTH_REQUIREMENTS;
@@ -890,7 +890,9 @@ void smp_pairing_complete(struct sm *sm, struct sm_link *l)
 	l->id_addr = b->peer;
 	l->id_type = b->peer_type;
 	l->sec.bonded = false;
-	if (p->bond && sm->store.put && sm->store.put(sm->store.user, b) == 0)
+	/* a bond is worth keeping when it has a key to encrypt with again (legacy pairing where
+	 * neither side gave its LTK leaves only the STK, gone with the link) */
+	if (p->bond && (b->has_ltk || b->has_local_ltk) && sm->store.put && sm->store.put(sm->store.user, b) == 0)
 		l->sec.bonded = true;
 	attempt_result(sm, l, true);
 	STAT(sm, pairings);

@@ -130,18 +130,17 @@ static void encryption_event(struct sm *sm, struct sm_link *l, uint8_t status, b
 		sm_security_changed(sm, l);
 		return;
 	}
-	l->sec.encrypted = true;
-	if (k && k->valid) {
-		l->sec.key_size = k->key_size;
-		l->sec.authenticated = k->authenticated;
-		l->sec.secure_conn = k->secure_conn;
-		l->sec.bonded = k->bonded;
-		k->valid = false;
-	} else if (!l->sec.key_size) {
-		/* a key we did not choose (cannot happen with a well-behaved controller): count it as
-		 * the weakest that encrypts */
-		l->sec.key_size = SMP_MIN_KEY_SIZE;
+	if (!k || !k->valid) {
+		/* no key of ours is on its way (no LE Enable Encryption sent, no LTK Request answered):
+		 * a controller's event that no procedure explains says nothing about the key */
+		return;
 	}
+	l->sec.encrypted = true;
+	l->sec.key_size = k->key_size;
+	l->sec.authenticated = k->authenticated;
+	l->sec.secure_conn = k->secure_conn;
+	l->sec.bonded = k->bonded;
+	k->valid = false;
 	sm_update_level(sm, l);
 	smp_encrypted(sm, l, 0);
 }

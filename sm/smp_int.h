@@ -252,6 +252,10 @@ void smp_pairing_complete(struct sm *sm, struct sm_link *l);
 void smp_key_info(const struct smp_pairing *p, struct smp_key_info *k);
 /* A text for a failure, kept in the manager until the next one. */
 const char *smp_why(struct sm *sm, const char *fmt, ...);
+/* The association model (2.3.5.1) from this side's and the peer's Pairing Request/Response
+ * fields; sc: both sides set the SC bit; initiator: this side sent the request. */
+enum smp_method smp_association(bool sc, bool initiator, const struct smp_pairing_params *ours,
+				const struct smp_pairing_params *peer);
 /* The highest level a waiter of the link wants (0: none). */
 uint8_t smp_wanted(const struct sm_link *l);
 /* A random passkey 0..999999; 0 or an error. */

@@ -140,6 +140,13 @@ static void pairing_req(uint8_t *p, uint8_t io, uint8_t oob, uint8_t auth, uint8
 	memcpy(p, b, 7);
 }
 
+static void secure_done(void *arg, uint16_t handle, int err)
+{
+	int *r = arg;
+	r[0]++;
+	r[1] = err;
+}
+
 /* ---- the codec: lengths, ranges, codes ------------------------------------------------------ */
 
 static void test_wrong_length_of_every_command_is_invalid_parameters(void **state)
@@ -387,6 +394,54 @@ static void test_legacy_just_works_keys_both_ways(void **state)
 	assert_int_equal(ls.level, 2);
 }
 
+/* Fuzzing found it: legacy pairing where neither side gives its LTK leaves nothing to encrypt
+ * with again, and was stored as an empty bond (the link said "bonded"). */
+static void test_legacy_pairing_without_ltks_stores_no_bond(void **state)
+{
+	struct tester *t = *state;
+	struct script s;
+	legacy_phase2(t, &s, SMP_DIST_SIGN, 0, 16);
+	static const uint8_t zero[8];
+	tester_encrypt(t, s.stk, 0, zero);
+	uint8_t b[17] = {SMP_SIGNING_INFO};
+	send_smp(t, b, 17);
+	tester_run(t, 200);
+	assert_int_equal(g.paired, 1);
+	assert_int_equal(g.paired_err, 0);
+	assert_int_equal(l2k_bonds(t->iut, NULL, 0), 0);
+	struct l2k_link_security ls;
+	assert_int_equal(l2k_link_security(t->iut, t->iut_handle, &ls), 0);
+	assert_true(ls.encrypted);
+	assert_false(ls.bonded);
+}
+
+/* Fuzzing found it: an Encryption Change (or Key Refresh) that no procedure of ours explains -
+ * no LE Enable Encryption sent, no LTK Request answered - made the link "encrypted" with a key
+ * size of 7 and satisfied a waiting level 2; a hostile controller could fake a secure link. */
+static void test_encryption_events_no_procedure_explains_are_ignored(void **state)
+{
+	struct tester *t = *state;
+	int r[2] = {0, 0};
+	assert_int_equal(sm_secure(t->iut->sm, t->iut_handle, 2, secure_done, r), 0);
+	expect_smp(t, SMP_SECURITY_REQ);
+	uint8_t v1[6] = {HCI_EV_ENCRYPT_CHANGE, 4, 0, 0, 0, 1};
+	put_le16(v1 + 3, t->iut_handle);
+	uint8_t v2[7] = {HCI_EV_ENCRYPT_CHANGE_V2, 5, 0, 0, 0, 1, 16};
+	put_le16(v2 + 3, t->iut_handle);
+	uint8_t kr[5] = {HCI_EV_ENCRYPT_KEY_REFRESH, 3, 0, 0, 0};
+	put_le16(kr + 3, t->iut_handle);
+	sm_hci_event(t->iut->sm, v1, sizeof(v1));
+	sm_hci_event(t->iut->sm, v2, sizeof(v2));
+	sm_hci_event(t->iut->sm, kr, sizeof(kr));
+	tester_run(t, 50);
+	struct l2k_link_security ls;
+	assert_int_equal(l2k_link_security(t->iut, t->iut_handle, &ls), 0);
+	assert_false(ls.encrypted);
+	assert_int_equal(ls.level, 1);
+	assert_int_equal(r[0], 0);
+	assert_int_equal(g.paired, 0);
+}
+
 static void test_keys_out_of_order_are_unspecified(void **state)
 {
 	struct tester *t = *state;
@@ -446,13 +501,6 @@ static void test_smp_timeout_ends_pairing_and_smp_on_the_link(void **state)
 	struct l2k_link_security ls;
 	assert_int_equal(l2k_link_security(t->iut, t->iut_handle, &ls), 0);
 	assert_false(ls.encrypted);
-}
-
-static void secure_done(void *arg, uint16_t handle, int err)
-{
-	int *r = arg;
-	r[0]++;
-	r[1] = err;
 }
 
 static void test_smp_timeout_on_the_central_refuses_later_procedures(void **state)
@@ -750,6 +798,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commands_the_central_never_receives, setup_central, teardown),
 		cmocka_unit_test_setup_teardown(test_commands_out_of_turn_are_unspecified, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_just_works_keys_both_ways, setup_peripheral, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_pairing_without_ltks_stores_no_bond, setup_peripheral, teardown),
+		cmocka_unit_test_setup_teardown(test_encryption_events_no_procedure_explains_are_ignored, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_out_of_order_are_unspecified, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_mconfirm_is_confirm_value_failed, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_smp_timeout_ends_pairing_and_smp_on_the_link, setup_peripheral, teardown),
