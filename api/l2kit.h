@@ -237,12 +237,6 @@ L2K_API int l2k_agent_fd(l2k_stack *s);
 /* Pair (and bond unless no_bonding) with the peer of an open link; cbs->paired tells the end.
  * 0, L2K_ENOLINK, L2K_EBUSY (already pairing). */
 L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
-/* The security of an open link: 0 and *out, or L2K_ENOLINK. */
-L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
-/* Bonds in the key store: how many there are, up to max of them in out. */
-L2K_API int l2k_bonds(l2k_stack *s, struct l2k_bond *out, int max);
-/* Forget a bond (its keys are deleted): 0 or L2K_ENOENT. */
-L2K_API int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
 /* LE out-of-band pairing.  l2k_le_oob_local: our LE Secure Connections OOB data (r and C) to
  * hand to a peer out of band; the next pairings use the key pair it was made for (a new call
  * makes new data; L2K_EBUSY while a pairing uses the old).  l2k_le_oob_peer: what we received
@@ -251,6 +245,12 @@ L2K_API int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_ty
 L2K_API int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16]);
 L2K_API int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type,
 			    const struct l2k_le_oob *oob);
+/* The security of an open link: 0 and *out, or L2K_ENOLINK. */
+L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
+/* Bonds in the key store: how many there are, up to max of them in out. */
+L2K_API int l2k_bonds(l2k_stack *s, struct l2k_bond *out, int max);
+/* Forget a bond (its keys are deleted): 0 or L2K_ENOENT. */
+L2K_API int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
 
 /* ---- L2CAP channels: the event face --------------------------------------------------------
  *

@@ -34,6 +34,11 @@ static void queue_ask(l2k_stack *s, const struct l2k_agent_request *req)
 	security_agent_signal(s);
 }
 
+/* The agent's questions: to cbs->agent when the application set one (it answers every question,
+ * Just Works included); else Just Works is accepted at once (there is nothing for a person to
+ * compare: the application chose Just Works by its IO capability, and refuses it by asking for
+ * level 3), the auto_accept options answer the rest, and l2k_agent_wait's queue gets what is
+ * left. */
 static void on_ask(void *user, const struct l2k_agent_request *req)
 {
 	l2k_stack *s = user;
@@ -42,7 +47,6 @@ static void on_ask(void *user, const struct l2k_agent_request *req)
 		s->cbs.agent(s->cbs.user, req);
 		return;
 	}
-	/* Just Works has nothing to show or compare: without an agent callback it is accepted */
 	if (req->ask == L2K_ASK_JUST_WORKS) {
 		sm_agent_reply(s->sm, req->handle, true, 0, NULL, 0);
 		return;

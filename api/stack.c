@@ -68,8 +68,6 @@ static void h_ready(void *user, int err)
 {
 	l2k_stack *s = user;
 	s->ready_err = err;
-	if (s->sm && !err)
-		sm_ready(s->sm);
 	if (s->cbs.ready)
 		s->cbs.ready(s->cbs.user, err);
 }

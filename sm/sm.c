@@ -213,11 +213,6 @@ void sm_free(struct sm *sm)
 	free(sm);
 }
 
-void sm_ready(struct sm *sm)
-{
-	smp_setup(sm);
-}
-
 void sm_hci_event(struct sm *sm, const uint8_t *evt, size_t len)
 {
 	if (len < 2 || (size_t)evt[1] + 2 > len)

@@ -60,9 +60,6 @@ struct sm *sm_new(struct hci_host *hci, struct l2cap_engine *eng, const struct s
 		  const struct l2k_key_store *store, const struct sm_ops *ops);
 void sm_free(struct sm *sm);
 
-/* Bring-up finished: the manager's own controller setup (the events security needs). */
-void sm_ready(struct sm *sm);
-
 /* What the stack feeds it: every HCI event (it picks the security ones), links, the time. */
 void sm_hci_event(struct sm *sm, const uint8_t *evt, size_t len);
 void sm_link_up(struct sm *sm, const struct hci_link_info *li);
@@ -72,20 +69,6 @@ uint64_t sm_next_timer(const struct sm *sm);
 
 /* The link's security now (0 and *out, or L2K_ENOLINK). */
 int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_security *out);
-
-/* Raise the link to at least level (authenticate, encrypt, pair as needed; BR/EDR and LE):
- * done(arg, handle, err) follows exactly once - err 0 when the link has the level, else why
- * not - never inside this call.  Several callers may wait on one link. */
-typedef void (*sm_done_fn)(void *arg, uint16_t handle, int err);
-int sm_secure(struct sm *sm, uint16_t handle, uint8_t level, sm_done_fn done, void *arg);
-
-/* Pair (and bond when bondable) with the peer on this link whatever its current security. */
-int sm_pair(struct sm *sm, uint16_t handle, sm_done_fn done, void *arg);
-
-/* The agent's answer to request req->handle/ask: accept (confirm, just works, authorize),
- * passkey (entry), pin/pin_len (legacy PIN).  0, or L2K_ENOENT when nothing waits. */
-int sm_agent_reply(struct sm *sm, uint16_t handle, bool accept, uint32_t passkey, const uint8_t *pin,
-		   size_t pin_len);
 
 /* ---- LE ------------------------------------------------------------------------------------ */
 
@@ -104,5 +87,19 @@ struct sm_smp_stats {
 	uint64_t ltk_requests, ltk_negative; /* LTK Requests answered / refused */
 };
 void sm_smp_stats(const struct sm *sm, struct sm_smp_stats *out);
+
+/* Raise the link to at least level (authenticate, encrypt, pair as needed; BR/EDR and LE):
+ * done(arg, handle, err) follows exactly once - err 0 when the link has the level, else why
+ * not - never inside this call.  Several callers may wait on one link. */
+typedef void (*sm_done_fn)(void *arg, uint16_t handle, int err);
+int sm_secure(struct sm *sm, uint16_t handle, uint8_t level, sm_done_fn done, void *arg);
+
+/* Pair (and bond when bondable) with the peer on this link whatever its current security. */
+int sm_pair(struct sm *sm, uint16_t handle, sm_done_fn done, void *arg);
+
+/* The agent's answer to request req->handle/ask: accept (confirm, just works, authorize),
+ * passkey (entry), pin/pin_len (legacy PIN).  0, or L2K_ENOENT when nothing waits. */
+int sm_agent_reply(struct sm *sm, uint16_t handle, bool accept, uint32_t passkey, const uint8_t *pin,
+		   size_t pin_len);
 
 #endif

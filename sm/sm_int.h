@@ -13,7 +13,6 @@
 #define SM_MAX_WAITERS 8 /* sm_secure callers waiting on one link */
 
 struct smp_pairing; /* LE SMP state of a pairing in progress (sm/smp.c) */
-struct smp_global;  /* LE SMP state of the manager (sm/smp_int.h) */
 
 struct sm_waiter {
 	sm_done_fn done;
@@ -57,13 +56,13 @@ struct sm {
 	struct sm_config cfg;
 	struct l2k_key_store store;
 	struct sm_ops ops;
+	struct smp_global *smp_g; /* LE SMP state of the manager (sm/smp_int.h): made on first use */
 	uint64_t now;
 	struct timers timers;
 	struct timer kick; /* due now: waiters whose level is already there are answered */
 	struct sm_link links[SM_MAX_LINKS];
 	l2k_addr local_addr;
 	bool local_addr_known;
-	struct smp_global *smp_g; /* LE (sm/smp*.c): made on first use */
 };
 
 /* ---- sm.c ---------------------------------------------------------------------------------- */
@@ -100,7 +99,6 @@ void smp_rx(struct sm *sm, struct sm_link *l, const uint8_t *pdu, size_t len);
 bool smp_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len); /* LTK request, encryption */
 void smp_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t passkey);
 void smp_link_down(struct sm *sm, struct sm_link *l, uint8_t reason);
-void smp_setup(struct sm *sm);	      /* bring-up done: the event masks LE encryption needs */
 void smp_free(struct sm *sm);	      /* the manager ends */
 /* The identity of an LE resolvable private address from the stored IRKs (when the store has no
  * resolve of its own): 0 and *out, or L2K_ENOENT. */

@@ -9,20 +9,6 @@
 #include "base/bytes.h"
 #include "sm/smp_int.h"
 
-/* ---- set-up ------------------------------------------------------------------------------------ */
-
-void smp_setup(struct sm *sm)
-{
-	const struct hci_controller_info *in = sm->hci ? hci_host_info(sm->hci) : NULL;
-	if (!in || !in->le)
-		return;
-	/* Bring-up's mask (the default bits 0-44 and LE Meta) plus Encryption Key Refresh Complete
-	 * (bit 47, event 0x30: Vol 4 Part E 7.3.1), which an LE link that is encrypted again with
-	 * a new key reports instead of an Encryption Change (7.7.39). */
-	uint8_t m[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9F, 0x00, 0x20};
-	hci_host_cmd(sm->hci, HCI_OP_SET_EVENT_MASK, m, sizeof(m), NULL, NULL);
-}
-
 /* ---- commands and their completion ---------------------------------------------------------- */
 
 /* The context of a command whose completion matters.  The HCI host may complete it after the

@@ -553,6 +553,32 @@ static void test_wrong_passkey_fails_with_confirm_value_failed(void **state)
 	}
 }
 
+static void test_pairing_again_on_an_encrypted_link_refreshes_the_key(void **state)
+{
+	struct world *w = world_new(L2K_IO_NO_INPUT_NO_OUTPUT, L2K_IO_NO_INPUT_NO_OUTPUT, false, NULL);
+	/* an encrypted LE link that gets a new key reports Encryption Key Refresh Complete (event
+	 * 0x30, Set Event Mask bit 47), which the bring-up's mask must let through */
+	for (int i = 0; i < 2; i++) {
+		uint8_t m[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x9F, 0x00, 0x20};
+		assert_int_equal(hci_host_cmd(w->n[i].s->hci, HCI_OP_SET_EVENT_MASK, m, sizeof(m), NULL, NULL), 0);
+	}
+	secure(w, A, 2);
+	expect_paired(w, 2, false, true);
+	struct l2k_bond before;
+	assert_int_equal(bonds(&w->n[A], &before), 1);
+	/* now both can show and confirm a number: level 3 needs a new, authenticated key */
+	w->n[A].s->sm->cfg.io_cap = L2K_IO_DISPLAY_YESNO;
+	w->n[B].s->sm->cfg.io_cap = L2K_IO_DISPLAY_YESNO;
+	w->n[A].done = w->n[A].paired = w->n[B].paired = 0;
+	secure(w, A, 3);
+	expect_paired(w, 4, true, true);
+	struct l2k_bond after;
+	assert_int_equal(bonds(&w->n[A], &after), 1);
+	assert_memory_not_equal(before.ltk, after.ltk, 16);
+	assert_true(after.authenticated);
+	world_free(w);
+}
+
 /* ---- bonded reconnects ---------------------------------------------------------------------- */
 
 static void test_bonded_reconnect_encrypts_with_the_stored_ltk_without_smp(void **state)
@@ -711,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_secure_connections_only_refuses_a_legacy_peer),
 		cmocka_unit_test(test_refused_comparison_fails_both_sides_and_stores_nothing),
 		cmocka_unit_test(test_wrong_passkey_fails_with_confirm_value_failed),
+		cmocka_unit_test(test_pairing_again_on_an_encrypted_link_refreshes_the_key),
 		cmocka_unit_test(test_bonded_reconnect_encrypts_with_the_stored_ltk_without_smp),
 		cmocka_unit_test(test_bonded_peripheral_security_request_gets_the_stored_key),
 		cmocka_unit_test(test_ltk_mismatch_fault_ends_in_mic_failure),
