@@ -57,6 +57,18 @@ const char *smp_why(struct sm *sm, const char *fmt, ...)
 	return g->why;
 }
 
+void smp_sync_now(struct sm *sm)
+{
+	/* sm_tick tells the manager the time after the stack's input: an SMP command or an event
+	 * may come first, after a long idle time (a run loop sleeps until it arrives), and the
+	 * timers it arms must start from now */
+	if (!sm->eng)
+		return;
+	l2cap_sync_now(sm->eng);
+	if (sm->eng->now > sm->now)
+		sm->now = sm->eng->now;
+}
+
 struct sm_link *smp_link(struct smp_pairing *p)
 {
 	struct sm_link *l = sm_link_of(p->sm, p->handle);
@@ -547,6 +559,7 @@ static bool encrypt_stored(struct sm *sm, struct sm_link *l, uint8_t want)
 void smp_start(struct sm *sm, struct sm_link *l)
 {
 	struct smp_pairing *p = l->smp;
+	smp_sync_now(sm);
 	if (p && p->state == SMP_S_DEAD) {
 		if (!timer_armed(&p->later))
 			fail_later(sm, l, L2K_ETIMEDOUT, "SMP timed out on this link: no security procedure until it reconnects");
@@ -707,6 +720,7 @@ void smp_rx(struct sm *sm, struct sm_link *l, const uint8_t *pdu, size_t len)
 {
 	struct smp_pairing *p = l->smp;
 	STAT(sm, rx);
+	smp_sync_now(sm);
 	if (p && p->state == SMP_S_DEAD)
 		return; /* 3.4: nothing more on this link */
 	struct smp_pdu d;
@@ -770,6 +784,7 @@ void smp_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t pa
 	struct smp_pairing *p = l->smp;
 	if (!p || p->state != SMP_S_PHASE2 || !p->user_wait)
 		return;
+	smp_sync_now(sm);
 	p->user_wait = false;
 	bool entry = p->method == SMP_PASSKEY_ENTRY || p->method == SMP_PASSKEY_BOTH;
 	if (!accept || (entry && passkey > 999999)) {

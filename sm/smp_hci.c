@@ -105,6 +105,7 @@ static void encryption_event(struct sm *sm, struct sm_link *l, uint8_t status, b
 {
 	struct smp_global *g = smp_global(sm);
 	struct smp_key_info *k = g ? &g->lk[l - sm->links] : NULL;
+	smp_sync_now(sm);
 	if (status) {
 		if (k)
 			k->valid = false;
@@ -139,6 +140,7 @@ static void ltk_request(struct sm *sm, struct sm_link *l, uint16_t handle, const
 	put_le16(reply, handle);
 	struct smp_key_info k = {.valid = true};
 	bool found = false;
+	smp_sync_now(sm);
 	struct smp_pairing *p = l ? l->smp : NULL;
 	if (l && l->role == 1 && p && p->state == SMP_S_START_ENC && !p->initiator) {
 		/* the STK or the new LTK: EDIV and Rand 0 (2.4.4.1) */

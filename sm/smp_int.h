@@ -232,6 +232,8 @@ struct smp_global {
 
 /* ---- smp.c ------------------------------------------------------------------------------------ */
 struct smp_global *smp_global(struct sm *sm);
+/* Bring sm->now up to the stack's clock (at every entry from outside: commands, events, calls). */
+void smp_sync_now(struct sm *sm);
 struct sm_link *smp_link(struct smp_pairing *p);
 /* Send one command on the link (and restart the Security Manager Timer: 3.4). */
 int smp_send(struct sm *sm, struct sm_link *l, const struct smp_pdu *pdu);

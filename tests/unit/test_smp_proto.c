@@ -525,6 +525,24 @@ static void test_smp_timeout_on_the_central_refuses_later_procedures(void **stat
 	assert_true(quiet_smp(t, 500));
 }
 
+/* A pairing that starts after the link was idle long enough (as under a real run loop, which
+ * sleeps until the peer's PDU arrives and reads it before any timer runs) must time from now:
+ * the Security Manager Timer was armed from the last time the manager had been told, 40 s
+ * earlier, and expired at once. */
+static void test_pairing_after_a_long_idle_time_is_timed_from_now(void **state)
+{
+	struct tester *t = *state;
+	uint8_t rq[7];
+	pairing_req(rq, 3, 0, 1, 16, 0, 0);
+	send_smp(t, rq, 7);
+	t->vc.now_ms += 40000; /* the request is on its way while 40 s pass without a step */
+	expect_smp(t, SMP_PAIRING_RSP);
+	uint8_t b[17] = {SMP_PAIRING_CONFIRM, 9};
+	send_smp(t, b, 17);
+	expect_smp(t, SMP_PAIRING_CONFIRM);
+	assert_int_equal(g.paired, 0);
+}
+
 static void fail_once(struct tester *t)
 {
 	uint8_t rq[7];
@@ -805,6 +823,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_smp_timeout_ends_pairing_and_smp_on_the_link, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_smp_timeout_on_the_central_refuses_later_procedures, setup_central, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_attempts_make_the_peer_wait, setup_peripheral, teardown),
+		cmocka_unit_test_setup_teardown(test_pairing_after_a_long_idle_time_is_timed_from_now, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_public_key_off_the_curve_is_dhkey_check_failed, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_our_own_public_key_reflected_is_refused, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_sc_just_works_scripted_and_a_wrong_dhkey_check, setup_peripheral, teardown),
