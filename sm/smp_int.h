@@ -230,7 +230,7 @@ struct smp_global {
 	char why[128]; /* the text of the last failure (ops->paired copies it at once) */
 };
 
-/* ---- smp.c ------------------------------------------------------------------------------------ */
+/* ---- smp.c: the manager's LE state, the pairing object, commands in and out ------------------ */
 struct smp_global *smp_global(struct sm *sm);
 /* Bring sm->now up to the stack's clock (at every entry from outside: commands, events, calls). */
 void smp_sync_now(struct sm *sm);
@@ -264,6 +264,24 @@ uint8_t smp_wanted(const struct sm_link *l);
 int smp_random_passkey(uint32_t *out);
 /* The passkey as a 128-bit value (air order). */
 void smp_passkey_value(uint32_t passkey, uint8_t out[16]);
+
+/* The pairing object of the link in state st (the timer armed, except for the states that
+ * send nothing), and its end; NULL without memory. */
+struct smp_pairing *smp_pairing_new(struct sm *sm, struct sm_link *l, enum smp_state st);
+void smp_pairing_free(struct sm *sm, struct sm_link *l);
+/* Repeated attempts (2.3.6): whether the peer must still wait; a pairing's outcome. */
+bool smp_backing_off(struct sm *sm, const struct sm_link *l);
+void smp_attempt_result(struct sm *sm, const struct sm_link *l, bool ok);
+void smp_send_failed(struct sm *sm, struct sm_link *l, uint8_t reason);
+/* err to the link's waiters, and to the application when a pairing was under way. */
+void smp_report_failure(struct sm *sm, struct sm_link *l, int err, const char *why);
+/* The same from the next tick (inside sm_secure / sm_pair nothing is reported). */
+void smp_fail_later(struct sm *sm, struct sm_link *l, int err, const char *why);
+
+/* ---- smp_start.c: starting and ending (phase 1, Security Request, encryption, the bond) ---- */
+void smp_rx_pairing_req(struct sm *sm, struct sm_link *l, const struct smp_pdu *d, const uint8_t *raw);
+void smp_rx_pairing_rsp(struct sm *sm, struct sm_link *l, const struct smp_pdu *d, const uint8_t *raw);
+void smp_rx_security_req(struct sm *sm, struct sm_link *l, const struct smp_pdu *d);
 
 /* ---- smp_legacy.c: legacy pairing's phase 2, and key distribution ---------------------------- */
 void smp_legacy_begin(struct sm *sm, struct sm_link *l);
