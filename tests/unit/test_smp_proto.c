@@ -648,6 +648,22 @@ static void test_our_own_public_key_reflected_is_refused(void **state)
 	crypto_p256_free(s.key);
 }
 
+static void test_debug_keys_option_sends_the_debug_public_key(void **state)
+{
+	struct tester *t = *state;
+	struct sc_script s;
+	for (int debug = 0; debug < 2; debug++) {
+		t->iut->sm->cfg.debug_keys = debug;
+		sc_keys(t, &s, NULL);
+		const struct tester_pdu *p = expect_smp(t, SMP_PAIRING_PUBLIC_KEY);
+		assert_int_equal(smp_is_debug_public_key(p->data + 1, 64), debug);
+		expect_smp(t, SMP_PAIRING_CONFIRM);
+		crypto_p256_free(s.key);
+		send_smp(t, (const uint8_t[]){SMP_PAIRING_FAILED, SMP_ERR_UNSPECIFIED}, 2);
+		tester_run(t, 100);
+	}
+}
+
 static void sc_just_works_to_checks(struct tester *t, struct sc_script *s)
 {
 	sc_keys(t, s, NULL);
@@ -826,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pairing_after_a_long_idle_time_is_timed_from_now, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_public_key_off_the_curve_is_dhkey_check_failed, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_our_own_public_key_reflected_is_refused, setup_peripheral, teardown),
+		cmocka_unit_test_setup_teardown(test_debug_keys_option_sends_the_debug_public_key, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_sc_just_works_scripted_and_a_wrong_dhkey_check, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_security_request_starts_pairing_and_pairing_failed_ends_it, setup_central, teardown),
 		cmocka_unit_test_setup_teardown(test_central_checks_the_pairing_response, setup_central, teardown),
