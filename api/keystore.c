@@ -15,6 +15,7 @@
  * reported with its line number and the file is not used, so that a store is never half-read
  * and then overwritten. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,13 @@ static int save(struct keystore *ks)
 	if (!tmp)
 		return L2K_ENOMEM;
 	snprintf(tmp, n, "%s.tmp", ks->path);
-	FILE *f = fopen(tmp, "w");
+	/* link keys: readable by the owner only, whatever the umask */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
 		free(tmp);
 		return L2K_EIO;
 	}

@@ -66,10 +66,12 @@ struct l2k_security_opts {
 	bool sc_only;		   /* Secure Connections only: refuse legacy and P-192 pairing */
 	uint8_t min_key_size;	   /* encryption keys shorter than this do not count (7..16, 7) */
 	bool debug_keys;	   /* LE Secure Connections with the debug key pair (for sniffing) */
+	bool legacy_pairing;	   /* BR/EDR: leave Secure Simple Pairing off (legacy PIN pairing
+				    * only, as a pre-2.1 device; no Secure Connections either) */
 	const char *key_file;	   /* the default key store's file (NULL: keys in memory only) */
 	const struct l2k_key_store *key_store; /* the application's own store (instead of key_file) */
-	/* without an agent callback (cbs->agent) and without l2k_agent_wait waiting: accept Just
-	 * Works and numeric comparison, answer passkey entry with passkey, PIN with pin */
+	/* without an agent callback (cbs->agent): accept numeric comparison, answer passkey entry
+	 * with passkey, PIN with pin (Just Works is accepted without an agent callback anyway) */
 	bool auto_accept;
 	uint32_t passkey;
 	const char *pin;
@@ -225,7 +227,8 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
  * the link is first raised (encrypted, authenticated, paired as needed); accepting, a request
  * on a link that falls short is answered "pending" while the link is raised, then accepted or
  * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
- * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options. */
+ * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
+ * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent"). */
 
 /* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
  * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
@@ -251,6 +254,18 @@ L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_sec
 L2K_API int l2k_bonds(l2k_stack *s, struct l2k_bond *out, int max);
 /* Forget a bond (its keys are deleted): 0 or L2K_ENOENT. */
 L2K_API int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* Out of Band pairing (BR/EDR Secure Simple Pairing, docs/security.md).  l2k_oob_local: our OOB
+ * data, read from the controller (Read Local OOB Data, or Read Local OOB Extended Data with
+ * Secure Connections), to give to the peer over the other channel (NFC, a QR code ...).  The
+ * controller makes new values at every read and only the last ones pair.  It waits for the
+ * controller: run by the stack's own thread when l2k_start runs it, else it steps the stack
+ * itself (as l2k_wait_ready does): not from inside a callback.  0 and *out, L2K_ENOTSUP (no
+ * BR/EDR, or Simple Pairing off), L2K_ECTRL (the controller refused), L2K_ETIMEDOUT.
+ * l2k_oob_remote: the peer's data as it reached us (NULL: forget it); while it is set, pairing
+ * with that peer announces OOB data and answers the controller's Remote OOB Data Request with
+ * it.  0, L2K_EINVAL, L2K_ENOBUFS (L2K_OOB_MAX peers have data already). */
+L2K_API int l2k_oob_local(l2k_stack *s, struct l2k_oob_data *out);
+L2K_API int l2k_oob_remote(l2k_stack *s, const l2k_addr *peer, const struct l2k_oob_data *data);
 
 /* ---- L2CAP channels: the event face --------------------------------------------------------
  *

@@ -1,6 +1,7 @@
 /* Security in the public face: the security manager (sm/) plugged between the HCI host, the
  * L2CAP engine and the application; the key store (the application's, or api/keystore.c); the
  * agent (cbs->agent, or l2k_agent_wait's queue, or the auto_accept options); l2k_pair, bonds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,12 +81,25 @@ static void on_changed(void *user, uint16_t handle, const struct l2k_link_securi
 		s->cbs.security(s->cbs.user, handle, ls);
 }
 
+static void on_failed(void *user, uint16_t handle, int err, const char *why)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), "security, link 0x%03x: %s", handle, why);
+	l2k_stack_set_error(user, err, msg);
+}
+
 /* ---- what the engine asks (core's narrow security hook) --------------------------------- */
 
-static int eng_level(void *ctx, uint16_t handle)
+static int eng_status(void *ctx, uint16_t handle, struct l2cap_link_sec *out)
 {
 	struct l2k_link_security ls;
-	return sm_link_security(ctx, handle, &ls) == 0 ? ls.level : 0;
+	int r = sm_link_security(ctx, handle, &ls);
+	if (r < 0)
+		return r;
+	out->level = ls.level;
+	out->encrypted = ls.encrypted;
+	out->key_too_short = ls.encrypted && ls.level < L2K_SEC_MEDIUM;
+	return 0;
 }
 
 static int eng_raise(void *ctx, uint16_t handle, uint8_t level, void (*done)(void *arg, uint16_t handle, int err),
@@ -137,7 +151,7 @@ int security_open(l2k_stack *s, const struct l2k_security_opts *o, char *errbuf,
 	if (sec->opts.min_key_size)
 		cfg.min_key_size = sec->opts.min_key_size;
 	cfg.debug_keys = sec->opts.debug_keys;
-	struct sm_ops ops = {.user = s, .ask = on_ask, .paired = on_paired, .changed = on_changed};
+	struct sm_ops ops = {.user = s, .ask = on_ask, .paired = on_paired, .changed = on_changed, .failed = on_failed};
 	s->sm = sm_new(s->hci, l2cap_engine_of(s), &cfg, &sec->store, &ops);
 	if (!s->sm) {
 		if (sec->own_store)
@@ -146,7 +160,7 @@ int security_open(l2k_stack *s, const struct l2k_security_opts *o, char *errbuf,
 		return L2K_ENOMEM;
 	}
 	s->sec = sec;
-	struct l2cap_security hook = {.ctx = s->sm, .level = eng_level, .raise = eng_raise};
+	struct l2cap_security hook = {.ctx = s->sm, .status = eng_status, .raise = eng_raise};
 	l2cap_engine_set_security(l2cap_engine_of(s), &hook);
 	return 0;
 }
@@ -244,6 +258,68 @@ int l2k_bond_remove(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
 	return r;
 }
 
+/* ---- Out of Band data ---------------------------------------------------------------------- */
+
+static bool oob_read_done(void *arg)
+{
+	l2k_stack *s = arg;
+	struct l2k_oob_data d;
+	return sm_oob_local_result(s->sm, &d) != L2K_EAGAIN || s->failed;
+}
+
+int l2k_oob_local(l2k_stack *s, struct l2k_oob_data *out)
+{
+	if (!s || !s->sm || !out)
+		return L2K_EINVAL;
+	const int timeout_ms = 5000; /* a controller answers a command at once, or never */
+	security_lock(s);
+	int r = sm_oob_local_read(s->sm);
+	if (r < 0) {
+		security_unlock(s);
+		return r;
+	}
+	if (s->sf && s->sf->running) {
+		/* the stack's thread runs it: wait for that thread to bring the answer */
+		if (sockface_on_loop_thread(s->sf)) {
+			security_unlock(s);
+			return L2K_EBUSY; /* from a callback: the answer cannot come while it runs */
+		}
+		struct timespec dl;
+		sockface_deadline(&dl, timeout_ms);
+		bool timed_out = false;
+		while ((r = sm_oob_local_result(s->sm, out)) == L2K_EAGAIN) {
+			int w = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out, true);
+			if (w < 0) {
+				r = w;
+				break;
+			}
+		}
+		security_unlock(s);
+		return r;
+	}
+	security_unlock(s);
+	/* the event face: run the stack here until the controller answers */
+	if (s->virtual_clock)
+		r = l2k_sim_run_until(&s, 1, (struct l2k_vclock *)s->clock_arg, oob_read_done, s, timeout_ms);
+	else
+		r = l2k_run_until(&s, 1, oob_read_done, s, timeout_ms);
+	if (r < 0)
+		return r;
+	if (s->failed)
+		return s->failed;
+	return sm_oob_local_result(s->sm, out);
+}
+
+int l2k_oob_remote(l2k_stack *s, const l2k_addr *peer, const struct l2k_oob_data *data)
+{
+	if (!s || !s->sm || !peer || (data && !data->has_p192 && !data->has_p256))
+		return L2K_EINVAL;
+	security_lock(s);
+	int r = sm_oob_remote(s->sm, peer, data);
+	security_unlock(s);
+	return r;
+}
+
 void security_pair_done(void *arg, uint16_t handle, int err)
 {
 	/* cbs->paired already told the application (sm ops); nothing else waits here */
@@ -293,7 +369,7 @@ void security_agent_signal(l2k_stack *s)
 {
 	agent_fd_update(s->sec);
 	if (s->sf)
-		sockface_changed(s->sf);
+		sockface_mark(s->sf);
 }
 
 int l2k_agent_fd(l2k_stack *s)
@@ -336,7 +412,7 @@ int l2k_agent_wait(l2k_stack *s, struct l2k_agent_request *out, int timeout_ms)
 			break;
 		}
 		sec->agent_waiting = true;
-		r = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out);
+		r = sockface_wait_more(s->sf, timeout_ms, &dl, &timed_out, false);
 		sec->agent_waiting = false;
 		if (r < 0)
 			break;

@@ -93,10 +93,20 @@ void sockface_wake(struct sockface *sf)
 	}
 }
 
+void sockface_mark(struct sockface *sf)
+{
+	sf->dirty = true;
+}
+
+/* Wake the waiters when there is a reason: not after every step (a sender waiting for room
+ * would wake at every completed ACL packet: a futex storm), only after a change they may wait
+ * for, or always for those waiting on the engine's progress. */
 void sockface_changed(struct sockface *sf)
 {
-	if (sf->nwaiters)
+	if (sf->nwaiters && (sf->dirty || sf->nwaiters_step)) {
+		sf->dirty = false;
 		pthread_cond_broadcast(&sf->cond);
+	}
 }
 
 /* End of a socket call: the call may have run the engine (callbacks do not wake anyone). */
@@ -115,24 +125,26 @@ bool sockface_on_loop_thread(const struct sockface *sf)
 }
 
 /* Wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread). */
-int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl)
+int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step)
 {
 	if (timeout_ms == 0)
 		return L2K_EAGAIN;
 	if (!sf->running)
 		return L2K_ENETDOWN;
 	sf->nwaiters++;
+	sf->nwaiters_step += step;
 	int r = timeout_ms < 0 ? pthread_cond_wait(&sf->cond, &sf->lock)
 			       : pthread_cond_timedwait(&sf->cond, &sf->lock, dl);
+	sf->nwaiters_step -= step;
 	sf->nwaiters--;
 	return r == ETIMEDOUT ? L2K_ETIMEDOUT : 0;
 }
 
-int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out)
+int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step)
 {
 	if (*timed_out)
 		return L2K_ETIMEDOUT;
-	int r = sockface_wait(sf, timeout_ms, dl);
+	int r = sockface_wait(sf, timeout_ms, dl, step);
 	if (r == L2K_ETIMEDOUT) {
 		*timed_out = true; /* the caller looks once more, then gets L2K_ETIMEDOUT */
 		return 0;
@@ -153,6 +165,7 @@ int sockface_reason_err(enum l2k_close_reason r)
 	case L2K_CLOSE_MAX_TRANSMIT: return L2K_EMAXTX;
 	case L2K_CLOSE_CONFIG_FAILED: return L2K_ECONNABORTED;
 	case L2K_CLOSE_LINK_FAILED: return L2K_EHOSTUNREACH;
+	case L2K_CLOSE_SECURITY: return L2K_EAUTH;
 	}
 	return L2K_EIO;
 }
@@ -182,6 +195,7 @@ static bool sk_want_sendable(const struct l2k_sock *sk)
 
 void sockface_sk_update(struct l2k_sock *sk)
 {
+	sockface_mark(sk->sf);
 	bool want = sk_want_readable(sk);
 	if (want != sk->readable) {
 		if (want)
@@ -468,6 +482,7 @@ static void sf_transport_failed(struct sockface *sf, int err)
 	}
 	for (struct l2k_sock *sk = sf->socks; sk; sk = sk->next)
 		sockface_sk_update(sk);
+	sockface_mark(sf);
 	pthread_cond_broadcast(&sf->cond);
 }
 
@@ -608,6 +623,7 @@ void l2k_unlock(l2k_stack *s)
 {
 	if (s && s->sf && !sockface_on_loop_thread(s->sf)) {
 		sockface_wake(s->sf);
+		sockface_mark(s->sf); /* the caller may have changed anything */
 		sockface_changed(s->sf);
 		pthread_mutex_unlock(&s->sf->lock);
 	}

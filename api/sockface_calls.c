@@ -94,7 +94,7 @@ int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
 			r = sf->failed;
 			break;
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
 		if (r < 0)
 			break;
 	}
@@ -120,7 +120,7 @@ static int sf_wait_ready(struct sockface *sf, int timeout_ms, const struct times
 {
 	l2k_stack *s = sf->s;
 	while (s->ready_err > 0) {
-		int r = sockface_wait_more(sf, timeout_ms, dl, timed_out);
+		int r = sockface_wait_more(sf, timeout_ms, dl, timed_out, true);
 		if (r < 0)
 			return r;
 	}
@@ -167,7 +167,7 @@ static int sk_wait_connected(struct sockface *sf, struct l2k_sock **sk, int n, i
 			sockface_wake(sf);
 			return timed_out ? L2K_ETIMEDOUT : L2K_ENETDOWN;
 		}
-		if (sockface_wait(sf, timeout_ms, dl) == L2K_ETIMEDOUT)
+		if (sockface_wait(sf, timeout_ms, dl, false) == L2K_ETIMEDOUT)
 			timed_out = true;
 	}
 }
@@ -326,7 +326,7 @@ int l2k_sock_reconfigure(l2k_sock **sks, int n, uint16_t mtu, uint16_t mps)
 				waiting = true;
 		if (!waiting)
 			break;
-		r = sockface_wait(sf, -1, NULL);
+		r = sockface_wait(sf, -1, NULL, true);
 		if (r < 0)
 			break;
 	}
@@ -386,7 +386,7 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 			}
 			sk->tx_blocked = true; /* until send_ready (l2k_sock_send_fd) */
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
 		if (r < 0) {
 			ret = r;
 			break;
@@ -435,7 +435,7 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 			ret = 0;
 			break;
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
 		if (r < 0) {
 			ret = r;
 			break;
@@ -483,7 +483,7 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 				continue;
 			}
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out);
+		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, true);
 		if (r < 0)
 			break;
 	}

@@ -24,6 +24,8 @@ struct sockface {
 	int wake_r, wake_w;
 	bool wake_pending; /* a byte sits in the wakeup pipe */
 	int nwaiters;	   /* threads in pthread_cond_wait */
+	int nwaiters_step; /* ... of them waiting for the engine's progress (woken after every step) */
+	bool dirty;	   /* something a waiter may wait for happened (sockface_mark) */
 	int failed;	   /* the transport failed: its error */
 	struct l2k_sock *socks; /* every socket of the stack */
 };
@@ -72,16 +74,21 @@ void sockface_deadline(struct timespec *ts, int timeout_ms);
 void sockface_wake(struct sockface *sf);
 /* wake the callers blocked in the stack's socket calls */
 void sockface_changed(struct sockface *sf);
+/* Something a waiting call may be waiting for happened (a socket opened, closed, got data or
+ * room, a listener got a channel, bring-up ended, an agent question came): the waiters are woken
+ * at the end of the step or call.  Waiters for the engine's progress (step) wake after every
+ * step instead. */
+void sockface_mark(struct sockface *sf);
 /* end of a socket call: wake the blocked callers and unlock */
 void sockface_leave(struct sockface *sf);
 /* this thread is sf's loop thread (it holds the mutex in callbacks; no lock needed) */
 bool sockface_on_loop_thread(const struct sockface *sf);
 /* wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread) */
-int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl);
+int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step);
 /* The wait at the end of a blocking call's loop: 0 (look again), L2K_ETIMEDOUT once the
  * deadline passed and the caller had one last look (*timed_out tracks that), or another error
  * (L2K_EAGAIN for timeout_ms 0, L2K_ENETDOWN). */
-int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out);
+int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step);
 /* the error a call reports for a channel that ended for this reason */
 int sockface_reason_err(enum l2k_close_reason r);
 /* set the socket's descriptor readable or not, as its state says */

@@ -239,6 +239,7 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	if (o.link_tx_queue)
 		hc.tx_queue_bytes = o.link_tx_queue;
 	hc.page_scan = !o.no_page_scan;
+	hc.ssp = hc.sc = !(o.security && o.security->legacy_pairing);
 	hc.ctrl_flow = !o.no_ctrl_flow;
 	if (o.host_acl_buffers)
 		hc.host_acl_count = o.host_acl_buffers;

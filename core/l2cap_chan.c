@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/l2cap_int.h"
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 /* ---- modes ---------------------------------------------------------------------------------- */
 
@@ -69,6 +69,7 @@ const char *l2cap_close_reason_str(enum l2k_close_reason r)
 	case L2K_CLOSE_MAX_TRANSMIT: return "MaxTransmit reached (peer stopped acknowledging)";
 	case L2K_CLOSE_CONFIG_FAILED: return "configuration failed";
 	case L2K_CLOSE_LINK_FAILED: return "link could not be created";
+	case L2K_CLOSE_SECURITY: return "security could not be established (pairing or encryption failed)";
 	}
 	return "unknown";
 }
@@ -128,8 +129,8 @@ static int opts_check(const struct l2k_chan_opts *o, bool le)
 		return L2K_EINVAL;
 	if (!l2cap_mode_supported(o->mode))
 		return L2K_ENOTSUP;
-	if (o->sec_level > 1)
-		return L2K_ENOTSUP; /* no pairing in l2kit yet: refuse rather than pretend */
+	if (o->sec_level > L2K_SEC_FIPS)
+		return L2K_EINVAL;
 	return 0;
 }
 
@@ -142,19 +143,34 @@ static void sig_timer_fire(struct timer *t, uint64_t now)
 	l2cap_chan_closed(ch, ch->state == CH_WAIT_LINK ? L2K_CLOSE_LINK_FAILED : L2K_CLOSE_TIMEOUT);
 }
 
-static void mode_timer_fire(struct timer *t, uint64_t now)
+/* ch->mode_timers[which] expired: the mode is told which one */
+static void mode_timer_expired(struct timer *t, enum l2cap_mode_timer which)
 {
-	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer));
+	struct l2k_chan *ch = (struct l2k_chan *)((char *)(t - which) - offsetof(struct l2k_chan, mode_timers));
 	if (ch->ops && ch->ops->timer)
-		ch->ops->timer(ch, now);
+		ch->ops->timer(ch, which);
 }
 
-static void mode_timer2_fire(struct timer *t, uint64_t now)
+static void retrans_timer_fire(struct timer *t, uint64_t now)
 {
-	struct l2k_chan *ch = (struct l2k_chan *)((char *)t - offsetof(struct l2k_chan, mode_timer2));
-	if (ch->ops && ch->ops->timer)
-		ch->ops->timer(ch, now);
+	mode_timer_expired(t, L2CAP_TIMER_RETRANS);
 }
+
+static void monitor_timer_fire(struct timer *t, uint64_t now)
+{
+	mode_timer_expired(t, L2CAP_TIMER_MONITOR);
+}
+
+static void ack_timer_fire(struct timer *t, uint64_t now)
+{
+	mode_timer_expired(t, L2CAP_TIMER_ACK);
+}
+
+static void (*const mode_timer_fire[L2CAP_MODE_TIMERS])(struct timer *, uint64_t) = {
+    [L2CAP_TIMER_RETRANS] = retrans_timer_fire,
+    [L2CAP_TIMER_MONITOR] = monitor_timer_fire,
+    [L2CAP_TIMER_ACK] = ack_timer_fire,
+};
 
 struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_opts *o,
 				const struct l2k_chan_cbs *cbs)
@@ -167,8 +183,8 @@ struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_op
 	if (cbs)
 		ch->cbs = *cbs;
 	ch->sig_timer.fire = sig_timer_fire;
-	ch->mode_timer.fire = mode_timer_fire;
-	ch->mode_timer2.fire = mode_timer2_fire;
+	for (int i = 0; i < L2CAP_MODE_TIMERS; i++)
+		ch->mode_timers[i].fire = mode_timer_fire[i];
 	ch->mode = o->mode;
 	ch->local_mtu = o->mtu;
 	ch->remote_mtu = L2CAP_DEFAULT_MTU;
@@ -238,8 +254,8 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 	enum l2cap_chan_state was = ch->state;
 	ch->state = CH_CLOSED;
 	timer_cancel(&e->timers, &ch->sig_timer);
-	timer_cancel(&e->timers, &ch->mode_timer);
-	timer_cancel(&e->timers, &ch->mode_timer2);
+	for (int i = 0; i < L2CAP_MODE_TIMERS; i++)
+		timer_cancel(&e->timers, &ch->mode_timers[i]);
 	if (ch->ops && ch->ops->close && was == CH_OPEN)
 		ch->ops->close(ch);
 	if (ch->link) {
@@ -467,6 +483,93 @@ void l2cap_link_pump(struct l2cap_link *l)
 	l->pumping = false;
 }
 
+/* ---- security (the narrow hook, struct l2cap_security) ------------------------------------ */
+
+uint8_t l2cap_chan_level(const struct l2k_chan *ch)
+{
+	if (!ch->le && ch->psm == L2CAP_PSM_SDP)
+		return L2K_SEC_NONE; /* SDP stays at level 0 (Vol 3 Part C 5.2.2.8) */
+	return ch->opts.sec_level > L2K_SEC_LOW ? ch->opts.sec_level : L2K_SEC_LOW;
+}
+
+void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out)
+{
+	struct l2cap_engine *e = l->eng;
+	if (!e->sec.status || e->sec.status(e->sec.ctx, l->handle, out) < 0)
+		*out = (struct l2cap_link_sec){.level = L2K_SEC_LOW};
+}
+
+uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level)
+{
+	struct l2cap_link_sec s;
+	l2cap_link_sec(l, &s);
+	if (s.key_too_short)
+		return L2CAP_LE_INSUFF_KEY_SIZE;
+	/* an unencrypted link asked for encryption alone: encryption; else authentication */
+	if (!s.encrypted && level == L2K_SEC_MEDIUM)
+		return L2CAP_LE_INSUFF_ENCRYPTION;
+	return L2CAP_LE_INSUFF_AUTHENTICATION;
+}
+
+static void chan_start(struct l2k_chan *ch);
+static void link_start_channels(struct l2cap_link *l);
+
+/* The security manager finished raising the link (for one or more of its channels): the
+ * channels that waited for it go on (initiators send their request, acceptors are offered to
+ * their server) or end (BR/EDR acceptors refuse with Security Block 0x0003). */
+static void security_done(void *arg, uint16_t handle, int err)
+{
+	struct l2cap_engine *e = arg;
+	l2cap_sync_now(e);
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (!l)
+		return; /* the link went: its channels are gone with it */
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	bool started = false;
+	for (size_t i = 0; i < l->chans_cap && l->used; i++) {
+		struct l2k_chan *ch = l->chans[i];
+		if (!ch || ch->state != CH_WAIT_SECURITY)
+			continue;
+		bool ok = sec.level >= l2cap_chan_level(ch);
+		if (!ok && err == 0)
+			continue; /* raised, but not far enough for this one: its own request is on */
+		if (ch->initiator) {
+			if (ok) {
+				chan_start(ch);
+				started = true;
+			} else {
+				ch->last_result = 0;
+				l2cap_chan_closed(ch, L2K_CLOSE_SECURITY);
+			}
+		} else {
+			l2cap_br_security_decided(ch, ok);
+		}
+	}
+	if (started && l->used)
+		link_start_channels(l);
+}
+
+int l2cap_chan_raise(struct l2k_chan *ch)
+{
+	struct l2cap_engine *e = ch->eng;
+	if (!e->sec.raise)
+		return L2K_ENOTSUP;
+	return e->sec.raise(e->sec.ctx, ch->link->handle, l2cap_chan_level(ch), security_done, e);
+}
+
+/* ---- starting channels ------------------------------------------------------------------- */
+
+/* An outgoing channel on its link, with the security it needs: request it (LE credit based at
+ * once; enhanced credit based groups and BR/EDR channels in link_start_channels). */
+static void chan_start(struct l2k_chan *ch)
+{
+	struct l2cap_link *l = ch->link;
+	ch->state = l->le && ch->mode != L2K_MODE_ECFC ? CH_WAIT_CONNECT_RSP : CH_WAIT_INFO;
+	if (l->le && ch->mode != L2K_MODE_ECFC)
+		l2cap_le_connect(ch);
+}
+
 /* A link came up or finished its information exchange: start the channels waiting for it. */
 void l2cap_chan_link_ready(struct l2cap_link *l)
 {
@@ -486,10 +589,26 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 			l2cap_chan_closed(ch, L2K_CLOSE_LINK_FAILED);
 			continue;
 		}
-		ch->state = l->le && ch->mode != L2K_MODE_ECFC ? CH_WAIT_CONNECT_RSP : CH_WAIT_INFO;
-		if (l->le && ch->mode != L2K_MODE_ECFC)
-			l2cap_le_connect(ch);
+		struct l2cap_link_sec sec;
+		l2cap_link_sec(l, &sec);
+		if (sec.level < l2cap_chan_level(ch)) {
+			/* raise the link first (encrypt, authenticate, pair): the request follows */
+			ch->state = CH_WAIT_SECURITY;
+			if (l2cap_chan_raise(ch) < 0) {
+				ch->last_result = 0;
+				l2cap_chan_closed(ch, L2K_CLOSE_SECURITY);
+			}
+			continue;
+		}
+		chan_start(ch);
 	}
+	link_start_channels(l);
+}
+
+/* Enhanced credit based groups (one request each) and BR/EDR channels (after the information
+ * exchange, once per link) whose security is there. */
+static void link_start_channels(struct l2cap_link *l)
+{
 	if (l->le) {
 		/* enhanced credit based channels go out together, one request per group */
 		for (size_t i = 0; i < l->chans_cap; i++) {
@@ -746,9 +865,6 @@ void l2cap_server_remove(l2k_server *srv)
 		srv->used = false;
 }
 
-/* Ask the server about an incoming channel; fills opts/cbs.  Returns 0 to accept, 1 to defer
- * (pending), or a result code. */
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
 int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps)
 {
 	struct l2k_conn_request rq = {0};

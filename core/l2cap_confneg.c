@@ -29,12 +29,7 @@
  * accepted a request of the old mode, it asks again in the new mode. */
 #include <string.h>
 
-#include "core/mode_ertm.h"
-
-int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap);
-int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,
-			    uint8_t *rsp_opts, size_t cap);
-int l2cap_conf_apply_response(struct l2k_chan *ch, uint16_t result, const struct l2cap_conf_opts *o);
+#include "core/mode_ifr.h"
 
 #define MAX_CONF_ROUNDS 4
 #define MAX_MODE_REFUSALS 2

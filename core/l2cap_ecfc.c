@@ -7,11 +7,6 @@
 
 #include "core/l2cap_int.h"
 
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
-
-#define SIGBUF(l) ((l)->eng->sigbuf)
-#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
-
 static bool dyn_cid_ok(const struct l2cap_link *l, uint16_t cid)
 {
 	return cid >= L2CAP_CID_DYN_START && (!l->le || cid <= L2CAP_CID_LE_DYN_END);
@@ -96,12 +91,12 @@ static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const uint8_t *d, size
 		return;
 	struct l2cap_ecfc_conn_rsp r;
 	bool bad = l2cap_parse_ecfc_conn_rsp(d, len, &r) < 0;
-	if (bad && len >= 8) {
-		/* The fixed fields are there but the DCID list is not well formed (an odd octet,
-		 * more than five).  A result that refuses the whole request needs no DCID (they
-		 * are to be 0x0000 and mean nothing, 4.26): take the refusal and its cause rather
-		 * than fail the request as malformed. */
-		uint16_t res = get_le16(d + 6);
+	if (bad && len >= l2cap_sig_cmd_info(L2CAP_CREDIT_BASED_CONNECTION_RSP)->min_len) {
+		/* The fixed fields are there (the parser decoded them) but the DCID list is not well
+		 * formed (an odd octet, more than five).  A result that refuses the whole request
+		 * needs no DCID (they are to be 0x0000 and mean nothing, 4.26): take the refusal and
+		 * its cause rather than fail the request as malformed. */
+		uint16_t res = r.result;
 		if (!result_per_dcid(res) && !result_pending(res)) {
 			memset(&r, 0, sizeof(r));
 			r.result = res;
@@ -201,15 +196,20 @@ static void send_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_e
  * duplicate of the last one we answered when identifier and octets are the same and every
  * channel that answer created is still there as it was; otherwise (an identifier recycled
  * after the channels went) it is a new request.  Returns true when the duplicate response went. */
-static bool answer_duplicate(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len)
+static bool answer_duplicate(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_t len,
+			     const struct l2cap_ecfc_conn_req *rq)
 {
 	if (!l->ecfc_last_ident || l->ecfc_last_ident != id || !l->ecfc_last_rsp_len || len != l->ecfc_last_req_len ||
 	    memcmp(d, l->ecfc_last_req, len) != 0)
 		return false;
-	const uint8_t *rsp = l->ecfc_last_rsp + L2CAP_SIG_HDR_LEN;
-	size_t ndcid = (l->ecfc_last_rsp_len - L2CAP_SIG_HDR_LEN - 8) / 2;
-	for (size_t i = 0; i < ndcid && 8 + 2 * i + 2 <= len; i++) {
-		uint16_t dcid = get_le16(rsp + 8 + 2 * i), scid = get_le16(d + 8 + 2 * i);
+	/* the response we gave (built by us: well formed) against the request's Source CIDs (rq:
+	 * the first five of them decoded, n_scid how many whole ones came) */
+	struct l2cap_ecfc_conn_rsp rsp;
+	if (l2cap_parse_ecfc_conn_rsp(l->ecfc_last_rsp + L2CAP_SIG_HDR_LEN, l->ecfc_last_rsp_len - L2CAP_SIG_HDR_LEN,
+				      &rsp) < 0)
+		return false;
+	for (size_t i = 0; i < rsp.n_dcid && i < rq->n_scid; i++) {
+		uint16_t dcid = rsp.dcid[i], scid = rq->scid[i];
 		if (!dcid)
 			continue;
 		const struct l2k_chan *ch = l2cap_link_chan(l, dcid);
@@ -272,7 +272,7 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 	int pr = l2cap_parse_ecfc_conn_req(d, len, &rq);
 	if (pr == L2K_EBADMSG)
 		return pr; /* shorter than the fixed fields: Command Reject (COS/CED/BI-24) */
-	if (answer_duplicate(l, id, d, len))
+	if (answer_duplicate(l, id, d, len, &rq))
 		return 0;
 	l->ecfc_last_ident = len <= sizeof(l->ecfc_last_req) ? id : 0;
 	l->ecfc_last_rsp_len = 0;
@@ -290,6 +290,15 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 	struct l2k_server *sv = psm_ok ? l2cap_server_find(e, rq.spsm, l->le) : NULL;
 	if (!sv) {
 		refuse_all(l, id, L2CAP_ECFC_SPSM_NOT_SUPPORTED, rq.n_scid);
+		return 0;
+	}
+	/* the service's security (SDP is not served over credit based channels): refused for
+	 * authentication, key size or encryption (the same codes as LE credit based, 4.26) */
+	uint8_t need = sv->opts.sec_level > L2K_SEC_LOW ? sv->opts.sec_level : L2K_SEC_LOW;
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	if (sec.level < need) {
+		refuse_all(l, id, l2cap_le_security_result(l, need), rq.n_scid);
 		return 0;
 	}
 	if (rq.mtu < L2CAP_MIN_MTU_ECFC || rq.mps < L2CAP_MIN_MPS_ECFC || rq.mps > L2CAP_MAX_MPS_CREDIT) {

@@ -179,7 +179,7 @@ void l2cap_start_waiting_soon(struct l2cap_engine *e)
 int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *parts,
 		   const size_t *lens, int n)
 {
-	uint8_t hdr[4];
+	uint8_t hdr[L2CAP_HDR_LEN];
 	struct hci_iov iov[8];
 	size_t total = 0;
 	if (n > 7)
@@ -191,10 +191,8 @@ int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *par
 	}
 	if (total > 0xFFFF)
 		return L2K_EMSGSIZE;
-	put_le16(hdr, (uint16_t)total);
-	put_le16(hdr + 2, cid);
 	iov[0].p = hdr;
-	iov[0].len = 4;
+	iov[0].len = l2cap_hdr_pack(hdr, sizeof(hdr), (uint16_t)total, cid);
 	return hci_host_acl_sendv(l->eng->hci, l->handle, iov, n + 1);
 }
 
@@ -202,10 +200,10 @@ static int send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len, bool a
 {
 	if (len > 0xFFFF)
 		return L2K_EMSGSIZE;
-	uint8_t hdr[4];
-	put_le16(hdr, (uint16_t)len);
-	put_le16(hdr + 2, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING);
-	struct hci_iov iov[2] = {{hdr, 4}, {cmd, len}};
+	uint8_t hdr[L2CAP_HDR_LEN];
+	struct hci_iov iov[2] = {
+	    {hdr, l2cap_hdr_pack(hdr, sizeof(hdr), (uint16_t)len, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING)},
+	    {cmd, len}};
 	int r = hci_host_acl_send_sig(l->eng->hci, l->handle, iov, 2, after_data);
 	/* The signaling queue holds HCI_SIG_QUEUE_BYTES apart from data: it is full only when the
 	 * controller took nothing for a long time or the peer floods us with requests.  The
@@ -355,66 +353,69 @@ void l2cap_engine_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t 
 {
 	struct l2cap_engine *e = ctx;
 	struct l2cap_link *l = l2cap_link_get(e, handle);
-	if (!l || len < L2CAP_HDR_LEN)
+	if (!l)
 		return;
 	l2cap_sync_now(e);
-	uint16_t plen = get_le16(pdu);
-	uint16_t cid = get_le16(pdu + 2);
-	const uint8_t *p = pdu + L2CAP_HDR_LEN;
-	if ((size_t)plen != len - L2CAP_HDR_LEN) {
-		/* The basic header's length disagrees with what arrived: drop (COS/CED/BI-03). */
+	struct l2cap_hdr h;
+	if (l2cap_pdu_parse(pdu, len, &h) < 0) {
+		/* shorter than a basic header, or its Length disagrees with what arrived: drop
+		 * (COS/CED/BI-03) */
 		e->drop_bad_length++;
 		return;
 	}
-	switch (cid) {
+	const uint8_t *p = pdu + L2CAP_HDR_LEN;
+	switch (h.cid) {
 	case L2CAP_CID_NULL:
 		e->drop_unknown_cid++;
 		return;
 	case L2CAP_CID_SIGNALING:
 		if (!l->le)
-			l2cap_sig_input(l, p, plen);
+			l2cap_sig_input(l, p, h.len);
 		else
 			e->drop_unknown_cid++;
 		return;
 	case L2CAP_CID_LE_SIGNALING:
 		if (l->le)
-			l2cap_sigle_input(l, p, plen);
+			l2cap_sigle_input(l, p, h.len);
 		else
 			e->drop_unknown_cid++;
 		return;
 	default: break;
 	}
-	if (cid < L2CAP_CID_DYN_START) {
-		struct l2cap_fixed_bind *b = fixed_find(e, cid, l->le);
-		if (cid == L2CAP_CID_CONNECTIONLESS && !l->le) {
-			/* G-frame: PSM (2 octets here) then the payload (3.2) */
-			if (!b || plen < 2) {
+	if (h.cid < L2CAP_CID_DYN_START) {
+		struct l2cap_fixed_bind *b = fixed_find(e, h.cid, l->le);
+		if (h.cid == L2CAP_CID_CONNECTIONLESS && !l->le) {
+			/* G-frame: PSM then the payload (3.2) */
+			struct l2cap_gframe g;
+			if (!b || l2cap_gframe_parse(pdu, len, &g) < 0) {
 				e->drop_unknown_cid++;
 				return;
 			}
-			uint16_t psm = get_le16(p);
-			if (b->psm && b->psm != psm)
+			if (b->psm && b->psm != g.psm)
 				return;
 			/* l2kit.h: the PSM is stripped for the application (it bound the PSM) */
-			b->cb(b->user, handle, p + 2, (size_t)plen - 2);
+			b->cb(b->user, handle, g.payload, g.payload_len);
 			return;
 		}
 		if (b) {
-			b->cb(b->user, handle, p, plen);
+			b->cb(b->user, handle, p, h.len);
 			return;
 		}
-		if ((cid == L2CAP_CID_SMP && l->le) || (cid == L2CAP_CID_BREDR_SMP && !l->le))
-			smp_not_supported(l, cid, p, plen);
+		if ((h.cid == L2CAP_CID_SMP && l->le) || (h.cid == L2CAP_CID_BREDR_SMP && !l->le))
+			smp_not_supported(l, h.cid, p, h.len);
 		e->drop_unknown_cid++;
 		return;
 	}
-	struct l2k_chan *ch = l2cap_link_chan(l, cid);
+	struct l2k_chan *ch = l2cap_link_chan(l, h.cid);
 	if (!ch || ch->state != CH_OPEN || !ch->ops) {
 		/* unassigned CID: silently dropped (LE/CID/BI-01) */
 		e->drop_unknown_cid++;
 		return;
 	}
-	ch->ops->rx(ch, p, plen);
+	if (ch->ops->rx_pdu)
+		ch->ops->rx_pdu(ch, pdu, len);
+	else
+		ch->ops->rx(ch, p, h.len);
 }
 
 void l2cap_engine_acl_tx_room(void *ctx, uint16_t handle)
@@ -618,13 +619,13 @@ int l2cap_echo(struct l2cap_engine *e, const l2k_addr *peer, const uint8_t *data
 		return L2K_EMSGSIZE; /* keep within the minimum MTUsig most peers accept */
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_echo ec = {.data = data, .len = (uint16_t)len};
-	size_t n = l2cap_build_echo_req(e->sigbuf, sizeof(e->sigbuf), id, &ec);
+	size_t n = l2cap_build_echo_req(SIGBUF(l), SIGCAP(l), id, &ec);
 	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_ECHO_REQ, 0, e->rtx_ms);
 	if (!p)
 		return L2K_EBUSY;
 	p->echo_cb = cb;
 	p->echo_user = user;
-	int r = l2cap_send_sig(l, e->sigbuf, n);
+	int r = l2cap_send_sig(l, SIGBUF(l), n);
 	if (r < 0) {
 		l2cap_pend_del(l, p);
 		return r;
@@ -659,8 +660,8 @@ int l2cap_le_conn_update(struct l2cap_engine *e, uint16_t handle, uint16_t imin,
 	/* Peripheral: L2CAP Connection Parameter Update Request (4.20). */
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_conn_param_req rq = {imin, imax, latency, timeout};
-	size_t n = l2cap_build_conn_param_req(e->sigbuf, sizeof(e->sigbuf), id, &rq);
+	size_t n = l2cap_build_conn_param_req(SIGBUF(l), SIGCAP(l), id, &rq);
 	if (!l2cap_pend_add(l, id, L2CAP_CONN_PARAM_UPDATE_REQ, 0, e->rtx_ms))
 		return L2K_EBUSY;
-	return l2cap_send_sig(l, e->sigbuf, n);
+	return l2cap_send_sig(l, SIGBUF(l), n);
 }

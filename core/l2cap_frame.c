@@ -5,36 +5,23 @@
 
 #include "core/l2cap_crc16.h"
 
-/* ---- basic header ---- */
+/* ---- G-frames ---- */
 
-int l2cap_hdr_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out)
+int l2cap_gframe_parse(const uint8_t *p, size_t len, struct l2cap_gframe *out)
 {
 	if (!out || (!p && len))
 		return L2K_EINVAL;
-	if (len < L2CAP_HDR_LEN)
-		return L2K_EBADMSG;
-	out->len = get_le16(p);
-	out->cid = get_le16(p + 2);
-	return 0;
-}
-
-int l2cap_pdu_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out)
-{
-	int rc = l2cap_hdr_parse(p, len, out);
+	struct l2cap_hdr h;
+	int rc = l2cap_pdu_parse(p, len, &h);
 	if (rc)
 		return rc;
-	if ((size_t)out->len != len - L2CAP_HDR_LEN)
+	if (len - L2CAP_HDR_LEN < L2CAP_PSM_FIELD_LEN)
 		return L2K_EBADMSG;
+	out->cid = h.cid;
+	out->psm = get_le16(p + L2CAP_HDR_LEN);
+	out->payload = p + L2CAP_HDR_LEN + L2CAP_PSM_FIELD_LEN;
+	out->payload_len = (uint16_t)(len - L2CAP_HDR_LEN - L2CAP_PSM_FIELD_LEN);
 	return 0;
-}
-
-size_t l2cap_hdr_pack(uint8_t *buf, size_t cap, uint16_t len, uint16_t cid)
-{
-	if (!buf || cap < L2CAP_HDR_LEN)
-		return 0;
-	put_le16(buf, len);
-	put_le16(buf + 2, cid);
-	return L2CAP_HDR_LEN;
 }
 
 /* ---- control field ---- */
@@ -252,29 +239,6 @@ size_t l2cap_eframe_build(enum l2cap_ctrl_fmt fmt, int with_fcs, uint8_t *buf, s
 }
 
 /* ---- K-frames ---- */
-
-int l2cap_kframe_parse(const uint8_t *p, size_t len, int first, struct l2cap_kframe *out)
-{
-	if (!out || (!p && len))
-		return L2K_EINVAL;
-	struct l2cap_hdr h;
-	int rc = l2cap_pdu_parse(p, len, &h);
-	if (rc)
-		return rc;
-	memset(out, 0, sizeof(*out));
-	out->cid = h.cid;
-	size_t off = L2CAP_HDR_LEN;
-	if (first) {
-		if (len - off < L2CAP_SDU_LEN_LEN)
-			return L2K_EBADMSG;
-		out->has_sdu_len = 1;
-		out->sdu_len = get_le16(p + off);
-		off += L2CAP_SDU_LEN_LEN;
-	}
-	out->payload = p + off;
-	out->payload_len = (uint16_t)(len - off);
-	return 0;
-}
 
 size_t l2cap_kframe_build(uint8_t *buf, size_t cap, const struct l2cap_kframe *in)
 {

@@ -1,6 +1,10 @@
-/* L2CAP frame field codecs (Core v5.4 Vol 3 Part A, 3): basic header, control fields of
- * I-frames and S-frames (standard, enhanced and extended), SDU Length, whole I/S-frames with
+/* L2CAP frame field codecs (Core v5.4 Vol 3 Part A, 3): basic header, G-frames, control fields
+ * of I-frames and S-frames (standard, enhanced and extended), SDU Length, whole I/S-frames with
  * optional FCS, and K-frames.  Pure functions, no allocation.
+ *
+ * The receive path parses every PDU with these: the engine's dispatch (l2cap_engine_acl_rx)
+ * with l2cap_pdu_parse() and l2cap_gframe_parse(), the credit based modes with
+ * l2cap_kframe_parse().  tests/fuzz/fuzz_frame.c fuzzes them all.
  *
  * Control field layouts, bit 0 = least significant bit of the first octet on air (3.3.2):
  *
@@ -32,17 +36,59 @@ struct l2cap_hdr {
 	uint16_t cid;
 };
 
+/* The three basic-header functions are inline: the engine runs them on every PDU it receives
+ * and sends. */
+
 /* Reads the basic header.  0, L2K_EBADMSG if len < 4, L2K_EINVAL on NULL arguments.
  * Does not compare the Length field with len (a first ACL fragment holds only part of a PDU). */
-int l2cap_hdr_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out);
+static inline int l2cap_hdr_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out)
+{
+	if (!out || (!p && len))
+		return L2K_EINVAL;
+	if (len < L2CAP_HDR_LEN)
+		return L2K_EBADMSG;
+	out->len = get_le16(p);
+	out->cid = get_le16(p + 2);
+	return 0;
+}
 
 /* Reads the basic header of a complete PDU p[0..len-1] and checks that its Length field equals
  * len - 4.  L2K_EBADMSG if len < 4 or the lengths disagree: drop such a frame (L2CAP.TS
  * COS/CED/BI-03, BI-06, BI-07). */
-int l2cap_pdu_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out);
+static inline int l2cap_pdu_parse(const uint8_t *p, size_t len, struct l2cap_hdr *out)
+{
+	int rc = l2cap_hdr_parse(p, len, out);
+	if (rc)
+		return rc;
+	if ((size_t)out->len != len - L2CAP_HDR_LEN)
+		return L2K_EBADMSG;
+	return 0;
+}
 
 /* Writes a basic header.  Returns 4, or 0 if cap < 4 or buf is NULL. */
-size_t l2cap_hdr_pack(uint8_t *buf, size_t cap, uint16_t len, uint16_t cid);
+static inline size_t l2cap_hdr_pack(uint8_t *buf, size_t cap, uint16_t len, uint16_t cid)
+{
+	if (!buf || cap < L2CAP_HDR_LEN)
+		return 0;
+	put_le16(buf, len);
+	put_le16(buf + 2, cid);
+	return L2CAP_HDR_LEN;
+}
+
+/* ---- G-frames (3.2): Length(2) CID(2) = 0x0002, PSM(2) Information payload.  Connectionless
+ *      data on ACL-U.  The PSM field is "2 octets minimum" with an extension rule no assigned
+ *      PSM uses: it is read as 2 octets, as for the Connection Request (4.2). ---- */
+struct l2cap_gframe {
+	uint16_t cid;
+	uint16_t psm;
+	const uint8_t *payload; /* after the PSM */
+	uint16_t payload_len;
+};
+
+/* Parses a complete G-frame p[0..len-1].  L2K_EBADMSG if len < 4, the Length field != len - 4,
+ * or fewer than 2 octets (the PSM) follow the header; L2K_EINVAL on NULL arguments.  The CID is
+ * not checked (the caller dispatched on it). */
+int l2cap_gframe_parse(const uint8_t *p, size_t len, struct l2cap_gframe *out);
 
 /* ---- Control field (3.3.2) ---- */
 enum l2cap_ctrl_fmt {
@@ -144,8 +190,29 @@ struct l2cap_kframe {
 /* Parses a complete K-frame; first says whether it starts an SDU (the receiver knows from its
  * reassembly state).  L2K_EBADMSG if len < 4, the Length field != len - 4, or first and fewer
  * than 2 octets follow the header.  MPS/MTU checks (and the resulting disconnection, 3.4.3)
- * are the caller's. */
-int l2cap_kframe_parse(const uint8_t *p, size_t len, int first, struct l2cap_kframe *out);
+ * are the caller's.  Inline: the credit based modes run it on every K-frame they receive. */
+static inline int l2cap_kframe_parse(const uint8_t *p, size_t len, int first, struct l2cap_kframe *out)
+{
+	if (!out)
+		return L2K_EINVAL;
+	struct l2cap_hdr h;
+	int rc = l2cap_pdu_parse(p, len, &h); /* L2K_EINVAL for p NULL with len > 0 */
+	if (rc)
+		return rc;
+	size_t off = L2CAP_HDR_LEN;
+	out->cid = h.cid;
+	out->has_sdu_len = first ? 1 : 0;
+	out->sdu_len = 0;
+	if (first) {
+		if (len - off < L2CAP_SDU_LEN_LEN)
+			return L2K_EBADMSG;
+		out->sdu_len = get_le16(p + off);
+		off += L2CAP_SDU_LEN_LEN;
+	}
+	out->payload = p + off;
+	out->payload_len = (uint16_t)(len - off);
+	return 0;
+}
 
 /* Writes a complete K-frame (SDU Length when in->has_sdu_len).  Returns its length, or 0 if
  * cap is too small, payload is NULL with payload_len > 0, or the PDU would exceed 65535. */

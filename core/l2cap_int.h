@@ -10,6 +10,7 @@
 
 #include "core/l2cap_conf.h"
 #include "core/l2cap_defs.h"
+#include "core/l2cap_frame.h"
 #include "core/l2cap_sig.h"
 #include "base/l2k_error.h"
 #include "core/l2k_types.h"
@@ -25,13 +26,25 @@ enum l2cap_chan_state {
 	CH_WAIT_INFO,	     /* waiting for the peer's feature mask before connecting */
 	CH_WAIT_CONNECT_RSP, /* our Connection Request is out */
 	CH_WAIT_ACCEPT,	     /* incoming request offered to the server (pending) */
+	CH_WAIT_SECURITY,    /* the link is being raised to the channel's security level */
 	CH_CONFIG,	     /* BR/EDR configuration in progress */
 	CH_OPEN,
 	CH_WAIT_DISCONNECT, /* our Disconnection Request is out */
 	CH_CLOSED,
 };
 
-/* The data path of a mode.  Every function is optional except send/rx. */
+/* The timers of the I-frame modes (Vol 3 Part A 8.6.2 for ERTM, 8.1-8.5 of the editions with
+ * the legacy modes; their values 5.4), one struct timer each in ch->mode_timers[]: the channel
+ * owns them, so that closing it cancels them whatever its mode state holds, and its mode's
+ * timer() is told which one expired. */
+enum l2cap_mode_timer {
+	L2CAP_TIMER_RETRANS, /* Retransmission time-out */
+	L2CAP_TIMER_MONITOR, /* Monitor time-out */
+	L2CAP_TIMER_ACK,     /* l2kit's: how long a received I-frame may wait for its acknowledgement */
+	L2CAP_MODE_TIMERS
+};
+
+/* The data path of a mode.  Every function is optional except rx (or rx_pdu). */
 struct l2cap_mode_ops {
 	const char *name;
 	/* channel became OPEN: allocate mode state (no allocation later on the data path) */
@@ -40,8 +53,12 @@ struct l2cap_mode_ops {
 	void (*pump)(struct l2k_chan *ch);
 	/* one PDU for this channel: payload after the basic header */
 	void (*rx)(struct l2k_chan *ch, const uint8_t *p, size_t len);
-	/* mode timers are armed through ch->mode_timer */
-	void (*timer)(struct l2k_chan *ch, uint64_t now);
+	/* or, for a mode that parses its frames with core/l2cap_frame.h: the whole PDU, basic
+	 * header included (its Length already checked by the engine).  Used instead of rx when
+	 * set. */
+	void (*rx_pdu)(struct l2k_chan *ch, const uint8_t *pdu, size_t len);
+	/* ch->mode_timers[which] expired (the mode arms them with l2cap_arm) */
+	void (*timer)(struct l2k_chan *ch, enum l2cap_mode_timer which);
 	/* the application consumed received data (credit modes return credits) */
 	void (*consumed)(struct l2k_chan *ch);
 	void (*close)(struct l2k_chan *ch);
@@ -111,8 +128,7 @@ struct l2k_chan {
 
 	/* mode state (ERTM etc.) */
 	void *mode_state;
-	struct timer mode_timer;
-	struct timer mode_timer2;
+	struct timer mode_timers[L2CAP_MODE_TIMERS];
 
 	/* socket face attachment */
 	void *sock;
@@ -207,13 +223,20 @@ struct l2cap_fixed_bind {
 #define L2CAP_MAX_SERVERS 64
 #define L2CAP_MAX_FIXED 16
 
+/* What the engine needs to know of a link's security. */
+struct l2cap_link_sec {
+	uint8_t level;	    /* enum l2k_sec_level */
+	bool encrypted;
+	bool key_too_short; /* encrypted with a key below the minimum (counts as level 1) */
+};
+
 /* The narrow hook through which the engine asks about a link's security (installed by the
  * public face, which wires the security manager in; without one every link is level 1):
- * level: the link's security level now (enum l2k_sec_level); raise: bring the link to at least
+ * status: the link's security now (0, or L2K_ENOLINK); raise: bring the link to at least
  * level, done(arg, handle, err) following exactly once, never inside the call. */
 struct l2cap_security {
 	void *ctx;
-	int (*level)(void *ctx, uint16_t handle);
+	int (*status)(void *ctx, uint16_t handle, struct l2cap_link_sec *out);
 	int (*raise)(void *ctx, uint16_t handle, uint8_t level, void (*done)(void *arg, uint16_t handle, int err),
 		     void *arg);
 };
@@ -260,6 +283,17 @@ void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
 void l2cap_engine_tick(void *ctx, uint64_t now);
 uint64_t l2cap_engine_next_timer(void *ctx);
 void l2cap_engine_set_security(struct l2cap_engine *e, const struct l2cap_security *sec);
+/* The security level a channel needs (SDP's PSM 0x0001: 0; else its options', at least 1). */
+uint8_t l2cap_chan_level(const struct l2k_chan *ch);
+/* The link's security now (level 1, nothing else, without a security manager). */
+void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out);
+/* Raise the link for the channel (ch->state CH_WAIT_SECURITY): l2cap_security_done follows. */
+int l2cap_chan_raise(struct l2k_chan *ch);
+/* LE / enhanced credit based refusal for a link that falls short of level: insufficient
+ * authentication (0x0005), key size (0x0007) or encryption (0x0008), Vol 3 Part A 4.23/4.26. */
+uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level);
+/* The last close reason (ch->last_result keeps a close reason until a response tells a result). */
+#define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_SECURITY
 /* the open link to peer: 0 and *handle, or L2K_ENOLINK */
 int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 /* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */
@@ -324,6 +358,10 @@ void l2cap_chan_link_ready(struct l2cap_link *l);
 void l2cap_link_pump(struct l2cap_link *l);
 void l2cap_arm(struct l2k_chan *ch, struct timer *t, uint32_t ms);
 struct l2k_server *l2cap_server_find(struct l2cap_engine *e, uint16_t psm, bool le);
+/* Ask the server about an incoming channel (peer_mtu/peer_mps: the peer's, 0 on BR/EDR where
+ * configuration tells them later); fills the channel's opts/cbs.  Returns 0 to accept,
+ * L2K_ACCEPT_PENDING to defer, or a result code. */
+int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
 const struct l2cap_mode_ops *l2cap_mode_ops_for(enum l2k_mode m);
 bool l2cap_psm_valid_bredr(uint16_t psm);
 void l2cap_link_failed(struct l2cap_engine *e, const l2k_addr *peer, bool le, uint8_t status);
@@ -331,7 +369,22 @@ int l2cap_chan_connect_group(struct l2cap_engine *e, const l2k_addr *peer, enum 
 			     const struct l2k_chan_opts *opts, const struct l2k_chan_cbs *cbs, uint32_t group,
 			     l2k_chan **out);
 
+/* ---- l2cap_confneg.c: configuration negotiation policy (BR/EDR, 5 and 7.1) ------------- */
+/* Our Configuration Request's options for ch into buf: their length, or < 0. */
+int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap);
+/* Judge the peer's accumulated options in: *result (L2CAP_CONF_*) and the response's options
+ * in rsp_opts; returns their length, or < 0. */
+int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,
+			    uint8_t *rsp_opts, size_t cap);
+/* The peer's answer to our request: 0 accepted, 1 adjusted (ask again), -1 no agreement
+ * possible (the caller disconnects). */
+int l2cap_conf_apply_response(struct l2k_chan *ch, uint16_t result, const struct l2cap_conf_opts *o);
+
 /* ---- l2cap_sigbr.c / l2cap_sigle.c ------------------------------------------------------ */
+/* The engine's buffer for building an outgoing signaling command (one at a time: built, then
+ * sent at once) and its size. */
+#define SIGBUF(l) ((l)->eng->sigbuf)
+#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
 void l2cap_sig_input(struct l2cap_link *l, const uint8_t *p, size_t len);
 void l2cap_sigle_input(struct l2cap_link *l, const uint8_t *p, size_t len);
 void l2cap_br_connect(struct l2k_chan *ch);	  /* send Connection Request */
@@ -346,6 +399,8 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);
 void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a,
 			   uint16_t b);
 void l2cap_br_accept_decided(struct l2k_chan *ch, int result);
+/* An incoming BR/EDR channel waited for its link's security: offer it, or refuse (0x0003). */
+void l2cap_br_security_decided(struct l2k_chan *ch, bool ok);
 void l2cap_le_accept_decided(struct l2k_chan *ch, int result);
 void l2cap_send_credits(struct l2k_chan *ch, uint16_t n);
 void l2cap_credit_params(struct l2k_chan *ch);

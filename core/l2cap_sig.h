@@ -16,6 +16,9 @@
  *                request's identifier (4.1: sent "when sending the corresponding response is
  *                inappropriate"; L2CAP.TS COS/CED/BI-10/-11/-12); a malformed response is
  *                dropped (a response is never answered with Command Reject).
+ * When the fixed fields are all there but a variable part is malformed (a CID list, the value of
+ * a Command Reject or Information Response), the fixed fields are decoded in out; after any
+ * other error out's content is unspecified.
  * Octets beyond a command's fixed fields are ignored by every fixed-size parser: Length covers
  * the whole data (4) and later versions of the specification may append fields, so a longer
  * command is decoded from its known prefix (the same policy as BlueZ and Zephyr for these
@@ -23,6 +26,11 @@
  * l2cap_sig_cmd_info(code)->min_len.
  * Pointers placed in out (options, echo data, reject data, info data) point into d: they are
  * valid as long as the caller's buffer is.
+ *
+ * One declaration per command.  core/l2cap_sig.c declares each command once, in a table (code,
+ * name, links, kind, and its fields in wire order naming the members of the struct below);
+ * every parser and builder here is a one-line wrapper over one table-driven parser and builder,
+ * and l2cap_sig_cmd_info() returns the same table's entry.
  *
  * Builders.  Every l2cap_build_X(buf, cap, ident, in) writes the complete command, 4-octet
  * command header included, and returns its length in octets; it returns 0 (writing nothing
@@ -317,7 +325,8 @@ struct l2cap_ecfc_conn_rsp {
 	uint16_t dcid[L2CAP_ECFC_MAX_CIDS];
 };
 /* L2K_EBADMSG if len < 8, if the DCID list has an odd number of octets or more than 5 CIDs
- * (a malformed response: drop it and treat the pending request as failed). */
+ * (a malformed response: drop it and treat the pending request as failed).  With len >= 8 the
+ * fixed fields are decoded in out even then (a refusal of the whole request needs no DCID). */
 int l2cap_parse_ecfc_conn_rsp(const uint8_t *d, size_t len, struct l2cap_ecfc_conn_rsp *out);
 /* Returns 0 if n_dcid > 5 (0 DCIDs is allowed). */
 size_t l2cap_build_ecfc_conn_rsp(uint8_t *buf, size_t cap, uint8_t ident,

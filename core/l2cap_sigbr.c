@@ -4,18 +4,10 @@
 
 #include "core/l2cap_int.h"
 
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
-int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap);
-int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,
-			    uint8_t *rsp_opts, size_t cap);
-int l2cap_conf_apply_response(struct l2k_chan *ch, uint16_t result, const struct l2cap_conf_opts *o);
-
-#define SIGBUF(l) ((l)->eng->sigbuf)
-
 void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a, uint16_t b)
 {
 	struct l2cap_cmd_rej rj = {.reason = reason, .mtu = a, .local_cid = a, .remote_cid = b};
-	size_t n = l2cap_build_cmd_rej(SIGBUF(l), sizeof(l->eng->sigbuf), ident, &rj);
+	size_t n = l2cap_build_cmd_rej(SIGBUF(l), SIGCAP(l), ident, &rj);
 	l->eng->sig_rejects_sent++;
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
@@ -26,7 +18,7 @@ void l2cap_br_info_start(struct l2cap_link *l)
 {
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_info_req rq = {.type = L2CAP_INFO_EXTENDED_FEATURES};
-	size_t n = l2cap_build_info_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &rq);
+	size_t n = l2cap_build_info_req(SIGBUF(l), SIGCAP(l), id, &rq);
 	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_INFORMATION_REQ, 0, l->eng->info_timeout_ms + 1000);
 	if (p)
 		p->info_type = rq.type;
@@ -39,7 +31,7 @@ static void info_send_fixed(struct l2cap_link *l)
 {
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_info_req rq = {.type = L2CAP_INFO_FIXED_CHANNELS};
-	size_t n = l2cap_build_info_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &rq);
+	size_t n = l2cap_build_info_req(SIGBUF(l), SIGCAP(l), id, &rq);
 	struct l2cap_pending_sig *p = l2cap_pend_add(l, id, L2CAP_INFORMATION_REQ, 0, l->eng->info_timeout_ms + 1000);
 	if (p)
 		p->info_type = rq.type;
@@ -87,7 +79,7 @@ void l2cap_br_connect(struct l2k_chan *ch)
 	}
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_conn_req rq = {.psm = ch->psm, .scid = ch->lcid};
-	size_t n = l2cap_build_conn_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &rq);
+	size_t n = l2cap_build_conn_req(SIGBUF(l), SIGCAP(l), id, &rq);
 	if (!l2cap_pend_add(l, id, L2CAP_CONNECTION_REQ, ch->lcid, l->eng->rtx_ms)) {
 		l2cap_chan_closed(ch, L2K_CLOSE_LINK_FAILED);
 		return;
@@ -107,7 +99,7 @@ void l2cap_br_send_conf_req(struct l2k_chan *ch)
 		on = 0;
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_conf_req rq = {.dcid = ch->rcid, .flags = 0, .opts = opts, .opts_len = (uint16_t)on};
-	size_t n = l2cap_build_conf_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &rq);
+	size_t n = l2cap_build_conf_req(SIGBUF(l), SIGCAP(l), id, &rq);
 	if (!l2cap_pend_add(l, id, L2CAP_CONFIGURATION_REQ, ch->lcid, l->eng->rtx_ms)) {
 		l2cap_chan_disconnect(ch, L2K_CLOSE_LINK_FAILED); /* every identifier is in use */
 		return;
@@ -122,7 +114,7 @@ void l2cap_send_disconn_req(struct l2k_chan *ch)
 	struct l2cap_link *l = ch->link;
 	uint8_t id = l2cap_next_ident(l);
 	struct l2cap_disconn d = {.dcid = ch->rcid, .scid = ch->lcid};
-	size_t n = l2cap_build_disconn_req(SIGBUF(l), sizeof(l->eng->sigbuf), id, &d);
+	size_t n = l2cap_build_disconn_req(SIGBUF(l), SIGCAP(l), id, &d);
 	if (!l2cap_pend_add(l, id, L2CAP_DISCONNECTION_REQ, ch->lcid, l->eng->rtx_ms)) {
 		/* no identifier free to wait for the answer: send it anyway and let the channel go
 		 * on the next timer round (never free it under the caller's feet) */
@@ -162,7 +154,7 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p)
 		 * peer's confirmation can tell it did not come; other reasons are kept. */
 		if (ch)
 			l2cap_chan_closed(ch, ch->last_result == L2K_CLOSE_LOCAL ? L2K_CLOSE_TIMEOUT
-					      : ch->last_result <= L2K_CLOSE_LINK_FAILED
+					      : ch->last_result <= L2CAP_CLOSE_REASON_MAX
 						  ? (enum l2k_close_reason)ch->last_result
 						  : L2K_CLOSE_LOCAL);
 		break;
@@ -177,7 +169,7 @@ static void send_conn_rsp(struct l2cap_link *l, uint8_t id, uint16_t dcid, uint1
 			  uint16_t result, uint16_t status)
 {
 	struct l2cap_conn_rsp r = {.dcid = dcid, .scid = scid, .result = result, .status = status};
-	size_t n = l2cap_build_conn_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), id, &r);
+	size_t n = l2cap_build_conn_rsp(SIGBUF(l), SIGCAP(l), id, &r);
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 
@@ -231,6 +223,8 @@ void l2cap_br_info_ready(struct l2cap_link *l)
 	}
 }
 
+static void offer(struct l2k_chan *ch);
+
 static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_conn_req *rq)
 {
 	struct l2cap_engine *e = l->eng;
@@ -263,13 +257,44 @@ static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	ch->rcid = rq->scid;
 	ch->server = sv;
 	ch->peer_conn_ident = id;
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	if (sec.level < l2cap_chan_level(ch)) {
+		/* The link falls short of the service's level: answer "pending, authentication" and
+		 * raise it (pair, authenticate, encrypt), then offer the channel or refuse it with
+		 * Security Block (4.3; as Linux does).  The peer waits up to its ERTX. */
+		ch->state = CH_WAIT_SECURITY;
+		send_conn_rsp(l, id, ch->lcid, ch->rcid, L2CAP_CR_PENDING, L2CAP_CS_AUTHENTICATION_PENDING);
+		if (l2cap_chan_raise(ch) < 0)
+			l2cap_br_security_decided(ch, false);
+		return;
+	}
+	offer(ch);
+}
+
+/* The server decides about an incoming channel whose link has the security it needs. */
+static void offer(struct l2k_chan *ch)
+{
 	ch->state = CH_WAIT_ACCEPT;
-	int r = l2cap_server_offer(sv, ch, 0, 0);
+	int r = l2cap_server_offer(ch->server, ch, 0, 0);
 	if (r == L2K_ACCEPT_PENDING) {
-		send_conn_rsp(l, id, ch->lcid, ch->rcid, L2CAP_CR_PENDING, L2CAP_CS_AUTHORIZATION_PENDING);
+		send_conn_rsp(ch->link, ch->peer_conn_ident, ch->lcid, ch->rcid, L2CAP_CR_PENDING,
+			      L2CAP_CS_AUTHORIZATION_PENDING);
 		return;
 	}
 	l2cap_br_accept_decided(ch, r);
+}
+
+void l2cap_br_security_decided(struct l2k_chan *ch, bool ok)
+{
+	if (ok) {
+		offer(ch);
+		return;
+	}
+	/* refused for security; the application never saw the channel */
+	send_conn_rsp(ch->link, ch->peer_conn_ident, 0, ch->rcid, L2CAP_CR_SECURITY_BLOCK, 0);
+	ch->last_result = L2CAP_CR_SECURITY_BLOCK;
+	l2cap_chan_closed(ch, L2K_CLOSE_SECURITY);
 }
 
 static void on_conn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_conn_rsp *r)
@@ -341,7 +366,7 @@ static void on_conf_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 		ch->conf_in_partial = true;
 		struct l2cap_conf_rsp r = {.scid = ch->rcid, .flags = L2CAP_CONF_FLAG_CONTINUATION,
 					   .result = L2CAP_CONF_SUCCESS};
-		size_t n = l2cap_build_conf_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), id, &r);
+		size_t n = l2cap_build_conf_rsp(SIGBUF(l), SIGCAP(l), id, &r);
 		l2cap_send_sig(l, SIGBUF(l), n);
 		return;
 	} else {
@@ -358,7 +383,7 @@ static void on_conf_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	}
 	struct l2cap_conf_rsp r = {.scid = ch->rcid, .flags = 0, .result = result, .opts = rsp_opts,
 				   .opts_len = (uint16_t)on};
-	size_t n = l2cap_build_conf_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), id, &r);
+	size_t n = l2cap_build_conf_rsp(SIGBUF(l), SIGCAP(l), id, &r);
 	l2cap_send_sig(l, SIGBUF(l), n);
 	/* what judging the request decided comes after the response, in that order on the air */
 	uint8_t after = ch->conf_after;
@@ -417,7 +442,7 @@ static void on_conf_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 		/* the peer continues its response: ask for the rest with an empty request (4.5) */
 		uint8_t nid = l2cap_next_ident(l);
 		struct l2cap_conf_req rq = {.dcid = ch->rcid};
-		size_t n = l2cap_build_conf_req(SIGBUF(l), sizeof(l->eng->sigbuf), nid, &rq);
+		size_t n = l2cap_build_conf_req(SIGBUF(l), SIGCAP(l), nid, &rq);
 		l2cap_pend_add(l, nid, L2CAP_CONFIGURATION_REQ, ch->lcid, l->eng->rtx_ms);
 		l2cap_send_sig(l, SIGBUF(l), n);
 		return;
@@ -445,9 +470,9 @@ void l2cap_on_disconn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_d
 		l2cap_send_cmd_reject(l, id, L2CAP_REJ_INVALID_CID, d->dcid, d->scid);
 		return;
 	}
-	size_t n = l2cap_build_disconn_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), id, d);
+	size_t n = l2cap_build_disconn_rsp(SIGBUF(l), SIGCAP(l), id, d);
 	l2cap_send_sig(l, SIGBUF(l), n);
-	l2cap_chan_closed(ch, ch->state == CH_WAIT_DISCONNECT && ch->last_result <= L2K_CLOSE_LINK_FAILED
+	l2cap_chan_closed(ch, ch->state == CH_WAIT_DISCONNECT && ch->last_result <= L2CAP_CLOSE_REASON_MAX
 				      ? (enum l2k_close_reason)ch->last_result
 				      : L2K_CLOSE_REMOTE);
 }
@@ -465,7 +490,7 @@ void l2cap_on_disconn_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_d
 	(void)d;
 	if (!ch)
 		return;
-	l2cap_chan_closed(ch, ch->last_result <= L2K_CLOSE_LINK_FAILED ? (enum l2k_close_reason)ch->last_result
+	l2cap_chan_closed(ch, ch->last_result <= L2CAP_CLOSE_REASON_MAX ? (enum l2k_close_reason)ch->last_result
 								     : L2K_CLOSE_LOCAL);
 }
 
@@ -478,7 +503,7 @@ static void on_info_req(struct l2cap_link *l, uint8_t id, const struct l2cap_inf
 	case L2CAP_INFO_FIXED_CHANNELS: r.fixed_channels = l2cap_local_fixed_channels(); break;
 	default: r.result = L2CAP_INFO_NOT_SUPPORTED; break;
 	}
-	size_t n = l2cap_build_info_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), id, &r);
+	size_t n = l2cap_build_info_rsp(SIGBUF(l), SIGCAP(l), id, &r);
 	l2cap_send_sig(l, SIGBUF(l), n);
 }
 
@@ -603,10 +628,10 @@ static void dispatch(struct l2cap_link *l, const struct l2cap_sig_cmd *c)
 	case L2CAP_ECHO_REQ:
 		if (!(r = l2cap_parse_echo(c->data, c->len, &u.echo))) {
 			/* COS/ECH/BV-01: answer at once with the same data */
-			size_t n = l2cap_build_echo_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), c->ident, &u.echo);
+			size_t n = l2cap_build_echo_rsp(SIGBUF(l), SIGCAP(l), c->ident, &u.echo);
 			if (!n) { /* too large to echo: answer without data (data is optional) */
 				struct l2cap_echo none = {0};
-				n = l2cap_build_echo_rsp(SIGBUF(l), sizeof(l->eng->sigbuf), c->ident, &none);
+				n = l2cap_build_echo_rsp(SIGBUF(l), SIGCAP(l), c->ident, &none);
 			}
 			l2cap_send_sig(l, SIGBUF(l), n);
 		}

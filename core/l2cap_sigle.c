@@ -4,11 +4,6 @@
 
 #include "core/l2cap_int.h"
 
-int l2cap_server_offer(struct l2k_server *sv, struct l2k_chan *ch, uint16_t peer_mtu, uint16_t peer_mps);
-
-#define SIGBUF(l) ((l)->eng->sigbuf)
-#define SIGCAP(l) (sizeof((l)->eng->sigbuf))
-
 /* Our receive MPS and initial credits for a credit based channel (LE or enhanced). */
 void l2cap_credit_params(struct l2k_chan *ch)
 {
@@ -107,6 +102,15 @@ static void on_le_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_
 	struct l2k_server *sv = rq->spsm && rq->spsm <= L2CAP_SPSM_DYN_END ? l2cap_server_find(e, rq->spsm, true) : NULL;
 	if (!sv) {
 		le_refuse(l, id, L2CAP_LE_SPSM_NOT_SUPPORTED);
+		return;
+	}
+	/* the service's security before anything else (as Linux orders it): an LE request has no
+	 * "pending": the central pairs or encrypts and asks again */
+	uint8_t need = sv->opts.sec_level > L2K_SEC_LOW ? sv->opts.sec_level : L2K_SEC_LOW;
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(l, &sec);
+	if (sec.level < need) {
+		le_refuse(l, id, l2cap_le_security_result(l, need));
 		return;
 	}
 	if (rq->scid < L2CAP_CID_DYN_START || rq->scid > L2CAP_CID_LE_DYN_END) {

@@ -38,6 +38,21 @@ enum l2k_mode {
 	L2K_MODE_ECFC = 0x81,	    /* LE or BR/EDR, Enhanced Credit Based Flow Control */
 };
 
+/* Security levels (Core Vol 3 Part C 5.2.2.8; LE security mode 1 levels map onto them):
+ *   0  none at all (only SDP's PSM 0x0001 on BR/EDR)
+ *   1  no encryption required (the default)                          "low"
+ *   2  encrypted, unauthenticated key (Just Works)                   "medium"
+ *   3  encrypted, authenticated key (numeric comparison, passkey, OOB) "high"
+ *   4  level 3 with Secure Connections (P-256) and a 128-bit key      "fips"
+ * An encrypted link whose key is shorter than the minimum (default 7 octets) counts as level 1. */
+enum l2k_sec_level {
+	L2K_SEC_NONE = 0,
+	L2K_SEC_LOW = 1,
+	L2K_SEC_MEDIUM = 2,
+	L2K_SEC_HIGH = 3,
+	L2K_SEC_FIPS = 4,
+};
+
 struct l2k_chan_opts {
 	enum l2k_mode mode;	 /* default Basic (BR/EDR); LE channels use L2K_MODE_LE_CREDIT */
 	bool mode_required;	 /* do not fall back to Basic when the peer lacks the mode */
@@ -56,7 +71,8 @@ struct l2k_chan_opts {
 	uint8_t flow_spec;	 /* ERTM/Streaming: send an Extended Flow Specification of this
 				  * service type (0: none, 1 best effort, 2 guaranteed) */
 	uint16_t flush_timeout;	 /* 0: infinite (0xFFFF) */
-	uint8_t sec_level;	 /* security level (placeholder: l2kit does no pairing yet; must be 0/1) */
+	uint8_t sec_level;	 /* the security level it needs (enum l2k_sec_level: 0 and 1 need no
+				  * encryption; the link is raised first, or the peer refused) */
 	uint32_t connect_timeout_ms; /* give up connecting after this (0: 30000) */
 	uint32_t tx_queue_bytes;  /* SDU bytes queued for sending before L2K_EAGAIN (0: 262144) */
 	uint32_t rx_queue_bytes;  /* socket face: received bytes buffered before back-pressure (0: 262144);
@@ -78,6 +94,7 @@ enum l2k_close_reason {
 	L2K_CLOSE_MAX_TRANSMIT = 6,	  /* ERTM/Retransmission: MaxTransmit reached */
 	L2K_CLOSE_CONFIG_FAILED = 7,	  /* configuration could not be agreed */
 	L2K_CLOSE_LINK_FAILED = 8,	  /* the link for it could not be created */
+	L2K_CLOSE_SECURITY = 9,		  /* the security it needs could not be had (pairing, encryption) */
 };
 
 struct l2k_chan_cbs {

@@ -1,7 +1,8 @@
 /* Credit based flow control data path (Vol 3 Part A 3.4, 10.1): SDUs segmented into K-frames
  * of at most the peer's MPS (the first carries the 2-octet SDU length), one credit per K-frame;
  * reassembly with the violations that end the channel.  Shared by LE Credit Based and Enhanced
- * Credit Based Flow Control modes. */
+ * Credit Based Flow Control modes.  K-frames are read with the frame codec (core/l2cap_frame.h,
+ * fuzzed by tests/fuzz/fuzz_frame.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,15 +19,14 @@ static void credit_pump(struct l2k_chan *ch)
 	while (ch->state == CH_OPEN && ch->txq.count && ch->tx_credits > 0) {
 		size_t total = ring_head_len(&ch->txq);
 		size_t room = ch->remote_mps;
-		uint8_t sdulen[2];
+		uint8_t sdulen[L2CAP_SDU_LEN_LEN];
 		const uint8_t *parts[3];
 		size_t lens[3];
 		int np = 0;
 		if (ch->tx_off == 0) {
-			put_le16(sdulen, (uint16_t)total);
 			parts[np] = sdulen;
-			lens[np++] = 2;
-			room -= 2;
+			lens[np++] = l2cap_sdu_len_put(sdulen, sizeof(sdulen), (uint16_t)total);
+			room -= L2CAP_SDU_LEN_LEN;
 		}
 		size_t n = total - ch->tx_off < room ? total - ch->tx_off : room;
 		if (n) {
@@ -71,40 +71,45 @@ static void violation(struct l2k_chan *ch)
 	l2cap_chan_disconnect(ch, L2K_CLOSE_PROTOCOL);
 }
 
-static void credit_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
+/* One K-frame (3.4), basic header included, parsed by l2cap_kframe_parse(): our reassembly
+ * state tells whether it starts an SDU (and so with the SDU Length). */
+static void credit_rx_pdu(struct l2k_chan *ch, const uint8_t *pdu, size_t len)
 {
-	if (ch->rx_credits == 0 || len > ch->local_mps) {
+	struct l2cap_kframe k;
+	int pr = l2cap_kframe_parse(pdu, len, !ch->rx_in_sdu, &k);
+	size_t info = pr == 0 ? (size_t)k.payload_len + (k.has_sdu_len ? L2CAP_SDU_LEN_LEN : 0) : 0;
+	if (ch->rx_credits == 0 || info > ch->local_mps) {
 		/* a K-frame without credit, or longer than our MPS (LE/CFC/BV-27) */
 		violation(ch);
 		return;
 	}
 	ch->rx_credits--;
-	if (!ch->rx_in_sdu) {
-		if (len < 2) {
-			violation(ch);
-			return;
-		}
-		size_t sdu = get_le16(p);
-		if (sdu > ch->local_mtu || len - 2 > sdu) {
+	if (pr < 0) { /* the first K-frame of an SDU without its SDU Length */
+		violation(ch);
+		return;
+	}
+	if (k.has_sdu_len) {
+		size_t sdu = k.sdu_len;
+		if (sdu > ch->local_mtu || k.payload_len > sdu) {
 			/* SDU over our MTU (BV-26) or a first K-frame longer than its SDU (BV-28) */
 			violation(ch);
 			return;
 		}
-		if (len - 2 == sdu) {
-			l2cap_chan_deliver(ch, p + 2, sdu);
+		if (k.payload_len == sdu) {
+			l2cap_chan_deliver(ch, k.payload, sdu);
 		} else {
-			memcpy(ch->rx_sdu, p + 2, len - 2);
-			ch->rx_sdu_len = len - 2;
+			memcpy(ch->rx_sdu, k.payload, k.payload_len);
+			ch->rx_sdu_len = k.payload_len;
 			ch->rx_sdu_total = sdu;
 			ch->rx_in_sdu = true;
 		}
 	} else {
-		if (ch->rx_sdu_len + len > ch->rx_sdu_total) {
+		if (ch->rx_sdu_len + k.payload_len > ch->rx_sdu_total) {
 			violation(ch); /* continuation past the SDU length (BV-28) */
 			return;
 		}
-		memcpy(ch->rx_sdu + ch->rx_sdu_len, p, len);
-		ch->rx_sdu_len += len;
+		memcpy(ch->rx_sdu + ch->rx_sdu_len, k.payload, k.payload_len);
+		ch->rx_sdu_len += k.payload_len;
 		if (ch->rx_sdu_len == ch->rx_sdu_total) {
 			ch->rx_in_sdu = false;
 			l2cap_chan_deliver(ch, ch->rx_sdu, ch->rx_sdu_total);
@@ -118,6 +123,6 @@ const struct l2cap_mode_ops l2cap_mode_credit = {
     .name = "credit",
     .open = credit_open,
     .pump = credit_pump,
-    .rx = credit_rx,
+    .rx_pdu = credit_rx_pdu,
     .consumed = credit_consumed,
 };

@@ -1,223 +1,87 @@
-/* Internals shared by the four BR/EDR modes that carry I-frames and S-frames (Vol 3 Part A 3.3,
- * 8): Enhanced Retransmission (mode_ertm_tx.c, mode_ertm_rx.c), Streaming (mode_streaming.c),
- * Retransmission and Flow Control (mode_legacy.c), and the configuration policy that negotiates
- * them (l2cap_confneg.c).
+/* Enhanced Retransmission mode (Vol 3 Part A 8.6), organised as the state tables of 8.6.5.
  *
- * ch->mode_state points at one struct l2cap_ifr.  Configuration creates it (l2cap_ifr_get) and
- * records what was negotiated in ifr->neg; the mode's open() turns that into the running
- * parameters and allocates the frame buffers in the same block (one allocation per channel,
- * none on the data path; free(ch->mode_state) releases everything).
+ * Two state machines run per channel.  The transmitter (mode_ertm_tx.c) is in XMIT or WAIT_F,
+ * the receiver (mode_ertm_rx.c) in RECV, REJ_SENT or SREJ_SENT.  Each state is one function
+ * taking the events of its table by name; each case is the table's rows for that event, with
+ * the row's condition and actions in its comment and the actions by their names in the code
+ * (PassToTx, Process-ReqSeq, SendRRorRNR, SendIorRRorRNR, SendSREJ, Send-SREJ-List, Retransmit-
+ * I-frames, Start-RetransTimer ...).  The variables of 8.6.5 (NextTxSeq, ExpectedAckSeq,
+ * UnackedFrames, RetryCount, RemoteBusy, RejActioned, SrejActioned, ExpectedTxSeq, BufferSeq,
+ * SrejList, LocalBusy, RNRsent ...) are fields of struct l2cap_ifr (mode_ifr.h); the
+ * retransmission, monitor and acknowledgement timers are three timers of the channel
+ * (ch->mode_timers[], enum l2cap_mode_timer): the retransmission timer runs only in XMIT, the
+ * monitor timer only in WAIT_F.
  *
- * Memory of an open channel: tx_alloc * remote_mps octets hold the I-frames sent and not yet
- * acknowledged (ERTM, Retransmission, Flow Control); rx_alloc * local_mps octets hold I-frames
- * received out of sequence while SREJs are outstanding (ERTM only); local_mtu octets reassemble
- * a segmented SDU (ch->rx_sdu). */
+ * mode_ertm.c turns what happens to the channel into events: a received frame, decoded and
+ * checked, into a Recv event of the receiver; an expired timer into Retrans-Timer-Expires or
+ * Monitor-Timer-Expires; the application's reading into Local-Busy-Detected / -Clear; queued
+ * SDUs and room on the link into Data-Request.  The receiver hands the ReqSeq and F-bit of what
+ * it gets to the transmitter (PassToTx: Recv ReqSeqAndFbit, Recv Fbit).
+ *
+ * A new way of recovering (a poll when the tail of a burst may be lost, another SREJ policy,
+ * time-outs fitted to the link) is a new event or a new row: the state functions are the place
+ * to add it, the conditions (ertm_rx: With-*-TxSeq, With-Invalid-ReqSeq) and actions below are
+ * what rows are made of. */
 #ifndef L2K_MODE_ERTM_H
 #define L2K_MODE_ERTM_H
 
-#include "core/l2cap_frame.h"
-#include "core/l2cap_int.h"
+#include "core/mode_ifr.h"
 
-/* MPS limits l2kit applies to I-frame modes: below 48 octets (the minimum ACL-U MTU, 5.1) a
- * proposal is refused as unacceptable; above 65527 the I-frame would not fit a PDU. */
-#define L2CAP_MIN_MPS_IFR 48
-#define L2CAP_MAX_MPS_IFR 65527
-/* How long a received I-frame may wait for an acknowledgement when no I-frame carries one. */
-#define IFR_ACK_TIMEOUT_MS 100
-
-/* Negotiation record, filled by l2cap_confneg.c while the channel is configured. */
-struct l2cap_ifr_neg {
-	bool peer_rfc;		/* the peer's accepted request carried an RFC option */
-	struct l2cap_conf_rfc peer;	/* its RFC option (peer's receive side) */
-	bool rsp_rfc;		/* the response to our request carried an RFC option */
-	struct l2cap_conf_rfc rsp;	/* its values (timeouts for our transmitter, 5.4) */
-	bool local_fcs_none;	/* our accepted request asked for no FCS */
-	bool peer_fcs_none;	/* the peer's accepted request asked for no FCS */
-	bool local_ews;		/* our request carried the Extended Window Size option */
-	bool peer_ews;		/* the peer's request did */
-	uint16_t peer_ews_val;	/* its value: the peer's receive window */
-	bool peer_efs;		/* the peer's request carried an Extended Flow Specification */
-	struct l2cap_conf_efs peer_efs_val;
-	uint8_t mode_refusals;	/* peer requests refused for naming another mode */
-	uint8_t req_mode;	/* the mode our latest request asked for */
+/* Events of the transmitter's tables (8.6.5 XMIT, WAIT_F). */
+enum ertm_tx_event {
+	ERTM_TX_DATA_REQUEST,	       /* Data-Request: SDUs wait in ch->txq (or the link has room) */
+	ERTM_TX_LOCAL_BUSY_DETECTED,   /* Local-Busy-Detected: the application stopped reading */
+	ERTM_TX_LOCAL_BUSY_CLEAR,      /* Local-Busy-Clear: it reads again */
+	ERTM_TX_RECV_REQSEQ_AND_FBIT,  /* Recv ReqSeqAndFbit: a received frame's ReqSeq and F-bit */
+	ERTM_TX_RECV_FBIT,	       /* Recv Fbit: its F-bit alone (SREJ without P) */
+	ERTM_TX_RETRANS_TIMER_EXPIRES, /* Retrans-Timer-Expires */
+	ERTM_TX_MONITOR_TIMER_EXPIRES, /* Monitor-Timer-Expires */
 };
 
-enum ertm_tx_state { TX_XMIT, TX_WAIT_F };
-enum ertm_rx_state { RX_RECV, RX_REJ_SENT, RX_SREJ_SENT };
-
-/* A stored I-frame (sent and unacknowledged, or received out of sequence). */
-struct ifr_slot {
-	uint16_t len;	   /* information payload octets (SDU Length excluded) */
-	uint16_t sdu_len;  /* SDU Length when sar == START */
-	uint8_t sar;
-	uint8_t retries;   /* transmissions so far (tx) */
-	bool present;	   /* rx: holds a frame */
-	uint8_t *data;
+/* Events of the receiver's tables (8.6.5 RECV, REJ_SENT, SREJ_SENT): a valid frame came. */
+enum ertm_rx_event {
+	ERTM_RX_RECV_IFRAME, /* Recv I-frame */
+	ERTM_RX_RECV_RR,     /* Recv RR */
+	ERTM_RX_RECV_REJ,    /* Recv REJ */
+	ERTM_RX_RECV_RNR,    /* Recv RNR */
+	ERTM_RX_RECV_SREJ,   /* Recv SREJ */
 };
 
-/* A queued S-frame that could not go out because the link queue was full. */
-#define IFR_SQ_MAX 8
-
-struct l2cap_ifr {
-	struct l2cap_ifr_neg neg;
-	bool running; /* open() ran: the fields below are valid */
-
-	/* parameters in force */
-	enum l2cap_ctrl_fmt fmt;
-	uint16_t mod;		/* sequence number modulus: 64 or 16384 */
-	uint16_t tx_win;	/* unacknowledged I-frames we may have outstanding */
-	uint16_t rx_win;	/* I-frames the peer may send beyond our last ReqSeq */
-	uint16_t ack_thresh;	/* acknowledge at once after this many unacknowledged frames */
-	uint8_t max_transmit;	/* 0 = unlimited */
-	uint32_t retrans_ms, monitor_ms, ack_ms;
-
-	/* transmitter */
-	enum ertm_tx_state tx_state;
-	uint16_t next_tx_seq;	  /* NextTxSeq */
-	uint16_t expected_ack_seq; /* ExpectedAckSeq */
-	uint32_t ack_ctr;	  /* running count of ExpectedAckSeq (slot index base) */
-	uint16_t unacked;	  /* UnackedFrames */
-	bool staged;		  /* slot of next_tx_seq holds a segment not yet sent (link full) */
-	uint8_t retry_count;	  /* polls sent in WAIT_F (RetryCount) */
-	bool remote_busy;	  /* RNR received (ERTM) / R=1 received (Retransmission mode) */
-	bool rej_actioned;	  /* REJ_ACT: a REJ was acted on while waiting for F */
-	bool srej_actioned;	  /* SREJ_ACT */
-	uint16_t srej_save_reqseq;
-	bool send_f;		  /* the next frame we send carries F=1 */
-	bool in_pump, pump_again; /* pump re-entered from an application callback */
-	bool t_retrans, t_monitor; /* which of retrans / monitor runs on ch->mode_timer */
-	uint16_t *retx;		  /* retransmission queue of TxSeq values */
-	uint16_t retx_head, retx_n;
-	struct ifr_slot *tx;
-	uint16_t tx_alloc;
-
-	/* receiver */
-	enum ertm_rx_state rx_state;
-	uint16_t expected_tx_seq; /* ExpectedTxSeq */
-	uint16_t buffer_seq;	  /* BufferSeq: oldest frame not yet passed up */
-	uint32_t buffer_ctr;	  /* running count of buffer_seq (slot index base) */
-	uint16_t last_acked_seq;  /* ReqSeq last sent */
-	bool local_busy;
-	bool rnr_sent;
-	bool rej_sent;		  /* legacy Retransmission mode: REJ exception condition */
-	bool dup_acked;		  /* legacy: an RR answered a duplicate since the last new frame */
-	bool t_ack;		  /* ack timer armed on ch->mode_timer2 */
-	uint16_t *srej;		  /* SrejList, in the order sent */
-	uint16_t srej_head, srej_n;
-	struct ifr_slot *rx;
-	uint16_t rx_alloc;
-	/* reassembly state beyond ch->rx_sdu/rx_sdu_len/rx_sdu_total/rx_in_sdu */
-	bool rx_discarding;	  /* streaming/flow control: dropping the rest of a damaged SDU */
-	bool app_busy;		  /* streaming: l2k_chan_set_busy(true) in force */
-
-	/* S-frames waiting for link room */
-	struct l2cap_ctrl sq[IFR_SQ_MAX];
-	uint8_t sq_n;
-};
-
-/* ---- mode_ertm_common.c --------------------------------------------------------------------- */
-/* The channel's l2cap_ifr, created (zeroed) when missing.  NULL only when out of memory. */
-struct l2cap_ifr *l2cap_ifr_get(struct l2k_chan *ch);
-static inline struct l2cap_ifr *ifr_of(struct l2k_chan *ch)
+static inline bool ertm_open_ok(const struct l2k_chan *ch)
 {
-	return (struct l2cap_ifr *)ch->mode_state;
+	return ch->state == CH_OPEN && ch->ops == &l2cap_mode_ertm;
 }
-/* Parameters from the negotiation, buffers.  rx_frames: out-of-sequence slots to allocate. */
-int ifr_open(struct l2k_chan *ch, bool keep_tx, bool rx_buffer);
 
-/* The receive window we advertise (TxWindow or Extended Window Size) for the channel's mode. */
-uint16_t ifr_local_window(const struct l2k_chan *ch);
-/* Our MPS: opts.mps, else fitted so that one I-frame fills one ACL packet of our controller,
- * never above the MTU nor below L2CAP_MIN_MPS_IFR. */
-uint16_t ifr_fit_mps(const struct l2k_chan *ch, bool ext);
-
-static inline uint16_t seq_add(const struct l2cap_ifr *f, uint16_t s, uint32_t n)
-{
-	return (uint16_t)((s + n) % f->mod);
-}
-/* (a - b) mod the sequence space */
-static inline uint16_t seq_off(const struct l2cap_ifr *f, uint16_t a, uint16_t b)
-{
-	return (uint16_t)((a + f->mod - b) % f->mod);
-}
-struct ifr_slot *ifr_tx_slot(struct l2cap_ifr *f, uint16_t seq);
-struct ifr_slot *ifr_rx_slot(struct l2cap_ifr *f, uint16_t seq);
-
-/* A received frame, checked and decoded. */
-struct ifr_frame {
-	struct l2cap_ctrl c;
-	const uint8_t *payload; /* information payload (SDU Length excluded) */
-	uint16_t len;
-	uint16_t sdu_len; /* SAR = START */
-};
-/* Decode p[0..len-1] (the PDU after its basic header; the header is rebuilt for the FCS).
- * 0; L2K_EIO bad FCS (counted); L2K_EBADMSG malformed: too short, S-frame with payload,
- * Start without SDU Length, payload over our MPS. */
-int ifr_parse(struct l2k_chan *ch, const uint8_t *p, size_t len, struct ifr_frame *out);
-
-/* Send one S-frame (ReqSeq filled by the caller).  0 or L2K_EAGAIN (then queued, sent by
- * ifr_flush_sq from pump). */
-int ifr_send_s(struct l2k_chan *ch, const struct l2cap_ctrl *c);
-/* Send queued S-frames; false when the link is still full. */
-bool ifr_flush_sq(struct l2k_chan *ch);
-/* Send the I-frame stored in slot with this TxSeq, ReqSeq and F (R for the standard format). */
-int ifr_send_i(struct l2k_chan *ch, const struct ifr_slot *s, uint16_t txseq, uint16_t reqseq,
-	       uint8_t fbit);
-/* Copy the next segment of the head SDU of ch->txq into s (SAR, SDU Length); pops the SDU when
- * it is complete.  false when the queue is empty. */
-bool ifr_segment(struct l2k_chan *ch, struct ifr_slot *s);
-
-/* Reassembly (3.3.2 SAR).  Returns 0 (frame consumed, SDU delivered if it completed),
- * L2K_EBADMSG on a SAR violation (partial SDU discarded), L2K_EMSGSIZE when the SDU exceeds our
- * MTU (discarded).  After a delivery the channel may have been closed by the application:
- * check ch->state. */
-int ifr_reassemble(struct l2k_chan *ch, uint8_t sar, uint16_t sdu_len, const uint8_t *p, size_t n);
-/* Drop a partially reassembled SDU; true if there was one. */
-bool ifr_drop_partial(struct l2k_chan *ch);
-
-/* Timers: ch->mode_timer carries retransmission or monitor, ch->mode_timer2 the ack timer. */
-void ifr_start_retrans(struct l2k_chan *ch);
-void ifr_start_monitor(struct l2k_chan *ch);
-void ifr_stop_timer1(struct l2k_chan *ch);
-void ifr_start_ack(struct l2k_chan *ch);
-void ifr_stop_ack(struct l2k_chan *ch);
-void ifr_close(struct l2k_chan *ch);
-
-/* Whether everything handed to the mode has left it: nothing staged, no S-frame waiting and,
- * in ERTM / Retransmission / Flow Control mode, nothing unacknowledged.  true for channels of
- * other modes.  (For the socket face's graceful shutdown.) */
-bool l2cap_ifr_tx_idle(const struct l2k_chan *ch);
-
-/* ---- per-mode ops ---------------------------------------------------------------------------- */
-extern const struct l2cap_mode_ops l2cap_mode_ertm;
-extern const struct l2cap_mode_ops l2cap_mode_streaming;
-extern const struct l2cap_mode_ops l2cap_mode_retrans;
-extern const struct l2cap_mode_ops l2cap_mode_flowctl;
-
-/* mode_ertm_tx.c: transmitter side of ERTM, used by mode_ertm_rx.c */
-void ertm_pump(struct l2k_chan *ch);
-/* PassToTx: ReqSeq (acknowledgement) and F; false when the channel was closed (bad ReqSeq). */
-bool ertm_pass_reqseq_fbit(struct l2k_chan *ch, uint16_t reqseq, uint8_t f);
-bool ertm_pass_fbit(struct l2k_chan *ch, uint8_t f);
+/* ---- mode_ertm_tx.c: the transmitter ------------------------------------------------------ */
+/* An event for the transmitter in its state; c: the received frame's control field for
+ * ERTM_TX_RECV_*, else NULL. */
+void ertm_tx(struct l2k_chan *ch, enum ertm_tx_event ev, const struct l2cap_ctrl *c);
+/* Send what may go now: S-frames that waited for the link, the retransmissions asked for, then
+ * new I-frames as far as XMIT, the peer and the window allow (Send-Data; otherwise they wait:
+ * Pend-Data). */
+void ertm_send_pending(struct l2k_chan *ch);
+/* Condition With-Valid-ReqSeq: ExpectedAckSeq <= ReqSeq <= NextTxSeq */
 bool ertm_reqseq_valid(struct l2k_chan *ch, uint16_t reqseq);
+/* Retransmit-I-frames: every unacknowledged I-frame from TxSeq from (not while RemoteBusy) */
 void ertm_retransmit_all(struct l2k_chan *ch, uint16_t from);
-bool ertm_retransmit_one(struct l2k_chan *ch, uint16_t seq);
-void ertm_handle_rej(struct l2k_chan *ch, const struct l2cap_ctrl *c);
-void ertm_handle_srej(struct l2k_chan *ch, const struct l2cap_ctrl *c);
-/* SendRRorRNR with P or F set as given (ReqSeq = BufferSeq) */
+/* Retransmit-Requested-I-frame: the one with TxSeq seq, if unacknowledged (not while RemoteBusy) */
+void ertm_retransmit_one(struct l2k_chan *ch, uint16_t seq);
+/* SendRRorRNR with P and F as given (ReqSeq = BufferSeq; RNR while LocalBusy) */
 void ertm_send_rr_or_rnr(struct l2k_chan *ch, uint8_t p, uint8_t f);
-/* SendIorRRorRNR(F=1): answer a poll */
+/* SendIorRRorRNR(F=1): the answer to a poll */
 void ertm_send_i_or_rr_or_rnr(struct l2k_chan *ch);
-/* The transmit timers (retransmission / monitor) expired */
-void ertm_timer1(struct l2k_chan *ch);
-/* Local busy changed (rx_hold) */
-void ertm_local_busy(struct l2k_chan *ch, bool busy);
-/* Close with MaxTransmit / protocol error */
-void ertm_fail(struct l2k_chan *ch, enum l2k_close_reason why);
-/* mode_ertm_rx.c */
+
+/* ---- mode_ertm_rx.c: the receiver --------------------------------------------------------- */
+/* A frame received on the open channel (decoded and checked by ifr_parse): the conditions that
+ * hold in every state are settled here, then the event goes to the receiver's state. */
+void ertm_rx(struct l2k_chan *ch, const struct ifr_frame *fr);
 /* SendAck: acknowledge at once (now, or the threshold reached) or arm the ack timer */
 void ertm_send_ack(struct l2k_chan *ch, bool now);
-/* Pass up the frames kept in order while busy or during SREJ recovery */
+/* Pass up the frames kept in sequence (while LocalBusy, or during SREJ recovery) */
 void ertm_rx_resume(struct l2k_chan *ch);
+
+/* ---- mode_ertm.c ---------------------------------------------------------------------------- */
+/* The application's reading (ch->rx_hold) differs from LocalBusy: Local-Busy-Detected / -Clear */
+void ertm_sync_busy(struct l2k_chan *ch);
 
 #endif

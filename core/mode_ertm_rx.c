@@ -1,35 +1,32 @@
-/* Enhanced Retransmission mode, receiving side (Vol 3 Part A 8.6.5.5 RECV, 8.6.5.6 REJ_SENT,
- * 8.6.5.7 SREJ_SENT, conditions of 8.6.5.9) and the mode's ops.
+/* Enhanced Retransmission mode, the receiver: the RECV, REJ_SENT and SREJ_SENT state tables of
+ * Vol 3 Part A 8.6.5, the conditions their rows test (With-Expected-TxSeq ..., With-Valid-ReqSeq)
+ * and the receiver's actions (SendSREJ, Send-SREJ-List, SendAck, passing SDUs up in order).
+ * Every row hands the frame's ReqSeq and F-bit to the transmitter first (PassToTx).
  *
  * Choices l2kit makes where the specification leaves room:
  *  - a gap of up to ERTM_SREJ_MAX_GAP missing I-frames is asked for frame by frame with SREJ
- *    (the frames after the gap are kept); a longer gap with one REJ (go back N);
+ *    (the frames after the gap are kept): SREJ_SENT; a longer gap with one REJ (go back N):
+ *    REJ_SENT;
  *  - acknowledgements ride on I-frames when there are any; otherwise an RR goes out as soon as
  *    a quarter of the window is unacknowledged, or after IFR_ACK_TIMEOUT_MS;
  *  - local busy (the application stopped reading): RNR; in-sequence I-frames that still arrive
  *    are kept (the window bounds them) instead of being discarded, and passed up with an RR
  *    (P=1) when the application reads again, so the peer need not retransmit them. */
-#include <string.h>
-
 #include "core/mode_ertm.h"
 
 #define ERTM_SREJ_MAX_GAP 3
 
+/* The TxSeq conditions of the receiver's tables. */
 enum txseq_class {
-	TXSEQ_EXPECTED,
-	TXSEQ_EXPECTED_SREJ,
-	TXSEQ_UNEXPECTED,
-	TXSEQ_UNEXPECTED_SREJ,
-	TXSEQ_DUPLICATE,
-	TXSEQ_DUPLICATE_SREJ,
-	TXSEQ_INVALID,
-	TXSEQ_INVALID_IGNORE,
+	TXSEQ_EXPECTED,	       /* With-Expected-TxSeq */
+	TXSEQ_EXPECTED_SREJ,   /* With-Expected-TxSeq-Srej: the head of SrejList */
+	TXSEQ_UNEXPECTED,      /* With-Unexpected-TxSeq: frames are missing before it */
+	TXSEQ_UNEXPECTED_SREJ, /* With-Unexpected-TxSeq-Srej: in SrejList, not its head */
+	TXSEQ_DUPLICATE,       /* With-Duplicate-TxSeq */
+	TXSEQ_DUPLICATE_SREJ,  /* With-Duplicate-TxSeq-Srej: kept already */
+	TXSEQ_INVALID,	       /* With-Invalid-TxSeq: the peer broke our window */
+	TXSEQ_INVALID_IGNORE,  /* With-Invalid-TxSeq where it can only be an old duplicate */
 };
-
-static bool open_ok(struct l2k_chan *ch)
-{
-	return ch->state == CH_OPEN && ch->ops == &l2cap_mode_ertm;
-}
 
 /* ---- SrejList ------------------------------------------------------------------------------- */
 
@@ -47,6 +44,7 @@ static void srej_push(struct l2cap_ifr *f, uint16_t seq)
 		f->srej[(f->srej_head + f->srej_n++) % f->rx_alloc] = seq;
 }
 
+/* PopSrejList */
 static uint16_t srej_pop(struct l2cap_ifr *f)
 {
 	uint16_t s = f->srej[f->srej_head];
@@ -61,7 +59,7 @@ static void send_srej(struct l2k_chan *ch, uint16_t seq, uint8_t fb)
 	ifr_send_s(ch, &c);
 }
 
-/* SendSREJ: one SREJ for each frame missing before txseq (8.6.5.8). */
+/* SendSREJ: one SREJ for each frame missing before txseq, each appended to SrejList. */
 static void srej_gap(struct l2k_chan *ch, uint16_t txseq)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
@@ -86,7 +84,7 @@ static void srej_resend_before(struct l2k_chan *ch, uint16_t txseq)
 	}
 }
 
-/* ---- receiving I-frames --------------------------------------------------------------------- */
+/* ---- conditions ----------------------------------------------------------------------------- */
 
 static enum txseq_class classify(struct l2k_chan *ch, uint16_t txseq)
 {
@@ -105,34 +103,26 @@ static enum txseq_class classify(struct l2k_chan *ch, uint16_t txseq)
 		return TXSEQ_DUPLICATE;
 	if (d >= f->rx_win) {
 		/* outside the window: when the window is at most half the sequence space this can
-		 * only be an old duplicate (ignored); otherwise the peer broke the window (8.6.5.9) */
+		 * only be an old duplicate (ignored); otherwise the peer broke the window */
 		return f->rx_win <= f->mod / 2 ? TXSEQ_INVALID_IGNORE : TXSEQ_INVALID;
 	}
 	return txseq == f->expected_tx_seq ? TXSEQ_EXPECTED : TXSEQ_UNEXPECTED;
 }
 
-static void store(struct l2k_chan *ch, const struct ifr_frame *fr)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	struct ifr_slot *s = ifr_rx_slot(f, fr->c.txseq);
-	memcpy(s->data, fr->payload, fr->len);
-	s->len = fr->len;
-	s->sar = fr->c.sar;
-	s->sdu_len = fr->sdu_len;
-	s->present = true;
-}
+/* ---- receiving I-frames --------------------------------------------------------------------- */
 
+/* The application stopped reading during a delivery: Local-Busy-Detected. */
 static void note_hold(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
-	if (ch->rx_hold && !f->local_busy && open_ok(ch))
-		ertm_local_busy(ch, true);
+	if (ch->rx_hold && !f->local_busy && ertm_open_ok(ch))
+		ertm_tx(ch, ERTM_TX_LOCAL_BUSY_DETECTED, NULL);
 }
 
 void ertm_rx_resume(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
-	while (open_ok(ch) && !f->local_busy && f->buffer_seq != f->expected_tx_seq) {
+	while (ertm_open_ok(ch) && !f->local_busy && f->buffer_seq != f->expected_tx_seq) {
 		struct ifr_slot *s = ifr_rx_slot(f, f->buffer_seq);
 		if (!s->present)
 			break;
@@ -140,146 +130,341 @@ void ertm_rx_resume(struct l2k_chan *ch)
 		f->buffer_seq = seq_add(f, f->buffer_seq, 1);
 		f->buffer_ctr++;
 		if (ifr_reassemble(ch, s->sar, s->sdu_len, s->data, s->len) < 0) {
-			ertm_fail(ch, L2K_CLOSE_PROTOCOL); /* SAR or MTU violation */
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* SAR or MTU violation */
 			return;
 		}
 		note_hold(ch);
 	}
 }
 
-/* An I-frame with the expected TxSeq: passed up at once, or kept while busy. */
+/* With-Expected-TxSeq: ExpectedTxSeq + 1; the frame is passed up (Data-Indication), or kept while
+ * LocalBusy or while frames before it still wait to be passed up. */
 static void accept_expected(struct l2k_chan *ch, const struct ifr_frame *fr)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	f->expected_tx_seq = seq_add(f, f->expected_tx_seq, 1);
 	if (f->local_busy || seq_off(f, f->expected_tx_seq, f->buffer_seq) != 1) {
-		store(ch, fr);
+		ifr_rx_store(f, fr);
 		ertm_rx_resume(ch);
 		return;
 	}
 	f->buffer_seq = f->expected_tx_seq;
 	f->buffer_ctr++;
 	if (ifr_reassemble(ch, fr->c.sar, fr->sdu_len, fr->payload, fr->len) < 0) {
-		ertm_fail(ch, L2K_CLOSE_PROTOCOL);
+		ifr_fail(ch, L2K_CLOSE_PROTOCOL);
 		return;
 	}
 	note_hold(ch);
 }
 
-static void rx_iframe(struct l2k_chan *ch, const struct ifr_frame *fr)
+/* PassToTx: the frame's ReqSeq and F-bit to the transmitter (Recv ReqSeqAndFbit). */
+static void pass_to_tx(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	ertm_tx(ch, ERTM_TX_RECV_REQSEQ_AND_FBIT, c);
+}
+
+/* F=1 on a received I-frame or RR, the answer to our poll: the peer has what it acknowledged and
+ * nothing after it, so go back to ExpectedAckSeq (Retransmit-I-frames) unless a REJ was acted
+ * on while we waited (RejActioned: it is cleared instead). */
+static void final_retransmit(struct l2k_chan *ch)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	if (f->rej_actioned)
+		f->rej_actioned = false;
+	else
+		ertm_retransmit_all(ch, f->expected_ack_seq);
+}
+
+/* What every Recv I-frame row does after its own actions: F=1 (final_retransmit), SendAck (an
+ * I-frame of ours carries it if there is one to send), and what may be sent. */
+static void iframe_done(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	if (!ertm_open_ok(ch))
+		return;
+	if (c->f)
+		final_retransmit(ch);
+	ertm_send_ack(ch, false);
+	ertm_send_pending(ch);
+}
+
+/* ---- receiving S-frames: the rows the three tables share ------------------------------------ */
+
+/* Recv RR: RemoteBusy = FALSE, PassToTx; F=1: final_retransmit; P=0 after RemoteBusy: Start-
+ * RetransTimer (XMIT) for the unacknowledged frames.  true when it is a poll (P=1), which each
+ * state answers its own way. */
+static bool recv_rr(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	bool was_busy = f->remote_busy;
+	f->remote_busy = false;
+	pass_to_tx(ch, c);
+	if (c->f) {
+		final_retransmit(ch);
+		return false;
+	}
+	if (c->p)
+		return true;
+	if (was_busy && f->unacked && f->tx_state == TX_XMIT && !ifr_timer_running(ch, L2CAP_TIMER_RETRANS))
+		ifr_timer_start(ch, L2CAP_TIMER_RETRANS);
+	return false;
+}
+
+/* Recv RNR: RemoteBusy = TRUE, PassToTx, Stop-RetransTimer (nothing is retransmitted while the
+ * peer is busy); P=1: SendRRorRNR(F=1). */
+static void recv_rnr(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	ifr_of(ch)->remote_busy = true;
+	pass_to_tx(ch, c);
+	ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
+	if (c->p)
+		ertm_send_rr_or_rnr(ch, 0, 1);
+}
+
+/* Recv REJ (8.6.1.2): RemoteBusy = FALSE, PassToTx, then Retransmit-I-frames from ReqSeq:
+ * F=0: at once, and RejActioned = TRUE in WAIT_F (the F-bit then brings no second copy);
+ * F=1: unless RejActioned (then RejActioned = FALSE). */
+static void recv_rej(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	f->remote_busy = false;
+	pass_to_tx(ch, c);
+	if (c->f) {
+		if (f->rej_actioned)
+			f->rej_actioned = false;
+		else
+			ertm_retransmit_all(ch, c->reqseq);
+	} else {
+		ertm_retransmit_all(ch, c->reqseq);
+		if (f->tx_state == TX_WAIT_F)
+			f->rej_actioned = true;
+	}
+	ertm_send_pending(ch);
+}
+
+/* Recv SREJ (8.6.1.4): Retransmit-Requested-I-frame ReqSeq.  Its ReqSeq names the frame asked
+ * for: one never sent (= NextTxSeq) is With-Invalid-ReqSeq (close); one acknowledged already
+ * is ignored.  RemoteBusy = FALSE;
+ *   P=1: PassToTx (the frames before it are acknowledged), the retransmission carries F=1,
+ *        SrejActioned in WAIT_F;
+ *   F=1: PassToTxFbit, retransmit unless SrejActioned for this ReqSeq (then cleared);
+ *   else: PassToTxFbit, retransmit, SrejActioned in WAIT_F. */
+static void recv_srej(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	if (!ifr_unacked(f, c->reqseq)) {
+		if (c->reqseq == f->next_tx_seq)
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL);
+		return;
+	}
+	f->remote_busy = false;
+	if (c->p) {
+		struct l2cap_ctrl a = *c;
+		a.f = 0;
+		pass_to_tx(ch, &a);
+		f->send_f = true;
+		ertm_retransmit_one(ch, c->reqseq);
+		if (f->tx_state == TX_WAIT_F) {
+			f->srej_actioned = true;
+			f->srej_save_reqseq = c->reqseq;
+		}
+	} else {
+		ertm_tx(ch, ERTM_TX_RECV_FBIT, c);
+		if (c->f) {
+			if (f->srej_actioned && f->srej_save_reqseq == c->reqseq)
+				f->srej_actioned = false; /* already retransmitted for the poll */
+			else
+				ertm_retransmit_one(ch, c->reqseq);
+		} else {
+			ertm_retransmit_one(ch, c->reqseq);
+			if (f->tx_state == TX_WAIT_F) {
+				f->srej_actioned = true;
+				f->srej_save_reqseq = c->reqseq;
+			}
+		}
+	}
+	ertm_send_pending(ch);
+}
+
+/* ---- RECV ----------------------------------------------------------------------------------- */
+
+static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const struct ifr_frame *fr,
+			  enum txseq_class cls)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	const struct l2cap_ctrl *c = &fr->c;
-	enum txseq_class cls = classify(ch, c->txseq);
-	if (cls == TXSEQ_INVALID) {
-		ertm_fail(ch, L2K_CLOSE_PROTOCOL);
-		return;
-	}
-	if (cls == TXSEQ_INVALID_IGNORE)
-		return;
-	if (!ertm_pass_reqseq_fbit(ch, c->reqseq, c->f))
-		return;
-	if (f->rx_state != RX_SREJ_SENT) {
+	switch (ev) {
+	case ERTM_RX_RECV_IFRAME:
+		pass_to_tx(ch, c);
 		if (cls == TXSEQ_EXPECTED) {
-			f->rx_state = RX_RECV; /* clears the REJ exception condition */
-			accept_expected(ch, fr);
-		} else if (cls == TXSEQ_UNEXPECTED && f->rx_state == RX_RECV && !f->local_busy) {
-			uint16_t gap = seq_off(f, c->txseq, f->expected_tx_seq);
-			if (gap <= ERTM_SREJ_MAX_GAP) {
-				store(ch, fr);
+			accept_expected(ch, fr); /* With-Expected-TxSeq */
+		} else if (cls == TXSEQ_UNEXPECTED && !f->local_busy) {
+			/* With-Unexpected-TxSeq, LocalBusy = FALSE: frames are missing */
+			if (seq_off(f, c->txseq, f->expected_tx_seq) <= ERTM_SREJ_MAX_GAP) {
+				/* keep it, SendSREJ for each missing one -> SREJ_SENT */
+				ifr_rx_store(f, fr);
 				srej_gap(ch, c->txseq);
 				f->rx_state = RX_SREJ_SENT;
 			} else {
+				/* SendREJ (ReqSeq = ExpectedTxSeq), the frame is discarded -> REJ_SENT */
 				struct l2cap_ctrl rej = {.type = L2CAP_FRAME_S, .sfunc = L2CAP_S_REJ,
 							 .reqseq = f->expected_tx_seq};
 				ifr_send_s(ch, &rej);
 				f->rx_state = RX_REJ_SENT;
 			}
 		}
-		/* duplicates, and out-of-sequence frames in REJ_SENT or while busy: discarded */
-	} else {
+		/* With-Unexpected-TxSeq while LocalBusy, With-Duplicate-TxSeq: discarded */
+		iframe_done(ch, c);
+		break;
+	case ERTM_RX_RECV_RR:
+		if (recv_rr(ch, c))
+			ertm_send_i_or_rr_or_rnr(ch); /* P=1: SendIorRRorRNR(F=1) */
+		ertm_send_pending(ch);
+		break;
+	case ERTM_RX_RECV_REJ:
+		recv_rej(ch, c);
+		break;
+	case ERTM_RX_RECV_RNR:
+		recv_rnr(ch, c);
+		break;
+	case ERTM_RX_RECV_SREJ:
+		recv_srej(ch, c);
+		break;
+	}
+}
+
+/* ---- REJ_SENT ------------------------------------------------------------------------------- */
+
+static void rx_state_rej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const struct ifr_frame *fr,
+			      enum txseq_class cls)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	const struct l2cap_ctrl *c = &fr->c;
+	switch (ev) {
+	case ERTM_RX_RECV_IFRAME:
+		pass_to_tx(ch, c);
+		if (cls == TXSEQ_EXPECTED) {
+			/* With-Expected-TxSeq: the REJ exception is cleared -> RECV */
+			f->rx_state = RX_RECV;
+			accept_expected(ch, fr);
+		}
+		/* With-Unexpected-TxSeq (the REJ asked for it already), With-Duplicate-TxSeq:
+		 * discarded */
+		iframe_done(ch, c);
+		break;
+	case ERTM_RX_RECV_RR:
+		if (recv_rr(ch, c))
+			ertm_send_i_or_rr_or_rnr(ch); /* P=1: SendIorRRorRNR(F=1) */
+		ertm_send_pending(ch);
+		break;
+	case ERTM_RX_RECV_REJ:
+		recv_rej(ch, c);
+		break;
+	case ERTM_RX_RECV_RNR:
+		recv_rnr(ch, c);
+		break;
+	case ERTM_RX_RECV_SREJ:
+		recv_srej(ch, c);
+		break;
+	}
+}
+
+/* ---- SREJ_SENT ------------------------------------------------------------------------------ */
+
+static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const struct ifr_frame *fr,
+			       enum txseq_class cls)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	const struct l2cap_ctrl *c = &fr->c;
+	switch (ev) {
+	case ERTM_RX_RECV_IFRAME:
+		pass_to_tx(ch, c);
 		switch (cls) {
 		case TXSEQ_EXPECTED:
-			store(ch, fr);
+			/* kept until the frames asked for arrive; ExpectedTxSeq + 1 */
+			ifr_rx_store(f, fr);
 			f->expected_tx_seq = seq_add(f, f->expected_tx_seq, 1);
 			break;
 		case TXSEQ_EXPECTED_SREJ:
+			/* PopSrejList, keep it, pass up what is now in sequence */
 			srej_pop(f);
-			store(ch, fr);
+			ifr_rx_store(f, fr);
 			ertm_rx_resume(ch);
 			break;
 		case TXSEQ_UNEXPECTED:
-			store(ch, fr);
+			/* a new gap: keep it, SendSREJ for the frames missing before it */
+			ifr_rx_store(f, fr);
 			srej_gap(ch, c->txseq);
 			break;
 		case TXSEQ_UNEXPECTED_SREJ:
-			store(ch, fr);
+			/* the SREJs before it in SrejList were lost: keep it, Send-SREJ-List */
+			ifr_rx_store(f, fr);
 			srej_resend_before(ch, c->txseq);
 			ertm_rx_resume(ch);
 			break;
 		default:
-			break;
+			break; /* With-Duplicate-TxSeq(-Srej): discarded */
 		}
-		if (open_ok(ch) && !f->srej_n)
+		/* SrejList empty: -> RECV */
+		if (ertm_open_ok(ch) && !f->srej_n)
 			f->rx_state = RX_RECV;
-	}
-	if (!open_ok(ch))
-		return;
-	if (c->f) {
-		/* the F-bit answers our poll: go back to what the peer has not got (8.6.5.5) */
-		if (f->rej_actioned)
-			f->rej_actioned = false;
-		else
-			ertm_retransmit_all(ch, f->expected_ack_seq);
-	}
-	ertm_send_ack(ch, false);
-	ertm_pump(ch);
-}
-
-/* ---- receiving S-frames --------------------------------------------------------------------- */
-
-static void rx_sframe(struct l2k_chan *ch, const struct l2cap_ctrl *c)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	switch (c->sfunc) {
-	case L2CAP_S_RR: {
-		bool was_busy = f->remote_busy;
-		if (!ertm_reqseq_valid(ch, c->reqseq)) {
-			ertm_fail(ch, L2K_CLOSE_PROTOCOL);
-			return;
-		}
-		f->remote_busy = false;
-		ertm_pass_reqseq_fbit(ch, c->reqseq, c->f);
-		if (c->f) {
-			if (f->rej_actioned)
-				f->rej_actioned = false;
-			else
-				ertm_retransmit_all(ch, f->expected_ack_seq);
-		} else if (c->p) {
-			if (f->rx_state == RX_SREJ_SENT && f->srej_n)
+		iframe_done(ch, c);
+		break;
+	case ERTM_RX_RECV_RR:
+		if (recv_rr(ch, c)) {
+			/* P=1: the SREJ at the tail of SrejList again, with F=1 */
+			if (f->srej_n)
 				send_srej(ch, f->srej[(f->srej_head + f->srej_n - 1) % f->rx_alloc], 1);
 			else
 				ertm_send_i_or_rr_or_rnr(ch);
-		} else if (was_busy && f->unacked && f->tx_state == TX_XMIT && !f->t_retrans) {
-			ifr_start_retrans(ch);
 		}
-		ertm_pump(ch);
+		ertm_send_pending(ch);
+		break;
+	case ERTM_RX_RECV_REJ:
+		recv_rej(ch, c);
+		break;
+	case ERTM_RX_RECV_RNR:
+		recv_rnr(ch, c);
+		break;
+	case ERTM_RX_RECV_SREJ:
+		recv_srej(ch, c);
 		break;
 	}
-	case L2CAP_S_RNR:
-		f->remote_busy = true;
-		if (!ertm_pass_reqseq_fbit(ch, c->reqseq, c->f))
+}
+
+void ertm_rx(struct l2k_chan *ch, const struct ifr_frame *fr)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	const struct l2cap_ctrl *c = &fr->c;
+	enum ertm_rx_event ev = ERTM_RX_RECV_IFRAME;
+	enum txseq_class cls = TXSEQ_EXPECTED;
+	if (c->type == L2CAP_FRAME_I) {
+		cls = classify(ch, c->txseq);
+		if (cls == TXSEQ_INVALID) {
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* With-Invalid-TxSeq: close */
 			return;
-		if (f->t_retrans)
-			ifr_stop_timer1(ch); /* nothing is retransmitted while the peer is busy */
-		if (c->p)
-			ertm_send_rr_or_rnr(ch, 0, 1);
+		}
+		if (cls == TXSEQ_INVALID_IGNORE)
+			return;
+	} else {
+		static const enum ertm_rx_event sev[4] = {
+		    [L2CAP_S_RR] = ERTM_RX_RECV_RR, [L2CAP_S_REJ] = ERTM_RX_RECV_REJ,
+		    [L2CAP_S_RNR] = ERTM_RX_RECV_RNR, [L2CAP_S_SREJ] = ERTM_RX_RECV_SREJ};
+		ev = sev[c->sfunc & 3];
+	}
+	/* With-Invalid-ReqSeq: close, in every state (an SREJ's ReqSeq is checked by its row) */
+	if (ev != ERTM_RX_RECV_SREJ && !ertm_reqseq_valid(ch, c->reqseq)) {
+		ifr_fail(ch, L2K_CLOSE_PROTOCOL);
+		return;
+	}
+	switch (f->rx_state) {
+	case RX_RECV:
+		rx_state_recv(ch, ev, fr, cls);
 		break;
-	case L2CAP_S_REJ:
-		ertm_handle_rej(ch, c);
+	case RX_REJ_SENT:
+		rx_state_rej_sent(ch, ev, fr, cls);
 		break;
-	case L2CAP_S_SREJ:
-		ertm_handle_srej(ch, c);
+	case RX_SREJ_SENT:
+		rx_state_srej_sent(ch, ev, fr, cls);
 		break;
 	}
 }
@@ -287,84 +472,20 @@ static void rx_sframe(struct l2k_chan *ch, const struct l2cap_ctrl *c)
 void ertm_send_ack(struct l2k_chan *ch, bool now)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
-	if (f->local_busy || !open_ok(ch))
+	if (f->local_busy || !ertm_open_ok(ch))
 		return;
 	uint16_t n = seq_off(f, f->buffer_seq, f->last_acked_seq);
 	if (!n) {
-		if (f->t_ack)
-			ifr_stop_ack(ch);
+		ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 		return;
 	}
 	if (!now && n < f->ack_thresh) {
-		ifr_start_ack(ch);
+		if (!ifr_timer_running(ch, L2CAP_TIMER_ACK))
+			ifr_timer_start(ch, L2CAP_TIMER_ACK);
 		return;
 	}
-	ertm_pump(ch); /* an I-frame carries the acknowledgement if there is one to send */
-	if (open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq))
+	ertm_send_pending(ch); /* an I-frame carries the acknowledgement if there is one to send */
+	if (ertm_open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq))
 		ertm_send_rr_or_rnr(ch, 0, 0);
-	if (f->t_ack)
-		ifr_stop_ack(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }
-
-/* ---- ops ------------------------------------------------------------------------------------ */
-
-static int ertm_open(struct l2k_chan *ch)
-{
-	return ifr_open(ch, true, true);
-}
-
-static void ertm_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	if (!f || !f->running)
-		return;
-	struct ifr_frame fr;
-	int r = ifr_parse(ch, p, len, &fr);
-	if (r == L2K_EIO)
-		return; /* bad FCS: dropped; recovery finds the gap (3.3.5) */
-	if (r < 0) {
-		ertm_fail(ch, L2K_CLOSE_PROTOCOL); /* invalid frame: close (3.3.7) */
-		return;
-	}
-	if (ch->rx_hold != f->local_busy)
-		ertm_local_busy(ch, ch->rx_hold);
-	if (!open_ok(ch))
-		return;
-	if (fr.c.type == L2CAP_FRAME_S)
-		rx_sframe(ch, &fr.c);
-	else
-		rx_iframe(ch, &fr);
-}
-
-static void ertm_timer(struct l2k_chan *ch, uint64_t now)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	if (!f || !f->running)
-		return;
-	if (f->t_ack && !timer_armed(&ch->mode_timer2)) {
-		f->t_ack = false;
-		ertm_send_ack(ch, true);
-		if (!open_ok(ch))
-			return;
-	}
-	if ((f->t_retrans || f->t_monitor) && !timer_armed(&ch->mode_timer))
-		ertm_timer1(ch);
-}
-
-static void ertm_consumed(struct l2k_chan *ch)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	if (f && f->running && open_ok(ch) && ch->rx_hold != f->local_busy)
-		ertm_local_busy(ch, ch->rx_hold);
-}
-
-const struct l2cap_mode_ops l2cap_mode_ertm = {
-    .name = "ertm",
-    .open = ertm_open,
-    .pump = ertm_pump,
-    .rx = ertm_rx,
-    .timer = ertm_timer,
-    .consumed = ertm_consumed,
-    .close = ifr_close,
-    .tx_idle = l2cap_ifr_tx_idle,
-};

@@ -20,9 +20,7 @@
  * When the retransmission timer expires the oldest unacknowledged I-frame is given up, so the
  * window moves on even when its acknowledgement was lost.  While the application is busy
  * acknowledgements are withheld (the peer's window closes) and arriving I-frames are dropped. */
-#include <string.h>
-
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 static bool open_ok(struct l2k_chan *ch)
 {
@@ -39,32 +37,28 @@ static uint8_t r_bit(struct l2k_chan *ch)
 	return is_rtx(ch) && ifr_of(ch)->local_busy;
 }
 
-static void leg_fail(struct l2k_chan *ch, enum l2k_close_reason why)
-{
-	ifr_close(ch);
-	l2cap_chan_disconnect(ch, why);
-}
-
 static void send_rr(struct l2k_chan *ch)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	struct l2cap_ctrl c = {.type = L2CAP_FRAME_S, .sfunc = L2CAP_S_RR, .r = r_bit(ch),
 			       .reqseq = f->buffer_seq};
 	ifr_send_s(ch, &c);
-	if (f->t_ack)
-		ifr_stop_ack(ch);
+	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }
 
-/* The one timer of the transmitter: retransmission while frames are unacknowledged (and the
- * peer allows retransmission), monitor otherwise. */
+/* The transmitter's timers, one of them running at a time: retransmission while frames are
+ * unacknowledged (and the peer allows retransmission), monitor otherwise. */
 static void rearm(struct l2k_chan *ch, bool progress)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (f->unacked && !f->remote_busy) {
-		if (!f->t_retrans || progress)
-			ifr_start_retrans(ch);
-	} else if (!f->t_monitor) {
-		ifr_start_monitor(ch);
+		if (!ifr_timer_running(ch, L2CAP_TIMER_RETRANS) || progress) {
+			ifr_timer_stop(ch, L2CAP_TIMER_MONITOR);
+			ifr_timer_start(ch, L2CAP_TIMER_RETRANS);
+		}
+	} else if (!ifr_timer_running(ch, L2CAP_TIMER_MONITOR)) {
+		ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
+		ifr_timer_start(ch, L2CAP_TIMER_MONITOR);
 	}
 }
 
@@ -87,15 +81,14 @@ static void leg_pump(struct l2k_chan *ch)
 		}
 		while (f->retx_n) {
 			uint16_t seq = f->retx[f->retx_head];
-			if (seq_off(f, seq, f->expected_ack_seq) >= f->unacked) { /* acknowledged meanwhile */
-				f->retx_head = (uint16_t)((f->retx_head + 1) % f->tx_alloc);
-				f->retx_n--;
+			if (!ifr_unacked(f, seq)) { /* acknowledged meanwhile */
+				ifr_retx_pop(f);
 				continue;
 			}
 			struct ifr_slot *s = ifr_tx_slot(f, seq);
 			if (f->max_transmit && s->retries >= f->max_transmit) {
 				f->in_pump = false;
-				leg_fail(ch, L2K_CLOSE_MAX_TRANSMIT);
+				ifr_fail(ch, L2K_CLOSE_MAX_TRANSMIT);
 				return;
 			}
 			if (ifr_send_i(ch, s, seq, f->buffer_seq, r_bit(ch)) == L2K_EAGAIN) {
@@ -104,8 +97,7 @@ static void leg_pump(struct l2k_chan *ch)
 			}
 			s->retries++;
 			ch->st.retransmissions++;
-			f->retx_head = (uint16_t)((f->retx_head + 1) % f->tx_alloc);
-			f->retx_n--;
+			ifr_retx_pop(f);
 		}
 		if (blocked)
 			break;
@@ -127,8 +119,7 @@ static void leg_pump(struct l2k_chan *ch)
 			s->retries = 1;
 			f->next_tx_seq = seq_add(f, f->next_tx_seq, 1);
 			f->unacked++;
-			if (f->t_ack)
-				ifr_stop_ack(ch);
+			ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 			rearm(ch, false);
 		}
 	} while (f->pump_again && !blocked);
@@ -140,9 +131,8 @@ static void go_back(struct l2k_chan *ch, uint16_t from)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	f->retx_n = 0;
-	f->retx_head = 0;
-	for (uint16_t s = from; seq_off(f, s, f->expected_ack_seq) < f->unacked; s = seq_add(f, s, 1))
-		f->retx[f->retx_n++] = s;
+	for (uint16_t s = from; ifr_unacked(f, s); s = seq_add(f, s, 1))
+		ifr_retx_push(f, s);
 	rearm(ch, true);
 	leg_pump(ch);
 }
@@ -158,7 +148,7 @@ static bool process_ack(struct l2k_chan *ch, uint16_t reqseq, uint8_t r)
 			n = 0;
 			reqseq = f->expected_ack_seq;
 		} else {
-			leg_fail(ch, L2K_CLOSE_PROTOCOL); /* acknowledges a frame never sent */
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* acknowledges a frame never sent */
 			return false;
 		}
 	}
@@ -168,10 +158,12 @@ static bool process_ack(struct l2k_chan *ch, uint16_t reqseq, uint8_t r)
 	bool busy = is_rtx(ch) && r;
 	if (busy != f->remote_busy) {
 		f->remote_busy = busy;
-		if (busy)
-			ifr_stop_timer1(ch); /* R=1: no retransmission until R=0 */
+		if (busy) { /* R=1: no retransmission until R=0 */
+			ifr_timer_stop(ch, L2CAP_TIMER_RETRANS);
+			ifr_timer_stop(ch, L2CAP_TIMER_MONITOR);
+		}
 	}
-	if (n || !f->t_retrans)
+	if (n || !ifr_timer_running(ch, L2CAP_TIMER_RETRANS))
 		rearm(ch, n > 0);
 	return true;
 }
@@ -185,7 +177,8 @@ static void send_ack(struct l2k_chan *ch, bool now)
 	if (!n)
 		return;
 	if (!now && n < f->ack_thresh) {
-		ifr_start_ack(ch);
+		if (!ifr_timer_running(ch, L2CAP_TIMER_ACK))
+			ifr_timer_start(ch, L2CAP_TIMER_ACK);
 		return;
 	}
 	leg_pump(ch);
@@ -205,7 +198,7 @@ static void leg_resume(struct l2k_chan *ch)
 		f->buffer_seq = seq_add(f, f->buffer_seq, 1);
 		f->buffer_ctr++;
 		if (ifr_reassemble(ch, s->sar, s->sdu_len, s->data, s->len) < 0) {
-			leg_fail(ch, L2K_CLOSE_PROTOCOL);
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL);
 			return;
 		}
 		if (ch->rx_hold)
@@ -254,12 +247,7 @@ static void rx_iframe(struct l2k_chan *ch, const struct ifr_frame *fr)
 		 * application reads again; anything else is discarded and comes again after R=0.
 		 * Flow Control mode counts it lost when the TxSeq gap shows after the busy time. */
 		if (is_rtx(ch) && !ahead && seq_off(f, f->expected_tx_seq, f->buffer_seq) < f->rx_alloc) {
-			struct ifr_slot *s = ifr_rx_slot(f, txseq);
-			memcpy(s->data, fr->payload, fr->len);
-			s->len = fr->len;
-			s->sar = fr->c.sar;
-			s->sdu_len = fr->sdu_len;
-			s->present = true;
+			ifr_rx_store(f, fr);
 			f->expected_tx_seq = seq_add(f, txseq, 1);
 		}
 		return;
@@ -298,7 +286,7 @@ static void rx_iframe(struct l2k_chan *ch, const struct ifr_frame *fr)
 	}
 	if (ifr_reassemble(ch, fr->c.sar, fr->sdu_len, fr->payload, fr->len) < 0) {
 		if (is_rtx(ch)) {
-			leg_fail(ch, L2K_CLOSE_PROTOCOL); /* a reliable mode cannot lose an SDU */
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* a reliable mode cannot lose an SDU */
 			return;
 		}
 		ch->st.rx_dropped++;
@@ -324,7 +312,7 @@ static void leg_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 		return; /* bad FCS: dropped (3.3.5) */
 	if (r < 0) {
 		if (is_rtx(ch))
-			leg_fail(ch, L2K_CLOSE_PROTOCOL);
+			ifr_fail(ch, L2K_CLOSE_PROTOCOL);
 		return;
 	}
 	if (!process_ack(ch, fr.c.reqseq, fr.c.r))
@@ -340,21 +328,16 @@ static void leg_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 		leg_pump(ch);
 }
 
-static void leg_timer(struct l2k_chan *ch, uint64_t now)
+static void leg_timer(struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	if (!f || !f->running)
 		return;
-	if (f->t_ack && !timer_armed(&ch->mode_timer2)) {
-		f->t_ack = false;
+	switch (which) {
+	case L2CAP_TIMER_ACK:
 		send_ack(ch, true);
-		if (!open_ok(ch))
-			return;
-	}
-	if (timer_armed(&ch->mode_timer))
-		return;
-	if (f->t_retrans) {
-		f->t_retrans = false;
+		break;
+	case L2CAP_TIMER_RETRANS:
 		if (!f->unacked || f->remote_busy) {
 			rearm(ch, false);
 			return;
@@ -369,10 +352,13 @@ static void leg_timer(struct l2k_chan *ch, uint64_t now)
 		f->unacked--;
 		rearm(ch, true);
 		leg_pump(ch);
-	} else if (f->t_monitor) {
-		f->t_monitor = false;
+		break;
+	case L2CAP_TIMER_MONITOR:
 		send_rr(ch);
 		rearm(ch, false);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -387,7 +373,7 @@ static int leg_open(struct l2k_chan *ch)
 {
 	int r = ifr_open(ch, true, is_rtx(ch));
 	if (r == 0)
-		ifr_start_monitor(ch);
+		ifr_timer_start(ch, L2CAP_TIMER_MONITOR);
 	return r;
 }
 

@@ -7,7 +7,7 @@
  * intact SDUs are passed up.  rx_sdus_dropped counts the SDUs lost: exact when every SDU fits one
  * I-frame; when SDUs are segmented it counts one per damaged SDU it saw a piece of, plus one per
  * missing frame between SDUs. */
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 static bool open_ok(struct l2k_chan *ch)
 {

@@ -23,8 +23,11 @@ enum step {
 	ST_HOST_BUFFER_SIZE,
 	ST_SET_CTRL_TO_HOST_FC,
 	ST_SET_EVENT_MASK,
+	ST_SET_EVENT_MASK_PAGE2,
 	ST_LE_SET_EVENT_MASK,
 	ST_WRITE_LE_HOST_SUPPORTED,
+	ST_WRITE_SSP_MODE,
+	ST_WRITE_SC_HOST_SUPPORT,
 	ST_WRITE_SCAN_ENABLE,
 	ST_DONE
 };
@@ -39,9 +42,32 @@ static void bringup_fail(struct hci_host *h, int err)
 		h->ops.ready(h->user, err);
 }
 
+static void mask_set(uint8_t m[8], unsigned bit)
+{
+	m[bit / 8u] |= (uint8_t)(1u << (bit % 8u));
+}
+
 static bool has(const struct hci_host *h, uint16_t bit)
 {
 	return hci_bit_test(h->info.commands, sizeof(h->info.commands), bit);
+}
+
+/* The controller may refuse the optional security steps: bring-up goes on without what they turn
+ * on (the security manager then sees legacy pairing, P-192 keys or Encryption Change v1). */
+static bool security_step_refused(struct hci_host *h, int step, int status)
+{
+	const char *what;
+	switch (step) {
+	case ST_SET_EVENT_MASK_PAGE2: what = "Set Event Mask Page 2 (Encryption Change v2)"; break;
+	case ST_WRITE_SSP_MODE: what = "Write Simple Pairing Mode (Secure Simple Pairing)"; break;
+	case ST_WRITE_SC_HOST_SUPPORT: what = "Write Secure Connections Host Support"; break;
+	default: return false;
+	}
+	hci_report(h, L2K_ECTRL, "bring-up: controller answered %s with status 0x%02x: going on without it", what,
+		   (unsigned)status);
+	h->bringup_step++;
+	bringup_next(h);
+	return true;
 }
 
 /* The controller may refuse the optional flow-control steps: bring-up goes on without it. */
@@ -71,13 +97,16 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 	}
 	if (status != HCI_SUCCESS && flow_step_refused(h, step, status))
 		return;
+	if (status != HCI_SUCCESS && security_step_refused(h, step, status))
+		return;
 	if (status != HCI_SUCCESS) {
 		static const uint16_t ops[] = {
 		    HCI_OP_RESET, HCI_OP_READ_LOCAL_VERSION, HCI_OP_READ_LOCAL_COMMANDS,
 		    HCI_OP_READ_LOCAL_FEATURES, HCI_OP_READ_BD_ADDR, HCI_OP_READ_BUFFER_SIZE,
 		    HCI_OP_LE_READ_BUFFER_SIZE, HCI_OP_LE_READ_LOCAL_FEATURES, HCI_OP_HOST_BUFFER_SIZE,
-		    HCI_OP_SET_CTRL_TO_HOST_FC, HCI_OP_SET_EVENT_MASK, HCI_OP_LE_SET_EVENT_MASK,
-		    HCI_OP_WRITE_LE_HOST_SUPPORTED, HCI_OP_WRITE_SCAN_ENABLE};
+		    HCI_OP_SET_CTRL_TO_HOST_FC, HCI_OP_SET_EVENT_MASK, HCI_OP_SET_EVENT_MASK_PAGE2,
+		    HCI_OP_LE_SET_EVENT_MASK, HCI_OP_WRITE_LE_HOST_SUPPORTED, HCI_OP_WRITE_SSP_MODE,
+		    HCI_OP_WRITE_SC_HOST_SUPPORT, HCI_OP_WRITE_SCAN_ENABLE};
 		_Static_assert(sizeof(ops) / sizeof(ops[0]) == ST_DONE, "one opcode per step");
 		uint16_t op = step >= 0 && step < ST_DONE ? ops[step] : 0;
 		hci_report(h, L2K_ECTRL, "bring-up: controller answered %s (0x%04x) with status 0x%02x",
@@ -141,6 +170,9 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 	case ST_SET_CTRL_TO_HOST_FC:
 		hci_rxflow_enable(h);
 		break;
+	case ST_SET_EVENT_MASK_PAGE2: in->enc_change_v2 = true; break;
+	case ST_WRITE_SSP_MODE: in->ssp = true; break;
+	case ST_WRITE_SC_HOST_SUPPORT: in->sc = true; break;
 	default: break;
 	}
 	h->bringup_step++;
@@ -275,12 +307,41 @@ static void bringup_next(struct hci_host *h)
 		}
 		case ST_SET_EVENT_MASK:
 			if (has(h, HCI_CMDBIT_SET_EVENT_MASK)) {
-				/* The default mask (bits 0-44) plus LE Meta (bit 61) when LE is in use
-				 * (Vol 4 Part E 7.3.1). */
+				/* The default mask (bits 0-44: Authentication Complete, Encryption
+				 * Change, PIN Code Request, Link Key Request / Notification among
+				 * them), Encryption Key Refresh Complete (bit 47), the Simple Pairing
+				 * events when it is turned on (IO Capability Request / Response, User
+				 * Confirmation / Passkey Request, Remote OOB Data Request, Simple
+				 * Pairing Complete: bits 48-53; User Passkey Notification: bit 58) and
+				 * LE Meta (bit 61) when LE is in use (Vol 4 Part E 7.3.1).  Bit n is
+				 * the event of code n + 1. */
+				static const uint8_t sec[] = {HCI_EV_AUTH_COMPLETE, HCI_EV_ENCRYPT_CHANGE,
+							      HCI_EV_PIN_CODE_REQUEST, HCI_EV_LINK_KEY_REQUEST,
+							      HCI_EV_LINK_KEY_NOTIFICATION, HCI_EV_ENCRYPT_KEY_REFRESH};
+				static const uint8_t ssp[] = {HCI_EV_IO_CAP_REQUEST,	   HCI_EV_IO_CAP_RESPONSE,
+							      HCI_EV_USER_CONFIRM_REQUEST, HCI_EV_USER_PASSKEY_REQUEST,
+							      HCI_EV_REMOTE_OOB_REQUEST,   HCI_EV_SIMPLE_PAIRING_COMPLETE,
+							      HCI_EV_USER_PASSKEY_NOTIFICATION};
 				uint8_t m[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x00, 0x00};
+				for (size_t i = 0; i < sizeof(sec); i++)
+					mask_set(m, HCI_EVMASK_BIT(sec[i]));
+				if (in->bredr && h->cfg.ssp && has(h, HCI_CMDBIT_WRITE_SSP_MODE))
+					for (size_t i = 0; i < sizeof(ssp); i++)
+						mask_set(m, HCI_EVMASK_BIT(ssp[i]));
 				if (in->le)
 					m[7] |= 0x20;
 				send_step(h, HCI_OP_SET_EVENT_MASK, m, 8);
+				return;
+			}
+			break;
+		case ST_SET_EVENT_MASK_PAGE2:
+			if (has(h, HCI_CMDBIT_SET_EVENT_MASK_PAGE2)) {
+				/* Encryption Change [v2] (bit 25, Vol 4 Part E 7.3.69): it carries the
+				 * key size, which v1 leaves to Read Encryption Key Size.  It replaces
+				 * v1 on every link, BR/EDR and LE. */
+				uint8_t m[8] = {0};
+				mask_set(m, HCI_EVMASK2_BIT(HCI_EV_ENCRYPT_CHANGE_V2));
+				send_step(h, HCI_OP_SET_EVENT_MASK_PAGE2, m, 8);
 				return;
 			}
 			break;
@@ -298,6 +359,23 @@ static void bringup_next(struct hci_host *h)
 			if (in->le && in->bredr && has(h, HCI_CMDBIT_WRITE_LE_HOST_SUPPORTED)) {
 				uint8_t p[2] = {0x01, 0x00}; /* LE_Supported_Host, Unused */
 				send_step(h, HCI_OP_WRITE_LE_HOST_SUPPORTED, p, 2);
+				return;
+			}
+			break;
+		case ST_WRITE_SSP_MODE:
+			/* Secure Simple Pairing (7.3.59): before page scanning starts */
+			if (in->bredr && h->cfg.ssp && has(h, HCI_CMDBIT_WRITE_SSP_MODE)) {
+				uint8_t on = 0x01;
+				send_step(h, HCI_OP_WRITE_SSP_MODE, &on, 1);
+				return;
+			}
+			break;
+		case ST_WRITE_SC_HOST_SUPPORT:
+			/* Secure Connections host support (7.3.92) needs Simple Pairing, and the
+			 * controller refuses it while page scanning: so before Write Scan Enable */
+			if (in->bredr && in->ssp && h->cfg.sc && has(h, HCI_CMDBIT_WRITE_SC_HOST_SUPPORT)) {
+				uint8_t on = 0x01;
+				send_step(h, HCI_OP_WRITE_SC_HOST_SUPPORT, &on, 1);
 				return;
 			}
 			break;

@@ -34,6 +34,12 @@ struct hci_host_config {
 	 * Packets: default true */
 	bool ctrl_flow;
 	uint16_t host_acl_count; /* ACL packets the host buffers (Host_Total_Num_ACL_Data_Packets): default 32 */
+	/* BR/EDR security (set from the stack's security options): turn on Secure Simple Pairing
+	 * (Write Simple Pairing Mode 1) and unmask its events, and Secure Connections host support
+	 * (Write Secure Connections Host Support 1, only with ssp), when the controller lists the
+	 * commands: default true, true.  ssp false leaves the controller in legacy (PIN) pairing. */
+	bool ssp;
+	bool sc;
 };
 void hci_host_config_default(struct hci_host_config *cfg);
 
@@ -63,6 +69,11 @@ struct hci_controller_info {
 	bool ctrl_flow;
 	uint16_t host_acl_len;	 /* Host_ACL_Data_Packet_Length we announced (0: none) */
 	uint16_t host_acl_count; /* Host_Total_Num_ACL_Data_Packets we announced */
+	/* what bring-up turned on: Secure Simple Pairing, Secure Connections host support,
+	 * Encryption Change [v2] (Set Event Mask Page 2) */
+	bool ssp;
+	bool sc;
+	bool enc_change_v2;
 };
 
 struct hci_link_info {

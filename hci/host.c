@@ -18,6 +18,8 @@ void hci_host_config_default(struct hci_host_config *cfg)
 	cfg->auto_accept = true;
 	cfg->ctrl_flow = true;
 	cfg->host_acl_count = 32;
+	cfg->ssp = true;
+	cfg->sc = true;
 }
 
 struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hci_host_ops *ops,

@@ -15,20 +15,7 @@
 extern "C" {
 #endif
 
-/* Security levels (Core Vol 3 Part C 5.2.2.8; LE security mode 1 levels map onto them):
- *   0  none at all (only SDP's PSM 0x0001 on BR/EDR)
- *   1  no encryption required (the default)                          "low"
- *   2  encrypted, unauthenticated key (Just Works)                   "medium"
- *   3  encrypted, authenticated key (numeric comparison, passkey, OOB) "high"
- *   4  level 3 with Secure Connections (P-256) and a 128-bit key      "fips"
- * An encrypted link whose key is shorter than the minimum (default 7 octets) counts as level 1. */
-enum l2k_sec_level {
-	L2K_SEC_NONE = 0,
-	L2K_SEC_LOW = 1,
-	L2K_SEC_MEDIUM = 2,
-	L2K_SEC_HIGH = 3,
-	L2K_SEC_FIPS = 4,
-};
+/* The security levels (enum l2k_sec_level) are in <l2kit/l2k_types.h>: channels ask for them. */
 
 /* IO capabilities (Vol 3 Part C 5.2.2.4, Part H 2.3.2) */
 enum l2k_io_cap {
@@ -68,6 +55,16 @@ struct l2k_agent_request {
 	uint32_t value; /* the 6-digit number (confirm, passkey display) */
 	uint16_t psm;	/* L2K_ASK_AUTHORIZE */
 };
+
+/* ---- Out of Band data (BR/EDR Secure Simple Pairing, Vol 2 Part H 7.2.2) ------------------
+ * A device's commitment C and randomizer R: P-192 (Simple Pairing) and/or P-256 (Secure
+ * Connections), octets in HCI order (as Read Local OOB [Extended] Data returns them). */
+struct l2k_oob_data {
+	bool has_p192, has_p256;
+	uint8_t c192[16], r192[16];
+	uint8_t c256[16], r256[16];
+};
+#define L2K_OOB_MAX 8 /* peers whose OOB data a stack keeps at once (l2k_oob_remote) */
 
 /* ---- bonds and the key store ------------------------------------------------------------- */
 

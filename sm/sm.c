@@ -107,6 +107,11 @@ static void proceed(struct sm *sm, struct sm_link *l)
 		sm_bredr_start(sm, l);
 }
 
+void sm_proceed(struct sm *sm, struct sm_link *l)
+{
+	proceed(sm, l);
+}
+
 void sm_security_changed(struct sm *sm, struct sm_link *l)
 {
 	sm_update_level(sm, l);

@@ -52,6 +52,9 @@ struct sm_ops {
 		       const char *why);
 	/* the link's security changed (encrypted, key refreshed, level raised) */
 	void (*changed)(void *user, uint16_t handle, const struct l2k_link_security *sec);
+	/* a security procedure failed outside pairing (those go to paired): authentication with a
+	 * stored key, encryption, a key shorter than min_key_size ...; the waiters get err */
+	void (*failed)(void *user, uint16_t handle, int err, const char *why);
 };
 
 /* ---- the manager ---------------------------------------------------------------------------- */
@@ -101,5 +104,14 @@ int sm_pair(struct sm *sm, uint16_t handle, sm_done_fn done, void *arg);
  * passkey (entry), pin/pin_len (legacy PIN).  0, or L2K_ENOENT when nothing waits. */
 int sm_agent_reply(struct sm *sm, uint16_t handle, bool accept, uint32_t passkey, const uint8_t *pin,
 		   size_t pin_len);
+
+/* BR/EDR Out of Band data (sm/bredr.c).  sm_oob_local_read asks the controller for ours (Read
+ * Local OOB [Extended] Data): 0 (sm_oob_local_result then gives 0 and the data, L2K_EAGAIN while
+ * the controller has not answered, or why it failed), L2K_ENOTSUP (no BR/EDR or no Simple
+ * Pairing), or the command queue's error.  sm_oob_remote: the peer's data (NULL: forget it);
+ * 0, L2K_ENOBUFS (L2K_OOB_MAX peers have data). */
+int sm_oob_local_read(struct sm *sm);
+int sm_oob_local_result(const struct sm *sm, struct l2k_oob_data *out);
+int sm_oob_remote(struct sm *sm, const l2k_addr *peer, const struct l2k_oob_data *data);
 
 #endif

@@ -14,6 +14,39 @@
 
 struct smp_pairing; /* LE SMP state of a pairing in progress (sm/smp.c) */
 
+/* BR/EDR state of a link beyond the fields of struct sm_link (sm/bredr.c) */
+struct sm_bredr_link {
+	/* procedures this side started, until their end (busy stays set meanwhile) */
+	bool auth_pending;    /* Authentication Requested sent: Authentication Complete to come */
+	bool refresh_pending; /* Refresh Encryption Key sent (a new key on an encrypted link) */
+	bool keysize_pending; /* Read Encryption Key Size sent (Encryption Change v1) */
+	uint32_t auth_seq, enc_seq, refresh_seq; /* awaiting their Command Status (0: not) */
+	uint8_t retries;      /* Command Disallowed answers in a row (another procedure ran) */
+	/* pairing */
+	bool active;	      /* a pairing is under way on the link */
+	bool force_pair;      /* answer Link Key Request negatively: pair anew */
+	bool dedicated;	      /* l2k_pair: Dedicated Bonding */
+	bool stale_retried;   /* a stale stored key was deleted and pairing started again */
+	bool peer_pairing;    /* the peer started this pairing (no Authentication Complete here) */
+	bool legacy;	      /* this pairing is legacy PIN pairing (else Simple Pairing) */
+	uint8_t spc_status;   /* Simple Pairing Complete's failure, until Authentication Complete */
+	uint8_t tried_level;  /* the highest level this side authenticated / paired for */
+	uint8_t paired_level; /* ... when a pairing of this side made the link's key (0: none) */
+	uint8_t local_io, local_auth_req, local_oob, peer_oob;
+	uint8_t pin_len;      /* legacy: length of the PIN this side gave */
+	const char *step;     /* where the pairing is, for the failure reason */
+	const char *refused;  /* this side refused (agent, policy): why */
+	/* the link key in use (from the store, or made by pairing on this link) */
+	bool key_known, key_auth, key_p256, key_from_store, key_stored;
+	uint8_t key_type;
+	uint8_t enc_type;     /* Encryption_Enabled of the last Encryption Change */
+	/* timed work (sm->br.timer): a failure reported outside the call that found it, a retry,
+	 * the end of a responder's legacy pairing that never ended */
+	int deferred_err;
+	char deferred_why[160];
+	uint64_t retry_at, deadline; /* 0: none */
+};
+
 struct sm_waiter {
 	sm_done_fn done;
 	void *arg;
@@ -41,6 +74,7 @@ struct sm_link {
 	bool pairing;		/* Simple Pairing or PIN pairing under way */
 	bool enc_pending;	/* Set Connection Encryption sent */
 	uint8_t pending_link_key_type; /* from Link Key Notification, until Authentication Complete */
+	struct sm_bredr_link br;
 	/* LE (sm/smp.c) */
 	struct smp_pairing *smp;
 	uint8_t smp_failures;	/* pairing failures in a row (repeated attempts back-off) */
@@ -63,6 +97,18 @@ struct sm {
 	struct sm_link links[SM_MAX_LINKS];
 	l2k_addr local_addr;
 	bool local_addr_known;
+	/* BR/EDR (sm/bredr.c) */
+	struct {
+		struct timer timer; /* deferred failures, retries, deadlines of links */
+		uint32_t seq;	    /* command sequence numbers (Command Status matching) */
+		int oob_local_state; /* 0 nothing read, 1 read under way, 2 read, < 0 failed */
+		struct l2k_oob_data oob_local;
+		struct {
+			bool used;
+			l2k_addr peer;
+			struct l2k_oob_data d;
+		} oob_remote[L2K_OOB_MAX];
+	} br;
 };
 
 /* ---- sm.c ---------------------------------------------------------------------------------- */
@@ -80,6 +126,9 @@ void sm_fail_waiters(struct sm *sm, struct sm_link *l, int err);
 void sm_pairing_done(struct sm *sm, struct sm_link *l, int err, const char *why);
 /* Ask the agent (the answer comes back through sm_bredr_agent_answer / smp_agent_answer). */
 void sm_ask(struct sm *sm, struct sm_link *l, enum l2k_agent_ask ask, uint32_t value);
+/* A procedure that kept the link busy ended without changing its security: go on towards the
+ * highest level still wanted (what sm_security_changed does after its report). */
+void sm_proceed(struct sm *sm, struct sm_link *l);
 
 /* ---- bredr.c: BR/EDR ------------------------------------------------------------------------- */
 /* Move the link towards l->want_level: Authentication Requested, then Set Connection Encryption. */
@@ -89,9 +138,6 @@ void sm_bredr_start(struct sm *sm, struct sm_link *l);
 bool sm_bredr_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len);
 void sm_bredr_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t passkey, const uint8_t *pin,
 			   size_t pin_len);
-/* Bring-up additions: Write Simple Pairing Mode, Write Secure Connections Host Support, the
- * event masks security needs. */
-void sm_bredr_setup(struct sm *sm);
 
 /* ---- smp.c: LE SMP --------------------------------------------------------------------------- */
 void smp_start(struct sm *sm, struct sm_link *l); /* pair or encrypt towards l->want_level */

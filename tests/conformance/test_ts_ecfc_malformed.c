@@ -4,7 +4,8 @@
  * over ACL fragments), ECFC/BI-09 (a BR/EDR C-frame whose length understates the request), and,
  * without TS IDs: more than five Source CIDs, valid and allocated CIDs mixed, identifiers
  * reused (the IUT's own request pending; a duplicate request), responses shorter than their
- * fixed fields or with an odd CID list, pending results, an unanswered request.
+ * fixed fields or with an odd CID list (a refusal with one), pending results, an unanswered
+ * request.
  *
  * What l2kit answers (Vol 3 Part A 4, 4.1, 4.25-4.26):
  *  - a request shorter than its fixed fields, or whose Length runs past the C-frame: Command
@@ -12,7 +13,8 @@
  *  - a C-frame whose basic-header length disagrees with the octets received: dropped;
  *  - a Credit Based Connection Request with fixed fields but a bad CID list (none, an odd
  *    octet, more than five): result 0x000C, one zero DCID per whole Source CID (at most five);
- *  - a malformed response: the request failed (its channels close, nothing is sent);
+ *  - a malformed response: the request failed (its channels close, nothing is sent); but a
+ *    result refusing the whole request is taken even with a malformed DCID list;
  *  - a duplicate request (same identifier and octets, channels still there): the same response
  *    again (4: "should reply with a duplicate response").  IDs not covered: see test_ts_ecfc.c. */
 #include <setjmp.h>
@@ -394,6 +396,38 @@ static void test_ecfc_malformed_response_fails_request_bredr(void **state)
 	malformed_responses(*state);
 }
 
+/* A response refusing the whole request ("SPSM not supported", 0x0002) whose DCID list is
+ * malformed (an odd octet after zero or two DCIDs): a refusal needs no DCID (4.26), so the IUT
+ * takes the refusal and its cause - the channels close "refused" with result 0x0002, not as a
+ * protocol failure - and sends nothing. */
+static void refusal_with_malformed_list(struct tester *t)
+{
+	static const size_t lens[] = {9, 13};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct tester_rec r = {0};
+		l2k_chan *ch[2];
+		struct ecfc_req rq;
+		ecfc_iut_start(t, 2, NULL, &r, 1, ch, &rq);
+		uint8_t d[13] = {0, 0, 0, 0, 0, 0, 0x02, 0x00};
+		tester_send_sig(t, 0x18, rq.ident, d, lens[i]);
+		assert_true(tester_wait_closed(t, &r, 2, 2000));
+		assert_int_equal(r.opened, 0);
+		assert_int_equal(r.reason, L2K_CLOSE_REFUSED);
+		assert_int_equal(r.last_result, 0x0002);
+		assert_true(tester_quiet(t, 500));
+	}
+}
+
+static void test_ecfc_refusal_with_malformed_dcid_list_le(void **state)
+{
+	refusal_with_malformed_list(*state);
+}
+
+static void test_ecfc_refusal_with_malformed_dcid_list_bredr(void **state)
+{
+	refusal_with_malformed_list(*state);
+}
+
 /* A success response with fewer DCIDs than channels asked for: the channels without one are
  * refused, the others open. */
 static void fewer_dcids(struct tester *t)
@@ -496,6 +530,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ecfc_duplicate_request_gets_duplicate_response_bredr, ecfc_setup_bredr, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_malformed_response_fails_request_le, ecfc_setup_le, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_malformed_response_fails_request_bredr, ecfc_setup_bredr, ecfc_teardown),
+	    cmocka_unit_test_setup_teardown(test_ecfc_refusal_with_malformed_dcid_list_le, ecfc_setup_le, ecfc_teardown),
+	    cmocka_unit_test_setup_teardown(test_ecfc_refusal_with_malformed_dcid_list_bredr, ecfc_setup_bredr, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_response_with_fewer_dcids_le, ecfc_setup_le, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_response_with_fewer_dcids_bredr, ecfc_setup_bredr, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_pending_result_then_success_le, ecfc_setup_le, ecfc_teardown),

@@ -1,8 +1,9 @@
 /* libFuzzer harness: L2CAP frame codecs (core/l2cap_frame.h) and the FCS (core/l2cap_crc16.h),
  * the first thing every mode's receive path runs on a PDU.
  * Input: a PDU (basic header included).  It is parsed as an I/S-frame in the three control
- * formats with and without FCS, and as a K-frame (first or not); every successful parse is built
- * again and must parse back to the same fields (and for K-frames to the same bytes). */
+ * formats with and without FCS, as a G-frame and as a K-frame (first or not); every successful
+ * I/S/K parse is built again and must parse back to the same fields (and for K-frames to the
+ * same bytes); a G-frame must agree with the basic header and hold its payload. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_ASSERT(p != NULL);
 	memcpy(p, data, size);
 
-	struct l2cap_hdr h;
+	struct l2cap_hdr h = {0};
 	int hr = l2cap_pdu_parse(p, size, &h);
 	FZ_ASSERT(hr == 0 || hr == L2K_EBADMSG);
 	if (hr == 0)
@@ -59,6 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* one octet short is refused */
 			FZ_ASSERT(l2cap_eframe_build((enum l2cap_ctrl_fmt)fmt, fcs, g_out, n - 1, &e) == 0);
 		}
+	}
+	struct l2cap_gframe g;
+	int gr = l2cap_gframe_parse(p, size, &g);
+	FZ_ASSERT(gr == 0 || gr == L2K_EBADMSG);
+	if (gr == 0) {
+		FZ_ASSERT(hr == 0 && g.cid == h.cid && size >= 6 && g.psm == (p[4] | p[5] << 8));
+		FZ_ASSERT(g.payload == p + 6 && g.payload_len == size - 6);
+	} else {
+		FZ_ASSERT(hr != 0 || size < 6);
 	}
 	for (int first = 0; first <= 1; first++) {
 		struct l2cap_kframe k;

@@ -333,6 +333,9 @@ def codec_seeds(out):
     for c in sig:
         out.put('sig', c)
     out.put('sig', b''.join(sig))
+    # G-frames (connectionless, 3.2): PSM 0x1001 with a payload, a bare PSM, half a PSM
+    for g in (struct.pack('<H', 0x1001) + b'abc', struct.pack('<H', 0x1001), b'\x01'):
+        out.put('frame', struct.pack('<HH', len(g), 2) + g)
 
 
 def smp_seeds(out):

@@ -60,6 +60,133 @@ static void test_bringup_never_sends_commands_missing_from_the_bitmap(void **st)
 	hci_host_free(f.h);
 }
 
+/* The controller lists the security commands: Simple Pairing and Secure Connections host
+ * support are turned on before page scanning starts (the controller refuses SC host support
+ * while page scanning, Vol 4 Part E 7.3.92), the pairing events are unmasked, Encryption
+ * Change v2 too. */
+static const uint8_t *sent_params(struct fake *f, uint16_t op)
+{
+	for (int i = 0; i < f->nout; i++)
+		if (f->out[i].type == HCI_H4_CMD && opcode_of(&f->out[i]) == op)
+			return f->out[i].b + 3;
+	return NULL;
+}
+
+static void security_fake(struct fake *f)
+{
+	fake_init(f, true, true);
+	set_bit(f->commands, HCI_CMDBIT_WRITE_SSP_MODE);
+	set_bit(f->commands, HCI_CMDBIT_WRITE_SC_HOST_SUPPORT);
+	set_bit(f->commands, HCI_CMDBIT_SET_EVENT_MASK_PAGE2);
+}
+
+static void test_bringup_turns_on_simple_pairing_and_secure_connections_before_scanning(void **st)
+{
+	struct fake f;
+	security_fake(&f);
+	host_new(&f, NULL);
+	assert_int_equal(hci_host_start(f.h), 0);
+	for (int i = 0; i < 30 && !f.ready_called; i++)
+		answer_all(&f);
+	assert_int_equal(f.ready_err, 0);
+	const uint16_t expect[] = {HCI_OP_RESET,
+				   HCI_OP_READ_LOCAL_VERSION,
+				   HCI_OP_READ_LOCAL_COMMANDS,
+				   HCI_OP_READ_LOCAL_FEATURES,
+				   HCI_OP_READ_BD_ADDR,
+				   HCI_OP_READ_BUFFER_SIZE,
+				   HCI_OP_LE_READ_BUFFER_SIZE,
+				   HCI_OP_LE_READ_LOCAL_FEATURES,
+				   HCI_OP_SET_EVENT_MASK,
+				   HCI_OP_SET_EVENT_MASK_PAGE2,
+				   HCI_OP_LE_SET_EVENT_MASK,
+				   HCI_OP_WRITE_LE_HOST_SUPPORTED,
+				   HCI_OP_WRITE_SSP_MODE,
+				   HCI_OP_WRITE_SC_HOST_SUPPORT,
+				   HCI_OP_WRITE_SCAN_ENABLE};
+	assert_int_equal(f.nout, (int)(sizeof(expect) / sizeof(expect[0])));
+	for (int i = 0; i < f.nout; i++)
+		assert_int_equal(opcode_of(&f.out[i]), expect[i]);
+	assert_int_equal(sent_params(&f, HCI_OP_WRITE_SSP_MODE)[0], 0x01);
+	assert_int_equal(sent_params(&f, HCI_OP_WRITE_SC_HOST_SUPPORT)[0], 0x01);
+	/* Set Event Mask (7.3.1): bit n is event n + 1 */
+	const uint8_t *m = sent_params(&f, HCI_OP_SET_EVENT_MASK);
+	const unsigned on[] = {5,  /* Authentication Complete */
+			       7,  /* Encryption Change */
+			       21, /* PIN Code Request */
+			       22, /* Link Key Request */
+			       23, /* Link Key Notification */
+			       47, /* Encryption Key Refresh Complete */
+			       48, /* IO Capability Request */
+			       49, /* IO Capability Response */
+			       50, /* User Confirmation Request */
+			       51, /* User Passkey Request */
+			       52, /* Remote OOB Data Request */
+			       53, /* Simple Pairing Complete */
+			       58, /* User Passkey Notification */
+			       61 /* LE Meta */};
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		if (!((m[on[i] / 8] >> (on[i] % 8)) & 1))
+			fail_msg("event mask bit %u is clear", on[i]);
+	/* Set Event Mask Page 2 (7.3.69): Encryption Change v2 (bit 25) alone */
+	const uint8_t *m2 = sent_params(&f, HCI_OP_SET_EVENT_MASK_PAGE2);
+	const uint8_t want2[8] = {0, 0, 0, 0x02, 0, 0, 0, 0};
+	assert_memory_equal(m2, want2, 8);
+	const struct hci_controller_info *in = hci_host_info(f.h);
+	assert_true(in->ssp);
+	assert_true(in->sc);
+	assert_true(in->enc_change_v2);
+	hci_host_free(f.h);
+}
+
+static void test_bringup_legacy_pairing_leaves_simple_pairing_off(void **st)
+{
+	struct fake f;
+	security_fake(&f);
+	struct hci_host_config cfg;
+	hci_host_config_default(&cfg);
+	cfg.ssp = cfg.sc = false;
+	host_new(&f, &cfg);
+	hci_host_start(f.h);
+	for (int i = 0; i < 30 && !f.ready_called; i++)
+		answer_all(&f);
+	assert_int_equal(f.ready_err, 0);
+	assert_false(host_sent(&f, HCI_OP_WRITE_SSP_MODE));
+	assert_false(host_sent(&f, HCI_OP_WRITE_SC_HOST_SUPPORT));
+	const uint8_t *m = sent_params(&f, HCI_OP_SET_EVENT_MASK);
+	assert_int_equal(m[6] & 0x3F, 0); /* bits 48-53: no Simple Pairing events */
+	assert_int_equal(m[7] & 0x04, 0); /* bit 58 */
+	assert_true(m[5] & 0x80);	  /* Encryption Key Refresh Complete all the same */
+	assert_false(hci_host_info(f.h)->ssp);
+	assert_false(hci_host_info(f.h)->sc);
+	hci_host_free(f.h);
+}
+
+static void test_bringup_goes_on_when_secure_connections_is_refused(void **st)
+{
+	struct fake f;
+	security_fake(&f);
+	f.silent_op_enabled = true;
+	f.silent_op = HCI_OP_WRITE_SC_HOST_SUPPORT;
+	host_new(&f, NULL);
+	hci_host_start(f.h);
+	for (int i = 0; i < 30 && !host_sent(&f, HCI_OP_WRITE_SC_HOST_SUPPORT); i++)
+		answer_all(&f);
+	assert_true(host_sent(&f, HCI_OP_WRITE_SC_HOST_SUPPORT));
+	uint8_t st0 = HCI_ERR_COMMAND_DISALLOWED;
+	cmd_complete(&f, HCI_OP_WRITE_SC_HOST_SUPPORT, &st0, 1);
+	f.silent_op_enabled = false;
+	for (int i = 0; i < 30 && !f.ready_called; i++)
+		answer_all(&f);
+	assert_int_equal(f.ready_err, 0);
+	assert_true(host_sent(&f, HCI_OP_WRITE_SCAN_ENABLE));
+	assert_true(hci_host_info(f.h)->ssp);
+	assert_false(hci_host_info(f.h)->sc);
+	assert_true(f.errors >= 1);
+	assert_non_null(strstr(f.last_error, "Secure Connections"));
+	hci_host_free(f.h);
+}
+
 static void test_bringup_prefers_le_read_buffer_size_v2(void **st)
 {
 	struct fake f;
@@ -777,6 +904,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bringup_dual_mode_sends_the_full_sequence_in_order),
 	    cmocka_unit_test(test_bringup_never_sends_commands_missing_from_the_bitmap),
+	    cmocka_unit_test(test_bringup_turns_on_simple_pairing_and_secure_connections_before_scanning),
+	    cmocka_unit_test(test_bringup_legacy_pairing_leaves_simple_pairing_off),
+	    cmocka_unit_test(test_bringup_goes_on_when_secure_connections_is_refused),
 	    cmocka_unit_test(test_bringup_prefers_le_read_buffer_size_v2),
 	    cmocka_unit_test(test_bringup_le_size_zero_means_shared_buffers),
 	    cmocka_unit_test(test_bringup_error_status_fails_with_the_opcode_named),

@@ -46,6 +46,34 @@ static void test_basic_header(void **state)
 	assert_int_equal(l2cap_pdu_parse(pdu, 3, &h), L2K_EBADMSG);
 }
 
+/* ---- G-frames (3.2) ---- */
+
+static void test_gframe(void **state)
+{
+	(void)state;
+	/* Length 5, CID 0x0002, PSM 0x1001, payload AA BB CC */
+	static const uint8_t f[] = {0x05, 0x00, 0x02, 0x00, 0x01, 0x10, 0xAA, 0xBB, 0xCC};
+	struct l2cap_gframe g;
+	assert_int_equal(l2cap_gframe_parse(f, sizeof(f), &g), 0);
+	assert_int_equal(g.cid, 0x0002);
+	assert_int_equal(g.psm, 0x1001);
+	assert_ptr_equal(g.payload, f + 6);
+	assert_int_equal(g.payload_len, 3);
+	/* a PSM and nothing else: an empty payload */
+	static const uint8_t e[] = {0x02, 0x00, 0x02, 0x00, 0x01, 0x10};
+	assert_int_equal(l2cap_gframe_parse(e, sizeof(e), &g), 0);
+	assert_int_equal(g.payload_len, 0);
+	/* half a PSM, no PSM, a Length that disagrees, no header */
+	static const uint8_t h1[] = {0x01, 0x00, 0x02, 0x00, 0x01};
+	static const uint8_t h0[] = {0x00, 0x00, 0x02, 0x00};
+	assert_int_equal(l2cap_gframe_parse(h1, sizeof(h1), &g), L2K_EBADMSG);
+	assert_int_equal(l2cap_gframe_parse(h0, sizeof(h0), &g), L2K_EBADMSG);
+	assert_int_equal(l2cap_gframe_parse(f, sizeof(f) - 1, &g), L2K_EBADMSG);
+	assert_int_equal(l2cap_gframe_parse(f, 3, &g), L2K_EBADMSG);
+	assert_int_equal(l2cap_gframe_parse(f, sizeof(f), NULL), L2K_EINVAL);
+	assert_int_equal(l2cap_gframe_parse(NULL, 4, &g), L2K_EINVAL);
+}
+
 /* ---- control fields: every field at its limits, values written by hand from 3.3.2 ---- */
 
 static void test_standard_control_field_limits(void **state)
@@ -465,6 +493,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic_header),
+		cmocka_unit_test(test_gframe),
 		cmocka_unit_test(test_standard_control_field_limits),
 		cmocka_unit_test(test_enhanced_control_field_limits),
 		cmocka_unit_test(test_extended_control_field_limits),

@@ -533,6 +533,12 @@ static void test_ecfc_conn_rsp_malformed(void **state)
 		assert_int_equal(l2cap_parse_ecfc_conn_rsp(d, len, &o), L2K_EBADMSG);
 	assert_int_equal(l2cap_parse_ecfc_conn_rsp(d, 9, &o), L2K_EBADMSG);  /* odd */
 	assert_int_equal(l2cap_parse_ecfc_conn_rsp(d, 20, &o), L2K_EBADMSG); /* six DCIDs */
+	assert_int_equal(o.credits, 1); /* the fixed fields are decoded all the same */
+	assert_int_equal(o.result, 0);
+	d[6] = 0x04; /* a refusal with a malformed list: its result is readable */
+	assert_int_equal(l2cap_parse_ecfc_conn_rsp(d, 9, &o), L2K_EBADMSG);
+	assert_int_equal(o.result, 0x0004);
+	d[6] = 0x00;
 	assert_int_equal(l2cap_parse_ecfc_conn_rsp(d, 18, &o), 0);
 	assert_int_equal(o.n_dcid, 5);
 	assert_int_equal(o.dcid[4], 0x44);

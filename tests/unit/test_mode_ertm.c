@@ -474,6 +474,93 @@ static void erm_bi05_rej_then_final_iframe(void **state)
 		assert_int_equal(e.ctrl.type, L2CAP_FRAME_S);
 }
 
+/* The rows of the transmitter's tables that tie the two timers to the two states (8.6.5 XMIT,
+ * WAIT_F): the retransmission timer runs in XMIT only (restarted when an acknowledgement makes
+ * progress, stopped when nothing is left unacknowledged), the monitor timer in WAIT_F only; the
+ * F-bit that ends WAIT_F starts the retransmission timer for what is still unacknowledged. */
+static void erm_timers_follow_tx_state(void **state)
+{
+	struct ctx *c = *state;
+	open_ertm(c, 3, 10, 1000);
+	send_sdus(c, 2, 10);
+	struct l2cap_eframe e;
+	mt_expect_i(&c->m, 100, 0, &e);
+	mt_expect_i(&c->m, 100, 1, &e);
+	uint64_t t0 = c->m.t.vc.now_ms;
+	tester_run(&c->m.t, 1500);
+	mt_send_s(&c->m, L2CAP_S_RR, 1, 0, 0); /* progress: frame 1 gets a full timeout again */
+	uint64_t t1 = c->m.t.vc.now_ms;
+	mt_expect_s(&c->m, 2500, L2CAP_S_RR, 0, 1, 0); /* Retrans-Timer-Expires: poll, WAIT_F */
+	uint64_t t2 = c->m.t.vc.now_ms;
+	assert_true(t2 - t0 > 2100);
+	assert_true(t2 - t1 >= 1990 && t2 - t1 <= 2010);
+	mt_send_s(&c->m, L2CAP_S_REJ, 1, 0, 0); /* WAIT_F: retransmitted, RejActioned */
+	mt_expect_i(&c->m, 100, 1, &e);
+	mt_send_s(&c->m, L2CAP_S_RR, 1, 0, 1); /* F=1: XMIT, no second copy, frame 1 still out */
+	uint64_t t3 = c->m.t.vc.now_ms;
+	/* ... under the retransmission timer again (not the monitor timer's 12 s) */
+	mt_expect_s(&c->m, 2100, L2CAP_S_RR, 0, 1, 0);
+	assert_true(c->m.t.vc.now_ms - t3 >= 1990 && c->m.t.vc.now_ms - t3 <= 2010);
+	mt_send_s(&c->m, L2CAP_S_RR, 2, 0, 1); /* answered, all acknowledged: no timer runs */
+	assert_false(mt_recv(&c->m, 30000, &e));
+}
+
+/* Data-Request in WAIT_F (8.6.5 WAIT_F table): Pend-Data, the new I-frame waits until the F-bit
+ * brings the transmitter back to XMIT. */
+static void erm_wait_f_pends_data(void **state)
+{
+	struct ctx *c = *state;
+	open_ertm(c, 3, 10, 1000);
+	send_sdus(c, 1, 10);
+	struct l2cap_eframe e;
+	mt_expect_i(&c->m, 100, 0, &e);
+	mt_expect_s(&c->m, 2100, L2CAP_S_RR, 0, 1, 0); /* WAIT_F */
+	send_sdus(c, 1, 10);
+	assert_false(mt_recv(&c->m, 1000, &e));
+	mt_send_s(&c->m, L2CAP_S_RR, 1, 0, 1);
+	mt_expect_i(&c->m, 100, 1, &e);
+}
+
+/* Local-Busy-Clear in WAIT_F (8.6.5 WAIT_F table): after an RNR the transmitter polls again
+ * with RR (P=1), and RetryCount starts over: MaxTransmit more polls before the channel closes. */
+static void erm_local_busy_clear_in_wait_f(void **state)
+{
+	struct ctx *c = *state;
+	open_ertm(c, 2, 10, 1000);
+	send_sdus(c, 1, 10);
+	struct l2cap_eframe e;
+	mt_expect_i(&c->m, 100, 0, &e);
+	mt_expect_s(&c->m, 2100, L2CAP_S_RR, 0, 1, 0); /* WAIT_F, RetryCount 1 */
+	mt_expect_s(&c->m, 12100, L2CAP_S_RR, 0, 1, 0); /* Monitor-Timer-Expires: RetryCount 2 */
+	assert_int_equal(l2k_chan_set_busy(c->m.ch, true), 0);
+	mt_expect_s(&c->m, 100, L2CAP_S_RNR, 0, 0, 0);
+	assert_int_equal(l2k_chan_set_busy(c->m.ch, false), 0);
+	mt_expect_s(&c->m, 100, L2CAP_S_RR, 0, 1, 0); /* RetryCount 1 again, monitor restarted */
+	uint64_t t0 = c->m.t.vc.now_ms;
+	mt_expect_s(&c->m, 12100, L2CAP_S_RR, 0, 1, 0);
+	assert_true(c->m.t.vc.now_ms - t0 >= 11990);
+	assert_int_equal(c->m.r.closed, 0);
+	assert_non_null(tester_expect_sig(&c->m.t, 0x06, 12100)); /* MaxTransmit 2 polls: closed */
+}
+
+/* Recv RNR with P=1 in XMIT (8.6.5 RECV table): RemoteBusy, the retransmission timer stops, the
+ * poll is answered with F=1; an RR (P=0) ends the busy condition and restarts the timer. */
+static void erm_rnr_poll_then_rr(void **state)
+{
+	struct ctx *c = *state;
+	open_ertm(c, 3, 10, 1000);
+	send_sdus(c, 1, 10);
+	struct l2cap_eframe e;
+	mt_expect_i(&c->m, 100, 0, &e);
+	mt_send_s(&c->m, L2CAP_S_RNR, 0, 1, 0);
+	mt_expect_s(&c->m, 100, L2CAP_S_RR, 0, 0, 1);
+	assert_false(mt_recv(&c->m, 5000, &e)); /* no retransmission timer while the peer is busy */
+	mt_send_s(&c->m, L2CAP_S_RR, 0, 0, 0);
+	uint64_t t0 = c->m.t.vc.now_ms;
+	mt_expect_s(&c->m, 2100, L2CAP_S_RR, 0, 1, 0);
+	assert_true(c->m.t.vc.now_ms - t0 >= 1990 && c->m.t.vc.now_ms - t0 <= 2010);
+}
+
 /* Invalid frames: a bad FCS is dropped and counted; a ReqSeq acknowledging frames never sent
  * closes the channel (8.6.5.5 With-Invalid-ReqSeq) */
 static void erm_bad_fcs_and_invalid_reqseq(void **state)
@@ -510,7 +597,8 @@ int main(void)
 	    T2(erm_bv19_final_iframe),	   T2(erm_bv20_remote_busy),	      T2(erm_bv23_sar),
 	    T2(erm_bi01_rej_lost),	   T2(erm_bi02_srej_lost),	      T2(erm_bi03_srej_duplicated),
 	    T2(erm_bi04_rej_then_final_rr), T2(erm_bi05_rej_then_final_iframe),
-	    T2(erm_bad_fcs_and_invalid_reqseq),
+	    T2(erm_bad_fcs_and_invalid_reqseq), T2(erm_timers_follow_tx_state),
+	    T2(erm_wait_f_pends_data), T2(erm_local_busy_clear_in_wait_f), T2(erm_rnr_poll_then_rr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -662,6 +662,70 @@ static void test_ltk_mismatch_fault_ends_in_mic_failure(void **state)
 	world_free(w);
 }
 
+/* ---- channels at a level (the engine asks the security manager before it connects) --------- */
+
+struct chan_rec {
+	int opened, closed, accepted;
+};
+
+static void ch_open(void *u, l2k_chan *ch)
+{
+	((struct chan_rec *)u)->opened++;
+}
+
+static void ch_closed(void *u, l2k_chan *ch, enum l2k_close_reason r)
+{
+	((struct chan_rec *)u)->closed++;
+}
+
+static int srv_accept(void *u, const struct l2k_conn_request *rq, struct l2k_chan_opts *o, struct l2k_chan_cbs *cb)
+{
+	struct chan_rec *r = u;
+	r->accepted++;
+	cb->user = r;
+	cb->open = ch_open;
+	return 0;
+}
+
+static struct chan_rec g_cli, g_srv;
+
+static bool chan_settled(struct world *w)
+{
+	return (g_cli.opened || g_cli.closed) && w->n[A].paired && w->n[B].paired;
+}
+
+static void test_le_credit_channel_at_level_4_pairs_first_then_opens(void **state)
+{
+	for (int mode = 0; mode < 2; mode++) {
+		struct world *w = world_new(L2K_IO_DISPLAY_YESNO, L2K_IO_DISPLAY_YESNO, false, NULL);
+		enum l2k_mode m = mode ? L2K_MODE_ECFC : L2K_MODE_LE_CREDIT;
+		memset(&g_cli, 0, sizeof(g_cli));
+		memset(&g_srv, 0, sizeof(g_srv));
+		struct l2k_chan_opts so, co;
+		l2k_chan_opts_default(&so);
+		so.mode = m;
+		so.sec_level = L2K_SEC_FIPS; /* the server wants level 4 */
+		struct l2k_server_cbs sc = {.user = &g_srv, .accept = srv_accept};
+		assert_int_equal(l2k_server_add(w->n[B].s, 0x0081, true, &so, &sc, NULL), 0);
+		l2k_chan_opts_default(&co);
+		co.mode = m;
+		co.sec_level = L2K_SEC_FIPS; /* so the client pairs before it asks */
+		struct l2k_chan_cbs cc = {.user = &g_cli, .open = ch_open, .closed = ch_closed};
+		l2k_chan *ch;
+		if (m == L2K_MODE_ECFC)
+			assert_int_equal(l2k_chan_connect_ecfc(w->n[A].s, &w->n[B].addr, L2K_ADDR_LE_PUBLIC, 0x0081, 1, &co, &cc, &ch), 0);
+		else
+			assert_int_equal(l2k_chan_connect(w->n[A].s, &w->n[B].addr, L2K_ADDR_LE_PUBLIC, 0x0081, &co, &cc, &ch), 0);
+		run(w, chan_settled, 60000);
+		assert_int_equal(w->n[A].paired_err, 0);
+		assert_int_equal(g_cli.opened, 1);
+		assert_int_equal(g_srv.accepted, 1);
+		assert_int_equal(w->n[A].asks[L2K_ASK_CONFIRM], 1);
+		assert_int_equal(sec_of(&w->n[B]).level, L2K_SEC_FIPS);
+		world_free(w);
+	}
+}
+
 /* ---- privacy -------------------------------------------------------------------------------- */
 
 static void test_peer_on_a_resolvable_private_address_is_recognised_from_its_irk(void **state)
@@ -741,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_bonded_reconnect_encrypts_with_the_stored_ltk_without_smp),
 		cmocka_unit_test(test_bonded_peripheral_security_request_gets_the_stored_key),
 		cmocka_unit_test(test_ltk_mismatch_fault_ends_in_mic_failure),
+		cmocka_unit_test(test_le_credit_channel_at_level_4_pairs_first_then_opens),
 		cmocka_unit_test(test_peer_on_a_resolvable_private_address_is_recognised_from_its_irk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,7 +50,8 @@ static void tst_event(void *ctx, const uint8_t *evt, size_t len)
 		memcpy(g.ltk_rand, evt + 5, 8);
 		g.ltk_ediv = get_le16(evt + 13);
 	}
-	if (len >= 6 && evt[0] == HCI_EV_ENCRYPT_CHANGE) {
+	/* v1, or v2 when the bring-up unmasked it (Set Event Mask Page 2) */
+	if (len >= 6 && (evt[0] == HCI_EV_ENCRYPT_CHANGE || evt[0] == HCI_EV_ENCRYPT_CHANGE_V2)) {
 		g.enc_changes++;
 		g.enc_status = evt[2];
 	}

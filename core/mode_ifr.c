@@ -1,12 +1,12 @@
 /* Frame machinery shared by Enhanced Retransmission, Streaming, Retransmission and Flow Control
  * modes (Vol 3 Part A 3.3): parameters and buffers at open, I-frame and S-frame building with
  * the FCS (3.3.5), decoding and checking of received frames (3.3.6, 3.3.7), segmentation and
- * reassembly (SAR, 3.3.2 Table 3.4), and the two mode timers. */
+ * reassembly (SAR, 3.3.2 Table 3.4), and the mode timers. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/l2cap_crc16.h"
-#include "core/mode_ertm.h"
+#include "core/mode_ifr.h"
 
 struct l2cap_ifr *l2cap_ifr_get(struct l2k_chan *ch)
 {
@@ -155,6 +155,16 @@ struct ifr_slot *ifr_tx_slot(struct l2cap_ifr *f, uint16_t seq)
 struct ifr_slot *ifr_rx_slot(struct l2cap_ifr *f, uint16_t seq)
 {
 	return &f->rx[(f->buffer_ctr + seq_off(f, seq, f->buffer_seq)) % f->rx_alloc];
+}
+
+void ifr_rx_store(struct l2cap_ifr *f, const struct ifr_frame *fr)
+{
+	struct ifr_slot *s = ifr_rx_slot(f, fr->c.txseq);
+	memcpy(s->data, fr->payload, fr->len);
+	s->len = fr->len;
+	s->sar = fr->c.sar;
+	s->sdu_len = fr->sdu_len;
+	s->present = true;
 }
 
 /* ---- receiving ------------------------------------------------------------------------------ */
@@ -402,50 +412,23 @@ bool l2cap_ifr_tx_idle(const struct l2k_chan *ch)
 
 /* ---- timers --------------------------------------------------------------------------------- */
 
-void ifr_start_retrans(struct l2k_chan *ch)
+void ifr_timer_start(struct l2k_chan *ch, enum l2cap_mode_timer which)
 {
-	struct l2cap_ifr *f = ifr_of(ch);
-	f->t_retrans = true;
-	f->t_monitor = false;
-	l2cap_arm(ch, &ch->mode_timer, f->retrans_ms);
-}
-
-void ifr_start_monitor(struct l2k_chan *ch)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	f->t_retrans = false;
-	f->t_monitor = true;
-	l2cap_arm(ch, &ch->mode_timer, f->monitor_ms);
-}
-
-void ifr_stop_timer1(struct l2k_chan *ch)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	f->t_retrans = f->t_monitor = false;
-	timer_cancel(&ch->eng->timers, &ch->mode_timer);
-}
-
-void ifr_start_ack(struct l2k_chan *ch)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	if (f->t_ack)
-		return;
-	f->t_ack = true;
-	l2cap_arm(ch, &ch->mode_timer2, f->ack_ms);
-}
-
-void ifr_stop_ack(struct l2k_chan *ch)
-{
-	struct l2cap_ifr *f = ifr_of(ch);
-	f->t_ack = false;
-	timer_cancel(&ch->eng->timers, &ch->mode_timer2);
+	const struct l2cap_ifr *f = ifr_of(ch);
+	uint32_t ms = which == L2CAP_TIMER_RETRANS ? f->retrans_ms
+		      : which == L2CAP_TIMER_MONITOR ? f->monitor_ms
+						     : f->ack_ms;
+	l2cap_arm(ch, &ch->mode_timers[which], ms);
 }
 
 void ifr_close(struct l2k_chan *ch)
 {
-	struct l2cap_ifr *f = ifr_of(ch);
-	timer_cancel(&ch->eng->timers, &ch->mode_timer);
-	timer_cancel(&ch->eng->timers, &ch->mode_timer2);
-	if (f)
-		f->t_ack = f->t_retrans = f->t_monitor = false;
+	for (int i = 0; i < L2CAP_MODE_TIMERS; i++)
+		ifr_timer_stop(ch, (enum l2cap_mode_timer)i);
+}
+
+void ifr_fail(struct l2k_chan *ch, enum l2k_close_reason why)
+{
+	ifr_close(ch);
+	l2cap_chan_disconnect(ch, why);
 }
