@@ -242,6 +242,14 @@ L2K_API int l2k_agent_fd(l2k_stack *s);
 /* Pair (and bond unless no_bonding) with the peer of an open link; cbs->paired tells the end.
  * 0, L2K_ENOLINK, L2K_EBUSY (already pairing). */
 L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* LE out-of-band pairing.  l2k_le_oob_local: our LE Secure Connections OOB data (r and C) to
+ * hand to a peer out of band; the next pairings use the key pair it was made for (a new call
+ * makes new data; L2K_EBUSY while a pairing uses the old).  l2k_le_oob_peer: what we received
+ * from peer (a legacy TK, and/or its r and C), used by the next pairings with it (NULL: forget;
+ * L2K_ENOBUFS when 8 peers have data).  0 or an error. */
+L2K_API int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16]);
+L2K_API int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type,
+			    const struct l2k_le_oob *oob);
 /* The security of an open link: 0 and *out, or L2K_ENOLINK. */
 L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
 /* Bonds in the key store: how many there are, up to max of them in out. */
