@@ -240,6 +240,13 @@ L2K_API int l2k_agent_fd(l2k_stack *s);
 /* Pair (and bond unless no_bonding) with the peer of an open link; cbs->paired tells the end.
  * 0, L2K_ENOLINK, L2K_EBUSY (already pairing). */
 L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* Raise an open link to at least level (1..4) as a channel at that level would: authenticate
+ * with the stored key or pair, and encrypt.  done(user, handle, err) follows once, from the
+ * thread that drives the stack and never inside this call: 0 when the link has the level, else
+ * why not (L2K_EAUTH, L2K_EKEYSIZE, L2K_ELINKLOSS ...; the reason in words went to cbs->paired
+ * or cbs->error).  0, L2K_ENOLINK, L2K_EINVAL, L2K_EBUSY (too many waiting on the link). */
+L2K_API int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+			    void (*done)(void *user, uint16_t handle, int err), void *user);
 /* The security of an open link: 0 and *out, or L2K_ENOLINK. */
 L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
 /* Bonds in the key store: how many there are, up to max of them in out. */
