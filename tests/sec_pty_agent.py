@@ -7,15 +7,16 @@ Runs CMD with a new pseudo-terminal as its controlling terminal, so that the too
 its questions there (/dev/tty); CMD's stdin, stdout and stderr stay this script's own (l2cat's
 data never goes through the terminal).  Answers what the terminal shows:
 
-  "Confirm that NNNNNN is shown on ADDR: yes/no? "  --confirm yes|no (default yes); the number
-                                                     goes to --record FILE
+  "Confirm that NNNNNN is shown on ADDR: yes/no? "  --confirm yes|no (default yes; none: no
+                                                     answer); the number goes to --record FILE
   "Enter the passkey shown on ADDR: "               the passkey that "Passkey for ...: NNNNNN"
                                                      shows in --passkey-from FILE (the displaying
                                                      side's stderr), waited for; --wrong types it
                                                      plus one (mod 1000000)
   "PIN for ADDR: "                                  --pin PIN
 
-Everything the terminal showed goes to --transcript FILE.  --no-tty runs CMD in a new session
+Everything the terminal showed goes to --transcript FILE.  SIGINT and SIGTERM are passed on to
+CMD.  --no-tty runs CMD in a new session
 without any controlling terminal instead (the agent must refuse, saying why).  Exits with CMD's
 exit status (128 + N when a signal N ended it); 3 when the terminal asked something it has no
 answer for, or the displayed passkey never came (CMD is then killed)."""
@@ -56,7 +57,7 @@ def wait_passkey(path, deadline):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--confirm", choices=["yes", "no"], default="yes")
+    ap.add_argument("--confirm", choices=["yes", "no", "none"], default="yes")
     ap.add_argument("--record")
     ap.add_argument("--passkey-from")
     ap.add_argument("--wrong", action="store_true")
@@ -90,6 +91,8 @@ def main():
         finally:
             os._exit(127)
     os.close(slave)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda n, f: os.kill(pid, n))
     seen = b""
     pos = 0
     status = None
@@ -134,6 +137,8 @@ def main():
                     with open(a.record, "a") as f:
                         f.write(m.group(1).decode() + "\n")
                 answer = a.confirm
+                if answer == "none":
+                    break
             elif rx is ENTRY:
                 if not a.passkey_from:
                     print("sec_pty_agent: asked for a passkey, and no --passkey-from", file=sys.stderr)
