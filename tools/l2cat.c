@@ -85,8 +85,8 @@ static void usage(FILE *f)
 		"                         s, MB/s) on stderr\n"
 		"  -h, --help\n",
 		built);
-	tool_sec_usage(f, "the channel's security level (listening: the server's); the link is\n"
-			  "                         raised first (encrypted, authenticated, paired as needed)");
+	tool_sec_usage(f, "the channel's level (listening: the server's); the link is raised\n"
+			  "first (encrypted with a stored key, or paired and encrypted)");
 }
 
 /* ---- stack events -------------------------------------------------------------------------- */

@@ -73,8 +73,8 @@ static void usage(FILE *f)
 		   "  -h, --help\n"
 		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
 		   "  exit status 130 / 143.\n");
-	tool_sec_usage(f, "raise the link to this level before the first request\n"
-			  "                         (authenticate with a stored key or pair, then encrypt)");
+	tool_sec_usage(f, "raise the link to this level before the first request (authenticate\n"
+			  "with a stored key or pair, then encrypt)");
 }
 
 static void on_link_up(void *user, const struct l2k_link_info *li)

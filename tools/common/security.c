@@ -105,11 +105,17 @@ int tool_sec_opt(const char *prog, struct tool_sec *ts, int opt, const char *val
 
 void tool_sec_usage(FILE *f, const char *level_what)
 {
+	fprintf(f, "  Security (docs/security.md; questions go to the terminal, /dev/tty, unless --auto-accept):\n"
+		   "      --security LEVEL   low | medium | high | fips (levels 1..4; default low: none required):\n");
+	/* the tool's own lines, indented under the option */
+	for (const char *l = level_what; *l;) {
+		size_t n = strcspn(l, "\n");
+		fprintf(f, "                         %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
 	fprintf(f,
-		"  Security (docs/security.md; questions go to the terminal, /dev/tty, unless --auto-accept):\n"
-		"      --security LEVEL   low | medium | high | fips: %s\n"
-		"                         (levels 1..4: medium = encrypted, high = with an authenticated key,\n"
-		"                         fips = authenticated Secure Connections key of 16 octets; default low)\n"
+		"                         medium = encrypted, high = with an authenticated key, fips = an\n"
+		"                         authenticated Secure Connections key and a 16-octet encryption key\n"
 		"      --io-cap CAP       noio | display | yesno | keyboard | keyboard-display: what this device\n"
 		"                         can show and enter, which picks the association model (default noio)\n"
 		"      --keys FILE        key store: bonds are read from and written to FILE (default: memory)\n"
@@ -120,8 +126,7 @@ void tool_sec_usage(FILE *f, const char *level_what)
 		"      --no-bonding       pair without storing keys\n"
 		"      --sc-only          Secure Connections Only mode: only authenticated P-256 keys count\n"
 		"      --min-key-size N   shortest encryption key that counts, 7..16 octets (default 7)\n"
-		"      --legacy-pairing   BR/EDR: Simple Pairing off, legacy PIN pairing (a pre-2.1 device)\n",
-		level_what);
+		"      --legacy-pairing   BR/EDR: Simple Pairing off, legacy PIN pairing (a pre-2.1 device)\n");
 }
 
 /* ---- words -------------------------------------------------------------------------------- */

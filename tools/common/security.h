@@ -63,7 +63,8 @@ void tool_sec_init(struct tool_sec *ts);
 /* One getopt_long result: 1 when it was a security option (taken), 0 when it is not one, -1 for
  * a bad value ("PROG: bad value ..." printed: the tool exits 2). */
 int tool_sec_opt(const char *prog, struct tool_sec *ts, int opt, const char *val);
-/* The options' --help lines; level_what says what --security applies to in this tool. */
+/* The options' --help lines; level_what says what --security does in this tool (lines of at
+ * most 70 characters, separated by \n). */
 void tool_sec_usage(FILE *f, const char *level_what);
 
 /* "low", "medium", "high", "fips" ("none" for 0). */
