@@ -250,6 +250,13 @@ L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 L2K_API int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16]);
 L2K_API int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type,
 			    const struct l2k_le_oob *oob);
+/* Raise an open link to at least level (1..4) as a channel at that level would: authenticate
+ * with the stored key or pair, and encrypt.  done(user, handle, err) follows once, from the
+ * thread that drives the stack and never inside this call: 0 when the link has the level, else
+ * why not (L2K_EAUTH, L2K_EKEYSIZE, L2K_ELINKLOSS ...; the reason in words went to cbs->paired
+ * or cbs->error).  0, L2K_ENOLINK, L2K_EINVAL, L2K_EBUSY (too many waiting on the link). */
+L2K_API int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+			    void (*done)(void *user, uint16_t handle, int err), void *user);
 /* The security of an open link: 0 and *out, or L2K_ENOLINK. */
 L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
 /* Bonds in the key store: how many there are, up to max of them in out. */

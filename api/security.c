@@ -226,6 +226,17 @@ int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type,
 	return e;
 }
 
+int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+		    void (*done)(void *user, uint16_t handle, int err), void *user)
+{
+	if (!s || !s->sm || !done || level < L2K_SEC_LOW || level > L2K_SEC_FIPS)
+		return L2K_EINVAL;
+	security_lock(s);
+	int r = sm_secure(s->sm, handle, level, done, user);
+	security_unlock(s);
+	return r;
+}
+
 int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out)
 {
 	if (!s || !s->sm || !out)

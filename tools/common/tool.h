@@ -58,10 +58,12 @@ const char *tool_conn_result_str(uint16_t result, bool le);
  * not supported)", "link could not be created (HCI 0x04: Page Timeout)", ... */
 void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info *ci);
 
-/* Open the stack on spec (btsnoop capture to snoop if not NULL) and wait until it is ready.
- * Prints "PROG: ..." naming the cause and returns -1 on failure. */
+/* Open the stack on spec (btsnoop capture to snoop if not NULL; security options sec, NULL for
+ * the defaults) and wait until it is ready; the tool's agent (tools/common/security.h) answers
+ * for it from then on.  Prints "PROG: ..." naming the cause and returns -1 on failure. */
 int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no_page_scan,
-		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out);
+		  const struct l2k_security_opts *sec, const struct l2k_stack_cbs *cbs, int timeout_ms,
+		  l2k_stack **out);
 
 /* Controller-to-host flow control as a person reads it: "on (32 host buffers of 1021 bytes)",
  * or "off: ..." saying why and what it means for Basic mode. */
