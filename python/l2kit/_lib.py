@@ -186,6 +186,7 @@ ADV_REPORT_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_int8, c_void_p
 AGENT_CB = CFUNCTYPE(None, c_void_p, POINTER(AgentRequest))
 PAIRED_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_int, c_char_p)
 SECURITY_CB = CFUNCTYPE(None, c_void_p, c_uint16, POINTER(LinkSecurity))
+SECURED_CB = CFUNCTYPE(None, c_void_p, c_uint16, c_int)  # l2k_link_secure's done
 
 
 class StackCbs(Structure):
@@ -400,6 +401,7 @@ FUNCTIONS = (
     ("l2k_security_opts_default", None, (_P(SecurityOpts),)),
     ("l2k_agent_reply", c_int, (StackP, c_uint16, c_bool, c_uint32, c_char_p)),
     ("l2k_pair", c_int, (StackP, _P(Addr), c_int)),
+    ("l2k_link_secure", c_int, (StackP, c_uint16, c_uint8, SECURED_CB, c_void_p)),
     ("l2k_link_security", c_int, (StackP, c_uint16, _P(LinkSecurity))),
     ("l2k_bonds", c_int, (StackP, _P(Bond), c_int)),
     ("l2k_bond_remove", c_int, (StackP, _P(Addr), c_int)),

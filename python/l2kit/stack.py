@@ -65,7 +65,8 @@ class Stack:
     Connections only, minimum key size ...; the default: no input or output, bonds kept in
     memory).  ``agent``: a function called with an ``l2kit.AgentRequest`` for each pairing
     question, on a thread of its own (it may block, e.g. to ask a person); what it returns is
-    the answer.  ``on_paired(address, error)`` (error None or an ``AuthenticationError``) and
+    the answer.  Without one, Just Works is accepted, ``Security(auto_accept=True, passkey=,
+    pin=)`` answers the other questions, and anything else is refused at once.  ``on_paired(address, error)`` (error None or an ``AuthenticationError``) and
     ``on_security(link, link_security)`` may be set to hear of pairings and encryption changes.
     """
 
@@ -93,12 +94,16 @@ class Stack:
         self.on_paired = None           # function(address, error or None)
         self.on_security = None         # function(link, LinkSecurity)
         self._paired = []               # (address, error or None) of pairings that ended
+        self._secured = {}              # secure(): token -> None while waiting, then the error code
+        self._secure_token = 0
         if security is not None and not isinstance(security, _sec.Security):
             raise TypeError("security must be an l2kit.Security, not %s" % type(security).__name__)
         if agent is not None and not callable(agent):
             raise TypeError("agent must be a function of an l2kit.AgentRequest")
         self.security = security if security is not None else _sec.Security()
-        self._agent = agent
+        # without an agent: Just Works is accepted, the auto_accept options answer the rest and
+        # anything else is refused at once (nobody would ever answer it)
+        self._agent = agent if agent is not None else self._default_agent
         self._agent_q = collections.deque()
         self._agent_thread = None
         self._agent_mu = threading.Lock()  # the agent's thread holds it while it calls l2kit
@@ -194,9 +199,17 @@ class Stack:
             if me is not None:
                 me._event("security", (handle, _sec.link_security_from(sec.contents)))
 
+        def secured(user, handle, err):
+            me = ref()
+            if me is not None:
+                with me._cv:
+                    if user in me._secured:
+                        me._secured[user] = err
+                        me._cv.notify_all()
+
+        self._secured_cb = _lib.SECURED_CB(secured)  # kept alive with the stack
         cbs = _lib.StackCbs()
-        if self._agent is not None:
-            cbs.agent = _lib.AGENT_CB(agent)
+        cbs.agent = _lib.AGENT_CB(agent)
         cbs.paired = _lib.PAIRED_CB(paired)
         cbs.security = _lib.SECURITY_CB(security)
         cbs.link_up = _lib.LINK_UP_CB(link_up)
@@ -411,6 +424,20 @@ class Stack:
                 # the security calls take the stack's lock themselves (l2kit.h)
                 lib.l2k_agent_reply(s, request.handle, accept, passkey, pin)  # ENOENT: it ended
 
+    def _default_agent(self, req):
+        sec = self.security
+        if req.ask == "just-works":
+            return True
+        if not sec.auto_accept:
+            return None
+        if req.ask == "confirm":
+            return True
+        if req.ask == "passkey-entry":
+            return sec.passkey if sec.passkey is not None else None
+        if req.ask == "pin":
+            return sec.pin
+        return None
+
     def _link_handle(self, link):
         if isinstance(link, Link):
             return link.handle
@@ -432,9 +459,10 @@ class Stack:
         return _sec.link_security_from(sec)
 
     def pair(self, address, timeout=30.0, *, le=None):
-        """Pair with address (bond too, unless Security(bonding=False)): the link is created when
-        there is none.  Returns the link's LinkSecurity; raises AuthenticationError (with the
-        step and the reason) when pairing fails, Timeout after timeout seconds."""
+        """Pair with address (bond too, unless Security(bonding=False)), then encrypt the link
+        with the new key, as BlueZ's Pair Device does: the link is created when there is none.
+        Returns the link's LinkSecurity; raises AuthenticationError (with the step and the
+        reason) when pairing fails, Timeout after timeout seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         link = self.connect_link(address, timeout, le=le)
         a, typ = _addr.parse(link.address)
@@ -444,17 +472,55 @@ class Stack:
         errors.check(lib.l2k_pair(s, byref(a), typ), "pair with " + link.address)
         with self._cv:
             while True:
-                for who, exc in self._paired[n:]:
-                    if who == link.address:
-                        if exc is not None:
-                            raise exc
-                        return self.link_security(link)
+                done = [exc for who, exc in self._paired[n:] if who == link.address]
+                if done:
+                    if done[0] is not None:
+                        raise done[0]
+                    break
                 if link.handle not in self._links:
                     raise errors.make(_lib.L2K_ELINKLOSS, message="pair with %s: the link went down" % link.address)
                 rem = None if deadline is None else deadline - time.monotonic()
                 if rem is not None and rem <= 0:
-                    raise errors.make(_lib.L2K_ETIMEDOUT, "pair with " + link.address)
+                    raise errors.make(_lib.L2K_ETIMEDOUT, message="pair with %s: timed out" % link.address)
                 self._cv.wait(SLICE_MS / 1000 if rem is None else min(rem, SLICE_MS / 1000))
+        rem = None if deadline is None else max(0.0, deadline - time.monotonic())
+        return self.secure(link, "medium", rem)
+
+    def secure(self, link, level="medium", timeout=30.0):
+        """Raise an open link (a Link, its handle or the peer's address) to at least level
+        ("low", "medium", "high", "fips" or 1..4) as a channel at that level would: with the
+        stored key or by pairing (the agent is asked), then encrypting.  Returns the link's
+        LinkSecurity; raises AuthenticationError when the level cannot be had (Just Works where
+        "high" needs MITM protection, the agent refused, the key is too short ...), Timeout."""
+        h = self._link_handle(link)
+        lv = _sec.level(level)
+        if lv == 0:
+            return self.link_security(h)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cv:
+            self._secure_token += 1
+            token = self._secure_token
+            self._secured[token] = None
+        try:
+            s = self._handle()  # (takes the lock itself)
+            errors.check(lib.l2k_link_secure(s, h, lv, self._secured_cb, token), "link 0x%03x" % h)
+            with self._cv:
+                while self._secured[token] is None:
+                    if self._s is None:
+                        raise errors.make(_lib.L2K_ENETDOWN, message="the stack is closed")
+                    rem = None if deadline is None else deadline - time.monotonic()
+                    if rem is not None and rem <= 0:
+                        raise errors.make(_lib.L2K_ETIMEDOUT, message="secure link 0x%03x: timed out" % h)
+                    self._cv.wait(SLICE_MS / 1000 if rem is None else min(rem, SLICE_MS / 1000))
+                err = self._secured.pop(token)
+        except BaseException:
+            with self._cv:
+                self._secured.pop(token, None)  # a done that comes later is ignored
+            raise
+        if err < 0:
+            raise errors.make(err, message="cannot raise link 0x%03x to %s: %s" % (
+                h, _sec.LEVEL_NAMES[lv], _lib.strerror(err)))
+        return self.link_security(h)
 
     def bonds(self):
         """The bonds in the key store: a list of l2kit.Bond."""
@@ -488,8 +554,10 @@ class Stack:
 
     def oob_remote(self, address, data):
         """The peer's Out of Band data as oob_local gave it there (None: forget it): pairing
-        with address then uses it."""
+        with address then uses it (BR/EDR Secure Simple Pairing)."""
         a, typ = _addr.parse(address)
+        if typ != _lib.ADDR_BREDR:
+            raise ValueError("OOB data for Simple Pairing is for BR/EDR addresses, not " + address)
         d = None
         if data is not None:
             d = _lib.OobData()
@@ -504,7 +572,7 @@ class Stack:
             if not (d.has_p192 or d.has_p256):
                 raise ValueError("OOB data needs c192 and r192, or c256 and r256")
         s = self._handle()  # (takes the lock itself)
-        errors.check(lib.l2k_oob_remote(s, byref(a), typ, byref(d) if d is not None else None),
+        errors.check(lib.l2k_oob_remote(s, byref(a), byref(d) if d is not None else None),
                      "OOB data of " + address)
 
     # ---- channels ------------------------------------------------------------------------------

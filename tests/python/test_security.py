@@ -293,8 +293,13 @@ def test_out_of_band_pairing(specs):
         a.oob_remote(b.address, ob)
         b.oob_remote(a.address, a.oob_local())
         sec = a.pair(b.address, timeout=20)
-        # OOB data makes the pairing authenticated even with no input or output
-        assert sec.authenticated and sec.secure_connections
+        # without a wish for MITM protection (as BlueZ, l2kit asks it only where the IO
+        # capabilities can give it) the OOB pairing is P-256 but unauthenticated ...
+        assert sec.encrypted and sec.secure_connections and not sec.authenticated
+        # ... raising the link to "high" pairs again with MITM protection, which OOB data gives
+        # even with no input or output
+        sec = a.secure(b.address, "high", timeout=20)
+        assert sec.authenticated and sec.secure_connections and sec.level in ("high", "fips")
         with pytest.raises(ValueError):
             a.oob_remote(b.address, {"c256": b"short"})
         a.oob_remote(b.address, None)
@@ -304,3 +309,44 @@ def test_pair_with_nobody_fails(air):
     with l2kit.Stack(air) as a:
         with pytest.raises((l2kit.UnreachableError, l2kit.Timeout)):
             a.pair("00:AA:01:00:00:99", timeout=10)
+
+
+@pytest.mark.parametrize("specs", ["sim", "vctrl"], indirect=True)
+def test_le_credit_channel_at_level_high(specs):
+    # LE Secure Connections numeric comparison through SMP, then an LE credit based channel
+    aa, ba = Agent(), Agent()
+    with l2kit.Stack(specs[0], security=l2kit.Security("yesno"), agent=aa) as a, \
+            l2kit.Stack(specs[1], security=l2kit.Security("yesno"), agent=ba) as b:
+        ls = b.listen(0x81, le=True, sec_level="high")
+        got = []
+        t = serve_one(ls, got)
+        peer = b.address + "/le-public"
+        with a.connect(peer, 0x81, timeout=20, sec_level="high") as ch:
+            ch.send(b"le secret")
+            assert ch.recv(100) == b"le secret"
+            sec = a.link_security(ch.info().handle)
+            assert sec == a.link_security(peer)
+            assert sec.encrypted and sec.authenticated and sec.secure_connections
+            assert sec.key_size == 16 and sec.level in ("high", "fips")
+        t.join(10)
+        assert aa.asks() == ["confirm"] and ba.asks() == ["confirm"]
+        assert aa.asked[0].value == ba.asked[0].value
+        assert aa.asked[0].address == peer
+        bonds = a.bonds()
+        assert [(x.address, x.type, x.ltk) for x in bonds] == [(peer, "le-public", True)]
+
+
+@pytest.mark.parametrize("specs", ["sim"], indirect=True)
+def test_secure_refuses_high_with_just_works_only(specs):
+    # no input or output on one side: only Just Works is possible, which "high" refuses
+    with l2kit.Stack(specs[0], security=l2kit.Security("yesno"), agent=Agent()) as a, \
+            l2kit.Stack(specs[1], security=l2kit.Security("noio"), agent=Agent()) as b:
+        link = a.connect_link(b.address, 10)
+        assert a.secure(link, "low").level == "low"  # nothing to do
+        with pytest.raises(l2kit.AuthenticationError) as ei:
+            a.secure(link, "high", timeout=20)
+        assert ei.value.code in (_lib.L2K_EAUTH,)
+        sec = a.secure(link, "medium", timeout=20)  # Just Works gives medium
+        assert sec.encrypted and not sec.authenticated and sec.level == "medium"
+        with pytest.raises(ValueError):
+            a.secure(link, "secret")
