@@ -266,7 +266,9 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
  * on a link that falls short is answered "pending" while the link is raised, then accepted or
  * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
  * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
- * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent"). */
+ * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent").
+ * Like socket-face calls, the calls below take the stack's lock themselves: call them from any
+ * thread or from a callback, never between l2k_lock and l2k_unlock. */
 
 /* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
  * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
@@ -278,6 +280,21 @@ L2K_API int l2k_agent_fd(l2k_stack *s);
 /* Pair (and bond unless no_bonding) with the peer of an open link; cbs->paired tells the end.
  * 0, L2K_ENOLINK, L2K_EBUSY (already pairing). */
 L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* LE out-of-band pairing.  l2k_le_oob_local: our LE Secure Connections OOB data (r and C) to
+ * hand to a peer out of band; the next pairings use the key pair it was made for (a new call
+ * makes new data; L2K_EBUSY while a pairing uses the old).  l2k_le_oob_peer: what we received
+ * from peer (a legacy TK, and/or its r and C), used by the next pairings with it (NULL: forget;
+ * L2K_ENOBUFS when 8 peers have data).  0 or an error. */
+L2K_API int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16]);
+L2K_API int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type,
+			    const struct l2k_le_oob *oob);
+/* Raise an open link to at least level (1..4) as a channel at that level would: authenticate
+ * with the stored key or pair, and encrypt.  done(user, handle, err) follows once, from the
+ * thread that drives the stack and never inside this call: 0 when the link has the level, else
+ * why not (L2K_EAUTH, L2K_EKEYSIZE, L2K_ELINKLOSS ...; the reason in words went to cbs->paired
+ * or cbs->error).  0, L2K_ENOLINK, L2K_EINVAL, L2K_EBUSY (too many waiting on the link). */
+L2K_API int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+			    void (*done)(void *user, uint16_t handle, int err), void *user);
 /* The security of an open link: 0 and *out, or L2K_ENOLINK. */
 L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
 /* Bonds in the key store: how many there are, up to max of them in out. */

@@ -206,6 +206,37 @@ int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
 	return r;
 }
 
+int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16])
+{
+	if (!s || !s->sm || !r || !c)
+		return L2K_EINVAL;
+	security_lock(s);
+	int e = sm_le_oob_local(s->sm, r, c);
+	security_unlock(s);
+	return e;
+}
+
+int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, const struct l2k_le_oob *oob)
+{
+	if (!s || !s->sm || !peer || type == L2K_ADDR_BREDR)
+		return L2K_EINVAL;
+	security_lock(s);
+	int e = sm_le_oob_peer(s->sm, peer, type, oob);
+	security_unlock(s);
+	return e;
+}
+
+int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+		    void (*done)(void *user, uint16_t handle, int err), void *user)
+{
+	if (!s || !s->sm || !done || level < L2K_SEC_LOW || level > L2K_SEC_FIPS)
+		return L2K_EINVAL;
+	security_lock(s);
+	int r = sm_secure(s->sm, handle, level, done, user);
+	security_unlock(s);
+	return r;
+}
+
 int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out)
 {
 	if (!s || !s->sm || !out)

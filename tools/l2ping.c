@@ -1,17 +1,21 @@
 /* l2ping: L2CAP Echo Requests over a BR/EDR link, with BlueZ's l2ping flags and output.
- *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--watchdog MS] [--btsnoop FILE] ADDR
+ *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--watchdog MS]
+ *          [--btsnoop FILE] [--security LEVEL ...] ADDR
  * Creates the ACL link to ADDR, sends Echo Requests (Vol 3 Part A 4.8) one at a time, prints the
  * round trip of each answer and a summary.  The data of an Echo Response is the responder's
  * choice (4.9: some stacks, BTstack for one, send none): an answer counts whatever it carries,
  * and one that is not the data sent says so; with -v (as BlueZ's -v) such an answer ends the run
- * with an error.  Exit 1 if any request got no answer.  Event face, one thread: the stack is
- * driven with l2k_run_until between requests. */
+ * with an error.  Exit 1 if any request got no answer.  With --security the link is raised to
+ * that level first (l2k_link_secure: authenticated with a stored key or paired, encrypted).
+ * Event face, one thread: the stack is driven with tool_run_until (l2k_run_until, with the
+ * terminal agent's answers passed on) between requests. */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <l2kit/l2kit.h>
+#include "tools/common/security.h"
 #include "tools/common/tool.h"
 
 #define PROG "l2ping"
@@ -32,6 +36,8 @@ struct echo_tag {
 struct ping {
 	l2k_addr peer;
 	bool link_up, link_failed, link_down;
+	bool secured; /* --security: l2k_link_secure answered (sec_err) */
+	int sec_err;
 	uint8_t status;
 	uint16_t handle;
 	/* the request in flight */
@@ -71,6 +77,8 @@ static void usage(FILE *f)
 		   "  -h, --help\n"
 		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
 		   "  exit status 130 / 143.\n");
+	tool_sec_usage(f, "raise the link to this level before the first request (authenticate\n"
+			  "with a stored key or pair, then encrypt)");
 }
 
 static void on_link_up(void *user, const struct l2k_link_info *li)
@@ -102,7 +110,23 @@ static void on_link_down(void *user, const struct l2k_link_info *li, uint8_t rea
 
 static void on_error(void *user, int err, const char *msg)
 {
+	if (tool_sec_error(err, msg))
+		return; /* a security failure, said as such */
 	fprintf(stderr, PROG ": controller: %s\n", msg);
+}
+
+static void on_secured(void *user, uint16_t handle, int err)
+{
+	struct ping *p = user;
+	(void)handle;
+	p->secured = true;
+	p->sec_err = err;
+}
+
+static bool link_secured(void *arg)
+{
+	struct ping *p = arg;
+	return p->secured || p->link_down || tool_signal();
 }
 
 static void on_echo(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms)
@@ -172,10 +196,18 @@ int main(int argc, char **argv)
 					   {"btsnoop", required_argument, 0, O_BTSNOOP},
 					   {"watchdog", required_argument, 0, O_WATCHDOG},
 					   {"help", no_argument, 0, 'h'},
+					   TOOL_SEC_LONGOPTS,
 					   {0, 0, 0, 0}};
 	int o;
+	struct tool_sec sec;
+	tool_sec_init(&sec);
 	tool_signals_init(PROG);
 	while ((o = getopt_long(argc, argv, "i:c:s:t:d:fvrh", lo, NULL)) != -1) {
+		int so = tool_sec_opt(PROG, &sec, o, optarg);
+		if (so < 0)
+			return 2;
+		if (so > 0)
+			continue;
 		switch (o) {
 		case 'i': spec = optarg; break;
 		case 'c':
@@ -259,10 +291,15 @@ int main(int argc, char **argv)
 				    .link_failed = on_link_failed,
 				    .link_down = on_link_down,
 				    .error = on_error};
+	/* pairing questions: answered for --auto-accept, else asked on the terminal; the answers
+	 * reach the stack through tool_run_until on this thread */
+	tool_agent_init(PROG, &sec, false, &cbs);
 	l2k_stack *s;
-	struct l2k_stack_opts so = {.btsnoop_path = snoop, .no_page_scan = true, .acl_tx_timeout_ms = watchdog};
+	struct l2k_stack_opts so = {.btsnoop_path = snoop, .no_page_scan = true, .security = &sec.opts,
+				    .acl_tx_timeout_ms = watchdog};
 	if (tool_stack_up(PROG, spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
+	tool_agent_start();
 	int status = 1;
 	char a[18], la[18];
 	struct l2k_controller_info inf;
@@ -282,7 +319,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": cannot connect to %s: %s\n", a, l2k_strerror(r));
 			goto out;
 		}
-		r = l2k_run_until(&s, 1, link_settled, p, (int)timeout + 10000);
+		r = tool_run_until(s, link_settled, p, (int)timeout + 10000);
 		if (r < 0 || !p->link_up) {
 			if (p->link_failed)
 				fprintf(stderr, PROG ": cannot connect to %s: HCI 0x%02x: %s\n", a, p->status,
@@ -296,6 +333,33 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		made_link = true;
+	}
+	if (sec.level > L2K_SEC_LOW) {
+		/* --security: the link at that level before the first request; pairing questions may
+		 * wait for a person (the controller gives up after 30 s), so no -t timeout here */
+		int r = l2k_link_secure(s, p->handle, sec.level, on_secured, p);
+		if (r == 0)
+			r = tool_run_until(s, link_secured, p, 120000);
+		if (r == 0 && tool_signal() && !p->secured) {
+			fprintf(stderr, PROG ": interrupted (%s) while securing the link\n", tool_signal_name());
+			goto disconnect;
+		}
+		if (r == 0 && !p->secured && p->link_down)
+			r = L2K_ELINKLOSS;
+		else if (r == 0)
+			r = p->sec_err;
+		if (r < 0) {
+			const char *why = tool_sec_last_failure();
+			fprintf(stderr, PROG ": cannot raise the link to %s to security level %u (%s): %s\n", a, sec.level,
+				tool_sec_level_name(sec.level), why[0] ? why : l2k_strerror(r));
+			goto disconnect;
+		}
+		struct l2k_link_security ls;
+		if (l2k_link_security(s, p->handle, &ls) == 0) {
+			char d[160];
+			tool_sec_link_str(d, sizeof(d), &ls);
+			fprintf(stderr, PROG ": link to %s: security %s\n", a, d);
+		}
 	}
 	printf("Ping: %s from %s (data size %lu) ...\n", a, la, size);
 	fflush(stdout);
@@ -318,7 +382,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		sent++;
-		r = l2k_run_until(&s, 1, echo_done, p, (int)timeout);
+		r = tool_run_until(s, echo_done, p, (int)timeout);
 		p->waiting = false; /* an answer from now on is late: on_echo ignores it */
 		if (r == L2K_ECTRLTIMEOUT) {
 			/* the watchdogs: the message (cbs->error) is printed already */
@@ -366,7 +430,7 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 		if (delay && (!count || id + 1 < count))
-			l2k_run_until(&s, 1, never, NULL, (int)delay);
+			tool_run_until(s, never, NULL, (int)delay);
 	}
 	if (!ctrl_gone && l2k_step(s) == L2K_ECTRLTIMEOUT) { /* (between two requests) */
 		fprintf(stderr, PROG ": the controller stopped responding: the link to %s ended\n", a);
@@ -379,10 +443,12 @@ int main(int argc, char **argv)
 	if (other)
 		printf(", %lu answered with other data than sent", other);
 	printf("\n");
-	if (made_link && !p->link_down && l2k_link_disconnect(s, p->handle, 0) == 0)
-		l2k_run_until(&s, 1, link_gone, p, 2000);
 	status = !verify_failed && sent && received == sent ? 0 : 1;
+disconnect:
+	if (made_link && !p->link_down && l2k_link_disconnect(s, p->handle, 0) == 0)
+		tool_run_until(s, link_gone, p, 2000);
 out:
+	tool_agent_stop();
 	l2k_stack_close(s); /* (calls back the requests still pending: their tags live in *p) */
 	if (tool_signal())
 		return tool_signal_status();

@@ -66,6 +66,11 @@ def _uint(bits):
     return conv
 
 
+def _sec_level(v):
+    from .security import level
+    return level(v)
+
+
 def _ms(v):
     return _uint(32)(round(float(v) * 1000))
 
@@ -85,7 +90,7 @@ OPTIONS = {
     "ext_window": ("ext_window", bool),
     "flow_spec": ("flow_spec", _uint(8)),
     "flush_timeout": ("flush_timeout", _uint(16)),
-    "sec_level": ("sec_level", _uint(8)),
+    "sec_level": ("sec_level", _sec_level),
     "connect_timeout": ("connect_timeout_ms", _ms),
     "tx_queue_bytes": ("tx_queue_bytes", _uint(32)),
     "rx_queue_bytes": ("rx_queue_bytes", _uint(32)),
@@ -168,7 +173,9 @@ class L2CAPSocket:
     ``mode`` ('basic', 'retrans', 'flowctl', 'ertm', 'streaming', 'le', 'ecfc'), ``mode_required``,
     ``mtu`` (largest SDU we receive), ``mps``, ``credits``, ``manual_credits``, ``fcs``
     ('crc16'/'none' or bool), ``window`` (ERTM / legacy receive window), ``max_transmit``,
-    ``ext_window``, ``flow_spec``, ``flush_timeout``, ``sec_level``, ``connect_timeout``
+    ``ext_window``, ``flow_spec``, ``flush_timeout``, ``sec_level`` (the security the channel
+    needs: 'none', 'low', 'medium' (encrypted), 'high' (encrypted, MITM-protected pairing),
+    'fips' (Secure Connections, 16-octet key) or 0..4; docs/security.md), ``connect_timeout``
     (seconds), ``tx_queue_bytes``, ``rx_queue_bytes``; and ``le`` (serve / connect over LE,
     implied by mode 'le' and by '/le-public' / '/le-random' addresses), ``linger`` (seconds
     close() waits for queued SDUs to be delivered; 0: drop them).

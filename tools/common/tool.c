@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/common/security.h"
 #include "tools/common/tool.h"
 
 int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -288,10 +289,28 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 {
 	bool le = ci && ci->link_type != L2K_ADDR_BREDR;
 	switch (err) {
-	case L2K_EREFUSED:
-		snprintf(buf, len, "refused by the peer (result 0x%04x: %s)", ci ? ci->result : 0,
-			 tool_conn_result_str(ci ? ci->result : 0, le));
+	case L2K_EREFUSED: {
+		uint16_t r = ci ? ci->result : 0;
+		/* the security refusals: what the peer's service wants (Vol 3 Part A 4.3, 4.23) */
+		const char *hint = "";
+		if (!le && r == 0x0003)
+			hint = ": the peer's service needs a higher security level (--security medium, high or fips)";
+		else if (le && r == 0x0005)
+			hint = ": the peer's service needs an authenticated key (--security high or fips)";
+		else if (le && r == 0x0007)
+			hint = ": the link's encryption key is shorter than the peer's service accepts";
+		else if (le && r == 0x0008)
+			hint = ": the peer's service needs an encrypted link (--security medium or more)";
+		snprintf(buf, len, "refused by the peer (result 0x%04x: %s%s)", r, tool_conn_result_str(r, le), hint);
 		return;
+	}
+	case L2K_EAUTH:
+	case L2K_EKEYSIZE: {
+		const char *why = tool_sec_last_failure();
+		snprintf(buf, len, "the security the channel needs could not be established%s%s", why[0] ? ": " : "",
+			 why[0] ? why : l2k_strerror(err));
+		return;
+	}
 	case L2K_EHOSTUNREACH:
 		if (ci && ci->hci_reason)
 			snprintf(buf, len, "the link could not be created (HCI 0x%02x: %s)", ci->hci_reason,
@@ -337,11 +356,13 @@ int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opt
 		fprintf(stderr, "%s: %s\n", prog, err[0] ? err : l2k_strerror(r));
 		return -1;
 	}
+	tool_agent_attach(s);
 	r = l2k_wait_ready(s, timeout_ms);
 	if (r < 0) {
 		const char *why = l2k_last_error(s);
 		fprintf(stderr, "%s: %s: controller bring-up failed: %s%s%s\n", prog, spec, l2k_strerror(r),
 			why[0] ? ": " : "", why);
+		tool_agent_attach(NULL);
 		l2k_stack_close(s);
 		return -1;
 	}

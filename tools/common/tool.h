@@ -58,8 +58,9 @@ const char *tool_conn_result_str(uint16_t result, bool le);
  * not supported)", "link could not be created (HCI 0x04: Page Timeout)", ... */
 void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info *ci);
 
-/* Open the stack on spec with the options o (NULL: the defaults) and wait until it is ready.
- * Prints "PROG: ..." naming the cause and returns -1 on failure. */
+/* Open the stack on spec with the options o (NULL: the defaults; o->security: the tools' security
+ * options) and wait until it is ready; the tool's agent (tools/common/security.h) answers for it
+ * from then on.  Prints "PROG: ..." naming the cause and returns -1 on failure. */
 int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opts *o,
 		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out);
 
