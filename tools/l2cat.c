@@ -611,7 +611,7 @@ int main(int argc, char **argv)
 		l2k_hci_stats(s, &hs);
 		l2k_unlock(s);
 		tool_hci_drops_str(d, sizeof(d), &hs);
-		fprintf(stderr, PROG ": controller input dropped as malformed: %s\n", d);
+		fprintf(stderr, PROG ": controller input discarded as malformed: %s\n", d);
 	}
 	stack_close(s);
 	if (tool_signal()) {

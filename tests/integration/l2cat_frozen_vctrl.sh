@@ -72,7 +72,7 @@ frozen() { # frozen NAME MODE PSM ADDRESS-SUFFIX
 			|| fail "$log: no verdict on the channel"
 		grep -q "^l2cat: sent [0-9]* bytes in [0-9]* SDUs, received [0-9]* bytes in [0-9]* SDUs, .*(channel the controller stopped responding; " "$log" \
 			|| fail "$log: no summary"
-		grep -q "^l2cat: controller input dropped as malformed: none$" "$log" || fail "$log: no count of dropped input"
+		grep -q "^l2cat: controller input discarded as malformed: none$" "$log" || fail "$log: no count of dropped input"
 	done
 	# the sender's packets were in the controller, never completed
 	grep -q "ACL packets\{0,1\} without Number Of Completed Packets" "$OUT/$name-c.log" \
