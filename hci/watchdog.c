@@ -102,9 +102,8 @@ void hci_watchdog_cmd_timeout(struct hci_host *h, const struct hci_cmd_slot *s)
 			 "a probe (command 0x%04x, %s) within %u ms: ending every link",
 			 (unsigned long long)h->wd.probe_silent, s->opcode, name, (unsigned)s->timeout_ms);
 	} else {
-		snprintf(msg, sizeof(msg),
-			 "controller not responding: no answer to command 0x%04x (%s) within %u ms: ending every link",
-			 s->opcode, name, (unsigned)s->timeout_ms);
+		snprintf(msg, sizeof(msg), "controller not responding: no answer to command 0x%04x (%s) within %u ms: %s",
+			 s->opcode, name, (unsigned)s->timeout_ms, h->nlinks ? "ending every link" : "the host stops");
 	}
 	hci_host_fail(h, L2K_ECTRLTIMEOUT, msg);
 }
