@@ -272,16 +272,18 @@ static void test_ECFC_BV_32_C_refuses_unencrypted_link_le(void **state)
 
 /* ---- key size ----------------------------------------------------------------------------- */
 
-/* The IUT accepts no key shorter than 16 octets; the bond's key (and so the link's) has 7: the
- * link is encrypted but counts as level 1, and the level-2 server refuses 0x0007. */
+/* The IUT accepts no key shorter than 16 octets; the bond's key (a legacy LTK the IUT gave, so
+ * the link's key too) has 7: the link is encrypted but counts as level 1, and the level-2
+ * server refuses 0x0007. */
 static void refuses_key_below_minimum(struct tester *t, enum l2k_mode mode)
 {
 	struct tester_rec r2 = {0};
 	server(t, SPSM_L2, mode, L2K_SEC_MEDIUM, &r2);
-	assert_int_equal(tester_share_ltk(t, 7, false, true), 0);
+	assert_int_equal(tester_share_ltk(t, 7, false, false), 0);
 	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), 0); /* the tester's minimum is 7 */
 	struct l2k_link_security ls = iut_link(t);
-	assert_true(ls.encrypted);
+	assert_true(ls.encrypted && ls.bonded);
+	assert_false(ls.secure_conn);
 	assert_int_equal(ls.key_size, 7);
 	assert_int_equal(ls.level, L2K_SEC_LOW);
 	request(t, mode, 0x41, SPSM_L2, TCID, 0x0007);
