@@ -101,6 +101,10 @@ static int eng_status(void *ctx, uint16_t handle, struct l2cap_link_sec *out)
 	out->level = ls.level;
 	out->encrypted = ls.encrypted;
 	out->key_too_short = ls.encrypted && ls.level < L2K_SEC_MEDIUM;
+	out->key_size = ls.key_size;
+	out->authenticated = ls.authenticated;
+	out->secure_conn = ls.secure_conn;
+	out->has_key = sm_link_has_key(ctx, handle);
 	return 0;
 }
 
