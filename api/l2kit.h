@@ -262,9 +262,11 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
 /* ---- security (docs/security.md) -----------------------------------------------------------
  *
  * Channels get the security level their options ask (l2k_chan_opts.sec_level): connecting,
- * the link is first raised (encrypted, authenticated, paired as needed); accepting, a request
- * on a link that falls short is answered "pending" while the link is raised, then accepted or
- * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
+ * the link is first raised (encrypted, authenticated, paired as needed); accepting, a BR/EDR
+ * Connection Request on a link that falls short is answered "pending" while the link is raised,
+ * then accepted or refused (Security Block 0x0003); a credit based request (LE, or enhanced on
+ * either transport) is refused at once with 0x0005 / 0x0007 / 0x0008 as GAP's Table 10.2 says
+ * (docs/security.md, "Channels at a level").  Pairing asks the agent:
  * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
  * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent").
  * Like socket-face calls, the calls below take the stack's lock themselves: call them from any

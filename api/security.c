@@ -61,7 +61,9 @@ static void on_ask(void *user, const struct l2k_agent_request *req)
 		default: sm_agent_reply(s->sm, req->handle, true, 0, NULL, 0); return;
 		}
 	}
-	if (req->ask != L2K_ASK_PASSKEY_DISPLAY || sec->agent_waiting)
+	/* a passkey to show is queued only for a reader (one waiting in l2k_agent_wait, or one that
+	 * took l2k_agent_fd to poll it): nobody answers it, and unread ones would fill the queue */
+	if (req->ask != L2K_ASK_PASSKEY_DISPLAY || sec->agent_waiting || sec->fd_r >= 0)
 		queue_ask(s, req);
 }
 
@@ -99,6 +101,10 @@ static int eng_status(void *ctx, uint16_t handle, struct l2cap_link_sec *out)
 	out->level = ls.level;
 	out->encrypted = ls.encrypted;
 	out->key_too_short = ls.encrypted && ls.level < L2K_SEC_MEDIUM;
+	out->key_size = ls.key_size;
+	out->authenticated = ls.authenticated;
+	out->secure_conn = ls.secure_conn;
+	out->has_key = sm_link_has_key(ctx, handle);
 	return 0;
 }
 

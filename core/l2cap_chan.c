@@ -504,11 +504,20 @@ uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level)
 {
 	struct l2cap_link_sec s;
 	l2cap_link_sec(l, &s);
+	/* Vol 3 Part C 10.3.1 and Table 10.2.  Not encrypted: with a key for the peer, encrypting
+	 * is what is missing (whatever the level); without one, pairing ("Insufficient
+	 * Authentication", which then does not ask for MITM). */
+	if (!s.encrypted)
+		return s.has_key ? L2CAP_LE_INSUFF_ENCRYPTION : L2CAP_LE_INSUFF_AUTHENTICATION;
+	/* encrypted with a key too short to count at all */
 	if (s.key_too_short)
 		return L2CAP_LE_INSUFF_KEY_SIZE;
-	/* an unencrypted link asked for encryption alone: encryption; else authentication */
-	if (!s.encrypted && level == L2K_SEC_MEDIUM)
-		return L2CAP_LE_INSUFF_ENCRYPTION;
+	/* an unauthenticated key for level 3 or 4, a key without Secure Connections for level 4 */
+	if ((level >= L2K_SEC_HIGH && !s.authenticated) || (level >= L2K_SEC_FIPS && !s.secure_conn))
+		return L2CAP_LE_INSUFF_AUTHENTICATION;
+	/* level 4 lacks only the 16-octet key (Vol 3 Part C 5.2.2.8, 10.2.1) */
+	if (level >= L2K_SEC_FIPS && s.key_size < 16)
+		return L2CAP_LE_INSUFF_KEY_SIZE;
 	return L2CAP_LE_INSUFF_AUTHENTICATION;
 }
 

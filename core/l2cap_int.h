@@ -229,6 +229,11 @@ struct l2cap_link_sec {
 	uint8_t level;	    /* enum l2k_sec_level */
 	bool encrypted;
 	bool key_too_short; /* encrypted with a key below the minimum (counts as level 1) */
+	uint8_t key_size;   /* octets, while encrypted */
+	bool authenticated; /* the key was made with MITM protection */
+	bool secure_conn;   /* ... with Secure Connections (P-256) */
+	bool has_key;	    /* a key this side could encrypt the link with is stored for the peer
+			     * (LE: an LTK for its role; BR/EDR: a link key), encrypted or not */
 };
 
 /* The narrow hook through which the engine asks about a link's security (installed by the
@@ -294,8 +299,12 @@ uint8_t l2cap_chan_level(const struct l2k_chan *ch);
 void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out);
 /* Raise the link for the channel (ch->state CH_WAIT_SECURITY): l2cap_security_done follows. */
 int l2cap_chan_raise(struct l2k_chan *ch);
-/* LE / enhanced credit based refusal for a link that falls short of level: insufficient
- * authentication (0x0005), key size (0x0007) or encryption (0x0008), Vol 3 Part A 4.23/4.26. */
+/* LE / enhanced credit based refusal for a link that falls short of level (Vol 3 Part A
+ * 4.23/4.26), as the Generic Access Profile says (Vol 3 Part C 10.3.1, Table 10.2): not
+ * encrypted: insufficient encryption (0x0008) when a key for the peer is stored, else
+ * insufficient authentication (0x0005); encrypted: encryption key size too short (0x0007) for a
+ * key below the minimum, or below 16 octets when that is all level 4 lacks; else insufficient
+ * authentication (0x0005). */
 uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level);
 /* The last close reason (ch->last_result keeps a close reason until a response tells a result). */
 #define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_CONTROLLER

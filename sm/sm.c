@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/crypto.h"
 #include "core/l2cap_int.h"
 #include "sm/sm_int.h"
 
@@ -294,6 +295,23 @@ int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_secur
 		return L2K_ENOLINK;
 	*out = l->sec;
 	return 0;
+}
+
+bool sm_link_has_key(struct sm *sm, uint16_t handle)
+{
+	struct sm_link *l = sm_link_of(sm, handle);
+	struct l2k_bond b;
+	if (!l || !sm->store.get || sm->store.get(sm->store.user, &l->id_addr, l->id_type, &b) != 0)
+		return false;
+	bool has;
+	if (!l->le)
+		has = b.has_link_key;
+	else if (l->role == 0)
+		has = b.has_ltk; /* the central encrypts with the peer's LTK (or the SC one) */
+	else
+		has = (b.secure_conn && b.has_ltk) || b.has_local_ltk;
+	crypto_wipe(&b, sizeof(b));
+	return has;
 }
 
 static int add_waiter(struct sm_link *l, uint8_t level, sm_done_fn done, void *arg)

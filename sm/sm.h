@@ -72,6 +72,11 @@ uint64_t sm_next_timer(const struct sm *sm);
 
 /* The link's security now (0 and *out, or L2K_ENOLINK). */
 int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_security *out);
+/* Whether the key store holds a key this side could encrypt the link with, whatever the link
+ * has now: BR/EDR a link key; LE as central the peer's LTK (or a Secure Connections one), as
+ * peripheral a Secure Connections LTK or the one it distributed.  What an acceptor answers a
+ * link that is not encrypted depends on it (Vol 3 Part C 10.3.1, Table 10.2). */
+bool sm_link_has_key(struct sm *sm, uint16_t handle);
 
 /* ---- LE ------------------------------------------------------------------------------------ */
 

@@ -232,13 +232,18 @@ static int err_of_reason(uint8_t reason)
 	return reason == SMP_ERR_ENCRYPTION_KEY_SIZE ? L2K_EKEYSIZE : L2K_EAUTH;
 }
 
-/* Report err to the link's waiters (and the application when a pairing was under way). */
+/* Report err to the link's waiters and the application: through the pairing's end when one was
+ * under way, else through ops->failed (cbs->error), as BR/EDR does. */
 void smp_report_failure(struct sm *sm, struct sm_link *l, int err, const char *why)
 {
 	l->busy = false;
-	if (l->pairing)
+	if (l->pairing) {
 		sm_pairing_done(sm, l, err, why);
-	else
+		return;
+	}
+	if (sm->ops.failed)
+		sm->ops.failed(sm->ops.user, l->handle, err, why ? why : "LE security failed");
+	if (l->used)
 		sm_fail_waiters(sm, l, err);
 }
 
@@ -434,11 +439,7 @@ void smp_link_down(struct sm *sm, struct sm_link *l, uint8_t reason)
 	smp_link_reset(sm, l);
 	if (reason == HCI_ERR_MIC_FAILURE && (under_way || l->nwaiters || l->pairing)) {
 		/* the peer's key differs from ours (Vol 6 Part B 5.1.3.1) */
-		l->busy = false;
-		if (l->pairing)
-			sm_pairing_done(sm, l, L2K_EAUTH, "encryption failed: MIC failure (the peer has another key)");
-		if (l->used)
-			sm_fail_waiters(sm, l, L2K_EAUTH);
+		smp_report_failure(sm, l, L2K_EAUTH, "encryption failed: MIC failure (the peer has another key)");
 	}
 }
 

@@ -434,10 +434,10 @@ class Stack:
             return None
         if req.ask == "confirm":
             return True
-        if req.ask == "passkey-entry":
-            return sec.passkey if sec.passkey is not None else None
+        if req.ask == "passkey-entry":  # as l2kit's own auto_accept answers
+            return sec.passkey if sec.passkey is not None else 0
         if req.ask == "pin":
-            return sec.pin
+            return sec.pin if sec.pin is not None else "0000"
         return None
 
     def _link_handle(self, link):

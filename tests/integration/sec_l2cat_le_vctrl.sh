@@ -3,8 +3,9 @@
 # (fixed controller addresses, profile "unlimited"; tests/sec_vctrl_lib.sh), LE credit based
 # channels, the connecting side central.
 #  1. The refusals an LE server gives, named by the connecting l2cat (no pairing needed): a
-#     server at level 2 answers a plain link with 0x0008 insufficient encryption, at level 3
-#     with 0x0005 insufficient authentication.
+#     server at level 2 or 3 answers a plain link to a peer it has no key for with 0x0005
+#     insufficient authentication (Vol 3 Part C Table 10.2: pairing is what is missing); part 3
+#     shows 0x0008 insufficient encryption for a bonded peer on a link not encrypted.
 #  2. Channels at levels 2, 3 and 4 with each association model that reaches the level, 10 MiB
 #     each, sha256-checked: Just Works (level 2), numeric comparison and passkey entry (level 3
 #     asked; LE Secure Connections gives level 4), the same at --security fips.
@@ -34,12 +35,12 @@ slisten r2-l "$TB" -m le -l 0x80 --io-cap noio --security medium
 sconnect r2-c "$TA" "$OUT/in1.bin" --io-cap noio $PB 0x80
 [ $crc = 1 ] || { cat "$OUT/r2-c.log"; fail "level 2 server: the connecting l2cat exited $crc, expected 1"; }
 lstop r2-l
-has r2-c "refused by the peer (result 0x0008: insufficient encryption: the peer's service needs an encrypted link"
+has r2-c "refused by the peer (result 0x0005: insufficient authentication: the peer's service needs pairing"
 slisten r3-l "$TB" -m le -l 0x80 --io-cap noio --security high
 sconnect r3-c "$TA" "$OUT/in1.bin" --io-cap noio $PB 0x80
 [ $crc = 1 ] || { cat "$OUT/r3-c.log"; fail "level 3 server: the connecting l2cat exited $crc, expected 1"; }
 lstop r3-l
-has r3-c "refused by the peer (result 0x0005: insufficient authentication: the peer's service needs an authenticated key"
+has r3-c "refused by the peer (result 0x0005: insufficient authentication: the peer's service needs pairing"
 
 echo "== is there LE pairing in this build?"
 slisten probe-l "$TB" -m le -l 0x80 --io-cap noio
@@ -109,6 +110,13 @@ for s in a b; do
 		echo "btmon: no SMP pairing in $s's capture"
 	fi
 done
+
+echo "== 3b. the bonded peer on a link it does not encrypt (--security low): 0x0008"
+slisten enc-l "$TB" -m le -l 0x80 --keys "$OUT/nc4-b.keys" --io-cap yesno --security fips
+sconnect enc-c "$TA" "$OUT/in1.bin" --keys "$OUT/nc4-a.keys" --io-cap yesno $PB 0x80
+[ $crc = 1 ] || { cat "$OUT/enc-c.log"; fail "bonded, not encrypted: the connecting l2cat exited $crc, expected 1"; }
+lstop enc-l
+has enc-c "refused by the peer (result 0x0008: insufficient encryption: the peer's service needs the link encrypted"
 
 echo "== 4a. passkeys that differ (two keyboards)"
 slisten pk-l "$TB" -m le -l 0x80 --keys "$OUT/pk-b.keys" --io-cap keyboard --passkey 111111 --security high

@@ -41,6 +41,8 @@ static struct {
 	int paired;
 	int paired_err;
 	char why[200];
+	int errors, last_err; /* cbs->error */
+	char error[256];
 } g;
 
 static void tst_event(void *ctx, const uint8_t *evt, size_t len)
@@ -56,6 +58,13 @@ static void tst_event(void *ctx, const uint8_t *evt, size_t len)
 		g.enc_status = evt[2];
 	}
 	g.tst_event(ctx, evt, len);
+}
+
+static void iut_error(void *u, int err, const char *msg)
+{
+	g.errors++;
+	g.last_err = err;
+	snprintf(g.error, sizeof(g.error), "%s", msg ? msg : "");
 }
 
 static void iut_paired(void *u, const l2k_addr *peer, enum l2k_addr_type type, int err, const char *why)
@@ -74,6 +83,7 @@ static int mute(void **state)
 	g.tst_event = t->tst->upper.event;
 	t->tst->upper.event = tst_event;
 	t->iut->cbs.paired = iut_paired;
+	t->iut->cbs.error = iut_error;
 	return 0;
 }
 
@@ -504,6 +514,26 @@ static void test_smp_timeout_ends_pairing_and_smp_on_the_link(void **state)
 	assert_false(ls.encrypted);
 }
 
+/* A peripheral asking for a level sends a Security Request; a central that never answers it
+ * started no pairing, so cbs->paired has nothing to end: the application hears through
+ * cbs->error, with the cause, and the waiter gets L2K_ETIMEDOUT. */
+static void test_unanswered_security_request_reaches_the_application(void **state)
+{
+	struct tester *t = *state;
+	int r[2] = {0, 0};
+	assert_int_equal(sm_secure(t->iut->sm, t->iut_handle, 2, secure_done, r), 0);
+	expect_smp(t, SMP_SECURITY_REQ);
+	tester_run(t, 29000);
+	assert_int_equal(r[0], 0);
+	tester_run(t, 1100);
+	assert_int_equal(r[0], 1);
+	assert_int_equal(r[1], L2K_ETIMEDOUT);
+	assert_int_equal(g.paired, 0);
+	assert_int_equal(g.errors, 1);
+	assert_int_equal(g.last_err, L2K_ETIMEDOUT);
+	assert_non_null(strstr(g.error, "Security Request"));
+}
+
 static void test_smp_timeout_on_the_central_refuses_later_procedures(void **state)
 {
 	struct tester *t = *state;
@@ -514,6 +544,10 @@ static void test_smp_timeout_on_the_central_refuses_later_procedures(void **stat
 	tester_run(t, 30100);
 	assert_int_equal(r[0], 1);
 	assert_int_equal(r[1], L2K_ETIMEDOUT);
+	/* the pairing the level asked for ended: cbs->paired says so, once */
+	assert_int_equal(g.paired, 1);
+	assert_int_equal(g.paired_err, L2K_ETIMEDOUT);
+	assert_int_equal(g.errors, 0);
 	assert_int_equal(sm_secure(t->iut->sm, t->iut_handle, 2, secure_done, r), 0);
 	assert_int_equal(r[0], 1); /* never inside the call */
 	tester_run(t, 10);
@@ -839,6 +873,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_mconfirm_is_confirm_value_failed, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_smp_timeout_ends_pairing_and_smp_on_the_link, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_smp_timeout_on_the_central_refuses_later_procedures, setup_central, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_security_request_reaches_the_application, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_attempts_make_the_peer_wait, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_pairing_after_a_long_idle_time_is_timed_from_now, setup_peripheral, teardown),
 		cmocka_unit_test_setup_teardown(test_public_key_off_the_curve_is_dhkey_check_failed, setup_peripheral, teardown),

@@ -296,11 +296,13 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 		if (!le && r == 0x0003)
 			hint = ": the peer's service needs a higher security level (--security medium, high or fips)";
 		else if (le && r == 0x0005)
-			hint = ": the peer's service needs an authenticated key (--security high or fips)";
+			hint = ": the peer's service needs pairing, or on an encrypted link an authenticated key "
+			       "(--security medium, high or fips)";
 		else if (le && r == 0x0007)
 			hint = ": the link's encryption key is shorter than the peer's service accepts";
 		else if (le && r == 0x0008)
-			hint = ": the peer's service needs an encrypted link (--security medium or more)";
+			hint = ": the peer's service needs the link encrypted with the key it holds for us "
+			       "(--security medium or more)";
 		snprintf(buf, len, "refused by the peer (result 0x%04x: %s%s)", r, tool_conn_result_str(r, le), hint);
 		return;
 	}
