@@ -96,6 +96,7 @@ class Stack:
         self._paired = []               # (address, error or None) of pairings that ended
         self._secured = {}              # secure(): token -> None while waiting, then the error code
         self._secure_token = 0
+        self._tls = threading.local()   # .deferred: reports that came inside a security call
         if security is not None and not isinstance(security, _sec.Security):
             raise TypeError("security must be an l2kit.Security, not %s" % type(security).__name__)
         if agent is not None and not callable(agent):
@@ -221,7 +222,27 @@ class Stack:
         cbs.adv_report = _lib.ADV_REPORT_CB(adv_report)
         return cbs
 
+    def _sec_call(self, fn, *args):
+        """Make one of l2kit's security calls (they take the stack's lock themselves).  Such a
+        call may report on this very thread, the lock held, before it returns (our agent's
+        refusal ends an LE pairing at once: cbs->paired); those reports are handled once it
+        returned, so that what they run (on_paired, the faces' events) may call l2kit again
+        instead of deadlocking on the lock."""
+        if getattr(self._tls, "deferred", None) is not None:
+            return fn(*args)  # within another one: its reports wait for the outer call
+        self._tls.deferred = []
+        try:
+            return fn(*args)
+        finally:
+            pending, self._tls.deferred = self._tls.deferred, None
+            for kind, payload in pending:
+                self._event(kind, payload)
+
     def _event(self, kind, payload):
+        deferred = getattr(self._tls, "deferred", None)
+        if deferred is not None:  # inside a security call on this thread: after it (_sec_call)
+            deferred.append((kind, payload))
+            return
         with self._cv:
             if kind == "link_up":
                 self._links[payload.handle] = payload
@@ -424,7 +445,7 @@ class Stack:
                 if s is None:
                     return  # the stack closed
                 # the security calls take the stack's lock themselves (l2kit.h)
-                lib.l2k_agent_reply(s, request.handle, accept, passkey, pin)  # ENOENT: it ended
+                self._sec_call(lib.l2k_agent_reply, s, request.handle, accept, passkey, pin)  # ENOENT: it ended
 
     def _default_agent(self, req):
         sec = self.security
@@ -471,7 +492,7 @@ class Stack:
         with self._cv:
             n = len(self._paired)
         s = self._handle()  # (takes the lock itself)
-        errors.check(lib.l2k_pair(s, byref(a), typ), "pair with " + link.address)
+        errors.check(self._sec_call(lib.l2k_pair, s, byref(a), typ), "pair with " + link.address)
         with self._cv:
             while True:
                 done = [exc for who, exc in self._paired[n:] if who == link.address]
@@ -505,7 +526,8 @@ class Stack:
             self._secured[token] = None
         try:
             s = self._handle()  # (takes the lock itself)
-            errors.check(lib.l2k_link_secure(s, h, lv, self._secured_cb, token), "link 0x%03x" % h)
+            errors.check(self._sec_call(lib.l2k_link_secure, s, h, lv, self._secured_cb, token),
+                         "link 0x%03x" % h)
             with self._cv:
                 while self._secured[token] is None:
                     if self._s is None:
@@ -527,16 +549,16 @@ class Stack:
     def bonds(self):
         """The bonds in the key store: a list of l2kit.Bond."""
         s = self._handle()  # (takes the lock itself)
-        n = errors.check(lib.l2k_bonds(s, None, 0), "bonds")
+        n = errors.check(self._sec_call(lib.l2k_bonds, s, None, 0), "bonds")
         arr = (_lib.Bond * max(n, 1))()
-        n = errors.check(lib.l2k_bonds(s, arr, n), "bonds") if n else 0
+        n = errors.check(self._sec_call(lib.l2k_bonds, s, arr, n), "bonds") if n else 0
         return [_sec.bond_from(arr[i]) for i in range(min(n, len(arr)))]
 
     def remove_bond(self, address):
         """Forget the bond with address (its keys are deleted); KeyError when there is none."""
         a, typ = _addr.parse(address)
         s = self._handle()  # (takes the lock itself)
-        r = lib.l2k_bond_remove(s, byref(a), typ)
+        r = self._sec_call(lib.l2k_bond_remove, s, byref(a), typ)
         if r == _lib.L2K_ENOENT:
             raise KeyError("no bond with %s" % address)
         errors.check(r, "remove the bond with " + address)
@@ -574,7 +596,7 @@ class Stack:
             if not (d.has_p192 or d.has_p256):
                 raise ValueError("OOB data needs c192 and r192, or c256 and r256")
         s = self._handle()  # (takes the lock itself)
-        errors.check(lib.l2k_oob_remote(s, byref(a), byref(d) if d is not None else None),
+        errors.check(self._sec_call(lib.l2k_oob_remote, s, byref(a), byref(d) if d is not None else None),
                      "OOB data of " + address)
 
     # ---- channels ------------------------------------------------------------------------------

@@ -350,3 +350,48 @@ def test_secure_refuses_high_with_just_works_only(specs):
         assert sec.encrypted and not sec.authenticated and sec.level == "medium"
         with pytest.raises(ValueError):
             a.secure(link, "secret")
+
+
+CALLBACK_CALLS_L2KIT = """
+import sys, threading, l2kit
+A, B = sys.argv[1:3]
+
+def agent(yes):
+    return lambda req: yes if req.ask != "passkey-entry" else None
+
+seen = []
+told = threading.Event()
+with l2kit.Stack(A, security=l2kit.Security("yesno"), agent=agent(False)) as a, \\
+        l2kit.Stack(B, security=l2kit.Security("yesno"), agent=agent(True)) as b:
+    def on_paired(address, err):
+        seen.append((address, err, a.link_security(address)))  # l2kit, from the report
+        told.set()
+    a.on_paired = on_paired
+    b.advertise(True)
+    peer = b.address + "/le-public"
+    link = a.connect_link(peer, 10)
+    try:
+        a.secure(link, "high", timeout=20)
+    except l2kit.AuthenticationError:
+        pass
+    assert told.wait(10)
+    address, err, sec = seen[0]
+    assert len(seen) == 1 and address == peer and isinstance(err, l2kit.AuthenticationError)
+    assert not sec.encrypted
+print("OK")
+"""
+
+
+@pytest.mark.parametrize("specs", ["sim"], indirect=True)
+def test_callbacks_may_call_l2kit_when_our_agent_refuses(specs):
+    # LE: our agent's refusal ends the pairing inside its answer (SMP Pairing Failed at once);
+    # on_paired, which hears of it, may still call l2kit: no deadlock on the stack's lock,
+    # which the answer held.  In a child process: a deadlock there is a failure, not a hang.
+    import subprocess
+    from conftest import PYTHON, child_env
+    try:
+        p = subprocess.run([PYTHON, "-c", CALLBACK_CALLS_L2KIT, specs[0], specs[1]], capture_output=True,
+                           text=True, env=child_env(), timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("deadlock: on_paired calling l2kit after our agent refused")
+    assert p.returncode == 0 and p.stdout.strip() == "OK", p.stdout + p.stderr
