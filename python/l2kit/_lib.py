@@ -75,7 +75,7 @@ class SecurityOpts(Structure):
         ("debug_keys", c_bool),
         ("legacy_pairing", c_bool),
         ("key_file", c_char_p),
-        ("key_store", c_void_p),  # const struct l2k_key_store * (not bound: key_file or memory)
+        ("key_store", c_void_p),  # const struct l2k_key_store * (KeyStore; NULL: key_file or memory)
         ("auto_accept", c_bool),
         ("passkey", c_uint32),
         ("pin", c_char_p),
@@ -130,6 +130,26 @@ class Bond(Structure):
         ("key_size", c_uint8),
         ("authenticated", c_bool),
         ("secure_conn", c_bool),
+    ]
+
+
+# struct l2k_key_store: the application's own key store (l2kit.micropython's secrets)
+KS_GET_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Addr), c_int, POINTER(Bond))
+KS_PUT_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Bond))
+KS_DEL_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Addr), c_int)
+KS_LIST_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Bond), c_int)
+KS_RESOLVE_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Addr), POINTER(Bond))
+
+
+class KeyStore(Structure):
+    c_name = "struct l2k_key_store"
+    _fields_ = [
+        ("user", c_void_p),
+        ("get", KS_GET_CB),
+        ("put", KS_PUT_CB),
+        ("del", KS_DEL_CB),
+        ("list", KS_LIST_CB),
+        ("resolve", KS_RESOLVE_CB),  # NULL: l2kit resolves private addresses from list's IRKs
     ]
 
 
@@ -300,7 +320,7 @@ class ServerCbs(Structure):
     ]
 
 
-STRUCTS = (Addr, StackOpts, SecurityOpts, LinkSecurity, AgentRequest, Bond, OobData, ControllerInfo,
+STRUCTS = (Addr, StackOpts, SecurityOpts, LinkSecurity, AgentRequest, Bond, KeyStore, OobData, ControllerInfo,
            LinkInfo, StackCbs, ChanOpts, ChanCbs, ChanInfo, ConnRequest, ServerCbs)
 # enums whose size must be an int's
 ENUMS = ("enum l2k_addr_type", "enum l2k_mode", "enum l2k_close_reason", "enum l2k_result",

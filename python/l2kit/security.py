@@ -7,6 +7,7 @@ thread of its own with an ``AgentRequest`` and returns the answer (see ``AgentRe
 """
 
 import collections
+import ctypes
 
 from . import _addr, _lib
 
@@ -132,6 +133,7 @@ class Security:
         self.auto_accept = bool(auto_accept)
         self.passkey = passkey
         self.pin = pin
+        self._key_store = None  # a _CallbackKeyStore instead of key_file (l2kit.micropython)
 
     def _opts(self):
         """The C options; the returned object keeps the strings alive."""
@@ -151,8 +153,104 @@ class Security:
             o.passkey = int(self.passkey)
         if self.pin is not None:
             o.pin = self.pin.encode()
+        if self._key_store is not None:
+            o.key_store = ctypes.addressof(self._key_store.struct)
+            o.keep_key_store = self._key_store  # alive as long as the options are
         return o
 
     def __repr__(self):
         return ("l2kit.Security(%r, bonding=%r, key_file=%r, sc_only=%r, min_key_size=%d)"
                 % (self.io_cap, self.bonding, self.key_file, self.sc_only, self.min_key_size))
+
+
+BOND_SIZE = ctypes.sizeof(_lib.Bond)
+_MAX_LISTED = 4096  # a store that never says "no more" is cut off here
+
+
+def bond_key(peer, peer_type):
+    """The key under which a _CallbackKeyStore keeps a bond: the address type (0 BR/EDR, 1 LE
+    public, 2 LE random) and the address, most significant octet first (7 octets)."""
+    return bytes([peer_type]) + _addr.to_msb_bytes(peer)
+
+
+class _CallbackKeyStore:
+    """A struct l2k_key_store whose calls go to Python functions, for a store the application
+    keeps itself (l2kit.micropython's _IRQ_GET_SECRET / _IRQ_SET_SECRET):
+
+    ``get(key)`` -> the value stored under key, or None; ``put(key, value)`` -> True when
+    stored; ``delete(key)`` -> True when there was one; ``nth(i)`` -> the i-th value (0, 1 ...),
+    None past the last.  ``key`` is bond_key(); a value is the bond as l2kit lays it out (the
+    octets of struct l2k_bond, BOND_SIZE of them): opaque, to be kept and given back as it is.
+    The calls come from the thread that drives the stack (l2kit's), the stack waiting for them;
+    a function that raises is reported (traceback) and counts as a failure."""
+
+    def __init__(self, get, put, delete, nth):
+        self._get, self._put, self._delete, self._nth = get, put, delete, nth
+        st = _lib.KeyStore()
+        st.get = _lib.KS_GET_CB(self._c_get)
+        st.put = _lib.KS_PUT_CB(self._c_put)
+        setattr(st, "del", _lib.KS_DEL_CB(self._c_del))
+        st.list = _lib.KS_LIST_CB(self._c_list)
+        self.struct = st  # its function pointers stay alive with it
+
+    @staticmethod
+    def _bond(value):
+        """value as bytes when it can be a bond, else None."""
+        if value is None:
+            return None
+        try:
+            b = bytes(value)
+        except TypeError:
+            return None
+        return b if len(b) == BOND_SIZE else None
+
+    @staticmethod
+    def _report():
+        import traceback
+        traceback.print_exc()
+
+    def _c_get(self, user, peer, typ, out):
+        try:
+            want = bond_key(peer.contents, typ)
+            b = self._bond(self._get(want))
+            if b is None:
+                return _lib.L2K_ENOENT
+            bond = _lib.Bond.from_buffer_copy(b)
+            if bond_key(bond.peer, bond.peer_type) != want:
+                return _lib.L2K_ENOENT  # not this peer's (a store that mixed them up)
+            ctypes.memmove(out, b, BOND_SIZE)
+            return 0
+        except Exception:
+            self._report()
+            return _lib.L2K_EIO
+
+    def _c_put(self, user, bond):
+        try:
+            b = bond.contents
+            value = ctypes.string_at(ctypes.addressof(b), BOND_SIZE)
+            return 0 if self._put(bond_key(b.peer, b.peer_type), value) else _lib.L2K_EIO
+        except Exception:
+            self._report()
+            return _lib.L2K_EIO
+
+    def _c_del(self, user, peer, typ):
+        try:
+            return 0 if self._delete(bond_key(peer.contents, typ)) else _lib.L2K_ENOENT
+        except Exception:
+            self._report()
+            return _lib.L2K_EIO
+
+    def _c_list(self, user, out, max_out):
+        try:
+            n = 0
+            while n < _MAX_LISTED:
+                b = self._bond(self._nth(n))
+                if b is None:
+                    break
+                if out and n < max_out:
+                    ctypes.memmove(ctypes.addressof(out.contents) + n * BOND_SIZE, b, BOND_SIZE)
+                n += 1
+            return n
+        except Exception:
+            self._report()
+            return _lib.L2K_EIO

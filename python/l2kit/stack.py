@@ -235,13 +235,22 @@ class Stack:
             return fn(*args)
         finally:
             pending, self._tls.deferred = self._tls.deferred, None
-            for kind, payload in pending:
-                self._event(kind, payload)
+            for later in pending:
+                later()
+
+    def _soon(self, fn):
+        """fn() now, or, inside a security call on this thread, once it returned (_sec_call):
+        for reports that may call l2kit."""
+        deferred = getattr(self._tls, "deferred", None)
+        if deferred is not None:
+            deferred.append(fn)
+        else:
+            fn()
 
     def _event(self, kind, payload):
         deferred = getattr(self._tls, "deferred", None)
         if deferred is not None:  # inside a security call on this thread: after it (_sec_call)
-            deferred.append((kind, payload))
+            deferred.append(lambda: self._event(kind, payload))
             return
         with self._cv:
             if kind == "link_up":
