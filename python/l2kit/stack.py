@@ -66,8 +66,11 @@ class Stack:
     memory).  ``agent``: a function called with an ``l2kit.AgentRequest`` for each pairing
     question, on a thread of its own (it may block, e.g. to ask a person); what it returns is
     the answer.  Without one, Just Works is accepted, ``Security(auto_accept=True, passkey=,
-    pin=)`` answers the other questions, and anything else is refused at once.  ``on_paired(address, error)`` (error None or an ``AuthenticationError``) and
-    ``on_security(link, link_security)`` may be set to hear of pairings and encryption changes.
+    pin=)`` answers the other questions, and anything else is refused at once.
+    ``on_paired(address, error)`` (error None or an ``AuthenticationError``) and
+    ``on_security(link, link_security)`` may be set to hear of pairings and encryption changes
+    (on l2kit's thread, or on the agent's after an answer that ended a pairing at once); they
+    may call what returns at once (link_security, bonds ...), not pair or secure.
     """
 
     def __init__(self, transport=None, *, btsnoop=None, connectable=True, ready_timeout=10.0,

@@ -395,3 +395,11 @@ def test_callbacks_may_call_l2kit_when_our_agent_refuses(specs):
     except subprocess.TimeoutExpired:
         pytest.fail("deadlock: on_paired calling l2kit after our agent refused")
     assert p.returncode == 0 and p.stdout.strip() == "OK", p.stdout + p.stderr
+
+
+def test_a_malformed_key_file_keeps_the_stack_from_opening(air, tmp_path):
+    bad = tmp_path / "keys"
+    bad.write_text("[00:AA:01:00:00:02 bredr]\nbogus = 1\n")
+    with pytest.raises(l2kit.TransportError, match="line 2"):
+        l2kit.Stack(air, security=l2kit.Security(key_file=str(bad)))
+    assert bad.read_text() == "[00:AA:01:00:00:02 bredr]\nbogus = 1\n"  # not overwritten
