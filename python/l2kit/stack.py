@@ -2,6 +2,7 @@
 
 import atexit
 import collections
+import contextlib
 import ctypes
 import os
 import threading
@@ -231,11 +232,18 @@ class Stack:
         refusal ends an LE pairing at once: cbs->paired); those reports are handled once it
         returned, so that what they run (on_paired, the faces' events) may call l2kit again
         instead of deadlocking on the lock."""
+        with self._reports_after():
+            return fn(*args)
+
+    @contextlib.contextmanager
+    def _reports_after(self):
+        """Within: reports on this thread wait (see _sec_call); at the end they are handled."""
         if getattr(self._tls, "deferred", None) is not None:
-            return fn(*args)  # within another one: its reports wait for the outer call
+            yield  # within another one: its reports wait for the outer one's end
+            return
         self._tls.deferred = []
         try:
-            return fn(*args)
+            yield
         finally:
             pending, self._tls.deferred = self._tls.deferred, None
             for later in pending:
@@ -452,12 +460,15 @@ class Stack:
                 accept = isinstance(answer, (str, bytes)) and 1 <= len(answer) <= 16
                 if accept:
                     pin = answer.encode() if isinstance(answer, str) else bytes(answer)
-            with self._agent_mu:  # _close_now waits for this before it frees the stack
-                s = self._s
-                if s is None:
-                    return  # the stack closed
-                # the security calls take the stack's lock themselves (l2kit.h)
-                self._sec_call(lib.l2k_agent_reply, s, request.handle, accept, passkey, pin)  # ENOENT: it ended
+            # the reports the answer brings (it may end a pairing at once) are handled once
+            # _agent_mu is released: they may call l2kit, even close the stack
+            with self._reports_after():
+                with self._agent_mu:  # _close_now waits for this before it frees the stack
+                    s = self._s
+                    if s is None:
+                        return  # the stack closed
+                    # the security calls take the stack's lock themselves (l2kit.h)
+                    lib.l2k_agent_reply(s, request.handle, accept, passkey, pin)  # ENOENT: it ended
 
     def _default_agent(self, req):
         sec = self.security
