@@ -109,8 +109,8 @@ class Security:
     Connections with the debug key pair (a sniffer can decrypt).
 
     Without an agent (``Stack(agent=...)``): Just Works is accepted; ``auto_accept=True``
-    accepts numeric comparison too and answers passkey entry with ``passkey`` and a PIN
-    question with ``pin``; everything else is refused.
+    accepts numeric comparison too and answers passkey entry with ``passkey`` (0 when not
+    given) and a PIN question with ``pin`` ("0000"); everything else is refused.
     """
 
     def __init__(self, io_cap="noio", *, bonding=True, key_file=None, sc_only=False, min_key_size=7,
