@@ -54,8 +54,9 @@ stack's agent thread (the stack goes on meanwhile: the handler may block, e.g. i
 ``gap_passkey`` may be called from it or later from any thread; a pairing that ends first (the
 peer gave up, 30 s) is refused.  Bonds are kept through _IRQ_GET_SECRET / _IRQ_SET_SECRET
 (``sec_type`` 1, ``key`` the peer's address type - 0 BR/EDR, 1 LE public, 2 LE random - and
-address, 7 bytes; ``value`` the bond as l2kit lays it out, to store as it is); without these
-handlers nothing is kept.  ``BLE.stack`` (an l2kit extension) is the l2kit.Stack underneath.
+address, 7 bytes; ``value`` the bond as l2kit lays it out, to store as it is), while the stack
+waits for them (the handler keeps and gives values and calls no BLE method there); without
+these handlers nothing is kept.  ``BLE.stack`` (an l2kit extension) is the l2kit.Stack underneath.
 
 Not here (l2kit does no GATT or scanning through this face): the GATT methods, ``gap_scan``;
 ``gap_connect(None)`` (cancel); the advertising interval, scan response data and
