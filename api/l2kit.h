@@ -269,8 +269,10 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
  * (docs/security.md, "Channels at a level").  Pairing asks the agent:
  * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
  * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent").
- * Like socket-face calls, the calls below take the stack's lock themselves: call them from any
- * thread or from a callback, never between l2k_lock and l2k_unlock. */
+ * The calls below take the stack's lock themselves (l2k_lock, which nests on one thread): call
+ * them from any thread, from a callback, or between l2k_lock and l2k_unlock.  A call that ends
+ * a pairing at once (l2k_agent_reply refusing an LE pairing) reports it to cbs->paired on the
+ * calling thread before it returns. */
 
 /* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
  * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
@@ -506,8 +508,9 @@ L2K_API int l2k_shutdown(l2k_sock *sk, int timeout_ms);
 /* Make event-face and stack calls (l2k_le_advertise, l2k_echo, l2k_controller_info, ...) from
  * any thread while the stack's thread runs: l2k_lock() waits until the loop thread is not
  * stepping the stack and keeps it out until l2k_unlock(), which also wakes it so it sees what
- * was queued.  Do not call socket-face functions between the two (they take the same lock).
- * Without l2k_start() both do nothing. */
+ * was queued.  The pair nests on one thread (each l2k_lock needs its l2k_unlock).  Do not call
+ * socket-face functions between the two (they take the same lock).  Without l2k_start() both
+ * do nothing. */
 L2K_API void l2k_lock(l2k_stack *s);
 L2K_API void l2k_unlock(l2k_stack *s);
 

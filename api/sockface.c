@@ -616,20 +616,38 @@ void l2k_stop(l2k_stack *s)
 	pthread_mutex_unlock(&sf->lock);
 }
 
+/* The stack this thread holds through l2k_lock (the security calls take it so too), and how
+ * many times: a callback that runs on the holding thread (a security call that ends a pairing
+ * reports it at once) may call l2k_lock and the security calls again. */
+static _Thread_local struct {
+	l2k_stack *s;
+	unsigned depth;
+} held;
+
 void l2k_lock(l2k_stack *s)
 {
-	if (s && s->sf && !sockface_on_loop_thread(s->sf)) /* in a callback it is held already */
-		pthread_mutex_lock(&s->sf->lock);
+	if (!s || !s->sf || sockface_on_loop_thread(s->sf)) /* in a callback it is held already */
+		return;
+	if (held.s == s) {
+		held.depth++;
+		return;
+	}
+	pthread_mutex_lock(&s->sf->lock);
+	held.s = s;
+	held.depth = 1;
 }
 
 void l2k_unlock(l2k_stack *s)
 {
-	if (s && s->sf && !sockface_on_loop_thread(s->sf)) {
-		sockface_wake(s->sf);
-		sockface_mark(s->sf); /* the caller may have changed anything */
-		sockface_changed(s->sf);
-		pthread_mutex_unlock(&s->sf->lock);
-	}
+	if (!s || !s->sf || sockface_on_loop_thread(s->sf))
+		return;
+	if (held.s == s && --held.depth > 0)
+		return;
+	held.s = NULL;
+	sockface_wake(s->sf);
+	sockface_mark(s->sf); /* the caller may have changed anything */
+	sockface_changed(s->sf);
+	pthread_mutex_unlock(&s->sf->lock);
 }
 
 void sockface_stack_close(l2k_stack *s)
