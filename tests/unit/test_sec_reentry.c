@@ -3,7 +3,7 @@
  * ends it inside l2k_agent_reply) reports the end through cbs->paired on the calling thread,
  * with the stack's lock held.  The callback may call l2kit as any callback may (the security
  * calls, l2k_lock / l2k_unlock around event-face calls): it must not deadlock on the lock its
- * own thread holds.  An alarm ends the test if it does. */
+ * own thread holds.  An alarm (120 s; the test takes about 1 s, 4 s under valgrind) ends the test if it does. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -81,7 +81,7 @@ static bool wait_for(volatile bool *flag, int ms)
 static void test_refusing_from_the_application_thread_lets_the_callback_call_l2kit(void **state)
 {
 	(void)state;
-	alarm(60); /* a deadlock ends the test (SIGALRM) instead of hanging the suite */
+	alarm(120); /* a deadlock ends the test (SIGALRM) instead of hanging the suite */
 	char spec[128], err[256];
 	snprintf(spec, sizeof(spec), "sim:air=sec-reentry-%d,type=le", (int)getpid());
 	struct side sd[2];
