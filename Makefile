@@ -240,9 +240,15 @@ FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_COMMON_SRC := $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZERS       := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
-FUZZ_LIB_OBJ  := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+# The harnesses' crypto backend is tests/fuzz/crypto_fz.c: base/crypto_openssl.c compiled inside
+# it (instrumented like the library) with a deterministic random stream, a pool of fixed key
+# pairs and remembered Diffie-Hellman results, so a pairing is cheap and an input replays the
+# same way (both builds; the library itself is unchanged).
+FUZZ_LIB_OBJ  := $(filter-out $(FUZZ_BUILD)/obj/base/crypto_openssl.o,$(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)) \
+		 $(FUZZ_BUILD)/obj/tests/fuzz/crypto_fz.o
 FUZZ_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
-REPLAY_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay_main.o
+REPLAY_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay_main.o \
+		 $(BUILD)/obj/tests/fuzz/crypto_fz.o
 # The harnesses' own world (fake controller, scripted peer, script interpreter) is checked by
 # the sanitizers but not coverage-instrumented: its branches are not l2kit's, and counting them
 # would make the fuzzer chase them (and cost a third of the time per input).
@@ -254,7 +260,7 @@ $(FUZZ_COMMON_OBJ): FUZZ_COV :=
 # whole-stack harnesses; long campaigns on a grown corpus use it, in a build folder of their own,
 # since objects are not rebuilt when only this changes).
 FUZZ_NOCMP    ?= base/timer.c core/l2cap_crc16.c api/loop.c base/ring.c hci/acl.c hci/cmdq.c hci/btsnoop.c
-FUZZ_NOCMP_SRC := $(if $(filter all,$(FUZZ_NOCMP)),$(LIB_SRC),$(FUZZ_NOCMP))
+FUZZ_NOCMP_SRC := $(if $(filter all,$(FUZZ_NOCMP)),$(LIB_SRC) tests/fuzz/crypto_fz.c,$(FUZZ_NOCMP))
 $(FUZZ_NOCMP_SRC:%.c=$(FUZZ_BUILD)/obj/%.o): FUZZ_COV := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp
 
 fuzz-build: $(FUZZERS)
