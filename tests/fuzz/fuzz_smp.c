@@ -5,6 +5,10 @@
  * length, mutated ones, public keys off the curve or our own sent back, HCI encryption events
  * at any time, 30 s of silence, agent answers, API calls, configuration changes, link loss.
  *
+ * Crypto: the harnesses' backend (tests/fuzz/crypto_fz.c): randomness restarted for every input,
+ * l2kit's key pairs from a fixed pool, DHKeys remembered, so a pairing is cheap and an input
+ * replays the same way; the peer's own key pair is fixed (init_keys) and outside that pool.
+ *
  * Input: a header of 6 octets (role and l2kit's configuration, the peer's Pairing Request /
  * Response fields, out-of-band data), then records (op octet and arguments, see run()).
  *
