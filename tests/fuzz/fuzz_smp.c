@@ -183,6 +183,11 @@ static void on_paired(void *u, const l2k_addr *peer, enum l2k_addr_type type, in
 static void check_state(struct fz_smp *f)
 {
 	struct sm_link *l = iut_link(f);
+	/* an invalid public key poisons the pairing it came in: once l2kit has no pairing going
+	 * (refused, failed, or none when the key came), a later success (the central encrypting
+	 * with a stored key answers a peripheral's l2k_pair) is not that pairing's */
+	if (!l || !l->smp)
+		f->p.poisoned = false;
 	if (l) {
 		const struct l2k_link_security *s = &l->sec;
 		FZ_ASSERT(s->level >= 1 && s->level <= 4);
