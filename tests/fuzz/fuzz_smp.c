@@ -89,7 +89,7 @@ struct fz_smp {
 
 static struct fz_smp *g_f;
 static struct crypto_p256_key *g_peer_key; /* one key pair for every input: keys are costly */
-static bool g_trace;			   /* FZ_SMP_TRACE is set */
+static bool g_smp_trace;			   /* FZ_SMP_TRACE is set */
 static uint8_t g_peer_pk[64];
 static uint8_t g_off_curve[64];
 
@@ -108,7 +108,7 @@ static void on_pdu(void *u, uint16_t handle, const uint8_t *pdu, size_t len)
 	const uint8_t *b = pdu + 4;
 	size_t n = len - 4;
 	struct smp_pdu d;
-	if (g_trace)
+	if (g_smp_trace)
 		fprintf(stderr, "  l2kit -> %s (%02x)\n", smp_code_name(b[0]), n > 1 ? b[1] : 0);
 	FZ_ASSERT(smp_parse(b, n, &d) == 0); /* l2kit sends only well-formed commands */
 	FZ_ASSERT(!f->dead_seen);	     /* and none after the SMP timeout */
@@ -212,7 +212,7 @@ static void check_state(struct fz_smp *f)
 
 static void inject_smp(struct fz_smp *f, const uint8_t *b, size_t n)
 {
-	if (g_trace)
+	if (g_smp_trace)
 		fprintf(stderr, "  peer  -> %s len %zu (%02x)\n", n ? smp_code_name(b[0]) : "empty", n, n > 1 ? b[1] : 0);
 	fz_inject_pdu(f->w, FZ_H_LE, L2CAP_CID_SMP, b, n, false);
 }
@@ -644,7 +644,7 @@ static void init_keys(void)
 {
 	if (g_peer_key)
 		return;
-	g_trace = getenv("FZ_SMP_TRACE") != NULL;
+	g_smp_trace = getenv("FZ_SMP_TRACE") != NULL;
 	/* a fixed key pair, not one of the pool tests/fuzz/crypto_fz.c hands l2kit (a peer with
 	 * l2kit's own key would be a reflection) */
 	uint8_t priv[32];
@@ -701,7 +701,7 @@ static void run(struct fz_smp *f, struct in *in)
 	int steps = 0;
 	while (in->i < in->n && steps++ < 400) {
 		uint8_t op = u8(in);
-		if (g_trace)
+		if (g_smp_trace)
 			fprintf(stderr, "op %d (0x%02x)\n", op & 0x0F, op);
 		switch (op & 0x0F) {
 		case 0:
@@ -906,7 +906,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.remote_type = l->peer_type == L2K_ADDR_LE_RANDOM;
 	}
 	run(&f, &in);
-	if (g_trace) {
+	if (g_smp_trace) {
 		struct sm_link *e = iut_link(&f);
 		fprintf(stderr, "fuzz_smp: %s paired %d failed %d, level %d, bonds %d\n", f.central ? "central" : "peripheral",
 			f.paired_ok, f.paired_fail, e ? e->sec.level : -1, l2k_bonds(f.s, NULL, 0));
