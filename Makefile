@@ -124,7 +124,18 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_EXTRA_OBJ) $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+
+# test_fuzz_regress also replays fuzz_smp's reproducers through the harness itself: fuzz_smp.c
+# compiled with its entry point renamed fz_smp_run, and the harnesses' crypto backend (so an
+# input runs as in the fuzz builds), linked before the library.
+FUZZ_REGRESS_OBJ := $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o $(BUILD)/obj/tests/fuzz/crypto_fz.o
+$(BUILD)/tests/test_fuzz_regress: $(FUZZ_REGRESS_OBJ)
+$(BUILD)/tests/test_fuzz_regress: TEST_EXTRA_OBJ := $(FUZZ_REGRESS_OBJ)
+$(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o: tests/fuzz/fuzz_smp.c | $(STAGED_HEADERS)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $< (fz_smp_run)"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DLLVMFuzzerTestOneInput=fz_smp_run -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
@@ -240,9 +251,15 @@ FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_COMMON_SRC := $(sort $(wildcard tests/fuzz/fz_*.c))
 FUZZERS       := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
-FUZZ_LIB_OBJ  := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+# The harnesses' crypto backend is tests/fuzz/crypto_fz.c: base/crypto_openssl.c compiled inside
+# it (instrumented like the library) with a deterministic random stream, a pool of fixed key
+# pairs and remembered Diffie-Hellman results, so a pairing is cheap and an input replays the
+# same way (both builds; the library itself is unchanged).
+FUZZ_LIB_OBJ  := $(filter-out $(FUZZ_BUILD)/obj/base/crypto_openssl.o,$(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)) \
+		 $(FUZZ_BUILD)/obj/tests/fuzz/crypto_fz.o
 FUZZ_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
-REPLAY_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay_main.o
+REPLAY_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay_main.o \
+		 $(BUILD)/obj/tests/fuzz/crypto_fz.o
 # The harnesses' own world (fake controller, scripted peer, script interpreter) is checked by
 # the sanitizers but not coverage-instrumented: its branches are not l2kit's, and counting them
 # would make the fuzzer chase them (and cost a third of the time per input).
@@ -254,7 +271,7 @@ $(FUZZ_COMMON_OBJ): FUZZ_COV :=
 # whole-stack harnesses; long campaigns on a grown corpus use it, in a build folder of their own,
 # since objects are not rebuilt when only this changes).
 FUZZ_NOCMP    ?= base/timer.c core/l2cap_crc16.c api/loop.c base/ring.c hci/acl.c hci/cmdq.c hci/btsnoop.c
-FUZZ_NOCMP_SRC := $(if $(filter all,$(FUZZ_NOCMP)),$(LIB_SRC),$(FUZZ_NOCMP))
+FUZZ_NOCMP_SRC := $(if $(filter all,$(FUZZ_NOCMP)),$(LIB_SRC) tests/fuzz/crypto_fz.c,$(FUZZ_NOCMP))
 $(FUZZ_NOCMP_SRC:%.c=$(FUZZ_BUILD)/obj/%.o): FUZZ_COV := -fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp
 
 fuzz-build: $(FUZZERS)

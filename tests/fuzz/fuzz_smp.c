@@ -5,6 +5,10 @@
  * length, mutated ones, public keys off the curve or our own sent back, HCI encryption events
  * at any time, 30 s of silence, agent answers, API calls, configuration changes, link loss.
  *
+ * Crypto: the harnesses' backend (tests/fuzz/crypto_fz.c): randomness restarted for every input,
+ * l2kit's key pairs from a fixed pool, DHKeys remembered, so a pairing is cheap and an input
+ * replays the same way; the peer's own key pair is fixed (init_keys) and outside that pool.
+ *
  * Input: a header of 6 octets (role and l2kit's configuration, the peer's Pairing Request /
  * Response fields, out-of-band data), then records (op octet and arguments, see run()).
  *
@@ -52,6 +56,8 @@ struct peer {
 	/* SC */
 	bool pk_tx, pk_rx, dh_ok;
 	uint8_t pk_iut[64], dhkey[32], na[16], nb[16], mackey[16], ltk[16];
+	uint8_t f5_in[78]; /* what MacKey and LTK were computed from (f5 once per change, not per step) */
+	bool f5_done;
 	bool check_tx, check_rx;
 	bool iut_has_peer_oob;	 /* l2kit's OOB flag */
 	bool peer_has_iut_oob;	 /* the peer's OOB flag */
@@ -83,6 +89,7 @@ struct fz_smp {
 
 static struct fz_smp *g_f;
 static struct crypto_p256_key *g_peer_key; /* one key pair for every input: keys are costly */
+static bool g_smp_trace;			   /* FZ_SMP_TRACE is set */
 static uint8_t g_peer_pk[64];
 static uint8_t g_off_curve[64];
 
@@ -101,7 +108,7 @@ static void on_pdu(void *u, uint16_t handle, const uint8_t *pdu, size_t len)
 	const uint8_t *b = pdu + 4;
 	size_t n = len - 4;
 	struct smp_pdu d;
-	if (getenv("FZ_SMP_TRACE"))
+	if (g_smp_trace)
 		fprintf(stderr, "  l2kit -> %s (%02x)\n", smp_code_name(b[0]), n > 1 ? b[1] : 0);
 	FZ_ASSERT(smp_parse(b, n, &d) == 0); /* l2kit sends only well-formed commands */
 	FZ_ASSERT(!f->dead_seen);	     /* and none after the SMP timeout */
@@ -176,6 +183,11 @@ static void on_paired(void *u, const l2k_addr *peer, enum l2k_addr_type type, in
 static void check_state(struct fz_smp *f)
 {
 	struct sm_link *l = iut_link(f);
+	/* an invalid public key poisons the pairing it came in: once l2kit has no pairing going
+	 * (refused, failed, or none when the key came), a later success (the central encrypting
+	 * with a stored key answers a peripheral's l2k_pair) is not that pairing's */
+	if (!l || !l->smp)
+		f->p.poisoned = false;
 	if (l) {
 		const struct l2k_link_security *s = &l->sec;
 		FZ_ASSERT(s->level >= 1 && s->level <= 4);
@@ -200,7 +212,7 @@ static void check_state(struct fz_smp *f)
 
 static void inject_smp(struct fz_smp *f, const uint8_t *b, size_t n)
 {
-	if (getenv("FZ_SMP_TRACE"))
+	if (g_smp_trace)
 		fprintf(stderr, "  peer  -> %s len %zu (%02x)\n", n ? smp_code_name(b[0]) : "empty", n, n > 1 ? b[1] : 0);
 	fz_inject_pdu(f->w, FZ_H_LE, L2CAP_CID_SMP, b, n, false);
 }
@@ -571,7 +583,19 @@ static bool peer_step(struct fz_smp *f)
 	}
 	if (!stage1_done)
 		return false;
-	smp_f5(p->dhkey, p->na, p->nb, iat(f), ia(f), rat(f), ra(f), p->mackey, p->ltk);
+	uint8_t f5_in[78];
+	memcpy(f5_in, p->dhkey, 32);
+	memcpy(f5_in + 32, p->na, 16);
+	memcpy(f5_in + 48, p->nb, 16);
+	f5_in[64] = iat(f);
+	memcpy(f5_in + 65, ia(f), 6);
+	f5_in[71] = rat(f);
+	memcpy(f5_in + 72, ra(f), 6);
+	if (!p->f5_done || memcmp(f5_in, p->f5_in, sizeof(f5_in))) {
+		smp_f5(p->dhkey, p->na, p->nb, iat(f), ia(f), rat(f), ra(f), p->mackey, p->ltk);
+		memcpy(p->f5_in, f5_in, sizeof(f5_in));
+		p->f5_done = true;
+	}
 	if (p->initiator) {
 		if (!p->check_tx) {
 			smp_f6(p->mackey, p->na, p->nb, rb_, p->preq + 1, iat(f), ia(f), rat(f), ra(f), c);
@@ -620,7 +644,12 @@ static void init_keys(void)
 {
 	if (g_peer_key)
 		return;
-	if (crypto_p256_generate(&g_peer_key) < 0 || smp_public_key(g_peer_key, g_peer_pk) < 0)
+	g_smp_trace = getenv("FZ_SMP_TRACE") != NULL;
+	/* a fixed key pair, not one of the pool tests/fuzz/crypto_fz.c hands l2kit (a peer with
+	 * l2kit's own key would be a reflection) */
+	uint8_t priv[32];
+	memset(priv, 0x5B, sizeof(priv));
+	if (crypto_p256_from_private(priv, &g_peer_key) < 0 || smp_public_key(g_peer_key, g_peer_pk) < 0)
 		abort();
 	memcpy(g_off_curve, g_peer_pk, 64);
 	g_off_curve[40] ^= 0x5A; /* Y altered: no longer on P-256 */
@@ -672,7 +701,7 @@ static void run(struct fz_smp *f, struct in *in)
 	int steps = 0;
 	while (in->i < in->n && steps++ < 400) {
 		uint8_t op = u8(in);
-		if (getenv("FZ_SMP_TRACE"))
+		if (g_smp_trace)
 			fprintf(stderr, "op %d (0x%02x)\n", op & 0x0F, op);
 		switch (op & 0x0F) {
 		case 0:
@@ -877,7 +906,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.remote_type = l->peer_type == L2K_ADDR_LE_RANDOM;
 	}
 	run(&f, &in);
-	if (getenv("FZ_SMP_TRACE")) {
+	if (g_smp_trace) {
 		struct sm_link *e = iut_link(&f);
 		fprintf(stderr, "fuzz_smp: %s paired %d failed %d, level %d, bonds %d\n", f.central ? "central" : "peripheral",
 			f.paired_ok, f.paired_fail, e ? e->sec.level : -1, l2k_bonds(f.s, NULL, 0));

@@ -108,6 +108,11 @@ void fz_inject_pdu(struct fz_world *w, uint16_t handle, uint16_t cid, const uint
 void fz_inject_sig(struct fz_world *w, uint16_t handle, uint8_t code, uint8_t ident,
 		   const uint8_t *data, size_t len);
 void fz_inject_event(struct fz_world *w, uint8_t code, const uint8_t *p, size_t n);
+/* Restarts the fuzz crypto backend's random stream and key pool (tests/fuzz/crypto_fz.c), so
+ * that an input runs the same way every time; fz_world_new() calls it.  Weak: programs that
+ * include the harness world without that backend (tests/unit/test_fuzz_regress.c) link too. */
+void fz_crypto_reset(void) __attribute__((weak));
+
 /* Let the stack process everything queued (bounded). */
 void fz_pump(struct fz_world *w);
 /* Move the virtual clock forward by ms, running every timer due on the way. */

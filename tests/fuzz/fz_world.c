@@ -757,6 +757,8 @@ struct fz_world *fz_world_new(void)
 {
 	if (g_live)
 		fz_fail(__FILE__, __LINE__, "one world at a time");
+	if (fz_crypto_reset)
+		fz_crypto_reset();
 	struct fz_world *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;

@@ -18,8 +18,8 @@ def main():
     out, names = [head.rstrip('\n') + '\n'], []
     for path in sorted(glob.glob('tests/fuzz/regress/*/*')):
         harness, shape = path.split('/')[3], os.path.basename(path)
-        if harness != 'stack' and harness not in MODES:
-            sys.stderr.write('%s: only the stack and mode harnesses are replayed here\n' % path)
+        if harness not in ('stack', 'smp') and harness not in MODES:
+            sys.stderr.write('%s: only the stack, smp and mode harnesses are replayed here\n' % path)
             continue
         ident = (harness + '_' + shape).replace('-', '_')
         data = open(path, 'rb').read()
@@ -27,7 +27,12 @@ def main():
         rows = '\n'.join('\t' + ', '.join(parts[i:i + 16]) + ',' for i in range(0, len(parts), 16))
         out.append('static const uint8_t in_%s[] = {\n%s\n};\n' % (ident, rows))
         args = 'in_%s, sizeof(in_%s)' % (ident, ident)
-        call = 'fz_stack_run(%s)' % args if harness == 'stack' else 'fz_mode_run(%s, %s)' % (MODES[harness], args)
+        if harness == 'stack':
+            call = 'fz_stack_run(%s)' % args
+        elif harness == 'smp':
+            call = 'fz_smp_run(%s)' % args  # fuzz_smp.c's LLVMFuzzerTestOneInput, renamed
+        else:
+            call = 'fz_mode_run(%s, %s)' % (MODES[harness], args)
         out.append('static void test_%s(void **st)\n{\n\tassert_int_equal(%s, 0);\n}\n' % (ident, call))
         names.append(ident)
     out.append('int main(void)\n{\n\tconst struct CMUnitTest tests[] = {\n' +

@@ -16,6 +16,14 @@
  *   unknown_options_response_naming_type_above_31: a Configuration Response "unknown
  *     options" naming option type 0x55: the engine shifted 1u by the type to remember what not
  *     to send again (undefined behaviour from type 32 up; UBSan in the sanitizer suite).
+ *   smp_legacy_bond_without_ltk: a legacy pairing in which neither side distributes its LTK
+ *     was stored as a bond without a key.
+ *   smp_encryption_change_without_our_key: an Encryption Change no procedure explains made
+ *     the link encrypted.
+ *   smp_invalid_key_outside_pairing_then_stored_key_encryption: a public key of zeros sent
+ *     when l2kit had no pairing going (refused), then the central encrypting with the stored
+ *     bond answered the peripheral's l2k_pair; the harness took that for the success of a
+ *     pairing with an invalid key (a harness bug: l2kit was right).
  * Regenerate the arrays with tests/fuzz/regress2c.py when a reproducer is added. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +36,10 @@
 #include "tests/fuzz/fz_mode.c"
 #include "tests/fuzz/fz_script.c"
 #include "tests/fuzz/fz_world.c"
+/* fuzz_smp's harness, linked beside this file with its entry point renamed, and the harnesses'
+ * crypto backend (tests/fuzz/crypto_fz.c: randomness and key pairs as in the fuzz builds, so
+ * an input runs as it did there); see the Makefile */
+int fz_smp_run(const uint8_t *data, size_t size);
 
 static const uint8_t in_mode_basic_deferred_channel_then_link_lost_then_accept[] = {
 	0x0c, 0xbb, 0x3b, 0x00, 0x0d, 0xcb, 0x00,
@@ -329,6 +341,37 @@ static void test_mode_streaming_pdus_queued_on_both_links_acl_ring(void **st)
 	assert_int_equal(fz_mode_run(L2K_MODE_STREAMING, in_mode_streaming_pdus_queued_on_both_links_acl_ring, sizeof(in_mode_streaming_pdus_queued_on_both_links_acl_ring)), 0);
 }
 
+static const uint8_t in_smp_encryption_change_without_our_key[] = {
+	0x06, 0x60, 0x03, 0x09, 0x77, 0x07, 0x18, 0x01, 0x01, 0x01, 0x01, 0x00, 0x01, 0x01, 0x01, 0x01,
+	0x01, 0x04, 0x09, 0x60, 0x00, 0x0d, 0x77, 0x01, 0x01, 0x01, 0x07, 0x02, 0x37, 0x01, 0xe5, 0x01,
+	0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00, 0x60, 0x40, 0x00, 0x19, 0x9a, 0x34, 0x01, 0x48, 0x01,
+	0x01, 0x01, 0x01, 0x01, 0x0c, 0x03, 0x17, 0x00, 0x01, 0x01, 0x48,
+};
+
+static void test_smp_encryption_change_without_our_key(void **st)
+{
+	assert_int_equal(fz_smp_run(in_smp_encryption_change_without_our_key, sizeof(in_smp_encryption_change_without_our_key)), 0);
+}
+
+static const uint8_t in_smp_invalid_key_outside_pairing_then_stored_key_encryption[] = {
+	0x06, 0x60, 0x03, 0x09, 0x63, 0x09, 0x01, 0xf4, 0x01, 0x77, 0x01, 0x60, 0x03, 0xff, 0x51, 0x15,
+	0x62, 0xf5, 0x77, 0x01, 0x15,
+};
+
+static void test_smp_invalid_key_outside_pairing_then_stored_key_encryption(void **st)
+{
+	assert_int_equal(fz_smp_run(in_smp_invalid_key_outside_pairing_then_stored_key_encryption, sizeof(in_smp_invalid_key_outside_pairing_then_stored_key_encryption)), 0);
+}
+
+static const uint8_t in_smp_legacy_bond_without_ltk[] = {
+	0x06, 0x01, 0x01, 0x01, 0x00, 0x00, 0x31, 0x01, 0x01, 0x0b, 0x0f,
+};
+
+static void test_smp_legacy_bond_without_ltk(void **st)
+{
+	assert_int_equal(fz_smp_run(in_smp_legacy_bond_without_ltk, sizeof(in_smp_legacy_bond_without_ltk)), 0);
+}
+
 static const uint8_t in_stack_deferred_ecfc_channel_refused[] = {
 	0x0e, 0x01, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x16, 0x02, 0x00, 0x00, 0x00, 0x00,
@@ -482,6 +525,9 @@ int main(void)
 	    cmocka_unit_test(test_mode_retrans_pdus_queued_on_both_links_acl_ring),
 	    cmocka_unit_test(test_mode_retrans_unknown_options_response_naming_type_above_31),
 	    cmocka_unit_test(test_mode_streaming_pdus_queued_on_both_links_acl_ring),
+	    cmocka_unit_test(test_smp_encryption_change_without_our_key),
+	    cmocka_unit_test(test_smp_invalid_key_outside_pairing_then_stored_key_encryption),
+	    cmocka_unit_test(test_smp_legacy_bond_without_ltk),
 	    cmocka_unit_test(test_stack_deferred_ecfc_channel_refused),
 	    cmocka_unit_test(test_stack_pdus_queued_on_both_links_acl_ring),
 	};
