@@ -1,0 +1,331 @@
+/* The kernel side's pairing agent for the VM security scenario: what bluetoothd's agent does
+ * for a desktop, reduced to what a test needs.  It opens the management control channel
+ * (AF_BLUETOOTH, BTPROTO_HCI, HCI_CHANNEL_CONTROL), optionally sets the controller's IO
+ * capability, and answers the kernel's pairing questions for one controller:
+ *
+ *   User Confirmation Request   -> User Confirm Reply (or Neg Reply with --reject)
+ *   User Passkey Request        -> User Passkey Reply with --passkey (default 0)
+ *   PIN Code Request            -> PIN Code Reply with --pin (default "0000")
+ *
+ * Every question, answer and key the kernel reports (New Link Key, New Long Term Key, New
+ * IRK, Authentication Failed, Passkey Notify, device (dis)connected) is printed as one line on
+ * stdout, flushed at once, so that a scenario can check what happened, e.g. that both sides
+ * compared the same number:
+ *
+ *   kagent: confirm 00:AA:01:01:00:01 bredr value 123456 hint 0 -> accept
+ *
+ *   kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] [--ready-file F]
+ *          [--timeout S]
+ *   --io-cap: 0 DisplayOnly, 1 DisplayYesNo, 2 KeyboardOnly, 3 NoInputNoOutput,
+ *             4 KeyboardDisplay (MGMT Set IO Capability; the kernel's own default is 3)
+ *   Runs until SIGTERM / SIGINT or --timeout seconds (default 600).  Exit 0, or 1 when the
+ *   control channel cannot be opened or the IO capability cannot be set.
+ *
+ * The management protocol's constants and layouts are BlueZ's doc/mgmt-api.txt (and the
+ * kernel's include/net/bluetooth/mgmt.h): every message is a 6-octet header (opcode, controller
+ * index, parameter length; little endian) and its parameters.  A test fixture, not part of
+ * l2kit; built by tests/vm/run.sh like kpeer.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AF_BLUETOOTH
+#define AF_BLUETOOTH 31
+#endif
+#define BTPROTO_HCI 1
+#define HCI_CHANNEL_CONTROL 3
+#define MGMT_INDEX_NONE 0xFFFF
+
+/* commands */
+#define MGMT_OP_PIN_CODE_REPLY 0x0016
+#define MGMT_OP_PIN_CODE_NEG_REPLY 0x0017
+#define MGMT_OP_SET_IO_CAPABILITY 0x0018
+#define MGMT_OP_USER_CONFIRM_REPLY 0x001C
+#define MGMT_OP_USER_CONFIRM_NEG_REPLY 0x001D
+#define MGMT_OP_USER_PASSKEY_REPLY 0x001E
+#define MGMT_OP_USER_PASSKEY_NEG_REPLY 0x001F
+/* events */
+#define MGMT_EV_CMD_COMPLETE 0x0001
+#define MGMT_EV_CMD_STATUS 0x0002
+#define MGMT_EV_NEW_LINK_KEY 0x0009
+#define MGMT_EV_NEW_LONG_TERM_KEY 0x000A
+#define MGMT_EV_DEVICE_CONNECTED 0x000B
+#define MGMT_EV_DEVICE_DISCONNECTED 0x000C
+#define MGMT_EV_PIN_CODE_REQUEST 0x000E
+#define MGMT_EV_USER_CONFIRM_REQUEST 0x000F
+#define MGMT_EV_USER_PASSKEY_REQUEST 0x0010
+#define MGMT_EV_AUTH_FAILED 0x0011
+#define MGMT_EV_PASSKEY_NOTIFY 0x0017
+#define MGMT_EV_NEW_IRK 0x0018
+
+#define MGMT_HDR 6
+#define ADDR_INFO 7 /* bdaddr (6, least significant octet first), address type (1) */
+
+struct hci_sockaddr {
+	sa_family_t family;
+	unsigned short dev;
+	unsigned short channel;
+};
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+/* "AA:BB:CC:DD:EE:FF type" of a mgmt_addr_info */
+static const char *addr_str(const uint8_t *a, char out[40])
+{
+	static const char *types[] = {"bredr", "le-public", "le-random"};
+	snprintf(out, 40, "%02X:%02X:%02X:%02X:%02X:%02X %s", a[5], a[4], a[3], a[2], a[1], a[0],
+		 a[6] < 3 ? types[a[6]] : "type?");
+	return out;
+}
+
+static int send_cmd(int fd, uint16_t op, uint16_t index, const uint8_t *par, size_t len)
+{
+	uint8_t buf[MGMT_HDR + 64];
+	if (len > sizeof(buf) - MGMT_HDR)
+		return -1;
+	put_le16(buf, op);
+	put_le16(buf + 2, index);
+	put_le16(buf + 4, (uint16_t)len);
+	if (len)
+		memcpy(buf + MGMT_HDR, par, len);
+	ssize_t r = write(fd, buf, MGMT_HDR + len);
+	if (r != (ssize_t)(MGMT_HDR + len)) {
+		printf("kagent: sending command 0x%04x: %s\n", op, r < 0 ? strerror(errno) : "short write");
+		return -1;
+	}
+	return 0;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("kagent: ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	va_end(ap);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] "
+		"[--ready-file F] [--timeout S]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned index = 0;
+	int io_cap = -1;
+	bool reject = false;
+	uint32_t passkey = 0;
+	const char *pin = "0000", *ready = NULL;
+	int timeout_s = 600;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--index") && i + 1 < argc)
+			index = (unsigned)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--io-cap") && i + 1 < argc)
+			io_cap = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--reject"))
+			reject = true;
+		else if (!strcmp(argv[i], "--passkey") && i + 1 < argc)
+			passkey = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
+			pin = argv[++i];
+		else if (!strcmp(argv[i], "--ready-file") && i + 1 < argc)
+			ready = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout_s = atoi(argv[++i]);
+		else
+			return usage();
+	}
+	if (io_cap > 4 || strlen(pin) < 1 || strlen(pin) > 16 || passkey > 999999)
+		return usage();
+
+	int fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
+	if (fd < 0) {
+		fprintf(stderr, "kagent: socket(AF_BLUETOOTH, BTPROTO_HCI): %s\n", strerror(errno));
+		return 1;
+	}
+	struct hci_sockaddr sa = {.family = AF_BLUETOOTH, .dev = MGMT_INDEX_NONE, .channel = HCI_CHANNEL_CONTROL};
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "kagent: bind to the management control channel: %s\n", strerror(errno));
+		return 1;
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	bool io_pending = false;
+	if (io_cap >= 0) {
+		uint8_t c = (uint8_t)io_cap;
+		if (send_cmd(fd, MGMT_OP_SET_IO_CAPABILITY, (uint16_t)index, &c, 1) < 0)
+			return 1;
+		io_pending = true;
+	} else if (ready) {
+		FILE *f = fopen(ready, "w");
+		if (f)
+			fclose(f);
+	}
+	say("answering for hci%u%s", index, reject ? " (refusing confirmations)" : "");
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint8_t buf[1024];
+	char as[40];
+	while (!stop) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= timeout_s) {
+			say("no more to do after %d s: ending", timeout_s);
+			break;
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int pr = poll(&p, 1, 200);
+		if (pr < 0 && errno != EINTR) {
+			fprintf(stderr, "kagent: poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (pr <= 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "kagent: read: %s\n", strerror(errno));
+			return 1;
+		}
+		if (n < MGMT_HDR)
+			continue;
+		uint16_t ev = le16(buf), idx = le16(buf + 2), plen = le16(buf + 4);
+		if ((size_t)n < MGMT_HDR + (size_t)plen)
+			continue; /* truncated: not a whole message */
+		const uint8_t *pp = buf + MGMT_HDR;
+		if (idx != index)
+			continue;
+		switch (ev) {
+		case MGMT_EV_CMD_COMPLETE:
+		case MGMT_EV_CMD_STATUS: {
+			/* Command Complete: opcode(2) status(1) ...; Command Status: the same two */
+			if (plen < 3)
+				break;
+			uint16_t op = le16(pp);
+			uint8_t st = pp[2];
+			if (op == MGMT_OP_SET_IO_CAPABILITY && io_pending) {
+				io_pending = false;
+				if (st) {
+					say("Set IO Capability %d failed: status 0x%02x", io_cap, st);
+					return 1;
+				}
+				say("io capability %d set", io_cap);
+				if (ready) {
+					FILE *f = fopen(ready, "w");
+					if (f)
+						fclose(f);
+				}
+			} else if (op >= MGMT_OP_PIN_CODE_REPLY && op <= MGMT_OP_USER_PASSKEY_NEG_REPLY) {
+				say("reply 0x%04x: status 0x%02x", op, st);
+			}
+			break;
+		}
+		case MGMT_EV_USER_CONFIRM_REQUEST: /* addr confirm_hint(1) value(4) */
+			if (plen < ADDR_INFO + 5)
+				break;
+			say("confirm %s value %06u hint %u -> %s", addr_str(pp, as), le32(pp + ADDR_INFO + 1),
+			    pp[ADDR_INFO], reject ? "reject" : "accept");
+			send_cmd(fd, reject ? MGMT_OP_USER_CONFIRM_NEG_REPLY : MGMT_OP_USER_CONFIRM_REPLY,
+				 (uint16_t)index, pp, ADDR_INFO);
+			break;
+		case MGMT_EV_USER_PASSKEY_REQUEST: { /* addr */
+			if (plen < ADDR_INFO)
+				break;
+			uint8_t r[ADDR_INFO + 4];
+			memcpy(r, pp, ADDR_INFO);
+			r[ADDR_INFO] = (uint8_t)passkey;
+			r[ADDR_INFO + 1] = (uint8_t)(passkey >> 8);
+			r[ADDR_INFO + 2] = (uint8_t)(passkey >> 16);
+			r[ADDR_INFO + 3] = (uint8_t)(passkey >> 24);
+			say("passkey request %s -> %06u", addr_str(pp, as), passkey);
+			send_cmd(fd, MGMT_OP_USER_PASSKEY_REPLY, (uint16_t)index, r, sizeof(r));
+			break;
+		}
+		case MGMT_EV_PIN_CODE_REQUEST: { /* addr secure(1) */
+			if (plen < ADDR_INFO + 1)
+				break;
+			uint8_t r[ADDR_INFO + 17] = {0}; /* addr pin_len pin_code(16) */
+			memcpy(r, pp, ADDR_INFO);
+			r[ADDR_INFO] = (uint8_t)strlen(pin);
+			memcpy(r + ADDR_INFO + 1, pin, strlen(pin));
+			say("PIN request %s (secure %u) -> %s", addr_str(pp, as), pp[ADDR_INFO], pin);
+			send_cmd(fd, MGMT_OP_PIN_CODE_REPLY, (uint16_t)index, r, sizeof(r));
+			break;
+		}
+		case MGMT_EV_PASSKEY_NOTIFY: /* addr passkey(4) entered(1) */
+			if (plen >= ADDR_INFO + 5)
+				say("passkey notify %s value %06u entered %u", addr_str(pp, as), le32(pp + ADDR_INFO),
+				    pp[ADDR_INFO + 4]);
+			break;
+		case MGMT_EV_NEW_LINK_KEY: /* store_hint(1) addr type(1) val(16) pin_len(1) */
+			if (plen >= 1 + ADDR_INFO + 18)
+				say("new link key %s type 0x%02x store_hint %u", addr_str(pp + 1, as), pp[1 + ADDR_INFO],
+				    pp[0]);
+			break;
+		case MGMT_EV_NEW_LONG_TERM_KEY: /* store_hint(1) addr type(1) central(1) enc_size(1) ... */
+			if (plen >= 1 + ADDR_INFO + 3)
+				say("new long term key %s type 0x%02x central %u key size %u store_hint %u",
+				    addr_str(pp + 1, as), pp[1 + ADDR_INFO], pp[2 + ADDR_INFO], pp[3 + ADDR_INFO], pp[0]);
+			break;
+		case MGMT_EV_NEW_IRK: /* store_hint(1) rpa(6) addr val(16) */
+			if (plen >= 1 + 6 + ADDR_INFO)
+				say("new IRK %s store_hint %u", addr_str(pp + 7, as), pp[0]);
+			break;
+		case MGMT_EV_AUTH_FAILED: /* addr status(1) */
+			if (plen >= ADDR_INFO + 1)
+				say("authentication failed %s status 0x%02x", addr_str(pp, as), pp[ADDR_INFO]);
+			break;
+		case MGMT_EV_DEVICE_CONNECTED:
+			if (plen >= ADDR_INFO)
+				say("connected %s", addr_str(pp, as));
+			break;
+		case MGMT_EV_DEVICE_DISCONNECTED: /* addr reason(1) */
+			if (plen >= ADDR_INFO + 1)
+				say("disconnected %s reason %u", addr_str(pp, as), pp[ADDR_INFO]);
+			break;
+		default: break;
+		}
+	}
+	close(fd);
+	return 0;
+}
