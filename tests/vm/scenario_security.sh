@@ -1,0 +1,356 @@
+# Scenario "security" (sourced by guest.sh, inside the VM): l2kit (hci1, user channel) pairs
+# with the Linux kernel (hci0) set as a desktop sets it - Simple Pairing, Secure Connections,
+# bondable; IO capability DisplayYesNo through the management socket, its questions answered by
+# tests/vm/kagent.c (what bluetoothd's agent does) - then channels at a security level carry
+# data.  One boot, these steps in order (each one's logs: $OUT/sec-STEP-*):
+#   a  Just Works: l2kit (NoInputNoOutput, level 2) opens Basic to a kernel socket at
+#      BT_SECURITY_MEDIUM: unauthenticated P-256 key (type 0x07), data both ways.
+#   b  Numeric comparison: l2kit (DisplayYesNo, level 3) opens ERTM to a kernel socket at
+#      BT_SECURITY_HIGH; the stored key of (a) is not good enough for either side, they pair
+#      again; both agents are shown the same six digits; authenticated P-256 key (0x08).
+#   d  Bonded reconnect: a new l2kit process with the key file of (b) opens Basic to a kernel
+#      socket at BT_SECURITY_FIPS: Link Key Request answered from the store at both sides, no
+#      IO capability exchange, no question, no new key.
+#   c  The kernel pairs: both forget the bond; the kernel (BT_SECURITY_MEDIUM) opens ERTM to
+#      l2kit's service at level 3; numeric comparison, the same number at both.
+#   e1 Refusal, l2kit initiating: l2kit (level 1, its agent says no) opens a channel to a kernel
+#      socket at BT_SECURITY_HIGH: the kernel pairs, l2kit refuses the comparison, the kernel
+#      answers the Connection Request with Security Block; no key at either side.
+#   e2 Refusal, the kernel initiating: the kernel (BT_SECURITY_HIGH) connects to l2kit (level 3,
+#      its agent says no): the kernel's connect() fails, l2kit opens no channel, no key stored.
+#   le LE Secure Connections pairing and an LE credit based channel at BT_SECURITY_MEDIUM:
+#      run when this l2kit has an LE Security Manager, else reported as skipped (l2kit's
+#      channel at level 2 on LE answers "not supported").
+# Every pairing's capture (l2kit's, and btmon's of the whole machine for the kernel's hci0) is
+# decoded by tests/btsnoop_security.py and BlueZ's btmon: the key types, the numbers compared,
+# Secure Connections (P-256 keys, AES-CCM) and the 16-octet encryption key.
+XFER="$BUILD/tests/progs/vm_xfer"
+KPEER="$VMBIN/kpeer"
+KAGENT="$VMBIN/kagent"
+SECPY="python3 $REPO/tests/btsnoop_security.py"
+K=00:AA:01:00:00:00
+BYTES=${SECURITY_BYTES:-1048576}
+SMALL=65536
+fail=0
+passed=""
+step() { echo "== $*"; }
+bad() { echo "FAIL: $*"; fail=1; ok=0; }
+now() { cut -d' ' -f1 /proc/uptime; }
+
+start_btvirt || exit 1
+# the desktop's settings (bluetoothd: Simple Pairing, Secure Connections, bondable; its agent's
+# IO capability, set by kagent below)
+for c in "ssp on" "sc on" "bondable on"; do
+	btmgmt --index 0 $c >>"$OUT/btmgmt.log" 2>&1 || { echo "FAIL: btmgmt --index 0 $c"; exit 1; }
+done
+kernel_up 0 || exit 1
+kernel_off 1
+settings=$(btmgmt --index 0 info 2>&1 | sed -n 's/^[[:space:]]*current settings: //p')
+echo "kernel hci0 settings: $settings"
+for s in ssp secure-conn bondable; do
+	case " $settings " in *" $s "*) ;; *) echo "FAIL: hci0 does not have '$s' on"; exit 1 ;; esac
+done
+L=$("$XFER" -t hci1 addr 2>"$OUT/addr.err") || { cat "$OUT/addr.err"; echo "FAIL: hci1 user channel"; exit 1; }
+echo "l2kit on hci1 (user channel): $L; kernel on hci0: $K; $BYTES bytes each way for (a), (b)"
+head -c "$BYTES" /dev/urandom >/tmp/l2k.bin
+head -c "$BYTES" /dev/urandom >/tmp/k.bin
+head -c "$SMALL" /dev/urandom >/tmp/l2k.small
+head -c "$SMALL" /dev/urandom >/tmp/k.small
+
+# ---- helpers -----------------------------------------------------------------------------------
+# kagent_start STEP [ARGS]: the kernel's agent (DisplayYesNo) for one step, log $OUT/sec-STEP-kagent.log
+kagent_start() {
+	_st=$1; shift
+	rm -f /tmp/ka.ready
+	"$KAGENT" --index 0 --io-cap 1 --ready-file /tmp/ka.ready --timeout 300 "$@" \
+		>"$OUT/sec-$_st-kagent.log" 2>&1 &
+	KA=$!
+	wait_for 20 test -e /tmp/ka.ready || bad "$_st: kagent did not start"
+	T0=$(date +%s.%N)
+}
+# step_end STEP: stop the agent; decode both captures of the step into $OUT/sec-STEP-{l2kit,hci0}.txt
+step_end() {
+	wait_no_links 0
+	kill "$KA" 2>/dev/null
+	wait "$KA" 2>/dev/null
+	T1=$(date +%s.%N)
+	cat "$OUT/sec-$1-kagent.log"
+	$SECPY "$OUT/sec-$1.btsnoop" >"$OUT/sec-$1-l2kit.txt" 2>&1 || bad "$1: l2kit's capture does not decode"
+	$SECPY "$OUT/kernel-hci.btsnoop" --index 0 --from "$T0" --to "$T1" >"$OUT/sec-$1-hci0.txt" 2>&1 ||
+		bad "$1: the kernel's capture does not decode"
+	echo "-- l2kit's HCI (hci1):"
+	sed 's/^[0-9.]* host /   /' "$OUT/sec-$1-l2kit.txt"
+	echo "-- the kernel's HCI (hci0):"
+	sed 's/^[0-9.]* hci0 /   /' "$OUT/sec-$1-hci0.txt"
+}
+# has WHAT FILE PATTERN / hasnt WHAT FILE PATTERN: an expected line is there / is not
+has() { grep -qE "$3" "$2" || bad "$1: no '$3' in $(basename "$2")"; }
+hasnt() { ! grep -qE "$3" "$2" || bad "$1: '$3' in $(basename "$2"): $(grep -E "$3" "$2" | head -n 1)"; }
+check_sha() { # check_sha STEP SENT_BY_L2KIT SENT_BY_KERNEL
+	if [ "$(sha "$2")" = "$(sha /tmp/k.got)" ] && [ "$(sha "$3")" = "$(sha /tmp/l2k.got)" ]; then
+		echo "sha256 ok both ways ($(wc -c <"$2") bytes each way)"
+	else
+		bad "$1: sha256 mismatch"
+	fi
+}
+# same_number STEP: l2kit's agent and the kernel's were shown the same six digits
+same_number() {
+	lv=$(sed -n 's/.*agent: confirm value \([0-9]*\) .*/\1/p' "$OUT/sec-$1-l2kit.log" | head -n 1)
+	kv=$(sed -n 's/.*kagent: confirm .* value \([0-9]*\) hint 0 .*/\1/p' "$OUT/sec-$1-kagent.log" | head -n 1)
+	hv=$(sed -n 's/.*User_Confirmation_Request .* value=\([0-9]*\)$/\1/p' "$OUT/sec-$1-l2kit.txt" | head -n 1)
+	if [ -n "$lv" ] && [ "$lv" = "$kv" ] && [ "$lv" = "$hv" ]; then
+		echo "numeric comparison: l2kit's agent $lv, the kernel's agent $kv, hci1's event $hv: equal"
+	else
+		bad "$1: numeric comparison values: l2kit '$lv', kernel '$kv', hci1 event '$hv'"
+	fi
+}
+# p256 STEP TYPE: l2kit's capture, as btmon decodes it, has a P-256 link key of TYPE (0x07/0x08)
+# and AES-CCM encryption with a 16-octet key
+p256() {
+	btmon -r "$OUT/sec-$1.btsnoop" >"$OUT/sec-$1.btmon.txt" 2>&1
+	case $2 in
+	0x07) kt="Unauthenticated Combination key from P-256 \\(0x07\\)" ;;
+	0x08) kt="Authenticated Combination key from P-256 \\(0x08\\)" ;;
+	esac
+	has "$1" "$OUT/sec-$1.btmon.txt" "Key type: $kt"
+	has "$1" "$OUT/sec-$1.btmon.txt" "Encryption: Enabled with AES-CCM \\(0x02\\)"
+	has "$1" "$OUT/sec-$1.btmon.txt" "Key size: 16"
+	echo "btmon: $(grep -m1 -oE "Key type: .*" "$OUT/sec-$1.btmon.txt"); $(grep -m1 -oE "Encryption: Enabled.*" "$OUT/sec-$1.btmon.txt"); $(grep -m1 -oE "Key size: [0-9]+" "$OUT/sec-$1.btmon.txt")"
+}
+# encrypted16 STEP FILE: the link was encrypted with AES-CCM and a 16-octet key (Encryption
+# Change v2, or v1 with Read Encryption Key Size)
+encrypted16() {
+	if grep -qE "Encryption_Change_v2 status=0x00 .* enabled=2 key_size=16" "$2" ||
+		{ grep -qE "Encryption_Change status=0x00 .* enabled=2" "$2" &&
+			grep -qE "Read_Encryption_Key_Size_Complete status=0x00 .* key_size=16" "$2"; }; then
+		:
+	else
+		bad "$1: no AES-CCM encryption with a 16-octet key in $(basename "$2")"
+	fi
+}
+
+# ---- a: Just Works, kernel socket at BT_SECURITY_MEDIUM, Basic -------------------------------
+t0=$(now); ok=1
+step "a: l2kit (NoInputNoOutput, level 2) opens Basic to the kernel at BT_SECURITY_MEDIUM: Just Works"
+kagent_start a
+rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got /tmp/l2k.keys
+"$KPEER" listen 0x1001 basic /tmp/k.bin /tmp/k.got "$BYTES" --sec medium --ready-file /tmp/k.ready \
+	--timeout 120 >"$OUT/sec-a-kpeer.log" 2>&1 &
+kp=$!
+wait_for 10 test -e /tmp/k.ready || bad "a: kernel peer did not start"
+"$XFER" -t hci1 --btsnoop "$OUT/sec-a.btsnoop" --timeout 120000 --security medium --io-cap noio \
+	--keys /tmp/l2k.keys connect $K 0x1001 basic /tmp/l2k.bin /tmp/l2k.got "$BYTES" \
+	>"$OUT/sec-a-l2kit.log" 2>&1 || bad "a: l2kit connect"
+wait $kp || bad "a: kernel peer (listening)"
+cat "$OUT/sec-a-l2kit.log" "$OUT/sec-a-kpeer.log"
+step_end a
+check_sha a /tmp/l2k.bin /tmp/k.bin
+has a "$OUT/sec-a-l2kit.log" "agent: just-works .* -> accept"
+has a "$OUT/sec-a-l2kit.log" "link security: level 2, encrypted, key size 16, authenticated no, secure connections yes, bonded yes"
+has a "$OUT/sec-a-kpeer.log" "security level 2, encryption key size 16"
+hasnt a "$OUT/sec-a-kagent.log" "confirm .* hint 0"
+has a "$OUT/sec-a-kagent.log" "new link key $L bredr type 0x07 store_hint 1"
+has a "$OUT/sec-a-l2kit.txt" "IO_Capability_Request_Reply .* io_cap=3"
+has a "$OUT/sec-a-l2kit.txt" "Simple_Pairing_Complete status=0x00"
+has a "$OUT/sec-a-l2kit.txt" "Link_Key_Notification bdaddr=$K key_type=0x07"
+has a "$OUT/sec-a-hci0.txt" "Link_Key_Notification bdaddr=$L key_type=0x07"
+encrypted16 a "$OUT/sec-a-l2kit.txt"
+p256 a 0x07
+has a /tmp/l2k.keys "link_key_type = 7"
+echo "time: a $(awk "BEGIN{print $(now) - $t0}") s"
+[ $ok = 1 ] && passed="$passed a"
+
+# ---- b: numeric comparison, kernel socket at BT_SECURITY_HIGH, ERTM --------------------------
+t0=$(now); ok=1
+step "b: l2kit (DisplayYesNo, level 3) opens ERTM to the kernel at BT_SECURITY_HIGH: numeric comparison"
+kagent_start b
+rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
+"$KPEER" listen 0x1003 ertm /tmp/k.bin /tmp/k.got "$BYTES" --sec high --ready-file /tmp/k.ready \
+	--timeout 120 >"$OUT/sec-b-kpeer.log" 2>&1 &
+kp=$!
+wait_for 10 test -e /tmp/k.ready || bad "b: kernel peer did not start"
+"$XFER" -t hci1 --btsnoop "$OUT/sec-b.btsnoop" --timeout 120000 --security high --io-cap yesno \
+	--keys /tmp/l2k.keys connect $K 0x1003 ertm /tmp/l2k.bin /tmp/l2k.got "$BYTES" \
+	>"$OUT/sec-b-l2kit.log" 2>&1 || bad "b: l2kit connect"
+wait $kp || bad "b: kernel peer (listening)"
+cat "$OUT/sec-b-l2kit.log" "$OUT/sec-b-kpeer.log"
+step_end b
+check_sha b /tmp/l2k.bin /tmp/k.bin
+same_number b
+has b "$OUT/sec-b-l2kit.log" "link security: level [34], encrypted, key size 16, authenticated yes, secure connections yes, bonded yes"
+has b "$OUT/sec-b-kpeer.log" "security level 3, encryption key size 16"
+has b "$OUT/sec-b-kagent.log" "new link key $L bredr type 0x08 store_hint 1"
+# the unauthenticated key of (a) was not used: refused at l2kit's side (level 3 wanted)
+has b "$OUT/sec-b-l2kit.txt" "Link_Key_Request_Negative_Reply"
+has b "$OUT/sec-b-l2kit.txt" "IO_Capability_Request_Reply .* io_cap=1 oob=0 auth_req=0x05"
+has b "$OUT/sec-b-l2kit.txt" "IO_Capability_Response .* io_cap=1 oob=0 auth_req=0x0[35]"
+has b "$OUT/sec-b-l2kit.txt" "User_Confirmation_Request_Reply"
+has b "$OUT/sec-b-l2kit.txt" "Link_Key_Notification bdaddr=$K key_type=0x08"
+has b "$OUT/sec-b-hci0.txt" "User_Confirmation_Request_Reply"
+has b "$OUT/sec-b-hci0.txt" "Link_Key_Notification bdaddr=$L key_type=0x08"
+encrypted16 b "$OUT/sec-b-l2kit.txt"
+p256 b 0x08
+has b /tmp/l2k.keys "link_key_type = 8"
+cp /tmp/l2k.keys "$OUT/sec-b.keys"
+echo "time: b $(awk "BEGIN{print $(now) - $t0}") s"
+[ $ok = 1 ] && passed="$passed b"
+
+# ---- d: bonded reconnect, kernel socket at BT_SECURITY_FIPS, Basic ---------------------------
+t0=$(now); ok=1
+step "d: a new l2kit process with the key file of (b) opens Basic to the kernel at BT_SECURITY_FIPS: no pairing"
+kagent_start d
+rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
+"$KPEER" listen 0x1001 basic /tmp/k.small /tmp/k.got "$SMALL" --sec fips --ready-file /tmp/k.ready \
+	--timeout 60 >"$OUT/sec-d-kpeer.log" 2>&1 &
+kp=$!
+wait_for 10 test -e /tmp/k.ready || bad "d: kernel peer did not start"
+"$XFER" -t hci1 --btsnoop "$OUT/sec-d.btsnoop" --timeout 60000 --security high --io-cap yesno \
+	--keys /tmp/l2k.keys connect $K 0x1001 basic /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+	>"$OUT/sec-d-l2kit.log" 2>&1 || bad "d: l2kit connect"
+wait $kp || bad "d: kernel peer (listening)"
+cat "$OUT/sec-d-l2kit.log" "$OUT/sec-d-kpeer.log"
+step_end d
+check_sha d /tmp/l2k.small /tmp/k.small
+has d "$OUT/sec-d-l2kit.log" "security: 0 agent questions, 0 pairings"
+has d "$OUT/sec-d-l2kit.log" "link security: level 4, encrypted, key size 16, authenticated yes, secure connections yes, bonded yes"
+has d "$OUT/sec-d-kpeer.log" "security level 4, encryption key size 16"
+for f in l2kit hci0; do
+	has d "$OUT/sec-d-$f.txt" "Link_Key_Request_Reply"
+	hasnt d "$OUT/sec-d-$f.txt" "Link_Key_Request_Negative_Reply|IO_Capability|User_Confirmation|Link_Key_Notification|Simple_Pairing_Complete"
+	has d "$OUT/sec-d-$f.txt" "Authentication_Complete status=0x00"
+done
+hasnt d "$OUT/sec-d-kagent.log" "confirm|new link key"
+encrypted16 d "$OUT/sec-d-l2kit.txt"
+echo "time: d $(awk "BEGIN{print $(now) - $t0}") s"
+[ $ok = 1 ] && passed="$passed d"
+
+# ---- c: the kernel pairs and opens ERTM to l2kit's service at level 3 -------------------------
+t0=$(now); ok=1
+step "c: both forget the bond; the kernel (BT_SECURITY_MEDIUM) opens ERTM to l2kit's service at level 3"
+btmgmt --index 0 unpair "$L" >>"$OUT/btmgmt.log" 2>&1 || bad "c: btmgmt unpair $L"
+kagent_start c
+rm -f /tmp/l.ready /tmp/k.got /tmp/l2k.got /tmp/l2k-c.keys
+"$XFER" -t hci1 --btsnoop "$OUT/sec-c.btsnoop" --timeout 60000 --ready-file /tmp/l.ready --security high \
+	--io-cap yesno --keys /tmp/l2k-c.keys listen 0x1003 ertm /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+	>"$OUT/sec-c-l2kit.log" 2>&1 &
+lp=$!
+wait_for 20 test -e /tmp/l.ready || bad "c: l2kit did not start listening"
+"$KPEER" connect "$L" 0x1003 ertm /tmp/k.small /tmp/k.got "$SMALL" --sec medium --timeout 60 \
+	>"$OUT/sec-c-kpeer.log" 2>&1 || bad "c: kernel connect"
+wait $lp || bad "c: l2kit (listening)"
+cat "$OUT/sec-c-l2kit.log" "$OUT/sec-c-kpeer.log"
+step_end c
+check_sha c /tmp/l2k.small /tmp/k.small
+same_number c
+has c "$OUT/sec-c-l2kit.log" "link security: level [34], encrypted, key size 16, authenticated yes, secure connections yes, bonded yes"
+has c "$OUT/sec-c-kpeer.log" "security level 2, encryption key size 16"
+# the kernel authenticated, l2kit answered
+has c "$OUT/sec-c-hci0.txt" "Authentication_Requested"
+hasnt c "$OUT/sec-c-l2kit.txt" "Authentication_Requested"
+has c "$OUT/sec-c-l2kit.txt" "IO_Capability_Request_Reply .* io_cap=1 oob=0 auth_req=0x05"
+has c "$OUT/sec-c-l2kit.txt" "Link_Key_Notification bdaddr=$K key_type=0x08"
+has c "$OUT/sec-c-kagent.log" "new link key $L bredr type 0x08 store_hint 1"
+encrypted16 c "$OUT/sec-c-l2kit.txt"
+p256 c 0x08
+has c /tmp/l2k-c.keys "link_key_type = 8"
+echo "time: c $(awk "BEGIN{print $(now) - $t0}") s"
+[ $ok = 1 ] && passed="$passed c"
+
+# ---- e1: refusal, l2kit's agent says no; the kernel's service wants BT_SECURITY_HIGH ----------
+t0=$(now); ok=1
+step "e1: l2kit (level 1, agent refuses) opens a channel to the kernel at BT_SECURITY_HIGH"
+btmgmt --index 0 unpair "$L" >>"$OUT/btmgmt.log" 2>&1 || bad "e1: btmgmt unpair $L"
+kagent_start e1
+rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got /tmp/l2k-e.keys
+"$KPEER" listen 0x1001 basic /tmp/k.small /tmp/k.got "$SMALL" --sec high --ready-file /tmp/k.ready \
+	--timeout 40 >"$OUT/sec-e1-kpeer.log" 2>&1 &
+kp=$!
+wait_for 10 test -e /tmp/k.ready || bad "e1: kernel peer did not start"
+"$XFER" -t hci1 --btsnoop "$OUT/sec-e1.btsnoop" --timeout 60000 --security low --io-cap yesno --reject \
+	--keys /tmp/l2k-e.keys connect $K 0x1001 basic /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+	>"$OUT/sec-e1-l2kit.log" 2>&1 && bad "e1: l2kit's channel opened although its agent refused"
+kill $kp 2>/dev/null
+wait $kp 2>/dev/null
+cat "$OUT/sec-e1-l2kit.log" "$OUT/sec-e1-kpeer.log"
+step_end e1
+has e1 "$OUT/sec-e1-l2kit.log" "agent: confirm value [0-9]+ .* -> reject"
+has e1 "$OUT/sec-e1-l2kit.log" "paired with $K: FAILED"
+has e1 "$OUT/sec-e1-l2kit.log" "connect to $K psm 0x1001 \\(basic\\): .*"
+hasnt e1 "$OUT/sec-e1-kpeer.log" "channel open"
+has e1 "$OUT/sec-e1-l2kit.txt" "User_Confirmation_Request_Negative_Reply"
+has e1 "$OUT/sec-e1-l2kit.txt" "Simple_Pairing_Complete status=0x05"
+has e1 "$OUT/sec-e1-hci0.txt" "Simple_Pairing_Complete status=0x05"
+hasnt e1 "$OUT/sec-e1-l2kit.txt" "Link_Key_Notification"
+has e1 "$OUT/sec-e1-kagent.log" "authentication failed $L bredr status 0x05"
+hasnt e1 "$OUT/sec-e1-kagent.log" "new link key"
+! grep -q "^\[" /tmp/l2k-e.keys 2>/dev/null || bad "e1: l2kit stored a key: $(cat /tmp/l2k-e.keys)"
+echo "time: e1 $(awk "BEGIN{print $(now) - $t0}") s"
+[ $ok = 1 ] && passed="$passed e1"
+
+# ---- e2: refusal, l2kit's agent says no; the kernel (BT_SECURITY_HIGH) connects --------------
+t0=$(now); ok=1
+step "e2: the kernel (BT_SECURITY_HIGH) connects to l2kit's service at level 3, l2kit's agent refuses"
+kagent_start e2
+rm -f /tmp/l.ready /tmp/k.got /tmp/l2k.got /tmp/l2k-e.keys
+"$XFER" -t hci1 --btsnoop "$OUT/sec-e2.btsnoop" --timeout 60000 --ready-file /tmp/l.ready --security high \
+	--io-cap yesno --reject --keys /tmp/l2k-e.keys listen 0x1003 basic /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+	>"$OUT/sec-e2-l2kit.log" 2>&1 &
+lp=$!
+wait_for 20 test -e /tmp/l.ready || bad "e2: l2kit did not start listening"
+"$KPEER" connect "$L" 0x1003 basic /tmp/k.small /tmp/k.got "$SMALL" --sec high --timeout 60 \
+	>"$OUT/sec-e2-kpeer.log" 2>&1 && bad "e2: the kernel's channel opened although l2kit's agent refused"
+# l2kit's listener has nothing more to wait for
+kill $lp 2>/dev/null
+wait $lp 2>/dev/null
+cat "$OUT/sec-e2-l2kit.log" "$OUT/sec-e2-kpeer.log"
+step_end e2
+has e2 "$OUT/sec-e2-kpeer.log" "kpeer: connect to $L psm 0x1003 \\(basic\\): "
+has e2 "$OUT/sec-e2-l2kit.log" "agent: confirm value [0-9]+ .* -> reject"
+has e2 "$OUT/sec-e2-l2kit.log" "paired with $K: FAILED"
+hasnt e2 "$OUT/sec-e2-l2kit.log" "channel open"
+has e2 "$OUT/sec-e2-l2kit.txt" "User_Confirmation_Request_Negative_Reply"
+has e2 "$OUT/sec-e2-hci0.txt" "Simple_Pairing_Complete status=0x05"
+has e2 "$OUT/sec-e2-kagent.log" "authentication failed $L bredr status 0x05"
+hasnt e2 "$OUT/sec-e2-kagent.log" "new link key"
+! grep -q "^\[" /tmp/l2k-e.keys 2>/dev/null || bad "e2: l2kit stored a key: $(cat /tmp/l2k-e.keys)"
+echo "time: e2 $(awk "BEGIN{print $(now) - $t0}") s"
+[ $ok = 1 ] && passed="$passed e2"
+
+# ---- le: LE Secure Connections and an LE credit based channel at BT_SECURITY_MEDIUM ----------
+t0=$(now); ok=1
+step "le: l2kit opens an LE credit based channel to the kernel at BT_SECURITY_MEDIUM"
+kernel_adv 0
+kagent_start le
+rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
+"$KPEER" listen 0x0080 le /tmp/k.small /tmp/k.got "$SMALL" --sec medium --ready-file /tmp/k.ready \
+	--timeout 60 >"$OUT/sec-le-kpeer.log" 2>&1 &
+kp=$!
+wait_for 10 test -e /tmp/k.ready || bad "le: kernel peer did not start"
+"$XFER" -t hci1 --btsnoop "$OUT/sec-le.btsnoop" --timeout 60000 --security medium --io-cap yesno \
+	--keys /tmp/l2k-le.keys connect $K 0x0080 le /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+	>"$OUT/sec-le-l2kit.log" 2>&1
+lrc=$?
+if [ $lrc != 0 ] && grep -q "connect to $K psm 0x80 (le): .*not supported" "$OUT/sec-le-l2kit.log"; then
+	kill $kp 2>/dev/null
+	wait $kp 2>/dev/null
+	cat "$OUT/sec-le-l2kit.log"
+	step_end le
+	echo "le: skipped: this l2kit has no LE Security Manager (a channel at level 2 on LE is not supported)"
+	le_result="skipped (no LE Security Manager in this l2kit)"
+else
+	[ $lrc = 0 ] || bad "le: l2kit connect"
+	wait $kp || bad "le: kernel peer (listening)"
+	cat "$OUT/sec-le-l2kit.log" "$OUT/sec-le-kpeer.log"
+	step_end le
+	check_sha le /tmp/l2k.small /tmp/k.small
+	has le "$OUT/sec-le-kpeer.log" "security level [234], encryption key size 16"
+	has le "$OUT/sec-le-l2kit.log" "link security: level [234], encrypted, key size 16"
+	has le "$OUT/sec-le-kagent.log" "new long term key $L le-public .* key size 16"
+	[ $ok = 1 ] && passed="$passed le"
+	le_result="run"
+fi
+echo "time: le $(awk "BEGIN{print $(now) - $t0}") s"
+
+echo "steps passed:${passed:- none}; LE: $le_result"
+[ $fail = 0 ] && echo "scenario security: PASS"
+exit $fail
