@@ -13,8 +13,10 @@ security step of BR/EDR pairing and encryption as a line
 the IO capability exchange, User Confirmation / Passkey (with the value), Link Key Request and
 its replies, Link Key Notification (with the key type), Simple Pairing / Authentication
 Complete, Encryption Change v1 / v2 (v2 with the key size), Read Encryption Key Size and its
-result, a security command the controller refused (Command Status), and the bring-up's Simple
-Pairing Mode / Secure Connections Host Support.  --from / --to (Unix time, seconds) keep the
+result, a security command the controller refused (Command Status), the bring-up's Simple
+Pairing Mode / Secure Connections Host Support; on LE, the SMP PDUs (fixed channel 0x0006,
+"smp-out" / "smp-in" with the code's name and a Pairing Failed's reason), LE Enable Encryption
+and the Long Term Key Request with its replies.  --from / --to (Unix time, seconds) keep the
 records of a time window (btmon's timestamps are the machine's clock).  Every field is decoded
 only after its length is checked; a record too short for a field prints '?'.  A test greps the
 lines (tests/vm/scenario_security.sh); BlueZ's btmon -r decodes the same capture independently.
@@ -67,6 +69,31 @@ SEC_EVTS = {
     0x3B: ('User_Passkey_Notification', lambda p: 'bdaddr=%s passkey=%06d' % (_bd(p), struct.unpack('<I', p[6:10])[0]) if len(p) >= 10 else '?'),
     0x36: ('Simple_Pairing_Complete', lambda p: 'status=0x%02x bdaddr=%s' % (p[0], _bd(p[1:])) if len(p) >= 7 else '?'),
 }
+SMP_CODES = {0x01: 'Pairing_Request', 0x02: 'Pairing_Response', 0x03: 'Pairing_Confirm', 0x04: 'Pairing_Random',
+             0x05: 'Pairing_Failed', 0x06: 'Encryption_Information', 0x07: 'Central_Identification',
+             0x08: 'Identity_Information', 0x09: 'Identity_Address_Information', 0x0A: 'Signing_Information',
+             0x0B: 'Security_Request', 0x0C: 'Pairing_Public_Key', 0x0D: 'Pairing_DHKey_Check',
+             0x0E: 'Pairing_Keypress_Notification'}
+# LE security: commands, and LE Meta subevents (LE Long Term Key Request)
+SEC_CMDS.update({
+    0x2019: ('LE_Enable_Encryption', lambda p: 'handle=0x%03x' % (_u16(p, 0) & 0xFFF)),
+    0x201A: ('LE_Long_Term_Key_Request_Reply', lambda p: 'handle=0x%03x' % (_u16(p, 0) & 0xFFF)),
+    0x201B: ('LE_Long_Term_Key_Request_Negative_Reply', lambda p: 'handle=0x%03x' % (_u16(p, 0) & 0xFFF)),
+})
+
+
+def _acl(p, who, t, out):
+    """An ACL packet's SMP PDU (fixed channel 0x0006, first fragment), as a line."""
+    if len(p) < 9:
+        return
+    pb = (_u16(p, 0) >> 12) & 3
+    if pb not in (0, 2) or _u16(p, 6) != 0x0006:
+        return
+    code = p[8]
+    extra = ' reason=0x%02x' % p[9] if code == 0x05 and len(p) >= 10 else ''
+    print('%.6f %s smp-%s %s%s' % (t, who, 'out' if out else 'in', SMP_CODES.get(code, 'code=0x%02x' % code), extra))
+
+
 # btsnoop timestamps: microseconds since 0000-01-01; Unix time 0 is this many after
 BTSNOOP_EPOCH_US = 0x00dcddb30f2f8000
 
@@ -96,13 +123,17 @@ def security(path, args):
         if dlt == 1002:  # H4: the packet type first; flags bit 0: received (controller to host)
             if len(rec) < 1:
                 continue
-            kind, idx, p = {1: 'cmd', 4: 'evt'}.get(rec[0]), None, rec[1:]
-        else:  # monitor: flags = index << 16 | opcode (2 command, 3 event)
-            kind, idx, p = {2: 'cmd', 3: 'evt'}.get(flags & 0xFFFF), flags >> 16, rec
+            kind, idx, p = {1: 'cmd', 4: 'evt', 2: 'acl'}.get(rec[0]), None, rec[1:]
+            out = not (flags & 1)
+        else:  # monitor: flags = index << 16 | opcode (2 command, 3 event, 4/5 ACL sent/received)
+            kind, idx, p = {2: 'cmd', 3: 'evt', 4: 'acl', 5: 'acl'}.get(flags & 0xFFFF), flags >> 16, rec
+            out = (flags & 0xFFFF) == 4
         if kind is None or (index is not None and idx is not None and idx != index):
             continue
         who = 'host' if idx is None else 'hci%d' % idx
-        if kind == 'cmd' and len(p) >= 3:
+        if kind == 'acl':
+            _acl(p, who, t, out)
+        elif kind == 'cmd' and len(p) >= 3:
             op = _u16(p, 0)
             if op in SEC_CMDS:
                 name, dec = SEC_CMDS[op]
@@ -112,6 +143,8 @@ def security(path, args):
             if ev in SEC_EVTS:
                 name, dec = SEC_EVTS[ev]
                 print('%.6f %s evt %s %s' % (t, who, name, dec(prm)))
+            elif ev == 0x3E and len(prm) >= 3 and prm[0] == 0x05:  # LE Long Term Key Request
+                print('%.6f %s evt LE_Long_Term_Key_Request handle=0x%03x' % (t, who, _u16(prm, 1) & 0xFFF))
             elif ev == 0x0E and len(prm) >= 7 and _u16(prm, 1) == 0x1408:  # Command Complete
                 print('%.6f %s evt Read_Encryption_Key_Size_Complete status=0x%02x handle=0x%03x key_size=%d'
                       % (t, who, prm[3], _u16(prm, 4) & 0xFFF, prm[6]))

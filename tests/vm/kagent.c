@@ -14,12 +14,19 @@
  *
  *   kagent: confirm 00:AA:01:01:00:01 bredr value 123456 hint 0 -> accept
  *
- *   kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] [--ready-file F]
- *          [--timeout S]
+ *   kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] [--keys FILE]
+ *          [--ready-file F] [--timeout S]
  *   --io-cap: 0 DisplayOnly, 1 DisplayYesNo, 2 KeyboardOnly, 3 NoInputNoOutput,
  *             4 KeyboardDisplay (MGMT Set IO Capability; the kernel's own default is 3)
+ *   --keys: the BR/EDR bonds, kept as bluetoothd keeps them across restarts of the controller:
+ *           at start the file's keys are given to the kernel (MGMT Load Link Keys; a missing
+ *           file is no keys), and every New Link Key the kernel reports with store_hint 1
+ *           replaces that peer's line.  One line a bond: "ADDRESS TYPE KEY PIN_LENGTH", the
+ *           address most significant octet first, TYPE the HCI key type in decimal, KEY 32 hex
+ *           digits in HCI order (as Link Key Notification carries it).
+ *   --ready-file is written once the IO capability is set and the keys are loaded.
  *   Runs until SIGTERM / SIGINT or --timeout seconds (default 600).  Exit 0, or 1 when the
- *   control channel cannot be opened or the IO capability cannot be set.
+ *   control channel cannot be opened, the IO capability cannot be set or the keys not loaded.
  *
  * The management protocol's constants and layouts are BlueZ's doc/mgmt-api.txt (and the
  * kernel's include/net/bluetooth/mgmt.h): every message is a 6-octet header (opcode, controller
@@ -47,6 +54,7 @@
 #define MGMT_INDEX_NONE 0xFFFF
 
 /* commands */
+#define MGMT_OP_LOAD_LINK_KEYS 0x0012
 #define MGMT_OP_PIN_CODE_REPLY 0x0016
 #define MGMT_OP_PIN_CODE_NEG_REPLY 0x0017
 #define MGMT_OP_SET_IO_CAPABILITY 0x0018
@@ -70,6 +78,8 @@
 
 #define MGMT_HDR 6
 #define ADDR_INFO 7 /* bdaddr (6, least significant octet first), address type (1) */
+#define LINK_KEY_INFO 25 /* addr info, key type (1), value (16), pin length (1) */
+#define MAX_KEYS 16
 
 struct hci_sockaddr {
 	sa_family_t family;
@@ -111,7 +121,7 @@ static const char *addr_str(const uint8_t *a, char out[40])
 
 static int send_cmd(int fd, uint16_t op, uint16_t index, const uint8_t *par, size_t len)
 {
-	uint8_t buf[MGMT_HDR + 64];
+	uint8_t buf[MGMT_HDR + 3 + MAX_KEYS * LINK_KEY_INFO];
 	if (len > sizeof(buf) - MGMT_HDR)
 		return -1;
 	put_le16(buf, op);
@@ -142,8 +152,93 @@ static void say(const char *fmt, ...)
 static int usage(void)
 {
 	fprintf(stderr, "usage: kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] "
-		"[--ready-file F] [--timeout S]\n");
+		"[--keys FILE] [--ready-file F] [--timeout S]\n");
 	return 2;
+}
+
+/* ---- the key file: MAX_KEYS entries of LINK_KEY_INFO octets (mgmt_link_key_info) --------- */
+
+static uint8_t keys[MAX_KEYS][LINK_KEY_INFO];
+static int nkeys;
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Reads FILE (a missing one is empty).  0, or -1 with a message for a malformed line. */
+static int keys_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	char line[256];
+	int n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		unsigned a[6], type, pin;
+		char hex[40];
+		if (sscanf(line, "%2x:%2x:%2x:%2x:%2x:%2x %u %39s %u", &a[0], &a[1], &a[2], &a[3], &a[4],
+			   &a[5], &type, hex, &pin) != 9 || type > 8 || pin > 16 || strlen(hex) != 32 ||
+		    nkeys == MAX_KEYS) {
+			fprintf(stderr, "kagent: %s line %d: not ADDRESS TYPE KEY PIN_LENGTH\n", path, n);
+			fclose(f);
+			return -1;
+		}
+		uint8_t *k = keys[nkeys];
+		for (int i = 0; i < 6; i++)
+			k[i] = (uint8_t)a[5 - i];
+		k[6] = 0; /* BR/EDR */
+		k[7] = (uint8_t)type;
+		for (int i = 0; i < 16; i++) {
+			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+			if (hi < 0 || lo < 0) {
+				fprintf(stderr, "kagent: %s line %d: bad key\n", path, n);
+				fclose(f);
+				return -1;
+			}
+			k[8 + i] = (uint8_t)(hi << 4 | lo);
+		}
+		k[24] = (uint8_t)pin;
+		nkeys++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Writes every entry to FILE.tmp, then renames it over FILE.  0 or -1. */
+static int keys_write(const char *path)
+{
+	char tmp[512];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	for (int i = 0; i < nkeys; i++) {
+		const uint8_t *k = keys[i];
+		fprintf(f, "%02X:%02X:%02X:%02X:%02X:%02X %u ", k[5], k[4], k[3], k[2], k[1], k[0], k[7]);
+		for (int j = 0; j < 16; j++)
+			fprintf(f, "%02x", k[8 + j]);
+		fprintf(f, " %u\n", k[24]);
+	}
+	if (fclose(f) != 0)
+		return -1;
+	return rename(tmp, path);
+}
+
+/* A New Link Key's mgmt_link_key_info: replace the peer's entry or add one. */
+static void keys_put(const uint8_t *info)
+{
+	int i = 0;
+	while (i < nkeys && memcmp(keys[i], info, ADDR_INFO) != 0)
+		i++;
+	if (i == MAX_KEYS)
+		return;
+	memcpy(keys[i], info, LINK_KEY_INFO);
+	if (i == nkeys)
+		nkeys++;
 }
 
 int main(int argc, char **argv)
@@ -152,7 +247,7 @@ int main(int argc, char **argv)
 	int io_cap = -1;
 	bool reject = false;
 	uint32_t passkey = 0;
-	const char *pin = "0000", *ready = NULL;
+	const char *pin = "0000", *ready = NULL, *keyfile = NULL;
 	int timeout_s = 600;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--index") && i + 1 < argc)
@@ -165,6 +260,8 @@ int main(int argc, char **argv)
 			passkey = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
 			pin = argv[++i];
+		else if (!strcmp(argv[i], "--keys") && i + 1 < argc)
+			keyfile = argv[++i];
 		else if (!strcmp(argv[i], "--ready-file") && i + 1 < argc)
 			ready = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
@@ -188,17 +285,27 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
-	bool io_pending = false;
+	bool io_pending = false, keys_pending = false;
 	if (io_cap >= 0) {
 		uint8_t c = (uint8_t)io_cap;
 		if (send_cmd(fd, MGMT_OP_SET_IO_CAPABILITY, (uint16_t)index, &c, 1) < 0)
 			return 1;
 		io_pending = true;
-	} else if (ready) {
-		FILE *f = fopen(ready, "w");
-		if (f)
-			fclose(f);
 	}
+	if (keyfile) {
+		if (keys_read(keyfile) < 0)
+			return 1;
+		/* debug_keys(1) key_count(2) keys; the list replaces what the kernel has */
+		uint8_t par[3 + MAX_KEYS * LINK_KEY_INFO];
+		par[0] = 0;
+		put_le16(par + 1, (uint16_t)nkeys);
+		for (int i = 0; i < nkeys; i++)
+			memcpy(par + 3 + i * LINK_KEY_INFO, keys[i], LINK_KEY_INFO);
+		if (send_cmd(fd, MGMT_OP_LOAD_LINK_KEYS, (uint16_t)index, par, 3 + (size_t)nkeys * LINK_KEY_INFO) < 0)
+			return 1;
+		keys_pending = true;
+	}
+	bool ready_done = false;
 	say("answering for hci%u%s", index, reject ? " (refusing confirmations)" : "");
 
 	struct timespec t0;
@@ -206,6 +313,14 @@ int main(int argc, char **argv)
 	uint8_t buf[1024];
 	char as[40];
 	while (!stop) {
+		if (!ready_done && !io_pending && !keys_pending) {
+			ready_done = true;
+			if (ready) {
+				FILE *f = fopen(ready, "w");
+				if (f)
+					fclose(f);
+			}
+		}
 		struct timespec t;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec - t0.tv_sec >= timeout_s) {
@@ -250,11 +365,13 @@ int main(int argc, char **argv)
 					return 1;
 				}
 				say("io capability %d set", io_cap);
-				if (ready) {
-					FILE *f = fopen(ready, "w");
-					if (f)
-						fclose(f);
+			} else if (op == MGMT_OP_LOAD_LINK_KEYS && keys_pending) {
+				keys_pending = false;
+				if (st) {
+					say("Load Link Keys (%d keys) failed: status 0x%02x", nkeys, st);
+					return 1;
 				}
+				say("%d link keys loaded from %s", nkeys, keyfile);
 			} else if (op >= MGMT_OP_PIN_CODE_REPLY && op <= MGMT_OP_USER_PASSKEY_NEG_REPLY) {
 				say("reply 0x%04x: status 0x%02x", op, st);
 			}
@@ -297,11 +414,21 @@ int main(int argc, char **argv)
 				say("passkey notify %s value %06u entered %u", addr_str(pp, as), le32(pp + ADDR_INFO),
 				    pp[ADDR_INFO + 4]);
 			break;
-		case MGMT_EV_NEW_LINK_KEY: /* store_hint(1) addr type(1) val(16) pin_len(1) */
-			if (plen >= 1 + ADDR_INFO + 18)
-				say("new link key %s type 0x%02x store_hint %u", addr_str(pp + 1, as), pp[1 + ADDR_INFO],
-				    pp[0]);
+		case MGMT_EV_NEW_LINK_KEY: { /* store_hint(1) addr type(1) val(16) pin_len(1) */
+			if (plen < 1 + LINK_KEY_INFO)
+				break;
+			char hex[33];
+			for (int i = 0; i < 16; i++)
+				snprintf(hex + 2 * i, 3, "%02x", pp[1 + ADDR_INFO + 1 + i]);
+			say("new link key %s type 0x%02x store_hint %u key %s", addr_str(pp + 1, as), pp[1 + ADDR_INFO],
+			    pp[0], hex);
+			if (keyfile && pp[0]) {
+				keys_put(pp + 1);
+				if (keys_write(keyfile) < 0)
+					say("cannot write %s: %s", keyfile, strerror(errno));
+			}
 			break;
+		}
 		case MGMT_EV_NEW_LONG_TERM_KEY: /* store_hint(1) addr type(1) central(1) enc_size(1) ... */
 			if (plen >= 1 + ADDR_INFO + 3)
 				say("new long term key %s type 0x%02x central %u key size %u store_hint %u",
