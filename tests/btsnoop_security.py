@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The BR/EDR security exchanges of a btsnoop capture, one a line, for tests to check.
 
-    btsnoop_security.py FILE [--index N] [--from S] [--to S]
+    btsnoop_security.py FILE [--index N] [--from S] [--to S] [--live]
 
 Reads an H4 capture (datalink 1002: l2kit's --btsnoop) or a btmon one (datalink 2001, `btmon
 -w`: every controller of a machine; --index N keeps controller hciN's records) and prints each
@@ -17,7 +17,8 @@ result, a security command the controller refused (Command Status), the bring-up
 Pairing Mode / Secure Connections Host Support; on LE, the SMP PDUs (fixed channel 0x0006,
 "smp-out" / "smp-in" with the code's name and a Pairing Failed's reason), LE Enable Encryption
 and the Long Term Key Request with its replies.  --from / --to (Unix time, seconds) keep the
-records of a time window (btmon's timestamps are the machine's clock).  Every field is decoded
+records of a time window (btmon's timestamps are the machine's clock); --live reads a capture
+btmon is still writing, whose last record may be incomplete (it is left out).  Every field is decoded
 only after its length is checked; a record too short for a field prints '?'.  A test greps the
 lines (tests/vm/scenario_security.sh); BlueZ's btmon -r decodes the same capture independently.
 Exits 1 on a malformed or truncated capture."""
@@ -102,6 +103,7 @@ def security(path, args):
     index = int(args[args.index('--index') + 1]) if '--index' in args else None
     t_from = float(args[args.index('--from') + 1]) if '--from' in args else None
     t_to = float(args[args.index('--to') + 1]) if '--to' in args else None
+    live = '--live' in args
     data = open(path, 'rb').read()
     if data[:8] != b'btsnoop\0':
         print('not a btsnoop file'); return 1
@@ -111,12 +113,16 @@ def security(path, args):
     off = 16
     while off < len(data):
         if off + 24 > len(data):
+            if live:
+                break
             print('ERROR truncated record header at %d' % off); return 1
         olen, ilen, flags, drops, ts = struct.unpack('>IIIIQ', data[off:off + 24])
         rec = data[off + 24:off + 24 + ilen]
-        off += 24 + ilen
         if len(rec) != ilen:
+            if live:
+                break
             print('ERROR truncated record at %d' % off); return 1
+        off += 24 + ilen
         t = (ts - BTSNOOP_EPOCH_US) / 1e6
         if (t_from is not None and t < t_from) or (t_to is not None and t > t_to):
             continue
