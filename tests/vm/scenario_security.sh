@@ -79,7 +79,11 @@ head -c "$SMALL" /dev/urandom >/tmp/k.small
 kagent_start() {
 	_st=$1; shift
 	# (the first step uses the controllers of the start)
-	[ -z "$AIR_USED" ] || fresh_air || bad "$_st: cannot start the controllers again"
+	if [ -n "$AIR_USED" ]; then
+		_t=$(now)
+		fresh_air || bad "$_st: cannot start the controllers again"
+		echo "fresh controllers in $(awk "BEGIN{print $(now) - $_t}") s"
+	fi
 	AIR_USED=1
 	rm -f /tmp/ka.ready
 	"$KAGENT" --index 0 --io-cap 1 --ready-file /tmp/ka.ready --timeout 300 "$@" \
