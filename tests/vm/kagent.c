@@ -14,8 +14,12 @@
  *
  *   kagent: confirm 00:AA:01:01:00:01 bredr value 123456 hint 0 -> accept
  *
- *   kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] [--keys FILE]
- *          [--ready-file F] [--timeout S]
+ *   kagent [--index N] [--desktop] [--io-cap N] [--reject] [--passkey N] [--pin PIN]
+ *          [--keys FILE] [--pair ADDR] [--ready-file F] [--timeout S]
+ *   --desktop: set the controller as bluetoothd sets it for a desktop, one command after the
+ *           other: Simple Pairing, Secure Connections, bondable, LE, BR/EDR, connectable on
+ *           (then the IO capability and the keys below), powered on last; the settings the
+ *           kernel reports are printed ("settings: powered connectable bondable ssp ...").
  *   --io-cap: 0 DisplayOnly, 1 DisplayYesNo, 2 KeyboardOnly, 3 NoInputNoOutput,
  *             4 KeyboardDisplay (MGMT Set IO Capability; the kernel's own default is 3)
  *   --keys: the BR/EDR bonds, kept as bluetoothd keeps them across restarts of the controller:
@@ -24,7 +28,9 @@
  *           replaces that peer's line.  One line a bond: "ADDRESS TYPE KEY PIN_LENGTH", the
  *           address most significant octet first, TYPE the HCI key type in decimal, KEY 32 hex
  *           digits in HCI order (as Link Key Notification carries it).
- *   --ready-file is written once the IO capability is set and the keys are loaded.
+ *   --pair: once set up, pair with ADDR (BR/EDR; MGMT Pair Device, the kernel's dedicated
+ *           bonding) and print the result: "kagent: pair ADDR bredr: status 0xNN" (0 paired).
+ *   --ready-file is written once all of the above but the pairing is done.
  *   Runs until SIGTERM / SIGINT or --timeout seconds (default 600).  Exit 0, or 1 when the
  *   control channel cannot be opened, the IO capability cannot be set or the keys not loaded.
  *
@@ -54,7 +60,15 @@
 #define MGMT_INDEX_NONE 0xFFFF
 
 /* commands */
+#define MGMT_OP_SET_POWERED 0x0005
+#define MGMT_OP_SET_CONNECTABLE 0x0007
+#define MGMT_OP_SET_BONDABLE 0x0009
+#define MGMT_OP_SET_SSP 0x000B
+#define MGMT_OP_SET_LE 0x000D
 #define MGMT_OP_LOAD_LINK_KEYS 0x0012
+#define MGMT_OP_PAIR_DEVICE 0x0019
+#define MGMT_OP_SET_BREDR 0x002A
+#define MGMT_OP_SET_SECURE_CONN 0x002D
 #define MGMT_OP_PIN_CODE_REPLY 0x0016
 #define MGMT_OP_PIN_CODE_NEG_REPLY 0x0017
 #define MGMT_OP_SET_IO_CAPABILITY 0x0018
@@ -110,6 +124,38 @@ static void put_le16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
+/* The names of a settings bit field (MGMT Read Controller Information's current settings) */
+static void settings_str(uint32_t v, char *out, size_t cap)
+{
+	static const char *names[] = {"powered", "connectable", "fast-connectable", "discoverable",
+				      "bondable", "link-security", "ssp", "br/edr", "hs", "le",
+				      "advertising", "secure-conn", "debug-keys", "privacy"};
+	size_t n = 0;
+	out[0] = 0;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (v & (1u << i) && n + strlen(names[i]) + 2 < cap)
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "", names[i]);
+}
+
+/* The setup, one command at a time (each waits for the one before to complete) */
+struct setup_cmd {
+	uint16_t op;
+	uint16_t len;
+	uint8_t par[3 + MAX_KEYS * LINK_KEY_INFO];
+	const char *what;
+};
+static struct setup_cmd setup[12];
+static int nsetup;
+
+static void setup_add(uint16_t op, const void *par, size_t len, const char *what)
+{
+	struct setup_cmd *c = &setup[nsetup++];
+	c->op = op;
+	c->len = (uint16_t)len;
+	memcpy(c->par, par, len);
+	c->what = what;
+}
+
 /* "AA:BB:CC:DD:EE:FF type" of a mgmt_addr_info */
 static const char *addr_str(const uint8_t *a, char out[40])
 {
@@ -151,8 +197,8 @@ static void say(const char *fmt, ...)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kagent [--index N] [--io-cap N] [--reject] [--passkey N] [--pin PIN] "
-		"[--keys FILE] [--ready-file F] [--timeout S]\n");
+	fprintf(stderr, "usage: kagent [--index N] [--desktop] [--io-cap N] [--reject] [--passkey N] "
+		"[--pin PIN] [--keys FILE] [--pair ADDR] [--ready-file F] [--timeout S]\n");
 	return 2;
 }
 
@@ -247,7 +293,8 @@ int main(int argc, char **argv)
 	int io_cap = -1;
 	bool reject = false;
 	uint32_t passkey = 0;
-	const char *pin = "0000", *ready = NULL, *keyfile = NULL;
+	const char *pin = "0000", *ready = NULL, *keyfile = NULL, *pair = NULL;
+	bool desktop = false;
 	int timeout_s = 600;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--index") && i + 1 < argc)
@@ -260,6 +307,10 @@ int main(int argc, char **argv)
 			passkey = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--pin") && i + 1 < argc)
 			pin = argv[++i];
+		else if (!strcmp(argv[i], "--desktop"))
+			desktop = true;
+		else if (!strcmp(argv[i], "--pair") && i + 1 < argc)
+			pair = argv[++i];
 		else if (!strcmp(argv[i], "--keys") && i + 1 < argc)
 			keyfile = argv[++i];
 		else if (!strcmp(argv[i], "--ready-file") && i + 1 < argc)
@@ -285,12 +336,18 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
-	bool io_pending = false, keys_pending = false;
+	const uint8_t on = 1;
+	if (desktop) {
+		setup_add(MGMT_OP_SET_SSP, &on, 1, "Set Simple Pairing");
+		setup_add(MGMT_OP_SET_SECURE_CONN, &on, 1, "Set Secure Connections");
+		setup_add(MGMT_OP_SET_BONDABLE, &on, 1, "Set Bondable");
+		setup_add(MGMT_OP_SET_LE, &on, 1, "Set LE");
+		setup_add(MGMT_OP_SET_BREDR, &on, 1, "Set BR/EDR");
+		setup_add(MGMT_OP_SET_CONNECTABLE, &on, 1, "Set Connectable");
+	}
 	if (io_cap >= 0) {
 		uint8_t c = (uint8_t)io_cap;
-		if (send_cmd(fd, MGMT_OP_SET_IO_CAPABILITY, (uint16_t)index, &c, 1) < 0)
-			return 1;
-		io_pending = true;
+		setup_add(MGMT_OP_SET_IO_CAPABILITY, &c, 1, "Set IO Capability");
 	}
 	if (keyfile) {
 		if (keys_read(keyfile) < 0)
@@ -301,10 +358,22 @@ int main(int argc, char **argv)
 		put_le16(par + 1, (uint16_t)nkeys);
 		for (int i = 0; i < nkeys; i++)
 			memcpy(par + 3 + i * LINK_KEY_INFO, keys[i], LINK_KEY_INFO);
-		if (send_cmd(fd, MGMT_OP_LOAD_LINK_KEYS, (uint16_t)index, par, 3 + (size_t)nkeys * LINK_KEY_INFO) < 0)
-			return 1;
-		keys_pending = true;
+		setup_add(MGMT_OP_LOAD_LINK_KEYS, par, 3 + (size_t)nkeys * LINK_KEY_INFO, "Load Link Keys");
 	}
+	if (desktop)
+		setup_add(MGMT_OP_SET_POWERED, &on, 1, "Set Powered");
+	uint8_t pair_par[ADDR_INFO + 1];
+	if (pair) {
+		unsigned a[6];
+		if (sscanf(pair, "%2x:%2x:%2x:%2x:%2x:%2x", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) != 6)
+			return usage();
+		for (int i = 0; i < 6; i++)
+			pair_par[i] = (uint8_t)a[5 - i];
+		pair_par[6] = 0; /* BR/EDR */
+		pair_par[7] = io_cap >= 0 ? (uint8_t)io_cap : 1;
+	}
+	int next = 0;        /* the setup command to send */
+	bool waiting = false; /* for setup[next - 1] */
 	bool ready_done = false;
 	say("answering for hci%u%s", index, reject ? " (refusing confirmations)" : "");
 
@@ -313,13 +382,21 @@ int main(int argc, char **argv)
 	uint8_t buf[1024];
 	char as[40];
 	while (!stop) {
-		if (!ready_done && !io_pending && !keys_pending) {
+		if (!waiting && next < nsetup) {
+			if (send_cmd(fd, setup[next].op, (uint16_t)index, setup[next].par, setup[next].len) < 0)
+				return 1;
+			next++;
+			waiting = true;
+		}
+		if (!ready_done && !waiting && next == nsetup) {
 			ready_done = true;
 			if (ready) {
 				FILE *f = fopen(ready, "w");
 				if (f)
 					fclose(f);
 			}
+			if (pair && send_cmd(fd, MGMT_OP_PAIR_DEVICE, (uint16_t)index, pair_par, sizeof(pair_par)) < 0)
+				return 1;
 		}
 		struct timespec t;
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -358,20 +435,23 @@ int main(int argc, char **argv)
 				break;
 			uint16_t op = le16(pp);
 			uint8_t st = pp[2];
-			if (op == MGMT_OP_SET_IO_CAPABILITY && io_pending) {
-				io_pending = false;
+			if (waiting && op == setup[next - 1].op) {
+				waiting = false;
 				if (st) {
-					say("Set IO Capability %d failed: status 0x%02x", io_cap, st);
+					say("%s failed: status 0x%02x", setup[next - 1].what, st);
 					return 1;
 				}
-				say("io capability %d set", io_cap);
-			} else if (op == MGMT_OP_LOAD_LINK_KEYS && keys_pending) {
-				keys_pending = false;
-				if (st) {
-					say("Load Link Keys (%d keys) failed: status 0x%02x", nkeys, st);
-					return 1;
+				if (op == MGMT_OP_SET_IO_CAPABILITY)
+					say("io capability %d set", io_cap);
+				else if (op == MGMT_OP_LOAD_LINK_KEYS)
+					say("%d link keys loaded from %s", nkeys, keyfile);
+				else if (op == MGMT_OP_SET_POWERED && ev == MGMT_EV_CMD_COMPLETE && plen >= 7) {
+					char ss[200];
+					settings_str(le32(pp + 3), ss, sizeof(ss));
+					say("settings: %s", ss);
 				}
-				say("%d link keys loaded from %s", nkeys, keyfile);
+			} else if (op == MGMT_OP_PAIR_DEVICE && pair) {
+				say("pair %s: status 0x%02x", plen >= 3 + ADDR_INFO ? addr_str(pp + 3, as) : pair, st);
 			} else if (op >= MGMT_OP_PIN_CODE_REPLY && op <= MGMT_OP_USER_PASSKEY_NEG_REPLY) {
 				say("reply 0x%04x: status 0x%02x", op, st);
 			}

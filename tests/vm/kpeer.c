@@ -11,11 +11,6 @@
  *         high or fips (1..4; the kernel's default is low).  A listening socket passes it to
  *         the channels it accepts.  Once the channel is open the level and the link's
  *         encryption key size (getsockopt BT_SECURITY) are printed.
- *   A connect that fails is reported, then kpeer waits (10 s at most) until the kernel has no
- *   link to ADDR left before it closes the socket and exits: Debian's Linux 6.1.192 crashed
- *   (list corruption in hci_chan_del, from l2cap_sock_release) when the socket was closed
- *   while the kernel was tearing the link down after a refused pairing, and the process then
- *   never ended (tests/vm/scenario_security.sh, step e2).
  *
  * Constants are the kernel's uapi values (include/net/bluetooth/{bluetooth,l2cap}.h), so the
  * BlueZ development headers are not needed.  A test fixture, not part of l2kit.
@@ -28,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -82,53 +76,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* HCIGETCONNLIST (include/net/bluetooth/hci_sock.h): the ACL/LE links of controller dev */
-#define HCIGETCONNLIST _IOR('H', 212, int)
-struct conn_info {
-	uint16_t handle;
-	uint8_t bdaddr[6];
-	uint8_t type;
-	uint8_t out;
-	uint16_t state;
-	uint32_t link_mode;
-};
-struct conn_list_req {
-	uint16_t dev_id;
-	uint16_t conn_num;
-	struct conn_info ci[8];
-};
-
-/* true while any controller (hci0..hci3) has a link to bdaddr */
-static bool link_up(const uint8_t bdaddr[6])
-{
-	int s = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, 1 /* BTPROTO_HCI */);
-	if (s < 0)
-		return false;
-	bool up = false;
-	for (uint16_t dev = 0; dev < 4 && !up; dev++) {
-		struct conn_list_req req;
-		memset(&req, 0, sizeof(req));
-		req.dev_id = dev;
-		req.conn_num = 8;
-		if (ioctl(s, HCIGETCONNLIST, &req) < 0)
-			continue;
-		for (unsigned i = 0; i < req.conn_num && i < 8; i++)
-			if (!memcmp(req.ci[i].bdaddr, bdaddr, 6))
-				up = true;
-	}
-	close(s);
-	return up;
-}
-
-/* wait (10 s at most) until no controller has a link to bdaddr */
-static void wait_link_gone(const uint8_t bdaddr[6])
-{
-	for (int i = 0; i < 100 && link_up(bdaddr); i++) {
-		struct timespec ts = {0, 100000000L};
-		nanosleep(&ts, NULL);
-	}
 }
 
 static int parse_addr(const char *s, uint8_t out[6])
@@ -476,7 +423,6 @@ int main(int argc, char **argv)
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			fprintf(stderr, "kpeer: connect to %s psm 0x%x (%s): %s\n", pos[1], psm, mode,
 				strerror(errno));
-			wait_link_gone(sa.l2_bdaddr);
 			return 1;
 		}
 		cfd = fd;
