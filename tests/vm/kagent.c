@@ -28,8 +28,9 @@
  *           replaces that peer's line.  One line a bond: "ADDRESS TYPE KEY PIN_LENGTH", the
  *           address most significant octet first, TYPE the HCI key type in decimal, KEY 32 hex
  *           digits in HCI order (as Link Key Notification carries it).
- *   --pair: once set up, pair with ADDR (BR/EDR; MGMT Pair Device, the kernel's dedicated
- *           bonding) and print the result: "kagent: pair ADDR bredr: status 0xNN" (0 paired).
+ *   --pair: at SIGUSR1 (once set up), pair with ADDR (BR/EDR; MGMT Pair Device, the kernel's
+ *           dedicated bonding) and print the result: "kagent: pair ADDR bredr: status 0xNN"
+ *           (0 paired).
  *   --ready-file is written once all of the above but the pairing is done.
  *   Runs until SIGTERM / SIGINT or --timeout seconds (default 600).  Exit 0, or 1 when the
  *   control channel cannot be opened, the IO capability cannot be set or the keys not loaded.
@@ -101,11 +102,16 @@ struct hci_sockaddr {
 	unsigned short channel;
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, pair_now;
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+static void on_usr1(int sig)
+{
+	(void)sig;
+	pair_now = 1;
 }
 
 static uint16_t le16(const uint8_t *p)
@@ -335,6 +341,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_usr1);
 
 	const uint8_t on = 1;
 	if (desktop) {
@@ -395,7 +402,11 @@ int main(int argc, char **argv)
 				if (f)
 					fclose(f);
 			}
-			if (pair && send_cmd(fd, MGMT_OP_PAIR_DEVICE, (uint16_t)index, pair_par, sizeof(pair_par)) < 0)
+		}
+		if (ready_done && pair && pair_now) {
+			pair_now = 0;
+			say("pairing with %s", pair);
+			if (send_cmd(fd, MGMT_OP_PAIR_DEVICE, (uint16_t)index, pair_par, sizeof(pair_par)) < 0)
 				return 1;
 		}
 		struct timespec t;

@@ -7,7 +7,7 @@
 #     SCENARIO: userchan | usb | interop | security (tests/vm/scenario_NAME.sh) | all (those
 #               four) | smoke (boot check) | exec (runs the script VM_EXEC names, for debugging)
 #   Settings passed into the guest: INTEROP_BYTES, INTEROP_MODES, USB_BYTES, USB_UNPLUG_BYTES,
-#   SECURITY_BYTES.
+#   SECURITY_BYTES, SECURITY_STEPS.
 #
 # Exit status: 0 every scenario passed, 1 one failed (or the VM could not be prepared),
 # 77 skipped: QEMU, btvirt or kmod missing, or apt cannot find the kernel package as a user who
@@ -209,7 +209,7 @@ run_one() { # run_one SCENARIO -> 0 pass, 1 fail
 	limit=$(scenario_timeout "$name")
 	# settings for the scenarios (the guest starts with a clean environment)
 	: >"$out/env.sh"
-	for v in INTEROP_BYTES INTEROP_MODES USB_BYTES USB_UNPLUG_BYTES SECURITY_BYTES; do
+	for v in INTEROP_BYTES INTEROP_MODES USB_BYTES USB_UNPLUG_BYTES SECURITY_BYTES SECURITY_STEPS; do
 		eval "val=\${$v-}"
 		[ -n "$val" ] && echo "export $v='$val'" >>"$out/env.sh"
 	done
