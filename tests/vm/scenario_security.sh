@@ -21,7 +21,8 @@
 #      at both sides, l2kit's connect fails with "authentication failed", no channel, no key.
 #   e2 Refusal, the kernel initiating: the kernel pairs with l2kit (MGMT Pair Device, what a
 #      desktop's "pair" does), l2kit's agent says no: Pair Device fails with Authentication
-#      Failed, l2kit reports the failed pairing, no key at either side.
+#      Failed, l2kit reports the failed pairing, no key at either side.  (Not through a kernel
+#      L2CAP socket: see step_e2.)
 #   le LE Secure Connections pairing and an LE credit based channel at BT_SECURITY_MEDIUM:
 #      run when this l2kit has an LE Security Manager, else reported as skipped (its channel
 #      at level 2 on LE then fails before any SMP PDU).
@@ -36,6 +37,10 @@
 # Every step's captures (l2kit's, and btmon's of the whole machine for the kernel's hci0) are
 # decoded by tests/btsnoop_security.py and BlueZ's btmon: key types, the values compared,
 # Secure Connections (P-256 keys, AES-CCM) and the 16-octet encryption key.
+# l2kit's channels here ask for level 2 or more: at level 0/1 l2kit opens its channel on the
+# unencrypted link, and the kernel, with Simple Pairing on at both sides, refuses every PSM but
+# SDP on such a link with Security Block (0x0003): Core Vol 3 Part C 5.2.2.5 wants at least an
+# unauthenticated key and encryption on every connection of two SSP devices except at level 0.
 XFER="$BUILD/tests/progs/vm_xfer"
 KPEER="$VMBIN/kpeer"
 KAGENT="$VMBIN/kagent"
