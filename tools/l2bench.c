@@ -25,7 +25,7 @@
 #include "tools/common/tool.h"
 
 #define PROG "l2bench"
-static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python"};
+static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "pair"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void usage(FILE *f)
@@ -40,7 +40,7 @@ static void usage(FILE *f)
 		"  writes DIR/results.json (default DIR build/bench) with gnuplot data (host_cost.dat,\n"
 		"  utilisation.dat).\n"
 		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
-		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python\n"
+		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python,pair\n"
 		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
 		"  --bindir DIR where vctrl and l2cat are (default: this program's directory); the\n"
 		"               shared library is DIR/../libl2kit.so\n"
@@ -66,7 +66,7 @@ static int check_only(const char *only)
 			known |= strlen(sections[i]) == len && strncmp(p, sections[i], len) == 0;
 		if (!known) {
 			fprintf(stderr, PROG ": unknown section '%.*s' in --only (sections: cost, util, latency, "
-					"scale, oop, fcs, fair, python)\n", (int)len, p);
+					"scale, oop, fcs, fair, python, pair)\n", (int)len, p);
 			return 2;
 		}
 		if (!e)
@@ -294,6 +294,8 @@ int main(int argc, char **argv)
 		failed |= bench_fairness(&o) < 0;
 	if (want(only, "python"))
 		failed |= bench_python(&o) < 0;
+	if (!tool_signal() && want(only, "pair"))
+		failed |= bench_pairing(&o) < 0;
 	double wall = bench_wall_s() - w0;
 	bj_num("bench_wall_s", wall);
 	if (tool_signal())
