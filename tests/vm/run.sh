@@ -165,7 +165,7 @@ flock -u 9 2>/dev/null
 scenario_timeout() {
 	case "$1" in
 	interop) echo "${VM_SCENARIO_TIMEOUT:-720}" ;;
-	security) echo "${VM_SCENARIO_TIMEOUT:-600}" ;;
+	security) echo "${VM_SCENARIO_TIMEOUT:-720}" ;;
 	usb) echo "${VM_SCENARIO_TIMEOUT:-420}" ;;
 	*) echo "${VM_SCENARIO_TIMEOUT:-240}" ;;
 	esac

@@ -23,9 +23,16 @@
 #      desktop's "pair" does), l2kit's agent says no: Pair Device fails with Authentication
 #      Failed, l2kit reports the failed pairing, no key at either side.  (Not through a kernel
 #      L2CAP socket: see step_e2.)
-#   le LE Secure Connections pairing and an LE credit based channel at BT_SECURITY_MEDIUM:
-#      run when this l2kit has an LE Security Manager, else reported as skipped (its channel
-#      at level 2 on LE then fails before any SMP PDU).
+#   le1 LE Secure Connections: l2kit (central, DisplayYesNo, level 2) pairs with the kernel's
+#      SMP and opens an LE credit based channel to a kernel socket at BT_SECURITY_MEDIUM;
+#      numeric comparison at both, the value computed by each host (the same six digits).
+#   le2 LE bonded reconnect: a new l2kit process with the key file of (le1): the stored long
+#      term key encrypts the link (LE Enable Encryption, the kernel's LTK Request Reply), no
+#      SMP PDU, no question.
+#   le3 The kernel asks: no bond; the kernel (peripheral) opens an LE credit based channel at
+#      BT_SECURITY_MEDIUM to l2kit's service at level 2: its Security Request, l2kit pairs.
+#   le4 Refusal on LE: l2kit's agent says no: Pairing Failed (Numeric Comparison Failed), the
+#      kernel reports Authentication Failed, no channel, no key.
 # Each step starts on fresh controllers (btvirt started again; the kernel's bonds are given
 # back by kagent): BlueZ 5.66's emulator keeps per-controller pairing state across links and
 # HCI Reset (which side initiated authentication, the IO capability of the last exchange), and
@@ -49,7 +56,6 @@ K=00:AA:01:00:00:00
 BYTES=${SECURITY_BYTES:-262144}
 SMALL=16384
 fail=0
-le_result="not run"
 passed=""
 step() { echo "== $*"; }
 bad() { echo "FAIL: $*"; fail=1; ok=0; }
@@ -75,7 +81,7 @@ head -c "$SMALL" /dev/urandom >/tmp/k.small
 kagent_start() {
 	_st=$1; shift
 	# (the first step uses the controllers of the start)
-	if [ -n "$AIR_USED" ]; then
+	if [ -n "$AIR_USED" ] && [ -z "$KEEP_AIR" ]; then
 		_t=$(now)
 		fresh_air || bad "$_st: cannot start the controllers again"
 		echo "fresh controllers in $(awk "BEGIN{print $(now) - $_t}") s"
@@ -382,50 +388,171 @@ step_e2() {
 	[ $ok = 1 ] && passed="$passed e2"
 }
 
-# ---- le: LE Secure Connections and an LE credit based channel at BT_SECURITY_MEDIUM ----------
-step_le() {
+# ---- LE: the kernel's own SMP against l2kit's; l2kit makes the LE link (central) every time --
+# le_checks STEP KEYFILE: an LE Secure Connections pairing with numeric comparison at both
+# sides (both hosts compute the value: the same six digits), bonded, a 16-octet key
+le_checks() {
+	same_number_le "$1"
+	has "$1" "$OUT/sec-$1-l2kit.log" "link security: level 4, encrypted, key size 16, authenticated yes, secure connections yes, bonded yes"
+	has "$1" "$OUT/sec-$1-kpeer.log" "security level [34], encryption key size 16"
+	for pdu in Pairing_Public_Key Pairing_Random Pairing_DHKey_Check; do
+		has "$1" "$OUT/sec-$1-l2kit.txt" "smp-out $pdu"
+		has "$1" "$OUT/sec-$1-l2kit.txt" "smp-in $pdu"
+	done
+	hasnt "$1" "$OUT/sec-$1-l2kit.txt" "Pairing_Failed"
+	has "$1" "$OUT/sec-$1-l2kit.txt" "cmd LE_Enable_Encryption"
+	has "$1" "$OUT/sec-$1-l2kit.txt" "Encryption_Change status=0x00 .* enabled=1"
+	has "$1" "$OUT/sec-$1-hci0.txt" "cmd LE_Long_Term_Key_Request_Reply"
+	# the kernel stored an authenticated P-256 long term key (MGMT type 0x03) of 16 octets
+	has "$1" "$OUT/sec-$1-kagent.log" "new long term key $L le-public type 0x03 central 0 key size 16 store_hint 1"
+	btmon -r "$OUT/sec-$1.btsnoop" >"$OUT/sec-$1.btmon.txt" 2>&1
+	[ "$(grep -c "Authentication requirement: Bonding, .*SC" "$OUT/sec-$1.btmon.txt")" -ge 2 ] ||
+		bad "$1: btmon shows no Pairing Request and Response both with SC"
+	[ "$(grep -c "Max encryption key size: 16" "$OUT/sec-$1.btmon.txt")" -ge 2 ] ||
+		bad "$1: btmon shows no 16-octet maximum key size both ways"
+	echo "btmon: $(grep -m1 -oE "Authentication requirement: .*" "$OUT/sec-$1.btmon.txt"); $(grep -c "SMP: Pairing Public Key" "$OUT/sec-$1.btmon.txt") Pairing Public Key PDUs"
+	has "$1" "$2" "^\\[$K le-public\\]"
+	has "$1" "$2" "^secure_connections = yes"
+	has "$1" "$2" "^authenticated = yes"
+}
+# same_number_le STEP: the LE numeric comparison value, computed by each host, is the same
+same_number_le() {
+	lv=$(sed -n 's/.*agent: confirm value \([0-9]*\) .*/\1/p' "$OUT/sec-$1-l2kit.log" | head -n 1)
+	kv=$(sed -n 's/.*kagent: confirm .* le-public value \([0-9]*\) hint 0 .*/\1/p' "$OUT/sec-$1-kagent.log" | head -n 1)
+	if [ -n "$lv" ] && [ "$lv" = "$kv" ]; then
+		echo "LE numeric comparison: l2kit's agent $lv, the kernel's agent $kv: equal (each host computed it, g2)"
+	else
+		bad "$1: LE numeric comparison values: l2kit '$lv', kernel '$kv'"
+	fi
+}
+
+# ---- le1: l2kit pairs (central, initiator) and opens an LE credit based channel ---------------
+step_le1() {
 	t0=$(now); ok=1
-	step "le: l2kit opens an LE credit based channel to the kernel at BT_SECURITY_MEDIUM"
-	kagent_start le
+	step "le1: l2kit (DisplayYesNo, level 2) opens an LE credit based channel to the kernel at BT_SECURITY_MEDIUM: LE Secure Connections"
+	rm -f /tmp/l2k-le.keys
+	kagent_start le1
 	kernel_adv 0
 	rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
 	"$KPEER" listen 0x0080 le /tmp/k.small /tmp/k.got "$SMALL" --sec medium --ready-file /tmp/k.ready \
-		--timeout 60 >"$OUT/sec-le-kpeer.log" 2>&1 &
+		--timeout 60 >"$OUT/sec-le1-kpeer.log" 2>&1 &
 	kp=$!
-	wait_for 10 test -e /tmp/k.ready || bad "le: kernel peer did not start"
-	"$XFER" -t hci1 --btsnoop "$OUT/sec-le.btsnoop" --timeout 60000 --security medium --io-cap yesno \
+	wait_for 10 test -e /tmp/k.ready || bad "le1: kernel peer did not start"
+	"$XFER" -t hci1 --btsnoop "$OUT/sec-le1.btsnoop" --timeout 60000 --security medium --io-cap yesno \
 		--keys /tmp/l2k-le.keys connect $K 0x0080 le /tmp/l2k.small /tmp/l2k.got "$SMALL" \
-		>"$OUT/sec-le-l2kit.log" 2>&1
-	lrc=$?
-	$SECPY "$OUT/sec-le.btsnoop" >"$OUT/sec-le-l2kit.txt" 2>&1
-	if [ $lrc != 0 ] && ! grep -q " smp-" "$OUT/sec-le-l2kit.txt"; then
-		kill $kp 2>/dev/null
-		wait $kp 2>/dev/null
-		cat "$OUT/sec-le-l2kit.log"
-		step_end le
-		echo "le: skipped: this l2kit has no LE Security Manager (its channel at level 2 on LE failed before any SMP PDU: $(sed -n 's/.*(le): //p' "$OUT/sec-le-l2kit.log"))"
-		le_result="skipped (no LE Security Manager in this l2kit)"
-	else
-		[ $lrc = 0 ] || bad "le: l2kit connect"
-		wait $kp || bad "le: kernel peer (listening)"
-		cat "$OUT/sec-le-l2kit.log" "$OUT/sec-le-kpeer.log"
-		step_end le
-		check_sha le /tmp/l2k.small /tmp/k.small
-		has le "$OUT/sec-le-kpeer.log" "security level [234], encryption key size 16"
-		has le "$OUT/sec-le-l2kit.log" "link security: level [234], encrypted, key size 16"
-		has le "$OUT/sec-le-kagent.log" "new long term key $L le-public .* key size 16"
-		has le "$OUT/sec-le-l2kit.txt" "smp-out Pairing_Public_Key"
-		has le "$OUT/sec-le-l2kit.txt" "smp-in Pairing_DHKey_Check"
-		[ $ok = 1 ] && passed="$passed le"
-		le_result="run"
-	fi
-	echo "time: le $(awk "BEGIN{print $(now) - $t0}") s"
+		>"$OUT/sec-le1-l2kit.log" 2>&1 || bad "le1: l2kit connect"
+	wait $kp || bad "le1: kernel peer (listening)"
+	cat "$OUT/sec-le1-l2kit.log" "$OUT/sec-le1-kpeer.log"
+	step_end le1
+	check_sha le1 /tmp/l2k.small /tmp/k.small
+	has le1 "$OUT/sec-le1-l2kit.txt" "smp-out Pairing_Request"
+	has le1 "$OUT/sec-le1-l2kit.txt" "smp-in Pairing_Response"
+	le_checks le1 /tmp/l2k-le.keys
+	cp /tmp/l2k-le.keys "$OUT/sec-le1.keys"
+	echo "time: le1 $(awk "BEGIN{print $(now) - $t0}") s"
+	[ $ok = 1 ] && passed="$passed le1"
+}
+
+# ---- le2: bonded reconnect on LE: the stored LTK encrypts, no SMP pairing ---------------------
+step_le2() {
+	t0=$(now); ok=1
+	step "le2: a new l2kit process with the key file of (le1) opens an LE credit based channel again: no pairing"
+	# the same controllers: the kernel keeps the long term key of (le1)
+	KEEP_AIR=1
+	kagent_start le2
+	KEEP_AIR=
+	kernel_adv 0
+	rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
+	"$KPEER" listen 0x0080 le /tmp/k.small /tmp/k.got "$SMALL" --sec medium --ready-file /tmp/k.ready \
+		--timeout 60 >"$OUT/sec-le2-kpeer.log" 2>&1 &
+	kp=$!
+	wait_for 10 test -e /tmp/k.ready || bad "le2: kernel peer did not start"
+	"$XFER" -t hci1 --btsnoop "$OUT/sec-le2.btsnoop" --timeout 60000 --security medium --io-cap yesno \
+		--keys /tmp/l2k-le.keys connect $K 0x0080 le /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+		>"$OUT/sec-le2-l2kit.log" 2>&1 || bad "le2: l2kit connect"
+	wait $kp || bad "le2: kernel peer (listening)"
+	cat "$OUT/sec-le2-l2kit.log" "$OUT/sec-le2-kpeer.log"
+	step_end le2
+	check_sha le2 /tmp/l2k.small /tmp/k.small
+	has le2 "$OUT/sec-le2-l2kit.log" "security: 0 agent questions, 0 pairings"
+	has le2 "$OUT/sec-le2-l2kit.log" "link security: level 4, encrypted, key size 16, authenticated yes, secure connections yes, bonded yes"
+	has le2 "$OUT/sec-le2-kpeer.log" "security level [34], encryption key size 16"
+	hasnt le2 "$OUT/sec-le2-l2kit.txt" "smp-"
+	hasnt le2 "$OUT/sec-le2-hci0.txt" "smp-"
+	has le2 "$OUT/sec-le2-l2kit.txt" "cmd LE_Enable_Encryption"
+	has le2 "$OUT/sec-le2-l2kit.txt" "Encryption_Change status=0x00 .* enabled=1"
+	has le2 "$OUT/sec-le2-hci0.txt" "cmd LE_Long_Term_Key_Request_Reply"
+	hasnt le2 "$OUT/sec-le2-kagent.log" "confirm|new long term key"
+	echo "time: le2 $(awk "BEGIN{print $(now) - $t0}") s"
+	[ $ok = 1 ] && passed="$passed le2"
+}
+
+# ---- le3: the kernel asks for security (Security Request) and opens its channel ---------------
+step_le3() {
+	t0=$(now); ok=1
+	step "le3: no bond; the kernel (peripheral, BT_SECURITY_MEDIUM) opens an LE credit based channel to l2kit's service at level 2"
+	rm -f /tmp/l2k-le3.keys
+	kagent_start le3
+	kernel_adv 0
+	rm -f /tmp/l.ready /tmp/k.got /tmp/l2k.got
+	# btvirt does not report legacy advertising to the kernel's extended scanner: l2kit makes
+	# the link (central) and the kernel opens its channel on it (as in the interop scenario)
+	"$XFER" -t hci1 --btsnoop "$OUT/sec-le3.btsnoop" --timeout 60000 --ready-file /tmp/l.ready \
+		--security medium --io-cap yesno --keys /tmp/l2k-le3.keys --le-link $K \
+		listen 0x0080 le /tmp/l2k.small /tmp/l2k.got "$SMALL" >"$OUT/sec-le3-l2kit.log" 2>&1 &
+	lp=$!
+	wait_for 30 test -e /tmp/l.ready || bad "le3: l2kit did not start listening"
+	"$KPEER" connect "$L" 0x0080 le /tmp/k.small /tmp/k.got "$SMALL" --sec medium --timeout 60 \
+		>"$OUT/sec-le3-kpeer.log" 2>&1 || bad "le3: kernel connect"
+	wait $lp || bad "le3: l2kit (listening)"
+	cat "$OUT/sec-le3-l2kit.log" "$OUT/sec-le3-kpeer.log"
+	step_end le3
+	check_sha le3 /tmp/l2k.small /tmp/k.small
+	# the kernel (peripheral) asked, l2kit (central) paired
+	has le3 "$OUT/sec-le3-l2kit.txt" "smp-in Security_Request"
+	has le3 "$OUT/sec-le3-l2kit.txt" "smp-out Pairing_Request"
+	le_checks le3 /tmp/l2k-le3.keys
+	echo "time: le3 $(awk "BEGIN{print $(now) - $t0}") s"
+	[ $ok = 1 ] && passed="$passed le3"
+}
+
+# ---- le4: refusal on LE: l2kit's agent says no to the numeric comparison ----------------------
+step_le4() {
+	t0=$(now); ok=1
+	step "le4: l2kit (level 2, its agent refuses) opens an LE credit based channel to the kernel at BT_SECURITY_MEDIUM"
+	rm -f /tmp/l2k-le4.keys
+	kagent_start le4
+	kernel_adv 0
+	rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
+	"$KPEER" listen 0x0080 le /tmp/k.small /tmp/k.got "$SMALL" --sec medium --ready-file /tmp/k.ready \
+		--timeout 40 >"$OUT/sec-le4-kpeer.log" 2>&1 &
+	kp=$!
+	wait_for 10 test -e /tmp/k.ready || bad "le4: kernel peer did not start"
+	"$XFER" -t hci1 --btsnoop "$OUT/sec-le4.btsnoop" --timeout 60000 --security medium --io-cap yesno --reject \
+		--keys /tmp/l2k-le4.keys connect $K 0x0080 le /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+		>"$OUT/sec-le4-l2kit.log" 2>&1 && bad "le4: l2kit's channel opened although its agent refused"
+	kill $kp 2>/dev/null
+	wait $kp 2>/dev/null
+	cat "$OUT/sec-le4-l2kit.log" "$OUT/sec-le4-kpeer.log"
+	step_end le4
+	has le4 "$OUT/sec-le4-l2kit.log" "agent: confirm value [0-9]+ .* -> reject"
+	has le4 "$OUT/sec-le4-l2kit.log" "paired with $K: FAILED"
+	has le4 "$OUT/sec-le4-l2kit.log" "connect to $K psm 0x80 \\(le\\): authentication failed"
+	hasnt le4 "$OUT/sec-le4-kpeer.log" "channel open"
+	# Pairing Failed, Numeric Comparison Failed (Vol 3 Part H 3.5.5)
+	has le4 "$OUT/sec-le4-l2kit.txt" "smp-out Pairing_Failed reason=0x0c"
+	hasnt le4 "$OUT/sec-le4-l2kit.txt" "LE_Enable_Encryption"
+	has le4 "$OUT/sec-le4-kagent.log" "authentication failed $L le-public status 0x05"
+	hasnt le4 "$OUT/sec-le4-kagent.log" "new long term key"
+	! grep -q "^\\[" /tmp/l2k-le4.keys 2>/dev/null || bad "le4: l2kit stored a key: $(cat /tmp/l2k-le4.keys)"
+	echo "time: le4 $(awk "BEGIN{print $(now) - $t0}") s"
+	[ $ok = 1 ] && passed="$passed le4"
 }
 
 # the steps in order (SECURITY_STEPS: some of them, for debugging; d needs b's keys, b a's)
-for st in ${SECURITY_STEPS:-a b d c e1 e2 le}; do
+for st in ${SECURITY_STEPS:-a b d c e1 e2 le1 le2 le3 le4}; do
 	step_$st
 done
-echo "steps passed:${passed:- none}; LE: $le_result"
+echo "steps passed:${passed:- none}"
 [ $fail = 0 ] && echo "scenario security: PASS"
 exit $fail
