@@ -524,14 +524,18 @@ int main(int argc, char **argv)
 	r = l2k_start(s);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot start the stack thread: %s\n", prog, l2k_strerror(r));
+		l2k_stack_close(s);
 		return 1;
 	}
+	/* from here on every way out stops the stack first: a process that exits while the
+	 * stack's thread is writing the btsnoop capture can leave a torn last record */
 	l2k_sock *sk = NULL, *ls = NULL;
+	int status = 1;
 	if (listen) {
 		r = l2k_listen(s, (uint16_t)psm, le, &o, 1, &ls);
 		if (r < 0) {
 			fprintf(stderr, "%s: listen on psm 0x%lx: %s\n", prog, psm, l2k_strerror(r));
-			return 1;
+			goto out;
 		}
 		printf("%s: %s listening on psm 0x%04lx, mode %s\n", prog, a, psm, l2k_mode_name(mode));
 		fflush(stdout);
@@ -543,31 +547,34 @@ int main(int argc, char **argv)
 		r = l2k_accept(ls, timeout_ms, &sk);
 		if (r < 0) {
 			fprintf(stderr, "%s: accept: %s\n", prog, l2k_strerror(r));
-			return 1;
+			goto out;
 		}
 	} else {
 		l2k_addr peer;
 		if (l2k_addr_parse(pos[1], &peer) < 0) {
 			fprintf(stderr, "%s: bad address '%s'\n", prog, pos[1]);
-			return 2;
+			status = 2;
+			goto out;
 		}
 		r = l2k_connect(s, &peer, le ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR, (uint16_t)psm, &o,
 				timeout_ms, &sk);
 		if (r < 0) {
 			fprintf(stderr, "%s: connect to %s psm 0x%lx (%s): %s\n", prog, pos[1], psm,
 				l2k_mode_name(mode), l2k_strerror(r));
-			return 1;
+			goto out;
 		}
 	}
 	show_link_security(sk);
 	r = transfer(sk, pos[k + 2], pos[k + 3], bytes, sdu, !listen, expect_fail);
 	l2k_close(sk);
+	status = r == 0 ? 0 : 1;
+out:
 	if (ls)
 		l2k_close(ls);
 	l2k_stop(s);
 	l2k_stack_close(s);
 	printf("%s: security: %d agent questions, %d pairings\n", prog, agent_questions, pairings);
-	if (r == 0)
+	if (status == 0)
 		printf("%s: PASSED\n", prog);
-	return r == 0 ? 0 : 1;
+	return status;
 }
