@@ -41,9 +41,9 @@ run_integration() {
 		name=$(basename "$t" .sh)
 		case "$name" in *"$FILTER"*) ;; *) continue ;; esac
 		log="$LOGS/$name.log"
-		# the VM scenarios are all CPU under TCG: their limits (tests/vm/run.sh) only catch a
-		# hang and grow with the machine's load, so they get more than the others
-		case "$name" in vm_*) limit=2400 ;; *) limit=900 ;; esac
+		# the VM scenarios (all CPU under TCG) and the whole-suite re-runs under ASan and
+		# valgrind take several times longer on a loaded machine: their limits only catch a hang
+		case "$name" in vm_* | asan_suite | valgrind_suite) limit=2400 ;; *) limit=900 ;; esac
 		BUILD="$BUILD" timeout "$limit" sh "$t" >"$log" 2>&1
 		rc=$?
 		if [ "$rc" = 0 ]; then
