@@ -10,9 +10,10 @@
 #include "hci/btsnoop.h"
 #include "base/hci_defs.h"
 
-/* microseconds from btsnoop's epoch (midnight, 1 January of year 0 AD) to 1970-01-01, the value
- * BlueZ and Wireshark use */
-#define BTSNOOP_EPOCH_DELTA 0x00E03AB44A676000ULL
+/* microseconds from btsnoop's epoch (midnight, 1 January of year 0 AD) to 1970-01-01, as
+ * Wireshark and BlueZ's btmon count them (BlueZ writes microseconds since 2000-01-01 plus its
+ * 0x00E03AB44A676000, the same instant) */
+#define BTSNOOP_EPOCH_DELTA 0x00DCDDB30F2F8000ULL
 #define BTSNOOP_DLT_H4 1002
 
 struct hci_btsnoop {

@@ -20,6 +20,13 @@
  *   --expect-fail (connect: the channel must end with an error mid-transfer, e.g. unplug),
  *   --le-link ADDR (listen on LE: first create the LE link to ADDR, as central, so a peer that
  *   cannot see our advertising - an extended scanner on btvirt - can open its channel on it).
+ *   Security (docs/security.md): --security LEVEL (the channel's level: low, medium, high,
+ *   fips or 0..4), --io-cap noio|display|yesno|keyboard|keyboard-display, --keys FILE (the key
+ *   store; without it keys live in memory only), --reject (the agent refuses).  The agent
+ *   answers every question at once and prints it ("agent: confirm value 123456 ... ->
+ *   accept"); pairing results and the link's security once the channel is open are printed
+ *   too, and at the end how many questions and pairings there were ("security: N agent
+ *   questions, N pairings"), so that a run can tell a bonded reconnect from a pairing.
  * Exit status 0 on success; 1 with a message naming what failed.
  */
 #include <pthread.h>
@@ -36,6 +43,9 @@
 static const char *prog = "vm_xfer";
 static int timeout_ms = 180000;
 static int read_delay_ms;
+static l2k_stack *stack;
+static bool agent_rejects;
+static int agent_questions, pairings;
 
 struct xfer {
 	l2k_sock *sk;
@@ -90,6 +100,90 @@ static void *sender(void *arg)
 		x->sent += n;
 	}
 	return NULL;
+}
+
+/* ---- security: the agent and what it saw ---------------------------------------------------- */
+
+static const char *ask_name(enum l2k_agent_ask a)
+{
+	switch (a) {
+	case L2K_ASK_CONFIRM: return "confirm";
+	case L2K_ASK_JUST_WORKS: return "just-works";
+	case L2K_ASK_PASSKEY_ENTRY: return "passkey-entry";
+	case L2K_ASK_PASSKEY_DISPLAY: return "passkey-display";
+	case L2K_ASK_PIN: return "pin";
+	case L2K_ASK_AUTHORIZE: return "authorize";
+	default: return "?";
+	}
+}
+
+/* Runs on the stack's thread: answer at once (l2k_agent_reply is allowed from a callback). */
+static void on_agent(void *u, const struct l2k_agent_request *req)
+{
+	(void)u;
+	char a[18];
+	bool accept = !agent_rejects;
+	agent_questions++;
+	l2k_addr_str(&req->peer, a);
+	const char *ans = req->ask == L2K_ASK_PASSKEY_DISPLAY ? "shown" : accept ? "accept" : "reject";
+	printf("%s: agent: %s value %06u peer %s handle 0x%03x -> %s\n", prog, ask_name(req->ask),
+	       (unsigned)req->value, a, req->handle, ans);
+	fflush(stdout);
+	if (req->ask != L2K_ASK_PASSKEY_DISPLAY)
+		l2k_agent_reply(stack, req->handle, accept, 0, req->ask == L2K_ASK_PIN ? "0000" : NULL);
+}
+
+static void on_paired(void *u, const l2k_addr *peer, enum l2k_addr_type type, int err, const char *why)
+{
+	(void)u;
+	(void)type;
+	char a[18];
+	pairings++;
+	l2k_addr_str(peer, a);
+	if (err)
+		printf("%s: paired with %s: FAILED: %s (%s)\n", prog, a, l2k_strerror(err), why);
+	else
+		printf("%s: paired with %s: ok\n", prog, a);
+	fflush(stdout);
+}
+
+static void show_link_security(l2k_sock *sk)
+{
+	struct l2k_chan_info ci;
+	struct l2k_link_security ls;
+	l2k_sock_info(sk, &ci);
+	int r = l2k_link_security(stack, ci.handle, &ls); /* takes the stack's lock itself */
+	if (r < 0) {
+		printf("%s: link security: %s\n", prog, l2k_strerror(r));
+		return;
+	}
+	printf("%s: link security: level %u, %s, key size %u, authenticated %s, secure connections %s, "
+	       "bonded %s\n", prog, ls.level, ls.encrypted ? "encrypted" : "not encrypted", ls.key_size,
+	       ls.authenticated ? "yes" : "no", ls.secure_conn ? "yes" : "no", ls.bonded ? "yes" : "no");
+	fflush(stdout);
+}
+
+static int parse_level(const char *s)
+{
+	static const char *names[] = {"none", "low", "medium", "high", "fips"};
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(s, names[i]) || (s[0] == '0' + i && !s[1]))
+			return i;
+	return -1;
+}
+
+static int parse_io_cap(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum l2k_io_cap cap;
+	} caps[] = {{"display", L2K_IO_DISPLAY_ONLY}, {"yesno", L2K_IO_DISPLAY_YESNO},
+		    {"keyboard", L2K_IO_KEYBOARD_ONLY}, {"noio", L2K_IO_NO_INPUT_NO_OUTPUT},
+		    {"keyboard-display", L2K_IO_KEYBOARD_DISPLAY}};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (!strcmp(s, caps[i].name))
+			return (int)caps[i].cap;
+	return -1;
 }
 
 static void describe_close(l2k_sock *sk, const char *what, long r)
@@ -221,6 +315,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: vm_xfer -t SPEC [--btsnoop F] [--ready-file F] [--timeout MS] "
 		"[--mtu N] [--sdu N] [--expect-fail] [--le-link ADDR] [--read-delay MS] [--no-ctrl-flow]\n"
+		"         [--security LEVEL] [--io-cap CAP] [--keys FILE] [--reject]\n"
 		"         modes | addr | serve MS | listen PSM MODE SEND RECV BYTES |\n"
 		"         connect ADDR PSM MODE SEND RECV BYTES\n");
 	return 2;
@@ -256,8 +351,9 @@ static void on_term(int sig)
 
 int main(int argc, char **argv)
 {
-	const char *spec = NULL, *snoop = NULL, *ready_file = NULL, *le_link = NULL;
+	const char *spec = NULL, *snoop = NULL, *ready_file = NULL, *le_link = NULL, *keys = NULL;
 	unsigned mtu = 0, sdu = 0;
+	int sec_level = -1, io_cap = -1;
 	bool expect_fail = false, no_ctrl_flow = false;
 	char *pos[8];
 	int npos = 0;
@@ -282,6 +378,16 @@ int main(int argc, char **argv)
 			read_delay_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--no-ctrl-flow"))
 			no_ctrl_flow = true;
+		else if (!strcmp(argv[i], "--security") && i + 1 < argc) {
+			if ((sec_level = parse_level(argv[++i])) < 0)
+				return usage();
+		} else if (!strcmp(argv[i], "--io-cap") && i + 1 < argc) {
+			if ((io_cap = parse_io_cap(argv[++i])) < 0)
+				return usage();
+		} else if (!strcmp(argv[i], "--keys") && i + 1 < argc)
+			keys = argv[++i];
+		else if (!strcmp(argv[i], "--reject"))
+			agent_rejects = true;
 		else if (npos < 8)
 			pos[npos++] = argv[i];
 		else
@@ -301,8 +407,15 @@ int main(int argc, char **argv)
 	const char *cmd = pos[0];
 
 	struct l2k_stack_cbs cbs = { .error = on_error, .link_up = on_link_up,
-				     .link_failed = on_link_failed };
-	struct l2k_stack_opts so = { .btsnoop_path = snoop, .no_ctrl_flow = no_ctrl_flow };
+				     .link_failed = on_link_failed, .agent = on_agent,
+				     .paired = on_paired };
+	struct l2k_security_opts sec;
+	l2k_security_opts_default(&sec);
+	if (io_cap >= 0)
+		sec.io_cap = (enum l2k_io_cap)io_cap;
+	sec.key_file = keys;
+	struct l2k_stack_opts so = { .btsnoop_path = snoop, .no_ctrl_flow = no_ctrl_flow,
+				     .security = &sec };
 	l2k_stack *s;
 	char err[512];
 	int r = l2k_stack_open(spec, &so, &cbs, &s, err, sizeof(err));
@@ -310,6 +423,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", prog, err[0] ? err : l2k_strerror(r));
 		return 1;
 	}
+	stack = s;
 	r = l2k_wait_ready(s, 20000);
 	if (r < 0) {
 		fprintf(stderr, "%s: controller not ready: %s (%s)\n", prog, l2k_strerror(r),
@@ -370,6 +484,8 @@ int main(int argc, char **argv)
 	l2k_chan_opts_default(&o);
 	o.mode = mode;
 	o.mode_required = true;
+	if (sec_level >= 0)
+		o.sec_level = (uint8_t)sec_level;
 	if (mtu)
 		o.mtu = (uint16_t)mtu;
 	/* Streaming has no flow control: what the receive queue cannot hold while this process is
@@ -408,14 +524,18 @@ int main(int argc, char **argv)
 	r = l2k_start(s);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot start the stack thread: %s\n", prog, l2k_strerror(r));
+		l2k_stack_close(s);
 		return 1;
 	}
+	/* from here on every way out stops the stack first: a process that exits while the
+	 * stack's thread is writing the btsnoop capture can leave a torn last record */
 	l2k_sock *sk = NULL, *ls = NULL;
+	int status = 1;
 	if (listen) {
 		r = l2k_listen(s, (uint16_t)psm, le, &o, 1, &ls);
 		if (r < 0) {
 			fprintf(stderr, "%s: listen on psm 0x%lx: %s\n", prog, psm, l2k_strerror(r));
-			return 1;
+			goto out;
 		}
 		printf("%s: %s listening on psm 0x%04lx, mode %s\n", prog, a, psm, l2k_mode_name(mode));
 		fflush(stdout);
@@ -427,29 +547,34 @@ int main(int argc, char **argv)
 		r = l2k_accept(ls, timeout_ms, &sk);
 		if (r < 0) {
 			fprintf(stderr, "%s: accept: %s\n", prog, l2k_strerror(r));
-			return 1;
+			goto out;
 		}
 	} else {
 		l2k_addr peer;
 		if (l2k_addr_parse(pos[1], &peer) < 0) {
 			fprintf(stderr, "%s: bad address '%s'\n", prog, pos[1]);
-			return 2;
+			status = 2;
+			goto out;
 		}
 		r = l2k_connect(s, &peer, le ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR, (uint16_t)psm, &o,
 				timeout_ms, &sk);
 		if (r < 0) {
 			fprintf(stderr, "%s: connect to %s psm 0x%lx (%s): %s\n", prog, pos[1], psm,
 				l2k_mode_name(mode), l2k_strerror(r));
-			return 1;
+			goto out;
 		}
 	}
+	show_link_security(sk);
 	r = transfer(sk, pos[k + 2], pos[k + 3], bytes, sdu, !listen, expect_fail);
 	l2k_close(sk);
+	status = r == 0 ? 0 : 1;
+out:
 	if (ls)
 		l2k_close(ls);
 	l2k_stop(s);
 	l2k_stack_close(s);
-	if (r == 0)
+	printf("%s: security: %d agent questions, %d pairings\n", prog, agent_questions, pairings);
+	if (status == 0)
 		printf("%s: PASSED\n", prog);
-	return r == 0 ? 0 : 1;
+	return status;
 }

@@ -1,6 +1,7 @@
 /* The btsnoop writer (hci/btsnoop.c): the header and every record are in the file as soon as
  * the call returns, before any close, so that a program killed mid-run (SIGTERM from timeout,
- * SIGKILL, a crash) leaves a capture that btmon -r reads up to its last packet. */
+ * SIGKILL, a crash) leaves a capture that btmon -r reads up to its last packet; timestamps are
+ * the format's (microseconds since year 0). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,10 +71,39 @@ static void every_record_is_on_disk_before_close(void **st)
 	unlink(path);
 }
 
+/* The timestamp counts microseconds from midnight, 1 January of year 0: the offset of the Unix
+ * epoch is Wireshark's (wiretap/btsnoop.c: 0x00dcddb30f2f8000), and 2000-01-01 00:00:00 UTC is
+ * BlueZ's base (src/shared/btsnoop.c writes microseconds since 2000 plus 0x00E03AB44A676000).
+ * (Captures of 2026 were dated 2056: the writer added the 2000 base to Unix time.) */
+static void timestamps_count_from_year_0(void **st)
+{
+	(void)st;
+	char path[] = "/tmp/l2kit-test-btsnoop-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct hci_btsnoop *s = hci_btsnoop_open(path);
+	assert_non_null(s);
+	const uint8_t reset[3] = {0x03, 0x0C, 0x00};
+	const uint64_t y2000_unix_us = 946684800ULL * 1000000ULL;
+	assert_int_equal(hci_btsnoop_write(s, 0, false, HCI_H4_CMD, reset, sizeof(reset)), 0);
+	assert_int_equal(hci_btsnoop_write(s, y2000_unix_us + 7, false, HCI_H4_CMD, reset, sizeof(reset)), 0);
+	hci_btsnoop_close(s);
+	static uint8_t buf[256];
+	assert_int_equal(read_file(path, buf, sizeof(buf)), 16 + 2 * (24 + 1 + sizeof(reset)));
+	const uint8_t *r0 = buf + 16, *r1 = r0 + 24 + 1 + sizeof(reset);
+	uint64_t t0 = (uint64_t)be32(r0 + 16) << 32 | be32(r0 + 20);
+	uint64_t t1 = (uint64_t)be32(r1 + 16) << 32 | be32(r1 + 20);
+	assert_true(t0 == 0x00dcddb30f2f8000ULL);
+	assert_true(t1 == 0x00E03AB44A676000ULL + 7);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_record_is_on_disk_before_close),
+	    cmocka_unit_test(timestamps_count_from_year_0),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,10 +3,14 @@
  * a file each way at once, then "DONE" from the connecting side, "DONE" back, and the
  * connecting side closes.
  *
- *   kpeer listen PSM MODE SEND RECV BYTES [--ready-file F] [--timeout S]
- *   kpeer connect ADDR PSM MODE SEND RECV BYTES [--timeout S]
+ *   kpeer listen PSM MODE SEND RECV BYTES [--ready-file F] [--timeout S] [--sec LEVEL]
+ *   kpeer connect ADDR PSM MODE SEND RECV BYTES [--timeout S] [--sec LEVEL]
  *   MODE: basic | ertm | streaming (BR/EDR, set through L2CAP_OPTIONS) | le (LE credit based)
  *         | ecfc (LE, BT_MODE = BT_MODE_EXT_FLOWCTL; needs bluetooth.enable_ecred=1)
+ *   --sec: the socket's security level (setsockopt SOL_BLUETOOTH BT_SECURITY): low, medium,
+ *         high or fips (1..4; the kernel's default is low).  A listening socket passes it to
+ *         the channels it accepts.  Once the channel is open the level and the link's
+ *         encryption key size (getsockopt BT_SECURITY) are printed.
  *
  * Constants are the kernel's uapi values (include/net/bluetooth/{bluetooth,l2cap}.h), so the
  * BlueZ development headers are not needed.  A test fixture, not part of l2kit.
@@ -29,6 +33,7 @@
 #endif
 #define BTPROTO_L2CAP 0
 #define SOL_BLUETOOTH 274
+#define BT_SECURITY 4
 #define BT_MODE 15
 #define BT_SNDMTU 12
 #define BT_RCVMTU 13
@@ -57,6 +62,11 @@ struct l2_options {
 	uint8_t fcs;
 	uint8_t max_tx;
 	uint16_t txwin_size;
+};
+
+struct bt_security {
+	uint8_t level;
+	uint8_t key_size;
 };
 
 static int timeout_s = 180;
@@ -154,6 +164,37 @@ static int set_mode(int fd, const char *mode, bool *le)
 	if (setsockopt(fd, SOL_L2CAP, L2CAP_OPTIONS, &o, sizeof(o)) < 0) {
 		fprintf(stderr, "kpeer: setsockopt L2CAP_OPTIONS mode %u: %s\n", o.mode,
 			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void show_sec(int fd)
+{
+	struct bt_security sec;
+	socklen_t l = sizeof(sec);
+	memset(&sec, 0, sizeof(sec));
+	if (getsockopt(fd, SOL_BLUETOOTH, BT_SECURITY, &sec, &l) < 0) {
+		printf("kpeer: getsockopt BT_SECURITY: %s\n", strerror(errno));
+		return;
+	}
+	printf("kpeer: security level %u, encryption key size %u\n", sec.level, sec.key_size);
+	fflush(stdout);
+}
+
+static int set_sec(int fd, const char *level)
+{
+	static const char *names[] = {"sdp", "low", "medium", "high", "fips"};
+	struct bt_security sec = {0, 0};
+	for (uint8_t i = 1; i < 5; i++)
+		if (!strcmp(level, names[i]))
+			sec.level = i;
+	if (!sec.level) {
+		fprintf(stderr, "kpeer: unknown security level %s (low, medium, high, fips)\n", level);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_BLUETOOTH, BT_SECURITY, &sec, sizeof(sec)) < 0) {
+		fprintf(stderr, "kpeer: setsockopt BT_SECURITY %s: %s\n", level, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -294,13 +335,14 @@ static int transfer(int fd, bool le, const char *send_path, const char *recv_pat
 static int usage(void)
 {
 	fprintf(stderr, "usage: kpeer listen PSM MODE SEND RECV BYTES [--ready-file F] "
-		"[--timeout S]\n       kpeer connect ADDR PSM MODE SEND RECV BYTES [--timeout S]\n");
+		"[--timeout S] [--sec LEVEL]\n       kpeer connect ADDR PSM MODE SEND RECV BYTES "
+		"[--timeout S] [--sec LEVEL]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *ready = NULL;
+	const char *ready = NULL, *sec = NULL;
 	char *pos[8];
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
@@ -308,6 +350,8 @@ int main(int argc, char **argv)
 			ready = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout_s = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--sec") && i + 1 < argc)
+			sec = argv[++i];
 		else if (npos < 8)
 			pos[npos++] = argv[i];
 		else
@@ -335,6 +379,8 @@ int main(int argc, char **argv)
 	sa.l2_bdaddr_type = le ? BDADDR_LE_PUBLIC : BDADDR_BREDR;
 	struct timeval tv = { .tv_sec = timeout_s };
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (sec && set_sec(fd, sec) < 0)
+		return 1;
 	int rcvbuf = 4 << 20;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -383,6 +429,8 @@ int main(int argc, char **argv)
 	}
 	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	show_chan(cfd, le, mode);
+	if (sec)
+		show_sec(cfd);
 	int r = transfer(cfd, le, pos[k + 2], pos[k + 3], bytes, !listen_mode);
 	close(cfd);
 	if (cfd != fd)

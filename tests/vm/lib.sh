@@ -26,13 +26,29 @@ start_btvirt() {
 	# takes long enough for the kernel's first HCI Reset to time out
 	kmod bluetooth hci_vhci af_alg algif_skcipher algif_hash cmac ecb ecdh_generic ecc || return 1
 	# every HCI packet of every controller (the kernel's and the user channel's) to a capture
-	btmon -w "$OUT/kernel-hci.btsnoop" >/dev/null 2>&1 &
-	btvirt -l"$_n" -s >"$OUT/btvirt.log" 2>&1 &
+	# (one capture for the whole boot: not started again after stop_btvirt)
+	if [ -z "${BTMON_PID:-}" ]; then
+		btmon -w "$OUT/kernel-hci.btsnoop" >/dev/null 2>&1 &
+		BTMON_PID=$!
+	fi
+	btvirt -l"$_n" -s >>"$OUT/btvirt.log" 2>&1 &
 	BTVIRT_PID=$!
 	wait_for 20 test -e /sys/class/bluetooth/hci$((_n - 1)) || { echo "FAIL: btvirt did not create $_n controllers"; return 1; }
 	wait_for 20 test -S /tmp/bt-server-bredr || { echo "FAIL: btvirt did not create its sockets"; return 1; }
 	# the kernel's setup of the new controllers runs on its own; let it finish
 	wait_for 20 sh -c 'btmgmt --index 0 info | grep -q "current settings"' || true
+}
+
+# stop_btvirt: end btvirt; its controllers leave the kernel (with what the kernel kept for them:
+# link keys, settings).  For a fresh emulator: start_btvirt again.
+stop_btvirt() {
+	[ -n "${BTVIRT_PID:-}" ] || return 0
+	kill "$BTVIRT_PID" 2>/dev/null
+	wait "$BTVIRT_PID" 2>/dev/null
+	BTVIRT_PID=
+	wait_for 20 sh -c '! test -e /sys/class/bluetooth/hci0 && ! test -e /sys/class/bluetooth/hci1' ||
+		{ echo "FAIL: btvirt's controllers stayed after it ended"; return 1; }
+	rm -f /tmp/bt-server-*
 }
 
 # kernel_up INDEX: power the kernel's controller on, connectable, with LE, and advertising
