@@ -30,27 +30,42 @@ enum txseq_class {
 
 /* ---- SrejList ------------------------------------------------------------------------------- */
 
+static uint32_t now32(struct l2k_chan *ch)
+{
+	l2cap_sync_now(ch->eng);
+	return (uint32_t)ch->eng->now;
+}
+
+static struct ifr_srej *srej_at(const struct l2cap_ifr *f, uint16_t i)
+{
+	return &f->srej[(f->srej_head + i) % f->rx_alloc];
+}
+
 static int srej_find(const struct l2cap_ifr *f, uint16_t seq)
 {
 	for (uint16_t i = 0; i < f->srej_n; i++)
-		if (f->srej[(f->srej_head + i) % f->rx_alloc] == seq)
+		if (srej_at(f, i)->seq == seq)
 			return i;
 	return -1;
 }
 
-static void srej_push(struct l2cap_ifr *f, uint16_t seq)
+/* Append e, asked for now. */
+static void srej_push(struct l2k_chan *ch, struct ifr_srej e)
 {
-	if (f->srej_n < f->rx_alloc)
-		f->srej[(f->srej_head + f->srej_n++) % f->rx_alloc] = seq;
+	struct l2cap_ifr *f = ifr_of(ch);
+	if (f->srej_n >= f->rx_alloc)
+		return;
+	e.at = now32(ch);
+	f->srej[(f->srej_head + f->srej_n++) % f->rx_alloc] = e;
 }
 
 /* PopSrejList */
-static uint16_t srej_pop(struct l2cap_ifr *f)
+static struct ifr_srej srej_pop(struct l2cap_ifr *f)
 {
-	uint16_t s = f->srej[f->srej_head];
+	struct ifr_srej e = f->srej[f->srej_head];
 	f->srej_head = (uint16_t)((f->srej_head + 1) % f->rx_alloc);
 	f->srej_n--;
-	return s;
+	return e;
 }
 
 static void send_srej(struct l2k_chan *ch, uint16_t seq, uint8_t fb)
@@ -59,29 +74,131 @@ static void send_srej(struct l2k_chan *ch, uint16_t seq, uint8_t fb)
 	ifr_send_s(ch, &c);
 }
 
+static uint8_t inc8(uint8_t v)
+{
+	return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
+}
+
+/* Ask again for the head of SrejList: SREJ, and it moves to the tail (asked for now).  lost:
+ * the frames say the earlier requests went unanswered (the link keeps the peer's order: a
+ * frame asked for later came first); otherwise the last one may still be answered and one
+ * more copy may come. */
+static void srej_again(struct l2k_chan *ch, bool lost)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	struct ifr_srej e = srej_pop(f);
+	send_srej(ch, e.seq, 0);
+	e.tries = inc8(e.tries);
+	e.maybe = lost ? 0 : inc8(e.maybe);
+	srej_push(ch, e);
+}
+
+/* The receiver's supervision timer (l2kit's, like the acknowledgement timer): in SREJ_SENT due
+ * when the oldest request of SrejList has waited srej_rto; otherwise, after an RR that
+ * acknowledged frames, due srej_rto later unless an I-frame came meanwhile (the RR may have
+ * been lost while the peer waits for it with a full window). */
+static void rx_supervise(struct l2k_chan *ch)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	uint32_t since;
+	if (!ertm_open_ok(ch)) {
+		ifr_timer_stop(ch, L2CAP_TIMER_SUPERVISE);
+		return;
+	}
+	if (f->srej_n) {
+		since = srej_at(f, 0)->at;
+	} else if (f->ack_unconfirmed) {
+		since = f->ack_sent_at;
+	} else {
+		ifr_timer_stop(ch, L2CAP_TIMER_SUPERVISE);
+		return;
+	}
+	uint32_t waited = now32(ch) - since;
+	uint32_t left = waited >= f->srej_rto ? 0 : f->srej_rto - waited;
+	l2cap_arm(ch, &ch->mode_timers[L2CAP_TIMER_SUPERVISE], left);
+}
+
+/* The frame asked for by e arrived: a sample of the time SREJs take to be answered (only from
+ * requests sent once: the answer to a repeated one cannot be told from the first's). */
+static void srej_answered(struct l2k_chan *ch, const struct ifr_srej *e)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	/* the copies its other requests may still bring */
+	f->ghost[e->seq] = e->maybe;
+	if (e->tries != 1)
+		return;
+	uint32_t rtt = now32(ch) - e->at;
+	if (!f->srej_rtt_known) {
+		f->srej_srtt8 = rtt * 8;
+		f->srej_var4 = rtt * 2;
+		f->srej_rtt_known = true;
+	} else {
+		/* RFC 6298 2.3: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, SRTT = 7/8 SRTT + 1/8 R */
+		int32_t err = (int32_t)rtt - (int32_t)(f->srej_srtt8 / 8);
+		f->srej_var4 = f->srej_var4 - f->srej_var4 / 4 + (uint32_t)(err < 0 ? -err : err);
+		f->srej_srtt8 = f->srej_srtt8 - f->srej_srtt8 / 8 + rtt;
+	}
+	/* RTO = SRTT + 4 RTTVAR (2.3), here at least IFR_SREJ_MIN_MS and at most the ceiling */
+	uint32_t rto = f->srej_srtt8 / 8 + f->srej_var4;
+	if (rto < IFR_SREJ_MIN_MS)
+		rto = IFR_SREJ_MIN_MS;
+	f->srej_rto = rto < f->srej_rto_max ? rto : f->srej_rto_max;
+}
+
 /* SendSREJ: one SREJ for each frame missing before txseq, each appended to SrejList. */
 static void srej_gap(struct l2k_chan *ch, uint16_t txseq)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	for (uint16_t s = f->expected_tx_seq; s != txseq; s = seq_add(f, s, 1)) {
 		send_srej(ch, s, 0);
-		srej_push(f, s);
+		srej_push(ch, (struct ifr_srej){.seq = s, .tries = 1});
+		/* txseq came after s of this turn, which the peer sent after every copy of the
+		 * last turn's s: none of those is still to come */
+		f->ghost[s] = 0;
 	}
 	f->expected_tx_seq = seq_add(f, txseq, 1);
 }
 
 /* Send-SREJ-List: a frame asked for arrived out of order, so the SREJs before it in the list
- * were lost: ask again for them (they move to the tail) and forget txseq. */
+ * were lost, or the frames they asked for were (the peer answers SREJs in order): ask again
+ * for them (they move to the tail) and forget txseq.  That proof holds when txseq was asked
+ * for once since it was last known lost; otherwise the copy may answer an older request. */
 static void srej_resend_before(struct l2k_chan *ch, uint16_t txseq)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
+	int i = srej_find(f, txseq);
+	bool proven = i >= 0 && !srej_at(f, (uint16_t)i)->maybe;
 	for (uint16_t n = f->srej_n; n && f->srej_n; n--) {
-		uint16_t s = srej_pop(f);
-		if (s == txseq)
+		if (srej_at(f, 0)->seq == txseq) {
+			struct ifr_srej e = srej_pop(f);
+			srej_answered(ch, &e);
 			break;
-		send_srej(ch, s, 0);
-		srej_push(f, s);
+		}
+		srej_again(ch, proven);
 	}
+}
+
+/* The supervision timer expired (l2kit's rows for the timer it adds):
+ *  - SREJ_SENT: the oldest requests waited srej_rto, so they were lost or the frames they asked
+ *    for were: Send-SREJ-List for every request that old, and wait twice as long for the next
+ *    answer (RFC 6298 5.5);
+ *  - an RR that acknowledged frames was followed by no I-frame: it may have been lost while the
+ *    peer waits for it, so SendRRorRNR once more (nothing else is sent until an I-frame comes;
+ *    an acknowledgement said twice is harmless). */
+void ertm_supervise_timer(struct l2k_chan *ch)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	if (f->srej_n) {
+		uint32_t now = now32(ch);
+		for (uint16_t n = f->srej_n; n && now - srej_at(f, 0)->at >= f->srej_rto; n--)
+			srej_again(ch, false);
+		f->srej_rto = f->srej_rto * 2 < f->srej_rto_max ? f->srej_rto * 2 : f->srej_rto_max;
+	} else if (f->ack_unconfirmed) {
+		f->ack_unconfirmed = false;
+		if (!f->local_busy)
+			ertm_send_rr_or_rnr(ch, 0, 0);
+	}
+	rx_supervise(ch);
 }
 
 /* ---- conditions ----------------------------------------------------------------------------- */
@@ -304,6 +421,7 @@ static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const stru
 				ifr_rx_store(f, fr);
 				srej_gap(ch, c->txseq);
 				f->rx_state = RX_SREJ_SENT;
+				rx_supervise(ch);
 			} else {
 				/* SendREJ (ReqSeq = ExpectedTxSeq), the frame is discarded -> REJ_SENT */
 				struct l2cap_ctrl rej = {.type = L2CAP_FRAME_S, .sfunc = L2CAP_S_REJ,
@@ -384,12 +502,14 @@ static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const
 			ifr_rx_store(f, fr);
 			f->expected_tx_seq = seq_add(f, f->expected_tx_seq, 1);
 			break;
-		case TXSEQ_EXPECTED_SREJ:
+		case TXSEQ_EXPECTED_SREJ: {
 			/* PopSrejList, keep it, pass up what is now in sequence */
-			srej_pop(f);
+			struct ifr_srej e = srej_pop(f);
+			srej_answered(ch, &e);
 			ifr_rx_store(f, fr);
 			ertm_rx_resume(ch);
 			break;
+		}
 		case TXSEQ_UNEXPECTED:
 			/* a new gap: keep it, SendSREJ for the frames missing before it */
 			ifr_rx_store(f, fr);
@@ -407,14 +527,22 @@ static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const
 		/* SrejList empty: -> RECV */
 		if (ertm_open_ok(ch) && !f->srej_n)
 			f->rx_state = RX_RECV;
+		rx_supervise(ch);
 		iframe_done(ch, c);
 		break;
 	case ERTM_RX_RECV_RR:
 		if (recv_rr(ch, c)) {
 			/* P=1: the SREJ at the tail of SrejList again, with F=1 */
-			if (f->srej_n)
-				send_srej(ch, f->srej[(f->srej_head + f->srej_n - 1) % f->rx_alloc], 1);
-			else
+			if (f->srej_n) {
+				struct ifr_srej *t = srej_at(f, (uint16_t)(f->srej_n - 1));
+				send_srej(ch, t->seq, 1);
+				/* asked for now (it stays the newest request); no second copy can come:
+				 * what the peer sent before its poll came first, and an SREJ it had
+				 * not seen then is answered once (SrejActioned) */
+				t->at = now32(ch);
+				t->tries = inc8(t->tries);
+				rx_supervise(ch);
+			} else
 				ertm_send_i_or_rr_or_rnr(ch);
 		}
 		ertm_send_pending(ch);
@@ -438,7 +566,14 @@ void ertm_rx(struct l2k_chan *ch, const struct ifr_frame *fr)
 	enum ertm_rx_event ev = ERTM_RX_RECV_IFRAME;
 	enum txseq_class cls = TXSEQ_EXPECTED;
 	if (c->type == L2CAP_FRAME_I) {
+		f->ack_unconfirmed = false; /* the peer sends: it is not waiting for our RR */
 		cls = classify(ch, c->txseq);
+		if (f->ghost[c->txseq]) {
+			/* a copy of a frame we asked for more than once: a duplicate, whatever the
+			 * window says (with 63 of 64 sequence numbers in use an old copy looks new) */
+			f->ghost[c->txseq]--;
+			cls = TXSEQ_DUPLICATE;
+		}
 		if (cls == TXSEQ_INVALID) {
 			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* With-Invalid-TxSeq: close */
 			return;
@@ -485,7 +620,12 @@ void ertm_send_ack(struct l2k_chan *ch, bool now)
 		return;
 	}
 	ertm_send_pending(ch); /* an I-frame carries the acknowledgement if there is one to send */
-	if (ertm_open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq))
+	if (ertm_open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq)) {
 		ertm_send_rr_or_rnr(ch, 0, 0);
+		/* supervised: sent again if no I-frame follows (rx_supervise) */
+		f->ack_unconfirmed = true;
+		f->ack_sent_at = now32(ch);
+		rx_supervise(ch);
+	}
 	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }

@@ -54,12 +54,15 @@ void ertm_send_pending(struct l2k_chan *ch)
 				ifr_fail(ch, L2K_CLOSE_MAX_TRANSMIT);
 				return;
 			}
-			uint8_t fb = f->send_f;
+			/* the F-bit answering a poll goes on the last retransmission asked for, after
+			 * everything asked for before the poll (mode_ertm_rx.c, srej_probe) */
+			uint8_t fb = f->send_f && f->retx_n == 1;
 			if (ifr_send_i(ch, s, seq, f->buffer_seq, fb) == L2K_EAGAIN) {
 				blocked = true;
 				break;
 			}
-			f->send_f = false;
+			if (fb)
+				f->send_f = false;
 			s->retries++;
 			ch->st.retransmissions++;
 			ifr_retx_pop(f);
@@ -93,8 +96,11 @@ void ertm_send_pending(struct l2k_chan *ch)
 		}
 	} while (f->pump_again && !blocked);
 	f->in_pump = false;
-	/* a poll still waits for its answer and no I-frame carried the F-bit (SendIorRRorRNR) */
-	if (f->send_f) {
+	/* a poll still waits for its answer and no I-frame carried the F-bit (SendIorRRorRNR):
+	 * an RR carries it, unless I-frames wait for room on the link (retransmissions asked for
+	 * before the poll): then one of them does, so that the F-bit comes after them as the peer
+	 * may count on */
+	if (f->send_f && !(blocked && (f->retx_n || f->staged))) {
 		f->send_f = false;
 		ertm_send_rr_or_rnr(ch, 0, 1);
 	}
