@@ -138,19 +138,24 @@ void ifr_link_timeouts(const struct l2k_chan *ch, uint8_t max_transmit, uint16_t
 	uint64_t t = (uint64_t)ch->link->rtt_ms * IFR_RTT_FACTOR + IFR_RTT_MARGIN_MS;
 	if (t < IFR_MIN_TIMEOUT_MS)
 		t = IFR_MIN_TIMEOUT_MS;
-	bool ertm = ch->mode == L2K_MODE_ERTM;
-	/* ERTM: MaxTransmit counts polls, one monitor time-out apart; the legacy modes: it counts
-	 * transmissions of a frame, one retransmission time-out apart */
-	uint64_t r = t, m = ertm ? t : L2CAP_DEFAULT_MONITOR_TIMEOUT;
-	uint64_t *counted = ertm ? &m : &r;
-	if (max_transmit && *counted * max_transmit < IFR_PATIENCE_MS)
-		*counted = (IFR_PATIENCE_MS + max_transmit - 1u) / max_transmit;
-	if (r > L2CAP_DEFAULT_RETX_TIMEOUT)
-		r = L2CAP_DEFAULT_RETX_TIMEOUT;
-	if (m > L2CAP_DEFAULT_MONITOR_TIMEOUT)
+	if (t > L2CAP_DEFAULT_RETX_TIMEOUT)
+		t = L2CAP_DEFAULT_RETX_TIMEOUT;
+	uint64_t r = t, m = t;
+	if (ch->mode == L2K_MODE_ERTM) {
+		/* MaxTransmit counts polls, one monitor time-out apart */
+		if (max_transmit && m * max_transmit < IFR_PATIENCE_MS)
+			m = (IFR_PATIENCE_MS + max_transmit - 1u) / max_transmit;
+		if (m > L2CAP_DEFAULT_MONITOR_TIMEOUT)
+			m = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+	} else {
+		/* the legacy modes: it counts transmissions of a frame, one retransmission time-out
+		 * apart; the monitor time-out only spaces the RRs of an idle channel */
+		if (max_transmit && r * max_transmit < IFR_PATIENCE_MS)
+			r = (IFR_PATIENCE_MS + max_transmit - 1u) / max_transmit;
+		if (r > L2CAP_DEFAULT_RETX_TIMEOUT)
+			r = L2CAP_DEFAULT_RETX_TIMEOUT;
 		m = L2CAP_DEFAULT_MONITOR_TIMEOUT;
-	if (m < r)
-		m = r;
+	}
 	*retrans = (uint16_t)r;
 	*monitor = (uint16_t)m;
 }
