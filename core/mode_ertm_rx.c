@@ -292,14 +292,24 @@ static void final_retransmit(struct l2k_chan *ch)
 		ertm_retransmit_all(ch, f->expected_ack_seq);
 }
 
-/* What every Recv I-frame row does after its own actions: F=1 (final_retransmit), SendAck (an
- * I-frame of ours carries it if there is one to send), and what may be sent. */
+/* What every Recv I-frame row does first: PassToTx, and with F=1 Retransmit-I-frames
+ * (final_retransmit) at once, before the frame's SDU is passed up: the application may send
+ * from its receive callback, and the frames that waited for the F-bit (Pend-Data in WAIT_F)
+ * would then go out first and be counted among those to send again. */
+static void pass_to_tx_iframe(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	pass_to_tx(ch, c);
+	if (c->f && ertm_open_ok(ch))
+		final_retransmit(ch);
+}
+
+/* What every Recv I-frame row does after its own actions: SendAck (an I-frame of ours carries
+ * it if there is one to send), and what may be sent. */
 static void iframe_done(struct l2k_chan *ch, const struct l2cap_ctrl *c)
 {
+	(void)c;
 	if (!ertm_open_ok(ch))
 		return;
-	if (c->f)
-		final_retransmit(ch);
 	ertm_send_ack(ch, false);
 	ertm_send_pending(ch);
 }
@@ -411,7 +421,7 @@ static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const stru
 	const struct l2cap_ctrl *c = &fr->c;
 	switch (ev) {
 	case ERTM_RX_RECV_IFRAME:
-		pass_to_tx(ch, c);
+		pass_to_tx_iframe(ch, c);
 		if (cls == TXSEQ_EXPECTED) {
 			accept_expected(ch, fr); /* With-Expected-TxSeq */
 		} else if (cls == TXSEQ_UNEXPECTED && !f->local_busy) {
@@ -459,7 +469,7 @@ static void rx_state_rej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const 
 	const struct l2cap_ctrl *c = &fr->c;
 	switch (ev) {
 	case ERTM_RX_RECV_IFRAME:
-		pass_to_tx(ch, c);
+		pass_to_tx_iframe(ch, c);
 		if (cls == TXSEQ_EXPECTED) {
 			/* With-Expected-TxSeq: the REJ exception is cleared -> RECV */
 			f->rx_state = RX_RECV;
@@ -495,7 +505,7 @@ static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const
 	const struct l2cap_ctrl *c = &fr->c;
 	switch (ev) {
 	case ERTM_RX_RECV_IFRAME:
-		pass_to_tx(ch, c);
+		pass_to_tx_iframe(ch, c);
 		switch (cls) {
 		case TXSEQ_EXPECTED:
 			/* kept until the frames asked for arrive; ExpectedTxSeq + 1 */

@@ -7,7 +7,8 @@
  *  - an SREJ left unanswered is sent again without waiting for the peer's poll, and a frame
  *    asked for twice is never taken twice (its late copy is not the next turn's frame);
  *  - an RR that may have been lost is said again when the peer sends nothing more;
- *  - the F-bit answering a poll comes after the retransmissions asked for before the poll;
+ *  - the F-bit answering a poll comes after the retransmissions asked for before the poll, and
+ *    an F-bit received sends again only what was outstanding when it came;
  *  - acknowledgements come often enough with a large extended window and a fast link. */
 #include "tests/unit/test_mode_tester.h"
 
@@ -348,6 +349,82 @@ static void final_after_requested_retransmissions(void **state)
 	}
 }
 
+/* The application sends from its receive callback (an echo), on top of recording. */
+static struct l2k_chan_cbs rec_cbs;
+static void echo_recv(void *u, l2k_chan *ch, const uint8_t *p, size_t n)
+{
+	rec_cbs.recv(u, ch, p, n);
+	assert_int_equal(l2k_chan_send(ch, p, n), 0);
+}
+
+/* The F-bit answers our poll in an I-frame whose SDU the application echoes from its receive
+ * callback: the frames that waited for the F-bit (Pend-Data) and the echo go out once; only
+ * what was outstanding when the F-bit came may be sent again (here nothing: the F-frame
+ * acknowledges it all). */
+static void final_iframe_then_pending_data_once(void **state)
+{
+	struct mt *m = *state;
+	mt_setup(m);
+	struct l2k_chan_opts o = ertm_opts(3);
+	rec_cbs = tester_rec_cbs(&m->r);
+	struct l2k_chan_cbs cb = rec_cbs;
+	cb.recv = echo_recv;
+	assert_int_equal(l2k_chan_connect(m->t.iut, &m->t.tst_addr, L2K_ADDR_BREDR, MT_PSM, &o, &cb, &m->ch), 0);
+	assert_int_equal(tester_answer_info(&m->t, MT_FEAT_ALL, 0x86), 0);
+	const struct tester_pdu *p = tester_expect_sig(&m->t, 0x02, 5000);
+	assert_non_null(p);
+	m->icid = t_get16(p->data + 6);
+	uint8_t rsp[8];
+	t_put16(rsp, m->tcid);
+	t_put16(rsp + 2, m->icid);
+	t_put16(rsp + 4, 0);
+	t_put16(rsp + 6, 0);
+	tester_send_sig(&m->t, 0x03, p->data[1], rsp, 8);
+	assert_true(mt_expect_conf_req(m));
+	struct l2cap_conf_opts r;
+	l2cap_conf_opts_clear(&r);
+	r.present = L2CAP_CONF_HAS_RFC;
+	r.rfc = m->iut_req.rfc;
+	r.rfc.retrans_timeout = 2000;
+	r.rfc.monitor_timeout = 12000;
+	mt_send_conf_rsp(m, 0, &r);
+	struct l2cap_conf_opts t = mt_rfc(L2CAP_MODE_ERTM, 63, 0, 1000);
+	uint8_t id = mt_send_conf_req(m, &t);
+	assert_int_equal(mt_expect_conf_rsp(m, id, NULL), 0);
+	tester_run(&m->t, 5);
+	assert_int_equal(m->r.opened, 1);
+	uint8_t b[10];
+	for (unsigned k = 0; k < 2; k++) {
+		mt_pattern(b, sizeof(b), k);
+		assert_int_equal(l2k_chan_send(m->ch, b, sizeof(b)), 0);
+	}
+	struct l2cap_eframe e;
+	mt_expect_i(m, 100, 0, &e);
+	mt_expect_i(m, 100, 1, &e);
+	mt_expect_s(m, 2100, L2CAP_S_RR, 0, 1, 0); /* no acknowledgement: the poll, WAIT_F */
+	for (unsigned k = 2; k < 4; k++) {		 /* they wait for the F-bit */
+		mt_pattern(b, sizeof(b), k);
+		assert_int_equal(l2k_chan_send(m->ch, b, sizeof(b)), 0);
+	}
+	assert_false(mt_recv(m, 200, &e));
+	send_one(m, 0, 9); /* I-frame, ReqSeq 0 below: acknowledges nothing yet */
+	struct l2cap_eframe fin = {.ctrl = {.type = L2CAP_FRAME_I, .txseq = 1, .reqseq = 2, .f = 1,
+					    .sar = L2CAP_SAR_UNSEGMENTED},
+				   .payload = b, .payload_len = sizeof(b)};
+	mt_send_frame(m, &fin); /* F=1, acknowledges 0 and 1 */
+	/* 2 and 3 (pending), then the two echoes; each once */
+	int seen[8] = {0};
+	while (mt_recv(m, 500, &e)) {
+		if (e.ctrl.type != L2CAP_FRAME_I)
+			continue;
+		assert_true(e.ctrl.txseq < 8);
+		seen[e.ctrl.txseq]++;
+	}
+	for (int k = 2; k < 6; k++)
+		assert_int_equal(seen[k], 1);
+	assert_int_equal(seen[0] + seen[1], 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -363,6 +440,7 @@ int main(void)
 	    T(ack_after_16_frames_with_large_window),
 	    T(ack_timer_fits_the_link),
 	    T(final_after_requested_retransmissions),
+	    T(final_iframe_then_pending_data_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

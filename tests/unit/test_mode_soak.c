@@ -128,15 +128,17 @@ static void silent_peer(enum l2k_mode mode, uint64_t min_ms, uint64_t max_ms)
 
 static void ertm_silent_peer_max_transmit(void **s)
 {
-	/* retransmission timer 2 s, then 3 polls 12 s apart: given up at 2 + 3 * 12 s; the
-	 * Disconnection Request is lost too, so closed() comes after its RTX (10 s) */
-	silent_peer(L2K_MODE_ERTM, 48000, 48500);
+	/* retransmission timer fitted to the link (48 round trips of 5 ms + 100 ms = 340 ms),
+	 * then 3 polls 4 s apart (12 s / MaxTransmit 3): given up at 12.34 s; the Disconnection
+	 * Request is lost too, so closed() comes after its RTX (10 s) */
+	silent_peer(L2K_MODE_ERTM, 22300, 22400);
 }
 
 static void retrans_silent_peer_max_transmit(void **s)
 {
-	/* 3 transmissions 2 s apart (the retransmission timeout l2kit proposes), then the RTX of
-	 * the lost Disconnection Request */
+	/* 3 transmissions 2 s apart (the retransmission timeout l2kit proposes with MaxTransmit 3:
+	 * 12 s / 3, at most the specification's 2 s; docs/modes.md "Loss"), then the RTX of the
+	 * lost Disconnection Request */
 	silent_peer(L2K_MODE_RETRANS, 16000, 16500);
 }
 
