@@ -8,7 +8,15 @@
  *    (the frames after the gap are kept): SREJ_SENT; a longer gap with one REJ (go back N):
  *    REJ_SENT;
  *  - acknowledgements ride on I-frames when there are any; otherwise an RR goes out as soon as
- *    a quarter of the window is unacknowledged, or after IFR_ACK_TIMEOUT_MS;
+ *    a quarter of the window (at most IFR_ACK_MAX_FRAMES) is unacknowledged, or after ack_ms
+ *    (a quarter of the link's retransmission time-out, at most IFR_ACK_TIMEOUT_MS);
+ *  - the receiver's supervision (l2kit's timer, rx_supervise): an SREJ unanswered for an
+ *    estimated round trip is sent again, an RR followed by no I-frame is said once more, so
+ *    that neither waits for the peer's retransmission time-out and poll;
+ *  - copies still to come (ghost): a frame asked for again before the earlier request was
+ *    known to be lost may come twice; the next frames with its TxSeq are taken as those copies,
+ *    never as the next turn's frame (with 63 of 64 sequence numbers in use a late copy would
+ *    pass for one);
  *  - local busy (the application stopped reading): RNR; in-sequence I-frames that still arrive
  *    are kept (the window bounds them) instead of being discarded, and passed up with an RR
  *    (P=1) when the application reads again, so the peer need not retransmit them. */

@@ -465,7 +465,7 @@ void ifr_timer_start(struct l2k_chan *ch, enum l2cap_mode_timer which)
 	const struct l2cap_ifr *f = ifr_of(ch);
 	uint32_t ms = which == L2CAP_TIMER_RETRANS ? f->retrans_ms
 		      : which == L2CAP_TIMER_MONITOR ? f->monitor_ms
-		      : which == L2CAP_TIMER_SUPERVISE    ? f->srej_rto
+		      : which == L2CAP_TIMER_SUPERVISE ? f->srej_rto
 						     : f->ack_ms;
 	l2cap_arm(ch, &ch->mode_timers[which], ms);
 }

@@ -133,9 +133,9 @@ struct l2cap_ifr {
 	uint32_t srej_srtt8, srej_var4, srej_rto, srej_rto_max;
 	bool srej_rtt_known;
 	/* ERTM: per TxSeq, copies of a frame that may still come after the one received (it was
-	 * asked for more than once); the next that many frames with that TxSeq are taken as
-	 * those copies, never as the frame of the next turn of the sequence numbers
-	 * (mode_ertm_rx.c) */
+	 * asked for again before the earlier request was known to be lost); the next that many
+	 * frames with that TxSeq are taken as those copies, never as the frame of the next turn
+	 * of the sequence numbers (mode_ertm_rx.c) */
 	uint8_t *ghost;
 	bool ack_unconfirmed;	  /* an RR acknowledged frames and no I-frame came since */
 	uint32_t ack_sent_at;	  /* when (engine ms, low 32 bits) */
