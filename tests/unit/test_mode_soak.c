@@ -142,6 +142,34 @@ static void retrans_silent_peer_max_transmit(void **s)
 	silent_peer(L2K_MODE_RETRANS, 16000, 16500);
 }
 
+/* Goodput under loss (issue 23): ERTM keeps most of its lossless goodput when whole PDUs are
+ * lost, because a lost SREJ, retransmission or acknowledgement is recovered in about a round
+ * trip instead of a retransmission time-out and a poll (before: 0.07 of it at 20 % loss).
+ * Virtual time: the shares are the same on every machine. */
+static double goodput(enum l2k_mode mode, double loss, uint64_t seed)
+{
+	struct xfer_cfg c = {.mode = mode, .loss = loss, .bytes = 5 * MB, .seed = seed, .fcs = 1,
+			     .max_transmit = L2K_MAX_TRANSMIT_UNLIMITED};
+	struct xfer_result r;
+	assert_int_equal(xfer_run(&c, &r), 0);
+	xfer_print(stdout, &c, &r);
+	assert_int_equal(r.rx_sdus, r.tx_sdus);
+	return (double)r.rx_bytes / (double)r.vms;
+}
+
+static void ertm_goodput_under_loss(void **s)
+{
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		double lossless = goodput(L2K_MODE_ERTM, 0, seed);
+		double at5 = goodput(L2K_MODE_ERTM, 0.05, seed) / lossless;
+		double at20 = goodput(L2K_MODE_ERTM, 0.20, seed) / lossless;
+		printf("ertm seed %llu: %.3f of the lossless goodput at 5 %%, %.3f at 20 %%\n",
+		       (unsigned long long)seed, at5, at20);
+		assert_true(at5 >= 0.85);
+		assert_true(at20 >= 0.55);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +181,7 @@ int main(void)
 	    cmocka_unit_test(ertm_slow_reader_rnr),
 	    cmocka_unit_test(retrans_slow_reader_r_bit),
 	    cmocka_unit_test(slow_reader_under_loss),
+	    cmocka_unit_test(ertm_goodput_under_loss),
 	    cmocka_unit_test(ertm_silent_peer_max_transmit),
 	    cmocka_unit_test(retrans_silent_peer_max_transmit),
 	};
