@@ -26,7 +26,7 @@ extern "C" {
  * or a function's signature change incompatibly.  Bindings that lay the structures out
  * themselves (the Python package, over ctypes) compare l2k_abi_version() with the value they
  * were written for before their first call. */
-#define L2K_ABI_VERSION 1
+#define L2K_ABI_VERSION 2
 L2K_API int l2k_abi_version(void);
 
 typedef struct l2k_stack l2k_stack;
@@ -41,7 +41,10 @@ L2K_API char *l2k_addr_str(const l2k_addr *a, char out[18]);
 
 struct l2k_stack_opts {
 	const char *btsnoop_path;   /* capture every HCI packet to this file (NULL: none) */
-	uint32_t cmd_timeout_ms;    /* HCI command timeout (0: 5000) */
+	/* Command watchdog: a command the controller leaves unanswered this long means it stopped
+	 * responding: the stack fails with L2K_ECTRLTIMEOUT (cbs->error says which command), every
+	 * link ends (hci_reason 0x16) and its channels close with L2K_CLOSE_CONTROLLER (0: 5000) */
+	uint32_t cmd_timeout_ms;
 	bool no_page_scan;	    /* do not make BR/EDR connectable at start */
 	uint32_t max_rx_pdu;	    /* largest reassembled L2CAP PDU (0: 65539) */
 	uint32_t link_tx_queue;	    /* per-link bound on data queued for the controller (0: 16384;
@@ -58,7 +61,17 @@ struct l2k_stack_opts {
 	/* Security: pairing, encryption, bonding (NULL: the defaults of l2k_security_opts_default,
 	 * keys kept in memory only).  docs/security.md. */
 	const struct l2k_security_opts *security;
+	/* ACL transmit watchdog: while links are up, a controller that has sent nothing for this
+	 * long - no Number Of Completed Packets for the ACL packets it holds, nothing else either -
+	 * is sent a probe command (Read Local Version Information) that it must answer within this
+	 * time too (or cmd_timeout_ms if shorter); no answer ends it all as the command watchdog
+	 * does, so a frozen controller is found within twice this time whether the stack sends or
+	 * only receives.  A controller that answers is alive and its links stay, however long
+	 * their packets wait (a peer holding its incoming data, a peer out of range until the
+	 * supervision timeout).  0: 2500; L2K_WATCHDOG_OFF: no probes (only the command watchdog). */
+	uint32_t acl_tx_timeout_ms;
 };
+#define L2K_WATCHDOG_OFF UINT32_MAX
 
 struct l2k_security_opts {
 	enum l2k_io_cap io_cap;	   /* what this device can show and enter (L2K_IO_NO_INPUT_NO_OUTPUT) */
@@ -166,6 +179,31 @@ L2K_API int l2k_sim_run_until(l2k_stack **stacks, int n, struct l2k_vclock *vc, 
 			      void *arg, uint64_t max_ms);
 
 L2K_API int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out);
+
+/* What the HCI host counted of the controller's input since the stack opened (l2k_hci_stats),
+ * or of one open link's (l2k_link_stats: the counters that are not about a link stay 0).  The
+ * drop counters count ACL packets / events the host dropped, never passed on: */
+struct l2k_hci_stats {
+	uint64_t acl_rx_packets;	  /* ACL packets from the controller (well-formed headers) */
+	uint64_t acl_rx_pdus;		  /* L2CAP PDUs reassembled from them */
+	uint64_t acl_bad_header;	  /* shorter than the ACL header, or a length field that
+					   * disagrees with the packet */
+	uint64_t acl_unknown_handle;	  /* for a connection handle that is no open link */
+	uint64_t acl_cont_without_start;  /* a stray continuation: no PDU being reassembled */
+	uint64_t acl_overrun;		  /* more octets than the PDU's length says */
+	uint64_t acl_short_start;	  /* a first fragment shorter than the L2CAP basic header */
+	uint64_t acl_too_big;		  /* a PDU longer than max_rx_pdu */
+	uint64_t acl_incomplete;	  /* a PDU cut short by the next start fragment */
+	uint64_t evt_malformed;		  /* events cut short (shorter than their fixed parameters)
+					   * or whose length octet disagrees with the packet */
+	uint64_t nocp_excess;		  /* completed packets reported beyond those outstanding */
+	uint64_t rx_after_failure;	  /* packets after the controller was declared unresponsive */
+	uint64_t cmd_timeouts;		  /* commands never answered (the command watchdog) */
+	uint64_t probes;		  /* probes of the ACL transmit watchdog */
+};
+/* 0 and *out; l2k_link_stats: L2K_ENOLINK when the handle is no open link. */
+L2K_API int l2k_hci_stats(l2k_stack *s, struct l2k_hci_stats *out);
+L2K_API int l2k_link_stats(l2k_stack *s, uint16_t handle, struct l2k_hci_stats *out);
 /* The stack's last transport or bring-up error (empty string if none). */
 L2K_API const char *l2k_last_error(l2k_stack *s);
 
@@ -224,11 +262,17 @@ L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type
 /* ---- security (docs/security.md) -----------------------------------------------------------
  *
  * Channels get the security level their options ask (l2k_chan_opts.sec_level): connecting,
- * the link is first raised (encrypted, authenticated, paired as needed); accepting, a request
- * on a link that falls short is answered "pending" while the link is raised, then accepted or
- * refused (BR/EDR result 0x0003; LE 0x0005 / 0x0007 / 0x0008).  Pairing asks the agent:
+ * the link is first raised (encrypted, authenticated, paired as needed); accepting, a BR/EDR
+ * Connection Request on a link that falls short is answered "pending" while the link is raised,
+ * then accepted or refused (Security Block 0x0003); a credit based request (LE, or enhanced on
+ * either transport) is refused at once with 0x0005 / 0x0007 / 0x0008 as GAP's Table 10.2 says
+ * (docs/security.md, "Channels at a level").  Pairing asks the agent:
  * cbs->agent (event face), or l2k_agent_wait (socket face), or the auto_accept options; without
- * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent"). */
+ * cbs->agent, Just Works is accepted at once (docs/security.md, "The agent").
+ * The calls below take the stack's lock themselves (l2k_lock, which nests on one thread): call
+ * them from any thread, from a callback, or between l2k_lock and l2k_unlock.  A call that ends
+ * a pairing at once (l2k_agent_reply refusing an LE pairing) reports it to cbs->paired on the
+ * calling thread before it returns. */
 
 /* Answer an agent question for the link: accept (confirm, Just Works, authorize), passkey
  * (entry), pin (legacy PIN, NUL-terminated).  0, or L2K_ENOENT when no question waits. */
@@ -240,6 +284,21 @@ L2K_API int l2k_agent_fd(l2k_stack *s);
 /* Pair (and bond unless no_bonding) with the peer of an open link; cbs->paired tells the end.
  * 0, L2K_ENOLINK, L2K_EBUSY (already pairing). */
 L2K_API int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* LE out-of-band pairing.  l2k_le_oob_local: our LE Secure Connections OOB data (r and C) to
+ * hand to a peer out of band; the next pairings use the key pair it was made for (a new call
+ * makes new data; L2K_EBUSY while a pairing uses the old).  l2k_le_oob_peer: what we received
+ * from peer (a legacy TK, and/or its r and C), used by the next pairings with it (NULL: forget;
+ * L2K_ENOBUFS when 8 peers have data).  0 or an error. */
+L2K_API int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16]);
+L2K_API int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type,
+			    const struct l2k_le_oob *oob);
+/* Raise an open link to at least level (1..4) as a channel at that level would: authenticate
+ * with the stored key or pair, and encrypt.  done(user, handle, err) follows once, from the
+ * thread that drives the stack and never inside this call: 0 when the link has the level, else
+ * why not (L2K_EAUTH, L2K_EKEYSIZE, L2K_ELINKLOSS ...; the reason in words went to cbs->paired
+ * or cbs->error).  0, L2K_ENOLINK, L2K_EINVAL, L2K_EBUSY (too many waiting on the link). */
+L2K_API int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+			    void (*done)(void *user, uint16_t handle, int err), void *user);
 /* The security of an open link: 0 and *out, or L2K_ENOLINK. */
 L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
 /* Bonds in the key store: how many there are, up to max of them in out. */
@@ -449,8 +508,9 @@ L2K_API int l2k_shutdown(l2k_sock *sk, int timeout_ms);
 /* Make event-face and stack calls (l2k_le_advertise, l2k_echo, l2k_controller_info, ...) from
  * any thread while the stack's thread runs: l2k_lock() waits until the loop thread is not
  * stepping the stack and keeps it out until l2k_unlock(), which also wakes it so it sees what
- * was queued.  Do not call socket-face functions between the two (they take the same lock).
- * Without l2k_start() both do nothing. */
+ * was queued.  The pair nests on one thread (each l2k_lock needs its l2k_unlock).  Do not call
+ * socket-face functions between the two (they take the same lock).  Without l2k_start() both
+ * do nothing. */
 L2K_API void l2k_lock(l2k_stack *s);
 L2K_API void l2k_unlock(l2k_stack *s);
 

@@ -77,6 +77,12 @@ L2K_API int l2k_sim_air_set_corrupt(l2k_sim_air *air, double p);
 L2K_API void l2k_sim_air_set_seed(l2k_sim_air *air, uint64_t seed);
 /* Cut every link that exists when the air's clock reaches at_ms (UINT64_MAX: cancel). */
 L2K_API void l2k_sim_air_cut_all(l2k_sim_air *air, uint64_t at_ms);
+/* Freeze (true) or thaw the air, as a controller process that is stopped (SIGSTOP) and
+ * continued: while frozen nothing happens on it (its clock stands still, links neither carry
+ * data nor time out), its controllers hand their hosts nothing and lose what the hosts send,
+ * while the hosts' transports stay open.  Thawed, everything due meanwhile happens at the next
+ * advance.  For testing a host's controller watchdogs (docs/simulator.md). */
+L2K_API void l2k_sim_air_freeze(l2k_sim_air *air, bool frozen);
 /* Run everything due up to now_ms (the air's clock never goes back); when the air next has
  * something to do (UINT64_MAX: nothing). */
 L2K_API void l2k_sim_air_advance(l2k_sim_air *air, uint64_t now_ms);

@@ -61,7 +61,9 @@ static void on_ask(void *user, const struct l2k_agent_request *req)
 		default: sm_agent_reply(s->sm, req->handle, true, 0, NULL, 0); return;
 		}
 	}
-	if (req->ask != L2K_ASK_PASSKEY_DISPLAY || sec->agent_waiting)
+	/* a passkey to show is queued only for a reader (one waiting in l2k_agent_wait, or one that
+	 * took l2k_agent_fd to poll it): nobody answers it, and unread ones would fill the queue */
+	if (req->ask != L2K_ASK_PASSKEY_DISPLAY || sec->agent_waiting || sec->fd_r >= 0)
 		queue_ask(s, req);
 }
 
@@ -99,6 +101,10 @@ static int eng_status(void *ctx, uint16_t handle, struct l2cap_link_sec *out)
 	out->level = ls.level;
 	out->encrypted = ls.encrypted;
 	out->key_too_short = ls.encrypted && ls.level < L2K_SEC_MEDIUM;
+	out->key_size = ls.key_size;
+	out->authenticated = ls.authenticated;
+	out->secure_conn = ls.secure_conn;
+	out->has_key = sm_link_has_key(ctx, handle);
 	return 0;
 }
 
@@ -202,6 +208,37 @@ int l2k_pair(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
 	int r = l2cap_link_find(l2cap_engine_of(s), peer, type, &handle);
 	if (r == 0)
 		r = sm_pair(s->sm, handle, security_pair_done, s);
+	security_unlock(s);
+	return r;
+}
+
+int l2k_le_oob_local(l2k_stack *s, uint8_t r[16], uint8_t c[16])
+{
+	if (!s || !s->sm || !r || !c)
+		return L2K_EINVAL;
+	security_lock(s);
+	int e = sm_le_oob_local(s->sm, r, c);
+	security_unlock(s);
+	return e;
+}
+
+int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, const struct l2k_le_oob *oob)
+{
+	if (!s || !s->sm || !peer || type == L2K_ADDR_BREDR)
+		return L2K_EINVAL;
+	security_lock(s);
+	int e = sm_le_oob_peer(s->sm, peer, type, oob);
+	security_unlock(s);
+	return e;
+}
+
+int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
+		    void (*done)(void *user, uint16_t handle, int err), void *user)
+{
+	if (!s || !s->sm || !done || level < L2K_SEC_LOW || level > L2K_SEC_FIPS)
+		return L2K_EINVAL;
+	security_lock(s);
+	int r = sm_secure(s->sm, handle, level, done, user);
 	security_unlock(s);
 	return r;
 }

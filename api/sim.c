@@ -107,6 +107,11 @@ void l2k_sim_air_cut_all(l2k_sim_air *air, uint64_t at_ms)
 	sim_air_cut_all(air_of(air), at_ms);
 }
 
+void l2k_sim_air_freeze(l2k_sim_air *air, bool frozen)
+{
+	sim_air_freeze(air_of(air), frozen);
+}
+
 void l2k_sim_air_advance(l2k_sim_air *air, uint64_t now_ms)
 {
 	sim_air_advance(air_of(air), now_ms);

@@ -166,6 +166,7 @@ int sockface_reason_err(enum l2k_close_reason r)
 	case L2K_CLOSE_CONFIG_FAILED: return L2K_ECONNABORTED;
 	case L2K_CLOSE_LINK_FAILED: return L2K_EHOSTUNREACH;
 	case L2K_CLOSE_SECURITY: return L2K_EAUTH;
+	case L2K_CLOSE_CONTROLLER: return L2K_ECTRLTIMEOUT;
 	}
 	return L2K_EIO;
 }
@@ -458,9 +459,11 @@ int l2k_sock_send_fd(l2k_sock *sk)
 
 /* ---- the loop thread ---------------------------------------------------------------------- */
 
-/* The transport is gone: every channel socket ends (link lost), listeners report the error. */
+/* The transport is gone, or the controller stopped responding: every channel socket ends (link
+ * lost; the controller's end: L2K_CLOSE_CONTROLLER), listeners report the error. */
 static void sf_transport_failed(struct sockface *sf, int err)
 {
+	enum l2k_close_reason why = err == L2K_ECTRLTIMEOUT ? L2K_CLOSE_CONTROLLER : L2K_CLOSE_LINK_LOST;
 	sf->failed = err;
 	for (struct l2k_sock *sk = sf->socks, *next; sk; sk = next) {
 		next = sk->next;
@@ -470,7 +473,7 @@ static void sf_transport_failed(struct sockface *sf, int err)
 		bool was_open = sk->state == SK_OPEN;
 		sockface_sk_detach(sk, false);
 		sk->ch = ch; /* for the snapshot */
-		sk_mark_closed(sk, ch, L2K_CLOSE_LINK_LOST);
+		sk_mark_closed(sk, ch, why);
 		if (sk->parent && !was_open) {
 			struct l2k_sock *p = sk->parent;
 			sockface_backlog_unlink(p, sk);
@@ -613,20 +616,38 @@ void l2k_stop(l2k_stack *s)
 	pthread_mutex_unlock(&sf->lock);
 }
 
+/* The stack this thread holds through l2k_lock (the security calls take it so too), and how
+ * many times: a callback that runs on the holding thread (a security call that ends a pairing
+ * reports it at once) may call l2k_lock and the security calls again. */
+static _Thread_local struct {
+	l2k_stack *s;
+	unsigned depth;
+} held;
+
 void l2k_lock(l2k_stack *s)
 {
-	if (s && s->sf && !sockface_on_loop_thread(s->sf)) /* in a callback it is held already */
-		pthread_mutex_lock(&s->sf->lock);
+	if (!s || !s->sf || sockface_on_loop_thread(s->sf)) /* in a callback it is held already */
+		return;
+	if (held.s == s) {
+		held.depth++;
+		return;
+	}
+	pthread_mutex_lock(&s->sf->lock);
+	held.s = s;
+	held.depth = 1;
 }
 
 void l2k_unlock(l2k_stack *s)
 {
-	if (s && s->sf && !sockface_on_loop_thread(s->sf)) {
-		sockface_wake(s->sf);
-		sockface_mark(s->sf); /* the caller may have changed anything */
-		sockface_changed(s->sf);
-		pthread_mutex_unlock(&s->sf->lock);
-	}
+	if (!s || !s->sf || sockface_on_loop_thread(s->sf))
+		return;
+	if (held.s == s && --held.depth > 0)
+		return;
+	held.s = NULL;
+	sockface_wake(s->sf);
+	sockface_mark(s->sf); /* the caller may have changed anything */
+	sockface_changed(s->sf);
+	pthread_mutex_unlock(&s->sf->lock);
 }
 
 void sockface_stack_close(l2k_stack *s)

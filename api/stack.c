@@ -157,6 +157,19 @@ static void h_error(void *user, int err, const char *msg)
 	l2k_stack_set_error(user, err, msg);
 }
 
+/* The controller stopped responding (the HCI host's watchdogs): the stack fails as on a
+ * transport failure (l2k_step returns err, nothing more goes to the transport); the host takes
+ * every link down next, their channels close with L2K_CLOSE_CONTROLLER, and so do the channels
+ * still waiting for a link, now. */
+static void h_failed(void *user, int err)
+{
+	l2k_stack *s = user;
+	if (!s->failed)
+		s->failed = err;
+	if (s->upper.controller_lost)
+		s->upper.controller_lost(s->upper.ctx);
+}
+
 static void h_tap(void *user, bool incoming, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	l2k_stack *s = user;
@@ -234,6 +247,8 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	hci_host_config_default(&hc);
 	if (o.cmd_timeout_ms)
 		hc.cmd_timeout_ms = o.cmd_timeout_ms;
+	if (o.acl_tx_timeout_ms)
+		hc.acl_tx_timeout_ms = o.acl_tx_timeout_ms == L2K_WATCHDOG_OFF ? HCI_WATCHDOG_OFF : o.acl_tx_timeout_ms;
 	if (o.max_rx_pdu)
 		hc.max_rx_pdu = o.max_rx_pdu;
 	if (o.link_tx_queue)
@@ -253,6 +268,7 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	    .acl_tx_room = h_acl_tx_room,
 	    .event = h_event,
 	    .error = h_error,
+	    .failed = h_failed,
 	    .tap = h_tap,
 	};
 	s->hci = hci_host_new(&hc, &hops, s);
@@ -278,6 +294,7 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	    .next_timer = l2cap_engine_next_timer,
 	    .destroy = l2cap_engine_free,
 	    .link_failed = l2cap_engine_link_failed,
+	    .controller_lost = l2cap_engine_controller_lost,
 	};
 	int r = security_open(s, o.security, errbuf, errlen);
 	if (r < 0) {
@@ -411,6 +428,53 @@ int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out)
 	out->ctrl_flow = in->ctrl_flow;
 	out->host_acl_mtu = in->host_acl_len;
 	out->host_acl_count = in->host_acl_count;
+	return 0;
+}
+
+static void stats_from_link(const struct hci_link_stats *in, struct l2k_hci_stats *out)
+{
+	out->acl_rx_packets = in->rx_frags;
+	out->acl_rx_pdus = in->rx_pdus;
+	out->acl_bad_header = in->rx_drop_bad_header;
+	out->acl_cont_without_start = in->rx_drop_cont_without_start;
+	out->acl_overrun = in->rx_drop_overrun;
+	out->acl_short_start = in->rx_drop_short_start;
+	out->acl_too_big = in->rx_drop_too_big;
+	out->acl_incomplete = in->rx_drop_incomplete;
+}
+
+int l2k_hci_stats(l2k_stack *s, struct l2k_hci_stats *out)
+{
+	const struct hci_host_stats *in = hci_host_stats(s->hci);
+	memset(out, 0, sizeof(*out));
+	struct hci_link_stats ls = {
+	    .rx_frags = in->rx_frags,
+	    .rx_pdus = in->rx_pdus,
+	    .rx_drop_cont_without_start = in->rx_drop_cont_without_start,
+	    .rx_drop_overrun = in->rx_drop_overrun,
+	    .rx_drop_short_start = in->rx_drop_short_start,
+	    .rx_drop_too_big = in->rx_drop_too_big,
+	    .rx_drop_incomplete = in->rx_drop_incomplete,
+	    .rx_drop_bad_header = in->rx_drop_bad_header,
+	};
+	stats_from_link(&ls, out);
+	out->acl_unknown_handle = in->rx_drop_unknown_handle;
+	out->evt_malformed = in->evt_malformed;
+	out->nocp_excess = in->nocp_excess;
+	out->rx_after_failure = in->rx_after_failure;
+	out->cmd_timeouts = in->cmd_timeouts;
+	out->probes = in->probes;
+	return 0;
+}
+
+int l2k_link_stats(l2k_stack *s, uint16_t handle, struct l2k_hci_stats *out)
+{
+	struct hci_link_stats ls;
+	int r = hci_host_link_stats(s->hci, handle, &ls);
+	if (r < 0)
+		return r;
+	memset(out, 0, sizeof(*out));
+	stats_from_link(&ls, out);
 	return 0;
 }
 

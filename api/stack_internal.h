@@ -19,6 +19,8 @@ struct l2k_upper {
 	uint64_t (*next_timer)(void *ctx);
 	void (*destroy)(void *ctx);
 	void (*link_failed)(void *ctx, const l2k_addr *peer, bool le, uint8_t status);
+	/* the controller stopped responding: its links go down next */
+	void (*controller_lost)(void *ctx);
 };
 
 

@@ -35,7 +35,7 @@ const char *l2k_strerror(int err)
 	case L2K_EHOSTUNREACH: return "host unreachable";
 	case L2K_EALREADY: return "operation already in progress";
 	case L2K_EINPROGRESS: return "operation in progress";
-	case L2K_ECTRLTIMEOUT: return "controller did not answer a command";
+	case L2K_ECTRLTIMEOUT: return "controller not responding (a command went unanswered)";
 	case L2K_ECTRL: return "controller reported an error";
 	case L2K_EFRAMING: return "invalid HCI framing from the transport";
 	case L2K_ENOLINK: return "no such link";

@@ -51,7 +51,8 @@ enum l2k_error {
 	L2K_EALREADY = -114,
 	L2K_EINPROGRESS = -115,
 	/* l2kit's own */
-	L2K_ECTRLTIMEOUT = -1001, /* the controller never answered a command */
+	L2K_ECTRLTIMEOUT = -1001, /* the controller stopped responding: a command (or the ACL
+				   * transmit watchdog's probe) went unanswered */
 	L2K_ECTRL = -1002,	  /* the controller answered a command with an error status */
 	L2K_EFRAMING = -1003,	  /* the transport's byte stream is not valid H4 */
 	L2K_ENOLINK = -1004,	  /* no such ACL link */

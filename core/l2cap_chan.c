@@ -70,6 +70,7 @@ const char *l2cap_close_reason_str(enum l2k_close_reason r)
 	case L2K_CLOSE_CONFIG_FAILED: return "configuration failed";
 	case L2K_CLOSE_LINK_FAILED: return "link could not be created";
 	case L2K_CLOSE_SECURITY: return "security could not be established (pairing or encryption failed)";
+	case L2K_CLOSE_CONTROLLER: return "the controller stopped responding";
 	}
 	return "unknown";
 }
@@ -509,11 +510,20 @@ uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level)
 {
 	struct l2cap_link_sec s;
 	l2cap_link_sec(l, &s);
+	/* Vol 3 Part C 10.3.1 and Table 10.2.  Not encrypted: with a key for the peer, encrypting
+	 * is what is missing (whatever the level); without one, pairing ("Insufficient
+	 * Authentication", which then does not ask for MITM). */
+	if (!s.encrypted)
+		return s.has_key ? L2CAP_LE_INSUFF_ENCRYPTION : L2CAP_LE_INSUFF_AUTHENTICATION;
+	/* encrypted with a key too short to count at all */
 	if (s.key_too_short)
 		return L2CAP_LE_INSUFF_KEY_SIZE;
-	/* an unencrypted link asked for encryption alone: encryption; else authentication */
-	if (!s.encrypted && level == L2K_SEC_MEDIUM)
-		return L2CAP_LE_INSUFF_ENCRYPTION;
+	/* an unauthenticated key for level 3 or 4, a key without Secure Connections for level 4 */
+	if ((level >= L2K_SEC_HIGH && !s.authenticated) || (level >= L2K_SEC_FIPS && !s.secure_conn))
+		return L2CAP_LE_INSUFF_AUTHENTICATION;
+	/* level 4 lacks only the 16-octet key (Vol 3 Part C 5.2.2.8, 10.2.1) */
+	if (level >= L2K_SEC_FIPS && s.key_size < 16)
+		return L2CAP_LE_INSUFF_KEY_SIZE;
 	return L2CAP_LE_INSUFF_AUTHENTICATION;
 }
 
@@ -816,6 +826,10 @@ int l2cap_chan_get_info(const l2k_chan *ch, struct l2k_chan_info *o)
 	o->retransmissions = ch->st.retransmissions;
 	o->rx_sdus_dropped = ch->st.rx_dropped;
 	o->rx_frames_bad_fcs = ch->st.bad_fcs;
+	struct hci_link_stats ls;
+	if (ch->link && hci_host_link_stats(ch->eng->hci, ch->link->handle, &ls) == 0)
+		o->link_acl_dropped = ls.rx_drop_cont_without_start + ls.rx_drop_overrun + ls.rx_drop_short_start +
+				      ls.rx_drop_too_big + ls.rx_drop_incomplete + ls.rx_drop_bad_header;
 	return 0;
 }
 

@@ -178,6 +178,35 @@ static bool judge_rfc(struct l2k_chan *ch, const struct l2cap_conf_opts *in, str
 	return ok;
 }
 
+/* The RFC option of an Unacceptable answer naming our mode (ch->mode, not Basic) when the
+ * peer asked for another one: values that we would accept in the peer's next request in our
+ * mode (7.1.3: the response carries acceptable values), never the zeros of the mode it asked
+ * for - a TxWindow and an MPS of 0 are what judge_rfc refuses.  The peer's own values are kept
+ * where they are valid in our mode; the others are ours (our receive window, our MPS, our
+ * MaxTransmit). */
+static void propose_rfc(struct l2k_chan *ch, const struct l2cap_conf_opts *in, struct l2cap_conf_rfc *rfc)
+{
+	struct l2cap_conf_opts p = *in;
+	p.present &= ~L2CAP_CONF_HAS_EWS;
+	p.rfc.mode = (uint8_t)ch->mode;
+	if (!(in->present & L2CAP_CONF_HAS_RFC) || in->rfc.mode == L2K_MODE_BASIC ||
+	    in->rfc.mode == L2K_MODE_STREAMING) {
+		/* no window / MaxTransmit of the peer's in those modes */
+		uint16_t win = ifr_local_window(ch);
+		uint8_t max = legacy(ch->mode) ? L2CAP_TX_WINDOW_MAX_LEGACY : L2CAP_TX_WINDOW_MAX_ERTM;
+		p.rfc.tx_window = (uint8_t)(win > max ? max : win);
+		p.rfc.max_transmit = our_max_transmit(ch);
+	}
+	if (!(in->present & L2CAP_CONF_HAS_RFC) || in->rfc.mps < L2CAP_MIN_MPS_IFR)
+		p.rfc.mps = ch->local_mps >= L2CAP_MIN_MPS_IFR ? ch->local_mps : ifr_fit_mps(ch, false);
+	judge_rfc(ch, &p, rfc);
+	rfc->mode = (uint8_t)ch->mode;
+	if (legacy(ch->mode) && !rfc->retrans_timeout) {
+		rfc->retrans_timeout = L2CAP_DEFAULT_RETX_TIMEOUT;
+		rfc->monitor_timeout = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+	}
+}
+
 int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *in, uint16_t *result,
 			    uint8_t *rsp_opts, size_t cap)
 {
@@ -216,6 +245,8 @@ int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *i
 		out.present |= L2CAP_CONF_HAS_RFC;
 		memset(&out.rfc, 0, sizeof(out.rfc));
 		out.rfc.mode = (uint8_t)ch->mode;
+		if (ch->mode != L2K_MODE_BASIC && f)
+			propose_rfc(ch, in, &out.rfc);
 		if (f && ++f->neg.mode_refusals > MAX_MODE_REFUSALS) {
 			/* the peer insists on a mode we cannot use (CMC/BI-02, BI-05): answer, then
 			 * disconnect (on_conf_req does it after the response) */

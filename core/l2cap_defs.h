@@ -156,6 +156,12 @@ static inline int l2cap_spsm_valid(uint16_t spsm)
 #define L2CAP_CONF_UNKNOWN_OPTIONS 0x0003 /* Config carries the unknown option types */
 #define L2CAP_CONF_PENDING 0x0004
 #define L2CAP_CONF_FLOW_SPEC_REJECTED 0x0005
+/* Configuration Requests l2kit takes from the peer on one channel over its life (continuation
+ * packets and reconfigurations included).  The specification sets no number; negotiation
+ * converges in a few lockstep rounds (7.1.3), so a peer past this one loops or attacks (Linux
+ * bounds its counters of them since its counter-wrap fix).  The next one is answered Rejected
+ * and the channel is disconnected. */
+#define L2CAP_CONF_MAX_PEER_REQS 16
 
 /* Configuration option types (5) and their exact lengths in octets */
 #define L2CAP_CONF_OPT_MTU 0x01

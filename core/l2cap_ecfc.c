@@ -280,9 +280,14 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 		memcpy(l->ecfc_last_req, d, len);
 		l->ecfc_last_req_len = (uint8_t)len;
 	}
-	if (pr == L2K_EINVAL) {
-		/* no CID, an odd octet or more than five channels: invalid parameters, one zero
-		 * DCID per whole Source CID present (COS/CED/BI-22, ECFC/BV-26) */
+	if (pr == L2K_EINVAL || rq.mtu < L2CAP_MIN_MTU_ECFC || rq.mps < L2CAP_MIN_MPS_ECFC ||
+	    rq.mps > L2CAP_MAX_MPS_CREDIT) {
+		/* no CID, an odd octet or more than five channels, or an MTU / MPS outside the ranges
+		 * the request's fields allow (4.25: MTU at least 64, MPS 64-65533): invalid
+		 * parameters, one zero DCID per whole Source CID present (COS/CED/BI-22,
+		 * ECFC/BV-26).  Checked first, as for a malformed request: the values are not ones
+		 * a service could accept or refuse ("unacceptable parameters", 0x000B, is the
+		 * service's answer to valid values it does not take, ECFC/BV-27). */
 		refuse_all(l, id, L2CAP_ECFC_INVALID_PARAMS, rq.n_scid);
 		return 0;
 	}
@@ -299,10 +304,6 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 	l2cap_link_sec(l, &sec);
 	if (sec.level < need) {
 		refuse_all(l, id, l2cap_le_security_result(l, need), rq.n_scid);
-		return 0;
-	}
-	if (rq.mtu < L2CAP_MIN_MTU_ECFC || rq.mps < L2CAP_MIN_MPS_ECFC || rq.mps > L2CAP_MAX_MPS_CREDIT) {
-		refuse_all(l, id, L2CAP_ECFC_UNACCEPTABLE_PARAMS, rq.n_scid);
 		return 0;
 	}
 	struct l2cap_ecfc_conn_rsp r = {.result = L2CAP_ECFC_SUCCESS};

@@ -90,12 +90,15 @@ void l2cap_engine_link_up(void *ctx, const struct hci_link_info *li)
 
 static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reason)
 {
+	/* the HCI host ended every link because the controller stopped responding, or the link
+	 * went down */
+	bool ctrl = hci_host_failed(e->hci) != 0;
 	/* channels first: they may still look at the link */
 	for (size_t i = 0; i < l->chans_cap; i++) {
 		struct l2k_chan *ch = l->chans[i];
 		if (ch) {
 			ch->hci_reason = reason;
-			l2cap_chan_closed(ch, L2K_CLOSE_LINK_LOST);
+			l2cap_chan_closed(ch, ctrl ? L2K_CLOSE_CONTROLLER : L2K_CLOSE_LINK_LOST);
 		}
 	}
 	for (int i = 0; i < l->pend_top; i++) {
@@ -104,7 +107,7 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
 			l2k_echo_cb cb = p->echo_cb;
 			void *u = p->echo_user;
 			p->ident = 0;
-			cb(u, L2K_ELINKLOSS, NULL, 0, 0);
+			cb(u, ctrl ? hci_host_failed(e->hci) : L2K_ELINKLOSS, NULL, 0, 0);
 		}
 		p->ident = 0;
 	}
@@ -497,6 +500,13 @@ void l2cap_engine_free(void *ctx)
 void l2cap_engine_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status)
 {
 	l2cap_link_failed(ctx, peer, le, status);
+}
+
+void l2cap_engine_controller_lost(void *ctx)
+{
+	struct l2cap_engine *e = ctx;
+	while (e->waiting)
+		l2cap_chan_closed(e->waiting, L2K_CLOSE_CONTROLLER);
 }
 
 struct l2cap_engine *l2cap_engine_new(struct hci_host *hci, uint64_t (*clock)(void *arg), void *clock_arg)

@@ -104,6 +104,7 @@ struct l2k_chan {
 	bool conf_in_done;	/* we accepted the peer's request */
 	bool conf_req_sent;
 	uint8_t conf_tries;	/* Unacceptable-parameters rounds */
+	uint8_t conf_reqs_in;	/* the peer's Configuration Requests on the channel (bounded) */
 	uint32_t conf_omit;	/* L2CAP_CONF_HAS_* options the peer did not understand */
 	bool configured_once;	/* a configuration completed before (re-configuration) */
 	bool conf_wait_info;	/* accepted: our request waits for the peer's feature mask */
@@ -238,6 +239,11 @@ struct l2cap_link_sec {
 	uint8_t level;	    /* enum l2k_sec_level */
 	bool encrypted;
 	bool key_too_short; /* encrypted with a key below the minimum (counts as level 1) */
+	uint8_t key_size;   /* octets, while encrypted */
+	bool authenticated; /* the key was made with MITM protection */
+	bool secure_conn;   /* ... with Secure Connections (P-256) */
+	bool has_key;	    /* a key this side could encrypt the link with is stored for the peer
+			     * (LE: an LTK for its role; BR/EDR: a link key), encrypted or not */
 };
 
 /* The narrow hook through which the engine asks about a link's security (installed by the
@@ -287,6 +293,10 @@ void l2cap_engine_free(void *ctx);
 void l2cap_engine_link_up(void *ctx, const struct hci_link_info *li);
 void l2cap_engine_link_down(void *ctx, uint16_t handle, uint8_t reason);
 void l2cap_engine_link_failed(void *ctx, const l2k_addr *peer, bool le, uint8_t status);
+/* The controller stopped responding (the HCI host failed; it takes every link down next, and
+ * their channels close with L2K_CLOSE_CONTROLLER): the channels still waiting for a link close
+ * now, with that reason. */
+void l2cap_engine_controller_lost(void *ctx);
 void l2cap_engine_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len);
 void l2cap_engine_acl_tx_room(void *ctx, uint16_t handle);
 void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
@@ -299,11 +309,15 @@ uint8_t l2cap_chan_level(const struct l2k_chan *ch);
 void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out);
 /* Raise the link for the channel (ch->state CH_WAIT_SECURITY): l2cap_security_done follows. */
 int l2cap_chan_raise(struct l2k_chan *ch);
-/* LE / enhanced credit based refusal for a link that falls short of level: insufficient
- * authentication (0x0005), key size (0x0007) or encryption (0x0008), Vol 3 Part A 4.23/4.26. */
+/* LE / enhanced credit based refusal for a link that falls short of level (Vol 3 Part A
+ * 4.23/4.26), as the Generic Access Profile says (Vol 3 Part C 10.3.1, Table 10.2): not
+ * encrypted: insufficient encryption (0x0008) when a key for the peer is stored, else
+ * insufficient authentication (0x0005); encrypted: encryption key size too short (0x0007) for a
+ * key below the minimum, or below 16 octets when that is all level 4 lacks; else insufficient
+ * authentication (0x0005). */
 uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level);
 /* The last close reason (ch->last_result keeps a close reason until a response tells a result). */
-#define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_SECURITY
+#define L2CAP_CLOSE_REASON_MAX L2K_CLOSE_CONTROLLER
 /* the open link to peer: 0 and *handle, or L2K_ENOLINK */
 int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 /* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */

@@ -39,6 +39,7 @@
  * its handlers) and +0.1 % on the whole run. */
 #include "core/l2cap_sig.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* ---- iteration ---- */
@@ -344,6 +345,9 @@ static int sig_parse_fields(const struct sig_desc *c, const uint8_t *d, size_t l
 	const struct sig_field *f = c->f;
 	const unsigned nf = c->nfields;
 	size_t pos = 0;
+	/* the raw octets of a RAW field are the command's data unless a conditional field after it
+	 * decodes them (a known reason / InfoType): then their layout is fixed too */
+	bool raw_tail = false;
 	for (unsigned i = 0; i < nf; i++, f++) {
 		switch (f->type) {
 		case SF_INT:
@@ -355,6 +359,8 @@ static int sig_parse_fields(const struct sig_desc *c, const uint8_t *d, size_t l
 				return L2K_EBADMSG;
 			get_int(out, f->off, d + pos, f->width);
 			pos += f->width;
+			if (f->ncond)
+				raw_tail = false;
 			break;
 		case SF_BYTES:
 		case SF_RAW:
@@ -362,6 +368,8 @@ static int sig_parse_fields(const struct sig_desc *c, const uint8_t *d, size_t l
 			set_u16(out, f->off2, clamp16(len - pos));
 			if (f->type == SF_BYTES)
 				pos = len;
+			else
+				raw_tail = true;
 			break;
 		case SF_CIDS: {
 			size_t rem = len - pos, n = rem / 2;
@@ -378,6 +386,9 @@ static int sig_parse_fields(const struct sig_desc *c, const uint8_t *d, size_t l
 			return L2K_EINVAL;
 		}
 	}
+	/* octets after a fixed layout: not this command (see l2cap_sig.h) */
+	if (pos < len && !raw_tail)
+		return L2K_EBADMSG;
 	return 0;
 }
 
@@ -390,7 +401,7 @@ static int sig_parse(uint8_t code, const uint8_t *d, size_t len, void *out, size
 		return L2K_EINVAL;
 	if (!c->plain)
 		return sig_parse_fields(c, d, len, out);
-	if (len < 2u * c->nfields)
+	if (len != 2u * c->nfields) /* shorter, or longer than its fixed size (l2cap_sig.h) */
 		return L2K_EBADMSG;
 	for (unsigned i = 0; i < c->nfields; i++)
 		set_u16(out, c->f[i].off, get_le16(d + 2 * i));

@@ -10,8 +10,9 @@
  *
  * Parsers.  Every l2cap_parse_X(d, len, out) reads only d[0..len-1] and returns:
  *   0            decoded; out is filled;
- *   L2K_EBADMSG  the data is shorter than the command's fixed fields (or, for the variable
- *                parts described at each parser, not well formed).  A request answered this
+ *   L2K_EBADMSG  the data is shorter than the command's fixed fields, longer than a fixed-size
+ *                command (see below), or, for the variable parts described at each parser,
+ *                not well formed.  A request answered this
  *                way gets Command Reject reason 0x0000 "Command not understood" carrying the
  *                request's identifier (4.1: sent "when sending the corresponding response is
  *                inappropriate"; L2CAP.TS COS/CED/BI-10/-11/-12); a malformed response is
@@ -19,11 +20,19 @@
  * When the fixed fields are all there but a variable part is malformed (a CID list, the value of
  * a Command Reject or Information Response), the fixed fields are decoded in out; after any
  * other error out's content is unspecified.
- * Octets beyond a command's fixed fields are ignored by every fixed-size parser: Length covers
- * the whole data (4) and later versions of the specification may append fields, so a longer
- * command is decoded from its known prefix (the same policy as BlueZ and Zephyr for these
- * commands).  Callers wanting a strict check can compare cmd.len with
- * l2cap_sig_cmd_info(code)->min_len.
+ * A command's Data is exactly what its layout holds (Vol 3 Part A 4: the Code field
+ * determines the format of the Data field, the Length field its length).  A command of a fixed
+ * size (Connection, Disconnection, Information and Connection Parameter Update Requests, the LE
+ * Credit Based Connection Request, the Flow Control Credit Indication, their responses ...)
+ * whose Length is larger than that size is as malformed as a shorter one: L2K_EBADMSG, so a
+ * request gets Command Reject "not understood" in both cases and a response is dropped in both
+ * (l2kit used to decode a longer command from its prefix; Linux and Zephyr reject the extra
+ * octets of these commands with "not understood", and a Connection Request with a longer PSM
+ * field - the PSM is extensible, 4.2 - would have had its Source CID read from the PSM's
+ * octets).  A variable part takes the rest: configuration options, echo data, a CID list (in
+ * whole CIDs), and the data of a Command Reject reason or an Information Response InfoType
+ * l2kit does not know; the data of a known reason / InfoType have their fixed size.
+ * l2cap_sig_cmd_info(code) tells min_len and whether the command is variable.
  * Pointers placed in out (options, echo data, reject data, info data) point into d: they are
  * valid as long as the caller's buffer is.
  *
@@ -123,8 +132,9 @@ struct l2cap_cmd_rej {
 	const uint8_t *data; /* raw reason data (any reason) */
 	uint16_t data_len;
 };
-/* L2K_EBADMSG if len < 2, or if reason 0x0001 has fewer than 2 data octets, or reason 0x0002
- * fewer than 4 (a truncated Command Reject).  Unknown reasons decode with only the raw data.
+/* L2K_EBADMSG if len < 2, or if reason 0x0001 has other than 2 data octets, or reason 0x0002
+ * other than 4 (a truncated or overlong Command Reject).  Reason 0x0000 and unknown reasons
+ * decode with only the raw data (any length).
  * The caller never answers a Command Reject (it is a response). */
 int l2cap_parse_cmd_rej(const uint8_t *d, size_t len, struct l2cap_cmd_rej *out);
 /* Writes reason plus 0, 2 (mtu) or 4 (local_cid, remote_cid) octets according to reason;
@@ -223,9 +233,9 @@ struct l2cap_info_rsp {
 	const uint8_t *data;	 /* raw data for any type */
 	uint16_t data_len;
 };
-/* L2K_EBADMSG if len < 4, or if the result is Success for a known type and the data is
- * shorter than that type's size (a truncated Information Response).  Unknown types and
- * non-success results decode with the raw data only; extra octets are ignored. */
+/* L2K_EBADMSG if len < 4, or if the result is Success for a known type and the data is not
+ * that type's size (a truncated or overlong Information Response).  Unknown types and
+ * non-success results decode with the raw data only (any length). */
 int l2cap_parse_info_rsp(const uint8_t *d, size_t len, struct l2cap_info_rsp *out);
 /* With result Success and a known type writes that type's value field (mtu / features /
  * fixed_channels); otherwise writes data/data_len as given (NULL/0 for none). */

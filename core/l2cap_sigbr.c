@@ -361,6 +361,18 @@ static void on_conf_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 		l2cap_link_rtt_sample(l, ch->conn_rsp_at);
 		ch->conn_rsp_timed = false;
 	}
+	if (ch->conf_reqs_in >= L2CAP_CONF_MAX_PEER_REQS) {
+		/* a peer that never stops configuring (L2CAP_CONF_MAX_PEER_REQS): the generic
+		 * refusal, "Failure - rejected (no reason provided)" (4.5), then the channel ends as
+		 * one whose configuration cannot be agreed */
+		struct l2cap_conf_rsp r = {.scid = ch->rcid, .result = L2CAP_CONF_REJECTED};
+		size_t n = l2cap_build_conf_rsp(SIGBUF(l), SIGCAP(l), id, &r);
+		l2cap_send_sig(l, SIGBUF(l), n);
+		ch->conf_in_partial = false;
+		l2cap_chan_disconnect(ch, L2K_CLOSE_CONFIG_FAILED);
+		return;
+	}
+	ch->conf_reqs_in++;
 	uint8_t rsp_opts[L2CAP_CONF_OPTS_MAX_LEN + 16];
 	uint16_t result = L2CAP_CONF_SUCCESS;
 	int on = 0;

@@ -95,6 +95,8 @@ enum l2k_close_reason {
 	L2K_CLOSE_CONFIG_FAILED = 7,	  /* configuration could not be agreed */
 	L2K_CLOSE_LINK_FAILED = 8,	  /* the link for it could not be created */
 	L2K_CLOSE_SECURITY = 9,		  /* the security it needs could not be had (pairing, encryption) */
+	L2K_CLOSE_CONTROLLER = 10,	  /* the controller stopped responding (a command or the ACL
+					   * transmit watchdog's probe unanswered): every link ended */
 };
 
 struct l2k_chan_cbs {
@@ -127,6 +129,12 @@ struct l2k_chan_info {
 	uint64_t retransmissions;	/* ERTM/Retransmission */
 	uint64_t rx_sdus_dropped;	/* Streaming/Flow Control: SDUs lost or damaged */
 	uint64_t rx_frames_bad_fcs;
+	/* what the HCI host dropped of the channel's link's incoming ACL data (malformed: a
+	 * continuation with no start, a fragment past its PDU's length, a start shorter than the
+	 * basic header, a PDU over the largest reassembled, a PDU cut short by a new start, a length
+	 * field that disagrees with the packet): ACL packets, since the link came up (l2k_link_stats
+	 * has them one by one) */
+	uint64_t link_acl_dropped;
 };
 
 enum l2k_result {

@@ -4,7 +4,9 @@
  * Receiver: a frame with a bad FCS is dropped (3.3.5); a malformed one is dropped too (3.3.7:
  * Streaming does not close the channel).  A jump in TxSeq means frames were lost: a partially
  * reassembled SDU is discarded and the rest of an SDU whose start was lost is skipped, so only
- * intact SDUs are passed up.  rx_sdus_dropped counts the SDUs lost: exact when every SDU fits one
+ * intact SDUs are passed up.  A start or unsegmented frame always begins a new SDU: one that
+ * arrives while another is being reassembled (no gap: its sender broke it off) ends that one,
+ * lost, and is taken itself.  rx_sdus_dropped counts the SDUs lost: exact when every SDU fits one
  * I-frame; when SDUs are segmented it counts one per damaged SDU it saw a piece of, plus one per
  * missing frame between SDUs. */
 #include "core/mode_ifr.h"
@@ -87,6 +89,12 @@ static void stm_rx(struct l2k_chan *ch, const uint8_t *p, size_t len)
 			ch->st.rx_dropped++;
 		f->rx_discarding = fr.c.sar == L2CAP_SAR_START || fr.c.sar == L2CAP_SAR_CONTINUE;
 		return;
+	}
+	bool begins = fr.c.sar == L2CAP_SAR_UNSEGMENTED || fr.c.sar == L2CAP_SAR_START;
+	if (begins && ifr_drop_partial(ch)) {
+		/* a new SDU where the one being reassembled should have gone on (its sender never
+		 * finished it): that one is lost, this one begins afresh (3.3.2) */
+		ch->st.rx_dropped++;
 	}
 	int r = ifr_reassemble(ch, fr.c.sar, fr.sdu_len, fr.payload, fr.len);
 	if (r < 0) {

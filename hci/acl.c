@@ -423,6 +423,13 @@ void hci_acl_completed(struct hci_host *h, uint16_t handle, uint16_t count)
 
 /* ---- receive ------------------------------------------------------------------------------- */
 
+/* A dropped fragment counts for the host and for its link. */
+#define DROP(h, l, what)            \
+	do {                        \
+		(h)->stats.what++;  \
+		(l)->st.what++;     \
+	} while (0)
+
 static void rx_reset(struct hci_link *l)
 {
 	l->rx_len = 0;
@@ -434,6 +441,7 @@ static void rx_deliver(struct hci_host *h, struct hci_link *l)
 	size_t n = l->rx_total;
 	rx_reset(l);
 	h->stats.rx_pdus++;
+	l->st.rx_pdus++;
 	if (h->ops.acl_rx)
 		h->ops.acl_rx(h->user, l->info.handle, l->rx, n);
 }
@@ -449,8 +457,10 @@ void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len)
 	struct hci_link *l = hci_link_by_handle(h, HCI_ACL_HANDLE(hf));
 	if ((size_t)dlen != len - HCI_ACL_HDR) {
 		h->stats.rx_drop_bad_header++;
-		if (l)
+		if (l) {
+			l->st.rx_drop_bad_header++;
 			hci_rxflow_done(h, l); /* its host buffer is free again */
+		}
 		return;
 	}
 	h->stats.rx_frags++;
@@ -459,6 +469,7 @@ void hci_acl_input(struct hci_host *h, const uint8_t *pkt, size_t len)
 		h->stats.rx_drop_unknown_handle++;
 		return;
 	}
+	l->st.rx_frags++;
 	/* controller-to-host flow control: a held link's packets wait in the host's buffers */
 	if (hci_rxflow_park(h, l, pkt, len))
 		return;
@@ -476,11 +487,11 @@ static void rx_reassemble(struct hci_host *h, struct hci_link *l, const uint8_t 
 		if (l->rx_skipping)
 			return; /* rest of a PDU already counted as dropped */
 		if (l->rx_total == 0) {
-			h->stats.rx_drop_cont_without_start++;
+			DROP(h, l, rx_drop_cont_without_start);
 			return;
 		}
 		if (l->rx_len + dlen > l->rx_total) {
-			h->stats.rx_drop_overrun++;
+			DROP(h, l, rx_drop_overrun);
 			rx_reset(l);
 			l->rx_skipping = true;
 			return;
@@ -493,28 +504,29 @@ static void rx_reassemble(struct hci_host *h, struct hci_link *l, const uint8_t 
 	}
 	/* A start fragment (0b10, or 0b00/0b11 which some controllers use toward the host). */
 	if (l->rx_total != 0) {
-		h->stats.rx_drop_incomplete++;
+		DROP(h, l, rx_drop_incomplete);
 		rx_reset(l);
 	}
 	l->rx_skipping = false;
 	if (dlen < L2CAP_HDR) {
-		h->stats.rx_drop_short_start++;
+		DROP(h, l, rx_drop_short_start);
 		l->rx_skipping = true;
 		return;
 	}
 	size_t total = (size_t)L2CAP_HDR + get_le16(d);
 	if (total > h->cfg.max_rx_pdu) {
-		h->stats.rx_drop_too_big++;
+		DROP(h, l, rx_drop_too_big);
 		l->rx_skipping = true;
 		return;
 	}
 	if (dlen > total) {
-		h->stats.rx_drop_overrun++;
+		DROP(h, l, rx_drop_overrun);
 		l->rx_skipping = true;
 		return;
 	}
 	if (dlen == total && h->ops.acl_rx) { /* unfragmented: no copy */
 		h->stats.rx_pdus++;
+		l->st.rx_pdus++;
 		h->ops.acl_rx(h->user, l->info.handle, d, dlen);
 		return;
 	}

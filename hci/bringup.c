@@ -402,7 +402,10 @@ int hci_host_start(struct hci_host *h)
 		return L2K_EALREADY;
 	if (h->ready)
 		return L2K_EISCONN;
+	if (h->dead)
+		return L2K_ENETDOWN;
 	h->failed = false;
+	h->wd.rx_last = h->now;
 	h->have_commands = false;
 	h->c2h = false;
 	memset(&h->info, 0, sizeof(h->info));

@@ -12,8 +12,8 @@ static void slot_remove(struct hci_host *h, unsigned i)
 	h->nslots--;
 }
 
-int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen,
-		 hci_cmd_cb cb, void *arg)
+int hci_cmd_queue(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen,
+		  hci_cmd_cb cb, void *arg, uint32_t timeout_ms, bool probe)
 {
 	if (plen > HCI_MAX_CMD_PARAM || (plen && !params))
 		return L2K_EINVAL;
@@ -27,13 +27,23 @@ int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, siz
 	s->opcode = opcode;
 	s->plen = (uint8_t)plen;
 	s->sent = false;
-	s->deadline = 0;
+	s->probe = probe;
+	s->timeout_ms = timeout_ms ? timeout_ms : h->cfg.cmd_timeout_ms;
+	/* an ordinary command's time runs from when it goes out; one with a timeout of its own
+	 * from now (a controller that never gives a credit back does not stop it) */
+	s->deadline = timeout_ms ? h->now + timeout_ms : 0;
 	s->cb = cb;
 	s->arg = arg;
 	if (plen)
 		memcpy(s->params, params, plen);
 	hci_cmdq_pump(h);
 	return 0;
+}
+
+int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen,
+		 hci_cmd_cb cb, void *arg)
+{
+	return hci_cmd_queue(h, opcode, params, plen, cb, arg, 0, false);
 }
 
 /* Host Number Of Completed Packets goes out at once, in front of queued commands: the normal
@@ -63,7 +73,8 @@ void hci_cmdq_pump(struct hci_host *h)
 		pkt[2] = s->plen;
 		memcpy(pkt + HCI_CMD_HDR, s->params, s->plen);
 		s->sent = true;
-		s->deadline = h->now + h->cfg.cmd_timeout_ms;
+		if (!s->deadline)
+			s->deadline = h->now + s->timeout_ms;
 		h->cmd_credits--;
 		hci_send_packet(h, HCI_H4_CMD, pkt, HCI_CMD_HDR + s->plen);
 	}
@@ -98,29 +109,22 @@ void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const ui
 	hci_cmdq_pump(h);
 }
 
+/* The command watchdog: a command the controller did not answer in time means it stopped
+ * responding (a controller that takes commands answers each with Command Complete or Command
+ * Status, Vol 4 Part E 4.4): the host fails, with the command named. */
 void hci_cmdq_tick(struct hci_host *h)
 {
-	for (unsigned i = 0; i < h->nslots;) {
+	for (unsigned i = 0; i < h->nslots; i++) {
 		struct hci_cmd_slot *s = &h->slots[i];
-		if (!s->sent || s->deadline > h->now) {
-			i++;
+		if (!s->deadline || s->deadline > h->now)
 			continue;
-		}
-		char nb[8];
-		uint16_t op = s->opcode;
-		hci_cmd_cb cb = s->cb;
-		void *arg = s->arg;
+		struct hci_cmd_slot late = *s;
 		slot_remove(h, i);
 		h->stats.cmd_timeouts++;
-		hci_report(h, L2K_ECTRLTIMEOUT,
-			   "controller did not answer command 0x%04x (%s) within %u ms", op,
-			   hci_opcode_name(op, nb), (unsigned)h->cfg.cmd_timeout_ms);
-		/* Like BlueZ, assume the controller lost it and may take another command. */
-		if (h->cmd_credits == 0)
-			h->cmd_credits = 1;
-		if (cb)
-			cb(arg, L2K_ECTRLTIMEOUT, NULL, 0);
-		i = 0; /* the callback may have changed the queue */
+		hci_watchdog_cmd_timeout(h, &late); /* fails the host: every other command fails too */
+		if (late.cb)
+			late.cb(late.arg, L2K_ECTRLTIMEOUT, NULL, 0);
+		return;
 	}
 	hci_cmdq_pump(h);
 }
@@ -129,7 +133,7 @@ uint64_t hci_cmdq_next_deadline(const struct hci_host *h)
 {
 	uint64_t t = UINT64_MAX;
 	for (unsigned i = 0; i < h->nslots; i++)
-		if (h->slots[i].sent && h->slots[i].deadline < t)
+		if (h->slots[i].deadline && h->slots[i].deadline < t)
 			t = h->slots[i].deadline;
 	return t;
 }

@@ -25,7 +25,18 @@ struct hci_host_config {
 	uint32_t max_rx_pdu;	 /* largest L2CAP PDU (incl. 4-byte basic header) reassembled: default 65539 */
 	uint32_t tx_queue_bytes; /* per-link bound on queued outgoing PDU bytes (a larger PDU is
 				  * taken when nothing is queued): default 16384 */
-	uint32_t cmd_timeout_ms; /* a command unanswered this long is reported: default 5000 */
+	/* Command watchdog: a command the controller leaves unanswered (no Command Complete /
+	 * Command Status) this long means the controller stopped responding: the host fails
+	 * (hci_host_failed): default 5000 */
+	uint32_t cmd_timeout_ms;
+	/* ACL transmit watchdog (hci/watchdog.c): while links are up, a controller that sent
+	 * nothing for this long - no Number Of Completed Packets for the ACL packets it holds, no
+	 * other event or data - is asked whether it is alive: a probe command (Read Local Version
+	 * Information) that it must answer within this time too (or cmd_timeout_ms if shorter), else
+	 * the host fails as for any unanswered command.  A controller that answers is alive: links
+	 * whose packets wait (the peer's flow control, a peer out of range until the supervision
+	 * timeout) stay up.  Default HCI_ACL_TX_TIMEOUT_DEFAULT; HCI_WATCHDOG_OFF: no probes. */
+	uint32_t acl_tx_timeout_ms;
 	uint16_t max_links;	 /* default 64 */
 	bool page_scan;		 /* BR/EDR connectable (page scan) after bring-up: default true */
 	bool auto_accept;	 /* accept incoming BR/EDR Connection Requests when ops->conn_request is NULL */
@@ -42,6 +53,8 @@ struct hci_host_config {
 	bool sc;
 };
 void hci_host_config_default(struct hci_host_config *cfg);
+#define HCI_ACL_TX_TIMEOUT_DEFAULT 2500
+#define HCI_WATCHDOG_OFF UINT32_MAX
 
 /* What bring-up learnt about the controller. */
 struct hci_controller_info {
@@ -97,8 +110,11 @@ struct hci_host_stats {
 	uint64_t rx_drop_incomplete;	     /* new start while a PDU was still incomplete */
 	uint64_t rx_drop_unknown_handle;     /* ACL for a handle that is not an open link */
 	uint64_t rx_drop_bad_header;	     /* ACL packet shorter than its header / length mismatch */
-	uint64_t evt_malformed;		     /* events shorter than their fixed fields */
+	uint64_t evt_malformed;		     /* events shorter than their fixed fields, or whose
+					      * length octet disagrees with the packet */
+	uint64_t rx_after_failure;	     /* packets from the controller after the host failed */
 	uint64_t cmd_timeouts;
+	uint64_t probes; /* ACL transmit watchdog: probe commands sent to a silent controller */
 	uint64_t nocp_excess; /* completed-packet counts beyond what was in flight (ignored) */
 	/* controller-to-host flow control */
 	uint64_t rx_parked;	      /* ACL packets kept unprocessed while their link was held */
@@ -106,6 +122,17 @@ struct hci_host_stats {
 	uint64_t c2h_overrun;	      /* ACL packets beyond Host_Total_Num_ACL_Data_Packets (controller fault) */
 	uint64_t c2h_completed;	      /* ACL packets reported by Host Number Of Completed Packets */
 	uint64_t c2h_commands;	      /* Host Number Of Completed Packets commands sent */
+};
+
+/* What the host dropped of one link's incoming ACL data (hci_host_stats counts it too). */
+struct hci_link_stats {
+	uint64_t rx_frags, rx_pdus;
+	uint64_t rx_drop_cont_without_start;
+	uint64_t rx_drop_overrun;
+	uint64_t rx_drop_short_start;
+	uint64_t rx_drop_too_big;
+	uint64_t rx_drop_incomplete;
+	uint64_t rx_drop_bad_header; /* its length field disagrees with the packet */
 };
 
 /* Completion of a command: status is the HCI status (>= 0) from Command Complete / Command
@@ -131,6 +158,12 @@ struct hci_host_ops {
 	void (*event)(void *user, const uint8_t *evt, size_t len);
 	/* problems worth telling a person: command timeouts, hardware errors, bring-up failures */
 	void (*error)(void *user, int err, const char *msg);
+	/* the controller stopped responding (a command unanswered: the command watchdog, or the
+	 * ACL transmit watchdog's probe; err L2K_ECTRLTIMEOUT, ops->error had the message): the host
+	 * has failed.  Called before every link goes down (link_down, reason 0x16 Connection
+	 * Terminated By Local Host) and every command fails with err; from then on the host sends
+	 * nothing and ignores what the controller sends. */
+	void (*failed)(void *user, int err);
 	/* every packet in both directions (btsnoop); incoming = controller to host */
 	void (*tap)(void *user, bool incoming, uint8_t type, const uint8_t *pkt, size_t len);
 };
@@ -151,8 +184,12 @@ uint64_t hci_host_next_timer(const struct hci_host *h);
 /* Start bring-up (Reset, reads, event masks, scan enable); ops->ready reports the end. */
 int hci_host_start(struct hci_host *h);
 bool hci_host_is_ready(const struct hci_host *h);
+/* 0, or the error with which the host failed (the controller stopped responding). */
+int hci_host_failed(const struct hci_host *h);
 const struct hci_controller_info *hci_host_info(const struct hci_host *h);
 const struct hci_host_stats *hci_host_stats(const struct hci_host *h);
+/* The counters of one open link: 0, or L2K_ENOLINK. */
+int hci_host_link_stats(const struct hci_host *h, uint16_t handle, struct hci_link_stats *out);
 
 /* One packet from the controller (H4 type, bytes without it). */
 void hci_host_input(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len);

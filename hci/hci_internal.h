@@ -13,7 +13,9 @@ struct hci_cmd_slot {
 	uint16_t opcode;
 	uint8_t plen;
 	bool sent;
-	uint64_t deadline;
+	bool probe;	   /* the ACL transmit watchdog's probe */
+	uint32_t timeout_ms; /* how long the controller has to answer it */
+	uint64_t deadline; /* answer due by then (0: not counting yet: not sent) */
 	hci_cmd_cb cb;
 	void *arg;
 	uint8_t params[HCI_MAX_CMD_PARAM];
@@ -48,6 +50,7 @@ struct hci_link {
 	bool rx_hold;	       /* the upper layer holds the link's incoming data */
 	struct ring park;  /* ACL packets kept unprocessed (buf NULL until first needed) */
 	uint16_t c2h_done;     /* ACL packets processed, not yet reported to the controller */
+	struct hci_link_stats st;
 };
 
 /* A pool of controller ACL buffers (BR/EDR, or LE when not shared). */
@@ -71,7 +74,13 @@ struct hci_host {
 	/* bring-up */
 	int bringup_step; /* -1 idle, >= 0 running, INT_MAX done */
 	bool ready;
-	bool failed;
+	bool failed; /* bring-up failed, or the controller stopped responding (dead) */
+	int dead;    /* the controller stopped responding: the error (0: it did not) */
+	unsigned nlinks;
+	/* the link being taken down (hci_link_remove): its counters, while link_down is told */
+	struct hci_link_stats gone_st;
+	uint16_t gone_handle;
+	bool gone_valid;
 	struct hci_controller_info info;
 	bool have_commands; /* info.commands is valid */
 
@@ -103,10 +112,22 @@ struct hci_host {
 	uint8_t *c2h_buf;     /* scratch: one kept packet */
 	size_t c2h_buf_cap;
 
+	/* ACL transmit watchdog (hci/watchdog.c) */
+	struct {
+		uint64_t rx_last;	 /* when the controller last sent anything */
+		bool probing;		 /* the probe is queued or waits for its answer */
+		uint64_t probe_silent;	 /* how long the controller had been silent when it went */
+		uint32_t probe_inflight; /* ACL packets the controller held then */
+	} wd;
+
 	struct hci_host_stats stats;
 };
 
 /* cmdq.c */
+/* hci_host_cmd with a timeout of its own (0: cfg.cmd_timeout_ms) that runs from now even while
+ * the command waits for a Num_HCI_Command_Packets credit; probe marks the watchdog's probe. */
+int hci_cmd_queue(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen,
+		  hci_cmd_cb cb, void *arg, uint32_t timeout_ms, bool probe);
 /* Send a command now, outside the queue and without Num_HCI_Command_Packets credit (only Host
  * Number Of Completed Packets may be sent so, Vol 4 Part E 7.3.40). */
 int hci_cmd_send_unqueued(struct hci_host *h, uint16_t opcode, const uint8_t *params, size_t plen);
@@ -141,7 +162,21 @@ void hci_rxflow_link_release(struct hci_host *h, struct hci_link *l);
 /* bring-up: Host Buffer Size and Set Controller To Host Flow Control succeeded */
 void hci_rxflow_enable(struct hci_host *h);
 
+/* watchdog.c: the ACL transmit watchdog, and the end of a host whose controller stopped
+ * responding */
+void hci_watchdog_input(struct hci_host *h);
+void hci_watchdog_tick(struct hci_host *h);
+uint64_t hci_watchdog_next(const struct hci_host *h);
+/* A command went unanswered (it was removed from the queue; its callback follows): the host
+ * fails with a message naming it. */
+void hci_watchdog_cmd_timeout(struct hci_host *h, const struct hci_cmd_slot *s);
+/* The controller stopped responding: report msg, tell ops->failed, fail every queued command
+ * with err and take every link down (reason 0x16).  Once. */
+void hci_host_fail(struct hci_host *h, int err, const char *msg);
+
 /* host.c */
+/* The link is gone: its record is freed and ops->link_down told. */
+void hci_link_remove(struct hci_host *h, uint16_t handle, uint8_t reason);
 struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle);
 void hci_report(struct hci_host *h, int err, const char *fmt, ...)
 #if defined(__GNUC__)

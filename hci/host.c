@@ -13,6 +13,7 @@ void hci_host_config_default(struct hci_host_config *cfg)
 	cfg->max_rx_pdu = 4 + 65535;
 	cfg->tx_queue_bytes = 16 * 1024;
 	cfg->cmd_timeout_ms = 5000;
+	cfg->acl_tx_timeout_ms = HCI_ACL_TX_TIMEOUT_DEFAULT;
 	cfg->max_links = 64;
 	cfg->page_scan = true;
 	cfg->auto_accept = true;
@@ -40,6 +41,8 @@ struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hc
 		h->cfg.max_links = 64;
 	if (h->cfg.cmd_timeout_ms == 0)
 		h->cfg.cmd_timeout_ms = 5000;
+	if (h->cfg.acl_tx_timeout_ms == 0)
+		h->cfg.acl_tx_timeout_ms = HCI_ACL_TX_TIMEOUT_DEFAULT;
 	if (h->cfg.host_acl_count == 0)
 		h->cfg.host_acl_count = 32;
 	h->ops = *ops;
@@ -80,12 +83,15 @@ void hci_host_tick(struct hci_host *h, uint64_t now_ms)
 	hci_host_set_now(h, now_ms);
 	hci_cmdq_tick(h);
 	hci_rxflow_tick(h);
+	hci_watchdog_tick(h);
 }
 
 uint64_t hci_host_next_timer(const struct hci_host *h)
 {
-	uint64_t t = hci_cmdq_next_deadline(h), f = hci_rxflow_next(h);
-	return f < t ? f : t;
+	uint64_t t = hci_cmdq_next_deadline(h), f = hci_rxflow_next(h), w = hci_watchdog_next(h);
+	if (f < t)
+		t = f;
+	return w < t ? w : t;
 }
 
 bool hci_host_is_ready(const struct hci_host *h)
@@ -103,6 +109,19 @@ const struct hci_host_stats *hci_host_stats(const struct hci_host *h)
 	return &h->stats;
 }
 
+int hci_host_link_stats(const struct hci_host *h, uint16_t handle, struct hci_link_stats *out)
+{
+	const struct hci_link *l = hci_link_by_handle(h, handle);
+	if (!l && h->gone_valid && h->gone_handle == handle) {
+		*out = h->gone_st; /* going down now */
+		return 0;
+	}
+	if (!l)
+		return L2K_ENOLINK;
+	*out = l->st;
+	return 0;
+}
+
 void hci_report(struct hci_host *h, int err, const char *fmt, ...)
 {
 	if (!h->ops.error)
@@ -117,6 +136,8 @@ void hci_report(struct hci_host *h, int err, const char *fmt, ...)
 
 int hci_send_packet(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len)
 {
+	if (h->dead)
+		return L2K_ENETDOWN; /* the controller stopped responding: nothing more goes to it */
 	if (h->ops.tap)
 		h->ops.tap(h->user, false, type, pkt, len);
 	int r = h->ops.send(h->user, type, pkt, len);
@@ -241,6 +262,7 @@ static void link_add(struct hci_host *h, const struct hci_link_info *info)
 		if (hci_acl_link_init(h, l) < 0)
 			break;
 		l->used = true;
+		h->nlinks++;
 		h->handle_map[info->handle] = (int16_t)i;
 		if (h->ops.link_up)
 			h->ops.link_up(h->user, &l->info);
@@ -257,17 +279,23 @@ static void link_add(struct hci_host *h, const struct hci_link_info *info)
 
 static void adv_restart(struct hci_host *h);
 
-static void link_remove(struct hci_host *h, uint16_t handle, uint8_t reason)
+void hci_link_remove(struct hci_host *h, uint16_t handle, uint8_t reason)
 {
 	struct hci_link *l = hci_link_by_handle(h, handle);
 	if (!l)
 		return;
 	bool le = l->info.type == HCI_LINK_LE;
+	/* its counters stay readable while link_down is told (the channels' last word on it) */
+	h->gone_st = l->st;
+	h->gone_handle = handle;
+	h->gone_valid = true;
 	hci_acl_link_release(h, l);
 	l->used = false;
+	h->nlinks--;
 	h->handle_map[handle] = -1;
 	if (h->ops.link_down)
 		h->ops.link_down(h->user, handle, reason);
+	h->gone_valid = false;
 	hci_acl_schedule(h); /* buffers freed by the link may let other links go on */
 	if (le)
 		adv_restart(h); /* keep mode: room for one more connection */
@@ -335,7 +363,7 @@ static void ev_disconn_complete(struct hci_host *h, const uint8_t *p, size_t n)
 	}
 	if (p[0] != HCI_SUCCESS)
 		return;
-	link_remove(h, HCI_ACL_HANDLE(get_le16(p + 1)), p[3]);
+	hci_link_remove(h, HCI_ACL_HANDLE(get_le16(p + 1)), p[3]);
 }
 
 static void ev_num_completed(struct hci_host *h, const uint8_t *p, size_t n)
@@ -471,6 +499,70 @@ static void ev_cmd_status(struct hci_host *h, const uint8_t *p, size_t n)
 	hci_cmdq_complete(h, get_le16(p + 2), p[0], NULL, 0, p[1]);
 }
 
+/* The fixed parameters of the events l2kit reads (here, in the security manager, the engine
+ * and the API: Vol 4 Part E 7.7), LE Meta events by subevent (code 0x3E: subevent octet
+ * included).  0: an event not read, or one whose handler checks its variable part itself. */
+static size_t evt_fixed_len(uint8_t code, const uint8_t *p, size_t n)
+{
+	switch (code) {
+	case HCI_EV_CONN_COMPLETE: return 11;
+	case HCI_EV_CONN_REQUEST: return 10;
+	case HCI_EV_DISCONN_COMPLETE: return 4;
+	case HCI_EV_AUTH_COMPLETE: return 3;
+	case HCI_EV_ENCRYPT_CHANGE: return 4;
+	case HCI_EV_REMOTE_FEATURES: return 11;
+	case HCI_EV_REMOTE_VERSION: return 8;
+	case HCI_EV_CMD_COMPLETE: return 3;
+	case HCI_EV_CMD_STATUS: return 4;
+	case HCI_EV_HARDWARE_ERROR: return 1;
+	case HCI_EV_ROLE_CHANGE: return 8;
+	case HCI_EV_NUM_COMPLETED: return 1; /* + 4 per handle: checked by its handler */
+	case HCI_EV_PIN_CODE_REQUEST: return 6;
+	case HCI_EV_LINK_KEY_REQUEST: return 6;
+	case HCI_EV_LINK_KEY_NOTIFICATION: return 23;
+	case HCI_EV_DATA_BUFFER_OVERFLOW: return 1;
+	case HCI_EV_REMOTE_EXT_FEATURES: return 13;
+	case HCI_EV_ENCRYPT_KEY_REFRESH: return 3;
+	case HCI_EV_IO_CAP_REQUEST: return 6;
+	case HCI_EV_IO_CAP_RESPONSE: return 9;
+	case HCI_EV_USER_CONFIRM_REQUEST: return 10;
+	case HCI_EV_USER_PASSKEY_REQUEST: return 6;
+	case HCI_EV_REMOTE_OOB_REQUEST: return 6;
+	case HCI_EV_SIMPLE_PAIRING_COMPLETE: return 7;
+	case HCI_EV_USER_PASSKEY_NOTIFICATION: return 10;
+	case HCI_EV_KEYPRESS_NOTIFICATION: return 7;
+	case HCI_EV_ENCRYPT_CHANGE_V2: return 5;
+	case HCI_EV_LE_META:
+		if (n < 1)
+			return 1;
+		switch (p[0]) {
+		case HCI_LE_CONN_COMPLETE: return 1 + 18;
+		case HCI_LE_ADV_REPORT: return 1 + 1; /* + the reports: checked below */
+		case HCI_LE_CONN_UPDATE_COMPLETE: return 1 + 9;
+		case HCI_LE_REMOTE_FEATURES: return 1 + 11;
+		case HCI_LE_LTK_REQUEST: return 1 + 12;
+		case HCI_LE_REMOTE_CONN_PARAM_REQ: return 1 + 10;
+		case HCI_LE_DATA_LENGTH_CHANGE: return 1 + 10;
+		case HCI_LE_ENH_CONN_COMPLETE: return 1 + 30;
+		default: return 1;
+		}
+	default: return 0;
+	}
+}
+
+/* LE Advertising Report (7.7.65.2): Num_Reports, then each Event_Type Address_Type Address(6)
+ * Data_Length Data RSSI; whether they all fit. */
+static bool adv_reports_fit(const uint8_t *p, size_t n)
+{
+	size_t off = 2;
+	for (unsigned i = 0; i < p[1]; i++) {
+		if (n - off < 9 || n - off < 10 + (size_t)p[off + 8])
+			return false;
+		off += 10 + p[off + 8];
+	}
+	return true;
+}
+
 static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
 {
 	if (len < HCI_EVT_HDR || (size_t)pkt[1] != len - HCI_EVT_HDR) {
@@ -479,6 +571,12 @@ static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
 	}
 	const uint8_t *p = pkt + HCI_EVT_HDR;
 	size_t n = pkt[1];
+	/* An event cut short is counted and goes no further: no layer acts on half an event. */
+	if (n < evt_fixed_len(pkt[0], p, n) ||
+	    (pkt[0] == HCI_EV_LE_META && p[0] == HCI_LE_ADV_REPORT && !adv_reports_fit(p, n))) {
+		h->stats.evt_malformed++;
+		return;
+	}
 	switch (pkt[0]) {
 	case HCI_EV_CMD_COMPLETE: ev_cmd_complete(h, p, n); break;
 	case HCI_EV_CMD_STATUS: ev_cmd_status(h, p, n); break;
@@ -505,6 +603,13 @@ void hci_host_input(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t
 {
 	if (h->ops.tap)
 		h->ops.tap(h->user, true, type, pkt, len);
+	if (h->dead) {
+		/* declared unresponsive: its links and commands are gone, what it says now belongs
+		 * to nothing the host has */
+		h->stats.rx_after_failure++;
+		return;
+	}
+	hci_watchdog_input(h);
 	switch (type) {
 	case HCI_H4_EVT: handle_event(h, pkt, len); break;
 	case HCI_H4_ACL: hci_acl_input(h, pkt, len); break;
@@ -644,7 +749,7 @@ static bool adv_room(const struct hci_host *h)
 /* Keep mode: enable advertising again if it is off, none is on its way and a link fits. */
 static void adv_restart(struct hci_host *h)
 {
-	if (!h->adv.keep || h->adv.on || h->adv.enabling || !h->ready || !adv_room(h))
+	if (!h->adv.keep || h->adv.on || h->adv.enabling || !h->ready || h->failed || !adv_room(h))
 		return;
 	int r = adv_send_enable(h);
 	if (r < 0)

@@ -105,6 +105,18 @@ struct l2k_key_store {
 	int (*resolve)(void *user, const l2k_addr *rpa, struct l2k_bond *out);
 };
 
+/* ---- LE out-of-band pairing data (Vol 3 Part H 2.3.5.4, 2.3.5.6.4) ------------------------
+ * What this side received from a peer out of band (NFC, a QR code...), for l2k_le_oob_peer:
+ * legacy pairing takes a 128-bit TK both sides know; LE Secure Connections the peer's random r
+ * and confirm value C (from its l2k_le_oob_local).  Octets in air order (least significant
+ * first). */
+struct l2k_le_oob {
+	bool has_tk;
+	uint8_t tk[16];
+	bool has_sc;
+	uint8_t r[16], c[16];
+};
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/crypto.h"
 #include "core/l2cap_int.h"
 #include "sm/sm_int.h"
 
@@ -213,6 +214,7 @@ void sm_free(struct sm *sm)
 			sm_link_down(sm, sm->links[i].handle, HCI_ERR_LOCAL_HOST_TERM);
 	if (sm->eng)
 		l2cap_fixed_unbind(sm->eng, L2CAP_CID_SMP, true);
+	smp_free(sm);
 	timers_free(&sm->timers);
 	free(sm);
 }
@@ -224,8 +226,9 @@ void sm_hci_event(struct sm *sm, const uint8_t *evt, size_t len)
 	uint8_t code = evt[0];
 	const uint8_t *p = evt + 2;
 	size_t plen = evt[1];
-	if (!sm_bredr_event(sm, code, p, plen))
-		smp_event(sm, code, p, plen);
+	/* LE links' encryption events and the LE Long Term Key Request go to SMP, the rest to BR/EDR */
+	if (!smp_event(sm, code, p, plen))
+		sm_bredr_event(sm, code, p, plen);
 }
 
 void sm_link_up(struct sm *sm, const struct hci_link_info *li)
@@ -246,10 +249,12 @@ void sm_link_up(struct sm *sm, const struct hci_link_info *li)
 			      : (li->peer_addr_type == HCI_ADDR_LE_RANDOM ? L2K_ADDR_LE_RANDOM : L2K_ADDR_LE_PUBLIC);
 	l->id_addr = l->peer;
 	l->id_type = l->peer_type;
-	if (l->le && sm->store.resolve && l->peer_type == L2K_ADDR_LE_RANDOM && (l->peer.b[5] & 0xC0) == 0x40) {
-		/* a resolvable private address: a bonded peer's identity if one of the IRKs fits */
+	if (l->le && l->peer_type == L2K_ADDR_LE_RANDOM && (l->peer.b[5] & 0xC0) == 0x40) {
+		/* a resolvable private address: a bonded peer's identity if one of the IRKs fits (the
+		 * store's resolve, else SMP's ah over the IRKs the store lists) */
 		struct l2k_bond b;
-		if (sm->store.resolve(sm->store.user, &l->peer, &b) == 0) {
+		int r = sm->store.resolve ? sm->store.resolve(sm->store.user, &l->peer, &b) : smp_resolve(sm, &l->peer, &b);
+		if (r == 0) {
 			l->id_addr = b.peer;
 			l->id_type = b.peer_type;
 		}
@@ -262,9 +267,8 @@ void sm_link_down(struct sm *sm, uint16_t handle, uint8_t reason)
 	struct sm_link *l = sm_link_of(sm, handle);
 	if (!l)
 		return;
-	(void)reason;
 	if (l->le)
-		smp_link_down(sm, l);
+		smp_link_down(sm, l, reason);
 	if (l->pairing)
 		sm_pairing_done(sm, l, L2K_ELINKLOSS, "the link went down during pairing");
 	if (l->used)
@@ -291,6 +295,23 @@ int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_secur
 		return L2K_ENOLINK;
 	*out = l->sec;
 	return 0;
+}
+
+bool sm_link_has_key(struct sm *sm, uint16_t handle)
+{
+	struct sm_link *l = sm_link_of(sm, handle);
+	struct l2k_bond b;
+	if (!l || !sm->store.get || sm->store.get(sm->store.user, &l->id_addr, l->id_type, &b) != 0)
+		return false;
+	bool has;
+	if (!l->le)
+		has = b.has_link_key;
+	else if (l->role == 0)
+		has = b.has_ltk; /* the central encrypts with the peer's LTK (or the SC one) */
+	else
+		has = (b.secure_conn && b.has_ltk) || b.has_local_ltk;
+	crypto_wipe(&b, sizeof(b));
+	return has;
 }
 
 static int add_waiter(struct sm_link *l, uint8_t level, sm_done_fn done, void *arg)

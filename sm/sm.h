@@ -35,6 +35,10 @@ struct sm_config {
 	bool debug_keys;	   /* LE SC: use the debug key pair (2.3.5.6.1), for sniffing */
 	uint32_t smp_timeout_ms;   /* 30000 (Vol 3 Part H 3.4) */
 	uint8_t max_attempts;	   /* failed pairings in a row before the back-off (default 3) */
+	/* LE only */
+	bool le_legacy_only;	   /* do not offer LE Secure Connections (an old peer's behaviour) */
+	bool has_irk;		   /* distribute this IRK and the public address as our identity */
+	uint8_t irk[16];
 };
 void sm_config_default(struct sm_config *c);
 
@@ -68,6 +72,29 @@ uint64_t sm_next_timer(const struct sm *sm);
 
 /* The link's security now (0 and *out, or L2K_ENOLINK). */
 int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_security *out);
+/* Whether the key store holds a key this side could encrypt the link with, whatever the link
+ * has now: BR/EDR a link key; LE as central the peer's LTK (or a Secure Connections one), as
+ * peripheral a Secure Connections LTK or the one it distributed.  What an acceptor answers a
+ * link that is not encrypted depends on it (Vol 3 Part C 10.3.1, Table 10.2). */
+bool sm_link_has_key(struct sm *sm, uint16_t handle);
+
+/* ---- LE ------------------------------------------------------------------------------------ */
+
+/* Our LE Secure Connections out-of-band data: r and C = f4(PKx, PKx, r, 0) for the key pair the
+ * next pairings use (made on the first call; a new call makes a new pair).  0 or an error. */
+int sm_le_oob_local(struct sm *sm, uint8_t r[16], uint8_t c[16]);
+/* What we received out of band from peer, for the next pairings with it (NULL: forget). */
+int sm_le_oob_peer(struct sm *sm, const l2k_addr *peer, enum l2k_addr_type type, const struct l2k_le_oob *oob);
+
+/* SMP traffic and outcomes since the manager started (tests, tools). */
+struct sm_smp_stats {
+	uint64_t rx, tx;		/* SMP commands received / sent */
+	uint64_t rx_refused;		/* received commands answered with Pairing Failed */
+	uint64_t failed_sent, failed_rcvd; /* Pairing Failed sent / received */
+	uint64_t pairings, encryptions; /* pairings that succeeded; LE encryptions started */
+	uint64_t ltk_requests, ltk_negative; /* LTK Requests answered / refused */
+};
+void sm_smp_stats(const struct sm *sm, struct sm_smp_stats *out);
 
 /* Raise the link to at least level (authenticate, encrypt, pair as needed; BR/EDR and LE):
  * done(arg, handle, err) follows exactly once - err 0 when the link has the level, else why

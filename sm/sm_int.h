@@ -90,6 +90,7 @@ struct sm {
 	struct sm_config cfg;
 	struct l2k_key_store store;
 	struct sm_ops ops;
+	struct smp_global *smp_g; /* LE SMP state of the manager (sm/smp_int.h): made on first use */
 	uint64_t now;
 	struct timers timers;
 	struct timer kick; /* due now: waiters whose level is already there are answered */
@@ -143,6 +144,10 @@ void smp_start(struct sm *sm, struct sm_link *l); /* pair or encrypt towards l->
 void smp_rx(struct sm *sm, struct sm_link *l, const uint8_t *pdu, size_t len);
 bool smp_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len); /* LTK request, encryption */
 void smp_agent_answer(struct sm *sm, struct sm_link *l, bool accept, uint32_t passkey);
-void smp_link_down(struct sm *sm, struct sm_link *l);
+void smp_link_down(struct sm *sm, struct sm_link *l, uint8_t reason);
+void smp_free(struct sm *sm);	      /* the manager ends */
+/* The identity of an LE resolvable private address from the stored IRKs (when the store has no
+ * resolve of its own): 0 and *out, or L2K_ENOENT. */
+int smp_resolve(struct sm *sm, const l2k_addr *rpa, struct l2k_bond *out);
 
 #endif

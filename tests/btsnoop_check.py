@@ -3,6 +3,7 @@
 
     btsnoop_check.py FILE [--max-inflight N] [--acl-mtu N] [--expect-c2h]
     btsnoop_check.py FILE --acl-bytes out|in     print only the ACL payload bytes sent or received
+    btsnoop_check.py FILE --pairing [--expect-no-pairing | --expect-pairing]
 
 Walks the records in order and verifies that the host never had more ACL packets outstanding in
 the controller than N (outgoing ACL packets minus those reported by Number Of Completed Packets,
@@ -12,7 +13,66 @@ Controller To Host Flow Control with ACL on), also that the controller never had
 at the host than the host announced, none longer than announced, and that the host's Host Number
 Of Completed Packets never reported more packets of a handle than it had received (a handle's
 count starts again at its Disconnection Complete); --expect-c2h fails a capture where it is not
-on.  Prints a summary; exits 1 on any violation or malformed record."""
+on.  Prints a summary; exits 1 on any violation or malformed record.
+
+--pairing counts what pairing leaves in a capture: the BR/EDR pairing events (PIN Code Request,
+Link Key Notification, IO Capability Request / Response, User Confirmation / Passkey Request,
+User Passkey Notification, Simple Pairing Complete) and the SMP pairing PDUs on the LE fixed
+channel 0x0006 (Pairing Request / Response / Confirm / Random / Public Key / DHKey Check); the
+use of a stored key (Link Key Request Reply, LE Enable Encryption, LE Long Term Key Request
+Reply) and the encryption turned on (Encryption Change v1 / v2 with success and encryption on).
+--expect-no-pairing fails a capture with any pairing event or PDU, or without a stored key used
+and encryption on (a bonded reconnect); --expect-pairing fails one without pairing."""
+
+BR_PAIRING_EVENTS = {0x16: 'PIN Code Request', 0x18: 'Link Key Notification', 0x31: 'IO Capability Request',
+                     0x32: 'IO Capability Response', 0x33: 'User Confirmation Request',
+                     0x34: 'User Passkey Request', 0x36: 'Simple Pairing Complete',
+                     0x3B: 'User Passkey Notification'}
+SMP_PAIRING_CODES = {0x01: 'Pairing Request', 0x02: 'Pairing Response', 0x03: 'Pairing Confirm',
+                     0x04: 'Pairing Random', 0x0C: 'Pairing Public Key', 0x0D: 'Pairing DHKey Check'}
+STORED_KEY_CMDS = {0x040B: 'Link Key Request Reply', 0x2019: 'LE Enable Encryption',
+                   0x201A: 'LE Long Term Key Request Reply'}
+
+
+def pairing_report(path, args):
+    data = open(path, 'rb').read()
+    if data[:8] != b'btsnoop\0':
+        print('not a btsnoop file'); return 1
+    off, seen, keys, enc = 16, {}, {}, 0
+    while off + 24 <= len(data):
+        ilen, flags = struct.unpack('>I', data[off + 4:off + 8])[0], struct.unpack('>I', data[off + 8:off + 12])[0]
+        rec = data[off + 24:off + 24 + ilen]
+        off += 24 + ilen
+        if len(rec) != ilen or ilen < 1:
+            print('truncated record'); return 1
+        t, p, incoming = rec[0], rec[1:], flags & 1
+        if t == 4 and incoming and len(p) >= 2:
+            code = p[0]
+            if code in BR_PAIRING_EVENTS:
+                seen[BR_PAIRING_EVENTS[code]] = seen.get(BR_PAIRING_EVENTS[code], 0) + 1
+            # Encryption Change v1 (0x08) / v2 (0x59): status, handle, enabled
+            if code in (0x08, 0x59) and len(p) >= 6 and p[2] == 0 and p[5] != 0:
+                enc += 1
+        elif t == 1 and not incoming and len(p) >= 2:
+            op = struct.unpack('<H', p[0:2])[0]
+            if op in STORED_KEY_CMDS:
+                keys[STORED_KEY_CMDS[op]] = keys.get(STORED_KEY_CMDS[op], 0) + 1
+        elif t == 2 and len(p) >= 9:
+            pb = (struct.unpack('<H', p[0:2])[0] >> 12) & 3
+            cid = struct.unpack('<H', p[6:8])[0]
+            if pb in (0, 2) and cid == 0x0006 and p[8] in SMP_PAIRING_CODES:
+                name = 'SMP ' + SMP_PAIRING_CODES[p[8]]
+                seen[name] = seen.get(name, 0) + 1
+    fmt = lambda d: ', '.join('%s x%d' % kv for kv in sorted(d.items())) or 'none'
+    print('%s: pairing: %s; stored key used: %s; encryption on: %d' % (path, fmt(seen), fmt(keys), enc))
+    if '--expect-no-pairing' in args:
+        if seen:
+            print('ERROR: pairing in a capture that should have none'); return 1
+        if not keys or not enc:
+            print('ERROR: no stored key used and encryption on'); return 1
+    if '--expect-pairing' in args and not seen:
+        print('ERROR: no pairing in the capture'); return 1
+    return 0
 import struct
 import sys
 
@@ -34,6 +94,8 @@ def main():
                 n += len(p) - 5
         print(n)
         return 0
+    if '--pairing' in args:
+        return pairing_report(path, args)
     expect_c2h = '--expect-c2h' in args
     for i, a in enumerate(args):
         if a == '--max-inflight':

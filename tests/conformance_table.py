@@ -156,7 +156,7 @@ def build_table(rows, tests, na, results):
     lines.append("")
     lines.append("Summary: " + summary + ".")
     lines.append("")
-    lines.append("Further malformed-input and interoperability tests (no L2CAP.TS ID):")
+    lines.append("Further tests without an L2CAP.TS ID (malformed input, interoperability, security):")
     lines.append("")
     lines.append("| test | status |")
     lines.append("| --- | --- |")

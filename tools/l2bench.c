@@ -28,7 +28,7 @@
 #include "tools/common/tool.h"
 
 #define PROG "l2bench"
-static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "loss"};
+static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "pair", "loss"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void usage(FILE *f)
@@ -44,7 +44,8 @@ static void usage(FILE *f)
 		"  writes DIR/results.json (default DIR build/bench) with gnuplot data (host_cost.dat,\n"
 		"  utilisation.dat).\n"
 		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
-		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python,loss\n"
+		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python,pair,\n"
+		"               loss\n"
 		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
 		"  --bindir DIR where vctrl and l2cat are (default: this program's directory); the\n"
 		"               shared library is DIR/../libl2kit.so\n"
@@ -70,7 +71,7 @@ static int check_only(const char *only)
 			known |= strlen(sections[i]) == len && strncmp(p, sections[i], len) == 0;
 		if (!known) {
 			fprintf(stderr, PROG ": unknown section '%.*s' in --only (sections: cost, util, latency, "
-					"scale, oop, fcs, fair, python, loss)\n", (int)len, p);
+					"scale, oop, fcs, fair, python, pair, loss)\n", (int)len, p);
 			return 2;
 		}
 		if (!e)
@@ -298,6 +299,8 @@ int main(int argc, char **argv)
 		failed |= bench_fairness(&o) < 0;
 	if (want(only, "python"))
 		failed |= bench_python(&o) < 0;
+	if (!tool_signal() && want(only, "pair"))
+		failed |= bench_pairing(&o) < 0;
 	if (!tool_signal() && want(only, "loss"))
 		failed |= bench_loss(&o) < 0;
 	double wall = bench_wall_s() - w0;

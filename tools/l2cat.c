@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <l2kit/l2kit.h>
+#include "tools/common/security.h"
 #include "tools/common/tool.h"
 #include "tools/l2cat/l2cat.h"
 
@@ -70,7 +71,8 @@ static void usage(FILE *f)
 		"  -k, --keep             with -l: keep serving channels (up to --channels at a time) until\n"
 		"                         SIGINT / SIGTERM\n"
 		"  -d, --recv-only        do not read stdin: receive until the peer ends the channel\n"
-		"      --echo             send every received SDU back (stdin is not read)\n"
+		"      --echo             send every received SDU back (stdin is not read); one larger than\n"
+		"                         the peer's MTU goes back in pieces of the peer's MTU\n"
 		"      --sink             discard what is received (stdin is not read)\n"
 		"      --send N           send N patterned SDUs instead of stdin (fewer sent is an error)\n"
 		"      --size S           size of those SDUs (default: the peer's MTU)\n"
@@ -79,10 +81,16 @@ static void usage(FILE *f)
 		"      --rate BYTES       send at most BYTES per second (suffix k = 1000, M = 1000000):\n"
 		"                         for modes without flow control and receivers that cannot keep up\n"
 		"  -w, --timeout MS       connect, and wait for echoes / the disconnection (default 30000)\n"
+		"      --watchdog MS      a controller silent this long while links are up (no completions for\n"
+		"                         the packets it holds) must answer a probe within MS too, else it is\n"
+		"                         taken for frozen: every channel ends, exit 1 (default 2500, 0 = off)\n"
 		"      --btsnoop FILE     capture every HCI packet to FILE (btmon -r, wireshark)\n"
-		"  -v, --verbose          channel parameters, and a summary (bytes, SDUs, s, MB/s) on stderr\n"
+		"  -v, --verbose          channel parameters, the link's security, and a summary (bytes, SDUs,\n"
+		"                         s, MB/s, controller input the host dropped as malformed) on stderr\n"
 		"  -h, --help\n",
 		built);
+	tool_sec_usage(f, "the channel's level (listening: the server's); the link is raised\n"
+			  "first (encrypted with a stored key, or paired and encrypted)");
 }
 
 /* ---- stack events -------------------------------------------------------------------------- */
@@ -98,7 +106,16 @@ static struct {
 
 static void on_error(void *user, int err, const char *msg)
 {
+	if (tool_sec_error(err, msg))
+		return; /* a security failure, said as such */
 	fprintf(stderr, PROG ": controller: %s\n", msg);
+}
+
+/* The stack goes: the agent first (it answers for the stack). */
+static void stack_close(l2k_stack *s)
+{
+	tool_agent_stop();
+	l2k_stack_close(s);
 }
 
 static void on_link_up(void *user, const struct l2k_link_info *li)
@@ -200,7 +217,7 @@ static void *watch_main(void *arg)
 /* ---- main ---------------------------------------------------------------------------------- */
 
 enum { O_MTU = 256, O_MPS, O_CREDITS, O_ECHO, O_SINK, O_SEND, O_SIZE, O_VERIFY, O_SNOOP, O_LE,
-       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT };
+       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT, O_WATCHDOG };
 
 /* N, Nk, NM: bytes per second */
 static int parse_rate(const char *s, unsigned long *out)
@@ -252,12 +269,19 @@ int main(int argc, char **argv)
 	    {"max-transmit", required_argument, 0, O_MAXTX}, {"ext-window", no_argument, 0, O_EXTWIN},
 	    {"channels", required_argument, 0, O_CHANNELS}, {"output", required_argument, 0, 'o'},
 	    {"reconfigure-mtu", required_argument, 0, O_RMTU}, {"reconfigure-mps", required_argument, 0, O_RMPS},
-	    {"reconfigure-at", required_argument, 0, O_RAT},
+	    {"reconfigure-at", required_argument, 0, O_RAT}, {"watchdog", required_argument, 0, O_WATCHDOG},
 	    {"verbose", no_argument, 0, 'v'},	      {"help", no_argument, 0, 'h'},
+	    TOOL_SEC_LONGOPTS,
 	    {0, 0, 0, 0}};
 	int o;
 	unsigned long v;
+	tool_sec_init(&c.sec);
 	while ((o = getopt_long(argc, argv, "t:m:l:kdw:o:vh", lo, NULL)) != -1) {
+		int so = tool_sec_opt(PROG, &c.sec, o, optarg);
+		if (so < 0)
+			return 2;
+		if (so > 0)
+			continue;
 		switch (o) {
 		case 't': c.spec = optarg; break;
 		case 'm':
@@ -351,6 +375,10 @@ int main(int argc, char **argv)
 				return 2;
 			c.reconf_at = v;
 			break;
+		case O_WATCHDOG:
+			if (tool_opt_watchdog(PROG, optarg, &c.watchdog_ms))
+				return 2;
+			break;
 		case 'v': c.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -392,6 +420,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	c.opts.mode = c.mode;
+	c.opts.sec_level = c.sec.level;
+	c.sec.verbose = c.verbose;
 	if (echo + sink + send > 1 || (echo && recv_only)) {
 		fprintf(stderr, PROG ": --echo, --sink and --send exclude each other\n");
 		return 2;
@@ -431,7 +461,12 @@ int main(int argc, char **argv)
 	l2k_stack *s;
 	links.verbose = c.verbose;
 	struct l2k_stack_cbs cbs = {.user = &c, .error = on_error, .link_up = on_link_up, .link_down = on_link_down};
-	if (tool_stack_up(PROG, c.spec, c.snoop, !(c.listen && !c.le), &cbs, 10000, &s) < 0)
+	/* pairing questions: answered for --auto-accept, else asked on the terminal by the agent's
+	 * thread, which replies from there (the stack runs on its own thread, l2k_start) */
+	tool_agent_init(PROG, &c.sec, true, &cbs);
+	struct l2k_stack_opts so = {.btsnoop_path = c.snoop, .no_page_scan = !(c.listen && !c.le),
+				    .security = &c.sec.opts, .acl_tx_timeout_ms = c.watchdog_ms};
+	if (tool_stack_up(PROG, c.spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
 	/* from here on SIGINT / SIGTERM end the channels and links gracefully (exit 130 / 143) */
 	tool_signals_graceful(true);
@@ -446,12 +481,12 @@ int main(int argc, char **argv)
 	}
 	if (c.le && !inf.le) {
 		fprintf(stderr, PROG ": %s: the controller does not support LE\n", c.spec);
-		l2k_stack_close(s);
+		stack_close(s);
 		return 1;
 	}
 	if (!c.le && !inf.bredr) {
 		fprintf(stderr, PROG ": %s: the controller does not support BR/EDR (LE: -m le)\n", c.spec);
-		l2k_stack_close(s);
+		stack_close(s);
 		return 1;
 	}
 	if (c.listen && c.le) {
@@ -460,18 +495,19 @@ int main(int argc, char **argv)
 		int ar = l2k_le_advertise_keep(s, NULL, 0, 0);
 		if (ar < 0) {
 			fprintf(stderr, PROG ": %s: cannot advertise: %s\n", c.spec, l2k_strerror(ar));
-			l2k_stack_close(s);
+			stack_close(s);
 			return 1;
 		}
 	}
 	int r = l2k_start(s);
 	if (r < 0) {
 		fprintf(stderr, PROG ": cannot start the stack's thread: %s\n", l2k_strerror(r));
-		l2k_stack_close(s);
+		stack_close(s);
 		return 1;
 	}
+	tool_agent_start();
 	bool ok = true;
-	char msg[200];
+	char msg[512];
 	enum l2k_close_reason why = L2K_CLOSE_LOCAL;
 	if (c.listen) {
 		l2k_sock *ls;
@@ -487,7 +523,7 @@ int main(int argc, char **argv)
 					c.psm, c.le ? 23 : 48);
 			else
 				fprintf(stderr, PROG ": cannot listen on 0x%04x: %s\n", c.psm, l2k_strerror(r));
-			l2k_stack_close(s);
+			stack_close(s);
 			return 1;
 		}
 		if (c.verbose)
@@ -513,7 +549,7 @@ int main(int argc, char **argv)
 			for (int i = 0; i < c.nchan; i++)
 				l2k_close(sk[i]);
 			links_finish(s, false);
-			l2k_stack_close(s);
+			stack_close(s);
 			return tool_signal_status();
 		}
 		if (r < 0) {
@@ -544,6 +580,12 @@ int main(int argc, char **argv)
 				else
 					snprintf(msg, sizeof(msg), "no answer within %d ms", c.timeout_ms);
 			}
+			else if ((r == L2K_EAUTH || r == L2K_EKEYSIZE) && c.sec.level) {
+				const char *failure = tool_sec_last_failure();
+				snprintf(msg, sizeof(msg), "security level %u (%s) could not be established, no channel was "
+					 "requested: %s", c.sec.level, tool_sec_level_name(c.sec.level),
+					 failure[0] ? failure : l2k_strerror(r));
+			}
 			else if (r == L2K_EIO || r == L2K_ENETDOWN)
 				snprintf(msg, sizeof(msg), "%s: %s", l2k_strerror(r), l2k_last_error(s));
 			else
@@ -555,14 +597,23 @@ int main(int argc, char **argv)
 				msg);
 			for (int i = 0; i < c.nchan; i++)
 				l2k_close(sk[i]);
-			l2k_stack_close(s);
+			stack_close(s);
 			return 1;
 		}
 		ok = serve(&c, s, NULL, sk, c.nchan, &why);
 	}
-	if (why != L2K_CLOSE_LINK_LOST) /* else the links (or the transport) are gone already */
+	if (why != L2K_CLOSE_LINK_LOST && why != L2K_CLOSE_CONTROLLER) /* else the links are gone already */
 		links_finish(s, why == L2K_CLOSE_REMOTE);
-	l2k_stack_close(s);
+	if (c.verbose) {
+		struct l2k_hci_stats hs;
+		char d[400];
+		l2k_lock(s);
+		l2k_hci_stats(s, &hs);
+		l2k_unlock(s);
+		tool_hci_drops_str(d, sizeof(d), &hs);
+		fprintf(stderr, PROG ": controller input discarded as malformed: %s\n", d);
+	}
+	stack_close(s);
 	if (tool_signal()) {
 		fprintf(stderr, PROG ": interrupted (%s)%s\n", tool_signal_name(), ok ? "" : "; see above");
 		return tool_signal_status();

@@ -1,17 +1,21 @@
 /* l2ping: L2CAP Echo Requests over a BR/EDR link, with BlueZ's l2ping flags and output.
- *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--btsnoop FILE] ADDR
+ *   l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--watchdog MS]
+ *          [--btsnoop FILE] [--security LEVEL ...] ADDR
  * Creates the ACL link to ADDR, sends Echo Requests (Vol 3 Part A 4.8) one at a time, prints the
  * round trip of each answer and a summary.  The data of an Echo Response is the responder's
  * choice (4.9: some stacks, BTstack for one, send none): an answer counts whatever it carries,
  * and one that is not the data sent says so; with -v (as BlueZ's -v) such an answer ends the run
- * with an error.  Exit 1 if any request got no answer.  Event face, one thread: the stack is
- * driven with l2k_run_until between requests. */
+ * with an error.  Exit 1 if any request got no answer.  With --security the link is raised to
+ * that level first (l2k_link_secure: authenticated with a stored key or paired, encrypted).
+ * Event face, one thread: the stack is driven with tool_run_until (l2k_run_until, with the
+ * terminal agent's answers passed on) between requests. */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <l2kit/l2kit.h>
+#include "tools/common/security.h"
 #include "tools/common/tool.h"
 
 #define PROG "l2ping"
@@ -32,6 +36,8 @@ struct echo_tag {
 struct ping {
 	l2k_addr peer;
 	bool link_up, link_failed, link_down;
+	bool secured; /* --security: l2k_link_secure answered (sec_err) */
+	int sec_err;
 	uint8_t status;
 	uint16_t handle;
 	/* the request in flight */
@@ -47,7 +53,8 @@ struct ping {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--btsnoop FILE] ADDR\n"
+	fprintf(f, "usage: l2ping -i SPEC [-s SIZE] [-c COUNT] [-t TIMEOUT] [-d DELAY] [-f] [-v] [--watchdog MS]\n"
+		   "              [--btsnoop FILE] ADDR\n"
 		   "  Sends L2CAP Echo Requests to ADDR over a BR/EDR link (created if needed) and prints\n"
 		   "  the round trip of each answer, then a summary; the flags are BlueZ's l2ping's.  An\n"
 		   "  answer counts whatever data it carries (the responder's choice); other data than sent\n"
@@ -63,10 +70,15 @@ static void usage(FILE *f)
 		   "  -f, --flood           no wait between requests (-d 0)\n"
 		   "  -v, --verify          an answer must carry the data sent: stop with an error if not\n"
 		   "  -r                    (BlueZ's reverse ping) refused: see l2ping(1)\n"
+		   "      --watchdog MS     a controller silent this long with the link up must answer a probe\n"
+		   "                        within MS too, else it is taken for frozen: the run ends, exit 1\n"
+		   "                        (default 2500, 0 = off)\n"
 		   "      --btsnoop FILE    capture every HCI packet to FILE\n"
 		   "  -h, --help\n"
 		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
 		   "  exit status 130 / 143.\n");
+	tool_sec_usage(f, "raise the link to this level before the first request (authenticate\n"
+			  "with a stored key or pair, then encrypt)");
 }
 
 static void on_link_up(void *user, const struct l2k_link_info *li)
@@ -98,7 +110,23 @@ static void on_link_down(void *user, const struct l2k_link_info *li, uint8_t rea
 
 static void on_error(void *user, int err, const char *msg)
 {
+	if (tool_sec_error(err, msg))
+		return; /* a security failure, said as such */
 	fprintf(stderr, PROG ": controller: %s\n", msg);
+}
+
+static void on_secured(void *user, uint16_t handle, int err)
+{
+	struct ping *p = user;
+	(void)handle;
+	p->secured = true;
+	p->sec_err = err;
+}
+
+static bool link_secured(void *arg)
+{
+	struct ping *p = arg;
+	return p->secured || p->link_down || tool_signal();
 }
 
 static void on_echo(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms)
@@ -156,7 +184,8 @@ int main(int argc, char **argv)
 	const char *spec = NULL, *snoop = NULL;
 	unsigned long count = 0, size = 44, delay = 1000, timeout = 10000;
 	bool verify = false;
-	enum { O_TIMEOUT_MS = 0x100, O_DELAY_MS, O_BTSNOOP };
+	enum { O_TIMEOUT_MS = 0x100, O_DELAY_MS, O_BTSNOOP, O_WATCHDOG };
+	uint32_t watchdog = 0;
 	static const struct option lo[] = {{"transport", required_argument, 0, 'i'},
 					   {"count", required_argument, 0, 'c'},
 					   {"size", required_argument, 0, 's'},
@@ -165,11 +194,20 @@ int main(int argc, char **argv)
 					   {"flood", no_argument, 0, 'f'},
 					   {"verify", no_argument, 0, 'v'},
 					   {"btsnoop", required_argument, 0, O_BTSNOOP},
+					   {"watchdog", required_argument, 0, O_WATCHDOG},
 					   {"help", no_argument, 0, 'h'},
+					   TOOL_SEC_LONGOPTS,
 					   {0, 0, 0, 0}};
 	int o;
+	struct tool_sec sec;
+	tool_sec_init(&sec);
 	tool_signals_init(PROG);
 	while ((o = getopt_long(argc, argv, "i:c:s:t:d:fvrh", lo, NULL)) != -1) {
+		int so = tool_sec_opt(PROG, &sec, o, optarg);
+		if (so < 0)
+			return 2;
+		if (so > 0)
+			continue;
 		switch (o) {
 		case 'i': spec = optarg; break;
 		case 'c':
@@ -211,6 +249,10 @@ int main(int argc, char **argv)
 					"unsolicited one gets no answer to time\n");
 			return 2;
 		case O_BTSNOOP: snoop = optarg; break;
+		case O_WATCHDOG:
+			if (tool_opt_watchdog(PROG, optarg, &watchdog))
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -249,9 +291,15 @@ int main(int argc, char **argv)
 				    .link_failed = on_link_failed,
 				    .link_down = on_link_down,
 				    .error = on_error};
+	/* pairing questions: answered for --auto-accept, else asked on the terminal; the answers
+	 * reach the stack through tool_run_until on this thread */
+	tool_agent_init(PROG, &sec, false, &cbs);
 	l2k_stack *s;
-	if (tool_stack_up(PROG, spec, snoop, true, &cbs, 10000, &s) < 0)
+	struct l2k_stack_opts so = {.btsnoop_path = snoop, .no_page_scan = true, .security = &sec.opts,
+				    .acl_tx_timeout_ms = watchdog};
+	if (tool_stack_up(PROG, spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
+	tool_agent_start();
 	int status = 1;
 	char a[18], la[18];
 	struct l2k_controller_info inf;
@@ -271,7 +319,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": cannot connect to %s: %s\n", a, l2k_strerror(r));
 			goto out;
 		}
-		r = l2k_run_until(&s, 1, link_settled, p, (int)timeout + 10000);
+		r = tool_run_until(s, link_settled, p, (int)timeout + 10000);
 		if (r < 0 || !p->link_up) {
 			if (p->link_failed)
 				fprintf(stderr, PROG ": cannot connect to %s: HCI 0x%02x: %s\n", a, p->status,
@@ -286,10 +334,38 @@ int main(int argc, char **argv)
 		}
 		made_link = true;
 	}
+	if (sec.level > L2K_SEC_LOW) {
+		/* --security: the link at that level before the first request; pairing questions may
+		 * wait for a person (the controller gives up after 30 s), so no -t timeout here */
+		int r = l2k_link_secure(s, p->handle, sec.level, on_secured, p);
+		if (r == 0)
+			r = tool_run_until(s, link_secured, p, 120000);
+		if (r == 0 && tool_signal() && !p->secured) {
+			fprintf(stderr, PROG ": interrupted (%s) while securing the link\n", tool_signal_name());
+			goto disconnect;
+		}
+		if (r == 0 && !p->secured && p->link_down)
+			r = L2K_ELINKLOSS;
+		else if (r == 0)
+			r = p->sec_err;
+		if (r < 0) {
+			const char *why = tool_sec_last_failure();
+			fprintf(stderr, PROG ": cannot raise the link to %s to security level %u (%s): %s\n", a, sec.level,
+				tool_sec_level_name(sec.level), why[0] ? why : l2k_strerror(r));
+			goto disconnect;
+		}
+		struct l2k_link_security ls;
+		if (l2k_link_security(s, p->handle, &ls) == 0) {
+			char d[160];
+			tool_sec_link_str(d, sizeof(d), &ls);
+			fprintf(stderr, PROG ": link to %s: security %s\n", a, d);
+		}
+	}
 	printf("Ping: %s from %s (data size %lu) ...\n", a, la, size);
 	fflush(stdout);
 	unsigned long sent = 0, received = 0, other = 0;
 	bool verify_failed = false;
+	bool ctrl_gone = false;
 	for (unsigned long id = 0; (!count || id < count) && !tool_signal() && !p->link_down; id++) {
 		for (size_t i = 0; i < size; i++)
 			p->sent[i] = (uint8_t)('A' + (i + id) % 40);
@@ -306,8 +382,15 @@ int main(int argc, char **argv)
 			break;
 		}
 		sent++;
-		r = l2k_run_until(&s, 1, echo_done, p, (int)timeout);
+		r = tool_run_until(s, echo_done, p, (int)timeout);
 		p->waiting = false; /* an answer from now on is late: on_echo ignores it */
+		if (r == L2K_ECTRLTIMEOUT) {
+			/* the watchdogs: the message (cbs->error) is printed already */
+			fprintf(stderr, PROG ": the controller stopped responding: no answer for id %lu, the link "
+					"to %s ended\n", id, a);
+			ctrl_gone = true;
+			break;
+		}
 		if (r < 0 && r != L2K_ETIMEDOUT) {
 			fprintf(stderr, PROG ": transport failed: %s%s%s\n", l2k_strerror(r),
 				l2k_last_error(s)[0] ? ": " : "", l2k_last_error(s));
@@ -347,19 +430,25 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 		if (delay && (!count || id + 1 < count))
-			l2k_run_until(&s, 1, never, NULL, (int)delay);
+			tool_run_until(s, never, NULL, (int)delay);
 	}
-	if (p->link_down)
+	if (!ctrl_gone && l2k_step(s) == L2K_ECTRLTIMEOUT) { /* (between two requests) */
+		fprintf(stderr, PROG ": the controller stopped responding: the link to %s ended\n", a);
+		ctrl_gone = true;
+	}
+	if (p->link_down && !ctrl_gone)
 		fprintf(stderr, PROG ": link to %s lost: HCI 0x%02x: %s\n", a, p->status,
 			tool_hci_status_str(p->status));
 	printf("%lu sent, %lu received, %lu%% loss", sent, received, sent ? (sent - received) * 100 / sent : 0);
 	if (other)
 		printf(", %lu answered with other data than sent", other);
 	printf("\n");
-	if (made_link && !p->link_down && l2k_link_disconnect(s, p->handle, 0) == 0)
-		l2k_run_until(&s, 1, link_gone, p, 2000);
 	status = !verify_failed && sent && received == sent ? 0 : 1;
+disconnect:
+	if (made_link && !p->link_down && l2k_link_disconnect(s, p->handle, 0) == 0)
+		tool_run_until(s, link_gone, p, 2000);
 out:
+	tool_agent_stop();
 	l2k_stack_close(s); /* (calls back the requests still pending: their tags live in *p) */
 	if (tool_signal())
 		return tool_signal_status();

@@ -15,9 +15,10 @@ Faces: ``l2kit.Stack`` and ``l2kit.L2CAPSocket`` (Python socket conventions), as
 """
 
 from ._lib import ABI_VERSION, path as library_path
-from .errors import (AbortedError, Error, LinkLostError, RefusedError, ResetError, ShutdownError,
+from .errors import (AbortedError, AuthenticationError, Error, LinkLostError, RefusedError, ResetError, ShutdownError,
                      Timeout, TransportError, UnreachableError, WouldBlockError, timeout)
 from .socket import AF_BLUETOOTH, BTPROTO_L2CAP, ChannelInfo, L2CAPSocket, SOCK_SEQPACKET
+from .security import AgentRequest, Bond, LinkSecurity, Security
 from .stack import ControllerInfo, Link, Stack
 
 __version__ = "0.1.0"
@@ -26,5 +27,6 @@ __all__ = [
     "Stack", "L2CAPSocket", "ControllerInfo", "Link", "ChannelInfo",
     "Error", "TransportError", "Timeout", "timeout", "WouldBlockError", "RefusedError",
     "ResetError", "AbortedError", "LinkLostError", "UnreachableError", "ShutdownError",
+    "AuthenticationError", "Security", "AgentRequest", "LinkSecurity", "Bond",
     "AF_BLUETOOTH", "BTPROTO_L2CAP", "SOCK_SEQPACKET", "ABI_VERSION", "library_path",
 ]

@@ -14,7 +14,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int, c_in
                     c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 # The L2K_ABI_VERSION this package is written for (api/l2kit.h).
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # File names of the shared library, most specific first.
 LIBRARY_NAMES = ("libl2kit.so.0", "libl2kit.so", "l2kit.dll", "libl2kit.dylib")
@@ -60,7 +60,108 @@ class StackOpts(Structure):
         ("host_acl_buffers", c_uint16),
         ("clock", CFUNCTYPE(c_uint64, c_void_p)),
         ("clock_arg", c_void_p),
-        ("security", c_void_p),  # struct l2k_security_opts * (not bound yet: NULL, the defaults)
+        ("security", c_void_p),  # const struct l2k_security_opts * (SecurityOpts; NULL: the defaults)
+        ("acl_tx_timeout_ms", c_uint32),
+    ]
+
+
+class SecurityOpts(Structure):
+    c_name = "struct l2k_security_opts"
+    _fields_ = [
+        ("io_cap", c_int),
+        ("no_bonding", c_bool),
+        ("sc_only", c_bool),
+        ("min_key_size", c_uint8),
+        ("debug_keys", c_bool),
+        ("legacy_pairing", c_bool),
+        ("key_file", c_char_p),
+        ("key_store", c_void_p),  # const struct l2k_key_store * (KeyStore; NULL: key_file or memory)
+        ("auto_accept", c_bool),
+        ("passkey", c_uint32),
+        ("pin", c_char_p),
+    ]
+
+
+class LinkSecurity(Structure):
+    c_name = "struct l2k_link_security"
+    _fields_ = [
+        ("encrypted", c_bool),
+        ("key_size", c_uint8),
+        ("authenticated", c_bool),
+        ("secure_conn", c_bool),
+        ("bonded", c_bool),
+        ("level", c_uint8),
+    ]
+
+
+class AgentRequest(Structure):
+    c_name = "struct l2k_agent_request"
+    _fields_ = [
+        ("handle", c_uint16),
+        ("peer", Addr),
+        ("peer_type", c_int),
+        ("ask", c_int),
+        ("value", c_uint32),
+        ("psm", c_uint16),
+    ]
+
+
+class Bond(Structure):
+    c_name = "struct l2k_bond"
+    _fields_ = [
+        ("peer", Addr),
+        ("peer_type", c_int),
+        ("has_link_key", c_bool),
+        ("link_key", c_uint8 * 16),
+        ("link_key_type", c_uint8),
+        ("pin_len", c_uint8),
+        ("has_ltk", c_bool),
+        ("has_local_ltk", c_bool),
+        ("ltk", c_uint8 * 16),
+        ("local_ltk", c_uint8 * 16),
+        ("ediv", c_uint16),
+        ("local_ediv", c_uint16),
+        ("rand", c_uint8 * 8),
+        ("local_rand", c_uint8 * 8),
+        ("has_irk", c_bool),
+        ("has_csrk", c_bool),
+        ("irk", c_uint8 * 16),
+        ("csrk", c_uint8 * 16),
+        ("key_size", c_uint8),
+        ("authenticated", c_bool),
+        ("secure_conn", c_bool),
+    ]
+
+
+# struct l2k_key_store: the application's own key store (l2kit.micropython's secrets)
+KS_GET_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Addr), c_int, POINTER(Bond))
+KS_PUT_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Bond))
+KS_DEL_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Addr), c_int)
+KS_LIST_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Bond), c_int)
+KS_RESOLVE_CB = CFUNCTYPE(c_int, c_void_p, POINTER(Addr), POINTER(Bond))
+
+
+class KeyStore(Structure):
+    c_name = "struct l2k_key_store"
+    _fields_ = [
+        ("user", c_void_p),
+        ("get", KS_GET_CB),
+        ("put", KS_PUT_CB),
+        ("del", KS_DEL_CB),
+        ("list", KS_LIST_CB),
+        ("resolve", KS_RESOLVE_CB),  # NULL: l2kit resolves private addresses from list's IRKs
+    ]
+
+
+class OobData(Structure):
+    c_name = "struct l2k_oob_data"
+    _fields_ = [
+        ("has_p192", c_bool),
+        ("has_p256", c_bool),
+        ("c192", c_uint8 * 16),
+        ("r192", c_uint8 * 16),
+        ("c256", c_uint8 * 16),
+        ("r256", c_uint8 * 16),
     ]
 
 
@@ -103,6 +204,10 @@ LINK_FAILED_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_uint8)
 LINK_DOWN_CB = CFUNCTYPE(None, c_void_p, POINTER(LinkInfo), c_uint8)
 ERROR_CB = CFUNCTYPE(None, c_void_p, c_int, c_char_p)
 ADV_REPORT_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_int8, c_void_p, c_size_t)
+AGENT_CB = CFUNCTYPE(None, c_void_p, POINTER(AgentRequest))
+PAIRED_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_int, c_char_p)
+SECURITY_CB = CFUNCTYPE(None, c_void_p, c_uint16, POINTER(LinkSecurity))
+SECURED_CB = CFUNCTYPE(None, c_void_p, c_uint16, c_int)  # l2k_link_secure's done
 
 
 class StackCbs(Structure):
@@ -115,9 +220,9 @@ class StackCbs(Structure):
         ("link_down", LINK_DOWN_CB),
         ("error", ERROR_CB),
         ("adv_report", ADV_REPORT_CB),
-        ("agent", c_void_p),     # security callbacks (not bound yet: NULL)
-        ("paired", c_void_p),
-        ("security", c_void_p),
+        ("agent", AGENT_CB),
+        ("paired", PAIRED_CB),
+        ("security", SECURITY_CB),
     ]
 
 
@@ -186,6 +291,7 @@ class ChanInfo(Structure):
         ("retransmissions", c_uint64),
         ("rx_sdus_dropped", c_uint64),
         ("rx_frames_bad_fcs", c_uint64),
+        ("link_acl_dropped", c_uint64),
     ]
 
 
@@ -214,10 +320,11 @@ class ServerCbs(Structure):
     ]
 
 
-STRUCTS = (Addr, StackOpts, ControllerInfo, LinkInfo, StackCbs, ChanOpts, ChanCbs, ChanInfo,
-           ConnRequest, ServerCbs)
+STRUCTS = (Addr, StackOpts, SecurityOpts, LinkSecurity, AgentRequest, Bond, KeyStore, OobData, ControllerInfo,
+           LinkInfo, StackCbs, ChanOpts, ChanCbs, ChanInfo, ConnRequest, ServerCbs)
 # enums whose size must be an int's
-ENUMS = ("enum l2k_addr_type", "enum l2k_mode", "enum l2k_close_reason", "enum l2k_result")
+ENUMS = ("enum l2k_addr_type", "enum l2k_mode", "enum l2k_close_reason", "enum l2k_result",
+         "enum l2k_sec_level", "enum l2k_io_cap", "enum l2k_agent_ask")
 
 # ---- constants (api/l2kit.h, base/l2k_error.h) -------------------------------------------------
 
@@ -231,7 +338,12 @@ MODE_ALIASES = {"le-credit": "le", "lecredit": "le", "le_credit": "le"}
 LE_MODES = (0x80, 0x81)
 
 CLOSE_LOCAL, CLOSE_REMOTE, CLOSE_LINK_LOST, CLOSE_REFUSED, CLOSE_TIMEOUT, CLOSE_PROTOCOL, \
-    CLOSE_MAX_TRANSMIT, CLOSE_CONFIG_FAILED, CLOSE_LINK_FAILED, CLOSE_SECURITY = range(10)
+    CLOSE_MAX_TRANSMIT, CLOSE_CONFIG_FAILED, CLOSE_LINK_FAILED, CLOSE_SECURITY, CLOSE_CONTROLLER = range(11)
+
+# security (l2k_types.h enum l2k_sec_level, l2k_security.h enum l2k_io_cap / l2k_agent_ask)
+SEC_NONE, SEC_LOW, SEC_MEDIUM, SEC_HIGH, SEC_FIPS = range(5)
+IO_DISPLAY_ONLY, IO_DISPLAY_YESNO, IO_KEYBOARD_ONLY, IO_NO_INPUT_NO_OUTPUT, IO_KEYBOARD_DISPLAY = range(5)
+ASK_CONFIRM, ASK_JUST_WORKS, ASK_PASSKEY_ENTRY, ASK_PASSKEY_DISPLAY, ASK_PIN, ASK_AUTHORIZE = range(1, 7)
 
 RESULT_PSM_NOT_SUPPORTED = 0x0002
 RESULT_SECURITY_BLOCK = 0x0003
@@ -251,6 +363,7 @@ ERRORS = {
     "EINPROGRESS": -115,
     "ECTRLTIMEOUT": -1001, "ECTRL": -1002, "EFRAMING": -1003, "ENOLINK": -1004,
     "ELINKLOSS": -1005, "EREFUSED": -1006, "EMAXTX": -1007, "ESPEC": -1008,
+    "EAUTH": -1009, "EKEYSIZE": -1010,
 }
 globals().update({"L2K_" + k: v for k, v in ERRORS.items()})
 
@@ -306,6 +419,16 @@ FUNCTIONS = (
     ("l2k_sock_info", c_int, (SockP, _P(ChanInfo))),
     ("l2k_sock_close_reason", c_int, (SockP,)),
     ("l2k_sock_give_credits", c_int, (SockP, c_uint16)),
+    # security
+    ("l2k_security_opts_default", None, (_P(SecurityOpts),)),
+    ("l2k_agent_reply", c_int, (StackP, c_uint16, c_bool, c_uint32, c_char_p)),
+    ("l2k_pair", c_int, (StackP, _P(Addr), c_int)),
+    ("l2k_link_secure", c_int, (StackP, c_uint16, c_uint8, SECURED_CB, c_void_p)),
+    ("l2k_link_security", c_int, (StackP, c_uint16, _P(LinkSecurity))),
+    ("l2k_bonds", c_int, (StackP, _P(Bond), c_int)),
+    ("l2k_bond_remove", c_int, (StackP, _P(Addr), c_int)),
+    ("l2k_oob_local", c_int, (StackP, _P(OobData))),
+    ("l2k_oob_remote", c_int, (StackP, _P(Addr), _P(OobData))),
 )
 
 

@@ -14,6 +14,7 @@ l2kit                      also a                                     errno
 ``LinkLostError``          ``ConnectionError``                        ENOLINK
 ``UnreachableError``       ``ConnectionError``                        EHOSTUNREACH
 ``ShutdownError``          ``BrokenPipeError``                        ESHUTDOWN
+``AuthenticationError``    ``PermissionError``                        EACCES
 ``TransportError``         (the controller or its transport failed)   EIO, EINVAL
 =========================  =========================================  ======================
 
@@ -73,6 +74,11 @@ class ShutdownError(Error, BrokenPipeError):
     """The channel was shut down or closed on our side."""
 
 
+class AuthenticationError(Error, PermissionError):
+    """Pairing or encryption failed (refused, a wrong value or key, a key too short): the
+    message names the step and the reason."""
+
+
 def _natural_errno(name):
     return getattr(_errno, name, None)
 
@@ -89,6 +95,8 @@ _SPECIAL = {  # l2kit's own codes: the errno that fits, and the class
     _E["EREFUSED"]: ("ECONNREFUSED", RefusedError),
     _E["EMAXTX"]: ("ECONNABORTED", AbortedError),
     _E["ENOTSUP"]: ("EOPNOTSUPP", Error),
+    _E["EAUTH"]: ("EACCES", AuthenticationError),
+    _E["EKEYSIZE"]: ("EACCES", AuthenticationError),
 }
 _CLASS = {
     _E["EAGAIN"]: WouldBlockError, _E["EINPROGRESS"]: WouldBlockError, _E["EALREADY"]: WouldBlockError,
@@ -198,6 +206,10 @@ def for_channel(code, info=None, what=None):
         msg = "channel configuration could not be agreed"
     elif code == E["EMAXTX"]:
         msg = "the peer stopped acknowledging (MaxTransmit reached); channel closed"
+    elif code == E["EAUTH"]:
+        msg = "security could not be established (pairing or encryption failed)"
+    elif code == E["EKEYSIZE"]:
+        msg = "the encryption key is shorter than the security level allows"
     elif code == E["ESHUTDOWN"]:
         msg = "the channel was shut down on our side"
     else:

@@ -31,10 +31,36 @@ peer gets no more credits until l2cap_recvinto has emptied it.  l2cap_send accep
 most the peer's MTU and twice our MTU); it returns False when the channel is stalled, and then
 _IRQ_L2CAP_SEND_READY comes once that SDU went into the channel.
 
-Not here (l2kit does no GATT, pairing or scanning through this face): the GATT methods,
-``gap_scan``, ``gap_pair``; ``gap_connect(None)`` (cancel); the advertising interval, scan
-response data and non-connectable advertising (l2kit advertises connectable with its default
-interval).
+Pairing and bonding, as MicroPython's NimBLE ports have them: ``config(io=, mitm=, bond=,
+le_secure=)``, ``gap_pair``, ``gap_passkey`` and the events
+
+    _IRQ_ENCRYPTION_UPDATE (28)   conn_handle, encrypted, authenticated, bonded, key_size
+    _IRQ_GET_SECRET (29)          sec_type, index, key     return the value (None: none)
+    _IRQ_SET_SECRET (30)          sec_type, key, value     value None: delete; return True when done
+    _IRQ_PASSKEY_ACTION (31)      conn_handle, action, passkey     answer with gap_passkey
+
+``io`` (default 3, _IO_CAPABILITY_NO_INPUT_OUTPUT), ``bond`` (False) and ``le_secure`` (False:
+legacy pairing allowed) are the stack's and are fixed at ``active(True)``: set them before it;
+``mitm`` (False) can change any time: it is the level ``gap_pair`` asks for.  ``gap_pair`` raises
+the link to "medium" (encrypted) or, with ``mitm``, "high" (an authenticated key: Just Works is
+refused), with the stored key when it is good enough, else by pairing; ``_IRQ_ENCRYPTION_UPDATE``
+follows when the link's encryption changes, and when a pairing fails (with the link as it is).
+The passkey actions: _PASSKEY_ACTION_NUMERIC_COMPARISON (4, passkey: the number both sides
+show; answer 1 to accept, 0 to refuse), _PASSKEY_ACTION_INPUT (2: answer with the passkey the
+peer shows), _PASSKEY_ACTION_DISPLAY (3, passkey: the number to show, which l2kit chose, as
+MicroPython's Zephyr port does; no answer is needed, and ``gap_passkey`` with another number
+raises EINVAL).  Just Works is accepted without an event.  _IRQ_PASSKEY_ACTION runs on the
+stack's agent thread (the stack goes on meanwhile: the handler may block, e.g. in ``input()``),
+``gap_passkey`` may be called from it or later from any thread; a pairing that ends first (the
+peer gave up, 30 s) is refused.  Bonds are kept through _IRQ_GET_SECRET / _IRQ_SET_SECRET
+(``sec_type`` 1, ``key`` the peer's address type - 0 BR/EDR, 1 LE public, 2 LE random - and
+address, 7 bytes; ``value`` the bond as l2kit lays it out, to store as it is), while the stack
+waits for them (the handler keeps and gives values and calls no BLE method there); without
+these handlers nothing is kept.  ``BLE.stack`` (an l2kit extension) is the l2kit.Stack underneath.
+
+Not here (l2kit does no GATT or scanning through this face): the GATT methods, ``gap_scan``;
+``gap_connect(None)`` (cancel); the advertising interval, scan response data and
+non-connectable advertising (l2kit advertises connectable with its default interval).
 """
 
 import ctypes
@@ -44,8 +70,9 @@ import threading
 from ctypes import byref
 
 from . import _addr, _lib, errors
+from . import security as _sec
 from ._lib import lib
-from .stack import Stack
+from .stack import Link, Stack
 
 __all__ = ["BLE", "UUID", "const"]
 
@@ -58,6 +85,24 @@ _IRQ_L2CAP_CONNECT = 23
 _IRQ_L2CAP_DISCONNECT = 24
 _IRQ_L2CAP_RECV = 25
 _IRQ_L2CAP_SEND_READY = 26
+_IRQ_ENCRYPTION_UPDATE = 28
+_IRQ_GET_SECRET = 29
+_IRQ_SET_SECRET = 30
+_IRQ_PASSKEY_ACTION = 31
+
+_PASSKEY_ACTION_NONE = 0
+_PASSKEY_ACTION_INPUT = 2
+_PASSKEY_ACTION_DISPLAY = 3
+_PASSKEY_ACTION_NUMERIC_COMPARISON = 4
+
+_IO_CAPABILITY_DISPLAY_ONLY = 0
+_IO_CAPABILITY_DISPLAY_YESNO = 1
+_IO_CAPABILITY_KEYBOARD_ONLY = 2
+_IO_CAPABILITY_NO_INPUT_OUTPUT = 3
+_IO_CAPABILITY_KEYBOARD_DISPLAY = 4
+
+# _IRQ_GET_SECRET / _IRQ_SET_SECRET's sec_type: an l2kit bond (one value per peer)
+SEC_TYPE_BOND = 1
 
 # the same, without the underscore, for programs that import them
 IRQ_CENTRAL_CONNECT = _IRQ_CENTRAL_CONNECT
@@ -69,6 +114,20 @@ IRQ_L2CAP_CONNECT = _IRQ_L2CAP_CONNECT
 IRQ_L2CAP_DISCONNECT = _IRQ_L2CAP_DISCONNECT
 IRQ_L2CAP_RECV = _IRQ_L2CAP_RECV
 IRQ_L2CAP_SEND_READY = _IRQ_L2CAP_SEND_READY
+IRQ_ENCRYPTION_UPDATE = _IRQ_ENCRYPTION_UPDATE
+IRQ_GET_SECRET = _IRQ_GET_SECRET
+IRQ_SET_SECRET = _IRQ_SET_SECRET
+IRQ_PASSKEY_ACTION = _IRQ_PASSKEY_ACTION
+PASSKEY_ACTION_NONE = _PASSKEY_ACTION_NONE
+PASSKEY_ACTION_INPUT = _PASSKEY_ACTION_INPUT
+PASSKEY_ACTION_DISPLAY = _PASSKEY_ACTION_DISPLAY
+PASSKEY_ACTION_NUMERIC_COMPARISON = _PASSKEY_ACTION_NUMERIC_COMPARISON
+
+# config(io=...) -> l2kit.Security's io_cap
+_IO_NAMES = {0: "display", 1: "yesno", 2: "keyboard", 3: "noio", 4: "keyboard-display"}
+# the agent's questions -> passkey actions (Just Works is accepted without an event)
+_ACTIONS = {"confirm": _PASSKEY_ACTION_NUMERIC_COMPARISON, "passkey-entry": _PASSKEY_ACTION_INPUT,
+            "passkey-display": _PASSKEY_ACTION_DISPLAY}
 
 ADDR_PUBLIC = 0
 ADDR_RANDOM = 1
@@ -111,6 +170,18 @@ class _Chan:
         self.busy = False
 
 
+class _Ask:
+    """A passkey action waiting for gap_passkey."""
+    __slots__ = ("action", "passkey", "address", "done", "answer")
+
+    def __init__(self, action, passkey, address):
+        self.action = action
+        self.passkey = passkey
+        self.address = address
+        self.done = False
+        self.answer = None
+
+
 _singleton = None
 _singleton_mu = threading.Lock()
 
@@ -142,6 +213,13 @@ class BLE:
         self._gap_name = b"l2kit"
         self._in_irq = threading.local()
         self._cbs = self._make_callbacks()
+        # security: config(io=, bond=, le_secure=) make the stack's l2kit.Security at
+        # active(True); mitm is the level gap_pair asks
+        self._sec = {"io": _IO_CAPABILITY_NO_INPUT_OUTPUT, "bond": False, "mitm": False, "le_secure": False}
+        self._sec_cv = threading.Condition()
+        self._asks = {}       # handle -> _Ask (a passkey action not answered, or shown)
+        self._pairing = {}    # handle -> gap_pair calls not done yet (they tell their failure)
+        self._secured_cb = _lib.SECURED_CB(self._gap_pair_done)
 
     # ---- configuration -------------------------------------------------------------------
 
@@ -159,7 +237,11 @@ class BLE:
 
     def _open(self):
         spec = self._transport or os.environ.get("L2KIT_TRANSPORT")
-        st = Stack(spec)
+        sec = _sec.Security(_IO_NAMES[self._sec["io"]], bonding=self._sec["bond"],
+                            sc_only=self._sec["le_secure"])
+        sec._key_store = _sec._CallbackKeyStore(self._secret_get, self._secret_put, self._secret_del,
+                                                self._secret_nth)
+        st = Stack(spec, security=sec, agent=self._agent)
         if not st.info.le:
             st.close()
             raise OSError(errno.ENODEV, "%s: the controller does not support LE" % spec)
@@ -173,6 +255,18 @@ class BLE:
         self._chans.clear()
         self._links.clear()
         self._servers = []
+        with self._sec_cv:
+            for ask in self._asks.values():
+                ask.done = True  # unanswered: refused
+            self._asks.clear()
+            self._pairing.clear()
+            self._sec_cv.notify_all()
+
+    @property
+    def stack(self):
+        """The l2kit.Stack underneath (None while not active): an l2kit extension, for what
+        MicroPython has no call for (bonds(), link_security() ...)."""
+        return self._stack
 
     def _close(self):
         st = self._stack
@@ -191,7 +285,10 @@ class BLE:
         return self._stack
 
     def config(self, *args, **kwargs):
-        """config('mac') -> (addr_type, addr); config('gap_name'); config(gap_name=...)."""
+        """config('mac') -> (addr_type, addr); config('gap_name'); config(gap_name=...);
+        security: config(io=0..4, bond=bool, mitm=bool, le_secure=bool) and reading them back.
+        io, bond and le_secure are fixed while active (set them before active(True): changing
+        them then raises EBUSY); mitm changes what gap_pair asks for at any time."""
         if args:
             if len(args) != 1 or kwargs:
                 raise TypeError("config() takes one parameter name, or keywords")
@@ -201,12 +298,30 @@ class BLE:
                 return (ADDR_PUBLIC, _addr.to_msb_bytes(st._info.addr))
             if name == "gap_name":
                 return self._gap_name
+            if name in self._sec:
+                return self._sec[name]
             raise ValueError("unknown config param")
+        new = {}
         for k, v in kwargs.items():
             if k == "gap_name":
-                self._gap_name = v.encode() if isinstance(v, str) else bytes(v)
+                continue
+            if k == "io":
+                if isinstance(v, bool) or int(v) not in _IO_NAMES:
+                    raise ValueError("io must be 0..4 (_IO_CAPABILITY_*)")
+                new[k] = int(v)
+            elif k in ("bond", "mitm", "le_secure"):
+                new[k] = bool(v)
             else:
                 raise ValueError("unknown config param")
+        if self._stack is not None:
+            fixed = [k for k in ("io", "bond", "le_secure") if k in new and new[k] != self._sec[k]]
+            if fixed:
+                raise OSError(errno.EBUSY, "l2kit sets %s when the stack starts: configure it before "
+                              "active(True) (or active(False) first)" % ", ".join(fixed))
+        self._sec.update(new)
+        if "gap_name" in kwargs:
+            v = kwargs["gap_name"]
+            self._gap_name = v.encode() if isinstance(v, str) else bytes(v)
         return None
 
     def irq(self, handler):
@@ -231,12 +346,32 @@ class BLE:
 
     def _on_stack_event(self, kind, payload):
         # on l2kit's thread (link callbacks), the stack's mutex held
+        if kind == "security":
+            link, ls = payload
+            handle = link.handle if isinstance(link, Link) else link
+            if handle in self._links:
+                self._irq(_IRQ_ENCRYPTION_UPDATE, (handle, ls.encrypted, ls.authenticated, ls.bonded,
+                                                   ls.key_size))
+            return
+        if kind == "paired":
+            address, exc = payload
+            handle = self._handle_of(address)
+            self._end_asks(address=address)
+            with self._sec_cv:
+                mine = self._pairing.get(handle)
+            if exc is not None and handle is not None and not mine:
+                # as MicroPython's NimBLE ports: a failed pairing is told with the link's state
+                # (one that gap_pair asked for is told when gap_pair's request ends)
+                self._tell_state(handle)
+            return
         if kind == "link_failed":
             address, status = payload
             a, typ = _addr.parse(address)
             if typ != _lib.ADDR_BREDR:
                 self._irq(_IRQ_PERIPHERAL_DISCONNECT,
                           (0xFFFF, _mp_type(typ), _addr.to_msb_bytes(a)))
+            return
+        if kind not in ("link_up", "link_down"):
             return
         link = payload if kind == "link_up" else payload[0]
         if link.type == "bredr":
@@ -248,8 +383,31 @@ class BLE:
             ev = _IRQ_CENTRAL_CONNECT if link.role == "peripheral" else _IRQ_PERIPHERAL_CONNECT
         else:
             self._links.pop(link.handle, None)
+            self._end_asks(handle=link.handle)
             ev = _IRQ_CENTRAL_DISCONNECT if link.role == "peripheral" else _IRQ_PERIPHERAL_DISCONNECT
         self._irq(ev, (link.handle, at, ab))
+
+    def _handle_of(self, address):
+        """The handle of our LE link to address ("AA:../le-public"), or None."""
+        try:
+            a, typ = _addr.parse(address)
+        except ValueError:
+            return None
+        if typ == _lib.ADDR_BREDR:
+            return None
+        want = (_mp_type(typ), _addr.to_msb_bytes(a))
+        for h, (at, ab, _) in list(self._links.items()):
+            if (at, ab) == want:
+                return h
+        return None
+
+    def _tell_state(self, handle):
+        st = self._stack
+        try:
+            ls = st.link_security(handle)
+        except (OSError, AttributeError):
+            return  # the link (or the stack) is gone
+        self._irq(_IRQ_ENCRYPTION_UPDATE, (handle, ls.encrypted, ls.authenticated, ls.bonded, ls.key_size))
 
     def _make_callbacks(self):
         # One set of C callbacks for every channel of this BLE; they find the channel by its
@@ -333,6 +491,114 @@ class BLE:
         srv.accept = _lib.ACCEPT_CB(on_accept)
         self._server_cbs = srv
         return cbs
+
+    # ---- pairing and bonding ----------------------------------------------------------------
+
+    def _agent(self, req):
+        """The stack's agent (on its agent thread): a question on one of our LE links becomes
+        _IRQ_PASSKEY_ACTION and waits for gap_passkey; Just Works is accepted; the rest (BR/EDR
+        links, PIN, authorization) gets the stack's default answer."""
+        st = self._stack
+        action = _ACTIONS.get(req.ask)
+        if req.handle not in self._links or (action is None and req.ask != "just-works"):
+            return st._default_agent(req) if st is not None else None
+        if action is None:
+            return True  # Just Works: MicroPython asks nobody either
+        passkey = 0 if action == _PASSKEY_ACTION_INPUT else req.value
+        ask = _Ask(action, passkey, req.address)
+        with self._sec_cv:
+            self._asks[req.handle] = ask
+        self._irq(_IRQ_PASSKEY_ACTION, (req.handle, action, passkey))
+        if action == _PASSKEY_ACTION_DISPLAY:
+            return None  # nothing to answer (kept: gap_passkey may confirm the number shown)
+        with self._sec_cv:
+            while not ask.done and self._stack is st and not st.closed:
+                self._sec_cv.wait(0.2)
+            if self._asks.get(req.handle) is ask:
+                del self._asks[req.handle]
+            answer = ask.answer
+        if action == _PASSKEY_ACTION_NUMERIC_COMPARISON:
+            return bool(answer)
+        return answer  # the passkey, or None (refused)
+
+    def _end_asks(self, handle=None, address=None):
+        """Passkey actions of a pairing that ended (or a link that went) are refused."""
+        with self._sec_cv:
+            for h, ask in list(self._asks.items()):
+                if h == handle or (address is not None and ask.address == address):
+                    ask.done = True
+                    del self._asks[h]
+            self._sec_cv.notify_all()
+
+    def gap_pair(self, conn_handle):
+        """Secure the connection: encrypted, and with config(mitm=True) an authenticated key
+        (Just Works is then refused); a stored key that is good enough is used, else l2kit
+        pairs (the peer and _IRQ_PASSKEY_ACTION may be asked).  _IRQ_ENCRYPTION_UPDATE
+        follows when the encryption changes or the pairing fails."""
+        st = self._need()
+        if conn_handle not in self._links:
+            raise OSError(errno.ENOTCONN, "no connection 0x%x" % conn_handle)
+        level = _lib.SEC_HIGH if self._sec["mitm"] else _lib.SEC_MEDIUM
+        with self._sec_cv:
+            self._pairing[conn_handle] = self._pairing.get(conn_handle, 0) + 1
+        # (the security calls take the stack's lock themselves: not within st._locked())
+        r = st._sec_call(lib.l2k_link_secure, st._handle(), conn_handle, level, self._secured_cb, None)
+        if r < 0:
+            self._pair_done(conn_handle, 0)
+            errors.check(r, "gap_pair")
+
+    def _gap_pair_done(self, user, handle, err):
+        # l2k_link_secure's done: on l2kit's thread, or inside our agent's answer (then after it)
+        st = self._stack
+        if st is not None:
+            st._soon(lambda: self._pair_done(handle, err))
+
+    def _pair_done(self, handle, err):
+        with self._sec_cv:
+            n = self._pairing.pop(handle, 0)
+            if n > 1:
+                self._pairing[handle] = n - 1
+        if err < 0 and handle in self._links:
+            self._tell_state(handle)  # the pairing failed, or the stored key did not do
+
+    def gap_passkey(self, conn_handle, action, passkey):
+        """Answer _IRQ_PASSKEY_ACTION: _PASSKEY_ACTION_NUMERIC_COMPARISON with 1 (the numbers
+        match) or 0 (refuse); _PASSKEY_ACTION_INPUT with the passkey the peer shows (0..999999);
+        _PASSKEY_ACTION_DISPLAY needs no answer (l2kit chose the number: giving another one
+        raises EINVAL)."""
+        self._need()
+        with self._sec_cv:
+            ask = self._asks.get(conn_handle)
+            if ask is None or ask.done:
+                raise OSError(errno.ENOENT, "no passkey action waits on connection 0x%x" % conn_handle)
+            if action != ask.action:
+                raise OSError(errno.EINVAL, "connection 0x%x waits for passkey action %d, not %d"
+                              % (conn_handle, ask.action, action))
+            passkey = int(passkey)
+            if action == _PASSKEY_ACTION_DISPLAY:
+                if passkey != ask.passkey:
+                    raise OSError(errno.EINVAL, "l2kit chose the passkey to show: %06d (from "
+                                  "_IRQ_PASSKEY_ACTION), not %06d" % (ask.passkey, passkey))
+                return
+            if action == _PASSKEY_ACTION_INPUT and not 0 <= passkey <= 999999:
+                raise OSError(errno.EINVAL, "a passkey is 0..999999")
+            ask.answer = passkey
+            ask.done = True
+            self._sec_cv.notify_all()
+
+    # bonds, through _IRQ_GET_SECRET / _IRQ_SET_SECRET (l2kit's thread, the stack waiting)
+
+    def _secret_get(self, key):
+        return self._irq(_IRQ_GET_SECRET, (SEC_TYPE_BOND, 0, key))
+
+    def _secret_nth(self, index):
+        return self._irq(_IRQ_GET_SECRET, (SEC_TYPE_BOND, index, None))
+
+    def _secret_put(self, key, value):
+        return bool(self._irq(_IRQ_SET_SECRET, (SEC_TYPE_BOND, key, value)))
+
+    def _secret_del(self, key):
+        return bool(self._irq(_IRQ_SET_SECRET, (SEC_TYPE_BOND, key, None)))
 
     # ---- GAP -----------------------------------------------------------------------------------
 
@@ -467,5 +733,5 @@ _CLOSE_ERR = {
     _lib.CLOSE_LINK_LOST: _lib.L2K_ELINKLOSS, _lib.CLOSE_REFUSED: _lib.L2K_EREFUSED,
     _lib.CLOSE_TIMEOUT: _lib.L2K_ETIMEDOUT, _lib.CLOSE_PROTOCOL: _lib.L2K_EPROTO,
     _lib.CLOSE_MAX_TRANSMIT: _lib.L2K_EMAXTX, _lib.CLOSE_CONFIG_FAILED: _lib.L2K_ECONNABORTED,
-    _lib.CLOSE_LINK_FAILED: _lib.L2K_EHOSTUNREACH,
+    _lib.CLOSE_LINK_FAILED: _lib.L2K_EHOSTUNREACH, _lib.CLOSE_CONTROLLER: _lib.L2K_ECTRLTIMEOUT,
 }

@@ -23,10 +23,11 @@ MSG_EOR = getattr(_socket, "MSG_EOR", 0x80)
 ChannelInfo = collections.namedtuple(
     "ChannelInfo", "mode link peer handle psm local_cid remote_cid mtu peer_mtu mps peer_mps "
     "credits_tx credits_rx fcs result hci_reason tx_sdus rx_sdus tx_bytes rx_bytes "
-    "retransmissions rx_sdus_dropped rx_frames_bad_fcs")
+    "retransmissions rx_sdus_dropped rx_frames_bad_fcs link_acl_dropped")
 ChannelInfo.__doc__ = """What l2kit knows about a channel (struct l2k_chan_info): mode name, link
 type ('bredr', 'le-public', 'le-random'), peer address, link handle, PSM, CIDs, MTU and MPS both
-ways (ours first), credits, FCS, the peer's last result code, the link's HCI reason, counters."""
+ways (ours first), credits, FCS, the peer's last result code, the link's HCI reason, counters
+(link_acl_dropped: ACL packets of the channel's link the HCI host dropped as malformed)."""
 
 
 # ---- options ----------------------------------------------------------------------------------
@@ -65,6 +66,11 @@ def _uint(bits):
     return conv
 
 
+def _sec_level(v):
+    from .security import level
+    return level(v)
+
+
 def _ms(v):
     return _uint(32)(round(float(v) * 1000))
 
@@ -84,7 +90,7 @@ OPTIONS = {
     "ext_window": ("ext_window", bool),
     "flow_spec": ("flow_spec", _uint(8)),
     "flush_timeout": ("flush_timeout", _uint(16)),
-    "sec_level": ("sec_level", _uint(8)),
+    "sec_level": ("sec_level", _sec_level),
     "connect_timeout": ("connect_timeout_ms", _ms),
     "tx_queue_bytes": ("tx_queue_bytes", _uint(32)),
     "rx_queue_bytes": ("rx_queue_bytes", _uint(32)),
@@ -151,7 +157,7 @@ def _info_tuple(ci):
         _addr.to_string(ci.peer, ci.link_type), ci.handle, ci.psm, ci.local_cid, ci.remote_cid,
         ci.local_mtu, ci.remote_mtu, ci.local_mps, ci.remote_mps, ci.credits_tx, ci.credits_rx,
         bool(ci.fcs), ci.result, ci.hci_reason, ci.tx_sdus, ci.rx_sdus, ci.tx_bytes, ci.rx_bytes,
-        ci.retransmissions, ci.rx_sdus_dropped, ci.rx_frames_bad_fcs)
+        ci.retransmissions, ci.rx_sdus_dropped, ci.rx_frames_bad_fcs, ci.link_acl_dropped)
 
 
 _NEW, _LISTENING, _CONNECTING, _CONNECTED = "new", "listening", "connecting", "connected"
@@ -167,7 +173,9 @@ class L2CAPSocket:
     ``mode`` ('basic', 'retrans', 'flowctl', 'ertm', 'streaming', 'le', 'ecfc'), ``mode_required``,
     ``mtu`` (largest SDU we receive), ``mps``, ``credits``, ``manual_credits``, ``fcs``
     ('crc16'/'none' or bool), ``window`` (ERTM / legacy receive window), ``max_transmit``,
-    ``ext_window``, ``flow_spec``, ``flush_timeout``, ``sec_level``, ``connect_timeout``
+    ``ext_window``, ``flow_spec``, ``flush_timeout``, ``sec_level`` (the security the channel
+    needs: 'none', 'low', 'medium' (encrypted), 'high' (encrypted, MITM-protected pairing),
+    'fips' (Secure Connections, 16-octet key) or 0..4; docs/security.md), ``connect_timeout``
     (seconds), ``tx_queue_bytes``, ``rx_queue_bytes``; and ``le`` (serve / connect over LE,
     implied by mode 'le' and by '/le-public' / '/le-random' addresses), ``linger`` (seconds
     close() waits for queued SDUs to be delivered; 0: drop them).

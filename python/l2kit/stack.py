@@ -2,6 +2,7 @@
 
 import atexit
 import collections
+import contextlib
 import ctypes
 import os
 import threading
@@ -10,6 +11,7 @@ import weakref
 from ctypes import byref
 
 from . import _addr, _lib, errors
+from . import security as _sec
 from ._lib import lib
 
 ControllerInfo = collections.namedtuple(
@@ -59,10 +61,21 @@ class Stack:
 
     ``connectable``: BR/EDR page scan at start (others can connect to us).  ``btsnoop``: capture
     every HCI packet to this file (``btmon -r``, Wireshark).
+
+    ``security``: an ``l2kit.Security`` (IO capabilities, bonding and its key file, Secure
+    Connections only, minimum key size ...; the default: no input or output, bonds kept in
+    memory).  ``agent``: a function called with an ``l2kit.AgentRequest`` for each pairing
+    question, on a thread of its own (it may block, e.g. to ask a person); what it returns is
+    the answer.  Without one, Just Works is accepted, ``Security(auto_accept=True, passkey=,
+    pin=)`` answers the other questions, and anything else is refused at once.
+    ``on_paired(address, error)`` (error None or an ``AuthenticationError``) and
+    ``on_security(link, link_security)`` may be set to hear of pairings and encryption changes
+    (on l2kit's thread, or on the agent's after an answer that ended a pairing at once); they
+    may call what returns at once (link_security, bonds ...), not pair or secure.
     """
 
     def __init__(self, transport=None, *, btsnoop=None, connectable=True, ready_timeout=10.0,
-                 cmd_timeout=None):
+                 cmd_timeout=None, acl_tx_timeout=None, security=None, agent=None):
         spec = transport if transport is not None else os.environ.get("L2KIT_TRANSPORT")
         if not spec:
             raise errors.make(_lib.L2K_ESPEC, cls=errors.TransportError, message="no transport: give Stack(transport) or set "
@@ -82,13 +95,34 @@ class Stack:
         self.on_link_down = None        # function(link, hci_reason)
         self._advertising = False
         self._extras = []               # things closed with the stack (micropython face ...)
+        self.on_paired = None           # function(address, error or None)
+        self.on_security = None         # function(link, LinkSecurity)
+        self._paired = []               # (address, error or None) of pairings that ended
+        self._secured = {}              # secure(): token -> None while waiting, then the error code
+        self._secure_token = 0
+        self._tls = threading.local()   # .deferred: reports that came inside a security call
+        if security is not None and not isinstance(security, _sec.Security):
+            raise TypeError("security must be an l2kit.Security, not %s" % type(security).__name__)
+        if agent is not None and not callable(agent):
+            raise TypeError("agent must be a function of an l2kit.AgentRequest")
+        self.security = security if security is not None else _sec.Security()
+        # without an agent: Just Works is accepted, the auto_accept options answer the rest and
+        # anything else is refused at once (nobody would ever answer it)
+        self._agent = agent if agent is not None else self._default_agent
+        self._agent_q = collections.deque()
+        self._agent_thread = None
+        self._agent_mu = threading.Lock()  # the agent's thread holds it while it calls l2kit
         self._cb = self._make_callbacks()
         opts = _lib.StackOpts()
+        self._sec_opts = self.security._opts()  # kept alive while the stack is
+        opts.security = ctypes.cast(byref(self._sec_opts), ctypes.c_void_p)
         opts.no_page_scan = not connectable
         if btsnoop:
             opts.btsnoop_path = os.fsencode(btsnoop)
         if cmd_timeout:
             opts.cmd_timeout_ms = int(cmd_timeout * 1000)
+        if acl_tx_timeout:
+            opts.acl_tx_timeout_ms = int(acl_tx_timeout * 1000)
         err = ctypes.create_string_buffer(256)
         s = _lib.StackP()
         r = lib.l2k_stack_open(spec.encode(), byref(opts), byref(self._cb), byref(s), err, len(err))
@@ -152,7 +186,39 @@ class Stack:
                     import traceback
                     traceback.print_exc()
 
+        def agent(user, req):
+            me = ref()
+            if me is not None:
+                me._agent_ask(_sec.request_from(req.contents))
+
+        def paired(user, peer, typ, err, why):
+            me = ref()
+            if me is not None:
+                address = _addr.to_string(peer.contents, typ)
+                exc = None
+                if err < 0:
+                    exc = errors.make(err, message="pairing with %s failed: %s" % (
+                        address, why.decode("utf-8", "replace") if why else _lib.strerror(err)))
+                me._event("paired", (address, exc))
+
+        def security(user, handle, sec):
+            me = ref()
+            if me is not None:
+                me._event("security", (handle, _sec.link_security_from(sec.contents)))
+
+        def secured(user, handle, err):
+            me = ref()
+            if me is not None:
+                with me._cv:
+                    if user in me._secured:
+                        me._secured[user] = err
+                        me._cv.notify_all()
+
+        self._secured_cb = _lib.SECURED_CB(secured)  # kept alive with the stack
         cbs = _lib.StackCbs()
+        cbs.agent = _lib.AGENT_CB(agent)
+        cbs.paired = _lib.PAIRED_CB(paired)
+        cbs.security = _lib.SECURITY_CB(security)
         cbs.link_up = _lib.LINK_UP_CB(link_up)
         cbs.link_down = _lib.LINK_DOWN_CB(link_down)
         cbs.link_failed = _lib.LINK_FAILED_CB(link_failed)
@@ -160,7 +226,43 @@ class Stack:
         cbs.adv_report = _lib.ADV_REPORT_CB(adv_report)
         return cbs
 
+    def _sec_call(self, fn, *args):
+        """Make one of l2kit's security calls (they take the stack's lock themselves).  Such a
+        call may report on this very thread, the lock held, before it returns (our agent's
+        refusal ends an LE pairing at once: cbs->paired); those reports are handled once it
+        returned, so that what they run (on_paired, the faces' events) may call l2kit again
+        instead of deadlocking on the lock."""
+        with self._reports_after():
+            return fn(*args)
+
+    @contextlib.contextmanager
+    def _reports_after(self):
+        """Within: reports on this thread wait (see _sec_call); at the end they are handled."""
+        if getattr(self._tls, "deferred", None) is not None:
+            yield  # within another one: its reports wait for the outer one's end
+            return
+        self._tls.deferred = []
+        try:
+            yield
+        finally:
+            pending, self._tls.deferred = self._tls.deferred, None
+            for later in pending:
+                later()
+
+    def _soon(self, fn):
+        """fn() now, or, inside a security call on this thread, once it returned (_sec_call):
+        for reports that may call l2kit."""
+        deferred = getattr(self._tls, "deferred", None)
+        if deferred is not None:
+            deferred.append(fn)
+        else:
+            fn()
+
     def _event(self, kind, payload):
+        deferred = getattr(self._tls, "deferred", None)
+        if deferred is not None:  # inside a security call on this thread: after it (_sec_call)
+            deferred.append(lambda: self._event(kind, payload))
+            return
         with self._cv:
             if kind == "link_up":
                 self._links[payload.handle] = payload
@@ -173,12 +275,21 @@ class Stack:
                     payload = (known, payload[1])
             elif kind == "link_failed":
                 self._link_failures.append(payload)
+            elif kind == "paired":
+                self._paired.append(payload)
+            elif kind == "security":
+                link = self._links.get(payload[0])
+                payload = (link if link is not None else payload[0], payload[1])
             self._cv.notify_all()
             subs = list(self._subscribers)
         if kind == "link_up" and self.on_link_up is not None:
             subs.append(lambda k, p: self.on_link_up(p))
         elif kind == "link_down" and self.on_link_down is not None:
             subs.append(lambda k, p: self.on_link_down(*p))
+        elif kind == "paired" and self.on_paired is not None:
+            subs.append(lambda k, p: self.on_paired(*p))
+        elif kind == "security" and self.on_security is not None:
+            subs.append(lambda k, p: self.on_security(*p))
         for fn in subs:
             try:
                 fn(kind, payload)
@@ -308,6 +419,209 @@ class Stack:
         with self._locked() as s:
             errors.check(lib.l2k_link_disconnect(s, handle, reason), "disconnect link 0x%03x" % handle)
 
+    # ---- security (docs/security.md) -----------------------------------------------------------
+
+    def _agent_ask(self, request):
+        # on l2kit's thread, its mutex held: hand the question to the agent's thread
+        with self._mu:
+            self._agent_q.append(request)
+            if self._agent_thread is None:
+                self._agent_thread = threading.Thread(target=self._agent_loop, name="l2kit-agent",
+                                                      daemon=True)
+                self._agent_thread.start()
+            self._cv.notify_all()
+
+    def _agent_loop(self):
+        while True:
+            with self._cv:
+                while not self._agent_q and self._s is not None and not self._closed:
+                    self._cv.wait()
+                if not self._agent_q:
+                    return
+                request = self._agent_q.popleft()
+            try:
+                answer = self._agent(request)
+            except Exception:  # an application bug: refuse, and say why
+                import traceback
+                traceback.print_exc()
+                answer = None
+            if request.ask == "passkey-display":
+                continue  # nothing to answer
+            accept, passkey, pin = bool(answer), 0, None
+            if request.ask == "passkey-entry":
+                accept = answer is not None and answer is not False
+                try:
+                    passkey = int(answer) if accept else 0
+                except (TypeError, ValueError):
+                    accept = False
+                if accept and not 0 <= passkey <= 999999:
+                    accept, passkey = False, 0
+            elif request.ask == "pin":
+                accept = isinstance(answer, (str, bytes)) and 1 <= len(answer) <= 16
+                if accept:
+                    pin = answer.encode() if isinstance(answer, str) else bytes(answer)
+            # the reports the answer brings (it may end a pairing at once) are handled once
+            # _agent_mu is released: they may call l2kit, even close the stack
+            with self._reports_after():
+                with self._agent_mu:  # _close_now waits for this before it frees the stack
+                    s = self._s
+                    if s is None:
+                        return  # the stack closed
+                    # the security calls take the stack's lock themselves (l2kit.h)
+                    lib.l2k_agent_reply(s, request.handle, accept, passkey, pin)  # ENOENT: it ended
+
+    def _default_agent(self, req):
+        sec = self.security
+        if req.ask == "just-works":
+            return True
+        if not sec.auto_accept:
+            return None
+        if req.ask == "confirm":
+            return True
+        if req.ask == "passkey-entry":  # as l2kit's own auto_accept answers
+            return sec.passkey if sec.passkey is not None else 0
+        if req.ask == "pin":
+            return sec.pin if sec.pin is not None else "0000"
+        return None
+
+    def _link_handle(self, link):
+        if isinstance(link, Link):
+            return link.handle
+        if isinstance(link, str):
+            a, typ = _addr.parse(link)
+            h = ctypes.c_uint16()
+            with self._locked() as s:
+                errors.check(lib.l2k_link_find(s, byref(a), typ, byref(h)), "no link to " + link)
+            return h.value
+        return int(link)
+
+    def link_security(self, link):
+        """The security of an open link (a Link, its handle or the peer's address): an
+        l2kit.LinkSecurity."""
+        h = self._link_handle(link)
+        sec = _lib.LinkSecurity()
+        s = self._handle()  # (takes the lock itself)
+        errors.check(lib.l2k_link_security(s, h, byref(sec)), "link 0x%03x" % h)
+        return _sec.link_security_from(sec)
+
+    def pair(self, address, timeout=30.0, *, le=None):
+        """Pair with address (bond too, unless Security(bonding=False)), then encrypt the link
+        with the new key, as BlueZ's Pair Device does: the link is created when there is none.
+        Returns the link's LinkSecurity; raises AuthenticationError (with the step and the
+        reason) when pairing fails, Timeout after timeout seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        link = self.connect_link(address, timeout, le=le)
+        a, typ = _addr.parse(link.address)
+        with self._cv:
+            n = len(self._paired)
+        s = self._handle()  # (takes the lock itself)
+        errors.check(self._sec_call(lib.l2k_pair, s, byref(a), typ), "pair with " + link.address)
+        with self._cv:
+            while True:
+                done = [exc for who, exc in self._paired[n:] if who == link.address]
+                if done:
+                    if done[0] is not None:
+                        raise done[0]
+                    break
+                if link.handle not in self._links:
+                    raise errors.make(_lib.L2K_ELINKLOSS, message="pair with %s: the link went down" % link.address)
+                rem = None if deadline is None else deadline - time.monotonic()
+                if rem is not None and rem <= 0:
+                    raise errors.make(_lib.L2K_ETIMEDOUT, message="pair with %s: timed out" % link.address)
+                self._cv.wait(SLICE_MS / 1000 if rem is None else min(rem, SLICE_MS / 1000))
+        rem = None if deadline is None else max(0.0, deadline - time.monotonic())
+        return self.secure(link, "medium", rem)
+
+    def secure(self, link, level="medium", timeout=30.0):
+        """Raise an open link (a Link, its handle or the peer's address) to at least level
+        ("low", "medium", "high", "fips" or 1..4) as a channel at that level would: with the
+        stored key or by pairing (the agent is asked), then encrypting.  Returns the link's
+        LinkSecurity; raises AuthenticationError when the level cannot be had (Just Works where
+        "high" needs MITM protection, the agent refused, the key is too short ...), Timeout."""
+        h = self._link_handle(link)
+        lv = _sec.level(level)
+        if lv == 0:
+            return self.link_security(h)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cv:
+            self._secure_token += 1
+            token = self._secure_token
+            self._secured[token] = None
+        try:
+            s = self._handle()  # (takes the lock itself)
+            errors.check(self._sec_call(lib.l2k_link_secure, s, h, lv, self._secured_cb, token),
+                         "link 0x%03x" % h)
+            with self._cv:
+                while self._secured[token] is None:
+                    if self._s is None:
+                        raise errors.make(_lib.L2K_ENETDOWN, message="the stack is closed")
+                    rem = None if deadline is None else deadline - time.monotonic()
+                    if rem is not None and rem <= 0:
+                        raise errors.make(_lib.L2K_ETIMEDOUT, message="secure link 0x%03x: timed out" % h)
+                    self._cv.wait(SLICE_MS / 1000 if rem is None else min(rem, SLICE_MS / 1000))
+                err = self._secured.pop(token)
+        except BaseException:
+            with self._cv:
+                self._secured.pop(token, None)  # a done that comes later is ignored
+            raise
+        if err < 0:
+            raise errors.make(err, message="cannot raise link 0x%03x to %s: %s" % (
+                h, _sec.LEVEL_NAMES[lv], _lib.strerror(err)))
+        return self.link_security(h)
+
+    def bonds(self):
+        """The bonds in the key store: a list of l2kit.Bond."""
+        s = self._handle()  # (takes the lock itself)
+        n = errors.check(self._sec_call(lib.l2k_bonds, s, None, 0), "bonds")
+        arr = (_lib.Bond * max(n, 1))()
+        n = errors.check(self._sec_call(lib.l2k_bonds, s, arr, n), "bonds") if n else 0
+        return [_sec.bond_from(arr[i]) for i in range(min(n, len(arr)))]
+
+    def remove_bond(self, address):
+        """Forget the bond with address (its keys are deleted); KeyError when there is none."""
+        a, typ = _addr.parse(address)
+        s = self._handle()  # (takes the lock itself)
+        r = self._sec_call(lib.l2k_bond_remove, s, byref(a), typ)
+        if r == _lib.L2K_ENOENT:
+            raise KeyError("no bond with %s" % address)
+        errors.check(r, "remove the bond with " + address)
+
+    def oob_local(self):
+        """Our Out of Band data for BR/EDR Secure Simple Pairing (read anew from the controller;
+        only the last values read pair): a dict with "c192", "r192" and, with Secure
+        Connections, "c256", "r256" (bytes, HCI order).  Give it to the peer by other means."""
+        d = _lib.OobData()
+        errors.check(lib.l2k_oob_local(self._handle(), byref(d)), "local OOB data")
+        out = {}
+        if d.has_p192:
+            out["c192"], out["r192"] = bytes(d.c192), bytes(d.r192)
+        if d.has_p256:
+            out["c256"], out["r256"] = bytes(d.c256), bytes(d.r256)
+        return out
+
+    def oob_remote(self, address, data):
+        """The peer's Out of Band data as oob_local gave it there (None: forget it): pairing
+        with address then uses it (BR/EDR Secure Simple Pairing)."""
+        a, typ = _addr.parse(address)
+        if typ != _lib.ADDR_BREDR:
+            raise ValueError("OOB data for Simple Pairing is for BR/EDR addresses, not " + address)
+        d = None
+        if data is not None:
+            d = _lib.OobData()
+            for name in ("c192", "r192", "c256", "r256"):
+                v = data.get(name)
+                if v is not None:
+                    if len(v) != 16:
+                        raise ValueError("%s: 16 bytes, not %d" % (name, len(v)))
+                    getattr(d, name)[:] = list(v)
+            d.has_p192 = "c192" in data and "r192" in data
+            d.has_p256 = "c256" in data and "r256" in data
+            if not (d.has_p192 or d.has_p256):
+                raise ValueError("OOB data needs c192 and r192, or c256 and r256")
+        s = self._handle()  # (takes the lock itself)
+        errors.check(self._sec_call(lib.l2k_oob_remote, s, byref(a), byref(d) if d is not None else None),
+                     "OOB data of " + address)
+
     # ---- channels ------------------------------------------------------------------------------
 
     def socket(self, **options):
@@ -377,8 +691,14 @@ class Stack:
     def _close_now(self):
         with self._mu:
             s, self._s = self._s, None
+            self._cv.notify_all()  # the agent's thread ends
+            t = self._agent_thread
         if s is not None:
+            with self._agent_mu:  # no agent reply is under way (new ones see self._s None)
+                pass
             lib.l2k_stack_close(s)  # stops l2kit's thread; no callback comes after this
+        if t is not None and t is not threading.current_thread():
+            t.join(1.0)
         _open_stacks.discard(self)
 
     def __enter__(self):

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "tests/common/tester.h"
+#include "api/security.h"
 #include "core/l2cap_int.h"
 #include "transport/sim/sim.h"
 
@@ -27,7 +28,14 @@ __attribute__((constructor)) static void tester_filter_from_env(void)
 static void tst_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 {
 	struct tester *t = ctx;
-	if (len < 4 || t->rx_count == TESTER_MAX_RX)
+	if (len < 4)
+		return;
+	if (t->tst_smp && get_le16(pdu + 2) == 0x0006 && handle == t->tst_handles[1]) {
+		/* LE SMP: the tester stack's security manager answers (opts.tst_smp) */
+		t->tst_engine.acl_rx(t->tst_engine.ctx, handle, pdu, len);
+		return;
+	}
+	if (t->rx_count == TESTER_MAX_RX)
 		return;
 	int slot = (t->rx_head + t->rx_count) % TESTER_MAX_RX;
 	struct tester_pdu *p = &t->rx[slot];
@@ -45,11 +53,17 @@ static void tst_link_up(void *ctx, const struct hci_link_info *li)
 	t->tst_handles[li->type == HCI_LINK_LE] = li->handle;
 	if (!t->tst_handle)
 		t->tst_handle = li->handle;
+	/* the tester's engine knows the links only to carry its security manager's SMP PDUs */
+	if (t->tst_smp)
+		t->tst_engine.link_up(t->tst_engine.ctx, li);
 }
 
 static void tst_link_down(void *ctx, uint16_t handle, uint8_t reason)
 {
-	((struct tester *)ctx)->tst_link_down = true;
+	struct tester *t = ctx;
+	t->tst_link_down = true;
+	if (t->tst_smp)
+		t->tst_engine.link_down(t->tst_engine.ctx, handle, reason);
 }
 
 /* The tester's host answers the controller like any host: an LE Remote Connection Parameter
@@ -99,6 +113,7 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 {
 	memset(t, 0, sizeof(*t));
 	t->le = o->le;
+	t->tst_smp = o->tst_smp;
 	t->next_ident = 0x40;
 	snprintf(t->air, sizeof(t->air), "tester%d", ++air_counter);
 	char spec[160];
@@ -112,7 +127,8 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 		if (!t->rx[i].data)
 			return L2K_ENOMEM;
 	}
-	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &t->vc, .btsnoop_path = o->btsnoop};
+	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &t->vc, .btsnoop_path = o->btsnoop,
+				    .security = o->iut_sec};
 	struct l2k_stack_cbs ic = {.user = t, .link_up = iut_link_up, .link_down = iut_link_down};
 	char err[256];
 	int r = l2k_stack_open(spec, &so, &ic, &t->iut, err, sizeof(err));
@@ -121,6 +137,9 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 		return r;
 	}
 	so.btsnoop_path = NULL;
+	so.security = o->tst_sec;
+	if (o->tst_enc_key_size)
+		snprintf(spec + n, sizeof(spec) - (size_t)n, ",enc-key-size=%u", o->tst_enc_key_size);
 	r = l2k_stack_open(spec, &so, NULL, &t->tst, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "tester: tester stack: %s\n", err);
@@ -671,6 +690,77 @@ int tester_send_kframe(struct tester *t, uint16_t cid, int sdu_len, const uint8_
 	if (n)
 		memcpy(b + k, data, n);
 	return tester_send(t, cid, b, k + n);
+}
+
+/* ---- security ------------------------------------------------------------------------------ */
+
+struct sec_wait {
+	struct tester *t;
+	bool done;
+	int err;
+};
+
+static void sec_done(void *u, uint16_t handle, int err)
+{
+	struct sec_wait *w = u;
+	(void)handle;
+	w->done = true;
+	w->err = err;
+}
+
+static bool sec_ended(void *a)
+{
+	return ((struct sec_wait *)a)->done;
+}
+
+static bool iut_encrypted(void *a)
+{
+	struct tester *t = a;
+	struct l2k_link_security ls;
+	return l2k_link_security(t->iut, t->iut_handle, &ls) == 0 && ls.encrypted;
+}
+
+int tester_secure(struct tester *t, uint8_t level)
+{
+	struct sec_wait w = {t, false, 0};
+	int r = l2k_link_secure(t->tst, t->tst_handle, level, sec_done, &w);
+	if (r < 0)
+		return r;
+	if (!tester_run_until(t, sec_ended, &w, 30000))
+		return L2K_ETIMEDOUT;
+	if (!iut_encrypted(t))
+		tester_run_until(t, iut_encrypted, t, 1000);
+	return w.err;
+}
+
+int tester_share_ltk(struct tester *t, uint8_t key_size, bool authenticated, bool sc)
+{
+	if (key_size < 1 || key_size > 16 || !t->iut->sec || !t->tst->sec)
+		return L2K_EINVAL;
+	struct l2k_bond ib = {.peer = t->tst_addr, .peer_type = L2K_ADDR_LE_PUBLIC, .key_size = key_size,
+			      .authenticated = authenticated, .secure_conn = sc};
+	struct l2k_bond tb = ib;
+	tb.peer = t->iut_addr;
+	uint8_t ltk[16] = {0};
+	for (int i = 0; i < key_size; i++)
+		ltk[i] = (uint8_t)(0x5A ^ (i * 29));
+	static const uint8_t rand[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+	tb.has_ltk = true; /* the tester (central) encrypts with it */
+	memcpy(tb.ltk, ltk, 16);
+	if (sc) {
+		ib.has_ltk = true; /* one LTK both ways, EDIV 0, Rand 0 */
+		memcpy(ib.ltk, ltk, 16);
+	} else {
+		tb.ediv = 0x1234;
+		memcpy(tb.rand, rand, 8);
+		ib.has_local_ltk = true; /* the one the IUT (peripheral) gave */
+		memcpy(ib.local_ltk, ltk, 16);
+		ib.local_ediv = 0x1234;
+		memcpy(ib.local_rand, rand, 8);
+	}
+	struct l2k_key_store *is = &t->iut->sec->store, *ts = &t->tst->sec->store;
+	int r = is->put(is->user, &ib);
+	return r < 0 ? r : ts->put(ts->user, &tb);
 }
 
 /* ---- cmocka fixtures ------------------------------------------------------------------------ */

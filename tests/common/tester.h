@@ -36,6 +36,15 @@ struct tester_opts {
 	const char *btsnoop; /* capture of the IUT's HCI traffic (optional) */
 	bool dual;	     /* dual-mode controllers: a second link of the other kind can be
 			      * added with tester_add_link() (LE/CID tests) */
+	/* Security (tests/conformance/test_ts_security.c).  iut_sec / tst_sec: each stack's
+	 * security options (NULL: the defaults: NoInputNoOutput, min_key_size 7, bonding, keys in
+	 * memory).  tst_enc_key_size: the BR/EDR encryption key size the tester's controller
+	 * offers, 1..16 (0: 16); a link gets the smaller of its two ends'.  tst_smp: LE SMP PDUs
+	 * (CID 0x0006) go to the tester stack's own security manager instead of the test, so that
+	 * tester_secure() can pair over LE. */
+	const struct l2k_security_opts *iut_sec, *tst_sec;
+	uint8_t tst_enc_key_size;
+	bool tst_smp;
 };
 
 struct tester {
@@ -53,6 +62,7 @@ struct tester {
 	uint8_t iut_down_reason;
 	char air[32];
 	uint8_t next_ident;
+	bool tst_smp; /* opts.tst_smp */
 	struct l2k_upper tst_engine; /* the tester stack's own engine hooks, restored at teardown */
 };
 
@@ -123,6 +133,21 @@ int tester_add_link(struct tester *t, bool le);
 /* Make the link of this kind the current one: tester_send*, tester_expect_sig and t->le then
  * refer to it.  0, or L2K_ENOLINK if there is no such link. */
 int tester_use_link(struct tester *t, bool le);
+
+/* Security.  tester_secure: the tester's security manager raises the link to level as a peer
+ * would: BR/EDR authentication (stored key or Secure Simple Pairing) and encryption through HCI,
+ * the IUT's security manager answering; LE (the tester central): encryption with the bond of
+ * tester_share_ltk(), else SMP pairing (needs opts.tst_smp).  Runs until it ends and then until
+ * the IUT sees the link encrypted (up to 1 s more); returns its result: 0, L2K_EAUTH,
+ * L2K_EKEYSIZE (the key is shorter than the tester's min_key_size: the link stays encrypted
+ * with it) ..., L2K_ETIMEDOUT when it did not end within 30 s. */
+int tester_secure(struct tester *t, uint8_t level);
+/* LE: store one LTK at both sides as after a pairing with bonding, the IUT's bond naming the
+ * tester and the tester's the IUT: an LE Secure Connections LTK (EDIV 0, Rand 0) when sc, else a
+ * legacy one the IUT distributed (the tester encrypts with it, the IUT answers the LTK Request
+ * with it); key_size octets (the LTK's other octets zero), authenticated or not.  The link stays
+ * as it is until tester_secure().  0 or an error. */
+int tester_share_ltk(struct tester *t, uint8_t key_size, bool authenticated, bool sc);
 
 /* Skip a test with a message (cmocka skip()); tests/conformance_table.py reads the message. */
 #define TESTER_SKIP(msg)                                                                       \

@@ -1,9 +1,7 @@
 /* Conformance: L2CAP.TS group CLS (connectionless data: G-frames on CID 0x0002, Vol 3 Part A
  * 3.2 and 7.6).  The IUT side uses l2k_fixed_bind / l2k_fixed_send on CID 0x0002, which add and
- * strip the PSM field and filter by PSM.
- *
- * Not covered by this group's file (ID -- reason):
- *   L2CAP/CLS/UCD/BV-03-C -- n/a: needs an encrypted link; l2kit has no pairing or encryption
+ * strip the PSM field and filter by PSM.  L2CAP/CLS/UCD/BV-03-C (on an encrypted link) is in
+ * test_ts_security.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>

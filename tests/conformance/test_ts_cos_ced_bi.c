@@ -3,8 +3,9 @@
  * test_ts_cos_ced.c.
  *
  * What l2kit answers (Vol 3 Part A 4 and 4.1; policy in core/l2cap_sig.h):
- *  - a request shorter than its fixed fields, or whose Length runs past the C-frame: Command
- *    Reject reason 0x0000 "not understood" with the request's identifier, and nothing else;
+ *  - a request shorter than its fixed fields, longer than its fixed size (a command without a
+ *    variable part), or whose Length runs past the C-frame: Command Reject reason 0x0000 "not
+ *    understood" with the request's identifier, and nothing else;
  *  - a response or indication with those faults: silently dropped;
  *  - 1-3 stray octets after the last command: ignored;
  *  - on LE a C-frame carries one command (4): octets after it are ignored;
@@ -114,6 +115,81 @@ static void test_COS_CED_BI_11_C_le_short_requests_rejected(void **state)
 	tester_send_sig(t, 0x16, 0xAF, d, 3);
 	assert_true(tester_quiet(t, 500));
 	assert_int_equal(r.accept_calls, 0);
+}
+
+/* L2CAP/COS/CED/BI-10-C, longer: a BR/EDR request of a fixed size whose Length is larger than
+ * that size (extra octets after its fields) is as invalid for its code as a shorter one
+ * (Vol 3 Part A 4: the Code determines the format of the Data): Command Reject "not
+ * understood" with its identifier, and it is not acted on - no channel offered, no
+ * Information Response, the channel named by the Disconnection Request stays open. */
+static void test_COS_CED_BI_10_C_long_requests_rejected(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r = {0};
+	assert_int_equal(tester_server(t, 0x1001, false, NULL, &r), 0);
+	uint16_t icid;
+	assert_int_equal(tester_open_bredr(t, 0x1001, 0x0050, NULL, 0, &icid), 0);
+	assert_int_equal(r.accept_calls, 1);
+	uint8_t d[10] = {0x01, 0x10, 0x51, 0x00, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE};
+	/* Connection Request: PSM, SCID + 2 */
+	tester_send_sig(t, 0x02, 0x71, d, 6);
+	expect_not_understood(t, 0x71);
+	/* Information Request: InfoType + 1, + 2 */
+	const uint8_t it[4] = {0x02, 0x00, 0x00, 0x00};
+	tester_send_sig(t, 0x0A, 0x72, it, 3);
+	expect_not_understood(t, 0x72);
+	tester_send_sig(t, 0x0A, 0x73, it, 4);
+	expect_not_understood(t, 0x73);
+	/* Disconnection Request for the open channel: DCID, SCID + 2 */
+	uint8_t dr[6] = {0, 0, 0x50, 0x00, 0x00, 0x00};
+	t_put16(dr, icid);
+	tester_send_sig(t, 0x06, 0x74, dr, 6);
+	expect_not_understood(t, 0x74);
+	assert_true(tester_quiet(t, 500));
+	assert_int_equal(r.accept_calls, 1);
+	assert_int_equal(r.closed, 0);
+	/* the same Disconnection Request with its right Length is answered */
+	tester_send_sig(t, 0x06, 0x75, dr, 4);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x07, 1000);
+	assert_non_null(p);
+	assert_int_equal(p->data[1], 0x75);
+}
+
+/* L2CAP/COS/CED/BI-11-C, longer: on LE an LE Credit Based Connection Request with Length 12 (its
+ * 10 octets and 2 more) is answered as one with Length 8: Command Reject "not understood", no
+ * channel; likewise a longer Disconnection Request and Connection Parameter Update Request (to
+ * a central IUT); a longer Flow Control Credit Indication gives no credit. */
+static void test_COS_CED_BI_11_C_le_long_requests_rejected(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r = {0};
+	assert_int_equal(tester_server(t, SPSM, true, NULL, &r), 0);
+	const uint8_t d[12] = {0x80, 0x00, 0x40, 0x00, 0x64, 0x00, 0x40, 0x00, 0x05, 0x00, 0x00, 0x00};
+	tester_send_sig(t, 0x14, 0xA8, d, 12);
+	expect_not_understood(t, 0xA8);
+	tester_send_sig(t, 0x14, 0xA9, d, 8);
+	expect_not_understood(t, 0xA9);
+	assert_true(tester_quiet(t, 500));
+	assert_int_equal(r.accept_calls, 0);
+	/* an open channel: a longer Disconnection Request does not close it, a longer credit
+	 * indication gives it nothing */
+	struct tester_le_conn rq = {.spsm = SPSM, .cid = 0x0041, .mtu = 100, .mps = 64, .credits = 0}, rsp;
+	assert_int_equal(tester_le_connect(t, 0, &rq, &rsp), 0);
+	assert_int_equal(rsp.result, 0);
+	uint8_t dr[6] = {0, 0, 0x41, 0x00, 0x00, 0x00};
+	t_put16(dr, rsp.cid);
+	tester_send_sig(t, 0x06, 0xAA, dr, 6);
+	expect_not_understood(t, 0xAA);
+	const uint8_t cpu[10] = {0x18, 0x00, 0x28, 0x00, 0x00, 0x00, 0xF4, 0x01, 0x00, 0x00};
+	tester_send_sig(t, 0x12, 0xAB, cpu, 10);
+	expect_not_understood(t, 0xAB);
+	uint8_t ci[6] = {0x41, 0x00, 0x05, 0x00, 0x00, 0x00};
+	tester_send_sig(t, 0x16, 0xAC, ci, 6); /* an indication: dropped, no answer */
+	assert_true(tester_quiet(t, 500));
+	assert_int_equal(r.closed, 0);
+	struct l2k_chan_info info;
+	assert_int_equal(l2k_chan_get_info(r.ch, &info), 0);
+	assert_int_equal(info.credits_tx, 0);
 }
 
 /* L2CAP/COS/CED/BI-12-C: a BR/EDR command with a short Length followed by one extra zero
@@ -251,6 +327,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_09_C_le_length_past_cframe_rejected, tester_fixture_le_central, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_10_C_short_requests_rejected, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_11_C_le_short_requests_rejected, tester_fixture_le_central, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_10_C_long_requests_rejected, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_11_C_le_long_requests_rejected, tester_fixture_le_central, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_12_C_short_length_plus_stray_octet, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_13_C_le_short_length_plus_stray_octet, tester_fixture_le_central, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_14_C_truncated_last_echo_request, tester_fixture_bredr, tester_fixture_teardown),

@@ -280,6 +280,61 @@ static void test_COS_CFD_BV_14_C_unknown_options_listed(void **state)
 	assert_int_equal(r.opened, 1);
 }
 
+/* A peer that never stops configuring (no TS ID: the published Linux counter-wrap bug, where
+ * hundreds of identical Configuration Requests kept being accepted): on an open channel the
+ * peer's requests - reconfigurations - are answered up to L2CAP_CONF_MAX_PEER_REQS (16, the
+ * first one that opened the channel included); the next is answered "Failure - rejected"
+ * (0x0002, no options) and the IUT disconnects the channel, whose application sees
+ * L2K_CLOSE_CONFIG_FAILED.  300 are sent: nothing after the refusal is answered but the
+ * Disconnection exchange. */
+static void test_endless_configuration_requests_bounded(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r = {0};
+	uint8_t cfg_id;
+	uint16_t icid = connect_only(t, &r, NULL, &cfg_id);
+	const uint8_t mtu672[4] = {0x01, 0x02, 0xA0, 0x02};
+	const struct tester_pdu *p = conf_req(t, icid, 0x01, 0x0000, mtu672, 4);
+	want_rsp(p, 0x01, 0x0000, 0x0000, mtu672, 4);
+	conf_ok(t, icid, cfg_id);
+	assert_int_equal(r.opened, 1);
+	int accepted = 1, rejected_at = 0;
+	for (int i = 2; i <= 300 && !rejected_at; i++) {
+		p = conf_req(t, icid, (uint8_t)(i % 250 + 2), 0x0000, mtu672, 4);
+		assert_non_null(p);
+		if (t_get16(p->data + 8) == 0x0000) {
+			want_rsp(p, (uint8_t)(i % 250 + 2), 0x0000, 0x0000, mtu672, 4);
+			accepted++;
+		} else {
+			want_rsp(p, (uint8_t)(i % 250 + 2), 0x0000, 0x0002, NULL, 0);
+			rejected_at = i;
+		}
+	}
+	assert_int_equal(accepted, 16);
+	assert_int_equal(rejected_at, 17);
+	p = tester_expect_sig(t, 0x06, 1000); /* the IUT disconnects the channel */
+	assert_non_null(p);
+	uint8_t want[8] = {0x06, p->data[1], 0x04, 0x00, 0, 0, 0, 0};
+	t_put16(want + 4, TCID);
+	t_put16(want + 6, icid);
+	assert_true(tester_sig_is(p, want, 8));
+	uint8_t rsp[4];
+	memcpy(rsp, p->data + 4, 4);
+	tester_send_sig(t, 0x07, p->data[1], rsp, 4);
+	tester_run(t, 20);
+	assert_int_equal(r.closed, 1);
+	assert_int_equal(r.reason, L2K_CLOSE_CONFIG_FAILED);
+	/* the channel is gone: a further request names an unknown CID (Command Reject 0x0002) */
+	uint8_t b[8];
+	t_put16(b, icid);
+	t_put16(b + 2, 0);
+	memcpy(b + 4, mtu672, 4);
+	tester_send_sig(t, 0x04, 0xF0, b, 8);
+	p = tester_expect_sig(t, 0x01, 1000);
+	assert_non_null(p);
+	assert_int_equal(t_get16(p->data + 4), 0x0002);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +346,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_11_C_unacceptable_with_usable_values, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_12_C_unknown_hints_skipped, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_14_C_unknown_options_listed, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_endless_configuration_requests_bounded, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,12 +8,10 @@
  *   test_ts_ecfc_data.c       the credit based data path (10.2, 3.4) and group COS/ECFC
  *   test_ts_ecfc_malformed.c  COS/CED BI-18/20/22/24/25, ECFC BV-39/40, BI-09 and other
  *                             malformed or edge input
+ *   test_ts_security.c        the refusals of a link short of a server's security (BV-11,
+ *                             BV-15, BV-32, BV-70)
  *
  * Not covered by this group's files (ID -- reason):
- *   L2CAP/ECFC/BV-11-C -- n/a: l2kit has no LE security (no pairing), so no SPSM can require authentication; a server's own refusal result is shown by ECFC/BV-13
- *   L2CAP/ECFC/BV-15-C -- n/a: l2kit has no encryption (no pairing), so no SPSM can require a key size
- *   L2CAP/ECFC/BV-70-C -- n/a: l2kit has no encryption (no pairing), so no PSM can require a key size
- *   L2CAP/ECFC/BV-32-C -- n/a: l2kit has no encryption (no pairing), so no SPSM can require encryption
  *   L2CAP/COS/CED/BI-23-C -- n/a: for an IUT without ECFC support; l2kit supports it (see COS/CED/BI-22)
  */
 #include <setjmp.h>

@@ -233,11 +233,12 @@ static void test_ECFC_BV_56_C_refuses_reused_scid_bredr(void **state)
 	refuses_reused_scid(*state);
 }
 
-/* L2CAP/ECFC/BV-26-C, BV-62-C: a request whose CID list is invalid (more than five Source CIDs,
- * none at all, or an odd octet) is refused "invalid parameters" (0x000C) with a zero DCID per
- * whole Source CID present (at most five) and MTU/MPS/credits 0; the server is not asked.  On
- * LE six CIDs make a 24-octet C-frame, over the IUT's MTUsig of 23: Command Reject "signaling
- * MTU exceeded" (MTUsig 23) comes first (4.1). */
+/* L2CAP/ECFC/BV-26-C, BV-62-C: a request whose parameters are invalid is refused "invalid
+ * parameters" (0x000C) with a zero DCID per whole Source CID present (at most five) and
+ * MTU/MPS/credits 0; the server is not asked.  Invalid: the CID list (more than five Source
+ * CIDs, none at all, or an odd octet), an MTU below 64, an MPS below 64 or above 65533 (4.25).
+ * On LE six CIDs make a 24-octet C-frame, over the IUT's MTUsig of 23: Command Reject
+ * "signaling MTU exceeded" (MTUsig 23) comes first (4.1). */
 static void refuses_invalid_parameters(struct tester *t)
 {
 	struct tester_rec r = {0};
@@ -259,8 +260,24 @@ static void refuses_invalid_parameters(struct tester *t)
 	tester_send_sig(t, 0x17, 0x2E, d, sizeof(d));
 	static const uint16_t zero[1];
 	ecfc_want_rsp(tester_expect_sig(t, 0x18, 2000), 0x2E, 0, 0, 0, 0x000C, zero, 1);
+	static const struct {
+		uint16_t mtu, mps;
+	} bad[] = {{63, 64}, {64, 63}, {100, 65534}, {100, 65535}, {0, 0}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ecfc_req b = {.ident = (uint8_t)(0x30 + i), .spsm = ecfc_psm(t), .mtu = bad[i].mtu,
+				     .mps = bad[i].mps, .credits = 5, .n = 2, .cid = {0x0040, 0x0041}};
+		ecfc_want_refusal(t, &b, 0x000C, 2);
+	}
+	/* invalid values come before the SPSM: an unserved SPSM with them is still 0x000C */
+	struct ecfc_req u = {.ident = 0x38, .spsm = (uint16_t)(ecfc_psm(t) + 2), .mtu = 63, .mps = 64, .credits = 5,
+			     .n = 1, .cid = {0x0040}};
+	ecfc_want_refusal(t, &u, 0x000C, 1);
 	assert_int_equal(r.accept_calls, 0);
 	assert_true(tester_quiet(t, 500));
+	/* the smallest valid values are accepted */
+	uint16_t cids[2];
+	ecfc_tester_open(t, &r, 2, 0x0040, 64, 64, 0, cids);
+	assert_int_equal(r.accept_calls, 2);
 }
 
 static void test_ECFC_BV_26_C_refuses_invalid_parameters_le(void **state)
@@ -273,24 +290,37 @@ static void test_ECFC_BV_62_C_refuses_invalid_parameters_bredr(void **state)
 	refuses_invalid_parameters(*state);
 }
 
-/* L2CAP/ECFC/BV-27-C, BV-63-C: MTU below 64, MPS below 64 or above 65533 are unacceptable
- * parameters (0x000B) for the whole request; the server is not asked. */
+/* A service that needs an MTU of at least 200 from its peer. */
+static int needs_mtu_200(void *u, const struct l2k_conn_request *req, struct l2k_chan_opts *o,
+			 struct l2k_chan_cbs *cb)
+{
+	struct tester_rec *r = u;
+	(void)o;
+	(void)cb;
+	r->accept_calls++;
+	r->last_req = *req;
+	return req->peer_mtu < 200 ? L2K_RESULT_UNACCEPTABLE_PARAMS : 0;
+}
+
+/* L2CAP/ECFC/BV-27-C, BV-63-C: valid parameters that the IUT's service cannot use are refused
+ * "unacceptable parameters" (0x000B) for the whole request, with zero DCIDs and MTU/MPS/credits
+ * 0.  (The engine takes every value the request's fields allow: MTU >= 64, MPS 64-65533; the
+ * service judges them - here one that needs an MTU of 200 - and its 0x000B refuses every
+ * channel of the request.) */
 static void refuses_unacceptable_parameters(struct tester *t)
 {
 	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	static const struct {
-		uint16_t mtu, mps;
-	} bad[] = {{63, 64}, {64, 63}, {100, 65534}, {0, 0}};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ecfc_req rq = {.ident = (uint8_t)(0x30 + i), .spsm = ecfc_psm(t), .mtu = bad[i].mtu,
-				      .mps = bad[i].mps, .credits = 5, .n = 2, .cid = {0x0040, 0x0041}};
-		ecfc_want_refusal(t, &rq, 0x000B, 2);
-	}
-	/* the smallest acceptable values are accepted */
-	uint16_t cids[2];
-	ecfc_tester_open(t, &r, 2, 0x0040, 64, 64, 0, cids);
-	assert_int_equal(r.accept_calls, 2);
+	struct l2k_chan_opts o;
+	ecfc_opts(&o, ECFC_IUT_MTU, ECFC_IUT_MPS, ECFC_IUT_CREDITS);
+	struct l2k_server_cbs cbs = {.user = &r, .accept = needs_mtu_200};
+	l2k_server *sv;
+	assert_int_equal(l2k_server_add(t->iut, ecfc_psm(t), t->le, &o, &cbs, &sv), 0);
+	struct ecfc_req rq = {.ident = 0x30, .spsm = ecfc_psm(t), .mtu = 64, .mps = 64, .credits = 5, .n = 2,
+			      .cid = {0x0040, 0x0041}};
+	ecfc_want_refusal(t, &rq, 0x000B, 2);
+	assert_int_equal(r.accept_calls, 1); /* the first channel's answer refused them all */
+	assert_int_equal(r.last_req.peer_mtu, 64);
+	assert_true(tester_quiet(t, 500));
 }
 
 static void test_ECFC_BV_27_C_refuses_unacceptable_parameters_le(void **state)

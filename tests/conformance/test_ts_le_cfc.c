@@ -1,11 +1,9 @@
 /* Conformance: L2CAP.TS group LE/CFC, part 1: LE credit based connections: opening, refusals
  * both ways, disconnection, CID allocation (Vol 3 Part A 4.22-4.23, 4.6-4.7, 2.1).  The data
- * path (credits, violations, fragments) is in test_ts_le_cfc_data.c.
+ * path (credits, violations, fragments) is in test_ts_le_cfc_data.c; the refusals of a link that
+ * falls short of a server's security (BV-11, BV-15, BV-25) are in test_ts_security.c.
  *
  * Not covered by this group's files (ID -- reason):
- *   L2CAP/LE/CFC/BV-11-C -- n/a: l2kit has no LE security (no pairing: sec_level > 1 is refused), so no SPSM can require authentication
- *   L2CAP/LE/CFC/BV-15-C -- n/a: l2kit has no LE security (no encryption), so no SPSM can require a key size
- *   L2CAP/LE/CFC/BV-25-C -- n/a: l2kit has no LE security (no encryption), so no SPSM can require encryption
  *   L2CAP/LE/CFC/BI-02-C -- n/a: older TS revision, not in TS p41: no procedure to play
  */
 #include <setjmp.h>

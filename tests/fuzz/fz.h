@@ -116,6 +116,12 @@ void fz_advance(struct fz_world *w, uint64_t ms);
 int fz_nchans(const struct fz_world *w);
 struct fz_chan *fz_chan(struct fz_world *w, int i);
 
+/* Taps on what the host sends: every whole L2CAP PDU on a link (basic header included; the
+ * LE and BR/EDR links only), every HCI command (opcode first).  NULL: none. */
+typedef void (*fz_pdu_tap)(void *user, uint16_t handle, const uint8_t *pdu, size_t len);
+typedef void (*fz_cmd_tap)(void *user, const uint8_t *cmd, size_t len);
+void fz_set_taps(struct fz_world *w, fz_pdu_tap pdu, fz_cmd_tap cmd, void *user);
+
 /* Acknowledge every ACL packet the host sent (one Number Of Completed Packets event). */
 void fz_complete_all(struct fz_world *w);
 bool fz_auto_completing(const struct fz_world *w);

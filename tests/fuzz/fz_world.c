@@ -53,6 +53,9 @@ struct fz_world {
 	int last_accepted; /* index of the channel the last server accept() took */
 	int in_pump;
 	struct fz_stats st;
+	fz_pdu_tap pdu_tap;
+	fz_cmd_tap cmd_tap;
+	void *tap_user;
 };
 
 static uint8_t g_queue[QCAP];
@@ -568,7 +571,7 @@ static void on_acl_out(struct fz_world *w, const uint8_t *pkt, size_t len)
 	if (handle < NHANDLES)
 		w->inflight[handle]++;
 	w->st.tx_acl++;
-	if (!w->auto_peer)
+	if (!w->auto_peer && !w->pdu_tap)
 		return;
 	int slot = handle == FZ_H_BREDR ? 0 : handle == FZ_H_LE ? 1 : -1;
 	if (slot < 0)
@@ -592,7 +595,10 @@ static void on_acl_out(struct fz_world *w, const uint8_t *pkt, size_t len)
 	if (o->have == o->total) {
 		o->total = 0;
 		o->skipping = true;
-		peer_pdu(w, handle, o->buf, o->have);
+		if (w->pdu_tap)
+			w->pdu_tap(w->tap_user, handle, o->buf, o->have);
+		if (w->auto_peer)
+			peer_pdu(w, handle, o->buf, o->have);
 	}
 }
 
@@ -606,6 +612,8 @@ static struct fz_world *world_of(struct transport *t)
 static int t_send(struct transport *t, uint8_t type, const uint8_t *pkt, size_t len)
 {
 	struct fz_world *w = world_of(t);
+	if (type == HCI_H4_CMD && w->cmd_tap)
+		w->cmd_tap(w->tap_user, pkt, len);
 	if (type == HCI_H4_CMD)
 		on_command(w, pkt, len);
 	else if (type == HCI_H4_ACL)
@@ -721,6 +729,13 @@ bool fz_auto_peering(const struct fz_world *w)
 const l2k_addr *fz_peer_addr(const struct fz_world *w, bool le)
 {
 	return le ? &w->peer_le : &w->peer_bredr;
+}
+
+void fz_set_taps(struct fz_world *w, fz_pdu_tap pdu, fz_cmd_tap cmd, void *user)
+{
+	w->pdu_tap = pdu;
+	w->cmd_tap = cmd;
+	w->tap_user = user;
 }
 
 void fz_set_target(struct fz_world *w, int idx)

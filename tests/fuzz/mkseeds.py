@@ -338,6 +338,65 @@ def codec_seeds(out):
         out.put('frame', struct.pack('<HH', len(g), 2) + g)
 
 
+def smp_seeds(out):
+    """LE pairings for fuzz_smp (input format in tests/fuzz/fuzz_smp.c): every association model
+    of legacy pairing and LE Secure Connections in both roles, driven to the end by the scripted
+    peer's steps, plus the attacks the harness knows (an off-curve key, l2kit's own key back, a
+    wrong confirm, the 30 s timeout, repeated attempts, reconnection on an RPA)."""
+    NOIO, DISP, YESNO, KBD, KBDDISP = 3, 0, 1, 2, 4
+    steps = b'\x01' * 12  # the peer's next steps, eight at a time
+    settle = b'\x0f'
+
+    def header(central, io, legacy=False, sc_only=False, debug=False, irk=False, max_att=3,
+               peer_io=NOIO, peer_oob=0, peer_auth=0x01, key=16, idist=0x7, rdist=0x7):
+        h0 = (1 if central else 0) | (io << 1) | (0x10 if legacy else 0) | (0x20 if sc_only else 0) \
+            | (0x80 if debug else 0)
+        h1 = (1 if irk else 0) | (max_att << 5)
+        return bytes([h0, h1, peer_io | (peer_oob << 3), peer_auth, key - 7, idist | (rdist << 4)])
+
+    def start(central, level=2):
+        # l2kit's central pairs for a level; a peripheral l2kit waits for the peer's request
+        return bytes([7, ((level - 1) << 3) | 0]) if central else b''
+
+    for central in (True, False):
+        # legacy Just Works, passkey (l2kit shows / l2kit types), OOB TK
+        out.put('smp', header(central, NOIO, legacy=True) + start(central) + steps + settle)
+        out.put('smp', header(central, DISP, legacy=True, peer_io=KBD, peer_auth=0x05) + start(central, 3) +
+                steps + settle)
+        out.put('smp', header(central, KBD, legacy=True, peer_io=DISP, peer_auth=0x05) + start(central, 3) +
+                b'\x01' * 2 + bytes([7, 0x02, 0x21]) + steps + settle)
+        out.put('smp', header(central, NOIO, legacy=True, peer_oob=1) + bytes([7, 0x0e]) + start(central) +
+                steps + settle)
+        # LE Secure Connections: Just Works, numeric comparison, passkey both ways, OOB
+        sc = 0x09
+        out.put('smp', header(central, NOIO, peer_auth=sc) + start(central) + steps + settle)
+        out.put('smp', header(central, YESNO, peer_io=YESNO, peer_auth=sc | 4) + start(central, 4) + steps + settle)
+        out.put('smp', header(central, DISP, peer_io=KBD, peer_auth=sc | 4) + start(central, 4) + steps * 6 + settle)
+        out.put('smp', header(central, KBD, peer_io=DISP, peer_auth=sc | 4) + start(central, 4) +
+                b'\x01' * 3 + bytes([7, 0x02, 0x37]) + steps * 6 + settle)
+        out.put('smp', header(central, NOIO, peer_oob=1, peer_auth=sc) + bytes([7, 0x05, 7, 0x16]) +
+                start(central, 4) + steps + settle)
+        out.put('smp', header(central, NOIO, peer_auth=sc) + bytes([7, 0x16]) + start(central, 4) + steps + settle)
+        out.put('smp', header(central, NOIO, peer_auth=sc) + bytes([7, 0x05]) + start(central, 4) + steps + settle)
+        out.put('smp', header(central, NOIO, debug=True, irk=True, peer_auth=sc) + start(central) + steps +
+                bytes([8 | 0x10]) + start(central) + steps + settle)
+        # attacks: keys off the curve, zeros, reflected; a bad confirm; silence; refusals
+        for attack in range(3):
+            out.put('smp', header(central, NOIO, peer_auth=sc) + bytes([4, attack]) + start(central) + steps)
+        out.put('smp', header(central, NOIO, legacy=True) + start(central) + b'\x01\x01' + bytes([12, 3, 0x80]) + steps)
+        out.put('smp', header(central, NOIO, peer_auth=sc) + start(central) + b'\x00\x00' + bytes([6, 130]) +
+                start(central) + steps)
+        out.put('smp', header(central, YESNO, peer_io=YESNO, peer_auth=sc | 4) + start(central, 3) + steps +
+                bytes([7, 0x0a]) + steps)
+        out.put('smp', header(central, NOIO, max_att=1, peer_auth=sc) + (bytes([4, 0]) + start(central) + steps +
+                bytes([6, 4])) * 3)
+        # any command, raw bytes, HCI events in the middle
+        out.put('smp', header(central, NOIO, peer_auth=sc) + start(central) + b'\x00' +
+                bytes([3, 4]) + b'\x11' * 16 + bytes([2, 3, 1, 2, 3]) + bytes([5, 0, 0x06]) + bytes([11, 1, 2]) + steps)
+        out.put('smp', header(central, NOIO, legacy=True) + start(central) + steps +
+                bytes([5, 1, 0]) + bytes([5, 2 | 4, 0] + [9] * 8) + bytes([5, 3, 0, 16]) + settle)
+
+
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
@@ -349,6 +408,7 @@ def main():
         from_capture(out, pkts, le)
     synthesized(out)
     codec_seeds(out)
+    smp_seeds(out)
     for h in sorted(out.count):
         print('%-16s %d new seeds' % (h, out.count[h]))
 

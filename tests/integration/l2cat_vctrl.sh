@@ -11,6 +11,8 @@
 #  5. Basic mode (no flow control of its own) into a reader that sleeps 2 s: vctrl has
 #     controller-to-host flow control, so the listener's full queue holds the link at its host,
 #     its controller stops taking data, the sender waits; nothing is lost (no drops, sha256).
+#  6. --echo to a peer with a smaller MTU (Basic, ours 1000, the peer's 200): SDUs of 1000 go
+#     back in pieces of 200; every byte returns (sha256), both exit 0.
 BUILD=${BUILD:-build}
 OUT="$BUILD/artifacts/l2cat_vctrl"
 for t in l2cat vctrl; do
@@ -82,4 +84,22 @@ grep -q "mode basic" "$OUT/s5.log" || fail "not a Basic mode channel"
 grep -q "dropped" "$OUT/l5.log" && fail "the listener dropped SDUs"
 [ $((end - start)) -ge 1 ] || fail "the sender did not wait for the sleeping reader"
 same "$OUT/in2.bin" "$OUT/out5.bin"
+
+echo "== 6. --echo splits an SDU larger than the peer's MTU"
+head -c 100000 /dev/urandom >"$OUT/in6.bin"
+listen basic "$OUT/l6.log" --echo --mtu 1000 -l 0x1007
+rm -f "$OUT/f6"; mkfifo "$OUT/f6"
+"$B/l2cat" -t $T -v --mtu 200 $laddr 0x1007 <"$OUT/f6" >"$OUT/out6.bin" 2>"$OUT/s6.log" &
+S6=$!
+exec 3>"$OUT/f6"
+cat "$OUT/in6.bin" >&3
+i=0; while [ "$(wc -c <"$OUT/out6.bin")" -lt 100000 ] && [ $i -lt 300 ] && kill -0 $S6 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+exec 3>&-
+wait $S6; rc=$?
+wait_listener "$OUT/l6.log"
+cat "$OUT/s6.log" "$OUT/l6.log"
+[ $rc = 0 ] || fail "sender exited $rc"
+grep -q "mtu 1000/200" "$OUT/l6.log" || fail "the listener's MTU is not 1000 and the peer's 200"
+grep -q "echo failed" "$OUT/l6.log" && fail "the echo failed"
+same "$OUT/in6.bin" "$OUT/out6.bin"
 echo "PASS"

@@ -4,10 +4,12 @@
 # refused before anything runs, with "bad value 'V' for OPT: expected ..." and exit status 2.
 # l2bench refuses --only sections and --mode names it does not know the same way.  (Before,
 # 'l2demo --bytes banana' moved nothing and passed, 'l2bench --only nosuch' ran nothing and
-# wrote "all_passed": true, 'l2info --timeout banana' failed the bring-up at once.)
+# wrote "all_passed": true, 'l2info --timeout banana' failed the bring-up at once.)  The
+# security options of l2cat, l2ping and l2pair (tools/common/security.c) likewise, and l2pair's
+# own command line.
 BUILD=${BUILD:-build}
 B=$BUILD/bin
-for t in l2cat l2ping l2info l2demo l2bench vctrl; do
+for t in l2cat l2ping l2pair l2info l2demo l2bench vctrl; do
 	[ -x "$B/$t" ] || { echo "skipped: $B/$t is not built (make tools)"; exit 77; }
 done
 D=$(mktemp -d)
@@ -74,6 +76,31 @@ bad --loss nan "$B/vctrl" --listen tcp:127.0.0.1:0 --loss nan
 bad --loss 1.5 "$B/vctrl" --listen tcp:127.0.0.1:0 --loss 1.5
 bad --corrupt 0.1x "$B/vctrl" --listen tcp:127.0.0.1:0 --corrupt 0.1x
 bad --seed -1 "$B/vctrl" --listen tcp:127.0.0.1:0 --seed -1
+# the security options, shared by l2cat, l2ping and l2pair
+for v in banana 1234567 -1 12a456 ""; do
+	bad --passkey "$v" "$B/l2cat" -t sim --passkey "$v" -l 0x1001
+	bad --passkey "$v" "$B/l2pair" -t sim --passkey "$v" 00:11:22:33:44:55
+done
+for v in ultra 2 LOW ""; do
+	bad --security "$v" "$B/l2cat" -t sim --security "$v" -l 0x1001
+	bad --security "$v" "$B/l2ping" -i sim --security "$v" 00:11:22:33:44:55
+done
+for v in keyboardonly io 3 ""; do
+	bad --io-cap "$v" "$B/l2pair" -t sim --io-cap "$v" 00:11:22:33:44:55
+done
+for v in 6 17 0x10x banana; do
+	bad --min-key-size "$v" "$B/l2cat" -t sim --min-key-size "$v" 00:11:22:33:44:55 0x1001
+done
+bad --pin "" "$B/l2cat" -t sim --pin "" -l 0x1001
+bad --pin 12345678901234567 "$B/l2ping" -i sim --pin 12345678901234567 00:11:22:33:44:55
+bad --keys "" "$B/l2pair" -t sim --keys "" --list
+bad --timeout 0 "$B/l2pair" -t sim -w 0 00:11:22:33:44:55
+refused "--list needs the key store: --keys FILE" "$B/l2pair" -t sim --list
+refused "--remove needs the key store: --keys FILE" "$B/l2pair" -t sim --remove 00:11:22:33:44:55
+refused "--list and --remove exclude each other" "$B/l2pair" -t sim --keys "$D/k" --list --remove 00:11:22:33:44:55
+refused "bad address 'nope'" "$B/l2pair" -t sim nope
+refused "the address's type and --le-random disagree" "$B/l2pair" -t sim --le-random 00:11:22:33:44:55/le-public
+refused "no transport: give -t SPEC" "$B/l2pair" 00:11:22:33:44:55
 # good values still work
 timeout 60 "$B/l2info" -t sim --timeout 5000 >"$D/out" 2>&1 || { cat "$D/out"; echo "FAIL: l2info --timeout 5000"; exit 1; }
 timeout 120 "$B/l2demo" --bytes 0x1000 >"$D/out" 2>&1 || { cat "$D/out"; echo "FAIL: l2demo --bytes 0x1000"; exit 1; }

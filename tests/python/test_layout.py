@@ -90,6 +90,9 @@ def c_type(t):
               ctypes.c_void_p: "void *"}
     if t in simple:
         return simple[t]
+    if isinstance(t, type) and issubclass(t, ctypes._CFuncPtr):  # a callback (CFUNCTYPE)
+        return "__typeof__(%s (*)(%s))" % (c_type(t._restype_),
+                                           ", ".join(c_type(a) for a in t._argtypes_) or "void")
     if hasattr(t, "c_name") and issubclass(t, ctypes.c_void_p):
         return t.c_name
     if issubclass(t, ctypes._Pointer):

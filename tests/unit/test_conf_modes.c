@@ -356,6 +356,45 @@ static void cmc_bi05_basic_peer_insists(void **state)
 	expect_disconnect(m);
 }
 
+/* A mandatory-ERTM server refusing the tester's Streaming request (CMC/BI-02's situation with
+ * Streaming instead of Basic) names ERTM with values it would itself accept: a TxWindow of
+ * 1..63, an MPS of at least 48, the ERTM timeouts - not the zeros of a Streaming RFC, which it
+ * answers Unacceptable when they come back.  The tester takes the proposal as its next request
+ * word for word, and the channel opens in ERTM. */
+static void ertm_refuses_streaming_with_valid_rfc(void **state)
+{
+	struct mt *m = *state;
+	struct l2k_chan_opts o = mode_opts(L2K_MODE_ERTM, true);
+	assert_int_equal(tester_server(&m->t, MT_PSM, false, &o, &m->r), 0);
+	mt_tester_connect_start_feat(m, MT_FEAT_ALL);
+	assert_true(mt_expect_conf_req(m));
+	assert_true(asks_mode(m, L2CAP_MODE_ERTM));
+	accept_iut(m);
+	struct l2cap_conf_opts t = mt_rfc(L2CAP_MODE_STREAMING, 0, 0, 500), r;
+	assert_int_equal(mt_expect_conf_rsp(m, mt_send_conf_req(m, &t), &r), L2CAP_CONF_UNACCEPTABLE);
+	assert_true(r.present & L2CAP_CONF_HAS_RFC);
+	assert_int_equal(r.rfc.mode, L2CAP_MODE_ERTM);
+	assert_in_range(r.rfc.tx_window, 1, 63);
+	assert_int_equal(r.rfc.mps, 500); /* the peer's MPS is fine in ERTM too */
+	/* the ERTM timeouts for the peer's transmitter, fitted to the link (docs/modes.md "Loss") */
+	assert_in_range(r.rfc.retrans_timeout, 100, 2000);
+	assert_in_range(r.rfc.monitor_timeout, r.rfc.retrans_timeout, 12000);
+	/* a Streaming request without an MPS worth keeping: ours is proposed */
+	struct l2cap_conf_opts t0 = mt_rfc(L2CAP_MODE_STREAMING, 0, 0, 0);
+	assert_int_equal(mt_expect_conf_rsp(m, mt_send_conf_req(m, &t0), &r), L2CAP_CONF_UNACCEPTABLE);
+	assert_int_equal(r.rfc.mode, L2CAP_MODE_ERTM);
+	assert_in_range(r.rfc.tx_window, 1, 63);
+	assert_in_range(r.rfc.mps, 48, 65527);
+	/* the proposal, as the next request: accepted */
+	struct l2cap_conf_opts next;
+	l2cap_conf_opts_clear(&next);
+	next.present = L2CAP_CONF_HAS_RFC;
+	next.rfc = r.rfc;
+	next.rfc.retrans_timeout = next.rfc.monitor_timeout = 0; /* a request's are 0 in ERTM */
+	assert_int_equal(mt_expect_conf_rsp(m, mt_send_conf_req(m, &next), NULL), L2CAP_CONF_SUCCESS);
+	assert_int_equal(opened_mode(m), L2K_MODE_ERTM);
+}
+
 /* L2CAP/CMC/BI-06-C: the IUT wants Basic, the tester refuses Basic: disconnected */
 static void cmc_bi06_basic_refused(void **state)
 {
@@ -684,6 +723,7 @@ int main(void)
 	    T(cmc_bi02_mandatory_ertm_peer_basic),
 	    T(cmc_bi04_mandatory_streaming_peer_basic),
 	    T(cmc_bi05_basic_peer_insists),
+	    T(ertm_refuses_streaming_with_valid_rfc),
 	    T(cmc_bi06_basic_refused),
 	    T(foc_bv01_both_none),
 	    T(foc_bv02_tester_wants_fcs),

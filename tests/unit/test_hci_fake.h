@@ -52,6 +52,10 @@ struct fake {
 	int room_calls;
 	int errors;
 	char last_error[256];
+	int events; /* events passed up (ops->event) */
+	int host_failed; /* ops->failed calls */
+	int failed_err;
+	int links_at_failure; /* links still up when ops->failed was called */
 };
 
 static inline void set_bit(uint8_t *bm, uint16_t bit)
@@ -117,6 +121,19 @@ static inline void f_error(void *user, int err, const char *msg)
 	strncpy(f->last_error, msg, sizeof(f->last_error) - 1);
 }
 
+static inline void f_event(void *user, const uint8_t *evt, size_t len)
+{
+	((struct fake *)user)->events++;
+}
+
+static inline void f_host_failed(void *user, int err)
+{
+	struct fake *f = user;
+	f->host_failed++;
+	f->failed_err = err;
+	f->links_at_failure = f->links_up - f->links_down;
+}
+
 static const struct hci_host_ops fops = {
     .send = f_send,
     .ready = f_ready,
@@ -126,6 +143,8 @@ static const struct hci_host_ops fops = {
     .acl_rx = f_acl_rx,
     .acl_tx_room = f_room,
     .error = f_error,
+    .failed = f_host_failed,
+    .event = f_event,
 };
 
 static inline void evt(struct fake *f, uint8_t code, const uint8_t *p, size_t n)

@@ -274,6 +274,7 @@ static void test_cmdq_matches_completion_by_opcode_and_times_out_naming_it(void 
 	struct fake f;
 	fake_init(&f, true, false);
 	bring_up(&f);
+	conn_complete(&f, 0x0005, 0);
 	hci_host_set_now(f.h, 1000);
 	assert_int_equal(hci_host_cmd(f.h, 0x0C14 /* Read Local Name */, NULL, 0, record_cb, NULL), 0);
 	assert_int_equal(hci_host_next_timer(f.h), 1000 + 5000);
@@ -283,18 +284,180 @@ static void test_cmdq_matches_completion_by_opcode_and_times_out_naming_it(void 
 	assert_int_equal(cb_status, 1000);
 	hci_host_tick(f.h, 5999);
 	assert_int_equal(cb_status, 1000);
+	assert_int_equal(f.host_failed, 0);
+	/* the command watchdog: a controller that leaves a command unanswered stopped responding */
 	hci_host_tick(f.h, 6000);
 	assert_int_equal(cb_status, L2K_ECTRLTIMEOUT);
 	assert_non_null(strstr(f.last_error, "0x0c14"));
+	assert_non_null(strstr(f.last_error, "not responding"));
 	assert_int_equal(hci_host_stats(f.h)->cmd_timeouts, 1);
-	/* the queue goes on: the next command is sent */
+	/* the host failed: told before the links went down (0x16: ended by the local host) */
+	assert_int_equal(f.host_failed, 1);
+	assert_int_equal(f.failed_err, L2K_ECTRLTIMEOUT);
+	assert_int_equal(hci_host_failed(f.h), L2K_ECTRLTIMEOUT);
+	assert_int_equal(f.links_at_failure, 1);
+	assert_int_equal(f.links_down, 1);
+	assert_int_equal(f.last_reason, HCI_ERR_LOCAL_HOST_TERM);
+	assert_int_equal(hci_host_link_count(f.h), 0);
+	/* nothing more goes to the controller, and what it says now is ignored */
 	int before = f.nout;
-	assert_int_equal(hci_host_cmd(f.h, HCI_OP_WRITE_SCAN_ENABLE, &z, 1, record_cb, NULL), 0);
-	assert_int_equal(f.nout, before + 1);
-	uint8_t ret[3] = {0, 0xAA, 0xBB};
-	cmd_complete(&f, HCI_OP_WRITE_SCAN_ENABLE, ret, 3);
-	assert_int_equal(cb_status, 0);
-	assert_int_equal(cb_len, 2);
+	assert_int_equal(hci_host_cmd(f.h, HCI_OP_WRITE_SCAN_ENABLE, &z, 1, record_cb, NULL), L2K_ENETDOWN);
+	assert_int_equal(f.nout, before);
+	conn_complete(&f, 0x0006, 0);
+	assert_int_equal(f.links_up, 1);
+	assert_int_equal(hci_host_stats(f.h)->rx_after_failure, 1);
+	assert_int_equal(hci_host_next_timer(f.h), UINT64_MAX);
+	hci_host_free(f.h);
+}
+
+/* ---- the ACL transmit watchdog ------------------------------------------------------------ */
+
+static int count_op(const struct fake *f, uint16_t op)
+{
+	int n = 0;
+	for (int i = 0; i < f->nout; i++)
+		n += f->out[i].type == HCI_H4_CMD && opcode_of(&f->out[i]) == op;
+	return n;
+}
+
+static void test_watchdog_probes_a_silent_controller_and_a_live_one_keeps_its_links(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, false); /* 2 buffers of 27 */
+	bring_up(&f);
+	hci_host_set_now(f.h, 1000);
+	conn_complete(&f, 0x0005, 0);
+	/* no link: nothing to watch; a link: its controller must show a sign of life */
+	uint8_t pdu[4 + 100] = {100, 0, 0x40, 0};
+	assert_int_equal(hci_host_acl_send(f.h, 5, pdu, sizeof(pdu)), 0);
+	assert_int_equal(count_acl(&f, 5), 2); /* both buffers in use: completions are due */
+	assert_int_equal(hci_host_next_timer(f.h), 1000 + HCI_ACL_TX_TIMEOUT_DEFAULT);
+	hci_host_tick(f.h, 1000 + HCI_ACL_TX_TIMEOUT_DEFAULT - 1);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 0);
+	/* silent for the whole period, packets outstanding: asked whether it is alive */
+	hci_host_tick(f.h, 1000 + HCI_ACL_TX_TIMEOUT_DEFAULT);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 1);
+	assert_int_equal(hci_host_stats(f.h)->probes, 1);
+	/* the probe's answer is due within the period (it is shorter than the command timeout) */
+	assert_int_equal(hci_host_next_timer(f.h), 1000 + 2 * HCI_ACL_TX_TIMEOUT_DEFAULT);
+	/* it answers: alive.  Its links stay, however long their packets wait (a peer holding its
+	 * data): probed again after each silent period */
+	uint64_t t = 1000 + HCI_ACL_TX_TIMEOUT_DEFAULT + 100;
+	hci_host_set_now(f.h, t);
+	answer_all(&f);
+	for (int i = 0; i < 8; i++) {
+		hci_host_tick(f.h, t + HCI_ACL_TX_TIMEOUT_DEFAULT - 1);
+		assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 1 + i);
+		t += HCI_ACL_TX_TIMEOUT_DEFAULT;
+		hci_host_tick(f.h, t);
+		assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 2 + i);
+		answer_all(&f);
+	}
+	assert_int_equal(f.host_failed, 0);
+	assert_int_equal(f.links_down, 0);
+	assert_int_equal(hci_host_acl_pending(f.h, 5), 2 + 1);
+	/* any sign of life restarts the silence: a completion just before the period ends */
+	t += HCI_ACL_TX_TIMEOUT_DEFAULT - 1;
+	hci_host_set_now(f.h, t);
+	nocp(&f, 5, 2);
+	hci_host_tick(f.h, t + HCI_ACL_TX_TIMEOUT_DEFAULT - 1);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 9);
+	/* an idle link is watched too (a host that only receives) */
+	nocp(&f, 5, 2);
+	assert_int_equal(hci_host_acl_pending(f.h, 5), 0);
+	hci_host_tick(f.h, t + 2 * HCI_ACL_TX_TIMEOUT_DEFAULT);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 10);
+	hci_host_free(f.h);
+}
+
+static void test_watchdog_unanswered_probe_ends_every_link_and_the_host(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, true);
+	bring_up(&f);
+	hci_host_set_now(f.h, 1000);
+	conn_complete(&f, 0x0005, 0);
+	le_conn_complete(&f, 0x0006);
+	answer_all(&f); /* LE Set Data Length */
+	uint8_t pdu[4 + 100] = {100, 0, 0x40, 0};
+	assert_int_equal(hci_host_acl_send(f.h, 5, pdu, sizeof(pdu)), 0);
+	hci_host_tick(f.h, 1000 + HCI_ACL_TX_TIMEOUT_DEFAULT);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 1);
+	hci_host_tick(f.h, 1000 + 2 * HCI_ACL_TX_TIMEOUT_DEFAULT - 1);
+	assert_int_equal(f.host_failed, 0);
+	/* frozen: no answer within the period either */
+	hci_host_tick(f.h, 1000 + 2 * HCI_ACL_TX_TIMEOUT_DEFAULT);
+	assert_int_equal(f.host_failed, 1);
+	assert_int_equal(f.failed_err, L2K_ECTRLTIMEOUT);
+	assert_non_null(strstr(f.last_error, "not responding"));
+	assert_non_null(strstr(f.last_error, "2 ACL packets without Number Of Completed Packets"));
+	assert_int_equal(f.links_at_failure, 2);
+	assert_int_equal(f.links_down, 2);
+	assert_int_equal(f.last_reason, HCI_ERR_LOCAL_HOST_TERM);
+	assert_int_equal(hci_host_stats(f.h)->cmd_timeouts, 1);
+	assert_int_equal(hci_host_acl_send(f.h, 5, pdu, sizeof(pdu)), L2K_ENOLINK);
+	assert_int_equal(hci_host_next_timer(f.h), UINT64_MAX);
+	hci_host_free(f.h);
+}
+
+static void test_watchdog_timeout_is_configurable_and_can_be_off(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, false);
+	struct hci_host_config c;
+	hci_host_config_default(&c);
+	c.acl_tx_timeout_ms = 700;
+	c.cmd_timeout_ms = 500; /* the probe waits the shorter of the two */
+	host_new(&f, &c);
+	hci_host_start(f.h);
+	for (int i = 0; i < 20 && !f.ready_called; i++)
+		answer_all(&f);
+	f.nout = f.answered = 0;
+	conn_complete(&f, 0x0005, 0);
+	hci_host_tick(f.h, 699);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 0);
+	hci_host_tick(f.h, 700);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 1);
+	hci_host_tick(f.h, 1199);
+	assert_int_equal(f.host_failed, 0);
+	hci_host_tick(f.h, 1200);
+	assert_int_equal(f.host_failed, 1);
+	assert_non_null(strstr(f.last_error, "nothing from it for 700 ms"));
+	hci_host_free(f.h);
+
+	/* off: a silent controller is not asked (only the command watchdog remains) */
+	fake_init(&f, true, false);
+	hci_host_config_default(&c);
+	c.acl_tx_timeout_ms = HCI_WATCHDOG_OFF;
+	host_new(&f, &c);
+	hci_host_start(f.h);
+	for (int i = 0; i < 20 && !f.ready_called; i++)
+		answer_all(&f);
+	f.nout = f.answered = 0;
+	conn_complete(&f, 0x0005, 0);
+	uint8_t pdu[4 + 10] = {10, 0, 0x40, 0};
+	assert_int_equal(hci_host_acl_send(f.h, 5, pdu, sizeof(pdu)), 0);
+	assert_int_equal(hci_host_next_timer(f.h), UINT64_MAX);
+	hci_host_tick(f.h, 3600000);
+	assert_int_equal(f.nout, 1);
+	assert_int_equal(f.host_failed, 0);
+	hci_host_free(f.h);
+}
+
+static void test_a_command_in_flight_is_the_probe(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, false);
+	bring_up(&f);
+	conn_complete(&f, 0x0005, 0);
+	/* while a command waits for its answer the command watchdog times it: no probe on top */
+	assert_int_equal(hci_host_cmd(f.h, 0x0C14, NULL, 0, record_cb, NULL), 0);
+	assert_int_equal(hci_host_next_timer(f.h), 5000);
+	hci_host_tick(f.h, 4999);
+	assert_int_equal(count_op(&f, HCI_OP_READ_LOCAL_VERSION), 0);
+	/* answered: the silence starts from the answer */
+	answer_all(&f);
+	assert_int_equal(hci_host_next_timer(f.h), 4999 + HCI_ACL_TX_TIMEOUT_DEFAULT);
 	hci_host_free(f.h);
 }
 
@@ -772,6 +935,66 @@ static void adv_fake(struct fake *f)
  * stopped it), after a connection that failed to be established as peripheral, and after an LE
  * link down when the controller had refused it for want of room; not after a connection as
  * central; a refusal is reported only when no LE link is there to wait for. */
+/* Events that the security manager, the engine and the API read (not the host itself) are
+ * checked here too: one cut short is counted and passed to nobody, a whole one goes up. */
+static void test_events_cut_short_are_counted_and_go_no_further(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, true);
+	bring_up(&f);
+	static const struct {
+		uint8_t code, sub; /* sub: LE Meta subevent (0: not LE Meta) */
+		uint8_t len;	   /* fixed parameters (LE Meta: subevent octet included) */
+	} ev[] = {
+	    {HCI_EV_AUTH_COMPLETE, 0, 3},	     {HCI_EV_ENCRYPT_CHANGE, 0, 4},
+	    {HCI_EV_REMOTE_FEATURES, 0, 11},	     {HCI_EV_REMOTE_VERSION, 0, 8},
+	    {HCI_EV_PIN_CODE_REQUEST, 0, 6},	     {HCI_EV_LINK_KEY_REQUEST, 0, 6},
+	    {HCI_EV_LINK_KEY_NOTIFICATION, 0, 23},   {HCI_EV_REMOTE_EXT_FEATURES, 0, 13},
+	    {HCI_EV_ENCRYPT_KEY_REFRESH, 0, 3},	     {HCI_EV_IO_CAP_REQUEST, 0, 6},
+	    {HCI_EV_IO_CAP_RESPONSE, 0, 9},	     {HCI_EV_USER_CONFIRM_REQUEST, 0, 10},
+	    {HCI_EV_USER_PASSKEY_REQUEST, 0, 6},     {HCI_EV_REMOTE_OOB_REQUEST, 0, 6},
+	    {HCI_EV_SIMPLE_PAIRING_COMPLETE, 0, 7},  {HCI_EV_USER_PASSKEY_NOTIFICATION, 0, 10},
+	    {HCI_EV_KEYPRESS_NOTIFICATION, 0, 7},    {HCI_EV_ENCRYPT_CHANGE_V2, 0, 5},
+	    {HCI_EV_HARDWARE_ERROR, 0, 1},	     {HCI_EV_DATA_BUFFER_OVERFLOW, 0, 1},
+	    {HCI_EV_LE_META, HCI_LE_REMOTE_FEATURES, 12}, {HCI_EV_LE_META, HCI_LE_LTK_REQUEST, 13},
+	    {HCI_EV_LE_META, HCI_LE_REMOTE_CONN_PARAM_REQ, 11}, {HCI_EV_LE_META, HCI_LE_DATA_LENGTH_CHANGE, 11},
+	    {HCI_EV_LE_META, HCI_LE_CONN_UPDATE_COMPLETE, 10},
+	};
+	uint8_t p[40];
+	memset(p, 0x00, sizeof(p));
+	p[0] = HCI_ERR_UNKNOWN_COMMAND; /* a status octet that makes the handlers act on nothing */
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		if (ev[i].sub)
+			p[0] = ev[i].sub;
+		int events = f.events;
+		uint64_t bad = hci_host_stats(f.h)->evt_malformed;
+		evt(&f, ev[i].code, p, ev[i].len - 1u);
+		assert_int_equal(hci_host_stats(f.h)->evt_malformed, bad + 1);
+		assert_int_equal(f.events, events);
+		evt(&f, ev[i].code, p, ev[i].len);
+		assert_int_equal(hci_host_stats(f.h)->evt_malformed, bad + 1);
+		assert_int_equal(f.events, events + 1);
+		p[0] = HCI_ERR_UNKNOWN_COMMAND;
+	}
+	/* an LE Advertising Report whose report runs past the event */
+	uint8_t adv[1 + 1 + 10 + 3] = {HCI_LE_ADV_REPORT, 1, 0, 0, 1, 2, 3, 4, 5, 6, 3, 0xAA, 0xBB, 0xCC, 0xC0};
+	int events = f.events;
+	uint64_t bad = hci_host_stats(f.h)->evt_malformed;
+	evt(&f, HCI_EV_LE_META, adv, sizeof(adv) - 1);
+	adv[1] = 2; /* two reports announced, one there */
+	evt(&f, HCI_EV_LE_META, adv, sizeof(adv));
+	assert_int_equal(hci_host_stats(f.h)->evt_malformed, bad + 2);
+	assert_int_equal(f.events, events);
+	adv[1] = 1;
+	evt(&f, HCI_EV_LE_META, adv, sizeof(adv));
+	assert_int_equal(f.events, events + 1);
+	/* events l2kit does not read go up as they are */
+	evt(&f, HCI_EV_MAX_SLOTS_CHANGE, p, 1);
+	assert_int_equal(f.events, events + 2);
+	assert_int_equal(hci_host_stats(f.h)->evt_malformed, bad + 2);
+	hci_host_free(f.h);
+}
+
 static void test_le_advertise_keep_restarts_when_advertising_stopped(void **st)
 {
 	struct fake f;
@@ -912,6 +1135,10 @@ int main(void)
 	    cmocka_unit_test(test_bringup_error_status_fails_with_the_opcode_named),
 	    cmocka_unit_test(test_cmdq_honours_num_hci_command_packets),
 	    cmocka_unit_test(test_cmdq_matches_completion_by_opcode_and_times_out_naming_it),
+	    cmocka_unit_test(test_watchdog_probes_a_silent_controller_and_a_live_one_keeps_its_links),
+	    cmocka_unit_test(test_watchdog_unanswered_probe_ends_every_link_and_the_host),
+	    cmocka_unit_test(test_watchdog_timeout_is_configurable_and_can_be_off),
+	    cmocka_unit_test(test_a_command_in_flight_is_the_probe),
 	    cmocka_unit_test(test_cmdq_rejects_oversized_params_and_full_queue),
 	    cmocka_unit_test(test_incoming_connection_request_is_accepted_and_link_reported),
 	    cmocka_unit_test(test_failed_connection_and_link_loss_are_reported_with_reason),
@@ -926,6 +1153,7 @@ int main(void)
 	    cmocka_unit_test(test_reassembly_drops_malformed_sequences_and_counts_them),
 	    cmocka_unit_test(test_reassembly_is_bounded_by_max_rx_pdu),
 	    cmocka_unit_test(test_events_shorter_than_fixed_fields_are_counted_not_trusted),
+	    cmocka_unit_test(test_events_cut_short_are_counted_and_go_no_further),
 	    cmocka_unit_test(test_le_advertise_keep_restarts_when_advertising_stopped),
 	    cmocka_unit_test(test_le_advertise_keep_honours_max_links),
 	    cmocka_unit_test(test_le_advertise_one_shot_and_off_end_keep_mode),

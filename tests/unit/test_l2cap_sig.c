@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,7 +370,7 @@ static void test_builders_refuse_unencodable_input(void **state)
 	assert_int_equal(l2cap_build_cmd(big, sizeof(big), 0x08, 1, big + 4, 0xFFFF), 0x10003);
 }
 
-/* ---- malformed: shorter than the fixed fields, longer tolerated ---- */
+/* ---- malformed: shorter than the fixed fields, or longer than a fixed size ---- */
 
 typedef int (*parse_fn)(const uint8_t *, size_t, void *);
 #define WRAP(name, type)                                                                    \
@@ -438,22 +439,68 @@ static void test_every_parser_rejects_short_data(void **state)
 	}
 }
 
-static void test_fixed_commands_tolerate_extra_octets(void **state)
+/* A command of a fixed size is exactly that size: extra octets make it as malformed as missing
+ * ones (l2cap_sig.h); variable parts take the rest; a known Command Reject reason or
+ * Information Response type has its fixed data. */
+static void test_fixed_commands_reject_extra_octets(void **state)
 {
 	(void)state;
-	/* Disconnection Request with 2 extra octets: decoded from its known prefix */
 	static const uint8_t d[] = {0x40, 0x00, 0x41, 0x00, 0xDE, 0xAD};
 	struct l2cap_disconn o;
-	assert_int_equal(l2cap_parse_disconn_req(d, sizeof(d), &o), 0);
+	assert_int_equal(l2cap_parse_disconn_req(d, sizeof(d), &o), L2K_EBADMSG);
+	assert_int_equal(l2cap_parse_disconn_req(d, 5, &o), L2K_EBADMSG);
+	assert_int_equal(l2cap_parse_disconn_req(d, 4, &o), 0);
 	assert_int_equal(o.dcid, 0x40);
 	assert_int_equal(o.scid, 0x41);
 	struct l2cap_le_conn_req l;
 	uint8_t e[12] = {0x80, 0, 0x40, 0, 23, 0, 23, 0, 1, 0, 0xFF, 0xFF};
-	assert_int_equal(l2cap_parse_le_conn_req(e, sizeof(e), &l), 0);
+	assert_int_equal(l2cap_parse_le_conn_req(e, sizeof(e), &l), L2K_EBADMSG);
+	assert_int_equal(l2cap_parse_le_conn_req(e, 10, &l), 0);
 	assert_int_equal(l.credits, 1);
-	/* and l2cap_sig_cmd_info() exposes the size for a strict caller */
-	assert_int_equal(l2cap_sig_cmd_info(L2CAP_DISCONNECTION_REQ)->min_len, 4);
-	assert_int_equal(l2cap_sig_cmd_info(L2CAP_DISCONNECTION_REQ)->variable, 0);
+	/* every fixed-size parser: one octet more is refused */
+	for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+		static const char *const fixed[] = {"conn_req", "conn_rsp", "disconn_req", "disconn_rsp", "info_req",
+						    "conn_param_req", "conn_param_rsp", "le_conn_req", "le_conn_rsp",
+						    "credit_ind", "ecfc_reconf_rsp"};
+		bool is_fixed = false;
+		for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+			is_fixed |= !strcmp(fixed[k], parsers[i].name);
+		uint8_t buf[64] = {0};
+		union {
+			struct l2cap_ecfc_conn_req a;
+			struct l2cap_info_rsp b;
+			struct l2cap_cmd_rej c;
+			uint8_t raw[128];
+		} out;
+		int rc = parsers[i].fn(buf, parsers[i].fixed + 1, &out);
+		if (is_fixed && rc != L2K_EBADMSG)
+			fail_msg("%s took %zu octets (rc %d)", parsers[i].name, parsers[i].fixed + 1, rc);
+		if (is_fixed)
+			assert_int_equal(parsers[i].fn(buf, parsers[i].fixed, &out), 0);
+		assert_int_equal(l2cap_sig_cmd_info(0x06)->variable, 0);
+	}
+	/* variable parts: options, echo data, whole CIDs */
+	struct l2cap_conf_req cr;
+	const uint8_t c[8] = {0x40, 0, 0, 0, 0x01, 0x02, 0x80, 0x02};
+	assert_int_equal(l2cap_parse_conf_req(c, sizeof(c), &cr), 0);
+	assert_int_equal(cr.opts_len, 4);
+	/* a known Command Reject reason has its size; reason 0x0000 and unknown ones any */
+	struct l2cap_cmd_rej rj;
+	const uint8_t r1[6] = {0x01, 0x00, 0x30, 0x00, 0xAA, 0xBB};
+	assert_int_equal(l2cap_parse_cmd_rej(r1, 4, &rj), 0);
+	assert_int_equal(l2cap_parse_cmd_rej(r1, 6, &rj), L2K_EBADMSG);
+	const uint8_t r0[4] = {0x00, 0x00, 0xAA, 0xBB};
+	assert_int_equal(l2cap_parse_cmd_rej(r0, 4, &rj), 0);
+	const uint8_t r9[4] = {0x09, 0x00, 0xAA, 0xBB};
+	assert_int_equal(l2cap_parse_cmd_rej(r9, 4, &rj), 0);
+	assert_int_equal(rj.data_len, 2);
+	/* Information Response: the feature mask of a success is 4 octets, no more */
+	struct l2cap_info_rsp ir;
+	const uint8_t i2[10] = {0x02, 0x00, 0x00, 0x00, 0xB8, 0x00, 0x00, 0x00, 0xCC, 0xCC};
+	assert_int_equal(l2cap_parse_info_rsp(i2, 8, &ir), 0);
+	assert_int_equal(l2cap_parse_info_rsp(i2, 10, &ir), L2K_EBADMSG);
+	const uint8_t i9[6] = {0x09, 0x00, 0x00, 0x00, 0xCC, 0xCC}; /* unknown type: raw data */
+	assert_int_equal(l2cap_parse_info_rsp(i9, 6, &ir), 0);
 }
 
 static void test_truncated_command_rejects(void **state)
@@ -743,7 +790,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_ecfc_one_to_five_cids),
 		cmocka_unit_test(test_builders_refuse_unencodable_input),
 		cmocka_unit_test(test_every_parser_rejects_short_data),
-		cmocka_unit_test(test_fixed_commands_tolerate_extra_octets),
+		cmocka_unit_test(test_fixed_commands_reject_extra_octets),
 		cmocka_unit_test(test_truncated_command_rejects),
 		cmocka_unit_test(test_truncated_information_responses),
 		cmocka_unit_test(test_ecfc_conn_req_bad_cid_lists),

@@ -176,6 +176,48 @@ static void stm_bv02_sink(void **state)
 	assert_memory_equal(m->r.data, b, 4);
 }
 
+/* Streaming sink, SAR broken without a TxSeq gap (the sender never finished an SDU, or
+ * damaged its lengths): the broken SDU is dropped and counted, and the complete SDU that
+ * follows it - a new start, or an unsegmented frame, arriving where a continuation was due -
+ * begins afresh and is delivered (3.3.2: a frame with SAR start or unsegmented begins an SDU). */
+static void stm_sink_sdu_after_broken_one(void **state)
+{
+	struct mt *m = *state;
+	open_mode(m, L2K_MODE_STREAMING, true, false, 1000);
+	uint8_t a[30], b[60], d[40], e[30], f[40], x[40];
+	mt_pattern(a, 30, 1);
+	mt_pattern(b, 60, 2);
+	mt_pattern(d, 40, 4);
+	mt_pattern(e, 30, 5);
+	mt_pattern(f, 40, 6);
+	mt_pattern(x, 40, 9);
+	mt_send_i(m, 0, 0, 0, L2CAP_SAR_START, 60, a, 30);	/* A: its end never comes */
+	mt_send_i(m, 1, 0, 0, L2CAP_SAR_START, 60, b, 30);	/* B: a new SDU, complete */
+	mt_send_i(m, 2, 0, 0, L2CAP_SAR_END, 0, b + 30, 30);
+	tester_run(&m->t, 50);
+	assert_int_equal(m->r.sdus, 1);
+	assert_int_equal(m->r.len, 60);
+	assert_memory_equal(m->r.data, b, 60);
+	mt_send_i(m, 3, 0, 0, L2CAP_SAR_START, 60, a, 30);	/* C: cut short by ... */
+	mt_send_i(m, 4, 0, 0, L2CAP_SAR_UNSEGMENTED, 0, d, 40); /* ... D, whole */
+	tester_run(&m->t, 50);
+	assert_int_equal(m->r.sdus, 2);
+	assert_int_equal(m->r.len, 40);
+	assert_memory_equal(m->r.data, d, 40);
+	mt_send_i(m, 5, 0, 0, L2CAP_SAR_START, 60, e, 30);	/* E: a continuation overruns it */
+	mt_send_i(m, 6, 0, 0, L2CAP_SAR_CONTINUE, 0, x, 40);
+	mt_send_i(m, 7, 0, 0, L2CAP_SAR_END, 0, x, 10);		/* the rest of E: skipped */
+	mt_send_i(m, 8, 0, 0, L2CAP_SAR_UNSEGMENTED, 0, f, 40); /* F, whole */
+	tester_run(&m->t, 50);
+	assert_int_equal(m->r.sdus, 3);
+	assert_int_equal(m->r.len, 40);
+	assert_memory_equal(m->r.data, f, 40);
+	assert_int_equal(m->r.total, 60 + 40 + 40);
+	struct l2k_chan_info ci;
+	l2k_chan_get_info(m->ch, &ci);
+	assert_int_equal(ci.rx_sdus_dropped, 3); /* A, C, E */
+}
+
 /* L2CAP/STM/BV-12-C: sink with the extended control field */
 static void stm_bv12_ext_sink(void **state)
 {
@@ -230,6 +272,7 @@ int main(void)
 	    T(stm_bv01_source),	       T(stm_bv03_source_sar),	  T(stm_bv11_bv13_ext_source),
 	    T(ofs_bv03_stm_no_fcs_tx), T(stm_bv02_sink),	  T(stm_bv12_ext_sink),
 	    T(ofs_bv04_stm_no_fcs_rx), T(ofs_bv01_bv02_ertm_no_fcs), T(ofs_bv05_bv06_ertm_fcs),
+	    T(stm_sink_sdu_after_broken_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1176,10 +1176,78 @@ static void test_socket_face_agent_wait(void **st)
 	}
 }
 
+/* The socket face's agent polled through l2k_agent_fd (not blocked in l2k_agent_wait): the
+ * display side's passkey reaches its queue too, and the keyboard side types it. */
+static void test_socket_face_agent_fd_shows_the_passkey(void **st)
+{
+	(void)st;
+	char air[64], spec[128], err[256];
+	snprintf(air, sizeof(air), "secbr-sockpk-%d", (int)getpid());
+	snprintf(spec, sizeof(spec), "sim:air=%s,type=bredr", air);
+	struct rt_side rs[2] = {{0}};
+	l2k_stack *s[2];
+	const enum l2k_io_cap io[2] = {L2K_IO_KEYBOARD_ONLY, L2K_IO_DISPLAY_ONLY};
+	for (int i = 0; i < 2; i++) {
+		struct l2k_security_opts so;
+		l2k_security_opts_default(&so);
+		so.io_cap = io[i];
+		struct l2k_stack_opts o = {.security = &so};
+		struct l2k_stack_cbs cbs = {.user = &rs[i], .link_up = rt_link_up};
+		assert_int_equal(l2k_stack_open(spec, &o, &cbs, &s[i], err, sizeof(err)), 0);
+		assert_int_equal(l2k_wait_ready(s[i], 5000), 0);
+	}
+	struct l2k_controller_info ci[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(l2k_controller_info(s[i], &ci[i]), 0);
+	assert_int_equal(l2k_link_connect(s[0], &ci[1].addr, L2K_ADDR_BREDR), 0);
+	assert_int_equal(l2k_run_until(s, 2, rt_both_up, rs, 5000), 0);
+	int fd[2];
+	for (int i = 0; i < 2; i++) {
+		fd[i] = l2k_agent_fd(s[i]);
+		assert_true(fd[i] >= 0);
+		assert_int_equal(l2k_start(s[i]), 0);
+	}
+	assert_int_equal(l2k_pair(s[0], &ci[1].addr, L2K_ADDR_BREDR), 0);
+	struct l2k_agent_request rq[2];
+	bool got[2] = {false, false};
+	uint64_t end = mono_ms() + 10000;
+	while ((!got[0] || !got[1]) && mono_ms() < end) {
+		for (int i = 0; i < 2; i++) {
+			struct pollfd p = {.fd = fd[i], .events = POLLIN};
+			if (got[i] || poll(&p, 1, 20) <= 0)
+				continue;
+			assert_int_equal(l2k_agent_wait(s[i], &rq[i], 0), 0);
+			got[i] = true;
+		}
+	}
+	assert_true(got[1]); /* the passkey to show reached the poller */
+	assert_true(got[0]);
+	assert_int_equal(rq[1].ask, L2K_ASK_PASSKEY_DISPLAY);
+	assert_int_equal(rq[0].ask, L2K_ASK_PASSKEY_ENTRY);
+	assert_true(rq[1].value <= 999999);
+	assert_int_equal(l2k_agent_reply(s[1], rq[1].handle, true, 0, NULL), L2K_ENOENT); /* nothing to answer */
+	assert_int_equal(l2k_agent_reply(s[0], rq[0].handle, true, rq[1].value, NULL), 0);
+	int nb[2] = {0, 0};
+	while (mono_ms() < end && (nb[0] != 1 || nb[1] != 1)) {
+		struct l2k_bond b;
+		nb[0] = l2k_bonds(s[0], &b, 1);
+		nb[1] = l2k_bonds(s[1], &b, 1);
+		struct timespec ts = {0, 5000000};
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(nb[0], 1);
+	assert_int_equal(nb[1], 1);
+	for (int i = 0; i < 2; i++) {
+		l2k_stop(s[i]);
+		l2k_stack_close(s[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_just_works_io_pairs_reach_level_2),
+	    cmocka_unit_test(test_socket_face_agent_fd_shows_the_passkey),
 	    cmocka_unit_test(test_numeric_comparison_accepted_reaches_level_4),
 	    cmocka_unit_test(test_passkey_entry_right_reaches_level_4),
 	    cmocka_unit_test(test_just_works_accepted_without_an_agent_callback),

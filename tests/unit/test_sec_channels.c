@@ -10,8 +10,10 @@
  *    authenticated encrypted link; an agent that refuses: the channel closes with
  *    L2K_CLOSE_SECURITY and no request went out;
  *  - SDP's PSM 0x0001 stays at level 0 whatever the server asks;
- *  - LE credit based and enhanced credit based acceptors at level 2 refuse a plain link with
- *    insufficient encryption (0x0008), at level 3 insufficient authentication (0x0005). */
+ *  - LE credit based and enhanced credit based acceptors at level 2 or 3 refuse a plain link to
+ *    a peer they have no key for with insufficient authentication (0x0005: pairing is what is
+ *    missing, Vol 3 Part C Table 10.2; tests/conformance/test_ts_security.c has the other
+ *    results). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -254,9 +256,9 @@ static void le_refusal(enum l2k_mode mode, uint8_t level, uint16_t want)
 	world_down(&w);
 }
 
-static void test_le_credit_acceptor_refuses_insufficient_encryption(void **st)
+static void test_le_credit_acceptor_at_level_2_refuses_a_peer_without_a_key(void **st)
 {
-	le_refusal(L2K_MODE_LE_CREDIT, L2K_SEC_MEDIUM, 0x0008);
+	le_refusal(L2K_MODE_LE_CREDIT, L2K_SEC_MEDIUM, 0x0005);
 }
 
 static void test_le_credit_acceptor_refuses_insufficient_authentication(void **st)
@@ -264,9 +266,9 @@ static void test_le_credit_acceptor_refuses_insufficient_authentication(void **s
 	le_refusal(L2K_MODE_LE_CREDIT, L2K_SEC_HIGH, 0x0005);
 }
 
-static void test_ecfc_acceptor_refuses_insufficient_encryption(void **st)
+static void test_ecfc_acceptor_at_level_2_refuses_a_peer_without_a_key(void **st)
 {
-	le_refusal(L2K_MODE_ECFC, L2K_SEC_MEDIUM, 0x0008);
+	le_refusal(L2K_MODE_ECFC, L2K_SEC_MEDIUM, 0x0005);
 }
 
 int main(void)
@@ -277,9 +279,9 @@ int main(void)
 	    cmocka_unit_test(test_bredr_initiator_at_level_3_with_numeric_comparison),
 	    cmocka_unit_test(test_bredr_initiator_refused_by_its_agent_closes_for_security),
 	    cmocka_unit_test(test_sdp_stays_at_level_0),
-	    cmocka_unit_test(test_le_credit_acceptor_refuses_insufficient_encryption),
+	    cmocka_unit_test(test_le_credit_acceptor_at_level_2_refuses_a_peer_without_a_key),
 	    cmocka_unit_test(test_le_credit_acceptor_refuses_insufficient_authentication),
-	    cmocka_unit_test(test_ecfc_acceptor_refuses_insufficient_encryption),
+	    cmocka_unit_test(test_ecfc_acceptor_at_level_2_refuses_a_peer_without_a_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@
 #      own (read-only, at the same paths: a clone under /tmp works too);
 #      BUILD/artifacts/vm_SCENARIO is shared read-write and receives the logs, btsnoop
 #      captures and the exit status.
-# Time bounds: boot (VM_BOOT_TIMEOUT, 90 s), scenario (VM_SCENARIO_TIMEOUT, per scenario
+# Time bounds: boot (VM_BOOT_TIMEOUT, 300 s), scenario (VM_SCENARIO_TIMEOUT, per scenario
 # default below), shutdown (30 s after the status is written).  QEMU is killed past them.
 # Memory: VM_MEM (256 MiB); QEMU itself stays near 300 MiB.  QEMU's warning about "multiple
 # devices in the same VirtFS export" (the host root spans several file systems) is expected.
@@ -40,7 +40,7 @@ CACHE="$VMDIR/cache"
 CC=${CC:-cc}
 VM_MEM=${VM_MEM:-256}
 VM_SMP=${VM_SMP:-2}
-VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-90}
+VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
 
 say() { echo "vm: $*"; }
 die() { echo "vm: FAIL: $*"; exit 1; }
@@ -159,13 +159,15 @@ done
 flock -u 9 2>/dev/null
 
 # ---- 3. one boot per scenario --------------------------------------------------------------
-# (seen on 2 cores: userchan 35 s, usb 150 s, interop 230 s in all; tests/run.sh allows an
-# integration script 900 s)
+# (seen on 2 cores: userchan 35 s, usb 150 s, interop 230 s in all when the machine is idle.
+# The limits only catch a hang: TCG is all CPU, so on a machine loaded four times over the same
+# scenario takes four times as long (interop ran past 720 s at a load average of 8 on 2 cores,
+# every transfer intact); tests/run.sh gives the vm_* scripts 2400 s)
 scenario_timeout() {
 	case "$1" in
-	interop) echo "${VM_SCENARIO_TIMEOUT:-720}" ;;
-	usb) echo "${VM_SCENARIO_TIMEOUT:-420}" ;;
-	*) echo "${VM_SCENARIO_TIMEOUT:-240}" ;;
+	interop) echo "${VM_SCENARIO_TIMEOUT:-1800}" ;;
+	usb) echo "${VM_SCENARIO_TIMEOUT:-1200}" ;;
+	*) echo "${VM_SCENARIO_TIMEOUT:-900}" ;;
 	esac
 }
 

@@ -157,6 +157,7 @@ int bench_out_of_process(const struct bench_opts *o);
 int bench_crc(const struct bench_opts *o);
 int bench_fairness(const struct bench_opts *o);
 int bench_python(const struct bench_opts *o);
+int bench_pairing(const struct bench_opts *o);
 int bench_loss(const struct bench_opts *o); /* tools/bench/loss.c */
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/common/security.h"
 #include "tools/common/tool.h"
 
 int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -288,10 +289,30 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 {
 	bool le = ci && ci->link_type != L2K_ADDR_BREDR;
 	switch (err) {
-	case L2K_EREFUSED:
-		snprintf(buf, len, "refused by the peer (result 0x%04x: %s)", ci ? ci->result : 0,
-			 tool_conn_result_str(ci ? ci->result : 0, le));
+	case L2K_EREFUSED: {
+		uint16_t r = ci ? ci->result : 0;
+		/* the security refusals: what the peer's service wants (Vol 3 Part A 4.3, 4.23) */
+		const char *hint = "";
+		if (!le && r == 0x0003)
+			hint = ": the peer's service needs a higher security level (--security medium, high or fips)";
+		else if (le && r == 0x0005)
+			hint = ": the peer's service needs pairing, or on an encrypted link an authenticated key "
+			       "(--security medium, high or fips)";
+		else if (le && r == 0x0007)
+			hint = ": the link's encryption key is shorter than the peer's service accepts";
+		else if (le && r == 0x0008)
+			hint = ": the peer's service needs the link encrypted with the key it holds for us "
+			       "(--security medium or more)";
+		snprintf(buf, len, "refused by the peer (result 0x%04x: %s%s)", r, tool_conn_result_str(r, le), hint);
 		return;
+	}
+	case L2K_EAUTH:
+	case L2K_EKEYSIZE: {
+		const char *why = tool_sec_last_failure();
+		snprintf(buf, len, "the security the channel needs could not be established%s%s", why[0] ? ": " : "",
+			 why[0] ? why : l2k_strerror(err));
+		return;
+	}
 	case L2K_EHOSTUNREACH:
 		if (ci && ci->hci_reason)
 			snprintf(buf, len, "the link could not be created (HCI 0x%02x: %s)", ci->hci_reason,
@@ -318,33 +339,78 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 	case L2K_ECONNABORTED:
 		snprintf(buf, len, "channel configuration could not be agreed");
 		return;
+	case L2K_ECTRLTIMEOUT:
+		snprintf(buf, len, "the controller stopped responding (watchdog): every link ended");
+		return;
 	default:
 		snprintf(buf, len, "%s", l2k_strerror(err));
 		return;
 	}
 }
 
-int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no_page_scan,
+int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opts *o,
 		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out)
 {
-	struct l2k_stack_opts o = {.btsnoop_path = snoop, .no_page_scan = no_page_scan};
 	char err[256] = "";
 	l2k_stack *s;
-	int r = l2k_stack_open(spec, &o, cbs, &s, err, sizeof(err));
+	int r = l2k_stack_open(spec, o, cbs, &s, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err[0] ? err : l2k_strerror(r));
 		return -1;
 	}
+	tool_agent_attach(s);
 	r = l2k_wait_ready(s, timeout_ms);
 	if (r < 0) {
 		const char *why = l2k_last_error(s);
 		fprintf(stderr, "%s: %s: controller bring-up failed: %s%s%s\n", prog, spec, l2k_strerror(r),
 			why[0] ? ": " : "", why);
+		tool_agent_attach(NULL);
 		l2k_stack_close(s);
 		return -1;
 	}
 	*out = s;
 	return 0;
+}
+
+int tool_opt_watchdog(const char *prog, const char *val, uint32_t *out)
+{
+	unsigned long v;
+	if (tool_opt_uint(prog, "--watchdog", val, 0, 3600000, "milliseconds, 0 (off) or 1..3600000", &v))
+		return -1;
+	*out = v ? (uint32_t)v : L2K_WATCHDOG_OFF;
+	return 0;
+}
+
+void tool_hci_drops_str(char *buf, size_t len, const struct l2k_hci_stats *st)
+{
+	const struct {
+		uint64_t n;
+		const char *one, *many;
+	} d[] = {
+	    {st->evt_malformed, "event cut short or with a wrong length", "events cut short or with a wrong length"},
+	    {st->acl_bad_header, "ACL packet with a wrong length", "ACL packets with a wrong length"},
+	    {st->acl_unknown_handle, "ACL packet for an unknown handle", "ACL packets for unknown handles"},
+	    {st->acl_cont_without_start, "stray continuation fragment", "stray continuation fragments"},
+	    {st->acl_overrun, "fragment past its PDU's length", "fragments past their PDU's length"},
+	    {st->acl_short_start, "start fragment shorter than the L2CAP header",
+	     "start fragments shorter than the L2CAP header"},
+	    {st->acl_too_big, "PDU over the largest reassembled", "PDUs over the largest reassembled"},
+	    {st->acl_incomplete, "PDU cut short by the next start", "PDUs cut short by the next start"},
+	    {st->nocp_excess, "completion beyond the packets outstanding", "completions beyond the packets outstanding"},
+	};
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		if (!d[i].n)
+			continue;
+		int w = snprintf(buf + off, len - off, "%s%llu %s", off ? ", " : "", (unsigned long long)d[i].n,
+				 d[i].n == 1 ? d[i].one : d[i].many);
+		if (w < 0 || (size_t)w >= len - off)
+			return; /* cut at the buffer's end */
+		off += (size_t)w;
+	}
+	if (!off)
+		snprintf(buf, len, "none");
 }
 
 void tool_ctrl_flow_str(char *buf, size_t len, const struct l2k_controller_info *in)

@@ -58,10 +58,19 @@ const char *tool_conn_result_str(uint16_t result, bool le);
  * not supported)", "link could not be created (HCI 0x04: Page Timeout)", ... */
 void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info *ci);
 
-/* Open the stack on spec (btsnoop capture to snoop if not NULL) and wait until it is ready.
- * Prints "PROG: ..." naming the cause and returns -1 on failure. */
-int tool_stack_up(const char *prog, const char *spec, const char *snoop, bool no_page_scan,
+/* Open the stack on spec with the options o (NULL: the defaults; o->security: the tools' security
+ * options) and wait until it is ready; the tool's agent (tools/common/security.h) answers for it
+ * from then on.  Prints "PROG: ..." naming the cause and returns -1 on failure. */
+int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opts *o,
 		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out);
+
+/* --watchdog MS (the ACL transmit watchdog, l2k_stack_opts.acl_tx_timeout_ms; 0: off) into
+ * *out: 0, or -1 after "PROG: bad value ..." (exit 2). */
+int tool_opt_watchdog(const char *prog, const char *val, uint32_t *out);
+
+/* What the HCI host dropped of the controller's input, as a person reads it: "none", or
+ * "2 events cut short, 1 ACL packet for an unknown handle, ..." */
+void tool_hci_drops_str(char *buf, size_t len, const struct l2k_hci_stats *st);
 
 /* Controller-to-host flow control as a person reads it: "on (32 host buffers of 1021 bytes)",
  * or "off: ..." saying why and what it means for Basic mode. */

@@ -18,7 +18,7 @@ bool is_end_error(long r)
 {
 	/* the channel ended: the verdict comes from l2k_shutdown */
 	return r == L2K_ESHUTDOWN || r == L2K_ECONNRESET || r == L2K_ELINKLOSS || r == L2K_ETIMEDOUT ||
-	       r == L2K_EPROTO || r == L2K_EMAXTX || r == L2K_ECONNABORTED;
+	       r == L2K_EPROTO || r == L2K_EMAXTX || r == L2K_ECONNABORTED || r == L2K_ECTRLTIMEOUT;
 }
 
 static void print_chan(const struct conn *k, const char *what, const struct l2k_chan_info *ci)
@@ -69,8 +69,15 @@ static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_so
 	pthread_mutex_init(&k->m, NULL);
 	pthread_cond_init(&k->cv, NULL);
 	l2k_sock_info(sk, &k->ci);
-	if (c->verbose)
+	if (c->verbose) {
 		print_chan(k, c->listen ? "accepted" : "connected to", &k->ci);
+		struct l2k_link_security ls;
+		if (l2k_link_security(s, k->ci.handle, &ls) == 0) {
+			char tag[24], d[160];
+			tool_sec_link_str(d, sizeof(d), &ls);
+			fprintf(stderr, PROG ": %slink security: %s\n", chan_tag(k, tag, sizeof(tag)), d);
+		}
+	}
 	struct cfg *cc = &k->cc;
 	if (c->src == SRC_PATTERN) {
 		if (!c->size_set)
@@ -178,7 +185,7 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 	l2k_sock_info(sk, &k->ci);
 	enum l2k_close_reason why = l2k_sock_close_reason(sk);
 	*why_out = why;
-	char msg[160];
+	char msg[512];
 	if (k->tx_err && !is_end_error(k->tx_err)) {
 		chan_error(msg, sizeof(msg), k->tx_err, &k->ci);
 		fprintf(stderr, PROG ": %ssend failed: %s\n", ct, msg);

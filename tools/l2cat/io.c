@@ -37,6 +37,37 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* --echo: send one received SDU back.  An SDU larger than the peer's MTU (ours is larger than
+ * its) cannot go back whole: it goes back in pieces of the peer's MTU, in order, so the peer
+ * gets every byte (SDU boundaries are the peer's MTU then). */
+static void echo_back(struct conn *k, const uint8_t *buf, size_t len)
+{
+	size_t off = 0, piece = len;
+	do {
+		size_t n = len - off < piece ? len - off : piece;
+		long r = l2k_send(k->sk, buf + off, n, -1);
+		if (r == L2K_EMSGSIZE) {
+			struct l2k_chan_info ci;
+			if (l2k_sock_info(k->sk, &ci) == 0 && ci.remote_mtu && ci.remote_mtu < n) {
+				piece = ci.remote_mtu; /* (the MTU can change: ECFC reconfiguration) */
+				continue;
+			}
+		}
+		pthread_mutex_lock(&k->m);
+		if (r >= 0) {
+			k->echo_sdus++;
+			k->echo_bytes += n;
+			atomic_fetch_add(&moved, (unsigned long long)n);
+		} else if (!is_end_error(r)) {
+			k->echo_err = (int)r;
+		}
+		pthread_mutex_unlock(&k->m);
+		if (r < 0)
+			return;
+		off += n;
+	} while (off < len);
+}
+
 void *rx_main(void *arg)
 {
 	struct conn *k = arg;
@@ -65,19 +96,9 @@ void *rx_main(void *arg)
 				k->stop = true;
 			}
 			break;
-		case SINK_ECHO: {
-			long r = l2k_send(k->sk, buf, len, -1);
-			pthread_mutex_lock(&k->m);
-			if (r >= 0) {
-				k->echo_sdus++;
-				k->echo_bytes += len;
-				atomic_fetch_add(&moved, (unsigned long long)len);
-			} else if (!is_end_error(r)) {
-				k->echo_err = (int)r;
-			}
-			pthread_mutex_unlock(&k->m);
+		case SINK_ECHO:
+			echo_back(k, buf, len);
 			break;
-		}
 		case SINK_VERIFY:
 			pattern(want, c->size, k->rx_sdus);
 			if (len != c->size || memcmp(buf, want, len)) {

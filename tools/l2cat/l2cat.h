@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <l2kit/l2kit.h>
+#include "tools/common/security.h"
 
 #define PROG "l2cat"
 #define RXBUF 65536
@@ -40,6 +41,8 @@ struct cfg {
 	unsigned long reconf_mtu; /* --reconfigure-mtu (0: none) */
 	unsigned long reconf_mps; /* --reconfigure-mps (0: keep) */
 	unsigned long reconf_at;  /* --reconfigure-at: bytes moved before it */
+	uint32_t watchdog_ms;	  /* --watchdog (0: the stack's default) */
+	struct tool_sec sec;	  /* --security, --io-cap, --keys ... */
 };
 
 /* Why a --send writer stopped before sending all its SDUs. */

@@ -148,6 +148,7 @@ struct sim_ctrl_stats {
 	uint64_t events;	/* events queued for the host */
 	uint64_t events_masked; /* suppressed by the event masks */
 	uint64_t events_dropped; /* lost because the host did not read (output queue full) */
+	uint64_t frozen_drops;	 /* packets from the host lost while the air was frozen */
 };
 
 /* Traffic of one link.  In sim_ctrl_link_stats() index 0 is what the asking controller sent,
@@ -204,6 +205,13 @@ int sim_air_cut_link(struct sim_air *air, const hci_bdaddr_t *a, const hci_bdadd
 		     uint64_t at_ms);
 /* Cut every link that exists when the air clock reaches at_ms (UINT64_MAX: cancel). */
 void sim_air_cut_all(struct sim_air *air, uint64_t at_ms);
+/* Freeze the air (a controller process stopped, a firmware hang): while frozen nothing happens
+ * on it - its clock stands still, no timer fires, links stay as they are (no supervision
+ * timeout) - and its controllers give their hosts nothing (sim_ctrl_pop returns 0, they have no
+ * output) and lose what their hosts send (counted in frozen_drops).  Thawed, the air's clock
+ * catches up at the next advance and everything due meanwhile happens then. */
+void sim_air_freeze(struct sim_air *air, bool frozen);
+bool sim_air_frozen(const struct sim_air *air);
 
 void sim_air_get_stats(const struct sim_air *air, struct sim_air_stats *out);
 struct sim_ctrl *sim_air_ctrl_by_addr(struct sim_air *air, const hci_bdaddr_t *addr);

@@ -137,8 +137,20 @@ static uint64_t earliest(const struct sim_air *air, int *kind, void **obj, int *
 	return best;
 }
 
+void sim_air_freeze(struct sim_air *air, bool frozen)
+{
+	air->frozen = frozen;
+}
+
+bool sim_air_frozen(const struct sim_air *air)
+{
+	return air->frozen;
+}
+
 void sim_air_advance_us(struct sim_air *air, uint64_t now_us)
 {
+	if (air->frozen)
+		return; /* time stands still on a frozen air */
 	/* Zero-duration work (the unlimited profile) can fire many events at one instant, but each
 	 * moves data that already sits in a bounded buffer, so this bound is never reached by a
 	 * correct run; it only turns a bug into a stall instead of a hang. */
@@ -180,6 +192,8 @@ uint64_t sim_air_next_due_us(const struct sim_air *air)
 {
 	int kind, idx;
 	void *obj;
+	if (air->frozen)
+		return SIM_NEVER;
 	return earliest(air, &kind, &obj, &idx);
 }
 

@@ -464,6 +464,8 @@ out:
 
 size_t sim_ctrl_pop(struct sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap)
 {
+	if (c->air->frozen)
+		return 0;
 	uint8_t rec[2 + SIM_PKT_MAX];
 	size_t len = ring_peek_copy(&c->outq, rec, sizeof(rec));
 	if (len < 2)
@@ -484,12 +486,12 @@ size_t sim_ctrl_pop(struct sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap)
 
 size_t sim_ctrl_output_count(const struct sim_ctrl *c)
 {
-	return c->outq.count;
+	return c->air->frozen ? 0 : c->outq.count;
 }
 
 bool sim_ctrl_has_output(const struct sim_ctrl *c)
 {
-	return c->outq.count > 0;
+	return !c->air->frozen && c->outq.count > 0;
 }
 
 size_t sim_ctrl_deliver(struct sim_ctrl *c, size_t max, sim_out_fn fn, void *user)
@@ -589,6 +591,10 @@ static void command(struct sim_ctrl *c, const uint8_t *pkt, size_t len)
 
 int sim_ctrl_feed(struct sim_ctrl *c, uint8_t type, const uint8_t *pkt, size_t len)
 {
+	if (c->air->frozen && (type == HCI_H4_CMD || type == HCI_H4_ACL)) {
+		c->st.frozen_drops++;
+		return 0;
+	}
 	if (type == HCI_H4_CMD) {
 		if (!pkt || len < HCI_CMD_HDR || pkt[2] != len - HCI_CMD_HDR)
 			return L2K_EBADMSG;

@@ -283,6 +283,7 @@ struct sim_air {
 	uint64_t rng;
 	double loss, corrupt;
 	uint64_t cut_all_at;
+	bool frozen; /* sim_air_freeze */
 	enum sim_profile le_profile, br_profile;
 	struct sim_ctrl *ctrls;
 	struct sim_link *links;

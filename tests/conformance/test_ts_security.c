@@ -1,0 +1,512 @@
+/* Conformance: the L2CAP.TS tests that need a paired or encrypted link: LE credit based and
+ * enhanced credit based servers refusing a link that falls short of their security (Vol 3 Part A
+ * 4.23, 4.26, with the result the Generic Access Profile gives: Vol 3 Part C 10.3.1 and its
+ * Table 10.2), and connectionless data on an encrypted BR/EDR link.
+ *
+ * The tester's stack pairs and encrypts like any peer (tester_secure: its own security manager,
+ * the IUT's answering; on LE with opts.tst_smp its SMP PDUs go to that security manager instead
+ * of the test), or both sides are given one bond as after an earlier pairing (tester_share_ltk),
+ * so that a link can be left unencrypted while a key exists.  Short keys: the IUT's
+ * min_key_size (LE: a bond with a 7-octet key), the BR/EDR encryption key size the tester's
+ * simulated controller offers (tester_opts.tst_enc_key_size), and level 4's 16 octets.
+ *
+ * What an acceptor answers a request for a service at level 2 (encryption), 3 (an authenticated
+ * key) or 4 (authenticated, Secure Connections, 16 octets) when the link falls short:
+ *   - not encrypted and no key for the peer: 0x0005 Insufficient Authentication (whatever the
+ *     level: pairing is what is missing);
+ *   - not encrypted, a key for the peer stored: 0x0008 Insufficient Encryption (encrypting with
+ *     it is what is missing, even for level 3 or 4);
+ *   - encrypted with a key shorter than min_key_size, or shorter than 16 octets for level 4
+ *     (with everything else level 4 needs): 0x0007 Encryption Key Size Too Short;
+ *   - encrypted with an unauthenticated key, or without Secure Connections for level 4: 0x0005.
+ * Every response is checked byte for byte; the same request then succeeds once the link has
+ * what the service needs, so a refusal for the wrong reason cannot pass.
+ *
+ * Also here, without an L2CAP.TS ID: BR/EDR Basic channels to a service above the link's level
+ * (Connection Response "pending, authentication", then Security Block 0x0003 or success).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/conformance/test_ts_ecfc.h"
+
+#define SPSM_L2 0x0080 /* LE services at levels 2, 3 and 4 */
+#define SPSM_L3 0x0081
+#define SPSM_L4 0x0082
+#define PSM_L1 0x1001  /* BR/EDR services at levels 1, 2, 3 and 4 */
+#define PSM_L2 0x1003
+#define PSM_L3 0x1005
+#define PSM_L4 0x1007
+#define TCID 0x0040
+
+/* ---- fixtures ---------------------------------------------------------------------------- */
+
+static int setup(void **state, struct tester_opts o)
+{
+	static struct tester t;
+	if (tester_setup(&t, &o) < 0)
+		return -1;
+	*state = &t;
+	return 0;
+}
+
+/* LE, the tester central; its security manager answers SMP (Just Works: both NoInputNoOutput) */
+static int setup_le_smp(void **state)
+{
+	return setup(state, (struct tester_opts){.le = true, .tst_smp = true});
+}
+
+/* LE, the IUT accepting no key shorter than 16 octets */
+static int setup_le_min16(void **state)
+{
+	static struct l2k_security_opts s;
+	l2k_security_opts_default(&s);
+	s.min_key_size = 16;
+	return setup(state, (struct tester_opts){.le = true, .iut_sec = &s});
+}
+
+/* BR/EDR, the tester's controller offering a 5-octet encryption key (below the IUT's 7) */
+static int setup_bredr_key5(void **state)
+{
+	return setup(state, (struct tester_opts){.le = false, .tst_enc_key_size = 5});
+}
+
+/* BR/EDR, both sides DisplayYesNo answering numeric comparison, the tester's controller
+ * offering a 12-octet key: an authenticated Secure Connections key, 12 octets */
+static int setup_bredr_nc_key12(void **state)
+{
+	static struct l2k_security_opts s;
+	l2k_security_opts_default(&s);
+	s.io_cap = L2K_IO_DISPLAY_YESNO;
+	s.auto_accept = true;
+	return setup(state, (struct tester_opts){.le = false, .iut_sec = &s, .tst_sec = &s, .tst_enc_key_size = 12});
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static struct l2k_link_security iut_link(struct tester *t)
+{
+	struct l2k_link_security ls;
+	assert_int_equal(l2k_link_security(t->iut, t->iut_handle, &ls), 0);
+	return ls;
+}
+
+/* An IUT server at a level: LE credit based (MTU 300, MPS 60, 9 credits) or enhanced credit
+ * based (the ECFC helpers' 200 / 100 / 10). */
+static void server(struct tester *t, uint16_t psm, enum l2k_mode mode, uint8_t level, struct tester_rec *r)
+{
+	struct l2k_chan_opts o;
+	if (mode == L2K_MODE_ECFC) {
+		ecfc_opts(&o, ECFC_IUT_MTU, ECFC_IUT_MPS, ECFC_IUT_CREDITS);
+	} else {
+		l2k_chan_opts_default(&o);
+		o.mode = L2K_MODE_LE_CREDIT;
+		o.mtu = 300;
+		o.mps = 60;
+		o.credits = 9;
+	}
+	o.sec_level = level;
+	assert_int_equal(tester_server(t, psm, t->le, &o, r), 0);
+}
+
+/* The tester's LE Credit Based Connection Request (MTU 100, MPS 50, 5 credits) and the IUT's
+ * response, which must be exactly this one (dcid 0: a refusal with every field 0). */
+static void le_request(struct tester *t, uint8_t id, uint16_t spsm, uint16_t scid, uint16_t result,
+		       uint16_t *dcid_out)
+{
+	uint8_t d[10];
+	t_put16(d, spsm);
+	t_put16(d + 2, scid);
+	t_put16(d + 4, 100);
+	t_put16(d + 6, 50);
+	t_put16(d + 8, 5);
+	assert_int_equal(tester_send_sig(t, 0x14, id, d, 10), 0);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x15, 3000);
+	assert_non_null(p);
+	uint8_t w[14] = {0x15, id, 0x0A, 0x00};
+	if (result == 0) {
+		assert_true(p->len == 14);
+		uint16_t dcid = t_get16(p->data + 4);
+		assert_true(dcid >= 0x0040 && dcid <= 0x007F);
+		t_put16(w + 4, dcid);
+		t_put16(w + 6, 300);
+		t_put16(w + 8, 60);
+		t_put16(w + 10, 9);
+		if (dcid_out)
+			*dcid_out = dcid;
+	}
+	t_put16(w + 12, result);
+	assert_true(tester_sig_is(p, w, 14));
+}
+
+/* The tester's Credit Based Connection Request for two channels (CIDs scid, scid + 1) and the
+ * IUT's response, exactly: a refusal of both (result, every field 0, two zero DCIDs) or
+ * success with the IUT's MTU, MPS, credits and two distinct DCIDs. */
+static void ecfc_request2(struct tester *t, uint8_t id, uint16_t psm, uint16_t scid, uint16_t result)
+{
+	struct ecfc_req rq = {.ident = id, .spsm = psm, .mtu = 100, .mps = 70, .credits = 5, .n = 2,
+			      .cid = {scid, (uint16_t)(scid + 1)}};
+	if (result) {
+		ecfc_want_refusal(t, &rq, result, 2);
+		return;
+	}
+	ecfc_send_req(t, &rq);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x18, 3000);
+	assert_non_null(p);
+	assert_int_equal(p->len, 4 + 8 + 4);
+	uint16_t dcid[2] = {t_get16(p->data + 12), t_get16(p->data + 14)};
+	for (int i = 0; i < 2; i++)
+		assert_true(dcid[i] >= 0x0040 && dcid[i] <= ecfc_dyn_end(t));
+	assert_int_not_equal(dcid[0], dcid[1]);
+	ecfc_want_rsp(p, id, ECFC_IUT_MTU, ECFC_IUT_MPS, ECFC_IUT_CREDITS, 0x0000, dcid, 2);
+}
+
+/* One request of the mode (LE credit based: one channel; ECFC: two) answered with result. */
+static void request(struct tester *t, enum l2k_mode mode, uint8_t id, uint16_t psm, uint16_t scid, uint16_t result)
+{
+	if (mode == L2K_MODE_ECFC)
+		ecfc_request2(t, id, psm, scid, result);
+	else
+		le_request(t, id, psm, scid, result, NULL);
+}
+
+/* The server's channels (n of them) were offered and opened; r saw nothing before. */
+static void opened(struct tester *t, struct tester_rec *r, int n)
+{
+	assert_true(tester_wait_open(t, r, n, 2000));
+	assert_int_equal(r->accept_calls, n);
+	assert_int_equal(r->opened, n);
+}
+
+static int nchan(enum l2k_mode mode)
+{
+	return mode == L2K_MODE_ECFC ? 2 : 1;
+}
+
+/* ---- authentication: the link has no key, or an unauthenticated one ---------------------- */
+
+/* The servers at levels 2 and 3 on a plain link with no key: both refuse 0x0005 (Table 10.2,
+ * "No LTK": pairing is what is missing, the note says it does not ask for MITM).  After Just
+ * Works pairing (an unauthenticated key, the link encrypted) the level-3 server still refuses
+ * 0x0005 while the level-2 one accepts: the refusal was the authentication requirement's. */
+static void refuses_unauthenticated(struct tester *t, enum l2k_mode mode)
+{
+	struct tester_rec r2 = {0}, r3 = {0};
+	server(t, SPSM_L2, mode, L2K_SEC_MEDIUM, &r2);
+	server(t, SPSM_L3, mode, L2K_SEC_HIGH, &r3);
+	request(t, mode, 0x21, SPSM_L3, TCID, 0x0005);
+	request(t, mode, 0x22, SPSM_L2, TCID, 0x0005);
+	struct l2k_link_security ls = iut_link(t);
+	assert_false(ls.encrypted);
+	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), 0);
+	ls = iut_link(t);
+	assert_true(ls.encrypted);
+	assert_false(ls.authenticated);
+	assert_int_equal(ls.key_size, 16);
+	assert_int_equal(ls.level, L2K_SEC_MEDIUM);
+	request(t, mode, 0x23, SPSM_L3, TCID, 0x0005);
+	request(t, mode, 0x24, SPSM_L2, TCID, 0x0000);
+	opened(t, &r2, nchan(mode));
+	assert_int_equal(r3.accept_calls, 0);
+	assert_int_equal(r3.opened + r3.closed, 0);
+}
+
+/* L2CAP/LE/CFC/BV-11-C: an LE credit based server needing authentication refuses a link
+ * without it: Insufficient Authentication (0x0005), no channel, the application not asked. */
+static void test_LE_CFC_BV_11_C_refuses_unauthenticated_link(void **state)
+{
+	refuses_unauthenticated(*state, L2K_MODE_LE_CREDIT);
+}
+
+/* L2CAP/ECFC/BV-11-C: the same for an enhanced credit based request for two channels: both
+ * refused 0x0005 with zero DCIDs. */
+static void test_ECFC_BV_11_C_refuses_unauthenticated_link_le(void **state)
+{
+	refuses_unauthenticated(*state, L2K_MODE_ECFC);
+}
+
+/* ---- encryption: a key exists, the link is not encrypted ---------------------------------- */
+
+/* Both sides hold an authenticated Secure Connections LTK from an earlier pairing; this link is
+ * not encrypted.  The servers at levels 2 and 3 refuse 0x0008 (Table 10.2: an LTK is available,
+ * encryption is required but not enabled).  Once the tester encrypts with the stored key (no
+ * pairing) both accept. */
+static void refuses_unencrypted_with_key(struct tester *t, enum l2k_mode mode)
+{
+	struct tester_rec r2 = {0}, r3 = {0};
+	server(t, SPSM_L2, mode, L2K_SEC_MEDIUM, &r2);
+	server(t, SPSM_L3, mode, L2K_SEC_HIGH, &r3);
+	assert_int_equal(tester_share_ltk(t, 16, true, true), 0);
+	request(t, mode, 0x31, SPSM_L2, TCID, 0x0008);
+	request(t, mode, 0x32, SPSM_L3, TCID, 0x0008);
+	assert_int_equal(r2.accept_calls + r3.accept_calls, 0);
+	assert_false(iut_link(t).encrypted);
+	assert_int_equal(tester_secure(t, L2K_SEC_HIGH), 0);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted && ls.bonded && ls.authenticated && ls.secure_conn);
+	assert_int_equal(ls.level, L2K_SEC_FIPS);
+	request(t, mode, 0x33, SPSM_L2, TCID, 0x0000);
+	request(t, mode, 0x34, SPSM_L3, (uint16_t)(TCID + 2), 0x0000);
+	opened(t, &r2, nchan(mode));
+	opened(t, &r3, nchan(mode));
+}
+
+/* L2CAP/LE/CFC/BV-25-C: an LE credit based server needing encryption, a bonded peer on a link
+ * not yet encrypted: Insufficient Encryption (0x0008). */
+static void test_LE_CFC_BV_25_C_refuses_unencrypted_link(void **state)
+{
+	refuses_unencrypted_with_key(*state, L2K_MODE_LE_CREDIT);
+}
+
+/* L2CAP/ECFC/BV-32-C: the same for an enhanced credit based request (LE): both channels refused
+ * 0x0008. */
+static void test_ECFC_BV_32_C_refuses_unencrypted_link_le(void **state)
+{
+	refuses_unencrypted_with_key(*state, L2K_MODE_ECFC);
+}
+
+/* ---- key size ----------------------------------------------------------------------------- */
+
+/* The IUT accepts no key shorter than 16 octets; the bond's key (a legacy LTK the IUT gave, so
+ * the link's key too) has 7: the link is encrypted but counts as level 1, and the level-2
+ * server refuses 0x0007. */
+static void refuses_key_below_minimum(struct tester *t, enum l2k_mode mode)
+{
+	struct tester_rec r2 = {0};
+	server(t, SPSM_L2, mode, L2K_SEC_MEDIUM, &r2);
+	assert_int_equal(tester_share_ltk(t, 7, false, false), 0);
+	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), 0); /* the tester's minimum is 7 */
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted && ls.bonded);
+	assert_false(ls.secure_conn);
+	assert_int_equal(ls.key_size, 7);
+	assert_int_equal(ls.level, L2K_SEC_LOW);
+	request(t, mode, 0x41, SPSM_L2, TCID, 0x0007);
+	assert_int_equal(r2.accept_calls, 0);
+	assert_true(tester_quiet(t, 300));
+}
+
+/* Level 4 needs a 16-octet key: on a link encrypted with an authenticated Secure Connections key
+ * of 12 octets (level 3) the level-4 server refuses 0x0007 - the key size is all it lacks - and
+ * the level-3 server accepts. */
+static void refuses_short_key_for_level_4(struct tester *t, enum l2k_mode mode)
+{
+	struct tester_rec r3 = {0}, r4 = {0};
+	server(t, SPSM_L3, mode, L2K_SEC_HIGH, &r3);
+	server(t, SPSM_L4, mode, L2K_SEC_FIPS, &r4);
+	assert_int_equal(tester_share_ltk(t, 12, true, true), 0);
+	assert_int_equal(tester_secure(t, L2K_SEC_HIGH), 0);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted && ls.authenticated && ls.secure_conn);
+	assert_int_equal(ls.key_size, 12);
+	assert_int_equal(ls.level, L2K_SEC_HIGH);
+	request(t, mode, 0x42, SPSM_L4, TCID, 0x0007);
+	assert_int_equal(r4.accept_calls, 0);
+	request(t, mode, 0x43, SPSM_L3, TCID, 0x0000);
+	opened(t, &r3, nchan(mode));
+}
+
+/* L2CAP/LE/CFC/BV-15-C: the encryption key is shorter than the IUT's minimum: an LE credit
+ * based request is refused with Encryption Key Size Too Short (0x0007). */
+static void test_LE_CFC_BV_15_C_refuses_key_below_minimum(void **state)
+{
+	refuses_key_below_minimum(*state, L2K_MODE_LE_CREDIT);
+}
+
+/* L2CAP/LE/CFC/BV-15-C: a level-4 service and a 12-octet key: 0x0007. */
+static void test_LE_CFC_BV_15_C_level_4_refuses_key_shorter_than_16(void **state)
+{
+	refuses_short_key_for_level_4(*state, L2K_MODE_LE_CREDIT);
+}
+
+/* L2CAP/ECFC/BV-15-C: an enhanced credit based request on a link whose key is shorter than the
+ * IUT's minimum: both channels refused 0x0007. */
+static void test_ECFC_BV_15_C_refuses_key_below_minimum_le(void **state)
+{
+	refuses_key_below_minimum(*state, L2K_MODE_ECFC);
+}
+
+/* L2CAP/ECFC/BV-15-C: a level-4 service and a 12-octet key: both channels refused 0x0007. */
+static void test_ECFC_BV_15_C_level_4_refuses_key_shorter_than_16_le(void **state)
+{
+	refuses_short_key_for_level_4(*state, L2K_MODE_ECFC);
+}
+
+/* L2CAP/ECFC/BV-70-C: BR/EDR, the tester's controller negotiates a 5-octet encryption key
+ * (the KNOB attack's kind): the link is encrypted but below the IUT's minimum of 7, so it counts
+ * as level 1.  An enhanced credit based request for the level-2 PSM is refused 0x0007 (both
+ * channels, zero DCIDs); the level-1 PSM accepts. */
+static void test_ECFC_BV_70_C_refuses_key_below_minimum_bredr(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r1 = {0}, r2 = {0};
+	server(t, PSM_L1, L2K_MODE_ECFC, L2K_SEC_LOW, &r1);
+	server(t, PSM_L2, L2K_MODE_ECFC, L2K_SEC_MEDIUM, &r2);
+	/* the tester's own minimum is 7 too: its request for level 2 fails on the key size */
+	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), L2K_EKEYSIZE);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted);
+	assert_int_equal(ls.key_size, 5);
+	assert_int_equal(ls.level, L2K_SEC_LOW);
+	ecfc_request2(t, 0x51, PSM_L2, TCID, 0x0007);
+	assert_int_equal(r2.accept_calls, 0);
+	ecfc_request2(t, 0x52, PSM_L1, TCID, 0x0000);
+	opened(t, &r1, 2);
+}
+
+/* L2CAP/ECFC/BV-70-C: BR/EDR level 4 needs a 16-octet key: numeric comparison with Secure
+ * Connections gives an authenticated P-256 key, the tester's controller a 12-octet encryption
+ * key: level 3.  The level-4 PSM refuses 0x0007, the level-3 PSM accepts. */
+static void test_ECFC_BV_70_C_level_4_refuses_key_shorter_than_16_bredr(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r3 = {0}, r4 = {0};
+	server(t, PSM_L3, L2K_MODE_ECFC, L2K_SEC_HIGH, &r3);
+	server(t, PSM_L4, L2K_MODE_ECFC, L2K_SEC_FIPS, &r4);
+	assert_int_equal(tester_secure(t, L2K_SEC_HIGH), 0);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted && ls.authenticated && ls.secure_conn);
+	assert_int_equal(ls.key_size, 12);
+	assert_int_equal(ls.level, L2K_SEC_HIGH);
+	ecfc_request2(t, 0x53, PSM_L4, TCID, 0x0007);
+	assert_int_equal(r4.accept_calls, 0);
+	ecfc_request2(t, 0x54, PSM_L3, TCID, 0x0000);
+	opened(t, &r3, 2);
+}
+
+/* ---- connectionless data ------------------------------------------------------------------ */
+
+struct cl_rec {
+	int n;
+	size_t len;
+	uint8_t data[64];
+};
+
+static void cl_rx(void *u, uint16_t handle, const uint8_t *p, size_t n)
+{
+	struct cl_rec *c = u;
+	(void)handle;
+	c->n++;
+	c->len = n;
+	memcpy(c->data, p, n < sizeof(c->data) ? n : sizeof(c->data));
+}
+
+/* L2CAP/CLS/UCD/BV-03-C: the IUT sends unicast connectionless data on an encrypted link (paired
+ * with Just Works, encrypted with a 16-octet key): one G-frame on CID 0x0002, the PSM then the
+ * data, exactly; and it still receives the tester's G-frames on that link. */
+static void test_CLS_UCD_BV_03_C_sends_connectionless_data_encrypted(void **state)
+{
+	struct tester *t = *state;
+	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), 0);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted);
+	assert_int_equal(ls.key_size, 16);
+	assert_int_equal(ls.level, L2K_SEC_MEDIUM);
+	tester_flush(t);
+	assert_int_equal(l2k_fixed_send(t->iut, t->iut_handle, 0x0002, PSM_L1, (const uint8_t *)"sealed", 6), 0);
+	const struct tester_pdu *p = tester_next_on(t, 0x0002, 1000);
+	const uint8_t want[8] = {0x01, 0x10, 's', 'e', 'a', 'l', 'e', 'd'};
+	assert_true(tester_sig_is(p, want, 8));
+	assert_true(tester_quiet(t, 300));
+	struct cl_rec c = {0};
+	assert_int_equal(l2k_fixed_bind(t->iut, 0x0002, false, PSM_L1, cl_rx, &c), 0);
+	const uint8_t g[5] = {0x01, 0x10, 'b', 'a', 'k'};
+	assert_int_equal(tester_send(t, 0x0002, g, 5), 0);
+	tester_run(t, 50);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len, 3);
+	assert_memory_equal(c.data, "bak", 3);
+}
+
+/* ---- BR/EDR Basic channels (no L2CAP.TS ID) ----------------------------------------------- */
+
+/* The tester's Connection Request for psm from TCID; the IUT must answer "pending,
+ * authentication pending" (result 0x0001, status 0x0001) with its CID, which is returned. */
+static uint16_t bredr_pending(struct tester *t, uint8_t id, uint16_t psm)
+{
+	uint8_t rq[4];
+	t_put16(rq, psm);
+	t_put16(rq + 2, TCID);
+	assert_int_equal(tester_send_sig(t, 0x02, id, rq, 4), 0);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x03, 3000);
+	assert_non_null(p);
+	assert_int_equal(p->len, 12);
+	uint16_t icid = t_get16(p->data + 4);
+	assert_true(icid >= 0x0040);
+	uint8_t w[12] = {0x03, id, 0x08, 0x00, 0, 0, 0x40, 0x00, 0x01, 0x00, 0x01, 0x00};
+	t_put16(w + 4, icid);
+	assert_true(tester_sig_is(p, w, 12));
+	return icid;
+}
+
+/* A service at level 3, and neither side can do better than Just Works (both NoInputNoOutput):
+ * the IUT answers "pending, authentication", tries to raise the link, refuses the
+ * unauthenticated pairing itself, and refuses the channel with Security Block (0x0003: DCID 0,
+ * status 0).  The application is never asked. */
+static void test_bredr_security_block_when_link_cannot_be_raised(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r = {0};
+	struct l2k_chan_opts o;
+	l2k_chan_opts_default(&o);
+	o.sec_level = L2K_SEC_HIGH;
+	assert_int_equal(tester_server(t, PSM_L3, false, &o, &r), 0);
+	bredr_pending(t, 0x61, PSM_L3);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x03, 40000);
+	const uint8_t w[12] = {0x03, 0x61, 0x08, 0x00, 0x00, 0x00, 0x40, 0x00, 0x03, 0x00, 0x00, 0x00};
+	assert_true(tester_sig_is(p, w, 12));
+	assert_int_equal(r.accept_calls, 0);
+	assert_false(iut_link(t).authenticated);
+	assert_true(tester_quiet(t, 500));
+}
+
+/* A service at level 2: "pending, authentication", the IUT pairs (Just Works) and encrypts,
+ * then answers success with the same CID and configures the channel (its Configuration Request
+ * names the tester's CID). */
+static void test_bredr_pending_then_success_once_link_raised(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r = {0};
+	struct l2k_chan_opts o;
+	l2k_chan_opts_default(&o);
+	o.sec_level = L2K_SEC_MEDIUM;
+	assert_int_equal(tester_server(t, PSM_L2, false, &o, &r), 0);
+	uint16_t icid = bredr_pending(t, 0x62, PSM_L2);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x03, 40000);
+	uint8_t w[12] = {0x03, 0x62, 0x08, 0x00, 0, 0, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00};
+	t_put16(w + 4, icid);
+	assert_true(tester_sig_is(p, w, 12));
+	assert_int_equal(r.accept_calls, 1);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted);
+	assert_int_equal(ls.level, L2K_SEC_MEDIUM);
+	p = tester_expect_sig(t, 0x04, 3000);
+	assert_non_null(p);
+	assert_true(p->len >= 8);
+	assert_int_equal(t_get16(p->data + 4), TCID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_11_C_refuses_unauthenticated_link, setup_le_smp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ECFC_BV_11_C_refuses_unauthenticated_link_le, setup_le_smp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_25_C_refuses_unencrypted_link, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ECFC_BV_32_C_refuses_unencrypted_link_le, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_15_C_refuses_key_below_minimum, setup_le_min16, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_15_C_level_4_refuses_key_shorter_than_16, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ECFC_BV_15_C_refuses_key_below_minimum_le, setup_le_min16, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ECFC_BV_15_C_level_4_refuses_key_shorter_than_16_le, tester_fixture_le, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ECFC_BV_70_C_refuses_key_below_minimum_bredr, setup_bredr_key5, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ECFC_BV_70_C_level_4_refuses_key_shorter_than_16_bredr, setup_bredr_nc_key12, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_03_C_sends_connectionless_data_encrypted, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_bredr_security_block_when_link_cannot_be_raised, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_bredr_pending_then_success_once_link_raised, tester_fixture_bredr, tester_fixture_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
