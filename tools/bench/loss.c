@@ -20,7 +20,8 @@
  * mode (L2CAP 1.2, go back N, window 32) has no selective repeat.
  *
  * Goal (l2bench fails below it): ERTM with the extended window keeps at least 0.6 of its
- * lossless goodput at 20 % loss on both profiles (b.) and in a., and c. passes. */
+ * lossless goodput at 20 % loss on both profiles (b.) and in a., and c. passes.  With --quick
+ * the amounts are too small for the shares to mean much: only c. is judged. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -683,8 +684,10 @@ int bench_loss(const struct bench_opts *o)
 		if (!why)
 			printf(", %.2f (lowest of the vctrl profiles); %s byte-exact: %s", oop20,
 			       o->quick ? "8 MB" : "100 MB", exact ? "yes" : "NO");
-		printf(" -- goal %s\n", met ? "met" : "NOT MET");
-		failures += !met;
+		/* --quick moves too little for the shares to mean much (the tail of a transfer, the
+		 * set-up): the goal is shown, only byte-exactness fails the run */
+		printf(" -- goal %s%s\n", met ? "met" : "NOT MET", o->quick ? " (--quick: not judged)" : "");
+		failures += o->quick ? (!why && !exact) : !met;
 	}
 	bj_end();
 	return failures ? -1 : 0;
