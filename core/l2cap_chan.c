@@ -167,10 +167,16 @@ static void ack_timer_fire(struct timer *t, uint64_t now)
 	mode_timer_expired(t, L2CAP_TIMER_ACK);
 }
 
+static void supervise_timer_fire(struct timer *t, uint64_t now)
+{
+	mode_timer_expired(t, L2CAP_TIMER_SUPERVISE);
+}
+
 static void (*const mode_timer_fire[L2CAP_MODE_TIMERS])(struct timer *, uint64_t) = {
     [L2CAP_TIMER_RETRANS] = retrans_timer_fire,
     [L2CAP_TIMER_MONITOR] = monitor_timer_fire,
     [L2CAP_TIMER_ACK] = ack_timer_fire,
+    [L2CAP_TIMER_SUPERVISE] = supervise_timer_fire,
 };
 
 struct l2k_chan *l2cap_chan_new(struct l2cap_engine *e, const struct l2k_chan_opts *o,

@@ -97,8 +97,11 @@ int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap)
 			o.rfc.max_transmit = our_max_transmit(ch);
 		}
 		if (legacy(ch->mode)) {
-			o.rfc.retrans_timeout = L2CAP_DEFAULT_RETX_TIMEOUT;
-			o.rfc.monitor_timeout = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+			/* the timeouts for the peer's transmitter (the legacy modes take them from the
+			 * request): fitted to the link, for the peer's MaxTransmit when its request
+			 * came first, else for ours */
+			uint8_t mt = f->neg.peer_rfc ? f->neg.peer.max_transmit : our_max_transmit(ch);
+			ifr_link_timeouts(ch, mt, &o.rfc.retrans_timeout, &o.rfc.monitor_timeout);
 		}
 		if (ews) {
 			o.present |= L2CAP_CONF_HAS_EWS;
@@ -164,9 +167,9 @@ static bool judge_rfc(struct l2k_chan *ch, const struct l2cap_conf_opts *in, str
 		rfc->mps = L2CAP_MAX_MPS_IFR; /* we never send more than fits a PDU */
 	}
 	if (ch->mode == L2K_MODE_ERTM) {
-		/* the timeouts the peer's transmitter uses are ours to give (5.4) */
-		rfc->retrans_timeout = L2CAP_DEFAULT_RETX_TIMEOUT;
-		rfc->monitor_timeout = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+		/* the timeouts the peer's transmitter uses are ours to give (5.4): fitted to the
+		 * link's round trip and to the MaxTransmit the peer asked for */
+		ifr_link_timeouts(ch, in->rfc.max_transmit, &rfc->retrans_timeout, &rfc->monitor_timeout);
 	} else if (ch->mode == L2K_MODE_STREAMING) {
 		rfc->tx_window = 0;
 		rfc->max_transmit = 0;

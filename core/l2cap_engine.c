@@ -294,6 +294,16 @@ struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, ui
 	return NULL;
 }
 
+void l2cap_link_rtt_sample(struct l2cap_link *l, uint64_t sent_at)
+{
+	l2cap_sync_now(l->eng);
+	uint64_t d = l->eng->now >= sent_at ? l->eng->now - sent_at : 0;
+	uint32_t ms = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+	if (!l->rtt_known || ms < l->rtt_ms)
+		l->rtt_ms = ms;
+	l->rtt_known = true;
+}
+
 void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p)
 {
 	p->ident = 0;

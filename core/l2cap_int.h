@@ -41,6 +41,7 @@ enum l2cap_mode_timer {
 	L2CAP_TIMER_RETRANS, /* Retransmission time-out */
 	L2CAP_TIMER_MONITOR, /* Monitor time-out */
 	L2CAP_TIMER_ACK,     /* l2kit's: how long a received I-frame may wait for its acknowledgement */
+	L2CAP_TIMER_SUPERVISE, /* l2kit's: ERTM receiver, SREJs and acknowledgements left unanswered */
 	L2CAP_MODE_TIMERS
 };
 
@@ -107,6 +108,10 @@ struct l2k_chan {
 	uint32_t conf_omit;	/* L2CAP_CONF_HAS_* options the peer did not understand */
 	bool configured_once;	/* a configuration completed before (re-configuration) */
 	bool conf_wait_info;	/* accepted: our request waits for the peer's feature mask */
+	bool conn_rsp_timed;	/* accepted: conn_rsp_at is when our Connection Response (success)
+				 * went out, until the peer's first Configuration Request came (a
+				 * round trip of the link) */
+	uint64_t conn_rsp_at;
 	uint8_t conf_after;	/* judging the peer's request decided, to do after our response: */
 #define L2CAP_CONF_AFTER_RESEND 0x01	/* send our request again (our mode changed) */
 #define L2CAP_CONF_AFTER_GIVE_UP 0x02	/* disconnect: no agreement possible */
@@ -198,6 +203,11 @@ struct l2cap_link {
 	uint8_t ecfc_last_req_len, ecfc_last_rsp_len;
 	uint8_t ecfc_last_req[8 + 2 * L2CAP_ECFC_MAX_CIDS];
 	uint8_t ecfc_last_rsp[L2CAP_SIG_HDR_LEN + 8 + 2 * L2CAP_ECFC_MAX_CIDS];
+	/* The link's round trip: the shortest time an Information or Echo Request of ours took to
+	 * be answered (the peer answers both at once), in ms; sets the timeouts l2kit gives the
+	 * I-frame modes on this link (ifr_link_timeouts, core/mode_ifr.c). */
+	uint32_t rtt_ms;
+	bool rtt_known;
 	/* last, so that a link comes up and goes away clearing only what is before it (14 KiB) */
 	struct l2cap_pending_sig pend[L2CAP_MAX_PENDING_SIG];
 };
@@ -346,6 +356,10 @@ struct l2cap_pending_sig *l2cap_pend_add(struct l2cap_link *l, uint8_t ident, ui
 					 uint16_t cid, uint32_t timeout_ms);
 struct l2cap_pending_sig *l2cap_pend_find(struct l2cap_link *l, uint8_t ident);
 void l2cap_pend_del(struct l2cap_link *l, struct l2cap_pending_sig *p);
+/* Something sent at sent_at (engine ms) that the peer answers at once (an Information or Echo
+ * Request; our Connection Response, answered by its Configuration Request) was answered now:
+ * a sample of the link's round trip (l->rtt_ms keeps the shortest). */
+void l2cap_link_rtt_sample(struct l2cap_link *l, uint64_t sent_at);
 void l2cap_link_rearm_sig_timer(struct l2cap_link *l);
 /* Hold the link's incoming data at the HCI host while an open Basic channel on it holds
  * (ch->rx_hold), release it when none does; leaving: a channel that is closing (not counted).

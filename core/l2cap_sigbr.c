@@ -184,6 +184,9 @@ void l2cap_br_accept_decided(struct l2k_chan *ch, int result)
 		return;
 	}
 	send_conn_rsp(l, ch->peer_conn_ident, ch->lcid, ch->rcid, L2CAP_CR_SUCCESS, 0);
+	l2cap_sync_now(l->eng);
+	ch->conn_rsp_at = l->eng->now;
+	ch->conn_rsp_timed = true;
 	ch->state = CH_CONFIG;
 	/* Ask for the mode the application wants where the peer can do it (7.1, CMC/BV-01): a
 	 * mode other than Basic waits for the peer's feature mask, learnt once per link. */
@@ -351,6 +354,12 @@ static void on_conf_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 		/* 4.1: invalid CID in request */
 		l2cap_send_cmd_reject(l, id, L2CAP_REJ_INVALID_CID, rq->dcid, 0);
 		return;
+	}
+	/* an acceptor's first sample of the link: the peer asks for its configuration as soon as
+	 * our Connection Response arrives (waiting longer only makes the sample longer) */
+	if (ch->conn_rsp_timed) {
+		l2cap_link_rtt_sample(l, ch->conn_rsp_at);
+		ch->conn_rsp_timed = false;
 	}
 	if (ch->conf_reqs_in >= L2CAP_CONF_MAX_PEER_REQS) {
 		/* a peer that never stops configuring (L2CAP_CONF_MAX_PEER_REQS): the generic
@@ -524,6 +533,7 @@ static void on_info_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_inf
 	struct l2cap_pending_sig *p = l2cap_pend_find(l, id);
 	if (!p || p->code != L2CAP_INFORMATION_REQ || r->type != p->info_type)
 		return;
+	l2cap_link_rtt_sample(l, p->sent_at);
 	l2cap_pend_del(l, p);
 	if (r->type == L2CAP_INFO_EXTENDED_FEATURES && l->info_state == INFO_FEAT_SENT) {
 		l->peer_features = r->result == L2CAP_INFO_SUCCESS ? r->features : 0;
@@ -545,6 +555,7 @@ static void on_echo_rsp(struct l2cap_link *l, uint8_t id, const struct l2cap_ech
 	l2k_echo_cb cb = p->echo_cb;
 	void *u = p->echo_user;
 	uint32_t rtt = (uint32_t)(l->eng->now - p->sent_at);
+	l2cap_link_rtt_sample(l, p->sent_at);
 	l2cap_pend_del(l, p);
 	if (cb)
 		cb(u, 0, ec->data, ec->len, rtt);

@@ -58,6 +58,9 @@ static void ertm_timer(struct l2k_chan *ch, enum l2cap_mode_timer which)
 	case L2CAP_TIMER_ACK:
 		ertm_send_ack(ch, true); /* a received I-frame waited long enough: SendAck now */
 		break;
+	case L2CAP_TIMER_SUPERVISE:
+		ertm_supervise_timer(ch);
+		break;
 	default:
 		break;
 	}

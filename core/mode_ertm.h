@@ -79,6 +79,8 @@ void ertm_rx(struct l2k_chan *ch, const struct ifr_frame *fr);
 void ertm_send_ack(struct l2k_chan *ch, bool now);
 /* Pass up the frames kept in sequence (while LocalBusy, or during SREJ recovery) */
 void ertm_rx_resume(struct l2k_chan *ch);
+/* The SREJ supervision timer expired (l2kit's: SREJ_SENT asks again for what stays missing) */
+void ertm_supervise_timer(struct l2k_chan *ch);
 
 /* ---- mode_ertm.c ---------------------------------------------------------------------------- */
 /* The application's reading (ch->rx_hold) differs from LocalBusy: Local-Busy-Detected / -Clear */

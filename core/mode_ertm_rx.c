@@ -8,7 +8,15 @@
  *    (the frames after the gap are kept): SREJ_SENT; a longer gap with one REJ (go back N):
  *    REJ_SENT;
  *  - acknowledgements ride on I-frames when there are any; otherwise an RR goes out as soon as
- *    a quarter of the window is unacknowledged, or after IFR_ACK_TIMEOUT_MS;
+ *    a quarter of the window (at most IFR_ACK_MAX_FRAMES) is unacknowledged, or after ack_ms
+ *    (a quarter of the link's retransmission time-out, at most IFR_ACK_TIMEOUT_MS);
+ *  - the receiver's supervision (l2kit's timer, rx_supervise): an SREJ unanswered for an
+ *    estimated round trip is sent again, an RR followed by no I-frame is said once more, so
+ *    that neither waits for the peer's retransmission time-out and poll;
+ *  - copies still to come (ghost): a frame asked for again before the earlier request was
+ *    known to be lost may come twice; the next frames with its TxSeq are taken as those copies,
+ *    never as the next turn's frame (with 63 of 64 sequence numbers in use a late copy would
+ *    pass for one);
  *  - local busy (the application stopped reading): RNR; in-sequence I-frames that still arrive
  *    are kept (the window bounds them) instead of being discarded, and passed up with an RR
  *    (P=1) when the application reads again, so the peer need not retransmit them. */
@@ -30,27 +38,42 @@ enum txseq_class {
 
 /* ---- SrejList ------------------------------------------------------------------------------- */
 
+static uint32_t now32(struct l2k_chan *ch)
+{
+	l2cap_sync_now(ch->eng);
+	return (uint32_t)ch->eng->now;
+}
+
+static struct ifr_srej *srej_at(const struct l2cap_ifr *f, uint16_t i)
+{
+	return &f->srej[(f->srej_head + i) % f->rx_alloc];
+}
+
 static int srej_find(const struct l2cap_ifr *f, uint16_t seq)
 {
 	for (uint16_t i = 0; i < f->srej_n; i++)
-		if (f->srej[(f->srej_head + i) % f->rx_alloc] == seq)
+		if (srej_at(f, i)->seq == seq)
 			return i;
 	return -1;
 }
 
-static void srej_push(struct l2cap_ifr *f, uint16_t seq)
+/* Append e, asked for now. */
+static void srej_push(struct l2k_chan *ch, struct ifr_srej e)
 {
-	if (f->srej_n < f->rx_alloc)
-		f->srej[(f->srej_head + f->srej_n++) % f->rx_alloc] = seq;
+	struct l2cap_ifr *f = ifr_of(ch);
+	if (f->srej_n >= f->rx_alloc)
+		return;
+	e.at = now32(ch);
+	f->srej[(f->srej_head + f->srej_n++) % f->rx_alloc] = e;
 }
 
 /* PopSrejList */
-static uint16_t srej_pop(struct l2cap_ifr *f)
+static struct ifr_srej srej_pop(struct l2cap_ifr *f)
 {
-	uint16_t s = f->srej[f->srej_head];
+	struct ifr_srej e = f->srej[f->srej_head];
 	f->srej_head = (uint16_t)((f->srej_head + 1) % f->rx_alloc);
 	f->srej_n--;
-	return s;
+	return e;
 }
 
 static void send_srej(struct l2k_chan *ch, uint16_t seq, uint8_t fb)
@@ -59,29 +82,131 @@ static void send_srej(struct l2k_chan *ch, uint16_t seq, uint8_t fb)
 	ifr_send_s(ch, &c);
 }
 
+static uint8_t inc8(uint8_t v)
+{
+	return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
+}
+
+/* Ask again for the head of SrejList: SREJ, and it moves to the tail (asked for now).  lost:
+ * the frames say the earlier requests went unanswered (the link keeps the peer's order: a
+ * frame asked for later came first); otherwise the last one may still be answered and one
+ * more copy may come. */
+static void srej_again(struct l2k_chan *ch, bool lost)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	struct ifr_srej e = srej_pop(f);
+	send_srej(ch, e.seq, 0);
+	e.tries = inc8(e.tries);
+	e.maybe = lost ? 0 : inc8(e.maybe);
+	srej_push(ch, e);
+}
+
+/* The receiver's supervision timer (l2kit's, like the acknowledgement timer): in SREJ_SENT due
+ * when the oldest request of SrejList has waited srej_rto; otherwise, after an RR that
+ * acknowledged frames, due srej_rto later unless an I-frame came meanwhile (the RR may have
+ * been lost while the peer waits for it with a full window). */
+static void rx_supervise(struct l2k_chan *ch)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	uint32_t since;
+	if (!ertm_open_ok(ch)) {
+		ifr_timer_stop(ch, L2CAP_TIMER_SUPERVISE);
+		return;
+	}
+	if (f->srej_n) {
+		since = srej_at(f, 0)->at;
+	} else if (f->ack_unconfirmed) {
+		since = f->ack_sent_at;
+	} else {
+		ifr_timer_stop(ch, L2CAP_TIMER_SUPERVISE);
+		return;
+	}
+	uint32_t waited = now32(ch) - since;
+	uint32_t left = waited >= f->srej_rto ? 0 : f->srej_rto - waited;
+	l2cap_arm(ch, &ch->mode_timers[L2CAP_TIMER_SUPERVISE], left);
+}
+
+/* The frame asked for by e arrived: a sample of the time SREJs take to be answered (only from
+ * requests sent once: the answer to a repeated one cannot be told from the first's). */
+static void srej_answered(struct l2k_chan *ch, const struct ifr_srej *e)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	/* the copies its other requests may still bring */
+	f->ghost[e->seq] = e->maybe;
+	if (e->tries != 1)
+		return;
+	uint32_t rtt = now32(ch) - e->at;
+	if (!f->srej_rtt_known) {
+		f->srej_srtt8 = rtt * 8;
+		f->srej_var4 = rtt * 2;
+		f->srej_rtt_known = true;
+	} else {
+		/* RFC 6298 2.3: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, SRTT = 7/8 SRTT + 1/8 R */
+		int32_t err = (int32_t)rtt - (int32_t)(f->srej_srtt8 / 8);
+		f->srej_var4 = f->srej_var4 - f->srej_var4 / 4 + (uint32_t)(err < 0 ? -err : err);
+		f->srej_srtt8 = f->srej_srtt8 - f->srej_srtt8 / 8 + rtt;
+	}
+	/* RTO = SRTT + 4 RTTVAR (2.3), here at least IFR_SREJ_MIN_MS and at most the ceiling */
+	uint32_t rto = f->srej_srtt8 / 8 + f->srej_var4;
+	if (rto < IFR_SREJ_MIN_MS)
+		rto = IFR_SREJ_MIN_MS;
+	f->srej_rto = rto < f->srej_rto_max ? rto : f->srej_rto_max;
+}
+
 /* SendSREJ: one SREJ for each frame missing before txseq, each appended to SrejList. */
 static void srej_gap(struct l2k_chan *ch, uint16_t txseq)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
 	for (uint16_t s = f->expected_tx_seq; s != txseq; s = seq_add(f, s, 1)) {
 		send_srej(ch, s, 0);
-		srej_push(f, s);
+		srej_push(ch, (struct ifr_srej){.seq = s, .tries = 1});
+		/* txseq came after s of this turn, which the peer sent after every copy of the
+		 * last turn's s: none of those is still to come */
+		f->ghost[s] = 0;
 	}
 	f->expected_tx_seq = seq_add(f, txseq, 1);
 }
 
 /* Send-SREJ-List: a frame asked for arrived out of order, so the SREJs before it in the list
- * were lost: ask again for them (they move to the tail) and forget txseq. */
+ * were lost, or the frames they asked for were (the peer answers SREJs in order): ask again
+ * for them (they move to the tail) and forget txseq.  That proof holds when txseq was asked
+ * for once since it was last known lost; otherwise the copy may answer an older request. */
 static void srej_resend_before(struct l2k_chan *ch, uint16_t txseq)
 {
 	struct l2cap_ifr *f = ifr_of(ch);
+	int i = srej_find(f, txseq);
+	bool proven = i >= 0 && !srej_at(f, (uint16_t)i)->maybe;
 	for (uint16_t n = f->srej_n; n && f->srej_n; n--) {
-		uint16_t s = srej_pop(f);
-		if (s == txseq)
+		if (srej_at(f, 0)->seq == txseq) {
+			struct ifr_srej e = srej_pop(f);
+			srej_answered(ch, &e);
 			break;
-		send_srej(ch, s, 0);
-		srej_push(f, s);
+		}
+		srej_again(ch, proven);
 	}
+}
+
+/* The supervision timer expired (l2kit's rows for the timer it adds):
+ *  - SREJ_SENT: the oldest requests waited srej_rto, so they were lost or the frames they asked
+ *    for were: Send-SREJ-List for every request that old, and wait twice as long for the next
+ *    answer (RFC 6298 5.5);
+ *  - an RR that acknowledged frames was followed by no I-frame: it may have been lost while the
+ *    peer waits for it, so SendRRorRNR once more (nothing else is sent until an I-frame comes;
+ *    an acknowledgement said twice is harmless). */
+void ertm_supervise_timer(struct l2k_chan *ch)
+{
+	struct l2cap_ifr *f = ifr_of(ch);
+	if (f->srej_n) {
+		uint32_t now = now32(ch);
+		for (uint16_t n = f->srej_n; n && now - srej_at(f, 0)->at >= f->srej_rto; n--)
+			srej_again(ch, false);
+		f->srej_rto = f->srej_rto * 2 < f->srej_rto_max ? f->srej_rto * 2 : f->srej_rto_max;
+	} else if (f->ack_unconfirmed) {
+		f->ack_unconfirmed = false;
+		if (!f->local_busy)
+			ertm_send_rr_or_rnr(ch, 0, 0);
+	}
+	rx_supervise(ch);
 }
 
 /* ---- conditions ----------------------------------------------------------------------------- */
@@ -175,14 +300,24 @@ static void final_retransmit(struct l2k_chan *ch)
 		ertm_retransmit_all(ch, f->expected_ack_seq);
 }
 
-/* What every Recv I-frame row does after its own actions: F=1 (final_retransmit), SendAck (an
- * I-frame of ours carries it if there is one to send), and what may be sent. */
+/* What every Recv I-frame row does first: PassToTx, and with F=1 Retransmit-I-frames
+ * (final_retransmit) at once, before the frame's SDU is passed up: the application may send
+ * from its receive callback, and the frames that waited for the F-bit (Pend-Data in WAIT_F)
+ * would then go out first and be counted among those to send again. */
+static void pass_to_tx_iframe(struct l2k_chan *ch, const struct l2cap_ctrl *c)
+{
+	pass_to_tx(ch, c);
+	if (c->f && ertm_open_ok(ch))
+		final_retransmit(ch);
+}
+
+/* What every Recv I-frame row does after its own actions: SendAck (an I-frame of ours carries
+ * it if there is one to send), and what may be sent. */
 static void iframe_done(struct l2k_chan *ch, const struct l2cap_ctrl *c)
 {
+	(void)c;
 	if (!ertm_open_ok(ch))
 		return;
-	if (c->f)
-		final_retransmit(ch);
 	ertm_send_ack(ch, false);
 	ertm_send_pending(ch);
 }
@@ -294,7 +429,7 @@ static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const stru
 	const struct l2cap_ctrl *c = &fr->c;
 	switch (ev) {
 	case ERTM_RX_RECV_IFRAME:
-		pass_to_tx(ch, c);
+		pass_to_tx_iframe(ch, c);
 		if (cls == TXSEQ_EXPECTED) {
 			accept_expected(ch, fr); /* With-Expected-TxSeq */
 		} else if (cls == TXSEQ_UNEXPECTED && !f->local_busy) {
@@ -304,6 +439,7 @@ static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const stru
 				ifr_rx_store(f, fr);
 				srej_gap(ch, c->txseq);
 				f->rx_state = RX_SREJ_SENT;
+				rx_supervise(ch);
 			} else {
 				/* SendREJ (ReqSeq = ExpectedTxSeq), the frame is discarded -> REJ_SENT */
 				struct l2cap_ctrl rej = {.type = L2CAP_FRAME_S, .sfunc = L2CAP_S_REJ,
@@ -341,7 +477,7 @@ static void rx_state_rej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const 
 	const struct l2cap_ctrl *c = &fr->c;
 	switch (ev) {
 	case ERTM_RX_RECV_IFRAME:
-		pass_to_tx(ch, c);
+		pass_to_tx_iframe(ch, c);
 		if (cls == TXSEQ_EXPECTED) {
 			/* With-Expected-TxSeq: the REJ exception is cleared -> RECV */
 			f->rx_state = RX_RECV;
@@ -377,19 +513,21 @@ static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const
 	const struct l2cap_ctrl *c = &fr->c;
 	switch (ev) {
 	case ERTM_RX_RECV_IFRAME:
-		pass_to_tx(ch, c);
+		pass_to_tx_iframe(ch, c);
 		switch (cls) {
 		case TXSEQ_EXPECTED:
 			/* kept until the frames asked for arrive; ExpectedTxSeq + 1 */
 			ifr_rx_store(f, fr);
 			f->expected_tx_seq = seq_add(f, f->expected_tx_seq, 1);
 			break;
-		case TXSEQ_EXPECTED_SREJ:
+		case TXSEQ_EXPECTED_SREJ: {
 			/* PopSrejList, keep it, pass up what is now in sequence */
-			srej_pop(f);
+			struct ifr_srej e = srej_pop(f);
+			srej_answered(ch, &e);
 			ifr_rx_store(f, fr);
 			ertm_rx_resume(ch);
 			break;
+		}
 		case TXSEQ_UNEXPECTED:
 			/* a new gap: keep it, SendSREJ for the frames missing before it */
 			ifr_rx_store(f, fr);
@@ -407,14 +545,22 @@ static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const
 		/* SrejList empty: -> RECV */
 		if (ertm_open_ok(ch) && !f->srej_n)
 			f->rx_state = RX_RECV;
+		rx_supervise(ch);
 		iframe_done(ch, c);
 		break;
 	case ERTM_RX_RECV_RR:
 		if (recv_rr(ch, c)) {
 			/* P=1: the SREJ at the tail of SrejList again, with F=1 */
-			if (f->srej_n)
-				send_srej(ch, f->srej[(f->srej_head + f->srej_n - 1) % f->rx_alloc], 1);
-			else
+			if (f->srej_n) {
+				struct ifr_srej *t = srej_at(f, (uint16_t)(f->srej_n - 1));
+				send_srej(ch, t->seq, 1);
+				/* asked for now (it stays the newest request); no second copy can come:
+				 * what the peer sent before its poll came first, and an SREJ it had
+				 * not seen then is answered once (SrejActioned) */
+				t->at = now32(ch);
+				t->tries = inc8(t->tries);
+				rx_supervise(ch);
+			} else
 				ertm_send_i_or_rr_or_rnr(ch);
 		}
 		ertm_send_pending(ch);
@@ -438,7 +584,14 @@ void ertm_rx(struct l2k_chan *ch, const struct ifr_frame *fr)
 	enum ertm_rx_event ev = ERTM_RX_RECV_IFRAME;
 	enum txseq_class cls = TXSEQ_EXPECTED;
 	if (c->type == L2CAP_FRAME_I) {
+		f->ack_unconfirmed = false; /* the peer sends: it is not waiting for our RR */
 		cls = classify(ch, c->txseq);
+		if (f->ghost[c->txseq]) {
+			/* a copy of a frame we asked for more than once: a duplicate, whatever the
+			 * window says (with 63 of 64 sequence numbers in use an old copy looks new) */
+			f->ghost[c->txseq]--;
+			cls = TXSEQ_DUPLICATE;
+		}
 		if (cls == TXSEQ_INVALID) {
 			ifr_fail(ch, L2K_CLOSE_PROTOCOL); /* With-Invalid-TxSeq: close */
 			return;
@@ -485,7 +638,12 @@ void ertm_send_ack(struct l2k_chan *ch, bool now)
 		return;
 	}
 	ertm_send_pending(ch); /* an I-frame carries the acknowledgement if there is one to send */
-	if (ertm_open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq))
+	if (ertm_open_ok(ch) && seq_off(f, f->buffer_seq, f->last_acked_seq)) {
 		ertm_send_rr_or_rnr(ch, 0, 0);
+		/* supervised: sent again if no I-frame follows (rx_supervise) */
+		f->ack_unconfirmed = true;
+		f->ack_sent_at = now32(ch);
+		rx_supervise(ch);
+	}
 	ifr_timer_stop(ch, L2CAP_TIMER_ACK);
 }

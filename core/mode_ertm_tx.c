@@ -9,7 +9,12 @@
  *  - MaxTransmit is the local opts.max_transmit (the value in our Configuration Request tells
  *    the peer what we use); 0 (L2K_MAX_TRANSMIT_UNLIMITED) never gives up;
  *  - a frame is not retransmitted while the peer is busy (RNR): the peer's RR with P=1 or F=1
- *    that ends the busy condition brings the retransmissions. */
+ *    that ends the busy condition brings the retransmissions;
+ *  - the F-bit answering the peer's poll rides on the last retransmission the peer asked for,
+ *    else on the first new I-frame, else on an RR, and never ahead of retransmissions that wait
+ *    for room on the link;
+ *  - the time-outs are the peer's (its Configuration Response); l2kit gives its peers time-outs
+ *    fitted to the link (ifr_link_timeouts, mode_ifr.c). */
 #include "core/mode_ertm.h"
 
 /* ---- actions -------------------------------------------------------------------------------- */
@@ -54,12 +59,16 @@ void ertm_send_pending(struct l2k_chan *ch)
 				ifr_fail(ch, L2K_CLOSE_MAX_TRANSMIT);
 				return;
 			}
-			uint8_t fb = f->send_f;
+			/* the F-bit answering a poll goes on the last retransmission asked for, after
+			 * everything asked for before the poll: once F=1 is back, the peer may count on
+			 * all of it having come */
+			uint8_t fb = f->send_f && f->retx_n == 1;
 			if (ifr_send_i(ch, s, seq, f->buffer_seq, fb) == L2K_EAGAIN) {
 				blocked = true;
 				break;
 			}
-			f->send_f = false;
+			if (fb)
+				f->send_f = false;
 			s->retries++;
 			ch->st.retransmissions++;
 			ifr_retx_pop(f);
@@ -93,8 +102,11 @@ void ertm_send_pending(struct l2k_chan *ch)
 		}
 	} while (f->pump_again && !blocked);
 	f->in_pump = false;
-	/* a poll still waits for its answer and no I-frame carried the F-bit (SendIorRRorRNR) */
-	if (f->send_f) {
+	/* a poll still waits for its answer and no I-frame carried the F-bit (SendIorRRorRNR):
+	 * an RR carries it, unless I-frames wait for room on the link (retransmissions asked for
+	 * before the poll): then one of them does, so that the F-bit comes after them as the peer
+	 * may count on */
+	if (f->send_f && !(blocked && (f->retx_n || f->staged))) {
 		f->send_f = false;
 		ertm_send_rr_or_rnr(ch, 0, 1);
 	}

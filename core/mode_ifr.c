@@ -60,7 +60,9 @@ int ifr_open(struct l2k_chan *ch, bool keep_tx, bool rx_buffer)
 	size_t o_rx = o_tx + align8((size_t)tx_alloc * sizeof(struct ifr_slot));
 	size_t o_retx = o_rx + align8((size_t)rx_alloc * sizeof(struct ifr_slot));
 	size_t o_srej = o_retx + align8((size_t)tx_alloc * sizeof(uint16_t));
-	size_t o_txd = o_srej + align8((size_t)rx_alloc * sizeof(uint16_t));
+	size_t o_ghost = o_srej + align8((size_t)rx_alloc * sizeof(struct ifr_srej));
+	size_t n_ghost = ch->mode == L2K_MODE_ERTM ? mod : 0;
+	size_t o_txd = o_ghost + align8(n_ghost);
 	size_t o_rxd = o_txd + align8((size_t)tx_alloc * mps_tx);
 	size_t total = o_rxd + (size_t)rx_alloc * ch->local_mps;
 	/* the bookkeeping is cleared; the frame buffers are written before they are read, so a
@@ -88,17 +90,23 @@ int ifr_open(struct l2k_chan *ch, bool keep_tx, bool rx_buffer)
 	f->tx = (struct ifr_slot *)(blk + o_tx);
 	f->rx = (struct ifr_slot *)(blk + o_rx);
 	f->retx = (uint16_t *)(blk + o_retx);
-	f->srej = (uint16_t *)(blk + o_srej);
+	f->srej = (struct ifr_srej *)(blk + o_srej);
+	f->ghost = n_ghost ? blk + o_ghost : NULL;
 	for (uint16_t i = 0; i < tx_alloc; i++)
 		f->tx[i].data = blk + o_txd + (size_t)i * mps_tx;
 	for (uint16_t i = 0; i < rx_alloc; i++)
 		f->rx[i].data = blk + o_rxd + (size_t)i * ch->local_mps;
 	/* acknowledge after a quarter of the smaller of our window and the one the peer said it
-	 * will use (the TxWindow of its response, 5.4): the sender never waits for a full window */
+	 * will use (the TxWindow of its response, 5.4), and after IFR_ACK_MAX_FRAMES at most (a
+	 * peer may keep fewer frames outstanding than a large extended window allows): the
+	 * sender never waits for a full window */
 	uint32_t ackw = rxw;
 	if (neg.rsp_rfc && neg.rsp.tx_window && neg.rsp.tx_window < ackw && !neg.local_ews)
 		ackw = neg.rsp.tx_window;
-	f->ack_thresh = (uint16_t)(ackw / 4 ? ackw / 4 : 1);
+	ackw /= 4;
+	if (ackw > IFR_ACK_MAX_FRAMES)
+		ackw = IFR_ACK_MAX_FRAMES;
+	f->ack_thresh = (uint16_t)(ackw ? ackw : 1);
 	f->max_transmit = ch->opts.max_transmit == L2K_MAX_TRANSMIT_UNLIMITED ? 0 : ch->opts.max_transmit;
 	/* Timeouts our transmitter uses: ERTM takes them from the response to our request (5.4:
 	 * the receiving side chooses them); the legacy modes from the peer's request. */
@@ -106,10 +114,50 @@ int ifr_open(struct l2k_chan *ch, bool keep_tx, bool rx_buffer)
 								     : (neg.peer_rfc ? &neg.peer : NULL);
 	f->retrans_ms = src && src->retrans_timeout ? src->retrans_timeout : L2CAP_DEFAULT_RETX_TIMEOUT;
 	f->monitor_ms = src && src->monitor_timeout ? src->monitor_timeout : L2CAP_DEFAULT_MONITOR_TIMEOUT;
-	f->ack_ms = IFR_ACK_TIMEOUT_MS;
+	/* What the link's time-outs are for the peer's transmitter (what we gave it or would):
+	 * an acknowledgement waits a quarter of that at most (the peer would poll otherwise),
+	 * and SREJ supervision starts from half of it and learns the real round trip from the
+	 * answers */
+	uint16_t lr, lm;
+	ifr_link_timeouts(ch, 0, &lr, &lm);
+	f->ack_ms = lr / 4 < IFR_ACK_TIMEOUT_MS ? lr / 4u : IFR_ACK_TIMEOUT_MS;
+	f->srej_rto_max = lr / 2;
+	f->srej_rto = lr / 2;
 	f->tx_state = TX_XMIT;
 	f->rx_state = RX_RECV;
 	return 0;
+}
+
+void ifr_link_timeouts(const struct l2k_chan *ch, uint8_t max_transmit, uint16_t *retrans, uint16_t *monitor)
+{
+	*retrans = L2CAP_DEFAULT_RETX_TIMEOUT;
+	*monitor = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+	if (!ch->link || !ch->link->rtt_known)
+		return;
+	/* what the link takes to answer, with room for the data queued ahead of an answer */
+	uint64_t t = (uint64_t)ch->link->rtt_ms * IFR_RTT_FACTOR + IFR_RTT_MARGIN_MS;
+	if (t < IFR_MIN_TIMEOUT_MS)
+		t = IFR_MIN_TIMEOUT_MS;
+	if (t > L2CAP_DEFAULT_RETX_TIMEOUT)
+		t = L2CAP_DEFAULT_RETX_TIMEOUT;
+	uint64_t r = t, m = t;
+	if (ch->mode == L2K_MODE_ERTM) {
+		/* MaxTransmit counts polls, one monitor time-out apart */
+		if (max_transmit && m * max_transmit < IFR_PATIENCE_MS)
+			m = (IFR_PATIENCE_MS + max_transmit - 1u) / max_transmit;
+		if (m > L2CAP_DEFAULT_MONITOR_TIMEOUT)
+			m = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+	} else {
+		/* the legacy modes: it counts transmissions of a frame, one retransmission time-out
+		 * apart; the monitor time-out only spaces the RRs of an idle channel */
+		if (max_transmit && r * max_transmit < IFR_PATIENCE_MS)
+			r = (IFR_PATIENCE_MS + max_transmit - 1u) / max_transmit;
+		if (r > L2CAP_DEFAULT_RETX_TIMEOUT)
+			r = L2CAP_DEFAULT_RETX_TIMEOUT;
+		m = L2CAP_DEFAULT_MONITOR_TIMEOUT;
+	}
+	*retrans = (uint16_t)r;
+	*monitor = (uint16_t)m;
 }
 
 uint16_t ifr_local_window(const struct l2k_chan *ch)
@@ -417,6 +465,7 @@ void ifr_timer_start(struct l2k_chan *ch, enum l2cap_mode_timer which)
 	const struct l2cap_ifr *f = ifr_of(ch);
 	uint32_t ms = which == L2CAP_TIMER_RETRANS ? f->retrans_ms
 		      : which == L2CAP_TIMER_MONITOR ? f->monitor_ms
+		      : which == L2CAP_TIMER_SUPERVISE ? f->srej_rto
 						     : f->ack_ms;
 	l2cap_arm(ch, &ch->mode_timers[which], ms);
 }

@@ -11,7 +11,8 @@
  * Memory of an open channel: tx_alloc * remote_mps octets hold the I-frames sent and not yet
  * acknowledged (ERTM, Retransmission, Flow Control); rx_alloc * local_mps octets hold I-frames
  * received out of sequence while SREJs are outstanding (ERTM only); local_mtu octets reassemble
- * a segmented SDU (ch->rx_sdu). */
+ * a segmented SDU (ch->rx_sdu); ERTM adds one octet per sequence number (64 or 16384) for the
+ * copies of a frame still to come (ghost). */
 #ifndef L2K_MODE_IFR_H
 #define L2K_MODE_IFR_H
 
@@ -22,8 +23,22 @@
  * proposal is refused as unacceptable; above 65527 the I-frame would not fit a PDU. */
 #define L2CAP_MIN_MPS_IFR 48
 #define L2CAP_MAX_MPS_IFR 65527
-/* How long a received I-frame may wait for an acknowledgement when no I-frame carries one. */
+/* How long a received I-frame may wait for an acknowledgement when no I-frame carries one (at
+ * most; less on a link whose time-outs are shorter, ifr_open), and after how many received
+ * I-frames an acknowledgement goes at once (at most; a quarter of the window if less). */
 #define IFR_ACK_TIMEOUT_MS 100
+#define IFR_ACK_MAX_FRAMES 16
+/* The time-outs l2kit gives a peer's transmitter on a link (ifr_link_timeouts): 48 round trips
+ * of the link plus 100 ms, at least IFR_MIN_TIMEOUT_MS, at most the specification's values for
+ * an infinite flush timeout (L2CAP_DEFAULT_RETX_TIMEOUT, L2CAP_DEFAULT_MONITOR_TIMEOUT); with
+ * a finite MaxTransmit, never so short that MaxTransmit expiries come sooner than
+ * IFR_PATIENCE_MS (ERTM: polls; Retransmission mode: transmissions of a frame). */
+#define IFR_RTT_FACTOR 48
+#define IFR_RTT_MARGIN_MS 100
+#define IFR_MIN_TIMEOUT_MS 100
+#define IFR_PATIENCE_MS 12000
+/* SREJ supervision: an SREJ is sent again after at least this long */
+#define IFR_SREJ_MIN_MS 10
 
 /* Negotiation record, filled by l2cap_confneg.c while the channel is configured. */
 struct l2cap_ifr_neg {
@@ -54,6 +69,14 @@ struct ifr_slot {
 	uint8_t retries;   /* transmissions so far (tx) */
 	bool present;	   /* rx: holds a frame */
 	uint8_t *data;
+};
+
+/* An entry of SrejList (ERTM receiver): a missing TxSeq asked for with SREJ. */
+struct ifr_srej {
+	uint32_t at;   /* when the latest SREJ for it went out (engine ms, low 32 bits) */
+	uint16_t seq;
+	uint8_t tries; /* SREJs sent for it */
+	uint8_t maybe; /* earlier SREJs for it not known to be lost: each may still bring a copy */
 };
 
 /* A queued S-frame that could not go out because the link queue was full. */
@@ -101,8 +124,21 @@ struct l2cap_ifr {
 	bool rnr_sent;		  /* RNRsent: an RNR told the peer so */
 	bool rej_sent;		  /* legacy Retransmission mode: REJ exception condition */
 	bool dup_acked;		  /* legacy: an RR answered a duplicate since the last new frame */
-	uint16_t *srej;		  /* SrejList, in the order sent */
+	struct ifr_srej *srej;	  /* SrejList, in the order sent (so oldest request first) */
 	uint16_t srej_head, srej_n;
+	/* SREJ supervision (l2kit's, mode_ertm_rx.c): the time from an SREJ to the frame it asks
+	 * for, smoothed (ms x 8) with its mean deviation (ms x 4) as TCP estimates a round trip
+	 * (RFC 6298); an SREJ unanswered for srej_rto ms is sent again (the wait doubles, up to
+	 * srej_rto_max, while answers stay away) */
+	uint32_t srej_srtt8, srej_var4, srej_rto, srej_rto_max;
+	bool srej_rtt_known;
+	/* ERTM: per TxSeq, copies of a frame that may still come after the one received (it was
+	 * asked for again before the earlier request was known to be lost); the next that many
+	 * frames with that TxSeq are taken as those copies, never as the frame of the next turn
+	 * of the sequence numbers (mode_ertm_rx.c) */
+	uint8_t *ghost;
+	bool ack_unconfirmed;	  /* an RR acknowledged frames and no I-frame came since */
+	uint32_t ack_sent_at;	  /* when (engine ms, low 32 bits) */
 	struct ifr_slot *rx;
 	uint16_t rx_alloc;
 	/* reassembly state beyond ch->rx_sdu/rx_sdu_len/rx_sdu_total/rx_in_sdu */
@@ -123,6 +159,12 @@ static inline struct l2cap_ifr *ifr_of(struct l2k_chan *ch)
 }
 /* Parameters from the negotiation, buffers.  rx_frames: out-of-sequence slots to allocate. */
 int ifr_open(struct l2k_chan *ch, bool keep_tx, bool rx_buffer);
+
+/* The Retransmission and Monitor time-outs l2kit gives the peer's transmitter on this
+ * channel's link (ERTM: in our Configuration Response, 5.4; Retransmission and Flow Control
+ * mode: in our Configuration Request), for a transmitter that gives up after max_transmit
+ * transmissions (0: never).  Without a measured round trip: the specification's 2 s / 12 s. */
+void ifr_link_timeouts(const struct l2k_chan *ch, uint8_t max_transmit, uint16_t *retrans, uint16_t *monitor);
 
 /* The receive window we advertise (TxWindow or Extended Window Size) for the channel's mode. */
 uint16_t ifr_local_window(const struct l2k_chan *ch);

@@ -8,7 +8,10 @@
  *   5. out of process: two l2cat processes over vctrl (TCP);
  *   6. CRC-16 (FCS) speed;
  *   7. fairness: channels of different modes sharing one link under a timed profile;
- *   8. Python: the l2kit package's sockets against l2cat, out of process over vctrl.
+ *   8. Python: the l2kit package's sockets against l2cat, out of process over vctrl;
+ *   loss: ERTM and Retransmission mode goodput at 1-20 % PDU loss against lossless, in
+ *      process (3-DH5, virtual time) and out of process (vctrl, unlimited and 3-DH5), and
+ *      100 MB byte-exact at 20 % loss (tools/bench/loss.c).
  * Prints a table per section and writes OUT/results.json plus gnuplot data files.
  *   l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR] [--python PATH]
  *           [--python-dir DIR] */
@@ -25,7 +28,7 @@
 #include "tools/common/tool.h"
 
 #define PROG "l2bench"
-static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "pair"};
+static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "pair", "loss"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void usage(FILE *f)
@@ -36,11 +39,13 @@ static void usage(FILE *f)
 		"               [--python-dir DIR]\n"
 		"  Measures l2kit: host cost per mode and SDU size against memcpy, link utilisation on\n"
 		"  the simulated air's timed profiles, round-trip latency, scale to 1000 channels, two\n"
-		"  l2cat processes over vctrl, and the Python package against l2cat.  Prints tables and\n"
+		"  l2cat processes over vctrl, the Python package against l2cat, and ERTM / Retransmission\n"
+		"  mode goodput under PDU loss (in process and over vctrl).  Prints tables and\n"
 		"  writes DIR/results.json (default DIR build/bench) with gnuplot data (host_cost.dat,\n"
 		"  utilisation.dat).\n"
 		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
-		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python,pair\n"
+		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python,pair,\n"
+		"               loss\n"
 		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
 		"  --bindir DIR where vctrl and l2cat are (default: this program's directory); the\n"
 		"               shared library is DIR/../libl2kit.so\n"
@@ -66,7 +71,7 @@ static int check_only(const char *only)
 			known |= strlen(sections[i]) == len && strncmp(p, sections[i], len) == 0;
 		if (!known) {
 			fprintf(stderr, PROG ": unknown section '%.*s' in --only (sections: cost, util, latency, "
-					"scale, oop, fcs, fair, python, pair)\n", (int)len, p);
+					"scale, oop, fcs, fair, python, pair, loss)\n", (int)len, p);
 			return 2;
 		}
 		if (!e)
@@ -296,6 +301,8 @@ int main(int argc, char **argv)
 		failed |= bench_python(&o) < 0;
 	if (!tool_signal() && want(only, "pair"))
 		failed |= bench_pairing(&o) < 0;
+	if (!tool_signal() && want(only, "loss"))
+		failed |= bench_loss(&o) < 0;
 	double wall = bench_wall_s() - w0;
 	bj_num("bench_wall_s", wall);
 	if (tool_signal())

@@ -2,7 +2,7 @@
  * corruption; prints throughput and retransmission counts per run.  Exit 0 when every run
  * delivered what its mode guarantees (see tests/unit/test_mode_xfer.h).
  *   mode_soak [--mb N] [--mode M] [--loss P] [--corrupt P] [--seed N] [--mtu N] [--window N]
- *             [--max-transmit N] [--ext-window] [--no-fcs]
+ *             [--max-transmit N] [--ext-window] [--no-fcs] [--profile NAME]
  * Without --mode/--loss: the matrix ertm, retrans, streaming, flowctl x loss 0, 1, 5, 20 % (+ 1 %
  * corruption), N MB each (default 100). */
 #include <stdio.h>
@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--max-transmit")) base.max_transmit = (uint8_t)atoi(v), i++;
 		else if (!strcmp(a, "--ext-window")) base.ext_window = true;
 		else if (!strcmp(a, "--no-fcs")) base.fcs = 0;
+		else if (!strcmp(a, "--profile")) base.profile = v, i++;
 		else {
 			fprintf(stderr, "unknown option %s\n", a);
 			return 2;

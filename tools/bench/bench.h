@@ -98,6 +98,9 @@ struct bgroup {
  * servers on the peers.  0 or -1. */
 int bg_init(struct bgroup *g, struct bworld *w, enum l2k_mode mode, uint32_t nflows, size_t sdu,
 	    uint64_t bytes_per_flow);
+/* The same with base as the options of both ends (mode, mode_required and MTU set on top). */
+int bg_init_opts(struct bgroup *g, struct bworld *w, enum l2k_mode mode, uint32_t nflows, size_t sdu,
+		 uint64_t bytes_per_flow, const struct l2k_chan_opts *base);
 void bg_free(struct bgroup *g);
 /* Open every channel (ECFC: up to 5 per request) and wait until all are open; the flows do not
  * send yet.  0, or -1 after printing why. */
@@ -155,5 +158,6 @@ int bench_crc(const struct bench_opts *o);
 int bench_fairness(const struct bench_opts *o);
 int bench_python(const struct bench_opts *o);
 int bench_pairing(const struct bench_opts *o);
+int bench_loss(const struct bench_opts *o); /* tools/bench/loss.c */
 
 #endif

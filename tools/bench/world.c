@@ -217,6 +217,12 @@ bool bench_mode_le(enum l2k_mode m)
 int bg_init(struct bgroup *g, struct bworld *w, enum l2k_mode mode, uint32_t nflows, size_t sdu,
 	    uint64_t bytes_per_flow)
 {
+	return bg_init_opts(g, w, mode, nflows, sdu, bytes_per_flow, NULL);
+}
+
+int bg_init_opts(struct bgroup *g, struct bworld *w, enum l2k_mode mode, uint32_t nflows, size_t sdu,
+		 uint64_t bytes_per_flow, const struct l2k_chan_opts *base)
+{
 	memset(g, 0, sizeof(*g));
 	g->w = w;
 	g->mode = mode;
@@ -234,7 +240,10 @@ int bg_init(struct bgroup *g, struct bworld *w, enum l2k_mode mode, uint32_t nfl
 		g->f[i].total = bytes_per_flow;
 	}
 	g->total = bytes_per_flow * nflows;
-	l2k_chan_opts_default(&g->opts);
+	if (base)
+		g->opts = *base;
+	else
+		l2k_chan_opts_default(&g->opts);
 	g->opts.mode = mode;
 	g->opts.mode_required = true;
 	uint16_t min_mtu = mode == L2K_MODE_ECFC ? 64 : w->le ? 23 : 48;
