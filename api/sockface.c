@@ -99,13 +99,30 @@ void sockface_mark(struct sockface *sf)
 }
 
 /* Wake the waiters when there is a reason: not after every step (a sender waiting for room
- * would wake at every completed ACL packet: a futex storm), only after a change they may wait
- * for, or always for those waiting on the engine's progress. */
+ * would wake at every completed ACL packet: a futex storm), only after a change, and then only
+ * those whose call may now go on (a reader waits for data, not for the sends of the writer on
+ * the same socket); those waiting on the engine's progress wake after every step. */
 void sockface_changed(struct sockface *sf)
 {
-	if (sf->nwaiters && (sf->dirty || sf->nwaiters_step)) {
-		sf->dirty = false;
-		pthread_cond_broadcast(&sf->cond);
+	bool dirty = sf->dirty;
+	sf->dirty = false;
+	for (struct sf_waiter *w = sf->waiters; w; w = w->next) {
+		if (w->woken)
+			continue;
+		if (w->step || (dirty && (!w->ready || w->ready(w->arg)))) {
+			w->woken = true;
+			pthread_cond_signal(&w->cv);
+		}
+	}
+}
+
+void sockface_wake_all(struct sockface *sf)
+{
+	for (struct sf_waiter *w = sf->waiters; w; w = w->next) {
+		if (!w->woken) {
+			w->woken = true;
+			pthread_cond_signal(&w->cv);
+		}
 	}
 }
 
@@ -124,32 +141,73 @@ bool sockface_on_loop_thread(const struct sockface *sf)
 	return tl_loop_sf == sf;
 }
 
-/* Wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread). */
-int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step)
+/* Wait until woken (sockface_changed: a change that makes ready(arg) true, any change when
+ * ready is NULL, every step when step; sockface_wake_all) or the deadline: 0, L2K_EAGAIN
+ * (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread).  The caller looks again either way. */
+static int wait_on(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step,
+		   bool (*ready)(const void *arg), const void *arg)
 {
 	if (timeout_ms == 0)
 		return L2K_EAGAIN;
 	if (!sf->running)
 		return L2K_ENETDOWN;
-	sf->nwaiters++;
-	sf->nwaiters_step += step;
-	int r = timeout_ms < 0 ? pthread_cond_wait(&sf->cond, &sf->lock)
-			       : pthread_cond_timedwait(&sf->cond, &sf->lock, dl);
-	sf->nwaiters_step -= step;
-	sf->nwaiters--;
-	return r == ETIMEDOUT ? L2K_ETIMEDOUT : 0;
+	struct sf_waiter w = {.ready = ready, .arg = arg, .step = step};
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	w.next = sf->waiters;
+	if (w.next)
+		w.next->prev = &w;
+	sf->waiters = &w;
+	int r = 0;
+	while (!w.woken && r == 0) /* (spurious wake-ups wait again) */
+		r = timeout_ms < 0 ? pthread_cond_wait(&w.cv, &sf->lock)
+				   : pthread_cond_timedwait(&w.cv, &sf->lock, dl);
+	if (w.prev)
+		w.prev->next = w.next;
+	else
+		sf->waiters = w.next;
+	if (w.next)
+		w.next->prev = w.prev;
+	pthread_cond_destroy(&w.cv);
+	return w.woken || r != ETIMEDOUT ? 0 : L2K_ETIMEDOUT;
+}
+
+int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step)
+{
+	return wait_on(sf, timeout_ms, dl, step, NULL, NULL);
+}
+
+int sockface_wait_until(struct sockface *sf, int timeout_ms, const struct timespec *dl,
+			bool (*ready)(const void *arg), const void *arg)
+{
+	return wait_on(sf, timeout_ms, dl, false, ready, arg);
+}
+
+static int more(int r, bool *timed_out)
+{
+	if (r == L2K_ETIMEDOUT) {
+		*timed_out = true; /* the caller looks once more, then gets L2K_ETIMEDOUT */
+		return 0;
+	}
+	return r < 0 ? r : 0;
 }
 
 int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step)
 {
 	if (*timed_out)
 		return L2K_ETIMEDOUT;
-	int r = sockface_wait(sf, timeout_ms, dl, step);
-	if (r == L2K_ETIMEDOUT) {
-		*timed_out = true; /* the caller looks once more, then gets L2K_ETIMEDOUT */
-		return 0;
-	}
-	return r < 0 ? r : 0;
+	return more(wait_on(sf, timeout_ms, dl, step, NULL, NULL), timed_out);
+}
+
+int sockface_wait_more_until(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out,
+			     bool (*ready)(const void *arg), const void *arg)
+{
+	if (*timed_out)
+		return L2K_ETIMEDOUT;
+	return more(wait_on(sf, timeout_ms, dl, false, ready, arg), timed_out);
 }
 
 /* The error a call reports for a channel that ended for this reason. */
@@ -193,11 +251,24 @@ static bool sk_want_sendable(const struct l2k_sock *sk)
 	return sk->state == SK_CLOSED || sk->shut || !sk->tx_blocked;
 }
 
+bool sockface_sk_readable(const void *arg)
+{
+	const struct l2k_sock *sk = arg;
+	if (sk->kind == SK_LISTEN)
+		return sk_want_readable(sk);
+	return sk->rxq.count > 0 || sk->state == SK_CLOSED;
+}
+
+bool sockface_sk_sendable(const void *arg)
+{
+	return sk_want_sendable(arg);
+}
+
 void sockface_sk_update(struct l2k_sock *sk)
 {
 	sockface_mark(sk->sf);
 	bool want = sk_want_readable(sk);
-	if (want != sk->readable) {
+	if (sk->fd_r >= 0 && want != sk->readable) {
 		if (want)
 			sockface_pipe_put(sk->fd_w);
 		else
@@ -221,13 +292,10 @@ struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind)
 	struct l2k_sock *sk = calloc(1, sizeof(*sk));
 	if (!sk)
 		return NULL;
-	if (sockface_pipe_open(&sk->fd_r, &sk->fd_w) < 0) {
-		free(sk);
-		return NULL;
-	}
 	sk->sf = sf;
 	sk->kind = kind;
 	sk->state = SK_CONNECTING;
+	sk->fd_r = sk->fd_w = -1; /* the pipes are made when asked for: none per SDU otherwise */
 	sk->tx_fd_r = sk->tx_fd_w = -1;
 	sk->next = sf->socks;
 	if (sf->socks)
@@ -245,8 +313,10 @@ void sockface_sk_free(struct l2k_sock *sk)
 		sf->socks = sk->next;
 	if (sk->next)
 		sk->next->prev = sk->prev;
-	close(sk->fd_r);
-	close(sk->fd_w);
+	if (sk->fd_r >= 0) {
+		close(sk->fd_r);
+		close(sk->fd_w);
+	}
 	if (sk->tx_fd_r >= 0) {
 		close(sk->tx_fd_r);
 		close(sk->tx_fd_w);
@@ -433,27 +503,40 @@ int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k
 	return 0;
 }
 
-int l2k_sock_send_fd(l2k_sock *sk)
+/* A socket's pipe (fd_r / fd_w or tx_fd_r / tx_fd_w), made on the first call. */
+static int sk_pipe(l2k_sock *sk, int *r_end, int *w_end)
 {
-	if (!sk || sk->kind != SK_CHAN)
-		return L2K_EINVAL;
 	struct sockface *sf = sk->sf;
 	bool locked = !sockface_on_loop_thread(sf); /* from a callback the mutex is ours already */
 	if (locked)
 		pthread_mutex_lock(&sf->lock);
 	int r = 0;
-	if (sk->tx_fd_r < 0) {
-		r = sockface_pipe_open(&sk->tx_fd_r, &sk->tx_fd_w);
+	if (*r_end < 0) {
+		r = sockface_pipe_open(r_end, w_end);
 		if (r < 0)
-			sk->tx_fd_r = sk->tx_fd_w = -1;
+			*r_end = *w_end = -1;
 		else
 			sockface_sk_update(sk);
 	}
 	if (r == 0)
-		r = sk->tx_fd_r;
+		r = *r_end;
 	if (locked)
 		pthread_mutex_unlock(&sf->lock);
 	return r;
+}
+
+int l2k_sock_fd(l2k_sock *sk)
+{
+	if (!sk)
+		return L2K_EINVAL;
+	return sk_pipe(sk, &sk->fd_r, &sk->fd_w);
+}
+
+int l2k_sock_send_fd(l2k_sock *sk)
+{
+	if (!sk || sk->kind != SK_CHAN)
+		return L2K_EINVAL;
+	return sk_pipe(sk, &sk->tx_fd_r, &sk->tx_fd_w);
 }
 
 /* ---- the loop thread ---------------------------------------------------------------------- */
@@ -483,7 +566,7 @@ static void sf_transport_failed(struct sockface *sf, int err)
 	for (struct l2k_sock *sk = sf->socks; sk; sk = sk->next)
 		sockface_sk_update(sk);
 	sockface_mark(sf);
-	pthread_cond_broadcast(&sf->cond);
+	sockface_wake_all(sf);
 }
 
 #define LOOP_MAX_WAIT_MS 1000
@@ -543,12 +626,15 @@ static struct sockface *sf_create(l2k_stack *s)
 		free(sf);
 		return NULL;
 	}
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sf->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&sf->lock, NULL);
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+	/* glibc: spin a little before sleeping; the loop thread holds the mutex only for short
+	 * steps, so a woken caller usually gets it without a futex wait */
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+	pthread_mutex_init(&sf->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	return sf;
 }
 
@@ -595,7 +681,7 @@ void l2k_stop(l2k_stack *s)
 		sf->stop = true;
 		sf->running = false;
 		pthread_detach(sf->thread);
-		pthread_cond_broadcast(&sf->cond);
+		sockface_wake_all(sf);
 		pthread_mutex_unlock(&sf->lock);
 		return;
 	}
@@ -609,7 +695,7 @@ void l2k_stop(l2k_stack *s)
 		sockface_pipe_drain(sf->wake_r);
 		sf->wake_pending = false;
 	}
-	pthread_cond_broadcast(&sf->cond); /* blocked callers return L2K_ENETDOWN */
+	sockface_wake_all(sf); /* blocked callers return L2K_ENETDOWN */
 	pthread_mutex_unlock(&sf->lock);
 }
 
@@ -644,7 +730,6 @@ void sockface_stack_close(l2k_stack *s)
 	pthread_mutex_unlock(&sf->lock);
 	close(sf->wake_r);
 	close(sf->wake_w);
-	pthread_cond_destroy(&sf->cond);
 	pthread_mutex_destroy(&sf->lock);
 	free(sf);
 	s->sf = NULL;

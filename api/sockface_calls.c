@@ -94,7 +94,7 @@ int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
 			r = sf->failed;
 			break;
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
+		r = sockface_wait_more_until(sf, timeout_ms, &dl, &timed_out, sockface_sk_readable, ls);
 		if (r < 0)
 			break;
 	}
@@ -386,7 +386,7 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 			}
 			sk->tx_blocked = true; /* until send_ready (l2k_sock_send_fd) */
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
+		r = sockface_wait_more_until(sf, timeout_ms, &dl, &timed_out, sockface_sk_sendable, sk);
 		if (r < 0) {
 			ret = r;
 			break;
@@ -435,7 +435,7 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 			ret = 0;
 			break;
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
+		r = sockface_wait_more_until(sf, timeout_ms, &dl, &timed_out, sockface_sk_readable, sk);
 		if (r < 0) {
 			ret = r;
 			break;
@@ -491,11 +491,6 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 	sockface_sk_update(sk);
 	sockface_leave(sf);
 	return r;
-}
-
-int l2k_sock_fd(l2k_sock *sk)
-{
-	return sk ? sk->fd_r : L2K_EINVAL;
 }
 
 int l2k_sock_error(l2k_sock *sk)

@@ -17,17 +17,28 @@
 struct sockface {
 	l2k_stack *s;
 	pthread_mutex_t lock;
-	pthread_cond_t cond; /* any socket / engine change (CLOCK_MONOTONIC) */
 	pthread_t thread;
 	bool running; /* the thread runs (between l2k_start and the end of l2k_stop) */
 	bool stop;
 	int wake_r, wake_w;
 	bool wake_pending; /* a byte sits in the wakeup pipe */
-	int nwaiters;	   /* threads in pthread_cond_wait */
-	int nwaiters_step; /* ... of them waiting for the engine's progress (woken after every step) */
+	struct sf_waiter *waiters; /* threads blocked in a socket call (sockface_wait_until) */
 	bool dirty;	   /* something a waiter may wait for happened (sockface_mark) */
 	int failed;	   /* the transport failed: its error */
 	struct l2k_sock *socks; /* every socket of the stack */
+};
+
+/* A thread blocked in a socket call, on its own condition variable (CLOCK_MONOTONIC): woken
+ * only when what it waits for may have come (ready), so that a reader is not woken by a send on
+ * the same socket and a blocked sender not by every received SDU. */
+struct sf_waiter {
+	struct sf_waiter *prev, *next; /* sf->waiters */
+	pthread_cond_t cv;
+	/* true when the call may go on (lock held); NULL: after any change (sockface_mark) */
+	bool (*ready)(const void *arg);
+	const void *arg;
+	bool step;  /* waits for the engine's progress: woken after every step */
+	bool woken; /* signalled (and not yet back) */
 };
 
 enum sk_kind { SK_CHAN, SK_LISTEN };
@@ -39,8 +50,8 @@ struct l2k_sock {
 	enum sk_kind kind;
 	enum sk_state state;
 	l2k_chan *ch; /* NULL once closed or detached */
-	int fd_r, fd_w;
-	bool readable; /* a byte sits in the pipe */
+	int fd_r, fd_w; /* l2k_sock_fd's pipe (-1 until asked for) */
+	bool readable; /* a byte sits in it */
 	int tx_fd_r, tx_fd_w; /* l2k_sock_send_fd's pipe (-1 until asked for) */
 	bool tx_readable;     /* a byte sits in it */
 	bool tx_blocked;      /* the last send found the queue full and no send_ready came since */
@@ -85,14 +96,24 @@ void sockface_leave(struct sockface *sf);
 bool sockface_on_loop_thread(const struct sockface *sf);
 /* wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread) */
 int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step);
+/* the same, woken only once ready(arg) holds (or the stack's thread ends or fails) */
+int sockface_wait_until(struct sockface *sf, int timeout_ms, const struct timespec *dl,
+			bool (*ready)(const void *arg), const void *arg);
+/* wake every waiting caller (the thread ends, the transport failed) */
+void sockface_wake_all(struct sockface *sf);
 /* The wait at the end of a blocking call's loop: 0 (look again), L2K_ETIMEDOUT once the
  * deadline passed and the caller had one last look (*timed_out tracks that), or another error
  * (L2K_EAGAIN for timeout_ms 0, L2K_ENETDOWN). */
 int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step);
+int sockface_wait_more_until(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out,
+			     bool (*ready)(const void *arg), const void *arg);
 /* the error a call reports for a channel that ended for this reason */
 int sockface_reason_err(enum l2k_close_reason r);
 /* set the socket's descriptor readable or not, as its state says */
 void sockface_sk_update(struct l2k_sock *sk);
+/* l2k_recv / l2k_accept would not wait; l2k_send would not wait for room (wait predicates) */
+bool sockface_sk_readable(const void *sk);
+bool sockface_sk_sendable(const void *sk);
 struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind);
 void sockface_sk_free(struct l2k_sock *sk);
 /* cut the socket from its channel (which is disconnected when disconnect; the engine finishes

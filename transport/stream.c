@@ -4,8 +4,9 @@
  * Output: send() writes at once what the descriptor takes and queues the rest, whole packets
  * only, in a bounded ring (STREAM_OUTBUF_MAX); service() flushes it when the descriptor is
  * writable.  Packets sent from inside service() (the rx callback's answers) are queued and
- * written together when the callbacks are done.  Input: service() reads until EAGAIN (at most
- * STREAM_READ_BUDGET bytes per call),
+ * written together when the callbacks are done.  Input: service() reads until a read comes back
+ * short (the descriptor is drained: one read per service round when the controller sends one
+ * packet at a time, not a second one that says EAGAIN) or STREAM_READ_BUDGET bytes were read,
  * feeds the H4 framer and hands every whole packet to the rx callback.
  *
  * Callbacks run only inside service().  From there the owner may call send() (it only touches
@@ -216,6 +217,8 @@ static int stream_service(struct transport *t, uint64_t now_ms)
 			budget -= (size_t)n;
 			if (h4_feed(&s->framer, s->rbuf, (size_t)n) < 0)
 				set_failed(s, L2K_EFRAMING, "%s", h4_error(&s->framer));
+			if ((size_t)n < want)
+				break; /* drained: another read would only say EAGAIN (poll tells of more) */
 		} else if (n == 0) {
 			set_failed(s, L2K_ECONNRESET, "peer closed the connection");
 		} else if (errno == EINTR) {
