@@ -21,6 +21,7 @@
  * This file: the stack's thread, the channel callbacks and the socket objects; the socket calls
  * are in api/sockface_calls.c.  With api/loop.c these are the only files in core/ that make
  * operating system calls (threads, pipes, poll, the monotonic clock): a port replaces them. */
+#define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP where the C library has it (glibc) */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -102,35 +103,123 @@ void sockface_mark(struct sockface *sf)
  * would wake at every completed ACL packet: a futex storm), only after a change, and then only
  * those whose call may now go on (a reader waits for data, not for the sends of the writer on
  * the same socket); those waiting on the engine's progress wake after every step. */
-void sockface_changed(struct sockface *sf)
+/* ---- a thread's sleep (struct sf_sleep) ----------------------------------------------------
+ * One wake-up is one futex wake for the waker and the end of one futex wait for the sleeper.
+ * A condition variable costs more: the woken thread re-takes the mutex of the wait, which glibc
+ * then marks contended, so its unlock is one more futex call. */
+
+static void sleep_init(struct sf_sleep *sl)
+{
+#ifdef SF_SLEEP_SEM
+	sem_init(&sl->sem, 0, 0);
+#else
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sl->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&sl->m, NULL);
+	sl->posted = false;
+#endif
+}
+
+static void sleep_destroy(struct sf_sleep *sl)
+{
+#ifdef SF_SLEEP_SEM
+	sem_destroy(&sl->sem);
+#else
+	pthread_cond_destroy(&sl->cv);
+	pthread_mutex_destroy(&sl->m);
+#endif
+}
+
+/* The sleeper may destroy sl as soon as it sees the post: nothing touches sl after that.  (glibc's
+ * sem_post is one atomic add, then a futex wake on the address; the condition variable is
+ * signalled before its mutex is let go.) */
+static void sleep_post(struct sf_sleep *sl)
+{
+#ifdef SF_SLEEP_SEM
+	sem_post(&sl->sem);
+#else
+	pthread_mutex_lock(&sl->m);
+	sl->posted = true;
+	pthread_cond_signal(&sl->cv);
+	pthread_mutex_unlock(&sl->m);
+#endif
+}
+
+/* Sleep until posted or the deadline dl (CLOCK_MONOTONIC; NULL: none): true when posted. */
+static bool sleep_wait(struct sf_sleep *sl, const struct timespec *dl)
+{
+#ifdef SF_SLEEP_SEM
+	for (;;) {
+		int r = dl ? sem_clockwait(&sl->sem, CLOCK_MONOTONIC, dl) : sem_wait(&sl->sem);
+		if (r == 0)
+			return true;
+		if (errno != EINTR)
+			return false;
+	}
+#else
+	int r = 0;
+	pthread_mutex_lock(&sl->m);
+	while (!sl->posted && r == 0) /* (spurious wake-ups wait again) */
+		r = dl ? pthread_cond_timedwait(&sl->cv, &sl->m, dl) : pthread_cond_wait(&sl->cv, &sl->m);
+	bool posted = sl->posted;
+	pthread_mutex_unlock(&sl->m);
+	return posted;
+#endif
+}
+
+
+static struct sf_waiter *to_wake(struct sockface *sf, bool all)
 {
 	bool dirty = sf->dirty;
 	sf->dirty = false;
+	struct sf_waiter *list = NULL;
 	for (struct sf_waiter *w = sf->waiters; w; w = w->next) {
 		if (w->woken)
 			continue;
-		if (w->step || (dirty && (!w->ready || w->ready(w->arg)))) {
-			w->woken = true;
-			pthread_cond_signal(&w->cv);
+		if (all || w->step || (dirty && (!w->ready || w->ready(w->arg)))) {
+			w->woken = true; /* from here on its thread waits for the post (wait_on) */
+			w->wake_next = list;
+			list = w;
 		}
 	}
+	return list;
+}
+
+static void post_all(struct sf_waiter *list)
+{
+	while (list) {
+		struct sf_waiter *next = list->wake_next; /* (list may be gone once posted) */
+		sleep_post(&list->sl);
+		list = next;
+	}
+}
+
+void sockface_changed(struct sockface *sf)
+{
+	post_all(to_wake(sf, false));
+}
+
+/* The woken thread's first act is to take the mutex: posting after the unlock spares it finding
+ * the mutex still held (a futex wait, and a futex wake for the one who unlocks). */
+void sockface_changed_unlock(struct sockface *sf)
+{
+	struct sf_waiter *list = to_wake(sf, false);
+	pthread_mutex_unlock(&sf->lock);
+	post_all(list);
 }
 
 void sockface_wake_all(struct sockface *sf)
 {
-	for (struct sf_waiter *w = sf->waiters; w; w = w->next) {
-		if (!w->woken) {
-			w->woken = true;
-			pthread_cond_signal(&w->cv);
-		}
-	}
+	post_all(to_wake(sf, true));
 }
 
 /* End of a socket call: the call may have run the engine (callbacks do not wake anyone). */
 void sockface_leave(struct sockface *sf)
 {
-	sockface_changed(sf);
-	pthread_mutex_unlock(&sf->lock);
+	sockface_changed_unlock(sf);
 }
 
 /* The stack whose loop runs on this thread (it holds that stack's mutex in callbacks). */
@@ -143,7 +232,13 @@ bool sockface_on_loop_thread(const struct sockface *sf)
 
 /* Wait until woken (sockface_changed: a change that makes ready(arg) true, any change when
  * ready is NULL, every step when step; sockface_wake_all) or the deadline: 0, L2K_EAGAIN
- * (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread).  The caller looks again either way. */
+ * (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread).  The caller looks again either way.
+ *
+ * The thread sleeps on its own sf_sleep, not in pthread_cond_wait on the stack mutex: a thread
+ * woken from there re-takes that mutex at once, while the thread that woke it (at the end of a
+ * step) still holds it, which costs two more futex calls and a sleep per wake-up.  Here the
+ * woken thread takes the stack mutex with an ordinary lock, which spins briefly (adaptive
+ * mutex) while the loop thread finishes unlocking. */
 static int wait_on(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step,
 		   bool (*ready)(const void *arg), const void *arg)
 {
@@ -152,27 +247,25 @@ static int wait_on(struct sockface *sf, int timeout_ms, const struct timespec *d
 	if (!sf->running)
 		return L2K_ENETDOWN;
 	struct sf_waiter w = {.ready = ready, .arg = arg, .step = step};
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w.cv, &ca);
-	pthread_condattr_destroy(&ca);
+	sleep_init(&w.sl);
 	w.next = sf->waiters;
 	if (w.next)
 		w.next->prev = &w;
 	sf->waiters = &w;
-	int r = 0;
-	while (!w.woken && r == 0) /* (spurious wake-ups wait again) */
-		r = timeout_ms < 0 ? pthread_cond_wait(&w.cv, &sf->lock)
-				   : pthread_cond_timedwait(&w.cv, &sf->lock, dl);
+	/* (a post between the unlock and the sleep is kept by the sleep: nothing is lost) */
+	pthread_mutex_unlock(&sf->lock);
+	bool posted = sleep_wait(&w.sl, timeout_ms < 0 ? NULL : dl);
+	pthread_mutex_lock(&sf->lock);
+	if (w.woken && !posted)
+		sleep_wait(&w.sl, NULL); /* timed out as it was being woken: the post is on its way */
 	if (w.prev)
 		w.prev->next = w.next;
 	else
 		sf->waiters = w.next;
 	if (w.next)
 		w.next->prev = w.prev;
-	pthread_cond_destroy(&w.cv);
-	return w.woken || r != ETIMEDOUT ? 0 : L2K_ETIMEDOUT;
+	sleep_destroy(&w.sl);
+	return w.woken ? 0 : L2K_ETIMEDOUT;
 }
 
 int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step)
@@ -582,7 +675,6 @@ static void *loop_main(void *arg)
 		int r = l2k_step(s);
 		if (r < 0 && !sf->failed)
 			sf_transport_failed(sf, r);
-		sockface_changed(sf);
 		struct pollfd pf[2];
 		nfds_t np = 0;
 		pf[np].fd = sf->wake_r;
@@ -601,7 +693,7 @@ static void *loop_main(void *arg)
 			wait = LOOP_MAX_WAIT_MS;
 		if (fd < 0 && !sf->failed && wait > LOOP_NOFD_WAIT_MS)
 			wait = LOOP_NOFD_WAIT_MS; /* a peer on the same air gives no descriptor event */
-		pthread_mutex_unlock(&sf->lock);
+		sockface_changed_unlock(sf); /* (the wake-ups last: the woken find the mutex free) */
 		/* always through poll, even for 0 ms: lets waiting callers take the lock */
 		poll(pf, np, (int)wait); /* EINTR or a failure: step again anyway */
 		pthread_mutex_lock(&sf->lock);
@@ -628,7 +720,7 @@ static struct sockface *sf_create(l2k_stack *s)
 	}
 	pthread_mutexattr_t ma;
 	pthread_mutexattr_init(&ma);
-#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+#if defined(__GLIBC__) && defined(PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP)
 	/* glibc: spin a little before sleeping; the loop thread holds the mutex only for short
 	 * steps, so a woken caller usually gets it without a futex wait */
 	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
@@ -710,8 +802,7 @@ void l2k_unlock(l2k_stack *s)
 	if (s && s->sf && !sockface_on_loop_thread(s->sf)) {
 		sockface_wake(s->sf);
 		sockface_mark(s->sf); /* the caller may have changed anything */
-		sockface_changed(s->sf);
-		pthread_mutex_unlock(&s->sf->lock);
+		sockface_changed_unlock(s->sf);
 	}
 }
 

@@ -28,17 +28,34 @@ struct sockface {
 	struct l2k_sock *socks; /* every socket of the stack */
 };
 
-/* A thread blocked in a socket call, on its own condition variable (CLOCK_MONOTONIC): woken
- * only when what it waits for may have come (ready), so that a reader is not woken by a send on
- * the same socket and a blocked sender not by every received SDU. */
+/* A thread's sleep until another wakes it (api/sockface.c): a semaphore where the C library
+ * waits on one with CLOCK_MONOTONIC (glibc), else a mutex and condition variable. */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
+#include <semaphore.h>
+#define SF_SLEEP_SEM 1
+struct sf_sleep {
+	sem_t sem;
+};
+#else
+struct sf_sleep {
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+	bool posted; /* under m */
+};
+#endif
+
+/* A thread blocked in a socket call, on its own sleep (not the stack mutex: see api/sockface.c
+ * wait_on): woken only when what it waits for may have come (ready), so that a reader is not
+ * woken by a send on the same socket and a blocked sender not by every received SDU. */
 struct sf_waiter {
 	struct sf_waiter *prev, *next; /* sf->waiters */
-	pthread_cond_t cv;
+	struct sf_sleep sl;
 	/* true when the call may go on (lock held); NULL: after any change (sockface_mark) */
 	bool (*ready)(const void *arg);
 	const void *arg;
 	bool step;  /* waits for the engine's progress: woken after every step */
-	bool woken; /* signalled (and not yet back) */
+	bool woken; /* chosen to be woken: its sleep is posted (or about to be) */
+	struct sf_waiter *wake_next; /* the list of those to post after the unlock */
 };
 
 enum sk_kind { SK_CHAN, SK_LISTEN };
@@ -92,6 +109,8 @@ void sockface_changed(struct sockface *sf);
 void sockface_mark(struct sockface *sf);
 /* end of a socket call: wake the blocked callers and unlock */
 void sockface_leave(struct sockface *sf);
+/* the same as sockface_changed then unlock, the wake-ups after the unlock */
+void sockface_changed_unlock(struct sockface *sf);
 /* this thread is sf's loop thread (it holds the mutex in callbacks; no lock needed) */
 bool sockface_on_loop_thread(const struct sockface *sf);
 /* wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread) */
