@@ -196,7 +196,9 @@ static int listen_unix(const char *path, struct listener *l)
 	l->fd = fd;
 	l->is_unix = true;
 	strcpy(l->path, path);
-	snprintf(l->name, sizeof(l->name), "unix:%s", path);
+	/* path is shorter than sun_path (checked above), so it fits after "unix:" */
+	memcpy(l->name, "unix:", 5);
+	memcpy(l->name + 5, path, strlen(path) + 1);
 	return 0;
 }
 
