@@ -1,12 +1,13 @@
 /* The socket face: blocking / non-blocking, thread-safe sockets on the engine's channels.
  *
  * l2k_start() starts a thread that runs the stack: it steps the engine with the stack mutex held
- * and releases it while it polls the transport descriptor, a wakeup pipe and the next timer.
- * Every socket-face call takes the same mutex, so the engine only ever runs on one thread at a
- * time; a call that may have queued output (or changed a timer) writes to the wakeup pipe so
- * the loop recomputes its poll set.  Blocked callers wait on one condition variable per stack,
- * broadcast after each loop step and at the end of each socket call (the channel callbacks do
- * not wake anyone themselves: a step delivering 300 SDUs wakes a reader once, not 300 times).
+ * and releases it while it waits on the transport descriptor, a wakeup pipe and the next timer;
+ * a caller blocked in a socket call may run the engine itself meanwhile, the thread parked
+ * (api/sockface_drive.c: who runs the engine, how callers wait and wake).  Every socket-face
+ * call takes the same mutex, so the engine only ever runs on one thread at a time.  The channel
+ * callbacks do not wake anyone themselves: they mark a change, and the blocked callers whose
+ * call may go on are woken at the end of the step or call (a step delivering 300 SDUs wakes a
+ * reader once, not 300 times).
  *
  * A socket sits on an l2k_chan through the event callbacks (they run with the mutex held):
  * received SDUs go into a bounded ring per socket; past opts.rx_queue_bytes the channel is put
@@ -18,13 +19,13 @@
  * up to the bound, then drops and counts.  Each socket has a pipe whose read end is readable
  * exactly while recv / accept would not block.
  *
- * This file: the stack's thread, the channel callbacks and the socket objects; the socket calls
- * are in api/sockface_calls.c.  With api/loop.c these are the only files in core/ that make
- * operating system calls (threads, pipes, poll, the monotonic clock): a port replaces them. */
+ * This file: the channel callbacks, the socket objects, start and stop; the socket calls are in
+ * api/sockface_calls.c.  With api/sockface_drive.c and api/loop.c these are the only files in
+ * api/ that make operating system calls (threads, pipes, poll, the monotonic clock): a port
+ * replaces them. */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP where the C library has it (glibc) */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -85,223 +86,6 @@ void sockface_deadline(struct timespec *ts, int timeout_ms)
 }
 
 /* ---- stack-level helpers (lock held) ------------------------------------------------------ */
-
-void sockface_wake(struct sockface *sf)
-{
-	if (!sf->wake_pending) {
-		sf->wake_pending = true;
-		sockface_pipe_put(sf->wake_w);
-	}
-}
-
-void sockface_mark(struct sockface *sf)
-{
-	sf->dirty = true;
-}
-
-/* Wake the waiters when there is a reason: not after every step (a sender waiting for room
- * would wake at every completed ACL packet: a futex storm), only after a change, and then only
- * those whose call may now go on (a reader waits for data, not for the sends of the writer on
- * the same socket); those waiting on the engine's progress wake after every step. */
-/* ---- a thread's sleep (struct sf_sleep) ----------------------------------------------------
- * One wake-up is one futex wake for the waker and the end of one futex wait for the sleeper.
- * A condition variable costs more: the woken thread re-takes the mutex of the wait, which glibc
- * then marks contended, so its unlock is one more futex call. */
-
-static void sleep_init(struct sf_sleep *sl)
-{
-#ifdef SF_SLEEP_SEM
-	sem_init(&sl->sem, 0, 0);
-#else
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sl->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&sl->m, NULL);
-	sl->posted = false;
-#endif
-}
-
-static void sleep_destroy(struct sf_sleep *sl)
-{
-#ifdef SF_SLEEP_SEM
-	sem_destroy(&sl->sem);
-#else
-	pthread_cond_destroy(&sl->cv);
-	pthread_mutex_destroy(&sl->m);
-#endif
-}
-
-/* The sleeper may destroy sl as soon as it sees the post: nothing touches sl after that.  (glibc's
- * sem_post is one atomic add, then a futex wake on the address; the condition variable is
- * signalled before its mutex is let go.) */
-static void sleep_post(struct sf_sleep *sl)
-{
-#ifdef SF_SLEEP_SEM
-	sem_post(&sl->sem);
-#else
-	pthread_mutex_lock(&sl->m);
-	sl->posted = true;
-	pthread_cond_signal(&sl->cv);
-	pthread_mutex_unlock(&sl->m);
-#endif
-}
-
-/* Sleep until posted or the deadline dl (CLOCK_MONOTONIC; NULL: none): true when posted. */
-static bool sleep_wait(struct sf_sleep *sl, const struct timespec *dl)
-{
-#ifdef SF_SLEEP_SEM
-	for (;;) {
-		int r = dl ? sem_clockwait(&sl->sem, CLOCK_MONOTONIC, dl) : sem_wait(&sl->sem);
-		if (r == 0)
-			return true;
-		if (errno != EINTR)
-			return false;
-	}
-#else
-	int r = 0;
-	pthread_mutex_lock(&sl->m);
-	while (!sl->posted && r == 0) /* (spurious wake-ups wait again) */
-		r = dl ? pthread_cond_timedwait(&sl->cv, &sl->m, dl) : pthread_cond_wait(&sl->cv, &sl->m);
-	bool posted = sl->posted;
-	pthread_mutex_unlock(&sl->m);
-	return posted;
-#endif
-}
-
-
-static struct sf_waiter *to_wake(struct sockface *sf, bool all)
-{
-	bool dirty = sf->dirty;
-	sf->dirty = false;
-	struct sf_waiter *list = NULL;
-	for (struct sf_waiter *w = sf->waiters; w; w = w->next) {
-		if (w->woken)
-			continue;
-		if (all || w->step || (dirty && (!w->ready || w->ready(w->arg)))) {
-			w->woken = true; /* from here on its thread waits for the post (wait_on) */
-			w->wake_next = list;
-			list = w;
-		}
-	}
-	return list;
-}
-
-static void post_all(struct sf_waiter *list)
-{
-	while (list) {
-		struct sf_waiter *next = list->wake_next; /* (list may be gone once posted) */
-		sleep_post(&list->sl);
-		list = next;
-	}
-}
-
-void sockface_changed(struct sockface *sf)
-{
-	post_all(to_wake(sf, false));
-}
-
-/* The woken thread's first act is to take the mutex: posting after the unlock spares it finding
- * the mutex still held (a futex wait, and a futex wake for the one who unlocks). */
-void sockface_changed_unlock(struct sockface *sf)
-{
-	struct sf_waiter *list = to_wake(sf, false);
-	pthread_mutex_unlock(&sf->lock);
-	post_all(list);
-}
-
-void sockface_wake_all(struct sockface *sf)
-{
-	post_all(to_wake(sf, true));
-}
-
-/* End of a socket call: the call may have run the engine (callbacks do not wake anyone). */
-void sockface_leave(struct sockface *sf)
-{
-	sockface_changed_unlock(sf);
-}
-
-/* The stack whose loop runs on this thread (it holds that stack's mutex in callbacks). */
-static _Thread_local struct sockface *tl_loop_sf;
-
-bool sockface_on_loop_thread(const struct sockface *sf)
-{
-	return tl_loop_sf == sf;
-}
-
-/* Wait until woken (sockface_changed: a change that makes ready(arg) true, any change when
- * ready is NULL, every step when step; sockface_wake_all) or the deadline: 0, L2K_EAGAIN
- * (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread).  The caller looks again either way.
- *
- * The thread sleeps on its own sf_sleep, not in pthread_cond_wait on the stack mutex: a thread
- * woken from there re-takes that mutex at once, while the thread that woke it (at the end of a
- * step) still holds it, which costs two more futex calls and a sleep per wake-up.  Here the
- * woken thread takes the stack mutex with an ordinary lock, which spins briefly (adaptive
- * mutex) while the loop thread finishes unlocking. */
-static int wait_on(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step,
-		   bool (*ready)(const void *arg), const void *arg)
-{
-	if (timeout_ms == 0)
-		return L2K_EAGAIN;
-	if (!sf->running)
-		return L2K_ENETDOWN;
-	struct sf_waiter w = {.ready = ready, .arg = arg, .step = step};
-	sleep_init(&w.sl);
-	w.next = sf->waiters;
-	if (w.next)
-		w.next->prev = &w;
-	sf->waiters = &w;
-	/* (a post between the unlock and the sleep is kept by the sleep: nothing is lost) */
-	pthread_mutex_unlock(&sf->lock);
-	bool posted = sleep_wait(&w.sl, timeout_ms < 0 ? NULL : dl);
-	pthread_mutex_lock(&sf->lock);
-	if (w.woken && !posted)
-		sleep_wait(&w.sl, NULL); /* timed out as it was being woken: the post is on its way */
-	if (w.prev)
-		w.prev->next = w.next;
-	else
-		sf->waiters = w.next;
-	if (w.next)
-		w.next->prev = w.prev;
-	sleep_destroy(&w.sl);
-	return w.woken ? 0 : L2K_ETIMEDOUT;
-}
-
-int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step)
-{
-	return wait_on(sf, timeout_ms, dl, step, NULL, NULL);
-}
-
-int sockface_wait_until(struct sockface *sf, int timeout_ms, const struct timespec *dl,
-			bool (*ready)(const void *arg), const void *arg)
-{
-	return wait_on(sf, timeout_ms, dl, false, ready, arg);
-}
-
-static int more(int r, bool *timed_out)
-{
-	if (r == L2K_ETIMEDOUT) {
-		*timed_out = true; /* the caller looks once more, then gets L2K_ETIMEDOUT */
-		return 0;
-	}
-	return r < 0 ? r : 0;
-}
-
-int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step)
-{
-	if (*timed_out)
-		return L2K_ETIMEDOUT;
-	return more(wait_on(sf, timeout_ms, dl, step, NULL, NULL), timed_out);
-}
-
-int sockface_wait_more_until(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out,
-			     bool (*ready)(const void *arg), const void *arg)
-{
-	if (*timed_out)
-		return L2K_ETIMEDOUT;
-	return more(wait_on(sf, timeout_ms, dl, false, ready, arg), timed_out);
-}
 
 /* The error a call reports for a channel that ended for this reason. */
 int sockface_reason_err(enum l2k_close_reason r)
@@ -635,7 +419,7 @@ int l2k_sock_send_fd(l2k_sock *sk)
 /* ---- the loop thread ---------------------------------------------------------------------- */
 
 /* The transport is gone: every channel socket ends (link lost), listeners report the error. */
-static void sf_transport_failed(struct sockface *sf, int err)
+void sockface_transport_failed(struct sockface *sf, int err)
 {
 	sf->failed = err;
 	for (struct l2k_sock *sk = sf->socks, *next; sk; sk = next) {
@@ -662,50 +446,6 @@ static void sf_transport_failed(struct sockface *sf, int err)
 	sockface_wake_all(sf);
 }
 
-#define LOOP_MAX_WAIT_MS 1000
-#define LOOP_NOFD_WAIT_MS 1 /* transports without a descriptor (the in-process simulator) */
-
-static void *loop_main(void *arg)
-{
-	struct sockface *sf = arg;
-	l2k_stack *s = sf->s;
-	tl_loop_sf = sf;
-	pthread_mutex_lock(&sf->lock);
-	while (!sf->stop) {
-		int r = l2k_step(s);
-		if (r < 0 && !sf->failed)
-			sf_transport_failed(sf, r);
-		struct pollfd pf[2];
-		nfds_t np = 0;
-		pf[np].fd = sf->wake_r;
-		pf[np].events = POLLIN;
-		pf[np++].revents = 0;
-		int fd = sf->failed ? -1 : l2k_fd(s);
-		if (fd >= 0) {
-			pf[np].fd = fd;
-			pf[np].events = (short)(POLLIN | (l2k_fd_wants_write(s) ? POLLOUT : 0));
-			pf[np++].revents = 0;
-		}
-		uint64_t due = sf->failed ? UINT64_MAX : l2k_next_due(s);
-		uint64_t now = l2k_stack_now(s);
-		uint64_t wait = due == UINT64_MAX ? LOOP_MAX_WAIT_MS : (due > now ? due - now : 0);
-		if (wait > LOOP_MAX_WAIT_MS)
-			wait = LOOP_MAX_WAIT_MS;
-		if (fd < 0 && !sf->failed && wait > LOOP_NOFD_WAIT_MS)
-			wait = LOOP_NOFD_WAIT_MS; /* a peer on the same air gives no descriptor event */
-		sockface_changed_unlock(sf); /* (the wake-ups last: the woken find the mutex free) */
-		/* always through poll, even for 0 ms: lets waiting callers take the lock */
-		poll(pf, np, (int)wait); /* EINTR or a failure: step again anyway */
-		pthread_mutex_lock(&sf->lock);
-		if (sf->wake_pending) {
-			sockface_pipe_drain(sf->wake_r);
-			sf->wake_pending = false;
-		}
-	}
-	pthread_mutex_unlock(&sf->lock);
-	return NULL;
-}
-
 /* ---- start / stop ------------------------------------------------------------------------- */
 
 static struct sockface *sf_create(l2k_stack *s)
@@ -727,6 +467,7 @@ static struct sockface *sf_create(l2k_stack *s)
 #endif
 	pthread_mutex_init(&sf->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
+	sockface_drive_init(sf);
 	return sf;
 }
 
@@ -749,7 +490,9 @@ int l2k_start(l2k_stack *s)
 	}
 	sf->stop = false;
 	sf->running = true;
-	if (pthread_create(&sf->thread, NULL, loop_main, sf) != 0) {
+	sf->drv = NULL; /* the loop thread drives until it hands the descriptors to a caller */
+	sf->drv_polling = false;
+	if (pthread_create(&sf->thread, NULL, sockface_loop_main, sf) != 0) {
 		sf->running = false;
 		pthread_mutex_unlock(&sf->lock);
 		return L2K_ENOMEM;
@@ -778,11 +521,12 @@ void l2k_stop(l2k_stack *s)
 		return;
 	}
 	sf->stop = true;
-	sockface_wake(sf);
+	sockface_wake(sf); /* the thread waiting on the descriptors (a driver too), the parked loop */
 	pthread_mutex_unlock(&sf->lock);
 	pthread_join(sf->thread, NULL);
 	pthread_mutex_lock(&sf->lock);
 	sf->running = false;
+	sf->drv = NULL;
 	if (sf->wake_pending) {
 		sockface_pipe_drain(sf->wake_r);
 		sf->wake_pending = false;
@@ -819,6 +563,7 @@ void sockface_stack_close(l2k_stack *s)
 		sockface_sk_free(sk);
 	}
 	pthread_mutex_unlock(&sf->lock);
+	sockface_drive_free(sf);
 	close(sf->wake_r);
 	close(sf->wake_w);
 	pthread_mutex_destroy(&sf->lock);

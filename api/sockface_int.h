@@ -14,21 +14,7 @@
 #include "api/stack_internal.h"
 #include "core/l2cap_int.h"
 
-struct sockface {
-	l2k_stack *s;
-	pthread_mutex_t lock;
-	pthread_t thread;
-	bool running; /* the thread runs (between l2k_start and the end of l2k_stop) */
-	bool stop;
-	int wake_r, wake_w;
-	bool wake_pending; /* a byte sits in the wakeup pipe */
-	struct sf_waiter *waiters; /* threads blocked in a socket call (sockface_wait_until) */
-	bool dirty;	   /* something a waiter may wait for happened (sockface_mark) */
-	int failed;	   /* the transport failed: its error */
-	struct l2k_sock *socks; /* every socket of the stack */
-};
-
-/* A thread's sleep until another wakes it (api/sockface.c): a semaphore where the C library
+/* A thread's sleep until another wakes it (api/sockface_drive.c): a semaphore where the C library
  * waits on one with CLOCK_MONOTONIC (glibc), else a mutex and condition variable. */
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
 #include <semaphore.h>
@@ -44,17 +30,78 @@ struct sf_sleep {
 };
 #endif
 
-/* A thread blocked in a socket call, on its own sleep (not the stack mutex: see api/sockface.c
- * wait_on): woken only when what it waits for may have come (ready), so that a reader is not
- * woken by a send on the same socket and a blocked sender not by every received SDU. */
+/* The wait on the transport's descriptor and the wakeup pipe (api/sockface_drive.c): one epoll
+ * instance per stack where there is epoll (the descriptors stay registered, so a wait costs no
+ * registration and removal on every call), else poll(). */
+#if defined(__linux__)
+#define SF_EPOLL 1
+#endif
+struct sf_pollset {
+	int ep;	  /* the epoll instance (-1: none, poll() is used) */
+	int fd;	  /* the transport descriptor registered in it (-1: none) */
+	bool out; /* registered for writability too */
+};
+
+/* Who ran the engine, and how often the threads were woken (tests, l2bench). */
+struct sf_stats {
+	uint64_t loop_steps;   /* steps of the loop thread */
+	uint64_t caller_steps; /* steps of callers driving the engine while they wait */
+	uint64_t handovers;    /* the loop thread gave the descriptors to a waiting caller */
+	uint64_t takeovers;    /* ... and took them back from a driver gone for a while */
+	uint64_t loop_wakes;   /* the parked loop thread woke (deadline or posted) */
+	uint64_t pipe_writes;  /* the wakeup pipe was written */
+	uint64_t posts;	       /* blocked callers were posted */
+};
+
+struct sockface {
+	l2k_stack *s;
+	pthread_mutex_t lock;
+	pthread_t thread;
+	bool running; /* the thread runs (between l2k_start and the end of l2k_stop) */
+	bool stop;
+	int wake_r, wake_w;
+	bool wake_pending; /* a byte sits in the wakeup pipe */
+	struct sf_pollset ps;
+	/* The thread that waits on the descriptors now (the loop thread or the driver), and until
+	 * when: a change that would shorten its wait or add writability writes the wakeup pipe,
+	 * another does not (sockface_wake). */
+	bool polling;
+	uint64_t poll_due; /* stack clock, ms */
+	bool poll_out;
+	/* The driver: a caller blocked in a socket call runs the engine itself while it waits, the
+	 * loop thread parked meanwhile (api/sockface_drive.c). */
+	const void *drv;  /* the driving thread's token (NULL: the loop thread drives) */
+	bool drv_polling; /* it waits on the descriptors now */
+	uint64_t drv_seq; /* its waits so far */
+	uint64_t drv_left; /* when it last stopped waiting (stack clock, ms) */
+	struct sf_sleep loop_sl; /* the parked loop thread's sleep */
+	bool loop_parked;
+	bool loop_long;	   /* parked without a deadline: the driver posts loop_sl when it leaves */
+	bool loop_kicked;  /* loop_sl is posted (or about to be) */
+	uint64_t loop_due; /* a parked loop thread's deadline (stack clock, ms; UINT64_MAX: none) */
+	struct sf_stats stats;
+	struct sf_waiter *waiters; /* threads blocked in a socket call (sockface_wait_until) */
+	bool dirty;	   /* something a waiter may wait for happened (sockface_mark) */
+	int failed;	   /* the transport failed: its error */
+	struct l2k_sock *socks; /* every socket of the stack */
+};
+
+/* A thread blocked in a socket call, on its own sleep (not the stack mutex: see
+ * api/sockface_drive.c wait_on): woken only when what it waits for may have come (ready), so
+ * that a reader is not woken by a send on the same socket and a blocked sender not by every
+ * received SDU. */
 struct sf_waiter {
 	struct sf_waiter *prev, *next; /* sf->waiters */
 	struct sf_sleep sl;
 	/* true when the call may go on (lock held); NULL: after any change (sockface_mark) */
 	bool (*ready)(const void *arg);
 	const void *arg;
-	bool step;  /* waits for the engine's progress: woken after every step */
-	bool woken; /* chosen to be woken: its sleep is posted (or about to be) */
+	bool step;	/* waits for the engine's progress: woken after every step where ready holds */
+	bool woken;	/* chosen to be woken: its sleep is posted (or about to be) */
+	const void *me; /* its thread's token */
+	bool may_drive; /* it may take the driver's role (the transport has a descriptor) */
+	bool drive;	/* woken to take the driver's role */
+	bool polling;	/* the driver itself, waiting on the descriptors: woken through the pipe */
 	struct sf_waiter *wake_next; /* the list of those to post after the unlock */
 };
 
@@ -98,7 +145,18 @@ struct l2k_sock {
 
 /* timeout_ms from now on the monotonic clock (no lock needed) */
 void sockface_deadline(struct timespec *ts, int timeout_ms);
-/* make the loop thread recompute its poll set and timers */
+
+/* ---- api/sockface_drive.c: who runs the engine, how callers wait and wake -------------------- */
+
+/* The epoll instance or nothing (poll); 0 or L2K_ENOMEM. */
+int sockface_drive_init(struct sockface *sf);
+void sockface_drive_free(struct sockface *sf);
+/* the loop thread (l2k_start) */
+void *sockface_loop_main(void *arg);
+/* The poll set or the timers may have changed (a call queued output, armed a timer, stop was
+ * asked): the thread waiting on the descriptors is woken through the pipe only when its wait
+ * would now end too late or miss writability, a parked loop thread only when a timer comes due
+ * before its deadline; on stop both, always. */
 void sockface_wake(struct sockface *sf);
 /* wake the callers blocked in the stack's socket calls */
 void sockface_changed(struct sockface *sf);
@@ -111,9 +169,11 @@ void sockface_mark(struct sockface *sf);
 void sockface_leave(struct sockface *sf);
 /* the same as sockface_changed then unlock, the wake-ups after the unlock */
 void sockface_changed_unlock(struct sockface *sf);
-/* this thread is sf's loop thread (it holds the mutex in callbacks; no lock needed) */
+/* This thread runs sf's engine now: sf's loop thread, or a caller driving it, inside a step (it
+ * holds the mutex in callbacks; no lock needed). */
 bool sockface_on_loop_thread(const struct sockface *sf);
-/* wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread) */
+/* Wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread).  A
+ * caller that waits may run the engine itself meanwhile (then it returns after each step). */
 int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step);
 /* the same, woken only once ready(arg) holds (or the stack's thread ends or fails) */
 int sockface_wait_until(struct sockface *sf, int timeout_ms, const struct timespec *dl,
@@ -122,10 +182,18 @@ int sockface_wait_until(struct sockface *sf, int timeout_ms, const struct timesp
 void sockface_wake_all(struct sockface *sf);
 /* The wait at the end of a blocking call's loop: 0 (look again), L2K_ETIMEDOUT once the
  * deadline passed and the caller had one last look (*timed_out tracks that), or another error
- * (L2K_EAGAIN for timeout_ms 0, L2K_ENETDOWN). */
+ * (L2K_EAGAIN for timeout_ms 0, L2K_ENETDOWN).  step: woken after every step of the engine
+ * (where ready, if given, holds); else after a change where ready holds. */
 int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step);
 int sockface_wait_more_until(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out,
 			     bool (*ready)(const void *arg), const void *arg);
+int sockface_wait_more_step_until(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out,
+				  bool (*ready)(const void *arg), const void *arg);
+
+/* ---- api/sockface.c ------------------------------------------------------------------------ */
+
+/* The transport is gone: every channel socket ends (link lost), listeners report the error. */
+void sockface_transport_failed(struct sockface *sf, int err);
 /* the error a call reports for a channel that ended for this reason */
 int sockface_reason_err(enum l2k_close_reason r);
 /* set the socket's descriptor readable or not, as its state says */
