@@ -447,6 +447,22 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 	return ret;
 }
 
+/* l2k_shutdown may go on: the channel ended, or the disconnection may be asked for, once
+ * everything sent has left the channel (and was acknowledged where the mode acknowledges) and
+ * the link can queue the request, which goes behind the data already queued on the link
+ * (l2cap_send_sig_after_data).  Its wait looks at this after every step of the engine (the
+ * queues drain and acknowledgements come without a change anyone marks). */
+static bool shutdown_may_go_on(const void *arg)
+{
+	const struct l2k_sock *sk = arg;
+	if (sk->state == SK_CLOSED)
+		return true;
+	if (sk->state != SK_OPEN || !sk->ch || sk->disc_sent)
+		return false;
+	const l2k_chan *ch = sk->ch;
+	return sockface_tx_done(ch) && (!ch->link || l2cap_link_sig_room(ch->link) >= 64);
+}
+
 int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 {
 	if (!sk || sk->kind != SK_CHAN)
@@ -471,19 +487,14 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 		}
 		if (sk->state == SK_OPEN) {
 			sk->shut = true;
-			l2k_chan *ch = sk->ch;
-			/* Disconnect once everything sent has left the channel (and was acknowledged where
-			 * the mode acknowledges) and the link can queue the request, which goes behind
-			 * the data already queued on the link (l2cap_send_sig_after_data). */
-			if (!sk->disc_sent && sockface_tx_done(ch) &&
-			    (!ch->link || l2cap_link_sig_room(ch->link) >= 64)) {
+			if (shutdown_may_go_on(sk)) {
 				sk->disc_sent = true;
-				l2k_chan_close(ch);
+				l2k_chan_close(sk->ch);
 				sockface_wake(sf);
 				continue;
 			}
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, true);
+		r = sockface_wait_more_step_until(sf, timeout_ms, &dl, &timed_out, shutdown_may_go_on, sk);
 		if (r < 0)
 			break;
 	}

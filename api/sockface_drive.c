@@ -317,9 +317,16 @@ void sockface_wake_all(struct sockface *sf)
 	post_all(to_wake(sf, true));
 }
 
-/* End of a socket call: the call may have run the engine (callbacks do not wake anyone). */
+static void hand_over(struct sockface *sf);
+
+/* End of a socket call: the call may have run the engine (callbacks do not wake anyone).  A
+ * driver going back to its own work hands the descriptors to another caller that waits, if
+ * there is one (a blocked reader while the writer that drove goes on writing): that one would
+ * otherwise wait for the loop thread to notice the driver is away. */
 void sockface_leave(struct sockface *sf)
 {
+	if (sf->drv == &tl_token && !sf->drv_polling)
+		hand_over(sf);
 	sockface_changed_unlock(sf);
 }
 
@@ -433,6 +440,8 @@ static int wait_on(struct sockface *sf, int timeout_ms, const struct timespec *d
 	if (!sf->running)
 		return L2K_ENETDOWN;
 	struct sf_waiter w = {.ready = ready, .arg = arg, .step = step, .me = &tl_token};
+	if (sf->drv && sf->drv != w.me && !sf->drv_polling && can_drive(sf))
+		sf->drv = w.me; /* the driver is away (its own work): this caller takes the role */
 	if (sf->drv == w.me) {
 		if (can_drive(sf))
 			return drive(sf, &w, timeout_ms, dl);
@@ -498,8 +507,8 @@ int sockface_wait_more_step_until(struct sockface *sf, int timeout_ms, const str
 
 /* ---- the loop thread ---------------------------------------------------------------------- */
 
-/* After a step of the loop thread: a caller that waits and may drive takes the descriptors (it
- * is posted when the loop thread unlocks). */
+/* After a step of the loop thread, or when the driver leaves: a caller that waits and may drive
+ * takes the descriptors (it is posted at the unlock). */
 static void hand_over(struct sockface *sf)
 {
 	for (struct sf_waiter *w = sf->waiters; w; w = w->next) {
