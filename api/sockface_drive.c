@@ -49,6 +49,12 @@
 /* A driver away from its calls this long gives the descriptors back to the loop thread; the
  * parked loop thread looks this often while the driver comes and goes. */
 #define SF_AWAY_MS 2
+/* While input keeps coming, a driver waits in the transport's own read (one system call where
+ * waiting on the descriptor and then reading take two), at most this long: the pipe does not
+ * reach it there, so what another thread changes meanwhile (a timer due sooner, l2k_stop) is
+ * seen at the next packet, or this much later.  A read that times out sends the next wait back
+ * to the descriptor and the pipe. */
+#define SF_BLOCK_MS 20
 
 /* This thread's token (its address differs between live threads). */
 static _Thread_local char tl_token;
@@ -193,14 +199,18 @@ static void pollset_set(struct sf_pollset *ps, int fd, bool out)
 }
 
 /* Unlocked: wait until the pipe or fd (for reading; writing too when out) is ready, or
- * timeout_ms.  EINTR and failures return early: the caller steps and looks again. */
-static void pollset_wait(struct sockface *sf, int fd, bool out, int timeout_ms)
+ * timeout_ms: true when fd is.  EINTR and failures return early: the caller steps and looks
+ * again. */
+static bool pollset_wait(struct sockface *sf, int fd, bool out, int timeout_ms)
 {
 #ifdef SF_EPOLL
 	if (sf->ps.ep >= 0) {
 		struct epoll_event ev[2];
-		epoll_wait(sf->ps.ep, ev, 2, timeout_ms);
-		return;
+		int n = epoll_wait(sf->ps.ep, ev, 2, timeout_ms);
+		for (int i = 0; i < n; i++)
+			if (fd >= 0 && ev[i].data.fd == fd)
+				return true;
+		return false;
 	}
 #endif
 	struct pollfd pf[2];
@@ -208,7 +218,7 @@ static void pollset_wait(struct sockface *sf, int fd, bool out, int timeout_ms)
 	pf[np++] = (struct pollfd){.fd = sf->wake_r, .events = POLLIN};
 	if (fd >= 0)
 		pf[np++] = (struct pollfd){.fd = fd, .events = (short)(POLLIN | (out ? POLLOUT : 0))};
-	poll(pf, np, timeout_ms);
+	return poll(pf, np, timeout_ms) > 0 && np > 1 && pf[1].revents;
 }
 
 static void pipe_wake(struct sockface *sf)
@@ -246,7 +256,8 @@ void sockface_wake(struct sockface *sf)
 		return;
 	}
 	if (sf->polling) {
-		if ((!sf->poll_out && l2k_fd_wants_write(s)) || l2k_next_due(s) < sf->poll_due)
+		/* (a driver in the transport's read looks again within SF_BLOCK_MS) */
+		if (!sf->drv_blocking && ((!sf->poll_out && l2k_fd_wants_write(s)) || l2k_next_due(s) < sf->poll_due))
 			pipe_wake(sf);
 	} else if (sf->loop_parked && l2k_next_due(s) < sf->loop_due) {
 		kick_loop(sf); /* a timer the loop thread runs (the driver is away) comes due sooner */
@@ -395,7 +406,11 @@ static int drive(struct sockface *sf, struct sf_waiter *w, int timeout_ms, const
 		if (left < wait)
 			wait = left;
 	}
-	pollset_set(&sf->ps, fd, out);
+	/* input keeps coming, nothing waits to be written: wait in the transport's read */
+	bool blocking = sf->drv_busy && !out && transport_can_wait_input(s->tr);
+	if (blocking && wait > SF_BLOCK_MS)
+		wait = SF_BLOCK_MS;
+	pollset_set(&sf->ps, fd, out); /* (also for the fallback below) */
 	struct sf_waiter *list = to_wake(sf, false); /* (before w is on the list: not itself) */
 	w->polling = true;
 	waiter_link(sf, w);
@@ -403,13 +418,22 @@ static int drive(struct sockface *sf, struct sf_waiter *w, int timeout_ms, const
 	sf->poll_due = now + wait;
 	sf->poll_out = out;
 	sf->drv_polling = true;
+	sf->drv_blocking = blocking;
 	sf->drv_seq++;
 	pthread_mutex_unlock(&sf->lock);
 	post_all(list);
-	pollset_wait(sf, fd, out, (int)wait);
+	int got = blocking ? transport_wait_input(s->tr, (int)wait) : L2K_ENOTSUP;
+	if (got == L2K_ENOTSUP) {
+		blocking = false;
+		got = pollset_wait(sf, fd, out, (int)wait);
+	}
 	pthread_mutex_lock(&sf->lock);
+	if (blocking)
+		sf->stats.blocking_reads++;
 	sf->polling = false;
 	sf->drv_polling = false;
+	sf->drv_blocking = false;
+	sf->drv_busy = got > 0;
 	waiter_unlink(sf, w);
 	pipe_drain(sf);
 	if (!sf->stop && sf->running)

@@ -50,6 +50,7 @@ struct sf_stats {
 	uint64_t takeovers;    /* ... and took them back from a driver gone for a while */
 	uint64_t loop_wakes;   /* the parked loop thread woke (deadline or posted) */
 	uint64_t pipe_writes;  /* the wakeup pipe was written */
+	uint64_t blocking_reads; /* waits of a driver that were the transport's read itself */
 	uint64_t posts;	       /* blocked callers were posted */
 };
 
@@ -72,6 +73,9 @@ struct sockface {
 	 * loop thread parked meanwhile (api/sockface_drive.c). */
 	const void *drv;  /* the driving thread's token (NULL: the loop thread drives) */
 	bool drv_polling; /* it waits on the descriptors now */
+	bool drv_blocking; /* ... in the transport's blocking read (wait_input): the pipe cannot wake
+			    * it, it looks again within SF_BLOCK_MS */
+	bool drv_busy;	   /* its last wait ended with input: the next one reads while it waits */
 	uint64_t drv_seq; /* its waits so far */
 	uint64_t drv_left; /* when it last stopped waiting (stack clock, ms) */
 	struct sf_sleep loop_sl; /* the parked loop thread's sleep */

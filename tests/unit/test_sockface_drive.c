@@ -137,10 +137,13 @@ static void test_blocked_reader_runs_the_engine_itself(void **state)
 	assert_int_equal(r.got, SDUS);
 	struct sf_stats b1 = stats_of(p->b);
 	uint64_t caller = b1.caller_steps - b0.caller_steps, loop = b1.loop_steps - b0.loop_steps;
-	fprintf(stderr, "receiving stack: %llu steps by the reader, %llu by its thread, %llu posts\n",
-		(unsigned long long)caller, (unsigned long long)loop, (unsigned long long)(b1.posts - b0.posts));
+	fprintf(stderr, "receiving stack: %llu steps by the reader, %llu by its thread, %llu posts, %llu blocking reads\n",
+		(unsigned long long)caller, (unsigned long long)loop, (unsigned long long)(b1.posts - b0.posts),
+		(unsigned long long)(b1.blocking_reads - b0.blocking_reads));
 	assert_true(caller > loop);
 	assert_true(b1.posts - b0.posts < SDUS / 4);
+	/* while data flows the reader's waits are the transport's read itself */
+	assert_true(b1.blocking_reads > b0.blocking_reads);
 	pair_free(p);
 }
 
