@@ -216,7 +216,7 @@ static int pair(const struct bench_opts *o, const char *dir, const char *spec, c
 	if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0 || !WIFEXITED(s.status) || WEXITSTATUS(s.status) != 0) {
 		fprintf(stderr, "l2bench: l2cat failed (exit %d / %d; see %s, %s)\n", WEXITSTATUS(c.status),
 			WEXITSTATUS(s.status), clog, slog);
-		if (bench_wait_for(clog, "did not answer the disconnection", NULL, bench_wall_s()))
+		if (bench_wait_for(clog, "did not answer the disconnection", NULL, bench_wall_s() + 1))
 			rc = PAIR_SHORT; /* all the data came, btvirt dropped the Disconnection Request */
 		goto out;
 	}
