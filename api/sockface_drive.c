@@ -16,9 +16,10 @@
  * is posted, and from then on polls); the role stays with that thread when its call returns,
  * so that a reader calling l2k_recv again and again keeps it.  A driver that stays away (busy
  * with something else, or gone) must not leave the stack unserved: the parked loop thread
- * looks every SF_AWAY_MS ms while the driver is in and out of its calls, runs the timers that
- * come due while it is away, and takes the descriptors back once it has been away SF_AWAY_MS
- * (so packets wait at most that long, and timers not at all).  A driver that sits in one wait
+ * looks every SF_AWAY_MS ms, up to every SF_LOOK_MAX_MS while the driver is in and out of its
+ * calls, runs the timers that come due while it is away, and takes the descriptors back once it
+ * has been away SF_AWAY_MS (so packets wait at most SF_LOOK_MAX_MS + SF_AWAY_MS, timers not at
+ * all).  A driver that sits in one wait
  * (an idle link) lets the loop thread sleep without a deadline; it posts the loop thread when
  * its wait ends.  Transports without a descriptor (the in-process simulator) are always run by
  * the loop thread.
@@ -49,6 +50,9 @@
 /* A driver away from its calls this long gives the descriptors back to the loop thread; the
  * parked loop thread looks this often while the driver comes and goes. */
 #define SF_AWAY_MS 2
+/* While the driver keeps coming and going the parked loop thread looks less and less often, up
+ * to this (ms): a driver that then stays away is noticed this much later at most. */
+#define SF_LOOK_MAX_MS 8
 /* While input keeps coming, a driver waits in the transport's own read (one system call where
  * waiting on the descriptor and then reading take two), at most this long: the pipe does not
  * reach it there, so what another thread changes meanwhile (a timer due sooner, l2k_stop) is
@@ -558,8 +562,13 @@ static void park(struct sockface *sf, uint64_t *seen)
 	bool forever = false;
 	if (sf->drv_polling) {
 		forever = sf->drv_seq == *seen; /* in the same wait as at the last look: idle */
-		due = now + SF_AWAY_MS;
+		if (forever || sf->loop_look_ms < SF_AWAY_MS)
+			sf->loop_look_ms = SF_AWAY_MS;
+		else if (sf->loop_look_ms < SF_LOOK_MAX_MS)
+			sf->loop_look_ms *= 2; /* busy, in and out of its waits */
+		due = now + sf->loop_look_ms;
 	} else {
+		sf->loop_look_ms = SF_AWAY_MS;
 		due = sf->drv_left + SF_AWAY_MS;
 		uint64_t t = l2k_next_due(s);
 		if (t < due)

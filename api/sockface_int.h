@@ -83,6 +83,7 @@ struct sockface {
 	bool loop_long;	   /* parked without a deadline: the driver posts loop_sl when it leaves */
 	bool loop_kicked;  /* loop_sl is posted (or about to be) */
 	uint64_t loop_due; /* a parked loop thread's deadline (stack clock, ms; UINT64_MAX: none) */
+	unsigned loop_look_ms; /* how often the parked loop thread looks at a busy driver */
 	struct sf_stats stats;
 	struct sf_waiter *waiters; /* threads blocked in a socket call (sockface_wait_until) */
 	bool dirty;	   /* something a waiter may wait for happened (sockface_mark) */
