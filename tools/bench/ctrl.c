@@ -347,7 +347,7 @@ static void print_row(const struct ctrl_res *r, const char *buffers)
 	if (r->r_sc >= 0)
 		snprintf(c, sizeof(c), "%.2f", r->r_sc);
 	printf("%-7s %-10s %-6s %7.2f %12.4f %14.4f %12s %14s %9.0f  %s", r->ctrl, buffers, r->mode, mb / r->wall,
-	       r->s_cpu / mb, r->r_cpu / mb, s, c, r->acl, r->counter);
+	       r->s_cpu / mb, r->r_cpu / mb, s, c, r->acl, r->counter[0] ? r->counter : "-");
 	if (r->lossy)
 		printf("  (%d run%s lost data on every try)", r->lossy, r->lossy > 1 ? "s" : "");
 	printf("\n");
