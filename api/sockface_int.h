@@ -15,8 +15,16 @@
 #include "core/l2cap_int.h"
 
 /* A thread's sleep until another wakes it (api/sockface_drive.c): a semaphore where the C library
- * waits on one with CLOCK_MONOTONIC (glibc), else a mutex and condition variable. */
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
+ * waits on one with CLOCK_MONOTONIC (glibc), else a mutex and condition variable - also under
+ * ThreadSanitizer, which does not see sem_clockwait (its reports would be false). */
+#if defined(__SANITIZE_THREAD__)
+#define SF_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SF_TSAN 1
+#endif
+#endif
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30)) && !defined(SF_TSAN)
 #include <semaphore.h>
 #define SF_SLEEP_SEM 1
 struct sf_sleep {
