@@ -14,14 +14,16 @@
  *
  * The loop thread gives the descriptors to a blocked caller after one of its steps (the caller
  * is posted, and from then on polls); the role stays with that thread when its call returns,
- * so that a reader calling l2k_recv again and again keeps it.  A driver that stays away (busy
- * with something else, or gone) must not leave the stack unserved: the parked loop thread
- * looks every SF_AWAY_MS ms, up to every SF_LOOK_MAX_MS while the driver is in and out of its
- * calls, runs the timers that come due while it is away, and takes the descriptors back once it
- * has been away SF_AWAY_MS (so packets wait at most SF_LOOK_MAX_MS + SF_AWAY_MS, timers not at
- * all).  A driver that sits in one wait
- * (an idle link) lets the loop thread sleep without a deadline; it posts the loop thread when
- * its wait ends.  Transports without a descriptor (the in-process simulator) are always run by
+ * so that a reader calling l2k_recv again and again keeps it.  A caller that must wait while
+ * the driver is away takes the role at once; a driver ending a call hands it to a caller that
+ * waits.  A driver that stays away (busy with something else, or gone) must not leave the
+ * stack unserved: the parked loop thread looks every SF_AWAY_MS ms, up to every SF_LOOK_MAX_MS
+ * while the driver is in and out of its calls, runs the timers that come due while it is away,
+ * and takes the descriptors back once it has been away SF_AWAY_MS (so packets wait at most
+ * SF_LOOK_MAX_MS + SF_AWAY_MS, timers not at all).  A driver that sits in one wait (an idle
+ * link) lets the loop thread sleep without a deadline; it posts the loop thread when its wait
+ * ends.  While input keeps coming the driver's wait is the transport's own read
+ * (wait_input).  Transports without a descriptor (the in-process simulator) are always run by
  * the loop thread.
  *
  * Callers that wait (and are not the driver) sleep on their own semaphore (struct sf_sleep),
