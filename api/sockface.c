@@ -1,12 +1,13 @@
 /* The socket face: blocking / non-blocking, thread-safe sockets on the engine's channels.
  *
  * l2k_start() starts a thread that runs the stack: it steps the engine with the stack mutex held
- * and releases it while it polls the transport descriptor, a wakeup pipe and the next timer.
- * Every socket-face call takes the same mutex, so the engine only ever runs on one thread at a
- * time; a call that may have queued output (or changed a timer) writes to the wakeup pipe so
- * the loop recomputes its poll set.  Blocked callers wait on one condition variable per stack,
- * broadcast after each loop step and at the end of each socket call (the channel callbacks do
- * not wake anyone themselves: a step delivering 300 SDUs wakes a reader once, not 300 times).
+ * and releases it while it waits on the transport descriptor, a wakeup pipe and the next timer;
+ * a caller blocked in a socket call may run the engine itself meanwhile, the thread parked
+ * (api/sockface_drive.c: who runs the engine, how callers wait and wake).  Every socket-face
+ * call takes the same mutex, so the engine only ever runs on one thread at a time.  The channel
+ * callbacks do not wake anyone themselves: they mark a change, and the blocked callers whose
+ * call may go on are woken at the end of the step or call (a step delivering 300 SDUs wakes a
+ * reader once, not 300 times).
  *
  * A socket sits on an l2k_chan through the event callbacks (they run with the mutex held):
  * received SDUs go into a bounded ring per socket; past opts.rx_queue_bytes the channel is put
@@ -18,12 +19,13 @@
  * up to the bound, then drops and counts.  Each socket has a pipe whose read end is readable
  * exactly while recv / accept would not block.
  *
- * This file: the stack's thread, the channel callbacks and the socket objects; the socket calls
- * are in api/sockface_calls.c.  With api/loop.c these are the only files in core/ that make
- * operating system calls (threads, pipes, poll, the monotonic clock): a port replaces them. */
+ * This file: the channel callbacks, the socket objects, start and stop; the socket calls are in
+ * api/sockface_calls.c.  With api/sockface_drive.c and api/loop.c these are the only files in
+ * api/ that make operating system calls (threads, pipes, poll, the monotonic clock): a port
+ * replaces them. */
+#define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP where the C library has it (glibc) */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -85,73 +87,6 @@ void sockface_deadline(struct timespec *ts, int timeout_ms)
 
 /* ---- stack-level helpers (lock held) ------------------------------------------------------ */
 
-void sockface_wake(struct sockface *sf)
-{
-	if (!sf->wake_pending) {
-		sf->wake_pending = true;
-		sockface_pipe_put(sf->wake_w);
-	}
-}
-
-void sockface_mark(struct sockface *sf)
-{
-	sf->dirty = true;
-}
-
-/* Wake the waiters when there is a reason: not after every step (a sender waiting for room
- * would wake at every completed ACL packet: a futex storm), only after a change they may wait
- * for, or always for those waiting on the engine's progress. */
-void sockface_changed(struct sockface *sf)
-{
-	if (sf->nwaiters && (sf->dirty || sf->nwaiters_step)) {
-		sf->dirty = false;
-		pthread_cond_broadcast(&sf->cond);
-	}
-}
-
-/* End of a socket call: the call may have run the engine (callbacks do not wake anyone). */
-void sockface_leave(struct sockface *sf)
-{
-	sockface_changed(sf);
-	pthread_mutex_unlock(&sf->lock);
-}
-
-/* The stack whose loop runs on this thread (it holds that stack's mutex in callbacks). */
-static _Thread_local struct sockface *tl_loop_sf;
-
-bool sockface_on_loop_thread(const struct sockface *sf)
-{
-	return tl_loop_sf == sf;
-}
-
-/* Wait for a change: 0, L2K_EAGAIN (timeout_ms 0), L2K_ETIMEDOUT, L2K_ENETDOWN (no thread). */
-int sockface_wait(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool step)
-{
-	if (timeout_ms == 0)
-		return L2K_EAGAIN;
-	if (!sf->running)
-		return L2K_ENETDOWN;
-	sf->nwaiters++;
-	sf->nwaiters_step += step;
-	int r = timeout_ms < 0 ? pthread_cond_wait(&sf->cond, &sf->lock)
-			       : pthread_cond_timedwait(&sf->cond, &sf->lock, dl);
-	sf->nwaiters_step -= step;
-	sf->nwaiters--;
-	return r == ETIMEDOUT ? L2K_ETIMEDOUT : 0;
-}
-
-int sockface_wait_more(struct sockface *sf, int timeout_ms, const struct timespec *dl, bool *timed_out, bool step)
-{
-	if (*timed_out)
-		return L2K_ETIMEDOUT;
-	int r = sockface_wait(sf, timeout_ms, dl, step);
-	if (r == L2K_ETIMEDOUT) {
-		*timed_out = true; /* the caller looks once more, then gets L2K_ETIMEDOUT */
-		return 0;
-	}
-	return r < 0 ? r : 0;
-}
-
 /* The error a call reports for a channel that ended for this reason. */
 int sockface_reason_err(enum l2k_close_reason r)
 {
@@ -194,11 +129,24 @@ static bool sk_want_sendable(const struct l2k_sock *sk)
 	return sk->state == SK_CLOSED || sk->shut || !sk->tx_blocked;
 }
 
+bool sockface_sk_readable(const void *arg)
+{
+	const struct l2k_sock *sk = arg;
+	if (sk->kind == SK_LISTEN)
+		return sk_want_readable(sk);
+	return sk->rxq.count > 0 || sk->state == SK_CLOSED;
+}
+
+bool sockface_sk_sendable(const void *arg)
+{
+	return sk_want_sendable(arg);
+}
+
 void sockface_sk_update(struct l2k_sock *sk)
 {
 	sockface_mark(sk->sf);
 	bool want = sk_want_readable(sk);
-	if (want != sk->readable) {
+	if (sk->fd_r >= 0 && want != sk->readable) {
 		if (want)
 			sockface_pipe_put(sk->fd_w);
 		else
@@ -222,13 +170,10 @@ struct l2k_sock *sockface_sk_new(struct sockface *sf, enum sk_kind kind)
 	struct l2k_sock *sk = calloc(1, sizeof(*sk));
 	if (!sk)
 		return NULL;
-	if (sockface_pipe_open(&sk->fd_r, &sk->fd_w) < 0) {
-		free(sk);
-		return NULL;
-	}
 	sk->sf = sf;
 	sk->kind = kind;
 	sk->state = SK_CONNECTING;
+	sk->fd_r = sk->fd_w = -1; /* the pipes are made when asked for: none per SDU otherwise */
 	sk->tx_fd_r = sk->tx_fd_w = -1;
 	sk->next = sf->socks;
 	if (sf->socks)
@@ -246,8 +191,10 @@ void sockface_sk_free(struct l2k_sock *sk)
 		sf->socks = sk->next;
 	if (sk->next)
 		sk->next->prev = sk->prev;
-	close(sk->fd_r);
-	close(sk->fd_w);
+	if (sk->fd_r >= 0) {
+		close(sk->fd_r);
+		close(sk->fd_w);
+	}
 	if (sk->tx_fd_r >= 0) {
 		close(sk->tx_fd_r);
 		close(sk->tx_fd_w);
@@ -434,34 +381,47 @@ int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k
 	return 0;
 }
 
-int l2k_sock_send_fd(l2k_sock *sk)
+/* A socket's pipe (fd_r / fd_w or tx_fd_r / tx_fd_w), made on the first call. */
+static int sk_pipe(l2k_sock *sk, int *r_end, int *w_end)
 {
-	if (!sk || sk->kind != SK_CHAN)
-		return L2K_EINVAL;
 	struct sockface *sf = sk->sf;
 	bool locked = !sockface_on_loop_thread(sf); /* from a callback the mutex is ours already */
 	if (locked)
 		pthread_mutex_lock(&sf->lock);
 	int r = 0;
-	if (sk->tx_fd_r < 0) {
-		r = sockface_pipe_open(&sk->tx_fd_r, &sk->tx_fd_w);
+	if (*r_end < 0) {
+		r = sockface_pipe_open(r_end, w_end);
 		if (r < 0)
-			sk->tx_fd_r = sk->tx_fd_w = -1;
+			*r_end = *w_end = -1;
 		else
 			sockface_sk_update(sk);
 	}
 	if (r == 0)
-		r = sk->tx_fd_r;
+		r = *r_end;
 	if (locked)
 		pthread_mutex_unlock(&sf->lock);
 	return r;
+}
+
+int l2k_sock_fd(l2k_sock *sk)
+{
+	if (!sk)
+		return L2K_EINVAL;
+	return sk_pipe(sk, &sk->fd_r, &sk->fd_w);
+}
+
+int l2k_sock_send_fd(l2k_sock *sk)
+{
+	if (!sk || sk->kind != SK_CHAN)
+		return L2K_EINVAL;
+	return sk_pipe(sk, &sk->tx_fd_r, &sk->tx_fd_w);
 }
 
 /* ---- the loop thread ---------------------------------------------------------------------- */
 
 /* The transport is gone, or the controller stopped responding: every channel socket ends (link
  * lost; the controller's end: L2K_CLOSE_CONTROLLER), listeners report the error. */
-static void sf_transport_failed(struct sockface *sf, int err)
+void sockface_transport_failed(struct sockface *sf, int err)
 {
 	enum l2k_close_reason why = err == L2K_ECTRLTIMEOUT ? L2K_CLOSE_CONTROLLER : L2K_CLOSE_LINK_LOST;
 	sf->failed = err;
@@ -486,52 +446,7 @@ static void sf_transport_failed(struct sockface *sf, int err)
 	for (struct l2k_sock *sk = sf->socks; sk; sk = sk->next)
 		sockface_sk_update(sk);
 	sockface_mark(sf);
-	pthread_cond_broadcast(&sf->cond);
-}
-
-#define LOOP_MAX_WAIT_MS 1000
-#define LOOP_NOFD_WAIT_MS 1 /* transports without a descriptor (the in-process simulator) */
-
-static void *loop_main(void *arg)
-{
-	struct sockface *sf = arg;
-	l2k_stack *s = sf->s;
-	tl_loop_sf = sf;
-	pthread_mutex_lock(&sf->lock);
-	while (!sf->stop) {
-		int r = l2k_step(s);
-		if (r < 0 && !sf->failed)
-			sf_transport_failed(sf, r);
-		sockface_changed(sf);
-		struct pollfd pf[2];
-		nfds_t np = 0;
-		pf[np].fd = sf->wake_r;
-		pf[np].events = POLLIN;
-		pf[np++].revents = 0;
-		int fd = sf->failed ? -1 : l2k_fd(s);
-		if (fd >= 0) {
-			pf[np].fd = fd;
-			pf[np].events = (short)(POLLIN | (l2k_fd_wants_write(s) ? POLLOUT : 0));
-			pf[np++].revents = 0;
-		}
-		uint64_t due = sf->failed ? UINT64_MAX : l2k_next_due(s);
-		uint64_t now = l2k_stack_now(s);
-		uint64_t wait = due == UINT64_MAX ? LOOP_MAX_WAIT_MS : (due > now ? due - now : 0);
-		if (wait > LOOP_MAX_WAIT_MS)
-			wait = LOOP_MAX_WAIT_MS;
-		if (fd < 0 && !sf->failed && wait > LOOP_NOFD_WAIT_MS)
-			wait = LOOP_NOFD_WAIT_MS; /* a peer on the same air gives no descriptor event */
-		pthread_mutex_unlock(&sf->lock);
-		/* always through poll, even for 0 ms: lets waiting callers take the lock */
-		poll(pf, np, (int)wait); /* EINTR or a failure: step again anyway */
-		pthread_mutex_lock(&sf->lock);
-		if (sf->wake_pending) {
-			sockface_pipe_drain(sf->wake_r);
-			sf->wake_pending = false;
-		}
-	}
-	pthread_mutex_unlock(&sf->lock);
-	return NULL;
+	sockface_wake_all(sf);
 }
 
 /* ---- start / stop ------------------------------------------------------------------------- */
@@ -546,12 +461,16 @@ static struct sockface *sf_create(l2k_stack *s)
 		free(sf);
 		return NULL;
 	}
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sf->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&sf->lock, NULL);
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+#if defined(__GLIBC__) && defined(PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP)
+	/* glibc: spin a little before sleeping; the loop thread holds the mutex only for short
+	 * steps, so a woken caller usually gets it without a futex wait */
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+	pthread_mutex_init(&sf->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	sockface_drive_init(sf);
 	return sf;
 }
 
@@ -574,7 +493,9 @@ int l2k_start(l2k_stack *s)
 	}
 	sf->stop = false;
 	sf->running = true;
-	if (pthread_create(&sf->thread, NULL, loop_main, sf) != 0) {
+	sf->drv = NULL; /* the loop thread drives until it hands the descriptors to a caller */
+	sf->drv_polling = false;
+	if (pthread_create(&sf->thread, NULL, sockface_loop_main, sf) != 0) {
 		sf->running = false;
 		pthread_mutex_unlock(&sf->lock);
 		return L2K_ENOMEM;
@@ -598,21 +519,22 @@ void l2k_stop(l2k_stack *s)
 		sf->stop = true;
 		sf->running = false;
 		pthread_detach(sf->thread);
-		pthread_cond_broadcast(&sf->cond);
+		sockface_wake_all(sf);
 		pthread_mutex_unlock(&sf->lock);
 		return;
 	}
 	sf->stop = true;
-	sockface_wake(sf);
+	sockface_wake(sf); /* the thread waiting on the descriptors (a driver too), the parked loop */
 	pthread_mutex_unlock(&sf->lock);
 	pthread_join(sf->thread, NULL);
 	pthread_mutex_lock(&sf->lock);
 	sf->running = false;
+	sf->drv = NULL;
 	if (sf->wake_pending) {
 		sockface_pipe_drain(sf->wake_r);
 		sf->wake_pending = false;
 	}
-	pthread_cond_broadcast(&sf->cond); /* blocked callers return L2K_ENETDOWN */
+	sockface_wake_all(sf); /* blocked callers return L2K_ENETDOWN */
 	pthread_mutex_unlock(&sf->lock);
 }
 
@@ -646,8 +568,7 @@ void l2k_unlock(l2k_stack *s)
 	held.s = NULL;
 	sockface_wake(s->sf);
 	sockface_mark(s->sf); /* the caller may have changed anything */
-	sockface_changed(s->sf);
-	pthread_mutex_unlock(&s->sf->lock);
+	sockface_changed_unlock(s->sf);
 }
 
 void sockface_stack_close(l2k_stack *s)
@@ -663,9 +584,9 @@ void sockface_stack_close(l2k_stack *s)
 		sockface_sk_free(sk);
 	}
 	pthread_mutex_unlock(&sf->lock);
+	sockface_drive_free(sf);
 	close(sf->wake_r);
 	close(sf->wake_w);
-	pthread_cond_destroy(&sf->cond);
 	pthread_mutex_destroy(&sf->lock);
 	free(sf);
 	s->sf = NULL;

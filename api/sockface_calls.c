@@ -94,7 +94,7 @@ int l2k_accept(l2k_sock *ls, int timeout_ms, l2k_sock **out)
 			r = sf->failed;
 			break;
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
+		r = sockface_wait_more_until(sf, timeout_ms, &dl, &timed_out, sockface_sk_readable, ls);
 		if (r < 0)
 			break;
 	}
@@ -386,7 +386,7 @@ long l2k_send(l2k_sock *sk, const void *buf, size_t len, int timeout_ms)
 			}
 			sk->tx_blocked = true; /* until send_ready (l2k_sock_send_fd) */
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
+		r = sockface_wait_more_until(sf, timeout_ms, &dl, &timed_out, sockface_sk_sendable, sk);
 		if (r < 0) {
 			ret = r;
 			break;
@@ -435,7 +435,7 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 			ret = 0;
 			break;
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, false);
+		r = sockface_wait_more_until(sf, timeout_ms, &dl, &timed_out, sockface_sk_readable, sk);
 		if (r < 0) {
 			ret = r;
 			break;
@@ -445,6 +445,22 @@ long l2k_recv(l2k_sock *sk, void *buf, size_t cap, size_t *full, int timeout_ms)
 	sockface_sk_update(sk);
 	sockface_leave(sf);
 	return ret;
+}
+
+/* l2k_shutdown may go on: the channel ended, or the disconnection may be asked for, once
+ * everything sent has left the channel (and was acknowledged where the mode acknowledges) and
+ * the link can queue the request, which goes behind the data already queued on the link
+ * (l2cap_send_sig_after_data).  Its wait looks at this after every step of the engine (the
+ * queues drain and acknowledgements come without a change anyone marks). */
+static bool shutdown_may_go_on(const void *arg)
+{
+	const struct l2k_sock *sk = arg;
+	if (sk->state == SK_CLOSED)
+		return true;
+	if (sk->state != SK_OPEN || !sk->ch || sk->disc_sent)
+		return false;
+	const l2k_chan *ch = sk->ch;
+	return sockface_tx_done(ch) && (!ch->link || l2cap_link_sig_room(ch->link) >= 64);
 }
 
 int l2k_shutdown(l2k_sock *sk, int timeout_ms)
@@ -471,19 +487,14 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 		}
 		if (sk->state == SK_OPEN) {
 			sk->shut = true;
-			l2k_chan *ch = sk->ch;
-			/* Disconnect once everything sent has left the channel (and was acknowledged where
-			 * the mode acknowledges) and the link can queue the request, which goes behind
-			 * the data already queued on the link (l2cap_send_sig_after_data). */
-			if (!sk->disc_sent && sockface_tx_done(ch) &&
-			    (!ch->link || l2cap_link_sig_room(ch->link) >= 64)) {
+			if (shutdown_may_go_on(sk)) {
 				sk->disc_sent = true;
-				l2k_chan_close(ch);
+				l2k_chan_close(sk->ch);
 				sockface_wake(sf);
 				continue;
 			}
 		}
-		r = sockface_wait_more(sf, timeout_ms, &dl, &timed_out, true);
+		r = sockface_wait_more_step_until(sf, timeout_ms, &dl, &timed_out, shutdown_may_go_on, sk);
 		if (r < 0)
 			break;
 	}
@@ -491,11 +502,6 @@ int l2k_shutdown(l2k_sock *sk, int timeout_ms)
 	sockface_sk_update(sk);
 	sockface_leave(sf);
 	return r;
-}
-
-int l2k_sock_fd(l2k_sock *sk)
-{
-	return sk ? sk->fd_r : L2K_EINVAL;
 }
 
 int l2k_sock_error(l2k_sock *sk)

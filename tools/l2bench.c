@@ -9,9 +9,12 @@
  *   6. CRC-16 (FCS) speed;
  *   7. fairness: channels of different modes sharing one link under a timed profile;
  *   8. Python: the l2kit package's sockets against l2cat, out of process over vctrl;
- *   loss: ERTM and Retransmission mode goodput at 1-20 % PDU loss against lossless, in
+ *   9. pairing: CPU time of one pairing (LE SC, BR/EDR SSP) on the simulated air;
+ *  10. loss: ERTM and Retransmission mode goodput at 1-20 % PDU loss against lossless, in
  *      process (3-DH5, virtual time) and out of process (vctrl, unlimited and 3-DH5), and
- *      100 MB byte-exact at 20 % loss (tools/bench/loss.c).
+ *      100 MB byte-exact at 20 % loss (tools/bench/loss.c);
+ *  11. controller link: CPU per MB and system calls per ACL packet of two l2cat processes
+ *      through BlueZ's btvirt (in tests/with_btvirt.sh) and vctrl, one ACL buffer each.
  * Prints a table per section and writes OUT/results.json plus gnuplot data files.
  *   l2bench [--quick] [--out DIR] [--only LIST] [--seconds S] [--bindir DIR] [--python PATH]
  *           [--python-dir DIR] */
@@ -28,7 +31,7 @@
 #include "tools/common/tool.h"
 
 #define PROG "l2bench"
-static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "pair", "loss"};
+static const char *const sections[] = {"cost", "util", "latency", "scale", "oop", "fcs", "fair", "python", "pair", "loss", "ctrl"};
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static void usage(FILE *f)
@@ -39,13 +42,14 @@ static void usage(FILE *f)
 		"               [--python-dir DIR]\n"
 		"  Measures l2kit: host cost per mode and SDU size against memcpy, link utilisation on\n"
 		"  the simulated air's timed profiles, round-trip latency, scale to 1000 channels, two\n"
-		"  l2cat processes over vctrl, the Python package against l2cat, and ERTM / Retransmission\n"
-		"  mode goodput under PDU loss (in process and over vctrl).  Prints tables and\n"
-		"  writes DIR/results.json (default DIR build/bench) with gnuplot data (host_cost.dat,\n"
-		"  utilisation.dat).\n"
+		"  l2cat processes over vctrl, the Python package against l2cat, the CPU time of a\n"
+		"  pairing, ERTM / Retransmission mode goodput under PDU loss (in process and over\n"
+		"  vctrl), and CPU per MB on a controller link (btvirt, vctrl) with system calls per\n"
+		"  ACL packet.  Prints tables and writes DIR/results.json (default DIR build/bench)\n"
+		"  with gnuplot data (host_cost.dat, utilisation.dat).\n"
 		"  --quick      smaller amounts (a smoke run of a few seconds)\n"
 		"  --only LIST  comma-separated sections: cost,util,latency,scale,oop,fcs,fair,python,pair,\n"
-		"               loss\n"
+		"               loss,ctrl\n"
 		"  --seconds S  CPU seconds per host-cost run (default 0.3)\n"
 		"  --bindir DIR where vctrl and l2cat are (default: this program's directory); the\n"
 		"               shared library is DIR/../libl2kit.so\n"
@@ -55,6 +59,8 @@ static void usage(FILE *f)
 		"  --sdu N      only this SDU size (host cost, utilisation)\n"
 		"  --bytes N    host cost: move exactly N bytes per run (repeatable instruction counts)\n"
 		"  --scale CxL  scale: only C channels over L links (e.g. 1000x30; C 1..1000, L 1..%d)\n"
+		"  --ctrl-inner FILE  (internal) section ctrl's btvirt cases, run by l2bench itself\n"
+		"               inside tests/with_btvirt.sh; one line per case into FILE\n"
 		"  Numbers are checked strictly (a bad one: exit 2), and so are --only's names.\n"
 		"  SIGINT / SIGTERM end it after the measurement that runs; results.json then says\n"
 		"  \"interrupted\" and \"all_passed\": false (exit 130 / 143).\n", BW_MAX_STACKS - 1);
@@ -71,7 +77,7 @@ static int check_only(const char *only)
 			known |= strlen(sections[i]) == len && strncmp(p, sections[i], len) == 0;
 		if (!known) {
 			fprintf(stderr, PROG ": unknown section '%.*s' in --only (sections: cost, util, latency, "
-					"scale, oop, fcs, fair, python, pair, loss)\n", (int)len, p);
+					"scale, oop, fcs, fair, python, pair, loss, ctrl)\n", (int)len, p);
 			return 2;
 		}
 		if (!e)
@@ -177,7 +183,10 @@ int main(int argc, char **argv)
 			       .lat_iters = 20000,
 			       .outdir = "build/bench",
 			       .python = "/usr/bin/python3",
-			       .python_dir = "python"};
+			       .python_dir = "python",
+			       .ctrl_bytes = 10u * 1000 * 1000,
+			       .btvirt_script = "tests/with_btvirt.sh"};
+	const char *ctrl_inner = NULL;
 	const char *only = NULL;
 	static char bindir[4096];
 	static const struct option lo[] = {{"quick", no_argument, 0, 'q'},	{"out", required_argument, 0, 'o'},
@@ -186,6 +195,7 @@ int main(int argc, char **argv)
 					   {"mode", required_argument, 0, 'm'},	{"sdu", required_argument, 0, 'z'},
 					   {"bytes", required_argument, 0, 'y'},	{"scale", required_argument, 0, 'S'},
 					   {"python", required_argument, 0, 'P'}, {"python-dir", required_argument, 0, 'D'},
+					   {"ctrl-inner", required_argument, 0, 'C'},
 					   {0, 0, 0, 0}};
 	int c;
 	unsigned long v;
@@ -197,6 +207,7 @@ int main(int argc, char **argv)
 	else
 		snprintf(bindir, sizeof(bindir), ".");
 	o.bindir = bindir;
+	o.self = argv[0];
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'q':
@@ -207,7 +218,9 @@ int main(int argc, char **argv)
 			o.scale_bytes = 4u << 20;
 			o.oop_bytes = 8u << 20;
 			o.lat_iters = 1000;
+			o.ctrl_bytes = 1000u * 1000;
 			break;
+		case 'C': ctrl_inner = optarg; break;
 		case 'o': o.outdir = optarg; break;
 		case 'n':
 			if (check_only(optarg))
@@ -252,6 +265,10 @@ int main(int argc, char **argv)
 	}
 	tool_signals_graceful(true); /* a signal ends the run after the measurement in progress */
 	mkdir(o.outdir, 0777);
+	if (ctrl_inner) {
+		o.ctrl_logdir = o.outdir;
+		return bench_ctrl_inner(&o, ctrl_inner);
+	}
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/results.json", o.outdir);
 	if (bj_open(path) < 0) {
@@ -303,6 +320,8 @@ int main(int argc, char **argv)
 		failed |= bench_pairing(&o) < 0;
 	if (!tool_signal() && want(only, "loss"))
 		failed |= bench_loss(&o) < 0;
+	if (!tool_signal() && want(only, "ctrl"))
+		failed |= bench_ctrl(&o) < 0;
 	double wall = bench_wall_s() - w0;
 	bj_num("bench_wall_s", wall);
 	if (tool_signal())

@@ -4,9 +4,16 @@
  * Output: send() writes at once what the descriptor takes and queues the rest, whole packets
  * only, in a bounded ring (STREAM_OUTBUF_MAX); service() flushes it when the descriptor is
  * writable.  Packets sent from inside service() (the rx callback's answers) are queued and
- * written together when the callbacks are done.  Input: service() reads until EAGAIN (at most
- * STREAM_READ_BUDGET bytes per call),
+ * written together when the callbacks are done.  Input: service() reads until a read comes back
+ * short (the descriptor is drained: one read per service round when the controller sends one
+ * packet at a time, not a second one that says EAGAIN) or STREAM_READ_BUDGET bytes were read,
  * feeds the H4 framer and hands every whole packet to the rx callback.
+ *
+ * On a socket, wait_input() waits for the controller in a blocking recv() that also reads
+ * (SO_RCVTIMEO bounds it) and keeps the bytes for the next service(): one system call per
+ * packet where waiting on the descriptor and then reading took two.  The socket is therefore
+ * left blocking and every other call on it says MSG_DONTWAIT; a tty stays non-blocking and is
+ * only polled.
  *
  * Callbacks run only inside service().  From there the owner may call send() (it only touches
  * the output ring and the descriptor) and close() (deferred until service() returns).  Any
@@ -18,10 +25,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -41,6 +50,19 @@ struct stream {
 	char msg[384];
 	bool in_service;
 	bool close_pending; /* close() was called from a callback */
+	/* A socket is left blocking so that wait_input() can wait and read in one recv(); every
+	 * other call on it says MSG_DONTWAIT.  What wait_input() read waits in rbuf for service(). */
+	bool blocking_fd;
+	bool is_unix;
+	/* Written to since the last wait_input() (send() may run in another thread).  A unix
+	 * socket wakes a reader blocked in recv() when the peer takes what was written to it
+	 * (unix_write_space wakes every sleeper of the socket, whatever it waits for): a wait right
+	 * after a write is made on the descriptor instead (epoll wakes for input only). */
+	atomic_bool wrote;
+	int rcvtimeo_ms;  /* SO_RCVTIMEO set on it (0: none yet) */
+	size_t stash_len; /* bytes in rbuf */
+	bool stash_eof;
+	int stash_errno;
 	struct h4_framer framer;
 	uint8_t rbuf[64 * 1024];  /* one read() */
 	uint8_t rxpkt[H4_PKT_MAX]; /* framer reassembly buffer */
@@ -80,11 +102,11 @@ static ssize_t write_iov(struct stream *s, struct iovec *iov, int cnt)
 		memset(&mh, 0, sizeof(mh));
 		mh.msg_iov = iov;
 		mh.msg_iovlen = (size_t)cnt;
+		int fl = s->blocking_fd ? MSG_DONTWAIT : 0;
 #ifdef MSG_NOSIGNAL
-		return sendmsg(s->fd, &mh, MSG_NOSIGNAL);
-#else
-		return sendmsg(s->fd, &mh, 0); /* SO_NOSIGPIPE set at creation */
-#endif
+		fl |= MSG_NOSIGNAL;
+#endif /* (else SO_NOSIGPIPE set at creation) */
+		return sendmsg(s->fd, &mh, fl);
 	}
 	return writev(s->fd, iov, cnt); /* ttys never raise SIGPIPE */
 }
@@ -118,6 +140,8 @@ static void flush(struct stream *s)
 		iov[0].iov_base = s->out + s->out_head;
 		iov[0].iov_len = first;
 		ssize_t n = write_iov(s, iov, cnt);
+		if (n > 0 && s->is_unix)
+			atomic_store_explicit(&s->wrote, true, memory_order_relaxed);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -159,6 +183,8 @@ static int stream_send(struct transport *t, uint8_t type, const uint8_t *pkt, si
 					{ .iov_base = (void *)pkt, .iov_len = len } };
 		for (;;) {
 			ssize_t n = write_iov(s, iov, 2);
+			if (n > 0 && s->is_unix)
+				atomic_store_explicit(&s->wrote, true, memory_order_relaxed);
 			if (n >= 0) {
 				done = (size_t)n;
 			} else if (errno == EINTR) {
@@ -209,13 +235,31 @@ static int stream_service(struct transport *t, uint64_t now_ms)
 
 	flush(s);
 	size_t budget = STREAM_READ_BUDGET;
-	while (!s->failed && !s->close_pending && budget > 0) {
+	bool drained = false;
+	if (s->stash_len || s->stash_eof || s->stash_errno) {
+		/* what wait_input() read: a short read drained the descriptor */
+		size_t n = s->stash_len;
+		drained = n < sizeof(s->rbuf);
+		s->stash_len = 0;
+		budget -= n;
+		if (n && h4_feed(&s->framer, s->rbuf, n) < 0)
+			set_failed(s, L2K_EFRAMING, "%s", h4_error(&s->framer));
+		if (s->stash_eof)
+			set_failed(s, L2K_ECONNRESET, "peer closed the connection");
+		else if (s->stash_errno)
+			set_failed_errno(s, "read", s->stash_errno);
+		s->stash_eof = false;
+		s->stash_errno = 0;
+	}
+	while (!drained && !s->failed && !s->close_pending && budget > 0) {
 		size_t want = budget < sizeof(s->rbuf) ? budget : sizeof(s->rbuf);
-		ssize_t n = read(s->fd, s->rbuf, want);
+		ssize_t n = s->blocking_fd ? recv(s->fd, s->rbuf, want, MSG_DONTWAIT) : read(s->fd, s->rbuf, want);
 		if (n > 0) {
 			budget -= (size_t)n;
 			if (h4_feed(&s->framer, s->rbuf, (size_t)n) < 0)
 				set_failed(s, L2K_EFRAMING, "%s", h4_error(&s->framer));
+			if ((size_t)n < want)
+				break; /* drained: another read would only say EAGAIN (poll tells of more) */
 		} else if (n == 0) {
 			set_failed(s, L2K_ECONNRESET, "peer closed the connection");
 		} else if (errno == EINTR) {
@@ -239,6 +283,41 @@ static int stream_service(struct transport *t, uint64_t now_ms)
 	if (s->close_pending)
 		destroy(s); /* closed from a callback: t is gone now */
 	return rc;
+}
+
+/* One blocking recv() with SO_RCVTIMEO: the wait and the read in one system call.  Only this
+ * thread reads the descriptor and touches rbuf and the stash; send() in another thread touches
+ * neither. */
+static int stream_wait_input(struct transport *t, int timeout_ms)
+{
+	struct stream *s = (struct stream *)t;
+	if (!s->blocking_fd)
+		return L2K_ENOTSUP;
+	if (s->stash_len || s->stash_eof || s->stash_errno)
+		return 1;
+	if (timeout_ms <= 0)
+		return 0;
+	if (atomic_exchange_explicit(&s->wrote, false, memory_order_relaxed))
+		return L2K_ENOTSUP; /* (see wrote) */
+	if (timeout_ms != s->rcvtimeo_ms) {
+		struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+		if (setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+			return L2K_ENOTSUP; /* (the descriptor is still polled) */
+		s->rcvtimeo_ms = timeout_ms;
+	}
+	ssize_t n = recv(s->fd, s->rbuf, sizeof(s->rbuf), 0);
+	if (n > 0) {
+		s->stash_len = (size_t)n;
+		return 1;
+	}
+	if (n == 0) {
+		s->stash_eof = true;
+		return 1;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	s->stash_errno = errno;
+	return 1;
 }
 
 static int stream_fd(struct transport *t)
@@ -272,15 +351,15 @@ static void stream_close(struct transport *t)
 
 static const struct transport_ops ops_unix = {
 	"unix", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
-	stream_close,
+	stream_close, stream_wait_input,
 };
 static const struct transport_ops ops_tcp = {
 	"tcp", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
-	stream_close,
+	stream_close, stream_wait_input,
 };
 static const struct transport_ops ops_serial = {
 	"serial", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
-	stream_close,
+	stream_close, NULL, /* (a tty has no MSG_DONTWAIT: it is non-blocking, polled) */
 };
 
 int stream_transport_new(int fd, const char *kind, bool is_socket, const char *spec,
@@ -292,8 +371,10 @@ int stream_transport_new(int fd, const char *kind, bool is_socket, const char *s
 	else if (strcmp(kind, "serial") == 0)
 		ops = &ops_serial;
 
+	/* A socket stays blocking (wait_input; every other call says MSG_DONTWAIT); a tty, which
+	 * has no such flag, is made non-blocking. */
 	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	if (fl < 0 || fcntl(fd, F_SETFL, is_socket ? fl & ~O_NONBLOCK : fl | O_NONBLOCK) < 0 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
 		int e = errno;
 		transport_errf(errbuf, errlen, "%s: cannot make the descriptor non-blocking: %s",
@@ -320,6 +401,9 @@ int stream_transport_new(int fd, const char *kind, bool is_socket, const char *s
 	snprintf(s->t.spec, sizeof(s->t.spec), "%s", spec);
 	s->fd = fd;
 	s->is_socket = is_socket;
+	s->blocking_fd = is_socket;
+	s->is_unix = ops == &ops_unix;
+	atomic_init(&s->wrote, false);
 	s->out = ring;
 	h4_init(&s->framer, s->rxpkt, sizeof(s->rxpkt), on_packet, s);
 	*out = &s->t;

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/l2k_error.h"
+
 struct transport;
 
 /* One received packet: type is the H4 indicator (HCI_H4_EVT, HCI_H4_ACL, ...), pkt/len the
@@ -45,6 +47,14 @@ struct transport_ops {
 	 * when never.  NULL means never. */
 	uint64_t (*next_due)(struct transport *t);
 	void (*close)(struct transport *t);
+	/* Optional (NULL: not offered).  Wait up to timeout_ms (> 0) for the controller to send
+	 * something, reading it in the same system call, and keep it for the next service(): one
+	 * call where waiting on fd() and then reading takes two.  Returns 1 when something came
+	 * (bytes, the end of the stream or an error: service() deals with it), 0 when the time
+	 * passed, L2K_ENOTSUP when the transport cannot wait this way now (wait on fd()).  Called by
+	 * the one thread that services the transport, without the owner's lock: send() may run in
+	 * another thread meanwhile, nothing else.  Nothing but input ends the wait early. */
+	int (*wait_input)(struct transport *t, int timeout_ms);
 };
 
 struct transport {
@@ -86,6 +96,16 @@ static inline int transport_service(struct transport *t, uint64_t now_ms)
 static inline uint64_t transport_next_due(struct transport *t)
 {
 	return t->ops->next_due ? t->ops->next_due(t) : UINT64_MAX;
+}
+
+static inline bool transport_can_wait_input(struct transport *t)
+{
+	return t->ops->wait_input != NULL;
+}
+
+static inline int transport_wait_input(struct transport *t, int timeout_ms)
+{
+	return t->ops->wait_input ? t->ops->wait_input(t, timeout_ms) : L2K_ENOTSUP;
 }
 void transport_close(struct transport *t);
 

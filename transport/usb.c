@@ -494,7 +494,7 @@ static void usb_close(struct transport *t)
 }
 
 static const struct transport_ops usb_ops = {
-	"usb", usb_send, usb_fd, NULL, usb_service, usb_next_due, usb_close,
+	"usb", usb_send, usb_fd, NULL, usb_service, usb_next_due, usb_close, NULL,
 };
 
 /* ---- libusb descriptors into one epoll descriptor ------------------------------------------ */

@@ -20,11 +20,19 @@
 
 #include "api/l2kit.h"
 #include "api/sockface.h"
+#include "tests/common/h4_server.h"
 
 #define PSM_BR 0x1001
 #define PSM_LE 0x0080
 
+/* Where the stacks' controllers are: the in-process simulator ("sim:air=NAME": no descriptor,
+ * the stack's thread runs the engine), or the same simulator behind a unix socket served by
+ * tests/common/h4_server.c (a descriptor: callers blocked in socket calls run the engine while
+ * they wait).  main() runs every test both ways. */
+static bool over_socket;
+
 struct pair {
+	struct h4_server *srv; /* over_socket */
 	l2k_stack *a, *b; /* a connects, b listens */
 	l2k_addr addr_b;
 	bool le;
@@ -55,15 +63,20 @@ static void on_link_down(void *user, const struct l2k_link_info *li, uint8_t rea
 	fprintf(stderr, "stack %s: link 0x%03x down, reason 0x%02x\n", (const char *)user, li->handle, reason);
 }
 
-/* Two stacks on a fresh air, both started; extra is appended to the sim spec of both. */
-static struct pair *pair_new(bool le, const char *extra, const struct l2k_stack_opts *sopts)
+/* Two stacks on a fresh air, both started; profile: the air's timing profile (NULL: none). */
+static struct pair *pair_new(bool le, const char *profile, const struct l2k_stack_opts *sopts)
 {
 	static unsigned n;
 	char spec[160];
-	snprintf(spec, sizeof(spec), "sim:air=sockface-%d-%u%s%s", (int)getpid(), n++, extra ? "," : "",
-		 extra ? extra : "");
 	struct pair *p = calloc(1, sizeof(*p));
 	assert_non_null(p);
+	if (over_socket) {
+		p->srv = h4_server_start(profile, NULL, spec, sizeof(spec));
+		assert_non_null(p->srv);
+	} else {
+		snprintf(spec, sizeof(spec), "sim:air=sockface-%d-%u%s%s", (int)getpid(), n++, profile ? ",profile=" : "",
+			 profile ? profile : "");
+	}
 	p->le = le;
 	char err[256];
 	struct l2k_stack_cbs ca = {.user = "A", .error = on_stack_error, .link_down = on_link_down};
@@ -97,7 +110,7 @@ static int pair_connect(struct pair *p, const struct l2k_chan_opts *o, l2k_sock 
 static struct pair *pair_chan_so(bool le, const struct l2k_chan_opts *oa, const struct l2k_chan_opts *ob,
 				 const struct l2k_stack_opts *sopts)
 {
-	struct pair *p = pair_new(le, "profile=unlimited", sopts);
+	struct pair *p = pair_new(le, "unlimited", sopts);
 	pair_listen(p, ob, 4);
 	assert_int_equal(pair_connect(p, oa, &p->ca), 0);
 	assert_int_equal(l2k_accept(p->ls, 5000, &p->sb), 0);
@@ -116,6 +129,7 @@ static void pair_free(struct pair *p)
 	l2k_close(p->ls);
 	l2k_stack_close(p->a);
 	l2k_stack_close(p->b);
+	h4_server_stop(p->srv);
 	free(p);
 }
 
@@ -240,7 +254,7 @@ static void test_backpressure_le_stops_sender_bounded_then_resumes(void **state)
 	/* Receiver buffers 8 KiB; sender queues 8 KiB; links queue 8 KiB.  A reader that does not
 	 * read must stop the sender within those bounds; reading lets it go on; nothing is lost. */
 	struct l2k_stack_opts so = {.link_tx_queue = 8192};
-	struct pair *p = pair_new(true, "profile=unlimited", &so);
+	struct pair *p = pair_new(true, "unlimited", &so);
 	struct l2k_chan_opts o;
 	l2k_chan_opts_default(&o);
 	o.mode = L2K_MODE_LE_CREDIT;
@@ -472,7 +486,7 @@ static void test_close_from_acceptor_ends_connector(void **state)
 
 static void check_refused(bool le)
 {
-	struct pair *p = pair_new(le, "profile=unlimited", NULL);
+	struct pair *p = pair_new(le, "unlimited", NULL);
 	pair_listen(p, NULL, 1);
 	l2k_sock *sk = NULL;
 	uint16_t other = le ? PSM_LE + 2 : PSM_BR + 2;
@@ -523,7 +537,7 @@ static void test_connect_to_absent_peer(void **state)
 
 static void test_accept_timeout_and_backlog_refusal(void **state)
 {
-	struct pair *p = pair_new(false, "profile=unlimited", NULL);
+	struct pair *p = pair_new(false, "unlimited", NULL);
 	pair_listen(p, NULL, 1);
 	l2k_sock *x = NULL;
 	assert_int_equal(l2k_accept(p->ls, 0, &x), L2K_EAGAIN);
@@ -549,7 +563,7 @@ static void test_accept_timeout_and_backlog_refusal(void **state)
 static void test_closed_before_accept_still_delivers(void **state)
 {
 	/* the classic client: connect, send "hello!!", close - before the server accepts */
-	struct pair *p = pair_new(false, "profile=unlimited", NULL);
+	struct pair *p = pair_new(false, "unlimited", NULL);
 	pair_listen(p, NULL, 2);
 	assert_int_equal(pair_connect(p, NULL, &p->ca), 0);
 	assert_int_equal(l2k_send(p->ca, "hello!!", 7, 1000), 7);
@@ -564,7 +578,7 @@ static void test_closed_before_accept_still_delivers(void **state)
 
 static void test_nonblocking_connect(void **state)
 {
-	struct pair *p = pair_new(false, "profile=unlimited", NULL);
+	struct pair *p = pair_new(false, "unlimited", NULL);
 	pair_listen(p, NULL, 1);
 	int r = l2k_connect(p->a, &p->addr_b, L2K_ADDR_BREDR, PSM_BR, NULL, 0, &p->ca);
 	assert_int_equal(r, L2K_EINPROGRESS);
@@ -582,7 +596,7 @@ static void test_nonblocking_connect(void **state)
 
 static void test_closing_listener_ends_waiting_connections(void **state)
 {
-	struct pair *p = pair_new(false, "profile=unlimited", NULL);
+	struct pair *p = pair_new(false, "unlimited", NULL);
 	pair_listen(p, NULL, 2);
 	assert_int_equal(pair_connect(p, NULL, &p->ca), 0);
 	l2k_close(p->ls); /* the connection waits in the backlog, never accepted */
@@ -621,7 +635,7 @@ static void test_manual_credits_gate_the_sender(void **state)
 
 static void test_poll_descriptors_follow_state(void **state)
 {
-	struct pair *p = pair_new(false, "profile=unlimited", NULL);
+	struct pair *p = pair_new(false, "unlimited", NULL);
 	pair_listen(p, NULL, 2);
 	struct pollfd pl = {.fd = l2k_sock_fd(p->ls), .events = POLLIN};
 	assert_true(pl.fd >= 0);
@@ -689,6 +703,7 @@ static void test_stop_wakes_blocked_callers_and_close_frees_open_sockets(void **
 	/* close both stacks with every socket still open: nothing leaks (ASan / valgrind) */
 	l2k_stack_close(p->a);
 	l2k_stack_close(p->b);
+	h4_server_stop(p->srv);
 	free(p);
 }
 
@@ -713,7 +728,13 @@ static void test_socket_calls_from_a_stack_callback_do_not_deadlock(void **state
 {
 	static unsigned n;
 	char spec[96];
-	snprintf(spec, sizeof(spec), "sim:air=sockface-cb-%d-%u,profile=unlimited", (int)getpid(), n++);
+	struct h4_server *srv = NULL;
+	if (over_socket) {
+		srv = h4_server_start("unlimited", NULL, spec, sizeof(spec));
+		assert_non_null(srv);
+	} else {
+		snprintf(spec, sizeof(spec), "sim:air=sockface-cb-%d-%u,profile=unlimited", (int)getpid(), n++);
+	}
 	char err[256];
 	l2k_stack *a, *b;
 	struct l2k_stack_cbs cbs = {.link_up = link_up_on_loop_thread};
@@ -735,6 +756,7 @@ static void test_socket_calls_from_a_stack_callback_do_not_deadlock(void **state
 	l2k_close(ca);
 	l2k_stack_close(a);
 	l2k_stack_close(b);
+	h4_server_stop(srv);
 }
 
 static void test_start_refuses_virtual_clock_and_calls_need_start(void **state)
@@ -781,5 +803,8 @@ int main(void)
 	    cmocka_unit_test(test_socket_calls_from_a_stack_callback_do_not_deadlock),
 	    cmocka_unit_test(test_start_refuses_virtual_clock_and_calls_need_start),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("in-process simulator", tests, NULL, NULL);
+	over_socket = true;
+	failed += cmocka_run_group_tests_name("simulator over a unix socket", tests, NULL, NULL);
+	return failed;
 }

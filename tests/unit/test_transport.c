@@ -425,6 +425,48 @@ static void test_unix_exchanges_packets_both_ways_byte_exact(void **state)
 	ctx_free(&c);
 }
 
+/* wait_input: the wait and the read in one call.  Nothing there: 0 when the time passed (not
+ * much earlier).  Packets there: 1, and service() delivers them without another read being
+ * needed.  Right after a write on a unix socket it declines (the peer taking what was written
+ * would end a blocked read for nothing), and the next wait reads again.  The peer's end of the
+ * stream comes through service() as the usual error. */
+static void test_unix_wait_input_waits_and_reads_in_one_call(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	unix_pair(&c);
+	assert_true(transport_can_wait_input(c.t));
+	uint64_t t0 = now_ms();
+	assert_int_equal(transport_wait_input(c.t, 50), 0);
+	assert_true(now_ms() - t0 >= 40);
+	struct buf want = { 0 };
+	add_packet(&want, HCI_H4_EVT, 4, 1);
+	add_packet(&want, HCI_H4_ACL, 300, 2);
+	buf_add(&c.peer.out, want.b, want.len);
+	peer_io(&c.peer);
+	assert_int_equal(transport_wait_input(c.t, 5000), 1);
+	assert_int_equal(transport_wait_input(c.t, 5000), 1); /* (kept until serviced) */
+	assert_int_equal(c.count, 0);
+	assert_int_equal(transport_service(c.t, now_ms()), 0);
+	assert_int_equal(c.count, 2);
+	assert_memory_equal(c.rx.b, want.b, want.len);
+	/* a write: the next wait declines once */
+	uint8_t ev[2] = { HCI_EV_CMD_COMPLETE, 0 };
+	assert_int_equal(transport_send(c.t, HCI_H4_EVT, ev, sizeof(ev)), 0);
+	assert_int_equal(transport_wait_input(c.t, 50), L2K_ENOTSUP);
+	assert_int_equal(transport_wait_input(c.t, 20), 0);
+	/* the end of the stream */
+	close(c.peer.fd);
+	c.peer.fd = -1;
+	assert_int_equal(transport_wait_input(c.t, 5000), 1);
+	assert_true(transport_service(c.t, now_ms()) < 0);
+	assert_int_equal(c.errs, 1);
+	assert_int_equal(c.err, L2K_ECONNRESET);
+	free(want.b);
+	ctx_free(&c);
+}
+
 static void test_unix_large_acl_split_across_many_reads_arrives_whole(void **state)
 {
 	(void)state;
@@ -790,6 +832,8 @@ static void test_serial_pty_is_raw_8n1_and_exchanges_packets(void **state)
 	snprintf(spec, sizeof(spec), "serial:%s,115200", dev);
 	ctx_open(&c, spec);
 	assert_string_equal(c.t->ops->kind, "serial");
+	assert_false(transport_can_wait_input(c.t)); /* a tty is polled (no MSG_DONTWAIT) */
+	assert_true(fcntl(transport_fd(c.t), F_GETFL) & O_NONBLOCK);
 	struct termios tio;
 	assert_int_equal(tcgetattr(transport_fd(c.t), &tio), 0);
 	assert_int_equal(cfgetospeed(&tio), B115200);
@@ -853,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_odd_arguments_are_refused_without_crashing),
 		cmocka_unit_test(test_sim_spec_is_recognised),
 		cmocka_unit_test(test_unix_exchanges_packets_both_ways_byte_exact),
+		cmocka_unit_test(test_unix_wait_input_waits_and_reads_in_one_call),
 		cmocka_unit_test(test_unix_large_acl_split_across_many_reads_arrives_whole),
 		cmocka_unit_test(test_rx_callback_may_send_on_the_same_transport),
 		cmocka_unit_test(test_peer_close_calls_err_once_naming_the_spec),

@@ -33,6 +33,10 @@ struct bench_opts {
 	const char *python;	/* the Python interpreter (section python) */
 	const char *python_dir; /* the package's folder (python/: l2kit/ and examples/) */
 	const char *outdir;
+	uint64_t ctrl_bytes;	   /* controller-link transfer (section 9) */
+	const char *self;	   /* this program (section 9 runs it inside btvirt_script) */
+	const char *btvirt_script; /* tests/with_btvirt.sh */
+	const char *ctrl_logdir;   /* --ctrl-inner: where the runs' logs go */
 };
 
 /* ---- the world: hosts on one air -------------------------------------------------------- */
@@ -134,6 +138,34 @@ bool bench_selected(const struct bench_opts *o, const char *label, size_t sdu);
 /* Whether the mode carries SDUs on an LE link in these benches. */
 bool bench_mode_le(enum l2k_mode m);
 
+/* ---- child processes (tools/bench/proc.c) ------------------------------------------------- */
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+struct bchild {
+	pid_t pid;
+	struct rusage ru; /* its CPU time, once reaped */
+	int status;
+	bool done;
+};
+
+/* Start argv[0] (searched in PATH when it has no slash) with stdin from /dev/null, stdout to
+ * outpath (NULL: /dev/null) and stderr to errpath, with the "NAME=VALUE" strings of env
+ * (NULL-terminated; NULL: none) added to the environment.  0 or -1. */
+int bench_spawn_out(struct bchild *c, char *const argv[], char *const env[], const char *outpath,
+		    const char *errpath);
+int bench_spawn(struct bchild *c, char *const argv[], char *const env[], const char *errpath);
+/* Wait for the child until deadline (bench_wall_s clock); false on timeout, and at once when
+ * SIGINT / SIGTERM came. */
+bool bench_reap(struct bchild *c, double deadline);
+/* SIGTERM (then SIGKILL) a child not yet reaped, and reap it. */
+void bench_stop(struct bchild *c);
+/* user + system seconds of a reaped child */
+double bench_child_cpu(const struct bchild *c);
+/* Wait until the file contains the text; with out != NULL copy the 17 characters after it. */
+bool bench_wait_for(const char *path, const char *text, char *out, double deadline);
+
 /* ---- results: a JSON document and the printed tables -------------------------------------- */
 
 /* Open the JSON writer on path; every call below adds to it.  Keys are plain ASCII. */
@@ -159,5 +191,8 @@ int bench_fairness(const struct bench_opts *o);
 int bench_python(const struct bench_opts *o);
 int bench_pairing(const struct bench_opts *o);
 int bench_loss(const struct bench_opts *o); /* tools/bench/loss.c */
+int bench_ctrl(const struct bench_opts *o);
+/* l2bench --ctrl-inner FILE (inside tests/with_btvirt.sh): the controller link's btvirt cases */
+int bench_ctrl_inner(const struct bench_opts *o, const char *path);
 
 #endif

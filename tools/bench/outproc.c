@@ -4,116 +4,13 @@
  * Section 8 (python): the same transfer between two Python programs on the l2kit package
  * (python/examples/l2pycat.py, which takes l2cat's options for it) next to two l2cat in the
  * same run: results.json's python_vs_l2cat_ratio is their throughput ratio with 64 KiB SDUs. */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tools/bench/bench.h"
 #include "tools/common/tool.h"
-
-struct child {
-	pid_t pid;
-	struct rusage ru;
-	int status;
-	bool done;
-};
-
-/* Start argv[0] with stdin from /dev/null, stdout to /dev/null and stderr to errpath, with the
- * "NAME=VALUE" strings of env (NULL-terminated; NULL: none) added to the environment. */
-static int spawn(struct child *c, char *const argv[], char *const env[], const char *errpath)
-{
-	memset(c, 0, sizeof(*c));
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY);
-		int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (in < 0 || out < 0 || err < 0)
-			_exit(127);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		for (int i = 0; env && env[i]; i++)
-			putenv(env[i]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	c->pid = pid;
-	return 0;
-}
-
-/* Wait for the child until deadline (bench_wall_s clock); false on timeout, and at once when
- * SIGINT / SIGTERM came (the children are then stopped). */
-static bool reap_until(struct child *c, double deadline, bool interruptible)
-{
-	while (!c->done) {
-		pid_t r = wait4(c->pid, &c->status, WNOHANG, &c->ru);
-		if (r == c->pid) {
-			c->done = true;
-			break;
-		}
-		if (r < 0 && errno != EINTR)
-			return false;
-		if (bench_wall_s() > deadline || (interruptible && tool_signal()))
-			return false;
-		usleep(2000);
-	}
-	return true;
-}
-
-static bool reap(struct child *c, double deadline)
-{
-	return reap_until(c, deadline, true);
-}
-
-static void stop(struct child *c)
-{
-	if (c->pid > 0 && !c->done) {
-		kill(c->pid, SIGTERM);
-		if (!reap_until(c, bench_wall_s() + 5, false)) {
-			kill(c->pid, SIGKILL);
-			reap_until(c, bench_wall_s() + 5, false);
-		}
-	}
-}
-
-static double cpu_of(const struct child *c)
-{
-	return (double)c->ru.ru_utime.tv_sec + c->ru.ru_utime.tv_usec / 1e6 + (double)c->ru.ru_stime.tv_sec +
-	       c->ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Wait until the file contains the text; with out != NULL copy the 17 characters after it. */
-static bool wait_for(const char *path, const char *text, char *out, double deadline)
-{
-	while (bench_wall_s() < deadline && !tool_signal()) {
-		FILE *f = fopen(path, "r");
-		if (f) {
-			char line[512];
-			while (fgets(line, sizeof(line), f)) {
-				char *p = strstr(line, text);
-				if (p) {
-					if (out) {
-						snprintf(out, 18, "%s", p + strlen(text));
-					}
-					fclose(f);
-					return true;
-				}
-			}
-			fclose(f);
-		}
-		usleep(5000);
-	}
-	return false;
-}
 
 static const char *why_skip(const struct bench_opts *o, char *l2cat, char *vctrl, size_t len)
 {
@@ -163,12 +60,12 @@ static int oop_case(const struct bench_opts *o, const struct oop_prog *prog, con
 	snprintf(slog, sizeof(slog), "%s/server.log", dir);
 	snprintf(clog, sizeof(clog), "%s/client.log", dir);
 	unlink(portf);
-	struct child v, s, c;
+	struct bchild v, s, c;
 	memset(&s, 0, sizeof(s));
 	memset(&c, 0, sizeof(c));
 	char *va[] = {(char *)vctrl, "--listen", "tcp:127.0.0.1:0", "--port-file", portf, "--profile", "unlimited",
 		      "--type", "dual", NULL};
-	if (spawn(&v, va, NULL, vlog) < 0)
+	if (bench_spawn(&v, va, NULL, vlog) < 0)
 		return -1;
 	int rc = -1;
 	double t_end = bench_wall_s() + 10;
@@ -198,9 +95,9 @@ static int oop_case(const struct bench_opts *o, const struct oop_prog *prog, con
 	char *sargs[] = {"-t", spec, "-m", (char *)r->mode, "--mtu", mtu, "--sink", "-v", "-l", (char *)psm, NULL};
 	char *sa[OOP_MAX_PREFIX + 16];
 	oop_argv(sa, sizeof(sa) / sizeof(sa[0]), prog, sargs);
-	if (spawn(&s, sa, prog->env, slog) < 0 || !wait_for(vlog, "connected", NULL, bench_wall_s() + 10) ||
-	    !wait_for(vlog, "controller ", addr, bench_wall_s() + 10) ||
-	    !wait_for(slog, "listening on", NULL, bench_wall_s() + 10)) {
+	if (bench_spawn(&s, sa, prog->env, slog) < 0 || !bench_wait_for(vlog, "connected", NULL, bench_wall_s() + 10) ||
+	    !bench_wait_for(vlog, "controller ", addr, bench_wall_s() + 10) ||
+	    !bench_wait_for(slog, "listening on", NULL, bench_wall_s() + 10)) {
 		fprintf(stderr, "l2bench: the receiving l2cat did not come up (see %s, %s)\n", slog, vlog);
 		goto out;
 	}
@@ -209,7 +106,7 @@ static int oop_case(const struct bench_opts *o, const struct oop_prog *prog, con
 	char *ca[OOP_MAX_PREFIX + 16];
 	oop_argv(ca, sizeof(ca) / sizeof(ca[0]), prog, cargs);
 	double w0 = bench_wall_s();
-	if (spawn(&c, ca, prog->env, clog) < 0 || !reap(&c, w0 + 300) || !reap(&s, bench_wall_s() + 30)) {
+	if (bench_spawn(&c, ca, prog->env, clog) < 0 || !bench_reap(&c, w0 + 300) || !bench_reap(&s, bench_wall_s() + 30)) {
 		fprintf(stderr, "l2bench: the transfer did not finish in time (see %s, %s)\n", clog, slog);
 		goto out;
 	}
@@ -221,18 +118,18 @@ static int oop_case(const struct bench_opts *o, const struct oop_prog *prog, con
 	}
 	char got[64];
 	snprintf(got, sizeof(got), "received %llu bytes", (unsigned long long)(bytes / sdu * sdu));
-	if (!wait_for(slog, got, NULL, bench_wall_s() + 1)) {
+	if (!bench_wait_for(slog, got, NULL, bench_wall_s() + 1)) {
 		fprintf(stderr, "l2bench: the receiver did not report %s (see %s)\n", got, slog);
 		goto out;
 	}
 	rc = 0;
 out:
-	stop(&c);
-	stop(&s);
-	stop(&v);
-	cpu[0] = cpu_of(&c);
-	cpu[1] = cpu_of(&s);
-	cpu[2] = cpu_of(&v);
+	bench_stop(&c);
+	bench_stop(&s);
+	bench_stop(&v);
+	cpu[0] = bench_child_cpu(&c);
+	cpu[1] = bench_child_cpu(&s);
+	cpu[2] = bench_child_cpu(&v);
 	return rc;
 }
 
