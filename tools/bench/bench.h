@@ -150,9 +150,12 @@ struct bchild {
 	bool done;
 };
 
-/* Start argv[0] (searched in PATH when it has no slash) with stdin from /dev/null, stdout to
- * outpath (NULL: /dev/null) and stderr to errpath, with the "NAME=VALUE" strings of env
- * (NULL-terminated; NULL: none) added to the environment.  0 or -1. */
+/* Start argv[0] (searched in PATH when it has no slash) with stdin from inpath, stdout to
+ * outpath (NULL: /dev/null for either) and stderr to errpath, with the "NAME=VALUE" strings of
+ * env (NULL-terminated; NULL: none) added to the environment.  0 or -1.  bench_spawn_out: stdin
+ * from /dev/null; bench_spawn: stdout to /dev/null too. */
+int bench_spawn_io(struct bchild *c, char *const argv[], char *const env[], const char *inpath,
+		   const char *outpath, const char *errpath);
 int bench_spawn_out(struct bchild *c, char *const argv[], char *const env[], const char *outpath,
 		    const char *errpath);
 int bench_spawn(struct bchild *c, char *const argv[], char *const env[], const char *errpath);

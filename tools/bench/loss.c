@@ -184,90 +184,9 @@ static int section_sim(const struct bench_opts *o, double *goal_share)
 
 /* ---- out of process: vctrl and two l2cat ---------------------------------------------------- */
 
-struct child {
-	pid_t pid;
-	int status;
-	bool done;
-};
-
-/* Start argv[0] with stdin from in (NULL: /dev/null), stdout to out (NULL: /dev/null) and
- * stderr to err. */
-static int spawn(struct child *c, char *const argv[], const char *in, const char *out, const char *err)
-{
-	memset(c, 0, sizeof(*c));
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int i = open(in ? in : "/dev/null", O_RDONLY);
-		int o = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : open("/dev/null", O_WRONLY);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (i < 0 || o < 0 || e < 0)
-			_exit(127);
-		dup2(i, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	c->pid = pid;
-	return 0;
-}
-
-static bool reap_until(struct child *c, double deadline, bool interruptible)
-{
-	while (!c->done) {
-		pid_t r = waitpid(c->pid, &c->status, WNOHANG);
-		if (r == c->pid) {
-			c->done = true;
-			break;
-		}
-		if (r < 0 && errno != EINTR)
-			return false;
-		if (bench_wall_s() > deadline || (interruptible && tool_signal()))
-			return false;
-		usleep(2000);
-	}
-	return true;
-}
-
-static void stop(struct child *c)
-{
-	if (c->pid > 0 && !c->done) {
-		kill(c->pid, SIGTERM);
-		if (!reap_until(c, bench_wall_s() + 5, false)) {
-			kill(c->pid, SIGKILL);
-			reap_until(c, bench_wall_s() + 5, false);
-		}
-	}
-}
-
-static bool exited_ok(const struct child *c)
+static bool exited_ok(const struct bchild *c)
 {
 	return c->done && WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0;
-}
-
-/* Wait until the file contains text; with out != NULL copy the 17 characters after it. */
-static bool wait_for(const char *path, const char *text, char *out, double deadline)
-{
-	while (bench_wall_s() < deadline && !tool_signal()) {
-		FILE *f = fopen(path, "r");
-		if (f) {
-			char line[512];
-			while (fgets(line, sizeof(line), f)) {
-				char *p = strstr(line, text);
-				if (p) {
-					if (out)
-						snprintf(out, 18, "%s", p + strlen(text));
-					fclose(f);
-					return true;
-				}
-			}
-			fclose(f);
-		}
-		usleep(5000);
-	}
-	return false;
 }
 
 /* What the receiving l2cat reports with -v: "... received B bytes in N SDUs, S s, ...". */
@@ -326,10 +245,10 @@ static int oop_once(const struct bench_opts *o, const char *dir, const struct oo
 	snprintf(win, sizeof(win), "%u", r->cf->window);
 	char *va[] = {vctrl, "--listen", "tcp:127.0.0.1:0", "--port-file", portf, "--profile", (char *)r->profile,
 		      "--type", "bredr", "--loss", loss, "--seed", seed, NULL};
-	struct child v, s, c;
+	struct bchild v, s, c;
 	memset(&s, 0, sizeof(s));
 	memset(&c, 0, sizeof(c));
-	if (spawn(&v, va, NULL, NULL, vlog) < 0)
+	if (bench_spawn_io(&v, va, NULL, NULL, NULL, vlog) < 0)
 		return -1;
 	int rc = -1;
 	double t_end = bench_wall_s() + 10;
@@ -377,8 +296,8 @@ static int oop_once(const struct bench_opts *o, const char *dir, const struct oo
 	sa[ns++] = "-l";
 	sa[ns++] = "0x1001";
 	sa[ns] = NULL;
-	if (spawn(&s, sa, NULL, r->out, slog) < 0 || !wait_for(vlog, "controller ", addr, bench_wall_s() + 10) ||
-	    !wait_for(slog, "listening on", NULL, bench_wall_s() + 10)) {
+	if (bench_spawn_io(&s, sa, NULL, NULL, r->out, slog) < 0 || !bench_wait_for(vlog, "controller ", addr, bench_wall_s() + 10) ||
+	    !bench_wait_for(slog, "listening on", NULL, bench_wall_s() + 10)) {
 		fprintf(stderr, "l2bench: the receiving l2cat did not come up (see %s, %s)\n", slog, vlog);
 		goto out;
 	}
@@ -392,16 +311,16 @@ static int oop_once(const struct bench_opts *o, const char *dir, const struct oo
 	ca[ncl++] = "0x1001";
 	ca[ncl] = NULL;
 	double w0 = bench_wall_s();
-	if (spawn(&c, ca, r->in, NULL, clog) < 0)
+	if (bench_spawn_io(&c, ca, NULL, r->in, NULL, clog) < 0)
 		goto out;
-	if (!reap_until(&c, w0 + r->limit_s, true)) {
+	if (!bench_reap(&c, w0 + r->limit_s)) {
 		fprintf(stderr, "l2bench: the sending l2cat was not done within %.0f s (see %s, %s)\n", r->limit_s, clog,
 			slog);
 		goto out;
 	}
 	res->wall = bench_wall_s() - w0;
 	/* the receiver ends with the channel (or the link, once the sender is gone) */
-	if (!reap_until(&s, bench_wall_s() + 40, true)) {
+	if (!bench_reap(&s, bench_wall_s() + 40)) {
 		fprintf(stderr, "l2bench: the receiving l2cat did not end (see %s)\n", slog);
 		goto out;
 	}
@@ -426,9 +345,9 @@ static int oop_once(const struct bench_opts *o, const char *dir, const struct oo
 	}
 	rc = 0;
 out:
-	stop(&c);
-	stop(&s);
-	stop(&v);
+	bench_stop(&c);
+	bench_stop(&s);
+	bench_stop(&v);
 	return rc;
 }
 

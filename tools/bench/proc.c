@@ -1,4 +1,4 @@
-/* l2bench: child processes of the out-of-process sections (5, 8, 9): start, wait with a
+/* l2bench: child processes of the out-of-process sections (5, 8, 10, 11): start, wait with a
  * deadline, stop, their CPU time (from wait4), and waiting for a line in a log file. */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,15 +13,15 @@
 #include "tools/bench/bench.h"
 #include "tools/common/tool.h"
 
-int bench_spawn_out(struct bchild *c, char *const argv[], char *const env[], const char *outpath,
-		    const char *errpath)
+int bench_spawn_io(struct bchild *c, char *const argv[], char *const env[], const char *inpath,
+		   const char *outpath, const char *errpath)
 {
 	memset(c, 0, sizeof(*c));
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
+		int in = open(inpath ? inpath : "/dev/null", O_RDONLY);
 		int out = open(outpath ? outpath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (in < 0 || out < 0 || err < 0)
@@ -36,6 +36,12 @@ int bench_spawn_out(struct bchild *c, char *const argv[], char *const env[], con
 	}
 	c->pid = pid;
 	return 0;
+}
+
+int bench_spawn_out(struct bchild *c, char *const argv[], char *const env[], const char *outpath,
+		    const char *errpath)
+{
+	return bench_spawn_io(c, argv, env, NULL, outpath, errpath);
 }
 
 int bench_spawn(struct bchild *c, char *const argv[], char *const env[], const char *errpath)
