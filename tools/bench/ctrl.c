@@ -380,7 +380,7 @@ int bench_ctrl(const struct bench_opts *o)
 	snprintf(dir, sizeof(dir), "%s/ctrl", o->outdir);
 	snprintf(vctrl, sizeof(vctrl), "%s/vctrl", o->bindir);
 	snprintf(l2cat, sizeof(l2cat), "%s/l2cat", o->bindir);
-	printf("\n9. Controller link: two l2cat processes, %.0f MB one way in %lu-byte SDUs through a\n"
+	printf("\n11. Controller link: two l2cat processes, %.0f MB one way in %lu-byte SDUs through a\n"
 	       "   controller that takes one ACL packet at a time; CPU (user + system) of each process\n"
 	       "   per MB, median of %d; system calls per ACL data packet in separate runs (perf stat\n"
 	       "   or strace -f -c; the difference between 1/10 and 1/5 of the bytes, so without the\n"

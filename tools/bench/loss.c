@@ -563,7 +563,7 @@ static int section_exact(const struct bench_opts *o, const char *dir, bool *pass
 
 int bench_loss(const struct bench_opts *o)
 {
-	printf("\nloss. Goodput under loss: whole L2CAP PDUs dropped with probability p in both directions,\n"
+	printf("\n10. Loss: goodput under loss: whole L2CAP PDUs dropped with probability p in both directions,\n"
 	       "   ERTM (default window and extended window) and Retransmission mode, as a share of the\n"
 	       "   same setup's lossless goodput.  Goal: ertm-ext >= %.1f at 20 %% in a. and b. (both\n"
 	       "   profiles); c. byte-exact within its limit.\n\n",
