@@ -499,6 +499,23 @@ uint8_t l2cap_chan_level(const struct l2k_chan *ch)
 	return ch->opts.sec_level > L2K_SEC_LOW ? ch->opts.sec_level : L2K_SEC_LOW;
 }
 
+uint8_t l2cap_sec_need(bool le, uint16_t psm, uint8_t asked, const struct l2cap_link_sec *s, bool *unknown)
+{
+	/* Security Mode 4 (Vol 3 Part C 5.2.2): between two Simple Pairing hosts every BR/EDR
+	 * channel but SDP (level 0) gets an encrypted link with at least an unauthenticated key, as
+	 * BlueZ and BTstack require of a peer; LE level 1 stays unencrypted */
+	bool applies = !le && psm != L2CAP_PSM_SDP && asked == L2K_SEC_LOW && s->level < L2K_SEC_MEDIUM;
+	if (unknown)
+		*unknown = applies && s->mode4_pending;
+	return applies && s->mode4 ? L2K_SEC_MEDIUM : asked;
+}
+
+/* The level the channel needs on its link now, and whether that is not known yet. */
+static uint8_t chan_need(const struct l2k_chan *ch, const struct l2cap_link_sec *s, bool *unknown)
+{
+	return l2cap_sec_need(ch->le, ch->psm, l2cap_chan_level(ch), s, unknown);
+}
+
 void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out)
 {
 	struct l2cap_engine *e = l->eng;
@@ -547,9 +564,16 @@ static void security_done(void *arg, uint16_t handle, int err)
 		struct l2k_chan *ch = l->chans[i];
 		if (!ch || ch->state != CH_WAIT_SECURITY)
 			continue;
-		bool ok = sec.level >= l2cap_chan_level(ch);
-		if (!ok && err == 0)
-			continue; /* raised, but not far enough for this one: its own request is on */
+		bool unknown;
+		uint8_t need = chan_need(ch, &sec, &unknown);
+		bool ok = sec.level >= need && !unknown;
+		if (!ok && err == 0) {
+			/* raised, but not far enough for this one: its own request is on - unless it
+			 * asked for less before the link turned out to need more (Security Mode 4
+			 * between two Simple Pairing hosts): then it asks again */
+			if (unknown || ch->sec_asked >= need || l2cap_chan_raise(ch) == 0)
+				continue;
+		}
 		if (ch->initiator) {
 			if (ok) {
 				chan_start(ch);
@@ -571,7 +595,11 @@ int l2cap_chan_raise(struct l2k_chan *ch)
 	struct l2cap_engine *e = ch->eng;
 	if (!e->sec.raise)
 		return L2K_ENOTSUP;
-	return e->sec.raise(e->sec.ctx, ch->link->handle, l2cap_chan_level(ch), security_done, e);
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(ch->link, &sec);
+	/* while it is not known whether Security Mode 4 applies: level 1, answered once it is */
+	ch->sec_asked = chan_need(ch, &sec, NULL);
+	return e->sec.raise(e->sec.ctx, ch->link->handle, ch->sec_asked, security_done, e);
 }
 
 /* ---- starting channels ------------------------------------------------------------------- */
@@ -607,8 +635,10 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 		}
 		struct l2cap_link_sec sec;
 		l2cap_link_sec(l, &sec);
-		if (sec.level < l2cap_chan_level(ch)) {
-			/* raise the link first (encrypt, authenticate, pair): the request follows */
+		bool unknown;
+		if (sec.level < chan_need(ch, &sec, &unknown) || unknown) {
+			/* raise the link first (encrypt, authenticate, pair; or learn whether Security
+			 * Mode 4 applies): the request follows */
 			ch->state = CH_WAIT_SECURITY;
 			if (l2cap_chan_raise(ch) < 0) {
 				ch->last_result = 0;

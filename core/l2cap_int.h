@@ -83,6 +83,7 @@ struct l2k_chan {
 	struct l2k_chan_opts opts;
 	struct l2k_chan_cbs cbs;
 	struct l2k_server *server;
+	uint8_t sec_asked; /* CH_WAIT_SECURITY: the level the link is being raised to */
 
 	/* negotiated values */
 	uint16_t local_mtu, remote_mtu; /* we receive / the peer receives */
@@ -244,6 +245,12 @@ struct l2cap_link_sec {
 	bool secure_conn;   /* ... with Secure Connections (P-256) */
 	bool has_key;	    /* a key this side could encrypt the link with is stored for the peer
 			     * (LE: an LTK for its role; BR/EDR: a link key), encrypted or not */
+	/* Security Mode 4 (BR/EDR, Vol 3 Part C 5.2.2): both hosts support Secure Simple Pairing,
+	 * so channels other than SDP need level 2 (mode4); or whether they do is not known yet
+	 * (mode4_pending: the peer's host features are being read; a raise to level 1 is answered
+	 * once they are known) */
+	bool mode4;
+	bool mode4_pending;
 };
 
 /* The narrow hook through which the engine asks about a link's security (installed by the
@@ -303,8 +310,13 @@ void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
 void l2cap_engine_tick(void *ctx, uint64_t now);
 uint64_t l2cap_engine_next_timer(void *ctx);
 void l2cap_engine_set_security(struct l2cap_engine *e, const struct l2cap_security *sec);
-/* The security level a channel needs (SDP's PSM 0x0001: 0; else its options', at least 1). */
+/* The security level a channel asks for (SDP's PSM 0x0001: 0; else its options', at least 1). */
 uint8_t l2cap_chan_level(const struct l2k_chan *ch);
+/* The level a channel (le, psm, asked: what l2cap_chan_level gives) needs on a link with
+ * security s: asked, but at least 2 for a BR/EDR channel other than SDP when both hosts support
+ * Simple Pairing (Security Mode 4, Vol 3 Part C 5.2.2); *unknown (may be NULL) is set when that
+ * is not known yet and matters (asked 1, the link below level 2): wait for it. */
+uint8_t l2cap_sec_need(bool le, uint16_t psm, uint8_t asked, const struct l2cap_link_sec *s, bool *unknown);
 /* The link's security now (level 1, nothing else, without a security manager). */
 void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out);
 /* Raise the link for the channel (ch->state CH_WAIT_SECURITY): l2cap_security_done follows. */

@@ -262,10 +262,13 @@ static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	ch->peer_conn_ident = id;
 	struct l2cap_link_sec sec;
 	l2cap_link_sec(l, &sec);
-	if (sec.level < l2cap_chan_level(ch)) {
-		/* The link falls short of the service's level: answer "pending, authentication" and
-		 * raise it (pair, authenticate, encrypt), then offer the channel or refuse it with
-		 * Security Block (4.3; as Linux does).  The peer waits up to its ERTX. */
+	bool unknown;
+	if (sec.level < l2cap_sec_need(false, ch->psm, l2cap_chan_level(ch), &sec, &unknown) || unknown) {
+		/* The link falls short of the service's level (or of level 2 between two Simple
+		 * Pairing hosts, Security Mode 4; or whether it does is being learnt): answer
+		 * "pending, authentication" and raise it (pair, authenticate, encrypt), then offer
+		 * the channel or refuse it with Security Block (4.3; as Linux does).  The peer waits
+		 * up to its ERTX. */
 		ch->state = CH_WAIT_SECURITY;
 		send_conn_rsp(l, id, ch->lcid, ch->rcid, L2CAP_CR_PENDING, L2CAP_CS_AUTHENTICATION_PENDING);
 		if (l2cap_chan_raise(ch) < 0)
