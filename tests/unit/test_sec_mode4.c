@@ -213,38 +213,61 @@ static void test_default_level_between_ssp_hosts_pairs_just_works_and_encrypts(v
 	world_down(&w);
 }
 
-static void test_opt_out_keeps_the_link_unencrypted(void **st)
+/* Both sides pair and encrypt: the level-2 outcome without the opt-out or a legacy peer. */
+static void expect_mode4_pairing(struct world *w)
 {
-	struct world w;
-	const bool off[2] = {true, true};
-	world_up(&w, off, NULL, NULL);
-	connect(&w, 0x1001);
-	assert_int_equal(w.s[0].opened, 1);
-	assert_int_equal(w.s[1].opened, 1);
+	assert_int_equal(w->s[0].opened, 1);
+	assert_int_equal(w->s[1].opened, 1);
 	for (int i = 0; i < 2; i++) {
-		struct l2k_link_security ls = sec_of(&w.s[i]);
+		struct l2k_link_security ls = sec_of(&w->s[i]);
+		assert_true(ls.encrypted);
+		assert_int_equal(ls.level, L2K_SEC_MEDIUM);
+		assert_int_equal(w->s[i].paired, 1);
+	}
+}
+
+/* No pairing, an unencrypted link, the channel open and carrying data. */
+static void expect_no_security(struct world *w)
+{
+	assert_int_equal(w->s[0].opened, 1);
+	assert_int_equal(w->s[1].opened, 1);
+	for (int i = 0; i < 2; i++) {
+		struct l2k_link_security ls = sec_of(&w->s[i]);
 		assert_false(ls.encrypted);
 		assert_int_equal(ls.level, L2K_SEC_LOW);
-		assert_int_equal(w.s[i].paired, 0);
+		assert_int_equal(w->s[i].paired, 0);
 	}
-	data_flows(&w);
+	data_flows(w);
+}
+
+static void test_opt_out_keeps_the_link_unencrypted(void **st)
+{
+	/* the same two stacks without the opt-out pair (so the opt-out is what differs) */
+	struct world w;
+	const bool off[2] = {true, true};
+	world_up(&w, NULL, NULL, NULL);
+	connect(&w, 0x1001);
+	expect_mode4_pairing(&w);
+	world_down(&w);
+	world_up(&w, off, NULL, NULL);
+	connect(&w, 0x1001);
+	expect_no_security(&w);
 	world_down(&w);
 }
 
 static void test_legacy_peer_keeps_level_1_without_security(void **st)
 {
+	/* one initiator configuration, two acceptors: one whose host turned Simple Pairing on
+	 * (pairing), one whose host never did (level 1, no security) */
 	struct world w;
-	const bool legacy[2] = {false, true}; /* the acceptor's host never turned Simple Pairing on */
+	const bool legacy[2] = {false, true};
+	world_up(&w, NULL, NULL, NULL);
+	connect(&w, 0x1001);
+	expect_mode4_pairing(&w);
+	world_down(&w);
 	world_up(&w, NULL, legacy, NULL);
 	connect(&w, 0x1001);
-	assert_int_equal(w.s[0].opened, 1);
-	assert_int_equal(w.s[1].opened, 1);
-	for (int i = 0; i < 2; i++) {
-		struct l2k_link_security ls = sec_of(&w.s[i]);
-		assert_false(ls.encrypted);
-		assert_int_equal(w.s[i].paired, 0);
-	}
-	data_flows(&w);
+	expect_no_security(&w);
 	world_down(&w);
 }
 
