@@ -571,7 +571,11 @@ static void security_done(void *arg, uint16_t handle, int err)
 			/* raised, but not far enough for this one: its own request is on - unless it
 			 * asked for less before the link turned out to need more (Security Mode 4
 			 * between two Simple Pairing hosts): then it asks again */
-			if (unknown || ch->sec_asked >= need || l2cap_chan_raise(ch) == 0)
+			if (unknown || ch->sec_asked >= need)
+				continue;
+			if (!ch->initiator)
+				l2cap_br_security_pending(ch); /* the peer waits for the pairing */
+			if (l2cap_chan_raise(ch) == 0)
 				continue;
 		}
 		if (ch->initiator) {

@@ -84,6 +84,7 @@ struct l2k_chan {
 	struct l2k_chan_cbs cbs;
 	struct l2k_server *server;
 	uint8_t sec_asked; /* CH_WAIT_SECURITY: the level the link is being raised to */
+	bool sec_pending_sent; /* accepted: "pending, authentication" answered to its request */
 
 	/* negotiated values */
 	uint16_t local_mtu, remote_mtu; /* we receive / the peer receives */
@@ -439,6 +440,9 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);
 void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a,
 			   uint16_t b);
 void l2cap_br_accept_decided(struct l2k_chan *ch, int result);
+/* An incoming BR/EDR channel waits for its link's security to be raised: answer its request
+ * "pending, authentication" (once). */
+void l2cap_br_security_pending(struct l2k_chan *ch);
 /* An incoming BR/EDR channel waited for its link's security: offer it, or refuse (0x0003). */
 void l2cap_br_security_decided(struct l2k_chan *ch, bool ok);
 void l2cap_le_accept_decided(struct l2k_chan *ch, int result);
