@@ -552,11 +552,14 @@ static void link_start_channels(struct l2cap_link *l);
  * their server) or end (BR/EDR acceptors refuse with Security Block 0x0003). */
 static void security_done(void *arg, uint16_t handle, int err)
 {
-	struct l2cap_engine *e = arg;
+	const struct l2cap_sec_tok *tok = arg;
+	struct l2cap_engine *e = tok->eng;
 	l2cap_sync_now(e);
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (!l)
 		return; /* the link went: its channels are gone with it */
+	if (l->sec_raises[tok->level])
+		l->sec_raises[tok->level]--;
 	struct l2cap_link_sec sec;
 	l2cap_link_sec(l, &sec);
 	bool started = false;
@@ -602,8 +605,16 @@ int l2cap_chan_raise(struct l2k_chan *ch)
 	struct l2cap_link_sec sec;
 	l2cap_link_sec(ch->link, &sec);
 	/* while it is not known whether Security Mode 4 applies: level 1, answered once it is */
-	ch->sec_asked = chan_need(ch, &sec, NULL);
-	return e->sec.raise(e->sec.ctx, ch->link->handle, ch->sec_asked, security_done, e);
+	uint8_t level = chan_need(ch, &sec, NULL);
+	struct l2cap_link *l = ch->link;
+	ch->sec_asked = level;
+	if (l->sec_raises[level])
+		return 0; /* a raise to this level is under way: its end answers this channel too */
+	e->sec_tok[level] = (struct l2cap_sec_tok){e, level};
+	int r = e->sec.raise(e->sec.ctx, l->handle, level, security_done, &e->sec_tok[level]);
+	if (r == 0)
+		l->sec_raises[level]++;
+	return r;
 }
 
 /* ---- starting channels ------------------------------------------------------------------- */

@@ -183,6 +183,10 @@ struct l2cap_link {
 	struct l2k_chan **chans;
 	size_t chans_cap;
 	size_t nchans;
+	/* raises of the link under way, per level (l2cap_chan_raise): channels wanting a level that
+	 * is being raised to wait for that raise instead of asking again (the security manager
+	 * keeps a few callers per link; security_done looks at every waiting channel) */
+	uint16_t sec_raises[L2K_SEC_FIPS + 1];
 	/* information exchange (BR/EDR) */
 	enum { INFO_NONE, INFO_FEAT_SENT, INFO_FIXED_SENT, INFO_DONE } info_state;
 	uint32_t peer_features;
@@ -265,9 +269,16 @@ struct l2cap_security {
 		     void *arg);
 };
 
+/* What a raise's done gets: the engine and the level asked (l2cap_chan_raise). */
+struct l2cap_sec_tok {
+	struct l2cap_engine *eng;
+	uint8_t level;
+};
+
 struct l2cap_engine {
 	struct hci_host *hci;
 	struct l2cap_security sec;
+	struct l2cap_sec_tok sec_tok[L2K_SEC_FIPS + 1];
 	uint64_t (*clock)(void *arg); /* the stack's clock (ms) */
 	void *clock_arg;
 	struct l2cap_link **links; /* max_links slots, each allocated when first used */
