@@ -10,7 +10,8 @@
  *  - the acceptor: a peer with the opt-out opening a non-SDP PSM on an unencrypted link gets
  *    "pending, authentication" while the acceptor pairs and encrypts, then the channel; when the
  *    pairing fails, Security Block (0x0003); SDP on the same unencrypted link is accepted
- *    without security. */
+ *    without security;
+ *  - ten channels asked at once share one raise of the link (one pairing, all open). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -315,6 +316,43 @@ static void test_acceptor_refuses_with_security_block_when_pairing_fails(void **
 	world_down(&w);
 }
 
+static int many_open, many_closed;
+static void m_open(void *u, l2k_chan *ch)
+{
+	many_open++;
+}
+static void m_closed(void *u, l2k_chan *ch, enum l2k_close_reason r)
+{
+	many_closed++;
+}
+
+/* Ten channels asked at once on a new link (more than the security manager's callers per link):
+ * one pairing, every channel opens. */
+static void test_ten_channels_at_once_share_one_raise(void **st)
+{
+	struct world w;
+	world_up(&w, NULL, NULL, NULL);
+	struct l2k_chan_opts so, co;
+	l2k_chan_opts_default(&so);
+	struct l2k_server_cbs sc = {.user = &w.s[1], .accept = s_accept};
+	assert_int_equal(l2k_server_add(w.s[1].st, 0x1001, false, &so, &sc, NULL), 0);
+	l2k_chan_opts_default(&co);
+	struct l2k_chan_cbs cc = {.open = m_open, .closed = m_closed};
+	many_open = many_closed = 0;
+	for (int i = 0; i < 10; i++) {
+		l2k_chan *ch;
+		assert_int_equal(l2k_chan_connect(w.s[0].st, &w.addr[1], L2K_ADDR_BREDR, 0x1001, &co, &cc, &ch), 0);
+	}
+	l2k_stack *stk[2] = {w.s[0].st, w.s[1].st};
+	l2k_sim_run_until(stk, 2, &w.vc, NULL, NULL, 5000);
+	assert_int_equal(many_closed, 0);
+	assert_int_equal(many_open, 10);
+	assert_int_equal(w.s[1].opened, 10);
+	assert_true(sec_of(&w.s[0]).encrypted);
+	assert_int_equal(w.s[0].paired, 1);
+	world_down(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +361,7 @@ int main(void)
 	    cmocka_unit_test(test_legacy_peer_keeps_level_1_without_security),
 	    cmocka_unit_test(test_acceptor_raises_an_unencrypted_ssp_link_and_sdp_needs_nothing),
 	    cmocka_unit_test(test_acceptor_refuses_with_security_block_when_pairing_fails),
+	    cmocka_unit_test(test_ten_channels_at_once_share_one_raise),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
