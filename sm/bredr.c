@@ -329,14 +329,11 @@ static void ev_remote_ext_features(struct sm *sm, const uint8_t *p, size_t len)
 /* The peer's host takes part in Simple Pairing (an IO Capability exchange): it supports it. */
 static void peer_does_ssp(struct sm *sm, struct sm_link *l)
 {
-	if (l->peer_ssp == SM_SSP_YES)
-		return;
-	bool was_reading = l->peer_ssp == SM_SSP_READING;
-	if (!was_reading) {
+	if (l->peer_ssp != SM_SSP_READING) {
 		l->peer_ssp = SM_SSP_YES;
 		return;
 	}
-	sm_peer_ssp_known(sm, l, true);
+	sm_peer_ssp_known(sm, l, true); /* the level-1 callers held for it are answered */
 	rearm(sm);
 }
 
@@ -563,9 +560,6 @@ static void ev_io_cap_request(struct sm *sm, const uint8_t *p)
 	}
 	struct sm_bredr_link *b = &l->br;
 	pairing_begin(sm, l, false);
-	peer_does_ssp(sm, l);
-	if (!l->used)
-		return;
 	const struct hci_controller_info *in = hci_host_info(sm->hci);
 	uint8_t io = local_io(sm), oob = 0;
 	for (int i = 0; i < L2K_OOB_MAX; i++) {
@@ -601,6 +595,7 @@ static void ev_io_cap_request(struct sm *sm, const uint8_t *p)
 	r[8] = b->local_auth_req;
 	send(sm, HCI_OP_IO_CAP_REPLY, r, sizeof(r));
 	b->step = "the IO capability exchange";
+	peer_does_ssp(sm, l);
 }
 
 static void ev_io_cap_response(struct sm *sm, const uint8_t *p)
