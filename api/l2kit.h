@@ -81,6 +81,10 @@ struct l2k_security_opts {
 	bool debug_keys;	   /* LE Secure Connections with the debug key pair (for sniffing) */
 	bool legacy_pairing;	   /* BR/EDR: leave Secure Simple Pairing off (legacy PIN pairing
 				    * only, as a pre-2.1 device; no Secure Connections either) */
+	bool no_mode4;		   /* BR/EDR: no Security Mode 4 minimum: a channel at level 0/1
+				    * other than SDP stays unencrypted even when both hosts support
+				    * Simple Pairing, and is accepted on such an unencrypted link
+				    * (test benches; by default it gets level 2, docs/security.md) */
 	const char *key_file;	   /* the default key store's file (NULL: keys in memory only) */
 	const struct l2k_key_store *key_store; /* the application's own store (instead of key_file) */
 	/* without an agent callback (cbs->agent): accept numeric comparison, answer passkey entry

@@ -105,6 +105,9 @@ static int eng_status(void *ctx, uint16_t handle, struct l2cap_link_sec *out)
 	out->authenticated = ls.authenticated;
 	out->secure_conn = ls.secure_conn;
 	out->has_key = sm_link_has_key(ctx, handle);
+	int m4 = sm_link_mode4(ctx, handle);
+	out->mode4 = m4 > 0;
+	out->mode4_pending = m4 == L2K_EAGAIN;
 	return 0;
 }
 
@@ -154,6 +157,7 @@ int security_open(l2k_stack *s, const struct l2k_security_opts *o, char *errbuf,
 	cfg.io_cap = sec->opts.io_cap;
 	cfg.bondable = !sec->opts.no_bonding;
 	cfg.sc_only = sec->opts.sc_only;
+	cfg.no_mode4 = sec->opts.no_mode4;
 	if (sec->opts.min_key_size)
 		cfg.min_key_size = sec->opts.min_key_size;
 	cfg.debug_keys = sec->opts.debug_keys;

@@ -499,6 +499,23 @@ uint8_t l2cap_chan_level(const struct l2k_chan *ch)
 	return ch->opts.sec_level > L2K_SEC_LOW ? ch->opts.sec_level : L2K_SEC_LOW;
 }
 
+uint8_t l2cap_sec_need(bool le, uint16_t psm, uint8_t asked, const struct l2cap_link_sec *s, bool *unknown)
+{
+	/* Security Mode 4 (Vol 3 Part C 5.2.2): between two Simple Pairing hosts every BR/EDR
+	 * channel but SDP (level 0) gets an encrypted link with at least an unauthenticated key, as
+	 * BlueZ and BTstack require of a peer; LE level 1 stays unencrypted */
+	bool applies = !le && psm != L2CAP_PSM_SDP && asked == L2K_SEC_LOW && s->level < L2K_SEC_MEDIUM;
+	if (unknown)
+		*unknown = applies && s->mode4_pending;
+	return applies && s->mode4 ? L2K_SEC_MEDIUM : asked;
+}
+
+/* The level the channel needs on its link now, and whether that is not known yet. */
+static uint8_t chan_need(const struct l2k_chan *ch, const struct l2cap_link_sec *s, bool *unknown)
+{
+	return l2cap_sec_need(ch->le, ch->psm, l2cap_chan_level(ch), s, unknown);
+}
+
 void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out)
 {
 	struct l2cap_engine *e = l->eng;
@@ -535,11 +552,14 @@ static void link_start_channels(struct l2cap_link *l);
  * their server) or end (BR/EDR acceptors refuse with Security Block 0x0003). */
 static void security_done(void *arg, uint16_t handle, int err)
 {
-	struct l2cap_engine *e = arg;
+	const struct l2cap_sec_tok *tok = arg;
+	struct l2cap_engine *e = tok->eng;
 	l2cap_sync_now(e);
 	struct l2cap_link *l = l2cap_link_get(e, handle);
 	if (!l)
 		return; /* the link went: its channels are gone with it */
+	if (l->sec_raises[tok->level])
+		l->sec_raises[tok->level]--;
 	struct l2cap_link_sec sec;
 	l2cap_link_sec(l, &sec);
 	bool started = false;
@@ -547,9 +567,20 @@ static void security_done(void *arg, uint16_t handle, int err)
 		struct l2k_chan *ch = l->chans[i];
 		if (!ch || ch->state != CH_WAIT_SECURITY)
 			continue;
-		bool ok = sec.level >= l2cap_chan_level(ch);
-		if (!ok && err == 0)
-			continue; /* raised, but not far enough for this one: its own request is on */
+		bool unknown;
+		uint8_t need = chan_need(ch, &sec, &unknown);
+		bool ok = sec.level >= need && !unknown;
+		if (!ok && err == 0) {
+			/* raised, but not far enough for this one: its own request is on - unless it
+			 * asked for less before the link turned out to need more (Security Mode 4
+			 * between two Simple Pairing hosts): then it asks again */
+			if (unknown || ch->sec_asked >= need)
+				continue;
+			if (!ch->initiator)
+				l2cap_br_security_pending(ch); /* the peer waits for the pairing */
+			if (l2cap_chan_raise(ch) == 0)
+				continue;
+		}
 		if (ch->initiator) {
 			if (ok) {
 				chan_start(ch);
@@ -571,7 +602,19 @@ int l2cap_chan_raise(struct l2k_chan *ch)
 	struct l2cap_engine *e = ch->eng;
 	if (!e->sec.raise)
 		return L2K_ENOTSUP;
-	return e->sec.raise(e->sec.ctx, ch->link->handle, l2cap_chan_level(ch), security_done, e);
+	struct l2cap_link_sec sec;
+	l2cap_link_sec(ch->link, &sec);
+	/* while it is not known whether Security Mode 4 applies: level 1, answered once it is */
+	uint8_t level = chan_need(ch, &sec, NULL);
+	struct l2cap_link *l = ch->link;
+	ch->sec_asked = level;
+	if (l->sec_raises[level])
+		return 0; /* a raise to this level is under way: its end answers this channel too */
+	e->sec_tok[level] = (struct l2cap_sec_tok){e, level};
+	int r = e->sec.raise(e->sec.ctx, l->handle, level, security_done, &e->sec_tok[level]);
+	if (r == 0)
+		l->sec_raises[level]++;
+	return r;
 }
 
 /* ---- starting channels ------------------------------------------------------------------- */
@@ -607,8 +650,10 @@ void l2cap_chan_link_ready(struct l2cap_link *l)
 		}
 		struct l2cap_link_sec sec;
 		l2cap_link_sec(l, &sec);
-		if (sec.level < l2cap_chan_level(ch)) {
-			/* raise the link first (encrypt, authenticate, pair): the request follows */
+		bool unknown;
+		if (sec.level < chan_need(ch, &sec, &unknown) || unknown) {
+			/* raise the link first (encrypt, authenticate, pair; or learn whether Security
+			 * Mode 4 applies): the request follows */
 			ch->state = CH_WAIT_SECURITY;
 			if (l2cap_chan_raise(ch) < 0) {
 				ch->last_result = 0;

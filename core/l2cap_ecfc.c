@@ -302,6 +302,9 @@ static int on_conn_req(struct l2cap_link *l, uint8_t id, const uint8_t *d, size_
 	uint8_t need = sv->opts.sec_level > L2K_SEC_LOW ? sv->opts.sec_level : L2K_SEC_LOW;
 	struct l2cap_link_sec sec;
 	l2cap_link_sec(l, &sec);
+	/* BR/EDR between two Simple Pairing hosts: level 2 at least (Security Mode 4; refused
+	 * rather than raised here, and level 1 while the peer's host features are unknown) */
+	need = l2cap_sec_need(l->le, rq.spsm, need, &sec, NULL);
 	if (sec.level < need) {
 		refuse_all(l, id, l2cap_le_security_result(l, need), rq.n_scid);
 		return 0;

@@ -83,6 +83,8 @@ struct l2k_chan {
 	struct l2k_chan_opts opts;
 	struct l2k_chan_cbs cbs;
 	struct l2k_server *server;
+	uint8_t sec_asked; /* CH_WAIT_SECURITY: the level the link is being raised to */
+	bool sec_pending_sent; /* accepted: "pending, authentication" answered to its request */
 
 	/* negotiated values */
 	uint16_t local_mtu, remote_mtu; /* we receive / the peer receives */
@@ -181,6 +183,10 @@ struct l2cap_link {
 	struct l2k_chan **chans;
 	size_t chans_cap;
 	size_t nchans;
+	/* raises of the link under way, per level (l2cap_chan_raise): channels wanting a level that
+	 * is being raised to wait for that raise instead of asking again (the security manager
+	 * keeps a few callers per link; security_done looks at every waiting channel) */
+	uint16_t sec_raises[L2K_SEC_FIPS + 1];
 	/* information exchange (BR/EDR) */
 	enum { INFO_NONE, INFO_FEAT_SENT, INFO_FIXED_SENT, INFO_DONE } info_state;
 	uint32_t peer_features;
@@ -244,6 +250,12 @@ struct l2cap_link_sec {
 	bool secure_conn;   /* ... with Secure Connections (P-256) */
 	bool has_key;	    /* a key this side could encrypt the link with is stored for the peer
 			     * (LE: an LTK for its role; BR/EDR: a link key), encrypted or not */
+	/* Security Mode 4 (BR/EDR, Vol 3 Part C 5.2.2): both hosts support Secure Simple Pairing,
+	 * so channels other than SDP need level 2 (mode4); or whether they do is not known yet
+	 * (mode4_pending: the peer's host features are being read; a raise to level 1 is answered
+	 * once they are known) */
+	bool mode4;
+	bool mode4_pending;
 };
 
 /* The narrow hook through which the engine asks about a link's security (installed by the
@@ -257,9 +269,16 @@ struct l2cap_security {
 		     void *arg);
 };
 
+/* What a raise's done gets: the engine and the level asked (l2cap_chan_raise). */
+struct l2cap_sec_tok {
+	struct l2cap_engine *eng;
+	uint8_t level;
+};
+
 struct l2cap_engine {
 	struct hci_host *hci;
 	struct l2cap_security sec;
+	struct l2cap_sec_tok sec_tok[L2K_SEC_FIPS + 1];
 	uint64_t (*clock)(void *arg); /* the stack's clock (ms) */
 	void *clock_arg;
 	struct l2cap_link **links; /* max_links slots, each allocated when first used */
@@ -303,8 +322,13 @@ void l2cap_engine_event(void *ctx, const uint8_t *evt, size_t len);
 void l2cap_engine_tick(void *ctx, uint64_t now);
 uint64_t l2cap_engine_next_timer(void *ctx);
 void l2cap_engine_set_security(struct l2cap_engine *e, const struct l2cap_security *sec);
-/* The security level a channel needs (SDP's PSM 0x0001: 0; else its options', at least 1). */
+/* The security level a channel asks for (SDP's PSM 0x0001: 0; else its options', at least 1). */
 uint8_t l2cap_chan_level(const struct l2k_chan *ch);
+/* The level a channel (le, psm, asked: what l2cap_chan_level gives) needs on a link with
+ * security s: asked, but at least 2 for a BR/EDR channel other than SDP when both hosts support
+ * Simple Pairing (Security Mode 4, Vol 3 Part C 5.2.2); *unknown (may be NULL) is set when that
+ * is not known yet and matters (asked 1, the link below level 2): wait for it. */
+uint8_t l2cap_sec_need(bool le, uint16_t psm, uint8_t asked, const struct l2cap_link_sec *s, bool *unknown);
 /* The link's security now (level 1, nothing else, without a security manager). */
 void l2cap_link_sec(struct l2cap_link *l, struct l2cap_link_sec *out);
 /* Raise the link for the channel (ch->state CH_WAIT_SECURITY): l2cap_security_done follows. */
@@ -427,6 +451,9 @@ void l2cap_sig_timeout(struct l2cap_link *l, struct l2cap_pending_sig *p);
 void l2cap_send_cmd_reject(struct l2cap_link *l, uint8_t ident, uint16_t reason, uint16_t a,
 			   uint16_t b);
 void l2cap_br_accept_decided(struct l2k_chan *ch, int result);
+/* An incoming BR/EDR channel waits for its link's security to be raised: answer its request
+ * "pending, authentication" (once). */
+void l2cap_br_security_pending(struct l2k_chan *ch);
 /* An incoming BR/EDR channel waited for its link's security: offer it, or refuse (0x0003). */
 void l2cap_br_security_decided(struct l2k_chan *ch, bool ok);
 void l2cap_le_accept_decided(struct l2k_chan *ch, int result);

@@ -262,12 +262,18 @@ static void on_conn_req(struct l2cap_link *l, uint8_t id, const struct l2cap_con
 	ch->peer_conn_ident = id;
 	struct l2cap_link_sec sec;
 	l2cap_link_sec(l, &sec);
-	if (sec.level < l2cap_chan_level(ch)) {
-		/* The link falls short of the service's level: answer "pending, authentication" and
-		 * raise it (pair, authenticate, encrypt), then offer the channel or refuse it with
-		 * Security Block (4.3; as Linux does).  The peer waits up to its ERTX. */
+	bool unknown;
+	if (sec.level < l2cap_sec_need(false, ch->psm, l2cap_chan_level(ch), &sec, &unknown) || unknown) {
+		/* The link falls short of the service's level (or of level 2 between two Simple
+		 * Pairing hosts, Security Mode 4; or whether it does is being learnt): answer
+		 * "pending, authentication" and raise it (pair, authenticate, encrypt), then offer
+		 * the channel or refuse it with Security Block (4.3; as Linux does).  The peer waits
+		 * up to its ERTX.  Learning the peer's host features takes a moment only: no
+		 * pending answer for it (the peer waits for a response up to its RTX) unless a
+		 * raise follows. */
 		ch->state = CH_WAIT_SECURITY;
-		send_conn_rsp(l, id, ch->lcid, ch->rcid, L2CAP_CR_PENDING, L2CAP_CS_AUTHENTICATION_PENDING);
+		if (!unknown)
+			l2cap_br_security_pending(ch);
 		if (l2cap_chan_raise(ch) < 0)
 			l2cap_br_security_decided(ch, false);
 		return;
@@ -286,6 +292,15 @@ static void offer(struct l2k_chan *ch)
 		return;
 	}
 	l2cap_br_accept_decided(ch, r);
+}
+
+void l2cap_br_security_pending(struct l2k_chan *ch)
+{
+	if (ch->sec_pending_sent)
+		return;
+	ch->sec_pending_sent = true;
+	send_conn_rsp(ch->link, ch->peer_conn_ident, ch->lcid, ch->rcid, L2CAP_CR_PENDING,
+		      L2CAP_CS_AUTHENTICATION_PENDING);
 }
 
 void l2cap_br_security_decided(struct l2k_chan *ch, bool ok)

@@ -209,6 +209,8 @@ static void rearm(struct sm *sm)
 			due = l->br.retry_at;
 		if (l->br.deadline && l->br.deadline < due)
 			due = l->br.deadline;
+		if (l->br.feat_deadline && l->br.feat_deadline < due)
+			due = l->br.feat_deadline;
 	}
 	sm->br.timer.fire = timer_fire;
 	if (due == UINT64_MAX)
@@ -279,7 +281,59 @@ static void timer_fire(struct timer *t, uint64_t now)
 					 "legacy PIN pairing (answering the peer): no link key came within 30 s (the PINs "
 					 "differ, or the peer gave up)");
 		}
+		if (l->used && b->feat_deadline && b->feat_deadline <= now)
+			sm_peer_ssp_known(sm, l, false); /* the controller never answered: not Simple Pairing */
 	}
+	rearm(sm);
+}
+
+/* ---- the peer's host features (Security Mode 4) ------------------------------------------------ */
+
+/* How long the peer's host features may take (a controller answers within the LMP response
+ * timeout, 30 s, with the features or an error; this bounds a controller that never does) */
+#define FEAT_READ_MS 10000
+
+void sm_bredr_link_up(struct sm *sm, struct sm_link *l)
+{
+	/* Security Mode 4 matters only when our host has Simple Pairing on; the peer's host support
+	 * is bit 0 of its extended features page 1 (Vol 2 Part C 3.3), which our controller reads
+	 * when it has the command and extended features (else the peer counts as legacy; an IO
+	 * Capability exchange still tells it later) */
+	const struct hci_controller_info *in = hci_host_info(sm->hci);
+	l->peer_ssp = SM_SSP_NO;
+	if (sm->cfg.no_mode4 || !in->bredr || !in->ssp || !hci_bit_test(in->features, 8, HCI_FEAT_EXTENDED_FEATURES) ||
+	    !hci_host_cmd_supported(sm->hci, HCI_OP_READ_REMOTE_EXT_FEATURES))
+		return;
+	if (send_handle(sm, HCI_OP_READ_REMOTE_EXT_FEATURES, l->handle, 1) < 0)
+		return;
+	l->peer_ssp = SM_SSP_READING;
+	l->br.feat_seq = ++sm->br.seq;
+	l->br.feat_deadline = sm->now + FEAT_READ_MS;
+	rearm(sm);
+}
+
+/* Read Remote Extended Features Complete: Status Connection_Handle(2) Page_Number
+ * Maximum_Page_Number Extended_LMP_Features(8) (Vol 4 Part E 7.7.34) */
+static void ev_remote_ext_features(struct sm *sm, const uint8_t *p, size_t len)
+{
+	if (len < 13)
+		return;
+	struct sm_link *l = sm_link_of(sm, get_le16(p + 1) & 0x0FFF);
+	if (!l || l->le || l->peer_ssp != SM_SSP_READING || p[3] != 1)
+		return;
+	bool ssp = p[0] == HCI_SUCCESS && hci_bit_test(p + 5, 8, HCI_FEAT1_SSP_HOST);
+	sm_peer_ssp_known(sm, l, ssp);
+	rearm(sm);
+}
+
+/* The peer's host takes part in Simple Pairing (an IO Capability exchange): it supports it. */
+static void peer_does_ssp(struct sm *sm, struct sm_link *l)
+{
+	if (l->peer_ssp != SM_SSP_READING) {
+		l->peer_ssp = SM_SSP_YES;
+		return;
+	}
+	sm_peer_ssp_known(sm, l, true); /* the level-1 callers held for it are answered */
 	rearm(sm);
 }
 
@@ -541,6 +595,7 @@ static void ev_io_cap_request(struct sm *sm, const uint8_t *p)
 	r[8] = b->local_auth_req;
 	send(sm, HCI_OP_IO_CAP_REPLY, r, sizeof(r));
 	b->step = "the IO capability exchange";
+	peer_does_ssp(sm, l);
 }
 
 static void ev_io_cap_response(struct sm *sm, const uint8_t *p)
@@ -553,6 +608,7 @@ static void ev_io_cap_response(struct sm *sm, const uint8_t *p)
 	l->br.peer_oob = p[7];
 	l->peer_auth_req = p[8];
 	l->peer_io_known = true;
+	peer_does_ssp(sm, l);
 }
 
 /* Numeric comparison proper (an authenticated key) happens only when both sides can show and
@@ -896,6 +952,23 @@ static bool ev_key_refresh(struct sm *sm, const uint8_t *p)
 /* Command Status of a procedure this side started: the oldest link waiting for it. */
 static bool ev_cmd_status(struct sm *sm, uint8_t st, uint16_t op)
 {
+	if (op == HCI_OP_READ_REMOTE_EXT_FEATURES) {
+		/* ours (the oldest link reading): a refusal means no answer comes: not Simple Pairing */
+		struct sm_link *l = NULL;
+		for (int i = 0; i < SM_MAX_LINKS; i++) {
+			struct sm_link *c = &sm->links[i];
+			if (c->used && !c->le && c->br.feat_seq && (!l || c->br.feat_seq < l->br.feat_seq))
+				l = c;
+		}
+		if (!l)
+			return false;
+		l->br.feat_seq = 0;
+		if (st != HCI_SUCCESS && l->peer_ssp == SM_SSP_READING) {
+			sm_peer_ssp_known(sm, l, false);
+			rearm(sm);
+		}
+		return true;
+	}
 	if (op != HCI_OP_AUTH_REQUESTED && op != HCI_OP_SET_CONN_ENCRYPT && op != HCI_OP_REFRESH_ENCRYPTION_KEY)
 		return false;
 	struct sm_link *l = NULL;
@@ -995,6 +1068,7 @@ bool sm_bredr_event(struct sm *sm, uint8_t code, const uint8_t *p, size_t len)
 		return len >= 4 && ev_cmd_status(sm, p[0], get_le16(p + 2));
 	case HCI_EV_CMD_COMPLETE: /* Num_HCI_Command_Packets Opcode(2) Return_Parameters */
 		return len >= 3 && ev_cmd_complete(sm, get_le16(p + 1), p + 3, len - 3);
+	case HCI_EV_REMOTE_EXT_FEATURES: ev_remote_ext_features(sm, p, len); return true;
 	case HCI_EV_LINK_KEY_REQUEST:
 		if (len >= 6)
 			ev_link_key_request(sm, p);

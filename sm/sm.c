@@ -70,6 +70,10 @@ static void call_waiters(struct sm *sm, struct sm_link *l, bool (*pick)(const st
 
 static bool reached(const struct sm_waiter *w, const struct sm_link *l)
 {
+	/* a caller of level 1 on an unencrypted link whose peer's Simple Pairing support is being
+	 * read waits for it: whether level 1 is enough depends on it (Security Mode 4) */
+	if (l->peer_ssp == SM_SSP_READING && l->sec.level < L2K_SEC_MEDIUM)
+		return false;
 	return w->level && l->sec.level >= w->level;
 }
 
@@ -111,6 +115,15 @@ static void proceed(struct sm *sm, struct sm_link *l)
 void sm_proceed(struct sm *sm, struct sm_link *l)
 {
 	proceed(sm, l);
+}
+
+void sm_peer_ssp_known(struct sm *sm, struct sm_link *l, bool ssp)
+{
+	l->peer_ssp = ssp ? SM_SSP_YES : SM_SSP_NO;
+	l->br.feat_deadline = 0; /* (feat_seq stays until the Command Status of the read) */
+	call_waiters(sm, l, reached, 0);
+	if (l->used)
+		proceed(sm, l);
 }
 
 void sm_security_changed(struct sm *sm, struct sm_link *l)
@@ -260,6 +273,8 @@ void sm_link_up(struct sm *sm, const struct hci_link_info *li)
 		}
 	}
 	sm_update_level(sm, l);
+	if (!l->le)
+		sm_bredr_link_up(sm, l);
 }
 
 void sm_link_down(struct sm *sm, uint16_t handle, uint8_t reason)
@@ -295,6 +310,16 @@ int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_secur
 		return L2K_ENOLINK;
 	*out = l->sec;
 	return 0;
+}
+
+int sm_link_mode4(const struct sm *sm, uint16_t handle)
+{
+	const struct sm_link *l = sm_link_of((struct sm *)sm, handle);
+	if (!l || l->le || sm->cfg.no_mode4)
+		return 0;
+	if (l->peer_ssp == SM_SSP_READING)
+		return L2K_EAGAIN;
+	return l->peer_ssp == SM_SSP_YES;
 }
 
 bool sm_link_has_key(struct sm *sm, uint16_t handle)

@@ -35,6 +35,9 @@ struct sm_config {
 	bool debug_keys;	   /* LE SC: use the debug key pair (2.3.5.6.1), for sniffing */
 	uint32_t smp_timeout_ms;   /* 30000 (Vol 3 Part H 3.4) */
 	uint8_t max_attempts;	   /* failed pairings in a row before the back-off (default 3) */
+	/* BR/EDR: no Security Mode 4 minimum (sm_link_mode4 always 0): channels at level 1 stay
+	 * unencrypted between Simple Pairing hosts */
+	bool no_mode4;
 	/* LE only */
 	bool le_legacy_only;	   /* do not offer LE Secure Connections (an old peer's behaviour) */
 	bool has_irk;		   /* distribute this IRK and the public address as our identity */
@@ -77,6 +80,13 @@ int sm_link_security(const struct sm *sm, uint16_t handle, struct l2k_link_secur
  * peripheral a Secure Connections LTK or the one it distributed.  What an acceptor answers a
  * link that is not encrypted depends on it (Vol 3 Part C 10.3.1, Table 10.2). */
 bool sm_link_has_key(struct sm *sm, uint16_t handle);
+
+/* Security Mode 4 (Vol 3 Part C 5.2.2) on the link: 1 when both hosts support Secure Simple
+ * Pairing (a BR/EDR channel other than SDP then needs at least level 2: encryption with an
+ * unauthenticated key), 0 when not (the peer's host is legacy, ours has Simple Pairing off,
+ * no_mode4, an LE link, no such link), L2K_EAGAIN while the peer's host features are being read
+ * (an sm_secure caller waiting for level 1 is answered only once they are known). */
+int sm_link_mode4(const struct sm *sm, uint16_t handle);
 
 /* ---- LE ------------------------------------------------------------------------------------ */
 

@@ -40,12 +40,20 @@ struct sm_bredr_link {
 	bool key_known, key_auth, key_p256, key_from_store, key_stored;
 	uint8_t key_type;
 	uint8_t enc_type;     /* Encryption_Enabled of the last Encryption Change */
+	/* the peer's host features (Security Mode 4): Read Remote Extended Features page 1 */
+	uint32_t feat_seq;    /* awaiting its Command Status (0: not) */
+	uint64_t feat_deadline; /* no answer by then: not Simple Pairing (0: none) */
 	/* timed work (sm->br.timer): a failure reported outside the call that found it, a retry,
 	 * the end of a responder's legacy pairing that never ended */
 	int deferred_err;
 	char deferred_why[160];
 	uint64_t retry_at, deadline; /* 0: none */
 };
+
+/* What this side knows of the peer's host support for Secure Simple Pairing (BR/EDR): NO also
+ * when it does not matter (our host has it off, the opt-out, LE), READING while Read Remote
+ * Extended Features page 1 is under way (level 1 waiters are held until the answer). */
+enum sm_peer_ssp { SM_SSP_NO = 0, SM_SSP_READING, SM_SSP_YES };
 
 struct sm_waiter {
 	sm_done_fn done;
@@ -69,6 +77,7 @@ struct sm_link {
 	uint8_t want_level;
 	bool busy;		/* authentication / encryption / pairing in progress */
 	/* BR/EDR (sm/bredr.c) */
+	uint8_t peer_ssp;	/* enum sm_peer_ssp: whether the peer's host supports Simple Pairing */
 	uint8_t peer_io_cap, peer_auth_req;
 	bool peer_io_known;
 	bool pairing;		/* Simple Pairing or PIN pairing under way */
@@ -126,11 +135,17 @@ void sm_fail_waiters(struct sm *sm, struct sm_link *l, int err);
 void sm_pairing_done(struct sm *sm, struct sm_link *l, int err, const char *why);
 /* Ask the agent (the answer comes back through sm_bredr_agent_answer / smp_agent_answer). */
 void sm_ask(struct sm *sm, struct sm_link *l, enum l2k_agent_ask ask, uint32_t value);
+/* What this side knows of the peer's Simple Pairing support changed: answer the waiters held
+ * for it. */
+void sm_peer_ssp_known(struct sm *sm, struct sm_link *l, bool ssp);
 /* A procedure that kept the link busy ended without changing its security: go on towards the
  * highest level still wanted (what sm_security_changed does after its report). */
 void sm_proceed(struct sm *sm, struct sm_link *l);
 
 /* ---- bredr.c: BR/EDR ------------------------------------------------------------------------- */
+/* A BR/EDR link came up: learn whether the peer's host supports Simple Pairing when it matters
+ * (Read Remote Extended Features page 1). */
+void sm_bredr_link_up(struct sm *sm, struct sm_link *l);
 /* Move the link towards l->want_level: Authentication Requested, then Set Connection Encryption. */
 void sm_bredr_start(struct sm *sm, struct sm_link *l);
 /* A security event of BR/EDR (IO capability, confirmation, passkey, PIN, link key, authentication,

@@ -14,7 +14,8 @@ the IO capability exchange, User Confirmation / Passkey (with the value), Link K
 its replies, Link Key Notification (with the key type), Simple Pairing / Authentication
 Complete, Encryption Change v1 / v2 (v2 with the key size), Read Encryption Key Size and its
 result, a security command the controller refused (Command Status), the bring-up's Simple
-Pairing Mode / Secure Connections Host Support; on LE, the SMP PDUs (fixed channel 0x0006,
+Pairing Mode / Secure Connections Host Support, the peer's host features (Read Remote Extended
+Features and its page's Simple Pairing / Secure Connections host bits); on LE, the SMP PDUs (fixed channel 0x0006,
 "smp-out" / "smp-in" with the code's name and a Pairing Failed's reason), LE Enable Encryption
 and the Long Term Key Request with its replies.  --from / --to (Unix time, seconds) keep the
 records of a time window (btmon's timestamps are the machine's clock); --live reads a capture
@@ -49,6 +50,7 @@ SEC_CMDS = {
     0x042D: ('User_Confirmation_Request_Negative_Reply', lambda p: 'bdaddr=%s' % _bd(p)),
     0x042E: ('User_Passkey_Request_Reply', lambda p: 'bdaddr=%s' % _bd(p)),
     0x042F: ('User_Passkey_Request_Negative_Reply', lambda p: 'bdaddr=%s' % _bd(p)),
+    0x041C: ('Read_Remote_Extended_Features', lambda p: 'handle=0x%03x page=%d' % (_u16(p, 0) & 0xFFF, p[2] if len(p) > 2 else -1)),
     0x0C56: ('Write_Simple_Pairing_Mode', lambda p: 'mode=%d' % (p[0] if p else -1)),
     0x0C7A: ('Write_Secure_Connections_Host_Support', lambda p: 'support=%d' % (p[0] if p else -1)),
     0x1408: ('Read_Encryption_Key_Size', lambda p: 'handle=0x%03x' % (_u16(p, 0) & 0xFFF)),
@@ -59,6 +61,8 @@ SEC_EVTS = {
     0x59: ('Encryption_Change_v2', lambda p: 'status=0x%02x handle=0x%03x enabled=%d key_size=%d'
            % (p[0], _u16(p, 1) & 0xFFF, p[3], p[4]) if len(p) >= 5 else '?'),
     0x30: ('Encryption_Key_Refresh_Complete', lambda p: 'status=0x%02x handle=0x%03x' % (p[0], _u16(p, 1) & 0xFFF) if len(p) >= 3 else '?'),
+    0x23: ('Read_Remote_Extended_Features_Complete', lambda p: 'status=0x%02x handle=0x%03x page=%d ssp_host=%d sc_host=%d'
+           % (p[0], _u16(p, 1) & 0xFFF, p[3], p[5] & 1, (p[5] >> 3) & 1) if len(p) >= 13 else '?'),
     0x16: ('PIN_Code_Request', lambda p: 'bdaddr=%s' % _bd(p)),
     0x17: ('Link_Key_Request', lambda p: 'bdaddr=%s' % _bd(p)),
     0x18: ('Link_Key_Notification', lambda p: 'bdaddr=%s key_type=0x%02x' % (_bd(p), p[22]) if len(p) >= 23 else '?'),

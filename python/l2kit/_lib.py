@@ -74,6 +74,7 @@ class SecurityOpts(Structure):
         ("min_key_size", c_uint8),
         ("debug_keys", c_bool),
         ("legacy_pairing", c_bool),
+        ("no_mode4", c_bool),
         ("key_file", c_char_p),
         ("key_store", c_void_p),  # const struct l2k_key_store * (KeyStore; NULL: key_file or memory)
         ("auto_accept", c_bool),

@@ -105,7 +105,9 @@ class Security:
     ``bonding``: keep the keys of a pairing (in ``key_file`` when given, else in memory until the
     stack closes).  ``sc_only``: refuse legacy and P-192 pairing.  ``min_key_size``: encryption
     keys shorter than this (7..16 octets) do not count.  ``legacy_pairing``: BR/EDR without
-    Secure Simple Pairing (PIN pairing only, as a pre-2.1 device).  ``debug_keys``: LE Secure
+    Secure Simple Pairing (PIN pairing only, as a pre-2.1 device).  ``no_mode4``: BR/EDR without
+    the Security Mode 4 minimum (a channel other than SDP at level 1 between two Simple Pairing
+    hosts stays unencrypted instead of getting level 2).  ``debug_keys``: LE Secure
     Connections with the debug key pair (a sniffer can decrypt).
 
     Without an agent (``Stack(agent=...)``): Just Works is accepted; ``auto_accept=True``
@@ -114,7 +116,8 @@ class Security:
     """
 
     def __init__(self, io_cap="noio", *, bonding=True, key_file=None, sc_only=False, min_key_size=7,
-                 legacy_pairing=False, debug_keys=False, auto_accept=False, passkey=None, pin=None):
+                 legacy_pairing=False, no_mode4=False, debug_keys=False, auto_accept=False, passkey=None,
+                 pin=None):
         if io_cap not in IO_CAPS:
             raise ValueError("unknown io_cap %r (%s)" % (io_cap, ", ".join(sorted(IO_CAPS))))
         if not 7 <= int(min_key_size) <= 16:
@@ -129,6 +132,7 @@ class Security:
         self.sc_only = bool(sc_only)
         self.min_key_size = int(min_key_size)
         self.legacy_pairing = bool(legacy_pairing)
+        self.no_mode4 = bool(no_mode4)
         self.debug_keys = bool(debug_keys)
         self.auto_accept = bool(auto_accept)
         self.passkey = passkey
@@ -144,6 +148,7 @@ class Security:
         o.sc_only = self.sc_only
         o.min_key_size = self.min_key_size
         o.legacy_pairing = self.legacy_pairing
+        o.no_mode4 = self.no_mode4
         o.debug_keys = self.debug_keys
         if self.key_file is not None:
             import os

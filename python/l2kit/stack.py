@@ -422,7 +422,16 @@ class Stack:
     # ---- security (docs/security.md) -----------------------------------------------------------
 
     def _agent_ask(self, request):
-        # on l2kit's thread, its mutex held: hand the question to the agent's thread
+        # on l2kit's thread, its mutex held
+        if request.ask == "just-works" and self._agent == self._default_agent:
+            # nothing to ask anybody (Security Mode 4 pairs Just Works before BR/EDR channels at
+            # the default level): accepted here and now, as the library does without an agent,
+            # with no agent thread for it
+            s = self._s
+            if s is not None:
+                lib.l2k_agent_reply(s, request.handle, True, 0, None)
+            return
+        # hand the question to the agent's thread
         with self._mu:
             self._agent_q.append(request)
             if self._agent_thread is None:

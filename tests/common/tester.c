@@ -138,6 +138,12 @@ int tester_setup(struct tester *t, const struct tester_opts *o)
 	}
 	so.btsnoop_path = NULL;
 	so.security = o->tst_sec;
+	struct l2k_security_opts legacy;
+	if (!o->tst_sec && !o->tst_ssp) {
+		l2k_security_opts_default(&legacy);
+		legacy.legacy_pairing = true;
+		so.security = &legacy;
+	}
 	if (o->tst_enc_key_size)
 		snprintf(spec + n, sizeof(spec) - (size_t)n, ",enc-key-size=%u", o->tst_enc_key_size);
 	r = l2k_stack_open(spec, &so, NULL, &t->tst, err, sizeof(err));

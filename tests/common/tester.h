@@ -45,6 +45,13 @@ struct tester_opts {
 	const struct l2k_security_opts *iut_sec, *tst_sec;
 	uint8_t tst_enc_key_size;
 	bool tst_smp;
+	/* The tester's host turns Secure Simple Pairing on (as the IUT's does by default), when
+	 * tst_sec is NULL; else (the default) it leaves it off, as a pre-2.1 host: the IUT's
+	 * channels at level 1 then have no security at all (Security Mode 4 does not apply to a
+	 * legacy peer), so that the L2CAP test cases see only L2CAP.  With tst_ssp (or a tst_sec
+	 * without legacy_pairing) the IUT pairs Just Works and encrypts before a BR/EDR channel
+	 * other than SDP at level 1, and refuses or raises such a channel on an unencrypted link. */
+	bool tst_ssp;
 };
 
 struct tester {

@@ -70,10 +70,22 @@ static int setup_le_min16(void **state)
 	return setup(state, (struct tester_opts){.le = true, .iut_sec = &s});
 }
 
-/* BR/EDR, the tester's controller offering a 5-octet encryption key (below the IUT's 7) */
+/* BR/EDR, the tester's host with Simple Pairing (Just Works with the IUT, and Security Mode 4:
+ * the IUT's channels other than SDP need level 2) */
+static int setup_bredr_ssp(void **state)
+{
+	return setup(state, (struct tester_opts){.le = false, .tst_ssp = true});
+}
+
+/* BR/EDR, the tester's controller offering a 5-octet encryption key (below the IUT's 7); the IUT
+ * without the Security Mode 4 minimum, so that its level-1 service is one (the test is about
+ * the key size, not Security Mode 4) */
 static int setup_bredr_key5(void **state)
 {
-	return setup(state, (struct tester_opts){.le = false, .tst_enc_key_size = 5});
+	static struct l2k_security_opts s;
+	l2k_security_opts_default(&s);
+	s.no_mode4 = true;
+	return setup(state, (struct tester_opts){.le = false, .iut_sec = &s, .tst_enc_key_size = 5, .tst_ssp = true});
 }
 
 /* BR/EDR, both sides DisplayYesNo answering numeric comparison, the tester's controller
@@ -465,6 +477,64 @@ static void test_bredr_security_block_when_link_cannot_be_raised(void **state)
 	assert_true(tester_quiet(t, 500));
 }
 
+/* ---- Security Mode 4 (no L2CAP.TS ID; Vol 3 Part C 5.2.2) --------------------------------- */
+
+/* Between two Simple Pairing hosts a service at the default level (0: level 1) other than SDP
+ * needs level 2: the tester's plain Connection Request gets "pending, authentication", the IUT
+ * pairs (Just Works: no question) and encrypts, then answers success; SDP (PSM 0x0001) asked
+ * first on the same unencrypted link is answered success at once. */
+static void test_bredr_mode4_acceptor_raises_level_1_service_sdp_at_once(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r1 = {0}, rs = {0};
+	assert_int_equal(tester_server(t, PSM_L1, false, NULL, &r1), 0);
+	assert_int_equal(tester_server(t, 0x0001, false, NULL, &rs), 0);
+	uint8_t rq[4];
+	t_put16(rq, 0x0001);
+	t_put16(rq + 2, TCID + 1);
+	assert_int_equal(tester_send_sig(t, 0x02, 0x70, rq, 4), 0);
+	const struct tester_pdu *p = tester_expect_sig(t, 0x03, 3000);
+	assert_non_null(p);
+	assert_int_equal(p->len, 12);
+	uint8_t w[12] = {0x03, 0x70, 0x08, 0x00, 0, 0, 0x41, 0x00, 0x00, 0x00, 0x00, 0x00};
+	t_put16(w + 4, t_get16(p->data + 4));
+	assert_true(tester_sig_is(p, w, 12)); /* success, no pending */
+	assert_int_equal(rs.accept_calls, 1);
+	assert_non_null(tester_expect_sig(t, 0x04, 1000)); /* the IUT configures it (left there) */
+	assert_false(iut_link(t).encrypted);
+	tester_flush(t);
+	uint16_t icid = bredr_pending(t, 0x71, PSM_L1);
+	assert_int_equal(r1.accept_calls, 0); /* not before the link has level 2 */
+	p = tester_expect_sig(t, 0x03, 40000);
+	uint8_t w2[12] = {0x03, 0x71, 0x08, 0x00, 0, 0, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00};
+	t_put16(w2 + 4, icid);
+	assert_true(tester_sig_is(p, w2, 12));
+	assert_int_equal(r1.accept_calls, 1);
+	struct l2k_link_security ls = iut_link(t);
+	assert_true(ls.encrypted);
+	assert_false(ls.authenticated);
+	assert_int_equal(ls.level, L2K_SEC_MEDIUM);
+}
+
+/* The IUT opening a channel at the default level to a Simple Pairing tester pairs and encrypts
+ * the link before its first signaling command (the Information Request, then the Connection
+ * Request). */
+static void test_bredr_mode4_initiator_encrypts_before_requesting(void **state)
+{
+	struct tester *t = *state;
+	struct tester_rec r = {0};
+	l2k_chan *ch;
+	struct l2k_chan_cbs cb = tester_rec_cbs(&r);
+	assert_int_equal(l2k_chan_connect(t->iut, &t->tst_addr, L2K_ADDR_BREDR, PSM_L1, NULL, &cb, &ch), 0);
+	const struct tester_pdu *p = tester_next_on(t, 0x0001, 40000);
+	assert_non_null(p);
+	assert_int_equal(p->data[0], 0x0A); /* Information Request */
+	struct l2k_link_security ls;
+	assert_int_equal(l2k_link_security(t->tst, t->tst_handle, &ls), 0);
+	assert_true(ls.encrypted); /* already encrypted when it came */
+	assert_int_equal(iut_link(t).level, L2K_SEC_MEDIUM);
+}
+
 /* A service at level 2: "pending, authentication", the IUT pairs (Just Works) and encrypts,
  * then answers success with the same CID and configures the channel (its Configuration Request
  * names the tester's CID). */
@@ -504,9 +574,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ECFC_BV_15_C_level_4_refuses_key_shorter_than_16_le, tester_fixture_le, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_ECFC_BV_70_C_refuses_key_below_minimum_bredr, setup_bredr_key5, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_ECFC_BV_70_C_level_4_refuses_key_shorter_than_16_bredr, setup_bredr_nc_key12, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_03_C_sends_connectionless_data_encrypted, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_bredr_security_block_when_link_cannot_be_raised, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_bredr_pending_then_success_once_link_raised, tester_fixture_bredr, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_03_C_sends_connectionless_data_encrypted, setup_bredr_ssp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_bredr_security_block_when_link_cannot_be_raised, setup_bredr_ssp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_bredr_pending_then_success_once_link_raised, setup_bredr_ssp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_bredr_mode4_acceptor_raises_level_1_service_sdp_at_once, setup_bredr_ssp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_bredr_mode4_initiator_encrypts_before_requesting, setup_bredr_ssp, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

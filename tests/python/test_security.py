@@ -167,8 +167,9 @@ def test_agent_that_says_no_fails_the_channel(specs):
 
 @pytest.mark.parametrize("specs", ["sim"], indirect=True)
 def test_acceptor_refuses_with_security_block_when_pairing_fails(specs):
-    # a asks for nothing; b's service needs level high and b's agent refuses the pairing
-    with l2kit.Stack(specs[0], security=l2kit.Security("yesno"), agent=Agent()) as a, \
+    # a asks for nothing (not even Security Mode 4's level 2, which would make a pair first and
+    # fail there); b's service needs level high and b's agent refuses the pairing
+    with l2kit.Stack(specs[0], security=l2kit.Security("yesno", no_mode4=True), agent=Agent()) as a, \
             l2kit.Stack(specs[1], security=l2kit.Security("yesno"), agent=Agent(yes=False)) as b:
         ls = b.listen(0x1001, sec_level="high")
         got = []

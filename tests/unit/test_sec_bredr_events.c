@@ -89,11 +89,17 @@ static void r_done(void *arg, uint16_t handle, int err)
 	assert_int_equal(*count, 1);
 }
 
-static struct rig *rig_new(bool with_link)
+/* feat_read: the controller has extended features and Read Remote Extended Features (the
+ * manager then reads the peer's host features at link up: Security Mode 4) */
+static struct rig *rig_new_opts(bool with_link, bool feat_read, bool no_mode4)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	assert_non_null(r);
 	fake_init(&r->f, true, false);
+	if (feat_read) {
+		set_bit(r->f.features, HCI_FEAT_EXTENDED_FEATURES);
+		set_bit(r->f.commands, HCI_CMDBIT_READ_REMOTE_EXT_FEATURES);
+	}
 	const uint16_t bits[] = {HCI_CMDBIT_WRITE_SSP_MODE, HCI_CMDBIT_WRITE_SC_HOST_SUPPORT,
 				 HCI_CMDBIT_READ_ENCRYPTION_KEY_SIZE, HCI_CMDBIT_REFRESH_ENCRYPTION_KEY,
 				 HCI_CMDBIT_READ_LOCAL_OOB_EXT_DATA, HCI_CMDBIT_REMOTE_OOB_EXT_REPLY};
@@ -103,6 +109,7 @@ static struct rig *rig_new(bool with_link)
 	struct sm_config cfg;
 	sm_config_default(&cfg);
 	cfg.io_cap = L2K_IO_DISPLAY_YESNO;
+	cfg.no_mode4 = no_mode4;
 	struct l2k_key_store ks = {.user = &r->store, .get = s_get, .put = s_put, .del = s_del};
 	struct sm_ops ops = {.user = r, .ask = r_ask, .paired = r_paired};
 	r->sm = sm_new(r->f.h, NULL, &cfg, &ks, &ops);
@@ -113,6 +120,11 @@ static struct rig *rig_new(bool with_link)
 		sm_link_up(r->sm, &li);
 	}
 	return r;
+}
+
+static struct rig *rig_new(bool with_link)
+{
+	return rig_new_opts(with_link, false, false);
 }
 
 static void rig_free(struct rig *r)
@@ -353,12 +365,136 @@ static void test_random_event_mix_answers_every_caller_once(void **st)
 	free(done);
 }
 
+/* ---- the peer's host features (Security Mode 4) --------------------------------------------- */
+
+/* Read Remote Extended Features Complete for HANDLE: status, page, the host features' octet 0 */
+static void ext_features(struct rig *r, uint8_t status, uint8_t page, uint8_t host0, size_t len)
+{
+	uint8_t p[13] = {status, 0, 0, page, 2, host0};
+	put_le16(p + 1, HANDLE);
+	feed(r, HCI_EV_REMOTE_EXT_FEATURES, p, len);
+}
+
+/* How the read ends: 0 the page says SSP host, 1 the page says no SSP, 2 an error event, 3 the
+ * command refused (Command Status), 4 no answer at all (the bound: 10 s) */
+static void features_end(int how)
+{
+	struct rig *r = rig_new_opts(true, true, false);
+	/* at link up: Read Remote Extended Features, page 1 */
+	const struct pkt *c = cmd(r, 0);
+	assert_non_null(c);
+	assert_int_equal(opcode_of(c), HCI_OP_READ_REMOTE_EXT_FEATURES);
+	assert_int_equal(c->b[2], 3);
+	assert_int_equal(get_le16(c->b + 3), HANDLE);
+	assert_int_equal(c->b[5], 1);
+	assert_int_equal(sm_link_mode4(r->sm, HANDLE), L2K_EAGAIN);
+	/* a caller of level 1 waits for the answer (it decides whether level 1 is enough) */
+	int done = 0;
+	assert_int_equal(sm_secure(r->sm, HANDLE, L2K_SEC_LOW, r_done, &done), 0);
+	sm_tick(r->sm, 1);
+	assert_int_equal(done, 0);
+	/* a short event, another page: not the answer */
+	ext_features(r, 0, 1, 0x01, 12);
+	ext_features(r, 0, 2, 0x01, 13);
+	sm_tick(r->sm, 2);
+	assert_int_equal(done, 0);
+	assert_int_equal(sm_link_mode4(r->sm, HANDLE), L2K_EAGAIN);
+	uint8_t cs[4] = {HCI_SUCCESS, 1, 0, 0};
+	put_le16(cs + 2, HCI_OP_READ_REMOTE_EXT_FEATURES);
+	switch (how) {
+	case 0: ext_features(r, 0, 1, 0x01 | 0x08, 13); break;
+	case 1: ext_features(r, 0, 1, 0x08, 13); break; /* SC host bit, no SSP host bit */
+	case 2: ext_features(r, HCI_ERR_UNSUPPORTED_REMOTE, 1, 0x01, 13); break;
+	case 3:
+		cs[0] = HCI_ERR_COMMAND_DISALLOWED;
+		feed(r, HCI_EV_CMD_STATUS, cs, 4);
+		break;
+	default:
+		feed(r, HCI_EV_CMD_STATUS, cs, 4); /* accepted, and then nothing */
+		sm_tick(r->sm, 9999);
+		assert_int_equal(done, 0);
+		sm_tick(r->sm, 10001);
+		break;
+	}
+	sm_tick(r->sm, 20000);
+	assert_int_equal(done, 1); /* answered: level 1 is there either way */
+	assert_int_equal(sm_link_mode4(r->sm, HANDLE), how == 0 ? 1 : 0);
+	rig_free(r);
+}
+
+static void test_peer_ssp_host_bit_makes_mode4(void **st)
+{
+	features_end(0);
+}
+
+static void test_peer_without_ssp_host_bit_is_legacy(void **st)
+{
+	features_end(1);
+}
+
+static void test_features_error_event_counts_as_legacy(void **st)
+{
+	features_end(2);
+}
+
+static void test_features_command_refused_counts_as_legacy(void **st)
+{
+	features_end(3);
+}
+
+static void test_features_never_answered_counts_as_legacy_after_10_s(void **st)
+{
+	features_end(4);
+}
+
+/* An IO Capability exchange tells it before the read's answer: the peer's host does SSP. */
+static void test_io_capability_exchange_means_ssp(void **st)
+{
+	struct rig *r = rig_new_opts(true, true, false);
+	int done = 0;
+	assert_int_equal(sm_secure(r->sm, HANDLE, L2K_SEC_LOW, r_done, &done), 0);
+	uint8_t p[9] = {0};
+	memcpy(p, PEER, 6);
+	p[6] = 3;
+	feed(r, HCI_EV_IO_CAP_RESPONSE, p, 9);
+	sm_tick(r->sm, 1);
+	assert_int_equal(done, 1);
+	assert_int_equal(sm_link_mode4(r->sm, HANDLE), 1);
+	/* the read's late answer changes nothing */
+	ext_features(r, 0, 1, 0x00, 13);
+	assert_int_equal(sm_link_mode4(r->sm, HANDLE), 1);
+	rig_free(r);
+}
+
+/* No read without the command or extended features, or with the opt-out: Security Mode 4 does
+ * not apply, and a level-1 caller is answered at once. */
+static void test_no_read_without_the_command_or_with_the_opt_out(void **st)
+{
+	for (int k = 0; k < 2; k++) {
+		struct rig *r = rig_new_opts(true, k == 1, k == 1);
+		assert_null(cmd(r, 0));
+		assert_int_equal(sm_link_mode4(r->sm, HANDLE), 0);
+		int done = 0;
+		assert_int_equal(sm_secure(r->sm, HANDLE, L2K_SEC_LOW, r_done, &done), 0);
+		sm_tick(r->sm, 1);
+		assert_int_equal(done, 1);
+		rig_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_requests_for_a_peer_without_a_link_are_refused),
 	    cmocka_unit_test(test_events_shorter_than_their_parameters_are_ignored),
 	    cmocka_unit_test(test_random_event_mix_answers_every_caller_once),
+	    cmocka_unit_test(test_peer_ssp_host_bit_makes_mode4),
+	    cmocka_unit_test(test_peer_without_ssp_host_bit_is_legacy),
+	    cmocka_unit_test(test_features_error_event_counts_as_legacy),
+	    cmocka_unit_test(test_features_command_refused_counts_as_legacy),
+	    cmocka_unit_test(test_features_never_answered_counts_as_legacy_after_10_s),
+	    cmocka_unit_test(test_io_capability_exchange_means_ssp),
+	    cmocka_unit_test(test_no_read_without_the_command_or_with_the_opt_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

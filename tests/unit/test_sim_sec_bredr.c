@@ -249,6 +249,32 @@ static void test_numeric_comparison_both_accept_then_encrypt(void **state)
 	th_world_free(s.w);
 }
 
+/* The peer's host features page 1 (Read Remote Extended Features) shows what the peer's host
+ * wrote, as a real controller's LMP exchange does: Simple Pairing host support only after
+ * Write Simple Pairing Mode 1, Secure Connections only after Write Secure Connections Host
+ * Support 1 (Security Mode 4 at the other host depends on it). */
+static void test_remote_host_features_show_what_the_peer_host_wrote(void **state)
+{
+	for (int k = 0; k < 3; k++) {
+		char air[32];
+		snprintf(air, sizeof(air), "sec-hostfeat-%d", k);
+		/* b: k 0 legacy host, 1 SSP, 2 SSP and Secure Connections */
+		struct pair s = setup(air, NULL, NULL, true, k >= 1, false, k == 2);
+		uint8_t p[3];
+		put_le16(p, s.ha);
+		p[2] = 1;
+		assert_int_equal(th_cmd(s.w, s.a, HCI_OP_READ_REMOTE_EXT_FEATURES, p, 3, NULL, NULL), TH_CS(0));
+		struct th_ev e = want(&s, s.a, HCI_EV_REMOTE_EXT_FEATURES, 100);
+		assert_int_equal(e.plen, 13);
+		assert_int_equal(e.p[0], 0);
+		assert_int_equal(get_le16(e.p + 1), s.ha);
+		assert_int_equal(e.p[3], 1);
+		assert_int_equal(hci_bit_test(e.p + 5, 8, HCI_FEAT1_SSP_HOST), k >= 1);
+		assert_int_equal(hci_bit_test(e.p + 5, 8, HCI_FEAT1_SC_HOST), k == 2);
+		th_world_free(s.w);
+	}
+}
+
 static void test_secure_connections_gives_p256_keys_aes_ccm_and_encryption_change_v2(void **state)
 {
 	struct pair s = setup("sec-sc", NULL, NULL, true, true, true, true);
@@ -935,6 +961,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numeric_comparison_both_accept_then_encrypt),
 		cmocka_unit_test(test_secure_connections_gives_p256_keys_aes_ccm_and_encryption_change_v2),
+		cmocka_unit_test(test_remote_host_features_show_what_the_peer_host_wrote),
 		cmocka_unit_test(test_numeric_comparison_rejected_by_one_side_fails_both),
 		cmocka_unit_test(test_nc_mismatch_fault_shows_different_values_and_fails_after_both_confirm),
 		cmocka_unit_test(test_just_works_is_confirmed_by_hosts_and_unauthenticated),

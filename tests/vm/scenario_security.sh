@@ -44,10 +44,14 @@
 # Every step's captures (l2kit's, and btmon's of the whole machine for the kernel's hci0) are
 # decoded by tests/btsnoop_security.py and BlueZ's btmon: key types, the values compared,
 # Secure Connections (P-256 keys, AES-CCM) and the 16-octet encryption key.
-# l2kit's channels here ask for level 2 or more: at level 0/1 l2kit opens its channel on the
-# unencrypted link, and the kernel, with Simple Pairing on at both sides, refuses every PSM but
-# SDP on such a link with Security Block (0x0003): Core Vol 3 Part C 5.2.2.5 wants at least an
-# unauthenticated key and encryption on every connection of two SSP devices except at level 0.
+# With Simple Pairing on at both sides the kernel refuses every PSM but SDP on an unencrypted
+# link with Security Block (0x0003): Core Vol 3 Part C 5.2.2 (Security Mode 4) wants at least an
+# unauthenticated key and encryption on every connection of two SSP devices except SDP.  l2kit
+# applies the same rule to its own channels (docs/security.md, "Security Mode 4"): at its
+# default level it pairs Just Works and encrypts before the Connection Request - step m4:
+#   m4 l2kit (NoInputNoOutput, no --security: the default level) opens Basic to a kernel
+#      socket at BT_SECURITY_LOW: Just Works, an unauthenticated P-256 key (0x07), AES-CCM with
+#      16 octets, no Security Block, 16 KiB each way.
 XFER="$BUILD/tests/progs/vm_xfer"
 KPEER="$VMBIN/kpeer"
 KAGENT="$VMBIN/kagent"
@@ -549,8 +553,38 @@ step_le4() {
 	[ $ok = 1 ] && passed="$passed le4"
 }
 
+# ---- m4: Security Mode 4, l2kit at its default level, kernel socket at BT_SECURITY_LOW ------
+step_m4() {
+	t0=$(now); ok=1
+	step "m4: l2kit (NoInputNoOutput, default level) opens Basic to the kernel at BT_SECURITY_LOW: Just Works first"
+	rm -f /tmp/l2k.m4.keys
+	kagent_start m4
+	rm -f /tmp/k.ready /tmp/k.got /tmp/l2k.got
+	"$KPEER" listen 0x1001 basic /tmp/k.small /tmp/k.got "$SMALL" --sec low --ready-file /tmp/k.ready \
+		--timeout 60 >"$OUT/sec-m4-kpeer.log" 2>&1 &
+	kp=$!
+	wait_for 10 test -e /tmp/k.ready || bad "m4: kernel peer did not start"
+	"$XFER" -t hci1 --btsnoop "$OUT/sec-m4.btsnoop" --timeout 60000 --io-cap noio \
+		--keys /tmp/l2k.m4.keys connect $K 0x1001 basic /tmp/l2k.small /tmp/l2k.got "$SMALL" \
+		>"$OUT/sec-m4-l2kit.log" 2>&1 || bad "m4: l2kit connect"
+	wait $kp || bad "m4: kernel peer (listening)"
+	cat "$OUT/sec-m4-l2kit.log" "$OUT/sec-m4-kpeer.log"
+	step_end m4
+	check_sha m4 /tmp/l2k.small /tmp/k.small
+	has m4 "$OUT/sec-m4-l2kit.log" "agent: just-works .* -> accept"
+	has m4 "$OUT/sec-m4-l2kit.log" "link security: level 2, encrypted, key size 16, authenticated no, secure connections yes"
+	hasnt m4 "$OUT/sec-m4-kagent.log" "confirm .* hint 0"
+	has m4 "$OUT/sec-m4-l2kit.txt" "Read_Remote_Extended_Features"
+	has m4 "$OUT/sec-m4-l2kit.txt" "Simple_Pairing_Complete status=0x00"
+	has m4 "$OUT/sec-m4-l2kit.txt" "Link_Key_Notification bdaddr=$K key_type=0x07"
+	encrypted16 m4 "$OUT/sec-m4-l2kit.txt"
+	p256 m4 0x07
+	echo "time: m4 $(awk "BEGIN{print $(now) - $t0}") s"
+	[ $ok = 1 ] && passed="$passed m4"
+}
+
 # the steps in order (SECURITY_STEPS: some of them, for debugging; d needs b's keys, b a's)
-for st in ${SECURITY_STEPS:-a b d c e1 e2 le1 le2 le3 le4}; do
+for st in ${SECURITY_STEPS:-a b d c e1 e2 m4 le1 le2 le3 le4}; do
 	step_$st
 done
 echo "steps passed:${passed:- none}"

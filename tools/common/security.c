@@ -99,6 +99,7 @@ int tool_sec_opt(const char *prog, struct tool_sec *ts, int opt, const char *val
 		ts->opts.min_key_size = (uint8_t)v;
 		return 1;
 	case TOOL_O_LEGACY: ts->opts.legacy_pairing = true; return 1;
+	case TOOL_O_NO_MODE4: ts->opts.no_mode4 = true; return 1;
 	default: return 0;
 	}
 }
@@ -126,7 +127,9 @@ void tool_sec_usage(FILE *f, const char *level_what)
 		"      --no-bonding       pair without storing keys\n"
 		"      --sc-only          Secure Connections Only mode: only authenticated P-256 keys count\n"
 		"      --min-key-size N   shortest encryption key that counts, 7..16 octets (default 7)\n"
-		"      --legacy-pairing   BR/EDR: Simple Pairing off, legacy PIN pairing (a pre-2.1 device)\n");
+		"      --legacy-pairing   BR/EDR: Simple Pairing off, legacy PIN pairing (a pre-2.1 device)\n"
+		"      --no-mode4         BR/EDR: no Security Mode 4 minimum: at level low a channel stays\n"
+		"                         unencrypted even when both hosts do Simple Pairing (test benches)\n");
 }
 
 /* ---- words -------------------------------------------------------------------------------- */

@@ -4,7 +4,7 @@
  *
  * The options: --security low|medium|high|fips, --io-cap noio|display|yesno|keyboard|
  * keyboard-display, --keys FILE, --passkey N, --pin PIN, --auto-accept, --no-bonding,
- * --sc-only, --min-key-size N, --legacy-pairing (docs/security.md, "Tools").
+ * --sc-only, --min-key-size N, --legacy-pairing, --no-mode4 (docs/security.md, "Tools").
  *
  * The agent is the stack's cbs->agent: every question comes to it on the thread that drives the
  * stack.  What needs no person is answered there at once (Just Works; with --auto-accept a
@@ -36,6 +36,7 @@ enum {
 	TOOL_O_SC_ONLY,
 	TOOL_O_MIN_KEY_SIZE,
 	TOOL_O_LEGACY,
+	TOOL_O_NO_MODE4,
 };
 
 /* For a tool's struct option array. */
@@ -45,11 +46,11 @@ enum {
 	    {"pin", required_argument, 0, TOOL_O_PIN}, {"auto-accept", no_argument, 0, TOOL_O_AUTO_ACCEPT},   \
 	    {"no-bonding", no_argument, 0, TOOL_O_NO_BONDING}, {"sc-only", no_argument, 0, TOOL_O_SC_ONLY},   \
 	    {"min-key-size", required_argument, 0, TOOL_O_MIN_KEY_SIZE},                                      \
-	    {"legacy-pairing", no_argument, 0, TOOL_O_LEGACY}
+	    {"legacy-pairing", no_argument, 0, TOOL_O_LEGACY}, {"no-mode4", no_argument, 0, TOOL_O_NO_MODE4}
 
 struct tool_sec {
 	uint8_t level; /* --security: 1..4 (0: not given, nothing required) */
-	/* io_cap, key_file, no_bonding, sc_only, min_key_size, legacy_pairing.  The library's own
+	/* io_cap, key_file, no_bonding, sc_only, min_key_size, legacy_pairing, no_mode4.  The library's own
 	 * auto_accept, passkey and pin stay unset: the tool's agent answers (and shows what it did). */
 	struct l2k_security_opts opts;
 	bool auto_accept;
