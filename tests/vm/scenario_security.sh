@@ -5,7 +5,7 @@
 # agent do) - then channels at a security level carry data.  One boot, these steps in order
 # (each one's logs: $OUT/sec-STEP-*):
 #   a  Just Works: l2kit (NoInputNoOutput, level 2) opens Basic to a kernel socket at
-#      BT_SECURITY_MEDIUM: unauthenticated P-256 key (type 0x07), SECURITY_BYTES (256 KiB) each
+#      BT_SECURITY_MEDIUM: unauthenticated P-256 key (type 0x07), SECURITY_BYTES (1 MiB) each
 #      way, as in (b); the other steps 16 KiB.
 #   b  Numeric comparison: l2kit (DisplayYesNo, level 3) opens ERTM to a kernel socket at
 #      BT_SECURITY_HIGH; the keys of (a) are not good enough for level 3, they pair again; both
@@ -57,7 +57,7 @@ KPEER="$VMBIN/kpeer"
 KAGENT="$VMBIN/kagent"
 SECPY="python3 $REPO/tests/btsnoop_security.py"
 K=00:AA:01:00:00:00
-BYTES=${SECURITY_BYTES:-262144}
+BYTES=${SECURITY_BYTES:-1048576}
 SMALL=16384
 fail=0
 passed=""
