@@ -34,7 +34,6 @@
  * wait to write (sockface_wake). */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP where the C library has it (glibc) */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -220,11 +219,11 @@ static bool pollset_wait(struct sockface *sf, int fd, bool out, int timeout_ms)
 	}
 #endif
 	struct pollfd pf[2];
-	nfds_t np = 0;
+	unsigned np = 0;
 	pf[np++] = (struct pollfd){.fd = sf->wake_r, .events = POLLIN};
 	if (fd >= 0)
 		pf[np++] = (struct pollfd){.fd = fd, .events = (short)(POLLIN | (out ? POLLOUT : 0))};
-	return poll(pf, np, timeout_ms) > 0 && np > 1 && pf[1].revents;
+	return l2k_os_poll(pf, np, timeout_ms) > 0 && np > 1 && pf[1].revents;
 }
 
 static void pipe_wake(struct sockface *sf)
@@ -232,14 +231,14 @@ static void pipe_wake(struct sockface *sf)
 	if (!sf->wake_pending) {
 		sf->wake_pending = true;
 		sf->stats.pipe_writes++;
-		sockface_pipe_put(sf->wake_w);
+		l2k_os_wake_put(sf->wake_w);
 	}
 }
 
 static void pipe_drain(struct sockface *sf)
 {
 	if (sf->wake_pending) {
-		sockface_pipe_drain(sf->wake_r);
+		l2k_os_wake_drain(sf->wake_r);
 		sf->wake_pending = false;
 	}
 }

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/l2k_compat.h"
 #include "base/l2k_error.h"
 #include "transport/stream.h" /* transport_errf */
 
@@ -125,7 +126,7 @@ struct usbt {
 };
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+L2K_PRINTF(3, 4)
 #endif
 static void set_failed(struct usbt *u, int code, const char *fmt, ...)
 {
