@@ -340,7 +340,7 @@ check-valgrind: tests fuzz-replay
 WIN_CC    ?= x86_64-w64-mingw32-gcc-posix
 WIN_BUILD ?= build-win
 # The tools ported so far (the others need a console or process layer: docs/windows.md).
-WIN_TOOL_NAMES ?= l2info l2ping
+WIN_TOOL_NAMES ?= l2info l2ping l2cat
 .PHONY: windows windows-lib windows-tools windows-tests check-windows
 windows:
 	@command -v $(WIN_CC) >/dev/null 2>&1 || { echo "windows: $(WIN_CC) not found (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }
@@ -366,6 +366,9 @@ $(BUILD)/bin/%.exe: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TOOL_PARTS) $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+
+$(BUILD)/bin/l2cat.exe: TOOL_PARTS := $(L2CAT_OBJ)
+$(BUILD)/bin/l2cat.exe: $(L2CAT_OBJ)
 
 WIN_CMOCKA_OBJ := $(BUILD)/obj/tests/win/cmocka_win.o
 # the tests find <cmocka.h> and <poll.h> there (tests/win)

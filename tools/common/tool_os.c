@@ -43,8 +43,29 @@ int tool_open_tty(void)
 	return open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 }
 
+void tool_wake_close(int fd)
+{
+	close(fd);
+}
+
+void tool_stdio_binary(void)
+{
+}
+
+int tool_stdin_fd(void)
+{
+	return 0;
+}
+
+long tool_stdin_read(void *buf, size_t len)
+{
+	return (long)read(0, buf, len);
+}
+
 #else /* _WIN32 */
 
+#include <io.h>
+#include <pthread.h>
 #include <ws2tcpip.h>
 
 int tool_wake_pair(int p[2])
@@ -120,6 +141,83 @@ int tool_open_tty(void)
 {
 	errno = ENOTSUP;
 	return -1;
+}
+
+void tool_wake_close(int fd)
+{
+	closesocket((SOCKET)fd);
+}
+
+void tool_stdio_binary(void)
+{
+	_setmode(0, _O_BINARY);
+	_setmode(1, _O_BINARY);
+}
+
+/* The standard input pump: a thread reads standard input (a console, pipe or file: nothing
+ * WSAPoll waits on) and sends what it reads into a socket pair; the end of input closes the
+ * sending end, which the reader sees as the end. */
+static int stdin_pair[2] = {-1, -1};
+
+static void *stdin_pump(void *arg)
+{
+	(void)arg;
+	SOCKET w = (SOCKET)stdin_pair[1];
+	u_long blocking = 0;
+	ioctlsocket(w, FIONBIO, &blocking); /* (waits while the reader is behind) */
+	static char buf[65536];
+	for (;;) {
+		int n = _read(0, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (int done = 0; done < n;) {
+			int s = send(w, buf + done, n - done, 0);
+			if (s <= 0)
+				goto out;
+			done += s;
+		}
+	}
+out:
+	shutdown(w, SD_SEND);
+	return NULL;
+}
+
+static void stdin_start(void)
+{
+	pthread_t th;
+	if (tool_wake_pair(stdin_pair) < 0)
+		return;
+	if (pthread_create(&th, NULL, stdin_pump, NULL) != 0) {
+		tool_wake_close(stdin_pair[0]);
+		tool_wake_close(stdin_pair[1]);
+		stdin_pair[0] = stdin_pair[1] = -1;
+		return;
+	}
+	pthread_detach(th);
+}
+
+int tool_stdin_fd(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, stdin_start);
+	return stdin_pair[0];
+}
+
+long tool_stdin_read(void *buf, size_t len)
+{
+	int fd = tool_stdin_fd();
+	if (fd < 0) {
+		errno = EIO;
+		return -1;
+	}
+	u_long blocking = 0;
+	ioctlsocket((SOCKET)fd, FIONBIO, &blocking);
+	int n = recv((SOCKET)fd, buf, len > 65536 ? 65536 : (int)len, 0);
+	if (n < 0) {
+		errno = WSAGetLastError() == WSAEINTR ? EINTR : EIO;
+		return -1;
+	}
+	return n;
 }
 
 #endif
