@@ -346,8 +346,12 @@ windows:
 	@command -v $(WIN_CC) >/dev/null 2>&1 || { echo "windows: $(WIN_CC) not found (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }
 	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_BUILD) windows-lib windows-tools windows-tests
 
-check-windows: windows
-	@sh tests/win/run_wine.sh $(WIN_BUILD)
+# The unit and conformance tests under Wine, then the tools under Wine against Linux ones
+# (tests/win/l2cat_wine.sh: WIN_XFER_BYTES each way per mode, default 1 MiB).
+WIN_XFER_BYTES ?= 1048576
+check-windows: windows tools
+	@rc=0; sh tests/win/run_wine.sh $(WIN_BUILD) || rc=$$?; \
+	sh tests/win/l2cat_wine.sh $(WIN_BUILD) $(BUILD) $(WIN_XFER_BYTES) || rc=$$?; exit $$rc
 
 ifeq ($(TARGET_OS),windows)
 windows-lib: $(BUILD)/l2kit.dll $(BUILD)/libl2kit.a $(STAGED_HEADERS)
