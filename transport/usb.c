@@ -47,10 +47,15 @@ int usb_transport_open(const char *spec, const char *args, struct transport **ou
 	if (r < 0)
 		return r;
 	(void)out;
+#ifdef _WIN32
+	transport_errf(errbuf, errlen, "%s: libusb support not built: the Windows build has no "
+		       "USB transport yet (docs/windows.md); use tcp:HOST:PORT or serial:COMn", spec);
+#else
 	transport_errf(errbuf, errlen, "%s: libusb support not built: l2kit was compiled without "
 		       "libusb-1.0 (install its development files - Debian/Ubuntu libusb-1.0-0-dev, "
 		       "Fedora libusb1-devel, macOS 'brew install libusb' - so that pkg-config finds "
 		       "libusb-1.0, and rebuild)", spec);
+#endif
 	return L2K_ENOTSUP;
 }
 

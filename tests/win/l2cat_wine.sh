@@ -2,7 +2,9 @@
 # The Windows tools under Wine against Linux processes (`make check-windows`, after the unit
 # tests): vctrl (Linux) serves the controllers over TCP; for each of basic, ertm and le, N bytes
 # go from l2cat.exe (Wine) to l2cat (Linux) and back the other way, sha256-checked; l2ping.exe
-# round trips to a Linux l2cat; a bad transport spec gives l2cat.exe the same error as l2cat.
+# round trips to a Linux l2cat; l2cat.exe over serial:COM9 (a Linux pty carried to vctrl by
+# tests/win/pty_bridge.py) sends to a Linux l2cat in ERTM; a bad transport spec gives l2cat.exe
+# the same error as l2cat.
 #   tests/win/l2cat_wine.sh WIN_BUILD HOST_BUILD [BYTES]     (BYTES default 1 MiB)
 # Exit 0 pass, 1 fail, 77 skipped (says why).
 WB=${1:-build-win}
@@ -21,8 +23,9 @@ WB=$(cd "$WB" && pwd)
 WINEPREFIX=$WB/wine
 WINEDEBUG=-all
 export WINEPREFIX WINEDEBUG
-VPID= LPID=
+VPID= LPID= BPID=
 cleanup() {
+	[ -n "$BPID" ] && kill "$BPID" 2>/dev/null
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null
 	[ -n "$VPID" ] && kill "$VPID" 2>/dev/null
 	wait 2>/dev/null
@@ -82,7 +85,21 @@ grep -q "^3 sent, 3 received, 0% loss" "$OUT/ping.out" || { cat "$OUT/ping.out";
 kill $LPID; wait $LPID 2>/dev/null; LPID=
 echo "ok   l2ping.exe: 3 sent, 3 received"
 
-for spec in bogus:x tcp: tcp:127.0.0.1:1; do
+mkdir -p "$WINEPREFIX/dosdevices"
+python3 tests/win/pty_bridge.py "$(cat "$OUT/port")" "$WINEPREFIX/dosdevices/com9" >"$OUT/bridge.log" 2>&1 &
+BPID=$!
+i=0; while [ ! -s "$OUT/bridge.log" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+[ -s "$OUT/bridge.log" ] || fail "pty_bridge did not start"
+listen linux ertm "$OUT/lser.log" 0x1021
+timeout 600 wine "$WB/bin/l2cat.exe" -t serial:COM9,921600 -v -m ertm $laddr 0x1021 <"$OUT/in.bin" 2>"$OUT/sser.log" ||
+	{ cat "$OUT/sser.log" "$OUT/lser.log"; fail "serial: the sender failed"; }
+wait $LPID; lrc=$?; LPID=
+[ $lrc = 0 ] || { cat "$OUT/lser.log"; fail "serial: the listener exited $lrc"; }
+[ "$(sha256sum <"$OUT/in.bin")" = "$(sha256sum <"$OUT/out.bin")" ] || fail "serial: what arrived differs"
+wait $BPID 2>/dev/null; BPID=
+echo "ok   serial:COM9 (pty) ertm wine-to-linux: $BYTES bytes, sha256 equal"
+
+for spec in bogus:x tcp: tcp:127.0.0.1:1 serial:COM99; do
 	want=$("$HB/bin/l2cat" -t $spec 00:11:22:33:44:55 0x1001 2>&1 </dev/null | head -n 1)
 	got=$(wine "$WB/bin/l2cat.exe" -t $spec 00:11:22:33:44:55 0x1001 2>&1 </dev/null | head -n 1 | tr -d '\r')
 	[ "$want" = "$got" ] || fail "spec $spec: l2cat.exe said '$got', l2cat '$want'"
