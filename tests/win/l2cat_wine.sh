@@ -96,7 +96,7 @@ timeout 600 wine "$WB/bin/l2cat.exe" -t serial:COM9,921600 -v -m ertm $laddr 0x1
 wait $LPID; lrc=$?; LPID=
 [ $lrc = 0 ] || { cat "$OUT/lser.log"; fail "serial: the listener exited $lrc"; }
 [ "$(sha256sum <"$OUT/in.bin")" = "$(sha256sum <"$OUT/out.bin")" ] || fail "serial: what arrived differs"
-wait $BPID 2>/dev/null; BPID=
+kill $BPID 2>/dev/null; wait $BPID 2>/dev/null; BPID=
 echo "ok   serial:COM9 (pty) ertm wine-to-linux: $BYTES bytes, sha256 equal"
 
 for spec in bogus:x tcp: tcp:127.0.0.1:1 serial:COM99; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A serial line for Wine made of a Linux pseudo-terminal: Wine's COMn is a symlink in its
 prefix's dosdevices/ to a tty, so the pty's slave is linked there and its master is carried to
-vctrl's TCP port (one connection; ends when either side ends).  tests/win/l2cat_wine.sh uses it
+vctrl's TCP port (one connection; ends when vctrl's side ends, or when killed: it keeps the
+slave open itself, so the line stays up between Wine's opens).  tests/win/l2cat_wine.sh uses it
 to run serial:COMn under Wine.
 
     pty_bridge.py VCTRL_PORT LINK      (prints the slave's name once the link is made)"""
