@@ -340,7 +340,7 @@ check-valgrind: tests fuzz-replay
 WIN_CC    ?= x86_64-w64-mingw32-gcc-posix
 WIN_BUILD ?= build-win
 # The tools ported so far (the others need a console or process layer: docs/windows.md).
-WIN_TOOL_NAMES ?= l2info l2ping l2cat
+WIN_TOOL_NAMES ?= l2info l2ping l2cat l2demo l2pair
 .PHONY: windows windows-lib windows-tools windows-tests check-windows
 windows:
 	@command -v $(WIN_CC) >/dev/null 2>&1 || { echo "windows: $(WIN_CC) not found (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }

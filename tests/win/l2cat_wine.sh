@@ -4,7 +4,8 @@
 # go from l2cat.exe (Wine) to l2cat (Linux) and back the other way, sha256-checked; l2ping.exe
 # round trips to a Linux l2cat; l2cat.exe over serial:COM9 (a Linux pty carried to vctrl by
 # tests/win/pty_bridge.py) sends to a Linux l2cat in ERTM; a bad transport spec gives l2cat.exe
-# the same error as l2cat.
+# the same error as l2cat; l2demo.exe prints what l2demo prints (the simulator's virtual clock
+# makes both runs the same to the byte).
 #   tests/win/l2cat_wine.sh WIN_BUILD HOST_BUILD [BYTES]     (BYTES default 1 MiB)
 # Exit 0 pass, 1 fail, 77 skipped (says why).
 WB=${1:-build-win}
@@ -12,7 +13,8 @@ HB=${2:-build}
 BYTES=${3:-1048576}
 fail() { echo "FAIL: $*"; exit 1; }
 command -v wine >/dev/null 2>&1 || { echo "skipped: wine not found"; exit 77; }
-for t in "$HB/bin/vctrl" "$HB/bin/l2cat" "$WB/bin/l2cat.exe" "$WB/bin/l2ping.exe"; do
+for t in "$HB/bin/vctrl" "$HB/bin/l2cat" "$HB/bin/l2demo" "$WB/bin/l2cat.exe" "$WB/bin/l2ping.exe" \
+	"$WB/bin/l2demo.exe"; do
 	[ -x "$t" ] || [ -f "$t" ] || { echo "skipped: $t is not built"; exit 77; }
 done
 OUT="$WB/artifacts/l2cat_wine"
@@ -105,4 +107,8 @@ for spec in bogus:x tcp: tcp:127.0.0.1:1 serial:COM99; do
 	[ "$want" = "$got" ] || fail "spec $spec: l2cat.exe said '$got', l2cat '$want'"
 	echo "ok   spec $spec: $got"
 done
+"$HB/bin/l2demo" >"$OUT/demo-linux.txt" 2>&1 || fail "l2demo failed"
+wine "$WB/bin/l2demo.exe" 2>&1 | tr -d '\r' >"$OUT/demo-wine.txt"
+diff "$OUT/demo-linux.txt" "$OUT/demo-wine.txt" >"$OUT/demo.diff" || { cat "$OUT/demo.diff"; fail "l2demo.exe printed otherwise"; }
+echo "ok   l2demo.exe: every mode delivered every byte, the same table as l2demo"
 echo "l2cat_wine: all passed"
