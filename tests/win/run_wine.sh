@@ -19,5 +19,10 @@ wineserver -p 60 >/dev/null 2>&1 &
 wine cmd /c exit >/dev/null 2>&1 # (creates the prefix once)
 TEST_RUNNER=wine sh tests/run.sh "$WB" unit "$FILTER"
 rc=$?
+# Wine 8.0's bcrypt makes P-256 keys but derives no Diffie-Hellman secret (docs/windows.md)
+if grep -q '^\[  FAILED  \] test_generated_keys_agree' "$WB/test-logs/test_smp_crypto.log" 2>/dev/null; then
+	echo "note: this Wine ($(wine --version 2>/dev/null)) cannot derive P-256 Diffie-Hellman secrets" \
+		"(BCryptDeriveKey): every test that pairs with P-256 fails for that reason (docs/windows.md)"
+fi
 wineserver -k >/dev/null 2>&1
 exit $rc
