@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#endif
 
 #include "api/keystore.h"
 
@@ -93,7 +97,11 @@ static int save(struct keystore *ks)
 		return L2K_ENOMEM;
 	snprintf(tmp, n, "%s.tmp", ks->path);
 	/* link keys: readable by the owner only, whatever the umask */
+#ifdef _WIN32 /* (the file's ACL, inherited from its folder, decides who reads it) */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOINHERIT, 0600);
+#else
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+#endif
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		if (fd >= 0)
@@ -107,11 +115,20 @@ static int save(struct keystore *ks)
 	for (int i = 0; i < ks->n; i++)
 		write_bond(f, &ks->b[i]);
 	int bad = fflush(f) != 0 || ferror(f);
+#ifdef _WIN32
+	if (!bad && _commit(fileno(f)) != 0)
+		bad = 1;
+	if (fclose(f) != 0)
+		bad = 1;
+	/* rename() does not replace an existing file on Windows */
+	if (bad || !MoveFileExA(tmp, ks->path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+#else
 	if (!bad && fsync(fileno(f)) != 0)
 		bad = 1;
 	if (fclose(f) != 0)
 		bad = 1;
 	if (bad || rename(tmp, ks->path) != 0) {
+#endif
 		unlink(tmp);
 		free(tmp);
 		return L2K_EIO;

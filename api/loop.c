@@ -2,10 +2,10 @@
  * virtual-clock driver for in-process simulations.  The only file in core/ that makes
  * operating system calls (clocks and poll). */
 #include <errno.h>
-#include <poll.h>
 #include <time.h>
 
 #include "api/stack_internal.h"
+#include "base/l2k_os.h"
 
 uint64_t l2k_monotonic_ms(void)
 {
@@ -73,7 +73,7 @@ int l2k_run_until(l2k_stack **stacks, int n, bool (*done)(void *arg), void *arg,
 		int wait_ms = due == UINT64_MAX ? 1000 : (due > now ? (int)(due - now) : 0);
 		if (wait_ms > 1000)
 			wait_ms = 1000;
-		if (poll(pf, (nfds_t)np, wait_ms) < 0 && errno != EINTR)
+		if (l2k_os_poll(pf, (unsigned)np, wait_ms) < 0 && errno != EINTR)
 			return L2K_EIO;
 	}
 }

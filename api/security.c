@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "api/keystore.h"
 #include "api/security.h"
 #include "api/sockface_int.h"
 #include "api/stack_internal.h"
+#include "base/l2k_os.h"
 #include "core/l2cap_int.h"
 #include "sm/sm.h"
 
@@ -184,8 +184,8 @@ void security_close(l2k_stack *s)
 	if (s->sec->own_store)
 		keystore_close(&s->sec->store);
 	if (s->sec->fd_r >= 0) {
-		close(s->sec->fd_r);
-		close(s->sec->fd_w);
+		l2k_os_close(s->sec->fd_r);
+		l2k_os_close(s->sec->fd_w);
 	}
 	free(s->sec);
 	s->sec = NULL;
@@ -380,9 +380,9 @@ static void agent_fd_update(struct security *sec)
 	if (want == sec->fd_readable)
 		return;
 	if (want)
-		sockface_pipe_put(sec->fd_w);
+		l2k_os_wake_put(sec->fd_w);
 	else
-		sockface_pipe_drain(sec->fd_r);
+		l2k_os_wake_drain(sec->fd_r);
 	sec->fd_readable = want;
 }
 
@@ -401,7 +401,7 @@ int l2k_agent_fd(l2k_stack *s)
 	struct security *sec = s->sec;
 	int r = 0;
 	if (sec->fd_r < 0)
-		r = sockface_pipe_open(&sec->fd_r, &sec->fd_w);
+		r = l2k_os_wake_pair(&sec->fd_r, &sec->fd_w);
 	if (r == 0) {
 		sec->fd_readable = false;
 		agent_fd_update(sec);

@@ -25,52 +25,15 @@
  * replaces them. */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP where the C library has it (glibc) */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "api/sockface_int.h"
 
 /* ---- small OS helpers -------------------------------------------------------------------- */
-
-int sockface_pipe_open(int *r, int *w)
-{
-	int fds[2];
-	if (pipe(fds) < 0)
-		return errno == ENOMEM ? L2K_ENOMEM : L2K_ENOBUFS;
-	for (int i = 0; i < 2; i++) {
-		int fl = fcntl(fds[i], F_GETFL);
-		fcntl(fds[i], F_SETFL, fl | O_NONBLOCK);
-		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
-	}
-	*r = fds[0];
-	*w = fds[1];
-	return 0;
-}
-
-void sockface_pipe_put(int w)
-{
-	char c = 1;
-	while (write(w, &c, 1) < 0 && errno == EINTR)
-		;
-}
-
-void sockface_pipe_drain(int r)
-{
-	char b[64];
-	for (;;) {
-		ssize_t n = read(r, b, sizeof(b));
-		if (n > 0)
-			continue;
-		if (n < 0 && errno == EINTR)
-			continue;
-		break;
-	}
-}
 
 void sockface_deadline(struct timespec *ts, int timeout_ms)
 {
@@ -148,18 +111,18 @@ void sockface_sk_update(struct l2k_sock *sk)
 	bool want = sk_want_readable(sk);
 	if (sk->fd_r >= 0 && want != sk->readable) {
 		if (want)
-			sockface_pipe_put(sk->fd_w);
+			l2k_os_wake_put(sk->fd_w);
 		else
-			sockface_pipe_drain(sk->fd_r);
+			l2k_os_wake_drain(sk->fd_r);
 		sk->readable = want;
 	}
 	if (sk->tx_fd_r >= 0) {
 		want = sk_want_sendable(sk);
 		if (want != sk->tx_readable) {
 			if (want)
-				sockface_pipe_put(sk->tx_fd_w);
+				l2k_os_wake_put(sk->tx_fd_w);
 			else
-				sockface_pipe_drain(sk->tx_fd_r);
+				l2k_os_wake_drain(sk->tx_fd_r);
 			sk->tx_readable = want;
 		}
 	}
@@ -192,12 +155,12 @@ void sockface_sk_free(struct l2k_sock *sk)
 	if (sk->next)
 		sk->next->prev = sk->prev;
 	if (sk->fd_r >= 0) {
-		close(sk->fd_r);
-		close(sk->fd_w);
+		l2k_os_close(sk->fd_r);
+		l2k_os_close(sk->fd_w);
 	}
 	if (sk->tx_fd_r >= 0) {
-		close(sk->tx_fd_r);
-		close(sk->tx_fd_w);
+		l2k_os_close(sk->tx_fd_r);
+		l2k_os_close(sk->tx_fd_w);
 	}
 	ring_free(&sk->rxq);
 	free(sk);
@@ -390,7 +353,7 @@ static int sk_pipe(l2k_sock *sk, int *r_end, int *w_end)
 		pthread_mutex_lock(&sf->lock);
 	int r = 0;
 	if (*r_end < 0) {
-		r = sockface_pipe_open(r_end, w_end);
+		r = l2k_os_wake_pair(r_end, w_end);
 		if (r < 0)
 			*r_end = *w_end = -1;
 		else
@@ -457,7 +420,7 @@ static struct sockface *sf_create(l2k_stack *s)
 	if (!sf)
 		return NULL;
 	sf->s = s;
-	if (sockface_pipe_open(&sf->wake_r, &sf->wake_w) < 0) {
+	if (l2k_os_wake_pair(&sf->wake_r, &sf->wake_w) < 0) {
 		free(sf);
 		return NULL;
 	}
@@ -531,7 +494,7 @@ void l2k_stop(l2k_stack *s)
 	sf->running = false;
 	sf->drv = NULL;
 	if (sf->wake_pending) {
-		sockface_pipe_drain(sf->wake_r);
+		l2k_os_wake_drain(sf->wake_r);
 		sf->wake_pending = false;
 	}
 	sockface_wake_all(sf); /* blocked callers return L2K_ENETDOWN */
@@ -585,8 +548,8 @@ void sockface_stack_close(l2k_stack *s)
 	}
 	pthread_mutex_unlock(&sf->lock);
 	sockface_drive_free(sf);
-	close(sf->wake_r);
-	close(sf->wake_w);
+	l2k_os_close(sf->wake_r);
+	l2k_os_close(sf->wake_w);
 	pthread_mutex_destroy(&sf->lock);
 	free(sf);
 	s->sf = NULL;

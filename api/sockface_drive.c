@@ -34,7 +34,6 @@
  * wait to write (sockface_wake). */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP where the C library has it (glibc) */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,6 +116,27 @@ static void sleep_post(struct sf_sleep *sl)
 #endif
 }
 
+#ifndef SF_SLEEP_SEM
+static uint64_t ms_until(const struct timespec *dl);
+
+/* pthread_cond_timedwait until dl on CLOCK_MONOTONIC (the clock sleep_init gave the condition
+ * variable).  winpthreads takes the condition variable's clock but waits on the real-time
+ * clock whatever it is: there the wait is made relative. */
+static int cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *m, const struct timespec *dl)
+{
+#ifdef _WIN32
+	uint64_t ms = ms_until(dl);
+	if (ms == 0)
+		return ETIMEDOUT;
+	struct timespec rel = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+	int r = pthread_cond_timedwait_relative_np(cv, m, &rel);
+	return r == ETIMEDOUT && ms_until(dl) > 0 ? 0 : r; /* (woken early: the caller waits again) */
+#else
+	return pthread_cond_timedwait(cv, m, dl);
+#endif
+}
+#endif
+
 /* Sleep until posted or the deadline dl (CLOCK_MONOTONIC; NULL: none): true when posted. */
 static bool sleep_wait(struct sf_sleep *sl, const struct timespec *dl)
 {
@@ -132,7 +152,7 @@ static bool sleep_wait(struct sf_sleep *sl, const struct timespec *dl)
 	int r = 0;
 	pthread_mutex_lock(&sl->m);
 	while (!sl->posted && r == 0) /* (spurious wake-ups wait again) */
-		r = dl ? pthread_cond_timedwait(&sl->cv, &sl->m, dl) : pthread_cond_wait(&sl->cv, &sl->m);
+		r = dl ? cond_wait_until(&sl->cv, &sl->m, dl) : pthread_cond_wait(&sl->cv, &sl->m);
 	bool posted = sl->posted;
 	sl->posted = false;
 	pthread_mutex_unlock(&sl->m);
@@ -220,11 +240,11 @@ static bool pollset_wait(struct sockface *sf, int fd, bool out, int timeout_ms)
 	}
 #endif
 	struct pollfd pf[2];
-	nfds_t np = 0;
+	unsigned np = 0;
 	pf[np++] = (struct pollfd){.fd = sf->wake_r, .events = POLLIN};
 	if (fd >= 0)
 		pf[np++] = (struct pollfd){.fd = fd, .events = (short)(POLLIN | (out ? POLLOUT : 0))};
-	return poll(pf, np, timeout_ms) > 0 && np > 1 && pf[1].revents;
+	return l2k_os_poll(pf, np, timeout_ms) > 0 && np > 1 && pf[1].revents;
 }
 
 static void pipe_wake(struct sockface *sf)
@@ -232,14 +252,14 @@ static void pipe_wake(struct sockface *sf)
 	if (!sf->wake_pending) {
 		sf->wake_pending = true;
 		sf->stats.pipe_writes++;
-		sockface_pipe_put(sf->wake_w);
+		l2k_os_wake_put(sf->wake_w);
 	}
 }
 
 static void pipe_drain(struct sockface *sf)
 {
 	if (sf->wake_pending) {
-		sockface_pipe_drain(sf->wake_r);
+		l2k_os_wake_drain(sf->wake_r);
 		sf->wake_pending = false;
 	}
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "api/sockface.h"
+#include "base/l2k_os.h" /* the wake-up pairs (pipes; loopback sockets on Windows) */
 #include "api/stack_internal.h"
 #include "core/l2cap_int.h"
 
@@ -227,10 +228,5 @@ void sockface_sk_set_cbs(struct l2k_sock *sk, struct l2k_chan_cbs *cbs);
 /* a listener's server accept callback */
 int sockface_accept_cb(void *user, const struct l2k_conn_request *rq, struct l2k_chan_opts *opts,
 		       struct l2k_chan_cbs *cbs);
-
-/* Non-blocking close-on-exec pipes whose read end is readable while a byte sits in them. */
-int sockface_pipe_open(int *r, int *w);
-void sockface_pipe_put(int w);
-void sockface_pipe_drain(int r);
 
 #endif

@@ -4,6 +4,7 @@
 #define L2K_HCI_INTERNAL_H
 
 #include "hci/hci_host.h"
+#include "base/l2k_compat.h"
 #include "base/ring.h"
 
 #define HCI_CMDQ_LEN 32
@@ -180,7 +181,7 @@ void hci_link_remove(struct hci_host *h, uint16_t handle, uint8_t reason);
 struct hci_link *hci_link_by_handle(const struct hci_host *h, uint16_t handle);
 void hci_report(struct hci_host *h, int err, const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
+	L2K_PRINTF(3, 4)
 #endif
 	;
 int hci_send_packet(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t len);

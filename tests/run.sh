@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs l2kit's tests and prints one closing line "N passed, N failed, N skipped".
 #   tests/run.sh BUILD [unit|integration|all] [NAME-FILTER]
+# TEST_RUNNER=PROGRAM runs each unit test binary under PROGRAM (tests/win/run_wine.sh: wine).
 # Unit tests are cmocka binaries (build/tests/test_*): each test case counts.  Integration tests
 # are tests/integration/*.sh: each script counts once; exit 0 = pass, 77 = skipped (it says why),
 # anything else = fail.  Logs go to BUILD/test-logs/.
@@ -14,10 +15,10 @@ pass=0; fail=0; skip=0; failed=""
 run_unit() {
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
-		name=$(basename "$t")
+		name=$(basename "$t" .exe)
 		case "$name" in *"$FILTER"*) ;; *) continue ;; esac
 		log="$LOGS/$name.log"
-		CMOCKA_MESSAGE_OUTPUT=stdout timeout 600 "$t" >"$log" 2>&1
+		CMOCKA_MESSAGE_OUTPUT=stdout timeout 600 $TEST_RUNNER "$t" >"$log" 2>&1
 		rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)

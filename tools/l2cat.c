@@ -21,7 +21,6 @@
  * (start, verdict, end, --reconfigure-mtu); tools/l2cat/io.c: the data (receiver thread,
  * writers); tools/l2cat/l2cat.h: what they share. */
 #include <getopt.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include <l2kit/l2kit.h>
 #include "tools/common/security.h"
 #include "tools/common/tool.h"
+#include "tools/common/tool_os.h"
 #include "tools/l2cat/l2cat.h"
 
 static void usage(FILE *f)
@@ -197,7 +197,7 @@ static void *watch_main(void *arg)
 	while (!atomic_load(&w->done)) {
 		struct pollfd pf = {tool_signal_fd(), POLLIN, 0};
 		if (!tool_signal()) {
-			poll(&pf, pf.fd >= 0 ? 1 : 0, 100);
+			tool_poll(&pf, tool_signal_fd() >= 0 ? 1 : 0, 100);
 			continue;
 		}
 		pthread_mutex_lock(&links.m);
@@ -209,7 +209,7 @@ static void *watch_main(void *arg)
 		for (int i = 0; i < n; i++)
 			l2k_link_disconnect(w->s, h[i], 0);
 		l2k_unlock(w->s);
-		poll(NULL, 0, 100);
+		tool_poll(NULL, 0, 100);
 	}
 	return NULL;
 }
@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 {
 	struct cfg c;
 	memset(&c, 0, sizeof(c));
+	tool_stdio_binary();
 	l2k_chan_opts_default(&c.opts);
 	c.timeout_ms = 30000;
 	c.nchan = 1;
@@ -456,7 +457,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": -o writes received data to files: not with --echo, --sink or --verify\n");
 		return 2;
 	}
+#ifdef SIGPIPE /* (Windows has none: a closed pipe is an error from write) */
 	signal(SIGPIPE, SIG_IGN);
+#endif
 
 	l2k_stack *s;
 	links.verbose = c.verbose;

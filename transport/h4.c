@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/l2k_compat.h"
 #include "base/l2k_error.h"
 
 static const char *type_name(uint8_t type)
@@ -94,7 +95,7 @@ void h4_set_types(struct h4_framer *f, unsigned type_mask)
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+L2K_PRINTF(2, 3)
 #endif
 static int fail(struct h4_framer *f, const char *fmt, ...)
 {

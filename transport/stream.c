@@ -29,12 +29,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#endif
 
+#include "base/l2k_compat.h"
 #include "base/l2k_error.h"
+#include "base/l2k_os.h"
 #include "transport/h4.h"
 
 struct stream {
@@ -69,7 +73,7 @@ struct stream {
 };
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+L2K_PRINTF(3, 4)
 #endif
 static void set_failed(struct stream *s, int code, const char *fmt, ...)
 {
@@ -89,14 +93,17 @@ static void set_failed_errno(struct stream *s, const char *what, int e)
 {
 	if (e == EPIPE || e == ECONNRESET)
 		set_failed(s, L2K_ECONNRESET, "peer closed the connection (%s: %s)", what,
-			   strerror(e));
+			   l2k_os_strerror(e));
 	else
-		set_failed(s, transport_errno(e), "%s failed: %s", what, strerror(e));
+		set_failed(s, transport_errno(e), "%s failed: %s", what, l2k_os_strerror(e));
 }
 
 /* Write an iovec without raising SIGPIPE.  Returns bytes written or -1 with errno. */
 static ssize_t write_iov(struct stream *s, struct iovec *iov, int cnt)
 {
+#ifdef _WIN32 /* (sockets only: Winsock raises no signal) */
+	return l2k_os_sendv(s->fd, iov, cnt);
+#else
 	if (s->is_socket) {
 		struct msghdr mh;
 		memset(&mh, 0, sizeof(mh));
@@ -109,6 +116,7 @@ static ssize_t write_iov(struct stream *s, struct iovec *iov, int cnt)
 		return sendmsg(s->fd, &mh, fl);
 	}
 	return writev(s->fd, iov, cnt); /* ttys never raise SIGPIPE */
+#endif
 }
 
 /* Append bytes to the ring; the caller checked the room. */
@@ -217,7 +225,7 @@ static void on_packet(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 static void destroy(struct stream *s)
 {
 	if (s->fd >= 0)
-		close(s->fd);
+		l2k_os_close(s->fd);
 	free(s->out);
 	free(s);
 }
@@ -253,7 +261,11 @@ static int stream_service(struct transport *t, uint64_t now_ms)
 	}
 	while (!drained && !s->failed && !s->close_pending && budget > 0) {
 		size_t want = budget < sizeof(s->rbuf) ? budget : sizeof(s->rbuf);
+#ifdef _WIN32
+		ssize_t n = l2k_os_recv(s->fd, s->rbuf, want);
+#else
 		ssize_t n = s->blocking_fd ? recv(s->fd, s->rbuf, want, MSG_DONTWAIT) : read(s->fd, s->rbuf, want);
+#endif
 		if (n > 0) {
 			budget -= (size_t)n;
 			if (h4_feed(&s->framer, s->rbuf, (size_t)n) < 0)
@@ -291,6 +303,11 @@ static int stream_service(struct transport *t, uint64_t now_ms)
 static int stream_wait_input(struct transport *t, int timeout_ms)
 {
 	struct stream *s = (struct stream *)t;
+#ifdef _WIN32 /* (the socket is non-blocking there: always polled) */
+	(void)timeout_ms;
+	(void)s;
+	return L2K_ENOTSUP;
+#else
 	if (!s->blocking_fd)
 		return L2K_ENOTSUP;
 	if (s->stash_len || s->stash_eof || s->stash_errno)
@@ -318,6 +335,7 @@ static int stream_wait_input(struct transport *t, int timeout_ms)
 		return 0;
 	s->stash_errno = errno;
 	return 1;
+#endif
 }
 
 static int stream_fd(struct transport *t)
@@ -371,6 +389,16 @@ int stream_transport_new(int fd, const char *kind, bool is_socket, const char *s
 	else if (strcmp(kind, "serial") == 0)
 		ops = &ops_serial;
 
+#ifdef _WIN32
+	/* Winsock has no MSG_DONTWAIT: the socket is made non-blocking, always polled. */
+	if (l2k_os_set_nonblock(fd, true) < 0) {
+		int e = errno;
+		transport_errf(errbuf, errlen, "%s: cannot make the descriptor non-blocking: %s",
+			       spec, l2k_os_strerror(e));
+		l2k_os_close(fd);
+		return transport_errno(e);
+	}
+#else
 	/* A socket stays blocking (wait_input; every other call says MSG_DONTWAIT); a tty, which
 	 * has no such flag, is made non-blocking. */
 	int fl = fcntl(fd, F_GETFL);
@@ -388,12 +416,13 @@ int stream_transport_new(int fd, const char *kind, bool is_socket, const char *s
 		setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
 	}
 #endif
+#endif /* _WIN32 */
 	struct stream *s = calloc(1, sizeof(*s));
 	uint8_t *ring = malloc(STREAM_OUTBUF_MAX);
 	if (!s || !ring) {
 		free(s);
 		free(ring);
-		close(fd);
+		l2k_os_close(fd);
 		transport_errf(errbuf, errlen, "%s: out of memory", spec);
 		return L2K_ENOMEM;
 	}
@@ -401,7 +430,9 @@ int stream_transport_new(int fd, const char *kind, bool is_socket, const char *s
 	snprintf(s->t.spec, sizeof(s->t.spec), "%s", spec);
 	s->fd = fd;
 	s->is_socket = is_socket;
+#ifndef _WIN32
 	s->blocking_fd = is_socket;
+#endif
 	s->is_unix = ops == &ops_unix;
 	atomic_init(&s->wrote, false);
 	s->out = ring;

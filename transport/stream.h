@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/l2k_compat.h"
 #include "transport/transport.h"
 
 /* Bound on bytes send() may queue while the descriptor is not writable (L2K_ENOBUFS past it). */
@@ -30,7 +31,7 @@ int serial_transport_open(const char *spec, const char *device, unsigned long ba
 
 /* Shared helpers (transport.c). */
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+L2K_PRINTF(3, 4)
 #endif
 void transport_errf(char *errbuf, size_t errlen, const char *fmt, ...);
 /* Map an errno value to the closest L2K_E* code (L2K_EIO when there is none). */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/l2k_compat.h"
 #include "base/l2k_error.h"
 #include "transport/stream.h"
 #include "transport/usb.h"

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/l2k_compat.h"
 #include "base/l2k_error.h"
 #include "transport/stream.h" /* transport_errf */
 
@@ -46,10 +47,15 @@ int usb_transport_open(const char *spec, const char *args, struct transport **ou
 	if (r < 0)
 		return r;
 	(void)out;
+#ifdef _WIN32
+	transport_errf(errbuf, errlen, "%s: libusb support not built: the Windows build has no "
+		       "USB transport yet (docs/windows.md); use tcp:HOST:PORT or serial:COMn", spec);
+#else
 	transport_errf(errbuf, errlen, "%s: libusb support not built: l2kit was compiled without "
 		       "libusb-1.0 (install its development files - Debian/Ubuntu libusb-1.0-0-dev, "
 		       "Fedora libusb1-devel, macOS 'brew install libusb' - so that pkg-config finds "
 		       "libusb-1.0, and rebuild)", spec);
+#endif
 	return L2K_ENOTSUP;
 }
 
@@ -125,7 +131,7 @@ struct usbt {
 };
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+L2K_PRINTF(3, 4)
 #endif
 static void set_failed(struct usbt *u, int code, const char *fmt, ...)
 {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/l2k_compat.h"
 #include "base/l2k_error.h"
 #include "transport/h4.h"
 #include "base/ring.h"
@@ -91,7 +92,7 @@ struct userchan {
 };
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
+L2K_PRINTF(3, 4)
 #endif
 static void set_failed(struct userchan *u, int code, const char *fmt, ...)
 {

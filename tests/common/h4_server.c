@@ -1,19 +1,28 @@
-/* Simulated controllers over a unix socket, served by a thread (tests/common/h4_server.h). */
+/* Simulated controllers over a unix socket (on Windows a loopback TCP socket), served by a
+ * thread (tests/common/h4_server.h). */
 #include "tests/common/h4_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef _WIN32
+#define sock_read l2k_os_recv
+#define sock_write l2k_os_send
+#else
+#include <sys/socket.h>
+#include <sys/un.h>
+#define sock_read read
+#define sock_write write
+#endif
+
+#include "base/l2k_os.h"
 
 #define H4S_CLIENTS 8
 #define H4S_OUT (256u * 1024u)
@@ -45,7 +54,7 @@ static uint64_t mono_ms(void)
 static void client_drop(struct h4s_client *c)
 {
 	l2k_sim_ctrl_free(c->ctrl);
-	close(c->fd);
+	l2k_os_close(c->fd);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -53,7 +62,7 @@ static void client_drop(struct h4s_client *c)
 
 static void client_accept(struct h4_server *h)
 {
-	int fd = accept(h->lfd, NULL, NULL);
+	int fd = (int)accept(h->lfd, NULL, NULL);
 	if (fd < 0)
 		return;
 	for (int i = 0; i < H4S_CLIENTS; i++) {
@@ -66,11 +75,11 @@ static void client_accept(struct h4_server *h)
 			c->out = NULL;
 			break;
 		}
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		l2k_os_set_nonblock(fd, true);
 		c->fd = fd;
 		return;
 	}
-	close(fd); /* no room: the stack sees the connection closed */
+	l2k_os_close(fd); /* no room: the stack sees the connection closed */
 }
 
 /* false: the client is gone */
@@ -78,7 +87,7 @@ static bool client_read(struct h4s_client *c)
 {
 	uint8_t buf[16384];
 	for (;;) {
-		ssize_t n = read(c->fd, buf, sizeof(buf));
+		ssize_t n = sock_read(c->fd, buf, sizeof(buf));
 		if (n > 0) {
 			if (l2k_sim_ctrl_feed_h4(c->ctrl, buf, (size_t)n) < 0)
 				return false;
@@ -103,7 +112,7 @@ static bool client_write(struct h4s_client *c)
 	}
 	size_t done = 0;
 	while (done < c->out_len) {
-		ssize_t n = write(c->fd, c->out + done, c->out_len - done);
+		ssize_t n = sock_write(c->fd, c->out + done, c->out_len - done);
 		if (n > 0) {
 			done += (size_t)n;
 			continue;
@@ -125,19 +134,20 @@ static void *serve(void *arg)
 	for (;;) {
 		uint64_t now = mono_ms() - h->t0;
 		int n = 0;
-		pf[n] = (struct pollfd){h->stop_r, POLLIN, 0};
+		pf[n] = (struct pollfd){.fd = h->stop_r, .events = POLLIN};
 		idx[n++] = -1;
-		pf[n] = (struct pollfd){h->lfd, POLLIN, 0};
+		pf[n] = (struct pollfd){.fd = h->lfd, .events = POLLIN};
 		idx[n++] = -1;
 		for (int i = 0; i < H4S_CLIENTS; i++) {
 			if (h->c[i].fd < 0)
 				continue;
-			pf[n] = (struct pollfd){h->c[i].fd, (short)(POLLIN | (h->c[i].out_len ? POLLOUT : 0)), 0};
+			pf[n] = (struct pollfd){.fd = h->c[i].fd,
+						.events = (short)(POLLIN | (h->c[i].out_len ? POLLOUT : 0))};
 			idx[n++] = i;
 		}
 		uint64_t due = l2k_sim_air_next_due(h->air);
 		int timeout = due == UINT64_MAX ? 100 : due <= now ? 0 : due - now < 100 ? (int)(due - now) : 100;
-		if (poll(pf, (nfds_t)n, timeout) < 0 && errno != EINTR)
+		if (l2k_os_poll(pf, (unsigned)n, timeout) < 0 && errno != EINTR)
 			break;
 		if (pf[0].revents)
 			break;
@@ -173,6 +183,20 @@ struct h4_server *h4_server_start(const char *profile, const struct l2k_sim_opts
 	snprintf(h->path, sizeof(h->path), "/tmp/l2k-h4srv-%d-%u.sock", (int)getpid(), n++);
 	h->air = l2k_sim_air_open(name);
 	int p[2] = {-1, -1};
+#ifdef _WIN32 /* (the Windows build has no unix: transport) */
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int salen = sizeof(sa);
+	l2k_os_init();
+	h->lfd = (int)socket(AF_INET, SOCK_STREAM, 0);
+	if (!h->air || (profile && l2k_sim_air_set_profile(h->air, profile) < 0) || h->lfd < 0 ||
+	    bind(h->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(h->lfd, (struct sockaddr *)&sa, &salen) < 0 || listen(h->lfd, 8) < 0 ||
+	    l2k_os_wake_pair(&p[0], &p[1]) < 0) {
+		fprintf(stderr, "h4_server: cannot serve on the loopback address\n");
+		goto fail;
+	}
+	snprintf(h->path, sizeof(h->path), "127.0.0.1:%u", (unsigned)ntohs(sa.sin_port));
+#else
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", h->path);
 	unlink(h->path);
@@ -182,20 +206,25 @@ struct h4_server *h4_server_start(const char *profile, const struct l2k_sim_opts
 		fprintf(stderr, "h4_server: cannot serve %s: %s\n", h->path, strerror(errno));
 		goto fail;
 	}
+#endif
 	h->stop_r = p[0];
 	h->stop_w = p[1];
 	h->t0 = mono_ms();
 	if (pthread_create(&h->th, NULL, serve, h) != 0)
 		goto fail;
+#ifdef _WIN32
+	snprintf(spec, len, "tcp:%s", h->path);
+#else
 	snprintf(spec, len, "unix:%s", h->path);
+#endif
 	return h;
 fail:
 	if (p[0] >= 0) {
-		close(p[0]);
-		close(p[1]);
+		l2k_os_close(p[0]);
+		l2k_os_close(p[1]);
 	}
 	if (h->lfd >= 0)
-		close(h->lfd);
+		l2k_os_close(h->lfd);
 	unlink(h->path);
 	if (h->air)
 		l2k_sim_air_close(h->air);
@@ -208,16 +237,18 @@ void h4_server_stop(struct h4_server *h)
 	if (!h)
 		return;
 	char b = 1;
-	if (write(h->stop_w, &b, 1) != 1)
+	if (sock_write(h->stop_w, &b, 1) != 1)
 		fprintf(stderr, "h4_server: cannot stop the thread\n");
 	pthread_join(h->th, NULL);
 	for (int i = 0; i < H4S_CLIENTS; i++)
 		if (h->c[i].fd >= 0)
 			client_drop(&h->c[i]);
-	close(h->stop_r);
-	close(h->stop_w);
-	close(h->lfd);
+	l2k_os_close(h->stop_r);
+	l2k_os_close(h->stop_w);
+	l2k_os_close(h->lfd);
+#ifndef _WIN32
 	unlink(h->path);
+#endif
 	l2k_sim_air_close(h->air);
 	free(h);
 }

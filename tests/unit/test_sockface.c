@@ -637,8 +637,9 @@ static void test_poll_descriptors_follow_state(void **state)
 {
 	struct pair *p = pair_new(false, "unlimited", NULL);
 	pair_listen(p, NULL, 2);
-	struct pollfd pl = {.fd = l2k_sock_fd(p->ls), .events = POLLIN};
-	assert_true(pl.fd >= 0);
+	int lfd = l2k_sock_fd(p->ls);
+	assert_true(lfd >= 0);
+	struct pollfd pl = {.fd = lfd, .events = POLLIN};
 	assert_int_equal(poll(&pl, 1, 0), 0);
 	assert_int_equal(pair_connect(p, NULL, &p->ca), 0);
 	assert_int_equal(poll(&pl, 1, 5000), 1); /* a connection waits */

@@ -142,8 +142,13 @@ static void test_blocked_reader_runs_the_engine_itself(void **state)
 		(unsigned long long)(b1.blocking_reads - b0.blocking_reads));
 	assert_true(caller > loop);
 	assert_true(b1.posts - b0.posts < SDUS / 4);
-	/* while data flows the reader's waits are the transport's read itself */
+	/* while data flows the reader's waits are the transport's read itself (not on Windows:
+	 * there the socket is non-blocking and every wait is WSAPoll's, transport/stream.c) */
+#ifndef _WIN32
 	assert_true(b1.blocking_reads > b0.blocking_reads);
+#else
+	assert_int_equal(b1.blocking_reads, b0.blocking_reads);
+#endif
 	pair_free(p);
 }
 

@@ -1,17 +1,18 @@
 /* Security in the l2kit tools: options, the terminal agent, failure messages; see security.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
+#ifndef _WIN32
+#include <termios.h>
+#endif
 
 #include "tools/common/security.h"
 #include "tools/common/tool.h"
+#include "tools/common/tool_os.h"
 
 /* ---- options ------------------------------------------------------------------------------ */
 
@@ -236,10 +237,8 @@ static void note(const char *fmt, ...)
 
 static void wake(void)
 {
-	char b = 1;
-	if (ag.wake_w >= 0 && write(ag.wake_w, &b, 1) < 0) {
-		/* the pipe is full: the thread wakes anyway */
-	}
+	if (ag.wake_w >= 0)
+		tool_wake_put(ag.wake_w); /* (full: the thread wakes anyway) */
 }
 
 static void reply_now(const struct l2k_agent_request *rq, bool accept, uint32_t passkey, const char *pin)
@@ -361,14 +360,10 @@ void tool_agent_init(const char *prog, const struct tool_sec *ts, bool threaded,
 		cbs->security = on_security;
 	if (ts->auto_accept)
 		return; /* no question goes to a person */
-	ag.tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ag.tty = tool_open_tty();
 	ag.tty_err = ag.tty < 0 ? errno : 0;
 	int p[2];
-	if (ag.tty >= 0 && pipe(p) == 0) {
-		for (int i = 0; i < 2; i++) {
-			fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
-			fcntl(p[i], F_SETFD, FD_CLOEXEC);
-		}
+	if (ag.tty >= 0 && tool_wake_pair(p) == 0) {
 		ag.wake_r = p[0];
 		ag.wake_w = p[1];
 	} else if (ag.tty >= 0) {
@@ -385,9 +380,8 @@ void tool_agent_attach(l2k_stack *s)
 
 static void drain_wake(void)
 {
-	char buf[64];
-	while (ag.wake_r >= 0 && read(ag.wake_r, buf, sizeof(buf)) > 0)
-		;
+	if (ag.wake_r >= 0)
+		tool_wake_drain(ag.wake_r);
 }
 
 /* Whether the question being asked should be given up (stop, or withdrawn). */
@@ -406,8 +400,8 @@ static int read_line(char *line, size_t cap)
 	size_t n = 0;
 	bool overflow = false;
 	for (;;) {
-		struct pollfd pf[2] = {{ag.tty, POLLIN, 0}, {ag.wake_r, POLLIN, 0}};
-		int pr = poll(pf, 2, -1);
+		struct pollfd pf[2] = {{.fd = ag.tty, .events = POLLIN}, {.fd = ag.wake_r, .events = POLLIN}};
+		int pr = tool_poll(pf, 2, -1);
 		if (pr < 0 && errno != EINTR)
 			return -2;
 		if (pr > 0 && pf[1].revents) {
@@ -457,7 +451,9 @@ static int ask_person(const struct l2k_agent_request *rq, struct answer *a)
 	tool_peer_str(&rq->peer, rq->peer_type, who);
 	memset(a, 0, sizeof(*a));
 	a->handle = rq->handle;
+#ifndef _WIN32 /* (no terminal agent on Windows yet: tool_open_tty) */
 	tcflush(ag.tty, TCIFLUSH); /* nothing typed before the question answers it */
+#endif
 	switch (rq->ask) {
 	case L2K_ASK_CONFIRM: say("%s: Confirm that %06u is shown on %s: yes/no? ", ag.prog, rq->value, who); break;
 	case L2K_ASK_PASSKEY_ENTRY: say("%s: Enter the passkey shown on %s: ", ag.prog, who); break;
@@ -517,8 +513,8 @@ static void *agent_main(void *arg)
 		pthread_mutex_lock(&ag.m);
 		while (!ag.stop && ag.nq == 0) {
 			pthread_mutex_unlock(&ag.m);
-			struct pollfd pf = {ag.wake_r, POLLIN, 0};
-			poll(&pf, 1, -1);
+			struct pollfd pf = {.fd = ag.wake_r, .events = POLLIN};
+			tool_poll(&pf, 1, -1);
 			drain_wake();
 			pthread_mutex_lock(&ag.m);
 		}

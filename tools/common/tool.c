@@ -11,6 +11,7 @@
 
 #include "tools/common/security.h"
 #include "tools/common/tool.h"
+#include "tools/common/tool_os.h"
 
 int tool_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
@@ -97,6 +98,9 @@ static void sig_say(const char *a, const char *b, const char *c)
 
 static void on_signal(int sig)
 {
+#ifdef _WIN32
+	signal(sig, on_signal); /* (the C runtime resets it on delivery) */
+#endif
 	if (!sig_graceful) {
 		sig_say(": interrupted (", sig_str(sig), ")\n");
 		_exit(128 + sig);
@@ -107,21 +111,21 @@ static void on_signal(int sig)
 	}
 	sig_got = sig;
 	int e = errno;
-	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "!", 1) < 0) {
-		/* the flag is set: pollers that missed the byte still see tool_signal() */
-	}
+	if (sig_pipe[1] >= 0)
+		tool_wake_put(sig_pipe[1]); /* (missed: the flag is set, tool_signal() says it) */
 	errno = e;
 }
 
 void tool_signals_init(const char *prog)
 {
 	sig_prog = prog;
-	if (sig_pipe[0] < 0 && pipe(sig_pipe) == 0) {
-		for (int i = 0; i < 2; i++) {
-			fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-			fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-		}
-	}
+	if (sig_pipe[0] < 0 && tool_wake_pair(sig_pipe) < 0)
+		sig_pipe[0] = sig_pipe[1] = -1;
+#ifdef _WIN32
+	/* the C runtime's console handler (Ctrl-C, Ctrl-Break: SIGINT; on its own thread) */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+#else
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -133,6 +137,7 @@ void tool_signals_init(const char *prog)
 	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+#endif
 }
 
 void tool_signals_graceful(bool on)

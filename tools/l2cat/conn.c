@@ -4,7 +4,6 @@
  * channel when it is done, and ends them all gracefully on SIGINT / SIGTERM. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "tools/common/tool.h"
+#include "tools/common/tool_os.h"
 #include "tools/l2cat/l2cat.h"
 
 bool is_end_error(long r)
@@ -59,7 +59,7 @@ static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_so
 	k->out_fd = 1;
 	k->ok = true;
 	int fds[2];
-	if (pipe(fds) < 0) {
+	if (tool_wake_pair(fds) < 0) {
 		fprintf(stderr, PROG ": pipe: %s\n", strerror(errno));
 		l2k_close(sk);
 		return false;
@@ -113,8 +113,8 @@ static bool conn_start(struct conn *k, const struct cfg *c, l2k_stack *s, l2k_so
 	if (pthread_create(&k->rx, NULL, rx_main, k) != 0) {
 		fprintf(stderr, PROG ": cannot start the receiver thread\n");
 		l2k_close(sk);
-		close(fds[0]);
-		close(fds[1]);
+		tool_wake_close(fds[0]);
+		tool_wake_close(fds[1]);
 		if (k->out_fd > 1)
 			close(k->out_fd);
 		return false;
@@ -132,10 +132,8 @@ static void *drv_main(void *arg)
 		wait_echoes(k);
 	k->shut_v = l2k_shutdown(k->sk, k->c->timeout_ms);
 	atomic_store(&k->drv_done, true);
-	char b = 1;
-	if (write(k->ev_w, &b, 1) < 0) {
-		/* the session loop also looks at drv_done when it wakes for anything else */
-	}
+	/* (missed: the session loop also looks at drv_done when it wakes for anything else) */
+	tool_wake_put(k->ev_w);
 	return NULL;
 }
 
@@ -270,8 +268,8 @@ static bool conn_end(struct conn *k, enum l2k_close_reason *why_out)
 			l2k_close_reason_str(why), k->ci.local_mtu, k->ci.remote_mtu, fed);
 	}
 	l2k_close(sk);
-	close(k->done_r);
-	close(k->done_w);
+	tool_wake_close(k->done_r);
+	tool_wake_close(k->done_w);
 	if (k->out_fd > 1 && close(k->out_fd) < 0 && ok) {
 		fprintf(stderr, PROG ": %swriting the output file failed: %s\n", ct, strerror(errno));
 		ok = false;
@@ -491,7 +489,7 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 	ss.stdin_open = c->src == SRC_STDIN;
 	ss.why = ss.last_why = L2K_CLOSE_LOCAL;
 	int fds[2];
-	if (pipe(fds) < 0) {
+	if (tool_wake_pair(fds) < 0) {
 		fprintf(stderr, PROG ": pipe: %s\n", strerror(errno));
 		for (int i = 0; i < n; i++)
 			l2k_close(sks[i]);
@@ -500,7 +498,6 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 	}
 	ss.ev_r = fds[0];
 	ss.ev_w = fds[1];
-	fcntl(ss.ev_r, F_SETFL, fcntl(ss.ev_r, F_GETFL) | O_NONBLOCK);
 	for (int i = 0; i < n; i++) {
 		admit(&ss, sks[i]);
 		if (!ss.k[i]) {
@@ -552,7 +549,7 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 			continue;
 		}
 		struct pollfd pf[4];
-		nfds_t np = 0;
+		unsigned np = 0;
 		int i_in = -1;
 		pf[np++] = (struct pollfd){ss.ev_r, POLLIN, 0}; /* a channel is done */
 		if (!ss.interrupted && tool_signal_fd() >= 0)
@@ -561,17 +558,15 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 			pf[np++] = (struct pollfd){l2k_sock_fd(ss.ls), POLLIN, 0}; /* a channel to accept */
 		if (ss.stdin_open && ss.nlive > 0) {
 			i_in = (int)np;
-			pf[np++] = (struct pollfd){0, POLLIN, 0};
+			pf[np++] = (struct pollfd){tool_stdin_fd(), POLLIN, 0};
 		}
-		int pr = poll(pf, np, rc_pending ? 10 : 1000);
+		int pr = tool_poll(pf, np, rc_pending ? 10 : 1000);
 		if (pr < 0 && errno != EINTR) {
 			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
 			ss.ok = false;
 			break;
 		}
-		char drain[64];
-		while (read(ss.ev_r, drain, sizeof(drain)) > 0)
-			;
+		tool_wake_drain(ss.ev_r);
 		if (i_in >= 0 && pr > 0 && pf[i_in].revents && !tool_signal()) {
 			struct conn *live[MAXCH];
 			bool gone[MAXCH];
@@ -595,8 +590,8 @@ bool serve(const struct cfg *c, l2k_stack *s, l2k_sock **lsp, l2k_sock **sks, in
 		}
 	}
 	free(buf);
-	close(ss.ev_r);
-	close(ss.ev_w);
+	tool_wake_close(ss.ev_r);
+	tool_wake_close(ss.ev_w);
 	*why_out = ss.last_why;
 	return ss.ok;
 }

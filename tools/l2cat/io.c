@@ -2,7 +2,6 @@
  * --sink), the writers (stdin on every channel, --send patterns, --rate pacing), and the wait
  * for echoes. */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "tools/common/tool.h"
+#include "tools/common/tool_os.h"
 #include "tools/l2cat/l2cat.h"
 
 /* SDU i of --send: byte k is (i * 131 + k * 7 + k / 256) mod 256.  The part that depends on
@@ -150,13 +150,11 @@ out:
 	k->rx_ended = true;
 	pthread_cond_broadcast(&k->cv);
 	pthread_mutex_unlock(&k->m);
-	char b = 1;
-	if (write(k->done_w, &b, 1) < 0) {
-		/* the writer also stops on the channel's end */
-	}
-	if (k->ev_w >= 0 && write(k->ev_w, &b, 1) < 0) {
-		/* the session loop also looks at rx_ended when it wakes for anything else */
-	}
+	/* (missed: the writer also stops on the channel's end, and the session loop also looks at
+	 * rx_ended when it wakes for anything else) */
+	tool_wake_put(k->done_w);
+	if (k->ev_w >= 0)
+		tool_wake_put(k->ev_w);
 	return NULL;
 }
 
@@ -200,7 +198,7 @@ long feed_stdin_once(struct conn **ks, int n, bool *gone, uint8_t *buf, uint64_t
 	}
 	ssize_t r;
 	do
-		r = read(0, buf, mtu);
+		r = tool_stdin_read(buf, mtu);
 	while (r < 0 && errno == EINTR && !tool_signal());
 	if (r < 0 && errno == EINTR)
 		return 0; /* interrupted: the caller ends the channels */
