@@ -219,11 +219,13 @@ static void test_driver_away_gets_the_descriptor_taken_back(void **state)
 	struct pair *p = pair_chan(true, &o);
 	struct reader r = {.sk = p->sb, .n = 10};
 	pthread_t th;
+	/* before the reader starts: on a loaded machine the loop thread may take the descriptor
+	 * back before this thread gets past the join */
+	struct sf_stats b0 = stats_of(p->b);
 	assert_int_equal(pthread_create(&th, NULL, reader_main, &r), 0);
 	send_all(p->ca, 10);
-	pthread_join(th, NULL); /* the reader drove, then went away */
+	pthread_join(th, NULL); /* the reader drove (as a rule), then went away */
 	assert_false(r.bad);
-	struct sf_stats b0 = stats_of(p->b);
 	/* 40 more SDUs, 4 credits at a time: each credit comes back only once b's stack read the
 	 * K-frame, and no call of b's is waiting */
 	static uint8_t buf[SDU];
@@ -232,8 +234,11 @@ static void test_driver_away_gets_the_descriptor_taken_back(void **state)
 		assert_int_equal(l2k_send(p->ca, buf, SDU, 5000), SDU);
 	}
 	assert_int_equal(l2k_shutdown(p->ca, 5000), 0); /* everything left a's channel */
+	/* the reader was handed the descriptor (unless the loop thread read everything before
+	 * the reader ever waited): the loop thread took it back, or no credit could have come
+	 * back */
 	struct sf_stats b1 = stats_of(p->b);
-	assert_true(b1.takeovers > b0.takeovers);
+	assert_true(b1.handovers == b0.handovers || b1.takeovers > b0.takeovers);
 	/* all of it is in b's socket, read without waiting */
 	uint8_t got[SDU];
 	for (unsigned i = 0; i < 40; i++) {
