@@ -234,7 +234,8 @@ const struct sim_cmd sim_cmds_base[] = {
 };
 
 static const struct sim_cmd *const tables[] = {sim_cmds_base,	 sim_cmds_bredr,    sim_cmds_le,
-					       sim_cmds_sec_bredr, sim_cmds_sec_conf, sim_cmds_sec_le};
+					       sim_cmds_sec_bredr, sim_cmds_sec_conf, sim_cmds_sec_le,
+					       sim_cmds_inquiry};
 
 const struct sim_cmd *sim_cmd_find(uint16_t op, uint8_t type)
 {

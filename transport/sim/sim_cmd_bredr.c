@@ -219,7 +219,8 @@ static void cmd_write_simple(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 		else
 			c->ssp_mode = p[0];
 		break;
-	default: break; /* Write Local Name: accepted, not used */
+	case HCI_OP_WRITE_LOCAL_NAME: memcpy(c->local_name, p, sizeof(c->local_name)); break;
+	default: break;
 	}
 	sim_cc_status(c, op, st);
 }

@@ -99,6 +99,7 @@ static void defaults(struct sim_ctrl *c)
 	c->host_acl_used = 0;
 	c->cmd_credits = 1;
 	sim_le_reset(c);
+	sim_inq_reset(c);
 }
 
 static int pool_init(struct sim_pool *p, uint16_t mtu, uint16_t count)
@@ -615,6 +616,9 @@ void sim_ctrl_fire(struct sim_ctrl *c, enum sim_ctrl_timer t)
 	switch (t) {
 	case CT_ADV: sim_le_adv_event(c); break;
 	case CT_NOCP: sim_link_flush_nocp(c); break;
+	case CT_INQ: sim_inq_step(c); break;
+	case CT_INQ_END: sim_inq_end(c); break;
+	case CT_NAME: sim_name_fire(c); break;
 	default: break;
 	}
 }

@@ -199,7 +199,16 @@ struct sim_link {
 	struct sim_link_stats st; /* [d] = sent by end[d] */
 };
 
-enum sim_ctrl_timer { CT_ADV, CT_NOCP, CT_COUNT };
+enum sim_ctrl_timer {
+	CT_ADV,
+	CT_NOCP,
+	CT_INQ,	    /* BR/EDR inquiry: next inquiry response may be heard */
+	CT_INQ_END, /* BR/EDR inquiry: Inquiry_Length elapsed */
+	CT_NAME,    /* BR/EDR Remote Name Request: answer or page timeout */
+	CT_COUNT
+};
+
+#define SIM_INQ_SEEN_MAX 64 /* devices one inquiry reports at most (Num_Responses 0) */
 
 struct sim_ctrl {
 	struct sim_air *air;
@@ -215,6 +224,17 @@ struct sim_ctrl {
 	uint8_t scan_enable;
 	uint16_t page_timeout; /* slots */
 	uint8_t cod[3];
+	uint8_t local_name[248]; /* Write Local Name (UTF-8, NUL padded) */
+	uint8_t eir[240], eir_fec;
+	uint8_t inq_mode; /* Write Inquiry Mode: 0 standard, 1 with RSSI, 2 with RSSI or EIR */
+	/* inquiry in progress (sim_inquiry.c) */
+	bool inq_on;
+	uint8_t inq_max;  /* Num_Responses, 0 = unlimited */
+	uint8_t inq_nseen;
+	uint32_t inq_seen[SIM_INQ_SEEN_MAX]; /* ids of the controllers already reported */
+	/* Remote Name Request in progress */
+	bool name_on;
+	hci_bdaddr_t name_peer;
 	uint8_t ssp_mode, le_host, le_simul, sc_host;
 	uint8_t fc_enable;
 	uint16_t host_acl_len, host_acl_total;
@@ -372,6 +392,12 @@ void sim_le_link_timer(struct sim_link *l, enum sim_link_timer t);
 void sim_le_adv_event(struct sim_ctrl *c);
 void sim_le_reset(struct sim_ctrl *c);
 void sim_bredr_ctrl_gone(struct sim_ctrl *c);
+/* inquiry, inquiry scan and remote name (sim_inquiry.c) */
+extern const struct sim_cmd sim_cmds_inquiry[];
+void sim_inq_reset(struct sim_ctrl *c); /* power-on / HCI Reset values, no events */
+void sim_inq_step(struct sim_ctrl *c);
+void sim_inq_end(struct sim_ctrl *c);
+void sim_name_fire(struct sim_ctrl *c);
 void sim_le_ctrl_gone(struct sim_ctrl *c);
 void sim_le_link_open(struct sim_link *l);
 void sim_info_complete(struct sim_link *l, int end);
