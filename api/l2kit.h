@@ -119,6 +119,39 @@ struct l2k_link_info {
 	uint8_t role; /* 0 central, 1 peripheral, 0xFF unknown */
 };
 
+/* One BR/EDR inquiry response (Inquiry Result, Inquiry Result with RSSI or Extended Inquiry
+ * Result, Core Vol 4 Part E 7.7.2, 7.7.33, 7.7.38). */
+struct l2k_inquiry_result {
+	l2k_addr addr;
+	uint8_t cod[3];	    /* Class of Device, little-endian */
+	bool has_rssi;
+	int8_t rssi;	    /* dBm, when has_rssi */
+	const uint8_t *eir; /* Extended Inquiry Response data (l2k_eir_parse), NULL if none */
+	size_t eir_len;
+};
+
+/* Extended Inquiry Response or LE advertising data, parsed (Core Supplement Part A). */
+#define L2K_EIR_MAX_UUIDS 32
+struct l2k_uuid {
+	uint8_t size; /* 2, 4 or 16 octets */
+	uint8_t b[16]; /* little-endian, as on the air */
+};
+struct l2k_eir {
+	bool has_name, name_complete; /* Complete Local Name, or a Shortened one */
+	char name[249];		      /* UTF-8, NUL terminated */
+	bool has_flags;
+	uint8_t flags;
+	bool has_tx_power;
+	int8_t tx_power; /* dBm */
+	unsigned n_uuids;
+	struct l2k_uuid uuids[L2K_EIR_MAX_UUIDS]; /* service class UUIDs (16, 32, 128-bit) */
+	unsigned uuids_dropped;			  /* more than L2K_EIR_MAX_UUIDS */
+	uint8_t uuids_complete;			  /* sizes (2 | 4 | 16) whose list is complete */
+};
+/* 0, or L2K_EBADMSG when a field runs past the end of data (or a UUID list is not a whole
+ * number of UUIDs): out keeps the fields before it.  A zero length octet ends the data. */
+L2K_API int l2k_eir_parse(const uint8_t *data, size_t len, struct l2k_eir *out);
+
 /* Stack-level events.  Every callback is optional. */
 struct l2k_stack_cbs {
 	void *user;
@@ -141,6 +174,13 @@ struct l2k_stack_cbs {
 	void (*paired)(void *user, const l2k_addr *peer, enum l2k_addr_type type, int err, const char *why);
 	/* a link's security changed (encrypted, key refreshed) */
 	void (*security)(void *user, uint16_t handle, const struct l2k_link_security *sec);
+	/* BR/EDR discovery (l2k_inquiry, l2k_remote_name): one inquiry response; the end of the
+	 * inquiry (err 0, or L2K_EIO: the controller's HCI status in hci_status; not after
+	 * l2k_inquiry_cancel); a remote name (err 0 and the name, or L2K_EIO with hci_status 0x04
+	 * Page Timeout when nobody answered, and name NULL) */
+	void (*inquiry_result)(void *user, const struct l2k_inquiry_result *r);
+	void (*inquiry_complete)(void *user, int err, uint8_t hci_status);
+	void (*remote_name)(void *user, const l2k_addr *peer, int err, uint8_t hci_status, const char *name);
 };
 
 /* Open the transport named by spec and start bringing the controller up.  errbuf receives a
@@ -259,6 +299,21 @@ L2K_API int l2k_le_advertise(l2k_stack *s, bool on, const uint8_t *ad, size_t ad
  * stops it.  0, L2K_ENOTSUP (no LE), L2K_EMSGSIZE (AD over 31 bytes), or a command queue error. */
 L2K_API int l2k_le_advertise_keep(l2k_stack *s, const uint8_t *ad, size_t ad_len, unsigned max_links);
 L2K_API int l2k_le_scan(l2k_stack *s, bool on);
+/* BR/EDR discovery.  l2k_inquiry: inquire (General Inquiry Access Code) for about seconds
+ * (1..61, rounded up to units of 1.28 s), stopping early after max_results responses (0: no
+ * limit); cbs->inquiry_result per response (with RSSI, and EIR data when the peer has some),
+ * then cbs->inquiry_complete.  0, L2K_ENOTSUP (LE-only controller), L2K_EINVAL (seconds),
+ * L2K_EALREADY (an inquiry runs), or a command queue error.  l2k_inquiry_cancel: stop it (no
+ * inquiry_complete follows); L2K_ENOENT when none runs.  l2k_remote_name: ask a BR/EDR peer its
+ * name; cbs->remote_name follows (L2K_EBUSY while one is asked).  l2k_set_discoverable: BR/EDR
+ * inquiry scan on/off (off by default), page scan stays as l2k_set_connectable left it.
+ * l2k_set_local_name: the BR/EDR name others read (Write Local Name) and its Extended Inquiry
+ * Response; L2K_EMSGSIZE above 248 octets. */
+L2K_API int l2k_inquiry(l2k_stack *s, unsigned seconds, unsigned max_results);
+L2K_API int l2k_inquiry_cancel(l2k_stack *s);
+L2K_API int l2k_remote_name(l2k_stack *s, const l2k_addr *peer);
+L2K_API int l2k_set_discoverable(l2k_stack *s, bool on);
+L2K_API int l2k_set_local_name(l2k_stack *s, const char *name);
 /* Look up the open link to peer (any handle of that type); 0 and *handle, or L2K_ENOLINK. */
 L2K_API int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 

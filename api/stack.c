@@ -152,6 +152,38 @@ static void h_event(void *user, const uint8_t *evt, size_t len)
 	}
 }
 
+static void h_inquiry_result(void *user, const struct hci_inq_result *r)
+{
+	l2k_stack *s = user;
+	if (!s->cbs.inquiry_result)
+		return;
+	struct l2k_inquiry_result o;
+	memset(&o, 0, sizeof(o));
+	memcpy(o.addr.b, r->addr.b, 6);
+	memcpy(o.cod, r->cod, 3);
+	o.has_rssi = r->has_rssi;
+	o.rssi = r->rssi;
+	o.eir = r->eir;
+	o.eir_len = r->eir_len;
+	s->cbs.inquiry_result(s->cbs.user, &o);
+}
+
+static void h_inquiry_complete(void *user, int err, uint8_t status)
+{
+	l2k_stack *s = user;
+	if (s->cbs.inquiry_complete)
+		s->cbs.inquiry_complete(s->cbs.user, err, status);
+}
+
+static void h_remote_name(void *user, const hci_bdaddr_t *peer, int err, uint8_t status, const char *name)
+{
+	l2k_stack *s = user;
+	l2k_addr a;
+	memcpy(a.b, peer->b, 6);
+	if (s->cbs.remote_name)
+		s->cbs.remote_name(s->cbs.user, &a, err, status, name);
+}
+
 static void h_error(void *user, int err, const char *msg)
 {
 	l2k_stack_set_error(user, err, msg);
@@ -270,6 +302,9 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	    .error = h_error,
 	    .failed = h_failed,
 	    .tap = h_tap,
+	    .inquiry_result = h_inquiry_result,
+	    .inquiry_complete = h_inquiry_complete,
+	    .remote_name = h_remote_name,
 	};
 	s->hci = hci_host_new(&hc, &hops, s);
 	if (!s->hci) {
@@ -530,6 +565,59 @@ int l2k_le_advertise_keep(l2k_stack *s, const uint8_t *ad, size_t ad_len, unsign
 int l2k_le_scan(l2k_stack *s, bool on)
 {
 	return hci_host_le_scan(s->hci, on, false);
+}
+
+int l2k_inquiry(l2k_stack *s, unsigned seconds, unsigned max_results)
+{
+	if (seconds < 1 || seconds > 61)
+		return L2K_EINVAL;
+	/* Inquiry_Length in units of 1.28 s, rounded up: 61 s -> 48 (61.44 s) */
+	unsigned units = (seconds * 100u + 127u) / 128u;
+	return hci_host_inquiry(s->hci, (uint8_t)units, (uint8_t)(max_results > 255 ? 255 : max_results));
+}
+
+int l2k_inquiry_cancel(l2k_stack *s)
+{
+	return hci_host_inquiry_cancel(s->hci);
+}
+
+int l2k_remote_name(l2k_stack *s, const l2k_addr *peer)
+{
+	hci_bdaddr_t a;
+	memcpy(a.b, peer->b, 6);
+	return hci_host_remote_name(s->hci, &a);
+}
+
+int l2k_set_discoverable(l2k_stack *s, bool on)
+{
+	return hci_host_set_discoverable(s->hci, on);
+}
+
+int l2k_set_local_name(l2k_stack *s, const char *name)
+{
+	return hci_host_set_local_name(s->hci, name);
+}
+
+int l2k_eir_parse(const uint8_t *data, size_t len, struct l2k_eir *out)
+{
+	struct hci_eir e;
+	int r = hci_eir_parse(data, len, &e);
+	memset(out, 0, sizeof(*out));
+	out->has_name = e.has_name;
+	out->name_complete = e.name_complete;
+	memcpy(out->name, e.name, sizeof(out->name));
+	out->has_flags = e.has_flags;
+	out->flags = e.flags;
+	out->has_tx_power = e.has_tx_power;
+	out->tx_power = e.tx_power;
+	out->n_uuids = e.n_uuids;
+	for (unsigned i = 0; i < e.n_uuids; i++) {
+		out->uuids[i].size = e.uuids[i].size;
+		memcpy(out->uuids[i].b, e.uuids[i].b, 16);
+	}
+	out->uuids_dropped = e.uuids_dropped;
+	out->uuids_complete = e.uuids_complete;
+	return r;
 }
 
 int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle)

@@ -330,6 +330,9 @@ static void bringup_next(struct hci_host *h)
 						mask_set(m, HCI_EVMASK_BIT(ssp[i]));
 				if (in->le)
 					m[7] |= 0x20;
+				/* Extended Inquiry Result (bit 46) for hci_host_inquiry */
+				if (in->bredr)
+					mask_set(m, HCI_EVMASK_BIT(HCI_EV_EXT_INQUIRY_RESULT));
 				send_step(h, HCI_OP_SET_EVENT_MASK, m, 8);
 				return;
 			}
@@ -382,6 +385,7 @@ static void bringup_next(struct hci_host *h)
 		case ST_WRITE_SCAN_ENABLE:
 			if (in->bredr && h->cfg.page_scan && has(h, HCI_CMDBIT_WRITE_SCAN_ENABLE)) {
 				uint8_t v = 0x02; /* page scan */
+				h->scan_page = true;
 				send_step(h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1);
 				return;
 			}
@@ -408,6 +412,7 @@ int hci_host_start(struct hci_host *h)
 	h->wd.rx_last = h->now;
 	h->have_commands = false;
 	h->c2h = false;
+	h->scan_page = h->scan_inquiry = h->inq_on = h->name_on = false;
 	memset(&h->info, 0, sizeof(h->info));
 	h->bringup_step = ST_RESET;
 	bringup_next(h);

@@ -140,6 +140,48 @@ struct hci_link_stats {
  * parameters after the status octet (Command Complete only; NULL/0 otherwise). */
 typedef void (*hci_cmd_cb)(void *arg, int status, const uint8_t *ret, size_t len);
 
+/* One BR/EDR inquiry response (Inquiry Result, with RSSI, or Extended Inquiry Result). */
+struct hci_inq_result {
+	hci_bdaddr_t addr;
+	uint8_t psrm; /* Page_Scan_Repetition_Mode */
+	uint8_t cod[3];
+	uint16_t clock_offset;
+	bool has_rssi;
+	int8_t rssi;
+	const uint8_t *eir; /* Extended Inquiry Result only (240 octets), else NULL */
+	size_t eir_len;
+};
+typedef void (*hci_inq_result_fn)(void *arg, const struct hci_inq_result *r);
+/* Parse the parameters (p, n: after the event header) of an inquiry result event (code
+ * HCI_EV_INQUIRY_RESULT, _RSSI or HCI_EV_EXT_INQUIRY_RESULT), calling fn (may be NULL) per
+ * response.  The number of responses, L2K_EBADMSG when the event is short or Num_Responses is
+ * 0 (or not 1 for the extended event): then fn is never called; L2K_EINVAL for another code. */
+int hci_inquiry_parse(uint8_t code, const uint8_t *p, size_t n, hci_inq_result_fn fn, void *arg);
+
+/* Extended Inquiry Response / LE advertising data (Core Supplement Part A): the fields l2kit
+ * reports.  UUIDs keep their little-endian octets. */
+#define HCI_EIR_MAX_UUIDS 32
+struct hci_uuid {
+	uint8_t size; /* 2, 4 or 16 */
+	uint8_t b[16];
+};
+struct hci_eir {
+	bool has_name, name_complete; /* Complete (0x09) or Shortened (0x08) Local Name */
+	char name[249];		      /* UTF-8, NUL terminated */
+	bool has_flags;
+	uint8_t flags;
+	bool has_tx_power;
+	int8_t tx_power;
+	unsigned n_uuids;
+	struct hci_uuid uuids[HCI_EIR_MAX_UUIDS];
+	unsigned uuids_dropped;	 /* beyond HCI_EIR_MAX_UUIDS */
+	uint8_t uuids_complete;	 /* size bits (2, 4, 16) whose list was marked complete */
+};
+/* Parse data (EIR: 240 octets, the part after a zero length octet is ignored; AD: up to 31).
+ * 0, or L2K_EBADMSG when a field runs past the end or a UUID list is not a whole number of
+ * UUIDs: e keeps the fields before it. */
+int hci_eir_parse(const uint8_t *data, size_t len, struct hci_eir *e);
+
 struct hci_host_ops {
 	int (*send)(void *user, uint8_t type, const uint8_t *pkt, size_t len);
 	/* bring-up finished (err 0) or failed (err < 0, see ops->error for the message) */
@@ -164,6 +206,13 @@ struct hci_host_ops {
 	 * Terminated By Local Host) and every command fails with err; from then on the host sends
 	 * nothing and ignores what the controller sends. */
 	void (*failed)(void *user, int err);
+	/* BR/EDR discovery (hci_host_inquiry, hci_host_remote_name): each inquiry response; the
+	 * end of the inquiry (err 0, or L2K_EIO with the controller's status, or the command
+	 * queue's error; not after hci_host_inquiry_cancel); a remote name (err 0 and name, or
+	 * L2K_EIO and the status: 0x04 Page Timeout ...) */
+	void (*inquiry_result)(void *user, const struct hci_inq_result *r);
+	void (*inquiry_complete)(void *user, int err, uint8_t status);
+	void (*remote_name)(void *user, const hci_bdaddr_t *peer, int err, uint8_t status, const char *name);
 	/* every packet in both directions (btsnoop); incoming = controller to host */
 	void (*tap)(void *user, bool incoming, uint8_t type, const uint8_t *pkt, size_t len);
 };
@@ -207,6 +256,24 @@ int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr,
 int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr);
 int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason);
 int hci_host_set_connectable(struct hci_host *h, bool page_scan);
+/* BR/EDR discoverable (inquiry scan) on/off; page scan stays as set.  L2K_ENOTSUP: LE only. */
+int hci_host_set_discoverable(struct hci_host *h, bool inquiry_scan);
+/* The Scan_Enable the host last wrote (bit 0 inquiry scan, bit 1 page scan). */
+uint8_t hci_host_scan_enable(const struct hci_host *h);
+/* Write Local Name and (when the controller has it) an Extended Inquiry Response carrying
+ * the name.  L2K_EMSGSIZE above 248 octets. */
+int hci_host_set_local_name(struct hci_host *h, const char *name);
+/* BR/EDR inquiry (General Inquiry Access Code) for length x 1.28 s (1..48), ending after
+ * max_responses responses (0: no limit); results with RSSI and EIR where the controller has
+ * Write Inquiry Mode.  0, L2K_ENOTSUP (LE only), L2K_EINVAL (length), L2K_EALREADY (one
+ * runs), or a command queue error.  ops->inquiry_result per response, then
+ * ops->inquiry_complete. */
+int hci_host_inquiry(struct hci_host *h, uint8_t length, uint8_t max_responses);
+/* Stop the inquiry: no inquiry_complete follows.  0, L2K_ENOENT (none runs). */
+int hci_host_inquiry_cancel(struct hci_host *h);
+bool hci_host_inquiring(const struct hci_host *h);
+/* Remote Name Request: ops->remote_name follows.  0, L2K_ENOTSUP, L2K_EBUSY (one runs). */
+int hci_host_remote_name(struct hci_host *h, const hci_bdaddr_t *peer);
 /* LE: legacy connectable undirected advertising with the given AD payload (<= 31 bytes), on
  * (until a central connects: the controller stops it then) or off.  Either ends keep mode.
  * The controller's refusal to advertise goes to ops->error. */

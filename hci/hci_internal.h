@@ -47,6 +47,11 @@ struct hci_link {
 	size_t rx_len;	  /* bytes collected */
 	size_t rx_total;  /* expected PDU length (header included); 0 = idle */
 	bool rx_skipping; /* discarding continuations of a dropped PDU */
+	/* BR/EDR discovery (hci/inquiry.c) */
+	bool scan_page, scan_inquiry; /* Scan_Enable as last written */
+	bool inq_on;		      /* our Inquiry runs */
+	bool name_on;		      /* our Remote Name Request runs */
+	hci_bdaddr_t name_peer;
 	/* controller-to-host flow control (hci/rxflow.c) */
 	bool rx_hold;	       /* the upper layer holds the link's incoming data */
 	struct ring park;  /* ACL packets kept unprocessed (buf NULL until first needed) */
@@ -103,6 +108,11 @@ struct hci_host {
 		uint8_t enabling;   /* LE Set Advertising Enable (on) commands outstanding */
 		uint16_t max_links; /* keep mode: only while fewer LE links (0: no bound of ours) */
 	} adv;
+	/* BR/EDR discovery (hci/inquiry.c) */
+	bool scan_page, scan_inquiry; /* Scan_Enable as last written */
+	bool inq_on;		      /* our Inquiry runs */
+	bool name_on;		      /* our Remote Name Request runs */
+	hci_bdaddr_t name_peer;
 	/* controller-to-host flow control (hci/rxflow.c) */
 	bool c2h;	      /* on: the controller counts the host's buffers */
 	uint32_t c2h_done;    /* ACL packets processed, not yet reported (every link) */
@@ -174,6 +184,10 @@ void hci_watchdog_cmd_timeout(struct hci_host *h, const struct hci_cmd_slot *s);
 /* The controller stopped responding: report msg, tell ops->failed, fail every queued command
  * with err and take every link down (reason 0x16).  Once. */
 void hci_host_fail(struct hci_host *h, int err, const char *msg);
+/* hci/inquiry.c: whether an inquiry / name event is long enough (other codes: true), and its
+ * handling */
+bool hci_inquiry_event_fits(uint8_t code, const uint8_t *p, size_t n);
+void hci_inquiry_event(struct hci_host *h, uint8_t code, const uint8_t *p, size_t n);
 
 /* host.c */
 /* The link is gone: its record is freed and ops->link_down told. */

@@ -573,7 +573,8 @@ static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
 	size_t n = pkt[1];
 	/* An event cut short is counted and goes no further: no layer acts on half an event. */
 	if (n < evt_fixed_len(pkt[0], p, n) ||
-	    (pkt[0] == HCI_EV_LE_META && p[0] == HCI_LE_ADV_REPORT && !adv_reports_fit(p, n))) {
+	    (pkt[0] == HCI_EV_LE_META && p[0] == HCI_LE_ADV_REPORT && !adv_reports_fit(p, n)) ||
+	    !hci_inquiry_event_fits(pkt[0], p, n)) {
 		h->stats.evt_malformed++;
 		return;
 	}
@@ -586,6 +587,11 @@ static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
 	case HCI_EV_NUM_COMPLETED: ev_num_completed(h, p, n); break;
 	case HCI_EV_ROLE_CHANGE: ev_role_change(h, p, n); break;
 	case HCI_EV_LE_META: ev_le_meta(h, p, n); break;
+	case HCI_EV_INQUIRY_COMPLETE:
+	case HCI_EV_INQUIRY_RESULT:
+	case HCI_EV_INQUIRY_RESULT_RSSI:
+	case HCI_EV_EXT_INQUIRY_RESULT:
+	case HCI_EV_REMOTE_NAME_COMPLETE: hci_inquiry_event(h, pkt[0], p, n); break;
 	case HCI_EV_HARDWARE_ERROR:
 		hci_report(h, L2K_EIO, "controller hardware error 0x%02x", n ? p[0] : 0);
 		break;
@@ -674,12 +680,6 @@ int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason)
 	put_le16(p, handle);
 	p[2] = reason;
 	return hci_host_cmd(h, HCI_OP_DISCONNECT, p, 3, NULL, NULL);
-}
-
-int hci_host_set_connectable(struct hci_host *h, bool page_scan)
-{
-	uint8_t v = page_scan ? 0x02 : 0x00; /* page scan only; no inquiry scan */
-	return hci_host_cmd(h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1, NULL, NULL);
 }
 
 /* ---- LE advertising ------------------------------------------------------------------------ */
