@@ -1,12 +1,14 @@
 /* libFuzzer harness: the HCI event decoder of the host (bring-up answers, command queue, link
- * events, completed packets, LE meta events).
+ * events, completed packets, LE meta events, inquiry results with their EIR data, remote names).
  * Input: flags octet (bit 0: the fake controller completes bring-up first, otherwise the
  * input's events must answer it; bit 1: the fake keeps answering commands), then records:
  *   op < 0xC0   one event: code octet, length octet, parameters (length field made correct,
  *               except op 0xBF which keeps the declared length and truncates)
  *   0xC0-0xDF   time passes: u16 ms (command timeouts)
  *   0xE0-0xFF   a host API call picked by op & 7 (connect, disconnect, advertise, scan, raw
- *               command, ACL send) so that commands are in flight. */
+ *               command, ACL send; op & 7 == 6: connectable, discoverable, inquiry, remote
+ *               name or inquiry cancel by the argument's top bits) so that commands are in
+ *               flight. */
 #include <string.h>
 
 #include "base/hci_defs.h"
@@ -64,7 +66,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				hci_host_acl_send(f.h, a & 0x0F, pdu, 64);
 				break;
 			}
-			case 6: hci_host_set_connectable(f.h, a & 1); break;
+			case 6:
+				switch (a >> 5) {
+				case 0: hci_host_set_connectable(f.h, a & 1); break;
+				case 1: hci_host_set_discoverable(f.h, a & 1); break;
+				case 2: case 3: hci_host_inquiry(f.h, a & 0x3F, a & 3); break;
+				case 4: case 5: hci_host_remote_name(f.h, &addr); break;
+				default: hci_host_inquiry_cancel(f.h); break;
+				}
+				break;
 			case 7: hci_host_connect_cancel(f.h, a & 1, &addr); break;
 			}
 			fz_host_flush(&f);

@@ -126,7 +126,27 @@ static void o_event(void *user, const uint8_t *evt, size_t len)
 	((struct fz_host *)user)->events_seen++;
 }
 
+/* Inquiry results: every EIR goes through the EIR parser; names are NUL terminated. */
+static void o_inquiry_result(void *user, const struct hci_inq_result *r)
+{
+	(void)user;
+	struct hci_eir e;
+	FZ_ASSERT(!r->eir || r->eir_len == 240);
+	if (r->eir && hci_eir_parse(r->eir, r->eir_len, &e) == 0)
+		FZ_ASSERT(strlen(e.name) < sizeof(e.name) && e.n_uuids <= HCI_EIR_MAX_UUIDS);
+}
+
+static void o_remote_name(void *user, const hci_bdaddr_t *peer, int err, uint8_t status, const char *name)
+{
+	(void)user;
+	(void)peer;
+	(void)status;
+	FZ_ASSERT(err ? !name : name && strlen(name) <= 248);
+}
+
 static const struct hci_host_ops fz_host_ops = {
+    .inquiry_result = o_inquiry_result,
+    .remote_name = o_remote_name,
     .send = o_send,
     .ready = o_ready,
     .link_up = o_link_up,
