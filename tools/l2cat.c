@@ -67,7 +67,9 @@ static void usage(FILE *f)
 		"      --reconfigure-mps N  with it: MPS N too (default: unchanged)\n"
 		"      --reconfigure-at BYTES  (default 0: as soon as the channels are open)\n"
 		"  -l, --listen PSM       listen on PSM (BR/EDR: odd, e.g. 0x1001; LE SPSM 0x0001-0x00FF;\n"
+		"                         BR/EDR: discoverable (inquiry scan, name \"l2cat\") while it listens;\n"
 		"                         LE: advertises, again after every central that leaves)\n"
+		"      --no-discoverable  with -l over BR/EDR: connectable only, not found by inquiries\n"
 		"  -k, --keep             with -l: keep serving channels (up to --channels at a time) until\n"
 		"                         SIGINT / SIGTERM\n"
 		"  -d, --recv-only        do not read stdin: receive until the peer ends the channel\n"
@@ -217,7 +219,8 @@ static void *watch_main(void *arg)
 /* ---- main ---------------------------------------------------------------------------------- */
 
 enum { O_MTU = 256, O_MPS, O_CREDITS, O_ECHO, O_SINK, O_SEND, O_SIZE, O_VERIFY, O_SNOOP, O_LE,
-       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT, O_WATCHDOG };
+       O_FCS, O_WINDOW, O_MAXTX, O_EXTWIN, O_RATE, O_CHANNELS, O_RMTU, O_RMPS, O_RAT, O_WATCHDOG,
+       O_NODISC };
 
 /* N, Nk, NM: bytes per second */
 static int parse_rate(const char *s, unsigned long *out)
@@ -271,6 +274,7 @@ int main(int argc, char **argv)
 	    {"channels", required_argument, 0, O_CHANNELS}, {"output", required_argument, 0, 'o'},
 	    {"reconfigure-mtu", required_argument, 0, O_RMTU}, {"reconfigure-mps", required_argument, 0, O_RMPS},
 	    {"reconfigure-at", required_argument, 0, O_RAT}, {"watchdog", required_argument, 0, O_WATCHDOG},
+	    {"no-discoverable", no_argument, 0, O_NODISC},
 	    {"verbose", no_argument, 0, 'v'},	      {"help", no_argument, 0, 'h'},
 	    TOOL_SEC_LONGOPTS,
 	    {0, 0, 0, 0}};
@@ -312,6 +316,7 @@ int main(int argc, char **argv)
 			c.psm = (uint16_t)v;
 			break;
 		case 'k': c.keep = true; break;
+		case O_NODISC: c.no_discoverable = true; break;
 		case 'd': recv_only = true; break;
 		case O_ECHO: echo = true; break;
 		case O_SINK: sink = true; break;
@@ -441,6 +446,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": -k goes with -l\n");
 		return 2;
 	}
+	if (c.no_discoverable && (!c.listen || c.le)) {
+		fprintf(stderr, PROG ": --no-discoverable goes with -l over BR/EDR\n");
+		return 2;
+	}
 	if (c.nchan > 1 && c.mode != L2K_MODE_ECFC) {
 		fprintf(stderr, PROG ": --channels N opens several channels in one request: -m ecfc\n");
 		return 2;
@@ -501,6 +510,15 @@ int main(int argc, char **argv)
 			stack_close(s);
 			return 1;
 		}
+	}
+	if (c.listen && !c.le && !c.no_discoverable) {
+		/* found by inquiries (with a name) while it listens */
+		int dr = l2k_set_local_name(s, "l2cat");
+		if (dr == 0)
+			dr = l2k_set_discoverable(s, true);
+		if (dr < 0)
+			fprintf(stderr, PROG ": %s: cannot make the listener discoverable: %s\n", c.spec,
+				l2k_strerror(dr));
 	}
 	int r = l2k_start(s);
 	if (r < 0) {

@@ -409,6 +409,12 @@ static void admit(struct session *ss, l2k_sock *sk)
 		l2k_le_advertise(ss->s, false, NULL, 0);
 		l2k_unlock(ss->s);
 	}
+	if (ss->ls && !c->keep && !c->le && !c->no_discoverable && ss->served == 1) {
+		/* the one channel served: no longer to be found (still connectable) */
+		l2k_lock(ss->s);
+		l2k_set_discoverable(ss->s, false);
+		l2k_unlock(ss->s);
+	}
 	k->halt = ss->interrupted;
 	if (c->src == SRC_PATTERN) {
 		k->drv_started = pthread_create(&k->drv, NULL, drv_main, k) == 0;

@@ -27,6 +27,7 @@ struct cfg {
 	bool mode_set, le;
 	struct l2k_chan_opts opts;
 	bool listen, keep, verbose;
+	bool no_discoverable; /* --no-discoverable: a BR/EDR listener stays out of inquiries */
 	uint16_t psm;
 	enum source src;
 	enum sink snk;
