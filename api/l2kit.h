@@ -183,6 +183,25 @@ struct l2k_stack_cbs {
 	void (*remote_name)(void *user, const l2k_addr *peer, int err, uint8_t hci_status, const char *name);
 };
 
+/* The controllers this build can open, without opening them: USB Bluetooth dongles through
+ * libusb (device class E0/01/01 or an interface of that class) and Linux HCI user channel
+ * candidates (/sys/class/bluetooth/hciN).  Fills out[0..max); *count is how many there are
+ * (may exceed max); note (may be NULL) says what limited the search ("libusb support not
+ * built", "no /sys/class/bluetooth: ..."), "" when nothing did.  Returns 0. */
+struct l2k_controller_entry {
+	char spec[40];		 /* the transport spec that opens it: "usb:1-2.3", "hci0" */
+	bool usb;		 /* a USB device (else an hciN user channel candidate) */
+	uint16_t vid, pid;	 /* USB */
+	char where[32];		 /* USB bus-port, e.g. "1-2.3" */
+	char manufacturer[64];	 /* USB strings, "" when not readable */
+	char product[64];
+	bool strings_unreadable; /* the device could not be opened to read them (permissions) */
+	char driver[32];	 /* kernel driver bound to its HCI interface ("btusb"), "" if none known */
+	char bdaddr[18];	 /* hciN: its address when the kernel shows it, else "" */
+};
+L2K_API int l2k_list_controllers(struct l2k_controller_entry *out, size_t max, size_t *count, char *note,
+				 size_t notelen);
+
 /* Open the transport named by spec and start bringing the controller up.  errbuf receives a
  * message naming the spec on failure.  The stack is ready when cbs->ready(0) is called or
  * l2k_wait_ready() returns 0. */

@@ -628,3 +628,30 @@ int l2k_link_find(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, u
 	*handle = li->handle;
 	return 0;
 }
+
+int l2k_list_controllers(struct l2k_controller_entry *out, size_t max, size_t *count, char *note, size_t notelen)
+{
+	struct transport_dev devs[32];
+	char nb[256];
+	size_t n = 0;
+	transport_list(devs, 32, &n, nb, sizeof(nb));
+	if (note && notelen)
+		snprintf(note, notelen, "%s", nb);
+	*count = n;
+	for (size_t i = 0; i < n && i < max && i < 32; i++) {
+		struct l2k_controller_entry *e = &out[i];
+		const struct transport_dev *d = &devs[i];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->spec, d->spec, sizeof(e->spec));
+		e->usb = d->usb;
+		e->vid = d->vid;
+		e->pid = d->pid;
+		memcpy(e->where, d->where, sizeof(e->where));
+		memcpy(e->manufacturer, d->manufacturer, sizeof(e->manufacturer));
+		memcpy(e->product, d->product, sizeof(e->product));
+		e->strings_unreadable = d->strings_unreadable;
+		memcpy(e->driver, d->driver, sizeof(e->driver));
+		memcpy(e->bdaddr, d->bdaddr, sizeof(e->bdaddr));
+	}
+	return 0;
+}

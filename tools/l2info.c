@@ -1,5 +1,6 @@
-/* l2info: bring a controller up and print what it is.
- *   l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS] */
+/* l2info: bring a controller up and print what it is; or list the controllers l2kit can open.
+ *   l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS]
+ *   l2info --list [--json] */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,28 +9,113 @@
 #include <l2kit/l2kit.h>
 #include "tools/common/tool.h"
 
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* --list: 0 (also when there is none) */
+static int list(bool json)
+{
+	struct l2k_controller_entry e[32];
+	size_t n = 0;
+	char note[256];
+	l2k_list_controllers(e, 32, &n, note, sizeof(note));
+	size_t shown = n < 32 ? n : 32;
+	if (json) {
+		printf("[");
+		for (size_t i = 0; i < shown; i++) {
+			printf("%s\n  {\"spec\": ", i ? "," : "");
+			json_str(e[i].spec);
+			printf(", \"kind\": \"%s\"", e[i].usb ? "usb" : "hci");
+			if (e[i].usb) {
+				printf(", \"vid\": \"%04x\", \"pid\": \"%04x\", \"where\": ", e[i].vid, e[i].pid);
+				json_str(e[i].where);
+				printf(", \"manufacturer\": ");
+				json_str(e[i].manufacturer);
+				printf(", \"product\": ");
+				json_str(e[i].product);
+				printf(", \"strings_readable\": %s", e[i].strings_unreadable ? "false" : "true");
+			} else {
+				printf(", \"address\": ");
+				json_str(e[i].bdaddr);
+			}
+			printf(", \"driver\": ");
+			json_str(e[i].usb ? e[i].driver : "kernel");
+			printf("}");
+		}
+		printf("%s]\n", shown ? "\n" : "");
+		if (!n)
+			fprintf(stderr, "l2info: no Bluetooth controller that l2kit can open%s%s\n",
+				note[0] ? ": " : "", note);
+		return 0;
+	}
+	if (!n) {
+		printf("no Bluetooth controller that l2kit can open was found (no USB Bluetooth dongle, no "
+		       "hciN)%s%s\n", note[0] ? ": " : "", note);
+		return 0;
+	}
+	for (size_t i = 0; i < shown; i++) {
+		if (e[i].usb) {
+			char strs[200] = "strings not readable (no permission to open the device)";
+			if (!e[i].strings_unreadable)
+				snprintf(strs, sizeof(strs), "\"%s\" \"%s\"", e[i].manufacturer, e[i].product);
+			char drv[96] = "no kernel driver bound";
+			if (e[i].driver[0])
+				snprintf(drv, sizeof(drv), "kernel driver %s bound (l2kit detaches it while open)",
+					 e[i].driver);
+			printf("%-14s  usb %04x:%04x at %s  %s  %s\n", e[i].spec, e[i].vid, e[i].pid, e[i].where, strs,
+			       drv);
+		} else {
+			printf("%-14s  HCI user channel%s%s (the kernel's adapter: it must be down, and l2kit needs "
+			       "CAP_NET_ADMIN)\n",
+			       e[i].spec, e[i].bdaddr[0] ? " " : "", e[i].bdaddr);
+		}
+	}
+	if (n > shown)
+		printf("(%zu more not shown)\n", n - shown);
+	if (note[0])
+		fprintf(stderr, "l2info: note: %s\n", note);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS]\n"
+		   "       l2info --list [--json]\n"
 		   "  Brings the controller named by SPEC up (HCI Reset and the reads) and prints its\n"
 		   "  address, HCI version, manufacturer, ACL and LE ACL buffers, what it supports and\n"
 		   "  whether controller-to-host flow control is on.\n"
 		   "  SPEC: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD][,rtscts] | sim[:k=v,...]\n"
 		   "        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		   "  --timeout MS  wait this long for the bring-up, 1..600000 (default 10000)\n"
+		   "  --list        list the controllers l2kit can open, without opening them: USB\n"
+		   "                Bluetooth dongles (libusb: VID:PID, bus-port, manufacturer and\n"
+		   "                product, the kernel driver bound) and hciN user channels; one line\n"
+		   "                each (--json: one JSON array), or a line saying there is none\n"
 		   "  SIGINT / SIGTERM end it at once (exit 130 / 143).\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *spec = NULL, *snoop = NULL;
-	bool json = false;
+	bool json = false, do_list = false;
 	unsigned long timeout = 10000;
 	tool_signals_init("l2info"); /* nothing to end gracefully: a signal exits at once */
 	static const struct option lo[] = {{"transport", required_argument, 0, 't'},
 					   {"json", no_argument, 0, 'j'},
 					   {"btsnoop", required_argument, 0, 'b'},
 					   {"timeout", required_argument, 0, 'T'},
+					   {"list", no_argument, 0, 'L'},
 					   {"help", no_argument, 0, 'h'},
 					   {0, 0, 0, 0}};
 	int c;
@@ -43,9 +129,17 @@ int main(int argc, char **argv)
 					  &timeout))
 				return 2;
 			break;
+		case 'L': do_list = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (do_list) {
+		if (spec || snoop || optind != argc) {
+			fprintf(stderr, "l2info: --list takes no -t, --btsnoop or arguments\n");
+			return 2;
+		}
+		return list(json);
 	}
 	if (!spec || optind != argc) {
 		usage(stderr);

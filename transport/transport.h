@@ -109,4 +109,22 @@ static inline int transport_wait_input(struct transport *t, int timeout_ms)
 }
 void transport_close(struct transport *t);
 
+/* The controllers this build can open (transport/list.c): USB Bluetooth devices through libusb
+ * (device class E0/01/01 or an interface of that class) and Linux HCI user channel candidates
+ * (/sys/class/bluetooth/hciN).  Fills out[0..max), *count = how many were found (may exceed
+ * max); note gets what limited the search ("libusb support not built", "no
+ * /sys/class/bluetooth ..."), "" when nothing did.  0 always (an unusable source is a note). */
+struct transport_dev {
+	char spec[40];		/* what opens it: "usb:1-2.3", "hci0" */
+	bool usb;
+	uint16_t vid, pid;
+	char where[32];		/* "1-2.3" (bus-port) or "" */
+	char manufacturer[64];	/* USB string descriptors, "" when not readable */
+	char product[64];
+	bool strings_unreadable; /* the device could not be opened to read them (permissions) */
+	char driver[32];	/* kernel driver bound to its HCI interface ("btusb"), "" none / unknown */
+	char bdaddr[18];	/* hciN: its address from sysfs when known */
+};
+int transport_list(struct transport_dev *out, size_t max, size_t *count, char *note, size_t notelen);
+
 #endif

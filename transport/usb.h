@@ -60,6 +60,8 @@ int usb_choose_device(const char *spec, const struct usb_match *m, libusb_device
  * interrupt IN, a bulk IN and a bulk OUT endpoint.  0 and *out, or -1. */
 int usb_find_hci_interface(const struct libusb_config_descriptor *cfg, bool any_class,
 			   struct usb_hci_if *out);
+/* Whether the device has an interface of class E0/01/01 (in its active or first configuration). */
+bool usb_has_bt_interface(libusb_device *dev);
 /* "0a12:0001 at 1-2.3" */
 void usb_where_str(char *buf, size_t len, const struct usb_cand *c);
 /* Name of the kernel driver bound to an interface (Linux sysfs), "" when unknown. */

@@ -165,7 +165,7 @@ int usb_find_hci_interface(const struct libusb_config_descriptor *cfg, bool any_
 	return -1;
 }
 
-static bool has_bt_interface(libusb_device *dev)
+bool usb_has_bt_interface(libusb_device *dev)
 {
 	struct libusb_config_descriptor *cfg;
 	if (libusb_get_active_config_descriptor(dev, &cfg) != 0 &&
@@ -235,7 +235,7 @@ int usb_choose_device(const char *spec, const struct usb_match *m, libusb_device
 			break;
 		default:
 			match = (dd.bDeviceClass == 0xE0 && dd.bDeviceSubClass == 0x01 &&
-				 dd.bDeviceProtocol == 0x01) || has_bt_interface(list[i]);
+				 dd.bDeviceProtocol == 0x01) || usb_has_bt_interface(list[i]);
 			break;
 		}
 		if (match)
