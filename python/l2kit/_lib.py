@@ -209,6 +209,9 @@ AGENT_CB = CFUNCTYPE(None, c_void_p, POINTER(AgentRequest))
 PAIRED_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_int, c_char_p)
 SECURITY_CB = CFUNCTYPE(None, c_void_p, c_uint16, POINTER(LinkSecurity))
 SECURED_CB = CFUNCTYPE(None, c_void_p, c_uint16, c_int)  # l2k_link_secure's done
+INQUIRY_RESULT_CB = CFUNCTYPE(None, c_void_p, c_void_p)  # const struct l2k_inquiry_result *
+INQUIRY_COMPLETE_CB = CFUNCTYPE(None, c_void_p, c_int, c_uint8)
+REMOTE_NAME_CB = CFUNCTYPE(None, c_void_p, POINTER(Addr), c_int, c_uint8, c_char_p)
 
 
 class StackCbs(Structure):
@@ -224,6 +227,9 @@ class StackCbs(Structure):
         ("agent", AGENT_CB),
         ("paired", PAIRED_CB),
         ("security", SECURITY_CB),
+        ("inquiry_result", INQUIRY_RESULT_CB),
+        ("inquiry_complete", INQUIRY_COMPLETE_CB),
+        ("remote_name", REMOTE_NAME_CB),
     ]
 
 
