@@ -26,7 +26,7 @@ extern "C" {
  * or a function's signature change incompatibly.  Bindings that lay the structures out
  * themselves (the Python package, over ctypes) compare l2k_abi_version() with the value they
  * were written for before their first call. */
-#define L2K_ABI_VERSION 2
+#define L2K_ABI_VERSION 3
 L2K_API int l2k_abi_version(void);
 
 typedef struct l2k_stack l2k_stack;
