@@ -406,7 +406,7 @@ int main(int argc, char **argv)
 				continue;
 			if (tool_run_until(s, name_done, sc, 30000) < 0 || !sc->name_done)
 				continue;
-			if (sc->name_err == 0) {
+			if (sc->name_err == 0 && sc->name[0]) { /* an empty name is none */
 				memcpy(d->name, sc->name, sizeof(d->name));
 				d->has_name = d->name_complete = true;
 			}
