@@ -6,7 +6,6 @@
  *          [--timeout MS]
  * Event face, one thread. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

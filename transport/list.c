@@ -18,12 +18,12 @@ static void add_note(char *note, size_t len, const char *text)
 		snprintf(note + used, len - used, "%s%s", used ? "; " : "", text);
 }
 
+#ifdef L2K_HAVE_LIBUSB
 static void copy(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src);
 }
 
-#ifdef L2K_HAVE_LIBUSB
 static void list_usb(struct transport_dev *out, size_t max, size_t *count, char *note, size_t notelen)
 {
 	libusb_context *ctx = NULL;
