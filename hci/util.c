@@ -9,6 +9,11 @@ const char *hci_opcode_name(uint16_t op, char buf[8])
 {
 	switch (op) {
 	case HCI_OP_INQUIRY: return "Inquiry";
+	case HCI_OP_INQUIRY_CANCEL: return "Inquiry Cancel";
+	case HCI_OP_REMOTE_NAME_REQ: return "Remote Name Request";
+	case HCI_OP_WRITE_LOCAL_NAME: return "Write Local Name";
+	case HCI_OP_WRITE_INQUIRY_MODE: return "Write Inquiry Mode";
+	case HCI_OP_WRITE_EXT_INQUIRY_RSP: return "Write Extended Inquiry Response";
 	case HCI_OP_CREATE_CONN: return "Create Connection";
 	case HCI_OP_DISCONNECT: return "Disconnect";
 	case HCI_OP_CREATE_CONN_CANCEL: return "Create Connection Cancel";

@@ -202,6 +202,29 @@ static void test_remote_name_request(void **state)
 	th_world_free(w);
 }
 
+static void test_reset_ends_inquiry_and_forgets_name_and_eir(void **state)
+{
+	struct th_host *h[5];
+	struct th_world *w = five("inq-reset", h);
+	set_name(w, h[1], "before reset");
+	uint8_t eir[241] = {0, 0x03, 0x09, 'a', 'b'};
+	assert_int_equal(th_cmd(w, h[1], HCI_OP_WRITE_EXT_INQUIRY_RSP, eir, 241, NULL, NULL), 0);
+	assert_int_equal(inquiry(w, h[0], 0x9E8B33, 2, 0), TH_CS(0));
+	assert_int_equal(th_cmd(w, h[0], HCI_OP_RESET, NULL, 0, NULL, NULL), 0);
+	th_run_for(w, 5000);
+	assert_int_equal(h[0]->nev, 0); /* no result, no Inquiry Complete */
+	assert_int_equal(th_cmd(w, h[1], HCI_OP_RESET, NULL, 0, NULL, NULL), 0);
+	uint8_t r[255];
+	size_t rl = 0;
+	assert_int_equal(th_cmd(w, h[1], HCI_OP_READ_LOCAL_NAME, NULL, 0, r, &rl), 0);
+	assert_int_equal(r[1], 0);
+	assert_int_equal(th_cmd(w, h[1], HCI_OP_READ_EXT_INQUIRY_RSP, NULL, 0, r, &rl), 0);
+	assert_int_equal(r[2], 0);
+	assert_int_equal(th_cmd(w, h[1], HCI_OP_READ_SCAN_ENABLE, NULL, 0, r, &rl), 0);
+	assert_int_equal(r[1], 0);
+	th_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_inquiry_mode_rssi_and_extended_inquiry_response),
 		cmocka_unit_test(test_num_responses_ends_inquiry_and_cancel_stops_it_silently),
 		cmocka_unit_test(test_remote_name_request),
+		cmocka_unit_test(test_reset_ends_inquiry_and_forgets_name_and_eir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
