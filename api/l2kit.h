@@ -175,9 +175,11 @@ struct l2k_stack_cbs {
 	/* a link's security changed (encrypted, key refreshed) */
 	void (*security)(void *user, uint16_t handle, const struct l2k_link_security *sec);
 	/* BR/EDR discovery (l2k_inquiry, l2k_remote_name): one inquiry response; the end of the
-	 * inquiry (err 0, or L2K_EIO: the controller's HCI status in hci_status; not after
+	 * inquiry (err 0, or L2K_EIO: the controller's HCI status in hci_status, or L2K_ETIMEDOUT:
+	 * the controller never said it ended, 10 s past the inquiry's length; not after
 	 * l2k_inquiry_cancel); a remote name (err 0 and the name, or L2K_EIO with hci_status 0x04
-	 * Page Timeout when nobody answered, and name NULL) */
+	 * Page Timeout when nobody answered, or L2K_ETIMEDOUT when the controller did not answer
+	 * within 60 s; name NULL on errors) */
 	void (*inquiry_result)(void *user, const struct l2k_inquiry_result *r);
 	void (*inquiry_complete)(void *user, int err, uint8_t hci_status);
 	void (*remote_name)(void *user, const l2k_addr *peer, int err, uint8_t hci_status, const char *name);

@@ -208,8 +208,10 @@ struct hci_host_ops {
 	void (*failed)(void *user, int err);
 	/* BR/EDR discovery (hci_host_inquiry, hci_host_remote_name): each inquiry response; the
 	 * end of the inquiry (err 0, or L2K_EIO with the controller's status, or the command
-	 * queue's error; not after hci_host_inquiry_cancel); a remote name (err 0 and name, or
-	 * L2K_EIO and the status: 0x04 Page Timeout ...) */
+	 * queue's error, or L2K_ETIMEDOUT when Inquiry Complete did not come within the inquiry
+	 * length + 10 s; not after hci_host_inquiry_cancel); a remote name (err 0 and name, or
+	 * L2K_EIO and the status: 0x04 Page Timeout ..., or L2K_ETIMEDOUT after 60 s without
+	 * Remote Name Request Complete) */
 	void (*inquiry_result)(void *user, const struct hci_inq_result *r);
 	void (*inquiry_complete)(void *user, int err, uint8_t status);
 	void (*remote_name)(void *user, const hci_bdaddr_t *peer, int err, uint8_t status, const char *name);

@@ -47,11 +47,6 @@ struct hci_link {
 	size_t rx_len;	  /* bytes collected */
 	size_t rx_total;  /* expected PDU length (header included); 0 = idle */
 	bool rx_skipping; /* discarding continuations of a dropped PDU */
-	/* BR/EDR discovery (hci/inquiry.c) */
-	bool scan_page, scan_inquiry; /* Scan_Enable as last written */
-	bool inq_on;		      /* our Inquiry runs */
-	bool name_on;		      /* our Remote Name Request runs */
-	hci_bdaddr_t name_peer;
 	/* controller-to-host flow control (hci/rxflow.c) */
 	bool rx_hold;	       /* the upper layer holds the link's incoming data */
 	struct ring park;  /* ACL packets kept unprocessed (buf NULL until first needed) */
@@ -113,6 +108,9 @@ struct hci_host {
 	bool inq_on;		      /* our Inquiry runs */
 	bool name_on;		      /* our Remote Name Request runs */
 	hci_bdaddr_t name_peer;
+	/* when the host stops waiting for Inquiry Complete / Remote Name Request Complete (a
+	 * controller that never sends it must not leave the inquiry or the name busy forever) */
+	uint64_t inq_deadline, name_deadline;
 	/* controller-to-host flow control (hci/rxflow.c) */
 	bool c2h;	      /* on: the controller counts the host's buffers */
 	uint32_t c2h_done;    /* ACL packets processed, not yet reported (every link) */
@@ -188,6 +186,10 @@ void hci_host_fail(struct hci_host *h, int err, const char *msg);
  * handling */
 bool hci_inquiry_event_fits(uint8_t code, const uint8_t *p, size_t n);
 void hci_inquiry_event(struct hci_host *h, uint8_t code, const uint8_t *p, size_t n);
+/* The inquiry's and the name request's own time-outs: ended with L2K_ETIMEDOUT (and a cancel
+ * sent) when the controller's event is overdue; when the next one is due (UINT64_MAX: none). */
+void hci_inquiry_tick(struct hci_host *h);
+uint64_t hci_inquiry_next(const struct hci_host *h);
 
 /* host.c */
 /* The link is gone: its record is freed and ops->link_down told. */

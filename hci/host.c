@@ -84,13 +84,17 @@ void hci_host_tick(struct hci_host *h, uint64_t now_ms)
 	hci_cmdq_tick(h);
 	hci_rxflow_tick(h);
 	hci_watchdog_tick(h);
+	hci_inquiry_tick(h);
 }
 
 uint64_t hci_host_next_timer(const struct hci_host *h)
 {
 	uint64_t t = hci_cmdq_next_deadline(h), f = hci_rxflow_next(h), w = hci_watchdog_next(h);
+	uint64_t q = hci_inquiry_next(h);
 	if (f < t)
 		t = f;
+	if (q < t)
+		t = q;
 	return w < t ? w : t;
 }
 

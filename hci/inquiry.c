@@ -10,6 +10,12 @@
 #include "hci/hci_internal.h"
 
 #define GIAC 0x9E8B33u
+/* How long past its own limit the host waits for Inquiry Complete: the Inquiry_Length x 1.28 s
+ * the controller must keep to, plus this. */
+#define INQ_GRACE_MS 10000u
+/* How long the host waits for Remote Name Request Complete: the longest Page_Timeout (0xFFFF
+ * slots, 40.96 s) and the name's LMP exchange. */
+#define NAME_WAIT_MS 60000u
 #define INQ_RESULT_LEN 14 /* one response of Inquiry Result / with RSSI, without Num_Responses */
 
 /* ---- parsers (pure: no host) ------------------------------------------------------------- */
@@ -157,6 +163,7 @@ int hci_host_inquiry(struct hci_host *h, uint8_t length, uint8_t max_responses)
 	if ((r = hci_host_cmd(h, HCI_OP_INQUIRY, p, 5, inquiry_started, h)) < 0)
 		return r;
 	h->inq_on = true;
+	h->inq_deadline = h->now + (uint64_t)length * 1280u + INQ_GRACE_MS;
 	return 0;
 }
 
@@ -203,8 +210,38 @@ int hci_host_remote_name(struct hci_host *h, const hci_bdaddr_t *peer)
 	if (r == 0) {
 		h->name_on = true;
 		h->name_peer = *peer;
+		h->name_deadline = h->now + NAME_WAIT_MS;
 	}
 	return r;
+}
+
+void hci_inquiry_tick(struct hci_host *h)
+{
+	if (h->inq_on && h->now >= h->inq_deadline) {
+		/* Inquiry Complete is overdue: stop the controller's inquiry if it still runs (its
+		 * answer does not matter) and end ours */
+		h->inq_on = false;
+		(void)hci_host_cmd(h, HCI_OP_INQUIRY_CANCEL, NULL, 0, NULL, NULL);
+		if (h->ops.inquiry_complete)
+			h->ops.inquiry_complete(h->user, L2K_ETIMEDOUT, 0);
+	}
+	if (h->name_on && h->now >= h->name_deadline) {
+		h->name_on = false;
+		hci_bdaddr_t peer = h->name_peer;
+		(void)hci_host_cmd(h, HCI_OP_REMOTE_NAME_REQ_CANCEL, peer.b, 6, NULL, NULL);
+		if (h->ops.remote_name)
+			h->ops.remote_name(h->user, &peer, L2K_ETIMEDOUT, 0, NULL);
+	}
+}
+
+uint64_t hci_inquiry_next(const struct hci_host *h)
+{
+	uint64_t t = UINT64_MAX;
+	if (h->inq_on)
+		t = h->inq_deadline;
+	if (h->name_on && h->name_deadline < t)
+		t = h->name_deadline;
+	return t;
 }
 
 static int write_scan(struct hci_host *h)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <l2kit/l2kit.h>
+#include <l2kit/l2kit_sim.h>
 
 #define NST 4
 #define MAXRES 16
@@ -214,6 +215,45 @@ static void test_remote_name(void **state)
 	world_down(&w);
 }
 
+/* A controller that takes the Inquiry (Command Status) and then stops: the host ends the
+ * inquiry itself with L2K_ETIMEDOUT 10 s past its length instead of leaving it running (and
+ * l2k_inquiry answering L2K_EALREADY) forever; the same for a Remote Name Request whose
+ * Complete never comes (60 s). */
+static void test_inquiry_and_name_end_when_the_controller_stops_answering(void **state)
+{
+	struct world w;
+	world_up(&w, "api-inq-stop");
+	l2k_sim_air *air = l2k_sim_air_find("api-inq-stop");
+	assert_non_null(air);
+	uint64_t t0 = w.vc.now_ms;
+	assert_int_equal(l2k_inquiry(w.st[0], 3, 0), 0);
+	assert_int_equal(l2k_sim_run_until(w.st, NST, &w.vc, completed, &w, 100), L2K_ETIMEDOUT);
+	l2k_sim_air_freeze(air, true);
+	assert_int_equal(l2k_sim_run_until(w.st, NST, &w.vc, completed, &w, 30000), 0);
+	assert_int_equal(w.completes, 1);
+	assert_int_equal(w.complete_err, L2K_ETIMEDOUT);
+	assert_int_equal(w.t_complete - t0, 3840 + 10000);
+	assert_int_equal(l2k_inquiry_cancel(w.st[0]), L2K_ENOENT); /* none runs any more */
+	l2k_sim_air_freeze(air, false);
+	world_down(&w);
+
+	world_up(&w, "api-name-stop");
+	air = l2k_sim_air_find("api-name-stop");
+	assert_non_null(air);
+	l2k_addr none = {{1, 2, 3, 4, 5, 6}};
+	t0 = w.vc.now_ms;
+	assert_int_equal(l2k_remote_name(w.st[0], &none), 0);
+	assert_int_equal(l2k_sim_run_until(w.st, NST, &w.vc, named, &w, 100), L2K_ETIMEDOUT);
+	l2k_sim_air_freeze(air, true);
+	assert_int_equal(l2k_sim_run_until(w.st, NST, &w.vc, named, &w, 120000), 0);
+	assert_int_equal(w.names, 1);
+	assert_int_equal(w.name_err, L2K_ETIMEDOUT);
+	assert_string_equal(w.name, "");
+	assert_int_equal(w.vc.now_ms - t0, 60000);
+	l2k_sim_air_freeze(air, false);
+	world_down(&w);
+}
+
 static void test_eir_parse(void **state)
 {
 	const uint8_t d[] = {0x02, 0x01, 0x06,		     /* flags */
@@ -331,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_inquiry_finds_discoverable_stacks_only),
 		cmocka_unit_test(test_inquiry_cancel),
 		cmocka_unit_test(test_remote_name),
+		cmocka_unit_test(test_inquiry_and_name_end_when_the_controller_stops_answering),
 		cmocka_unit_test(test_eir_parse),
 		cmocka_unit_test(test_truncated_inquiry_events_are_dropped_and_counted),
 	};
