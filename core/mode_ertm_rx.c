@@ -420,6 +420,23 @@ static void recv_srej(struct l2k_chan *ch, const struct l2cap_ctrl *c)
 	ertm_send_pending(ch);
 }
 
+/* The S-frames, alike in every receive state (SREJ_SENT answers a poll in its own way and leaves
+ * the others here): RR (a poll answered with SendIorRRorRNR(F=1)), REJ, RNR, SREJ. */
+static void rx_sframe(struct l2k_chan *ch, enum ertm_rx_event ev, const struct l2cap_ctrl *c)
+{
+	switch (ev) {
+	case ERTM_RX_RECV_RR:
+		if (recv_rr(ch, c))
+			ertm_send_i_or_rr_or_rnr(ch); /* P=1: SendIorRRorRNR(F=1) */
+		ertm_send_pending(ch);
+		break;
+	case ERTM_RX_RECV_REJ: recv_rej(ch, c); break;
+	case ERTM_RX_RECV_RNR: recv_rnr(ch, c); break;
+	case ERTM_RX_RECV_SREJ: recv_srej(ch, c); break;
+	case ERTM_RX_RECV_IFRAME: break; /* each state's own */
+	}
+}
+
 /* ---- RECV ----------------------------------------------------------------------------------- */
 
 static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const struct ifr_frame *fr,
@@ -451,19 +468,8 @@ static void rx_state_recv(struct l2k_chan *ch, enum ertm_rx_event ev, const stru
 		/* With-Unexpected-TxSeq while LocalBusy, With-Duplicate-TxSeq: discarded */
 		iframe_done(ch, c);
 		break;
-	case ERTM_RX_RECV_RR:
-		if (recv_rr(ch, c))
-			ertm_send_i_or_rr_or_rnr(ch); /* P=1: SendIorRRorRNR(F=1) */
-		ertm_send_pending(ch);
-		break;
-	case ERTM_RX_RECV_REJ:
-		recv_rej(ch, c);
-		break;
-	case ERTM_RX_RECV_RNR:
-		recv_rnr(ch, c);
-		break;
-	case ERTM_RX_RECV_SREJ:
-		recv_srej(ch, c);
+	default:
+		rx_sframe(ch, ev, c);
 		break;
 	}
 }
@@ -487,19 +493,8 @@ static void rx_state_rej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const 
 		 * discarded */
 		iframe_done(ch, c);
 		break;
-	case ERTM_RX_RECV_RR:
-		if (recv_rr(ch, c))
-			ertm_send_i_or_rr_or_rnr(ch); /* P=1: SendIorRRorRNR(F=1) */
-		ertm_send_pending(ch);
-		break;
-	case ERTM_RX_RECV_REJ:
-		recv_rej(ch, c);
-		break;
-	case ERTM_RX_RECV_RNR:
-		recv_rnr(ch, c);
-		break;
-	case ERTM_RX_RECV_SREJ:
-		recv_srej(ch, c);
+	default:
+		rx_sframe(ch, ev, c);
 		break;
 	}
 }
@@ -565,14 +560,8 @@ static void rx_state_srej_sent(struct l2k_chan *ch, enum ertm_rx_event ev, const
 		}
 		ertm_send_pending(ch);
 		break;
-	case ERTM_RX_RECV_REJ:
-		recv_rej(ch, c);
-		break;
-	case ERTM_RX_RECV_RNR:
-		recv_rnr(ch, c);
-		break;
-	case ERTM_RX_RECV_SREJ:
-		recv_srej(ch, c);
+	default:
+		rx_sframe(ch, ev, c);
 		break;
 	}
 }
