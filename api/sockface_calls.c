@@ -172,6 +172,21 @@ static int sk_wait_connected(struct sockface *sf, struct l2k_sock **sk, int n, i
 	}
 }
 
+/* A connecting call's start: enter the face, start its deadline, wait for the stack to be ready
+ * (*timed_out tells whether the wait used up the time).  0 (entered: sockface_leave follows),
+ * or an error (not entered). */
+static int sf_enter_connect(struct sockface *sf, int timeout_ms, struct timespec *dl, bool *timed_out)
+{
+	int r = sf_enter_running(sf);
+	if (r < 0)
+		return r;
+	sockface_deadline(dl, timeout_ms);
+	r = sf_wait_ready(sf, timeout_ms, dl, timed_out);
+	if (r < 0)
+		sockface_leave(sf);
+	return r < 0 ? r : 0;
+}
+
 int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uint16_t psm,
 		const struct l2k_chan_opts *opts, int timeout_ms, l2k_sock **out)
 {
@@ -181,17 +196,11 @@ int l2k_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type, uin
 	struct sockface *sf = s->sf;
 	if (!sf)
 		return L2K_ENETDOWN;
-	int r = sf_enter_running(sf);
+	struct timespec dl;
+	bool timed_out = false;
+	int r = sf_enter_connect(sf, timeout_ms, &dl, &timed_out);
 	if (r < 0)
 		return r;
-	struct timespec dl;
-	sockface_deadline(&dl, timeout_ms);
-	bool timed_out = false;
-	r = sf_wait_ready(sf, timeout_ms, &dl, &timed_out);
-	if (r < 0) {
-		sockface_leave(sf);
-		return r;
-	}
 	struct l2k_sock *sk = sockface_sk_new(sf, SK_CHAN);
 	if (!sk) {
 		sockface_leave(sf);
@@ -229,17 +238,11 @@ int l2k_connect_ecfc(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 	struct sockface *sf = s->sf;
 	if (!sf)
 		return L2K_ENETDOWN;
-	int r = sf_enter_running(sf);
+	struct timespec dl;
+	bool timed_out = false;
+	int r = sf_enter_connect(sf, timeout_ms, &dl, &timed_out);
 	if (r < 0)
 		return r;
-	struct timespec dl;
-	sockface_deadline(&dl, timeout_ms);
-	bool timed_out = false;
-	r = sf_wait_ready(sf, timeout_ms, &dl, &timed_out);
-	if (r < 0) {
-		sockface_leave(sf);
-		return r;
-	}
 	struct l2k_sock *sk[5] = {0};
 	struct l2k_chan_cbs cbs[5];
 	l2k_chan *ch[5] = {0};
