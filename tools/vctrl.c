@@ -50,6 +50,8 @@ struct client {
 	char peer[80];
 	bool dead;
 	const char *why;
+	/* --verbose: what went through */
+	uint64_t t_conn, bytes_in, bytes_out, events_out, acl_out;
 };
 
 static volatile sig_atomic_t stop;
@@ -105,7 +107,8 @@ static void usage(FILE *f)
 		"                       (alter the host's link key / LTK), cut-in-pairing (cut the\n"
 		"                       link when pairing reaches the peer's host)\n"
 		"  --port-file FILE     write the port of the first TCP listener to FILE\n"
-		"  -v, --verbose        log every connection and disconnection in detail\n"
+		"  -v, --verbose        also log each client's links (made, ended, encrypted) and, when it\n"
+		"                       goes, what it sent and received\n"
 		"  -h, --help           this text\n"
 		"Numbers are checked strictly (a bad one: exit 2).  Stops cleanly on SIGINT / SIGTERM\n"
 		"(every client's controller goes, their links drop), exit status 130 / 143.\n");
@@ -250,6 +253,13 @@ static void client_drop(struct client *c)
 {
 	fprintf(stderr, "vctrl: client %u (%s, controller %s) gone: %s\n", c->id, c->peer, c->addr,
 		c->why ? c->why : "closed");
+	if (verbose)
+		fprintf(stderr,
+			"vctrl: client %u: %.1f s, %llu bytes from the host, %llu bytes to it (%llu events, "
+			"%llu ACL packets)\n",
+			c->id, (double)(mono_ms() - c->t_conn) / 1000.0, (unsigned long long)c->bytes_in,
+			(unsigned long long)c->bytes_out, (unsigned long long)c->events_out,
+			(unsigned long long)c->acl_out);
 	l2k_sim_ctrl_free(c->ctrl); /* its links drop; peers get Disconnection Complete */
 	close(c->fd);
 	free(c->out);
@@ -305,6 +315,7 @@ static void client_accept(struct listener *l)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
 	c->id = next_id++;
+	c->t_conn = mono_ms();
 	l2k_addr a;
 	l2k_sim_ctrl_address(c->ctrl, &a);
 	l2k_addr_str(&a, c->addr);
@@ -326,6 +337,7 @@ static void client_read(struct client *c)
 	for (int i = 0; i < 16; i++) {
 		ssize_t n = read(c->fd, buf, sizeof(buf));
 		if (n > 0) {
+			c->bytes_in += (uint64_t)n;
 			if (l2k_sim_ctrl_feed_h4(c->ctrl, buf, (size_t)n) < 0) {
 				c->dead = true;
 				c->why = l2k_sim_ctrl_h4_error(c->ctrl);
@@ -341,6 +353,50 @@ static void client_read(struct client *c)
 			c->why = strerror(errno);
 		}
 		return;
+	}
+}
+
+/* --verbose: count what the controller gives its host, and log the events that make or end a
+ * link or change its security (with their status, handle, peer and reason). */
+static void log_packet(struct client *c, uint8_t type, const uint8_t *p, size_t len)
+{
+	c->bytes_out += len + 1;
+	if (type == 0x02)
+		c->acl_out++;
+	if (type != 0x04 || len < 2)
+		return;
+	c->events_out++;
+	const uint8_t *q = p + 2;
+	size_t n = len - 2;
+	char a[18];
+	switch (p[0]) {
+	case 0x03: /* Connection Complete: Status Handle BD_ADDR Link_Type Encryption_Enabled */
+		if (n < 11)
+			return;
+		l2k_addr_str(&(l2k_addr){{q[3], q[4], q[5], q[6], q[7], q[8]}}, a);
+		fprintf(stderr, "vctrl: client %u: BR/EDR link to %s: status 0x%02x, handle 0x%03x\n", c->id, a,
+			q[0], (unsigned)(q[1] | q[2] << 8));
+		return;
+	case 0x05: /* Disconnection Complete: Status Handle Reason */
+		if (n < 4)
+			return;
+		fprintf(stderr, "vctrl: client %u: link 0x%03x down: status 0x%02x, reason 0x%02x\n", c->id,
+			(unsigned)(q[1] | q[2] << 8), q[0], q[3]);
+		return;
+	case 0x08: /* Encryption Change: Status Handle Encryption_Enabled */
+		if (n < 4)
+			return;
+		fprintf(stderr, "vctrl: client %u: link 0x%03x encryption %s (status 0x%02x)\n", c->id,
+			(unsigned)(q[1] | q[2] << 8), q[3] ? "on" : "off", q[0]);
+		return;
+	case 0x3E: /* LE Meta: (Enhanced) Connection Complete: Sub Status Handle Role Type BD_ADDR */
+		if (n < 12 || (q[0] != 0x01 && q[0] != 0x0A))
+			return;
+		l2k_addr_str(&(l2k_addr){{q[6], q[7], q[8], q[9], q[10], q[11]}}, a);
+		fprintf(stderr, "vctrl: client %u: LE link to %s (%s): status 0x%02x, handle 0x%03x, %s\n", c->id, a,
+			q[5] ? "random" : "public", q[1], (unsigned)(q[2] | q[3] << 8), q[4] ? "peripheral" : "central");
+		return;
+	default: return;
 	}
 }
 
@@ -360,6 +416,8 @@ static void client_fill(struct client *c)
 		if (!len)
 			break;
 		pkt[0] = type;
+		if (verbose)
+			log_packet(c, type, pkt + 1, len);
 		memcpy(c->out + c->out_head + c->out_len, pkt, len + 1);
 		c->out_len += len + 1;
 	}

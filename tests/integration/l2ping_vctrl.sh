@@ -11,6 +11,7 @@
 #     request is lost, the late answer to request N is not taken for request N+1 (it used to
 #     be: "44 bytes from ... id 1 ... other data"), and -t is seconds (3 requests end well
 #     within the 30 s the default -t 10 would take).
+#  5. vctrl -v (run for 1.) logged the ping's link made and ended, and each client's traffic.
 BUILD=${BUILD:-build}
 OUT="$BUILD/artifacts/l2ping_vctrl"
 for t in l2cat l2ping vctrl; do
@@ -43,7 +44,7 @@ ping() {
 	[ $rc = "$want" ] || fail "l2ping $* exited $rc, expected $want"
 }
 
-vctrl
+vctrl -v
 
 echo "== 1. an l2kit peer: -i, -s, -c, -d 0, -v"
 listen basic "$OUT/l.log" -l 0x1001
@@ -56,6 +57,15 @@ grep -q "^3 sent, 3 received, 0% loss$" "$OUT/p1.out" || fail "wrong summary"
 ping p1b 0 --transport $T -c 2 --delay-ms 10 -t 5 --verify $laddr
 grep -q "^2 sent, 2 received, 0% loss$" "$OUT/p1b.out" || fail "wrong summary with the long options"
 kill "$LPID"; wait "$LPID" 2>/dev/null; LPID=
+# vctrl -v: the pinger's controller saw its link to the listener made and ended; the listener's
+# client, when it went, had its traffic logged
+i=0; while ! grep -q "bytes from the host" "$OUT/vctrl.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+grep -q "^vctrl: client [0-9]*: BR/EDR link to $laddr: status 0x00, handle 0x[0-9a-f]*$" "$OUT/vctrl.log" ||
+	fail "vctrl -v logged no link to $laddr: $(cat "$OUT/vctrl.log")"
+grep -q "^vctrl: client [0-9]*: link 0x[0-9a-f]* down: status 0x00, reason 0x[0-9a-f]*$" "$OUT/vctrl.log" ||
+	fail "vctrl -v logged no link going down"
+grep -qE "^vctrl: client [0-9]+: [0-9.]+ s, [1-9][0-9]* bytes from the host, [1-9][0-9]* bytes to it \([1-9][0-9]* events, [1-9][0-9]* ACL packets\)$" "$OUT/vctrl.log" ||
+	fail "vctrl -v logged no traffic summary"
 
 echo "== 2. empty answers: counted without -v, an error with -v"
 peer empty
