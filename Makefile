@@ -246,7 +246,7 @@ install-man:
 	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3/
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(WIN_BUILD)
 
 # ---- fuzzing, sanitizers, valgrind (docs/fuzzing.md) -----------------------------------------
 # Every tests/fuzz/fuzz_NAME.c is a libFuzzer harness: built with clang, ASan and UBSan into
