@@ -189,6 +189,14 @@ class ControllerInfo(Structure):
     ]
 
 
+class HciStats(Structure):
+    c_name = "struct l2k_hci_stats"
+    _fields_ = [(n, c_uint64) for n in (
+        "acl_rx_packets", "acl_rx_pdus", "acl_bad_header", "acl_unknown_handle", "acl_cont_without_start",
+        "acl_overrun", "acl_short_start", "acl_too_big", "acl_incomplete", "evt_malformed", "nocp_excess",
+        "rx_after_failure", "cmd_timeouts", "probes")]
+
+
 class LinkInfo(Structure):
     c_name = "struct l2k_link_info"
     _fields_ = [
@@ -328,7 +336,7 @@ class ServerCbs(Structure):
 
 
 STRUCTS = (Addr, StackOpts, SecurityOpts, LinkSecurity, AgentRequest, Bond, KeyStore, OobData, ControllerInfo,
-           LinkInfo, StackCbs, ChanOpts, ChanCbs, ChanInfo, ConnRequest, ServerCbs)
+           HciStats, LinkInfo, StackCbs, ChanOpts, ChanCbs, ChanInfo, ConnRequest, ServerCbs)
 # enums whose size must be an int's
 ENUMS = ("enum l2k_addr_type", "enum l2k_mode", "enum l2k_close_reason", "enum l2k_result",
          "enum l2k_sec_level", "enum l2k_io_cap", "enum l2k_agent_ask")
@@ -387,6 +395,8 @@ FUNCTIONS = (
     ("l2k_wait_ready", c_int, (StackP, c_int)),
     ("l2k_controller_info", c_int, (StackP, _P(ControllerInfo))),
     ("l2k_last_error", c_char_p, (StackP,)),
+    ("l2k_hci_stats", c_int, (StackP, _P(HciStats))),
+    ("l2k_link_stats", c_int, (StackP, c_uint16, _P(HciStats))),
     ("l2k_link_connect", c_int, (StackP, _P(Addr), c_int)),
     ("l2k_link_disconnect", c_int, (StackP, c_uint16, c_uint8)),
     ("l2k_link_find", c_int, (StackP, _P(Addr), c_int, _P(c_uint16))),

@@ -344,6 +344,22 @@ class Stack:
         """The controller's public address, "AA:BB:CC:DD:EE:FF"."""
         return _addr.to_string(self._info.addr)
 
+    def hci_stats(self, link=None):
+        """The HCI host's counters (l2k_hci_stats) as a dict: ACL packets and PDUs received,
+        malformed input dropped (acl_bad_header, acl_unknown_handle, acl_cont_without_start,
+        acl_overrun, acl_short_start, acl_too_big, acl_incomplete, evt_malformed, nocp_excess),
+        rx_after_failure, cmd_timeouts, probes.  With link (a Link or its handle): that link's
+        own (l2k_link_stats; l2kit.Error with errno ENOTCONN when it is no open link)."""
+        st = _lib.HciStats()
+        with self._locked() as s:
+            if link is None:
+                r = lib.l2k_hci_stats(s, byref(st))
+            else:
+                handle = link if isinstance(link, int) else link.handle
+                r = lib.l2k_link_stats(s, handle, byref(st))
+        errors.check(r, "HCI counters")
+        return {name: getattr(st, name) for name, _ in st._fields_}
+
     @property
     def last_error(self):
         """The last thing l2kit reported about the controller or transport ('' if nothing)."""

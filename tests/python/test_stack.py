@@ -1,5 +1,6 @@
 """l2kit.Stack: controller info, LE advertising and scanning, links up and down."""
 
+import errno
 import threading
 
 import pytest
@@ -60,3 +61,41 @@ def test_connect_link_gives_up_at_its_timeout(pair):
     a, b = pair
     with pytest.raises(l2kit.Timeout):
         a.connect_link("00:11:22:33:44:55/le-public", timeout=0.2)  # nobody advertises
+
+
+def test_hci_stats_count_the_stack_and_each_link(pair):
+    a, b = pair
+    before = a.hci_stats()
+    assert set(before) == {"acl_rx_packets", "acl_rx_pdus", "acl_bad_header", "acl_unknown_handle",
+                           "acl_cont_without_start", "acl_overrun", "acl_short_start", "acl_too_big",
+                           "acl_incomplete", "evt_malformed", "nocp_excess", "rx_after_failure",
+                           "cmd_timeouts", "probes"}
+    ls = b.listen(0x80, le=True, mtu=2000)
+    b.advertise(True)
+    got = []
+    t = threading.Thread(target=lambda: got.append(ls.accept()), daemon=True)
+    t.start()
+    with a.connect(b.address + "/le-public", 0x80, timeout=10, mtu=2000) as ch:
+        t.join(10)
+        peer_ch = got[0][0]
+        for _ in range(5):
+            peer_ch.send(b"x" * 1500)  # several PDUs, each in several ACL packets
+        for _ in range(5):
+            assert ch.recv(4000) == b"x" * 1500
+        [link] = a.links
+        mine = a.hci_stats(link)
+        assert a.hci_stats(link.handle) == mine
+        total = a.hci_stats()
+        assert mine["acl_rx_pdus"] >= 5 and mine["acl_rx_packets"] > mine["acl_rx_pdus"]
+        assert total["acl_rx_packets"] - before["acl_rx_packets"] >= mine["acl_rx_packets"]
+        assert all(v == 0 for k, v in total.items() if k not in ("acl_rx_packets", "acl_rx_pdus", "probes"))
+        peer_ch.close()
+    a.disconnect_link(link)
+    for _ in range(200):
+        if not a.links:
+            break
+        threading.Event().wait(0.05)
+    with pytest.raises(l2kit.Error) as e:
+        a.hci_stats(link)
+    assert e.value.errno == errno.ENOTCONN
+    ls.close()
