@@ -128,6 +128,11 @@ int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, co
 	return l2cap_fixed_send(l2cap_engine_of(s), handle, cid, psm, pdu, len);
 }
 
+int l2k_fixed_wait_room(l2k_stack *s, uint16_t handle, l2k_fixed_room_cb cb, void *user)
+{
+	return l2cap_fixed_wait_room(l2cap_engine_of(s), handle, cb, user);
+}
+
 int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
 		       uint16_t latency, uint16_t timeout)
 {

@@ -492,6 +492,13 @@ L2K_API int l2k_fixed_bind(l2k_stack *s, uint16_t cid, bool le, uint16_t psm, l2
 L2K_API int l2k_fixed_unbind(l2k_stack *s, uint16_t cid, bool le);
 L2K_API int l2k_fixed_send(l2k_stack *s, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
 			   size_t len);
+/* l2k_fixed_send returns L2K_EAGAIN when the link's transmit queue is full; then
+ * l2k_fixed_wait_room(s, handle, cb, user) asks to be told once when the link takes PDUs again:
+ * cb(user, handle, 0), before the channels waiting for that room are served, or cb(user, handle,
+ * L2K_ELINKLOSS) if the link goes first.  0 (cb follows, once), L2K_EALREADY (no send on the
+ * link was refused since it last had room: send now; cb not kept), L2K_ENOLINK, L2K_ENOBUFS
+ * (8 waiters on the link already), L2K_EINVAL (cb NULL). */
+L2K_API int l2k_fixed_wait_room(l2k_stack *s, uint16_t handle, l2k_fixed_room_cb cb, void *user);
 
 /* LE connection parameter update: as central, drive HCI LE Connection Update; as peripheral,
  * send the L2CAP Connection Parameter Update Request.  Units: 1.25 ms, -, 10 ms. */

@@ -472,6 +472,9 @@ void l2cap_link_pump(struct l2cap_link *l)
 		return; /* the loop below is running further up this call stack */
 	l->pumping = true;
 	struct hci_host *hci = l->eng->hci;
+	/* fixed-channel senders first (ATT, a few short PDUs: as signaling, ahead of the data) */
+	if (l->n_room_wait)
+		l2cap_fixed_room_tell(l, 0);
 	while (l->used && l->wait_head && !hci_host_acl_blocked(hci, l->handle)) {
 		struct l2k_chan *ch = wait_pop(l);
 		if (ch->state != CH_OPEN || !ch->ops || !ch->ops->pump)

@@ -111,6 +111,7 @@ static void link_free(struct l2cap_engine *e, struct l2cap_link *l, uint8_t reas
 		}
 		p->ident = 0;
 	}
+	l2cap_fixed_room_tell(l, L2K_ELINKLOSS);
 	timer_cancel(&e->timers, &l->info_timer);
 	timer_cancel(&e->timers, &l->sig_timer);
 	free(l->chans);
@@ -622,6 +623,48 @@ int l2cap_fixed_send(struct l2cap_engine *e, uint16_t handle, uint16_t cid, uint
 	const uint8_t *parts[1] = {pdu};
 	size_t lens[1] = {len};
 	return l2cap_send_pdu(l, cid, parts, lens, 1);
+}
+
+int l2cap_fixed_wait_room(struct l2cap_engine *e, uint16_t handle, l2k_fixed_room_cb cb, void *user)
+{
+	if (!cb)
+		return L2K_EINVAL;
+	struct l2cap_link *l = l2cap_link_get(e, handle);
+	if (!l)
+		return L2K_ENOLINK;
+	/* no send was refused since the link last had room: nothing to wait for */
+	if (!hci_host_acl_blocked(e->hci, handle))
+		return L2K_EALREADY;
+	if (l->n_room_wait >= L2CAP_FIXED_ROOM_WAITERS)
+		return L2K_ENOBUFS;
+	l->room_wait[l->n_room_wait].cb = cb;
+	l->room_wait[l->n_room_wait].user = user;
+	l->n_room_wait++;
+	return 0;
+}
+
+void l2cap_fixed_room_tell(struct l2cap_link *l, int err)
+{
+	/* one-shot: the list is emptied before anyone is told (a callback may send, fill the link
+	 * and wait again) */
+	uint8_t n = l->n_room_wait;
+	if (!n)
+		return;
+	struct l2cap_engine *e = l->eng;
+	uint16_t handle = l->handle;
+	l2k_fixed_room_cb cb[L2CAP_FIXED_ROOM_WAITERS];
+	void *user[L2CAP_FIXED_ROOM_WAITERS];
+	for (uint8_t i = 0; i < n; i++) {
+		cb[i] = l->room_wait[i].cb;
+		user[i] = l->room_wait[i].user;
+	}
+	l->n_room_wait = 0;
+	for (uint8_t i = 0; i < n; i++) {
+		/* the link may have gone inside a callback (a disconnect): the others learn that */
+		if (err == 0 && l2cap_link_get(e, handle) != l)
+			err = L2K_ELINKLOSS;
+		cb[i](user[i], handle, err);
+	}
 }
 
 /* ---- echo ----------------------------------------------------------------------------------- */

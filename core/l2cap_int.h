@@ -170,6 +170,8 @@ struct l2cap_pending_sig {
 	uint16_t cids[L2CAP_ECFC_MAX_CIDS];	/* our channels named in the request */
 };
 
+#define L2CAP_FIXED_ROOM_WAITERS 8
+
 struct l2cap_link {
 	struct l2cap_engine *eng;
 	bool used;
@@ -201,6 +203,13 @@ struct l2cap_link {
 	struct l2k_chan *wait_head, *wait_tail;
 	struct l2k_chan *serving; /* the channel l2cap_link_pump is pumping */
 	bool pumping;
+	/* fixed-channel senders waiting for room (l2cap_fixed_wait_room), told before the
+	 * channels of the wait list are pumped: one-shot */
+	struct {
+		l2k_fixed_room_cb cb;
+		void *user;
+	} room_wait[L2CAP_FIXED_ROOM_WAITERS];
+	uint8_t n_room_wait;
 	/* a Basic channel's receiver holds: the HCI host keeps the link's incoming data */
 	bool rx_held;
 	/* the last Credit Based Connection Request we answered and our response: a duplicate
@@ -501,6 +510,9 @@ int l2cap_fixed_bind(struct l2cap_engine *e, uint16_t cid, bool le, uint16_t psm
 int l2cap_fixed_unbind(struct l2cap_engine *e, uint16_t cid, bool le);
 int l2cap_fixed_send(struct l2cap_engine *e, uint16_t handle, uint16_t cid, uint16_t psm, const uint8_t *pdu,
 		     size_t len);
+int l2cap_fixed_wait_room(struct l2cap_engine *e, uint16_t handle, l2k_fixed_room_cb cb, void *user);
+/* Tell the link's fixed-channel room waiters (err 0: room; L2K_ELINKLOSS: the link goes). */
+void l2cap_fixed_room_tell(struct l2cap_link *l, int err);
 int l2cap_le_conn_update(struct l2cap_engine *e, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
 			 uint16_t latency, uint16_t timeout);
 

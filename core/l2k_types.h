@@ -168,6 +168,8 @@ struct l2k_server_cbs {
 typedef void (*l2k_echo_cb)(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms);
 
 typedef void (*l2k_fixed_rx_cb)(void *user, uint16_t handle, const uint8_t *pdu, size_t len);
+/* l2k_fixed_wait_room: the link takes PDUs again (err 0), or it went down first (L2K_ELINKLOSS). */
+typedef void (*l2k_fixed_room_cb)(void *user, uint16_t handle, int err);
 
 #ifdef __cplusplus
 }
