@@ -211,6 +211,8 @@ static void rearm(struct sm *sm)
 			due = l->br.deadline;
 		if (l->br.feat_deadline && l->br.feat_deadline < due)
 			due = l->br.feat_deadline;
+		if (l->br.feat_retry_at && l->br.feat_retry_at < due)
+			due = l->br.feat_retry_at;
 	}
 	sm->br.timer.fire = timer_fire;
 	if (due == UINT64_MAX)
@@ -255,6 +257,8 @@ static void fail_later(struct sm *sm, struct sm_link *l, int err, const char *fm
 	rearm(sm);
 }
 
+static void feat_read(struct sm *sm, struct sm_link *l);
+
 static void timer_fire(struct timer *t, uint64_t now)
 {
 	struct sm *sm = (struct sm *)((char *)t - offsetof(struct sm, br.timer));
@@ -281,6 +285,10 @@ static void timer_fire(struct timer *t, uint64_t now)
 					 "legacy PIN pairing (answering the peer): no link key came within 30 s (the PINs "
 					 "differ, or the peer gave up)");
 		}
+		if (l->used && b->feat_retry_at && b->feat_retry_at <= now) {
+			b->feat_retry_at = 0;
+			feat_read(sm, l);
+		}
 		if (l->used && b->feat_deadline && b->feat_deadline <= now)
 			sm_peer_ssp_known(sm, l, false); /* the controller never answered: not Simple Pairing */
 	}
@@ -292,6 +300,36 @@ static void timer_fire(struct timer *t, uint64_t now)
 /* How long the peer's host features may take (a controller answers within the LMP response
  * timeout, 30 s, with the features or an error; this bounds a controller that never does) */
 #define FEAT_READ_MS 10000
+/* A controller busy with something else (another LMP procedure on the link, a full command
+ * buffer) may refuse the read with Command Disallowed, Controller Busy or Memory Capacity
+ * Exceeded: read again this much later, up to FEAT_TRIES reads in all, within FEAT_READ_MS */
+#define FEAT_RETRY_MS 200
+#define FEAT_TRIES 4
+
+/* Send Read Remote Extended Features page 1 for the link (peer_ssp READING); a command that
+ * cannot even be queued makes the peer count as legacy. */
+static void feat_read(struct sm *sm, struct sm_link *l)
+{
+	if (send_handle(sm, HCI_OP_READ_REMOTE_EXT_FEATURES, l->handle, 1) < 0) {
+		sm_peer_ssp_known(sm, l, false);
+		return;
+	}
+	l->br.feat_tries++;
+	l->br.feat_seq = ++sm->br.seq;
+}
+
+/* The read failed with status st (its Command Status or its Complete event): a busy controller
+ * is asked again, anything else (the peer has no extended features, did not answer ...) means
+ * not Simple Pairing. */
+static void feat_refused(struct sm *sm, struct sm_link *l, uint8_t st)
+{
+	bool busy = st == HCI_ERR_COMMAND_DISALLOWED || st == HCI_ERR_CONTROLLER_BUSY || st == HCI_ERR_MEMORY_FULL;
+	if (busy && l->br.feat_tries < FEAT_TRIES && sm->now + FEAT_RETRY_MS < l->br.feat_deadline) {
+		l->br.feat_retry_at = sm->now + FEAT_RETRY_MS;
+		return;
+	}
+	sm_peer_ssp_known(sm, l, false);
+}
 
 void sm_bredr_link_up(struct sm *sm, struct sm_link *l)
 {
@@ -307,6 +345,8 @@ void sm_bredr_link_up(struct sm *sm, struct sm_link *l)
 	if (send_handle(sm, HCI_OP_READ_REMOTE_EXT_FEATURES, l->handle, 1) < 0)
 		return;
 	l->peer_ssp = SM_SSP_READING;
+	l->br.feat_tries = 1;
+	l->br.feat_retry_at = 0;
 	l->br.feat_seq = ++sm->br.seq;
 	l->br.feat_deadline = sm->now + FEAT_READ_MS;
 	rearm(sm);
@@ -319,10 +359,12 @@ static void ev_remote_ext_features(struct sm *sm, const uint8_t *p, size_t len)
 	if (len < 13)
 		return;
 	struct sm_link *l = sm_link_of(sm, get_le16(p + 1) & 0x0FFF);
-	if (!l || l->le || l->peer_ssp != SM_SSP_READING || p[3] != 1)
+	if (!l || l->le || l->peer_ssp != SM_SSP_READING || (p[0] == HCI_SUCCESS && p[3] != 1))
 		return;
-	bool ssp = p[0] == HCI_SUCCESS && hci_bit_test(p + 5, 8, HCI_FEAT1_SSP_HOST);
-	sm_peer_ssp_known(sm, l, ssp);
+	if (p[0] != HCI_SUCCESS)
+		feat_refused(sm, l, p[0]);
+	else
+		sm_peer_ssp_known(sm, l, hci_bit_test(p + 5, 8, HCI_FEAT1_SSP_HOST));
 	rearm(sm);
 }
 
@@ -964,7 +1006,7 @@ static bool ev_cmd_status(struct sm *sm, uint8_t st, uint16_t op)
 			return false;
 		l->br.feat_seq = 0;
 		if (st != HCI_SUCCESS && l->peer_ssp == SM_SSP_READING) {
-			sm_peer_ssp_known(sm, l, false);
+			feat_refused(sm, l, st);
 			rearm(sm);
 		}
 		return true;

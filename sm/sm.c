@@ -121,6 +121,7 @@ void sm_peer_ssp_known(struct sm *sm, struct sm_link *l, bool ssp)
 {
 	l->peer_ssp = ssp ? SM_SSP_YES : SM_SSP_NO;
 	l->br.feat_deadline = 0; /* (feat_seq stays until the Command Status of the read) */
+	l->br.feat_retry_at = 0;
 	call_waiters(sm, l, reached, 0);
 	if (l->used)
 		proceed(sm, l);

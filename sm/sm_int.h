@@ -43,6 +43,8 @@ struct sm_bredr_link {
 	/* the peer's host features (Security Mode 4): Read Remote Extended Features page 1 */
 	uint32_t feat_seq;    /* awaiting its Command Status (0: not) */
 	uint64_t feat_deadline; /* no answer by then: not Simple Pairing (0: none) */
+	uint64_t feat_retry_at; /* the controller was busy: read again then (0: none) */
+	uint8_t feat_tries;	/* reads sent */
 	/* timed work (sm->br.timer): a failure reported outside the call that found it, a retry,
 	 * the end of a responder's legacy pairing that never ended */
 	int deferred_err;

@@ -376,7 +376,7 @@ static void ext_features(struct rig *r, uint8_t status, uint8_t page, uint8_t ho
 }
 
 /* How the read ends: 0 the page says SSP host, 1 the page says no SSP, 2 an error event, 3 the
- * command refused (Command Status), 4 no answer at all (the bound: 10 s) */
+ * command refused (Command Status: Unsupported Feature), 4 no answer at all (the bound: 10 s) */
 static void features_end(int how)
 {
 	struct rig *r = rig_new_opts(true, true, false);
@@ -406,7 +406,7 @@ static void features_end(int how)
 	case 1: ext_features(r, 0, 1, 0x08, 13); break; /* SC host bit, no SSP host bit */
 	case 2: ext_features(r, HCI_ERR_UNSUPPORTED_REMOTE, 1, 0x01, 13); break;
 	case 3:
-		cs[0] = HCI_ERR_COMMAND_DISALLOWED;
+		cs[0] = HCI_ERR_UNSUPPORTED;
 		feed(r, HCI_EV_CMD_STATUS, cs, 4);
 		break;
 	default:
@@ -445,6 +445,72 @@ static void test_features_command_refused_counts_as_legacy(void **st)
 static void test_features_never_answered_counts_as_legacy_after_10_s(void **st)
 {
 	features_end(4);
+}
+
+/* A Command Status to the HCI host (it frees the command slot, so the next command goes out)
+ * and to the manager. */
+static void status_both(struct rig *r, const uint8_t cs[4])
+{
+	evt(&r->f, HCI_EV_CMD_STATUS, cs, 4);
+	feed(r, HCI_EV_CMD_STATUS, cs, 4);
+}
+
+/* How many Read Remote Extended Features commands were sent so far. */
+static int feature_reads(struct rig *r)
+{
+	int n = 0;
+	for (const struct pkt *c; (c = cmd(r, n)) && opcode_of(c) == HCI_OP_READ_REMOTE_EXT_FEATURES;)
+		n++;
+	return n;
+}
+
+/* A controller busy with something else refuses the read (Command Disallowed, Controller
+ * Busy, Memory Capacity Exceeded; in its Command Status or its Complete event): it is read
+ * again 200 ms later, and the peer's answer then counts (before, the first refusal made a
+ * Simple Pairing peer count as legacy: no Security Mode 4, and a desktop refused the
+ * channel).  A controller that stays busy: 4 reads, then legacy. */
+static void test_features_read_again_when_the_controller_is_busy(void **st)
+{
+	const uint8_t busy[3] = {HCI_ERR_COMMAND_DISALLOWED, HCI_ERR_CONTROLLER_BUSY, HCI_ERR_MEMORY_FULL};
+	for (int k = 0; k < 3; k++) {
+		struct rig *r = rig_new_opts(true, true, false);
+		int done = 0;
+		assert_int_equal(sm_secure(r->sm, HANDLE, L2K_SEC_LOW, r_done, &done), 0);
+		uint8_t cs[4] = {busy[k], 1, 0, 0};
+		put_le16(cs + 2, HCI_OP_READ_REMOTE_EXT_FEATURES);
+		status_both(r, cs); /* refused at once */
+		sm_tick(r->sm, 199);
+		assert_int_equal(feature_reads(r), 1);
+		sm_tick(r->sm, 200);
+		assert_int_equal(feature_reads(r), 2);
+		assert_int_equal(sm_link_mode4(r->sm, HANDLE), L2K_EAGAIN);
+		assert_int_equal(done, 0);
+		cs[0] = HCI_SUCCESS;
+		status_both(r, cs);
+		ext_features(r, busy[k], 0, 0, 13); /* the Complete event says busy (page 0) */
+		sm_tick(r->sm, 400);
+		assert_int_equal(feature_reads(r), 3);
+		status_both(r, cs);
+		ext_features(r, 0, 1, 0x01, 13);
+		sm_tick(r->sm, 401);
+		assert_int_equal(done, 1);
+		assert_int_equal(sm_link_mode4(r->sm, HANDLE), 1);
+		assert_int_equal(feature_reads(r), 3);
+		rig_free(r);
+	}
+	/* always busy */
+	struct rig *r = rig_new_opts(true, true, false);
+	uint8_t cs[4] = {HCI_ERR_COMMAND_DISALLOWED, 1, 0, 0};
+	put_le16(cs + 2, HCI_OP_READ_REMOTE_EXT_FEATURES);
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(feature_reads(r), i);
+		assert_int_equal(sm_link_mode4(r->sm, HANDLE), L2K_EAGAIN);
+		status_both(r, cs);
+		sm_tick(r->sm, 200u * (unsigned)i);
+	}
+	assert_int_equal(feature_reads(r), 4);
+	assert_int_equal(sm_link_mode4(r->sm, HANDLE), 0);
+	rig_free(r);
 }
 
 /* An IO Capability exchange tells it before the read's answer: the peer's host does SSP. */
@@ -493,6 +559,7 @@ int main(void)
 	    cmocka_unit_test(test_features_error_event_counts_as_legacy),
 	    cmocka_unit_test(test_features_command_refused_counts_as_legacy),
 	    cmocka_unit_test(test_features_never_answered_counts_as_legacy_after_10_s),
+	    cmocka_unit_test(test_features_read_again_when_the_controller_is_busy),
 	    cmocka_unit_test(test_io_capability_exchange_means_ssp),
 	    cmocka_unit_test(test_no_read_without_the_command_or_with_the_opt_out),
 	};
