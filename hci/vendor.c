@@ -58,7 +58,7 @@ void hci_vendor_usb_lookup(uint16_t vid, uint16_t pid, struct hci_vendor_usb *ou
 		break;
 	case HCI_VENDOR_BROADCOM:
 		out->needs = "patchram (brcm/BCM*.hcd)";
-		out->package = "none in Debian (the broadcom-bt-firmware project, or the vendor's driver)";
+		out->package = "none (not in Debian: docs/hardware.md)";
 		break;
 	default: break;
 	}

@@ -23,7 +23,7 @@ static const struct {
 	{0x410e, "BCM20702B0"}, {0x6109, "BCM4335C0"},	{0x610c, "BCM4354"},   {0x6607, "BCM4350C5"},
 };
 
-static const char *const PKG = "none in Debian (the broadcom-bt-firmware project, or the vendor's driver)";
+static const char *const PKG = "none (not in Debian: docs/hardware.md)";
 
 enum { BS_MINIDRIVER, BS_PAUSE, BS_RECORDS, BS_LAUNCH };
 

@@ -4,8 +4,8 @@
  *  - Read Boot Params (0xFC0D) for the device revision;
  *  - the firmware file intel/ibt-HWVARIANT-DEVREVID.sfi (hardware variants 0x0b, 0x0c) or
  *    intel/ibt-HWVARIANT-HWREV-FWREV.sfi (0x11 .. 0x14): a 644-octet RSA header - the CSS header
- *    (128 octets, its header version 0x00010000 at offset 8), the public key (256) and the
- *    signature (256) - then the payload, a sequence of HCI commands; among them Write Boot Params
+ *    (128 octets, its header version 0x00010000 at offset 8), the public key (256), its
+ *    exponent (4, not sent) and the signature (256) - then the payload, a sequence of HCI commands; among them Write Boot Params
  *    (0xFC0E) carries the boot address;
  *  - Secure Send (0xFC09) fragments of up to 252 octets behind a type octet: CSS header 0x00,
  *    public key 0x03, signature 0x02, then the payload 0x01 in runs of whole commands whose

@@ -139,7 +139,8 @@ struct sim_vendor_stats {
 	unsigned cmds;	     /* download commands accepted (chunks, fragments, patchram commands) */
 	uint64_t bytes;	     /* their data octets */
 	uint32_t hash;	     /* FNV-1a 32 over those octets, in order (Realtek: the chunks' data;
-			      * Intel: every fragment's data, i.e. the .sfi file; Broadcom: each
+			      * Intel: every fragment's data, i.e. the .sfi file but for the 4-octet
+			      * exponent at 384 that is not sent; Broadcom: each
 			      * command as Opcode(2) Length(1) Parameters, i.e. the .hcd file) */
 	unsigned nacked;     /* commands answered with an error (vendor_nack or a check) */
 	unsigned ddc;	     /* Intel DDC records written */

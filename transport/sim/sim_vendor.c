@@ -217,7 +217,9 @@ static bool intel_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 			hash(c, p + 1, n - 1);
 			c->vend.st.cmds++;
 			if (c->vend.phase == 0 && c->vend.phase_bytes == 0 && n - 1 >= 28)
-				c->vend.image_len = get_le32(p + 1 + 24) * 4u; /* CSS header: size in dwords */
+				/* the CSS header's size (dwords): the whole file, of which the 4-octet
+				 * exponent after the public key is not sent */
+				c->vend.image_len = get_le32(p + 1 + 24) * 4u - 4u;
 			c->vend.got += (uint32_t)(n - 1);
 			if (c->vend.phase < 3) {
 				c->vend.phase_bytes += (uint32_t)(n - 1);
