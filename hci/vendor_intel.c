@@ -235,9 +235,11 @@ static void intel_after(struct hci_host *h)
 		return; /* reported */
 	for (size_t off = 0; off < v->len2;) {
 		uint8_t l = v->data2[off];
-		if (l < 2 || v->len2 - off - 1 < l) {
+		if (l < 2 || l > HCI_MAX_CMD_PARAM - 1 || v->len2 - off - 1 < l) {
 			vendor_fail(h, L2K_EBADMSG, "%s: record at offset %zu (length %u) is %s", v->name2, off, l,
-				    l < 2 ? "too short for its ID" : "cut short (truncated)");
+				    l < 2 ? "too short for its ID"
+				    : l > HCI_MAX_CMD_PARAM - 1 ? "too long for one command"
+							       : "cut short (truncated)");
 			return;
 		}
 		off += 1u + l;
