@@ -14,6 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <direct.h>
+#define MKDIR(p) _mkdir(p)
+#else
+#define MKDIR(p) mkdir(p, 0700)
+#endif
 
 #include <cmocka.h>
 
@@ -49,17 +55,22 @@ static void mkdirs(void)
 {
 	char d[300];
 	snprintf(d, sizeof(d), "%s/rtl_bt", fwdir);
-	mkdir(d, 0700);
+	MKDIR(d);
 	snprintf(d, sizeof(d), "%s/intel", fwdir);
-	mkdir(d, 0700);
+	MKDIR(d);
 	snprintf(d, sizeof(d), "%s/brcm", fwdir);
-	mkdir(d, 0700);
+	MKDIR(d);
 }
 
 static int setup(void **state)
 {
+	/* a unique name (mkstemp), made a directory (no mkdtemp on Windows) */
 	snprintf(fwdir, sizeof(fwdir), "/tmp/l2k_test_vendor_XXXXXX");
-	assert_non_null(mkdtemp(fwdir));
+	int fd = mkstemp(fwdir);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(fwdir);
+	assert_int_equal(MKDIR(fwdir), 0);
 	mkdirs();
 	return 0;
 }
