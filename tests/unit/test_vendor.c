@@ -348,6 +348,14 @@ static void test_rtl_corrupt_files(void **state)
 	sim_ctrl_vendor_stats(r.ctrl, &st);
 	assert_int_equal(st.cmds, 0); /* nothing sent from a bad file */
 	down(&r);
+	/* a config file shorter than its length field */
+	size_t cn;
+	uint8_t *cfg = rtl_config(40, &cn);
+	write_file("rtl_bt/rtl8761bu_config.bin", cfg, cn - 10);
+	assert_int_equal(up(&r, "realtek-8761bu", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "rtl_bt/rtl8761bu_config.bin", "truncated");
+	down(&r);
+	free(cfg);
 	free(f);
 	free(g);
 	free(want);
