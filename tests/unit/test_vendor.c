@@ -447,6 +447,10 @@ static void test_no_vendor_and_usb_table(void **state)
 	assert_string_equal(fam, "broadcom");
 	assert_null(l2k_usb_vendor_startup(0x0a12, 0x0001, &fam, NULL)); /* CSR8510: nothing */
 	assert_string_equal(fam, "none");
+	assert_null(l2k_usb_vendor_startup(0x1915, 0x521f, &fam, NULL)); /* unknown */
+	assert_string_equal(fam, "none");
+	assert_non_null(l2k_usb_vendor_startup(0x0e8d, 0x0608, &fam, NULL)); /* MediaTek: not done */
+	assert_string_equal(fam, "other");
 }
 
 /* ---- Intel --------------------------------------------------------------------------------- */
