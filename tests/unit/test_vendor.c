@@ -661,6 +661,71 @@ static void test_bcm_patchram(void **state)
 	free(g);
 }
 
+/* Every truncation of each family's file (and of the Realtek config) ends the bring-up cleanly:
+ * an error that names the file, or - where the cut falls between whole records of a Broadcom
+ * file - a good shorter download; never a read past the data (valgrind / ASan runs check that). */
+static void test_every_truncation(void **state)
+{
+	struct run r;
+	const uint16_t lens[3] = {40, 60, 30};
+	uint8_t *want;
+	size_t wlen, n, cn;
+	uint8_t *f = rtl_fw(14, 1, lens, &n, 2, &want, &wlen);
+	uint8_t *cfg = rtl_config(20, &cn);
+	for (size_t k = 0; k < n; k++) {
+		write_file("rtl_bt/rtl8761bu_fw.bin", f, k);
+		assert_true(up(&r, "realtek-8761bu", NULL, false) < 0);
+		assert_error_has(&r, "rtl_bt/rtl8761bu_fw.bin", NULL);
+		down(&r);
+	}
+	write_file("rtl_bt/rtl8761bu_fw.bin", f, n);
+	for (size_t k = 0; k < cn; k++) {
+		write_file("rtl_bt/rtl8761bu_config.bin", cfg, k);
+		int e = up(&r, "realtek-8761bu", NULL, false);
+		if (k == 0) /* an empty config: too short for its header */
+			assert_int_equal(e, L2K_EBADMSG);
+		assert_true(e < 0);
+		assert_error_has(&r, "rtl_bt/rtl8761bu_config.bin", NULL);
+		down(&r);
+	}
+	size_t sn, dn;
+	uint8_t *sfi = intel_sfi(4, &sn), *ddc = intel_ddc(&dn);
+	for (size_t k = 0; k < sn; k += (k < 700 ? 1 : 3)) {
+		write_file("intel/ibt-20-1-3.sfi", sfi, k);
+		assert_true(up(&r, "intel-ax200", NULL, false) < 0);
+		assert_error_has(&r, "intel/ibt-20-1-3.sfi", NULL);
+		down(&r);
+	}
+	write_file("intel/ibt-20-1-3.sfi", sfi, sn);
+	for (size_t k = 1; k < dn; k++) {
+		write_file("intel/ibt-20-1-3.ddc", ddc, k);
+		int e = up(&r, "intel-ax200", NULL, false);
+		if (e < 0)
+			assert_error_has(&r, "intel/ibt-20-1-3.ddc", NULL);
+		down(&r);
+	}
+	size_t bn;
+	uint8_t *hcd = bcm_hcd(5, &bn);
+	for (size_t k = 0; k < bn; k++) {
+		write_file("brcm/BCM20702A1-0a5c-21e8.hcd", hcd, k);
+		int e = up(&r, "broadcom-20702", NULL, false);
+		if (e < 0)
+			assert_error_has(&r, "brcm/BCM20702A1-0a5c-21e8.hcd", NULL);
+		down(&r);
+	}
+	free(f);
+	free(want);
+	free(cfg);
+	free(sfi);
+	free(ddc);
+	free(hcd);
+	rm("rtl_bt/rtl8761bu_fw.bin");
+	rm("rtl_bt/rtl8761bu_config.bin");
+	rm("intel/ibt-20-1-3.sfi");
+	rm("intel/ibt-20-1-3.ddc");
+	rm("brcm/BCM20702A1-0a5c-21e8.hcd");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +741,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_intel_ax200_sfi_and_ddc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_missing_corrupt_nack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bcm_patchram, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
