@@ -26,7 +26,7 @@ extern "C" {
  * or a function's signature change incompatibly.  Bindings that lay the structures out
  * themselves (the Python package, over ctypes) compare l2k_abi_version() with the value they
  * were written for before their first call. */
-#define L2K_ABI_VERSION 3
+#define L2K_ABI_VERSION 4
 L2K_API int l2k_abi_version(void);
 
 typedef struct l2k_stack l2k_stack;
@@ -70,6 +70,18 @@ struct l2k_stack_opts {
 	 * their packets wait (a peer holding its incoming data, a peer out of range until the
 	 * supervision timeout).  0: 2500; L2K_WATCHDOG_OFF: no probes (only the command watchdog). */
 	uint32_t acl_tx_timeout_ms;
+	/* Vendor start-up (docs/hardware.md): after HCI Reset a Realtek, Intel or Broadcom USB
+	 * dongle gets its firmware (patch, operational firmware, patchram), chosen by the USB
+	 * VID:PID and Read Local Version.  firmware_dir is searched before /lib/firmware/updates
+	 * and /lib/firmware (NULL: only those).  no_vendor_init skips the start-up.  usb_id_set:
+	 * treat the controller as the USB device usb_vid:usb_pid (for a controller behind another
+	 * transport, e.g. a simulated vendor controller in vctrl); otherwise the transport tells
+	 * (libusb; the "sim" transport's vendor personality), and a controller whose VID:PID is not
+	 * known gets no start-up.  l2k_vendor_startup() says what was done. */
+	const char *firmware_dir;
+	bool no_vendor_init;
+	bool usb_id_set;
+	uint16_t usb_vid, usb_pid;
 };
 #define L2K_WATCHDOG_OFF UINT32_MAX
 
@@ -203,6 +215,12 @@ struct l2k_controller_entry {
 };
 L2K_API int l2k_list_controllers(struct l2k_controller_entry *out, size_t max, size_t *count, char *note,
 				 size_t notelen);
+/* Whether a USB dongle with this VID:PID needs a vendor start-up (l2k_stack_opts): NULL when
+ * not known to, else what it needs ("firmware patch + config (rtl_bt/)"); *family ("realtek",
+ * "intel", "broadcom"; "other": one l2kit does not do, MediaTek and Qualcomm; "none") and
+ * *package (the Debian package with the files) when not NULL. */
+L2K_API const char *l2k_usb_vendor_startup(uint16_t vid, uint16_t pid, const char **family,
+					   const char **package);
 
 /* Open the transport named by spec and start bringing the controller up.  errbuf receives a
  * message naming the spec on failure.  The stack is ready when cbs->ready(0) is called or
@@ -244,6 +262,26 @@ L2K_API int l2k_sim_run_until(l2k_stack **stacks, int n, struct l2k_vclock *vc, 
 			      void *arg, uint64_t max_ms);
 
 L2K_API int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out);
+
+/* What the vendor start-up of the stack's bring-up did (l2k_stack_opts.firmware_dir). */
+struct l2k_vendor_startup {
+	char family[16];   /* "realtek", "intel", "broadcom"; "other": needs one l2kit does not do;
+			    * "none": not a dongle known to need one */
+	bool usb_known;	   /* the controller's USB VID:PID was known */
+	uint16_t usb_vid, usb_pid;
+	bool skipped;	   /* no_vendor_init */
+	bool loaded;	   /* firmware was downloaded and the controller came back */
+	char chip[24];	   /* "RTL8761BU", "Intel hw_variant 0x14", "BCM20702A1" */
+	char file[192];	   /* the firmware file loaded (where it was read) */
+	char file2[192];   /* the Realtek config / Intel DDC file ("" none) */
+	char before[64];   /* the controller's version before the start-up */
+	char after[64];	   /* ... after it ("" when nothing was loaded) */
+	char note[160];	   /* why nothing was loaded, when nothing was */
+	unsigned chunks;   /* download commands sent */
+	size_t bytes;	   /* firmware octets sent */
+};
+/* 0 (after bring-up, also when it failed in the start-up), L2K_EINVAL. */
+L2K_API int l2k_vendor_startup(l2k_stack *s, struct l2k_vendor_startup *out);
 
 /* What the HCI host counted of the controller's input since the stack opened (l2k_hci_stats),
  * or of one open link's (l2k_link_stats: the counters that are not about a link stay 0).  The

@@ -52,6 +52,12 @@ struct l2k_sim_opts {
 	uint16_t rx_count;	  /* air packets held for the host, >= 1 (16) */
 	uint8_t enc_key_size;	  /* BR/EDR encryption key size offered, 1..16 (16) */
 	uint32_t sec_faults;	  /* L2K_SIM_FAULT_* (0) */
+	/* Vendor personality (docs/simulator.md "Vendor personalities"): "realtek-8761bu",
+	 * "realtek-8821c", "intel-8265", "intel-ax200", "broadcom-20702" - a dongle before its
+	 * vendor start-up, which takes the download protocol and checks it - or NULL (none).
+	 * vendor_nack: answer the Nth download command with an error (0: none). */
+	const char *vendor;
+	uint32_t vendor_nack;
 };
 L2K_API void l2k_sim_opts_default(struct l2k_sim_opts *o, enum l2k_sim_type type);
 
@@ -119,6 +125,14 @@ L2K_API const char *l2k_sim_ctrl_h4_error(const l2k_sim_ctrl *c);
 #define L2K_SIM_PKT_MAX 1025
 L2K_API size_t l2k_sim_ctrl_pop(l2k_sim_ctrl *c, uint8_t *type, uint8_t *buf, size_t cap);
 L2K_API bool l2k_sim_ctrl_has_output(const l2k_sim_ctrl *c);
+
+/* The personality's USB VID:PID (l2k_stack_opts usb_vid/usb_pid for a stack that reaches this
+ * controller through another transport): false when it has none. */
+L2K_API bool l2k_sim_ctrl_usb_id(const l2k_sim_ctrl *c, uint16_t *vid, uint16_t *pid);
+/* What the personality received of a download, as one line ("download: 12 chunks, 2996
+ * octets, FNV-1a 0x1234abcd, complete, new firmware runs" and the first protocol error), or
+ * "" when it has no personality. */
+L2K_API void l2k_sim_ctrl_vendor_report(const l2k_sim_ctrl *c, char *buf, size_t len);
 
 /* "nc-mismatch", "reject", "key-mismatch", "cut-in-pairing" -> L2K_SIM_FAULT_*, or L2K_EINVAL. */
 L2K_API int l2k_sim_fault_by_name(const char *name);

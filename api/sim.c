@@ -1,5 +1,6 @@
 /* <l2kit/l2kit_sim.h>: the simulated controller (transport/sim) and an H4 framer for its
  * host's byte stream, behind the public face. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,13 @@ int l2k_sim_ctrl_new(l2k_sim_air *air, const struct l2k_sim_opts *o, l2k_sim_ctr
 	c.rx_count = o->rx_count;
 	c.enc_key_size = o->enc_key_size;
 	c.sec_faults = o->sec_faults;
+	if (o->vendor) {
+		int v = sim_vendor_by_name(o->vendor);
+		if (v < 0)
+			return L2K_EINVAL;
+		c.vendor = (uint8_t)v;
+	}
+	c.vendor_nack = o->vendor_nack;
 	l2k_sim_ctrl *sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return L2K_ENOMEM;
@@ -166,6 +174,28 @@ int l2k_sim_ctrl_new(l2k_sim_air *air, const struct l2k_sim_opts *o, l2k_sim_ctr
 	}
 	*out = sc;
 	return 0;
+}
+
+bool l2k_sim_ctrl_usb_id(const l2k_sim_ctrl *c, uint16_t *vid, uint16_t *pid)
+{
+	return c && sim_ctrl_usb_id(c->c, vid, pid);
+}
+
+void l2k_sim_ctrl_vendor_report(const l2k_sim_ctrl *c, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!c)
+		return;
+	struct sim_vendor_stats st;
+	sim_ctrl_vendor_stats(c->c, &st);
+	if (!st.personality[0])
+		return;
+	snprintf(buf, len, "%s download: %u commands, %llu octets, FNV-1a 0x%08x, %u refused%s%s%s%s",
+		 st.personality, st.cmds, (unsigned long long)st.bytes, (unsigned)st.hash,
+		 st.nacked, st.complete ? ", complete" : ", incomplete",
+		 st.running ? ", new firmware runs" : ", old firmware", st.error[0] ? "; host error: " : "", st.error);
 }
 
 void l2k_sim_ctrl_free(l2k_sim_ctrl *c)

@@ -8,6 +8,7 @@
 #include "api/stack_internal.h"
 #include "api/security.h"
 #include "core/l2cap_int.h"
+#include "hci/vendor.h"
 #include "sm/sm.h"
 
 static void to_public_link(const struct hci_link_info *in, struct l2k_link_info *out)
@@ -290,6 +291,20 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 	hc.ctrl_flow = !o.no_ctrl_flow;
 	if (o.host_acl_buffers)
 		hc.host_acl_count = o.host_acl_buffers;
+	/* vendor start-up: the VID:PID given, else the transport's; firmware files from
+	 * firmware_dir, /lib/firmware/updates, /lib/firmware (api/vendor_fw.c) */
+	hc.vendor_init = !o.no_vendor_init;
+	if (o.usb_id_set) {
+		hc.usb_known = true;
+		hc.usb_vid = o.usb_vid;
+		hc.usb_pid = o.usb_pid;
+	} else {
+		hc.usb_known = transport_usb_id(tr, &hc.usb_vid, &hc.usb_pid);
+	}
+	if (o.firmware_dir)
+		snprintf(s->fw_dir, sizeof(s->fw_dir), "%s", o.firmware_dir);
+	hc.fw_load = l2k_firmware_load;
+	hc.fw_arg = s;
 	static const struct hci_host_ops hops = {
 	    .send = h_send,
 	    .ready = h_ready,
@@ -464,6 +479,40 @@ int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out)
 	out->host_acl_mtu = in->host_acl_len;
 	out->host_acl_count = in->host_acl_count;
 	return 0;
+}
+
+int l2k_vendor_startup(l2k_stack *s, struct l2k_vendor_startup *out)
+{
+	if (!s || !out)
+		return L2K_EINVAL;
+	const struct hci_vendor_info *v = hci_host_vendor_info(s->hci);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->family, sizeof(out->family), "%s", hci_vendor_family_name(v->family));
+	out->usb_known = v->usb_known;
+	out->usb_vid = v->usb_vid;
+	out->usb_pid = v->usb_pid;
+	out->skipped = v->skipped;
+	out->loaded = v->loaded;
+	snprintf(out->chip, sizeof(out->chip), "%s", v->chip);
+	snprintf(out->file, sizeof(out->file), "%s", v->file);
+	snprintf(out->file2, sizeof(out->file2), "%s", v->file2);
+	snprintf(out->before, sizeof(out->before), "%s", v->before);
+	snprintf(out->after, sizeof(out->after), "%s", v->after);
+	snprintf(out->note, sizeof(out->note), "%s", v->note);
+	out->chunks = v->chunks;
+	out->bytes = v->bytes;
+	return 0;
+}
+
+const char *l2k_usb_vendor_startup(uint16_t vid, uint16_t pid, const char **family, const char **package)
+{
+	struct hci_vendor_usb u;
+	hci_vendor_usb_lookup(vid, pid, &u);
+	if (family)
+		*family = hci_vendor_family_name(u.family);
+	if (package)
+		*package = u.package;
+	return u.family == HCI_VENDOR_NONE ? NULL : u.needs;
 }
 
 static void stats_from_link(const struct hci_link_stats *in, struct l2k_hci_stats *out)

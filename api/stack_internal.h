@@ -37,6 +37,7 @@ struct l2k_stack {
 	int failed;	 /* transport failure code, 0 if none */
 	bool stop;	 /* l2k_break() */
 	char last_error[256];
+	char fw_dir[512]; /* l2k_stack_opts.firmware_dir ("" none) */
 	struct sockface *sf; /* socket face (api/sockface.c): created by l2k_start, else NULL */
 	struct sm *sm;	     /* security manager (sm/), wired by api/security.c */
 	struct security *sec;
@@ -45,6 +46,9 @@ struct l2k_stack {
 /* l2k_stack_open() on a transport the caller made (a test's or fuzz harness's in-memory fake,
  * an embedder's own driver) instead of one named by a spec.  The stack takes ownership of tr:
  * it sets tr's callbacks, and closes it in l2k_stack_close() or when this call fails. */
+/* api/vendor_fw.c: the hci_host_config fw_load of a stack (arg: the l2k_stack): the file
+ * name under its firmware_dir, /lib/firmware/updates, /lib/firmware. */
+int l2k_firmware_load(void *arg, const char *name, uint8_t **data, size_t *len, char *where, size_t wlen);
 int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *opts,
 			     const struct l2k_stack_cbs *cbs, l2k_stack **out, char *errbuf,
 			     size_t errlen);

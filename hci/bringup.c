@@ -14,6 +14,7 @@
 enum step {
 	ST_RESET,
 	ST_READ_VERSION,
+	ST_VENDOR, /* vendor start-up (hci/vendor.c): its own commands */
 	ST_READ_COMMANDS,
 	ST_READ_FEATURES,
 	ST_READ_BD_ADDR,
@@ -101,7 +102,7 @@ static void on_step_done(void *arg, int status, const uint8_t *r, size_t n)
 		return;
 	if (status != HCI_SUCCESS) {
 		static const uint16_t ops[] = {
-		    HCI_OP_RESET, HCI_OP_READ_LOCAL_VERSION, HCI_OP_READ_LOCAL_COMMANDS,
+		    HCI_OP_RESET, HCI_OP_READ_LOCAL_VERSION, 0, HCI_OP_READ_LOCAL_COMMANDS,
 		    HCI_OP_READ_LOCAL_FEATURES, HCI_OP_READ_BD_ADDR, HCI_OP_READ_BUFFER_SIZE,
 		    HCI_OP_LE_READ_BUFFER_SIZE, HCI_OP_LE_READ_LOCAL_FEATURES, HCI_OP_HOST_BUFFER_SIZE,
 		    HCI_OP_SET_CTRL_TO_HOST_FC, HCI_OP_SET_EVENT_MASK, HCI_OP_SET_EVENT_MASK_PAGE2,
@@ -234,6 +235,10 @@ static void bringup_next(struct hci_host *h)
 		case ST_READ_VERSION:
 			send_step(h, HCI_OP_READ_LOCAL_VERSION, NULL, 0);
 			return;
+		case ST_VENDOR:
+			if (hci_vendor_start(h))
+				return; /* hci_bringup_vendor_done goes on */
+			break;
 		case ST_READ_COMMANDS:
 			send_step(h, HCI_OP_READ_LOCAL_COMMANDS, NULL, 0);
 			return;
@@ -398,6 +403,18 @@ static void bringup_next(struct hci_host *h)
 		}
 		h->bringup_step++;
 	}
+}
+
+void hci_bringup_vendor_done(struct hci_host *h, int err)
+{
+	if (h->bringup_step != ST_VENDOR)
+		return;
+	if (err < 0) {
+		bringup_fail(h, err);
+		return;
+	}
+	h->bringup_step = ST_READ_COMMANDS;
+	bringup_next(h);
 }
 
 int hci_host_start(struct hci_host *h)

@@ -51,6 +51,17 @@ struct hci_host_config {
 	 * commands: default true, true.  ssp false leaves the controller in legacy (PIN) pairing. */
 	bool ssp;
 	bool sc;
+	/* Vendor start-up (hci/vendor.h) after Reset and Read Local Version, chosen by the USB
+	 * VID:PID (usb_known false: not a USB dongle, or not known: nothing runs).  vendor_init
+	 * false skips it (default true).  fw_load reads a firmware file by its name under the
+	 * firmware directories ("rtl_bt/rtl8761bu_fw.bin"): 0 with *data (malloc'ed: the host frees
+	 * it) and *len, and where it was read in where; L2K_ENOENT with where = the places it looked;
+	 * another L2K_E* code with where saying what failed.  NULL: every file is missing. */
+	bool vendor_init;
+	bool usb_known;
+	uint16_t usb_vid, usb_pid;
+	int (*fw_load)(void *arg, const char *name, uint8_t **data, size_t *len, char *where, size_t wlen);
+	void *fw_arg;
 };
 void hci_host_config_default(struct hci_host_config *cfg);
 #define HCI_ACL_TX_TIMEOUT_DEFAULT 2500
@@ -238,6 +249,9 @@ bool hci_host_is_ready(const struct hci_host *h);
 /* 0, or the error with which the host failed (the controller stopped responding). */
 int hci_host_failed(const struct hci_host *h);
 const struct hci_controller_info *hci_host_info(const struct hci_host *h);
+/* What the vendor start-up of the last bring-up did (hci/vendor.h). */
+struct hci_vendor_info;
+const struct hci_vendor_info *hci_host_vendor_info(const struct hci_host *h);
 const struct hci_host_stats *hci_host_stats(const struct hci_host *h);
 /* The counters of one open link: 0, or L2K_ENOLINK. */
 int hci_host_link_stats(const struct hci_host *h, uint16_t handle, struct hci_link_stats *out);

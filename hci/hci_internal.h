@@ -4,6 +4,7 @@
 #define L2K_HCI_INTERNAL_H
 
 #include "hci/hci_host.h"
+#include "hci/vendor.h"
 #include "base/l2k_compat.h"
 #include "base/ring.h"
 
@@ -84,6 +85,9 @@ struct hci_host {
 	bool gone_valid;
 	struct hci_controller_info info;
 	bool have_commands; /* info.commands is valid */
+	/* vendor start-up (hci/vendor*.c): its result, and the procedure while it runs */
+	struct hci_vendor_info vinfo;
+	struct hci_vendor_run *vrun;
 
 	/* links */
 	struct hci_link *links; /* cfg.max_links entries */
@@ -190,6 +194,16 @@ void hci_inquiry_event(struct hci_host *h, uint8_t code, const uint8_t *p, size_
  * sent) when the controller's event is overdue; when the next one is due (UINT64_MAX: none). */
 void hci_inquiry_tick(struct hci_host *h);
 uint64_t hci_inquiry_next(const struct hci_host *h);
+
+/* vendor.c: the vendor start-up, run by bring-up after Read Local Version.  hci_vendor_start:
+ * true when a procedure runs (it ends with hci_bringup_vendor_done), false to go on at once. */
+bool hci_vendor_start(struct hci_host *h);
+void hci_vendor_event(struct hci_host *h, const uint8_t *p, size_t n); /* vendor event 0xFF */
+void hci_vendor_tick(struct hci_host *h);
+uint64_t hci_vendor_next(const struct hci_host *h);
+void hci_vendor_stop(struct hci_host *h); /* free what runs (host freed / restarted) */
+/* bringup.c: the vendor start-up ended (0, or the error it reported) */
+void hci_bringup_vendor_done(struct hci_host *h, int err);
 
 /* host.c */
 /* The link is gone: its record is freed and ops->link_down told. */

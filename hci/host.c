@@ -21,6 +21,7 @@ void hci_host_config_default(struct hci_host_config *cfg)
 	cfg->host_acl_count = 32;
 	cfg->ssp = true;
 	cfg->sc = true;
+	cfg->vendor_init = true;
 }
 
 struct hci_host *hci_host_new(const struct hci_host_config *cfg, const struct hci_host_ops *ops,
@@ -62,6 +63,7 @@ void hci_host_free(struct hci_host *h)
 {
 	if (!h)
 		return;
+	hci_vendor_stop(h);
 	hci_cmdq_flush(h, L2K_ESHUTDOWN);
 	for (unsigned i = 0; i < h->cfg.max_links; i++)
 		if (h->links[i].used)
@@ -85,16 +87,19 @@ void hci_host_tick(struct hci_host *h, uint64_t now_ms)
 	hci_rxflow_tick(h);
 	hci_watchdog_tick(h);
 	hci_inquiry_tick(h);
+	hci_vendor_tick(h);
 }
 
 uint64_t hci_host_next_timer(const struct hci_host *h)
 {
 	uint64_t t = hci_cmdq_next_deadline(h), f = hci_rxflow_next(h), w = hci_watchdog_next(h);
-	uint64_t q = hci_inquiry_next(h);
+	uint64_t q = hci_inquiry_next(h), v = hci_vendor_next(h);
 	if (f < t)
 		t = f;
 	if (q < t)
 		t = q;
+	if (v < t)
+		t = v;
 	return w < t ? w : t;
 }
 
@@ -603,6 +608,7 @@ static void handle_event(struct hci_host *h, const uint8_t *pkt, size_t len)
 		hci_report(h, L2K_EPROTO, "controller reported a data buffer overflow (link type %u)",
 			   n ? p[0] : 0);
 		break;
+	case HCI_EV_VENDOR: hci_vendor_event(h, p, n); break;
 	default: break;
 	}
 	if (h->ops.event)

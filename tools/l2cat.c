@@ -87,6 +87,7 @@ static void usage(FILE *f)
 		"                         the packets it holds) must answer a probe within MS too, else it is\n"
 		"                         taken for frozen: every channel ends, exit 1 (default 2500, 0 = off)\n"
 		"      --btsnoop FILE     capture every HCI packet to FILE (btmon -r, wireshark)\n"
+		TOOL_VENDOR_HELP
 		"  -v, --verbose          channel parameters, the link's security, and a summary (bytes, SDUs,\n"
 		"                         s, MB/s, controller input the host dropped as malformed) on stderr\n"
 		"  -h, --help\n",
@@ -277,12 +278,19 @@ int main(int argc, char **argv)
 	    {"no-discoverable", no_argument, 0, O_NODISC},
 	    {"verbose", no_argument, 0, 'v'},	      {"help", no_argument, 0, 'h'},
 	    TOOL_SEC_LONGOPTS,
+	    TOOL_VENDOR_LONGOPTS,
 	    {0, 0, 0, 0}};
 	int o;
 	unsigned long v;
+	struct tool_vendor tv = {0};
 	tool_sec_init(&c.sec);
 	while ((o = getopt_long(argc, argv, "t:m:l:kdw:o:vh", lo, NULL)) != -1) {
 		int so = tool_sec_opt(PROG, &c.sec, o, optarg);
+		if (so < 0)
+			return 2;
+		if (so > 0)
+			continue;
+		so = tool_vendor_option(PROG, o, optarg, &tv);
 		if (so < 0)
 			return 2;
 		if (so > 0)
@@ -478,6 +486,7 @@ int main(int argc, char **argv)
 	tool_agent_init(PROG, &c.sec, true, &cbs);
 	struct l2k_stack_opts so = {.btsnoop_path = c.snoop, .no_page_scan = !(c.listen && !c.le),
 				    .security = &c.sec.opts, .acl_tx_timeout_ms = c.watchdog_ms};
+	tool_vendor_apply(&tv, &so);
 	if (tool_stack_up(PROG, c.spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
 	/* from here on SIGINT / SIGTERM end the channels and links gracefully (exit 130 / 143) */

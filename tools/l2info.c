@@ -1,5 +1,7 @@
-/* l2info: bring a controller up and print what it is; or list the controllers l2kit can open.
- *   l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS]
+/* l2info: bring a controller up and print what it is (and what its vendor start-up did); or
+ * list the controllers l2kit can open.
+ *   l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS] [--firmware-dir DIR]
+ *          [--no-vendor-init] [--usb-id VID:PID]
  *   l2info --list [--json] */
 #include <getopt.h>
 #include <stdio.h>
@@ -45,6 +47,20 @@ static int list(bool json)
 				printf(", \"product\": ");
 				json_str(e[i].product);
 				printf(", \"strings_readable\": %s", e[i].strings_unreadable ? "false" : "true");
+				const char *fam, *pkg;
+				const char *needs = l2k_usb_vendor_startup(e[i].vid, e[i].pid, &fam, &pkg);
+				printf(", \"vendor_startup\": ");
+				if (needs) {
+					printf("{\"family\": ");
+					json_str(fam);
+					printf(", \"needs\": ");
+					json_str(needs);
+					printf(", \"debian_package\": ");
+					json_str(pkg);
+					printf("}");
+				} else {
+					printf("null");
+				}
 			} else {
 				printf(", \"address\": ");
 				json_str(e[i].bdaddr);
@@ -73,8 +89,13 @@ static int list(bool json)
 			if (e[i].driver[0])
 				snprintf(drv, sizeof(drv), "kernel driver %s bound (l2kit detaches it while open)",
 					 e[i].driver);
-			printf("%-14s  usb %04x:%04x at %s  %s  %s\n", e[i].spec, e[i].vid, e[i].pid, e[i].where, strs,
-			       drv);
+			const char *pkg;
+			const char *needs = l2k_usb_vendor_startup(e[i].vid, e[i].pid, NULL, &pkg);
+			char su[200] = "start-up: none known to be needed";
+			if (needs)
+				snprintf(su, sizeof(su), "start-up: %s, package %s", needs, pkg);
+			printf("%-14s  usb %04x:%04x at %s  %s  %s  %s\n", e[i].spec, e[i].vid, e[i].pid, e[i].where, strs,
+			       drv, su);
 		} else {
 			printf("%-14s  HCI user channel%s%s (the kernel's adapter: it must be down, and l2kit needs "
 			       "CAP_NET_ADMIN)\n",
@@ -90,18 +111,22 @@ static int list(bool json)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS]\n"
+	fprintf(f, "usage: l2info -t SPEC [--json] [--btsnoop FILE] [--timeout MS] [--firmware-dir DIR]\n"
+		   "              [--no-vendor-init] [--usb-id VID:PID]\n"
 		   "       l2info --list [--json]\n"
-		   "  Brings the controller named by SPEC up (HCI Reset and the reads) and prints its\n"
-		   "  address, HCI version, manufacturer, ACL and LE ACL buffers, what it supports and\n"
-		   "  whether controller-to-host flow control is on.\n"
+		   "  Brings the controller named by SPEC up (HCI Reset, the vendor start-up of a Realtek,\n"
+		   "  Intel or Broadcom dongle, and the reads) and prints its address, HCI version,\n"
+		   "  manufacturer, ACL and LE ACL buffers, what it supports, whether controller-to-host\n"
+		   "  flow control is on, and what the vendor start-up did (file, version before/after).\n"
 		   "  SPEC: unix:PATH | tcp:HOST:PORT | serial:DEV[,BAUD][,rtscts] | sim[:k=v,...]\n"
 		   "        | hciN (Linux HCI user channel) | usb[:N|:VID:PID[#N]|:BUS-PORT] (libusb)\n"
 		   "  --timeout MS  wait this long for the bring-up, 1..600000 (default 10000)\n"
 		   "  --list        list the controllers l2kit can open, without opening them: USB\n"
 		   "                Bluetooth dongles (libusb: VID:PID, bus-port, manufacturer and\n"
 		   "                product, the kernel driver bound) and hciN user channels; one line\n"
-		   "                each (--json: one JSON array), or a line saying there is none\n"
+		   "                each (--json: one JSON array), or a line saying there is none;\n"
+		   "                each USB dongle says whether it needs a vendor start-up\n"
+		   TOOL_VENDOR_HELP
 		   "  SIGINT / SIGTERM end it at once (exit 130 / 143).\n");
 }
 
@@ -116,10 +141,17 @@ int main(int argc, char **argv)
 					   {"btsnoop", required_argument, 0, 'b'},
 					   {"timeout", required_argument, 0, 'T'},
 					   {"list", no_argument, 0, 'L'},
+					   TOOL_VENDOR_LONGOPTS,
 					   {"help", no_argument, 0, 'h'},
 					   {0, 0, 0, 0}};
 	int c;
+	struct tool_vendor tv = {0};
 	while ((c = getopt_long(argc, argv, "t:jh", lo, NULL)) != -1) {
+		int vr = tool_vendor_option("l2info", c, optarg, &tv);
+		if (vr < 0)
+			return 2;
+		if (vr)
+			continue;
 		switch (c) {
 		case 't': spec = optarg; break;
 		case 'j': json = true; break;
@@ -146,6 +178,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct l2k_stack_opts o = {.btsnoop_path = snoop, .no_page_scan = true};
+	tool_vendor_apply(&tv, &o);
 	char err[256];
 	l2k_stack *s;
 	int r = l2k_stack_open(spec, &o, NULL, &s, err, sizeof(err));
@@ -163,6 +196,8 @@ int main(int argc, char **argv)
 	}
 	struct l2k_controller_info in;
 	l2k_controller_info(s, &in);
+	struct l2k_vendor_startup vs;
+	l2k_vendor_startup(s, &vs);
 	char a[18];
 	l2k_addr_str(&in.addr, a);
 	if (json) {
@@ -170,12 +205,28 @@ int main(int argc, char **argv)
 		       "\"lmp_version\": %u, \"lmp_subversion\": %u, \"manufacturer\": %u, "
 		       "\"acl_mtu\": %u, \"acl_count\": %u, \"le_acl_mtu\": %u, \"le_acl_count\": %u, "
 		       "\"le_shared_buffers\": %s, \"bredr\": %s, \"le\": %s, \"ctrl_flow_supported\": %s, "
-		       "\"ctrl_flow\": %s, \"host_acl_mtu\": %u, \"host_acl_count\": %u}\n",
+		       "\"ctrl_flow\": %s, \"host_acl_mtu\": %u, \"host_acl_count\": %u, \"vendor_startup\": ",
 		       spec, a, in.hci_version, in.hci_revision, in.lmp_version, in.lmp_subversion,
 		       in.manufacturer, in.acl_mtu, in.acl_count, in.le_acl_mtu, in.le_acl_count,
 		       in.le_shared ? "true" : "false", in.bredr ? "true" : "false", in.le ? "true" : "false",
 		       in.ctrl_flow_supported ? "true" : "false", in.ctrl_flow ? "true" : "false", in.host_acl_mtu,
 		       in.host_acl_count);
+		printf("{\"family\": ");
+		json_str(vs.family);
+		printf(", \"chip\": ");
+		json_str(vs.chip);
+		printf(", \"skipped\": %s, \"loaded\": %s, \"file\": ", vs.skipped ? "true" : "false",
+		       vs.loaded ? "true" : "false");
+		json_str(vs.file);
+		printf(", \"file2\": ");
+		json_str(vs.file2);
+		printf(", \"before\": ");
+		json_str(vs.before);
+		printf(", \"after\": ");
+		json_str(vs.after);
+		printf(", \"chunks\": %u, \"bytes\": %zu, \"note\": ", vs.chunks, vs.bytes);
+		json_str(vs.note);
+		printf("}}\n");
 	} else {
 		printf("transport:     %s\n", spec);
 		printf("address:       %s\n", a);
@@ -193,6 +244,13 @@ int main(int argc, char **argv)
 		char fc[300];
 		tool_ctrl_flow_str(fc, sizeof(fc), &in);
 		printf("controller-to-host flow control: %s\n", fc);
+		if (vs.loaded) {
+			printf("vendor start-up: %s: loaded %s%s%s (%u commands, %zu octets)\n", vs.chip, vs.file,
+			       vs.file2[0] ? " + " : "", vs.file2, vs.chunks, vs.bytes);
+			printf("  version before: %s\n  version after:  %s\n", vs.before, vs.after);
+		} else {
+			printf("vendor start-up: %s%s%s\n", vs.chip, vs.chip[0] ? ": " : "", vs.note[0] ? vs.note : "none");
+		}
 	}
 	l2k_stack_close(s);
 	return 0;

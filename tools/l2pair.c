@@ -55,6 +55,7 @@ static void usage(FILE *f)
 		"      --remove ADDR      remove the bond with ADDR (BR/EDR, or ADDR/le-public, ADDR/le-random)\n"
 		"  -w, --timeout MS       give up creating the link or pairing after MS (default 60000)\n"
 		"      --btsnoop FILE     capture every HCI packet to FILE (btmon -r, wireshark)\n"
+		TOOL_VENDOR_HELP
 		"  -v, --verbose          the controller, the link, the association model on stderr\n"
 		"  -h, --help\n");
 	tool_sec_usage(f, "the level the pairing must reach (exit status 1 if lower)");
@@ -334,11 +335,18 @@ int main(int argc, char **argv)
 					   {"verbose", no_argument, 0, 'v'},
 					   {"help", no_argument, 0, 'h'},
 					   TOOL_SEC_LONGOPTS,
+					   TOOL_VENDOR_LONGOPTS,
 					   {0, 0, 0, 0}};
 	tool_signals_init(PROG);
 	int o;
+	struct tool_vendor tv = {0};
 	while ((o = getopt_long(argc, argv, "t:w:vh", lo, NULL)) != -1) {
 		int so = tool_sec_opt(PROG, &ts, o, optarg);
+		if (so < 0)
+			return 2;
+		if (so > 0)
+			continue;
+		so = tool_vendor_option(PROG, o, optarg, &tv);
 		if (so < 0)
 			return 2;
 		if (so > 0)
@@ -423,6 +431,7 @@ int main(int argc, char **argv)
 	tool_agent_init(PROG, &ts, false, &cbs);
 	l2k_stack *s;
 	struct l2k_stack_opts so = {.btsnoop_path = snoop, .no_page_scan = true, .security = &ts.opts};
+	tool_vendor_apply(&tv, &so);
 	if (tool_stack_up(PROG, spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
 	tool_signals_graceful(true); /* a signal ends the pairing; the link is disconnected */

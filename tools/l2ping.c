@@ -74,6 +74,7 @@ static void usage(FILE *f)
 		   "                        within MS too, else it is taken for frozen: the run ends, exit 1\n"
 		   "                        (default 2500, 0 = off)\n"
 		   "      --btsnoop FILE    capture every HCI packet to FILE\n"
+		   TOOL_VENDOR_HELP
 		   "  -h, --help\n"
 		   "  SIGINT / SIGTERM stop it: the summary is printed, the link it made is disconnected,\n"
 		   "  exit status 130 / 143.\n");
@@ -197,13 +198,20 @@ int main(int argc, char **argv)
 					   {"watchdog", required_argument, 0, O_WATCHDOG},
 					   {"help", no_argument, 0, 'h'},
 					   TOOL_SEC_LONGOPTS,
+					   TOOL_VENDOR_LONGOPTS,
 					   {0, 0, 0, 0}};
 	int o;
+	struct tool_vendor tv = {0};
 	struct tool_sec sec;
 	tool_sec_init(&sec);
 	tool_signals_init(PROG);
 	while ((o = getopt_long(argc, argv, "i:c:s:t:d:fvrh", lo, NULL)) != -1) {
 		int so = tool_sec_opt(PROG, &sec, o, optarg);
+		if (so < 0)
+			return 2;
+		if (so > 0)
+			continue;
+		so = tool_vendor_option(PROG, o, optarg, &tv);
 		if (so < 0)
 			return 2;
 		if (so > 0)
@@ -297,6 +305,7 @@ int main(int argc, char **argv)
 	l2k_stack *s;
 	struct l2k_stack_opts so = {.btsnoop_path = snoop, .no_page_scan = true, .security = &sec.opts,
 				    .acl_tx_timeout_ms = watchdog};
+	tool_vendor_apply(&tv, &so);
 	if (tool_stack_up(PROG, spec, &so, &cbs, 10000, &s) < 0)
 		return 1;
 	tool_agent_start();

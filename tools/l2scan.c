@@ -68,6 +68,7 @@ static void usage(FILE *f)
 		   "                ...]}\n"
 		   "  --btsnoop FILE  capture the HCI traffic\n"
 		   "  --timeout MS  wait this long for the bring-up, 1..600000 (default 10000)\n"
+		   TOOL_VENDOR_HELP
 		   "  Exit status: 0 (also when nothing was found: \"no devices found\" on stderr), 1 the\n"
 		   "  controller or the transport failed, or cannot do what was asked, 2 usage,\n"
 		   "  130 / 143 SIGINT / SIGTERM (what was found so far is printed).\n");
@@ -310,9 +311,16 @@ int main(int argc, char **argv)
 					   {"btsnoop", required_argument, 0, 'b'},
 					   {"timeout", required_argument, 0, 'T'},
 					   {"help", no_argument, 0, 'h'},
+					   TOOL_VENDOR_LONGOPTS,
 					   {0, 0, 0, 0}};
 	int c;
+	struct tool_vendor tv = {0};
 	while ((c = getopt_long(argc, argv, "t:s:njh", lo, NULL)) != -1) {
+		int vr = tool_vendor_option("l2scan", c, optarg, &tv);
+		if (vr < 0)
+			return 2;
+		if (vr)
+			continue;
 		switch (c) {
 		case 't': spec = optarg; break;
 		case 'B': want_br = true; break;
@@ -343,6 +351,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct l2k_stack_opts o = {.btsnoop_path = snoop, .no_page_scan = true};
+	tool_vendor_apply(&tv, &o);
 	struct l2k_stack_cbs cbs = {.user = sc,
 				    .inquiry_result = on_inquiry_result,
 				    .inquiry_complete = on_inquiry_complete,

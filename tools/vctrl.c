@@ -106,6 +106,13 @@ static void usage(FILE *f)
 		"                       reject (refuse pairing/encryption for the host), key-mismatch\n"
 		"                       (alter the host's link key / LTK), cut-in-pairing (cut the\n"
 		"                       link when pairing reaches the peer's host)\n"
+		"  --vendor NAME        every controller is a USB dongle before its vendor start-up,\n"
+		"                       taking the vendor's download protocol and checking it:\n"
+		"                       realtek-8761bu (0bda:8771), realtek-8821c (0bda:c821),\n"
+		"                       intel-8265 (8087:0a2b), intel-ax200 (8087:0029),\n"
+		"                       broadcom-20702 (0a5c:21e8); give the host its VID:PID\n"
+		"                       (--usb-id); what it received is logged when the client goes\n"
+		"  --vendor-nack N      refuse the Nth download command (chunk, fragment) (0: none)\n"
 		"  --port-file FILE     write the port of the first TCP listener to FILE\n"
 		"  -v, --verbose        also log each client's links (made, ended, encrypted) and, when it\n"
 		"                       goes, what it sent and received\n"
@@ -251,6 +258,10 @@ static int listen_options(char *spec, struct listener *l)
 
 static void client_drop(struct client *c)
 {
+	char vr[320];
+	l2k_sim_ctrl_vendor_report(c->ctrl, vr, sizeof(vr));
+	if (vr[0])
+		fprintf(stderr, "vctrl: client %u: %s\n", c->id, vr);
 	fprintf(stderr, "vctrl: client %u (%s, controller %s) gone: %s\n", c->id, c->peer, c->addr,
 		c->why ? c->why : "closed");
 	if (verbose)
@@ -327,8 +338,12 @@ static void client_accept(struct listener *l)
 		snprintf(c->peer, sizeof(c->peer), "%s:%s", h, p);
 	}
 	clients[slot] = c;
-	fprintf(stderr, "vctrl: client %u connected (%s): controller %s%s\n", c->id, c->peer, c->addr,
-		l->cfg.addr_set ? " (fixed address)" : "");
+	uint16_t vid, pid;
+	char vend[96] = "";
+	if (l2k_sim_ctrl_usb_id(c->ctrl, &vid, &pid))
+		snprintf(vend, sizeof(vend), ", vendor %s (USB %04x:%04x)", l->cfg.vendor, vid, pid);
+	fprintf(stderr, "vctrl: client %u connected (%s): controller %s%s%s\n", c->id, c->peer, c->addr,
+		l->cfg.addr_set ? " (fixed address)" : "", vend);
 }
 
 static void client_read(struct client *c)
@@ -578,6 +593,20 @@ int main(int argc, char **argv)
 			} else {
 				ctrl_cfg.sec_faults |= (uint32_t)f;
 			}
+		} else if (!strcmp(arg, "--vendor")) {
+			static const char *const known[] = {"realtek-8761bu", "realtek-8821c", "intel-8265",
+							    "intel-ax200", "broadcom-20702"};
+			bad = 1;
+			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+				if (!strcmp(val, known[k]))
+					bad = 0;
+			if (bad)
+				fprintf(stderr, "vctrl: --vendor: unknown personality '%s' (realtek-8761bu, "
+						"realtek-8821c, intel-8265, intel-ax200, broadcom-20702)\n", val);
+			ctrl_cfg.vendor = val;
+		} else if (!strcmp(arg, "--vendor-nack")) {
+			bad = parse_num(arg, val, 0, 0xFFFFFFFFul, &v);
+			ctrl_cfg.vendor_nack = (uint32_t)v;
 		} else if (!strcmp(arg, "--port-file")) {
 			port_file = val;
 		} else {

@@ -78,8 +78,18 @@ static void tr_close(struct transport *t)
 	free(s);
 }
 
+static bool tr_usb_id(struct transport *t, uint16_t *vid, uint16_t *pid)
+{
+	struct sim_tr *s = (struct sim_tr *)t;
+	sim_air_lock(s->air);
+	bool r = sim_ctrl_usb_id(s->ctrl, vid, pid);
+	sim_air_unlock(s->air);
+	return r;
+}
+
 static const struct transport_ops sim_ops = {
 	.kind = "sim",
+	.usb_id = tr_usb_id,
 	.send = tr_send,
 	.fd = tr_fd,
 	.want_write = tr_want_write,
@@ -191,6 +201,18 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 			return L2K_ESPEC;
 		}
 		o->cfg.sec_faults |= (uint32_t)f;
+	} else if (strcmp(k, "vendor") == 0) {
+		int vv = sim_vendor_by_name(v);
+		if (vv < 0) {
+			err(eb, el, "sim: unknown vendor '%s' (realtek-8761bu, realtek-8821c, intel-8265, intel-ax200, "
+				    "broadcom-20702)", v);
+			return L2K_ESPEC;
+		}
+		o->cfg.vendor = (uint8_t)vv;
+	} else if (strcmp(k, "vendor-nack") == 0) {
+		if (parse_u64(v, UINT32_MAX, &x) < 0)
+			goto bad;
+		o->cfg.vendor_nack = (uint32_t)x;
 	} else if (strcmp(k, "air") == 0) {
 		if (!*v || strlen(v) >= sizeof(o->air))
 			goto bad;
@@ -217,7 +239,7 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		o->cut_set = true;
 	} else {
 		err(eb, el, "sim: unknown key '%s' (type, addr, acl-mtu, acl-count, le-acl-mtu, "
-			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, air, profile, "
+			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, air, profile, "
 			    "loss, corrupt, seed, cut-at)",
 		    k);
 		return L2K_ESPEC;

@@ -369,15 +369,15 @@ static void stream_close(struct transport *t)
 
 static const struct transport_ops ops_unix = {
 	"unix", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
-	stream_close, stream_wait_input,
+	stream_close, stream_wait_input, NULL,
 };
 static const struct transport_ops ops_tcp = {
 	"tcp", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
-	stream_close, stream_wait_input,
+	stream_close, stream_wait_input, NULL,
 };
 static const struct transport_ops ops_serial = {
 	"serial", stream_send, stream_fd, stream_want_write, stream_service, stream_next_due,
-	stream_close, NULL, /* (a tty has no MSG_DONTWAIT: it is non-blocking, polled) */
+	stream_close, NULL, NULL, /* (a tty has no MSG_DONTWAIT: it is non-blocking, polled) */
 };
 
 int stream_transport_new(int fd, const char *kind, bool is_socket, const char *spec,

@@ -55,6 +55,10 @@ struct transport_ops {
 	 * the one thread that services the transport, without the owner's lock: send() may run in
 	 * another thread meanwhile, nothing else.  Nothing but input ends the wait early. */
 	int (*wait_input)(struct transport *t, int timeout_ms);
+	/* Optional (NULL: unknown).  The USB VID:PID of the controller (a libusb device, or a
+	 * simulated controller's vendor personality): true when known.  The vendor start-up
+	 * (hci/vendor.h) is chosen by it. */
+	bool (*usb_id)(struct transport *t, uint16_t *vid, uint16_t *pid);
 };
 
 struct transport {
@@ -106,6 +110,10 @@ static inline bool transport_can_wait_input(struct transport *t)
 static inline int transport_wait_input(struct transport *t, int timeout_ms)
 {
 	return t->ops->wait_input ? t->ops->wait_input(t, timeout_ms) : L2K_ENOTSUP;
+}
+static inline bool transport_usb_id(struct transport *t, uint16_t *vid, uint16_t *pid)
+{
+	return t->ops->usb_id ? t->ops->usb_id(t, vid, pid) : false;
 }
 void transport_close(struct transport *t);
 

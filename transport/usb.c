@@ -107,6 +107,7 @@ struct usbt {
 	libusb_context *ctx;
 	libusb_device_handle *h;
 	char where[64];		/* "0a12:0001 at 1-2" */
+	uint16_t vid, pid;
 	struct usb_hci_if hif;	/* the interface and its endpoints */
 	bool claimed;
 	int detached[2];	/* interfaces whose kernel driver we detached (-1: none) */
@@ -499,8 +500,16 @@ static void usb_close(struct transport *t)
 		destroy(u);
 }
 
+static bool usb_id(struct transport *t, uint16_t *vid, uint16_t *pid)
+{
+	struct usbt *u = (struct usbt *)t;
+	*vid = u->vid;
+	*pid = u->pid;
+	return true;
+}
+
 static const struct transport_ops usb_ops = {
-	"usb", usb_send, usb_fd, NULL, usb_service, usb_next_due, usb_close, NULL,
+	"usb", usb_send, usb_fd, NULL, usb_service, usb_next_due, usb_close, NULL, usb_id,
 };
 
 /* ---- libusb descriptors into one epoll descriptor ------------------------------------------ */
@@ -681,6 +690,8 @@ int usb_transport_open(const char *spec, const char *args, struct transport **ou
 	r = usb_choose_device(spec, &m, list, n, &c, errbuf, errlen);
 	if (r == 0) {
 		usb_where_str(u->where, sizeof(u->where), &c);
+		u->vid = c.vid;
+		u->pid = c.pid;
 		r = libusb_open(c.dev, &u->h);
 		if (r < 0) {
 			u->h = NULL;

@@ -307,7 +307,7 @@ static void uc_close(struct transport *t)
 }
 
 static const struct transport_ops userchan_ops = {
-	"userchan", uc_send, uc_fd, uc_want_write, uc_service, uc_next_due, uc_close, NULL,
+	"userchan", uc_send, uc_fd, uc_want_write, uc_service, uc_next_due, uc_close, NULL, NULL,
 };
 
 /* "hci0, hci1" from /sys/class/bluetooth (empty when there is none). */

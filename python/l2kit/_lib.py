@@ -14,7 +14,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int, c_in
                     c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 # The L2K_ABI_VERSION this package is written for (api/l2kit.h).
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 # File names of the shared library, most specific first.
 LIBRARY_NAMES = ("libl2kit.so.0", "libl2kit.so", "l2kit.dll", "libl2kit.dylib")
@@ -62,6 +62,11 @@ class StackOpts(Structure):
         ("clock_arg", c_void_p),
         ("security", c_void_p),  # const struct l2k_security_opts * (SecurityOpts; NULL: the defaults)
         ("acl_tx_timeout_ms", c_uint32),
+        ("firmware_dir", c_char_p),
+        ("no_vendor_init", c_bool),
+        ("usb_id_set", c_bool),
+        ("usb_vid", c_uint16),
+        ("usb_pid", c_uint16),
     ]
 
 

@@ -21,7 +21,8 @@ if [ ! -d /sys/class/bluetooth ] && [ ! -d /dev/bus/usb ]; then
 else
 	while read -r spec rest; do
 		case "$spec" in
-		usb:*|hci*) ;;
+		usb:*) echo "$rest" | grep -q "start-up: " || fail "a USB line that does not say whether it needs a vendor start-up: $spec $rest" ;;
+		hci*) ;;
 		no) grep -q "^no Bluetooth controller" "$D/out" || fail "bad line: $spec $rest" ;;
 		"(") ;;
 		*) fail "a line that names no spec: $spec $rest" ;;
@@ -37,6 +38,7 @@ none = open(sys.argv[2]).read().startswith("no Bluetooth controller")
 assert (len(arr) == 0) == none, (arr, none)
 for e in arr:
     assert e["kind"] in ("usb", "hci") and e["spec"], e
+    assert e["kind"] != "usb" or "vendor_startup" in e, e
 PY
 "$B/l2info" --list -t sim >/dev/null 2>"$D/err"; rc=$?
 [ $rc = 2 ] || fail "--list -t sim exited $rc"

@@ -373,8 +373,48 @@ int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opt
 		l2k_stack_close(s);
 		return -1;
 	}
+	tool_vendor_report(prog, s);
 	*out = s;
 	return 0;
+}
+
+int tool_vendor_option(const char *prog, int c, const char *arg, struct tool_vendor *v)
+{
+	switch (c) {
+	case TOOL_OPT_FIRMWARE_DIR: v->firmware_dir = arg; return 1;
+	case TOOL_OPT_NO_VENDOR_INIT: v->no_vendor_init = true; return 1;
+	case TOOL_OPT_USB_ID: {
+		unsigned vid, pid;
+		char tail;
+		if (sscanf(arg, "%4x:%4x%c", &vid, &pid, &tail) != 2 || strlen(arg) != 9) {
+			tool_bad_value(prog, "--usb-id", arg, "VID:PID, 4 hexadecimal digits each (0bda:8771)");
+			return -1;
+		}
+		v->usb_id_set = true;
+		v->usb_vid = (uint16_t)vid;
+		v->usb_pid = (uint16_t)pid;
+		return 1;
+	}
+	default: return 0;
+	}
+}
+
+void tool_vendor_apply(const struct tool_vendor *v, struct l2k_stack_opts *o)
+{
+	o->firmware_dir = v->firmware_dir;
+	o->no_vendor_init = v->no_vendor_init;
+	o->usb_id_set = v->usb_id_set;
+	o->usb_vid = v->usb_vid;
+	o->usb_pid = v->usb_pid;
+}
+
+void tool_vendor_report(const char *prog, l2k_stack *s)
+{
+	struct l2k_vendor_startup vs;
+	if (l2k_vendor_startup(s, &vs) < 0 || !vs.loaded)
+		return;
+	fprintf(stderr, "%s: vendor start-up: %s: loaded %s%s%s (%s -> %s)\n", prog, vs.chip, vs.file,
+		vs.file2[0] ? " + " : "", vs.file2, vs.before, vs.after);
 }
 
 int tool_opt_watchdog(const char *prog, const char *val, uint32_t *out)

@@ -64,6 +64,37 @@ void tool_chan_error(char *buf, size_t len, int err, const struct l2k_chan_info 
 int tool_stack_up(const char *prog, const char *spec, const struct l2k_stack_opts *o,
 		  const struct l2k_stack_cbs *cbs, int timeout_ms, l2k_stack **out);
 
+/* Vendor start-up options, shared by every tool that opens a controller (docs/hardware.md):
+ *   --firmware-dir DIR   look for firmware files in DIR first (then /lib/firmware/updates,
+ *                        /lib/firmware)
+ *   --no-vendor-init     skip the start-up
+ *   --usb-id VID:PID     treat the controller as this USB dongle (a simulated vendor controller
+ *                        behind unix:/tcp:, or a dongle behind a serial bridge)
+ * Put TOOL_VENDOR_LONGOPTS in the getopt_long table, pass every option to tool_vendor_option
+ * (1: it was one of them, 0: not, -1: bad value, message printed: exit 2), and
+ * tool_vendor_apply the result to the stack options. */
+enum { TOOL_OPT_FIRMWARE_DIR = 0x7E00, TOOL_OPT_NO_VENDOR_INIT, TOOL_OPT_USB_ID };
+#define TOOL_VENDOR_LONGOPTS                                                                       \
+	{"firmware-dir", required_argument, 0, TOOL_OPT_FIRMWARE_DIR},                             \
+	    {"no-vendor-init", no_argument, 0, TOOL_OPT_NO_VENDOR_INIT},                           \
+	    {"usb-id", required_argument, 0, TOOL_OPT_USB_ID}
+#define TOOL_VENDOR_HELP                                                                           \
+	"      --firmware-dir DIR  vendor start-up (Realtek, Intel, Broadcom USB dongles): look for\n" \
+	"                         firmware files in DIR, then /lib/firmware/updates, /lib/firmware\n"  \
+	"      --no-vendor-init   skip the vendor start-up (the dongle's ROM firmware stays)\n"        \
+	"      --usb-id VID:PID   treat the controller as this USB dongle for the start-up (e.g. a\n"  \
+	"                         simulated one: vctrl --vendor)\n"
+struct tool_vendor {
+	const char *firmware_dir;
+	bool no_vendor_init;
+	bool usb_id_set;
+	uint16_t usb_vid, usb_pid;
+};
+int tool_vendor_option(const char *prog, int c, const char *arg, struct tool_vendor *v);
+void tool_vendor_apply(const struct tool_vendor *v, struct l2k_stack_opts *o);
+/* "PROG: vendor start-up: ..." on stderr when the stack's start-up loaded firmware. */
+void tool_vendor_report(const char *prog, l2k_stack *s);
+
 /* --watchdog MS (the ACL transmit watchdog, l2k_stack_opts.acl_tx_timeout_ms; 0: off) into
  * *out: 0, or -1 after "PROG: bad value ..." (exit 2). */
 int tool_opt_watchdog(const char *prog, const char *val, uint32_t *out);

@@ -114,6 +114,39 @@ struct sim_ctrl_config {
 	uint8_t enc_key_size;  /* BR/EDR encryption key size it offers, 1..16 (16): a link gets
 				* the smaller of its two ends' (Read Encryption Key Size) */
 	uint32_t sec_faults;   /* SIM_SEC_FAULT_* (0): see below */
+	/* Vendor personality (SIM_VENDOR_*, sim_vendor_by_name; 0: none): the controller answers
+	 * Read Local Version as that dongle in its ROM / bootloader state, reports its USB VID:PID
+	 * (sim_ctrl_usb_id) and takes the vendor download protocol (docs/simulator.md "Vendor
+	 * personalities"); vendor_nack: answer the Nth download command (1-based: Realtek chunk,
+	 * Intel Secure Send fragment, Broadcom patchram command) with Unspecified Error (0: none). */
+	uint8_t vendor;
+	uint32_t vendor_nack;
+};
+
+enum sim_vendor {
+	SIM_VENDOR_NONE = 0,
+	SIM_VENDOR_RTL8761BU,	/* "realtek-8761bu" 0bda:8771 */
+	SIM_VENDOR_RTL8821C,	/* "realtek-8821c"  0bda:c821 */
+	SIM_VENDOR_INTEL_8265,	/* "intel-8265"     8087:0a2b (hw_variant 0x0c, dev_revid 16) */
+	SIM_VENDOR_INTEL_AX200, /* "intel-ax200"    8087:0029 (hw_variant 0x14, rev 1, fw rev 3) */
+	SIM_VENDOR_BCM20702,	/* "broadcom-20702" 0a5c:21e8 (BCM20702A1) */
+	SIM_VENDOR_COUNT
+};
+
+/* What a vendor personality received of a download (sim_ctrl_vendor_stats). */
+struct sim_vendor_stats {
+	const char *personality; /* its name ("" none) */
+	unsigned cmds;	     /* download commands accepted (chunks, fragments, patchram commands) */
+	uint64_t bytes;	     /* their data octets */
+	uint32_t hash;	     /* FNV-1a 32 over those octets, in order (Realtek: the chunks' data;
+			      * Intel: every fragment's data, i.e. the .sfi file but for the 4-octet
+			      * exponent at 384 that is not sent; Broadcom: each
+			      * command as Opcode(2) Length(1) Parameters, i.e. the .hcd file) */
+	unsigned nacked;     /* commands answered with an error (vendor_nack or a check) */
+	unsigned ddc;	     /* Intel DDC records written */
+	bool complete;	     /* the download ended (Realtek last chunk, Intel image, Broadcom Launch RAM) */
+	bool running;	     /* the new firmware runs (reports its new version) */
+	char error[160];     /* the first thing the host did wrong ("" none) */
 };
 
 /* Security fault injection (per controller; docs/simulator.md "Security").
@@ -245,6 +278,12 @@ void sim_ctrl_set_sec_faults(struct sim_ctrl *c, uint32_t faults);
 /* New controller on the air (takes a reference on it).  L2K_EINVAL for a bad configuration,
  * L2K_EADDRINUSE if the address is taken on this air, L2K_ENOMEM. */
 int sim_ctrl_new(struct sim_air *air, const struct sim_ctrl_config *cfg, struct sim_ctrl **out);
+/* "realtek-8761bu" ... -> SIM_VENDOR_*, or L2K_EINVAL; the name of one ("" for none). */
+int sim_vendor_by_name(const char *name);
+const char *sim_vendor_name(int v);
+/* The USB VID:PID of the controller's vendor personality: false when it has none. */
+bool sim_ctrl_usb_id(const struct sim_ctrl *c, uint16_t *vid, uint16_t *pid);
+void sim_ctrl_vendor_stats(const struct sim_ctrl *c, struct sim_vendor_stats *out);
 /* Remove the controller (its links drop; peers get Disconnection Complete 0x15). */
 void sim_ctrl_free(struct sim_ctrl *c);
 void sim_ctrl_get_address(const struct sim_ctrl *c, hci_bdaddr_t *out);

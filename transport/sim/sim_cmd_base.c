@@ -33,6 +33,8 @@ static void cmd_read_version(struct sim_ctrl *c, uint16_t op, const uint8_t *p, 
 	/* Status HCI_Version HCI_Revision(2) LMP_Version Manufacturer(2) LMP_Subversion(2) */
 	uint8_t r[9] = {HCI_SUCCESS, c->cfg.hci_version, 0, 0, c->cfg.hci_version, 0, 0, 0x01, 0x00};
 	put_le16(r + 5, c->cfg.manufacturer);
+	if (c->cfg.vendor)
+		sim_vendor_read_version(c, r);
 	sim_cmd_complete(c, op, r, sizeof(r));
 }
 

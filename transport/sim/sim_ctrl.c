@@ -145,7 +145,7 @@ static int check_config(const struct sim_ctrl_config *g)
 		return L2K_EINVAL;
 	if (g->le_max_data_len < 27 || g->le_max_data_len > 251 || g->le_max_conn < 1)
 		return L2K_EINVAL;
-	if (g->enc_key_size < 1 || g->enc_key_size > 16)
+	if (g->enc_key_size < 1 || g->enc_key_size > 16 || g->vendor >= SIM_VENDOR_COUNT)
 		return L2K_EINVAL;
 	/* keep one controller's buffers below 64 MiB */
 	if ((uint64_t)g->acl_mtu * g->acl_count + (uint64_t)g->le_acl_mtu * g->le_acl_count > (64u << 20))
@@ -336,6 +336,7 @@ bool sim_event_enabled(const struct sim_ctrl *c, uint8_t code, uint8_t sub)
 	case HCI_EV_CMD_COMPLETE:
 	case HCI_EV_CMD_STATUS:
 	case HCI_EV_NUM_COMPLETED:
+	case HCI_EV_VENDOR: /* no mask covers vendor events */
 		return true;
 	case HCI_EV_LE_META:
 		return (c->event_mask >> SIM_EVMASK_LE_META) & 1u && sub >= 1 && sub <= 64 &&
@@ -525,6 +526,7 @@ void sim_ctrl_reset(struct sim_ctrl *c)
 		c->tmr[t] = SIM_NEVER;
 	sim_sec_ctrl_reset(c);
 	defaults(c);
+	sim_vendor_reset(c);
 }
 
 /* Host Number Of Completed Packets (Vol 4 Part E 7.3.40): needs no command credit and gets no
@@ -575,7 +577,9 @@ static void command(struct sim_ctrl *c, const uint8_t *pkt, size_t len)
 	c->cmd_credits = 0;
 	c->answered = false;
 	const struct sim_cmd *e = sim_cmd_find(op, (uint8_t)c->cfg.type);
-	if (!e) {
+	if (c->cfg.vendor && sim_vendor_command(c, op, p, n)) {
+		/* answered by the personality */
+	} else if (!e) {
 		c->st.cmds_unknown++;
 		sim_cmd_status(c, op, HCI_ERR_UNKNOWN_COMMAND);
 	} else if (e->plen >= 0 && n != (size_t)e->plen) {

@@ -290,6 +290,22 @@ struct sim_ctrl {
 	uint16_t next_handle;
 	uint64_t tmr[CT_COUNT];
 	struct sim_ctrl_stats st;
+	/* vendor personality (sim_vendor.c) */
+	struct {
+		struct sim_vendor_stats st;
+		unsigned seen;	       /* download commands received (for vendor_nack) */
+		bool minidriver;       /* Broadcom: Download Minidriver received */
+		bool launched;	       /* Broadcom: Launch RAM received: runs after the next Reset */
+		uint8_t phase;	       /* Intel: 0 CSS header, 1 public key, 2 signature, 3 payload */
+		uint32_t phase_bytes;
+		uint32_t image_len;    /* Intel: from the CSS header's size (dwords) */
+		uint32_t got;	       /* Intel: image octets received */
+		uint8_t cmd[258];      /* Intel: the payload command being collected */
+		size_t cmd_have;
+		bool have_boot;
+		uint32_t boot_addr;
+		uint8_t build[3];
+	} vend;
 };
 
 #define OUT_CREDIT 0x01 /* outq flag: popping this event returns the command credit */
@@ -442,6 +458,11 @@ void sim_ctrl_reset(struct sim_ctrl *c);
 void sim_cmd_read_features(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
 void sim_cmd_set_event_mask(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
 void sim_cmd_read_remote(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
+/* sim_vendor.c: a vendor command for the personality (true: answered), Read Local Version's
+ * return parameters (9 octets with the status), HCI Reset */
+bool sim_vendor_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n);
+void sim_vendor_read_version(const struct sim_ctrl *c, uint8_t r[9]);
+void sim_vendor_reset(struct sim_ctrl *c);
 
 static inline void sim_put_addr(uint8_t *p, const hci_bdaddr_t *a)
 {

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Small fake vendor firmware files with the right headers, for the vendor start-up tests
+(tests/integration/vendor_vctrl.sh; the unit test tests/unit/test_vendor.c builds its own).
+
+    tests/vendor_fw.py DIR
+
+writes DIR/rtl_bt/rtl8761bu_fw.bin + rtl8761bu_config.bin (epatch v1, project id 14, patches for
+chip ids 1..3), DIR/intel/ibt-20-1-3.sfi + .ddc (legacy RSA header, Write Boot Params) and
+DIR/brcm/BCM20702A1-0a5c-21e8.hcd (Write RAM commands, Launch RAM), and prints, one per line,
+"NAME HASH" with the FNV-1a 32 of what the simulated controller must receive for each family
+(realtek, intel, broadcom): the hash its vendor report shows."""
+import os
+import struct
+import sys
+
+
+def fnv(data, h=2166136261):
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def realtek():
+    lens = [700, 3000, 900]
+    fw_version = 0x0999646B
+    hdr = b"Realtech" + struct.pack("<IH", fw_version, 3)
+    off = len(hdr) + 3 * 8
+    ids, ls, offs, body = b"", b"", b"", b""
+    want = None
+    for k, n in enumerate(lens):
+        patch = bytes((i * 7 + k * 31 + (i >> 8)) & 0xFF for i in range(n))
+        ids += struct.pack("<H", k + 1)
+        ls += struct.pack("<H", n)
+        offs += struct.pack("<I", off + len(body))
+        if k + 1 == 2:  # ROM version 1 -> chip id 2
+            want = patch[:-4] + struct.pack("<I", fw_version)
+        body += patch
+    fw = hdr + ids + ls + offs + body + bytes([14, 1, 0]) + b"\x51\x04\xfd\x77"
+    cfg_body = bytes((0xC0 ^ i) & 0xFF for i in range(40))
+    cfg = struct.pack("<IH", 0x8723AB55, len(cfg_body)) + cfg_body
+    return fw, cfg, fnv(want + cfg)
+
+
+def intel():
+    f = bytearray((i * 13) & 0xFF for i in range(644))
+    f[8:12] = struct.pack("<I", 0x00010000)
+    cmds = b""
+    for k in range(40):
+        pl = 1 + 4 * (k % 8)
+        cmds += struct.pack("<HB", 0xFC8E, pl) + bytes((k + i) & 0xFF for i in range(pl))
+        if k == 20:
+            cmds += struct.pack("<HBI", 0xFC0E, 7, 0x00045678) + bytes([0x2A, 0x10, 0x14])
+            cmds += struct.pack("<HB", 0xFC8E, 3) + b"\0\0\0"
+    f += cmds
+    assert len(f) % 4 == 0
+    f[24:28] = struct.pack("<I", len(f) // 4)
+    ddc = bytes([4, 1, 0, 0xAA, 0xBB, 3, 2, 0, 0xCC])
+    f = bytes(f)
+    return f, ddc, fnv(f[388:], fnv(f[:384]))  # the exponent (384..387) is not sent
+
+
+def broadcom():
+    f = b""
+    for k in range(30):
+        pl = 4 + k % 30
+        f += struct.pack("<HBI", 0xFC4C, pl, 0x80000 + k * 64) + bytes((k ^ i) & 0xFF for i in range(4, pl))
+    f += struct.pack("<HBI", 0xFC4E, 4, 0xFFFFFFFF)
+    return f, fnv(f)
+
+
+def main():
+    d = sys.argv[1]
+    for sub in ("rtl_bt", "intel", "brcm"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    fw, cfg, hr = realtek()
+    open(os.path.join(d, "rtl_bt/rtl8761bu_fw.bin"), "wb").write(fw)
+    open(os.path.join(d, "rtl_bt/rtl8761bu_config.bin"), "wb").write(cfg)
+    sfi, ddc, hi = intel()
+    open(os.path.join(d, "intel/ibt-20-1-3.sfi"), "wb").write(sfi)
+    open(os.path.join(d, "intel/ibt-20-1-3.ddc"), "wb").write(ddc)
+    hcd, hb = broadcom()
+    open(os.path.join(d, "brcm/BCM20702A1-0a5c-21e8.hcd"), "wb").write(hcd)
+    print("realtek 0x%08x" % hr)
+    print("intel 0x%08x" % hi)
+    print("broadcom 0x%08x" % hb)
+
+
+if __name__ == "__main__":
+    main()

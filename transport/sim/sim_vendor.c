@@ -1,0 +1,312 @@
+/* Vendor personalities of the simulated controller: a Realtek, Intel or Broadcom dongle before
+ * its start-up, taking the vendor download protocol as Linux's btrtl / btintel / btbcm drive it
+ * (docs/simulator.md "Vendor personalities") and checking every download command: index order
+ * and sizes (Realtek), the fragment types and lengths of the RSA header (Intel), vendor opcodes
+ * after Download Minidriver (Broadcom).  It hashes what it received (FNV-1a) so a test can
+ * compare it with the file it expects, can NACK one command (vendor_nack), and once the new
+ * firmware runs reports a new version: Realtek and Broadcom one derived from the hash, Intel the
+ * operational firmware variant with the build of the image's Write Boot Params. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/l2k_error.h"
+#include "transport/sim/sim_int.h"
+
+enum fam { F_RTL = 1, F_INTEL, F_BCM };
+
+static const struct pers {
+	const char *name;
+	enum fam fam;
+	uint16_t vid, pid, manufacturer;
+	uint8_t hci_ver;
+	uint16_t hci_rev, lmp_subver;
+	uint8_t rom_version;			     /* Realtek */
+	uint8_t hw_variant, hw_revision, fw_revision; /* Intel */
+	uint16_t dev_revid;
+} pers[SIM_VENDOR_COUNT] = {
+	[SIM_VENDOR_RTL8761BU] = {"realtek-8761bu", F_RTL, 0x0bda, 0x8771, 0x005d, 0x0a, 0x000b, 0x8761, 1, 0, 0, 0, 0},
+	[SIM_VENDOR_RTL8821C] = {"realtek-8821c", F_RTL, 0x0bda, 0xc821, 0x005d, 0x08, 0x000c, 0x8821, 1, 0, 0, 0, 0},
+	[SIM_VENDOR_INTEL_8265] = {"intel-8265", F_INTEL, 0x8087, 0x0a2b, 0x0002, 0x08, 0x0100, 0x0100, 0, 0x0c, 0x00, 0x00, 16},
+	[SIM_VENDOR_INTEL_AX200] = {"intel-ax200", F_INTEL, 0x8087, 0x0029, 0x0002, 0x0b, 0x0100, 0x0100, 0, 0x14, 0x01, 0x03, 0},
+	[SIM_VENDOR_BCM20702] = {"broadcom-20702", F_BCM, 0x0a5c, 0x21e8, 0x000f, 0x06, 0x1000, 0x220e, 0, 0, 0, 0, 0},
+};
+
+int sim_vendor_by_name(const char *name)
+{
+	for (int i = 1; i < SIM_VENDOR_COUNT; i++)
+		if (!strcmp(name, pers[i].name))
+			return i;
+	return L2K_EINVAL;
+}
+
+const char *sim_vendor_name(int v)
+{
+	return v > 0 && v < SIM_VENDOR_COUNT ? pers[v].name : "";
+}
+
+bool sim_ctrl_usb_id(const struct sim_ctrl *c, uint16_t *vid, uint16_t *pid)
+{
+	if (!c->cfg.vendor)
+		return false;
+	*vid = pers[c->cfg.vendor].vid;
+	*pid = pers[c->cfg.vendor].pid;
+	return true;
+}
+
+void sim_ctrl_vendor_stats(const struct sim_ctrl *c, struct sim_vendor_stats *out)
+{
+	*out = c->vend.st;
+	out->personality = sim_vendor_name(c->cfg.vendor);
+}
+
+static void hash(struct sim_ctrl *c, const uint8_t *p, size_t n)
+{
+	uint32_t h = c->vend.st.bytes ? c->vend.st.hash : 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	c->vend.st.hash = h;
+	c->vend.st.bytes += n;
+}
+
+static void fault(struct sim_ctrl *c, const char *fmt, unsigned a, unsigned b)
+{
+	if (!c->vend.st.error[0])
+		snprintf(c->vend.st.error, sizeof(c->vend.st.error), fmt, a, b);
+}
+
+/* The Nth download command: whether to NACK it (vendor_nack). */
+static bool nack(struct sim_ctrl *c)
+{
+	c->vend.seen++;
+	return c->cfg.vendor_nack && c->vend.seen == c->cfg.vendor_nack;
+}
+
+void sim_vendor_read_version(const struct sim_ctrl *c, uint8_t r[9])
+{
+	const struct pers *v = &pers[c->cfg.vendor];
+	/* Status HCI_Version HCI_Revision(2) LMP_Version Manufacturer(2) LMP_Subversion(2) */
+	uint16_t rev = v->hci_rev, sub = v->lmp_subver;
+	if (c->vend.st.running && v->fam == F_RTL) {
+		rev = (uint16_t)(c->vend.st.hash >> 16); /* the patched firmware's own version */
+		sub = (uint16_t)c->vend.st.hash;
+	} else if (c->vend.st.running && v->fam == F_BCM) {
+		rev = (uint16_t)(0x1000u | (c->vend.st.hash & 0x0FFFu)); /* the build */
+	}
+	r[1] = r[4] = v->hci_ver;
+	put_le16(r + 2, rev);
+	put_le16(r + 5, v->manufacturer);
+	put_le16(r + 7, sub);
+}
+
+void sim_vendor_reset(struct sim_ctrl *c)
+{
+	if (c->cfg.vendor && pers[c->cfg.vendor].fam == F_BCM && c->vend.launched) {
+		c->vend.st.running = true;
+		c->vend.launched = false;
+	}
+	c->vend.minidriver = false;
+}
+
+/* ---- Realtek -------------------------------------------------------------------------------- */
+
+static bool rtl_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
+{
+	const struct pers *v = &pers[c->cfg.vendor];
+	if (op == 0xFC6D) { /* Read ROM Version: Status Version */
+		uint8_t r[2] = {HCI_SUCCESS, v->rom_version};
+		if (n)
+			sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
+		else
+			sim_cmd_complete(c, op, r, sizeof(r));
+		return true;
+	}
+	if (op != 0xFC20)
+		return false;
+	/* Download: Index Data(<= 252); answered Status Index */
+	uint8_t r[2] = {HCI_SUCCESS, n ? p[0] : 0};
+	unsigned i = c->vend.st.cmds;
+	uint8_t want = (uint8_t)(i > 0x7F ? ((i & 0x7F) + 1) : i);
+	if (nack(c)) {
+		r[0] = HCI_ERR_UNSPECIFIED;
+	} else if (c->vend.st.complete) {
+		fault(c, "download chunk after the last one (index 0x%02x)", n ? p[0] : 0, 0);
+		r[0] = HCI_ERR_COMMAND_DISALLOWED;
+	} else if (n < 2 || n > 253) {
+		fault(c, "download chunk %u with %u data octets", i + 1, n ? (unsigned)n - 1 : 0);
+		r[0] = HCI_ERR_INVALID_PARAMS;
+	} else if ((p[0] & 0x7F) != want) {
+		fault(c, "download chunk %u has index 0x%02x", i + 1, p[0]);
+		r[0] = HCI_ERR_INVALID_PARAMS;
+	} else if (!(p[0] & 0x80) && n != 253) {
+		fault(c, "download chunk %u (not the last) has %u data octets, not 252", i + 1, (unsigned)n - 1);
+		r[0] = HCI_ERR_INVALID_PARAMS;
+	} else {
+		hash(c, p + 1, n - 1);
+		c->vend.st.cmds++;
+		if (p[0] & 0x80)
+			c->vend.st.complete = c->vend.st.running = true; /* the patch runs at once */
+	}
+	if (r[0] != HCI_SUCCESS)
+		c->vend.st.nacked++;
+	sim_cmd_complete(c, op, r, sizeof(r));
+	return true;
+}
+
+/* ---- Intel ---------------------------------------------------------------------------------- */
+
+static void intel_version(struct sim_ctrl *c, uint16_t op)
+{
+	const struct pers *v = &pers[c->cfg.vendor];
+	bool run = c->vend.st.running;
+	/* Status HW_Platform HW_Variant HW_Revision FW_Variant FW_Revision FW_Build_Num _WW _YY Patch */
+	uint8_t r[10] = {HCI_SUCCESS, 0x37, v->hw_variant, v->hw_revision, run ? 0x23 : 0x06, v->fw_revision,
+			 run ? c->vend.build[0] : 0, run ? c->vend.build[1] : 0, run ? c->vend.build[2] : 0, 0};
+	sim_cmd_complete(c, op, r, sizeof(r));
+}
+
+static void intel_payload(struct sim_ctrl *c, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		c->vend.cmd[c->vend.cmd_have++] = p[i];
+		if (c->vend.cmd_have < 3 || c->vend.cmd_have < 3u + c->vend.cmd[2])
+			continue;
+		if (get_le16(c->vend.cmd) == 0xFC0E && c->vend.cmd[2] >= 7) { /* Write Boot Params */
+			c->vend.boot_addr = get_le32(c->vend.cmd + 3);
+			memcpy(c->vend.build, c->vend.cmd + 7, 3);
+			c->vend.have_boot = true;
+		}
+		c->vend.cmd_have = 0;
+	}
+}
+
+static bool intel_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
+{
+	static const uint32_t hdr_len[3] = {128, 256, 256};
+	static const uint8_t hdr_type[3] = {0x00, 0x03, 0x02};
+	const struct pers *v = &pers[c->cfg.vendor];
+	switch (op) {
+	case 0xFC05:
+		intel_version(c, op);
+		return true;
+	case 0xFC0D: { /* Read Boot Params: Status OTP_Format OTP_Content OTP_Patch Dev_RevID(2) ... */
+		uint8_t r[24] = {HCI_SUCCESS};
+		put_le16(r + 4, v->dev_revid);
+		r[6] = 1; /* secure boot */
+		sim_cmd_complete(c, op, r, sizeof(r));
+		return true;
+	}
+	case 0xFC09: { /* Secure Send: Type Data */
+		uint8_t st = HCI_SUCCESS;
+		if (nack(c)) {
+			st = HCI_ERR_UNSPECIFIED;
+		} else if (c->vend.st.running) {
+			st = HCI_ERR_COMMAND_DISALLOWED;
+		} else if (n < 2 || n > 253) {
+			fault(c, "Secure Send fragment %u with %u data octets", c->vend.seen, n ? (unsigned)n - 1 : 0);
+			st = HCI_ERR_INVALID_PARAMS;
+		} else if (c->vend.phase < 3 && (p[0] != hdr_type[c->vend.phase] ||
+						  c->vend.phase_bytes + (n - 1) > hdr_len[c->vend.phase])) {
+			fault(c, "Secure Send fragment %u: type 0x%02x out of place in the RSA header", c->vend.seen, p[0]);
+			st = HCI_ERR_INVALID_PARAMS;
+		} else if (c->vend.phase == 3 && (p[0] != 0x01 || c->vend.got + (n - 1) > c->vend.image_len)) {
+			fault(c, "Secure Send fragment %u: type 0x%02x or beyond the image's end", c->vend.seen, p[0]);
+			st = HCI_ERR_INVALID_PARAMS;
+		} else {
+			hash(c, p + 1, n - 1);
+			c->vend.st.cmds++;
+			if (c->vend.phase == 0 && c->vend.phase_bytes == 0 && n - 1 >= 28)
+				/* the CSS header's size (dwords): the whole file, of which the 4-octet
+				 * exponent after the public key is not sent */
+				c->vend.image_len = get_le32(p + 1 + 24) * 4u - 4u;
+			c->vend.got += (uint32_t)(n - 1);
+			if (c->vend.phase < 3) {
+				c->vend.phase_bytes += (uint32_t)(n - 1);
+				if (c->vend.phase_bytes == hdr_len[c->vend.phase]) {
+					c->vend.phase++;
+					c->vend.phase_bytes = 0;
+				}
+			} else {
+				intel_payload(c, p + 1, n - 1);
+			}
+		}
+		if (st != HCI_SUCCESS)
+			c->vend.st.nacked++;
+		sim_cc_status(c, op, st);
+		bool end = st == HCI_SUCCESS && c->vend.phase == 3 && c->vend.got == c->vend.image_len;
+		if (st != HCI_SUCCESS || end) {
+			/* Secure Send Result: Result Opcode(2) Status */
+			uint8_t e[5] = {0x06, st == HCI_SUCCESS && c->vend.have_boot ? 0 : 1, 0x09, 0xFC, st};
+			if (end)
+				c->vend.st.complete = true;
+			sim_event(c, HCI_EV_VENDOR, e, sizeof(e));
+		}
+		return true;
+	}
+	case 0xFC01: /* Intel Reset: no Command Complete; Bootup follows */
+		if (n == 8 && c->vend.st.complete && !c->vend.st.error[0] && c->vend.have_boot &&
+		    get_le32(p + 4) == c->vend.boot_addr)
+			c->vend.st.running = true;
+		else if (n == 8 && c->vend.st.complete)
+			fault(c, "Intel Reset with boot address 0x%08x, the image's is 0x%08x", get_le32(p + 4),
+			      c->vend.boot_addr);
+		{
+			uint8_t e[7] = {0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};
+			sim_event(c, HCI_EV_VENDOR, e, sizeof(e));
+		}
+		return true;
+	case 0xFC8B: /* DDC Write: Length ID(2) Data */
+		if (!c->vend.st.running || n < 3 || p[0] != n - 1) {
+			fault(c, "DDC record %u malformed or before the firmware runs (length %u)", c->vend.st.ddc + 1,
+			      n ? p[0] : 0);
+			sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
+		} else {
+			c->vend.st.ddc++;
+			sim_cc_status(c, op, HCI_SUCCESS);
+		}
+		return true;
+	default: return false;
+	}
+}
+
+/* ---- Broadcom ------------------------------------------------------------------------------- */
+
+static bool bcm_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
+{
+	if ((op >> 10) != 0x3F)
+		return false;
+	if (op == 0xFC2E) { /* Download Minidriver */
+		c->vend.minidriver = true;
+		sim_cc_status(c, op, HCI_SUCCESS);
+		return true;
+	}
+	if (!c->vend.minidriver)
+		return false; /* other vendor commands: unknown as before */
+	uint8_t st = HCI_SUCCESS;
+	if (nack(c)) {
+		st = HCI_ERR_UNSPECIFIED;
+		c->vend.st.nacked++;
+	} else {
+		uint8_t h[3];
+		put_le16(h, op);
+		h[2] = (uint8_t)n;
+		hash(c, h, 3);
+		hash(c, p, n);
+		c->vend.st.cmds++;
+		if (op == 0xFC4E) /* Launch RAM */
+			c->vend.launched = c->vend.st.complete = true;
+	}
+	sim_cc_status(c, op, st);
+	return true;
+}
+
+bool sim_vendor_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_t n)
+{
+	switch (pers[c->cfg.vendor].fam) {
+	case F_RTL: return rtl_command(c, op, p, n);
+	case F_INTEL: return intel_command(c, op, p, n);
+	case F_BCM: return bcm_command(c, op, p, n);
+	default: return false;
+	}
+}
