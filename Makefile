@@ -65,7 +65,7 @@ LDLIBS   += $(shell pkg-config --libs libusb-1.0)
 endif
 # Windows-only sources (the Windows build below swaps these in)
 OS_EXCLUDE := base/crypto_cng.c base/os_win.c transport/socket_win.c transport/serial_win.c \
-	      $(CRYPTO_EXCLUDE)
+	      transport/usb_dl_win.c $(CRYPTO_EXCLUDE)
 else
 # The Windows cross build (`make windows`, docs/windows.md): mingw-w64's POSIX-threads compiler
 # (winpthreads: the library's pthread and clock_gettime calls are unchanged), C99 formats from
@@ -79,12 +79,19 @@ CPPFLAGS += -DL2K_STATIC
 LDFLAGS  += -static
 LDLIBS   += -lws2_32
 OS_EXCLUDE := base/crypto_openssl.c base/os_posix.c transport/socket.c transport/serial.c
+# The usb transport loads libusb-1.0.dll at run time (transport/usb_dl_win.c): only libusb's
+# header is needed, and it is the same for every platform (Debian libusb-1.0-0-dev's).
+WIN_LIBUSB_H := $(wildcard $(shell pkg-config --variable=includedir libusb-1.0 2>/dev/null)/libusb-1.0/libusb.h)
+ifneq ($(WIN_LIBUSB_H),)
+CPPFLAGS += -DL2K_HAVE_LIBUSB -DL2K_LIBUSB_DL -I$(dir $(WIN_LIBUSB_H))
+endif
 # The crypto backend: CRYPTO=gcrypt (`make windows`' default, WIN_CRYPTO) is libgcrypt-20.dll
 # (Debian libgcrypt-mingw-w64-dev), linked through its import libraries (named by path: -static
 # would pick the static archives) and shipped beside l2kit.dll, the tools and the tests with
 # libgpg-error-0.dll; CRYPTO=cng is Windows' own bcrypt.dll (nothing to ship; P-256 unverified:
 # docs/windows.md).
 ifeq ($(CRYPTO),cng)
+CPPFLAGS += -DL2K_CRYPTO_CNG
 LDLIBS   += -lbcrypt
 OS_EXCLUDE += base/crypto_gcrypt.c
 else
@@ -386,11 +393,16 @@ windows:
 # The unit and conformance tests under Wine, then the tools under Wine against Linux ones
 # (tests/win/l2cat_wine.sh: WIN_XFER_BYTES each way per mode, default 1 MiB).
 WIN_XFER_BYTES ?= 1048576
+# The CNG backend's sample-data test is built too (WIN_CNG_BUILD) and run beside the suite.
+WIN_CNG_BUILD ?= $(WIN_BUILD)-cng
 check-windows: windows tools
-	@sh tests/win/run_wine.sh $(WIN_BUILD); r1=$$?; \
+	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_CNG_BUILD) CRYPTO=cng $(WIN_CNG_BUILD)/tests/test_smp_crypto.exe
+	@WIN_CNG_BUILD=$(WIN_CNG_BUILD) sh tests/win/run_wine.sh $(WIN_BUILD); r1=$$?; \
 	sh tests/win/l2cat_wine.sh $(WIN_BUILD) $(BUILD) $(WIN_XFER_BYTES); r2=$$?; \
+	sh tests/win/usb_wine.sh $(WIN_BUILD); r3=$$?; \
 	if [ $$r1 = 77 ] && [ $$r2 = 77 ]; then echo "check-windows: skipped (no wine)"; exit 0; fi; \
-	for r in $$r1 $$r2; do [ $$r = 0 ] || [ $$r = 77 ] || exit 1; done
+	for r in $$r1 $$r2 $$r3; do [ $$r = 0 ] || [ $$r = 77 ] || { echo "check-windows: FAILED"; exit 1; }; done; \
+	echo "check-windows: all passed"
 
 ifeq ($(TARGET_OS),windows)
 # libgcrypt's DLLs beside everything that loads them (Windows looks in the program's folder)
@@ -420,6 +432,20 @@ $(BUILD)/bin/%.exe: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.
 
 $(BUILD)/bin/l2cat.exe: TOOL_PARTS := $(L2CAT_OBJ)
 $(BUILD)/bin/l2cat.exe: $(L2CAT_OBJ)
+
+# The stand-in libusb-1.0.dll of tests/win/usb_wine.sh (a libusb with no devices), complete and
+# without one function.
+ifneq ($(WIN_LIBUSB_H),)
+windows-tests: $(BUILD)/usbstub/full/libusb-1.0.dll $(BUILD)/usbstub/partial/libusb-1.0.dll
+$(BUILD)/usbstub/full/libusb-1.0.dll: tests/win/libusb_stub.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -shared $(CPPFLAGS) $(CFLAGS) -o $@ $<
+$(BUILD)/usbstub/partial/libusb-1.0.dll: tests/win/libusb_stub.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -shared $(CPPFLAGS) $(CFLAGS) -DSTUB_WITHOUT_NEXT_TIMEOUT -o $@ $<
+endif
 
 WIN_CMOCKA_OBJ := $(BUILD)/obj/tests/win/cmocka_win.o
 # the tests find <cmocka.h> and <poll.h> there (tests/win)
