@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs l2kit's tests and prints one closing line "N passed, N failed, N skipped".
 #   tests/run.sh BUILD [unit|integration|all] [NAME-FILTER]
-# TEST_RUNNER=PROGRAM runs each unit test binary under PROGRAM (tests/win/run_wine.sh: wine).
+# TEST_RUNNER=PROGRAM runs each unit test binary under PROGRAM (tests/win/run_wine.sh: Wine,
+# through tests/win/wine_run.sh).
 # Unit tests are cmocka binaries (build/tests/test_*): each test case counts.  Integration tests
 # are tests/integration/*.sh: each script counts once; exit 0 = pass, 77 = skipped (it says why),
 # anything else = fail.  Logs go to BUILD/test-logs/.

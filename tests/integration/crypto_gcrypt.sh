@@ -5,6 +5,7 @@
 # Specification's P-256 sets and SMP functions, the refusal of invalid public keys
 # (test_smp_crypto), and pairing over the simulator (LE Secure Connections, BR/EDR Secure Simple
 # Pairing).  Skipped when libgcrypt's development files are missing (Debian libgcrypt20-dev).
+[ -n "$L2K_NESTED" ] && { echo "skip: runs in the top-level suite only"; exit 77; }
 BUILD=${BUILD:-build}
 if ! pkg-config --exists libgcrypt 2>/dev/null && ! command -v libgcrypt-config >/dev/null 2>&1; then
 	echo "skip: libgcrypt not found (Debian: apt-get install libgcrypt20-dev)"

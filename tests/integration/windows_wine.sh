@@ -4,6 +4,7 @@
 # usb transport's libusb-1.0.dll loading, and the CNG backend's sample data.  WIN_BUILD is
 # BUILD-win.  Skipped, with a line saying which is missing, where the cross compiler, libgcrypt
 # for mingw-w64 or Wine could not be installed (tests/deps.sh installs them as root).
+[ -n "$L2K_NESTED" ] && { echo "skip: runs in the top-level suite only"; exit 77; }
 BUILD=${BUILD:-build}
 WIN_BUILD=${WIN_BUILD:-$BUILD-win}
 for need in x86_64-w64-mingw32-gcc-posix:gcc-mingw-w64-x86-64 wine:wine64; do

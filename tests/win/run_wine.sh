@@ -34,7 +34,7 @@ out=$(mktemp) || exit 1
 rc=0
 # runs tests/run.sh with its output shown and kept in $out; rc=1 when it fails
 suite() {
-	{ TEST_RUNNER=wine sh tests/run.sh "$@"; echo "rc $?"; } | tee -a "$out" | grep -v '^rc '
+	{ TEST_RUNNER="sh tests/win/wine_run.sh" sh tests/run.sh "$@"; echo "rc $?"; } | tee -a "$out" | grep -v '^rc '
 	grep -q '^rc 0$' "$out" && ! grep -q '^rc [1-9]' "$out" || rc=1
 }
 suite "$WB" unit "$FILTER"
