@@ -381,13 +381,14 @@ WIN_CRYPTO ?= gcrypt
 # The tools ported so far (the others need a console or process layer: docs/windows.md).
 WIN_TOOL_NAMES ?= l2info l2ping l2cat l2demo l2pair
 .PHONY: windows windows-lib windows-tools windows-tests check-windows
+# A Windows build folder keeps one crypto backend (DIR/.crypto): switching wipes its objects.
+win_crypto_folder = if [ -f $(1)/.crypto ] && [ "$$(cat $(1)/.crypto)" != "$(2)" ]; then \
+	rm -rf $(1)/obj $(1)/*.dll $(1)/*.a $(1)/bin $(1)/tests; fi; mkdir -p $(1) && echo $(2) >$(1)/.crypto
 windows:
 	@command -v $(WIN_CC) >/dev/null 2>&1 || { echo "windows: $(WIN_CC) not found (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }
 	@if [ "$(WIN_CRYPTO)" = gcrypt ] && ! [ -f "$$($(WIN_CC) -print-file-name=libgcrypt.dll.a)" ]; then \
 		echo "windows: libgcrypt for mingw-w64 not found (Debian: apt-get install libgcrypt-mingw-w64-dev; or make windows WIN_CRYPTO=cng)"; exit 1; fi
-	@# a build folder keeps one backend: switching wipes its objects
-	@if [ -f $(WIN_BUILD)/.crypto ] && [ "$$(cat $(WIN_BUILD)/.crypto)" != "$(WIN_CRYPTO)" ]; then rm -rf $(WIN_BUILD)/obj $(WIN_BUILD)/*.dll $(WIN_BUILD)/*.a $(WIN_BUILD)/bin $(WIN_BUILD)/tests; fi
-	@mkdir -p $(WIN_BUILD) && echo $(WIN_CRYPTO) >$(WIN_BUILD)/.crypto
+	@$(call win_crypto_folder,$(WIN_BUILD),$(WIN_CRYPTO))
 	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_BUILD) CRYPTO=$(WIN_CRYPTO) windows-lib windows-tools windows-tests
 
 # The unit and conformance tests under Wine, then the tools under Wine against Linux ones
@@ -396,6 +397,7 @@ WIN_XFER_BYTES ?= 1048576
 # The CNG backend's sample-data test is built too (WIN_CNG_BUILD) and run beside the suite.
 WIN_CNG_BUILD ?= $(WIN_BUILD)-cng
 check-windows: windows tools
+	@$(call win_crypto_folder,$(WIN_CNG_BUILD),cng)
 	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_CNG_BUILD) CRYPTO=cng $(WIN_CNG_BUILD)/tests/test_smp_crypto.exe
 	@WIN_CNG_BUILD=$(WIN_CNG_BUILD) sh tests/win/run_wine.sh $(WIN_BUILD); r1=$$?; \
 	sh tests/win/l2cat_wine.sh $(WIN_BUILD) $(BUILD) $(WIN_XFER_BYTES); r2=$$?; \
