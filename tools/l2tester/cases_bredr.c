@@ -250,7 +250,11 @@ static void ced_bv04(struct lt *t)
 	lt_put16(want + 6, icid);
 	if (!lt_is(t, p, want, 8, "the IUT's Disconnection Request"))
 		return;
+	if (t->iut->events && t->obs.closed)
+		return (void)lt_fail(t, "the IUT's application saw the channel close before the Disconnection Response");
 	lt_send_sig(t, 0x07, p->data[1], want + 4, 4);
+	if (t->iut->events && lt_iut_wait_closed(t, 1, 2000, "the channel closed") && strcmp(t->obs.reason, "local"))
+		return (void)lt_fail(t, "the IUT's application saw the close as '%s', not 'local'", t->obs.reason);
 	lt_run(t, 50);
 	lt_send(t, icid, (const uint8_t *)"x", 1);
 	lt_quiet(t, 500);
@@ -370,6 +374,8 @@ static void cfd_bv09(struct lt *t)
 		return;
 	if (!lt_iut_wait_open(t, 1, 2000, "the channel open"))
 		return;
+	if (t->obs.mtu != 48 || t->obs.peer_mtu != 48)
+		return (void)lt_fail(t, "the IUT's MTUs are %u / %u, not 48 / 48", t->obs.mtu, t->obs.peer_mtu);
 	char h[97];
 	memset(h, '4', 96);
 	h[96] = 0;

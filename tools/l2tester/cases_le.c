@@ -35,11 +35,11 @@ static const struct lt_pdu *le_req(struct lt *t, uint8_t id, uint16_t spsm, uint
 
 /* The IUT listens on t->psm with these options and the tester opens a channel to it: the IUT's
  * CID, or 0 (verdict set). */
-static uint16_t tester_opens(struct lt *t, const char *opts)
+static uint16_t tester_opens_cr(struct lt *t, const char *opts, uint16_t credits)
 {
 	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le%s%s", t->psm, *opts ? " " : "", opts))
 		return 0;
-	struct lt_le_conn rq = {.spsm = t->psm, .cid = TCID, .mtu = 100, .mps = 50, .credits = 5}, rsp;
+	struct lt_le_conn rq = {.spsm = t->psm, .cid = TCID, .mtu = 100, .mps = 50, .credits = credits}, rsp;
 	if (!lt_le_connect(t, &rq, &rsp))
 		return 0;
 	if (rsp.result != 0)
@@ -47,6 +47,28 @@ static uint16_t tester_opens(struct lt *t, const char *opts)
 	if (rsp.cid < 0x0040 || rsp.cid > 0x007F)
 		return lt_fail(t, "the IUT's DCID 0x%04x is outside the LE dynamic range 0x0040-0x007F", rsp.cid), 0;
 	return rsp.cid;
+}
+
+/* The same, the tester granting 5 credits. */
+static uint16_t tester_opens(struct lt *t, const char *opts)
+{
+	return tester_opens_cr(t, opts, 5);
+}
+
+/* The next K-frame on our CID must be exactly sdu_len (none if < 0) + data. */
+static bool expect_kframe(struct lt *t, int sdu_len, const char *data)
+{
+	const struct lt_pdu *p = lt_next_on(t, TCID, 3000);
+	if (!p)
+		return lt_fail(t, "no K-frame with '%s' from the IUT on our CID 0x%04x", data, TCID);
+	uint8_t w[2 + 64];
+	size_t k = 0, n = strlen(data);
+	if (sdu_len >= 0) {
+		lt_put16(w, (uint16_t)sdu_len);
+		k = 2;
+	}
+	memcpy(w + k, data, n);
+	return lt_is(t, p, w, k + n, "the IUT's K-frame");
 }
 
 /* L2CAP/LE/CFC/BV-02-C: the IUT's request carries the SPSM, a dynamic SCID and the MTU, MPS and
@@ -69,8 +91,10 @@ static void cfc_bv02(struct lt *t)
 		return (void)lt_fail(t, "the IUT's SCID 0x%04x is outside the LE dynamic range", scid);
 	static const uint8_t rsp[10] = {0x45, 0x00, 0xC8, 0x00, 0x30, 0x00, 0x04, 0x00, 0x00, 0x00};
 	lt_send_sig(t, 0x15, p->data[1], rsp, 10);
-	if (lt_iut_wait_open(t, 1, 3000, "the channel open") && (t->obs.peer_mtu != 200 || t->obs.mtu != 512))
-		lt_fail(t, "the IUT's channel has MTU %u / peer MTU %u, expected 512 / 200", t->obs.mtu, t->obs.peer_mtu);
+	if (lt_iut_wait_open(t, 1, 3000, "the channel open") &&
+	    (t->obs.peer_mtu != 200 || t->obs.mtu != 512 || t->obs.peer_mps != 48 || t->obs.mps != 100))
+		lt_fail(t, "the IUT's channel has MTU %u / peer MTU %u, MPS %u / peer MPS %u; expected 512 / 200, 100 / 48",
+			t->obs.mtu, t->obs.peer_mtu, t->obs.mps, t->obs.peer_mps);
 }
 
 /* L2CAP/LE/CFC/BV-03-C: a valid incoming request is accepted: success with the IUT's CID, MTU,
@@ -88,8 +112,9 @@ static void cfc_bv03(struct lt *t)
 		return;
 	if (dcid < 0x0040 || dcid > 0x007F)
 		return (void)lt_fail(t, "the IUT's DCID 0x%04x is outside the LE dynamic range", dcid);
-	if (lt_iut_wait_open(t, 1, 3000, "the channel open") && t->obs.peer_mtu != 100)
-		lt_fail(t, "the IUT's application sees peer MTU %u, not our 100", t->obs.peer_mtu);
+	if (lt_iut_wait_open(t, 1, 3000, "the channel open") && (t->obs.peer_mtu != 100 || t->obs.peer_mps != 50))
+		lt_fail(t, "the IUT's application sees peer MTU %u / MPS %u, not our 100 / 50", t->obs.peer_mtu,
+			t->obs.peer_mps);
 }
 
 /* L2CAP/LE/CFC/BV-05-C: a request for an SPSM the IUT does not serve is refused "SPSM not
@@ -106,20 +131,23 @@ static void cfc_bv05(struct lt *t)
 		want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0002);
 }
 
-/* L2CAP/LE/CFC/BV-06-C: the IUT sends an SDU as one K-frame: SDU length, then the data. */
+/* L2CAP/LE/CFC/BV-06-C: the IUT sends only while it has credits: with 1 credit one K-frame of
+ * three queued SDUs goes; a Flow Control Credit Indication of 2 releases the other two. */
 static void cfc_bv06(struct lt *t)
 {
-	uint16_t icid = tester_opens(t, "");
+	uint16_t icid = tester_opens_cr(t, "", 1);
 	if (!icid || !lt_iut_wait_open(t, 1, 3000, "the channel open"))
 		return;
-	if (!lt_iut(t, NULL, 0, "send chan=%d hex=0102030405", t->obs.chan))
+	int c = t->obs.chan;
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6f6e65", c) || !lt_iut(t, NULL, 0, "send chan=%d hex=74776f", c) ||
+	    !lt_iut(t, NULL, 0, "send chan=%d hex=7468726565", c))
 		return;
-	const struct lt_pdu *p = lt_next_on(t, TCID, 3000);
-	static const uint8_t want[7] = {0x05, 0x00, 1, 2, 3, 4, 5};
-	if (!p)
-		return (void)lt_fail(t, "the IUT's K-frame did not arrive on our CID 0x%04x", TCID);
-	lt_is(t, p, want, 7, "the IUT's K-frame");
-	(void)icid;
+	if (!expect_kframe(t, 3, "one") || !lt_quiet(t, 1000))
+		return;
+	static const uint8_t ci[4] = {0x40, 0x00, 0x02, 0x00};
+	lt_send_sig(t, 0x16, lt_ident(t), ci, 4);
+	if (expect_kframe(t, 3, "two") && expect_kframe(t, 5, "three"))
+		lt_quiet(t, 500);
 }
 
 /* L2CAP/LE/CFC/BV-08-C: the IUT closes an LE channel with a Disconnection Request (DCID the
@@ -198,7 +226,7 @@ const struct lt_case lt_cases_le[] = {
     {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},
     {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL},
     {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL},
-    {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends", cfc_bv06, NULL},
+    {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL},
     {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL},
     {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL},
     {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL},

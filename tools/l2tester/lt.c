@@ -463,6 +463,8 @@ void lt_iut_event(struct lt *t, const char *line)
 		t->obs.chan = field(line, "chan", v, sizeof(v)) ? atoi(v) : 0;
 		t->obs.mtu = field(line, "mtu", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
 		t->obs.peer_mtu = field(line, "peer-mtu", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
+		t->obs.mps = field(line, "mps", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
+		t->obs.peer_mps = field(line, "peer-mps", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
 	} else if (!strncmp(line, "event closed ", 13)) {
 		t->obs.closed++;
 		if (!field(line, "reason", t->obs.reason, sizeof(t->obs.reason)))

@@ -51,6 +51,7 @@ struct lt_iut_obs {
 	int opened, closed, sdus, link_down;
 	int chan;		 /* chan= of the last open */
 	unsigned mtu, peer_mtu;	 /* of the last open */
+	unsigned mps, peer_mps;
 	char reason[32];	 /* of the last close */
 	int result;		 /* of the last close (-1: none given) */
 	size_t len;		 /* of the last SDU */
