@@ -222,7 +222,89 @@ static void cfc_bv23(struct lt *t)
 	}
 }
 
+/* L2CAP/COS/CED/BI-05-C: an LE Credit Based Connection Request whose basic-header length is wrong
+ * (claiming fewer or more octets than sent) gets no response and opens no channel; the good
+ * request after it is answered success. */
+static void ced_bi05(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le", t->psm))
+		return;
+	uint8_t f[4 + 14] = {0, 0, 0x05, 0x00, 0x14, 0x51, 0x0A, 0x00, 0, 0, 0x40, 0x00,
+			     0x64, 0x00, 0x40, 0x00, 0x05, 0x00};
+	lt_put16(f + 8, t->psm);
+	lt_put16(f, 12);
+	lt_send_acl(t, 0x0, f, sizeof(f));
+	lt_run(t, 20);
+	lt_put16(f, 16);
+	lt_send_acl(t, 0x0, f, sizeof(f));
+	if (!lt_quiet_sig(t, 300))
+		return;
+	if (t->iut->events && t->obs.opened)
+		return (void)lt_fail(t, "the IUT opened a channel on a request with a wrong length");
+	lt_put16(f, 14);
+	f[5] = 0x52;
+	lt_send_acl(t, 0x0, f, sizeof(f));
+	const struct lt_pdu *p = lt_expect_sig(t, 0x15, 3000);
+	if (!p)
+		return;
+	if (p->len != 14 || p->data[1] != 0x52 || lt_get16(p->data + 12) != 0)
+		return (void)lt_fail(t, "the good request was not answered success with its identifier 0x52");
+	lt_iut_wait_open(t, 1, 3000, "the channel open");
+}
+
+/* L2CAP/COS/CED/BI-29-C: after the IUT asked for a credit based channel, a response with an
+ * identifier it never used and a duplicate response (other values) are discarded, as is a stray
+ * Disconnection Response: the channel stays as the first response made it. */
+static void ced_bi29(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", l2k_addr_str(&t->tst_addr, a),
+		    t->psm))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p || p->len != 14)
+		return (void)(p && lt_fail(t, "LE Credit Based Connection Request of %zu octets", p->len));
+	uint8_t id = p->data[1];
+	uint16_t scid = lt_get16(p->data + 6);
+	static const uint8_t rsp[10] = {0x40, 0x00, 0x64, 0x00, 0x40, 0x00, 0x03, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x15, (uint8_t)(id ^ 0x80), rsp, 10);
+	if (!lt_quiet_sig(t, 1000))
+		return;
+	if (t->iut->events && t->obs.opened)
+		return (void)lt_fail(t, "the IUT opened the channel on a response with a wrong identifier");
+	lt_send_sig(t, 0x15, id, rsp, 10);
+	if (!lt_iut_wait_open(t, 1, 3000, "the channel open"))
+		return;
+	static const uint8_t dup[10] = {0x41, 0x00, 0x17, 0x00, 0x17, 0x00, 0x09, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x15, id, dup, 10);
+	uint8_t d[4] = {0x40, 0x00, 0, 0};
+	lt_put16(d + 2, scid);
+	lt_send_sig(t, 0x07, 0x7B, d, 4);
+	if (!lt_quiet(t, 1000))
+		return;
+	if (t->obs.closed || t->obs.peer_mtu != 100 || t->obs.peer_mps != 64)
+		return (void)lt_fail(t, "the duplicate or stray responses changed the channel (closed %d, peer MTU %u)",
+				     t->obs.closed, t->obs.peer_mtu);
+	/* the channel is the first response's: our CID 0x0040, 3 credits: 3 K-frames go, not a 4th */
+	int c = t->obs.chan;
+	for (int i = 0; i < 4; i++)
+		if (!lt_iut(t, NULL, 0, "send chan=%d hex=%02x", c, i))
+			return;
+	for (int i = 0; i < 3; i++) {
+		char one[2] = {(char)i, 0};
+		const struct lt_pdu *k = lt_next_on(t, TCID, 3000);
+		uint8_t w[3] = {0x01, 0x00, (uint8_t)one[0]};
+		if (!k)
+			return (void)lt_fail(t, "K-frame %d of the 3 credits did not come on CID 0x0040", i + 1);
+		if (!lt_is(t, k, w, 3, "the IUT's K-frame"))
+			return;
+	}
+	lt_quiet(t, 500);
+}
+
 const struct lt_case lt_cases_le[] = {
+    {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
+    {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
     {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},
     {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL},
     {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL},

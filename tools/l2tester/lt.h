@@ -144,6 +144,12 @@ static inline uint16_t lt_get16(const uint8_t *p)
 /* Ask the IUT to act (printf-style request of the control protocol).  true when done; else the
  * verdict is inconclusive with the reason.  ans (may be NULL) gets the answer's text. */
 bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, returning the backend's result (0, L2K_ENOTSUP, another error) and setting no
+ * verdict: for actions the IUT must refuse (an SDU over the MTU). */
+int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* With events: run ms (taking them), then the IUT's application must have received exactly n
+ * SDUs so far, else fail naming what.  Without events: inconclusive. */
+bool lt_iut_sdus_are(struct lt *t, int n, uint64_t ms, const char *what);
 /* The IUT's application events: wait until obs.opened / closed / sdus reach n; false (and the
  * verdict inconclusive when the backend has no events, else fail with what) if not. */
 bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what);
