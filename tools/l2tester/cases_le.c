@@ -302,15 +302,152 @@ static void ced_bi29(struct lt *t)
 	lt_quiet(t, 500);
 }
 
+/* The IUT asks for a channel and the tester refuses it with result: no channel, the IUT's
+ * application hears "refused" with that result, and the IUT sends nothing more. */
+static void iut_refused(struct lt *t, uint16_t result)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", l2k_addr_str(&t->tst_addr, a),
+		    t->psm))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p)
+		return;
+	uint8_t d[10] = {0};
+	lt_put16(d + 8, result);
+	lt_send_sig(t, 0x15, p->data[1], d, 10);
+	if (!lt_iut_wait_closed(t, 1, 3000, "the refused channel closed"))
+		return;
+	if (t->obs.opened || strcmp(t->obs.reason, "refused") || t->obs.result != result)
+		return (void)lt_fail(t, "the IUT's application saw '%s' result %d (opened %d), not 'refused' result %u",
+				     t->obs.reason, t->obs.result, t->obs.opened, result);
+	lt_quiet(t, 1000);
+}
+
+/* L2CAP/LE/CFC/BV-01-C: a peer without LE CoC answers the request with Command Reject: the IUT
+ * creates no channel. */
+static void cfc_bv01(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", l2k_addr_str(&t->tst_addr, a),
+		    t->psm))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p)
+		return;
+	static const uint8_t rej[2] = {0x00, 0x00};
+	lt_send_sig(t, 0x01, p->data[1], rej, 2);
+	if (!lt_iut_wait_closed(t, 1, 3000, "the rejected channel closed"))
+		return;
+	if (t->obs.opened || strcmp(t->obs.reason, "refused"))
+		return (void)lt_fail(t, "the IUT's application saw '%s' (opened %d), not 'refused'", t->obs.reason,
+				     t->obs.opened);
+	lt_quiet(t, 1000);
+}
+
+static void cfc_bv04(struct lt *t)
+{
+	iut_refused(t, 0x0002);
+}
+static void cfc_bv10(struct lt *t)
+{
+	iut_refused(t, 0x0005);
+}
+static void cfc_bv12(struct lt *t)
+{
+	iut_refused(t, 0x0006);
+}
+static void cfc_bv14(struct lt *t)
+{
+	iut_refused(t, 0x0007);
+}
+static void cfc_bv16(struct lt *t)
+{
+	iut_refused(t, 0x0004);
+}
+static void cfc_bv18(struct lt *t)
+{
+	iut_refused(t, 0x0009);
+}
+static void cfc_bv19(struct lt *t)
+{
+	iut_refused(t, 0x000A);
+}
+static void cfc_bv21(struct lt *t)
+{
+	iut_refused(t, 0x000B);
+}
+static void cfc_bv22(struct lt *t)
+{
+	iut_refused(t, 0x0002);
+}
+static void cfc_bv24(struct lt *t)
+{
+	iut_refused(t, 0x0008);
+}
+
+/* L2CAP/LE/CFC/BV-13-C: a server whose application does not authorize the peer refuses with
+ * 0x0006 "insufficient authorization" and DCID, MTU, MPS, credits 0. */
+static void cfc_bv13(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le accept=6", t->psm))
+		return;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = le_req(t, id, t->psm, TCID);
+	if (p && want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0006) && t->iut->events) {
+		lt_run(t, 50);
+		if (t->obs.opened)
+			lt_fail(t, "the IUT's application saw a channel open");
+	}
+}
+
+/* L2CAP/LE/CFC/BV-20-C: a second request reusing an SCID already in use is refused 0x000A; an
+ * SCID outside the LE dynamic range is refused 0x0009. */
+static void cfc_bv20(struct lt *t)
+{
+	if (!tester_opens(t, ""))
+		return;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = le_req(t, id, t->psm, TCID);
+	if (!p || !want_le_rsp(t, p, id, 0, 0, 0, 0, 0x000A))
+		return;
+	id = lt_ident(t);
+	p = le_req(t, id, t->psm, 0x0080);
+	if (!p || !want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0009))
+		return;
+	id = lt_ident(t);
+	p = le_req(t, id, t->psm, 0x0004);
+	if (!p || !want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0009))
+		return;
+	if (t->iut->events) {
+		lt_run(t, 50);
+		if (t->obs.opened != 1)
+			lt_fail(t, "the IUT's application saw %d channels open, not 1", t->obs.opened);
+	}
+}
+
 const struct lt_case lt_cases_le[] = {
     {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
     {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
+    {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL},
     {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},
     {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL},
+    {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL},
     {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL},
     {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL},
     {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL},
     {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL},
+    {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL},
+    {"L2CAP/LE/CFC/BV-12-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0006", cfc_bv12, NULL},
+    {"L2CAP/LE/CFC/BV-13-C", "LE/CFC", LT_LE, "IUT listens, refuses with 0x0006", cfc_bv13, NULL},
+    {"L2CAP/LE/CFC/BV-14-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0007", cfc_bv14, NULL},
+    {"L2CAP/LE/CFC/BV-16-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0004", cfc_bv16, NULL},
+    {"L2CAP/LE/CFC/BV-18-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0009", cfc_bv18, NULL},
+    {"L2CAP/LE/CFC/BV-19-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000A", cfc_bv19, NULL},
+    {"L2CAP/LE/CFC/BV-20-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv20, NULL},
+    {"L2CAP/LE/CFC/BV-21-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000B", cfc_bv21, NULL},
+    {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL},
     {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL},
+    {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };
