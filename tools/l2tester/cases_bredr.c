@@ -781,6 +781,28 @@ static void ced_bi28(struct lt *t)
 	lt_is(t, p, ok, 2, "the IUT's B-frame");
 }
 
+/* L2CAP/COS/ECH/BV-02-C: the IUT sends an Echo Request with the data its application gave; the
+ * tester's response (other data) reaches the application. */
+static void ech_bv02(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "echo addr=%s hex=70696e6721", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x08, 3000);
+	if (!p)
+		return;
+	uint8_t want[9] = {0x08, p->data[1], 0x05, 0x00, 'p', 'i', 'n', 'g', '!'};
+	if (!lt_is(t, p, want, 9, "the IUT's Echo Request"))
+		return;
+	if (p->data[1] == 0)
+		return (void)lt_fail(t, "the IUT's Echo Request has identifier 0 (never used, 4)");
+	lt_send_sig(t, 0x09, p->data[1], (const uint8_t *)"pong", 4);
+	if (lt_iut_wait_echo(t, 1, 2000, "the Echo Response") &&
+	    (t->obs.echo_err || t->obs.echo_len != 4 || memcmp(t->obs.echo_data, "pong", 4)))
+		lt_fail(t, "the IUT's application got err %d and %zu octets, not our 'pong'", t->obs.echo_err,
+			t->obs.echo_len);
+}
+
 const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BV-01-C", "COS/CED", LT_BREDR, "IUT connects", ced_bv01, NULL},
     {"L2CAP/COS/CED/BV-03-C", "COS/CED", LT_BREDR, "IUT connects, data both ways", ced_bv03, NULL},
@@ -813,5 +835,6 @@ const struct lt_case lt_cases_bredr[] = {
      "legacy Flow Control mode (tests/unit/test_mode_*.c, docs/modes.md)"},
     {"L2CAP/COS/CFD/BV-14-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv14, NULL},
     {"L2CAP/COS/ECH/BV-01-C", "COS/ECH", LT_BREDR, "IUT answers", ech_bv01, NULL},
+    {"L2CAP/COS/ECH/BV-02-C", "COS/ECH", LT_BREDR, "IUT sends an Echo Request", ech_bv02, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };

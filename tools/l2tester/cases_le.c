@@ -426,6 +426,40 @@ static void cfc_bv20(struct lt *t)
 	}
 }
 
+/* The next LE signaling command must be Command Reject "not understood" with this identifier. */
+static bool not_understood(struct lt *t, uint8_t ident)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x01, 3000);
+	uint8_t want[6] = {0x01, ident, 0x02, 0x00, 0x00, 0x00};
+	return p && lt_is(t, p, want, 6, "the IUT's Command Reject");
+}
+
+/* L2CAP/LE/REJ/BI-01-C: an unknown LE signaling command is answered Command Reject "not
+ * understood" with its identifier. */
+static void rej_bi01(struct lt *t)
+{
+	static const uint8_t d[4] = {1, 2, 3, 4};
+	lt_send_sig(t, 0x1F, 0x11, d, 4);
+	if (not_understood(t, 0x11))
+		lt_quiet_sig(t, 500);
+}
+
+/* L2CAP/LE/REJ/BI-02-C: reserved codes (0x00, 0x0C-0x11 of withdrawn AMP, 0x1B, 0xFF) and the
+ * BR/EDR-only commands (Connection, Configuration, Echo, Information Requests) are rejected
+ * "not understood" on the LE signaling channel, each with its own identifier. */
+static void rej_bi02(struct lt *t)
+{
+	static const uint8_t codes[] = {0x00, 0x0C, 0x0E, 0x11, 0x1B, 0xFF, 0x02, 0x04, 0x08, 0x0A};
+	static const uint8_t d[4] = {0x01, 0x00, 0x40, 0x00};
+	for (size_t i = 0; i < sizeof(codes); i++) {
+		uint8_t id = (uint8_t)(0x20 + i);
+		lt_send_sig(t, codes[i], id, d, codes[i] == 0x0A ? 2 : 4);
+		if (!not_understood(t, id))
+			return;
+	}
+	lt_quiet_sig(t, 500);
+}
+
 const struct lt_case lt_cases_le[] = {
     {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
     {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
@@ -449,5 +483,7 @@ const struct lt_case lt_cases_le[] = {
     {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL},
     {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL},
     {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL},
+    {"L2CAP/LE/REJ/BI-01-C", "LE/REJ", LT_LE, "IUT answers", rej_bi01, NULL},
+    {"L2CAP/LE/REJ/BI-02-C", "LE/REJ", LT_LE, "IUT answers", rej_bi02, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };

@@ -504,6 +504,15 @@ void lt_iut_event(struct lt *t, const char *line)
 			}
 		}
 		t->obs.len = n;
+	} else if (!strncmp(line, "event echo ", 11)) {
+		const char *h = strstr(line, " hex=");
+		size_t n = 0;
+		t->obs.echoes++;
+		t->obs.echo_err = field(line, "err", v, sizeof(v)) ? atoi(v) : 0;
+		for (h = h ? h + 5 : ""; hexval(h[0]) >= 0 && hexval(h[1]) >= 0; h += 2, n++)
+			if (n < sizeof(t->obs.echo_data))
+				t->obs.echo_data[n] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
+		t->obs.echo_len = n;
 	} else if (!strncmp(line, "event link-down", 15)) {
 		t->obs.link_down++;
 	}
@@ -559,6 +568,11 @@ bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what)
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what)
 {
 	return wait_obs(t, &t->obs.closed, n, ms, what);
+}
+
+bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what)
+{
+	return wait_obs(t, &t->obs.echoes, n, ms, what);
 }
 
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what)

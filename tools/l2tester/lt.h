@@ -54,6 +54,9 @@ struct lt_iut_obs {
 	unsigned mps, peer_mps;
 	char reason[32];	 /* of the last close */
 	int result;		 /* of the last close (-1: none given) */
+	int echoes, echo_err;	 /* "echo" answers (event echo) and the last one's err */
+	size_t echo_len;
+	uint8_t echo_data[64];
 	size_t len;		 /* of the last SDU */
 	uint8_t data[LT_IUT_DATA_MAX];
 };
@@ -155,6 +158,7 @@ bool lt_iut_sdus_are(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what);
+bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what);
 /* The backend reports events (else an observation makes the case inconclusive). */
 bool lt_iut_observes(struct lt *t, const char *what);
 
