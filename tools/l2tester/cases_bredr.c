@@ -921,6 +921,105 @@ static void ced_bi15(struct lt *t)
 		lt_fail(t, "the IUT closed the channel a truncated request named");
 }
 
+/* An Information Request the IUT must send: exactly code, an identifier, length 2, type. */
+static const struct lt_pdu *expect_info_req(struct lt *t, uint16_t type)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0A, 5000);
+	if (!p)
+		return NULL;
+	uint8_t want[6] = {0x0A, p->data[1], 0x02, 0x00, 0, 0};
+	lt_put16(want + 4, type);
+	return lt_is(t, p, want, 6, "the IUT's Information Request") ? p : NULL;
+}
+
+/* L2CAP/COS/IEX/BV-01-C: before its first channel on a link the IUT asks for the peer's extended
+ * features; a peer without the fixed-channels bit gets no second request and the Connection
+ * Request follows; a second channel on the link asks nothing again. */
+static void iex_bv01(struct lt *t)
+{
+	char a[18];
+	t->auto_info = false;
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4097 mode=basic", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = expect_info_req(t, 0x0002);
+	if (!p)
+		return;
+	static const uint8_t rsp[8] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x0B, p->data[1], rsp, 8);
+	p = lt_expect_sig(t, 0x02, 5000);
+	if (!p)
+		return;
+	if (p->len != 8 || lt_get16(p->data + 4) != 0x1001)
+		return (void)lt_fail(t, "the Connection Request is not for PSM 0x1001");
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4099 mode=basic", a))
+		return;
+	p = lt_expect_sig(t, 0x02, 5000);
+	if (p && (p->len != 8 || lt_get16(p->data + 4) != 0x1003))
+		lt_fail(t, "the second Connection Request is not for PSM 0x1003");
+}
+
+/* L2CAP/FIX/BV-01-C: a peer whose features have the fixed-channels bit (7) is asked for its
+ * fixed channels mask; then the IUT goes on with the Connection Request. */
+static void fix_bv01(struct lt *t)
+{
+	char a[18];
+	t->auto_info = false;
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4097 mode=basic", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = expect_info_req(t, 0x0002);
+	if (!p)
+		return;
+	static const uint8_t feat[8] = {0x02, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x0B, p->data[1], feat, 8);
+	p = expect_info_req(t, 0x0003);
+	if (!p)
+		return;
+	static const uint8_t fixed[12] = {0x03, 0x00, 0x00, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0};
+	lt_send_sig(t, 0x0B, p->data[1], fixed, 12);
+	if (lt_expect_sig(t, 0x02, 5000) && t->iut->events && t->obs.closed)
+		lt_fail(t, "the IUT gave up the channel");
+}
+
+/* L2CAP/COS/IEX/BV-02-C: the IUT answers an Information Request for its extended features (with
+ * the fixed-channels bit; in-process: exactly the modes l2kit was built with), and an unknown type
+ * with "not supported". */
+static void iex_bv02(struct lt *t)
+{
+	static const uint8_t ty[2] = {0x02, 0x00}, unk[2] = {0x77, 0x00};
+	lt_send_sig(t, 0x0A, 0x71, ty, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return;
+	if (p->len != 12 || p->data[1] != 0x71 || lt_get16(p->data + 4) != 2 || lt_get16(p->data + 6) != 0)
+		return (void)lt_fail(t, "the Information Response is not a success for type 2 with our identifier");
+	uint32_t feat = (uint32_t)lt_get16(p->data + 8) | (uint32_t)lt_get16(p->data + 10) << 16;
+	if (t->iut_is_l2kit &&
+	    (!(feat & (1u << 7)) || !!(feat & (1u << 3)) != l2k_mode_supported(L2K_MODE_ERTM) ||
+	     !!(feat & (1u << 4)) != l2k_mode_supported(L2K_MODE_STREAMING) ||
+	     !!(feat & (1u << 0)) != l2k_mode_supported(L2K_MODE_FLOWCTL) ||
+	     !!(feat & (1u << 1)) != l2k_mode_supported(L2K_MODE_RETRANS)))
+		return (void)lt_fail(t, "extended features 0x%08x are not the modes l2kit was built with", feat);
+	lt_logf(t, "the IUT's extended features: 0x%08x", feat);
+	lt_send_sig(t, 0x0A, 0x73, unk, 2);
+	p = lt_expect_sig(t, 0x0B, 2000);
+	if (p && (p->len < 8 || p->data[1] != 0x73 || lt_get16(p->data + 4) != 0x0077 || lt_get16(p->data + 6) != 1))
+		lt_fail(t, "an unknown information type is not answered 'not supported' (0x0001)");
+}
+
+/* L2CAP/FIX/BV-03-C: the IUT answers an Information Request for its fixed channels: the
+ * signaling channel's bit set (in-process: exactly l2kit's 0x06, signaling and connectionless). */
+static void fix_bv03(struct lt *t)
+{
+	static const uint8_t ty[2] = {0x03, 0x00};
+	lt_send_sig(t, 0x0A, 0x72, ty, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return;
+	static const uint8_t want[16] = {0x0B, 0x72, 0x0C, 0x00, 0x03, 0x00, 0x00, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0};
+	if (t->iut_is_l2kit || p->len != 16 || !(p->data[8] & 0x02) || p->data[1] != 0x72 || lt_get16(p->data + 6))
+		lt_is(t, p, want, 16, "the IUT's Information Response (fixed channels)");
+}
+
 const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BV-01-C", "COS/CED", LT_BREDR, "IUT connects", ced_bv01, NULL},
     {"L2CAP/COS/CED/BV-03-C", "COS/CED", LT_BREDR, "IUT connects, data both ways", ced_bv03, NULL},
@@ -959,5 +1058,11 @@ const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CFD/BV-14-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv14, NULL},
     {"L2CAP/COS/ECH/BV-01-C", "COS/ECH", LT_BREDR, "IUT answers", ech_bv01, NULL},
     {"L2CAP/COS/ECH/BV-02-C", "COS/ECH", LT_BREDR, "IUT sends an Echo Request", ech_bv02, NULL},
+    {"L2CAP/COS/IEX/BV-01-C", "COS/IEX", LT_BREDR, "IUT connects twice", iex_bv01, NULL},
+    {"L2CAP/COS/IEX/BV-02-C", "COS/IEX", LT_BREDR, "IUT answers", iex_bv02, NULL},
+    {"L2CAP/FIX/BV-01-C", "FIX", LT_BREDR, "IUT connects", fix_bv01, NULL},
+    {"L2CAP/FIX/BV-02-C", "FIX", LT_BREDR, NULL, NULL,
+     "AMP Manager fixed channel (AMP withdrawn from the specification; out of scope)"},
+    {"L2CAP/FIX/BV-03-C", "FIX", LT_BREDR, "IUT answers", fix_bv03, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };
