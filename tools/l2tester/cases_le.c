@@ -522,34 +522,114 @@ static void ced_bi17(struct lt *t)
 		lt_fail(t, "the IUT closed the channel a truncated request named");
 }
 
+/* A Connection Parameter Update Request from the tester. */
+static void cpu_req(struct lt *t, uint8_t id, uint16_t imin, uint16_t imax, uint16_t lat, uint16_t to)
+{
+	uint8_t d[8];
+	lt_put16(d, imin);
+	lt_put16(d + 2, imax);
+	lt_put16(d + 4, lat);
+	lt_put16(d + 6, to);
+	lt_send_sig(t, 0x12, id, d, 8);
+}
+
+static bool expect_cpu_rsp(struct lt *t, uint8_t id, uint16_t result)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x13, 3000);
+	uint8_t want[6] = {0x13, id, 0x02, 0x00, 0, 0};
+	lt_put16(want + 4, result);
+	return p && lt_is(t, p, want, 6, "the IUT's Connection Parameter Update Response");
+}
+
+/* L2CAP/LE/CPU/BV-01-C: a peripheral IUT asks for new parameters with a well-formed Connection
+ * Parameter Update Request (interval 30-50 ms, latency 2, timeout 5.12 s). */
+static void cpu_bv01(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "conn-update addr=%s transport=le-public min=24 max=40 latency=2 timeout=512",
+		    l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x12, 3000);
+	if (!p)
+		return;
+	uint8_t want[12] = {0x12, p->data[1], 0x08, 0x00, 0x18, 0x00, 0x28, 0x00, 0x02, 0x00, 0x00, 0x02};
+	if (!lt_is(t, p, want, 12, "the IUT's Connection Parameter Update Request"))
+		return;
+	if (p->data[1] == 0)
+		return (void)lt_fail(t, "identifier 0 (never used, 4)");
+	static const uint8_t ok[2] = {0, 0};
+	lt_send_sig(t, 0x13, p->data[1], ok, 2);
+	lt_quiet_sig(t, 1000);
+}
+
+/* L2CAP/LE/CPU/BV-02-C: a central IUT accepts valid parameters (result 0x0000). */
+static void cpu_bv02(struct lt *t)
+{
+	cpu_req(t, 0x41, 0x0010, 0x0020, 0x0000, 0x0123);
+	expect_cpu_rsp(t, 0x41, 0x0000);
+}
+
+/* L2CAP/LE/CPU/BI-01-C: a central IUT rejects illegal values (result 0x0001): interval under
+ * 7.5 ms, min above max, latency over 499, timeout out of range or not above
+ * (1 + latency) * interval_max * 2; a legal request after them is accepted. */
+static void cpu_bi01(struct lt *t)
+{
+	static const uint16_t bad[][4] = {
+	    {0x0005, 0x0020, 0, 0x0100}, {0x0030, 0x0020, 0, 0x0100}, {0x0010, 0x0C81, 0, 0x0C80},
+	    {0x0010, 0x0020, 500, 0x0C80}, {0x0010, 0x0020, 0, 0x0009}, {0x0010, 0x0020, 0, 0x0C81},
+	    {0x0100, 0x0100, 3, 0x0100},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t id = (uint8_t)(0x50 + i);
+		cpu_req(t, id, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
+		if (!expect_cpu_rsp(t, id, 0x0001))
+			return;
+	}
+	cpu_req(t, 0x5F, 0x0010, 0x0020, 4, 0x0100);
+	expect_cpu_rsp(t, 0x5F, 0x0000);
+}
+
+/* L2CAP/LE/CPU/BI-02-C: a peripheral IUT answers a Connection Parameter Update Request with
+ * Command Reject "not understood" (4.20: only the central acts on it). */
+static void cpu_bi02(struct lt *t)
+{
+	cpu_req(t, 0x61, 0x0010, 0x0020, 0x0000, 0x0100);
+	if (not_understood(t, 0x61))
+		lt_quiet_sig(t, 500);
+}
+
 const struct lt_case lt_cases_le[] = {
-    {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
-    {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL},
-    {"L2CAP/COS/CED/BI-13-C", "COS/CED", LT_LE, "IUT listens", ced_bi13, NULL},
-    {"L2CAP/COS/CED/BI-16-C", "COS/CED", LT_LE, "IUT listens", ced_bi16, NULL},
-    {"L2CAP/COS/CED/BI-17-C", "COS/CED", LT_LE, "IUT listens", ced_bi17, NULL},
-    {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
-    {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL},
-    {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},
-    {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL},
-    {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL},
-    {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL},
-    {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL},
-    {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL},
-    {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL},
-    {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL},
-    {"L2CAP/LE/CFC/BV-12-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0006", cfc_bv12, NULL},
-    {"L2CAP/LE/CFC/BV-13-C", "LE/CFC", LT_LE, "IUT listens, refuses with 0x0006", cfc_bv13, NULL},
-    {"L2CAP/LE/CFC/BV-14-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0007", cfc_bv14, NULL},
-    {"L2CAP/LE/CFC/BV-16-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0004", cfc_bv16, NULL},
-    {"L2CAP/LE/CFC/BV-18-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0009", cfc_bv18, NULL},
-    {"L2CAP/LE/CFC/BV-19-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000A", cfc_bv19, NULL},
-    {"L2CAP/LE/CFC/BV-20-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv20, NULL},
-    {"L2CAP/LE/CFC/BV-21-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000B", cfc_bv21, NULL},
-    {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL},
-    {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL},
-    {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL},
-    {"L2CAP/LE/REJ/BI-01-C", "LE/REJ", LT_LE, "IUT answers", rej_bi01, NULL},
-    {"L2CAP/LE/REJ/BI-02-C", "LE/REJ", LT_LE, "IUT answers", rej_bi02, NULL},
-    {NULL, NULL, LT_ANY, NULL, NULL, NULL},
+    {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL, false},
+    {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL, false},
+    {"L2CAP/COS/CED/BI-13-C", "COS/CED", LT_LE, "IUT listens", ced_bi13, NULL, false},
+    {"L2CAP/COS/CED/BI-16-C", "COS/CED", LT_LE, "IUT listens", ced_bi16, NULL, false},
+    {"L2CAP/COS/CED/BI-17-C", "COS/CED", LT_LE, "IUT listens", ced_bi17, NULL, false},
+    {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL, false},
+    {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL, false},
+    {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL, false},
+    {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL, false},
+    {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL, false},
+    {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL, false},
+    {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL, false},
+    {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL, false},
+    {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL, false},
+    {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL, false},
+    {"L2CAP/LE/CFC/BV-12-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0006", cfc_bv12, NULL, false},
+    {"L2CAP/LE/CFC/BV-13-C", "LE/CFC", LT_LE, "IUT listens, refuses with 0x0006", cfc_bv13, NULL, false},
+    {"L2CAP/LE/CFC/BV-14-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0007", cfc_bv14, NULL, false},
+    {"L2CAP/LE/CFC/BV-16-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0004", cfc_bv16, NULL, false},
+    {"L2CAP/LE/CFC/BV-18-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0009", cfc_bv18, NULL, false},
+    {"L2CAP/LE/CFC/BV-19-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000A", cfc_bv19, NULL, false},
+    {"L2CAP/LE/CFC/BV-20-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv20, NULL, false},
+    {"L2CAP/LE/CFC/BV-21-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000B", cfc_bv21, NULL, false},
+    {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL, false},
+    {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL, false},
+    {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL, false},
+    {"L2CAP/LE/CPU/BV-01-C", "LE/CPU", LT_LE, "IUT (peripheral) asks for new parameters", cpu_bv01, NULL, false},
+    {"L2CAP/LE/CPU/BV-02-C", "LE/CPU", LT_LE, "IUT (central) creates the link", cpu_bv02, NULL, true},
+    {"L2CAP/LE/CPU/BI-01-C", "LE/CPU", LT_LE, "IUT (central) creates the link", cpu_bi01, NULL, true},
+    {"L2CAP/LE/CPU/BI-02-C", "LE/CPU", LT_LE, "IUT (peripheral) answers", cpu_bi02, NULL, false},
+    {"L2CAP/LE/REJ/BI-01-C", "LE/REJ", LT_LE, "IUT answers", rej_bi01, NULL, false},
+    {"L2CAP/LE/REJ/BI-02-C", "LE/REJ", LT_LE, "IUT answers", rej_bi02, NULL, false},
+    {NULL, NULL, LT_ANY, NULL, NULL, NULL, false},
 };

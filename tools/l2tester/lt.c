@@ -513,6 +513,8 @@ void lt_iut_event(struct lt *t, const char *line)
 			if (n < sizeof(t->obs.echo_data))
 				t->obs.echo_data[n] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
 		t->obs.echo_len = n;
+	} else if (!strncmp(line, "event link-up", 13)) {
+		t->obs.link_up++;
 	} else if (!strncmp(line, "event link-down", 15)) {
 		t->obs.link_down++;
 	}

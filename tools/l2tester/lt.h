@@ -48,7 +48,7 @@ struct lt_iut_backend {
 /* What the IUT's application reported (events of the control protocol). */
 #define LT_IUT_DATA_MAX 4096
 struct lt_iut_obs {
-	int opened, closed, sdus, link_down;
+	int opened, closed, sdus, link_up, link_down;
 	int chan;		 /* chan= of the last open */
 	unsigned mtu, peer_mtu;	 /* of the last open */
 	unsigned mps, peer_mps;
@@ -184,6 +184,7 @@ struct lt_case {
 	const char *role;  /* what the case makes the IUT do, in a few words */
 	void (*run)(struct lt *t);
 	const char *na;	   /* not NULL: not applicable, the reason (run is NULL) */
+	bool iut_central;  /* LE: the IUT creates the link (request "link"), the tester advertises */
 };
 /* Every case and n/a entry, in the CSV's order of groups; *n their count. */
 const struct lt_case *lt_cases(size_t *n);
