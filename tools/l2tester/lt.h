@@ -59,6 +59,11 @@ struct lt_iut_obs {
 	uint8_t echo_data[64];
 	size_t len;		 /* of the last SDU */
 	uint8_t data[LT_IUT_DATA_MAX];
+	struct {		 /* the last SDU of each chan 1..7 (its first 64 octets) */
+		int sdus;
+		size_t len;
+		uint8_t d[64];
+	} per[8];
 };
 
 struct lt;
