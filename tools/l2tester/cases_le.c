@@ -743,6 +743,192 @@ static void cfc_cos_bv05(struct lt *t)
 		kframe_on(t, 0x0041, 4, (const uint8_t *)"to-b", 4);
 }
 
+/* The IUT must send exactly this Disconnection Request for the channel (DCID our CID, SCID its
+ * own); the tester confirms and the IUT's application hears "protocol". */
+static bool violation_disconnects(struct lt *t, uint16_t icid, const char *what)
+{
+	const struct lt_pdu *p = lt_next_on(t, 0x0005, 3000);
+	if (!p || p->len < 4 || p->data[0] != 0x06)
+		return lt_fail(t, "the IUT did not disconnect after %s", what);
+	uint8_t want[8] = {0x06, p->data[1], 0x04, 0x00, 0x40, 0x00, 0, 0};
+	lt_put16(want + 6, icid);
+	if (!lt_is(t, p, want, 8, "the IUT's Disconnection Request"))
+		return false;
+	uint8_t d[4] = {0x40, 0x00, 0, 0};
+	lt_put16(d + 2, icid);
+	lt_send_sig(t, 0x07, p->data[1], d, 4);
+	if (!lt_iut_wait_closed(t, 1, 3000, "the channel closed"))
+		return false;
+	if (strcmp(t->obs.reason, "protocol"))
+		return lt_fail(t, "the IUT's application saw the close as '%s', not 'protocol'", t->obs.reason);
+	return true;
+}
+
+/* L2CAP/LE/CFC/BV-07-C: the IUT hands out credits as it consumes K-frames (Flow Control Credit
+ * Indications naming its CID), so the tester can send far past the initial 4. */
+static void lecfc_bv07(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=100 mps=50 credits=4", TCID, 50, 10);
+	if (!icid)
+		return;
+	int credits = 4, sent = 0, indications = 0;
+	while (sent < 20) {
+		if (credits == 0) {
+			const struct lt_pdu *p = lt_expect_sig(t, 0x16, 3000);
+			if (!p)
+				return;
+			if (p->len != 8 || lt_get16(p->data + 4) != icid || lt_get16(p->data + 6) == 0)
+				return (void)lt_fail(t, "the Flow Control Credit Indication is not for CID 0x%04x or gives none", icid);
+			credits += lt_get16(p->data + 6);
+			indications++;
+			continue;
+		}
+		uint8_t b[4] = {(uint8_t)sent, 1, 2, 3};
+		lt_send_kframe(t, icid, 4, b, 4);
+		credits--;
+		sent++;
+		lt_run(t, 1);
+	}
+	if (lt_iut_wait_sdus(t, 20, 3000, "our 20 SDUs") && (indications < 4 || t->obs.closed))
+		lt_fail(t, "%d credit indications (4 at least expected), closed %d", indications, t->obs.closed);
+}
+
+/* L2CAP/LE/CFC/BI-01-C: credits that would take the IUT's count past 65535 make it disconnect. */
+static void lecfc_bi01(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "", TCID, 50, 65000);
+	if (!icid)
+		return;
+	static const uint8_t ok[4] = {0x40, 0x00, 0x17, 0x02}, over[4] = {0x40, 0x00, 0x01, 0x00};
+	lt_send_sig(t, 0x16, 0x32, ok, 4); /* +535: exactly 65535 */
+	if (!lt_quiet_sig(t, 500))
+		return;
+	lt_send_sig(t, 0x16, 0x33, over, 4);
+	violation_disconnects(t, icid, "credits past 65535");
+}
+
+/* L2CAP/LE/CFC/BV-26-C: an SDU length over the IUT's MTU (100) makes it disconnect. */
+static void lecfc_bv26(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=100 mps=50 credits=10", TCID, 50, 10);
+	uint8_t b[40] = {0};
+	if (!icid)
+		return;
+	lt_send_kframe(t, icid, 101, b, 40);
+	if (violation_disconnects(t, icid, "an SDU length of 101 over its MTU of 100") && t->obs.sdus)
+		lt_fail(t, "the IUT's application received an SDU");
+}
+
+/* L2CAP/LE/CFC/BV-27-C: a K-frame whose payload is over the IUT's MPS (50: 2 + 49 octets) makes it
+ * disconnect; one of exactly 50 is fine. */
+static void lecfc_bv27(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=100 mps=50 credits=10", TCID, 50, 10);
+	uint8_t b[49] = {0};
+	if (!icid)
+		return;
+	lt_send_kframe(t, icid, 48, b, 48);
+	if (!lt_iut_wait_sdus(t, 1, 3000, "a K-frame of exactly the MPS"))
+		return;
+	lt_send_kframe(t, icid, 60, b, 49);
+	if (violation_disconnects(t, icid, "a K-frame of 51 octets over its MPS of 50") && t->obs.sdus != 1)
+		lt_fail(t, "the IUT's application received %d SDUs, not 1", t->obs.sdus);
+}
+
+/* L2CAP/LE/CFC/BV-28-C: continuation K-frames adding up past the SDU length make the IUT
+ * disconnect; nothing of that SDU is delivered. */
+static void lecfc_bv28(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=100 mps=50 credits=10", TCID, 50, 10);
+	uint8_t b[48] = {0};
+	if (!icid)
+		return;
+	lt_send_kframe(t, icid, 60, b, 48);
+	lt_send_kframe(t, icid, -1, b, 13); /* 48 + 13 = 61 > 60 */
+	if (violation_disconnects(t, icid, "segments adding up to 61 for an SDU of 60") && t->obs.sdus)
+		lt_fail(t, "the IUT's application received an SDU");
+}
+
+/* L2CAP/LE/CFC/BV-30-C: an LE Credit Based Connection Request split over two ACL fragments is
+ * rebuilt and answered success. */
+static void lecfc_bv30(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le", t->psm))
+		return;
+	uint8_t f[18] = {0x0E, 0x00, 0x05, 0x00, 0x14, 0x34, 0x0A, 0x00, 0, 0, 0x40, 0x00, 0x64, 0x00, 0x32, 0x00, 0x05, 0x00};
+	lt_put16(f + 8, t->psm);
+	lt_send_acl(t, 0x0, f, 9);
+	if (!lt_quiet_sig(t, 300))
+		return;
+	lt_send_acl(t, 0x1, f + 9, 9);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x15, 3000);
+	if (!p)
+		return;
+	if (p->len != 14 || p->data[1] != 0x34 || lt_get16(p->data + 12) != 0)
+		return (void)lt_fail(t, "the split request was not answered success with its identifier 0x34");
+	lt_iut_wait_open(t, 1, 3000, "the channel open");
+}
+
+/* L2CAP/LE/CFC/BV-31-C: a K-frame delivered in two ACL fragments is recombined and its SDU passed
+ * up whole. */
+static void lecfc_bv31(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=100 mps=50 credits=10", TCID, 50, 10);
+	if (!icid)
+		return;
+	uint8_t f[4 + 2 + 30];
+	lt_put16(f, 32);
+	lt_put16(f + 2, icid);
+	lt_put16(f + 4, 30);
+	for (int i = 0; i < 30; i++)
+		f[6 + i] = (uint8_t)(0x30 + i);
+	lt_send_acl(t, 0x0, f, 7);
+	lt_send_acl(t, 0x1, f + 7, sizeof(f) - 7);
+	if (lt_iut_wait_sdus(t, 1, 3000, "the K-frame in two fragments") && (t->obs.len != 30 || memcmp(t->obs.data, f + 6, 30)))
+		lt_fail(t, "the IUT's application got %zu octets, not our 30", t->obs.len);
+}
+
+/* L2CAP/LE/CFC/BV-32-C: SDUs around the MPS (23): 21 fits one K-frame with its SDU length, 22
+ * and 23 need two, 44/45/46 two or three; the IUT takes them all, keeps the channel, and segments
+ * its own the same way for a peer MPS of 23. */
+static void lecfc_bv32(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=200 mps=23 credits=40", TCID, 23, 40);
+	if (!icid)
+		return;
+	int c = t->obs.chan;
+	static const size_t sizes[] = {21, 22, 23, 44, 45, 46};
+	uint8_t b[64];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i + 1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i], off = n < 21 ? n : 21;
+		lt_send_kframe(t, icid, (int)n, b, off);
+		while (off < n) {
+			size_t k = n - off < 23 ? n - off : 23;
+			lt_send_kframe(t, icid, -1, b + off, k);
+			off += k;
+		}
+		if (!lt_iut_wait_sdus(t, (int)i + 1, 3000, "our SDU"))
+			return;
+		if (t->obs.len != n || memcmp(t->obs.data, b, n))
+			return (void)lt_fail(t, "the IUT's application got %zu octets for our %zu", t->obs.len, n);
+	}
+	if (t->obs.closed)
+		return (void)lt_fail(t, "the IUT closed the channel");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		char h[2 * 64 + 1];
+		hexs(h, b, n);
+		if (!lt_iut(t, NULL, 0, "send chan=%d hex=%s", c, h) || !kframe_on(t, TCID, (int)n, b, 21))
+			return;
+		for (size_t off = 21; off < n; off += 23)
+			if (!kframe_on(t, TCID, -1, b + off, n - off < 23 ? n - off : 23))
+				return;
+	}
+	lt_quiet(t, 300);
+}
+
 const struct lt_case lt_cases_le[] = {
     {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL, false},
     {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL, false},
@@ -761,6 +947,7 @@ const struct lt_case lt_cases_le[] = {
     {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL, false},
     {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL, false},
     {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL, false},
+    {"L2CAP/LE/CFC/BV-07-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50, 4 credits)", lecfc_bv07, NULL, false},
     {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL, false},
     {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL, false},
     {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL, false},
@@ -775,6 +962,13 @@ const struct lt_case lt_cases_le[] = {
     {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL, false},
     {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL, false},
     {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL, false},
+    {"L2CAP/LE/CFC/BV-26-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv26, NULL, false},
+    {"L2CAP/LE/CFC/BV-27-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv27, NULL, false},
+    {"L2CAP/LE/CFC/BV-28-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv28, NULL, false},
+    {"L2CAP/LE/CFC/BV-30-C", "LE/CFC", LT_LE, "IUT listens", lecfc_bv30, NULL, false},
+    {"L2CAP/LE/CFC/BV-31-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv31, NULL, false},
+    {"L2CAP/LE/CFC/BV-32-C", "LE/CFC", LT_LE, "IUT listens (MTU 200, MPS 23), sends", lecfc_bv32, NULL, false},
+    {"L2CAP/LE/CFC/BI-01-C", "LE/CFC", LT_LE, "IUT listens", lecfc_bi01, NULL, false},
     {"L2CAP/LE/CPU/BV-01-C", "LE/CPU", LT_LE, "IUT (peripheral) asks for new parameters", cpu_bv01, NULL, false},
     {"L2CAP/LE/CPU/BV-02-C", "LE/CPU", LT_LE, "IUT (central) creates the link", cpu_bv02, NULL, true},
     {"L2CAP/LE/CPU/BI-01-C", "LE/CPU", LT_LE, "IUT (central) creates the link", cpu_bi01, NULL, true},
