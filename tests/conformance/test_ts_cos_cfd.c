@@ -1,8 +1,7 @@
-/* Conformance: L2CAP.TS group COS/CFD (configuration of Basic-mode channels, Vol 3 Part A 4.4,
- * 4.5, 5 and 7.1).  Each test plays the tester and checks the bytes of every Configuration
- * Request / Response l2kit sends.  Malformed option lists are in test_ts_malformed.c.  The other
- * cases of the group (and its not-applicable IDs) are l2tester's (tools/l2tester/cases_bredr.c),
- * run in-process by test_l2tester_cases.
+/* Conformance: configuration of Basic-mode channels (Vol 3 Part A 4.4, 4.5, 5 and 7.1) beyond
+ * L2CAP.TS's COS/CFD cases (which, with the group's not-applicable IDs, are l2tester's:
+ * tools/l2tester/cases_bredr.c, run in-process by test_l2tester_cases): a peer that never stops
+ * configuring.  Malformed option lists are in test_ts_malformed.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -77,34 +76,6 @@ static void want_rsp(const struct tester_pdu *p, uint8_t id, uint16_t flags, uin
 	assert_true(tester_sig_is(p, w, 10 + olen));
 }
 
-/* L2CAP/COS/CFD/BV-02-C: the tester answers the IUT's request Unacceptable with another MTU:
- * the IUT proposes again with that value, and opens once it is accepted. */
-static void test_COS_CFD_BV_02_C_reproposes_after_unacceptable(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	uint8_t cfg_id;
-	uint16_t icid = connect_only(t, &r, NULL, &cfg_id);
-	uint8_t rsp[10] = {0, 0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x02, 0x2C, 0x01}; /* Unacceptable, MTU 300 */
-	t_put16(rsp, icid);
-	tester_send_sig(t, 0x05, cfg_id, rsp, 10);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x04, 1000);
-	assert_non_null(p);
-	uint8_t want[12] = {0x04, p->data[1], 0x08, 0x00, 0, 0, 0x00, 0x00, 0x01, 0x02, 0x2C, 0x01};
-	t_put16(want + 4, TCID);
-	assert_true(tester_sig_is(p, want, 12));
-	assert_int_not_equal(p->data[1], cfg_id); /* a new request, new identifier */
-	uint8_t id2 = p->data[1];
-	p = conf_req(t, icid, 0x43, 0, NULL, 0);
-	want_rsp(p, 0x43, 0, 0, NULL, 0);
-	assert_int_equal(r.opened, 0);
-	conf_ok(t, icid, id2);
-	assert_int_equal(r.opened, 1);
-	struct l2k_chan_info ci;
-	l2k_chan_get_info(r.ch, &ci);
-	assert_int_equal(ci.local_mtu, 300);
-}
-
 /* A peer that never stops configuring (no TS ID: the published Linux counter-wrap bug, where
  * hundreds of identical Configuration Requests kept being accepted): on an open channel the
  * peer's requests - reconfigurations - are answered up to L2CAP_CONF_MAX_PEER_REQS (16, the
@@ -163,7 +134,6 @@ static void test_endless_configuration_requests_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CFD_BV_02_C_reproposes_after_unacceptable, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_endless_configuration_requests_bounded, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1020,6 +1020,42 @@ static void fix_bv03(struct lt *t)
 		lt_is(t, p, want, 16, "the IUT's Information Response (fixed channels)");
 }
 
+/* L2CAP/COS/CFD/BV-02-C: the tester answers the IUT's Configuration Request Unacceptable with
+ * another MTU (300): the IUT proposes again with that value under a new identifier, and opens
+ * (receiving MTU 300) once it is accepted. */
+static void cfd_bv02(struct lt *t)
+{
+	uint8_t cfg_id;
+	if (!iut_listen(t, ""))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
+	if (!icid)
+		return;
+	uint8_t rsp[10] = {0, 0, 0x00, 0x00, 0x01, 0x00, 0x01, 0x02, 0x2C, 0x01}; /* Unacceptable, MTU 300 */
+	lt_put16(rsp, icid);
+	lt_send_sig(t, 0x05, cfg_id, rsp, 10);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 3000);
+	if (!p)
+		return;
+	uint8_t want[12] = {0x04, p->data[1], 0x08, 0x00, 0, 0, 0x00, 0x00, 0x01, 0x02, 0x2C, 0x01};
+	lt_put16(want + 4, TCID);
+	if (!lt_is(t, p, want, 12, "the IUT's second Configuration Request"))
+		return;
+	if (p->data[1] == cfg_id)
+		return (void)lt_fail(t, "the new Configuration Request reuses identifier 0x%02x", cfg_id);
+	uint8_t id2 = p->data[1];
+	if (!conf_exchange(t, icid, 0, NULL, 0, 0, 0, NULL, 0))
+		return;
+	if (t->iut->events) {
+		lt_run(t, 50);
+		if (t->obs.opened)
+			return (void)lt_fail(t, "the IUT opened the channel before its request was accepted");
+	}
+	conf_ok(t, icid, id2);
+	if (lt_iut_wait_open(t, 1, 2000, "the channel open") && t->obs.mtu != 300)
+		lt_fail(t, "the IUT receives with MTU %u, not the 300 agreed", t->obs.mtu);
+}
+
 const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BV-01-C", "COS/CED", LT_BREDR, "IUT connects", ced_bv01, NULL, false},
     {"L2CAP/COS/CED/BV-03-C", "COS/CED", LT_BREDR, "IUT connects, data both ways", ced_bv03, NULL, false},
@@ -1046,6 +1082,7 @@ const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BI-15-C", "COS/CED", LT_BREDR, "IUT listens", ced_bi15, NULL, false},
     {"L2CAP/COS/CED/BI-28-C", "COS/CED", LT_BREDR, "IUT connects, sends", ced_bi28, NULL, false},
     {"L2CAP/COS/CFD/BV-01-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv01, NULL, false},
+    {"L2CAP/COS/CFD/BV-02-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv02, NULL, false},
     {"L2CAP/COS/CFD/BV-03-C", "COS/CFD", LT_BREDR, "IUT listens (MTU 512)", cfd_bv03, NULL, false},
     {"L2CAP/COS/CFD/BV-08-C", "COS/CFD", LT_BREDR, "IUT connects", cfd_bv08, NULL, false},
     {"L2CAP/COS/CFD/BV-09-C", "COS/CFD", LT_BREDR, "IUT connects (MTU 48), data both ways", cfd_bv09, NULL, false},

@@ -929,6 +929,39 @@ static void lecfc_bv32(struct lt *t)
 	lt_quiet(t, 300);
 }
 
+/* L2CAP/LE/CFC/BV-29-C: the IUT takes its Source CIDs from the LE dynamic range 0x0040-0x007F,
+ * a different one for each channel (4 channels). */
+static void lecfc_bv29(struct lt *t)
+{
+	char a[18];
+	uint16_t seen[4];
+	l2k_addr_str(&t->tst_addr, a);
+	for (int i = 0; i < 4; i++) {
+		if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", a, t->psm))
+			return;
+		const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+		if (!p)
+			return;
+		if (p->len != 14)
+			return (void)lt_fail(t, "LE Credit Based Connection Request of %zu octets", p->len);
+		uint16_t scid = lt_get16(p->data + 6);
+		if (scid < 0x0040 || scid > 0x007F)
+			return (void)lt_fail(t, "SCID 0x%04x is outside the LE dynamic range 0x0040-0x007F", scid);
+		for (int k = 0; k < i; k++)
+			if (seen[k] == scid)
+				return (void)lt_fail(t, "SCID 0x%04x used twice", scid);
+		seen[i] = scid;
+		uint8_t d[10] = {0};
+		lt_put16(d, (uint16_t)(TCID + i));
+		lt_put16(d + 2, 100);
+		lt_put16(d + 4, 50);
+		lt_put16(d + 6, 5);
+		lt_send_sig(t, 0x15, p->data[1], d, 10);
+		if (!lt_iut_wait_open(t, i + 1, 3000, "the channel open"))
+			return;
+	}
+}
+
 const struct lt_case lt_cases_le[] = {
     {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL, false},
     {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL, false},
@@ -965,6 +998,7 @@ const struct lt_case lt_cases_le[] = {
     {"L2CAP/LE/CFC/BV-26-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv26, NULL, false},
     {"L2CAP/LE/CFC/BV-27-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv27, NULL, false},
     {"L2CAP/LE/CFC/BV-28-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv28, NULL, false},
+    {"L2CAP/LE/CFC/BV-29-C", "LE/CFC", LT_LE, "IUT connects 4 channels", lecfc_bv29, NULL, false},
     {"L2CAP/LE/CFC/BV-30-C", "LE/CFC", LT_LE, "IUT listens", lecfc_bv30, NULL, false},
     {"L2CAP/LE/CFC/BV-31-C", "LE/CFC", LT_LE, "IUT listens (MTU 100, MPS 50)", lecfc_bv31, NULL, false},
     {"L2CAP/LE/CFC/BV-32-C", "LE/CFC", LT_LE, "IUT listens (MTU 200, MPS 23), sends", lecfc_bv32, NULL, false},
