@@ -205,10 +205,14 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		int vv = sim_vendor_by_name(v);
 		if (vv < 0) {
 			err(eb, el, "sim: unknown vendor '%s' (realtek-8761bu, realtek-8821c, intel-8265, intel-ax200, "
-				    "broadcom-20702)", v);
+				    "intel-ax210, intel-ax211, broadcom-20702)", v);
 			return L2K_ESPEC;
 		}
 		o->cfg.vendor = (uint8_t)vv;
+	} else if (strcmp(k, "vendor-booted") == 0) {
+		if (parse_u64(v, 1, &x) < 0)
+			goto bad;
+		o->cfg.vendor_booted = x != 0;
 	} else if (strcmp(k, "vendor-nack") == 0) {
 		if (parse_u64(v, UINT32_MAX, &x) < 0)
 			goto bad;
@@ -239,7 +243,7 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		o->cut_set = true;
 	} else {
 		err(eb, el, "sim: unknown key '%s' (type, addr, acl-mtu, acl-count, le-acl-mtu, "
-			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, air, profile, "
+			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, vendor-booted, air, profile, "
 			    "loss, corrupt, seed, cut-at)",
 		    k);
 		return L2K_ESPEC;
