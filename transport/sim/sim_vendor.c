@@ -25,25 +25,29 @@ static const struct pers {
 	uint8_t rom_version;			     /* Realtek */
 	uint8_t hw_variant, hw_revision, fw_revision; /* Intel */
 	uint16_t dev_revid;
-	bool tlv;				     /* Intel TLV (AX210 and later) */
-	uint32_t cnvi_top, cnvr_top, cnvi_bt;
-	uint8_t sbe;				     /* secure boot engine: 0 RSA, 1 ECDSA */
 } pers[SIM_VENDOR_COUNT] = {
 	[SIM_VENDOR_RTL8761BU] = {"realtek-8761bu", F_RTL, 0x0bda, 0x8771, 0x005d, 0x0a, 0x000b, 0x8761, 1, 0, 0, 0, 0},
 	[SIM_VENDOR_RTL8821C] = {"realtek-8821c", F_RTL, 0x0bda, 0xc821, 0x005d, 0x08, 0x000c, 0x8821, 1, 0, 0, 0, 0},
 	[SIM_VENDOR_INTEL_8265] = {"intel-8265", F_INTEL, 0x8087, 0x0a2b, 0x0002, 0x08, 0x0100, 0x0100, 0, 0x0c, 0x00, 0x00, 16},
 	[SIM_VENDOR_INTEL_AX200] = {"intel-ax200", F_INTEL, 0x8087, 0x0029, 0x0002, 0x0b, 0x0100, 0x0100, 0, 0x14, 0x01, 0x03, 0},
 	[SIM_VENDOR_BCM20702] = {"broadcom-20702", F_BCM, 0x0a5c, 0x21e8, 0x000f, 0x06, 0x1000, 0x220e, 0, 0, 0, 0, 0},
-	/* CNVi/CNVr top: type (bits 0-11), step (bits 24-27); CNVi BT: platform 0x37 (bits 8-15),
-	 * variant (bits 16-21) */
 	[SIM_VENDOR_INTEL_AX210] = {.name = "intel-ax210", .fam = F_INTEL, .vid = 0x8087, .pid = 0x0032,
 				    .manufacturer = 0x0002, .hci_ver = 0x0c, .hci_rev = 0x0100, .lmp_subver = 0x0100,
-				    .hw_variant = 0x17, .tlv = true, .cnvi_top = 0x00000410, .cnvr_top = 0x00000410,
-				    .cnvi_bt = 0x00173700, .sbe = 1},
+				    .hw_variant = 0x17},
 	[SIM_VENDOR_INTEL_AX211] = {.name = "intel-ax211", .fam = F_INTEL, .vid = 0x8087, .pid = 0x0033,
 				    .manufacturer = 0x0002, .hci_ver = 0x0c, .hci_rev = 0x0100, .lmp_subver = 0x0100,
-				    .hw_variant = 0x18, .tlv = true, .cnvi_top = 0x01000400, .cnvr_top = 0x00000410,
-				    .cnvi_bt = 0x00183700, .sbe = 0},
+				    .hw_variant = 0x18},
+};
+
+/* The Intel TLV personalities (AX210 and later).  CNVi/CNVr top: type (bits 0-11), step (bits
+ * 24-27); CNVi BT: platform 0x37 (bits 8-15), variant (bits 16-21). */
+static const struct tlv_pers {
+	bool tlv;
+	uint32_t cnvi_top, cnvr_top, cnvi_bt;
+	uint8_t sbe; /* secure boot engine: 0 RSA, 1 ECDSA */
+} tlv_pers[SIM_VENDOR_COUNT] = {
+	[SIM_VENDOR_INTEL_AX210] = {.tlv = true, .cnvi_top = 0x00000410, .cnvr_top = 0x00000410, .cnvi_bt = 0x00173700, .sbe = 1},
+	[SIM_VENDOR_INTEL_AX211] = {.tlv = true, .cnvi_top = 0x01000400, .cnvr_top = 0x00000410, .cnvi_bt = 0x00183700, .sbe = 0},
 };
 
 int sim_vendor_by_name(const char *name)
@@ -197,7 +201,7 @@ static size_t tlv_put32(uint8_t *r, size_t off, uint8_t type, uint32_t v)
  * Boot Params); an entry of a type no host uses (0xE0) among them. */
 static void intel_version_tlv(struct sim_ctrl *c, uint16_t op)
 {
-	const struct pers *v = &pers[c->cfg.vendor];
+	const struct tlv_pers *v = &tlv_pers[c->cfg.vendor];
 	bool run = intel_runs(c);
 	uint8_t r[128];
 	size_t o = 1;
@@ -253,10 +257,11 @@ static bool intel_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 	static const uint32_t rsa_len[3] = {128, 256, 256}, ecdsa_len[3] = {128, 96, 96};
 	static const uint8_t hdr_type[3] = {0x00, 0x03, 0x02};
 	const struct pers *v = &pers[c->cfg.vendor];
-	const uint32_t *hdr_len = v->tlv && v->sbe ? ecdsa_len : rsa_len;
+	const struct tlv_pers *t = &tlv_pers[c->cfg.vendor];
+	const uint32_t *hdr_len = t->tlv && t->sbe ? ecdsa_len : rsa_len;
 	switch (op) {
 	case 0xFC05:
-		if (!v->tlv) {
+		if (!t->tlv) {
 			intel_version(c, op);
 		} else if (n != 1 || p[0] != 0xFF) {
 			fault(c, "Read Version with %u parameter octets, not the one 0xFF of the TLV format", (unsigned)n, 0);
@@ -266,7 +271,7 @@ static bool intel_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 		}
 		return true;
 	case 0xFC0D: {
-		if (v->tlv)
+		if (t->tlv)
 			return false; /* no Read Boot Params: the TLV answer has it all */ /* Read Boot Params: Status OTP_Format OTP_Content OTP_Patch Dev_RevID(2) ... */
 		uint8_t r[24] = {HCI_SUCCESS};
 		put_le16(r + 4, v->dev_revid);
@@ -285,15 +290,15 @@ static bool intel_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 			st = HCI_ERR_INVALID_PARAMS;
 		} else if (c->vend.phase < 3 && (p[0] != hdr_type[c->vend.phase] ||
 						  c->vend.phase_bytes + (n - 1) > hdr_len[c->vend.phase])) {
-			fault(c, v->tlv && v->sbe ? "Secure Send fragment %u: type 0x%02x out of place in the ECDSA header"
+			fault(c, t->tlv && t->sbe ? "Secure Send fragment %u: type 0x%02x out of place in the ECDSA header"
 						  : "Secure Send fragment %u: type 0x%02x out of place in the RSA header",
 			      c->vend.seen, p[0]);
 			st = HCI_ERR_INVALID_PARAMS;
 		} else if (c->vend.phase == 0 && c->vend.phase_bytes == 0 &&
-			   (n - 1 < 28 || get_le32(p + 1 + 8) != (v->tlv && v->sbe ? 0x00020000u : 0x00010000u) ||
-			    (v->tlv && v->sbe && p[1] != 0x06))) {
+			   (n - 1 < 28 || get_le32(p + 1 + 8) != (t->tlv && t->sbe ? 0x00020000u : 0x00010000u) ||
+			    (t->tlv && t->sbe && p[1] != 0x06))) {
 			/* the CSS header must be the one of this engine */
-			fault(c, v->tlv && v->sbe ? "Secure Send fragment %u: not an ECDSA CSS header (version 0x%08x)"
+			fault(c, t->tlv && t->sbe ? "Secure Send fragment %u: not an ECDSA CSS header (version 0x%08x)"
 						  : "Secure Send fragment %u: not an RSA CSS header (version 0x%08x)",
 			      c->vend.seen, n - 1 >= 12 ? get_le32(p + 1 + 8) : 0);
 			st = HCI_ERR_INVALID_PARAMS;
@@ -308,7 +313,7 @@ static bool intel_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, siz
 				 * the 4-octet exponent after the public key (and, in a TLV-era file, the
 				 * ECDSA header) is not sent; the ECDSA one's that header and the payload */
 				uint64_t whole = (uint64_t)get_le32(p + 1 + 24) * 4u;
-				uint64_t unsent = v->tlv ? (v->sbe ? 0 : 4u + 320u) : 4u;
+				uint64_t unsent = t->tlv ? (t->sbe ? 0 : 4u + 320u) : 4u;
 				uint64_t hdr = (uint64_t)hdr_len[0] + hdr_len[1] + hdr_len[2];
 				c->vend.image_len = (uint32_t)(whole >= unsent + hdr && whole - unsent <= UINT32_MAX
 								   ? whole - unsent : hdr);
