@@ -1,4 +1,4 @@
-/* Intel start-up, the legacy (non-TLV) bootloader path as Linux's btintel documents it:
+/* Intel start-up as Linux's btintel documents it.  The legacy (non-TLV) bootloader path:
  *  - Read Version (0xFC05): hardware platform 0x37; firmware variant 0x06 is the bootloader,
  *    0x23 the operational firmware (then nothing is loaded);
  *  - Read Boot Params (0xFC0D) for the device revision;
@@ -446,6 +446,7 @@ static void intel_cmd(struct hci_host *h, uint16_t op, int status, const uint8_t
 	char b[64];
 	switch (v->step) {
 	case IS_VERSION:
+		/* legacy: 9 octets, platform 0x37 first (as btintel tells them apart) */
 		if (status == HCI_SUCCESS && (n != 9 || r[0] != INTEL_HW_PLATFORM)) {
 			tlv_start(h, r, n);
 			return;
@@ -455,11 +456,6 @@ static void intel_cmd(struct hci_host *h, uint16_t op, int status, const uint8_t
 		memcpy(v->ver, r, 9);
 		snprintf(h->vinfo.chip, sizeof(h->vinfo.chip), "Intel hw_variant 0x%02x", r[1]);
 		ver_str(r, h->vinfo.before, sizeof(h->vinfo.before));
-		if (r[0] != INTEL_HW_PLATFORM) {
-			vendor_fail(h, L2K_ENOTSUP, "hardware platform 0x%02x, not 0x%02x: unknown to l2kit", r[0],
-				    INTEL_HW_PLATFORM);
-			return;
-		}
 		if (r[1] != 0x0b && r[1] != 0x0c && (r[1] < 0x11 || r[1] > 0x14)) {
 			vendor_fail(h, L2K_ENOTSUP, "hardware variant 0x%02x is not one with a bootloader that l2kit knows", r[1]);
 			return;
