@@ -774,6 +774,44 @@ static void test_intel_already_operational(void **state)
 	}
 }
 
+/* What the TLV answer says the start-up cannot do, or a malformed answer (entries appended with
+ * vendor-tlv-extra: a later entry of a type overrides the earlier): refused with the reason,
+ * nothing sent though the file is there. */
+static void test_intel_tlv_refused(void **state)
+{
+	static const struct {
+		const char *extra;
+		int err;
+		const char *says;
+	} c[] = {
+	    {"120400371e00", L2K_ENOTSUP, "hardware variant 0x1e (BlazarI or newer) first needs an intermediate loader"},
+	    {"120400371a00", L2K_ENOTSUP, "hardware variant 0x1a is not one with a TLV bootloader"},
+	    {"120400381700", L2K_ENOTSUP, "hardware platform 0x38"},
+	    {"2e0101", L2K_ENOTSUP, "limited CCE 0x01"},
+	    {"2f0102", L2K_ENOTSUP, "secure boot engine type 0x02"},
+	    {"1c0102", L2K_EPROTO, "image type 0x02"},
+	    {"e009", L2K_EBADMSG, "does not fit"},
+	    {"1002aabb", L2K_EBADMSG, "does not fit"},
+	};
+	size_t n;
+	uint8_t *f = intel_sfi_of(10, true, &n);
+	write_file("intel/ibt-0041-0041.sfi", f, n);
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		char extra[64];
+		snprintf(extra, sizeof(extra), "vendor-tlv-extra=%s", c[k].extra);
+		struct run r;
+		assert_int_equal(up(&r, "intel-ax210", extra, false), c[k].err);
+		assert_error_has(&r, c[k].says, NULL);
+		struct sim_vendor_stats st;
+		sim_ctrl_vendor_stats(r.ctrl, &st);
+		assert_int_equal(st.cmds, 0);
+		assert_false(st.running);
+		down(&r);
+	}
+	free(f);
+	rm("intel/ibt-0041-0041.sfi");
+}
+
 /* The TLV parser: a good list (with an unknown type among the known ones) read whole; every
  * truncation of it, a value too short for its type and pseudo-random bytes end in 0 or
  * L2K_EBADMSG at an offset inside the data, never a read past it (valgrind / ASan runs). */
@@ -1012,6 +1050,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_intel_ax211_tlv_rsa, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_tlv_missing_corrupt_nack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_already_operational, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_tlv_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_tlv_parser, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bcm_patchram, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),

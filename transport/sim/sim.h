@@ -124,6 +124,10 @@ struct sim_ctrl_config {
 	/* Intel personalities: the operational firmware runs already (as after a warm reboot);
 	 * Read Version says so and Secure Send is refused. */
 	bool vendor_booted;
+	/* Intel TLV personalities: octets appended to the TLV list of Read Version (tests: a later
+	 * entry of a type overrides an earlier one; a malformed tail) */
+	uint8_t vendor_tlv_extra[32];
+	uint8_t vendor_tlv_extra_len;
 };
 
 enum sim_vendor {

@@ -224,6 +224,8 @@ static void intel_version_tlv(struct sim_ctrl *c, uint16_t op)
 	o = tlv_put(r, o, 0x2e, (const uint8_t[]){0x00}, 1);	      /* limited CCE: every fragment acked */
 	o = tlv_put(r, o, 0x2f, &v->sbe, 1);
 	o = tlv_put(r, o, 0x30, c->cfg.addr.b, 6); /* OTP BD_ADDR */
+	memcpy(r + o, c->cfg.vendor_tlv_extra, c->cfg.vendor_tlv_extra_len); /* vendor-tlv-extra */
+	o += c->cfg.vendor_tlv_extra_len;
 	sim_cmd_complete(c, op, r, o);
 }
 
