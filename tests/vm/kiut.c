@@ -1,0 +1,1299 @@
+/* kiut: an IUT agent whose implementation under test is the Linux kernel's own L2CAP, for the
+ * VM scenario tests/vm/scenario_l2tester.sh.  It obeys the control protocol of docs/l2tester.md
+ * (the one l2iut speaks) on a unix socket and performs every request with the kernel's sockets:
+ * AF_BLUETOOTH, BTPROTO_L2CAP, SOCK_SEQPACKET channels, a SOCK_RAW L2CAP socket for Echo
+ * Requests (as BlueZ's l2ping), and a raw HCI socket that watches the controller's connection
+ * events for "event link-down".
+ *
+ *   kiut --control unix:PATH [--index N] [--ready-file F] [--log FILE]
+ *
+ * Requests and how the kernel performs them:
+ *   hello          ok kiut 1 addr=ADDR kernel=RELEASE (ADDR: hciN's address, HCIGETDEVINFO)
+ *   listen         socket, BT_SECURITY (sec=), bind (BDADDR_ANY, the PSM, BR/EDR or LE public),
+ *                  the mode (BR/EDR: L2CAP_OPTIONS mode 0/3/4 and imtu; LE: LE credit based is
+ *                  the kernel's default, ecfc is BT_MODE = BT_MODE_EXT_FLOWCTL, which needs the
+ *                  module parameter bluetooth.enable_ecred=1; mtu= is BT_RCVMTU), listen; every
+ *                  channel is accept()ed in the poll loop.  accept=pending sets BT_DEFER_SETUP:
+ *                  the kernel answers "pending, authorization" (BR/EDR) or nothing (LE), and
+ *                  the channel stays undecided (kiut never reads from it, which would accept it).
+ *   connect        a non-blocking connect() on such a socket: "ok chan=N" at once, "event open"
+ *                  when the socket becomes writable, "event closed" when it fails
+ *   send           one send() of the SDU (non-blocking: a full window / no credits is an err)
+ *   disconnect     close(): the kernel sends the Disconnection Request; "event closed
+ *                  reason=local" follows at once
+ *   echo           a raw L2CAP socket connected to ADDR (BR/EDR) sends the Echo Request; the
+ *                  response comes as "event echo err=0 hex=..." (err=-110: none in 10 s)
+ *   reset          every channel, server and raw socket closed (no events)
+ *   quit           ok, then kiut exits
+ * What the kernel's socket API cannot do is answered "err not supported: WHY", so that a case
+ * needing it is inconclusive with that reason:
+ *   mps= and credits= (the kernel chooses the MPS from the link's buffer size and the initial
+ *   credits from MTU / MPS), the credits request (the kernel returns credits itself as the
+ *   application reads), accept=no (a listening kernel socket refuses only after a deferral, with
+ *   Security Block / Insufficient Authorization, never No Resources), set defect=... (the
+ *   kernel has no deliberate defects), echo over LE (no LE Echo), mode=ecfc while
+ *   bluetooth.enable_ecred=0.
+ *
+ * Events:
+ *   event open chan=N psm=N mode=M mtu=N peer-mtu=N handle=N
+ *       mtu / peer-mtu read back from the socket: L2CAP_OPTIONS imtu / omtu (BR/EDR), BT_RCVMTU /
+ *       BT_SNDMTU (LE); mode as the kernel reports it (BR/EDR) or as asked (LE: le, ecfc)
+ *   event data chan=N len=N hex=...      one recv() (the first 4096 octets in hex)
+ *   event closed chan=N reason=R errno=E
+ *       R from the socket's error: ECONNRESET remote (link-lost when the link went down first),
+ *       ECONNREFUSED refused, ETIMEDOUT timeout (link-lost likewise), EHOSTDOWN / EHOSTUNREACH
+ *       link-failed, EACCES / EPERM / EKEYREJECTED security, EPROTO / EBADMSG / EINVAL /
+ *       EMSGSIZE protocol, ECONNABORTED link-lost, no error (end of file) remote; else other.
+ *       The refusal's L2CAP result is not available from a socket (no result=).
+ *   event link-down addr=ADDR handle=N reason=N   (HCI Disconnection Complete on hciN)
+ *   event echo err=N hex=...
+ *
+ * One client at a time; when it goes away every channel and server is closed.  Constants are
+ * the kernel's uapi values, so no BlueZ headers are needed.  A test fixture, not part of l2kit;
+ * compiled by tests/vm/run.sh like kpeer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AF_BLUETOOTH
+#define AF_BLUETOOTH 31
+#endif
+#define BTPROTO_L2CAP 0
+#define BTPROTO_HCI 1
+#define SOL_HCI 0
+#define HCI_FILTER 2
+#define HCI_CHANNEL_RAW 0
+#define HCIGETDEVINFO _IOR('H', 211, int)
+#define SOL_BLUETOOTH 274
+#define BT_SECURITY 4
+#define BT_DEFER_SETUP 7
+#define BT_SNDMTU 12
+#define BT_RCVMTU 13
+#define BT_MODE 15
+#define BT_MODE_EXT_FLOWCTL 0x04
+#define SOL_L2CAP 6
+#define L2CAP_OPTIONS 0x01
+#define L2CAP_CONNINFO 0x02
+#define L2CAP_MODE_BASIC 0x00
+#define L2CAP_MODE_ERTM 0x03
+#define L2CAP_MODE_STREAMING 0x04
+#define BDADDR_BREDR 0x00
+#define BDADDR_LE_PUBLIC 0x01
+#define BDADDR_LE_RANDOM 0x02
+
+#define MAX_CHANS 64
+#define MAX_SERVERS 16
+#define SDU_MAX 65535
+#define HEX_MAX 4096 /* octets of an SDU shown in an event line */
+#define ECHO_WAIT_MS 10000
+
+struct l2_sockaddr {
+	sa_family_t l2_family;
+	unsigned short l2_psm;
+	uint8_t l2_bdaddr[6]; /* least significant octet first */
+	unsigned short l2_cid;
+	uint8_t l2_bdaddr_type;
+};
+
+struct l2_options {
+	uint16_t omtu;
+	uint16_t imtu;
+	uint16_t flush_to;
+	uint8_t mode;
+	uint8_t fcs;
+	uint8_t max_tx;
+	uint16_t txwin_size;
+};
+
+struct l2_conninfo {
+	uint16_t hci_handle;
+	uint8_t dev_class[3];
+};
+
+struct bt_security {
+	uint8_t level;
+	uint8_t key_size;
+};
+
+struct hci_sockaddr {
+	sa_family_t hci_family;
+	unsigned short hci_dev;
+	unsigned short hci_channel;
+};
+
+struct hci_filter_s {
+	uint32_t type_mask;
+	uint32_t event_mask[2];
+	uint16_t opcode;
+};
+
+struct hci_dev_info_s {
+	uint16_t dev_id;
+	char name[8];
+	uint8_t bdaddr[6];
+	uint32_t flags;
+	uint8_t type;
+	uint8_t features[8];
+	uint32_t pkt_type, link_policy, link_mode;
+	uint16_t acl_mtu, acl_pkts, sco_mtu, sco_pkts;
+	uint32_t stat[10];
+};
+
+enum chan_state { CH_FREE, CH_CONNECTING, CH_OPEN, CH_DEFERRED };
+
+struct chan {
+	enum chan_state st;
+	int fd;
+	uint16_t psm;
+	bool le, ecfc;
+	int handle; /* -1 unknown */
+};
+
+struct server {
+	int fd; /* -1 free */
+	uint16_t psm;
+	bool le, ecfc, defer;
+};
+
+#define MAX_LINKS 16
+struct link {
+	bool used, down;
+	uint16_t handle;
+	uint8_t addr[6];
+};
+
+static struct chan chans[MAX_CHANS];
+static struct server servers[MAX_SERVERS];
+static struct link links[MAX_LINKS];
+static int ctl_fd = -1, cli_fd = -1, hci_fd = -1, echo_fd = -1;
+static int hci_index;
+static uint8_t echo_ident;
+static double echo_deadline;
+static char inbuf[2 * SDU_MAX + 256];
+static size_t inlen;
+static FILE *logf_;
+static bool quitting;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void logline(const char *dir, const char *line)
+{
+	if (!logf_)
+		return;
+	fprintf(logf_, "%.3f %s %s\n", now_ms() / 1000.0, dir, line);
+	fflush(logf_);
+}
+
+/* One line to the client (no "\n" in line). */
+static void out_line(const char *line)
+{
+	logline(">", line);
+	if (cli_fd < 0)
+		return;
+	size_t n = strlen(line);
+	char *b = malloc(n + 1);
+	if (!b)
+		return;
+	memcpy(b, line, n);
+	b[n] = '\n';
+	size_t off = 0;
+	while (off < n + 1) {
+		ssize_t w = write(cli_fd, b + off, n + 1 - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	free(b);
+}
+
+static void outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void outf(const char *fmt, ...)
+{
+	static char line[2 * HEX_MAX + 512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	out_line(line);
+}
+
+static void addr_str(const uint8_t a[6], char out[18])
+{
+	snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", a[5], a[4], a[3], a[2], a[1], a[0]);
+}
+
+static int parse_addr(const char *s, uint8_t out[6])
+{
+	unsigned b[6];
+	char tail;
+	if (!s || strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[5], &b[4], &b[3], &b[2], &b[1], &b[0], &tail) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		out[i] = (uint8_t)b[i];
+	return 0;
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+	out[2 * n] = 0;
+}
+
+static int unhex(const char *h, uint8_t *out, size_t cap, size_t *n)
+{
+	size_t len = strlen(h);
+	if (len % 2 || len / 2 > cap)
+		return -1;
+	for (size_t i = 0; i < len / 2; i++) {
+		unsigned v;
+		if (!strchr("0123456789abcdefABCDEF", h[2 * i]) || !h[2 * i] ||
+		    !strchr("0123456789abcdefABCDEF", h[2 * i + 1]) || !h[2 * i + 1] ||
+		    sscanf(h + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	*n = len / 2;
+	return 0;
+}
+
+static int num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (*end || errno || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return "0";
+	case ECONNRESET: return "ECONNRESET";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECONNABORTED: return "ECONNABORTED";
+	case EHOSTDOWN: return "EHOSTDOWN";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	case EKEYREJECTED: return "EKEYREJECTED";
+	case EPROTO: return "EPROTO";
+	case EBADMSG: return "EBADMSG";
+	case EINVAL: return "EINVAL";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EPIPE: return "EPIPE";
+	case ENOTCONN: return "ENOTCONN";
+	case EBADE: return "EBADE";
+	default: return NULL;
+	}
+}
+
+static bool link_down(int handle)
+{
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (links[i].used && links[i].handle == handle)
+			return links[i].down;
+	return false;
+}
+
+/* The close reason (l2kit's names) for a socket error. */
+static const char *reason_of(int err, int handle)
+{
+	bool down = handle >= 0 && link_down(handle);
+	switch (err) {
+	case 0:
+	case ECONNRESET:
+	case EPIPE:
+		return down ? "link-lost" : "remote";
+	case ECONNREFUSED:
+		return "refused";
+	case ETIMEDOUT:
+		return down ? "link-lost" : "timeout";
+	case ECONNABORTED:
+		return "link-lost";
+	case EHOSTDOWN:
+	case EHOSTUNREACH:
+		return "link-failed";
+	case EACCES:
+	case EPERM:
+	case EKEYREJECTED:
+		return "security";
+	case EPROTO:
+	case EBADMSG:
+	case EINVAL:
+	case EMSGSIZE:
+	case EBADE:
+		return "protocol";
+	default:
+		return "other";
+	}
+}
+
+/* ---- channels --------------------------------------------------------------------------------- */
+
+static int chan_no(const struct chan *c)
+{
+	return (int)(c - chans) + 1;
+}
+
+static struct chan *chan_new(int fd, uint16_t psm, bool le, bool ecfc, enum chan_state st)
+{
+	for (int i = 0; i < MAX_CHANS; i++)
+		if (chans[i].st == CH_FREE) {
+			chans[i] = (struct chan){.st = st, .fd = fd, .psm = psm, .le = le, .ecfc = ecfc, .handle = -1};
+			return &chans[i];
+		}
+	return NULL;
+}
+
+static void chan_free(struct chan *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->st = CH_FREE;
+}
+
+static void chan_closed(struct chan *c, int err)
+{
+	const char *en = errno_name(err);
+	char eb[16];
+	if (!en) {
+		snprintf(eb, sizeof(eb), "%d", err);
+		en = eb;
+	}
+	outf("event closed chan=%d reason=%s errno=%s", chan_no(c), reason_of(err, c->handle), en);
+	chan_free(c);
+}
+
+static void chan_opened(struct chan *c)
+{
+	unsigned mtu = 0, peer = 0;
+	const char *mode = c->ecfc ? "ecfc" : "le";
+	struct l2_conninfo ci;
+	socklen_t l = sizeof(ci);
+	memset(&ci, 0, sizeof(ci));
+	if (getsockopt(c->fd, SOL_L2CAP, L2CAP_CONNINFO, &ci, &l) == 0)
+		c->handle = ci.hci_handle;
+	if (c->le) {
+		uint16_t s = 0, r = 0;
+		l = sizeof(s);
+		getsockopt(c->fd, SOL_BLUETOOTH, BT_SNDMTU, &s, &l);
+		l = sizeof(r);
+		getsockopt(c->fd, SOL_BLUETOOTH, BT_RCVMTU, &r, &l);
+		mtu = r;
+		peer = s;
+	} else {
+		struct l2_options o;
+		l = sizeof(o);
+		memset(&o, 0, sizeof(o));
+		getsockopt(c->fd, SOL_L2CAP, L2CAP_OPTIONS, &o, &l);
+		mtu = o.imtu;
+		peer = o.omtu;
+		mode = o.mode == L2CAP_MODE_ERTM ? "ertm" : o.mode == L2CAP_MODE_STREAMING ? "streaming" : "basic";
+	}
+	c->st = CH_OPEN;
+	outf("event open chan=%d psm=%u mode=%s mtu=%u peer-mtu=%u handle=%d", chan_no(c), c->psm, mode, mtu,
+	     peer, c->handle);
+}
+
+/* Take every SDU waiting on an open channel; report its end. */
+static void chan_read(struct chan *c, short revents)
+{
+	static uint8_t buf[SDU_MAX];
+	static char h[2 * HEX_MAX + 1];
+	for (;;) {
+		ssize_t r = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r > 0) {
+			size_t n = (size_t)r;
+			hex(h, buf, n < HEX_MAX ? n : HEX_MAX);
+			outf("event data chan=%d len=%zu hex=%s", chan_no(c), n, h);
+			continue;
+		}
+		if (r == 0) {
+			/* an empty SDU, or the end of the channel */
+			struct pollfd p = {.fd = c->fd, .events = POLLIN};
+			if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLRDHUP))) {
+				int e = 0;
+				socklen_t l = sizeof(e);
+				getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &l);
+				chan_closed(c, e);
+				return;
+			}
+			outf("event data chan=%d len=0 hex=", chan_no(c));
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (revents & (POLLHUP | POLLERR)) {
+				int e = 0;
+				socklen_t l = sizeof(e);
+				getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &l);
+				chan_closed(c, e);
+			}
+			return;
+		}
+		chan_closed(c, errno);
+		return;
+	}
+}
+
+static void chan_connecting(struct chan *c, short revents)
+{
+	int e = 0;
+	socklen_t l = sizeof(e);
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &l);
+	if (e || (revents & (POLLHUP | POLLERR))) {
+		chan_closed(c, e ? e : ECONNRESET);
+		return;
+	}
+	if (revents & POLLOUT)
+		chan_opened(c);
+}
+
+/* ---- sockets ---------------------------------------------------------------------------------- */
+
+static int set_sec(int fd, unsigned level, char *why, size_t wn)
+{
+	struct bt_security s = {(uint8_t)level, 0};
+	if (setsockopt(fd, SOL_BLUETOOTH, BT_SECURITY, &s, sizeof(s)) < 0) {
+		snprintf(why, wn, "setsockopt BT_SECURITY %u: %s", level, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The mode and receive MTU of a bound socket. */
+static int set_mode(int fd, bool le, const char *mode, long mtu, char *why, size_t wn)
+{
+	if (le) {
+		if (!strcmp(mode, "ecfc")) {
+			uint8_t m = BT_MODE_EXT_FLOWCTL;
+			if (setsockopt(fd, SOL_BLUETOOTH, BT_MODE, &m, sizeof(m)) < 0) {
+				int e = errno;
+				if (e == ENOPROTOOPT)
+					snprintf(why, wn, "not supported: the kernel serves enhanced credit based "
+						 "channels only with bluetooth.enable_ecred=1");
+				else
+					snprintf(why, wn, "setsockopt BT_MODE ext_flowctl: %s", strerror(e));
+				return -1;
+			}
+		}
+		if (mtu >= 0) {
+			uint16_t m = (uint16_t)mtu;
+			if (setsockopt(fd, SOL_BLUETOOTH, BT_RCVMTU, &m, sizeof(m)) < 0) {
+				snprintf(why, wn, "setsockopt BT_RCVMTU %ld: %s", mtu, strerror(errno));
+				return -1;
+			}
+		}
+		return 0;
+	}
+	struct l2_options o;
+	socklen_t ol = sizeof(o);
+	memset(&o, 0, sizeof(o));
+	if (getsockopt(fd, SOL_L2CAP, L2CAP_OPTIONS, &o, &ol) < 0) {
+		snprintf(why, wn, "getsockopt L2CAP_OPTIONS: %s", strerror(errno));
+		return -1;
+	}
+	o.mode = !strcmp(mode, "ertm") ? L2CAP_MODE_ERTM : !strcmp(mode, "streaming") ? L2CAP_MODE_STREAMING
+										       : L2CAP_MODE_BASIC;
+	if (mtu >= 0)
+		o.imtu = (uint16_t)mtu;
+	if (setsockopt(fd, SOL_L2CAP, L2CAP_OPTIONS, &o, sizeof(o)) < 0) {
+		snprintf(why, wn, "setsockopt L2CAP_OPTIONS mode %u imtu %u: %s", o.mode, o.imtu, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- requests --------------------------------------------------------------------------------- */
+
+struct kv {
+	char key[16];
+	const char *val;
+	bool used;
+};
+#define MAX_KV 12
+
+static const char *get(struct kv *kv, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key)) {
+			kv[i].used = true;
+			return kv[i].val;
+		}
+	return NULL;
+}
+
+/* mode= for a transport: the names l2kit uses (le-cfc is another name for le) */
+static const char *mode_of(const char *m, bool le, char *why, size_t wn)
+{
+	if (!m)
+		return le ? "le" : "basic";
+	if (!le && (!strcmp(m, "basic") || !strcmp(m, "ertm") || !strcmp(m, "streaming")))
+		return m;
+	if (le && (!strcmp(m, "le") || !strcmp(m, "le-cfc")))
+		return "le";
+	if (le && !strcmp(m, "ecfc"))
+		return m;
+	if (!strcmp(m, "basic") || !strcmp(m, "ertm") || !strcmp(m, "streaming") || !strcmp(m, "le") ||
+	    !strcmp(m, "le-cfc") || !strcmp(m, "ecfc"))
+		snprintf(why, wn, "mode %s is not a mode of this transport", m);
+	else if (!strcmp(m, "retrans") || !strcmp(m, "flowctl"))
+		snprintf(why, wn, "not supported: the kernel has no %s mode (Linux implements basic, ertm, "
+			 "streaming, le and ecfc)", m);
+	else
+		snprintf(why, wn, "unknown mode %s", m);
+	return NULL;
+}
+
+/* The fields the kernel cannot apply. */
+static bool cannot(struct kv *kv, int n, char *why, size_t wn)
+{
+	if (get(kv, n, "mps")) {
+		snprintf(why, wn, "not supported: the kernel chooses the MPS itself (from the link's buffer "
+			 "size); a socket cannot set it");
+		return true;
+	}
+	if (get(kv, n, "credits")) {
+		snprintf(why, wn, "not supported: the kernel chooses the initial credits itself (MTU / MPS + 1); "
+			 "a socket cannot set them");
+		return true;
+	}
+	return false;
+}
+
+static int transport_of(const char *s, bool *le, uint8_t *type)
+{
+	if (!s || !strcmp(s, "bredr")) {
+		*le = false;
+		*type = BDADDR_BREDR;
+	} else if (!strcmp(s, "le") || !strcmp(s, "le-public")) {
+		*le = true;
+		*type = BDADDR_LE_PUBLIC;
+	} else if (!strcmp(s, "le-random")) {
+		*le = true;
+		*type = BDADDR_LE_RANDOM;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void close_all(void)
+{
+	for (int i = 0; i < MAX_CHANS; i++)
+		if (chans[i].st != CH_FREE)
+			chan_free(&chans[i]);
+	for (int i = 0; i < MAX_SERVERS; i++)
+		if (servers[i].fd >= 0) {
+			close(servers[i].fd);
+			servers[i].fd = -1;
+		}
+	if (echo_fd >= 0)
+		close(echo_fd);
+	echo_fd = -1;
+}
+
+static int l2_socket(int type, int proto)
+{
+	return socket(AF_BLUETOOTH, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+}
+
+static int hci_addr(uint8_t out[6])
+{
+	int fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
+	if (fd < 0)
+		return -1;
+	struct hci_dev_info_s di;
+	memset(&di, 0, sizeof(di));
+	di.dev_id = (uint16_t)hci_index;
+	int r = ioctl(fd, HCIGETDEVINFO, &di);
+	close(fd);
+	if (r < 0)
+		return -1;
+	memcpy(out, di.bdaddr, 6);
+	return 0;
+}
+
+/* Performs one request: 0 with ans = the text after "ok", -1 with ans = the err reason. */
+static int request(char *req, char *ans, size_t n)
+{
+	char verb[16] = "";
+	struct kv kv[MAX_KV];
+	int nkv = 0;
+	ans[0] = 0;
+	char *save = NULL;
+	char *w = strtok_r(req, " ", &save);
+	if (!w) {
+		snprintf(ans, n, "empty request");
+		return -1;
+	}
+	snprintf(verb, sizeof(verb), "%s", w);
+	while ((w = strtok_r(NULL, " ", &save)) != NULL) {
+		char *eq = strchr(w, '=');
+		if (!eq || eq == w || (size_t)(eq - w) >= sizeof(kv[0].key)) {
+			snprintf(ans, n, "field '%s' is not KEY=VALUE", w);
+			return -1;
+		}
+		if (nkv == MAX_KV) {
+			snprintf(ans, n, "too many fields");
+			return -1;
+		}
+		*eq = 0;
+		snprintf(kv[nkv].key, sizeof(kv[nkv].key), "%s", w);
+		kv[nkv].val = eq + 1;
+		kv[nkv].used = false;
+		nkv++;
+	}
+	static const char *const keys[][2] = {
+	    {"hello", ""},
+	    {"listen", " psm transport mode mtu mps credits sec accept "},
+	    {"unlisten", " psm transport "},
+	    {"connect", " addr transport psm mode mtu mps credits sec "},
+	    {"send", " chan hex "},
+	    {"disconnect", " chan "},
+	    {"credits", " chan n "},
+	    {"echo", " addr hex "},
+	    {"set", NULL},
+	    {"reset", ""},
+	    {"quit", ""}};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(verb, keys[i][0]))
+			continue;
+		known = true;
+		for (int k = 0; keys[i][1] && k < nkv; k++) {
+			char pat[sizeof(kv[0].key) + 2];
+			size_t kl = strnlen(kv[k].key, sizeof(kv[0].key) - 1);
+			pat[0] = ' ';
+			memcpy(pat + 1, kv[k].key, kl);
+			pat[kl + 1] = ' ';
+			pat[kl + 2] = 0;
+			if (!strstr(keys[i][1], pat)) {
+				snprintf(ans, n, "unknown key %s", kv[k].key);
+				return -1;
+			}
+		}
+	}
+	if (!known) {
+		snprintf(ans, n, "unknown request %s", verb);
+		return -1;
+	}
+	unsigned long v;
+	const char *s;
+
+	if (!strcmp(verb, "hello")) {
+		uint8_t a[6];
+		char as[18];
+		struct utsname u;
+		if (hci_addr(a) < 0) {
+			snprintf(ans, n, "cannot read hci%d's address: %s", hci_index, strerror(errno));
+			return -1;
+		}
+		addr_str(a, as);
+		uname(&u);
+		snprintf(ans, n, "kiut 1 addr=%s kernel=%s", as, u.release);
+		return 0;
+	}
+	if (!strcmp(verb, "reset")) {
+		close_all();
+		return 0;
+	}
+	if (!strcmp(verb, "quit")) {
+		quitting = true;
+		return 0;
+	}
+	if (!strcmp(verb, "set")) {
+		if (nkv == 1 && !strcmp(kv[0].key, "defect"))
+			snprintf(ans, n, "not supported: the kernel has no deliberate defects");
+		else
+			snprintf(ans, n, "unknown setting");
+		return -1;
+	}
+	if (!strcmp(verb, "listen") || !strcmp(verb, "unlisten")) {
+		bool le;
+		uint8_t type;
+		if (num(get(kv, nkv, "psm"), 0xFFFF, &v) < 0 || v == 0) {
+			snprintf(ans, n, "psm= missing or bad");
+			return -1;
+		}
+		if (transport_of(get(kv, nkv, "transport"), &le, &type) < 0 || type == BDADDR_LE_RANDOM) {
+			snprintf(ans, n, "bad transport (bredr or le)");
+			return -1;
+		}
+		struct server *sv = NULL;
+		for (int i = 0; i < MAX_SERVERS && !sv; i++)
+			if (servers[i].fd >= 0 && servers[i].psm == v && servers[i].le == le)
+				sv = &servers[i];
+		if (!strcmp(verb, "unlisten")) {
+			if (!sv) {
+				snprintf(ans, n, "not listening on 0x%04lx", v);
+				return -1;
+			}
+			close(sv->fd);
+			sv->fd = -1;
+			return 0;
+		}
+		const char *mode = mode_of(get(kv, nkv, "mode"), le, ans, n);
+		if (!mode)
+			return -1;
+		long mtu = -1;
+		unsigned long sec = 0, tmp;
+		if ((s = get(kv, nkv, "mtu")) != NULL) {
+			if (num(s, 0xFFFF, &tmp) < 0) {
+				snprintf(ans, n, "bad mtu '%s'", s);
+				return -1;
+			}
+			mtu = (long)tmp;
+		}
+		if ((s = get(kv, nkv, "sec")) != NULL && (num(s, 4, &sec) < 0 || sec == 0)) {
+			snprintf(ans, n, "bad sec '%s' (1..4)", s);
+			return -1;
+		}
+		bool defer = false;
+		if ((s = get(kv, nkv, "accept")) != NULL) {
+			if (!strcmp(s, "no")) {
+				snprintf(ans, n, "not supported: a listening kernel socket cannot refuse with No "
+					 "Resources (it refuses deferred channels with Security Block / Insufficient "
+					 "Authorization only)");
+				return -1;
+			}
+			if (!strcmp(s, "pending"))
+				defer = true;
+			else if (strcmp(s, "yes")) {
+				snprintf(ans, n, "accept= yes, no or pending");
+				return -1;
+			}
+		}
+		if (cannot(kv, nkv, ans, n))
+			return -1;
+		if (sv) {
+			close(sv->fd);
+			sv->fd = -1;
+		}
+		for (int i = 0; i < MAX_SERVERS && !sv; i++)
+			if (servers[i].fd < 0)
+				sv = &servers[i];
+		if (!sv) {
+			snprintf(ans, n, "too many servers");
+			return -1;
+		}
+		int fd = l2_socket(SOCK_SEQPACKET, BTPROTO_L2CAP);
+		if (fd < 0) {
+			snprintf(ans, n, "socket(AF_BLUETOOTH, L2CAP): %s", strerror(errno));
+			return -1;
+		}
+		struct l2_sockaddr sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.l2_family = AF_BLUETOOTH;
+		sa.l2_psm = (unsigned short)v;
+		sa.l2_bdaddr_type = type;
+		uint32_t one = 1;
+		if ((sec && set_sec(fd, (unsigned)sec, ans, n) < 0)) {
+			close(fd);
+			return -1;
+		}
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			snprintf(ans, n, "bind psm 0x%04lx: %s", v, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		/* the mode once bound: BT_MODE is refused before (l2cap_sock_setsockopt) */
+		if (set_mode(fd, le, mode, mtu, ans, n) < 0) {
+			close(fd);
+			return -1;
+		}
+		if (defer && setsockopt(fd, SOL_BLUETOOTH, BT_DEFER_SETUP, &one, sizeof(one)) < 0) {
+			snprintf(ans, n, "setsockopt BT_DEFER_SETUP: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (listen(fd, 8) < 0) {
+			snprintf(ans, n, "listen psm 0x%04lx: %s", v, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		*sv = (struct server){.fd = fd, .psm = (uint16_t)v, .le = le, .ecfc = !strcmp(mode, "ecfc"), .defer = defer};
+		return 0;
+	}
+	if (!strcmp(verb, "connect")) {
+		bool le;
+		uint8_t type, a[6];
+		if (parse_addr(get(kv, nkv, "addr"), a) < 0) {
+			snprintf(ans, n, "addr= missing or bad");
+			return -1;
+		}
+		if (transport_of(get(kv, nkv, "transport"), &le, &type) < 0 ||
+		    num(get(kv, nkv, "psm"), 0xFFFF, &v) < 0) {
+			snprintf(ans, n, "transport= or psm= bad");
+			return -1;
+		}
+		const char *mode = mode_of(get(kv, nkv, "mode"), le, ans, n);
+		if (!mode)
+			return -1;
+		long mtu = -1;
+		unsigned long sec = 0, tmp;
+		if ((s = get(kv, nkv, "mtu")) != NULL) {
+			if (num(s, 0xFFFF, &tmp) < 0) {
+				snprintf(ans, n, "bad mtu '%s'", s);
+				return -1;
+			}
+			mtu = (long)tmp;
+		}
+		if ((s = get(kv, nkv, "sec")) != NULL && (num(s, 4, &sec) < 0 || sec == 0)) {
+			snprintf(ans, n, "bad sec '%s' (1..4)", s);
+			return -1;
+		}
+		if (cannot(kv, nkv, ans, n))
+			return -1;
+		int fd = l2_socket(SOCK_SEQPACKET, BTPROTO_L2CAP);
+		if (fd < 0) {
+			snprintf(ans, n, "socket(AF_BLUETOOTH, L2CAP): %s", strerror(errno));
+			return -1;
+		}
+		struct l2_sockaddr sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.l2_family = AF_BLUETOOTH;
+		sa.l2_bdaddr_type = le ? BDADDR_LE_PUBLIC : BDADDR_BREDR;
+		if ((sec && set_sec(fd, (unsigned)sec, ans, n) < 0) ||
+		    (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		     snprintf(ans, n, "bind: %s", strerror(errno)) > 0) ||
+		    set_mode(fd, le, mode, mtu, ans, n) < 0) {
+			close(fd);
+			return -1;
+		}
+		struct chan *c = chan_new(fd, (uint16_t)v, le, !strcmp(mode, "ecfc"), CH_CONNECTING);
+		if (!c) {
+			close(fd);
+			snprintf(ans, n, "too many channels");
+			return -1;
+		}
+		sa.l2_psm = (unsigned short)v;
+		sa.l2_bdaddr_type = type;
+		memcpy(sa.l2_bdaddr, a, 6);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+			snprintf(ans, n, "connect: %s", strerror(errno));
+			chan_free(c);
+			return -1;
+		}
+		snprintf(ans, n, "chan=%d", chan_no(c));
+		return 0;
+	}
+	if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits")) {
+		struct chan *c = NULL;
+		if (num(get(kv, nkv, "chan"), MAX_CHANS, &v) == 0 && v >= 1 && chans[v - 1].st != CH_FREE)
+			c = &chans[v - 1];
+		if (!c) {
+			snprintf(ans, n, "no such chan");
+			return -1;
+		}
+		if (!strcmp(verb, "credits")) {
+			if (num(get(kv, nkv, "n"), 0xFFFF, &v) < 0) {
+				snprintf(ans, n, "n= missing or bad");
+				return -1;
+			}
+			snprintf(ans, n, "not supported: the kernel gives credits back itself as the application "
+				 "reads; a socket cannot give them");
+			return -1;
+		}
+		if (!strcmp(verb, "disconnect")) {
+			int no = chan_no(c);
+			chan_free(c);
+			outf("event closed chan=%d reason=local errno=0", no);
+			return 0;
+		}
+		static uint8_t b[SDU_MAX];
+		size_t len = 0;
+		if (!(s = get(kv, nkv, "hex")) || unhex(s, b, sizeof(b), &len) < 0) {
+			snprintf(ans, n, "hex= missing or bad");
+			return -1;
+		}
+		if (c->st != CH_OPEN) {
+			snprintf(ans, n, "chan %lu is not open", (unsigned long)chan_no(c));
+			return -1;
+		}
+		ssize_t r = send(c->fd, b, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0) {
+			snprintf(ans, n, "send: %s", errno == EAGAIN ? "the kernel holds no room (window full or "
+				 "no credits)" : strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(verb, "echo")) {
+		uint8_t a[6];
+		static uint8_t b[SDU_MAX];
+		size_t len = 0;
+		if (parse_addr(get(kv, nkv, "addr"), a) < 0) {
+			snprintf(ans, n, "addr= missing or bad");
+			return -1;
+		}
+		if ((s = get(kv, nkv, "hex")) && unhex(s, b + 4, sizeof(b) - 4, &len) < 0) {
+			snprintf(ans, n, "hex= bad");
+			return -1;
+		}
+		if (echo_fd >= 0)
+			close(echo_fd);
+		/* as BlueZ's l2ping: a raw L2CAP socket connected to the peer carries signaling
+		 * commands; the kernel blocks for at most 5 s making the link if there is none */
+		echo_fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_L2CAP);
+		if (echo_fd < 0) {
+			snprintf(ans, n, "socket(L2CAP, SOCK_RAW): %s", strerror(errno));
+			return -1;
+		}
+		struct l2_sockaddr sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.l2_family = AF_BLUETOOTH;
+		struct timeval tv = {.tv_sec = 5};
+		setsockopt(echo_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (bind(echo_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			snprintf(ans, n, "raw bind: %s", strerror(errno));
+			goto echo_fail;
+		}
+		memcpy(sa.l2_bdaddr, a, 6);
+		if (connect(echo_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			snprintf(ans, n, "raw connect to %s: %s", get(kv, nkv, "addr"), strerror(errno));
+			goto echo_fail;
+		}
+		echo_ident = (uint8_t)(echo_ident % 200 + 1);
+		b[0] = 0x08; /* Echo Request */
+		b[1] = echo_ident;
+		b[2] = (uint8_t)len;
+		b[3] = (uint8_t)(len >> 8);
+		if (send(echo_fd, b, len + 4, 0) != (ssize_t)(len + 4)) {
+			snprintf(ans, n, "raw send: %s", strerror(errno));
+			goto echo_fail;
+		}
+		int fl = fcntl(echo_fd, F_GETFL);
+		fcntl(echo_fd, F_SETFL, fl | O_NONBLOCK);
+		echo_deadline = now_ms() + ECHO_WAIT_MS;
+		return 0;
+	echo_fail:
+		close(echo_fd);
+		echo_fd = -1;
+		return -1;
+	}
+	snprintf(ans, n, "unknown request %s", verb);
+	return -1;
+}
+
+static void echo_read(void)
+{
+	static uint8_t b[SDU_MAX];
+	static char h[2 * HEX_MAX + 1];
+	for (;;) {
+		ssize_t r = recv(echo_fd, b, sizeof(b), MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return;
+			outf("event echo err=-%d hex=", r < 0 ? errno : ECONNRESET);
+			close(echo_fd);
+			echo_fd = -1;
+			return;
+		}
+		/* every signaling command of the link comes here: ours is 0x09 with our identifier */
+		if (r >= 4 && b[0] == 0x09 && b[1] == echo_ident) {
+			size_t len = (size_t)(b[2] | b[3] << 8);
+			if (len > (size_t)r - 4)
+				len = (size_t)r - 4;
+			hex(h, b + 4, len < HEX_MAX ? len : HEX_MAX);
+			outf("event echo err=0 hex=%s", h);
+			close(echo_fd);
+			echo_fd = -1;
+			return;
+		}
+	}
+}
+
+/* ---- the controller's link events (raw HCI socket, a copy of every event) --------------------- */
+
+static void hci_open(void)
+{
+	hci_fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, BTPROTO_HCI);
+	if (hci_fd < 0)
+		return;
+	struct hci_filter_s f;
+	memset(&f, 0, sizeof(f));
+	f.type_mask = 1u << 0x04; /* events */
+	f.event_mask[0] = (1u << 0x03) | (1u << 0x05); /* Connection Complete, Disconnection Complete */
+	f.event_mask[1] = 1u << (0x3E - 32);	       /* LE Meta */
+	struct hci_sockaddr ha = {.hci_family = AF_BLUETOOTH, .hci_dev = (unsigned short)hci_index,
+				  .hci_channel = HCI_CHANNEL_RAW};
+	if (bind(hci_fd, (struct sockaddr *)&ha, sizeof(ha)) < 0 ||
+	    setsockopt(hci_fd, SOL_HCI, HCI_FILTER, &f, sizeof(f)) < 0) {
+		fprintf(stderr, "kiut: raw HCI socket on hci%d: %s (no link-down events)\n", hci_index, strerror(errno));
+		close(hci_fd);
+		hci_fd = -1;
+	}
+}
+
+static struct link *link_slot(uint16_t handle, bool make)
+{
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (links[i].used && links[i].handle == handle)
+			return &links[i];
+	if (!make)
+		return NULL;
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (!links[i].used || links[i].down) {
+			links[i] = (struct link){.used = true, .handle = handle};
+			return &links[i];
+		}
+	return NULL;
+}
+
+static void hci_read(void)
+{
+	uint8_t b[300];
+	for (;;) {
+		ssize_t r = recv(hci_fd, b, sizeof(b), MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (r < 3 || b[0] != 0x04 || (size_t)r < 3u + b[2])
+			continue;
+		const uint8_t *p = b + 3;
+		size_t plen = b[2];
+		struct link *l;
+		if (b[1] == 0x03 && plen >= 11 && p[0] == 0) { /* Connection Complete */
+			if ((l = link_slot((uint16_t)((p[1] | p[2] << 8) & 0x0FFF), true)) != NULL)
+				memcpy(l->addr, p + 3, 6);
+		} else if (b[1] == 0x3E && plen >= 12 && (p[0] == 0x01 || p[0] == 0x0A) && p[1] == 0) {
+			/* LE (Enhanced) Connection Complete: handle at 2, address at 6 */
+			if ((l = link_slot((uint16_t)((p[2] | p[3] << 8) & 0x0FFF), true)) != NULL)
+				memcpy(l->addr, p + 6, 6);
+		} else if (b[1] == 0x05 && plen >= 4 && p[0] == 0) { /* Disconnection Complete */
+			uint16_t h = (uint16_t)((p[1] | p[2] << 8) & 0x0FFF);
+			char as[18] = "00:00:00:00:00:00";
+			if ((l = link_slot(h, true)) != NULL) {
+				l->down = true;
+				addr_str(l->addr, as);
+			}
+			outf("event link-down addr=%s handle=%u reason=%u", as, h, p[3]);
+		}
+	}
+}
+
+/* ---- the control socket ----------------------------------------------------------------------- */
+
+static void client_gone(void)
+{
+	logline("-", "client gone: every channel and server closed");
+	close(cli_fd);
+	cli_fd = -1;
+	inlen = 0;
+	close_all();
+}
+
+static void client_read(void)
+{
+	ssize_t r = read(cli_fd, inbuf + inlen, sizeof(inbuf) - 1 - inlen);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		client_gone();
+		return;
+	}
+	inlen += (size_t)r;
+	char *nl;
+	while (cli_fd >= 0 && (nl = memchr(inbuf, '\n', inlen)) != NULL) {
+		*nl = 0;
+		if (nl > inbuf && nl[-1] == '\r')
+			nl[-1] = 0;
+		static char ans[1024];
+		logline("<", inbuf);
+		int rc = request(inbuf, ans, sizeof(ans));
+		if (rc == 0)
+			outf("ok%s%s", *ans ? " " : "", ans);
+		else
+			outf("err %s", ans);
+		size_t used = (size_t)(nl - inbuf) + 1;
+		memmove(inbuf, nl + 1, inlen - used);
+		inlen -= used;
+		if (quitting)
+			return;
+	}
+	if (inlen == sizeof(inbuf) - 1) {
+		outf("err line too long");
+		inlen = 0;
+	}
+}
+
+enum { W_HCI = -1, W_CTL = -2, W_ECHO = -3, W_SERVER = 1000 };
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: kiut --control unix:PATH [--index N] [--ready-file F] [--log FILE]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *ctl = NULL, *ready = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--control") && i + 1 < argc)
+			ctl = argv[++i];
+		else if (!strcmp(argv[i], "--index") && i + 1 < argc)
+			hci_index = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--ready-file") && i + 1 < argc)
+			ready = argv[++i];
+		else if (!strcmp(argv[i], "--log") && i + 1 < argc) {
+			logf_ = fopen(argv[++i], "a");
+			if (!logf_) {
+				perror(argv[i]);
+				return 1;
+			}
+		} else
+			return usage();
+	}
+	if (!ctl || strncmp(ctl, "unix:", 5) || !ctl[5] || strlen(ctl + 5) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return usage();
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < MAX_SERVERS; i++)
+		servers[i].fd = -1;
+	for (int i = 0; i < MAX_CHANS; i++)
+		chans[i].fd = -1;
+	uint8_t a[6];
+	if (hci_addr(a) < 0) {
+		fprintf(stderr, "kiut: no controller hci%d: %s\n", hci_index, strerror(errno));
+		return 1;
+	}
+	hci_open();
+	struct sockaddr_un su = {.sun_family = AF_UNIX};
+	strcpy(su.sun_path, ctl + 5);
+	unlink(su.sun_path);
+	ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ctl_fd < 0 || bind(ctl_fd, (struct sockaddr *)&su, sizeof(su)) < 0 || listen(ctl_fd, 1) < 0) {
+		fprintf(stderr, "kiut: %s: %s\n", ctl, strerror(errno));
+		return 1;
+	}
+	char as[18];
+	addr_str(a, as);
+	printf("kiut: hci%d %s, control %s\n", hci_index, as, ctl);
+	fflush(stdout);
+	if (ready) {
+		FILE *f = fopen(ready, "w");
+		if (f)
+			fclose(f);
+	}
+	while (!quitting) {
+		struct pollfd p[3 + MAX_SERVERS + MAX_CHANS];
+		int who[3 + MAX_SERVERS + MAX_CHANS]; /* W_* or a server (W_SERVER + i) or a chan (i) */
+		int np = 0;
+		/* the controller's events first: a link that went down names the channels' reason */
+		if (hci_fd >= 0) {
+			p[np] = (struct pollfd){.fd = hci_fd, .events = POLLIN};
+			who[np++] = W_HCI;
+		}
+		p[np] = (struct pollfd){.fd = cli_fd >= 0 ? cli_fd : ctl_fd, .events = POLLIN};
+		who[np++] = W_CTL;
+		if (echo_fd >= 0) {
+			p[np] = (struct pollfd){.fd = echo_fd, .events = POLLIN};
+			who[np++] = W_ECHO;
+		}
+		for (int i = 0; i < MAX_SERVERS; i++)
+			if (servers[i].fd >= 0) {
+				p[np] = (struct pollfd){.fd = servers[i].fd, .events = POLLIN};
+				who[np++] = W_SERVER + i;
+			}
+		for (int i = 0; i < MAX_CHANS; i++) {
+			if (chans[i].st == CH_OPEN)
+				p[np] = (struct pollfd){.fd = chans[i].fd, .events = POLLIN};
+			else if (chans[i].st == CH_CONNECTING)
+				p[np] = (struct pollfd){.fd = chans[i].fd, .events = POLLOUT};
+			else
+				continue; /* a deferred channel is never read: that would accept it */
+			who[np++] = i;
+		}
+		int timeout = -1;
+		if (echo_fd >= 0) {
+			double left = echo_deadline - now_ms();
+			timeout = left > 0 ? (int)left + 1 : 0;
+		}
+		int r = poll(p, (nfds_t)np, timeout);
+		if (r < 0 && errno != EINTR) {
+			perror("kiut: poll");
+			return 1;
+		}
+		if (echo_fd >= 0 && now_ms() >= echo_deadline) {
+			outf("event echo err=-%d hex=", ETIMEDOUT);
+			close(echo_fd);
+			echo_fd = -1;
+		}
+		for (int i = 0; i < np && r > 0 && !quitting; i++) {
+			if (!p[i].revents)
+				continue;
+			if (who[i] == W_HCI) {
+				hci_read();
+			} else if (who[i] == W_CTL) {
+				if (cli_fd < 0) {
+					cli_fd = accept4(ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+					logline("-", "client connected");
+				} else {
+					client_read();
+				}
+			} else if (who[i] == W_ECHO) {
+				if (echo_fd >= 0)
+					echo_read();
+			} else if (who[i] >= W_SERVER) {
+				struct server *sv = &servers[who[i] - W_SERVER];
+				if (sv->fd < 0)
+					continue; /* closed by a request in this round */
+				int cfd;
+				while ((cfd = accept4(sv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+					struct chan *c = chan_new(cfd, sv->psm, sv->le, sv->ecfc, sv->defer ? CH_DEFERRED : CH_OPEN);
+					if (!c) {
+						close(cfd);
+						continue;
+					}
+					if (!sv->defer)
+						chan_opened(c);
+				}
+			} else {
+				struct chan *c = &chans[who[i]];
+				if (c->st == CH_OPEN && p[i].fd == c->fd)
+					chan_read(c, p[i].revents);
+				else if (c->st == CH_CONNECTING && p[i].fd == c->fd)
+					chan_connecting(c, p[i].revents);
+			}
+		}
+	}
+	close_all();
+	if (cli_fd >= 0)
+		close(cli_fd);
+	unlink(su.sun_path);
+	return 0;
+}
