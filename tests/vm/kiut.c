@@ -5,7 +5,10 @@
  * Requests (as BlueZ's l2ping), and a raw HCI socket that watches the controller's connection
  * events for "event link-down".
  *
- *   kiut --control unix:PATH [--index N] [--ready-file F] [--log FILE]
+ *   kiut --control unix:PATH [--index N] [--le-adv] [--ready-file F] [--log FILE]
+ *   --index: the kernel's controller hciN (0); --le-adv: keep it advertising, connectable, for LE
+ *   testers (MGMT Add Advertising at start and again after every LE link that ends); --log:
+ *   every line received and sent, time-stamped.
  *
  * Requests and how the kernel performs them:
  *   hello          ok kiut 1 addr=ADDR kernel=RELEASE (ADDR: hciN's address, HCIGETDEVINFO)
@@ -77,6 +80,9 @@
 #define SOL_HCI 0
 #define HCI_FILTER 2
 #define HCI_CHANNEL_RAW 0
+#define HCI_CHANNEL_CONTROL 3
+#define MGMT_OP_ADD_ADVERTISING 0x003E
+#define MGMT_OP_REMOVE_ADVERTISING 0x003F
 #define HCIGETDEVINFO _IOR('H', 211, int)
 #define SOL_BLUETOOTH 274
 #define BT_SECURITY 4
@@ -171,7 +177,7 @@ struct server {
 
 #define MAX_LINKS 16
 struct link {
-	bool used, down;
+	bool used, down, le;
 	uint16_t handle;
 	uint8_t addr[6];
 };
@@ -179,7 +185,7 @@ struct link {
 static struct chan chans[MAX_CHANS];
 static struct server servers[MAX_SERVERS];
 static struct link links[MAX_LINKS];
-static int ctl_fd = -1, cli_fd = -1, hci_fd = -1, echo_fd = -1;
+static int ctl_fd = -1, cli_fd = -1, hci_fd = -1, echo_fd = -1, mgmt_fd = -1;
 static int hci_index;
 static uint8_t echo_ident;
 static double echo_deadline;
@@ -1059,6 +1065,67 @@ static void hci_open(void)
 	}
 }
 
+/* --le-adv: the kernel's connectable advertising (MGMT Add Advertising, instance 1, connectable),
+ * again after every LE link that ends: BlueZ's emulator (5.66) forgets an advertising set once a
+ * connection used it, and the kernel's own attempt to resume it then fails. */
+static void mgmt_cmd(uint16_t op, const uint8_t *par, uint16_t len)
+{
+	uint8_t b[64];
+	b[0] = (uint8_t)op;
+	b[1] = (uint8_t)(op >> 8);
+	b[2] = (uint8_t)hci_index;
+	b[3] = (uint8_t)(hci_index >> 8);
+	b[4] = (uint8_t)len;
+	b[5] = (uint8_t)(len >> 8);
+	memcpy(b + 6, par, len);
+	if (write(mgmt_fd, b, 6u + len) != 6 + len)
+		fprintf(stderr, "kiut: management command 0x%04x: %s\n", op, strerror(errno));
+}
+
+static void readvertise(void)
+{
+	if (mgmt_fd < 0)
+		return;
+	static const uint8_t rm[1] = {1};
+	static const uint8_t add[11] = {1, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0}; /* instance 1, connectable */
+	mgmt_cmd(MGMT_OP_REMOVE_ADVERTISING, rm, sizeof(rm));
+	mgmt_cmd(MGMT_OP_ADD_ADVERTISING, add, sizeof(add));
+	logline("-", "advertising (again)");
+}
+
+/* The management channel's answers and events: only a failed Add Advertising is of interest. */
+static void mgmt_read(void)
+{
+	uint8_t b[512];
+	for (;;) {
+		ssize_t r = recv(mgmt_fd, b, sizeof(b), MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		/* Command Complete / Command Status: event 0x0001 / 0x0002, opcode at 6, status at 8 */
+		if (r >= 9 && (b[0] == 0x01 || b[0] == 0x02) && b[1] == 0 &&
+		    (b[6] | b[7] << 8) == MGMT_OP_ADD_ADVERTISING && b[8] != 0) {
+			char line[80];
+			snprintf(line, sizeof(line), "Add Advertising failed: status 0x%02x", b[8]);
+			logline("-", line);
+			fprintf(stderr, "kiut: %s\n", line);
+		}
+	}
+}
+
+static void mgmt_open(void)
+{
+	mgmt_fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, BTPROTO_HCI);
+	struct hci_sockaddr ha = {.hci_family = AF_BLUETOOTH, .hci_dev = 0xFFFF, .hci_channel = HCI_CHANNEL_CONTROL};
+	if (mgmt_fd < 0 || bind(mgmt_fd, (struct sockaddr *)&ha, sizeof(ha)) < 0) {
+		fprintf(stderr, "kiut: management channel: %s (no --le-adv)\n", strerror(errno));
+		if (mgmt_fd >= 0)
+			close(mgmt_fd);
+		mgmt_fd = -1;
+	}
+}
+
 static struct link *link_slot(uint16_t handle, bool make)
 {
 	for (int i = 0; i < MAX_LINKS; i++)
@@ -1093,8 +1160,10 @@ static void hci_read(void)
 				memcpy(l->addr, p + 3, 6);
 		} else if (b[1] == 0x3E && plen >= 12 && (p[0] == 0x01 || p[0] == 0x0A) && p[1] == 0) {
 			/* LE (Enhanced) Connection Complete: handle at 2, address at 6 */
-			if ((l = link_slot((uint16_t)((p[2] | p[3] << 8) & 0x0FFF), true)) != NULL)
+			if ((l = link_slot((uint16_t)((p[2] | p[3] << 8) & 0x0FFF), true)) != NULL) {
 				memcpy(l->addr, p + 6, 6);
+				l->le = true;
+			}
 		} else if (b[1] == 0x05 && plen >= 4 && p[0] == 0) { /* Disconnection Complete */
 			uint16_t h = (uint16_t)((p[1] | p[2] << 8) & 0x0FFF);
 			char as[18] = "00:00:00:00:00:00";
@@ -1103,6 +1172,8 @@ static void hci_read(void)
 				addr_str(l->addr, as);
 			}
 			outf("event link-down addr=%s handle=%u reason=%u", as, h, p[3]);
+			if (l && l->le)
+				readvertise();
 		}
 	}
 }
@@ -1152,22 +1223,25 @@ static void client_read(void)
 	}
 }
 
-enum { W_HCI = -1, W_CTL = -2, W_ECHO = -3, W_SERVER = 1000 };
+enum { W_HCI = -1, W_CTL = -2, W_ECHO = -3, W_MGMT = -4, W_SERVER = 1000 };
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kiut --control unix:PATH [--index N] [--ready-file F] [--log FILE]\n");
+	fprintf(stderr, "usage: kiut --control unix:PATH [--index N] [--le-adv] [--ready-file F] [--log FILE]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *ctl = NULL, *ready = NULL;
+	bool le_adv = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--control") && i + 1 < argc)
 			ctl = argv[++i];
 		else if (!strcmp(argv[i], "--index") && i + 1 < argc)
 			hci_index = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--le-adv"))
+			le_adv = true;
 		else if (!strcmp(argv[i], "--ready-file") && i + 1 < argc)
 			ready = argv[++i];
 		else if (!strcmp(argv[i], "--log") && i + 1 < argc) {
@@ -1192,6 +1266,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hci_open();
+	if (le_adv) {
+		mgmt_open();
+		readvertise();
+	}
 	struct sockaddr_un su = {.sun_family = AF_UNIX};
 	strcpy(su.sun_path, ctl + 5);
 	unlink(su.sun_path);
@@ -1210,13 +1288,17 @@ int main(int argc, char **argv)
 			fclose(f);
 	}
 	while (!quitting) {
-		struct pollfd p[3 + MAX_SERVERS + MAX_CHANS];
-		int who[3 + MAX_SERVERS + MAX_CHANS]; /* W_* or a server (W_SERVER + i) or a chan (i) */
+		struct pollfd p[4 + MAX_SERVERS + MAX_CHANS];
+		int who[4 + MAX_SERVERS + MAX_CHANS]; /* W_* or a server (W_SERVER + i) or a chan (i) */
 		int np = 0;
 		/* the controller's events first: a link that went down names the channels' reason */
 		if (hci_fd >= 0) {
 			p[np] = (struct pollfd){.fd = hci_fd, .events = POLLIN};
 			who[np++] = W_HCI;
+		}
+		if (mgmt_fd >= 0) {
+			p[np] = (struct pollfd){.fd = mgmt_fd, .events = POLLIN};
+			who[np++] = W_MGMT;
 		}
 		p[np] = (struct pollfd){.fd = cli_fd >= 0 ? cli_fd : ctl_fd, .events = POLLIN};
 		who[np++] = W_CTL;
@@ -1258,6 +1340,8 @@ int main(int argc, char **argv)
 				continue;
 			if (who[i] == W_HCI) {
 				hci_read();
+			} else if (who[i] == W_MGMT) {
+				mgmt_read();
 			} else if (who[i] == W_CTL) {
 				if (cli_fd < 0) {
 					cli_fd = accept4(ctl_fd, NULL, NULL, SOCK_CLOEXEC);
