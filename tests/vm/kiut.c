@@ -11,7 +11,7 @@
  *   every line received and sent, time-stamped.
  *
  * Requests and how the kernel performs them:
- *   hello          ok kiut 1 addr=ADDR kernel=RELEASE (ADDR: hciN's address, HCIGETDEVINFO)
+ *   hello          ok kiut 1 kernel=RELEASE addr=ADDR (ADDR: hciN's address, HCIGETDEVINFO)
  *   listen         socket, BT_SECURITY (sec=), bind (BDADDR_ANY, the PSM, BR/EDR or LE public),
  *                  the mode (BR/EDR: L2CAP_OPTIONS mode 0/3/4 and imtu; LE: LE credit based is
  *                  the kernel's default, ecfc is BT_MODE = BT_MODE_EXT_FLOWCTL, which needs the
@@ -43,7 +43,8 @@
  *       BT_SNDMTU (LE); mode as the kernel reports it (BR/EDR) or as asked (LE: le, ecfc)
  *   event data chan=N len=N hex=...      one recv() (the first 4096 octets in hex)
  *   event closed chan=N reason=R errno=E
- *       R from the socket's error: ECONNRESET remote (link-lost when the link went down first),
+ *       R from the socket's error: none (recv() returned 0: the peer's Disconnection Request)
+ *       remote, ECONNRESET remote (link-lost when the link went down first),
  *       ECONNREFUSED refused, ETIMEDOUT timeout (link-lost likewise), EHOSTDOWN / EHOSTUNREACH
  *       link-failed, EACCES / EPERM / EKEYREJECTED security, EPROTO / EBADMSG / EINVAL /
  *       EMSGSIZE protocol, ECONNABORTED link-lost, no error (end of file) remote; else other.
@@ -336,6 +337,10 @@ static const char *reason_of(int err, int handle)
 	bool down = handle >= 0 && link_down(handle);
 	switch (err) {
 	case 0:
+		/* the end of the stream without an error: the kernel marks a socket shut down
+		 * (and recv() then returns 0, the ECONNRESET it also records unseen) only when the
+		 * peer's Disconnection Request arrived */
+		return "remote";
 	case ECONNRESET:
 	case EPIPE:
 		return down ? "link-lost" : "remote";
@@ -728,7 +733,8 @@ static int request(char *req, char *ans, size_t n)
 		}
 		addr_str(a, as);
 		uname(&u);
-		snprintf(ans, n, "kiut 1 addr=%s kernel=%s", as, u.release);
+		/* addr= last: l2tester (so far) reads the address up to the end of the line */
+		snprintf(ans, n, "kiut 1 kernel=%s addr=%s", u.release, as);
 		return 0;
 	}
 	if (!strcmp(verb, "reset")) {
@@ -960,7 +966,10 @@ static int request(char *req, char *ans, size_t n)
 		uint8_t a[6];
 		static uint8_t b[SDU_MAX];
 		size_t len = 0;
-		if (parse_addr(get(kv, nkv, "addr"), a) < 0) {
+		static const uint8_t any[6];
+		if (parse_addr(get(kv, nkv, "addr"), a) < 0 || !memcmp(a, any, 6)) {
+			/* (a raw L2CAP socket connect()ed to 00:00:00:00:00:00 and closed again oopses
+			 * Linux 6.1.192: list_del corruption in hci_chan_del) */
 			snprintf(ans, n, "addr= missing or bad");
 			return -1;
 		}
