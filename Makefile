@@ -157,7 +157,7 @@ $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o: tests/fuzz/fuzz_smp.c | $(STAGED_HEA
 $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_EXTRA_OBJ) $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
 
 # Test programs driven by tests/integration/*.sh (they may use internal headers)
 $(BUILD)/tests/progs/%: $(BUILD)/obj/tests/progs/%.o $(BUILD)/libl2kit.a
@@ -173,6 +173,16 @@ $(BUILD)/bin/l2bench: TOOL_PARTS := $(BENCH_OBJ)
 $(BUILD)/bin/l2bench: $(BENCH_OBJ)
 $(BUILD)/bin/l2cat: TOOL_PARTS := $(L2CAT_OBJ)
 $(BUILD)/bin/l2cat: $(L2CAT_OBJ)
+# l2tester's case library (tools/l2tester/*.c, public API only) is linked into l2tester and into
+# the conformance test that runs every case in-process (test_l2tester_cases); l2iut shares the
+# IUT side of the control protocol (iut_core).
+L2TESTER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tools/l2tester/*.c)))
+$(BUILD)/bin/l2tester: TOOL_PARTS := $(L2TESTER_OBJ)
+$(BUILD)/bin/l2tester: $(L2TESTER_OBJ)
+$(BUILD)/bin/l2iut: TOOL_PARTS := $(BUILD)/obj/tools/l2tester/iut_core.o
+$(BUILD)/bin/l2iut: $(BUILD)/obj/tools/l2tester/iut_core.o
+$(BUILD)/tests/test_l2tester_cases: TEST_EXTRA_OBJ := $(L2TESTER_OBJ)
+$(BUILD)/tests/test_l2tester_cases: $(L2TESTER_OBJ)
 
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
 # BENCH_ARGS=--quick for a smoke run.  The Python section runs python/ on $(BUILD)/libl2kit.so.

@@ -42,33 +42,6 @@ static void acl(struct tester *t, uint8_t pb, const uint8_t *p, size_t n)
 	tester_run(t, 20);
 }
 
-/* L2CAP/COS/CED/BV-04-C: the IUT closes an open channel with a Disconnection Request naming
- * both CIDs and completes when the tester answers. */
-static void test_COS_CED_BV_04_C_iut_disconnects(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	uint16_t icid = open_basic(t, &r, NULL);
-	assert_int_equal(l2k_chan_close(r.ch), 0);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x06, 1000);
-	assert_non_null(p);
-	uint8_t want[8] = {0x06, p->data[1], 0x04, 0x00};
-	t_put16(want + 4, TCID);
-	t_put16(want + 6, icid);
-	assert_true(tester_sig_is(p, want, 8));
-	assert_int_equal(r.closed, 0); /* not before the response */
-	uint8_t rsp[4];
-	t_put16(rsp, TCID);
-	t_put16(rsp + 2, icid);
-	tester_send_sig(t, 0x07, p->data[1], rsp, 4);
-	tester_run(t, 20);
-	assert_int_equal(r.closed, 1);
-	assert_int_equal(r.reason, L2K_CLOSE_LOCAL);
-	/* the channel is gone: data to its CID is dropped, nothing answers */
-	tester_send(t, icid, (const uint8_t *)"x", 1);
-	assert_true(tester_quiet(t, 500));
-}
-
 /* L2CAP/COS/CED/BV-05-C: the IUT accepts an incoming Basic channel configured with the minimum
  * MTU (48) and carries a 48-octet PDU both ways; one octet more is refused / dropped. */
 static void test_COS_CED_BV_05_C_acceptor_min_mtu_pdu(void **state)
@@ -462,7 +435,6 @@ static void test_COS_CED_BI_29_C_le_stray_and_duplicate_responses_ignored(void *
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_04_C_iut_disconnects, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_05_C_acceptor_min_mtu_pdu, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_11_C_large_mtu_negotiated_and_honoured, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_12_C_signaling_split_over_acl_fragments, tester_fixture_bredr, tester_fixture_teardown),

@@ -67,28 +67,6 @@ static void expect_kframe(struct tester *t, int sdu_len, const uint8_t *data, si
 	assert_true(tester_sig_is(p, w, k + n));
 }
 
-/* L2CAP/LE/CFC/BV-06-C: the IUT sends only while it has credits: with 1 credit one K-frame of
- * three queued SDUs goes; a Flow Control Credit Indication of 2 releases the other two. */
-static void test_LE_CFC_BV_06_C_sends_only_with_credits(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	le_open(t, &r, 0, 0, 0, 100, 50, 1);
-	assert_int_equal(l2k_chan_send(r.ch, (const uint8_t *)"one", 3), 0);
-	assert_int_equal(l2k_chan_send(r.ch, (const uint8_t *)"two", 3), 0);
-	assert_int_equal(l2k_chan_send(r.ch, (const uint8_t *)"three", 5), 0);
-	expect_kframe(t, 3, (const uint8_t *)"one", 3);
-	assert_true(tester_quiet(t, 1000));
-	const uint8_t ci[4] = {0x40, 0x00, 0x02, 0x00};
-	tester_send_sig(t, 0x16, 0x31, ci, 4);
-	expect_kframe(t, 3, (const uint8_t *)"two", 3);
-	expect_kframe(t, 5, (const uint8_t *)"three", 5);
-	assert_true(tester_quiet(t, 500));
-	struct l2k_chan_info info;
-	l2k_chan_get_info(r.ch, &info);
-	assert_int_equal(info.credits_tx, 0);
-}
-
 /* L2CAP/LE/CFC/BV-07-C: the IUT hands out credits as it consumes K-frames (Flow Control
  * Credit Indications naming its CID), so the tester can go on sending far past the initial 4. */
 static void test_LE_CFC_BV_07_C_grants_credits(void **state)
@@ -302,7 +280,6 @@ static void test_LE_CFC_BV_32_C_sdu_sizes_around_mps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_06_C_sends_only_with_credits, tester_fixture_le, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_07_C_grants_credits, tester_fixture_le, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_LE_CFC_BI_01_C_credit_overflow_disconnects, tester_fixture_le, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_26_C_sdu_over_mtu_disconnects, tester_fixture_le, tester_fixture_teardown),

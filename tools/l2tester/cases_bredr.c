@@ -1,0 +1,478 @@
+/* l2tester's BR/EDR cases: COS/CED, COS/CFD, COS/ECH (Vol 3 Part A 4, 5, 7).  Each case plays
+ * the lower tester of L2CAP.TS and checks every byte the IUT sends (lt.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/l2tester/cases.h"
+
+#define TCID 0x0050 /* the tester's CID */
+
+static char chan[16]; /* the IUT's chan= of the channel a case opened through it */
+
+/* The IUT listens on t->psm (Basic mode, options as given). */
+static bool iut_listen(struct lt *t, const char *extra)
+{
+	return lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=basic%s%s", t->psm, *extra ? " " : "", extra);
+}
+
+/* The IUT connects to the tester's PSM 0x1001 (extra: options); its Connection Request is
+ * checked (length, PSM, a dynamic SCID) and its SCID returned (0: verdict set). */
+static uint16_t iut_connects(struct lt *t, const char *extra)
+{
+	char a[18], ans[64];
+	if (!lt_iut(t, ans, sizeof(ans), "connect addr=%s transport=bredr psm=4097 mode=basic%s%s",
+		    l2k_addr_str(&t->tst_addr, a), *extra ? " " : "", extra))
+		return 0;
+	snprintf(chan, sizeof(chan), "%.8s", strncmp(ans, "chan=", 5) ? "1" : ans + 5);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
+	if (!p)
+		return 0;
+	if (p->len != 8)
+		return lt_fail(t, "Connection Request of %zu octets (8 expected)", p->len), 0;
+	if (lt_get16(p->data + 4) != 0x1001)
+		return lt_fail(t, "Connection Request for PSM 0x%04x, expected 0x1001", lt_get16(p->data + 4)), 0;
+	uint16_t scid = lt_get16(p->data + 6);
+	if (scid < 0x0040)
+		return lt_fail(t, "Connection Request with SCID 0x%04x outside the dynamic range", scid), 0;
+	uint8_t rsp[8];
+	lt_put16(rsp, TCID);
+	lt_put16(rsp + 2, scid);
+	lt_put16(rsp + 4, 0);
+	lt_put16(rsp + 6, 0);
+	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
+	return scid;
+}
+
+/* The IUT's Configuration Request for our CID: checked to carry flags 0 and exactly opts
+ * (when want_opts); answered success.  false: verdict set. */
+static bool take_conf_req(struct lt *t, uint16_t scid, const uint8_t *opts, size_t olen, bool want_opts)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 5000);
+	if (!p)
+		return false;
+	if (p->len < 8 || lt_get16(p->data + 4) != TCID)
+		return lt_fail(t, "the IUT's Configuration Request is not for our CID 0x%04x", TCID);
+	if (lt_get16(p->data + 6) != 0)
+		return lt_fail(t, "the IUT's Configuration Request has flags 0x%04x (0 expected)", lt_get16(p->data + 6));
+	if (want_opts) {
+		uint8_t w[8 + 32];
+		memcpy(w, p->data, 8);
+		memcpy(w + 8, opts, olen);
+		lt_put16(w + 2, (uint16_t)(4 + olen));
+		if (!lt_is(t, p, w, 8 + olen, "the IUT's Configuration Request"))
+			return false;
+	}
+	uint8_t crsp[6];
+	lt_put16(crsp, scid);
+	lt_put16(crsp + 2, 0);
+	lt_put16(crsp + 4, 0);
+	lt_send_sig(t, 0x05, p->data[1], crsp, 6);
+	return true;
+}
+
+/* Send our Configuration Request (flags, options) to the IUT's cid and check its response:
+ * SCID = ours, the identifier ours, flags, result and options exactly. */
+static bool conf_exchange(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts, size_t olen,
+			  uint16_t rflags, uint16_t result, const uint8_t *ropts, size_t rolen)
+{
+	uint8_t b[4 + 64], w[10 + 64];
+	uint8_t id = lt_ident(t);
+	lt_put16(b, icid);
+	lt_put16(b + 2, flags);
+	memcpy(b + 4, opts, olen);
+	lt_send_sig(t, 0x04, id, b, 4 + olen);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x05, 5000);
+	if (!p)
+		return false;
+	w[0] = 0x05;
+	w[1] = id;
+	lt_put16(w + 2, (uint16_t)(6 + rolen));
+	lt_put16(w + 4, TCID);
+	lt_put16(w + 6, rflags);
+	lt_put16(w + 8, result);
+	memcpy(w + 10, ropts, rolen);
+	return lt_is(t, p, w, 10 + rolen, "the IUT's Configuration Response");
+}
+
+/* As conf_exchange, the response's options not checked (they may repeat what was agreed). */
+static bool conf_exchange_hdr(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts, size_t olen,
+			      uint16_t rflags, uint16_t result)
+{
+	uint8_t b[4 + 64];
+	uint8_t id = lt_ident(t);
+	lt_put16(b, icid);
+	lt_put16(b + 2, flags);
+	memcpy(b + 4, opts, olen);
+	lt_send_sig(t, 0x04, id, b, 4 + olen);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x05, 5000);
+	if (!p)
+		return false;
+	if (p->len < 10)
+		return lt_fail(t, "the IUT's Configuration Response has %zu octets (10 at least)", p->len);
+	uint8_t w[10] = {0x05, id};
+	memcpy(w + 2, p->data + 2, 2);
+	lt_put16(w + 4, TCID);
+	lt_put16(w + 6, rflags);
+	lt_put16(w + 8, result);
+	struct lt_pdu head = *p;
+	head.len = 10;
+	return lt_is(t, &head, w, 10, "the IUT's Configuration Response");
+}
+
+/* The tester connects to the IUT's PSM and takes its Configuration Request without answering:
+ * the IUT's CID (0: verdict set); *cfg_id its identifier. */
+static uint16_t connect_only(struct lt *t, uint8_t *cfg_id, const uint8_t *want, size_t wlen)
+{
+	uint8_t rq[4];
+	lt_put16(rq, t->psm);
+	lt_put16(rq + 2, TCID);
+	uint8_t id = lt_ident(t);
+	lt_send_sig(t, 0x02, id, rq, 4);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 5000);
+	if (!p)
+		return 0;
+	if (p->data[1] != id)
+		return lt_fail(t, "the IUT's Connection Response has identifier 0x%02x, not the request's 0x%02x",
+			       p->data[1], id), 0;
+	if (p->len != 12 || lt_get16(p->data + 6) != TCID)
+		return lt_fail(t, "the IUT's Connection Response: %zu octets (12 expected) or SCID 0x%04x (0x%04x expected)",
+			       p->len, lt_get16(p->data + 6), TCID), 0;
+	if (lt_get16(p->data + 8) != 0)
+		return lt_inconclusive(t, "the IUT refused the connection (result 0x%04x)", lt_get16(p->data + 8)), 0;
+	uint16_t icid = lt_get16(p->data + 4);
+	p = lt_expect_sig(t, 0x04, 5000);
+	if (!p)
+		return 0;
+	if (p->len < 8 || lt_get16(p->data + 4) != TCID)
+		return lt_fail(t, "the IUT's Configuration Request is not for our CID"), 0;
+	if (want) {
+		uint8_t w[8 + 32];
+		memcpy(w, p->data, 8);
+		lt_put16(w + 2, (uint16_t)(4 + wlen));
+		lt_put16(w + 6, 0);
+		memcpy(w + 8, want, wlen);
+		if (!lt_is(t, p, w, 8 + wlen, "the IUT's Configuration Request"))
+			return 0;
+	}
+	*cfg_id = p->data[1];
+	return icid;
+}
+
+static void conf_ok(struct lt *t, uint16_t icid, uint8_t id)
+{
+	uint8_t b[6] = {0, 0, 0, 0, 0, 0};
+	lt_put16(b, icid);
+	lt_send_sig(t, 0x05, id, b, 6);
+}
+
+/* The IUT opens and configures a Basic channel (MTU 672 asked); our request has no options.
+ * Its SCID, or 0. */
+static uint16_t iut_opens_basic(struct lt *t)
+{
+	uint16_t scid = iut_connects(t, "");
+	static const uint8_t mtu672[4] = {0x01, 0x02, 0xA0, 0x02};
+	if (!scid || !take_conf_req(t, scid, mtu672, 4, true) || !conf_exchange(t, scid, 0, NULL, 0, 0, 0, NULL, 0))
+		return 0;
+	if (!lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return 0;
+	return scid;
+}
+
+/* L2CAP/COS/CED/BV-01-C: the IUT opens a Basic channel to the tester's PSM: Connection Request,
+ * then configuration both ways, every field checked. */
+static void ced_bv01(struct lt *t)
+{
+	iut_opens_basic(t);
+}
+
+/* L2CAP/COS/CED/BV-03-C: data both ways on an open Basic channel: the IUT's SDU arrives as one
+ * B-frame on our CID, ours reaches the IUT's application. */
+static void ced_bv03(struct lt *t)
+{
+	uint16_t scid = iut_opens_basic(t);
+	if (!scid || !lt_iut(t, NULL, 0, "send chan=%s hex=68656c6c6f2121", chan))
+		return;
+	const struct lt_pdu *p = lt_next_on(t, TCID, 2000);
+	static const uint8_t hello[7] = {'h', 'e', 'l', 'l', 'o', '!', '!'};
+	if (!p)
+		return (void)lt_fail(t, "the IUT's SDU did not arrive on our CID");
+	if (!lt_is(t, p, hello, 7, "the IUT's B-frame"))
+		return;
+	lt_send(t, scid, (const uint8_t *)"abc", 3);
+	if (!lt_iut_wait_sdus(t, 1, 2000, "our B-frame"))
+		return;
+	if (t->obs.len != 3 || memcmp(t->obs.data, "abc", 3))
+		lt_fail(t, "the IUT's application received %zu octets, not our 3 ('abc')", t->obs.len);
+}
+
+/* L2CAP/COS/CED/BV-07-C: the tester disconnects an open channel: the IUT answers with the same
+ * CIDs and identifier and releases the channel. */
+static void ced_bv07(struct lt *t)
+{
+	uint16_t scid = iut_opens_basic(t);
+	if (!scid)
+		return;
+	uint8_t dreq[4];
+	lt_put16(dreq, scid);
+	lt_put16(dreq + 2, TCID);
+	uint8_t id = lt_ident(t);
+	lt_send_sig(t, 0x06, id, dreq, 4);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x07, 2000);
+	uint8_t want[8] = {0x07, id, 0x04, 0x00, dreq[0], dreq[1], dreq[2], dreq[3]};
+	if (!p || !lt_is(t, p, want, 8, "the IUT's Disconnection Response"))
+		return;
+	if (lt_iut_wait_closed(t, 1, 2000, "the channel closed") && strcmp(t->obs.reason, "remote"))
+		lt_fail(t, "the IUT's application saw the channel close for '%s', not 'remote'", t->obs.reason);
+}
+
+/* L2CAP/COS/CED/BV-04-C: the IUT closes an open channel with a Disconnection Request naming both
+ * CIDs and completes when the tester answers; data to the old CID is then dropped. */
+static void ced_bv04(struct lt *t)
+{
+	uint8_t cfg_id;
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=basic", t->psm))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
+	if (!icid || !conf_exchange(t, icid, 0, NULL, 0, 0, 0, NULL, 0))
+		return;
+	conf_ok(t, icid, cfg_id);
+	if (!lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return;
+	char c[16];
+	snprintf(c, sizeof(c), "%d", t->obs.chan);
+	if (!lt_iut(t, NULL, 0, "disconnect chan=%s", c))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x06, 2000);
+	if (!p)
+		return;
+	uint8_t want[8] = {0x06, p->data[1], 0x04, 0x00};
+	lt_put16(want + 4, TCID);
+	lt_put16(want + 6, icid);
+	if (!lt_is(t, p, want, 8, "the IUT's Disconnection Request"))
+		return;
+	if (t->iut->events && t->obs.closed)
+		return (void)lt_fail(t, "the IUT's application saw the channel close before the Disconnection Response");
+	lt_send_sig(t, 0x07, p->data[1], want + 4, 4);
+	if (t->iut->events && lt_iut_wait_closed(t, 1, 2000, "the channel closed") && strcmp(t->obs.reason, "local"))
+		return (void)lt_fail(t, "the IUT's application saw the close as '%s', not 'local'", t->obs.reason);
+	lt_run(t, 50);
+	lt_send(t, icid, (const uint8_t *)"x", 1);
+	lt_quiet(t, 500);
+}
+
+/* L2CAP/COS/CED/BV-09-C: several commands in one C-frame are each answered, in order. */
+static void ced_bv09(struct lt *t)
+{
+	uint8_t f[32];
+	size_t n = 0;
+	f[n++] = 0x0A, f[n++] = 0x61, lt_put16(f + n, 2), n += 2, lt_put16(f + n, 0x0002), n += 2;
+	f[n++] = 0x08, f[n++] = 0x62, lt_put16(f + n, 3), n += 2, f[n++] = 'a', f[n++] = 'b', f[n++] = 'c';
+	f[n++] = 0x0A, f[n++] = 0x63, lt_put16(f + n, 2), n += 2, lt_put16(f + n, 0x0003), n += 2;
+	lt_send(t, 0x0001, f, n);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return;
+	if (p->data[1] != 0x61)
+		return (void)lt_fail(t, "first Information Response identifier 0x%02x, expected 0x61", p->data[1]);
+	p = lt_expect_sig(t, 0x09, 2000);
+	static const uint8_t echo[7] = {0x09, 0x62, 0x03, 0x00, 'a', 'b', 'c'};
+	if (!p || !lt_is(t, p, echo, 7, "the Echo Response"))
+		return;
+	p = lt_expect_sig(t, 0x0B, 2000);
+	if (p && p->data[1] != 0x63)
+		lt_fail(t, "second Information Response identifier 0x%02x, expected 0x63", p->data[1]);
+}
+
+/* L2CAP/COS/CED/BI-01-C: an unknown signaling code gets Command Reject "not understood" with the
+ * same identifier. */
+static void ced_bi01(struct lt *t)
+{
+	static const uint8_t data[2] = {0x12, 0x34};
+	lt_send_sig(t, 0x3F, 0x21, data, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x01, 2000);
+	static const uint8_t want[6] = {0x01, 0x21, 0x02, 0x00, 0x00, 0x00};
+	if (p)
+		lt_is(t, p, want, 6, "the IUT's Command Reject");
+}
+
+/* L2CAP/COS/ECH/BV-01-C: an Echo Request is answered with the same identifier and data. */
+static void ech_bv01(struct lt *t)
+{
+	static const uint8_t data[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	lt_send_sig(t, 0x08, 0x33, data, 10);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x09, 2000);
+	uint8_t want[14] = {0x09, 0x33, 0x0A, 0x00};
+	memcpy(want + 4, data, 10);
+	if (p)
+		lt_is(t, p, want, 14, "the IUT's Echo Response");
+}
+
+/* L2CAP/COS/CFD/BV-01-C: a configuration split over two requests with the continuation flag:
+ * the first part is acknowledged with C=1 and no options, the whole applied at the end (the
+ * IUT's peer MTU is then the first part's 200). */
+static void cfd_bv01(struct lt *t)
+{
+	uint8_t cfg_id;
+	if (!iut_listen(t, ""))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
+	static const uint8_t mtu200[4] = {0x01, 0x02, 0xC8, 0x00}, flush[4] = {0x02, 0x02, 0xFF, 0xFF};
+	if (!icid || !conf_exchange(t, icid, 0x0001, mtu200, 4, 0x0001, 0, NULL, 0))
+		return;
+	if (!conf_exchange_hdr(t, icid, 0, flush, 4, 0, 0))
+		return;
+	conf_ok(t, icid, cfg_id);
+	if (lt_iut_wait_open(t, 1, 2000, "the channel open") && t->obs.peer_mtu != 200)
+		lt_fail(t, "the IUT uses peer MTU %u, not the 200 of the first part", t->obs.peer_mtu);
+}
+
+/* L2CAP/COS/CFD/BV-03-C: an option-less request is answered success without options (the
+ * default MTU 672 applies) and the IUT's own request carries the MTU it needs (512 here). */
+static void cfd_bv03(struct lt *t)
+{
+	uint8_t cfg_id;
+	static const uint8_t mtu512[4] = {0x01, 0x02, 0x00, 0x02};
+	if (!iut_listen(t, "mtu=512"))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, mtu512, 4);
+	if (!icid)
+		return;
+	if (!conf_exchange(t, icid, 0, NULL, 0, 0, 0, NULL, 0))
+		return;
+	conf_ok(t, icid, cfg_id);
+	if (lt_iut_wait_open(t, 1, 2000, "the channel open") && (t->obs.peer_mtu != 672 || t->obs.mtu != 512))
+		lt_fail(t, "the IUT's MTUs are %u (ours) / %u (its), expected 672 / 512", t->obs.peer_mtu, t->obs.mtu);
+}
+
+/* L2CAP/COS/CFD/BV-08-C: the IUT (initiator) answers the tester's Configuration Request at once,
+ * while its own request is still unanswered. */
+static void cfd_bv08(struct lt *t)
+{
+	uint16_t scid = iut_connects(t, "");
+	if (!scid)
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 5000);
+	if (!p)
+		return;
+	uint8_t cfg_id = p->data[1];
+	static const uint8_t mtu100[4] = {0x01, 0x02, 0x64, 0x00};
+	if (!conf_exchange(t, scid, 0, mtu100, 4, 0, 0, mtu100, 4))
+		return;
+	if (t->iut->events && t->obs.opened)
+		return (void)lt_fail(t, "the IUT opened the channel before its own request was answered");
+	conf_ok(t, scid, cfg_id);
+	lt_iut_wait_open(t, 1, 2000, "the channel open");
+}
+
+/* L2CAP/COS/CFD/BV-09-C: the IUT works with the minimum MTU of 48 both ways: it asks for 48,
+ * sends a 48-octet SDU as one B-frame and takes ours. */
+static void cfd_bv09(struct lt *t)
+{
+	uint16_t scid = iut_connects(t, "mtu=48");
+	static const uint8_t mtu48[4] = {0x01, 0x02, 0x30, 0x00};
+	if (!scid || !take_conf_req(t, scid, mtu48, 4, true) || !conf_exchange(t, scid, 0, mtu48, 4, 0, 0, mtu48, 4))
+		return;
+	if (!lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return;
+	if (t->obs.mtu != 48 || t->obs.peer_mtu != 48)
+		return (void)lt_fail(t, "the IUT's MTUs are %u / %u, not 48 / 48", t->obs.mtu, t->obs.peer_mtu);
+	char h[97];
+	memset(h, '4', 96);
+	h[96] = 0;
+	if (!lt_iut(t, NULL, 0, "send chan=%s hex=%s", chan, h))
+		return;
+	const struct lt_pdu *p = lt_next_on(t, TCID, 2000);
+	if (!p)
+		return (void)lt_fail(t, "the IUT's 48-octet SDU did not arrive");
+	if (p->len != 48)
+		return (void)lt_fail(t, "the IUT's B-frame has %zu octets, not 48", p->len);
+	uint8_t b[48];
+	memset(b, 0x48, sizeof(b));
+	lt_send(t, scid, b, 48);
+	if (lt_iut_wait_sdus(t, 1, 2000, "our 48-octet SDU") && t->obs.len != 48)
+		lt_fail(t, "the IUT's application got %zu octets, not 48", t->obs.len);
+}
+
+/* L2CAP/COS/CFD/BV-11-C: values the IUT cannot take are answered Unacceptable with a usable
+ * value: an MTU under 48 (answer 48) and a Guaranteed QoS (answer Best Effort). */
+static void cfd_bv11(struct lt *t)
+{
+	uint8_t cfg_id;
+	if (!iut_listen(t, ""))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
+	static const uint8_t mtu40[4] = {0x01, 0x02, 0x28, 0x00}, mtu48[4] = {0x01, 0x02, 0x30, 0x00};
+	if (!icid || !conf_exchange(t, icid, 0, mtu40, 4, 0, 0x0001, mtu48, 4))
+		return;
+	uint8_t qos[24] = {0x03, 22, 0x00, 0x02}, qos_be[24];
+	memset(qos + 4, 0x11, 20);
+	memcpy(qos_be, qos, 24);
+	qos_be[3] = 0x01;
+	if (!conf_exchange(t, icid, 0, qos, 24, 0, 0x0001, qos_be, 24))
+		return;
+	conf_ok(t, icid, cfg_id);
+	if (!conf_exchange(t, icid, 0, mtu48, 4, 0, 0, mtu48, 4))
+		return;
+	lt_iut_wait_open(t, 1, 2000, "the channel open");
+}
+
+/* L2CAP/COS/CFD/BV-12-C: unknown options flagged as hints are skipped: success, and the response
+ * does not name them. */
+static void cfd_bv12(struct lt *t)
+{
+	uint8_t cfg_id;
+	if (!iut_listen(t, ""))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
+	static const uint8_t opts[13] = {0x90, 0x03, 1, 2, 3, 0x01, 0x02, 0x64, 0x00, 0xFF, 0x02, 0xAA, 0xBB};
+	static const uint8_t mtu100[4] = {0x01, 0x02, 0x64, 0x00};
+	if (!icid || !conf_exchange(t, icid, 0, opts, sizeof(opts), 0, 0, mtu100, 4))
+		return;
+	conf_ok(t, icid, cfg_id);
+	lt_iut_wait_open(t, 1, 2000, "the channel open");
+}
+
+/* L2CAP/COS/CFD/BV-14-C: unknown non-hint options: result Unknown Options listing their types
+ * (hints excluded); a request without them then succeeds. */
+static void cfd_bv14(struct lt *t)
+{
+	uint8_t cfg_id;
+	if (!iut_listen(t, ""))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
+	static const uint8_t opts[12] = {0x10, 0x02, 1, 2, 0x01, 0x02, 0x64, 0x00, 0x90, 0x00, 0x11, 0x00};
+	static const uint8_t types[2] = {0x10, 0x11};
+	if (!icid || !conf_exchange(t, icid, 0, opts, sizeof(opts), 0, 0x0003, types, 2))
+		return;
+	conf_ok(t, icid, cfg_id);
+	if (t->iut->events) {
+		lt_run(t, 50);
+		if (t->obs.opened)
+			return (void)lt_fail(t, "the IUT opened the channel with our configuration unfinished");
+	}
+	if (!conf_exchange(t, icid, 0, opts + 4, 4, 0, 0, opts + 4, 4))
+		return;
+	lt_iut_wait_open(t, 1, 2000, "the channel open");
+}
+
+const struct lt_case lt_cases_bredr[] = {
+    {"L2CAP/COS/CED/BV-01-C", "COS/CED", LT_BREDR, "IUT connects", ced_bv01, NULL},
+    {"L2CAP/COS/CED/BV-03-C", "COS/CED", LT_BREDR, "IUT connects, data both ways", ced_bv03, NULL},
+    {"L2CAP/COS/CED/BV-04-C", "COS/CED", LT_BREDR, "IUT listens, then disconnects", ced_bv04, NULL},
+    {"L2CAP/COS/CED/BV-07-C", "COS/CED", LT_BREDR, "IUT connects, tester disconnects", ced_bv07, NULL},
+    {"L2CAP/COS/CED/BV-09-C", "COS/CED", LT_BREDR, "IUT answers", ced_bv09, NULL},
+    {"L2CAP/COS/CED/BI-01-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi01, NULL},
+    {"L2CAP/COS/CFD/BV-01-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv01, NULL},
+    {"L2CAP/COS/CFD/BV-03-C", "COS/CFD", LT_BREDR, "IUT listens (MTU 512)", cfd_bv03, NULL},
+    {"L2CAP/COS/CFD/BV-08-C", "COS/CFD", LT_BREDR, "IUT connects", cfd_bv08, NULL},
+    {"L2CAP/COS/CFD/BV-09-C", "COS/CFD", LT_BREDR, "IUT connects (MTU 48), data both ways", cfd_bv09, NULL},
+    {"L2CAP/COS/CFD/BV-10-C", "COS/CFD", LT_BREDR, NULL, NULL,
+     "legacy Retransmission mode (tests/unit/test_mode_*.c, docs/modes.md)"},
+    {"L2CAP/COS/CFD/BV-11-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv11, NULL},
+    {"L2CAP/COS/CFD/BV-12-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv12, NULL},
+    {"L2CAP/COS/CFD/BV-13-C", "COS/CFD", LT_BREDR, NULL, NULL,
+     "legacy Flow Control mode (tests/unit/test_mode_*.c, docs/modes.md)"},
+    {"L2CAP/COS/CFD/BV-14-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv14, NULL},
+    {"L2CAP/COS/ECH/BV-01-C", "COS/ECH", LT_BREDR, "IUT answers", ech_bv01, NULL},
+    {NULL, NULL, LT_ANY, NULL, NULL, NULL},
+};
