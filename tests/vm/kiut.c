@@ -21,7 +21,9 @@
  *                  the channel stays undecided (kiut never reads from it, which would accept it).
  *   connect        a non-blocking connect() on such a socket: "ok chan=N" at once, "event open"
  *                  when the socket becomes writable, "event closed" when it fails
- *   send           one send() of the SDU (non-blocking: a full window / no credits is an err)
+ *   send           one send() of the SDU; what the kernel has no room for yet (no credits, a full
+ *                  window) waits in kiut, in order, and goes when the socket becomes writable
+ *                  (as an application's blocking send() would)
  *   disconnect     close(): the kernel sends the Disconnection Request; "event closed
  *                  reason=local" follows at once
  *   echo           a raw L2CAP socket connected to ADDR (BR/EDR) sends the Echo Request; the
@@ -162,9 +164,17 @@ struct hci_dev_info_s {
 
 enum chan_state { CH_FREE, CH_CONNECTING, CH_OPEN, CH_DEFERRED };
 
+#define TXQ 32
+struct sdu {
+	uint8_t *p;
+	size_t n;
+};
+
 struct chan {
 	enum chan_state st;
 	int fd;
+	struct sdu q[TXQ]; /* SDUs the kernel had no room for yet (no credits, window full) */
+	int qh, qn;
 	uint16_t psm;
 	bool le, ecfc;
 	int handle; /* -1 unknown */
@@ -387,6 +397,9 @@ static struct chan *chan_new(int fd, uint16_t psm, bool le, bool ecfc, enum chan
 
 static void chan_free(struct chan *c)
 {
+	for (; c->qn; c->qn--, c->qh = (c->qh + 1) % TXQ)
+		free(c->q[c->qh].p);
+	c->qh = 0;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -489,6 +502,27 @@ static void chan_connecting(struct chan *c, short revents)
 	}
 	if (revents & POLLOUT)
 		chan_opened(c);
+}
+
+/* Give the kernel the SDUs it had no room for, in order, while it takes them.  0, or the errno
+ * of a send that failed otherwise (the SDUs left are dropped). */
+static int chan_flush(struct chan *c)
+{
+	while (c->qn) {
+		struct sdu *q = &c->q[c->qh];
+		ssize_t r = send(c->fd, q->p, q->n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		int e = r < 0 ? errno : 0;
+		free(q->p);
+		c->qh = (c->qh + 1) % TXQ;
+		c->qn--;
+		if (e)
+			return e;
+	}
+	return 0;
 }
 
 /* ---- sockets ---------------------------------------------------------------------------------- */
@@ -954,12 +988,30 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "chan %lu is not open", (unsigned long)chan_no(c));
 			return -1;
 		}
-		ssize_t r = send(c->fd, b, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (r < 0) {
-			snprintf(ans, n, "send: %s", errno == EAGAIN ? "the kernel holds no room (window full or "
-				 "no credits)" : strerror(errno));
+		/* as an application with a blocking socket: what the kernel has no room for (no
+		 * credits, the window full) waits in kiut and goes when the socket is writable */
+		if (!c->qn) {
+			ssize_t r = send(c->fd, b, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r >= 0)
+				return 0;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				snprintf(ans, n, "send: %s", strerror(errno));
+				return -1;
+			}
+		}
+		if (c->qn == TXQ) {
+			snprintf(ans, n, "send: %d SDUs wait for room in the kernel already", TXQ);
 			return -1;
 		}
+		struct sdu *q = &c->q[(c->qh + c->qn) % TXQ];
+		q->p = malloc(len ? len : 1);
+		if (!q->p) {
+			snprintf(ans, n, "send: out of memory");
+			return -1;
+		}
+		memcpy(q->p, b, len);
+		q->n = len;
+		c->qn++;
 		return 0;
 	}
 	if (!strcmp(verb, "echo")) {
@@ -1322,7 +1374,8 @@ int main(int argc, char **argv)
 			}
 		for (int i = 0; i < MAX_CHANS; i++) {
 			if (chans[i].st == CH_OPEN)
-				p[np] = (struct pollfd){.fd = chans[i].fd, .events = POLLIN};
+				p[np] = (struct pollfd){.fd = chans[i].fd,
+							.events = (short)(POLLIN | (chans[i].qn ? POLLOUT : 0))};
 			else if (chans[i].st == CH_CONNECTING)
 				p[np] = (struct pollfd){.fd = chans[i].fd, .events = POLLOUT};
 			else
@@ -1377,7 +1430,12 @@ int main(int argc, char **argv)
 				}
 			} else {
 				struct chan *c = &chans[who[i]];
-				if (c->st == CH_OPEN && p[i].fd == c->fd)
+				if (c->st == CH_OPEN && p[i].fd == c->fd && (p[i].revents & POLLOUT) && c->qn) {
+					int e = chan_flush(c);
+					if (e)
+						fprintf(stderr, "kiut: chan %d: a queued SDU: send: %s\n", chan_no(c), strerror(e));
+				}
+				if (c->st == CH_OPEN && p[i].fd == c->fd && (p[i].revents & ~POLLOUT))
 					chan_read(c, p[i].revents);
 				else if (c->st == CH_CONNECTING && p[i].fd == c->fd)
 					chan_connecting(c, p[i].revents);
