@@ -68,7 +68,7 @@ def scan_sources(root):
         funcs = list(FUNC_RE.finditer(src))
         for i, m in enumerate(funcs):
             # the comment right above the function (back to the previous function's end)
-            start = funcs[i - 1].end() if i else 0
+            start = funcs[i - 1].end() if i else max(src.find("#include"), 0)
             prev_end = src.rfind("\n}\n", start, m.start())
             above = src[(prev_end + 3) if prev_end >= 0 else start:m.start()]
             body_end = src.find("\n}\n", m.end())

@@ -10,50 +10,6 @@
 
 #include "tests/common/tester.h"
 
-/* The IUT's channel callbacks record what happened. */
-struct rec {
-	int opened, closed;
-	enum l2k_close_reason reason;
-};
-static void r_open(void *u, l2k_chan *ch)
-{
-	((struct rec *)u)->opened++;
-}
-static void r_closed(void *u, l2k_chan *ch, enum l2k_close_reason why)
-{
-	struct rec *r = u;
-	r->closed++;
-	r->reason = why;
-}
-
-/* Answer the IUT's information exchange as a peer with no extended features. */
-static void answer_info(struct tester *t)
-{
-	const struct tester_pdu *p = tester_expect_sig(t, 0x0A, 5000);
-	assert_non_null(p);
-	assert_int_equal(t_get16(p->data + 4), 0x0002); /* extended features first */
-	uint8_t rsp[8] = {0x02, 0x00, 0x00, 0x00, 0, 0, 0, 0};
-	tester_send_sig(t, 0x0B, p->data[1], rsp, 8);
-}
-
-/* L2CAP/COS/CED/BV-08-C: the tester never answers the Connection Request: the IUT gives up
- * when RTX expires and reports a timeout. */
-static void test_COS_CED_BV_08_C_rtx_expiry_closes_channel(void **state)
-{
-	struct tester *t = *state;
-	struct rec r = {0};
-	struct l2k_chan_cbs cb = {.user = &r, .open = r_open, .closed = r_closed};
-	assert_int_equal(l2k_chan_connect(t->iut, &t->tst_addr, L2K_ADDR_BREDR, 0x1003, NULL, &cb, NULL), 0);
-	answer_info(t);
-	assert_non_null(tester_expect_sig(t, 0x02, 5000));
-	uint64_t start = t->vc.now_ms;
-	tester_run(t, 59000);
-	assert_int_equal(r.closed, 1);
-	assert_int_equal(r.reason, L2K_CLOSE_TIMEOUT);
-	assert_int_equal(r.opened, 0);
-	(void)start;
-}
-
 /* A C-frame over the signaling MTU packed with Echo Requests: one Command Reject "signaling
  * MTU exceeded" carrying the IUT's MTUsig (672) and the first identifier; no echoes. */
 static void test_sig_mtu_exceeded_one_reject_no_echoes(void **state)
@@ -136,7 +92,6 @@ static void test_conn_req_with_invalid_psm_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_08_C_rtx_expiry_closes_channel, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_sig_mtu_exceeded_one_reject_no_echoes, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_02_C_and_FIX_BV_03_C_information_responses, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_conn_req_with_invalid_psm_refused, tester_fixture_bredr, tester_fixture_teardown),

@@ -455,13 +455,374 @@ static void cfd_bv14(struct lt *t)
 	lt_iut_wait_open(t, 1, 2000, "the channel open");
 }
 
+/* The IUT listens (options extra) and the tester opens a Basic channel to it, configured without
+ * options: the IUT's CID, or 0 (verdict set). */
+static uint16_t tester_opens_basic(struct lt *t, const char *extra)
+{
+	if (!iut_listen(t, extra))
+		return 0;
+	uint16_t icid = lt_open_bredr(t, t->psm, TCID, NULL, 0);
+	if (!icid || !lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return 0;
+	return icid;
+}
+
+/* One raw ACL packet from the tester (PB flag pb), then a little time for the IUT. */
+static void acl(struct lt *t, uint8_t pb, const uint8_t *p, size_t n)
+{
+	lt_send_acl(t, pb, p, n);
+	lt_run(t, 20);
+}
+
+#define PB_START 0x2
+#define PB_CONT 0x1
+
+/* L2CAP/COS/CED/BV-05-C: the IUT accepts an incoming Basic channel configured with the minimum
+ * MTU (48) and carries a 48-octet PDU both ways; one octet more is dropped / refused. */
+static void ced_bv05(struct lt *t)
+{
+	if (!iut_listen(t, "mtu=48"))
+		return;
+	uint8_t rq[4], id = lt_ident(t);
+	lt_put16(rq, t->psm);
+	lt_put16(rq + 2, TCID);
+	lt_send_sig(t, 0x02, id, rq, 4);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 5000);
+	if (!p)
+		return;
+	uint16_t icid = p->len >= 6 ? lt_get16(p->data + 4) : 0;
+	uint8_t want_rsp[12] = {0x03, id, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 0};
+	lt_put16(want_rsp + 4, icid);
+	lt_put16(want_rsp + 6, TCID);
+	if (!lt_is(t, p, want_rsp, 12, "the IUT's Connection Response"))
+		return;
+	if (icid < 0x0040)
+		return (void)lt_fail(t, "the IUT's CID 0x%04x is not a dynamic one", icid);
+	p = lt_expect_sig(t, 0x04, 5000);
+	if (!p)
+		return;
+	uint8_t want_cfg[12] = {0x04, p->data[1], 0x08, 0x00, 0, 0, 0x00, 0x00, 0x01, 0x02, 0x30, 0x00};
+	lt_put16(want_cfg + 4, TCID);
+	if (!lt_is(t, p, want_cfg, 12, "the IUT's Configuration Request"))
+		return;
+	conf_ok(t, icid, p->data[1]);
+	static const uint8_t mtu48[4] = {0x01, 0x02, 0x30, 0x00};
+	if (!conf_exchange_hdr(t, icid, 0, mtu48, 4, 0, 0) || !lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return;
+	int c = t->obs.chan;
+	uint8_t pdu[49];
+	for (int i = 0; i < 49; i++)
+		pdu[i] = (uint8_t)i;
+	lt_send(t, icid, pdu, 48);
+	if (!lt_iut_wait_sdus(t, 1, 2000, "our 48-octet PDU"))
+		return;
+	if (t->obs.len != 48 || memcmp(t->obs.data, pdu, 48))
+		return (void)lt_fail(t, "the IUT's application got %zu octets, not our 48", t->obs.len);
+	lt_send(t, icid, pdu, 49); /* over the IUT's MTU: discarded (5.1) */
+	if (!lt_iut_sdus_are(t, 1, 50, "a PDU over the IUT's MTU of 48"))
+		return;
+	char h[2 * 49 + 1];
+	for (int i = 0; i < 49; i++)
+		snprintf(h + 2 * i, 3, "%02x", pdu[i]);
+	h[96] = 0;
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=%s", c, h))
+		return;
+	p = lt_next_on(t, TCID, 2000);
+	if (!p)
+		return (void)lt_fail(t, "the IUT's 48-octet SDU did not arrive");
+	if (!lt_is(t, p, pdu, 48, "the IUT's B-frame"))
+		return;
+	snprintf(h + 96, 3, "%02x", pdu[48]);
+	if (lt_iut_try(t, NULL, 0, "send chan=%d hex=%s", c, h) == 0)
+		return (void)lt_fail(t, "the IUT took a 49-octet SDU for a peer whose MTU is 48");
+	lt_quiet(t, 300);
+}
+
+/* L2CAP/COS/CED/BV-08-C: the tester never answers the IUT's Connection Request: the IUT gives up
+ * when RTX expires (at least 1 s, 6.2.1) and its application hears a timeout. */
+static void ced_bv08(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4099 mode=basic", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	if (!lt_expect_sig(t, 0x02, 5000))
+		return;
+	uint64_t sent = t->clk.now(t);
+	if (!lt_iut_wait_closed(t, 1, 70000, "the channel closed for a timeout"))
+		return;
+	if (strcmp(t->obs.reason, "timeout") || t->obs.opened)
+		return (void)lt_fail(t, "the IUT's application saw '%s' (opened %d), not a timeout", t->obs.reason,
+				     t->obs.opened);
+	if (t->clk.now(t) - sent < 1000)
+		lt_fail(t, "the IUT gave up after %llu ms: RTX is at least 1 s",
+			(unsigned long long)(t->clk.now(t) - sent));
+}
+
+/* L2CAP/COS/CED/BV-11-C: an MTU above 48 is negotiated both ways and honoured: the IUT asks for
+ * its 1000, accepts the tester's 900, sends 900-octet SDUs but not 901, takes 1000. */
+static void ced_bv11(struct lt *t)
+{
+	uint8_t cfg_id;
+	static const uint8_t mtu1000[4] = {0x01, 0x02, 0xE8, 0x03}, mtu900[4] = {0x01, 0x02, 0x84, 0x03};
+	if (!iut_listen(t, "mtu=1000"))
+		return;
+	uint16_t icid = connect_only(t, &cfg_id, mtu1000, 4);
+	if (!icid)
+		return;
+	conf_ok(t, icid, cfg_id);
+	if (!conf_exchange(t, icid, 0, mtu900, 4, 0, 0, mtu900, 4) || !lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return;
+	int c = t->obs.chan;
+	static uint8_t big[1000];
+	static char h[2 * 901 + 1];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	for (int i = 0; i < 901; i++)
+		snprintf(h + 2 * i, 3, "%02x", big[i]);
+	h[1800] = 0;
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=%s", c, h))
+		return;
+	const struct lt_pdu *p = lt_next_on(t, TCID, 2000);
+	if (!p)
+		return (void)lt_fail(t, "the IUT's 900-octet SDU did not arrive");
+	if (!lt_is(t, p, big, 900, "the IUT's B-frame"))
+		return;
+	snprintf(h + 1800, 3, "%02x", big[900]);
+	if (lt_iut_try(t, NULL, 0, "send chan=%d hex=%s", c, h) == 0)
+		return (void)lt_fail(t, "the IUT took a 901-octet SDU for a peer whose MTU is 900");
+	lt_send(t, icid, big, 1000);
+	if (lt_iut_wait_sdus(t, 1, 2000, "our 1000-octet SDU") && (t->obs.len != 1000 || memcmp(t->obs.data, big, 1000)))
+		lt_fail(t, "the IUT's application got %zu octets, not our 1000", t->obs.len);
+}
+
+/* L2CAP/COS/CED/BV-12-C: signaling PDUs that arrive split over ACL fragments are rebuilt and
+ * answered: a Connection Request in 2 fragments, an Echo Request in 4. */
+static void ced_bv12(struct lt *t)
+{
+	if (!iut_listen(t, ""))
+		return;
+	uint8_t f[12] = {0x08, 0x00, 0x01, 0x00, 0x02, 0x31, 0x04, 0x00, 0, 0, 0, 0};
+	lt_put16(f + 8, t->psm);
+	lt_put16(f + 10, TCID);
+	acl(t, PB_START, f, 7);
+	if (!lt_quiet_sig(t, 200)) /* nothing before the PDU is whole */
+		return;
+	acl(t, PB_CONT, f + 7, 5);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 2000);
+	if (!p)
+		return;
+	if (p->len != 12 || p->data[1] != 0x31 || lt_get16(p->data + 6) != TCID || lt_get16(p->data + 8) != 0)
+		return (void)lt_fail(t, "the Connection Response to the split request is not a success for it");
+	lt_flush(t);
+	uint8_t e[28] = {24, 0x00, 0x01, 0x00, 0x08, 0x32, 20, 0x00};
+	for (int i = 0; i < 20; i++)
+		e[8 + i] = (uint8_t)(0xA0 + i);
+	acl(t, PB_START, e, 4);
+	acl(t, PB_CONT, e + 4, 6);
+	acl(t, PB_CONT, e + 10, 10);
+	acl(t, PB_CONT, e + 20, 8);
+	p = lt_next_on(t, 0x0001, 2000);
+	while (p && p->len >= 1 && p->data[0] == 0x04) /* the IUT's Configuration Request of the channel */
+		p = lt_next_on(t, 0x0001, 2000);
+	uint8_t want[24] = {0x09, 0x32, 20, 0x00};
+	memcpy(want + 4, e + 8, 20);
+	if (!p)
+		return (void)lt_fail(t, "no Echo Response to the request in 4 fragments");
+	lt_is(t, p, want, 24, "the IUT's Echo Response");
+}
+
+/* L2CAP/COS/CED/BI-03-C: a B-frame whose length field disagrees with the octets received (in one
+ * ACL packet, claiming more or fewer) is dropped; the next good one is delivered. */
+static void ced_bi03(struct lt *t)
+{
+	if (!lt_iut_observes(t, "what the application received"))
+		return;
+	uint16_t icid = tester_opens_basic(t, "");
+	if (!icid)
+		return;
+	uint8_t f[4 + 10];
+	lt_put16(f + 2, icid);
+	memset(f + 4, 0x5A, 10);
+	lt_put16(f, 12); /* claims 12, carries 10: incomplete */
+	acl(t, PB_START, f, sizeof(f));
+	lt_put16(f, 8); /* claims 8, carries 10: overrun */
+	acl(t, PB_START, f, sizeof(f));
+	if (!lt_iut_sdus_are(t, 0, 20, "B-frames with wrong lengths"))
+		return;
+	lt_put16(f, 10);
+	acl(t, PB_START, f, sizeof(f));
+	if (!lt_iut_wait_sdus(t, 1, 2000, "the good B-frame"))
+		return;
+	if (t->obs.len != 10)
+		return (void)lt_fail(t, "the IUT's application got %zu octets, not 10", t->obs.len);
+	if (lt_quiet(t, 200) && t->obs.closed)
+		lt_fail(t, "the IUT closed the channel");
+}
+
+/* L2CAP/COS/CED/BI-06-C (split 2) and BI-07-C (split 4): a bad-length B-frame over a start and
+ * continuation fragments is dropped (too long: the continuation overruns; too short: a new start
+ * interrupts it); a good one after them is delivered. */
+static void bad_length_split(struct lt *t, size_t total, size_t piece, uint16_t over, uint16_t under)
+{
+	if (!lt_iut_observes(t, "what the application received"))
+		return;
+	uint16_t icid = tester_opens_basic(t, "");
+	if (!icid)
+		return;
+	uint8_t f[4 + 64];
+	lt_put16(f + 2, icid);
+	for (size_t i = 0; i < total; i++)
+		f[4 + i] = (uint8_t)i;
+	uint16_t lens[3] = {over, under, (uint16_t)total};
+	for (int k = 0; k < 3; k++) {
+		lt_put16(f, lens[k]);
+		for (size_t off = 0; off < 4 + total; off += piece)
+			acl(t, off ? PB_CONT : PB_START, f + off, off + piece <= 4 + total ? piece : 4 + total - off);
+		if (k < 2 && !lt_iut_sdus_are(t, 0, 20, "a B-frame whose length field is wrong"))
+			return;
+	}
+	if (!lt_iut_wait_sdus(t, 1, 2000, "the good B-frame"))
+		return;
+	if (t->obs.len != total || memcmp(t->obs.data, f + 4, total))
+		return (void)lt_fail(t, "the IUT's application got %zu octets, not our %zu", t->obs.len, total);
+	lt_quiet(t, 200);
+}
+
+static void ced_bi06(struct lt *t)
+{
+	bad_length_split(t, 20, 12, 16, 30);
+}
+
+static void ced_bi07(struct lt *t)
+{
+	bad_length_split(t, 40, 11, 33, 60);
+}
+
+/* L2CAP/COS/CED/BI-04-C: an Echo Request C-frame whose basic-header length is wrong is not acted
+ * on (no Echo Response, no Command Reject); a good one after it is answered. */
+static void ced_bi04(struct lt *t)
+{
+	uint8_t f[4 + 8] = {0, 0, 0x01, 0x00, 0x08, 0x41, 0x04, 0x00, 1, 2, 3, 4};
+	lt_put16(f, 6); /* 6 claimed, 8 sent */
+	acl(t, PB_START, f, sizeof(f));
+	if (!lt_quiet_sig(t, 300))
+		return;
+	lt_put16(f, 10); /* 10 claimed, 8 sent */
+	f[5] = 0x42;
+	acl(t, PB_START, f, sizeof(f));
+	if (!lt_quiet_sig(t, 300))
+		return;
+	lt_put16(f, 8);
+	f[5] = 0x43;
+	acl(t, PB_START, f, sizeof(f));
+	const struct lt_pdu *p = lt_expect_sig(t, 0x09, 2000);
+	static const uint8_t want[8] = {0x09, 0x43, 0x04, 0x00, 1, 2, 3, 4};
+	if (p && lt_is(t, p, want, 8, "the IUT's Echo Response"))
+		lt_quiet_sig(t, 300);
+}
+
+/* L2CAP/COS/CED/BI-28-C: the IUT silently discards responses carrying an identifier it never
+ * used, and duplicates of responses it already took (4). */
+static void ced_bi28(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4097 mode=basic", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	int c = 0;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
+	if (!p || p->len != 8)
+		return (void)(p && lt_fail(t, "Connection Request of %zu octets", p->len));
+	uint8_t id = p->data[1];
+	uint16_t icid = lt_get16(p->data + 6);
+	uint8_t rsp[8];
+	lt_put16(rsp, TCID);
+	lt_put16(rsp + 2, icid);
+	lt_put16(rsp + 4, 0);
+	lt_put16(rsp + 6, 0);
+	lt_send_sig(t, 0x03, (uint8_t)(id ^ 0x80), rsp, 8); /* an identifier never used */
+	if (!lt_quiet_sig(t, 1000))
+		return;
+	lt_send_sig(t, 0x03, id, rsp, 8);
+	p = lt_expect_sig(t, 0x04, 2000);
+	if (!p)
+		return;
+	uint8_t cfg_id = p->data[1];
+	lt_send_sig(t, 0x03, id, rsp, 8); /* duplicate: no second Configuration Request */
+	uint8_t crsp[6];
+	lt_put16(crsp, icid);
+	lt_put16(crsp + 2, 0);
+	lt_put16(crsp + 4, 0);
+	lt_send_sig(t, 0x05, (uint8_t)(cfg_id ^ 0x80), crsp, 6); /* stray Configuration Response */
+	if (!lt_quiet_sig(t, 1000))
+		return;
+	lt_send_sig(t, 0x05, cfg_id, crsp, 6);
+	if (!conf_exchange_hdr(t, icid, 0, NULL, 0, 0, 0) || !lt_iut_wait_open(t, 1, 2000, "the channel open"))
+		return;
+	c = t->obs.chan;
+	uint8_t d[4];
+	lt_put16(d, TCID);
+	lt_put16(d + 2, icid);
+	lt_send_sig(t, 0x07, 0x77, d, 4);
+	lt_send_sig(t, 0x09, 0x78, d, 4);
+	static const uint8_t info[8] = {0x02, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF}, rej[2] = {0, 0};
+	lt_send_sig(t, 0x0B, 0x79, info, 8);
+	lt_send_sig(t, 0x01, 0x7A, rej, 2);
+	lt_send_sig(t, 0x05, cfg_id, crsp, 6); /* duplicate Configuration Response */
+	if (!lt_quiet(t, 1000))
+		return;
+	if (t->obs.closed)
+		return (void)lt_fail(t, "the IUT closed the channel on stray responses");
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6f6b", c))
+		return;
+	p = lt_next_on(t, TCID, 2000);
+	static const uint8_t ok[2] = {'o', 'k'};
+	if (!p)
+		return (void)lt_fail(t, "the channel does not carry data after the stray responses");
+	lt_is(t, p, ok, 2, "the IUT's B-frame");
+}
+
+/* L2CAP/COS/ECH/BV-02-C: the IUT sends an Echo Request with the data its application gave; the
+ * tester's response (other data) reaches the application. */
+static void ech_bv02(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "echo addr=%s hex=70696e6721", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x08, 3000);
+	if (!p)
+		return;
+	uint8_t want[9] = {0x08, p->data[1], 0x05, 0x00, 'p', 'i', 'n', 'g', '!'};
+	if (!lt_is(t, p, want, 9, "the IUT's Echo Request"))
+		return;
+	if (p->data[1] == 0)
+		return (void)lt_fail(t, "the IUT's Echo Request has identifier 0 (never used, 4)");
+	lt_send_sig(t, 0x09, p->data[1], (const uint8_t *)"pong", 4);
+	if (lt_iut_wait_echo(t, 1, 2000, "the Echo Response") &&
+	    (t->obs.echo_err || t->obs.echo_len != 4 || memcmp(t->obs.echo_data, "pong", 4)))
+		lt_fail(t, "the IUT's application got err %d and %zu octets, not our 'pong'", t->obs.echo_err,
+			t->obs.echo_len);
+}
+
 const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BV-01-C", "COS/CED", LT_BREDR, "IUT connects", ced_bv01, NULL},
     {"L2CAP/COS/CED/BV-03-C", "COS/CED", LT_BREDR, "IUT connects, data both ways", ced_bv03, NULL},
     {"L2CAP/COS/CED/BV-04-C", "COS/CED", LT_BREDR, "IUT listens, then disconnects", ced_bv04, NULL},
+    {"L2CAP/COS/CED/BV-05-C", "COS/CED", LT_BREDR, "IUT listens (MTU 48), data both ways", ced_bv05, NULL},
     {"L2CAP/COS/CED/BV-07-C", "COS/CED", LT_BREDR, "IUT connects, tester disconnects", ced_bv07, NULL},
+    {"L2CAP/COS/CED/BV-08-C", "COS/CED", LT_BREDR, "IUT connects, waits RTX (60 s)", ced_bv08, NULL},
     {"L2CAP/COS/CED/BV-09-C", "COS/CED", LT_BREDR, "IUT answers", ced_bv09, NULL},
+    {"L2CAP/COS/CED/BV-10-C", "COS/CED", LT_BREDR, NULL, NULL,
+     "legacy Flow Control mode (tests/unit/test_mode_*.c, docs/modes.md)"},
+    {"L2CAP/COS/CED/BV-11-C", "COS/CED", LT_BREDR, "IUT listens (MTU 1000), data both ways", ced_bv11, NULL},
+    {"L2CAP/COS/CED/BV-12-C", "COS/CED", LT_BREDR, "IUT listens", ced_bv12, NULL},
+    {"L2CAP/COS/CED/BV-13-C", "COS/CED", LT_BREDR, NULL, NULL, "older TS revision, not in TS p41: no procedure to play"},
     {"L2CAP/COS/CED/BI-01-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi01, NULL},
+    {"L2CAP/COS/CED/BI-02-C", "COS/CED", LT_BREDR, NULL, NULL, "older TS revision, not in TS p41: no procedure to play"},
+    {"L2CAP/COS/CED/BI-03-C", "COS/CED", LT_BREDR, "IUT listens, reports SDUs", ced_bi03, NULL},
+    {"L2CAP/COS/CED/BI-04-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi04, NULL},
+    {"L2CAP/COS/CED/BI-06-C", "COS/CED", LT_BREDR, "IUT listens, reports SDUs", ced_bi06, NULL},
+    {"L2CAP/COS/CED/BI-07-C", "COS/CED", LT_BREDR, "IUT listens, reports SDUs", ced_bi07, NULL},
+    {"L2CAP/COS/CED/BI-28-C", "COS/CED", LT_BREDR, "IUT connects, sends", ced_bi28, NULL},
     {"L2CAP/COS/CFD/BV-01-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv01, NULL},
     {"L2CAP/COS/CFD/BV-03-C", "COS/CFD", LT_BREDR, "IUT listens (MTU 512)", cfd_bv03, NULL},
     {"L2CAP/COS/CFD/BV-08-C", "COS/CFD", LT_BREDR, "IUT connects", cfd_bv08, NULL},
@@ -474,5 +835,6 @@ const struct lt_case lt_cases_bredr[] = {
      "legacy Flow Control mode (tests/unit/test_mode_*.c, docs/modes.md)"},
     {"L2CAP/COS/CFD/BV-14-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv14, NULL},
     {"L2CAP/COS/ECH/BV-01-C", "COS/ECH", LT_BREDR, "IUT answers", ech_bv01, NULL},
+    {"L2CAP/COS/ECH/BV-02-C", "COS/ECH", LT_BREDR, "IUT sends an Echo Request", ech_bv02, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };

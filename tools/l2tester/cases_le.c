@@ -222,13 +222,268 @@ static void cfc_bv23(struct lt *t)
 	}
 }
 
+/* L2CAP/COS/CED/BI-05-C: an LE Credit Based Connection Request whose basic-header length is wrong
+ * (claiming fewer or more octets than sent) gets no response and opens no channel; the good
+ * request after it is answered success. */
+static void ced_bi05(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le", t->psm))
+		return;
+	uint8_t f[4 + 14] = {0, 0, 0x05, 0x00, 0x14, 0x51, 0x0A, 0x00, 0, 0, 0x40, 0x00,
+			     0x64, 0x00, 0x40, 0x00, 0x05, 0x00};
+	lt_put16(f + 8, t->psm);
+	lt_put16(f, 12);
+	lt_send_acl(t, 0x0, f, sizeof(f));
+	lt_run(t, 20);
+	lt_put16(f, 16);
+	lt_send_acl(t, 0x0, f, sizeof(f));
+	if (!lt_quiet_sig(t, 300))
+		return;
+	if (t->iut->events && t->obs.opened)
+		return (void)lt_fail(t, "the IUT opened a channel on a request with a wrong length");
+	lt_put16(f, 14);
+	f[5] = 0x52;
+	lt_send_acl(t, 0x0, f, sizeof(f));
+	const struct lt_pdu *p = lt_expect_sig(t, 0x15, 3000);
+	if (!p)
+		return;
+	if (p->len != 14 || p->data[1] != 0x52 || lt_get16(p->data + 12) != 0)
+		return (void)lt_fail(t, "the good request was not answered success with its identifier 0x52");
+	lt_iut_wait_open(t, 1, 3000, "the channel open");
+}
+
+/* L2CAP/COS/CED/BI-29-C: after the IUT asked for a credit based channel, a response with an
+ * identifier it never used and a duplicate response (other values) are discarded, as is a stray
+ * Disconnection Response: the channel stays as the first response made it. */
+static void ced_bi29(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", l2k_addr_str(&t->tst_addr, a),
+		    t->psm))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p || p->len != 14)
+		return (void)(p && lt_fail(t, "LE Credit Based Connection Request of %zu octets", p->len));
+	uint8_t id = p->data[1];
+	uint16_t scid = lt_get16(p->data + 6);
+	static const uint8_t rsp[10] = {0x40, 0x00, 0x64, 0x00, 0x40, 0x00, 0x03, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x15, (uint8_t)(id ^ 0x80), rsp, 10);
+	if (!lt_quiet_sig(t, 1000))
+		return;
+	if (t->iut->events && t->obs.opened)
+		return (void)lt_fail(t, "the IUT opened the channel on a response with a wrong identifier");
+	lt_send_sig(t, 0x15, id, rsp, 10);
+	if (!lt_iut_wait_open(t, 1, 3000, "the channel open"))
+		return;
+	static const uint8_t dup[10] = {0x41, 0x00, 0x17, 0x00, 0x17, 0x00, 0x09, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x15, id, dup, 10);
+	uint8_t d[4] = {0x40, 0x00, 0, 0};
+	lt_put16(d + 2, scid);
+	lt_send_sig(t, 0x07, 0x7B, d, 4);
+	if (!lt_quiet(t, 1000))
+		return;
+	if (t->obs.closed || t->obs.peer_mtu != 100 || t->obs.peer_mps != 64)
+		return (void)lt_fail(t, "the duplicate or stray responses changed the channel (closed %d, peer MTU %u)",
+				     t->obs.closed, t->obs.peer_mtu);
+	/* the channel is the first response's: our CID 0x0040, 3 credits: 3 K-frames go, not a 4th */
+	int c = t->obs.chan;
+	for (int i = 0; i < 4; i++)
+		if (!lt_iut(t, NULL, 0, "send chan=%d hex=%02x", c, i))
+			return;
+	for (int i = 0; i < 3; i++) {
+		char one[2] = {(char)i, 0};
+		const struct lt_pdu *k = lt_next_on(t, TCID, 3000);
+		uint8_t w[3] = {0x01, 0x00, (uint8_t)one[0]};
+		if (!k)
+			return (void)lt_fail(t, "K-frame %d of the 3 credits did not come on CID 0x0040", i + 1);
+		if (!lt_is(t, k, w, 3, "the IUT's K-frame"))
+			return;
+	}
+	lt_quiet(t, 500);
+}
+
+/* The IUT asks for a channel and the tester refuses it with result: no channel, the IUT's
+ * application hears "refused" with that result, and the IUT sends nothing more. */
+static void iut_refused(struct lt *t, uint16_t result)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", l2k_addr_str(&t->tst_addr, a),
+		    t->psm))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p)
+		return;
+	uint8_t d[10] = {0};
+	lt_put16(d + 8, result);
+	lt_send_sig(t, 0x15, p->data[1], d, 10);
+	if (!lt_iut_wait_closed(t, 1, 3000, "the refused channel closed"))
+		return;
+	if (t->obs.opened || strcmp(t->obs.reason, "refused") || t->obs.result != result)
+		return (void)lt_fail(t, "the IUT's application saw '%s' result %d (opened %d), not 'refused' result %u",
+				     t->obs.reason, t->obs.result, t->obs.opened, result);
+	lt_quiet(t, 1000);
+}
+
+/* L2CAP/LE/CFC/BV-01-C: a peer without LE CoC answers the request with Command Reject: the IUT
+ * creates no channel. */
+static void cfc_bv01(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=le-public psm=%u mode=le", l2k_addr_str(&t->tst_addr, a),
+		    t->psm))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p)
+		return;
+	static const uint8_t rej[2] = {0x00, 0x00};
+	lt_send_sig(t, 0x01, p->data[1], rej, 2);
+	if (!lt_iut_wait_closed(t, 1, 3000, "the rejected channel closed"))
+		return;
+	if (t->obs.opened || strcmp(t->obs.reason, "refused"))
+		return (void)lt_fail(t, "the IUT's application saw '%s' (opened %d), not 'refused'", t->obs.reason,
+				     t->obs.opened);
+	lt_quiet(t, 1000);
+}
+
+static void cfc_bv04(struct lt *t)
+{
+	iut_refused(t, 0x0002);
+}
+static void cfc_bv10(struct lt *t)
+{
+	iut_refused(t, 0x0005);
+}
+static void cfc_bv12(struct lt *t)
+{
+	iut_refused(t, 0x0006);
+}
+static void cfc_bv14(struct lt *t)
+{
+	iut_refused(t, 0x0007);
+}
+static void cfc_bv16(struct lt *t)
+{
+	iut_refused(t, 0x0004);
+}
+static void cfc_bv18(struct lt *t)
+{
+	iut_refused(t, 0x0009);
+}
+static void cfc_bv19(struct lt *t)
+{
+	iut_refused(t, 0x000A);
+}
+static void cfc_bv21(struct lt *t)
+{
+	iut_refused(t, 0x000B);
+}
+static void cfc_bv22(struct lt *t)
+{
+	iut_refused(t, 0x0002);
+}
+static void cfc_bv24(struct lt *t)
+{
+	iut_refused(t, 0x0008);
+}
+
+/* L2CAP/LE/CFC/BV-13-C: a server whose application does not authorize the peer refuses with
+ * 0x0006 "insufficient authorization" and DCID, MTU, MPS, credits 0. */
+static void cfc_bv13(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le accept=6", t->psm))
+		return;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = le_req(t, id, t->psm, TCID);
+	if (p && want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0006) && t->iut->events) {
+		lt_run(t, 50);
+		if (t->obs.opened)
+			lt_fail(t, "the IUT's application saw a channel open");
+	}
+}
+
+/* L2CAP/LE/CFC/BV-20-C: a second request reusing an SCID already in use is refused 0x000A; an
+ * SCID outside the LE dynamic range is refused 0x0009. */
+static void cfc_bv20(struct lt *t)
+{
+	if (!tester_opens(t, ""))
+		return;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = le_req(t, id, t->psm, TCID);
+	if (!p || !want_le_rsp(t, p, id, 0, 0, 0, 0, 0x000A))
+		return;
+	id = lt_ident(t);
+	p = le_req(t, id, t->psm, 0x0080);
+	if (!p || !want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0009))
+		return;
+	id = lt_ident(t);
+	p = le_req(t, id, t->psm, 0x0004);
+	if (!p || !want_le_rsp(t, p, id, 0, 0, 0, 0, 0x0009))
+		return;
+	if (t->iut->events) {
+		lt_run(t, 50);
+		if (t->obs.opened != 1)
+			lt_fail(t, "the IUT's application saw %d channels open, not 1", t->obs.opened);
+	}
+}
+
+/* The next LE signaling command must be Command Reject "not understood" with this identifier. */
+static bool not_understood(struct lt *t, uint8_t ident)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x01, 3000);
+	uint8_t want[6] = {0x01, ident, 0x02, 0x00, 0x00, 0x00};
+	return p && lt_is(t, p, want, 6, "the IUT's Command Reject");
+}
+
+/* L2CAP/LE/REJ/BI-01-C: an unknown LE signaling command is answered Command Reject "not
+ * understood" with its identifier. */
+static void rej_bi01(struct lt *t)
+{
+	static const uint8_t d[4] = {1, 2, 3, 4};
+	lt_send_sig(t, 0x1F, 0x11, d, 4);
+	if (not_understood(t, 0x11))
+		lt_quiet_sig(t, 500);
+}
+
+/* L2CAP/LE/REJ/BI-02-C: reserved codes (0x00, 0x0C-0x11 of withdrawn AMP, 0x1B, 0xFF) and the
+ * BR/EDR-only commands (Connection, Configuration, Echo, Information Requests) are rejected
+ * "not understood" on the LE signaling channel, each with its own identifier. */
+static void rej_bi02(struct lt *t)
+{
+	static const uint8_t codes[] = {0x00, 0x0C, 0x0E, 0x11, 0x1B, 0xFF, 0x02, 0x04, 0x08, 0x0A};
+	static const uint8_t d[4] = {0x01, 0x00, 0x40, 0x00};
+	for (size_t i = 0; i < sizeof(codes); i++) {
+		uint8_t id = (uint8_t)(0x20 + i);
+		lt_send_sig(t, codes[i], id, d, codes[i] == 0x0A ? 2 : 4);
+		if (!not_understood(t, id))
+			return;
+	}
+	lt_quiet_sig(t, 500);
+}
+
 const struct lt_case lt_cases_le[] = {
+    {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
+    {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
+    {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL},
     {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},
     {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL},
+    {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL},
     {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL},
     {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL},
     {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL},
     {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL},
+    {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL},
+    {"L2CAP/LE/CFC/BV-12-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0006", cfc_bv12, NULL},
+    {"L2CAP/LE/CFC/BV-13-C", "LE/CFC", LT_LE, "IUT listens, refuses with 0x0006", cfc_bv13, NULL},
+    {"L2CAP/LE/CFC/BV-14-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0007", cfc_bv14, NULL},
+    {"L2CAP/LE/CFC/BV-16-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0004", cfc_bv16, NULL},
+    {"L2CAP/LE/CFC/BV-18-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0009", cfc_bv18, NULL},
+    {"L2CAP/LE/CFC/BV-19-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000A", cfc_bv19, NULL},
+    {"L2CAP/LE/CFC/BV-20-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv20, NULL},
+    {"L2CAP/LE/CFC/BV-21-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000B", cfc_bv21, NULL},
+    {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL},
     {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL},
+    {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL},
+    {"L2CAP/LE/REJ/BI-01-C", "LE/REJ", LT_LE, "IUT answers", rej_bi01, NULL},
+    {"L2CAP/LE/REJ/BI-02-C", "LE/REJ", LT_LE, "IUT answers", rej_bi02, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };

@@ -329,7 +329,7 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	static struct kv kv[MAX_KV];
 	bool used[MAX_KV] = {0};
 	int nkv, r = 0;
-	unsigned long v;
+	unsigned long v, v2;
 	const char *s;
 	ans[0] = 0;
 	if (split(req, verb, sizeof(verb), kv, &nkv, ans, n) < 0)
@@ -389,10 +389,11 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 					acc = 0x0004; /* no resources (BR/EDR 0x0004, LE 0x0004) */
 				else if (!strcmp(s, "pending"))
 					acc = L2K_ACCEPT_PENDING;
-				else if (strcmp(s, "yes")) {
-					snprintf(ans, n, "accept= yes, no or pending");
+				else if (strcmp(s, "yes") && (num(s, 0xFFFF, &v2) < 0 || v2 < 2)) {
+					snprintf(ans, n, "accept= yes, no, pending or an L2CAP result (2..0xFFFF)");
 					return L2K_EINVAL;
-				}
+				} else if (strcmp(s, "yes"))
+					acc = (int)v2;
 			}
 			if (sv) {
 				l2k_server_remove(sv->srv);

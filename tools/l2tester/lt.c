@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "tools/l2tester/lt.h"
@@ -415,7 +416,8 @@ void lt_flush(struct lt *t)
 
 bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...)
 {
-	char req[600], a[256] = "";
+	static char req[2 * LT_IUT_DATA_MAX + 128];
+	char a[256] = "";
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(req, sizeof(req), fmt, ap);
@@ -426,9 +428,27 @@ bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...)
 		snprintf(ans, n, "%s", a);
 	if (r == 0)
 		return true;
+	if (strlen(req) > 120)
+		strcpy(req + 110, " ...");
 	if (r == L2K_ENOTSUP)
 		return lt_inconclusive(t, "the IUT cannot do '%s'%s%s", req, *a ? ": " : "", a);
 	return lt_inconclusive(t, "IUT action '%s' failed%s%s", req, *a ? ": " : "", a);
+}
+
+int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...)
+{
+	static char req[2 * LT_IUT_DATA_MAX + 128];
+	char a[256] = "";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(req, sizeof(req), fmt, ap);
+	va_end(ap);
+	lt_logf(t, "IUT action: %s", req);
+	int r = t->iut->action(t->iut->u, req, a, sizeof(a));
+	lt_logf(t, "IUT answer: %s%s%s", r == 0 ? "ok" : "err", *a ? " " : "", a);
+	if (ans)
+		snprintf(ans, n, "%s", a);
+	return r;
 }
 
 static const char *field(const char *line, const char *key, char *out, size_t n)
@@ -484,6 +504,15 @@ void lt_iut_event(struct lt *t, const char *line)
 			}
 		}
 		t->obs.len = n;
+	} else if (!strncmp(line, "event echo ", 11)) {
+		const char *h = strstr(line, " hex=");
+		size_t n = 0;
+		t->obs.echoes++;
+		t->obs.echo_err = field(line, "err", v, sizeof(v)) ? atoi(v) : 0;
+		for (h = h ? h + 5 : ""; hexval(h[0]) >= 0 && hexval(h[1]) >= 0; h += 2, n++)
+			if (n < sizeof(t->obs.echo_data))
+				t->obs.echo_data[n] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
+		t->obs.echo_len = n;
 	} else if (!strncmp(line, "event link-down", 15)) {
 		t->obs.link_down++;
 	}
@@ -520,6 +549,17 @@ static bool wait_obs(struct lt *t, const int *v, int n, uint64_t ms, const char 
 	return lt_fail(t, "the IUT's application did not see %s within %llu ms", what, (unsigned long long)ms);
 }
 
+bool lt_iut_sdus_are(struct lt *t, int n, uint64_t ms, const char *what)
+{
+	if (!lt_iut_observes(t, what))
+		return false;
+	struct obs_wait w = {t, &t->obs.sdus, INT32_MAX};
+	t->clk.run_until(t, obs_reached, &w, ms);
+	if (t->obs.sdus != n)
+		return lt_fail(t, "%s: the IUT's application received %d SDUs, expected %d", what, t->obs.sdus, n);
+	return true;
+}
+
 bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what)
 {
 	return wait_obs(t, &t->obs.opened, n, ms, what);
@@ -528,6 +568,11 @@ bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what)
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what)
 {
 	return wait_obs(t, &t->obs.closed, n, ms, what);
+}
+
+bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what)
+{
+	return wait_obs(t, &t->obs.echoes, n, ms, what);
 }
 
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what)

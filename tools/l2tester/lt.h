@@ -54,6 +54,9 @@ struct lt_iut_obs {
 	unsigned mps, peer_mps;
 	char reason[32];	 /* of the last close */
 	int result;		 /* of the last close (-1: none given) */
+	int echoes, echo_err;	 /* "echo" answers (event echo) and the last one's err */
+	size_t echo_len;
+	uint8_t echo_data[64];
 	size_t len;		 /* of the last SDU */
 	uint8_t data[LT_IUT_DATA_MAX];
 };
@@ -144,11 +147,18 @@ static inline uint16_t lt_get16(const uint8_t *p)
 /* Ask the IUT to act (printf-style request of the control protocol).  true when done; else the
  * verdict is inconclusive with the reason.  ans (may be NULL) gets the answer's text. */
 bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, returning the backend's result (0, L2K_ENOTSUP, another error) and setting no
+ * verdict: for actions the IUT must refuse (an SDU over the MTU). */
+int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* With events: run ms (taking them), then the IUT's application must have received exactly n
+ * SDUs so far, else fail naming what.  Without events: inconclusive. */
+bool lt_iut_sdus_are(struct lt *t, int n, uint64_t ms, const char *what);
 /* The IUT's application events: wait until obs.opened / closed / sdus reach n; false (and the
  * verdict inconclusive when the backend has no events, else fail with what) if not. */
 bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what);
+bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what);
 /* The backend reports events (else an observation makes the case inconclusive). */
 bool lt_iut_observes(struct lt *t, const char *what);
 

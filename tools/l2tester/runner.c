@@ -415,7 +415,7 @@ static int agent_read(struct agent *g, bool block, int timeout_ms)
 static int agent_action(void *u, const char *req, char *ans, size_t n)
 {
 	struct agent *g = u;
-	char line[700];
+	static char line[2 * LT_IUT_DATA_MAX + 130];
 	int k = snprintf(line, sizeof(line), "%s\n", req);
 	g->have_last = false;
 	if (k <= 0 || write(g->fd, line, (size_t)k) != k) {
