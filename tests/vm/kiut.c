@@ -34,15 +34,19 @@
  * needing it is inconclusive with that reason:
  *   mps= and credits= (the kernel chooses the MPS from the link's buffer size and the initial
  *   credits from MTU / MPS), the credits request (the kernel returns credits itself as the
- *   application reads), accept=no (a listening kernel socket refuses only after a deferral, with
- *   Security Block / Insufficient Authorization, never No Resources), set defect=... (the
+ *   application reads), accept=no and accept=RESULT but for 3 (BR/EDR) / 6 (LE) (a listening kernel
+ *   socket refuses only by closing a deferred channel: with Security Block after a pending
+ *   response on BR/EDR, Insufficient Authorization on LE; accept=3 / accept=6 do that), set
+ *   defect=... (the
  *   kernel has no deliberate defects), echo over LE (no LE Echo), mode=ecfc while
  *   bluetooth.enable_ecred=0.
  *
  * Events:
- *   event open chan=N psm=N mode=M mtu=N peer-mtu=N handle=N
+ *   event open chan=N psm=N mode=M mtu=N peer-mtu=N [mps=N peer-mps=N] handle=N
  *       mtu / peer-mtu read back from the socket: L2CAP_OPTIONS imtu / omtu (BR/EDR), BT_RCVMTU /
- *       BT_SNDMTU (LE); mode as the kernel reports it (BR/EDR) or as asked (LE: le, ecfc)
+ *       BT_SNDMTU (LE); mode as the kernel reports it (BR/EDR) or as asked (LE: le, ecfc); on LE
+ *       mps / peer-mps as the two sides announced them in the credit based connection signaling
+ *       (no socket option tells them: kiut reads the signaling on its raw HCI socket)
  *   event data chan=N len=N hex=...      one recv() (the first 4096 octets in hex)
  *   event closed chan=N reason=R errno=E
  *       R from the socket's error: none (recv() returned 0: the peer's Disconnection Request)
@@ -81,7 +85,9 @@
 #define BTPROTO_L2CAP 0
 #define BTPROTO_HCI 1
 #define SOL_HCI 0
+#define HCI_DATA_DIR 1
 #define HCI_FILTER 2
+#define HCI_CMSG_DIR 0x0001
 #define HCI_CHANNEL_RAW 0
 #define HCI_CHANNEL_CONTROL 3
 #define MGMT_OP_ADD_ADVERTISING 0x003E
@@ -183,7 +189,7 @@ struct chan {
 struct server {
 	int fd; /* -1 free */
 	uint16_t psm;
-	bool le, ecfc, defer;
+	bool le, ecfc, defer, refuse;
 };
 
 #define MAX_LINKS 16
@@ -192,6 +198,14 @@ struct link {
 	uint16_t handle;
 	uint8_t addr[6];
 };
+
+#define MAX_ANN 64
+struct ann {
+	bool used, out; /* out: the kernel sent it */
+	uint16_t handle, cid, mtu, mps;
+};
+static struct ann anns[MAX_ANN];
+static int ann_next;
 
 static struct chan chans[MAX_CHANS];
 static struct server servers[MAX_SERVERS];
@@ -418,6 +432,9 @@ static void chan_closed(struct chan *c, int err)
 	chan_free(c);
 }
 
+static void hci_read(void);
+static const struct ann *announced(int handle, bool out, uint16_t cid);
+
 static void chan_opened(struct chan *c)
 {
 	unsigned mtu = 0, peer = 0;
@@ -427,6 +444,7 @@ static void chan_opened(struct chan *c)
 	memset(&ci, 0, sizeof(ci));
 	if (getsockopt(c->fd, SOL_L2CAP, L2CAP_CONNINFO, &ci, &l) == 0)
 		c->handle = ci.hci_handle;
+	char mps[48] = "";
 	if (c->le) {
 		uint16_t s = 0, r = 0;
 		l = sizeof(s);
@@ -435,6 +453,26 @@ static void chan_opened(struct chan *c)
 		getsockopt(c->fd, SOL_BLUETOOTH, BT_RCVMTU, &r, &l);
 		mtu = r;
 		peer = s;
+		/* the MPS both ways as the signaling announced them (the kernel's own response
+		 * may go out just after the channel is ready: wait for it a little) */
+		struct l2_sockaddr me, him;
+		socklen_t ml = sizeof(me), hl = sizeof(him);
+		memset(&me, 0, sizeof(me));
+		memset(&him, 0, sizeof(him));
+		getsockname(c->fd, (struct sockaddr *)&me, &ml);
+		getpeername(c->fd, (struct sockaddr *)&him, &hl);
+		const struct ann *a, *b;
+		double end = now_ms() + 300;
+		while (!((a = announced(c->handle, true, me.l2_cid)) && (b = announced(c->handle, false, him.l2_cid))) &&
+		       hci_fd >= 0 && now_ms() < end) {
+			struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
+			if (poll(&hp, 1, 20) == 1)
+				hci_read();
+		}
+		a = announced(c->handle, true, me.l2_cid);
+		b = announced(c->handle, false, him.l2_cid);
+		if (a && b)
+			snprintf(mps, sizeof(mps), " mps=%u peer-mps=%u", a->mps, b->mps);
 	} else {
 		struct l2_options o;
 		l = sizeof(o);
@@ -445,8 +483,8 @@ static void chan_opened(struct chan *c)
 		mode = o.mode == L2CAP_MODE_ERTM ? "ertm" : o.mode == L2CAP_MODE_STREAMING ? "streaming" : "basic";
 	}
 	c->st = CH_OPEN;
-	outf("event open chan=%d psm=%u mode=%s mtu=%u peer-mtu=%u handle=%d", chan_no(c), c->psm, mode, mtu,
-	     peer, c->handle);
+	outf("event open chan=%d psm=%u mode=%s mtu=%u peer-mtu=%u%s handle=%d", chan_no(c), c->psm, mode, mtu,
+	     peer, mps, c->handle);
 }
 
 /* Take every SDU waiting on an open channel; report its end. */
@@ -826,7 +864,7 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "bad sec '%s' (1..4)", s);
 			return -1;
 		}
-		bool defer = false;
+		bool defer = false, refuse = false;
 		if ((s = get(kv, nkv, "accept")) != NULL) {
 			if (!strcmp(s, "no")) {
 				snprintf(ans, n, "not supported: a listening kernel socket cannot refuse with No "
@@ -834,10 +872,20 @@ static int request(char *req, char *ans, size_t n)
 					 "Authorization only)");
 				return -1;
 			}
-			if (!strcmp(s, "pending"))
+			unsigned long res;
+			if (!strcmp(s, "pending")) {
 				defer = true;
-			else if (strcmp(s, "yes")) {
-				snprintf(ans, n, "accept= yes, no or pending");
+			} else if (num(s, 0xFFFF, &res) == 0 && res == (le ? 0x0006u : 0x0003u)) {
+				/* the one refusal a kernel socket makes: a deferred channel closed unread
+				 * (BR/EDR: "pending, authorization" first, then Security Block; LE:
+				 * Insufficient Authorization) */
+				defer = refuse = true;
+			} else if (num(s, 0xFFFF, &res) == 0 && res >= 2) {
+				snprintf(ans, n, "not supported: a listening kernel socket refuses only with %s",
+					 le ? "0x0006 (insufficient authorization)" : "0x0003 (security block)");
+				return -1;
+			} else if (strcmp(s, "yes")) {
+				snprintf(ans, n, "accept= yes, no, pending or an L2CAP result");
 				return -1;
 			}
 		}
@@ -889,7 +937,8 @@ static int request(char *req, char *ans, size_t n)
 			close(fd);
 			return -1;
 		}
-		*sv = (struct server){.fd = fd, .psm = (uint16_t)v, .le = le, .ecfc = !strcmp(mode, "ecfc"), .defer = defer};
+		*sv = (struct server){.fd = fd, .psm = (uint16_t)v, .le = le, .ecfc = !strcmp(mode, "ecfc"), .defer = defer,
+					.refuse = refuse};
 		return 0;
 	}
 	if (!strcmp(verb, "connect")) {
@@ -1113,14 +1162,17 @@ static void hci_open(void)
 		return;
 	struct hci_filter_s f;
 	memset(&f, 0, sizeof(f));
-	f.type_mask = 1u << 0x04; /* events */
+	f.type_mask = 1u << 0x04 | 1u << 0x02; /* events, ACL data (the LE signaling: MPS) */
 	f.event_mask[0] = (1u << 0x03) | (1u << 0x05); /* Connection Complete, Disconnection Complete */
 	f.event_mask[1] = 1u << (0x3E - 32);	       /* LE Meta */
 	struct hci_sockaddr ha = {.hci_family = AF_BLUETOOTH, .hci_dev = (unsigned short)hci_index,
 				  .hci_channel = HCI_CHANNEL_RAW};
+	int one = 1;
 	if (bind(hci_fd, (struct sockaddr *)&ha, sizeof(ha)) < 0 ||
-	    setsockopt(hci_fd, SOL_HCI, HCI_FILTER, &f, sizeof(f)) < 0) {
-		fprintf(stderr, "kiut: raw HCI socket on hci%d: %s (no link-down events)\n", hci_index, strerror(errno));
+	    setsockopt(hci_fd, SOL_HCI, HCI_FILTER, &f, sizeof(f)) < 0 ||
+	    setsockopt(hci_fd, SOL_HCI, HCI_DATA_DIR, &one, sizeof(one)) < 0) {
+		fprintf(stderr, "kiut: raw HCI socket on hci%d: %s (no link-down events, no MPS)\n", hci_index,
+			strerror(errno));
 		close(hci_fd);
 		hci_fd = -1;
 	}
@@ -1202,15 +1254,97 @@ static struct link *link_slot(uint16_t handle, bool make)
 	return NULL;
 }
 
+/* The MTU and MPS each side announced for its CID in the LE credit based signaling of a link,
+ * seen on the raw HCI socket (a copy of every ACL packet both ways): a socket cannot tell the
+ * MPS, "event open" carries it from here. */
+
+static void announce(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps)
+{
+	struct ann *a = NULL;
+	for (int i = 0; i < MAX_ANN && !a; i++)
+		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid)
+			a = &anns[i];
+	if (!a) {
+		a = &anns[ann_next];
+		ann_next = (ann_next + 1) % MAX_ANN;
+	}
+	*a = (struct ann){.used = true, .out = out, .handle = handle, .cid = cid, .mtu = mtu, .mps = mps};
+}
+
+static const struct ann *announced(int handle, bool out, uint16_t cid)
+{
+	for (int i = 0; i < MAX_ANN; i++)
+		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid)
+			return &anns[i];
+	return NULL;
+}
+
+/* One ACL packet (H4 type octet first): LE Credit Based / Credit Based Connection Requests and
+ * successful Responses on the LE signaling channel (CID 0x0005), first fragments only. */
+static void sniff_acl(const uint8_t *b, size_t n, bool out)
+{
+	if (n < 1 + 4 + 4 + 4)
+		return;
+	uint16_t handle = (uint16_t)((b[1] | b[2] << 8) & 0x0FFF);
+	unsigned pb = (b[2] >> 4) & 3;
+	size_t dlen = (size_t)(b[3] | b[4] << 8);
+	if (pb == 1 || dlen + 5 > n)
+		return;
+	const uint8_t *l = b + 5;
+	size_t llen = (size_t)(l[0] | l[1] << 8);
+	if ((l[2] | l[3] << 8) != 0x0005 || llen + 4 > dlen || llen < 4)
+		return;
+	const uint8_t *c = l + 4;
+	size_t clen = (size_t)(c[2] | c[3] << 8);
+	if (clen + 4 > llen)
+		return;
+	const uint8_t *d = c + 4;
+#define G16(o) ((uint16_t)(d[(o)] | d[(o) + 1] << 8))
+	switch (c[0]) {
+	case 0x14: /* LE Credit Based Connection Request: SPSM, SCID, MTU, MPS, credits */
+		if (clen >= 10)
+			announce(handle, out, G16(2), G16(4), G16(6));
+		break;
+	case 0x15: /* ... Response: DCID, MTU, MPS, credits, result */
+		if (clen >= 10 && G16(8) == 0)
+			announce(handle, out, G16(0), G16(2), G16(4));
+		break;
+	case 0x17: /* Credit Based Connection Request: SPSM, MTU, MPS, credits, SCID... */
+		for (size_t o = 8; clen >= 10 && o + 2 <= clen; o += 2)
+			announce(handle, out, G16(o), G16(2), G16(4));
+		break;
+	case 0x18: /* ... Response: MTU, MPS, credits, result, DCID... */
+		for (size_t o = 8; clen >= 10 && o + 2 <= clen; o += 2)
+			if (G16(o))
+				announce(handle, out, G16(o), G16(0), G16(2));
+		break;
+	default:
+		break;
+	}
+#undef G16
+}
+
 static void hci_read(void)
 {
-	uint8_t b[300];
+	uint8_t b[1100];
 	for (;;) {
-		ssize_t r = recv(hci_fd, b, sizeof(b), MSG_DONTWAIT);
+		char cbuf[64];
+		struct iovec iov = {.iov_base = b, .iov_len = sizeof(b)};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		ssize_t r = recvmsg(hci_fd, &m, MSG_DONTWAIT);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return;
+		if (b[0] == 0x02) {
+			int in = 1;
+			for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+				if (cm->cmsg_level == SOL_HCI && cm->cmsg_type == HCI_CMSG_DIR &&
+				    cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+					memcpy(&in, CMSG_DATA(cm), sizeof(int));
+			sniff_acl(b, (size_t)r, !in);
+			continue;
+		}
 		if (r < 3 || b[0] != 0x04 || (size_t)r < 3u + b[2])
 			continue;
 		const uint8_t *p = b + 3;
@@ -1420,6 +1554,10 @@ int main(int argc, char **argv)
 					continue; /* closed by a request in this round */
 				int cfd;
 				while ((cfd = accept4(sv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+					if (sv->refuse) {
+						close(cfd); /* a deferred channel closed unread: refused */
+						continue;
+					}
 					struct chan *c = chan_new(cfd, sv->psm, sv->le, sv->ecfc, sv->defer ? CH_DEFERRED : CH_OPEN);
 					if (!c) {
 						close(cfd);

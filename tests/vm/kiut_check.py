@@ -132,6 +132,8 @@ check(a.req("listen psm=128 transport=le mode=le credits=3").startswith("err not
       "credits= is not supported (the kernel chooses the credits)")
 check(a.req("listen psm=4097 transport=bredr accept=no").startswith("err not supported"),
       "accept=no is not supported")
+check(a.req("listen psm=128 transport=le accept=4").startswith("err not supported"),
+      "accept=4 is not supported (the kernel refuses LE channels with 0x0006 only)")
 check(a.req("set defect=wrong-ident").startswith("err not supported"), "set defect= is not supported")
 check(a.req("set colour=red") == "err unknown setting", "an unknown setting")
 check(a.req("send chan=9 hex=00") == "err no such chan", "send on no channel")
@@ -211,6 +213,8 @@ for mode, psm in (("le", 0x80), ("ecfc", 0x81)):
     e = a.event("event open", 40)
     check(e and field(e, "mode") == mode and field(e, "mtu") == "300" and field(e, "peer-mtu") == "200",
           "event open: %s, mtu 300, peer-mtu 200" % mode)
+    check(e and (field(e, "mps") or "").isdigit() and (field(e, "peer-mps") or "").isdigit(),
+          "event open: mps and peer-mps from the signaling")
     ch = field(e, "chan") or "0"
     e = a.event("event data chan=%s" % ch, 20)
     check(e and field(e, "hex") == hexs(("le-" + mode).encode()), "event data over %s" % mode)
@@ -224,6 +228,16 @@ for mode, psm in (("le", 0x80), ("ecfc", 0x81)):
         check(f.read() == b"from-kernel-2-3", "l2cat received the 3 SDUs in order over %s" % mode)
     a.event("event link-down", 20)
     a.req("unlisten psm=%d transport=le" % psm)
+
+# ---- accept=6 on LE: the kernel refuses (Insufficient Authorization) ---------------------------
+check(a.req("listen psm=130 transport=le mode=le accept=6") == "ok", "listen LE accept=6")
+p = l2cat(["-m", "le", "-w", "8000", K + "/le-public", "130"], "x", hold=10, name="l2cat-refused")
+rc = finish(p, 40)
+with open(os.path.join(OUT, "l2cat-refused.err"), "rb") as f:
+    err = f.read().decode(errors="replace")
+check(rc != 0 and "0x0006" in err, "l2cat was refused with 0x0006 (exit %s)" % rc)
+a.event("event link-down", 20)
+a.req("unlisten psm=130 transport=le")
 
 # ---- accept=pending: the kernel defers, the peer waits ----------------------------------------
 check(a.req("listen psm=4097 transport=bredr mode=basic accept=pending") == "ok", "listen accept=pending")
