@@ -54,7 +54,9 @@
  *       ECONNREFUSED refused, ETIMEDOUT timeout (link-lost likewise), EHOSTDOWN / EHOSTUNREACH
  *       link-failed, EACCES / EPERM / EKEYREJECTED security, EPROTO / EBADMSG / EINVAL /
  *       EMSGSIZE protocol, ECONNABORTED link-lost, no error (end of file) remote; else other.
- *       The refusal's L2CAP result is not available from a socket (no result=).
+ *       result=N with reason=refused: the peer's L2CAP result for the kernel's request, read in
+ *       the signaling on the raw HCI socket (the kernel's application itself sees only the
+ *       errno, ECONNREFUSED: errno= says what it saw).
  *   event link-down addr=ADDR handle=N reason=N   (HCI Disconnection Complete on hciN)
  *   event echo err=N hex=...
  *
@@ -206,6 +208,24 @@ struct ann {
 };
 static struct ann anns[MAX_ANN];
 static int ann_next;
+
+/* Refusals of the kernel's own connection requests, seen in the signaling: the result the peer
+ * gave for the kernel's CID (a socket only tells ECONNREFUSED). */
+#define MAX_REQ 16
+static struct {
+	bool used, le;
+	uint16_t handle;
+	uint8_t ident;
+	uint16_t scid[5];
+	int n;
+} reqs[MAX_REQ];
+static int req_next;
+#define MAX_REF 16
+static struct {
+	bool used;
+	uint16_t cid, result;
+} refs[MAX_REF];
+static int ref_next;
 
 static struct chan chans[MAX_CHANS];
 static struct server servers[MAX_SERVERS];
@@ -420,19 +440,35 @@ static void chan_free(struct chan *c)
 	c->st = CH_FREE;
 }
 
+static void hci_read(void);
+
 static void chan_closed(struct chan *c, int err)
 {
 	const char *en = errno_name(err);
-	char eb[16];
+	char eb[16], res[24] = "";
 	if (!en) {
 		snprintf(eb, sizeof(eb), "%d", err);
 		en = eb;
 	}
-	outf("event closed chan=%d reason=%s errno=%s", chan_no(c), reason_of(err, c->handle), en);
+	if (c->st == CH_CONNECTING) {
+		/* the peer's refusal result, from the signaling (the response came in before the
+		 * kernel closed the socket: its copy is on the raw HCI socket already) */
+		struct l2_sockaddr me;
+		socklen_t ml = sizeof(me);
+		memset(&me, 0, sizeof(me));
+		if (hci_fd >= 0)
+			hci_read();
+		if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0 && me.l2_cid)
+			for (int i = 0; i < MAX_REF; i++)
+				if (refs[i].used && refs[i].cid == me.l2_cid) {
+					snprintf(res, sizeof(res), " result=%u", refs[i].result);
+					refs[i].used = false;
+				}
+	}
+	outf("event closed chan=%d reason=%s%s errno=%s", chan_no(c), reason_of(err, c->handle), res, en);
 	chan_free(c);
 }
 
-static void hci_read(void);
 static const struct ann *announced(int handle, bool out, uint16_t cid);
 
 static void chan_opened(struct chan *c)
@@ -1292,7 +1328,8 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 		return;
 	const uint8_t *l = b + 5;
 	size_t llen = (size_t)(l[0] | l[1] << 8);
-	if ((l[2] | l[3] << 8) != 0x0005 || llen + 4 > dlen || llen < 4)
+	uint16_t lcid = (uint16_t)(l[2] | l[3] << 8);
+	if ((lcid != 0x0005 && lcid != 0x0001) || llen + 4 > dlen || llen < 4)
 		return;
 	const uint8_t *c = l + 4;
 	size_t clen = (size_t)(c[2] | c[3] << 8);
@@ -1300,6 +1337,44 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 		return;
 	const uint8_t *d = c + 4;
 #define G16(o) ((uint16_t)(d[(o)] | d[(o) + 1] << 8))
+	/* the kernel's connection requests (identifier -> its CIDs) and their refusals */
+	if (out && ((lcid == 0x0005 && (c[0] == 0x14 || c[0] == 0x17)) || (lcid == 0x0001 && c[0] == 0x02))) {
+		int i = req_next;
+		req_next = (req_next + 1) % MAX_REQ;
+		reqs[i].used = true;
+		reqs[i].le = lcid == 0x0005;
+		reqs[i].handle = handle;
+		reqs[i].ident = c[1];
+		reqs[i].n = 0;
+		if (c[0] == 0x14 && clen >= 10)
+			reqs[i].scid[reqs[i].n++] = G16(2);
+		else if (c[0] == 0x02 && clen >= 4)
+			reqs[i].scid[reqs[i].n++] = G16(2);
+		else
+			for (size_t o = 8; c[0] == 0x17 && o + 2 <= clen && reqs[i].n < 5; o += 2)
+				reqs[i].scid[reqs[i].n++] = G16(o);
+	}
+	if (!out && ((lcid == 0x0005 && (c[0] == 0x15 || c[0] == 0x18)) || (lcid == 0x0001 && c[0] == 0x03))) {
+		uint16_t result = c[0] == 0x15 && clen >= 10 ? G16(8) : c[0] == 0x18 && clen >= 8 ? G16(6)
+				: c[0] == 0x03 && clen >= 8 ? G16(4) : 0;
+		for (int i = 0; result && result != (c[0] == 0x03 ? 1 : 0) && i < MAX_REQ; i++) {
+			if (!reqs[i].used || reqs[i].handle != handle || reqs[i].ident != c[1] ||
+			    reqs[i].le != (lcid == 0x0005))
+				continue;
+			for (int k = 0; k < reqs[i].n; k++) {
+				/* an ECFC response refuses the CIDs it gives no DCID for */
+				if (c[0] == 0x18 && 8 + 2 * (size_t)k + 2 <= clen && G16(8 + 2 * (size_t)k))
+					continue;
+				refs[ref_next].used = true;
+				refs[ref_next].cid = reqs[i].scid[k];
+				refs[ref_next].result = result;
+				ref_next = (ref_next + 1) % MAX_REF;
+			}
+			reqs[i].used = false;
+		}
+	}
+	if (lcid != 0x0005)
+		return;
 	switch (c[0]) {
 	case 0x14: /* LE Credit Based Connection Request: SPSM, SCID, MTU, MPS, credits */
 		if (clen >= 10)

@@ -193,7 +193,8 @@ if L:
     ans = a.req("connect addr=%s transport=bredr psm=0x1005 mode=basic" % L)
     ch2 = field(ans, "chan")
     e = a.event("event closed chan=%s" % ch2, 30)
-    check(e and field(e, "reason") == "refused", "a PSM nobody serves: event closed reason=refused")
+    check(e and field(e, "reason") == "refused" and field(e, "result") == "2",
+          "a PSM nobody serves: event closed reason=refused result=2 (PSM not supported)")
     time.sleep(2)
     check(a.req("reset") == "ok", "reset closes every channel")
     finish(p)
