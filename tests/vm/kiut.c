@@ -54,6 +54,8 @@
  *       ECONNREFUSED refused, ETIMEDOUT timeout (link-lost likewise), EHOSTDOWN / EHOSTUNREACH
  *       link-failed, EACCES / EPERM / EKEYREJECTED security, EPROTO / EBADMSG / EINVAL /
  *       EMSGSIZE protocol, ECONNABORTED link-lost, no error (end of file) remote; else other.
+ *       A connect the peer never answered, that the kernel's timer ended, is reason=timeout (the
+ *       kernel's application sees ECONNREFUSED for it).
  *       result=N with reason=refused: the peer's L2CAP result for the kernel's request, read in
  *       the signaling on the raw HCI socket (the kernel's application itself sees only the
  *       errno, ECONNREFUSED: errno= says what it saw).
@@ -213,7 +215,7 @@ static int ann_next;
  * gave for the kernel's CID (a socket only tells ECONNREFUSED). */
 #define MAX_REQ 16
 static struct {
-	bool used, le;
+	bool used, le, answered;
 	uint16_t handle;
 	uint8_t ident;
 	uint16_t scid[5];
@@ -450,6 +452,7 @@ static void chan_closed(struct chan *c, int err)
 		snprintf(eb, sizeof(eb), "%d", err);
 		en = eb;
 	}
+	const char *reason = NULL;
 	if (c->st == CH_CONNECTING) {
 		/* the peer's refusal result, from the signaling (the response came in before the
 		 * kernel closed the socket: its copy is on the raw HCI socket already) */
@@ -458,14 +461,27 @@ static void chan_closed(struct chan *c, int err)
 		memset(&me, 0, sizeof(me));
 		if (hci_fd >= 0)
 			hci_read();
-		if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0 && me.l2_cid)
+		if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0 && me.l2_cid) {
 			for (int i = 0; i < MAX_REF; i++)
 				if (refs[i].used && refs[i].cid == me.l2_cid) {
 					snprintf(res, sizeof(res), " result=%u", refs[i].result);
 					refs[i].used = false;
 				}
+			/* the link of the kernel's request (a socket tells the handle only once open);
+			 * a request never answered ended by the kernel's own timer, which it reports
+			 * to the application as ECONNREFUSED (l2cap_chan_timeout) */
+			for (int i = 0; i < MAX_REQ; i++)
+				for (int k = 0; reqs[i].used && k < reqs[i].n; k++)
+					if (reqs[i].scid[k] == me.l2_cid) {
+						c->handle = reqs[i].handle;
+						if (!reqs[i].answered && err == ECONNREFUSED && !link_down(c->handle))
+							reason = "timeout";
+					}
+		}
 	}
-	outf("event closed chan=%d reason=%s%s errno=%s", chan_no(c), reason_of(err, c->handle), res, en);
+	if (!reason)
+		reason = reason_of(err, c->handle);
+	outf("event closed chan=%d reason=%s%s errno=%s", chan_no(c), reason, res, en);
 	chan_free(c);
 }
 
@@ -1342,6 +1358,7 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 		int i = req_next;
 		req_next = (req_next + 1) % MAX_REQ;
 		reqs[i].used = true;
+		reqs[i].answered = false;
 		reqs[i].le = lcid == 0x0005;
 		reqs[i].handle = handle;
 		reqs[i].ident = c[1];
@@ -1357,6 +1374,10 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 	if (!out && ((lcid == 0x0005 && (c[0] == 0x15 || c[0] == 0x18)) || (lcid == 0x0001 && c[0] == 0x03))) {
 		uint16_t result = c[0] == 0x15 && clen >= 10 ? G16(8) : c[0] == 0x18 && clen >= 8 ? G16(6)
 				: c[0] == 0x03 && clen >= 8 ? G16(4) : 0;
+		for (int i = 0; i < MAX_REQ; i++) /* a final answer ("pending" is none) */
+			if (reqs[i].used && reqs[i].handle == handle && reqs[i].ident == c[1] &&
+			    reqs[i].le == (lcid == 0x0005) && !(c[0] == 0x03 && result == 1))
+				reqs[i].answered = true;
 		for (int i = 0; result && result != (c[0] == 0x03 ? 1 : 0) && i < MAX_REQ; i++) {
 			if (!reqs[i].used || reqs[i].handle != handle || reqs[i].ident != c[1] ||
 			    reqs[i].le != (lcid == 0x0005))
