@@ -803,6 +803,223 @@ static void ech_bv02(struct lt *t)
 			t->obs.echo_len);
 }
 
+/* The next signaling command must be Command Reject "not understood" (0x0000) for ident. */
+static bool not_understood(struct lt *t, uint8_t ident)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x01, 3000);
+	uint8_t want[6] = {0x01, ident, 0x02, 0x00, 0x00, 0x00};
+	return p && lt_is(t, p, want, 6, "the IUT's Command Reject");
+}
+
+/* L2CAP/COS/CED/BI-08-C: a command whose Length claims more than the C-frame holds is not acted
+ * on: Command Reject "not understood" (Echo Request, Information Request), no response. */
+static void ced_bi08(struct lt *t)
+{
+	static const uint8_t echo[8] = {0x08, 0x81, 0x0A, 0x00, 1, 2, 3, 4}; /* claims 10, has 4 */
+	static const uint8_t info[6] = {0x0A, 0x82, 0x04, 0x00, 0x02, 0x00}; /* claims 4, has 2 */
+	lt_send(t, 0x0001, echo, sizeof(echo));
+	if (!not_understood(t, 0x81))
+		return;
+	lt_send(t, 0x0001, info, sizeof(info));
+	if (not_understood(t, 0x82))
+		lt_quiet_sig(t, 500);
+}
+
+/* L2CAP/COS/CED/BI-10-C: every request shorter than its fixed fields, and every fixed-size one
+ * longer than its size, gets Command Reject "not understood" with its identifier and is not acted
+ * on: no channel, no Information Response, the channel a long Disconnection Request names stays
+ * open (the right length then closes it). */
+static void ced_bi10(struct lt *t)
+{
+	uint16_t icid = tester_opens_basic(t, "");
+	if (!icid)
+		return;
+	static const uint8_t d[4] = {0x01, 0x10, 0x51, 0x00};
+	static const struct {
+		uint8_t code;
+		size_t len;
+	} shorts[] = {{0x02, 0}, {0x02, 3}, {0x04, 0}, {0x04, 3}, {0x06, 0}, {0x06, 2}, {0x0A, 0}, {0x0A, 1}};
+	for (size_t i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++) {
+		uint8_t id = (uint8_t)(0x90 + i);
+		lt_send_sig(t, shorts[i].code, id, d, shorts[i].len);
+		if (!not_understood(t, id))
+			return;
+	}
+	static const uint8_t c6[6] = {0x01, 0x10, 0x51, 0x00, 0xEE, 0xEE}, it[4] = {0x02, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x02, 0x71, c6, 6);
+	if (!not_understood(t, 0x71))
+		return;
+	lt_send_sig(t, 0x0A, 0x72, it, 3);
+	if (!not_understood(t, 0x72))
+		return;
+	lt_send_sig(t, 0x0A, 0x73, it, 4);
+	if (!not_understood(t, 0x73))
+		return;
+	uint8_t dr[6] = {0, 0, 0x50, 0x00, 0x00, 0x00};
+	lt_put16(dr, icid);
+	lt_send_sig(t, 0x06, 0x74, dr, 6);
+	if (!not_understood(t, 0x74) || !lt_quiet_sig(t, 500))
+		return;
+	if (t->obs.opened != 1 || t->obs.closed)
+		return (void)lt_fail(t, "the IUT's application saw %d opens and %d closes (1 and 0 expected)", t->obs.opened,
+				     t->obs.closed);
+	lt_send_sig(t, 0x06, 0x75, dr, 4);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x07, 2000);
+	uint8_t want[8] = {0x07, 0x75, 0x04, 0x00, dr[0], dr[1], dr[2], dr[3]};
+	if (p)
+		lt_is(t, p, want, 8, "the IUT's Disconnection Response");
+}
+
+/* L2CAP/COS/CED/BI-12-C: a command with a short Length followed by a stray octet: one Command
+ * Reject for the command, the stray octet ignored. */
+static void ced_bi12(struct lt *t)
+{
+	static const uint8_t info[6] = {0x0A, 0xB1, 0x01, 0x00, 0x02, 0x00};
+	static const uint8_t conn[8] = {0x02, 0xB2, 0x03, 0x00, 0x01, 0x10, 0x50, 0x00};
+	lt_send(t, 0x0001, info, sizeof(info));
+	if (!not_understood(t, 0xB1))
+		return;
+	lt_send(t, 0x0001, conn, sizeof(conn));
+	if (not_understood(t, 0xB2))
+		lt_quiet_sig(t, 500);
+}
+
+/* L2CAP/COS/CED/BI-14-C: a multi-command C-frame whose last command (Echo Request) is cut short:
+ * the complete Information Request before it is answered, the Echo Request rejected. */
+static void ced_bi14(struct lt *t)
+{
+	static const uint8_t f[13] = {0x0A, 0xC1, 0x02, 0x00, 0x01, 0x00, 0x08, 0xC2, 0x08, 0x00, 0xEE, 0xEE, 0xEE};
+	lt_send(t, 0x0001, f, sizeof(f));
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return;
+	/* the connectionless MTU: any value of 48 or more (l2kit's: 672, checked in-process) */
+	if (p->len != 10 || p->data[1] != 0xC1 || lt_get16(p->data + 4) != 1 || lt_get16(p->data + 6) != 0 ||
+	    lt_get16(p->data + 8) < 48 || (t->iut_is_l2kit && lt_get16(p->data + 8) != 672)) {
+		uint8_t want[10] = {0x0B, 0xC1, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00, 0xA0, 0x02};
+		return (void)lt_is(t, p, want, 10, "the IUT's Information Response (connectionless MTU)");
+	}
+	if (not_understood(t, 0xC2))
+		lt_quiet_sig(t, 500);
+}
+
+/* L2CAP/COS/CED/BI-15-C: as BI-14 with a truncated Disconnection Request after an Echo Request:
+ * the echo is answered, the request rejected, and the channel it names stays open. */
+static void ced_bi15(struct lt *t)
+{
+	uint16_t icid = tester_opens_basic(t, "");
+	if (!icid)
+		return;
+	uint8_t f[12] = {0x08, 0xC3, 0x02, 0x00, 'h', 'i', 0x06, 0xC4, 0x04, 0x00, 0, 0};
+	lt_put16(f + 10, icid);
+	lt_send(t, 0x0001, f, 12);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x09, 2000);
+	static const uint8_t want[6] = {0x09, 0xC3, 0x02, 0x00, 'h', 'i'};
+	if (!p || !lt_is(t, p, want, 6, "the IUT's Echo Response") || !not_understood(t, 0xC4) || !lt_quiet_sig(t, 500))
+		return;
+	if (t->obs.closed)
+		lt_fail(t, "the IUT closed the channel a truncated request named");
+}
+
+/* An Information Request the IUT must send: exactly code, an identifier, length 2, type. */
+static const struct lt_pdu *expect_info_req(struct lt *t, uint16_t type)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0A, 5000);
+	if (!p)
+		return NULL;
+	uint8_t want[6] = {0x0A, p->data[1], 0x02, 0x00, 0, 0};
+	lt_put16(want + 4, type);
+	return lt_is(t, p, want, 6, "the IUT's Information Request") ? p : NULL;
+}
+
+/* L2CAP/COS/IEX/BV-01-C: before its first channel on a link the IUT asks for the peer's extended
+ * features; a peer without the fixed-channels bit gets no second request and the Connection
+ * Request follows; a second channel on the link asks nothing again. */
+static void iex_bv01(struct lt *t)
+{
+	char a[18];
+	t->auto_info = false;
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4097 mode=basic", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = expect_info_req(t, 0x0002);
+	if (!p)
+		return;
+	static const uint8_t rsp[8] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x0B, p->data[1], rsp, 8);
+	p = lt_expect_sig(t, 0x02, 5000);
+	if (!p)
+		return;
+	if (p->len != 8 || lt_get16(p->data + 4) != 0x1001)
+		return (void)lt_fail(t, "the Connection Request is not for PSM 0x1001");
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4099 mode=basic", a))
+		return;
+	p = lt_expect_sig(t, 0x02, 5000);
+	if (p && (p->len != 8 || lt_get16(p->data + 4) != 0x1003))
+		lt_fail(t, "the second Connection Request is not for PSM 0x1003");
+}
+
+/* L2CAP/FIX/BV-01-C: a peer whose features have the fixed-channels bit (7) is asked for its
+ * fixed channels mask; then the IUT goes on with the Connection Request. */
+static void fix_bv01(struct lt *t)
+{
+	char a[18];
+	t->auto_info = false;
+	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4097 mode=basic", l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = expect_info_req(t, 0x0002);
+	if (!p)
+		return;
+	static const uint8_t feat[8] = {0x02, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x0B, p->data[1], feat, 8);
+	p = expect_info_req(t, 0x0003);
+	if (!p)
+		return;
+	static const uint8_t fixed[12] = {0x03, 0x00, 0x00, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0};
+	lt_send_sig(t, 0x0B, p->data[1], fixed, 12);
+	if (lt_expect_sig(t, 0x02, 5000) && t->iut->events && t->obs.closed)
+		lt_fail(t, "the IUT gave up the channel");
+}
+
+/* L2CAP/COS/IEX/BV-02-C: the IUT answers an Information Request for its extended features (with
+ * the fixed-channels bit; in-process: exactly the modes l2kit was built with), and an unknown type
+ * with "not supported". */
+static void iex_bv02(struct lt *t)
+{
+	static const uint8_t ty[2] = {0x02, 0x00}, unk[2] = {0x77, 0x00};
+	lt_send_sig(t, 0x0A, 0x71, ty, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return;
+	if (p->len != 12 || p->data[1] != 0x71 || lt_get16(p->data + 4) != 2 || lt_get16(p->data + 6) != 0)
+		return (void)lt_fail(t, "the Information Response is not a success for type 2 with our identifier");
+	uint32_t feat = (uint32_t)lt_get16(p->data + 8) | (uint32_t)lt_get16(p->data + 10) << 16;
+	if (t->iut_is_l2kit &&
+	    (!(feat & (1u << 7)) || !!(feat & (1u << 3)) != l2k_mode_supported(L2K_MODE_ERTM) ||
+	     !!(feat & (1u << 4)) != l2k_mode_supported(L2K_MODE_STREAMING) ||
+	     !!(feat & (1u << 0)) != l2k_mode_supported(L2K_MODE_FLOWCTL) ||
+	     !!(feat & (1u << 1)) != l2k_mode_supported(L2K_MODE_RETRANS)))
+		return (void)lt_fail(t, "extended features 0x%08x are not the modes l2kit was built with", feat);
+	lt_logf(t, "the IUT's extended features: 0x%08x", feat);
+	lt_send_sig(t, 0x0A, 0x73, unk, 2);
+	p = lt_expect_sig(t, 0x0B, 2000);
+	if (p && (p->len < 8 || p->data[1] != 0x73 || lt_get16(p->data + 4) != 0x0077 || lt_get16(p->data + 6) != 1))
+		lt_fail(t, "an unknown information type is not answered 'not supported' (0x0001)");
+}
+
+/* L2CAP/FIX/BV-03-C: the IUT answers an Information Request for its fixed channels: the
+ * signaling channel's bit set (in-process: exactly l2kit's 0x06, signaling and connectionless). */
+static void fix_bv03(struct lt *t)
+{
+	static const uint8_t ty[2] = {0x03, 0x00};
+	lt_send_sig(t, 0x0A, 0x72, ty, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return;
+	static const uint8_t want[16] = {0x0B, 0x72, 0x0C, 0x00, 0x03, 0x00, 0x00, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0};
+	if (t->iut_is_l2kit || p->len != 16 || !(p->data[8] & 0x02) || p->data[1] != 0x72 || lt_get16(p->data + 6))
+		lt_is(t, p, want, 16, "the IUT's Information Response (fixed channels)");
+}
+
 const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BV-01-C", "COS/CED", LT_BREDR, "IUT connects", ced_bv01, NULL},
     {"L2CAP/COS/CED/BV-03-C", "COS/CED", LT_BREDR, "IUT connects, data both ways", ced_bv03, NULL},
@@ -822,6 +1039,11 @@ const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CED/BI-04-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi04, NULL},
     {"L2CAP/COS/CED/BI-06-C", "COS/CED", LT_BREDR, "IUT listens, reports SDUs", ced_bi06, NULL},
     {"L2CAP/COS/CED/BI-07-C", "COS/CED", LT_BREDR, "IUT listens, reports SDUs", ced_bi07, NULL},
+    {"L2CAP/COS/CED/BI-08-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi08, NULL},
+    {"L2CAP/COS/CED/BI-10-C", "COS/CED", LT_BREDR, "IUT listens", ced_bi10, NULL},
+    {"L2CAP/COS/CED/BI-12-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi12, NULL},
+    {"L2CAP/COS/CED/BI-14-C", "COS/CED", LT_BREDR, "IUT answers", ced_bi14, NULL},
+    {"L2CAP/COS/CED/BI-15-C", "COS/CED", LT_BREDR, "IUT listens", ced_bi15, NULL},
     {"L2CAP/COS/CED/BI-28-C", "COS/CED", LT_BREDR, "IUT connects, sends", ced_bi28, NULL},
     {"L2CAP/COS/CFD/BV-01-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv01, NULL},
     {"L2CAP/COS/CFD/BV-03-C", "COS/CFD", LT_BREDR, "IUT listens (MTU 512)", cfd_bv03, NULL},
@@ -836,5 +1058,11 @@ const struct lt_case lt_cases_bredr[] = {
     {"L2CAP/COS/CFD/BV-14-C", "COS/CFD", LT_BREDR, "IUT listens", cfd_bv14, NULL},
     {"L2CAP/COS/ECH/BV-01-C", "COS/ECH", LT_BREDR, "IUT answers", ech_bv01, NULL},
     {"L2CAP/COS/ECH/BV-02-C", "COS/ECH", LT_BREDR, "IUT sends an Echo Request", ech_bv02, NULL},
+    {"L2CAP/COS/IEX/BV-01-C", "COS/IEX", LT_BREDR, "IUT connects twice", iex_bv01, NULL},
+    {"L2CAP/COS/IEX/BV-02-C", "COS/IEX", LT_BREDR, "IUT answers", iex_bv02, NULL},
+    {"L2CAP/FIX/BV-01-C", "FIX", LT_BREDR, "IUT connects", fix_bv01, NULL},
+    {"L2CAP/FIX/BV-02-C", "FIX", LT_BREDR, NULL, NULL,
+     "AMP Manager fixed channel (AMP withdrawn from the specification; out of scope)"},
+    {"L2CAP/FIX/BV-03-C", "FIX", LT_BREDR, "IUT answers", fix_bv03, NULL},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL},
 };

@@ -460,8 +460,74 @@ static void rej_bi02(struct lt *t)
 	lt_quiet_sig(t, 500);
 }
 
+/* L2CAP/COS/CED/BI-09-C: an LE Credit Based Connection Request whose Length runs past the C-frame
+ * gets Command Reject "not understood", and no channel. */
+static void ced_bi09(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le", t->psm))
+		return;
+	uint8_t rq[14] = {0x14, 0x83, 0x0E, 0x00, 0, 0, 0x40, 0x00, 0x64, 0x00, 0x40, 0x00, 0x05, 0x00};
+	lt_put16(rq + 4, t->psm);
+	lt_send(t, 0x0005, rq, sizeof(rq));
+	if (not_understood(t, 0x83) && lt_quiet_sig(t, 500) && t->iut->events && t->obs.opened)
+		lt_fail(t, "the IUT opened a channel");
+}
+
+/* L2CAP/COS/CED/BI-13-C: an LE Credit Based Connection Request with a short Length (9) and the
+ * last octet stray: Command Reject "not understood", no channel. */
+static void ced_bi13(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le", t->psm))
+		return;
+	uint8_t rq[14] = {0x14, 0xB3, 0x09, 0x00, 0, 0, 0x40, 0x00, 0x64, 0x00, 0x40, 0x00, 0x05, 0x00};
+	lt_put16(rq + 4, t->psm);
+	lt_send(t, 0x0005, rq, sizeof(rq));
+	if (not_understood(t, 0xB3) && lt_quiet_sig(t, 500) && t->iut->events && t->obs.opened)
+		lt_fail(t, "the IUT opened a channel");
+}
+
+/* L2CAP/COS/CED/BI-16-C: a truncated LE Credit Based Connection Request (alone, or after a
+ * complete command in the same C-frame, where LE allows one command) creates no channel: the
+ * first is rejected, the second frame's first command answered and the rest ignored. */
+static void ced_bi16(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le", t->psm))
+		return;
+	uint8_t alone[10] = {0x14, 0xC5, 0x0A, 0x00, 0, 0, 0x40, 0x00, 0x64, 0x00};
+	lt_put16(alone + 4, t->psm);
+	lt_send(t, 0x0005, alone, sizeof(alone));
+	if (!not_understood(t, 0xC5))
+		return;
+	uint8_t two[18] = {0x06, 0xC6, 0x04, 0x00, 0x41, 0x00, 0x42, 0x00, 0x14, 0xC7, 0x0A, 0x00, 0, 0, 0x40, 0x00, 0x64, 0x00};
+	lt_put16(two + 12, t->psm);
+	lt_send(t, 0x0005, two, sizeof(two));
+	const struct lt_pdu *p = lt_expect_sig(t, 0x01, 3000);
+	static const uint8_t want[10] = {0x01, 0xC6, 0x06, 0x00, 0x02, 0x00, 0x41, 0x00, 0x42, 0x00};
+	if (p && lt_is(t, p, want, 10, "the IUT's Command Reject") && lt_quiet_sig(t, 500) && t->iut->events &&
+	    t->obs.opened)
+		lt_fail(t, "the IUT opened a channel");
+}
+
+/* L2CAP/COS/CED/BI-17-C: a truncated LE Disconnection Request gets Command Reject and the open
+ * channel it names stays open. */
+static void ced_bi17(struct lt *t)
+{
+	uint16_t icid = tester_opens(t, "");
+	if (!icid)
+		return;
+	uint8_t d[6] = {0x06, 0xC8, 0x04, 0x00, 0, 0};
+	lt_put16(d + 4, icid);
+	lt_send(t, 0x0005, d, sizeof(d));
+	if (not_understood(t, 0xC8) && lt_quiet_sig(t, 500) && t->iut->events && t->obs.closed)
+		lt_fail(t, "the IUT closed the channel a truncated request named");
+}
+
 const struct lt_case lt_cases_le[] = {
     {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
+    {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL},
+    {"L2CAP/COS/CED/BI-13-C", "COS/CED", LT_LE, "IUT listens", ced_bi13, NULL},
+    {"L2CAP/COS/CED/BI-16-C", "COS/CED", LT_LE, "IUT listens", ced_bi16, NULL},
+    {"L2CAP/COS/CED/BI-17-C", "COS/CED", LT_LE, "IUT listens", ced_bi17, NULL},
     {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
     {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL},
     {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},

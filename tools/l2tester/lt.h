@@ -81,6 +81,7 @@ struct lt {
 	bool link_down;
 	uint8_t link_down_reason;
 	bool auto_info;		 /* answer the IUT's Information Requests (default on) */
+	bool iut_is_l2kit;	 /* the in-process run: values l2kit documents are checked exactly */
 	uint32_t info_feat;	 /* ... with these extended features (0) */
 	struct lt_pdu *rx;	 /* LT_MAX_RX slots */
 	int rx_head, rx_count;

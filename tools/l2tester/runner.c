@@ -132,6 +132,7 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	bool le = c->tr == LT_LE;
 	t.le = le;
 	t.verbose = o->verbose;
+	t.iut_is_l2kit = true;
 	ip.t = &t;
 	snprintf(air, sizeof(air), "l2tester%d", ++air_seq);
 	snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", air, le ? "le" : "bredr");
