@@ -1447,13 +1447,16 @@ static void hci_read(void)
 		size_t plen = b[2];
 		struct link *l;
 		if (b[1] == 0x03 && plen >= 11 && p[0] == 0) { /* Connection Complete */
-			if ((l = link_slot((uint16_t)((p[1] | p[2] << 8) & 0x0FFF), true)) != NULL)
+			if ((l = link_slot((uint16_t)((p[1] | p[2] << 8) & 0x0FFF), true)) != NULL) {
 				memcpy(l->addr, p + 3, 6);
+				l->down = l->le = false; /* handles are reused */
+			}
 		} else if (b[1] == 0x3E && plen >= 12 && (p[0] == 0x01 || p[0] == 0x0A) && p[1] == 0) {
 			/* LE (Enhanced) Connection Complete: handle at 2, address at 6 */
 			if ((l = link_slot((uint16_t)((p[2] | p[3] << 8) & 0x0FFF), true)) != NULL) {
 				memcpy(l->addr, p + 6, 6);
 				l->le = true;
+				l->down = false;
 			}
 		} else if (b[1] == 0x05 && plen >= 4 && p[0] == 0) { /* Disconnection Complete */
 			uint16_t h = (uint16_t)((p[1] | p[2] << 8) & 0x0FFF);
