@@ -42,7 +42,7 @@ for tr in ("bredr", "le"):
         # a case of the other transport is "not applicable" in this run: keep the run that ran it
         if cid in rows and v == "not applicable" and rows[cid][1] != "not applicable":
             continue
-        rows[cid] = (tr, v, c.get("reason", ""))
+        rows[cid] = ("-" if cid in rows and v == "not applicable" else tr, v, c.get("reason", ""))
 
 counts = {}
 for cid in order:

@@ -1371,6 +1371,11 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 			for (size_t o = 8; c[0] == 0x17 && o + 2 <= clen && reqs[i].n < 5; o += 2)
 				reqs[i].scid[reqs[i].n++] = G16(o);
 	}
+	if (!out && c[0] == 0x01) /* a Command Reject answers the request of its identifier */
+		for (int i = 0; i < MAX_REQ; i++)
+			if (reqs[i].used && reqs[i].handle == handle && reqs[i].ident == c[1] &&
+			    reqs[i].le == (lcid == 0x0005))
+				reqs[i].answered = true;
 	if (!out && ((lcid == 0x0005 && (c[0] == 0x15 || c[0] == 0x18)) || (lcid == 0x0001 && c[0] == 0x03))) {
 		uint16_t result = c[0] == 0x15 && clen >= 10 ? G16(8) : c[0] == 0x18 && clen >= 8 ? G16(6)
 				: c[0] == 0x03 && clen >= 8 ? G16(4) : 0;
