@@ -14,8 +14,8 @@ What it reads:
   - "not applicable" lines of the files' header comments:  " *   L2CAP/X/Y/BV-NN-C -- reason";
   - l2tester's case library, tools/l2tester/cases_*.c (the one definition of each case it runs
     against other devices, run in-process by BUILD/tests/test_l2tester_cases, one cmocka test
-    named by the ID): a table entry {"L2CAP/ID", "GROUP", LT_..., "role", fn, NULL} is a case, one
-    with a reason string last is not applicable.  The table names them `l2tester`.
+    named by the ID): a table entry {"L2CAP/ID", "GROUP", LT_..., "role", fn, NULL, iut_central} is a
+    case, one with a reason string instead of NULL is not applicable.  The table names them `l2tester`.
 With --run BUILD the test binaries BUILD/tests/test_ts_* are run and each test's real outcome
 (pass / FAIL / skipped) is used instead of "tested".  --write replaces the text between the
 markers <!-- conformance-table:begin --> and <!-- conformance-table:end --> of the given file
@@ -39,7 +39,7 @@ NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
 FUNC_RE = re.compile(r"^static void (test_\w+)\(void \*\*state\)\s*$", re.M)
 NAME_ID_RE = re.compile(r"^test_((?:COS|LE|CLS)_[A-Z]+|FIX|ECFC)_(B[VI])_(\d\d)_([CI])_")
 SKIP_RE = re.compile(r'TESTER_SKIP\("((?:[^"\\]|\\.)*)"\)')
-LIB_RE = re.compile(r'\{"(L2CAP/[^"]+)",\s*"[^"]+",\s*LT_\w+,\s*(?:NULL|"[^"]*"),\s*\w+,\s*(NULL|"(?:[^"\\]|\\.)*")\s*\}')
+LIB_RE = re.compile(r'\{"(L2CAP/[^"]+)",\s*"[^"]+",\s*LT_\w+,\s*(?:NULL|"[^"]*"),\s*\w+,\s*(NULL|"(?:[^"\\]|\\.)*")\s*(?:,\s*(?:true|false)\s*)?\}')
 BEGIN = "<!-- conformance-table:begin -->"
 END = "<!-- conformance-table:end -->"
 

@@ -72,6 +72,13 @@ static void emit(void *user, const char *line)
 	put_line(user, line);
 }
 
+static void link_up(void *user, const struct l2k_link_info *li)
+{
+	struct iut *u = user;
+	if (u->core)
+		iut_core_link_up(u->core, li);
+}
+
 static void link_down(void *user, const struct l2k_link_info *li, uint8_t reason)
 {
 	struct iut *u = user;
@@ -128,7 +135,7 @@ int main(int argc, char **argv)
 	char err[256];
 	l2k_stack *s;
 	struct l2k_stack_opts so = {.btsnoop_path = snoop};
-	struct l2k_stack_cbs cbs = {.user = &u, .link_down = link_down};
+	struct l2k_stack_cbs cbs = {.user = &u, .link_up = link_up, .link_down = link_down};
 	if (l2k_stack_open(spec, &so, &cbs, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
@@ -141,8 +148,9 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < nd; i++)
 		l2k_test_defect(s, defects[i]);
-	l2k_le_advertise_keep(s, NULL, 0, 0); /* L2K_ENOTSUP on a BR/EDR-only controller: fine */
 	u.core = iut_core_new(s, emit, &u);
+	if (u.core)
+		iut_core_keep_advertising(u.core); /* L2K_ENOTSUP on a BR/EDR-only controller: fine */
 	int ls = socket(AF_UNIX, SOCK_STREAM, 0);
 	unlink(sa.sun_path);
 	if (!u.core || ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(ls, 1) < 0) {

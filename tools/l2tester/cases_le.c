@@ -522,34 +522,264 @@ static void ced_bi17(struct lt *t)
 		lt_fail(t, "the IUT closed the channel a truncated request named");
 }
 
+/* A Connection Parameter Update Request from the tester. */
+static void cpu_req(struct lt *t, uint8_t id, uint16_t imin, uint16_t imax, uint16_t lat, uint16_t to)
+{
+	uint8_t d[8];
+	lt_put16(d, imin);
+	lt_put16(d + 2, imax);
+	lt_put16(d + 4, lat);
+	lt_put16(d + 6, to);
+	lt_send_sig(t, 0x12, id, d, 8);
+}
+
+static bool expect_cpu_rsp(struct lt *t, uint8_t id, uint16_t result)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x13, 3000);
+	uint8_t want[6] = {0x13, id, 0x02, 0x00, 0, 0};
+	lt_put16(want + 4, result);
+	return p && lt_is(t, p, want, 6, "the IUT's Connection Parameter Update Response");
+}
+
+/* L2CAP/LE/CPU/BV-01-C: a peripheral IUT asks for new parameters with a well-formed Connection
+ * Parameter Update Request (interval 30-50 ms, latency 2, timeout 5.12 s). */
+static void cpu_bv01(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "conn-update addr=%s transport=le-public min=24 max=40 latency=2 timeout=512",
+		    l2k_addr_str(&t->tst_addr, a)))
+		return;
+	const struct lt_pdu *p = lt_expect_sig(t, 0x12, 3000);
+	if (!p)
+		return;
+	uint8_t want[12] = {0x12, p->data[1], 0x08, 0x00, 0x18, 0x00, 0x28, 0x00, 0x02, 0x00, 0x00, 0x02};
+	if (!lt_is(t, p, want, 12, "the IUT's Connection Parameter Update Request"))
+		return;
+	if (p->data[1] == 0)
+		return (void)lt_fail(t, "identifier 0 (never used, 4)");
+	static const uint8_t ok[2] = {0, 0};
+	lt_send_sig(t, 0x13, p->data[1], ok, 2);
+	lt_quiet_sig(t, 1000);
+}
+
+/* L2CAP/LE/CPU/BV-02-C: a central IUT accepts valid parameters (result 0x0000). */
+static void cpu_bv02(struct lt *t)
+{
+	cpu_req(t, 0x41, 0x0010, 0x0020, 0x0000, 0x0123);
+	expect_cpu_rsp(t, 0x41, 0x0000);
+}
+
+/* L2CAP/LE/CPU/BI-01-C: a central IUT rejects illegal values (result 0x0001): interval under
+ * 7.5 ms, min above max, latency over 499, timeout out of range or not above
+ * (1 + latency) * interval_max * 2; a legal request after them is accepted. */
+static void cpu_bi01(struct lt *t)
+{
+	static const uint16_t bad[][4] = {
+	    {0x0005, 0x0020, 0, 0x0100}, {0x0030, 0x0020, 0, 0x0100}, {0x0010, 0x0C81, 0, 0x0C80},
+	    {0x0010, 0x0020, 500, 0x0C80}, {0x0010, 0x0020, 0, 0x0009}, {0x0010, 0x0020, 0, 0x0C81},
+	    {0x0100, 0x0100, 3, 0x0100},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t id = (uint8_t)(0x50 + i);
+		cpu_req(t, id, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
+		if (!expect_cpu_rsp(t, id, 0x0001))
+			return;
+	}
+	cpu_req(t, 0x5F, 0x0010, 0x0020, 4, 0x0100);
+	expect_cpu_rsp(t, 0x5F, 0x0000);
+}
+
+/* L2CAP/LE/CPU/BI-02-C: a peripheral IUT answers a Connection Parameter Update Request with
+ * Command Reject "not understood" (4.20: only the central acts on it). */
+static void cpu_bi02(struct lt *t)
+{
+	cpu_req(t, 0x61, 0x0010, 0x0020, 0x0000, 0x0100);
+	if (not_understood(t, 0x61))
+		lt_quiet_sig(t, 500);
+}
+
+/* The IUT listens (opts) if listen, and the tester opens a channel from tcid with its MTU 512,
+ * MPS tmps and tcr credits, waiting for the IUT's application to see it open: the IUT's CID,
+ * or 0 (verdict set). */
+static uint16_t cfc_open(struct lt *t, bool listen, const char *opts, uint16_t tcid, uint16_t tmps, uint16_t tcr)
+{
+	if (listen && !lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le%s%s", t->psm, *opts ? " " : "", opts))
+		return 0;
+	int opened = t->obs.opened;
+	struct lt_le_conn rq = {.spsm = t->psm, .cid = tcid, .mtu = 512, .mps = tmps, .credits = tcr}, rsp;
+	if (!lt_le_connect(t, &rq, &rsp))
+		return 0;
+	if (rsp.result != 0)
+		return lt_inconclusive(t, "the IUT refused the channel (result 0x%04x)", rsp.result), 0;
+	if (!lt_iut_wait_open(t, opened + 1, 3000, "the channel open"))
+		return 0;
+	return rsp.cid;
+}
+
+/* The next PDU on cid must be exactly [sdu_len] + data. */
+static bool kframe_on(struct lt *t, uint16_t cid, int sdu_len, const uint8_t *data, size_t n)
+{
+	const struct lt_pdu *p = lt_next_on(t, cid, 3000);
+	if (!p)
+		return lt_fail(t, "no K-frame from the IUT on CID 0x%04x", cid);
+	uint8_t w[2 + 256];
+	size_t k = 0;
+	if (sdu_len >= 0) {
+		lt_put16(w, (uint16_t)sdu_len);
+		k = 2;
+	}
+	memcpy(w + k, data, n);
+	return lt_is(t, p, w, k + n, "the IUT's K-frame");
+}
+
+static void hexs(char *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+/* L2CAP/COS/CFC/BV-01-C: an SDU of 60 octets to a peer with MPS 23 goes as three K-frames: SDU
+ * length + 21, 23, 16; nothing more. */
+static void cfc_cos_bv01(struct lt *t)
+{
+	if (!cfc_open(t, true, "", TCID, 23, 10))
+		return;
+	uint8_t b[60];
+	char h[121];
+	for (int i = 0; i < 60; i++)
+		b[i] = (uint8_t)(i ^ 0x5A);
+	hexs(h, b, 60);
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=%s", t->obs.chan, h))
+		return;
+	if (kframe_on(t, TCID, 60, b, 21) && kframe_on(t, TCID, -1, b + 21, 23) && kframe_on(t, TCID, -1, b + 44, 16))
+		lt_quiet(t, 300);
+}
+
+/* L2CAP/COS/CFC/BV-02-C: a small SDU goes in one unsegmented K-frame. */
+static void cfc_cos_bv02(struct lt *t)
+{
+	if (!cfc_open(t, true, "", TCID, 23, 10) || !lt_iut(t, NULL, 0, "send chan=%d hex=68656c6c6f", t->obs.chan))
+		return;
+	if (kframe_on(t, TCID, 5, (const uint8_t *)"hello", 5))
+		lt_quiet(t, 300);
+}
+
+/* L2CAP/COS/CFC/BV-03-C: a 150-octet SDU in seven K-frames with only 4 initial credits: the IUT
+ * returns credits while the SDU is in progress and delivers it whole. */
+static void cfc_cos_bv03(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "mtu=200 mps=23 credits=4", TCID, 23, 10);
+	if (!icid)
+		return;
+	uint8_t b[150];
+	for (int i = 0; i < 150; i++)
+		b[i] = (uint8_t)(i * 3 + 1);
+	int credits = 4;
+	size_t off = 0;
+	while (off < sizeof(b)) {
+		if (!credits) {
+			const struct lt_pdu *p = lt_expect_sig(t, 0x16, 3000);
+			if (!p)
+				return;
+			if (p->len != 8 || lt_get16(p->data + 4) != icid || lt_get16(p->data + 6) == 0)
+				return (void)lt_fail(t, "the Flow Control Credit Indication is not for CID 0x%04x or gives none", icid);
+			credits += lt_get16(p->data + 6);
+			continue;
+		}
+		if (off == 0) {
+			lt_send_kframe(t, icid, 150, b, 21);
+			off = 21;
+		} else {
+			size_t k = sizeof(b) - off < 23 ? sizeof(b) - off : 23;
+			lt_send_kframe(t, icid, -1, b + off, k);
+			off += k;
+		}
+		credits--;
+		lt_run(t, 1);
+	}
+	if (!lt_iut_wait_sdus(t, 1, 3000, "the 150-octet SDU"))
+		return;
+	if (t->obs.len != 150 || memcmp(t->obs.data, b, 150) || t->obs.closed)
+		lt_fail(t, "the IUT's application got %zu octets (closed %d), not our 150", t->obs.len, t->obs.closed);
+}
+
+/* L2CAP/COS/CFC/BV-04-C: an SDU carried in a single K-frame is delivered. */
+static void cfc_cos_bv04(struct lt *t)
+{
+	uint16_t icid = cfc_open(t, true, "", TCID, 23, 10);
+	if (!icid)
+		return;
+	lt_send_kframe(t, icid, 7, (const uint8_t *)"payload", 7);
+	if (lt_iut_wait_sdus(t, 1, 3000, "our SDU") && (t->obs.len != 7 || memcmp(t->obs.data, "payload", 7)))
+		lt_fail(t, "the IUT's application got %zu octets, not 'payload'", t->obs.len);
+}
+
+/* L2CAP/COS/CFC/BV-05-C: two channels on one SPSM keep interleaved streams apart both ways. */
+static void cfc_cos_bv05(struct lt *t)
+{
+	uint16_t ia = cfc_open(t, true, "mtu=200 mps=23 credits=10", 0x0040, 23, 10);
+	int ca = t->obs.chan;
+	uint16_t ib = ia ? cfc_open(t, false, "", 0x0041, 23, 10) : 0;
+	int cb = t->obs.chan;
+	if (!ia || !ib)
+		return;
+	if (ia == ib || ca == cb || ca <= 0 || ca >= 8 || cb <= 0 || cb >= 8)
+		return (void)lt_fail(t, "the two channels share a CID (0x%04x) or a chan", ia);
+	uint8_t x[40], y[40];
+	for (int i = 0; i < 40; i++) {
+		x[i] = (uint8_t)('A' + i % 26);
+		y[i] = (uint8_t)('a' + i % 26);
+	}
+	lt_send_kframe(t, ia, 40, x, 21);
+	lt_send_kframe(t, ib, 40, y, 21);
+	lt_send_kframe(t, ia, -1, x + 21, 19);
+	lt_send_kframe(t, ib, -1, y + 21, 19);
+	if (!lt_iut_wait_sdus(t, 2, 3000, "both SDUs"))
+		return;
+	if (t->obs.per[ca].len != 40 || memcmp(t->obs.per[ca].d, x, 40) || t->obs.per[cb].len != 40 ||
+	    memcmp(t->obs.per[cb].d, y, 40))
+		return (void)lt_fail(t, "the interleaved SDUs were mixed up between the channels");
+	if (lt_iut(t, NULL, 0, "send chan=%d hex=746f2d62", cb))
+		kframe_on(t, 0x0041, 4, (const uint8_t *)"to-b", 4);
+}
+
 const struct lt_case lt_cases_le[] = {
-    {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL},
-    {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL},
-    {"L2CAP/COS/CED/BI-13-C", "COS/CED", LT_LE, "IUT listens", ced_bi13, NULL},
-    {"L2CAP/COS/CED/BI-16-C", "COS/CED", LT_LE, "IUT listens", ced_bi16, NULL},
-    {"L2CAP/COS/CED/BI-17-C", "COS/CED", LT_LE, "IUT listens", ced_bi17, NULL},
-    {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL},
-    {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL},
-    {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL},
-    {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL},
-    {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL},
-    {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL},
-    {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL},
-    {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL},
-    {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL},
-    {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL},
-    {"L2CAP/LE/CFC/BV-12-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0006", cfc_bv12, NULL},
-    {"L2CAP/LE/CFC/BV-13-C", "LE/CFC", LT_LE, "IUT listens, refuses with 0x0006", cfc_bv13, NULL},
-    {"L2CAP/LE/CFC/BV-14-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0007", cfc_bv14, NULL},
-    {"L2CAP/LE/CFC/BV-16-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0004", cfc_bv16, NULL},
-    {"L2CAP/LE/CFC/BV-18-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0009", cfc_bv18, NULL},
-    {"L2CAP/LE/CFC/BV-19-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000A", cfc_bv19, NULL},
-    {"L2CAP/LE/CFC/BV-20-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv20, NULL},
-    {"L2CAP/LE/CFC/BV-21-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000B", cfc_bv21, NULL},
-    {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL},
-    {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL},
-    {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL},
-    {"L2CAP/LE/REJ/BI-01-C", "LE/REJ", LT_LE, "IUT answers", rej_bi01, NULL},
-    {"L2CAP/LE/REJ/BI-02-C", "LE/REJ", LT_LE, "IUT answers", rej_bi02, NULL},
-    {NULL, NULL, LT_ANY, NULL, NULL, NULL},
+    {"L2CAP/COS/CED/BI-05-C", "COS/CED", LT_LE, "IUT listens", ced_bi05, NULL, false},
+    {"L2CAP/COS/CED/BI-09-C", "COS/CED", LT_LE, "IUT listens", ced_bi09, NULL, false},
+    {"L2CAP/COS/CED/BI-13-C", "COS/CED", LT_LE, "IUT listens", ced_bi13, NULL, false},
+    {"L2CAP/COS/CED/BI-16-C", "COS/CED", LT_LE, "IUT listens", ced_bi16, NULL, false},
+    {"L2CAP/COS/CED/BI-17-C", "COS/CED", LT_LE, "IUT listens", ced_bi17, NULL, false},
+    {"L2CAP/COS/CED/BI-29-C", "COS/CED", LT_LE, "IUT connects, sends 4 SDUs", ced_bi29, NULL, false},
+    {"L2CAP/COS/CFC/BV-01-C", "COS/CFC", LT_LE, "IUT listens, sends 60 octets", cfc_cos_bv01, NULL, false},
+    {"L2CAP/COS/CFC/BV-02-C", "COS/CFC", LT_LE, "IUT listens, sends", cfc_cos_bv02, NULL, false},
+    {"L2CAP/COS/CFC/BV-03-C", "COS/CFC", LT_LE, "IUT listens (MTU 200, MPS 23, 4 credits)", cfc_cos_bv03, NULL, false},
+    {"L2CAP/COS/CFC/BV-04-C", "COS/CFC", LT_LE, "IUT listens", cfc_cos_bv04, NULL, false},
+    {"L2CAP/COS/CFC/BV-05-C", "COS/CFC", LT_LE, "IUT listens, two channels", cfc_cos_bv05, NULL, false},
+    {"L2CAP/LE/CFC/BV-01-C", "LE/CFC", LT_LE, "IUT connects", cfc_bv01, NULL, false},
+    {"L2CAP/LE/CFC/BV-02-C", "LE/CFC", LT_LE, "IUT connects (MTU 512, MPS 100, 7 credits)", cfc_bv02, NULL, false},
+    {"L2CAP/LE/CFC/BV-03-C", "LE/CFC", LT_LE, "IUT listens (MTU 300, MPS 60, 9 credits)", cfc_bv03, NULL, false},
+    {"L2CAP/LE/CFC/BV-04-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv04, NULL, false},
+    {"L2CAP/LE/CFC/BV-05-C", "LE/CFC", LT_LE, "IUT answers (SPSM 0x00F1 not served)", cfc_bv05, NULL, false},
+    {"L2CAP/LE/CFC/BV-06-C", "LE/CFC", LT_LE, "IUT listens, sends 3 SDUs with 1 credit", cfc_bv06, NULL, false},
+    {"L2CAP/LE/CFC/BV-08-C", "LE/CFC", LT_LE, "IUT listens, disconnects", cfc_bv08, NULL, false},
+    {"L2CAP/LE/CFC/BV-09-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv09, NULL, false},
+    {"L2CAP/LE/CFC/BV-10-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0005", cfc_bv10, NULL, false},
+    {"L2CAP/LE/CFC/BV-12-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0006", cfc_bv12, NULL, false},
+    {"L2CAP/LE/CFC/BV-13-C", "LE/CFC", LT_LE, "IUT listens, refuses with 0x0006", cfc_bv13, NULL, false},
+    {"L2CAP/LE/CFC/BV-14-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0007", cfc_bv14, NULL, false},
+    {"L2CAP/LE/CFC/BV-16-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0004", cfc_bv16, NULL, false},
+    {"L2CAP/LE/CFC/BV-18-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0009", cfc_bv18, NULL, false},
+    {"L2CAP/LE/CFC/BV-19-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000A", cfc_bv19, NULL, false},
+    {"L2CAP/LE/CFC/BV-20-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv20, NULL, false},
+    {"L2CAP/LE/CFC/BV-21-C", "LE/CFC", LT_LE, "IUT connects, refused 0x000B", cfc_bv21, NULL, false},
+    {"L2CAP/LE/CFC/BV-22-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0002", cfc_bv22, NULL, false},
+    {"L2CAP/LE/CFC/BV-23-C", "LE/CFC", LT_LE, "IUT listens", cfc_bv23, NULL, false},
+    {"L2CAP/LE/CFC/BV-24-C", "LE/CFC", LT_LE, "IUT connects, refused 0x0008", cfc_bv24, NULL, false},
+    {"L2CAP/LE/CPU/BV-01-C", "LE/CPU", LT_LE, "IUT (peripheral) asks for new parameters", cpu_bv01, NULL, false},
+    {"L2CAP/LE/CPU/BV-02-C", "LE/CPU", LT_LE, "IUT (central) creates the link", cpu_bv02, NULL, true},
+    {"L2CAP/LE/CPU/BI-01-C", "LE/CPU", LT_LE, "IUT (central) creates the link", cpu_bi01, NULL, true},
+    {"L2CAP/LE/CPU/BI-02-C", "LE/CPU", LT_LE, "IUT (peripheral) answers", cpu_bi02, NULL, false},
+    {"L2CAP/LE/REJ/BI-01-C", "LE/REJ", LT_LE, "IUT answers", rej_bi01, NULL, false},
+    {"L2CAP/LE/REJ/BI-02-C", "LE/REJ", LT_LE, "IUT answers", rej_bi02, NULL, false},
+    {NULL, NULL, LT_ANY, NULL, NULL, NULL, false},
 };

@@ -31,6 +31,7 @@ struct iut_core {
 	void *u;
 	struct iut_slot slots[IUT_CORE_CHANS];
 	struct iut_server servers[IUT_SERVERS];
+	bool adv_keep; /* LE advertising kept on between cases (iut_core_keep_advertising) */
 };
 
 static void emitf(struct iut_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -339,7 +340,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"hello", ""},	  {"listen", " psm transport mode mtu mps credits sec accept "},
 	    {"unlisten", " psm transport "}, {"connect", " addr transport psm mode mtu mps credits sec "},
 	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
-	    {"set", " defect "},  {"reset", ""}, {"quit", ""}};
+	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
+	    {"conn-update", " addr transport min max latency timeout "}};
 	const char *allowed = NULL;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(verb, keys[i][0]))
@@ -491,6 +493,39 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 			snprintf(ans, n, "%s", l2k_strerror(r));
 			return r;
 		}
+	} else if (!strcmp(verb, "link") || !strcmp(verb, "conn-update")) {
+		bool le;
+		enum l2k_addr_type type;
+		l2k_addr a;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0 ||
+		    transport_le(get(kv, nkv, "transport", used), &le, &type) < 0) {
+			snprintf(ans, n, "addr= or transport= missing or bad");
+			return L2K_EINVAL;
+		}
+		if (!strcmp(verb, "link")) {
+			/* a controller may refuse to initiate while it advertises (Command Disallowed):
+			 * advertising stops until the next reset */
+			if (le)
+				l2k_le_advertise(c->s, false, NULL, 0);
+			r = l2k_link_connect(c->s, &a, type);
+		} else {
+			unsigned long p4[4];
+			static const char *const k4[4] = {"min", "max", "latency", "timeout"};
+			uint16_t h;
+			for (int i = 0; i < 4; i++)
+				if (num(get(kv, nkv, k4[i], used), 0xFFFF, &p4[i]) < 0) {
+					snprintf(ans, n, "%s= missing or bad", k4[i]);
+					return L2K_EINVAL;
+				}
+			r = l2k_link_find(c->s, &a, type, &h);
+			if (r == 0)
+				r = l2k_le_conn_update(c->s, h, (uint16_t)p4[0], (uint16_t)p4[1], (uint16_t)p4[2],
+						       (uint16_t)p4[3]);
+		}
+		if (r < 0) {
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
 	} else if (!strcmp(verb, "set")) {
 		(void)used;
 		if ((s = get(kv, nkv, "defect", used)) != NULL) {
@@ -504,6 +539,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		}
 	} else if (!strcmp(verb, "reset")) {
 		forget_all(c, true);
+		if (c->adv_keep)
+			l2k_le_advertise_keep(c->s, NULL, 0, 0);
 	} else if (!strcmp(verb, "quit")) {
 		if (quit)
 			*quit = 1;
@@ -512,6 +549,18 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		return L2K_ENOTSUP;
 	}
 	return 0;
+}
+
+void iut_core_keep_advertising(struct iut_core *c)
+{
+	c->adv_keep = true;
+	l2k_le_advertise_keep(c->s, NULL, 0, 0);
+}
+
+void iut_core_link_up(struct iut_core *c, const struct l2k_link_info *li)
+{
+	char a[18];
+	emitf(c, "event link-up addr=%s handle=%u", l2k_addr_str(&li->peer, a), li->handle);
 }
 
 void iut_core_link_down(struct iut_core *c, const struct l2k_link_info *li, uint8_t reason)

@@ -18,6 +18,11 @@ void iut_core_free(struct iut_core *c);
  * L2K_ENOTSUP / another negative code with ans = the reason (the "err" line's text).  A "quit"
  * request sets *quit (may be NULL). */
 int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, int *quit);
+/* Keep LE connectable advertising on (l2k_le_advertise_keep), again after each "reset" ("link"
+ * stops it: a controller may not initiate while advertising). */
+void iut_core_keep_advertising(struct iut_core *c);
+/* A link of the stack came up (for "event link-up"). */
+void iut_core_link_up(struct iut_core *c, const struct l2k_link_info *li);
 /* The stack's link went down (for "event link-down"). */
 void iut_core_link_down(struct iut_core *c, const struct l2k_link_info *li, uint8_t reason);
 

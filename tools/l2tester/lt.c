@@ -504,6 +504,12 @@ void lt_iut_event(struct lt *t, const char *line)
 			}
 		}
 		t->obs.len = n;
+		int c = field(line, "chan", v, sizeof(v)) ? atoi(v) : 0;
+		if (c > 0 && c < 8) {
+			t->obs.per[c].sdus++;
+			t->obs.per[c].len = n;
+			memcpy(t->obs.per[c].d, t->obs.data, n < 64 ? n : 64);
+		}
 	} else if (!strncmp(line, "event echo ", 11)) {
 		const char *h = strstr(line, " hex=");
 		size_t n = 0;
@@ -513,6 +519,8 @@ void lt_iut_event(struct lt *t, const char *line)
 			if (n < sizeof(t->obs.echo_data))
 				t->obs.echo_data[n] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
 		t->obs.echo_len = n;
+	} else if (!strncmp(line, "event link-up", 13)) {
+		t->obs.link_up++;
 	} else if (!strncmp(line, "event link-down", 15)) {
 		t->obs.link_down++;
 	}

@@ -48,7 +48,7 @@ struct lt_iut_backend {
 /* What the IUT's application reported (events of the control protocol). */
 #define LT_IUT_DATA_MAX 4096
 struct lt_iut_obs {
-	int opened, closed, sdus, link_down;
+	int opened, closed, sdus, link_up, link_down;
 	int chan;		 /* chan= of the last open */
 	unsigned mtu, peer_mtu;	 /* of the last open */
 	unsigned mps, peer_mps;
@@ -59,6 +59,11 @@ struct lt_iut_obs {
 	uint8_t echo_data[64];
 	size_t len;		 /* of the last SDU */
 	uint8_t data[LT_IUT_DATA_MAX];
+	struct {		 /* the last SDU of each chan 1..7 (its first 64 octets) */
+		int sdus;
+		size_t len;
+		uint8_t d[64];
+	} per[8];
 };
 
 struct lt;
@@ -184,6 +189,7 @@ struct lt_case {
 	const char *role;  /* what the case makes the IUT do, in a few words */
 	void (*run)(struct lt *t);
 	const char *na;	   /* not NULL: not applicable, the reason (run is NULL) */
+	bool iut_central;  /* LE: the IUT creates the link (request "link"), the tester advertises */
 };
 /* Every case and n/a entry, in the CSV's order of groups; *n their count. */
 const struct lt_case *lt_cases(size_t *n);

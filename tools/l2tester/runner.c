@@ -177,9 +177,14 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	t.tst_addr = ti.addr;
 	t.iut_type = le ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR;
 	t.psm = o->psm ? o->psm : default_psm(c, le);
-	if (le)
-		l2k_le_advertise(ip.st[0], true, NULL, 0);
-	r = l2k_link_connect(ip.st[1], &t.iut_addr, t.iut_type);
+	if (le && c->iut_central) {
+		l2k_le_advertise(ip.st[1], true, NULL, 0);
+		r = l2k_link_connect(ip.st[0], &t.tst_addr, L2K_ADDR_LE_PUBLIC);
+	} else {
+		if (le)
+			l2k_le_advertise(ip.st[0], true, NULL, 0);
+		r = l2k_link_connect(ip.st[1], &t.iut_addr, t.iut_type);
+	}
 	if (r < 0 || l2k_sim_run_until(ip.st, 2, &ip.vc, inproc_linked, &ip, 10000) < 0) {
 		lt_inconclusive(&t, "set-up: no link to the IUT (%s)", l2k_strerror(r));
 		goto out;
@@ -305,6 +310,26 @@ static bool real_unlinked(void *arg)
 	return ((struct real *)arg)->t->link_down;
 }
 
+struct iut_up {
+	struct lt *t;
+};
+
+static bool iut_linked(void *arg)
+{
+	return ((struct iut_up *)arg)->t->obs.link_up > 0;
+}
+
+struct iut_down {
+	struct lt *t;
+	int before;
+};
+
+static bool iut_unlinked(void *arg)
+{
+	struct iut_down *w = arg;
+	return w->t->obs.link_down > w->before;
+}
+
 int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, enum l2k_addr_type type,
 		struct lt_iut_backend *b, const struct lt_run_opts *o, struct lt_result *res)
 {
@@ -347,21 +372,55 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	l2k_controller_info(st, &ti);
 	t.tst_addr = ti.addr;
 	char a[200];
+	if (t.le && c->iut_central) {
+		/* Over vctrl the link the IUT creates while a fresh tester advertises comes up with the
+		 * IUT as peripheral (see docs/l2tester.md, "Limits"): until that is understood these
+		 * cases run in-process only. */
+		lt_inconclusive(&t, "needs the IUT as LE central: in-process only so far");
+		goto out;
+	}
 	if (!lt_iut(&t, a, sizeof(a), "reset"))
 		goto out;
-	r = l2k_link_connect(st, iut, type);
+	if (t.le && c->iut_central) {
+		/* the IUT creates the link: it starts initiating, then the tester advertises (an
+		 * initiator waits for its peer's advertising; vctrl's does not see advertising that
+		 * began before it started) */
+		char ta[18];
+		if (!lt_iut(&t, a, sizeof(a), "link addr=%s transport=le-public", l2k_addr_str(&t.tst_addr, ta)))
+			goto out;
+		r = l2k_le_advertise(st, true, NULL, 0);
+	} else {
+		r = l2k_link_connect(st, iut, type);
+	}
 	if (r < 0 || !real_run_until(&t, real_linked, &rl, 15000) || rl.failed) {
 		char s[18];
 		lt_inconclusive(&t, "set-up: no link to the IUT %s (%s)", l2k_addr_str(iut, s),
 				r < 0 ? l2k_strerror(r) : rl.failed ? "connection failed" : "timeout");
 		goto out;
 	}
+	/* and the IUT knows the link too (an agent says so; else a moment for it) */
+	if (b->events) {
+		struct iut_up u = {&t};
+		real_run_until(&t, iut_linked, &u, 3000);
+	} else {
+		lt_run(&t, 200);
+	}
 	lt_case_run(c, &t);
+	/* the IUT forgets the case's channels while the link is still up (a channel still
+	 * connecting when its link goes could make the IUT create a link again) */
+	char ra[64];
+	b->action(b->u, "reset", ra, sizeof(ra));
+	lt_run(&t, 20);
+	int downs = t.obs.link_down;
 	if (!t.link_down) {
 		l2k_link_disconnect(st, t.handle, 0x13);
 		real_run_until(&t, real_unlinked, &rl, 3000);
 	}
-	/* let the IUT see its link go before the next case makes a new one */
+	/* the IUT must see its link go before the next case makes a new one (a controller may not
+	 * create a link as central while it is still peripheral of the last one) */
+	struct iut_down w = {&t, downs};
+	if (b->events)
+		real_run_until(&t, iut_unlinked, &w, 3000);
 	lt_run(&t, 50);
 out:
 	take_result(&t, res, mono_ms() - start);
