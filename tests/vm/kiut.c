@@ -59,6 +59,7 @@
  *       result=N with reason=refused: the peer's L2CAP result for the kernel's request, read in
  *       the signaling on the raw HCI socket (the kernel's application itself sees only the
  *       errno, ECONNREFUSED: errno= says what it saw).
+ *   event link-up addr=ADDR handle=N              (HCI (LE) Connection Complete on hciN)
  *   event link-down addr=ADDR handle=N reason=N   (HCI Disconnection Complete on hciN)
  *   event echo err=N hex=...
  *
@@ -1455,6 +1456,9 @@ static void hci_read(void)
 			if ((l = link_slot((uint16_t)((p[1] | p[2] << 8) & 0x0FFF), true)) != NULL) {
 				memcpy(l->addr, p + 3, 6);
 				l->down = l->le = false; /* handles are reused */
+				char as[18];
+				addr_str(l->addr, as);
+				outf("event link-up addr=%s handle=%u", as, l->handle);
 			}
 		} else if (b[1] == 0x3E && plen >= 12 && (p[0] == 0x01 || p[0] == 0x0A) && p[1] == 0) {
 			/* LE (Enhanced) Connection Complete: handle at 2, address at 6 */
@@ -1462,6 +1466,9 @@ static void hci_read(void)
 				memcpy(l->addr, p + 6, 6);
 				l->le = true;
 				l->down = false;
+				char as[18];
+				addr_str(l->addr, as);
+				outf("event link-up addr=%s handle=%u", as, l->handle);
 			}
 		} else if (b[1] == 0x05 && plen >= 4 && p[0] == 0) { /* Disconnection Complete */
 			uint16_t h = (uint16_t)((p[1] | p[2] << 8) & 0x0FFF);

@@ -144,6 +144,9 @@ check(a.req("listen psm=4097 transport=bredr mode=basic mtu=47").startswith("err
 # ---- BR/EDR: the tester's side connects to a listening kernel socket ----------------------------
 check(a.req("listen psm=4097 transport=bredr mode=basic mtu=500") == "ok", "listen BR/EDR basic, MTU 500")
 p = l2cat([K, "0x1001"], "hello-kernel", hold=40, name="l2cat-bredr-connect")
+e = a.event("event link-up", 40)
+check(e and field(e, "addr") == os.environ.get("L2K_ADDR", field(e, "addr")) and (field(e, "handle") or "").isdigit(),
+      "event link-up names l2cat's address and the handle")
 e = a.event("event open", 40)
 check(e and field(e, "mode") == "basic" and field(e, "mtu") == "500" and field(e, "peer-mtu") == "672",
       "event open: basic, mtu 500 (ours), peer-mtu 672 (l2cat's)")
