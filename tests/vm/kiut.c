@@ -540,17 +540,38 @@ static void chan_opened(struct chan *c)
 	     peer, mps, c->handle);
 }
 
+/* An SDU to the client. */
+static void chan_data(struct chan *c, const uint8_t *buf, size_t n)
+{
+	static char h[2 * HEX_MAX + 1];
+	hex(h, buf, n < HEX_MAX ? n : HEX_MAX);
+	outf("event data chan=%d len=%zu hex=%s", chan_no(c), n, h);
+}
+
+/* The channel ended with err (0: the peer's Disconnection Request).  The kernel reports the
+ * socket's error before the SDUs still queued (sock_error() comes first in
+ * __skb_try_recv_datagram): they are read after it, then the end is reported. */
+static void chan_ended(struct chan *c, int err, uint8_t *buf, size_t cap)
+{
+	for (;;) {
+		ssize_t r = recv(c->fd, buf, cap, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		chan_data(c, buf, (size_t)r);
+	}
+	chan_closed(c, err);
+}
+
 /* Take every SDU waiting on an open channel; report its end. */
 static void chan_read(struct chan *c, short revents)
 {
 	static uint8_t buf[SDU_MAX];
-	static char h[2 * HEX_MAX + 1];
 	for (;;) {
 		ssize_t r = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (r > 0) {
-			size_t n = (size_t)r;
-			hex(h, buf, n < HEX_MAX ? n : HEX_MAX);
-			outf("event data chan=%d len=%zu hex=%s", chan_no(c), n, h);
+			chan_data(c, buf, (size_t)r);
 			continue;
 		}
 		if (r == 0) {
@@ -560,7 +581,7 @@ static void chan_read(struct chan *c, short revents)
 				int e = 0;
 				socklen_t l = sizeof(e);
 				getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &l);
-				chan_closed(c, e);
+				chan_ended(c, e, buf, sizeof(buf));
 				return;
 			}
 			outf("event data chan=%d len=0 hex=", chan_no(c));
@@ -573,11 +594,11 @@ static void chan_read(struct chan *c, short revents)
 				int e = 0;
 				socklen_t l = sizeof(e);
 				getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &l);
-				chan_closed(c, e);
+				chan_ended(c, e, buf, sizeof(buf));
 			}
 			return;
 		}
-		chan_closed(c, errno);
+		chan_ended(c, errno, buf, sizeof(buf));
 		return;
 	}
 }
