@@ -2,8 +2,9 @@
  * VM scenario tests/vm/scenario_l2tester.sh.  It obeys the control protocol of docs/l2tester.md
  * (the one l2iut speaks) on a unix socket and performs every request with the kernel's sockets:
  * AF_BLUETOOTH, BTPROTO_L2CAP, SOCK_SEQPACKET channels, a SOCK_RAW L2CAP socket for Echo
- * Requests (as BlueZ's l2ping), and a raw HCI socket that watches the controller's connection
- * events for "event link-down".
+ * Requests (as BlueZ's l2ping), and a raw HCI socket that sees a copy of the controller's
+ * traffic: connection events (event link-up / link-down) and the LE / BR/EDR signaling (the MPS,
+ * refusal results and unanswered requests a socket does not tell).
  *
  *   kiut --control unix:PATH [--index N] [--le-adv] [--ready-file F] [--log FILE]
  *   --index: the kernel's controller hciN (0); --le-adv: keep it advertising, connectable, for LE
@@ -37,9 +38,10 @@
  *   application reads), accept=no and accept=RESULT but for 3 (BR/EDR) / 6 (LE) (a listening kernel
  *   socket refuses only by closing a deferred channel: with Security Block after a pending
  *   response on BR/EDR, Insufficient Authorization on LE; accept=3 / accept=6 do that), set
- *   defect=... (the
- *   kernel has no deliberate defects), echo over LE (no LE Echo), mode=ecfc while
- *   bluetooth.enable_ecred=0.
+ *   defect=... (the kernel has no deliberate defects), mode=ecfc while
+ *   bluetooth.enable_ecred=0.  Requests kiut does not know (link, conn-update: no socket call
+ *   makes the kernel create an LE link as central on request or send a Connection Parameter
+ *   Update Request) answer "err unknown request NAME".
  *
  * Events:
  *   event open chan=N psm=N mode=M mtu=N peer-mtu=N [mps=N peer-mps=N] handle=N
