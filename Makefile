@@ -220,6 +220,10 @@ $(BUILD)/bin/l2iut: TOOL_PARTS := $(BUILD)/obj/tools/l2tester/iut_core.o
 $(BUILD)/bin/l2iut: $(BUILD)/obj/tools/l2tester/iut_core.o
 $(BUILD)/tests/test_l2tester_cases: TEST_EXTRA_OBJ := $(L2TESTER_OBJ)
 $(BUILD)/tests/test_l2tester_cases: $(L2TESTER_OBJ)
+# the Windows build of that test: the in-process part only (runner_real.c is POSIX)
+L2TESTER_WIN_OBJ := $(filter-out %/runner_real.o,$(L2TESTER_OBJ))
+$(BUILD)/tests/test_l2tester_cases.exe: TEST_EXTRA_OBJ := $(L2TESTER_WIN_OBJ)
+$(BUILD)/tests/test_l2tester_cases.exe: $(L2TESTER_WIN_OBJ)
 
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
 # BENCH_ARGS=--quick for a smoke run.  The Python section runs python/ on $(BUILD)/libl2kit.so.
@@ -469,7 +473,7 @@ $(BUILD)/tests/%.exe: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(WIN_CMOCK
 $(BUILD)/tests/%.exe: $(BUILD)/obj/tests/conformance/%.o $(TEST_COMMON_OBJ) $(WIN_CMOCKA_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(WIN_CMOCKA_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_EXTRA_OBJ) $(TEST_COMMON_OBJ) $(WIN_CMOCKA_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lm
 endif
 
 -include $(shell find $(BUILD)/obj $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

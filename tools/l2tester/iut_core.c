@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tools/l2tester/iut_core.h"
+#include "tools/l2tester/lt_printf.h"
 
 #define IUT_SERVERS 16
 #define IUT_SDU_MAX 4096 /* the largest SDU an event line or a send request carries */
@@ -34,7 +35,7 @@ struct iut_core {
 	bool adv_keep; /* LE advertising kept on between cases (iut_core_keep_advertising) */
 };
 
-static void emitf(struct iut_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emitf(struct iut_core *c, const char *fmt, ...) LT_PRINTF(2, 3);
 static void emitf(struct iut_core *c, const char *fmt, ...)
 {
 	char line[2 * IUT_SDU_MAX + 128];

@@ -16,6 +16,8 @@
 
 #include <l2kit/l2kit.h>
 
+#include "tools/l2tester/lt_printf.h"
+
 enum lt_verdict { LT_NONE, LT_PASS, LT_FAIL, LT_INCONC, LT_NA };
 const char *lt_verdict_str(enum lt_verdict v);
 
@@ -111,11 +113,11 @@ void lt_iut_event(struct lt *t, const char *line);
 /* ---- verdicts --------------------------------------------------------------------------- */
 /* The first verdict set stays (a fail after an inconclusive does not replace it).  All return
  * false, so that a case can write `return lt_fail(...)` style checks. */
-bool lt_fail(struct lt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool lt_inconclusive(struct lt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool lt_na(struct lt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool lt_fail(struct lt *t, const char *fmt, ...) LT_PRINTF(2, 3);
+bool lt_inconclusive(struct lt *t, const char *fmt, ...) LT_PRINTF(2, 3);
+bool lt_na(struct lt *t, const char *fmt, ...) LT_PRINTF(2, 3);
 bool lt_done(const struct lt *t); /* a verdict is set */
-void lt_logf(struct lt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lt_logf(struct lt *t, const char *fmt, ...) LT_PRINTF(2, 3);
 void lt_log_hex(struct lt *t, const char *what, uint16_t cid, const uint8_t *p, size_t n);
 
 /* ---- frames ----------------------------------------------------------------------------- */
@@ -152,10 +154,10 @@ static inline uint16_t lt_get16(const uint8_t *p)
 /* ---- the IUT ---------------------------------------------------------------------------- */
 /* Ask the IUT to act (printf-style request of the control protocol).  true when done; else the
  * verdict is inconclusive with the reason.  ans (may be NULL) gets the answer's text. */
-bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...) LT_PRINTF(4, 5);
 /* The same, returning the backend's result (0, L2K_ENOTSUP, another error) and setting no
  * verdict: for actions the IUT must refuse (an SDU over the MTU). */
-int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...) LT_PRINTF(4, 5);
 /* With events: run ms (taking them), then the IUT's application must have received exactly n
  * SDUs so far, else fail naming what.  Without events: inconclusive. */
 bool lt_iut_sdus_are(struct lt *t, int n, uint64_t ms, const char *what);

@@ -27,6 +27,11 @@ struct lt_run_opts {
  * (set-up failed: *res is inconclusive with the reason). */
 int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct lt_result *res);
 
+/* Shared by runner.c (in-process) and runner_real.c (real transports; POSIX only, not in the
+ * Windows build): a case's verdict, reason and log into *res; the PSM a case uses by default. */
+void lt_take_result(struct lt *t, struct lt_result *res, uint64_t ms);
+uint16_t lt_default_psm(const struct lt_case *c, bool le);
+
 /* The tester's stack on spec (opened per case, so each case has its own capture and a fresh
  * link), the IUT at iut/type driven through b: runs c and fills *res. */
 int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, enum l2k_addr_type type,
