@@ -121,12 +121,17 @@ struct sim_ctrl_config {
 	 * Intel Secure Send fragment, Broadcom patchram command) with Unspecified Error (0: none). */
 	uint8_t vendor;
 	uint32_t vendor_nack;
+	/* Realtek personalities: the ROM version (0xFC6D) and key id (0xFC61 security project
+	 * register) it reports instead of the personality's, when set */
+	bool vendor_rom_set, vendor_key_set;
+	uint8_t vendor_rom, vendor_key_id;
 };
 
 enum sim_vendor {
 	SIM_VENDOR_NONE = 0,
 	SIM_VENDOR_RTL8761BU,	/* "realtek-8761bu" 0bda:8771 */
 	SIM_VENDOR_RTL8821C,	/* "realtek-8821c"  0bda:c821 */
+	SIM_VENDOR_RTL8852BU,	/* "realtek-8852bu" 0bda:b85b (v2 "RTBTCore" patch; ROM version 1, key id 0) */
 	SIM_VENDOR_INTEL_8265,	/* "intel-8265"     8087:0a2b (hw_variant 0x0c, dev_revid 16) */
 	SIM_VENDOR_INTEL_AX200, /* "intel-ax200"    8087:0029 (hw_variant 0x14, rev 1, fw rev 3) */
 	SIM_VENDOR_BCM20702,	/* "broadcom-20702" 0a5c:21e8 (BCM20702A1) */
