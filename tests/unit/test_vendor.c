@@ -418,13 +418,16 @@ static const struct v2_sub {
     {2, 2, 0, 1}, {2, 2, 0, 2}, {2, 1, 9, 1},
     /* section 4, an opcode that is skipped */
     {3, 2, 1, 0},
+    /* section 3 again: key id 0 in a security header (security headers are for chips with a
+     * key id only) */
+    {2, 2, 4, 0},
 };
 #define V2_NSUB (sizeof(v2_subs) / sizeof(v2_subs[0]))
 static const uint32_t v2_ops[4] = {0x01, 0x02, 0x03, 0x7F};
-static const uint32_t v2_lens[V2_NSUB] = {300, 700, 500, 400, 260, 100, 50, 256, 256, 80, 90};
+static const uint32_t v2_lens[V2_NSUB] = {300, 700, 500, 400, 260, 100, 50, 256, 256, 80, 90, 70};
 /* subsections 1 and 4 large: a download of more than 255 chunks */
-static const uint32_t v2_lens_big[V2_NSUB] = {300, 40000, 500, 400, 30000, 100, 50, 256, 256, 80, 90};
-static const uint32_t v2_lens_tiny[V2_NSUB] = {3, 2, 1, 2, 3, 1, 2, 1, 2, 1, 1};
+static const uint32_t v2_lens_big[V2_NSUB] = {300, 40000, 500, 400, 30000, 100, 50, 256, 256, 80, 90, 70};
+static const uint32_t v2_lens_tiny[V2_NSUB] = {3, 2, 1, 2, 3, 1, 2, 1, 2, 1, 1, 2};
 
 static uint8_t v2_byte(size_t k, size_t j)
 {
