@@ -39,7 +39,7 @@ vctrl_reports() {
 
 echo "== 1. Realtek RTL8761BU: l2info loads patch and config"
 vctrl --vendor realtek-8761bu
-"$B/l2info" -t $T --usb-id 0bda:8771 --firmware-dir "$FW" >"$OUT/r1.out" 2>&1 || { cat "$OUT/r1.out"; fail "l2info exited $?"; }
+"$B/l2info" -t $T --usb-id 0bda:8771 --firmware-dir "$FW" >"$OUT/r1.out" 2>&1 || { rc=$?; cat "$OUT/r1.out"; fail "l2info exited $rc"; }
 cat "$OUT/r1.out"
 has "$OUT/r1.out" "vendor start-up: RTL8761BU: loaded $FW/rtl_bt/rtl8761bu_fw.bin + $FW/rtl_bt/rtl8761bu_config.bin"
 has "$OUT/r1.out" "version before: hci_rev 0x000b lmp_subver 0x8761"
@@ -51,7 +51,7 @@ has "$OUT/vctrl.log" "realtek-8761bu download: 13 commands, 3046 octets, FNV-1a 
 echo "== 1b. Realtek RTL8852BU: l2info loads a v2 (RTBTCore) patch and config"
 vctrl --vendor realtek-8852bu
 : >"$OUT/vctrl.log"
-"$B/l2info" -t $T --usb-id 0bda:b85b --firmware-dir "$FW" >"$OUT/r2.out" 2>&1 || { cat "$OUT/r2.out"; fail "l2info exited $?"; }
+"$B/l2info" -t $T --usb-id 0bda:b85b --firmware-dir "$FW" >"$OUT/r2.out" 2>&1 || { rc=$?; cat "$OUT/r2.out"; fail "l2info exited $rc"; }
 cat "$OUT/r2.out"
 has "$OUT/r2.out" "vendor start-up: RTL8852BU: loaded $FW/rtl_bt/rtl8852bu_fw.bin + $FW/rtl_bt/rtl8852bu_config.bin"
 has "$OUT/r2.out" "version before: hci_rev 0x000b lmp_subver 0x8852"
