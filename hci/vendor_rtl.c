@@ -191,7 +191,7 @@ struct rtl_v2 {
 /* One section (opcode op, at f + off, len octets): its subsections for eco (and key_id, in a
  * security header) added to v.  0, or an error (reported). */
 static int parse_section_v2(struct hci_host *h, struct rtl_v2 *v, const uint8_t *f, size_t off, size_t len,
-			    unsigned idx, uint32_t op, uint8_t eco, uint8_t key_id)
+			    unsigned idx, uint32_t op, unsigned eco, uint8_t key_id)
 {
 	const char *name = h->vrun->name;
 	if (len < 4) {
@@ -250,7 +250,7 @@ static int parse_epatch_v2(struct hci_host *h, const uint8_t *f, size_t n, uint8
 	const char *name = h->vrun->name;
 	size_t end = n - RTL_TAIL; /* n >= RTL_V2_HDR + RTL_TAIL (check_project) */
 	uint32_t nsec = get_le32(f + 16);
-	uint8_t eco = (uint8_t)(rom_version + 1u);
+	unsigned eco = rom_version + 1u; /* 256 for ROM version 255: no subsection has it */
 	struct rtl_v2 v = {0};
 	size_t pos = RTL_V2_HDR;
 	int r = 0;
