@@ -613,6 +613,10 @@ static void test_rtl_v2_corrupt_files(void **state)
 	v2_bad(g, n, NULL, L2K_EBADMSG, "9 sections announced", "truncated");
 	/* no subsection for the chip's eco */
 	v2_bad(f, n, "vendor-rom=5", L2K_ENOENT, "no patch for ROM version 5", "eco 6");
+	/* ROM version 255: eco 256, which no subsection's octet holds (not eco 0) */
+	memcpy(g, f, n);
+	g[sub1_len - 4] = 0; /* subsection 1's eco */
+	v2_bad(g, n, "vendor-rom=255", L2K_ENOENT, "no patch for ROM version 255", "eco 256");
 	/* truncated: its extension section gone */
 	v2_bad(f, n - 300, NULL, L2K_EBADMSG, "no extension signature", "truncated");
 	/* for another chip (project id 14: an 8761B's) */
