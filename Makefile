@@ -40,8 +40,21 @@ LDLIBS   += -lpthread
 
 # The crypto backend (base/crypto_openssl.c) needs OpenSSL's libcrypto 3.x (Debian libssl-dev);
 # it is linked into everything, and listed in l2kit.pc's Libs.private (from LDLIBS).
-CRYPTO_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
-CRYPTO_LIBS   := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+# CRYPTO=gcrypt builds base/crypto_gcrypt.c instead (libgcrypt, Debian libgcrypt20-dev: the
+# Windows build's backend, checked natively by tests/integration/crypto_gcrypt.sh); use a build
+# folder of its own (BUILD=build-gcrypt).  The fuzz harnesses' backend stays OpenSSL's.
+CRYPTO ?= openssl
+OPENSSL_CFLAGS := $(shell pkg-config --cflags libcrypto 2>/dev/null)
+OPENSSL_LIBS   := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+ifeq ($(CRYPTO),gcrypt)
+CRYPTO_CFLAGS := $(shell pkg-config --cflags libgcrypt 2>/dev/null || libgcrypt-config --cflags 2>/dev/null)
+CRYPTO_LIBS   := $(shell pkg-config --libs libgcrypt 2>/dev/null || libgcrypt-config --libs 2>/dev/null || echo -lgcrypt)
+CRYPTO_EXCLUDE := base/crypto_openssl.c
+else
+CRYPTO_CFLAGS := $(OPENSSL_CFLAGS)
+CRYPTO_LIBS   := $(OPENSSL_LIBS)
+CRYPTO_EXCLUDE := base/crypto_gcrypt.c
+endif
 CPPFLAGS += $(CRYPTO_CFLAGS)
 LDLIBS   += $(CRYPTO_LIBS)
 
@@ -51,7 +64,8 @@ CPPFLAGS += -DL2K_HAVE_LIBUSB $(shell pkg-config --cflags libusb-1.0)
 LDLIBS   += $(shell pkg-config --libs libusb-1.0)
 endif
 # Windows-only sources (the Windows build below swaps these in)
-OS_EXCLUDE := base/crypto_cng.c base/os_win.c transport/socket_win.c transport/serial_win.c
+OS_EXCLUDE := base/crypto_cng.c base/os_win.c transport/socket_win.c transport/serial_win.c \
+	      transport/usb_dl_win.c $(CRYPTO_EXCLUDE)
 else
 # The Windows cross build (`make windows`, docs/windows.md): mingw-w64's POSIX-threads compiler
 # (winpthreads: the library's pthread and clock_gettime calls are unchanged), C99 formats from
@@ -63,8 +77,30 @@ CFLAGS   += -std=c11 $(OPT) -g $(WARN)
 # the tools and tests link the static library (L2K_API is then no dllimport)
 CPPFLAGS += -DL2K_STATIC
 LDFLAGS  += -static
-LDLIBS   += -lbcrypt -lws2_32
+LDLIBS   += -lws2_32
 OS_EXCLUDE := base/crypto_openssl.c base/os_posix.c transport/socket.c transport/serial.c
+# The usb transport loads libusb-1.0.dll at run time (transport/usb_dl_win.c): only libusb's
+# header is needed, and it is the same for every platform (Debian libusb-1.0-0-dev's).
+WIN_LIBUSB_H := $(wildcard $(shell pkg-config --variable=includedir libusb-1.0 2>/dev/null)/libusb-1.0/libusb.h)
+ifneq ($(WIN_LIBUSB_H),)
+CPPFLAGS += -DL2K_HAVE_LIBUSB -DL2K_LIBUSB_DL -I$(dir $(WIN_LIBUSB_H))
+endif
+# The crypto backend: CRYPTO=gcrypt (`make windows`' default, WIN_CRYPTO) is libgcrypt-20.dll
+# (Debian libgcrypt-mingw-w64-dev), linked through its import libraries (named by path: -static
+# would pick the static archives) and shipped beside l2kit.dll, the tools and the tests with
+# libgpg-error-0.dll; CRYPTO=cng is Windows' own bcrypt.dll (nothing to ship; P-256 unverified:
+# docs/windows.md).
+ifeq ($(CRYPTO),cng)
+CPPFLAGS += -DL2K_CRYPTO_CNG
+LDLIBS   += -lbcrypt
+OS_EXCLUDE += base/crypto_gcrypt.c
+else
+WIN_GCRYPT_IMPLIBS := $(shell $(CC) -print-file-name=libgcrypt.dll.a) $(shell $(CC) -print-file-name=libgpg-error.dll.a)
+WIN_GCRYPT_DLLS := $(abspath $(dir $(firstword $(WIN_GCRYPT_IMPLIBS)))../bin/libgcrypt-20.dll \
+		   $(dir $(lastword $(WIN_GCRYPT_IMPLIBS)))../bin/libgpg-error-0.dll)
+LDLIBS   += $(WIN_GCRYPT_IMPLIBS)
+OS_EXCLUDE += base/crypto_cng.c
+endif
 endif
 
 LIB_SRC   := $(filter-out $(OS_EXCLUDE),$(sort $(wildcard base/*.c core/*.c hci/*.c sm/*.c transport/*.c transport/sim/*.c api/*.c)))
@@ -149,6 +185,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2k
 FUZZ_REGRESS_OBJ := $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o $(BUILD)/obj/tests/fuzz/crypto_fz.o
 $(BUILD)/tests/test_fuzz_regress: $(FUZZ_REGRESS_OBJ)
 $(BUILD)/tests/test_fuzz_regress: TEST_EXTRA_OBJ := $(FUZZ_REGRESS_OBJ)
+$(BUILD)/tests/test_fuzz_regress: LDLIBS += $(if $(filter gcrypt,$(CRYPTO)),$(OPENSSL_LIBS))
 $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o: tests/fuzz/fuzz_smp.c | $(STAGED_HEADERS)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $< (fz_smp_run)"
@@ -157,7 +194,7 @@ $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o: tests/fuzz/fuzz_smp.c | $(STAGED_HEA
 $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_EXTRA_OBJ) $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
 
 # Test programs driven by tests/integration/*.sh (they may use internal headers)
 $(BUILD)/tests/progs/%: $(BUILD)/obj/tests/progs/%.o $(BUILD)/libl2kit.a
@@ -173,6 +210,16 @@ $(BUILD)/bin/l2bench: TOOL_PARTS := $(BENCH_OBJ)
 $(BUILD)/bin/l2bench: $(BENCH_OBJ)
 $(BUILD)/bin/l2cat: TOOL_PARTS := $(L2CAT_OBJ)
 $(BUILD)/bin/l2cat: $(L2CAT_OBJ)
+# l2tester's case library (tools/l2tester/*.c, public API only) is linked into l2tester and into
+# the conformance test that runs every case in-process (test_l2tester_cases); l2iut shares the
+# IUT side of the control protocol (iut_core).
+L2TESTER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard tools/l2tester/*.c)))
+$(BUILD)/bin/l2tester: TOOL_PARTS := $(L2TESTER_OBJ)
+$(BUILD)/bin/l2tester: $(L2TESTER_OBJ)
+$(BUILD)/bin/l2iut: TOOL_PARTS := $(BUILD)/obj/tools/l2tester/iut_core.o
+$(BUILD)/bin/l2iut: $(BUILD)/obj/tools/l2tester/iut_core.o
+$(BUILD)/tests/test_l2tester_cases: TEST_EXTRA_OBJ := $(L2TESTER_OBJ)
+$(BUILD)/tests/test_l2tester_cases: $(L2TESTER_OBJ)
 
 # Benchmarks (not part of check): tables on stdout, $(BUILD)/bench/results.json and a plot.
 # BENCH_ARGS=--quick for a smoke run.  The Python section runs python/ on $(BUILD)/libl2kit.so.
@@ -272,7 +319,7 @@ FUZZ_REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 # it (instrumented like the library) with a deterministic random stream, a pool of fixed key
 # pairs and remembered Diffie-Hellman results, so a pairing is cheap and an input replays the
 # same way (both builds; the library itself is unchanged).
-FUZZ_LIB_OBJ  := $(filter-out $(FUZZ_BUILD)/obj/base/crypto_openssl.o,$(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)) \
+FUZZ_LIB_OBJ  := $(filter-out $(FUZZ_BUILD)/obj/base/crypto_openssl.o $(FUZZ_BUILD)/obj/base/crypto_gcrypt.o,$(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)) \
 		 $(FUZZ_BUILD)/obj/tests/fuzz/crypto_fz.o
 FUZZ_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 REPLAY_COMMON_OBJ := $(FUZZ_COMMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay_main.o \
@@ -306,7 +353,7 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_COMMON_OBJ) $
 $(BUILD)/fuzz-replay/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(REPLAY_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(if $(filter gcrypt,$(CRYPTO)),$(OPENSSL_LIBS)) -lm
 
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZERS_RUN)
@@ -339,25 +386,47 @@ check-valgrind: tests fuzz-replay
 # of the cmocka calls the tests make).  `make check-windows` runs the tests under Wine.
 WIN_CC    ?= x86_64-w64-mingw32-gcc-posix
 WIN_BUILD ?= build-win
+# The crypto backend: gcrypt (libgcrypt-20.dll, shipped beside l2kit.dll) or cng (bcrypt.dll)
+WIN_CRYPTO ?= gcrypt
 # The tools ported so far (the others need a console or process layer: docs/windows.md).
 WIN_TOOL_NAMES ?= l2info l2ping l2cat l2demo l2pair
 .PHONY: windows windows-lib windows-tools windows-tests check-windows
+# A Windows build folder keeps one crypto backend (DIR/.crypto): switching wipes its objects.
+win_crypto_folder = if [ -f $(1)/.crypto ] && [ "$$(cat $(1)/.crypto)" != "$(2)" ]; then \
+	rm -rf $(1)/obj $(1)/*.dll $(1)/*.a $(1)/bin $(1)/tests; fi; mkdir -p $(1) && echo $(2) >$(1)/.crypto
 windows:
 	@command -v $(WIN_CC) >/dev/null 2>&1 || { echo "windows: $(WIN_CC) not found (Debian: apt-get install gcc-mingw-w64-x86-64)"; exit 1; }
-	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_BUILD) windows-lib windows-tools windows-tests
+	@if [ "$(WIN_CRYPTO)" = gcrypt ] && ! [ -f "$$($(WIN_CC) -print-file-name=libgcrypt.dll.a)" ]; then \
+		echo "windows: libgcrypt for mingw-w64 not found (Debian: apt-get install libgcrypt-mingw-w64-dev; or make windows WIN_CRYPTO=cng)"; exit 1; fi
+	@$(call win_crypto_folder,$(WIN_BUILD),$(WIN_CRYPTO))
+	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_BUILD) CRYPTO=$(WIN_CRYPTO) windows-lib windows-tools windows-tests
 
 # The unit and conformance tests under Wine, then the tools under Wine against Linux ones
 # (tests/win/l2cat_wine.sh: WIN_XFER_BYTES each way per mode, default 1 MiB).
 WIN_XFER_BYTES ?= 1048576
+# The CNG backend's sample-data test is built too (WIN_CNG_BUILD) and run beside the suite.
+WIN_CNG_BUILD ?= $(WIN_BUILD)-cng
 check-windows: windows tools
-	@sh tests/win/run_wine.sh $(WIN_BUILD); r1=$$?; \
+	@$(call win_crypto_folder,$(WIN_CNG_BUILD),cng)
+	$(Q)$(MAKE) --no-print-directory TARGET_OS=windows CC=$(WIN_CC) BUILD=$(WIN_CNG_BUILD) CRYPTO=cng $(WIN_CNG_BUILD)/tests/test_smp_crypto.exe
+	@WIN_CNG_BUILD=$(WIN_CNG_BUILD) sh tests/win/run_wine.sh $(WIN_BUILD); r1=$$?; \
 	sh tests/win/l2cat_wine.sh $(WIN_BUILD) $(BUILD) $(WIN_XFER_BYTES); r2=$$?; \
+	sh tests/win/usb_wine.sh $(WIN_BUILD); r3=$$?; \
 	if [ $$r1 = 77 ] && [ $$r2 = 77 ]; then echo "check-windows: skipped (no wine)"; exit 0; fi; \
-	for r in $$r1 $$r2; do [ $$r = 0 ] || [ $$r = 77 ] || exit 1; done
+	for r in $$r1 $$r2 $$r3; do [ $$r = 0 ] || [ $$r = 77 ] || { echo "check-windows: FAILED"; exit 1; }; done; \
+	echo "check-windows: all passed"
 
 ifeq ($(TARGET_OS),windows)
-windows-lib: $(BUILD)/l2kit.dll $(BUILD)/libl2kit.a $(STAGED_HEADERS)
+# libgcrypt's DLLs beside everything that loads them (Windows looks in the program's folder)
+WIN_DLL_COPIES := $(foreach d,$(BUILD) $(BUILD)/bin $(BUILD)/tests,$(addprefix $(d)/,$(notdir $(WIN_GCRYPT_DLLS))))
+windows-lib: $(BUILD)/l2kit.dll $(BUILD)/libl2kit.a $(STAGED_HEADERS) $(WIN_DLL_COPIES)
 windows-tools: $(WIN_TOOL_NAMES:%=$(BUILD)/bin/%.exe)
+define win_dll_copy
+$(1)/$(notdir $(2)): $(2)
+	@mkdir -p $(1)
+	$(Q)cp $(2) $(1)/
+endef
+$(foreach d,$(BUILD) $(BUILD)/bin $(BUILD)/tests,$(foreach f,$(WIN_GCRYPT_DLLS),$(eval $(call win_dll_copy,$(d),$(f)))))
 # Not on Windows: test_fuzz_regress (it replays through the fuzz builds' OpenSSL-based crypto) and
 # test_transport (the POSIX transports: unix sockets, ttys, the Linux user channel).
 WIN_SKIP_TESTS := test_fuzz_regress test_transport
@@ -375,6 +444,20 @@ $(BUILD)/bin/%.exe: $(BUILD)/obj/tools/%.o $(TOOL_COMMON_OBJ) $(BUILD)/libl2kit.
 
 $(BUILD)/bin/l2cat.exe: TOOL_PARTS := $(L2CAT_OBJ)
 $(BUILD)/bin/l2cat.exe: $(L2CAT_OBJ)
+
+# The stand-in libusb-1.0.dll of tests/win/usb_wine.sh (a libusb with no devices), complete and
+# without one function.
+ifneq ($(WIN_LIBUSB_H),)
+windows-tests: $(BUILD)/usbstub/full/libusb-1.0.dll $(BUILD)/usbstub/partial/libusb-1.0.dll
+$(BUILD)/usbstub/full/libusb-1.0.dll: tests/win/libusb_stub.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -shared $(CPPFLAGS) $(CFLAGS) -o $@ $<
+$(BUILD)/usbstub/partial/libusb-1.0.dll: tests/win/libusb_stub.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -shared $(CPPFLAGS) $(CFLAGS) -DSTUB_WITHOUT_NEXT_TIMEOUT -o $@ $<
+endif
 
 WIN_CMOCKA_OBJ := $(BUILD)/obj/tests/win/cmocka_win.o
 # the tests find <cmocka.h> and <poll.h> there (tests/win)

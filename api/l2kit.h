@@ -543,6 +543,33 @@ L2K_API int l2k_fixed_wait_room(l2k_stack *s, uint16_t handle, l2k_fixed_room_cb
 L2K_API int l2k_le_conn_update(l2k_stack *s, uint16_t handle, uint16_t interval_min, uint16_t interval_max,
 			       uint16_t latency, uint16_t timeout);
 
+/* ---- The lower tester's face: the L2CAP engine unplugged ------------------------------------
+ *
+ * For conformance testers (tools/l2tester): l2k_raw_attach() disconnects the stack's L2CAP
+ * engine for good.  The HCI host still makes links and carries ACL data, but every L2CAP PDU
+ * the stack receives goes to cbs->rx (basic header taken off: cid and payload), and nothing
+ * answers a peer by itself; l2k_raw_send() sends one L2CAP PDU (header built from len and cid),
+ * l2k_raw_send_acl() one raw ACL packet with any Packet_Boundary flag pb (its data up to 1024
+ * octets, no L2CAP framing: split or malformed PDUs).  Links: l2k_link_connect and the stack's
+ * link_up / link_down callbacks.  An LE Remote Connection Parameter Request from the controller
+ * is accepted as asked.  The channel functions of the event and socket faces are not for such a
+ * stack.  0, L2K_EINVAL, L2K_EBUSY (attached already), L2K_ENOMEM; the senders: 0 or as
+ * l2k_chan_send. */
+struct l2k_raw_cbs {
+	void *user;
+	void (*rx)(void *user, uint16_t handle, uint16_t cid, const uint8_t *payload, size_t len);
+};
+L2K_API int l2k_raw_attach(l2k_stack *s, const struct l2k_raw_cbs *cbs);
+L2K_API int l2k_raw_send(l2k_stack *s, uint16_t handle, uint16_t cid, const uint8_t *payload, size_t len);
+L2K_API int l2k_raw_send_acl(l2k_stack *s, uint16_t handle, uint8_t pb, const uint8_t *data, size_t len);
+
+/* TEST ONLY: make this stack's L2CAP engine misbehave in one named way, so that a conformance
+ * tester can be shown to notice (l2iut --defect, docs/l2tester.md): "wrong-ident" (signaling
+ * responses carry the request's identifier + 1), "skip-mtu-check" (a BR/EDR Configuration
+ * Request with an MTU below 48 is accepted).  Never set unless a program calls this.  0, or
+ * L2K_EINVAL for an unknown name. */
+L2K_API int l2k_test_defect(l2k_stack *s, const char *name);
+
 /* ---- L2CAP channels: the socket face --------------------------------------------------------
  *
  * Blocking or non-blocking calls, safe from any thread, on the same channels.  l2k_start()

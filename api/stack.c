@@ -40,6 +40,8 @@ static uint64_t stack_clock(void *arg)
 
 struct l2cap_engine *l2cap_engine_of(l2k_stack *s)
 {
+	if (s->raw)
+		return l2k_raw_engine(s);
 	return s->upper.ctx;
 }
 

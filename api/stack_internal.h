@@ -41,6 +41,7 @@ struct l2k_stack {
 	struct sockface *sf; /* socket face (api/sockface.c): created by l2k_start, else NULL */
 	struct sm *sm;	     /* security manager (sm/), wired by api/security.c */
 	struct security *sec;
+	struct l2k_raw *raw; /* the L2CAP engine unplugged (api/raw.c, l2k_raw_attach), else NULL */
 };
 
 /* l2k_stack_open() on a transport the caller made (a test's or fuzz harness's in-memory fake,
@@ -56,6 +57,8 @@ int l2k_stack_open_transport(struct transport *tr, const struct l2k_stack_opts *
 uint64_t l2k_stack_now(l2k_stack *s);
 /* The L2CAP engine plugged into the stack (its upper layer). */
 struct l2cap_engine *l2cap_engine_of(l2k_stack *s);
+/* The engine a raw stack (l2k_raw_attach) keeps unplugged (api/raw.c). */
+struct l2cap_engine *l2k_raw_engine(l2k_stack *s);
 void l2k_stack_set_error(l2k_stack *s, int err, const char *msg);
 
 /* loop.c: OS clocks */

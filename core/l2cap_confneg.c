@@ -217,7 +217,7 @@ int l2cap_conf_eval_request(struct l2k_chan *ch, const struct l2cap_conf_opts *i
 	 * the response names the value we can accept (COS/CFD/BV-11). */
 	if (in->present & L2CAP_CONF_HAS_MTU) {
 		out.present |= L2CAP_CONF_HAS_MTU;
-		if (in->mtu < L2CAP_MIN_MTU_BREDR) {
+		if (in->mtu < L2CAP_MIN_MTU_BREDR && !(ch->eng->defects & L2CAP_DEFECT_SKIP_MTU_CHECK)) {
 			*result = L2CAP_CONF_UNACCEPTABLE;
 			out.mtu = L2CAP_MIN_MTU_BREDR;
 		} else {

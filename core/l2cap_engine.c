@@ -200,11 +200,37 @@ int l2cap_send_pdu(struct l2cap_link *l, uint16_t cid, const uint8_t *const *par
 	return hci_host_acl_sendv(l->eng->hci, l->handle, iov, n + 1);
 }
 
+static bool is_response(uint8_t code)
+{
+	switch (code) {
+	case L2CAP_COMMAND_REJECT_RSP:
+	case L2CAP_CONNECTION_RSP:
+	case L2CAP_CONFIGURATION_RSP:
+	case L2CAP_DISCONNECTION_RSP:
+	case L2CAP_ECHO_RSP:
+	case L2CAP_INFORMATION_RSP:
+	case L2CAP_CONN_PARAM_UPDATE_RSP:
+	case L2CAP_LE_CREDIT_BASED_CONNECTION_RSP:
+	case L2CAP_CREDIT_BASED_CONNECTION_RSP:
+	case L2CAP_CREDIT_BASED_RECONFIGURE_RSP:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int send_sig(struct l2cap_link *l, const uint8_t *cmd, size_t len, bool after_data)
 {
 	if (len > 0xFFFF)
 		return L2K_EMSGSIZE;
 	uint8_t hdr[L2CAP_HDR_LEN];
+	uint8_t bad[512];
+	if ((l->eng->defects & L2CAP_DEFECT_WRONG_IDENT) && len >= 2 && len <= sizeof(bad) &&
+	    is_response(cmd[0])) {
+		memcpy(bad, cmd, len); /* TEST ONLY (l2k_test_defect "wrong-ident") */
+		bad[1] = (uint8_t)(cmd[1] + 1);
+		cmd = bad;
+	}
 	struct hci_iov iov[2] = {
 	    {hdr, l2cap_hdr_pack(hdr, sizeof(hdr), (uint16_t)len, l->le ? L2CAP_CID_LE_SIGNALING : L2CAP_CID_SIGNALING)},
 	    {cmd, len}};

@@ -284,6 +284,10 @@ struct l2cap_sec_tok {
 	uint8_t level;
 };
 
+/* Deliberate misbehaviours for testing conformance testers (l2k_test_defect, never by default). */
+#define L2CAP_DEFECT_WRONG_IDENT 0x1u	 /* signaling responses carry ident + 1 */
+#define L2CAP_DEFECT_SKIP_MTU_CHECK 0x2u /* a Configuration Request's MTU below 48 is accepted */
+
 struct l2cap_engine {
 	struct hci_host *hci;
 	struct l2cap_security sec;
@@ -308,6 +312,7 @@ struct l2cap_engine {
 	uint8_t sigbuf[1024];	  /* building outgoing signaling */
 	uint64_t sig_rejects_sent;
 	uint64_t sig_dropped; /* signaling not sent: the link's signaling queue was full */
+	uint32_t defects;     /* TEST ONLY (l2k_test_defect): L2CAP_DEFECT_* misbehaviours, 0 */
 	uint64_t drop_unknown_cid;
 	uint64_t drop_bad_length;
 };

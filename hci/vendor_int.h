@@ -19,6 +19,27 @@ struct vendor_family {
 
 extern const struct vendor_family hci_vendor_rtl, hci_vendor_intel, hci_vendor_bcm;
 
+/* Intel Read Version (0xFC05 with parameter 0xFF) in the TLV format (hardware variant 0x17 and
+ * later): the fields the start-up uses (hci/vendor_intel.c). */
+struct intel_tlv_version {
+	uint32_t cnvi_top, cnvr_top, cnvi_bt, cnvr_bt;
+	uint16_t dev_rev_id;
+	uint8_t img_type;	     /* 0x01 bootloader, 0x03 operational */
+	uint8_t ts_week, ts_year;    /* time stamp */
+	uint8_t build_type;
+	uint32_t build_num;
+	uint8_t secure_boot, otp_lock, api_lock, debug_lock;
+	uint8_t min_fw[3];	     /* build number, week, year */
+	uint8_t limited_cce;
+	uint8_t sbe_type;	     /* 0x00 RSA, 0x01 ECDSA */
+	uint8_t otp_bdaddr[6];
+	uint64_t seen;		     /* bit (type - 0x10) of each field present */
+};
+/* Parse the TLV list of an Intel Read Version answer (without its status): every length
+ * checked before a read, types l2kit does not use skipped.  0, or L2K_EBADMSG with *bad_off the
+ * offset of the entry that does not fit (or whose value is too short for its type). */
+int intel_parse_version_tlv(const uint8_t *p, size_t n, struct intel_tlv_version *out, size_t *bad_off);
+
 struct hci_vendor_run {
 	const struct vendor_family *fam;
 	int step;	   /* the family's own */
@@ -40,6 +61,8 @@ struct hci_vendor_run {
 	bool result_ok, result_bad;  /* Intel Secure Send Result event */
 	uint8_t result_code;
 	bool booted;		     /* Intel bootup event */
+	bool tlv;		     /* Intel: the TLV version format (AX210 and later) */
+	struct intel_tlv_version tv, tv2; /* ... its Read Version in the bootloader, after booting */
 	char name[96], name2[96];    /* the firmware file names (for messages) */
 };
 

@@ -11,7 +11,11 @@ What it reads:
     covers are the L2CAP.TS IDs named in the comment just above it or in its body
     ("L2CAP/LE/CFC/BV-02-C" or "COS/CED/BV-03-C"); a TESTER_SKIP("why") in its body marks it
     skipped with that reason;
-  - "not applicable" lines of the files' header comments:  " *   L2CAP/X/Y/BV-NN-C -- reason".
+  - "not applicable" lines of the files' header comments:  " *   L2CAP/X/Y/BV-NN-C -- reason";
+  - l2tester's case library, tools/l2tester/cases_*.c (the one definition of each case it runs
+    against other devices, run in-process by BUILD/tests/test_l2tester_cases, one cmocka test
+    named by the ID): a table entry {"L2CAP/ID", "GROUP", LT_..., "role", fn, NULL, iut_central} is a
+    case, one with a reason string instead of NULL is not applicable.  The table names them `l2tester`.
 With --run BUILD the test binaries BUILD/tests/test_ts_* are run and each test's real outcome
 (pass / FAIL / skipped) is used instead of "tested".  --write replaces the text between the
 markers <!-- conformance-table:begin --> and <!-- conformance-table:end --> of the given file
@@ -35,6 +39,7 @@ NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
 FUNC_RE = re.compile(r"^static void (test_\w+)\(void \*\*state\)\s*$", re.M)
 NAME_ID_RE = re.compile(r"^test_((?:COS|LE|CLS)_[A-Z]+|FIX|ECFC)_(B[VI])_(\d\d)_([CI])_")
 SKIP_RE = re.compile(r'TESTER_SKIP\("((?:[^"\\]|\\.)*)"\)')
+LIB_RE = re.compile(r'\{"(L2CAP/[^"]+)",\s*"[^"]+",\s*LT_\w+,\s*(?:NULL|"[^"]*"),\s*\w+,\s*(NULL|"(?:[^"\\]|\\.)*")\s*(?:,\s*(?:true|false)\s*)?\}')
 BEGIN = "<!-- conformance-table:begin -->"
 END = "<!-- conformance-table:end -->"
 
@@ -63,7 +68,7 @@ def scan_sources(root):
         funcs = list(FUNC_RE.finditer(src))
         for i, m in enumerate(funcs):
             # the comment right above the function (back to the previous function's end)
-            start = funcs[i - 1].end() if i else 0
+            start = funcs[i - 1].end() if i else max(src.find("#include"), 0)
             prev_end = src.rfind("\n}\n", start, m.start())
             above = src[(prev_end + 3) if prev_end >= 0 else start:m.start()]
             body_end = src.find("\n}\n", m.end())
@@ -79,6 +84,15 @@ def scan_sources(root):
             tests.append({"file": fname, "name": m.group(1), "ids": ids,
                           "skip": sk.group(1) if sk else None,
                           "registered": m.group(1) in registered})
+    for path in sorted(glob.glob(os.path.join(root, "tools/l2tester/cases_*.c"))):
+        src = open(path).read()
+        for m in LIB_RE.finditer(src):
+            gid = m.group(1).replace("L2CAP/", "", 1)
+            if m.group(2) != "NULL":
+                na[gid] = ("l2tester", m.group(2)[1:-1])
+            else:
+                tests.append({"file": "l2tester", "name": m.group(1), "ids": [gid], "skip": None,
+                              "registered": True})
     return tests, na
 
 
@@ -86,8 +100,9 @@ def run_binaries(build):
     """Runs BUILD/tests/test_ts_*; returns {test name: 'pass'|'FAIL'|'skipped'}."""
     out = {}
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="stdout")
-    for exe in sorted(glob.glob(os.path.join(build, "tests/test_ts_*"))):
-        if not os.access(exe, os.X_OK):
+    for exe in sorted(glob.glob(os.path.join(build, "tests/test_ts_*")) +
+                      [os.path.join(build, "tests/test_l2tester_cases")]):
+        if not os.path.exists(exe) or not os.access(exe, os.X_OK):
             continue
         try:
             p = subprocess.run([exe], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -152,6 +167,12 @@ def build_table(rows, tests, na, results):
         names = "<br>".join("`%s`: `%s`" % (t["file"], t["name"]) for t in ts)
         lines.append("| %s | %s | %s | %s |" % (r["id"], r["feature"], status.replace("|", "/"), names))
     summary = ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))
+    lib = sum(1 for r in rows if r["group"] in GROUPS and any(
+        t["file"] == "l2tester" for t in by_id.get(r["id"].replace("L2CAP/", "", 1), [])))
+    lib_na = sum(1 for r in rows if r["group"] in GROUPS and
+                 na.get(r["id"].replace("L2CAP/", "", 1), ("",))[0] == "l2tester")
+    summary += ("; %d IDs are l2tester's library cases (%d more are its not-applicable entries), the "
+                "others the legacy test_ts_* suites'" % (lib, lib_na))
     extra = [t for t in tests if not t["ids"]]
     lines.append("")
     lines.append("Summary: " + summary + ".")

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs l2kit's tests and prints one closing line "N passed, N failed, N skipped".
 #   tests/run.sh BUILD [unit|integration|all] [NAME-FILTER]
-# TEST_RUNNER=PROGRAM runs each unit test binary under PROGRAM (tests/win/run_wine.sh: wine).
+# TEST_RUNNER=PROGRAM runs each unit test binary under PROGRAM (tests/win/run_wine.sh: Wine,
+# through tests/win/wine_run.sh).
 # Unit tests are cmocka binaries (build/tests/test_*): each test case counts.  Integration tests
 # are tests/integration/*.sh: each script counts once; exit 0 = pass, 77 = skipped (it says why),
 # anything else = fail.  Logs go to BUILD/test-logs/.
@@ -44,16 +45,20 @@ run_integration() {
 		log="$LOGS/$name.log"
 		# the VM scenarios (all CPU under TCG) and the whole-suite re-runs under ASan and
 		# valgrind take several times longer on a loaded machine: their limits only catch a hang
-		case "$name" in vm_* | asan_suite | valgrind_suite) limit=2400 ;; *) limit=900 ;; esac
+		case "$name" in vm_* | asan_suite | valgrind_suite | windows_wine) limit=2400 ;; *) limit=900 ;; esac
 		BUILD="$BUILD" timeout "$limit" sh "$t" >"$log" 2>&1
 		rc=$?
+		# a script that runs a suite of its own (windows_wine: the Windows tests under Wine)
+		# shows that suite's closing line beside its own result
+		sub=$(sed -n 's/^check-windows (Wine): \([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$/\1/p' "$log" | tr -d '\r' | tail -n 1)
+		sub=${sub:+ (Wine: $sub)}
 		if [ "$rc" = 0 ]; then
-			pass=$((pass + 1)); echo "ok   $name"
+			pass=$((pass + 1)); echo "ok   $name$sub"
 		elif [ "$rc" = 77 ]; then
 			skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$log")"
 		else
 			fail=$((fail + 1)); failed="$failed $name"
-			echo "FAIL $name (exit $rc; log $log)"; tail -n 25 "$log" | sed 's/^/    /'
+			echo "FAIL $name$sub (exit $rc; log $log)"; tail -n 25 "$log" | sed 's/^/    /'
 		fi
 	done
 }

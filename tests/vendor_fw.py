@@ -6,11 +6,13 @@
 
 writes DIR/rtl_bt/rtl8761bu_fw.bin + rtl8761bu_config.bin (epatch v1, project id 14, patches for
 chip ids 1..3), DIR/rtl_bt/rtl8852bu_fw.bin + rtl8852bu_config.bin (epatch v2 "RTBTCore", project
-id 20, snippet / dummy / security sections with subsections for ecos 1..3), DIR/intel/ibt-20-1-3.sfi + .ddc (legacy RSA header, Write Boot Params) and
-DIR/brcm/BCM20702A1-0a5c-21e8.hcd (Write RAM commands, Launch RAM), and prints, one per line,
-"NAME HASH" with the FNV-1a 32 of what the simulated controller must receive for each family
-(realtek, realtek-v2 (ROM version 1, key id 0), intel, broadcom): the hash its vendor report
-shows, and "realtek-v2-octets N", the octets sent."""
+id 20, snippet / dummy / security sections with subsections for ecos 1..3),
+DIR/intel/ibt-20-1-3.sfi + .ddc (legacy RSA header, Write Boot Params),
+DIR/intel/ibt-0041-0041.sfi + .ddc (TLV era, AX210: RSA header, ECDSA header, Write Boot
+Params) and DIR/brcm/BCM20702A1-0a5c-21e8.hcd (Write RAM commands, Launch RAM), and prints, one
+per line, "NAME HASH" with the FNV-1a 32 of what the simulated controller must receive for each
+(realtek, realtek-v2 (ROM version 1, key id 0), intel, intel-ax210 - whose engine is ECDSA -,
+broadcom): the hash its vendor report shows, and "realtek-v2-octets N", the octets sent."""
 import os
 import struct
 import sys
@@ -71,9 +73,15 @@ def realtek_v2():
     return fw, cfg, fnv(want + cfg), len(want + cfg)
 
 
-def intel():
+def intel(tlv=False):
     f = bytearray((i * 13) & 0xFF for i in range(644))
     f[8:12] = struct.pack("<I", 0x00010000)
+    if tlv:
+        # the ECDSA header: 0x06, CSS header version 0x00020000 at 8, its size (itself and the
+        # commands, dwords) at 24, public key 96, signature 96
+        f += bytearray((i * 29 + 7) & 0xFF for i in range(644, 964))
+        f[644] = 0x06
+        f[652:656] = struct.pack("<I", 0x00020000)
     cmds = b""
     for k in range(40):
         pl = 1 + 4 * (k % 8)
@@ -85,6 +93,10 @@ def intel():
     assert len(f) % 4 == 0
     f[24:28] = struct.pack("<I", len(f) // 4)
     ddc = bytes([4, 1, 0, 0xAA, 0xBB, 3, 2, 0, 0xCC])
+    if tlv:
+        f[644 + 24:644 + 28] = struct.pack("<I", (len(f) - 644) // 4)
+        f = bytes(f)
+        return f, ddc, fnv(f[644:])  # ECDSA engine: its header and the commands
     f = bytes(f)
     return f, ddc, fnv(f[388:], fnv(f[:384]))  # the exponent (384..387) is not sent
 
@@ -111,12 +123,16 @@ def main():
     sfi, ddc, hi = intel()
     open(os.path.join(d, "intel/ibt-20-1-3.sfi"), "wb").write(sfi)
     open(os.path.join(d, "intel/ibt-20-1-3.ddc"), "wb").write(ddc)
+    sfi, ddc, ht = intel(tlv=True)
+    open(os.path.join(d, "intel/ibt-0041-0041.sfi"), "wb").write(sfi)
+    open(os.path.join(d, "intel/ibt-0041-0041.ddc"), "wb").write(ddc)
     hcd, hb = broadcom()
     open(os.path.join(d, "brcm/BCM20702A1-0a5c-21e8.hcd"), "wb").write(hcd)
     print("realtek 0x%08x" % hr)
     print("realtek-v2 0x%08x" % hr2)
     print("realtek-v2-octets %d" % n2)
     print("intel 0x%08x" % hi)
+    print("intel-ax210 0x%08x" % ht)
     print("broadcom 0x%08x" % hb)
 
 

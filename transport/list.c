@@ -27,6 +27,13 @@ static void copy(char *dst, size_t len, const char *src)
 static void list_usb(struct transport_dev *out, size_t max, size_t *count, char *note, size_t notelen)
 {
 	libusb_context *ctx = NULL;
+#ifdef L2K_LIBUSB_DL
+	char why[400];
+	if (usb_dl_load("usb", why, sizeof(why)) < 0) { /* Windows: no libusb-1.0.dll */
+		add_note(note, notelen, why);
+		return;
+	}
+#endif
 	int r = libusb_init(&ctx);
 	if (r != 0) {
 		char t[160];

@@ -205,10 +205,30 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		int vv = sim_vendor_by_name(v);
 		if (vv < 0) {
 			err(eb, el, "sim: unknown vendor '%s' (realtek-8761bu, realtek-8821c, realtek-8852bu, intel-8265, "
-				    "intel-ax200, broadcom-20702)", v);
+				    "intel-ax200, intel-ax210, intel-ax211, broadcom-20702)", v);
 			return L2K_ESPEC;
 		}
 		o->cfg.vendor = (uint8_t)vv;
+	} else if (strcmp(k, "vendor-booted") == 0) {
+		if (parse_u64(v, 1, &x) < 0)
+			goto bad;
+		o->cfg.vendor_booted = x != 0;
+	} else if (strcmp(k, "vendor-tlv-extra") == 0) {
+		size_t len = strlen(v);
+		if (len % 2 || len / 2 > sizeof(o->cfg.vendor_tlv_extra))
+			goto bad;
+		for (size_t i = 0; i < len; i++) {
+			char ch = v[i];
+			int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+				: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+			if (d < 0)
+				goto bad;
+			if (i % 2 == 0)
+				o->cfg.vendor_tlv_extra[i / 2] = (uint8_t)(d << 4);
+			else
+				o->cfg.vendor_tlv_extra[i / 2] |= (uint8_t)d;
+		}
+		o->cfg.vendor_tlv_extra_len = (uint8_t)(len / 2);
 	} else if (strcmp(k, "vendor-nack") == 0) {
 		if (parse_u64(v, UINT32_MAX, &x) < 0)
 			goto bad;
@@ -249,7 +269,7 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		o->cut_set = true;
 	} else {
 		err(eb, el, "sim: unknown key '%s' (type, addr, acl-mtu, acl-count, le-acl-mtu, "
-			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, vendor-rom, vendor-key-id, air, profile, "
+			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, vendor-booted, vendor-tlv-extra, vendor-rom, vendor-key-id, air, profile, "
 			    "loss, corrupt, seed, cut-at)",
 		    k);
 		return L2K_ESPEC;

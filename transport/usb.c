@@ -23,6 +23,9 @@
  * A kernel driver bound to the interface (Linux: btusb) is detached at open and re-attached at
  * close.  An unplugged device fails every transfer with LIBUSB_TRANSFER_NO_DEVICE: the
  * transport then reports L2K_ENODEV once through the err callback and delivers nothing more.
+ *
+ * On Windows libusb-1.0.dll is loaded when a usb transport is first opened (usb_dl_win.c), with
+ * a clear error when it is missing; the code below is unchanged (transport/usb_dl.h).
  */
 #include "transport/usb.h"
 
@@ -658,6 +661,11 @@ int usb_transport_open(const char *spec, const char *args, struct transport **ou
 	int r = usb_spec_parse(spec, args, &m, errbuf, errlen);
 	if (r < 0)
 		return r;
+#ifdef L2K_LIBUSB_DL
+	r = usb_dl_load(spec, errbuf, errlen);
+	if (r < 0)
+		return r;
+#endif
 	struct usbt *u = calloc(1, sizeof(*u));
 	if (!u) {
 		transport_errf(errbuf, errlen, "%s: out of memory", spec);

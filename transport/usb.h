@@ -34,7 +34,11 @@ int usb_spec_parse(const char *spec, const char *args, struct usb_match *m, char
 		   size_t errlen);
 
 #ifdef L2K_HAVE_LIBUSB
+#ifdef L2K_LIBUSB_DL
+#include "transport/usb_dl.h" /* Windows: libusb-1.0.dll loaded at run time */
+#else
 #include <libusb.h>
+#endif
 
 /* The HCI interface of a device and its endpoints (addresses and max packet sizes). */
 struct usb_hci_if {

@@ -10,13 +10,14 @@ At load time the library's l2k_abi_version() must equal ABI_VERSION.
 import ctypes
 import ctypes.util
 import os
+import sys
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int, c_int8, c_long,
                     c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 # The L2K_ABI_VERSION this package is written for (api/l2kit.h).
 ABI_VERSION = 4
 
-# File names of the shared library, most specific first.
+# File names of the shared library on every system (library_names(): this system's).
 LIBRARY_NAMES = ("libl2kit.so.0", "libl2kit.so", "l2kit.dll", "libl2kit.dylib")
 
 
@@ -456,22 +457,48 @@ FUNCTIONS = (
 
 # ---- loading ------------------------------------------------------------------------------------
 
+# The package's own folder (the library may sit beside it: `make python`, a wheel).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# On Windows, l2kit.dll of the default build (make windows) needs libgcrypt-20.dll and
+# libgpg-error-0.dll; they are looked for beside it.
+WINDOWS_DEPENDENCIES = ("libgcrypt-20.dll", "libgpg-error-0.dll")
+
+
+def _windows():
+    return os.name == "nt" or sys.platform == "win32"
+
+
+def library_names():
+    """The file names of the shared library on this system, most specific first."""
+    if _windows():
+        return ("l2kit.dll",)
+    if sys.platform == "darwin":
+        return ("libl2kit.dylib",)
+    return ("libl2kit.so.0", "libl2kit.so")
+
+
 def candidates():
     """Where the library is looked for, in order: $L2KIT_LIBRARY, next to the package, the
-    build tree the package sits in (python/../build), then the system's library path."""
+    build tree the package sits in (python/../build, and on Windows python/../build-win, where
+    `make windows` puts l2kit.dll), then the system's library path (on Windows: PATH)."""
     env = os.environ.get("L2KIT_LIBRARY")
     if env:
         yield env
         return
-    here = os.path.dirname(os.path.abspath(__file__))
-    for name in LIBRARY_NAMES:
-        yield os.path.join(here, name)
-    tree = os.path.join(os.path.dirname(os.path.dirname(here)), "build")
-    for name in LIBRARY_NAMES:
-        yield os.path.join(tree, name)
+    names = library_names()
+    for name in names:
+        yield os.path.join(_HERE, name)
+    root = os.path.dirname(os.path.dirname(_HERE))
+    for tree in (("build-win", "build") if _windows() else ("build",)):
+        for name in names:
+            yield os.path.join(root, tree, name)
     found = ctypes.util.find_library("l2kit")
     if found:
         yield found
+
+
+# os.add_dll_directory() handles, kept so that the folders stay on the DLL search path
+_dll_dirs = []
 
 
 def _load():
@@ -480,15 +507,31 @@ def _load():
         if os.path.sep in path and not os.path.exists(path):
             tried.append(path + " (absent)")
             continue
+        if _windows() and os.path.sep in path and hasattr(os, "add_dll_directory"):
+            # Python 3.8+ no longer searches PATH for a DLL's own dependencies: name the
+            # folder of l2kit.dll, where libgcrypt-20.dll and libgpg-error-0.dll are
+            _dll_dirs.append(os.add_dll_directory(os.path.dirname(os.path.abspath(path))))
         try:
             lib = ctypes.CDLL(path)
         except OSError as e:
-            tried.append("%s (%s)" % (path, e))
+            why = str(e)
+            if _windows() and os.path.sep in path:
+                gone = [d for d in WINDOWS_DEPENDENCIES
+                        if not os.path.exists(os.path.join(os.path.dirname(path), d))]
+                if gone:
+                    why += "; %s not beside it" % " and ".join(gone)
+            tried.append("%s (%s)" % (path, why))
             continue
         return lib, path
-    raise ImportError("l2kit: the shared library was not found; build it with 'make python' (or "
-                      "'make lib'), or set L2KIT_LIBRARY to its path.  Tried: " + "; ".join(tried)
-                      + ("; the system's library path (no libl2kit)" if "L2KIT_LIBRARY" not in os.environ else ""))
+    if _windows():
+        hint = ("build it with 'make windows' (l2kit.dll with libgcrypt-20.dll and "
+                "libgpg-error-0.dll beside it, in build-win/), or set L2KIT_LIBRARY to its path")
+        system = "; PATH (no l2kit.dll)"
+    else:
+        hint = "build it with 'make python' (or 'make lib'), or set L2KIT_LIBRARY to its path"
+        system = "; the system's library path (no libl2kit)"
+    raise ImportError("l2kit: the shared library was not found; " + hint + ".  Tried: "
+                      + "; ".join(tried) + (system if "L2KIT_LIBRARY" not in os.environ else ""))
 
 
 def _bind(lib, path):

@@ -1,4 +1,5 @@
-/* Conformance: BR/EDR signaling (L2CAP.TS groups COS/CED, COS/ECH, COS/IEX, FIX).  Each test
+/* Conformance: BR/EDR signaling beyond L2CAP.TS's cases (which are l2tester's now,
+ * tools/l2tester/cases_bredr.c): a C-frame over the signaling MTU, invalid PSMs.  Each test
  * plays the tester over the simulated controller and checks every byte l2kit answers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,159 +10,6 @@
 #include <cmocka.h>
 
 #include "tests/common/tester.h"
-
-/* The IUT's channel callbacks record what happened. */
-struct rec {
-	int opened, closed;
-	enum l2k_close_reason reason;
-	size_t got;
-	uint8_t data[1024];
-};
-static void r_open(void *u, l2k_chan *ch)
-{
-	((struct rec *)u)->opened++;
-}
-static void r_closed(void *u, l2k_chan *ch, enum l2k_close_reason why)
-{
-	struct rec *r = u;
-	r->closed++;
-	r->reason = why;
-}
-static void r_recv(void *u, l2k_chan *ch, const uint8_t *p, size_t n)
-{
-	struct rec *r = u;
-	r->got = n;
-	memcpy(r->data, p, n < sizeof(r->data) ? n : sizeof(r->data));
-}
-
-/* Answer the IUT's information exchange as a peer with no extended features. */
-static void answer_info(struct tester *t)
-{
-	const struct tester_pdu *p = tester_expect_sig(t, 0x0A, 5000);
-	assert_non_null(p);
-	assert_int_equal(t_get16(p->data + 4), 0x0002); /* extended features first */
-	uint8_t rsp[8] = {0x02, 0x00, 0x00, 0x00, 0, 0, 0, 0};
-	tester_send_sig(t, 0x0B, p->data[1], rsp, 8);
-}
-
-/* L2CAP/COS/CED/BV-01-C: the IUT opens a Basic channel to the tester's PSM and configures it. */
-static void test_COS_CED_BV_01_C_iut_opens_basic_channel(void **state)
-{
-	struct tester *t = *state;
-	struct rec r = {0};
-	struct l2k_chan_cbs cb = {.user = &r, .open = r_open, .closed = r_closed, .recv = r_recv};
-	l2k_chan *ch;
-	assert_int_equal(l2k_chan_connect(t->iut, &t->tst_addr, L2K_ADDR_BREDR, 0x1001, NULL, &cb, &ch), 0);
-	answer_info(t);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x02, 5000); /* Connection Request */
-	assert_non_null(p);
-	assert_int_equal(t_get16(p->data + 2), 4);
-	assert_int_equal(t_get16(p->data + 4), 0x1001);
-	uint16_t scid = t_get16(p->data + 6);
-	assert_true(scid >= 0x0040);
-	uint8_t rsp[8];
-	t_put16(rsp, 0x0050);  /* DCID: ours */
-	t_put16(rsp + 2, scid);
-	t_put16(rsp + 4, 0);   /* success */
-	t_put16(rsp + 6, 0);
-	tester_send_sig(t, 0x03, p->data[1], rsp, 8);
-	p = tester_expect_sig(t, 0x04, 5000); /* Configuration Request */
-	assert_non_null(p);
-	assert_int_equal(t_get16(p->data + 4), 0x0050); /* DCID */
-	assert_int_equal(t_get16(p->data + 6), 0);	/* flags */
-	/* MTU option 672 */
-	const uint8_t mtu_opt[4] = {0x01, 0x02, 0xA0, 0x02};
-	assert_int_equal(t_get16(p->data + 2), 4 + 4);
-	assert_memory_equal(p->data + 8, mtu_opt, 4);
-	uint8_t crsp[6];
-	t_put16(crsp, scid);
-	t_put16(crsp + 2, 0);
-	t_put16(crsp + 4, 0);
-	tester_send_sig(t, 0x05, p->data[1], crsp, 6);
-	/* our own request, no options: the IUT answers success with its scid */
-	uint8_t creq[4];
-	t_put16(creq, scid);
-	t_put16(creq + 2, 0);
-	uint8_t id = tester_ident(t);
-	tester_send_sig(t, 0x04, id, creq, 4);
-	p = tester_expect_sig(t, 0x05, 5000);
-	assert_non_null(p);
-	assert_int_equal(p->data[1], id);
-	assert_int_equal(t_get16(p->data + 4), 0x0050); /* SCID field = the tester's CID */
-	assert_int_equal(t_get16(p->data + 8), 0);	/* success */
-	tester_run(t, 10);
-	assert_int_equal(r.opened, 1);
-	/* COS/CED/BV-03-C: an SDU from the IUT arrives as one B-frame on our CID */
-	assert_int_equal(l2k_chan_send(ch, (const uint8_t *)"hello!!", 7), 0);
-	p = tester_next_on(t, 0x0050, 1000);
-	assert_non_null(p);
-	assert_int_equal(p->len, 7);
-	assert_memory_equal(p->data, "hello!!", 7);
-	/* and a B-frame to the IUT is delivered */
-	tester_send(t, scid, (const uint8_t *)"abc", 3);
-	tester_run(t, 10);
-	assert_int_equal(r.got, 3);
-	assert_memory_equal(r.data, "abc", 3);
-	/* COS/CED/BV-07-C: the tester disconnects; the IUT answers and releases the channel */
-	uint8_t dreq[4];
-	t_put16(dreq, scid);
-	t_put16(dreq + 2, 0x0050);
-	id = tester_ident(t);
-	tester_send_sig(t, 0x06, id, dreq, 4);
-	p = tester_expect_sig(t, 0x07, 1000);
-	assert_non_null(p);
-	assert_int_equal(p->data[1], id);
-	assert_memory_equal(p->data + 4, dreq, 4);
-	assert_int_equal(r.closed, 1);
-	assert_int_equal(r.reason, L2K_CLOSE_REMOTE);
-}
-
-/* L2CAP/COS/CED/BV-08-C: the tester never answers the Connection Request: the IUT gives up
- * when RTX expires and reports a timeout. */
-static void test_COS_CED_BV_08_C_rtx_expiry_closes_channel(void **state)
-{
-	struct tester *t = *state;
-	struct rec r = {0};
-	struct l2k_chan_cbs cb = {.user = &r, .open = r_open, .closed = r_closed};
-	assert_int_equal(l2k_chan_connect(t->iut, &t->tst_addr, L2K_ADDR_BREDR, 0x1003, NULL, &cb, NULL), 0);
-	answer_info(t);
-	assert_non_null(tester_expect_sig(t, 0x02, 5000));
-	uint64_t start = t->vc.now_ms;
-	tester_run(t, 59000);
-	assert_int_equal(r.closed, 1);
-	assert_int_equal(r.reason, L2K_CLOSE_TIMEOUT);
-	assert_int_equal(r.opened, 0);
-	(void)start;
-}
-
-/* L2CAP/COS/CED/BI-01-C: an unknown signaling code gets Command Reject "not understood" with the
- * same identifier. */
-static void test_COS_CED_BI_01_C_unknown_opcode_rejected(void **state)
-{
-	struct tester *t = *state;
-	tester_flush(t);
-	uint8_t data[2] = {0x12, 0x34};
-	tester_send_sig(t, 0x3F, 0x21, data, 2);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x01, 1000);
-	assert_non_null(p);
-	const uint8_t want[6] = {0x01, 0x21, 0x02, 0x00, 0x00, 0x00};
-	assert_int_equal(p->len, 6);
-	assert_memory_equal(p->data, want, 6);
-}
-
-/* L2CAP/COS/ECH/BV-01-C: Echo Request answered with the same data. */
-static void test_COS_ECH_BV_01_C_echo_answered_with_data(void **state)
-{
-	struct tester *t = *state;
-	tester_flush(t);
-	uint8_t data[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-	tester_send_sig(t, 0x08, 0x33, data, 10);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x09, 1000);
-	assert_non_null(p);
-	assert_int_equal(p->data[1], 0x33);
-	assert_int_equal(t_get16(p->data + 2), 10);
-	assert_memory_equal(p->data + 4, data, 10);
-}
 
 /* A C-frame over the signaling MTU packed with Echo Requests: one Command Reject "signaling
  * MTU exceeded" carrying the IUT's MTUsig (672) and the first identifier; no echoes. */
@@ -188,64 +36,6 @@ static void test_sig_mtu_exceeded_one_reject_no_echoes(void **state)
 	assert_true(tester_quiet(t, 1000));
 }
 
-/* L2CAP/COS/CED/BV-09-C: several commands in one C-frame are each answered, in order. */
-static void test_COS_CED_BV_09_C_multiple_commands_in_one_frame(void **state)
-{
-	struct tester *t = *state;
-	tester_flush(t);
-	uint8_t f[4 + 2 + 4 + 3 + 4 + 2];
-	size_t n = 0;
-	f[n++] = 0x0A; f[n++] = 0x61; t_put16(f + n, 2); n += 2; t_put16(f + n, 0x0002); n += 2; /* info features */
-	f[n++] = 0x08; f[n++] = 0x62; t_put16(f + n, 3); n += 2; f[n++] = 'a'; f[n++] = 'b'; f[n++] = 'c'; /* echo */
-	f[n++] = 0x0A; f[n++] = 0x63; t_put16(f + n, 2); n += 2; t_put16(f + n, 0x0003); n += 2; /* fixed chans */
-	tester_send(t, 0x0001, f, n);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x0B, 1000);
-	assert_non_null(p);
-	assert_int_equal(p->data[1], 0x61);
-	p = tester_expect_sig(t, 0x09, 1000);
-	assert_non_null(p);
-	assert_int_equal(p->data[1], 0x62);
-	assert_memory_equal(p->data + 4, "abc", 3);
-	p = tester_expect_sig(t, 0x0B, 1000);
-	assert_non_null(p);
-	assert_int_equal(p->data[1], 0x63);
-}
-
-/* L2CAP/COS/IEX/BV-02-C and L2CAP/FIX/BV-03-C: the IUT describes itself exactly. */
-static void test_COS_IEX_BV_02_C_and_FIX_BV_03_C_information_responses(void **state)
-{
-	struct tester *t = *state;
-	tester_flush(t);
-	uint8_t ty[2];
-	t_put16(ty, 0x0002);
-	tester_send_sig(t, 0x0A, 0x71, ty, 2);
-	const struct tester_pdu *p = tester_expect_sig(t, 0x0B, 1000);
-	assert_non_null(p);
-	assert_int_equal(t_get16(p->data + 2), 8);
-	assert_int_equal(t_get16(p->data + 4), 0x0002);
-	assert_int_equal(t_get16(p->data + 6), 0x0000);
-	uint32_t feat = (uint32_t)t_get16(p->data + 8) | (uint32_t)t_get16(p->data + 10) << 16;
-	assert_true(feat & (1u << 7)); /* fixed channels */
-	/* exactly the modes that are built */
-	assert_int_equal(!!(feat & (1u << 3)), l2k_mode_supported(L2K_MODE_ERTM));
-	assert_int_equal(!!(feat & (1u << 4)), l2k_mode_supported(L2K_MODE_STREAMING));
-	assert_int_equal(!!(feat & (1u << 0)), l2k_mode_supported(L2K_MODE_FLOWCTL));
-	assert_int_equal(!!(feat & (1u << 1)), l2k_mode_supported(L2K_MODE_RETRANS));
-	t_put16(ty, 0x0003);
-	tester_send_sig(t, 0x0A, 0x72, ty, 2);
-	p = tester_expect_sig(t, 0x0B, 1000);
-	assert_non_null(p);
-	const uint8_t want[16] = {0x0B, 0x72, 0x0C, 0x00, 0x03, 0x00, 0x00, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0};
-	assert_int_equal(p->len, 16);
-	assert_memory_equal(p->data, want, 16);
-	/* an unknown type: Not Supported */
-	t_put16(ty, 0x0077);
-	tester_send_sig(t, 0x0A, 0x73, ty, 2);
-	p = tester_expect_sig(t, 0x0B, 1000);
-	assert_non_null(p);
-	assert_int_equal(t_get16(p->data + 6), 0x0001);
-}
-
 /* Connection Requests with PSM 0 or an even PSM are refused "PSM not supported". */
 static void test_conn_req_with_invalid_psm_refused(void **state)
 {
@@ -268,13 +58,7 @@ static void test_conn_req_with_invalid_psm_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_01_C_iut_opens_basic_channel, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_08_C_rtx_expiry_closes_channel, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_01_C_unknown_opcode_rejected, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_ECH_BV_01_C_echo_answered_with_data, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_sig_mtu_exceeded_one_reject_no_echoes, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BV_09_C_multiple_commands_in_one_frame, tester_fixture_bredr, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_IEX_BV_02_C_and_FIX_BV_03_C_information_responses, tester_fixture_bredr, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_conn_req_with_invalid_psm_refused, tester_fixture_bredr, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

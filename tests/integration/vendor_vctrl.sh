@@ -9,6 +9,9 @@
 #     eco's subsections + config; vctrl's report has the expected hash, the new firmware running.
 #  2. Intel AX200: two l2cat (listener and sender) each boot their controller's operational
 #     firmware (.sfi + DDC) and then carry data between them; both downloads hash right.
+#  2b. Intel AX210 (TLV format, ECDSA engine): l2info loads ibt-0041-0041.sfi + .ddc, the
+#     version read back in the TLV format (image type 0x03, the file's build); vctrl's report
+#     has the expected hash (the ECDSA header and the commands).
 #  3. Broadcom BCM20702: l2info --json says loaded with the .hcd file.
 #  4. a missing file (no --firmware-dir): exit 1, the message names the file and its Debian
 #     package; a refused chunk (--vendor-nack): exit 1, "refused chunk 2 of ..."; --no-vendor-init:
@@ -30,6 +33,7 @@ HR2=$(sed -n 's/^realtek-v2 //p' "$OUT/hashes")
 NR2=$(sed -n 's/^realtek-v2-octets //p' "$OUT/hashes")
 HI=$(sed -n 's/^intel //p' "$OUT/hashes")
 HB=$(sed -n 's/^broadcom //p' "$OUT/hashes")
+HT=$(sed -n 's/^intel-ax210 //p' "$OUT/hashes")
 has() { grep -q -- "$2" "$1" || { cat "$1"; fail "$1 does not say '$2'"; }; }
 # vctrl_report N: stop vctrl (its clients' download reports are logged as they go) and wait
 # until the log has N reports
@@ -78,6 +82,17 @@ same "$OUT/in.bin" "$OUT/out.bin"
 vctrl_reports 2
 [ "$(grep -c "intel-ax200 download: 46 commands, 1376 octets, FNV-1a $HI, 0 refused, complete, new firmware runs" "$OUT/vctrl.log")" = 2 ] ||
 	{ cat "$OUT/vctrl.log"; fail "vctrl did not report two good Intel downloads"; }
+
+echo "== 2b. Intel AX210 (TLV): l2info loads ibt-0041-0041.sfi + .ddc"
+vctrl --vendor intel-ax210
+: >"$OUT/vctrl.log"
+"$B/l2info" -t $T --usb-id 8087:0032 --firmware-dir "$FW" >"$OUT/t.out" 2>&1 || { cat "$OUT/t.out"; fail "l2info exited $?"; }
+cat "$OUT/t.out"
+has "$OUT/t.out" "vendor start-up: Intel hw_variant 0x17: loaded $FW/intel/ibt-0041-0041.sfi + $FW/intel/ibt-0041-0041.ddc"
+has "$OUT/t.out" "version before: bootloader (image 0x01) build 18 week 5 year 21"
+has "$OUT/t.out" "version after:  operational (image 0x03) build 42 week 16 year 20"
+vctrl_reports 1
+has "$OUT/vctrl.log" "intel-ax210 download: 44 commands, 1056 octets, FNV-1a $HT, 0 refused, complete, new firmware runs"
 
 echo "== 3. Broadcom BCM20702: l2info --json"
 vctrl --vendor broadcom-20702

@@ -24,6 +24,8 @@
 #include <cmocka.h>
 
 #include <l2kit/l2kit.h>
+#include "base/l2k_error.h"
+#include "hci/vendor_int.h"
 #include "transport/sim/sim.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */
@@ -88,7 +90,9 @@ static int teardown(void **state)
 	    "rtl_bt/rtl8761bu_fw.bin", "rtl_bt/rtl8761bu_config.bin", "rtl_bt/rtl8821c_fw.bin",
 	    "rtl_bt/rtl8821c_config.bin", "rtl_bt/rtl8852bu_fw.bin", "rtl_bt/rtl8852bu_config.bin",
 	    "intel/ibt-12-16.sfi", "intel/ibt-12-16.ddc", "intel/ibt-20-1-3.sfi",
-	    "intel/ibt-20-1-3.ddc", "brcm/BCM20702A1-0a5c-21e8.hcd", "brcm/BCM20702A1.hcd"};
+	    "intel/ibt-20-1-3.ddc", "brcm/BCM20702A1-0a5c-21e8.hcd", "brcm/BCM20702A1.hcd",
+	    "intel/ibt-0041-0041.sfi", "intel/ibt-0041-0041.ddc", "intel/ibt-0140-0041.sfi",
+	    "intel/ibt-0140-0041.ddc", "intel/ibt-0410-0410.sfi"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		rm(names[i]);
 	char d[300];
@@ -726,15 +730,24 @@ static void test_no_vendor_and_usb_table(void **state)
 
 /* A legacy .sfi: CSS header (version 0x00010000 at 8, size in dwords at 24), key, signature,
  * then commands with Write Boot Params (boot address, build 0x2a week 0x10 year 0x14); a
- * multiple of 4 octets. */
-static uint8_t *intel_sfi(size_t ncmds, size_t *n)
+ * multiple of 4 octets.  tlv: a TLV-era one, the ECDSA header (320: 0x06, CSS header version
+ * 0x00020000 at 8, its size - itself and the commands - in dwords at 24, key 96, signature 96)
+ * between the RSA header and the commands (at 964). */
+static uint8_t *intel_sfi_of(size_t ncmds, bool tlv, size_t *n)
 {
-	size_t cap = 644 + ncmds * 40 + 64;
+	size_t hdr = tlv ? 964 : 644;
+	size_t cap = hdr + ncmds * 40 + 64;
 	uint8_t *f = calloc(1, cap);
 	for (size_t i = 0; i < 644; i++)
 		f[i] = (uint8_t)(i * 13);
 	put32(f + 8, 0x00010000u);
-	size_t off = 644;
+	for (size_t i = 644; i < hdr; i++)
+		f[i] = (uint8_t)(i * 29 + 7);
+	if (tlv) {
+		f[644] = 0x06;
+		put32(f + 644 + 8, 0x00020000u);
+	}
+	size_t off = hdr;
 	for (size_t k = 0; k < ncmds; k++) {
 		uint8_t pl = (uint8_t)(1 + 4 * (k % 8)); /* 3 + pl: multiples of 4 */
 		put16(f + off, 0xFC8E);
@@ -757,8 +770,15 @@ static uint8_t *intel_sfi(size_t ncmds, size_t *n)
 	}
 	assert_int_equal(off % 4, 0);
 	put32(f + 24, (uint32_t)(off / 4));
+	if (tlv)
+		put32(f + 644 + 24, (uint32_t)((off - 644) / 4));
 	*n = off;
 	return f;
+}
+
+static uint8_t *intel_sfi(size_t ncmds, size_t *n)
+{
+	return intel_sfi_of(ncmds, false, n);
 }
 
 static uint8_t *intel_ddc(size_t *n)
@@ -849,6 +869,282 @@ static void test_intel_missing_corrupt_nack(void **state)
 	free(f);
 	rm("intel/ibt-20-1-3.sfi");
 	rm("intel/ibt-20-1-3.ddc");
+}
+
+/* ---- Intel TLV (AX210 and later) ----------------------------------------------------------- */
+
+/* What the controller must receive of a TLV-era file: the ECDSA header and the commands
+ * (engine ECDSA), or the RSA header but for its exponent and the commands (RSA) */
+static uint32_t tlv_hash(const uint8_t *f, size_t n, bool ecdsa, size_t *bytes)
+{
+	if (ecdsa) {
+		*bytes = n - 644;
+		return fnv(FNV0, f + 644, n - 644);
+	}
+	*bytes = 640 + (n - 964);
+	return fnv(fnv(fnv(FNV0, f, 384), f + 388, 256), f + 964, n - 964);
+}
+
+/* The file named from the CNVi/CNVr top (type << 4 | step, octets swapped), the header of the
+ * controller's secure boot engine, every fragment acknowledged, the hash equal to the file's,
+ * booted at the file's boot address, the new build read back (TLV), the DDC file written.  A
+ * decoy under the other personality's name lies beside it. */
+static void intel_tlv_ok(const char *vendor, const char *sfi, const char *ddc, const char *decoy, bool ecdsa,
+			 const char *chip)
+{
+	size_t n, dn, gn;
+	uint8_t *f = intel_sfi_of(60, true, &n), *d = intel_ddc(&dn), *g = intel_sfi_of(7, true, &gn);
+	write_file(sfi, f, n);
+	write_file(ddc, d, dn);
+	write_file(decoy, g, gn);
+	size_t bytes;
+	uint32_t h = tlv_hash(f, n, ecdsa, &bytes);
+	struct run r;
+	assert_int_equal(up(&r, vendor, NULL, false), 0);
+	struct sim_vendor_stats st;
+	sim_ctrl_vendor_stats(r.ctrl, &st);
+	assert_string_equal(st.error, "");
+	assert_int_equal(st.nacked, 0);
+	assert_true(st.complete && st.running);
+	assert_int_equal(st.bytes, bytes);
+	assert_int_equal(st.hash, h);
+	assert_int_equal(st.ddc, 3);
+	struct l2k_vendor_startup vs;
+	l2k_vendor_startup(r.s, &vs);
+	assert_string_equal(vs.family, "intel");
+	assert_string_equal(vs.chip, chip);
+	assert_true(vs.loaded);
+	assert_non_null(strstr(vs.file, sfi));
+	assert_non_null(strstr(vs.file2, ddc));
+	assert_int_equal(vs.bytes, bytes);
+	assert_int_equal(vs.chunks, st.cmds);
+	assert_string_equal(vs.before, "bootloader (image 0x01) build 18 week 5 year 21");
+	assert_string_equal(vs.after, "operational (image 0x03) build 42 week 16 year 20");
+	down(&r);
+	free(f);
+	free(d);
+	free(g);
+	rm(sfi);
+	rm(ddc);
+	rm(decoy);
+}
+
+/* AX210: CNVi and CNVr top 0x410 step 0 -> ibt-0041-0041; ECDSA engine */
+static void test_intel_ax210_tlv_ecdsa(void **state)
+{
+	intel_tlv_ok("intel-ax210", "intel/ibt-0041-0041.sfi", "intel/ibt-0041-0041.ddc", "intel/ibt-0140-0041.sfi",
+		     true, "Intel hw_variant 0x17");
+}
+
+/* AX211 (simulated): CNVi top 0x400 step 1 -> 0x4001 swapped: ibt-0140-0041; RSA engine */
+static void test_intel_ax211_tlv_rsa(void **state)
+{
+	intel_tlv_ok("intel-ax211", "intel/ibt-0140-0041.sfi", "intel/ibt-0140-0041.ddc", "intel/ibt-0041-0041.sfi",
+		     false, "Intel hw_variant 0x18");
+}
+
+static void test_intel_tlv_missing_corrupt_nack(void **state)
+{
+	struct run r;
+	struct sim_vendor_stats st;
+	/* missing: the name without the byte swap (ibt-0410-0410) is not taken either */
+	size_t n;
+	uint8_t *f = intel_sfi_of(30, true, &n);
+	write_file("intel/ibt-0410-0410.sfi", f, n);
+	assert_int_equal(up(&r, "intel-ax210", NULL, false), L2K_ENOENT);
+	assert_error_has(&r, "intel/ibt-0041-0041.sfi", "firmware-iwlwifi");
+	down(&r);
+	/* a legacy file (RSA header only) */
+	size_t ln;
+	uint8_t *l = intel_sfi(30, &ln);
+	write_file("intel/ibt-0041-0041.sfi", l, ln);
+	assert_int_equal(up(&r, "intel-ax210", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "intel/ibt-0041-0041.sfi", "no ECDSA header");
+	sim_ctrl_vendor_stats(r.ctrl, &st);
+	assert_int_equal(st.cmds, 0);
+	down(&r);
+	/* a bad ECDSA CSS header version */
+	f[644 + 10] = 0x03;
+	write_file("intel/ibt-0041-0041.sfi", f, n);
+	assert_int_equal(up(&r, "intel-ax210", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "intel/ibt-0041-0041.sfi", "bad signature");
+	down(&r);
+	f[644 + 10] = 0x02;
+	/* a bad RSA CSS header version (the RSA engine's file) */
+	f[10] = 0x07;
+	write_file("intel/ibt-0140-0041.sfi", f, n);
+	assert_int_equal(up(&r, "intel-ax211", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "intel/ibt-0140-0041.sfi", "bad signature");
+	down(&r);
+	f[10] = 0x01;
+	/* truncated: in the middle of a command, and inside the ECDSA header */
+	write_file("intel/ibt-0041-0041.sfi", f, n - 2);
+	assert_int_equal(up(&r, "intel-ax210", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "intel/ibt-0041-0041.sfi", "truncated");
+	down(&r);
+	write_file("intel/ibt-0041-0041.sfi", f, 900);
+	assert_int_equal(up(&r, "intel-ax210", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "intel/ibt-0041-0041.sfi", "truncated");
+	down(&r);
+	/* the third fragment (ECDSA signature) refused; then a payload fragment */
+	write_file("intel/ibt-0041-0041.sfi", f, n);
+	assert_int_equal(up(&r, "intel-ax210", "vendor-nack=3", false), L2K_ECTRL);
+	assert_error_has(&r, "refused fragment 3 of", "intel/ibt-0041-0041.sfi");
+	sim_ctrl_vendor_stats(r.ctrl, &st);
+	assert_int_equal(st.cmds, 2);
+	assert_false(st.running);
+	down(&r);
+	assert_int_equal(up(&r, "intel-ax210", "vendor-nack=5", false), L2K_ECTRL);
+	assert_error_has(&r, "refused fragment 5 of", "type 0x01");
+	down(&r);
+	/* a corrupted DDC file */
+	write_file("intel/ibt-0041-0041.ddc", (const uint8_t *)"\x09\x01\x00\xAA", 4);
+	assert_int_equal(up(&r, "intel-ax210", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "intel/ibt-0041-0041.ddc", "truncated");
+	down(&r);
+	free(f);
+	free(l);
+	rm("intel/ibt-0041-0041.sfi");
+	rm("intel/ibt-0041-0041.ddc");
+	rm("intel/ibt-0140-0041.sfi");
+	rm("intel/ibt-0410-0410.sfi");
+}
+
+/* A controller whose operational firmware runs already (image type 0x03; legacy: 0x23) gets
+ * nothing: no fragment, no Intel Reset, no DDC record, though the files are there. */
+static void test_intel_already_operational(void **state)
+{
+	static const char *const v[2][3] = {{"intel-ax210", "intel/ibt-0041-0041.sfi", "intel/ibt-0041-0041.ddc"},
+					    {"intel-ax200", "intel/ibt-20-1-3.sfi", "intel/ibt-20-1-3.ddc"}};
+	for (int k = 0; k < 2; k++) {
+		size_t n, dn;
+		uint8_t *f = intel_sfi_of(20, k == 0, &n), *d = intel_ddc(&dn);
+		write_file(v[k][1], f, n);
+		write_file(v[k][2], d, dn);
+		struct run r;
+		assert_int_equal(up(&r, v[k][0], "vendor-booted=1", false), 0);
+		struct sim_vendor_stats st;
+		sim_ctrl_vendor_stats(r.ctrl, &st);
+		assert_string_equal(st.error, "");
+		assert_int_equal(st.cmds, 0);
+		assert_int_equal(st.ddc, 0);
+		assert_int_equal(st.nacked, 0);
+		struct l2k_vendor_startup vs;
+		l2k_vendor_startup(r.s, &vs);
+		assert_false(vs.loaded);
+		assert_int_equal(vs.chunks, 0);
+		assert_non_null(strstr(vs.note, "runs already"));
+		assert_non_null(strstr(vs.before, "operational"));
+		down(&r);
+		free(f);
+		free(d);
+		rm(v[k][1]);
+		rm(v[k][2]);
+	}
+}
+
+/* What the TLV answer says the start-up cannot do, or a malformed answer (entries appended with
+ * vendor-tlv-extra: a later entry of a type overrides the earlier): refused with the reason,
+ * nothing sent though the file is there. */
+static void test_intel_tlv_refused(void **state)
+{
+	static const struct {
+		const char *extra;
+		int err;
+		const char *says;
+	} c[] = {
+	    {"120400371e00", L2K_ENOTSUP, "hardware variant 0x1e (BlazarI or newer) first needs an intermediate loader"},
+	    {"120400371a00", L2K_ENOTSUP, "hardware variant 0x1a is not one with a TLV bootloader"},
+	    {"120400381700", L2K_ENOTSUP, "hardware platform 0x38"},
+	    {"2e0101", L2K_ENOTSUP, "limited CCE 0x01"},
+	    {"2f0102", L2K_ENOTSUP, "secure boot engine type 0x02"},
+	    {"1c0102", L2K_EPROTO, "image type 0x02"},
+	    {"e009", L2K_EBADMSG, "does not fit"},
+	    {"1002aabb", L2K_EBADMSG, "does not fit"},
+	};
+	size_t n;
+	uint8_t *f = intel_sfi_of(10, true, &n);
+	write_file("intel/ibt-0041-0041.sfi", f, n);
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		char extra[64];
+		snprintf(extra, sizeof(extra), "vendor-tlv-extra=%s", c[k].extra);
+		struct run r;
+		assert_int_equal(up(&r, "intel-ax210", extra, false), c[k].err);
+		assert_error_has(&r, c[k].says, NULL);
+		struct sim_vendor_stats st;
+		sim_ctrl_vendor_stats(r.ctrl, &st);
+		assert_int_equal(st.cmds, 0);
+		assert_false(st.running);
+		down(&r);
+	}
+	free(f);
+	rm("intel/ibt-0041-0041.sfi");
+}
+
+/* The TLV parser: a good list (with an unknown type among the known ones) read whole; every
+ * truncation of it, a value too short for its type and pseudo-random bytes end in 0 or
+ * L2K_EBADMSG at an offset inside the data, never a read past it (valgrind / ASan runs). */
+static void test_intel_tlv_parser(void **state)
+{
+	static const uint8_t good[] = {
+	    0x10, 4, 0x10, 0x04, 0x00, 0x01, /* CNVi top: type 0x410 step 1 */
+	    0x11, 4, 0x10, 0x04, 0x00, 0x00, /* CNVr top */
+	    0x12, 4, 0x00, 0x37, 0x17, 0x00, /* CNVi BT: platform 0x37, variant 0x17 */
+	    0x99, 0,			     /* unknown, empty */
+	    0x1c, 1, 0x01,		     /* image type: bootloader */
+	    0xE0, 5, 1, 2, 3, 4, 5,	     /* unknown */
+	    0x1f, 4, 0x78, 0x56, 0x34, 0x12, /* build number */
+	    0x1d, 2, 7, 22,		     /* time stamp */
+	    0x2e, 1, 0x00,		     /* limited CCE */
+	    0x2f, 1, 0x01,		     /* SBE type: ECDSA */
+	    0x30, 6, 1, 2, 3, 4, 5, 6,	     /* OTP BD_ADDR */
+	    0x10, 6, 0x00, 0x04, 0x00, 0x02, 0xAA, 0xBB, /* a longer value: its first 4 octets */
+	};
+	struct intel_tlv_version t;
+	size_t bad = 12345;
+	assert_int_equal(intel_parse_version_tlv(good, sizeof(good), &t, &bad), 0);
+	assert_int_equal(t.cnvi_top, 0x02000400u);
+	assert_int_equal(t.cnvr_top, 0x00000410u);
+	assert_int_equal(t.cnvi_bt, 0x00173700u);
+	assert_int_equal(t.img_type, 1);
+	assert_int_equal(t.build_num, 0x12345678u);
+	assert_int_equal(t.ts_week, 7);
+	assert_int_equal(t.ts_year, 22);
+	assert_int_equal(t.sbe_type, 1);
+	assert_int_equal(t.otp_bdaddr[5], 6);
+	for (size_t k = 0; k < sizeof(good); k++) {
+		uint8_t *cut = malloc(k ? k : 1); /* exactly k octets: a read past them is caught */
+		memcpy(cut, good, k);
+		int e = intel_parse_version_tlv(cut, k, &t, &bad);
+		assert_true(e == 0 || e == L2K_EBADMSG);
+		if (e)
+			assert_true(bad < k);
+		free(cut);
+	}
+	/* CNVi top with 2 octets: too short for its type */
+	static const uint8_t shortv[] = {0x1c, 1, 0x01, 0x10, 2, 0x10, 0x04};
+	assert_int_equal(intel_parse_version_tlv(shortv, sizeof(shortv), &t, &bad), L2K_EBADMSG);
+	assert_int_equal(bad, 3);
+	/* a length past the end */
+	static const uint8_t past[] = {0x1c, 1, 0x01, 0xE0, 9, 1, 2};
+	assert_int_equal(intel_parse_version_tlv(past, sizeof(past), &t, &bad), L2K_EBADMSG);
+	assert_int_equal(bad, 3);
+	uint32_t x = 12345;
+	for (int i = 0; i < 20000; i++) {
+		uint8_t buf[64];
+		size_t len = (size_t)(i % 65);
+		for (size_t j = 0; j < len; j++) {
+			x = x * 1103515245u + 12345u;
+			buf[j] = (uint8_t)(x >> 16);
+			if (j % 2 == 1 && (x & 0x300) == 0)
+				buf[j] &= 7; /* small lengths now and then */
+		}
+		uint8_t *p = malloc(len ? len : 1);
+		memcpy(p, buf, len);
+		int e = intel_parse_version_tlv(p, len, &t, &bad);
+		assert_true(e == 0 || (e == L2K_EBADMSG && bad < len));
+		free(p);
+	}
 }
 
 /* ---- Broadcom ------------------------------------------------------------------------------ */
@@ -983,6 +1279,16 @@ static void test_every_truncation(void **state)
 			assert_error_has(&r, "intel/ibt-20-1-3.ddc", NULL);
 		down(&r);
 	}
+	size_t tn;
+	uint8_t *tsfi = intel_sfi_of(4, true, &tn);
+	for (size_t k = 0; k < tn; k += (k < 1000 ? 1 : 3)) {
+		write_file("intel/ibt-0041-0041.sfi", tsfi, k);
+		assert_true(up(&r, "intel-ax210", NULL, false) < 0);
+		assert_error_has(&r, "intel/ibt-0041-0041.sfi", NULL);
+		down(&r);
+	}
+	free(tsfi);
+	rm("intel/ibt-0041-0041.sfi");
 	size_t bn;
 	uint8_t *hcd = bcm_hcd(5, &bn);
 	for (size_t k = 0; k < bn; k++) {
@@ -1023,6 +1329,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_intel_8265_sfi_and_ddc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_ax200_sfi_and_ddc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_missing_corrupt_nack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_ax210_tlv_ecdsa, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_ax211_tlv_rsa, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_tlv_missing_corrupt_nack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_already_operational, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_tlv_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_tlv_parser, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bcm_patchram, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),
 	};

@@ -4,10 +4,11 @@
 # over the HCI user channel and over libusb (a USB gadget on the dummy host controller).
 #
 #   tests/vm/run.sh BUILD SCENARIO...
-#     SCENARIO: userchan | usb | interop | security (tests/vm/scenario_NAME.sh) | all (those
-#               four) | smoke (boot check) | exec (runs the script VM_EXEC names, for debugging)
+#     SCENARIO: userchan | usb | interop | security | l2tester (tests/vm/scenario_NAME.sh) | all
+#               (those five) | smoke (boot check) | exec (runs the script VM_EXEC names, for
+#               debugging)
 #   Settings passed into the guest: INTEROP_BYTES, INTEROP_MODES, USB_BYTES, USB_UNPLUG_BYTES,
-#   SECURITY_BYTES, SECURITY_STEPS.
+#   SECURITY_BYTES, SECURITY_STEPS, L2TESTER (another l2tester binary for scenario l2tester).
 #
 # Exit status: 0 every scenario passed, 1 one failed (or the VM could not be prepared),
 # 77 skipped: QEMU, btvirt or kmod missing, or apt cannot find the kernel package as a user who
@@ -31,7 +32,7 @@ set -u
 BUILD=${1:-build}
 shift 2>/dev/null || true
 [ $# -gt 0 ] || set -- all
-[ "$1" = all ] && set -- userchan usb interop security
+[ "$1" = all ] && set -- userchan usb interop security l2tester
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$BUILD"
@@ -168,7 +169,7 @@ flock -u 9 2>/dev/null
 scenario_timeout() {
 	case "$1" in
 	interop) echo "${VM_SCENARIO_TIMEOUT:-1800}" ;;
-	security | usb) echo "${VM_SCENARIO_TIMEOUT:-1200}" ;;
+	security | usb | l2tester) echo "${VM_SCENARIO_TIMEOUT:-1200}" ;;
 	*) echo "${VM_SCENARIO_TIMEOUT:-900}" ;;
 	esac
 }
@@ -211,7 +212,7 @@ run_one() { # run_one SCENARIO -> 0 pass, 1 fail
 	limit=$(scenario_timeout "$name")
 	# settings for the scenarios (the guest starts with a clean environment)
 	: >"$out/env.sh"
-	for v in INTEROP_BYTES INTEROP_MODES USB_BYTES USB_UNPLUG_BYTES SECURITY_BYTES SECURITY_STEPS; do
+	for v in INTEROP_BYTES INTEROP_MODES USB_BYTES USB_UNPLUG_BYTES SECURITY_BYTES SECURITY_STEPS L2TESTER; do
 		eval "val=\${$v-}"
 		[ -n "$val" ] && echo "export $v='$val'" >>"$out/env.sh"
 	done

@@ -22,7 +22,10 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 HB=$(cd "$HB" && pwd)
 WB=$(cd "$WB" && pwd)
-WINEPREFIX=$WB/wine
+# a Wine prefix of its own in a temporary folder (WINE_KEEP_PREFIX=DIR: that one), its
+# wineserver killed at the end; every Wine program runs under a timeout
+if [ -n "$WINE_KEEP_PREFIX" ]; then WINEPREFIX=$WINE_KEEP_PREFIX; mkdir -p "$WINEPREFIX"
+else WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/l2kit-wine.XXXXXX") || exit 1; fi
 WINEDEBUG=-all
 export WINEPREFIX WINEDEBUG
 VPID= LPID= BPID=
@@ -31,8 +34,12 @@ cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null
 	[ -n "$VPID" ] && kill "$VPID" 2>/dev/null
 	wait 2>/dev/null
+	wineserver -k >/dev/null 2>&1
+	[ -n "$WINE_KEEP_PREFIX" ] || rm -rf "$WINEPREFIX"
 }
 trap cleanup EXIT
+trap 'exit 2' INT TERM
+timeout 300 wine cmd /c exit >/dev/null 2>&1 # (creates the prefix)
 
 "$HB/bin/vctrl" --listen tcp:127.0.0.1:0 --port-file "$OUT/port" >"$OUT/vctrl.log" 2>&1 &
 VPID=$!
@@ -45,7 +52,7 @@ head -c "$BYTES" /dev/urandom >"$OUT/in.bin"
 listen() {
 	who=$1 mode=$2 log=$3 psm=$4
 	if [ "$who" = wine ]; then
-		wine "$WB/bin/l2cat.exe" -t $T -v -m $mode -d -l $psm >"$OUT/out.bin" 2>"$log" &
+		timeout 900 wine "$WB/bin/l2cat.exe" -t $T -v -m $mode -d -l $psm >"$OUT/out.bin" 2>"$log" &
 	else
 		"$HB/bin/l2cat" -t $T -v -m $mode -d -l $psm >"$OUT/out.bin" 2>"$log" &
 	fi
@@ -103,12 +110,12 @@ echo "ok   serial:COM9 (pty) ertm wine-to-linux: $BYTES bytes, sha256 equal"
 
 for spec in bogus:x tcp: tcp:127.0.0.1:1 serial:COM99; do
 	want=$("$HB/bin/l2cat" -t $spec 00:11:22:33:44:55 0x1001 2>&1 </dev/null | head -n 1)
-	got=$(wine "$WB/bin/l2cat.exe" -t $spec 00:11:22:33:44:55 0x1001 2>&1 </dev/null | head -n 1 | tr -d '\r')
+	got=$(timeout 60 wine "$WB/bin/l2cat.exe" -t $spec 00:11:22:33:44:55 0x1001 2>&1 </dev/null | head -n 1 | tr -d '\r')
 	[ "$want" = "$got" ] || fail "spec $spec: l2cat.exe said '$got', l2cat '$want'"
 	echo "ok   spec $spec: $got"
 done
 "$HB/bin/l2demo" >"$OUT/demo-linux.txt" 2>&1 || fail "l2demo failed"
-wine "$WB/bin/l2demo.exe" 2>&1 | tr -d '\r' >"$OUT/demo-wine.txt"
+timeout 300 wine "$WB/bin/l2demo.exe" 2>&1 | tr -d '\r' >"$OUT/demo-wine.txt"
 diff "$OUT/demo-linux.txt" "$OUT/demo-wine.txt" >"$OUT/demo.diff" || { cat "$OUT/demo.diff"; fail "l2demo.exe printed otherwise"; }
 echo "ok   l2demo.exe: every mode delivered every byte, the same table as l2demo"
 echo "l2cat_wine: all passed"

@@ -125,6 +125,13 @@ struct sim_ctrl_config {
 	 * register) it reports instead of the personality's, when set */
 	bool vendor_rom_set, vendor_key_set;
 	uint8_t vendor_rom, vendor_key_id;
+	/* Intel personalities: the operational firmware runs already (as after a warm reboot);
+	 * Read Version says so and Secure Send is refused. */
+	bool vendor_booted;
+	/* Intel TLV personalities: octets appended to the TLV list of Read Version (tests: a later
+	 * entry of a type overrides an earlier one; a malformed tail) */
+	uint8_t vendor_tlv_extra[32];
+	uint8_t vendor_tlv_extra_len;
 };
 
 enum sim_vendor {
@@ -135,6 +142,8 @@ enum sim_vendor {
 	SIM_VENDOR_INTEL_8265,	/* "intel-8265"     8087:0a2b (hw_variant 0x0c, dev_revid 16) */
 	SIM_VENDOR_INTEL_AX200, /* "intel-ax200"    8087:0029 (hw_variant 0x14, rev 1, fw rev 3) */
 	SIM_VENDOR_BCM20702,	/* "broadcom-20702" 0a5c:21e8 (BCM20702A1) */
+	SIM_VENDOR_INTEL_AX210, /* "intel-ax210"    8087:0032 (TLV, variant 0x17, ECDSA: ibt-0041-0041) */
+	SIM_VENDOR_INTEL_AX211, /* "intel-ax211"    8087:0033 (TLV, variant 0x18, RSA: ibt-0140-0041) */
 	SIM_VENDOR_COUNT
 };
 

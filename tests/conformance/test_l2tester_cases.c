@@ -1,0 +1,84 @@
+/* Every case of l2tester's library (tools/l2tester/cases_*.c, the one definition of each
+ * L2CAP.TS case l2tester runs against other devices) run in-process against l2kit's own engine
+ * on a virtual clock: each must pass (or be not applicable, with its reason).  One cmocka test
+ * per case, named by its TS ID; L2K_TEST_FILTER='*CFD*' runs some.  Then the deliberately broken
+ * IUTs (l2k_test_defect): the matching cases must fail with a reason naming what is wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tools/l2tester/runner.h"
+
+static void run_case(void **state)
+{
+	const struct lt_case *c = *state;
+	struct lt_result r;
+	struct lt_run_opts o = {0};
+	lt_run_inproc(c, &o, &r);
+	if (r.verdict != LT_PASS && r.verdict != LT_NA)
+		print_message("%s: %s: %s\n%s", c->id, lt_verdict_str(r.verdict), r.reason, r.log ? r.log : "");
+	if (r.verdict == LT_NA)
+		print_message("%s: not applicable: %s\n", c->id, r.reason);
+	enum lt_verdict v = r.verdict;
+	lt_result_free(&r);
+	assert_true(v == LT_PASS || (v == LT_NA && c->na));
+}
+
+/* A broken IUT: run the case in-process with the defect; it must fail, with why in the reason. */
+static void defect_fails(const char *id, const char *defect, const char *why)
+{
+	const struct lt_case *c = lt_case_find(id);
+	assert_non_null(c);
+	struct lt_result r;
+	struct lt_run_opts o = {.iut_defect = defect};
+	lt_run_inproc(c, &o, &r);
+	print_message("%s with defect %s: %s: %s\n", id, defect, lt_verdict_str(r.verdict), r.reason);
+	enum lt_verdict v = r.verdict;
+	bool named = strstr(r.reason, why) != NULL;
+	lt_result_free(&r);
+	assert_int_equal(v, LT_FAIL);
+	assert_true(named);
+}
+
+/* wrong-ident: the Command Reject (BI-01), the Echo Response (ECH/BV-01), the Configuration
+ * Response (CFD/BV-03) and the LE Connection Response (LE/CFC/BV-03) carry another identifier. */
+static void test_defect_wrong_ident(void **state)
+{
+	(void)state;
+	defect_fails("L2CAP/COS/CED/BI-01-C", "wrong-ident", "(identifier)");
+	defect_fails("L2CAP/COS/ECH/BV-01-C", "wrong-ident", "(identifier)");
+	defect_fails("L2CAP/COS/CFD/BV-03-C", "wrong-ident", "identifier");
+	defect_fails("L2CAP/LE/CFC/BV-03-C", "wrong-ident", "identifier");
+}
+
+/* skip-mtu-check: an MTU of 40 is accepted: COS/CFD/BV-11-C fails on the result octets. */
+static void test_defect_skip_mtu_check(void **state)
+{
+	(void)state;
+	defect_fails("L2CAP/COS/CFD/BV-11-C", "skip-mtu-check", "(result)");
+}
+
+int main(void)
+{
+	size_t n;
+	const struct lt_case *all = lt_cases(&n);
+	struct CMUnitTest *t = calloc(n + 2, sizeof(*t));
+	if (!t)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		t[i].name = all[i].id;
+		t[i].test_func = run_case;
+		t[i].initial_state = (void *)&all[i];
+	}
+	t[n] = (struct CMUnitTest)cmocka_unit_test(test_defect_wrong_ident);
+	t[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_defect_skip_mtu_check);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 2, NULL, NULL);
+	free(t);
+	return r;
+}

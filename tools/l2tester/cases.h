@@ -1,0 +1,11 @@
+/* The case tables of l2tester's library (cases_*.c), joined by cases.c. */
+#ifndef L2TESTER_CASES_H
+#define L2TESTER_CASES_H
+
+#include "tools/l2tester/lt.h"
+
+/* Each ends with an entry whose id is NULL. */
+extern const struct lt_case lt_cases_bredr[];
+extern const struct lt_case lt_cases_le[];
+
+#endif

@@ -1,0 +1,569 @@
+/* The IUT side of the control protocol (iut_core.h). */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/l2tester/iut_core.h"
+
+#define IUT_SERVERS 16
+#define IUT_SDU_MAX 4096 /* the largest SDU an event line or a send request carries */
+
+struct iut_slot {
+	struct iut_core *c;
+	int n;	      /* chan number (index + 1) */
+	l2k_chan *ch; /* NULL: free */
+};
+
+struct iut_server {
+	struct iut_core *c;
+	l2k_server *srv;
+	uint16_t psm;
+	bool le;
+	int accept; /* 0 accept, 1 pending, else an L2CAP result to refuse with */
+	struct l2k_chan_opts opts;
+};
+
+struct iut_core {
+	l2k_stack *s;
+	void (*emit)(void *u, const char *line);
+	void *u;
+	struct iut_slot slots[IUT_CORE_CHANS];
+	struct iut_server servers[IUT_SERVERS];
+	bool adv_keep; /* LE advertising kept on between cases (iut_core_keep_advertising) */
+};
+
+static void emitf(struct iut_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emitf(struct iut_core *c, const char *fmt, ...)
+{
+	char line[2 * IUT_SDU_MAX + 128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->emit(c->u, line);
+}
+
+struct iut_core *iut_core_new(l2k_stack *s, void (*emit)(void *u, const char *line), void *u)
+{
+	struct iut_core *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->s = s;
+	c->emit = emit;
+	c->u = u;
+	for (int i = 0; i < IUT_CORE_CHANS; i++) {
+		c->slots[i].c = c;
+		c->slots[i].n = i + 1;
+	}
+	for (int i = 0; i < IUT_SERVERS; i++)
+		c->servers[i].c = c;
+	return c;
+}
+
+static void forget_all(struct iut_core *c, bool close)
+{
+	for (int i = 0; i < IUT_CORE_CHANS; i++) {
+		l2k_chan *ch = c->slots[i].ch;
+		if (!ch)
+			continue;
+		c->slots[i].ch = NULL;
+		struct l2k_chan_cbs none = {0};
+		l2k_chan_set_cbs(ch, &none);
+		if (close)
+			l2k_chan_close(ch);
+	}
+	for (int i = 0; i < IUT_SERVERS; i++) {
+		if (c->servers[i].srv)
+			l2k_server_remove(c->servers[i].srv);
+		c->servers[i].srv = NULL;
+	}
+}
+
+void iut_core_free(struct iut_core *c)
+{
+	if (!c)
+		return;
+	forget_all(c, false);
+	free(c);
+}
+
+static const char *reason_name(enum l2k_close_reason r)
+{
+	static const char *n[] = {"local",    "remote",	      "link-lost",   "refused",	 "timeout", "protocol",
+				  "max-transmit", "config-failed", "link-failed", "security", "controller"};
+	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : "other";
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+	out[2 * n] = 0;
+}
+
+static void cb_open(void *user, l2k_chan *ch)
+{
+	struct iut_slot *sl = user;
+	struct l2k_chan_info ci;
+	if (l2k_chan_get_info(ch, &ci) < 0)
+		memset(&ci, 0, sizeof(ci));
+	emitf(sl->c, "event open chan=%d psm=%u mode=%s mtu=%u peer-mtu=%u mps=%u peer-mps=%u", sl->n, ci.psm,
+	      l2k_mode_name(ci.mode), ci.local_mtu, ci.remote_mtu, ci.local_mps, ci.remote_mps);
+}
+
+static void cb_recv(void *user, l2k_chan *ch, const uint8_t *sdu, size_t len)
+{
+	struct iut_slot *sl = user;
+	(void)ch;
+	static char h[2 * IUT_SDU_MAX + 1];
+	hex(h, sdu, len < IUT_SDU_MAX ? len : IUT_SDU_MAX);
+	emitf(sl->c, "event data chan=%d len=%zu hex=%s", sl->n, len, h);
+}
+
+static void cb_closed(void *user, l2k_chan *ch, enum l2k_close_reason reason)
+{
+	struct iut_slot *sl = user;
+	struct l2k_chan_info ci;
+	char res[24] = "";
+	if (reason == L2K_CLOSE_REFUSED && l2k_chan_get_info(ch, &ci) == 0)
+		snprintf(res, sizeof(res), " result=%u", ci.result);
+	sl->ch = NULL;
+	emitf(sl->c, "event closed chan=%d reason=%s%s", sl->n, reason_name(reason), res);
+}
+
+static struct iut_slot *new_slot(struct iut_core *c)
+{
+	for (int i = 0; i < IUT_CORE_CHANS; i++)
+		if (!c->slots[i].ch)
+			return &c->slots[i];
+	return NULL;
+}
+
+static struct l2k_chan_cbs slot_cbs(struct iut_slot *sl)
+{
+	struct l2k_chan_cbs cb = {.user = sl, .open = cb_open, .recv = cb_recv, .closed = cb_closed};
+	return cb;
+}
+
+static int srv_accept(void *user, const struct l2k_conn_request *req, struct l2k_chan_opts *opts,
+		      struct l2k_chan_cbs *cbs)
+{
+	struct iut_server *sv = user;
+	if (sv->accept != 0 && sv->accept != L2K_ACCEPT_PENDING)
+		return sv->accept;
+	struct iut_slot *sl = new_slot(sv->c);
+	if (!sl)
+		return 0x0004; /* no resources */
+	sl->ch = req->chan;
+	*opts = sv->opts;
+	*cbs = slot_cbs(sl);
+	return sv->accept;
+}
+
+/* ---- request parsing ------------------------------------------------------------------------ */
+
+struct kv {
+	char key[16];
+	char val[2 * IUT_SDU_MAX + 1];
+};
+
+#define MAX_KV 12
+
+static int split(const char *req, char *verb, size_t vn, struct kv *kv, int *nkv, char *why, size_t wn)
+{
+	const char *p = req;
+	size_t i = 0;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && i + 1 < vn)
+		verb[i++] = *p++;
+	verb[i] = 0;
+	*nkv = 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (*nkv == MAX_KV) {
+			snprintf(why, wn, "too many fields");
+			return -1;
+		}
+		struct kv *e = &kv[(*nkv)++];
+		i = 0;
+		while (*p && *p != '=' && *p != ' ' && i + 1 < sizeof(e->key))
+			e->key[i++] = *p++;
+		e->key[i] = 0;
+		if (*p != '=') {
+			snprintf(why, wn, "field '%s' has no value", e->key);
+			return -1;
+		}
+		p++;
+		i = 0;
+		while (*p && *p != ' ' && i + 1 < sizeof(e->val))
+			e->val[i++] = *p++;
+		e->val[i] = 0;
+		if (*p && *p != ' ') {
+			snprintf(why, wn, "value of '%s' too long", e->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *get(struct kv *kv, int n, const char *key, bool *used)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key)) {
+			used[i] = true;
+			return kv[i].val;
+		}
+	return NULL;
+}
+
+static int num(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	unsigned long v = strtoul(s, &end, 0);
+	if (*end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int unhex(const char *h, uint8_t *out, size_t cap, size_t *n)
+{
+	size_t len = strlen(h);
+	if (len % 2 || len / 2 > cap)
+		return -1;
+	for (size_t i = 0; i < len / 2; i++) {
+		unsigned v;
+		if (sscanf(h + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	*n = len / 2;
+	return 0;
+}
+
+/* Channel options from the fields mode, mtu, mps, credits, sec. */
+static int chan_opts(struct kv *kv, int nkv, bool *used, bool le, struct l2k_chan_opts *o, char *why, size_t wn)
+{
+	l2k_chan_opts_default(o);
+	const char *m = get(kv, nkv, "mode", used);
+	if (m) {
+		if (l2k_mode_parse(m, &o->mode) < 0) {
+			snprintf(why, wn, "unknown mode %s", m);
+			return L2K_EINVAL;
+		}
+		if (!l2k_mode_supported(o->mode)) {
+			snprintf(why, wn, "mode %s is not built in", m);
+			return L2K_ENOTSUP;
+		}
+	} else if (le) {
+		o->mode = L2K_MODE_LE_CREDIT;
+	}
+	unsigned long v;
+	const char *s;
+	if ((s = get(kv, nkv, "mtu", used)) && num(s, 0xFFFF, &v) == 0)
+		o->mtu = (uint16_t)v;
+	else if (s)
+		goto bad;
+	if ((s = get(kv, nkv, "mps", used)) && num(s, 0xFFFF, &v) == 0)
+		o->mps = (uint16_t)v;
+	else if (s)
+		goto bad;
+	if ((s = get(kv, nkv, "credits", used)) && num(s, 0xFFFF, &v) == 0)
+		o->credits = (uint16_t)v;
+	else if (s)
+		goto bad;
+	if ((s = get(kv, nkv, "sec", used)) && num(s, 4, &v) == 0)
+		o->sec_level = (uint8_t)v;
+	else if (s)
+		goto bad;
+	return 0;
+bad:
+	snprintf(why, wn, "bad number '%s'", s);
+	return L2K_EINVAL;
+}
+
+static int transport_le(const char *s, bool *le, enum l2k_addr_type *type)
+{
+	if (!s || !strcmp(s, "bredr")) {
+		*le = false;
+		*type = L2K_ADDR_BREDR;
+	} else if (!strcmp(s, "le") || !strcmp(s, "le-public")) {
+		*le = true;
+		*type = L2K_ADDR_LE_PUBLIC;
+	} else if (!strcmp(s, "le-random")) {
+		*le = true;
+		*type = L2K_ADDR_LE_RANDOM;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static struct iut_slot *slot_of(struct iut_core *c, const char *s)
+{
+	unsigned long v;
+	if (num(s, IUT_CORE_CHANS, &v) < 0 || v == 0 || !c->slots[v - 1].ch)
+		return NULL;
+	return &c->slots[v - 1];
+}
+
+static void echo_done(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms)
+{
+	struct iut_core *c = user;
+	static char h[2 * IUT_SDU_MAX + 1];
+	(void)rtt_ms;
+	hex(h, data, len < IUT_SDU_MAX ? len : IUT_SDU_MAX);
+	emitf(c, "event echo err=%d hex=%s", err, err ? "" : h);
+}
+
+int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, int *quit)
+{
+	char verb[16];
+	static struct kv kv[MAX_KV];
+	bool used[MAX_KV] = {0};
+	int nkv, r = 0;
+	unsigned long v, v2;
+	const char *s;
+	ans[0] = 0;
+	if (split(req, verb, sizeof(verb), kv, &nkv, ans, n) < 0)
+		return L2K_EINVAL;
+	/* the fields each request takes: anything else is refused before acting */
+	static const char *const keys[][2] = {
+	    {"hello", ""},	  {"listen", " psm transport mode mtu mps credits sec accept "},
+	    {"unlisten", " psm transport "}, {"connect", " addr transport psm mode mtu mps credits sec "},
+	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
+	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
+	    {"conn-update", " addr transport min max latency timeout "}};
+	const char *allowed = NULL;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(verb, keys[i][0]))
+			allowed = keys[i][1];
+	for (int i = 0; allowed && i < nkv; i++) {
+		char k[20];
+		snprintf(k, sizeof(k), " %.15s ", kv[i].key);
+		if (!strstr(allowed, k)) {
+			snprintf(ans, n, "unknown key %s", kv[i].key);
+			return L2K_EINVAL;
+		}
+	}
+	if (!strcmp(verb, "hello")) {
+		struct l2k_controller_info ci;
+		char a[18];
+		l2k_controller_info(c->s, &ci);
+		snprintf(ans, n, "l2iut 1 addr=%s", l2k_addr_str(&ci.addr, a));
+	} else if (!strcmp(verb, "listen") || !strcmp(verb, "unlisten")) {
+		bool le;
+		enum l2k_addr_type type;
+		if (num(get(kv, nkv, "psm", used), 0xFFFF, &v) < 0 || v == 0) {
+			snprintf(ans, n, "psm= missing or bad");
+			return L2K_EINVAL;
+		}
+		if (transport_le(get(kv, nkv, "transport", used), &le, &type) < 0) {
+			snprintf(ans, n, "bad transport");
+			return L2K_EINVAL;
+		}
+		struct iut_server *sv = NULL;
+		for (int i = 0; i < IUT_SERVERS && !sv; i++)
+			if (c->servers[i].srv && c->servers[i].psm == v && c->servers[i].le == le)
+				sv = &c->servers[i];
+		if (!strcmp(verb, "unlisten")) {
+			if (!sv) {
+				snprintf(ans, n, "not listening on 0x%04lx", v);
+				return L2K_ENOENT;
+			}
+			l2k_server_remove(sv->srv);
+			sv->srv = NULL;
+		} else {
+			struct l2k_chan_opts o;
+			if ((r = chan_opts(kv, nkv, used, le, &o, ans, n)) < 0)
+				return r;
+			int acc = 0;
+			if ((s = get(kv, nkv, "accept", used)) != NULL) {
+				if (!strcmp(s, "no"))
+					acc = 0x0004; /* no resources (BR/EDR 0x0004, LE 0x0004) */
+				else if (!strcmp(s, "pending"))
+					acc = L2K_ACCEPT_PENDING;
+				else if (strcmp(s, "yes") && (num(s, 0xFFFF, &v2) < 0 || v2 < 2)) {
+					snprintf(ans, n, "accept= yes, no, pending or an L2CAP result (2..0xFFFF)");
+					return L2K_EINVAL;
+				} else if (strcmp(s, "yes"))
+					acc = (int)v2;
+			}
+			if (sv) {
+				l2k_server_remove(sv->srv);
+				sv->srv = NULL;
+			}
+			for (int i = 0; i < IUT_SERVERS && !sv; i++)
+				if (!c->servers[i].srv)
+					sv = &c->servers[i];
+			if (!sv) {
+				snprintf(ans, n, "too many servers");
+				return L2K_ENOMEM;
+			}
+			sv->psm = (uint16_t)v;
+			sv->le = le;
+			sv->opts = o;
+			sv->accept = acc;
+			struct l2k_server_cbs cb = {.user = sv, .accept = srv_accept};
+			r = l2k_server_add(c->s, sv->psm, le, &o, &cb, &sv->srv);
+			if (r < 0) {
+				sv->srv = NULL;
+				snprintf(ans, n, "%s", l2k_strerror(r));
+				return r;
+			}
+		}
+	} else if (!strcmp(verb, "connect")) {
+		bool le;
+		enum l2k_addr_type type;
+		l2k_addr a;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0) {
+			snprintf(ans, n, "addr= missing or bad");
+			return L2K_EINVAL;
+		}
+		if (transport_le(get(kv, nkv, "transport", used), &le, &type) < 0 ||
+		    num(get(kv, nkv, "psm", used), 0xFFFF, &v) < 0) {
+			snprintf(ans, n, "transport= or psm= bad");
+			return L2K_EINVAL;
+		}
+		struct l2k_chan_opts o;
+		if ((r = chan_opts(kv, nkv, used, le, &o, ans, n)) < 0)
+			return r;
+		struct iut_slot *sl = new_slot(c);
+		if (!sl) {
+			snprintf(ans, n, "too many channels");
+			return L2K_ENOMEM;
+		}
+		struct l2k_chan_cbs cb = slot_cbs(sl);
+		r = l2k_chan_connect(c->s, &a, type, (uint16_t)v, &o, &cb, &sl->ch);
+		if (r < 0) {
+			sl->ch = NULL;
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
+		snprintf(ans, n, "chan=%d", sl->n);
+	} else if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits")) {
+		struct iut_slot *sl = slot_of(c, get(kv, nkv, "chan", used));
+		if (!sl) {
+			snprintf(ans, n, "no such chan");
+			return L2K_ENOENT;
+		}
+		if (!strcmp(verb, "send")) {
+			static uint8_t b[IUT_SDU_MAX];
+			size_t len = 0;
+			if (!(s = get(kv, nkv, "hex", used)) || unhex(s, b, sizeof(b), &len) < 0) {
+				snprintf(ans, n, "hex= missing or bad");
+				return L2K_EINVAL;
+			}
+			r = l2k_chan_send(sl->ch, b, len);
+		} else if (!strcmp(verb, "credits")) {
+			if (num(get(kv, nkv, "n", used), 0xFFFF, &v) < 0) {
+				snprintf(ans, n, "n= missing or bad");
+				return L2K_EINVAL;
+			}
+			r = l2k_chan_give_credits(sl->ch, (uint16_t)v);
+		} else {
+			r = l2k_chan_close(sl->ch);
+		}
+		if (r < 0) {
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
+	} else if (!strcmp(verb, "echo")) {
+		l2k_addr a;
+		static uint8_t b[IUT_SDU_MAX];
+		size_t len = 0;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0) {
+			snprintf(ans, n, "addr= missing or bad");
+			return L2K_EINVAL;
+		}
+		if ((s = get(kv, nkv, "hex", used)) && unhex(s, b, sizeof(b), &len) < 0) {
+			snprintf(ans, n, "hex= bad");
+			return L2K_EINVAL;
+		}
+		r = l2k_echo(c->s, &a, b, len, echo_done, c);
+		if (r < 0) {
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
+	} else if (!strcmp(verb, "link") || !strcmp(verb, "conn-update")) {
+		bool le;
+		enum l2k_addr_type type;
+		l2k_addr a;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0 ||
+		    transport_le(get(kv, nkv, "transport", used), &le, &type) < 0) {
+			snprintf(ans, n, "addr= or transport= missing or bad");
+			return L2K_EINVAL;
+		}
+		if (!strcmp(verb, "link")) {
+			/* a controller may refuse to initiate while it advertises (Command Disallowed):
+			 * advertising stops until the next reset */
+			if (le)
+				l2k_le_advertise(c->s, false, NULL, 0);
+			r = l2k_link_connect(c->s, &a, type);
+		} else {
+			unsigned long p4[4];
+			static const char *const k4[4] = {"min", "max", "latency", "timeout"};
+			uint16_t h;
+			for (int i = 0; i < 4; i++)
+				if (num(get(kv, nkv, k4[i], used), 0xFFFF, &p4[i]) < 0) {
+					snprintf(ans, n, "%s= missing or bad", k4[i]);
+					return L2K_EINVAL;
+				}
+			r = l2k_link_find(c->s, &a, type, &h);
+			if (r == 0)
+				r = l2k_le_conn_update(c->s, h, (uint16_t)p4[0], (uint16_t)p4[1], (uint16_t)p4[2],
+						       (uint16_t)p4[3]);
+		}
+		if (r < 0) {
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
+	} else if (!strcmp(verb, "set")) {
+		(void)used;
+		if ((s = get(kv, nkv, "defect", used)) != NULL) {
+			if (l2k_test_defect(c->s, s) < 0) {
+				snprintf(ans, n, "unknown defect %s", s);
+				return L2K_EINVAL;
+			}
+		} else {
+			snprintf(ans, n, "unknown setting");
+			return L2K_ENOTSUP;
+		}
+	} else if (!strcmp(verb, "reset")) {
+		forget_all(c, true);
+		if (c->adv_keep)
+			l2k_le_advertise_keep(c->s, NULL, 0, 0);
+	} else if (!strcmp(verb, "quit")) {
+		if (quit)
+			*quit = 1;
+	} else {
+		snprintf(ans, n, "unknown request %s", verb);
+		return L2K_ENOTSUP;
+	}
+	return 0;
+}
+
+void iut_core_keep_advertising(struct iut_core *c)
+{
+	c->adv_keep = true;
+	l2k_le_advertise_keep(c->s, NULL, 0, 0);
+}
+
+void iut_core_link_up(struct iut_core *c, const struct l2k_link_info *li)
+{
+	char a[18];
+	emitf(c, "event link-up addr=%s handle=%u", l2k_addr_str(&li->peer, a), li->handle);
+}
+
+void iut_core_link_down(struct iut_core *c, const struct l2k_link_info *li, uint8_t reason)
+{
+	emitf(c, "event link-down handle=%u reason=%u", li->handle, reason);
+}

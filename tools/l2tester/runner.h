@@ -1,0 +1,44 @@
+/* Running l2tester's cases (lt.h): in-process against l2kit on a simulated air and a virtual
+ * clock, or on a real transport against any IUT through a backend (agent, command hook,
+ * terminal prompt).  Public l2kit API only. */
+#ifndef L2TESTER_RUNNER_H
+#define L2TESTER_RUNNER_H
+
+#include "tools/l2tester/lt.h"
+
+struct lt_result {
+	enum lt_verdict verdict;
+	char reason[512];
+	char *log;    /* the case's frames and actions (malloc'd; lt_result_free) */
+	uint64_t ms;  /* how long it took (the run's clock) */
+};
+void lt_result_free(struct lt_result *r);
+
+struct lt_run_opts {
+	const char *btsnoop; /* capture of the tester's HCI traffic (NULL: none) */
+	bool verbose;	     /* frames to stderr as they go */
+	uint16_t psm;	     /* the IUT's PSM / SPSM (0: the case's default) */
+	/* in-process only: a defect of the IUT's engine (l2k_test_defect), NULL: none */
+	const char *iut_defect;
+};
+
+/* A fresh air with two controllers (BR/EDR or LE as the case needs), an l2kit IUT obeying the
+ * control protocol in-process, the tester, a link: runs c and fills *res.  0, or an error
+ * (set-up failed: *res is inconclusive with the reason). */
+int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct lt_result *res);
+
+/* The tester's stack on spec (opened per case, so each case has its own capture and a fresh
+ * link), the IUT at iut/type driven through b: runs c and fills *res. */
+int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, enum l2k_addr_type type,
+		struct lt_iut_backend *b, const struct lt_run_opts *o, struct lt_result *res);
+
+/* Backends for lt_run_real.  agent: "unix:PATH" (0 or an error with why); cmd: a shell command
+ * run per action; prompt: the terminal (inconclusive when stdin is not a terminal). */
+int lt_backend_agent(const char *where, struct lt_iut_backend *b, char *why, size_t wn);
+void lt_backend_cmd(const char *cmd, struct lt_iut_backend *b);
+void lt_backend_prompt(struct lt_iut_backend *b);
+void lt_backend_close(struct lt_iut_backend *b);
+/* The agent's address of the IUT ("hello"): 0, or an error. */
+int lt_backend_hello(struct lt_iut_backend *b, l2k_addr *addr, char *why, size_t wn);
+
+#endif
