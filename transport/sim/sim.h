@@ -138,12 +138,12 @@ enum sim_vendor {
 	SIM_VENDOR_NONE = 0,
 	SIM_VENDOR_RTL8761BU,	/* "realtek-8761bu" 0bda:8771 */
 	SIM_VENDOR_RTL8821C,	/* "realtek-8821c"  0bda:c821 */
-	SIM_VENDOR_RTL8852BU,	/* "realtek-8852bu" 0bda:b85b (v2 "RTBTCore" patch; ROM version 1, key id 0) */
 	SIM_VENDOR_INTEL_8265,	/* "intel-8265"     8087:0a2b (hw_variant 0x0c, dev_revid 16) */
 	SIM_VENDOR_INTEL_AX200, /* "intel-ax200"    8087:0029 (hw_variant 0x14, rev 1, fw rev 3) */
 	SIM_VENDOR_BCM20702,	/* "broadcom-20702" 0a5c:21e8 (BCM20702A1) */
 	SIM_VENDOR_INTEL_AX210, /* "intel-ax210"    8087:0032 (TLV, variant 0x17, ECDSA: ibt-0041-0041) */
 	SIM_VENDOR_INTEL_AX211, /* "intel-ax211"    8087:0033 (TLV, variant 0x18, RSA: ibt-0140-0041) */
+	SIM_VENDOR_RTL8852BU,	/* "realtek-8852bu" 0bda:b85b (v2 "RTBTCore" patch; ROM version 1, key id 0) */
 	SIM_VENDOR_COUNT
 };
 
