@@ -7,7 +7,10 @@
  * firmware runs reports a new version: Realtek and Broadcom one derived from the hash, Intel the
  * operational firmware variant with the build of the image's Write Boot Params.  The Intel TLV
  * personalities (AX210, AX211) answer Read Version (parameter 0xFF) with a TLV list and take
- * the header of their secure boot engine (ECDSA or RSA) from the .sfi that carries both. */
+ * the header of their secure boot engine (ECDSA or RSA) from the .sfi that carries both.  The
+ * Realtek ones also answer the key id read (0xFC61, security project register) that a v2
+ * ("RTBTCore") patch file needs; realtek-8852bu is the v2-era chip (vendor-rom / vendor-key-id
+ * change what it reports). */
 #include <stdio.h>
 #include <string.h>
 
