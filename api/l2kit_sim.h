@@ -53,9 +53,9 @@ struct l2k_sim_opts {
 	uint8_t enc_key_size;	  /* BR/EDR encryption key size offered, 1..16 (16) */
 	uint32_t sec_faults;	  /* L2K_SIM_FAULT_* (0) */
 	/* Vendor personality (docs/simulator.md "Vendor personalities"): "realtek-8761bu",
-	 * "realtek-8821c", "intel-8265", "intel-ax200", "intel-ax210", "intel-ax211",
-	 * "broadcom-20702" - a dongle before its vendor start-up, which takes the download
-	 * protocol and checks it - or NULL (none).
+	 * "realtek-8821c", "realtek-8852bu", "intel-8265", "intel-ax200", "intel-ax210",
+	 * "intel-ax211", "broadcom-20702" - a dongle before its vendor start-up, which takes the
+	 * download protocol and checks it - or NULL (none).
 	 * vendor_nack: answer the Nth download command with an error (0: none). */
 	const char *vendor;
 	uint32_t vendor_nack;

@@ -109,6 +109,7 @@ static void usage(FILE *f)
 		"  --vendor NAME        every controller is a USB dongle before its vendor start-up,\n"
 		"                       taking the vendor's download protocol and checking it:\n"
 		"                       realtek-8761bu (0bda:8771), realtek-8821c (0bda:c821),\n"
+		"                       realtek-8852bu (0bda:b85b, v2 patch file),\n"
 		"                       intel-8265 (8087:0a2b), intel-ax200 (8087:0029),\n"
 		"                       intel-ax210 (8087:0032), intel-ax211 (8087:0033),\n"
 		"                       broadcom-20702 (0a5c:21e8); give the host its VID:PID\n"
@@ -595,8 +596,8 @@ int main(int argc, char **argv)
 				ctrl_cfg.sec_faults |= (uint32_t)f;
 			}
 		} else if (!strcmp(arg, "--vendor")) {
-			static const char *const known[] = {"realtek-8761bu", "realtek-8821c", "intel-8265",
-							    "intel-ax200", "intel-ax210", "intel-ax211",
+			static const char *const known[] = {"realtek-8761bu", "realtek-8821c", "realtek-8852bu",
+							    "intel-8265", "intel-ax200", "intel-ax210", "intel-ax211",
 							    "broadcom-20702"};
 			bad = 1;
 			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
@@ -604,8 +605,8 @@ int main(int argc, char **argv)
 					bad = 0;
 			if (bad)
 				fprintf(stderr, "vctrl: --vendor: unknown personality '%s' (realtek-8761bu, "
-						"realtek-8821c, intel-8265, intel-ax200, intel-ax210, intel-ax211, "
-						"broadcom-20702)\n", val);
+						"realtek-8821c, realtek-8852bu, intel-8265, intel-ax200, intel-ax210, "
+						"intel-ax211, broadcom-20702)\n", val);
 			ctrl_cfg.vendor = val;
 		} else if (!strcmp(arg, "--vendor-nack")) {
 			bad = parse_num(arg, val, 0, 0xFFFFFFFFul, &v);

@@ -204,8 +204,8 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 	} else if (strcmp(k, "vendor") == 0) {
 		int vv = sim_vendor_by_name(v);
 		if (vv < 0) {
-			err(eb, el, "sim: unknown vendor '%s' (realtek-8761bu, realtek-8821c, intel-8265, intel-ax200, "
-				    "intel-ax210, intel-ax211, broadcom-20702)", v);
+			err(eb, el, "sim: unknown vendor '%s' (realtek-8761bu, realtek-8821c, realtek-8852bu, intel-8265, "
+				    "intel-ax200, intel-ax210, intel-ax211, broadcom-20702)", v);
 			return L2K_ESPEC;
 		}
 		o->cfg.vendor = (uint8_t)vv;
@@ -233,6 +233,16 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		if (parse_u64(v, UINT32_MAX, &x) < 0)
 			goto bad;
 		o->cfg.vendor_nack = (uint32_t)x;
+	} else if (strcmp(k, "vendor-rom") == 0) {
+		if (parse_u64(v, 255, &x) < 0)
+			goto bad;
+		o->cfg.vendor_rom = (uint8_t)x;
+		o->cfg.vendor_rom_set = true;
+	} else if (strcmp(k, "vendor-key-id") == 0) {
+		if (parse_u64(v, 255, &x) < 0)
+			goto bad;
+		o->cfg.vendor_key_id = (uint8_t)x;
+		o->cfg.vendor_key_set = true;
 	} else if (strcmp(k, "air") == 0) {
 		if (!*v || strlen(v) >= sizeof(o->air))
 			goto bad;
@@ -259,7 +269,7 @@ static int parse_kv(struct sim_tr_opts *o, const char *k, const char *v, char *e
 		o->cut_set = true;
 	} else {
 		err(eb, el, "sim: unknown key '%s' (type, addr, acl-mtu, acl-count, le-acl-mtu, "
-			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, vendor-booted, vendor-tlv-extra, air, profile, "
+			    "le-acl-count, le-max-data-len, le-max-conn, rx-count, enc-key-size, sec-fault, vendor, vendor-nack, vendor-booted, vendor-tlv-extra, vendor-rom, vendor-key-id, air, profile, "
 			    "loss, corrupt, seed, cut-at)",
 		    k);
 		return L2K_ESPEC;

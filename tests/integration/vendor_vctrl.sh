@@ -5,6 +5,8 @@
 #  1. Realtek 8761BU: l2info loads the patch + config (names both files, version before and
 #     after: the new version is the one the controller reports for what it received); vctrl's
 #     report has the expected hash, nothing refused, the new firmware running.
+#  1b. Realtek 8852BU with a v2 ("RTBTCore") patch file: l2info reads the key id, loads the
+#     eco's subsections + config; vctrl's report has the expected hash, the new firmware running.
 #  2. Intel AX200: two l2cat (listener and sender) each boot their controller's operational
 #     firmware (.sfi + DDC) and then carry data between them; both downloads hash right.
 #  2b. Intel AX210 (TLV format, ECDSA engine): l2info loads ibt-0041-0041.sfi + .ddc, the
@@ -27,6 +29,8 @@ B=$(cd "$BUILD" && pwd)/bin
 FW="$OUT/fw"
 python3 tests/vendor_fw.py "$FW" >"$OUT/hashes" || fail "tests/vendor_fw.py failed"
 HR=$(sed -n 's/^realtek //p' "$OUT/hashes")
+HR2=$(sed -n 's/^realtek-v2 //p' "$OUT/hashes")
+NR2=$(sed -n 's/^realtek-v2-octets //p' "$OUT/hashes")
 HI=$(sed -n 's/^intel //p' "$OUT/hashes")
 HB=$(sed -n 's/^broadcom //p' "$OUT/hashes")
 HT=$(sed -n 's/^intel-ax210 //p' "$OUT/hashes")
@@ -39,7 +43,7 @@ vctrl_reports() {
 
 echo "== 1. Realtek RTL8761BU: l2info loads patch and config"
 vctrl --vendor realtek-8761bu
-"$B/l2info" -t $T --usb-id 0bda:8771 --firmware-dir "$FW" >"$OUT/r1.out" 2>&1 || { cat "$OUT/r1.out"; fail "l2info exited $?"; }
+"$B/l2info" -t $T --usb-id 0bda:8771 --firmware-dir "$FW" >"$OUT/r1.out" 2>&1 || { rc=$?; cat "$OUT/r1.out"; fail "l2info exited $rc"; }
 cat "$OUT/r1.out"
 has "$OUT/r1.out" "vendor start-up: RTL8761BU: loaded $FW/rtl_bt/rtl8761bu_fw.bin + $FW/rtl_bt/rtl8761bu_config.bin"
 has "$OUT/r1.out" "version before: hci_rev 0x000b lmp_subver 0x8761"
@@ -47,6 +51,18 @@ sub=$(printf '0x%04x' $((HR & 0xFFFF))); rev=$(printf '0x%04x' $((HR >> 16)))
 has "$OUT/r1.out" "version after:  hci_rev $rev lmp_subver $sub"
 vctrl_reports 1
 has "$OUT/vctrl.log" "realtek-8761bu download: 13 commands, 3046 octets, FNV-1a $HR, 0 refused, complete, new firmware runs"
+
+echo "== 1b. Realtek RTL8852BU: l2info loads a v2 (RTBTCore) patch and config"
+vctrl --vendor realtek-8852bu
+: >"$OUT/vctrl.log"
+"$B/l2info" -t $T --usb-id 0bda:b85b --firmware-dir "$FW" >"$OUT/r2.out" 2>&1 || { rc=$?; cat "$OUT/r2.out"; fail "l2info exited $rc"; }
+cat "$OUT/r2.out"
+has "$OUT/r2.out" "vendor start-up: RTL8852BU: loaded $FW/rtl_bt/rtl8852bu_fw.bin + $FW/rtl_bt/rtl8852bu_config.bin"
+has "$OUT/r2.out" "version before: hci_rev 0x000b lmp_subver 0x8852"
+sub=$(printf '0x%04x' $((HR2 & 0xFFFF))); rev=$(printf '0x%04x' $((HR2 >> 16)))
+has "$OUT/r2.out" "version after:  hci_rev $rev lmp_subver $sub"
+vctrl_reports 1
+has "$OUT/vctrl.log" "realtek-8852bu download: $(( (NR2 + 251) / 252 )) commands, $NR2 octets, FNV-1a $HR2, 0 refused, complete, new firmware runs"
 
 echo "== 2. Intel AX200: two l2cat boot their controllers, then carry data"
 vctrl --vendor intel-ax200

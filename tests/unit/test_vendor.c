@@ -88,7 +88,8 @@ static int teardown(void **state)
 {
 	static const char *const names[] = {
 	    "rtl_bt/rtl8761bu_fw.bin", "rtl_bt/rtl8761bu_config.bin", "rtl_bt/rtl8821c_fw.bin",
-	    "rtl_bt/rtl8821c_config.bin", "intel/ibt-12-16.sfi", "intel/ibt-12-16.ddc", "intel/ibt-20-1-3.sfi",
+	    "rtl_bt/rtl8821c_config.bin", "rtl_bt/rtl8852bu_fw.bin", "rtl_bt/rtl8852bu_config.bin",
+	    "intel/ibt-12-16.sfi", "intel/ibt-12-16.ddc", "intel/ibt-20-1-3.sfi",
 	    "intel/ibt-20-1-3.ddc", "brcm/BCM20702A1-0a5c-21e8.hcd", "brcm/BCM20702A1.hcd",
 	    "intel/ibt-0041-0041.sfi", "intel/ibt-0041-0041.ddc", "intel/ibt-0140-0041.sfi",
 	    "intel/ibt-0140-0041.ddc", "intel/ibt-0410-0410.sfi"};
@@ -404,6 +405,274 @@ static void test_rtl_nacked_chunk(void **state)
 	free(f);
 	free(want);
 	rm("rtl_bt/rtl8761bu_fw.bin");
+}
+
+/* ---- Realtek v2 ("RTBTCore") ------------------------------------------------------------------ */
+
+/* A v2 file: header, then sections (opcode, length) of subsections (eco, prio, key id or
+ * reserved, reserved, length, data).  The fixture's subsections, in file order (index k): */
+static const struct v2_sub {
+	uint8_t sec, eco, prio, key;
+} v2_subs[] = {
+    /* section 1, opcode 0x01 (patch snippets) */
+    {0, 1, 5, 0}, {0, 2, 7, 0}, {0, 2, 3, 0}, {0, 3, 1, 0}, {0, 2, 7, 0},
+    /* section 2, opcode 0x02 (dummy header) */
+    {1, 2, 5, 0}, {1, 1, 2, 0},
+    /* section 3, opcode 0x03 (security header: key id in the third octet) */
+    {2, 2, 0, 1}, {2, 2, 0, 2}, {2, 1, 9, 1},
+    /* section 4, an opcode that is skipped */
+    {3, 2, 1, 0},
+    /* section 3 again: key id 0 in a security header (security headers are for chips with a
+     * key id only) */
+    {2, 2, 4, 0},
+};
+#define V2_NSUB (sizeof(v2_subs) / sizeof(v2_subs[0]))
+static const uint32_t v2_ops[4] = {0x01, 0x02, 0x03, 0x7F};
+static const uint32_t v2_lens[V2_NSUB] = {300, 700, 500, 400, 260, 100, 50, 256, 256, 80, 90, 70};
+/* subsections 1 and 4 large: a download of more than 255 chunks */
+static const uint32_t v2_lens_big[V2_NSUB] = {300, 40000, 500, 400, 30000, 100, 50, 256, 256, 80, 90, 70};
+static const uint32_t v2_lens_tiny[V2_NSUB] = {3, 2, 1, 2, 3, 1, 2, 1, 2, 1, 1, 2};
+
+static uint8_t v2_byte(size_t k, size_t j)
+{
+	return (uint8_t)(j * 13 + k * 41 + (j >> 8));
+}
+
+/* The fixture as a v2 file for the project id, with these subsection lengths; its size in *n.
+ * The non-security subsections carry 0x77 where a security header has its key id (not
+ * compared there). */
+static uint8_t *rtl_v2_fw(uint8_t project, const uint32_t lens[V2_NSUB], size_t *n)
+{
+	size_t total = 20 + 7;
+	for (size_t s = 0; s < 4; s++)
+		total += 8 + 4;
+	for (size_t k = 0; k < V2_NSUB; k++)
+		total += 8 + lens[k];
+	uint8_t *f = calloc(1, total);
+	assert_non_null(f);
+	memcpy(f, "RTBTCore", 8);
+	put32(f + 8, 0x11223344u); /* fw version (8) */
+	put32(f + 12, 0x55667788u);
+	put32(f + 16, 4);
+	size_t off = 20;
+	for (uint8_t s = 0; s < 4; s++) {
+		size_t sec = off, num = 0;
+		put32(f + off, v2_ops[s]);
+		off += 8;
+		size_t cnt = off;
+		off += 4;
+		for (size_t k = 0; k < V2_NSUB; k++) {
+			if (v2_subs[k].sec != s)
+				continue;
+			f[off] = v2_subs[k].eco;
+			f[off + 1] = v2_subs[k].prio;
+			f[off + 2] = s == 2 ? v2_subs[k].key : 0x77;
+			put32(f + off + 4, lens[k]);
+			off += 8;
+			for (size_t j = 0; j < lens[k]; j++)
+				f[off + j] = v2_byte(k, j);
+			off += lens[k];
+			num++;
+		}
+		put16(f + cnt, (uint16_t)num);
+		put32(f + sec + 4, (uint32_t)(off - sec - 8));
+	}
+	f[off] = project; /* data length opcode: project id */
+	f[off + 1] = 1;
+	f[off + 2] = 0;
+	memcpy(f + off + 3, "\x51\x04\xfd\x77", 4);
+	assert_int_equal(off + 7, total);
+	*n = total;
+	return f;
+}
+
+/* The subsections order[0..k) concatenated: what the controller must receive (before the
+ * config). */
+static uint8_t *rtl_v2_want(const int *order, size_t k, const uint32_t lens[V2_NSUB], size_t *n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < k; i++)
+		total += lens[order[i]];
+	uint8_t *w = malloc(total), *p = w;
+	for (size_t i = 0; i < k; i++) {
+		for (size_t j = 0; j < lens[order[i]]; j++)
+			p[j] = v2_byte((size_t)order[i], j);
+		p += lens[order[i]];
+	}
+	*n = total;
+	return w;
+}
+
+/* One v2 load: ROM version / key id from the spec extras (NULL: the personality's, 1 and 0);
+ * the controller must receive exactly the subsections order[0..k) (then the config, which a
+ * chip with a key id does not take), every chunk acknowledged, the new version read back. */
+static void rtl_v2_case(const char *extra, uint8_t key_id, const int *order, size_t k, const uint32_t lens[V2_NSUB])
+{
+	size_t n, cn, wlen;
+	uint8_t *f = rtl_v2_fw(20, lens, &n);
+	uint8_t *cfg = rtl_config(40, &cn);
+	uint8_t *want = rtl_v2_want(order, k, lens, &wlen);
+	write_file("rtl_bt/rtl8852bu_fw.bin", f, n);
+	write_file("rtl_bt/rtl8852bu_config.bin", cfg, cn);
+	size_t sent = wlen + (key_id ? 0 : cn);
+	uint32_t h = fnv(FNV0, want, wlen);
+	if (!key_id)
+		h = fnv(h, cfg, cn);
+	struct run r;
+	assert_int_equal(up(&r, "realtek-8852bu", extra, false), 0);
+	struct sim_vendor_stats st;
+	sim_ctrl_vendor_stats(r.ctrl, &st);
+	assert_string_equal(st.error, "");
+	assert_int_equal(st.nacked, 0);
+	assert_true(st.complete && st.running);
+	assert_int_equal(st.cmds, (sent + 251) / 252);
+	assert_int_equal(st.bytes, sent);
+	if (st.hash != h)
+		fail_msg("%s: the controller received another image (hash 0x%08x, want 0x%08x)", extra ? extra : "default",
+			 st.hash, h);
+	struct l2k_vendor_startup vs;
+	assert_int_equal(l2k_vendor_startup(r.s, &vs), 0);
+	assert_string_equal(vs.chip, "RTL8852BU");
+	assert_true(vs.loaded);
+	assert_non_null(strstr(vs.file, "rtl_bt/rtl8852bu_fw.bin"));
+	if (key_id)
+		assert_string_equal(vs.file2, "");
+	else
+		assert_non_null(strstr(vs.file2, "rtl_bt/rtl8852bu_config.bin"));
+	assert_int_equal(vs.chunks, st.cmds);
+	assert_string_equal(vs.before, "hci_rev 0x000b lmp_subver 0x8852");
+	struct l2k_controller_info ci;
+	assert_int_equal(l2k_controller_info(r.s, &ci), 0);
+	assert_int_equal(ci.lmp_subversion, h & 0xFFFF);
+	assert_int_equal(ci.hci_revision, h >> 16);
+	down(&r);
+	free(f);
+	free(cfg);
+	free(want);
+}
+
+/* The subsections of the chip's eco (ROM version + 1) from the snippet and dummy sections, and
+ * from the security section those of its key id when it has one; by ascending prio, the later
+ * one first among equal prios; the skipped opcode's never. */
+static void test_rtl_v2_subsections_by_eco_and_key(void **state)
+{
+	static const int rom1[] = {2, 5, 4, 1}, rom1_key1[] = {7, 2, 5, 4, 1}, rom1_key2[] = {8, 2, 5, 4, 1},
+			 rom0[] = {6, 0}, rom0_key1[] = {6, 0, 9}, rom2[] = {3};
+	rtl_v2_case(NULL, 0, rom1, 4, v2_lens);
+	rtl_v2_case("vendor-rom=1,vendor-key-id=0", 0, rom1, 4, v2_lens);
+	rtl_v2_case("vendor-key-id=1", 1, rom1_key1, 5, v2_lens);
+	rtl_v2_case("vendor-key-id=2", 2, rom1_key2, 5, v2_lens);
+	rtl_v2_case("vendor-rom=0", 0, rom0, 2, v2_lens);
+	rtl_v2_case("vendor-rom=0,vendor-key-id=1", 1, rom0_key1, 3, v2_lens);
+	rtl_v2_case("vendor-rom=2", 0, rom2, 1, v2_lens);
+	rm("rtl_bt/rtl8852bu_fw.bin");
+	rm("rtl_bt/rtl8852bu_config.bin");
+}
+
+/* A patch of 281 chunks: after index 0x7F the index goes on at 1, also past the 255th chunk
+ * (where (i & 0x7F) + 1 would give 0x80, the "last chunk" bit). */
+static void test_rtl_v2_more_than_255_chunks(void **state)
+{
+	static const int rom1[] = {2, 5, 4, 1};
+	rtl_v2_case(NULL, 0, rom1, 4, v2_lens_big);
+	rm("rtl_bt/rtl8852bu_fw.bin");
+	rm("rtl_bt/rtl8852bu_config.bin");
+}
+
+static void v2_bad(uint8_t *f, size_t n, const char *extra, int err, const char *a, const char *b)
+{
+	struct run r;
+	write_file("rtl_bt/rtl8852bu_fw.bin", f, n);
+	assert_int_equal(up(&r, "realtek-8852bu", extra, false), err);
+	assert_error_has(&r, "rtl_bt/rtl8852bu_fw.bin", a);
+	if (b)
+		assert_error_has(&r, b, NULL);
+	struct sim_vendor_stats st;
+	sim_ctrl_vendor_stats(r.ctrl, &st);
+	assert_int_equal(st.cmds, 0); /* nothing sent from a bad file */
+	down(&r);
+}
+
+static void test_rtl_v2_corrupt_files(void **state)
+{
+	size_t n;
+	uint8_t *f = rtl_v2_fw(20, v2_lens, &n);
+	uint8_t *g = malloc(n);
+	const size_t sec1_len = 20 + 4, sub1_len = 20 + 8 + 4 + 4;
+	/* a section longer than the rest of the file */
+	memcpy(g, f, n);
+	put32(g + sec1_len, 0x00100000u);
+	v2_bad(g, n, NULL, L2K_EBADMSG, "section 1 (opcode 0x01) has length 1048576", "bad length");
+	/* a subsection longer than its section */
+	memcpy(g, f, n);
+	put32(g + sub1_len, 3000);
+	v2_bad(g, n, NULL, L2K_EBADMSG, "subsection 1 of section 1", "past the section's end");
+	/* more subsections announced than the section holds */
+	memcpy(g, f, n);
+	put16(g + 20 + 8, 9);
+	v2_bad(g, n, NULL, L2K_EBADMSG, "announces 9 subsections", "bad length");
+	/* more sections announced than the file holds */
+	memcpy(g, f, n);
+	put32(g + 16, 9);
+	v2_bad(g, n, NULL, L2K_EBADMSG, "9 sections announced", "truncated");
+	/* no subsection for the chip's eco */
+	v2_bad(f, n, "vendor-rom=5", L2K_ENOENT, "no patch for ROM version 5", "eco 6");
+	/* ROM version 255: eco 256, which no subsection's octet holds (not eco 0) */
+	memcpy(g, f, n);
+	g[sub1_len - 4] = 0; /* subsection 1's eco */
+	v2_bad(g, n, "vendor-rom=255", L2K_ENOENT, "no patch for ROM version 255", "eco 256");
+	/* truncated: its extension section gone */
+	v2_bad(f, n - 300, NULL, L2K_EBADMSG, "no extension signature", "truncated");
+	/* for another chip (project id 14: an 8761B's) */
+	uint8_t *o = rtl_v2_fw(14, v2_lens, &n);
+	v2_bad(o, n, NULL, L2K_EBADMSG, "project id 14", "RTL8852BU");
+	/* the v3 format */
+	memcpy(o, "BTNIC003", 8);
+	v2_bad(o, n, NULL, L2K_ENOTSUP, "v3 (\"BTNIC003\")", NULL);
+	free(f);
+	free(g);
+	free(o);
+	rm("rtl_bt/rtl8852bu_fw.bin");
+}
+
+/* Any octet of a (small) v2 file set to 0x00, 0x7F or 0xFF - counts, lengths, opcodes, ecos,
+ * key ids, the trailer: the bring-up ends, loaded or with an error naming the file, and what
+ * the controller got is what was acknowledged (never a read past the data: ASan / valgrind
+ * runs check that). */
+static void test_rtl_v2_every_octet_corrupted(void **state)
+{
+	static const uint8_t vals[3] = {0x00, 0x7F, 0xFF};
+	size_t n;
+	uint8_t *f = rtl_v2_fw(20, v2_lens_tiny, &n);
+	uint8_t *g = malloc(n);
+	unsigned loaded = 0, failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t v = 0; v < 3; v++) {
+			if (f[i] == vals[v])
+				continue;
+			memcpy(g, f, n);
+			g[i] = vals[v];
+			write_file("rtl_bt/rtl8852bu_fw.bin", g, n);
+			struct run r;
+			int e = up(&r, "realtek-8852bu", NULL, false);
+			struct sim_vendor_stats st;
+			sim_ctrl_vendor_stats(r.ctrl, &st);
+			if (e < 0) {
+				assert_error_has(&r, "rtl_bt/rtl8852bu_fw.bin", NULL);
+				assert_int_equal(st.cmds, 0);
+				failed++;
+			} else {
+				assert_string_equal(st.error, "");
+				assert_true(st.complete && st.running);
+				loaded++;
+			}
+			down(&r);
+		}
+	}
+	assert_true(loaded > 0 && failed > 0);
+	free(f);
+	free(g);
+	rm("rtl_bt/rtl8852bu_fw.bin");
 }
 
 /* no_vendor_init: bring-up goes on with the ROM firmware, nothing sent */
@@ -984,6 +1253,16 @@ static void test_every_truncation(void **state)
 		assert_error_has(&r, "rtl_bt/rtl8761bu_config.bin", NULL);
 		down(&r);
 	}
+	size_t vn;
+	uint8_t *v2 = rtl_v2_fw(20, v2_lens_tiny, &vn);
+	for (size_t k = 0; k < vn; k++) {
+		write_file("rtl_bt/rtl8852bu_fw.bin", v2, k);
+		assert_true(up(&r, "realtek-8852bu", NULL, false) < 0);
+		assert_error_has(&r, "rtl_bt/rtl8852bu_fw.bin", NULL);
+		down(&r);
+	}
+	free(v2);
+	rm("rtl_bt/rtl8852bu_fw.bin");
 	size_t sn, dn;
 	uint8_t *sfi = intel_sfi(4, &sn), *ddc = intel_ddc(&dn);
 	for (size_t k = 0; k < sn; k += (k < 700 ? 1 : 3)) {
@@ -1041,6 +1320,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rtl_corrupt_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rtl_no_patch_for_rom_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rtl_nacked_chunk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rtl_v2_subsections_by_eco_and_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rtl_v2_more_than_255_chunks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rtl_v2_corrupt_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rtl_v2_every_octet_corrupted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_skip_option, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_vendor_and_usb_table, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_8265_sfi_and_ddc, setup, teardown),

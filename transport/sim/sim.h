@@ -121,6 +121,10 @@ struct sim_ctrl_config {
 	 * Intel Secure Send fragment, Broadcom patchram command) with Unspecified Error (0: none). */
 	uint8_t vendor;
 	uint32_t vendor_nack;
+	/* Realtek personalities: the ROM version (0xFC6D) and key id (0xFC61 security project
+	 * register) it reports instead of the personality's, when set */
+	bool vendor_rom_set, vendor_key_set;
+	uint8_t vendor_rom, vendor_key_id;
 	/* Intel personalities: the operational firmware runs already (as after a warm reboot);
 	 * Read Version says so and Secure Send is refused. */
 	bool vendor_booted;
@@ -139,6 +143,7 @@ enum sim_vendor {
 	SIM_VENDOR_BCM20702,	/* "broadcom-20702" 0a5c:21e8 (BCM20702A1) */
 	SIM_VENDOR_INTEL_AX210, /* "intel-ax210"    8087:0032 (TLV, variant 0x17, ECDSA: ibt-0041-0041) */
 	SIM_VENDOR_INTEL_AX211, /* "intel-ax211"    8087:0033 (TLV, variant 0x18, RSA: ibt-0140-0041) */
+	SIM_VENDOR_RTL8852BU,	/* "realtek-8852bu" 0bda:b85b (v2 "RTBTCore" patch; ROM version 1, key id 0) */
 	SIM_VENDOR_COUNT
 };
 

@@ -7,7 +7,10 @@
  * firmware runs reports a new version: Realtek and Broadcom one derived from the hash, Intel the
  * operational firmware variant with the build of the image's Write Boot Params.  The Intel TLV
  * personalities (AX210, AX211) answer Read Version (parameter 0xFF) with a TLV list and take
- * the header of their secure boot engine (ECDSA or RSA) from the .sfi that carries both. */
+ * the header of their secure boot engine (ECDSA or RSA) from the .sfi that carries both.  The
+ * Realtek ones also answer the key id read (0xFC61, security project register) that a v2
+ * ("RTBTCore") patch file needs; realtek-8852bu is the v2-era chip (vendor-rom / vendor-key-id
+ * change what it reports). */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,12 +28,14 @@ static const struct pers {
 	uint8_t rom_version;			     /* Realtek */
 	uint8_t hw_variant, hw_revision, fw_revision; /* Intel */
 	uint16_t dev_revid;
+	uint8_t key_id; /* Realtek: its security key id (0: none) */
 } pers[SIM_VENDOR_COUNT] = {
-	[SIM_VENDOR_RTL8761BU] = {"realtek-8761bu", F_RTL, 0x0bda, 0x8771, 0x005d, 0x0a, 0x000b, 0x8761, 1, 0, 0, 0, 0},
-	[SIM_VENDOR_RTL8821C] = {"realtek-8821c", F_RTL, 0x0bda, 0xc821, 0x005d, 0x08, 0x000c, 0x8821, 1, 0, 0, 0, 0},
-	[SIM_VENDOR_INTEL_8265] = {"intel-8265", F_INTEL, 0x8087, 0x0a2b, 0x0002, 0x08, 0x0100, 0x0100, 0, 0x0c, 0x00, 0x00, 16},
-	[SIM_VENDOR_INTEL_AX200] = {"intel-ax200", F_INTEL, 0x8087, 0x0029, 0x0002, 0x0b, 0x0100, 0x0100, 0, 0x14, 0x01, 0x03, 0},
-	[SIM_VENDOR_BCM20702] = {"broadcom-20702", F_BCM, 0x0a5c, 0x21e8, 0x000f, 0x06, 0x1000, 0x220e, 0, 0, 0, 0, 0},
+	[SIM_VENDOR_RTL8761BU] = {"realtek-8761bu", F_RTL, 0x0bda, 0x8771, 0x005d, 0x0a, 0x000b, 0x8761, 1, 0, 0, 0, 0, 0},
+	[SIM_VENDOR_RTL8821C] = {"realtek-8821c", F_RTL, 0x0bda, 0xc821, 0x005d, 0x08, 0x000c, 0x8821, 1, 0, 0, 0, 0, 0},
+	[SIM_VENDOR_RTL8852BU] = {"realtek-8852bu", F_RTL, 0x0bda, 0xb85b, 0x005d, 0x0b, 0x000b, 0x8852, 1, 0, 0, 0, 0, 0},
+	[SIM_VENDOR_INTEL_8265] = {"intel-8265", F_INTEL, 0x8087, 0x0a2b, 0x0002, 0x08, 0x0100, 0x0100, 0, 0x0c, 0x00, 0x00, 16, 0},
+	[SIM_VENDOR_INTEL_AX200] = {"intel-ax200", F_INTEL, 0x8087, 0x0029, 0x0002, 0x0b, 0x0100, 0x0100, 0, 0x14, 0x01, 0x03, 0, 0},
+	[SIM_VENDOR_BCM20702] = {"broadcom-20702", F_BCM, 0x0a5c, 0x21e8, 0x000f, 0x06, 0x1000, 0x220e, 0, 0, 0, 0, 0, 0},
 	[SIM_VENDOR_INTEL_AX210] = {.name = "intel-ax210", .fam = F_INTEL, .vid = 0x8087, .pid = 0x0032,
 				    .manufacturer = 0x0002, .hci_ver = 0x0c, .hci_rev = 0x0100, .lmp_subver = 0x0100,
 				    .hw_variant = 0x17},
@@ -134,19 +139,34 @@ static bool rtl_command(struct sim_ctrl *c, uint16_t op, const uint8_t *p, size_
 {
 	const struct pers *v = &pers[c->cfg.vendor];
 	if (op == 0xFC6D) { /* Read ROM Version: Status Version */
-		uint8_t r[2] = {HCI_SUCCESS, v->rom_version};
+		uint8_t r[2] = {HCI_SUCCESS, c->cfg.vendor_rom_set ? c->cfg.vendor_rom : v->rom_version};
 		if (n)
 			sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
 		else
 			sim_cmd_complete(c, op, r, sizeof(r));
 		return true;
 	}
+	if (op == 0xFC61) { /* Read Register: Type Address(2) ...; answered Status Value(2) */
+		/* only the security project register (btrtl's RTL_SEC_PROJ): its first octet is the
+		 * key id */
+		static const uint8_t sec_proj[5] = {0x10, 0xA4, 0xAD, 0x00, 0xB0};
+		if (n != 5 || memcmp(p, sec_proj, 5)) {
+			fault(c, "0xFC61 read of a register this controller does not know (%u octets, 0x%02x ...)",
+			      (unsigned)n, n > 1 ? p[1] : 0);
+			sim_cc_status(c, op, HCI_ERR_INVALID_PARAMS);
+		} else {
+			uint8_t r[3] = {HCI_SUCCESS, c->cfg.vendor_key_set ? c->cfg.vendor_key_id : v->key_id, 0};
+			sim_cmd_complete(c, op, r, sizeof(r));
+		}
+		return true;
+	}
 	if (op != 0xFC20)
 		return false;
 	/* Download: Index Data(<= 252); answered Status Index */
 	uint8_t r[2] = {HCI_SUCCESS, n ? p[0] : 0};
+	/* the index: 0, 1 .. 0x7F, then 1 .. 0x7F again (bit 7: the last chunk) */
 	unsigned i = c->vend.st.cmds;
-	uint8_t want = (uint8_t)(i > 0x7F ? ((i & 0x7F) + 1) : i);
+	uint8_t want = (uint8_t)(i == 0 ? 0 : (i - 1) % 0x7F + 1);
 	if (nack(c)) {
 		r[0] = HCI_ERR_UNSPECIFIED;
 	} else if (c->vend.st.complete) {
