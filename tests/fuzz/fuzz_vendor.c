@@ -8,7 +8,8 @@
  * Input: a 25-octet header, the files, then records.
  *   header  [0] family (bits 0-1: 0 Realtek, 1 Intel, 2 Broadcom, 3 the VID:PID of [1..4]);
  *               bit 2 vendor_init off; bit 3 not a USB dongle; bit 4 the fake answers every
- *               command well until a record says otherwise
+ *               command well until a record says otherwise; bit 5 the transport refuses the
+ *               command numbered [1] >> 2 (from 0, counted over the whole input)
  *           [1..4] VID, PID (family 3) / [1] picks the product (families 0-2)
  *           [5..12] Read Local Version's answer before the download (HCI_Version HCI_Revision(2)
  *               LMP_Version Manufacturer(2) LMP_Subversion(2))
@@ -23,7 +24,9 @@
  *               to the next octet's length, 3 Command Status with the next octet's status;
  *               op & 4 Num_HCI_Command_Packets 0; op & 8 it stays unanswered too; op & 0x10 the
  *               answer names another opcode
- *           0x40-0x4F the next 1 << (op & 15) commands are answered well at once; 0x50-0x5F not
+ *           0x40-0x4F the next 1 << (op & 15) commands are answered well at once; 0x50-0x57 not
+ *           0x58-0x5F bring-up starts again (hci_host_start: after a failure it may), the
+ *               firmware files handed out from the first again
  *           0x60-0x7F Intel vendor event: op & 1 Bootup, else Secure Send Result with the next
  *               octet as result; op & 2 cut to the next octet & 7 parameters
  *           0x80-0xBF a raw event: code, length, parameters (what is left)
@@ -89,6 +92,8 @@ static struct fz {
 	int ready_calls, ready_err;
 	int last_err;
 	bool freeing;
+	int starts;
+	unsigned ncmds, refuse_at; /* refuse_at: 1 + the number of the command refused, 0 none */
 } g;
 
 static void queue_evt(uint8_t code, const uint8_t *p, size_t n)
@@ -353,6 +358,8 @@ static int o_send(void *user, uint8_t type, const uint8_t *pkt, size_t len)
 	(void)user;
 	FZ_ASSERT(type == HCI_H4_CMD);
 	check_cmd(pkt, len);
+	if (++g.ncmds == g.refuse_at)
+		return L2K_EIO; /* it never reaches the controller */
 	if (g.auto_left) {
 		g.auto_left--;
 		answer(pkt, 0, 0, 1, false);
@@ -502,10 +509,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	cfg.fw_load = fw_load;
 	g.auto_left = data[0] & 0x10 ? ~0u : 0;
+	g.refuse_at = data[0] & 0x20 ? (data[1] >> 2) + 1u : 0;
 	g.h = hci_host_new(&cfg, &ops, NULL);
 	if (!g.h)
 		goto out;
 	hci_host_start(g.h);
+	g.starts = 1;
 	flush();
 
 	while (i < size) {
@@ -533,8 +542,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memmove(g.pend[0], g.pend[1], (size_t)(g.npend - 1) * sizeof(g.pend[0]));
 				g.npend--;
 			}
-		} else if (op < 0x60) {
+		} else if (op < 0x58) {
 			g.auto_left = 0;
+		} else if (op < 0x60) {
+			if (hci_host_start(g.h) == 0) {
+				/* a new bring-up: the checker starts over, so do the files */
+				g.starts++;
+				free(g.img);
+				g.img = NULL;
+				g.img_len = g.pos = g.ddc_off = g.hcd_off = 0;
+				g.idx = 0;
+				g.rtl_done = g.minidriver = g.booted = g.downloaded = false;
+				g.rtl_fw = g.rtl_cfg = g.sfi = g.ddc = g.hcd = NULL;
+				g.next_file = 0;
+			}
 		} else if (op < 0x80) {
 			size_t n = 8;
 			if (op & 2) {
@@ -572,7 +593,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tick(t > g.now ? t - g.now : 0);
 	}
 	FZ_ASSERT(!g.h->vrun || credit_stall());
-	FZ_ASSERT(g.ready_calls == 1 || (g.ready_calls == 0 && credit_stall()));
+	/* every bring-up ended once */
+	FZ_ASSERT(g.ready_calls == g.starts || (g.ready_calls == g.starts - 1 && credit_stall()));
 	const struct hci_vendor_info *vi = hci_host_vendor_info(g.h);
 	if (vi->loaded)
 		FZ_ASSERT(vi->chunks > 0 && vi->bytes > 0 && vi->file[0]);

@@ -505,6 +505,9 @@ def vendor_seeds(out):
     out.put('vendor', header(2, lv=bcm) + files(hcd[:-3]) + pause + launch)
     out.put('vendor', header(2, lv=bcm) + files(bytes([0x03, 0x0c, 0]) + hcd) + pause + launch)
     out.put('vendor', header(2, NOAUTO, lv=bcm) + files(hcd) + bytes([0, 0, 0]) + pause + bytes([0, 0, 1, 0x0C]))
+    # the transport refuses Intel Reset (command 23); a NACKed Realtek chunk, then bring-up again
+    out.put('vendor', header(1, AUTO | 0x20, prod=23 << 2) + files(sfi, ddc))
+    out.put('vendor', header(0, NOAUTO, lv=rtl8761bu) + files(fw, cfg) + bytes([0, 0, 0, 0, 1, 0x1f, 0x58, 0x4F]))
     # no start-up: CSR, a VID:PID nobody knows, not USB, vendor_init off
     out.put('vendor', header(3, vidpid=(0x0a12, 0x0001)))
     out.put('vendor', header(3, vidpid=(0x0bda, 0x8771), lv=rtl8761bu) + files(fw, cfg))
