@@ -93,6 +93,7 @@ static struct fz {
 	int last_err;
 	bool freeing;
 	int starts;
+	bool restarted; /* bring-up started again: start the checker over at the next vendor step */
 	unsigned ncmds, refuse_at; /* refuse_at: 1 + the number of the command refused, 0 none */
 } g;
 
@@ -209,6 +210,20 @@ static void answer(const uint8_t *cmd, int kind, uint8_t arg, uint8_t credits, b
 }
 
 /* ---- the checker ---------------------------------------------------------------------------- */
+
+static void checker_restart(void)
+{
+	if (!g.restarted)
+		return;
+	g.restarted = false;
+	free(g.img);
+	g.img = NULL;
+	g.img_len = g.pos = g.ddc_off = g.hcd_off = 0;
+	g.idx = 0;
+	g.rtl_done = g.minidriver = g.booted = g.downloaded = false;
+	g.rtl_fw = g.rtl_cfg = g.sfi = g.ddc = g.hcd = NULL;
+	g.next_file = 0;
+}
 
 static void rtl_image(void)
 {
@@ -339,6 +354,7 @@ static void check_cmd(const uint8_t *pkt, size_t len)
 	uint16_t op = get_le16(pkt);
 	if (op >> 10 == 0x3F) {
 		FZ_ASSERT(g.h->vrun != NULL); /* only while the start-up runs */
+		checker_restart();
 		switch (g.fam) {
 		case 0: check_rtl(op, pkt + 3, pkt[2]); break;
 		case 1: check_intel(op, pkt + 3, pkt[2]); break;
@@ -397,6 +413,7 @@ static int fw_load(void *arg, const char *name, uint8_t **data, size_t *len, cha
 	static const char *const prefix[3] = {"rtl_bt/", "intel/ibt-", "brcm/"};
 	FZ_ASSERT(g.fam < 3 && !strncmp(name, prefix[g.fam], strlen(prefix[g.fam])));
 	FZ_ASSERT(g.h->vrun != NULL);
+	checker_restart();
 	const struct file *f = g.next_file < g.nfiles ? &g.files[g.next_file++] : NULL;
 	snprintf(where, wlen, "fuzz/%s", name);
 	if (!f || f->tag == 1)
@@ -546,15 +563,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			g.auto_left = 0;
 		} else if (op < 0x60) {
 			if (hci_host_start(g.h) == 0) {
-				/* a new bring-up: the checker starts over, so do the files */
+				/* a new bring-up: the checker starts over (so do the files) when its vendor
+				 * start-up does (the last one's result stays until then) */
 				g.starts++;
-				free(g.img);
-				g.img = NULL;
-				g.img_len = g.pos = g.ddc_off = g.hcd_off = 0;
-				g.idx = 0;
-				g.rtl_done = g.minidriver = g.booted = g.downloaded = false;
-				g.rtl_fw = g.rtl_cfg = g.sfi = g.ddc = g.hcd = NULL;
-				g.next_file = 0;
+				g.restarted = true;
 			}
 		} else if (op < 0x80) {
 			size_t n = 8;
