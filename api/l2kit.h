@@ -215,7 +215,8 @@ L2K_API int l2k_list_controllers(struct l2k_controller_entry *out, size_t max, s
 				 size_t notelen);
 /* Whether a USB dongle with this VID:PID needs a vendor start-up (l2k_stack_opts): NULL when
  * not known to, else what it needs ("firmware patch + config (rtl_bt/)"); *family ("realtek",
- * "intel", "broadcom") and *package (the Debian package with the files) when not NULL. */
+ * "intel", "broadcom"; "other": one l2kit does not do, MediaTek and Qualcomm; "none") and
+ * *package (the Debian package with the files) when not NULL. */
 L2K_API const char *l2k_usb_vendor_startup(uint16_t vid, uint16_t pid, const char **family,
 					   const char **package);
 
@@ -262,7 +263,8 @@ L2K_API int l2k_controller_info(l2k_stack *s, struct l2k_controller_info *out);
 
 /* What the vendor start-up of the stack's bring-up did (l2k_stack_opts.firmware_dir). */
 struct l2k_vendor_startup {
-	char family[16];   /* "realtek", "intel", "broadcom"; "none": not a dongle that needs one */
+	char family[16];   /* "realtek", "intel", "broadcom"; "other": needs one l2kit does not do;
+			    * "none": not a dongle known to need one */
 	bool usb_known;	   /* the controller's USB VID:PID was known */
 	uint16_t usb_vid, usb_pid;
 	bool skipped;	   /* no_vendor_init */

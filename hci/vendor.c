@@ -21,6 +21,8 @@ static const struct {
 	{0x8087, 0, HCI_VENDOR_INTEL, "Intel"},
 	{0x0a5c, 0, HCI_VENDOR_BROADCOM, "Broadcom"},
 	{0x0b05, 0x17cb, HCI_VENDOR_BROADCOM, "Broadcom (ASUS USB-BT400)"},
+	{0x0e8d, 0, HCI_VENDOR_OTHER, "MediaTek"},
+	{0x0cf3, 0, HCI_VENDOR_OTHER, "Qualcomm Atheros"},
 	{0x0a12, 0x0001, HCI_VENDOR_NONE, "CSR"},
 };
 
@@ -30,6 +32,7 @@ const char *hci_vendor_family_name(enum hci_vendor_family f)
 	case HCI_VENDOR_REALTEK: return "realtek";
 	case HCI_VENDOR_INTEL: return "intel";
 	case HCI_VENDOR_BROADCOM: return "broadcom";
+	case HCI_VENDOR_OTHER: return "other";
 	default: return "none";
 	}
 }
@@ -59,6 +62,10 @@ void hci_vendor_usb_lookup(uint16_t vid, uint16_t pid, struct hci_vendor_usb *ou
 	case HCI_VENDOR_BROADCOM:
 		out->needs = "patchram (brcm/BCM*.hcd)";
 		out->package = "none (not in Debian: docs/hardware.md)";
+		break;
+	case HCI_VENDOR_OTHER:
+		out->needs = "firmware that l2kit does not load (use hciN)";
+		out->package = "firmware-misc-nonfree / firmware-atheros";
 		break;
 	default: break;
 	}
@@ -216,9 +223,15 @@ bool hci_vendor_start(struct hci_host *h)
 	case HCI_VENDOR_BROADCOM: f = &hci_vendor_bcm; break;
 	default: break;
 	}
+	if (u.family == HCI_VENDOR_OTHER) {
+		snprintf(vi->note, sizeof(vi->note),
+			 "%s USB %04x:%04x needs a firmware start-up that l2kit does not do: it runs its ROM code "
+			 "(use hciN on Linux)", u.what, h->cfg.usb_vid, h->cfg.usb_pid);
+		return false;
+	}
 	if (!f) {
-		snprintf(vi->note, sizeof(vi->note), "USB %04x:%04x needs no vendor start-up", h->cfg.usb_vid,
-			 h->cfg.usb_pid);
+		snprintf(vi->note, sizeof(vi->note), "USB %04x:%04x needs no vendor start-up that l2kit knows of",
+			 h->cfg.usb_vid, h->cfg.usb_pid);
 		return false;
 	}
 	vendor_version_str(h, vi->before, sizeof(vi->before));

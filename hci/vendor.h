@@ -20,6 +20,7 @@ enum hci_vendor_family {
 	HCI_VENDOR_REALTEK,
 	HCI_VENDOR_INTEL,
 	HCI_VENDOR_BROADCOM,
+	HCI_VENDOR_OTHER, /* needs a start-up l2kit does not do (MediaTek, Qualcomm) */
 };
 
 /* What the USB VID:PID says about a dongle (no controller needed: l2info --list).  family

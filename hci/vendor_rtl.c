@@ -176,9 +176,9 @@ static void download(struct hci_host *h, const struct rtl_chip *c, uint8_t rom)
 		return;
 	}
 	if (cfg && (cfglen < 6 || get_le32(cfg) != RTL_CONFIG_MAGIC || (size_t)get_le16(cfg + 4) + 6 > cfglen)) {
-		/* what is wrong is read from the file before it is freed */
-		const char *why = cfglen < 6 || get_le32(cfg) != RTL_CONFIG_MAGIC ? "bad signature (not a Realtek config file)"
-										  : "shorter than its length field (truncated)";
+		const char *why = cfglen < 6 || get_le32(cfg) != RTL_CONFIG_MAGIC
+					  ? "bad signature (not a Realtek config file)"
+					  : "shorter than its length field (truncated)";
 		free(cfg);
 		free(patch);
 		vendor_fail(h, L2K_EBADMSG, "%s: %s", c->cfg, why);

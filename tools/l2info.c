@@ -91,7 +91,7 @@ static int list(bool json)
 					 e[i].driver);
 			const char *pkg;
 			const char *needs = l2k_usb_vendor_startup(e[i].vid, e[i].pid, NULL, &pkg);
-			char su[200] = "start-up: none needed";
+			char su[200] = "start-up: none known to be needed";
 			if (needs)
 				snprintf(su, sizeof(su), "start-up: %s, package %s", needs, pkg);
 			printf("%-14s  usb %04x:%04x at %s  %s  %s  %s\n", e[i].spec, e[i].vid, e[i].pid, e[i].where, strs,

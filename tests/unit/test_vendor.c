@@ -14,6 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <direct.h>
+#define MKDIR(p) _mkdir(p)
+#else
+#define MKDIR(p) mkdir(p, 0700)
+#endif
 
 #include <cmocka.h>
 
@@ -49,17 +55,22 @@ static void mkdirs(void)
 {
 	char d[300];
 	snprintf(d, sizeof(d), "%s/rtl_bt", fwdir);
-	mkdir(d, 0700);
+	MKDIR(d);
 	snprintf(d, sizeof(d), "%s/intel", fwdir);
-	mkdir(d, 0700);
+	MKDIR(d);
 	snprintf(d, sizeof(d), "%s/brcm", fwdir);
-	mkdir(d, 0700);
+	MKDIR(d);
 }
 
 static int setup(void **state)
 {
+	/* a unique name (mkstemp), made a directory (no mkdtemp on Windows) */
 	snprintf(fwdir, sizeof(fwdir), "/tmp/l2k_test_vendor_XXXXXX");
-	assert_non_null(mkdtemp(fwdir));
+	int fd = mkstemp(fwdir);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(fwdir);
+	assert_int_equal(MKDIR(fwdir), 0);
 	mkdirs();
 	return 0;
 }
@@ -337,6 +348,14 @@ static void test_rtl_corrupt_files(void **state)
 	sim_ctrl_vendor_stats(r.ctrl, &st);
 	assert_int_equal(st.cmds, 0); /* nothing sent from a bad file */
 	down(&r);
+	/* a config file shorter than its length field */
+	size_t cn;
+	uint8_t *cfg = rtl_config(40, &cn);
+	write_file("rtl_bt/rtl8761bu_config.bin", cfg, cn - 10);
+	assert_int_equal(up(&r, "realtek-8761bu", NULL, false), L2K_EBADMSG);
+	assert_error_has(&r, "rtl_bt/rtl8761bu_config.bin", "truncated");
+	down(&r);
+	free(cfg);
 	free(f);
 	free(g);
 	free(want);
@@ -428,6 +447,10 @@ static void test_no_vendor_and_usb_table(void **state)
 	assert_string_equal(fam, "broadcom");
 	assert_null(l2k_usb_vendor_startup(0x0a12, 0x0001, &fam, NULL)); /* CSR8510: nothing */
 	assert_string_equal(fam, "none");
+	assert_null(l2k_usb_vendor_startup(0x1915, 0x521f, &fam, NULL)); /* unknown */
+	assert_string_equal(fam, "none");
+	assert_non_null(l2k_usb_vendor_startup(0x0e8d, 0x0608, &fam, NULL)); /* MediaTek: not done */
+	assert_string_equal(fam, "other");
 }
 
 /* ---- Intel --------------------------------------------------------------------------------- */
@@ -638,6 +661,71 @@ static void test_bcm_patchram(void **state)
 	free(g);
 }
 
+/* Every truncation of each family's file (and of the Realtek config) ends the bring-up cleanly:
+ * an error that names the file, or - where the cut falls between whole records of a Broadcom
+ * file - a good shorter download; never a read past the data (valgrind / ASan runs check that). */
+static void test_every_truncation(void **state)
+{
+	struct run r;
+	const uint16_t lens[3] = {40, 60, 30};
+	uint8_t *want;
+	size_t wlen, n, cn;
+	uint8_t *f = rtl_fw(14, 1, lens, &n, 2, &want, &wlen);
+	uint8_t *cfg = rtl_config(20, &cn);
+	for (size_t k = 0; k < n; k++) {
+		write_file("rtl_bt/rtl8761bu_fw.bin", f, k);
+		assert_true(up(&r, "realtek-8761bu", NULL, false) < 0);
+		assert_error_has(&r, "rtl_bt/rtl8761bu_fw.bin", NULL);
+		down(&r);
+	}
+	write_file("rtl_bt/rtl8761bu_fw.bin", f, n);
+	for (size_t k = 0; k < cn; k++) {
+		write_file("rtl_bt/rtl8761bu_config.bin", cfg, k);
+		int e = up(&r, "realtek-8761bu", NULL, false);
+		if (k == 0) /* an empty config: too short for its header */
+			assert_int_equal(e, L2K_EBADMSG);
+		assert_true(e < 0);
+		assert_error_has(&r, "rtl_bt/rtl8761bu_config.bin", NULL);
+		down(&r);
+	}
+	size_t sn, dn;
+	uint8_t *sfi = intel_sfi(4, &sn), *ddc = intel_ddc(&dn);
+	for (size_t k = 0; k < sn; k += (k < 700 ? 1 : 3)) {
+		write_file("intel/ibt-20-1-3.sfi", sfi, k);
+		assert_true(up(&r, "intel-ax200", NULL, false) < 0);
+		assert_error_has(&r, "intel/ibt-20-1-3.sfi", NULL);
+		down(&r);
+	}
+	write_file("intel/ibt-20-1-3.sfi", sfi, sn);
+	for (size_t k = 1; k < dn; k++) {
+		write_file("intel/ibt-20-1-3.ddc", ddc, k);
+		int e = up(&r, "intel-ax200", NULL, false);
+		if (e < 0)
+			assert_error_has(&r, "intel/ibt-20-1-3.ddc", NULL);
+		down(&r);
+	}
+	size_t bn;
+	uint8_t *hcd = bcm_hcd(5, &bn);
+	for (size_t k = 0; k < bn; k++) {
+		write_file("brcm/BCM20702A1-0a5c-21e8.hcd", hcd, k);
+		int e = up(&r, "broadcom-20702", NULL, false);
+		if (e < 0)
+			assert_error_has(&r, "brcm/BCM20702A1-0a5c-21e8.hcd", NULL);
+		down(&r);
+	}
+	free(f);
+	free(want);
+	free(cfg);
+	free(sfi);
+	free(ddc);
+	free(hcd);
+	rm("rtl_bt/rtl8761bu_fw.bin");
+	rm("rtl_bt/rtl8761bu_config.bin");
+	rm("intel/ibt-20-1-3.sfi");
+	rm("intel/ibt-20-1-3.ddc");
+	rm("brcm/BCM20702A1-0a5c-21e8.hcd");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +741,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_intel_ax200_sfi_and_ddc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_intel_missing_corrupt_nack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bcm_patchram, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
