@@ -518,8 +518,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.usb_pid = get_le16(data + 3);
 		struct hci_vendor_usb u;
 		hci_vendor_usb_lookup(cfg.usb_vid, cfg.usb_pid, &u);
-		if (u.family != HCI_VENDOR_NONE)
-			g.fam = (uint8_t)(u.family - HCI_VENDOR_REALTEK);
+		switch (u.family) { /* the families with a start-up; others (none, MediaTek ...) get none */
+		case HCI_VENDOR_REALTEK: g.fam = 0; break;
+		case HCI_VENDOR_INTEL: g.fam = 1; break;
+		case HCI_VENDOR_BROADCOM: g.fam = 2; break;
+		default: break;
+		}
 	} else {
 		cfg.usb_vid = ids[g.fam][data[1] & 3][0];
 		cfg.usb_pid = ids[g.fam][data[1] & 3][1];

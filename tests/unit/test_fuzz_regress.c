@@ -26,7 +26,7 @@
  *     pairing with an invalid key (a harness bug: l2kit was right).
  *   vendor_rtl_config_shorter_than_its_length: a Realtek config file with its signature but
  *     shorter than its length field: the loader freed it, then read its signature again to
- *     word the error (heap use after free; test_vendor_fuzz.c checks the error's wording).
+ *     word the error (heap use after free; test_vendor.c checks the error's wording).
  * Regenerate the arrays with tests/fuzz/regress2c.py when a reproducer is added. */
 #include <setjmp.h>
 #include <stdarg.h>
