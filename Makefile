@@ -179,10 +179,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2k
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_EXTRA_OBJ) $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a $(LDLIBS) -lcmocka -lm
 
-# test_fuzz_regress also replays fuzz_smp's reproducers through the harness itself: fuzz_smp.c
-# compiled with its entry point renamed fz_smp_run, and the harnesses' crypto backend (so an
-# input runs as in the fuzz builds), linked before the library.
-FUZZ_REGRESS_OBJ := $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o $(BUILD)/obj/tests/fuzz/crypto_fz.o
+# test_fuzz_regress also replays fuzz_smp's and fuzz_vendor's reproducers through the harnesses
+# themselves: fuzz_smp.c and fuzz_vendor.c compiled with their entry points renamed fz_smp_run
+# and fz_vendor_run, and the harnesses' crypto backend (so an input runs as in the fuzz builds),
+# linked before the library.
+FUZZ_REGRESS_OBJ := $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o $(BUILD)/obj/tests/fuzz/fuzz_vendor_regress.o \
+		    $(BUILD)/obj/tests/fuzz/crypto_fz.o
 $(BUILD)/tests/test_fuzz_regress: $(FUZZ_REGRESS_OBJ)
 $(BUILD)/tests/test_fuzz_regress: TEST_EXTRA_OBJ := $(FUZZ_REGRESS_OBJ)
 $(BUILD)/tests/test_fuzz_regress: LDLIBS += $(if $(filter gcrypt,$(CRYPTO)),$(OPENSSL_LIBS))
@@ -190,6 +192,10 @@ $(BUILD)/obj/tests/fuzz/fuzz_smp_regress.o: tests/fuzz/fuzz_smp.c | $(STAGED_HEA
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $< (fz_smp_run)"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DLLVMFuzzerTestOneInput=fz_smp_run -MMD -MP -c $< -o $@
+$(BUILD)/obj/tests/fuzz/fuzz_vendor_regress.o: tests/fuzz/fuzz_vendor.c | $(STAGED_HEADERS)
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $< (fz_vendor_run)"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DLLVMFuzzerTestOneInput=fz_vendor_run -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/conformance/%.o $(TEST_COMMON_OBJ) $(BUILD)/libl2kit.a
 	@mkdir -p $(dir $@)

@@ -397,6 +397,124 @@ def smp_seeds(out):
                 bytes([5, 1, 0]) + bytes([5, 2 | 4, 0] + [9] * 8) + bytes([5, 3, 0, 16]) + settle)
 
 
+def vendor_seeds(out):
+    """Vendor start-ups for fuzz_vendor (input format in tests/fuzz/fuzz_vendor.c): valid firmware
+    files of each family (Realtek epatch v1 + config, Intel legacy .sfi + .ddc, Broadcom .hcd),
+    a controller answering well, then the same with what goes wrong: a missing, truncated or
+    refused file, a NACKed chunk, a rejected Secure Send, silence, vendor events out of place."""
+    AUTO, NOAUTO = 0x10, 0
+
+    def header(fam, flags=AUTO, prod=0, lv=(0, 0, 0, 0, 0), rom=1, iv=None, revid=16, vidpid=(0, 0)):
+        hci_ver, hci_rev, lmp_ver, manuf, subver = lv
+        h = bytes([fam | flags]) + struct.pack('<HH', *vidpid) if fam == 3 else bytes([fam | flags, prod, 0, 0, 0])
+        h += struct.pack('<BHBHH', hci_ver, hci_rev, lmp_ver, manuf, subver) + bytes([rom])
+        h += bytes(iv or [0x37, 0x14, 0x01, 0x06, 0x03, 0x10, 0x20, 0x17, 0x00])
+        return h + struct.pack('<H', revid)
+
+    def files(*fs):
+        b = bytes([len(fs)])
+        for f in fs:
+            if f is None:
+                b += bytes([1, 0, 0])
+            elif isinstance(f, tuple):  # (bytes, split, fill, pattern)
+                b += bytes([3]) + struct.pack('<H', len(f[0])) + f[0] + struct.pack('<HH', f[1], f[2]) + f[3]
+            else:
+                b += bytes([0]) + struct.pack('<H', len(f)) + f
+        return b
+
+    def epatch(lens, project, want=2, tail=0):
+        """Realtek epatch v1: patches for chip ids 1.., the one for chip id `want` last (so that
+        filler inserted at its start leaves the others' offsets alone)."""
+        order = [k for k in range(len(lens)) if k + 1 != want] + [want - 1]
+        hdr = b'Realtech' + struct.pack('<IH', 0x0999646B, len(lens))
+        off = len(hdr) + 8 * len(lens)
+        body, offs = b'', {}
+        for k in order:
+            offs[k] = off + len(body)
+            body += bytes((i * 7 + k * 31) & 0xFF for i in range(lens[k]))
+        ids = b''.join(struct.pack('<H', k + 1) for k in range(len(lens)))
+        ls = b''.join(struct.pack('<H', lens[k] + (tail if k + 1 == want else 0)) for k in range(len(lens)))
+        os_ = b''.join(struct.pack('<I', offs[k]) for k in range(len(lens)))
+        return hdr + ids + ls + os_ + body + bytes([project, 1, 0]) + b'\x51\x04\xfd\x77', offs[want - 1]
+
+    cfg = struct.pack('<IH', 0x8723AB55, 24) + bytes(range(24))
+    rtl8761bu = (0x0a, 0x000b, 0x0a, 0x005d, 0x8761)
+    fw, _ = epatch([300, 700, 90], 14)
+    good = header(0, lv=rtl8761bu) + files(fw, cfg)
+    out.put('vendor', good)
+    out.put('vendor', header(0, lv=rtl8761bu, rom=0) + files(fw, None))
+    out.put('vendor', header(0, lv=rtl8761bu, rom=2, prod=2) + files(fw, cfg))
+    # a patch grown by 40000 octets of filler: 160 chunks, the index wraps after 127
+    big, at = epatch([300, 700, 90], 14, tail=40000)
+    out.put('vendor', header(0, lv=rtl8761bu) + files((big, at + 8, 40000, b'\x11\x22\x33'), cfg))
+    # RTL8822B needs its config; RTL8821C; the v2 format; truncated; wrong project
+    fw8822, _ = epatch([200, 400], 8)
+    out.put('vendor', header(0, lv=(0x07, 0x000b, 0x07, 0x005d, 0x8822)) + files(fw8822, cfg))
+    out.put('vendor', header(0, lv=(0x07, 0x000b, 0x07, 0x005d, 0x8822)) + files(fw8822, None))
+    fw8821c, _ = epatch([500, 260], 10)
+    out.put('vendor', header(0, lv=(0x08, 0x000c, 0x08, 0x005d, 0x8821), prod=1) + files(fw8821c, cfg))
+    out.put('vendor', header(0, lv=rtl8761bu) + files(b'RTBTCore' + fw[8:], cfg))
+    out.put('vendor', header(0, lv=rtl8761bu) + files(fw[:len(fw) // 2], cfg))
+    out.put('vendor', header(0, lv=rtl8761bu) + files(fw, cfg[:10]))
+    out.put('vendor', header(0, lv=(0x0a, 0x000b, 0x0a, 0x005d, 0x8761)) + files(fw8821c, cfg))
+    # answered by the input: ROM version, two chunks, a NACK; a Command Status; silence
+    out.put('vendor', header(0, NOAUTO, lv=rtl8761bu) + files(fw, cfg) + bytes([0, 0, 0, 0, 0, 0, 1, 0x12]))
+    out.put('vendor', header(0, NOAUTO, lv=rtl8761bu) + files(fw, cfg) + bytes([0, 0, 0, 3, 0x00, 0xC1, 0xFF, 0xFF]))
+    out.put('vendor', header(0, NOAUTO, lv=rtl8761bu) + files(fw, cfg) + bytes([0, 0, 2, 0, 0x4F]))
+
+    # Intel: the legacy .sfi (RSA header, commands with Write Boot Params), .ddc
+    sfi = bytearray((i * 13) & 0xFF for i in range(644))
+    sfi[8:12] = struct.pack('<I', 0x00010000)
+    for k in range(24):
+        pl = 1 + 4 * (k % 8)
+        sfi += struct.pack('<HB', 0xFC8E, pl) + bytes((k + i) & 0xFF for i in range(pl))
+        if k == 12:
+            sfi += struct.pack('<HBI', 0xFC0E, 7, 0x00045678) + bytes([0x2A, 0x10, 0x14])
+    sfi = bytes(sfi)
+    ddc = bytes([4, 1, 0, 0xAA, 0xBB, 3, 2, 0, 0xCC])
+    out.put('vendor', header(1) + files(sfi, ddc))
+    out.put('vendor', header(1) + files(sfi, None))
+    out.put('vendor', header(1, iv=[0x37, 0x0b, 0x00, 0x06, 0x00, 0x10, 0x20, 0x17, 0]) + files(sfi, ddc))
+    out.put('vendor', header(1, iv=[0x37, 0x12, 0x01, 0x23, 0x03, 0x10, 0x20, 0x17, 0]) + files(sfi, ddc))
+    out.put('vendor', header(1, iv=[0x37, 0x17, 0x01, 0x06, 0x03, 0x10, 0x20, 0x17, 0]) + files(sfi, ddc))
+    # a payload of 40000 filler octets (zero-length commands 0xFC8E), 160 more fragments
+    out.put('vendor', header(1) + files((sfi, 684, 39999, b'\x8e\xfc\x00'), ddc))
+    out.put('vendor', header(1) + files(sfi[:700], ddc))
+    out.put('vendor', header(1) + files(sfi, bytes([1, 0]) + ddc))
+    # the input answers: Read Version, Boot Params, every fragment; the result early; rejected;
+    # no Bootup (time runs out); Bootup out of place
+    out.put('vendor', header(1, NOAUTO) + files(sfi, ddc) + bytes([0x60, 0, 0, 0, 0, 0, 0, 0, 0x4F]))
+    out.put('vendor', header(1, NOAUTO) + files(sfi, ddc) + bytes([0, 0, 0x60, 3, 0, 0, 0, 0x4F]))
+    out.put('vendor', header(1, NOAUTO) + files(sfi, ddc) + bytes([0x61, 0, 0, 0, 0, 0, 0x49, 0xC1, 0x20, 0]))
+    out.put('vendor', header(1, NOAUTO) + files(sfi, ddc) + bytes([0, 0, 0, 0x48, 0x60, 0, 0xC0, 0x00, 0x10, 0x4F]))
+    out.put('vendor', header(1, NOAUTO) + files(sfi, ddc) + bytes([0, 0, 0, 0x48, 0xC1, 0x00, 0x10, 0x4F]))
+    out.put('vendor', header(1, NOAUTO) + files(sfi, ddc) + bytes([0, 0, 0x4F, 0x50, 0x61, 0, 0xC1, 0x00, 0x10, 0x4F]))
+
+    # Broadcom: Write RAM records, Launch RAM; the -VID-PID name missing, then the short name
+    hcd = b''
+    for k in range(20):
+        pl = 4 + k % 30
+        hcd += struct.pack('<HBI', 0xFC4C, pl, 0x80000 + k * 64) + bytes((k ^ i) & 0xFF for i in range(4, pl))
+    hcd += struct.pack('<HBI', 0xFC4E, 4, 0xFFFFFFFF)
+    bcm = (0x06, 0x1000, 0x06, 0x000f, 0x220e)
+    pause = bytes([0xC0]) + struct.pack('<H', 60)
+    launch = bytes([0xC0]) + struct.pack('<H', 300)
+    out.put('vendor', header(2, lv=bcm) + files(hcd) + pause + launch)
+    out.put('vendor', header(2, lv=bcm, prod=2) + files(None, hcd) + pause + launch)
+    out.put('vendor', header(2, lv=bcm) + files((hcd, 7, 30000, b'\x4c\xfc\x00')) + pause + launch)
+    out.put('vendor', header(2, lv=bcm) + files(hcd[:-3]) + pause + launch)
+    out.put('vendor', header(2, lv=bcm) + files(bytes([0x03, 0x0c, 0]) + hcd) + pause + launch)
+    out.put('vendor', header(2, NOAUTO, lv=bcm) + files(hcd) + bytes([0, 0, 0]) + pause + bytes([0, 0, 1, 0x0C]))
+    # the transport refuses Intel Reset (command 23); a NACKed Realtek chunk, then bring-up again
+    out.put('vendor', header(1, AUTO | 0x20, prod=23 << 2) + files(sfi, ddc))
+    out.put('vendor', header(0, NOAUTO, lv=rtl8761bu) + files(fw, cfg) + bytes([0, 0, 0, 0, 1, 0x1f, 0x58, 0x4F]))
+    # no start-up: CSR, a VID:PID nobody knows, not USB, vendor_init off
+    out.put('vendor', header(3, vidpid=(0x0a12, 0x0001)))
+    out.put('vendor', header(3, vidpid=(0x0bda, 0x8771), lv=rtl8761bu) + files(fw, cfg))
+    out.put('vendor', header(0, AUTO | 8, lv=rtl8761bu) + files(fw, cfg))
+    out.put('vendor', header(1, AUTO | 4) + files(sfi, ddc))
+
+
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
@@ -409,6 +527,7 @@ def main():
     synthesized(out)
     codec_seeds(out)
     smp_seeds(out)
+    vendor_seeds(out)
     for h in sorted(out.count):
         print('%-16s %d new seeds' % (h, out.count[h]))
 

@@ -18,8 +18,8 @@ def main():
     out, names = [head.rstrip('\n') + '\n'], []
     for path in sorted(glob.glob('tests/fuzz/regress/*/*')):
         harness, shape = path.split('/')[3], os.path.basename(path)
-        if harness not in ('stack', 'smp') and harness not in MODES:
-            sys.stderr.write('%s: only the stack, smp and mode harnesses are replayed here\n' % path)
+        if harness not in ('stack', 'smp', 'vendor') and harness not in MODES:
+            sys.stderr.write('%s: only the stack, smp, vendor and mode harnesses are replayed here\n' % path)
             continue
         ident = (harness + '_' + shape).replace('-', '_')
         data = open(path, 'rb').read()
@@ -31,6 +31,8 @@ def main():
             call = 'fz_stack_run(%s)' % args
         elif harness == 'smp':
             call = 'fz_smp_run(%s)' % args  # fuzz_smp.c's LLVMFuzzerTestOneInput, renamed
+        elif harness == 'vendor':
+            call = 'fz_vendor_run(%s)' % args  # fuzz_vendor.c's, renamed
         else:
             call = 'fz_mode_run(%s, %s)' % (MODES[harness], args)
         out.append('static void test_%s(void **st)\n{\n\tassert_int_equal(%s, 0);\n}\n' % (ident, call))

@@ -24,6 +24,9 @@
  *     when l2kit had no pairing going (refused), then the central encrypting with the stored
  *     bond answered the peripheral's l2k_pair; the harness took that for the success of a
  *     pairing with an invalid key (a harness bug: l2kit was right).
+ *   vendor_rtl_config_shorter_than_its_length: a Realtek config file with its signature but
+ *     shorter than its length field: the loader freed it, then read its signature again to
+ *     word the error (heap use after free; test_vendor.c checks the error's wording).
  * Regenerate the arrays with tests/fuzz/regress2c.py when a reproducer is added. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +43,8 @@
  * crypto backend (tests/fuzz/crypto_fz.c: randomness and key pairs as in the fuzz builds, so
  * an input runs as it did there); see the Makefile */
 int fz_smp_run(const uint8_t *data, size_t size);
+/* fuzz_vendor's harness, the same way */
+int fz_vendor_run(const uint8_t *data, size_t size);
 
 static const uint8_t in_mode_basic_deferred_channel_then_link_lost_then_accept[] = {
 	0x0c, 0xbb, 0x3b, 0x00, 0x0d, 0xcb, 0x00,
@@ -509,6 +514,19 @@ static void test_stack_pdus_queued_on_both_links_acl_ring(void **st)
 	assert_int_equal(fz_stack_run(in_stack_pdus_queued_on_both_links_acl_ring, sizeof(in_stack_pdus_queued_on_both_links_acl_ring)), 0);
 }
 
+static const uint8_t in_vendor_rtl_config_shorter_than_its_length[] = {
+	0x10, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x0b, 0x00, 0x0a, 0x5d, 0x00, 0x61, 0x87, 0x01, 0x37, 0x14,
+	0x01, 0x06, 0x03, 0x10, 0x20, 0x17, 0x00, 0x10, 0x00, 0x02, 0x00, 0x25, 0x00, 0x52, 0x65, 0x61,
+	0x6c, 0x74, 0x65, 0x63, 0x68, 0x6b, 0x64, 0x99, 0x09, 0x01, 0x00, 0x02, 0x00, 0x08, 0x00, 0x16,
+	0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0e, 0x01, 0x00, 0x51, 0x04,
+	0xfd, 0x77, 0x00, 0x0a, 0x00, 0x55, 0xab, 0x23, 0x87, 0xc8, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void test_vendor_rtl_config_shorter_than_its_length(void **st)
+{
+	assert_int_equal(fz_vendor_run(in_vendor_rtl_config_shorter_than_its_length, sizeof(in_vendor_rtl_config_shorter_than_its_length)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +548,7 @@ int main(void)
 	    cmocka_unit_test(test_smp_legacy_bond_without_ltk),
 	    cmocka_unit_test(test_stack_deferred_ecfc_channel_refused),
 	    cmocka_unit_test(test_stack_pdus_queued_on_both_links_acl_ring),
+	    cmocka_unit_test(test_vendor_rtl_config_shorter_than_its_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
