@@ -128,7 +128,7 @@ static uint16_t connect_only(struct lt *t, uint8_t *cfg_id, const uint8_t *want,
 	lt_put16(rq + 2, TCID);
 	uint8_t id = lt_ident(t);
 	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 5000);
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
 	if (!p)
 		return 0;
 	if (p->data[1] != id)
@@ -487,7 +487,7 @@ static void ced_bv05(struct lt *t)
 	lt_put16(rq, t->psm);
 	lt_put16(rq + 2, TCID);
 	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 5000);
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
 	if (!p)
 		return;
 	uint16_t icid = p->len >= 6 ? lt_get16(p->data + 4) : 0;
@@ -608,7 +608,7 @@ static void ced_bv12(struct lt *t)
 	if (!lt_quiet_sig(t, 200)) /* nothing before the PDU is whole */
 		return;
 	acl(t, PB_CONT, f + 7, 5);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 2000);
+	const struct lt_pdu *p = lt_conn_rsp(t, 0x31, 2000);
 	if (!p)
 		return;
 	if (p->len != 12 || p->data[1] != 0x31 || lt_get16(p->data + 6) != TCID || lt_get16(p->data + 8) != 0)

@@ -590,6 +590,19 @@ bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what)
 
 /* ---- procedures --------------------------------------------------------------------------- */
 
+const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms)
+{
+	uint64_t end = t->clk.now(t) + ms;
+	for (;;) {
+		uint64_t now = t->clk.now(t);
+		const struct lt_pdu *p = lt_expect_sig(t, 0x03, end > now ? end - now : 0);
+		if (!p || t->le || p->len != 12 || p->data[1] != ident || lt_get16(p->data + 8) != 0x0001)
+			return p;
+		lt_logf(t, "(a pending Connection Response, status 0x%04x: waiting for the final one)",
+			lt_get16(p->data + 10));
+	}
+}
+
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen)
 {
 	uint8_t rq[4 + 64];
@@ -597,17 +610,12 @@ uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t 
 	lt_put16(rq + 2, tcid);
 	uint8_t id = lt_ident(t);
 	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p;
-	for (;;) { /* a "pending" response may come first */
-		p = lt_expect_sig(t, 0x03, 5000);
-		if (!p)
-			return 0;
-		if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != tcid) {
-			lt_fail(t, "malformed Connection Response (length, identifier or SCID)");
-			return 0;
-		}
-		if (lt_get16(p->data + 8) != 1)
-			break;
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
+	if (!p)
+		return 0;
+	if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != tcid) {
+		lt_fail(t, "malformed Connection Response (length, identifier or SCID)");
+		return 0;
 	}
 	if (lt_get16(p->data + 8) != 0) {
 		lt_inconclusive(t, "the IUT refused the connection to PSM 0x%04x (result 0x%04x)", psm,

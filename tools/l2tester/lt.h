@@ -168,6 +168,11 @@ bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what);
 /* The backend reports events (else an observation makes the case inconclusive). */
 bool lt_iut_observes(struct lt *t, const char *what);
 
+/* BR/EDR: the IUT's Connection Response to our request ident: "pending" responses (12 octets,
+ * this identifier, result 0x0001, Vol 3 Part A 4.3) are skipped, the next one returned (any
+ * content: the caller checks it).  NULL (fail set) when none comes. */
+const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms);
+
 /* ---- procedures ------------------------------------------------------------------------- */
 /* BR/EDR: the tester opens a Basic channel from tcid to psm and configures it (the IUT's
  * request accepted as is, the tester's carrying opts).  The IUT's CID, or 0 (fail set). */

@@ -20,6 +20,10 @@ struct lt_run_opts {
 	uint16_t psm;	     /* the IUT's PSM / SPSM (0: the case's default) */
 	/* in-process only: a defect of the IUT's engine (l2k_test_defect), NULL: none */
 	const char *iut_defect;
+	/* in-process only: the IUT answers every BR/EDR Connection Request "pending" (result
+	 * 0x0001, Vol 3 Part A 4.3) before its success, as a kernel does while its own Information
+	 * Request is outstanding: every "listen" gets accept=pending unless it names accept= */
+	bool iut_pending;
 };
 
 /* A fresh air with two controllers (BR/EDR or LE as the case needs), an l2kit IUT obeying the
