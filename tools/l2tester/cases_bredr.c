@@ -43,6 +43,15 @@ static uint16_t iut_connects(struct lt *t, const char *extra)
 	return scid;
 }
 
+/* A Configuration Request p that carries no option where opts is exactly MTU 672: the same
+ * request, since a value at its default may be omitted (Vol 3 Part A 5.1: no MTU option means
+ * 672 on BR/EDR). */
+static bool default_mtu_omitted(const struct lt_pdu *p, const uint8_t *opts, size_t olen)
+{
+	static const uint8_t mtu672[4] = {0x01, 0x02, 0xA0, 0x02};
+	return p->len == 8 && olen == 4 && !memcmp(opts, mtu672, 4);
+}
+
 /* The IUT's Configuration Request for our CID: checked to carry flags 0 and exactly opts
  * (when want_opts); answered success.  false: verdict set. */
 static bool take_conf_req(struct lt *t, uint16_t scid, const uint8_t *opts, size_t olen, bool want_opts)
@@ -54,7 +63,7 @@ static bool take_conf_req(struct lt *t, uint16_t scid, const uint8_t *opts, size
 		return lt_fail(t, "the IUT's Configuration Request is not for our CID 0x%04x", TCID);
 	if (lt_get16(p->data + 6) != 0)
 		return lt_fail(t, "the IUT's Configuration Request has flags 0x%04x (0 expected)", lt_get16(p->data + 6));
-	if (want_opts) {
+	if (want_opts && !default_mtu_omitted(p, opts, olen)) {
 		uint8_t w[8 + 32];
 		memcpy(w, p->data, 8);
 		memcpy(w + 8, opts, olen);
@@ -145,7 +154,7 @@ static uint16_t connect_only(struct lt *t, uint8_t *cfg_id, const uint8_t *want,
 		return 0;
 	if (p->len < 8 || lt_get16(p->data + 4) != TCID)
 		return lt_fail(t, "the IUT's Configuration Request is not for our CID"), 0;
-	if (want) {
+	if (want && !default_mtu_omitted(p, want, wlen)) {
 		uint8_t w[8 + 32];
 		memcpy(w, p->data, 8);
 		lt_put16(w + 2, (uint16_t)(4 + wlen));
@@ -165,7 +174,8 @@ static void conf_ok(struct lt *t, uint16_t icid, uint8_t id)
 	lt_send_sig(t, 0x05, id, b, 6);
 }
 
-/* The IUT opens and configures a Basic channel (MTU 672 asked); our request has no options.
+/* The IUT opens and configures a Basic channel (MTU 672 asked, or no option: the same); our
+ * request has no options.
  * Its SCID, or 0. */
 static uint16_t iut_opens_basic(struct lt *t)
 {
