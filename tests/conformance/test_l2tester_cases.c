@@ -194,11 +194,48 @@ static void test_optionless_conf_req(void **state)
 	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-09-C", bv09), LT_FAIL);
 }
 
+/* COS/CED/BV-12: the IUT sends an Information Request when the link comes up (the kernel does):
+ * the tester's answer must not go between the fragments of its split Connection Request (on
+ * one ACL link a start fragment ends an unfinished PDU, Vol 3 Part A 7.2). */
+static bool sent_between_fragments(const char *log)
+{
+	const char *a = strstr(log, "sent ACL pb=2");
+	const char *b = a ? strstr(a, "sent ACL pb=1") : NULL;
+	const char *x = a ? strstr(a, "\nsent cid") : NULL;
+	return a && b && x && x < b;
+}
+
+static void test_fragments_back_to_back(void **state)
+{
+	(void)state;
+	static const char *const bv12[] = {"0001: 0a 01 02 00 02 00", "|", "|", "|",
+					   "0001: 03 31 08 00 40 00 50 00 00 00 00 00", "|", "|", "|", "|", "|", "|",
+					   "0001: 09 32 14 00 a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 b1 b2 b3",
+					   NULL};
+	const struct lt_case *c = lt_case_find("L2CAP/COS/CED/BV-12-C");
+	assert_non_null(c);
+	struct lt t;
+	struct script sc = {bv12, 0, 0};
+	struct lt_iut_backend b = {.name = "script", .action = script_action, .events = true};
+	assert_int_equal(lt_init(&t), 0);
+	t.handle = 1;
+	t.psm = 0x1001;
+	t.iut = &b;
+	b.cur = &t;
+	t.clk = (struct lt_clock){.run_until = script_run_until, .now = script_now, .u = &sc};
+	enum lt_verdict v = lt_case_run(c, &t);
+	bool between = sent_between_fragments(t.log);
+	print_message("%s: %s\n%s", lt_verdict_str(v), t.reason, between || v != LT_PASS ? t.log : "");
+	lt_free(&t);
+	assert_false(between);
+	assert_int_equal(v, LT_PASS);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 4, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 5, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -210,7 +247,8 @@ int main(void)
 	t[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_defect_skip_mtu_check);
 	t[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_iut_answers_pending);
 	t[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_optionless_conf_req);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 4, NULL, NULL);
+	t[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_fragments_back_to_back);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 5, NULL, NULL);
 	free(t);
 	return r;
 }

@@ -606,24 +606,32 @@ static void ced_bv11(struct lt *t)
 }
 
 /* L2CAP/COS/CED/BV-12-C: signaling PDUs that arrive split over ACL fragments are rebuilt and
- * answered: a Connection Request in 2 fragments, an Echo Request in 4. */
+ * answered: a Connection Request in 2 fragments, an Echo Request in 4.  The fragments of a PDU go
+ * back to back: on one ACL link a start fragment ends an unfinished PDU (Vol 3 Part A 7.2, Vol 4
+ * Part E 5.4.2), so the IUT's Information Requests are answered before a PDU starts or after it
+ * ends, never between its fragments. */
 static void ced_bv12(struct lt *t)
 {
 	if (!iut_listen(t, ""))
 		return;
+	lt_run(t, 300); /* an IUT may ask for our features when the link comes up */
+	lt_answer_queued_info(t);
 	uint8_t f[12] = {0x08, 0x00, 0x01, 0x00, 0x02, 0x31, 0x04, 0x00, 0, 0, 0, 0};
 	lt_put16(f + 8, t->psm);
 	lt_put16(f + 10, TCID);
 	acl(t, PB_START, f, 7);
-	if (!lt_quiet_sig(t, 200)) /* nothing before the PDU is whole */
-		return;
+	lt_run(t, 200);
+	if (lt_queued_sig(t)) /* nothing before the PDU is whole */
+		return (void)lt_fail(t, "the IUT answered before the second fragment of the Connection Request");
 	acl(t, PB_CONT, f + 7, 5);
 	const struct lt_pdu *p = lt_conn_rsp(t, 0x31, 2000);
 	if (!p)
 		return;
 	if (p->len != 12 || p->data[1] != 0x31 || lt_get16(p->data + 6) != TCID || lt_get16(p->data + 8) != 0)
 		return (void)lt_fail(t, "the Connection Response to the split request is not a success for it");
-	lt_flush(t);
+	lt_run(t, 100);
+	lt_answer_queued_info(t);
+	lt_flush(t); /* the IUT's Configuration Request of the channel */
 	uint8_t e[28] = {24, 0x00, 0x01, 0x00, 0x08, 0x32, 20, 0x00};
 	for (int i = 0; i < 20; i++)
 		e[8 + i] = (uint8_t)(0xA0 + i);

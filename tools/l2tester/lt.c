@@ -412,6 +412,35 @@ void lt_flush(struct lt *t)
 	t->rx_count = 0;
 }
 
+void lt_answer_queued_info(struct lt *t)
+{
+	int n = t->rx_count, keep = 0;
+	for (int i = 0; i < n; i++) {
+		struct lt_pdu *p = &t->rx[(t->rx_head + i) % LT_MAX_RX];
+		bool info = t->auto_info && !t->le && p->cid == 0x0001 && p->len == 6 && p->data[0] == 0x0A;
+		if (info) {
+			lt_log_hex(t, "received", p->cid, p->data, p->len);
+			answer_info(t, p);
+			continue;
+		}
+		if (keep != i)
+			t->rx[(t->rx_head + keep) % LT_MAX_RX] = *p;
+		keep++;
+	}
+	t->rx_count = keep;
+}
+
+int lt_queued_sig(const struct lt *t)
+{
+	int k = 0;
+	for (int i = 0; i < t->rx_count; i++) {
+		const struct lt_pdu *p = &t->rx[(t->rx_head + i) % LT_MAX_RX];
+		if (p->cid == lt_sig_cid(t) && !(p->len >= 1 && p->data[0] == 0x0A))
+			k++;
+	}
+	return k;
+}
+
 /* ---- the IUT ------------------------------------------------------------------------------ */
 
 bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...)

@@ -138,6 +138,12 @@ bool lt_quiet_sig(struct lt *t, uint64_t ms);
 /* p's payload is exactly want[0..n): else fail naming what and both frames. */
 bool lt_is(struct lt *t, const struct lt_pdu *p, const uint8_t *want, size_t n, const char *what);
 void lt_flush(struct lt *t);
+/* Answer the Information Requests already received (when t->auto_info), leaving the other
+ * PDUs queued in order: before the tester sends a PDU in fragments, so that no complete PDU
+ * goes between its start and continuation fragments (Vol 3 Part A 7.2). */
+void lt_answer_queued_info(struct lt *t);
+/* Queued PDUs on the signaling channel that are not Information Requests (not consumed). */
+int lt_queued_sig(const struct lt *t);
 
 static inline void lt_put16(uint8_t *p, uint16_t v)
 {
