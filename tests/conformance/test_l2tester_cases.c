@@ -231,11 +231,44 @@ static void test_fragments_back_to_back(void **state)
 	assert_int_equal(v, LT_PASS);
 }
 
+/* Between cases on a real IUT the backend may deliver events of the last case's channels up to
+ * the answer to "reset" (an agent's "event closed" before its "ok"): lt_iut_reset forgets them
+ * (lt_run_real resets through it before each case's link). */
+static int stale_action(void *u, const char *req, char *ans, size_t n)
+{
+	struct lt_iut_backend *b = u;
+	if (!strcmp(req, "reset")) {
+		lt_iut_event(b->cur, "event open chan=2 psm=4097 mode=basic mtu=672 peer-mtu=672");
+		lt_iut_event(b->cur, "event closed chan=2 reason=remote");
+		lt_iut_event(b->cur, "event data chan=2 hex=6869");
+	}
+	snprintf(ans, n, "%s", "");
+	return 0;
+}
+
+static void test_reset_forgets_events(void **state)
+{
+	(void)state;
+	struct lt t;
+	struct lt_iut_backend b = {.name = "stale", .action = stale_action, .events = true};
+	b.u = &b;
+	assert_int_equal(lt_init(&t), 0);
+	t.iut = &b;
+	b.cur = &t;
+	assert_true(lt_iut_reset(&t));
+	assert_int_equal(t.obs.opened, 0);
+	assert_int_equal(t.obs.closed, 0);
+	assert_int_equal(t.obs.sdus, 0);
+	assert_int_equal(t.obs.result, -1);
+	assert_int_equal(t.verdict, LT_NONE);
+	lt_free(&t);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 5, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 6, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -248,7 +281,8 @@ int main(void)
 	t[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_iut_answers_pending);
 	t[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_optionless_conf_req);
 	t[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_fragments_back_to_back);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 5, NULL, NULL);
+	t[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_reset_forgets_events);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 6, NULL, NULL);
 	free(t);
 	return r;
 }

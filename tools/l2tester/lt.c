@@ -464,6 +464,15 @@ bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...)
 	return lt_inconclusive(t, "IUT action '%s' failed%s%s", req, *a ? ": " : "", a);
 }
 
+bool lt_iut_reset(struct lt *t)
+{
+	char a[200];
+	bool ok = lt_iut(t, a, sizeof(a), "reset");
+	memset(&t->obs, 0, sizeof(t->obs));
+	t->obs.result = -1;
+	return ok;
+}
+
 int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...)
 {
 	static char req[2 * LT_IUT_DATA_MAX + 128];

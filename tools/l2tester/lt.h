@@ -171,6 +171,10 @@ bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what);
+/* "reset" the IUT between cases, then forget every observation (t->obs): events of an
+ * earlier case's channels that the backend delivers up to the reset's answer do not count.
+ * false: the verdict is inconclusive (as lt_iut). */
+bool lt_iut_reset(struct lt *t);
 /* The backend reports events (else an observation makes the case inconclusive). */
 bool lt_iut_observes(struct lt *t, const char *what);
 

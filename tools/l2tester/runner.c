@@ -403,7 +403,7 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 		lt_inconclusive(&t, "needs the IUT as LE central: in-process only so far");
 		goto out;
 	}
-	if (!lt_iut(&t, a, sizeof(a), "reset"))
+	if (!lt_iut_reset(&t)) /* and no event of the last case's channels counts */
 		goto out;
 	if (t.le && c->iut_central) {
 		/* the IUT creates the link: it starts initiating, then the tester advertises (an
