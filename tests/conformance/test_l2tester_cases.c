@@ -264,11 +264,26 @@ static void test_reset_forgets_events(void **state)
 	lt_free(&t);
 }
 
+/* COS/CED/BI-14: "not supported" is a valid answer to the Information Request for the
+ * connectionless MTU (4.11; the kernel's); the case goes on to the truncated Echo Request. */
+static void test_bi14_info_not_supported(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {"0001: 0b c1 04 00 01 00 01 00", "0001: 01 c2 02 00 00 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", ok), LT_PASS);
+	/* the Echo Request must still be rejected */
+	static const char *const no_rej[] = {"0001: 0b c1 04 00 01 00 01 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", no_rej), LT_FAIL);
+	/* and "not supported" carries no data */
+	static const char *const bad[] = {"0001: 0b c1 06 00 01 00 01 00 a0 02", "0001: 01 c2 02 00 00 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", bad), LT_FAIL);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 6, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 7, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -282,7 +297,8 @@ int main(void)
 	t[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_optionless_conf_req);
 	t[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_fragments_back_to_back);
 	t[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_reset_forgets_events);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 6, NULL, NULL);
+	t[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_bi14_info_not_supported);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 7, NULL, NULL);
 	free(t);
 	return r;
 }
