@@ -279,11 +279,65 @@ static void test_bi14_info_not_supported(void **state)
 	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", bad), LT_FAIL);
 }
 
+/* Cases too strict for other stacks (the Linux kernel's answers, scripted): a success
+ * Configuration Response restating the MTU in force; CFD/BV-11: an Unacceptable answer with any
+ * MTU of 48 or more; CFD/BV-14: unknown options named as options of their types (4.5); LE/CFC/
+ * BV-10 and BV-24: an SMP Security / Pairing Request after a security refusal. */
+static void test_other_valid_answers(void **state)
+{
+	(void)state;
+	static const char *const bv01[] = {"0001: 02 01 04 00 01 10 40 00", "0001: 04 02 08 00 50 00 00 00 01 02 a0 02",
+					   "0001: 05 40 0a 00 50 00 00 00 00 00 01 02 a0 02",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=672", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BV-01-C", bv01), LT_PASS);
+	/* restating another MTU than the one in force is a change, not accepted */
+	static const char *const bv01x[] = {"0001: 02 01 04 00 01 10 40 00", "0001: 04 02 08 00 50 00 00 00 01 02 a0 02",
+					    "0001: 05 40 0a 00 50 00 00 00 00 00 01 02 30 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BV-01-C", bv01x), LT_FAIL);
+	/* CFD/BV-11 (the tester connects: the IUT's Connection Response, Configuration Request; its
+	 * answers to MTU 40, to the guaranteed QoS, to MTU 48) */
+	static const char *const bv11[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					   "0001: 05 41 0a 00 50 00 00 00 01 00 01 02 a0 02",
+					   "0001: 05 42 1e 00 50 00 00 00 01 00 03 16 00 01 11 11 11 11 11 11 11 11 11 11 11 "
+					   "11 11 11 11 11 11 11 11 11",
+					   "0001: 05 43 0a 00 50 00 00 00 00 00 01 02 30 00",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=48", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-11-C", bv11), LT_PASS);
+	static const char *const bv11x[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					    "0001: 05 41 0a 00 50 00 00 00 01 00 01 02 2f 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-11-C", bv11x), LT_FAIL);
+	/* CFD/BV-14: the kernel's 10 01 10 11 01 11, and the bare types 10 11 */
+	static const char *const bv14[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					   "0001: 05 41 0c 00 50 00 00 00 03 00 10 01 10 11 01 11", "|",
+					   "0001: 05 42 0a 00 50 00 00 00 00 00 01 02 64 00",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=100", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-14-C", bv14), LT_PASS);
+	/* ... but not a list naming an option it understood (the MTU) or missing one */
+	static const char *const bv14x[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					    "0001: 05 41 09 00 50 00 00 00 03 00 10 11 01", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-14-C", bv14x), LT_FAIL);
+	static const char *const bv14y[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					    "0001: 05 41 09 00 50 00 00 00 03 00 10 01 10", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-14-C", bv14y), LT_FAIL);
+	/* LE/CFC/BV-10, BV-24: the refusal, then an SMP Security Request / Pairing Request */
+	static const char *const le10[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
+					   "event closed chan=1 reason=refused result=5", "0006: 0b 0d", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10), LT_PASS);
+	static const char *const le24[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
+					   "event closed chan=1 reason=refused result=8", "0006: 01 03 00 0d 10 07 07", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-24-C", le24), LT_PASS);
+	/* but not another request for the channel */
+	static const char *const le10x[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
+					    "event closed chan=1 reason=refused result=5",
+					    "0005: 14 02 0a 00 80 00 40 00 a0 02 f7 00 0a 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10x), LT_FAIL);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 7, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 8, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -298,7 +352,8 @@ int main(void)
 	t[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_fragments_back_to_back);
 	t[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_reset_forgets_events);
 	t[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_bi14_info_not_supported);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 7, NULL, NULL);
+	t[n + 7] = (struct CMUnitTest)cmocka_unit_test(test_other_valid_answers);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 8, NULL, NULL);
 	free(t);
 	return r;
 }

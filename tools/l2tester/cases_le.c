@@ -303,7 +303,8 @@ static void ced_bi29(struct lt *t)
 }
 
 /* The IUT asks for a channel and the tester refuses it with result: no channel, the IUT's
- * application hears "refused" with that result, and the IUT sends nothing more. */
+ * application hears "refused" with that result, and the IUT sends nothing more (after 0x0005 /
+ * 0x0008 but an SMP Security or Pairing Request: raising the security is a fair answer). */
 static void iut_refused(struct lt *t, uint16_t result)
 {
 	char a[18];
@@ -321,7 +322,22 @@ static void iut_refused(struct lt *t, uint16_t result)
 	if (t->obs.opened || strcmp(t->obs.reason, "refused") || t->obs.result != result)
 		return (void)lt_fail(t, "the IUT's application saw '%s' result %d (opened %d), not 'refused' result %u",
 				     t->obs.reason, t->obs.result, t->obs.opened, result);
-	lt_quiet(t, 1000);
+	if (result != 0x0005 && result != 0x0008) {
+		lt_quiet(t, 1000);
+		return;
+	}
+	/* insufficient authentication / encryption: the IUT may raise the security it lacks, with
+	 * an SMP Security Request (peripheral) or Pairing Request (central) (Vol 3 Part H 3.5.1,
+	 * 3.6.7); nothing else */
+	for (const struct lt_pdu *q; (q = lt_next(t, 1000)) != NULL;) {
+		if (q->cid == 0x0006 && ((q->len == 2 && q->data[0] == 0x0B) || (q->len == 7 && q->data[0] == 0x01))) {
+			lt_logf(t, "(the IUT starts raising the security: SMP %s)",
+				q->data[0] == 0x0B ? "Security Request" : "Pairing Request");
+			continue;
+		}
+		return (void)lt_fail(t, "expected no frame from the IUT but SMP Security / Pairing Request, got one on "
+					"cid 0x%04x (%zu octets)", q->cid, q->len);
+	}
 }
 
 /* L2CAP/LE/CFC/BV-01-C: a peer without LE CoC answers the request with Command Reject: the IUT
