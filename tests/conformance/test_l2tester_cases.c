@@ -333,11 +333,47 @@ static void test_other_valid_answers(void **state)
 	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10x), LT_FAIL);
 }
 
+/* An agent's "err not supported: ..." (kiut: what a kernel socket cannot do) is "the IUT
+ * cannot do this", like "unknown request"; other errors are failed actions. */
+static void test_agent_err_not_supported(void **state)
+{
+	(void)state;
+	assert_int_equal(lt_agent_err("err not supported: the kernel has no deliberate defects"), L2K_ENOTSUP);
+	assert_int_equal(lt_agent_err("err unknown request frob"), L2K_ENOTSUP);
+	assert_int_equal(lt_agent_err("err mode ertm is not built in"), L2K_ENOTSUP);
+	assert_int_equal(lt_agent_err("err no link to 00:11:22:33:44:55"), L2K_EIO);
+	assert_int_equal(lt_agent_err("err connect: supported only once"), L2K_EIO);
+}
+
+/* hello's addr= ends at the next space: fields may follow it. */
+static int hello_action(void *u, const char *req, char *ans, size_t n)
+{
+	snprintf(ans, n, "%s", !strcmp(req, "hello") ? (const char *)u : "");
+	return 0;
+}
+
+static void test_hello_addr_then_fields(void **state)
+{
+	(void)state;
+	char why[128];
+	l2k_addr a, want;
+	assert_int_equal(l2k_addr_parse("00:1B:DC:0F:44:55", &want), 0);
+	struct lt_iut_backend b = {.name = "hello", .action = hello_action,
+				   .u = (void *)"kiut 1 addr=00:1B:DC:0F:44:55 kernel=6.1.0 transport=bredr,le"};
+	assert_int_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
+	assert_memory_equal(&a, &want, sizeof(a));
+	b.u = (void *)"l2iut 1 addr=00:1B:DC:0F:44:55";
+	assert_int_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
+	assert_memory_equal(&a, &want, sizeof(a));
+	b.u = (void *)"l2iut 1 addr=00:1B:DC:0F:44 x";
+	assert_int_not_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 8, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 10, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -353,7 +389,9 @@ int main(void)
 	t[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_reset_forgets_events);
 	t[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_bi14_info_not_supported);
 	t[n + 7] = (struct CMUnitTest)cmocka_unit_test(test_other_valid_answers);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 8, NULL, NULL);
+	t[n + 8] = (struct CMUnitTest)cmocka_unit_test(test_agent_err_not_supported);
+	t[n + 9] = (struct CMUnitTest)cmocka_unit_test(test_hello_addr_then_fields);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 10, NULL, NULL);
 	free(t);
 	return r;
 }

@@ -42,7 +42,11 @@ int lt_backend_agent(const char *where, struct lt_iut_backend *b, char *why, siz
 void lt_backend_cmd(const char *cmd, struct lt_iut_backend *b);
 void lt_backend_prompt(struct lt_iut_backend *b);
 void lt_backend_close(struct lt_iut_backend *b);
-/* The agent's address of the IUT ("hello"): 0, or an error. */
+/* What an agent's "err REASON" line means: L2K_ENOTSUP ("the IUT cannot do this": the case is
+ * inconclusive with the reason) for "unknown request ...", "not supported: ..." and a mode
+ * "not built" in; L2K_EIO (the action failed) for any other reason. */
+int lt_agent_err(const char *line);
+/* The agent's address of the IUT ("hello", its addr= field): 0, or an error. */
 int lt_backend_hello(struct lt_iut_backend *b, l2k_addr *addr, char *why, size_t wn);
 
 #endif
