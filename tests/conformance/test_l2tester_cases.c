@@ -326,6 +326,9 @@ static void test_other_valid_answers(void **state)
 	static const char *const le24[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
 					   "event closed chan=1 reason=refused result=8", "0006: 01 03 00 0d 10 07 07", NULL};
 	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-24-C", le24), LT_PASS);
+	/* or the Security Request first, the channel left pending (the kernel, as peripheral) */
+	static const char *const le10p[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00", "0006: 0b 0d", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10p), LT_PASS);
 	/* but not another request for the channel */
 	static const char *const le10x[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
 					    "event closed chan=1 reason=refused result=5",
