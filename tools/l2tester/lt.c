@@ -427,7 +427,11 @@ void lt_answer_queued_info(struct lt *t)
 			t->rx[(t->rx_head + keep) % LT_MAX_RX] = *p;
 		keep++;
 	}
-	t->rx_count = keep;
+	/* PDUs that arrived while answering stay behind the kept ones, in order */
+	int extra = t->rx_count - n;
+	for (int j = 0; j < extra && keep != n; j++)
+		t->rx[(t->rx_head + keep + j) % LT_MAX_RX] = t->rx[(t->rx_head + n + j) % LT_MAX_RX];
+	t->rx_count = keep + extra;
 }
 
 int lt_queued_sig(const struct lt *t)
