@@ -174,6 +174,7 @@ int main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
+		iut_core_poll(u.core);
 		uint64_t due = l2k_next_due(s), now = l2k_now(s);
 		int wait = due == UINT64_MAX ? 200 : due > now ? (int)(due - now > 200 ? 200 : due - now) : 0;
 		struct pollfd pf[4];

@@ -64,11 +64,319 @@ static void test_defect_skip_mtu_check(void **state)
 	defect_fails("L2CAP/COS/CFD/BV-11-C", "skip-mtu-check", "(result)");
 }
 
+/* The IUT answers every BR/EDR Connection Request "pending" (0x0001) first, then success (4.3,
+ * allowed; the Linux kernel does so while its own Information Request is outstanding): every
+ * case that connects to the IUT must wait past the pending response and pass. */
+static void test_iut_answers_pending(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {"L2CAP/COS/CED/BV-04-C", "L2CAP/COS/CED/BV-05-C", "L2CAP/COS/CED/BV-11-C",
+					  "L2CAP/COS/CED/BV-12-C", "L2CAP/COS/CED/BI-10-C", "L2CAP/COS/CFD/BV-01-C",
+					  "L2CAP/COS/CFD/BV-02-C", "L2CAP/COS/CFD/BV-03-C", "L2CAP/COS/CFD/BV-11-C",
+					  "L2CAP/COS/CFD/BV-12-C", "L2CAP/COS/CFD/BV-14-C"};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const struct lt_case *c = lt_case_find(ids[i]);
+		assert_non_null(c);
+		struct lt_result r;
+		struct lt_run_opts o = {.iut_pending = true};
+		lt_run_inproc(c, &o, &r);
+		if (r.verdict != LT_PASS) {
+			print_message("%s with a pending IUT: %s: %s\n%s", ids[i], lt_verdict_str(r.verdict), r.reason,
+				      r.log ? r.log : "");
+			bad++;
+		}
+		lt_result_free(&r);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* ---- a scripted IUT: crafted frames (as another stack, e.g. the Linux kernel, sends them) ----
+ * The tester runs one case with no stack under it (what it sends goes nowhere) and a virtual
+ * clock; each time it waits, the script's next items are delivered until what it waits for
+ * came: "CID: hex octets" a frame from the IUT, "event ..." an IUT application event, "|" ends
+ * the delivery for this wait (the tester's wait then times out). */
+struct script {
+	const char *const *items;
+	size_t i;
+	uint64_t now;
+};
+
+static bool script_item(struct lt *t, struct script *sc)
+{
+	const char *it = sc->items[sc->i];
+	if (!it)
+		return false;
+	sc->i++;
+	if (!strcmp(it, "|"))
+		return false;
+	if (!strncmp(it, "event ", 6)) {
+		lt_iut_event(t, it);
+		return true;
+	}
+	char *end;
+	uint16_t cid = (uint16_t)strtoul(it, &end, 16);
+	uint8_t b[256];
+	size_t n = 0;
+	assert_true(*end == ':');
+	for (const char *q = end + 1; *q;) {
+		if (*q == ' ') {
+			q++;
+			continue;
+		}
+		b[n++] = (uint8_t)strtoul(q, &end, 16);
+		assert_true(end == q + 2 && n < sizeof(b));
+		q = end;
+	}
+	struct l2k_raw_cbs rc = lt_raw_cbs(t);
+	rc.rx(rc.user, t->handle, cid, b, n);
+	return true;
+}
+
+static bool script_run_until(struct lt *t, bool (*pred)(void *arg), void *arg, uint64_t ms)
+{
+	struct script *sc = t->clk.u;
+	for (;;) {
+		if (pred && pred(arg))
+			return true;
+		if (!script_item(t, sc))
+			break;
+	}
+	sc->now += ms;
+	return false;
+}
+
+static uint64_t script_now(struct lt *t)
+{
+	return ((struct script *)t->clk.u)->now;
+}
+
+static int script_action(void *u, const char *req, char *ans, size_t n)
+{
+	(void)u;
+	snprintf(ans, n, "%s", !strncmp(req, "connect ", 8) ? "chan=1" : "");
+	return 0;
+}
+
+/* Run case id against the script; its verdict (and the log printed when not a pass). */
+static enum lt_verdict run_scripted(const char *id, const char *const *items)
+{
+	const struct lt_case *c = lt_case_find(id);
+	assert_non_null(c);
+	struct lt t;
+	struct script sc = {items, 0, 0};
+	struct lt_iut_backend b = {.name = "script", .action = script_action, .events = true};
+	assert_int_equal(lt_init(&t), 0);
+	t.le = c->tr == LT_LE;
+	t.handle = 1;
+	t.psm = t.le ? 0x0080 : 0x1001;
+	t.iut = &b;
+	b.cur = &t;
+	t.clk = (struct lt_clock){.run_until = script_run_until, .now = script_now, .u = &sc};
+	enum lt_verdict v = lt_case_run(c, &t);
+	if (v != LT_PASS)
+		print_message("%s (scripted IUT): %s: %s\n%s", id, lt_verdict_str(v), t.reason, t.log);
+	lt_free(&t);
+	return v;
+}
+
+/* An option-less Configuration Request means MTU 672 (Vol 3 Part A 5.1: the default may be
+ * omitted): the cases that want the IUT to ask for 672 take it (the kernel's request). */
+static void test_optionless_conf_req(void **state)
+{
+	(void)state;
+	static const char *const bv01[] = {"0001: 02 01 04 00 01 10 40 00", "0001: 04 02 04 00 50 00 00 00",
+					   "0001: 05 40 06 00 50 00 00 00 00 00",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=672", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BV-01-C", bv01), LT_PASS);
+	/* but an option-less request is not one for another MTU */
+	static const char *const bv09[] = {"0001: 02 01 04 00 01 10 40 00", "0001: 04 02 04 00 50 00 00 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-09-C", bv09), LT_FAIL);
+}
+
+/* COS/CED/BV-12: the IUT sends an Information Request when the link comes up (the kernel does):
+ * the tester's answer must not go between the fragments of its split Connection Request (on
+ * one ACL link a start fragment ends an unfinished PDU, Vol 3 Part A 7.2). */
+static bool sent_between_fragments(const char *log)
+{
+	const char *a = strstr(log, "sent ACL pb=2");
+	const char *b = a ? strstr(a, "sent ACL pb=1") : NULL;
+	const char *x = a ? strstr(a, "\nsent cid") : NULL;
+	return a && b && x && x < b;
+}
+
+static void test_fragments_back_to_back(void **state)
+{
+	(void)state;
+	static const char *const bv12[] = {"0001: 0a 01 02 00 02 00", "|", "|", "|",
+					   "0001: 03 31 08 00 40 00 50 00 00 00 00 00", "|", "|", "|", "|", "|", "|",
+					   "0001: 09 32 14 00 a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 b1 b2 b3",
+					   NULL};
+	const struct lt_case *c = lt_case_find("L2CAP/COS/CED/BV-12-C");
+	assert_non_null(c);
+	struct lt t;
+	struct script sc = {bv12, 0, 0};
+	struct lt_iut_backend b = {.name = "script", .action = script_action, .events = true};
+	assert_int_equal(lt_init(&t), 0);
+	t.handle = 1;
+	t.psm = 0x1001;
+	t.iut = &b;
+	b.cur = &t;
+	t.clk = (struct lt_clock){.run_until = script_run_until, .now = script_now, .u = &sc};
+	enum lt_verdict v = lt_case_run(c, &t);
+	bool between = sent_between_fragments(t.log);
+	print_message("%s: %s\n%s", lt_verdict_str(v), t.reason, between || v != LT_PASS ? t.log : "");
+	lt_free(&t);
+	assert_false(between);
+	assert_int_equal(v, LT_PASS);
+}
+
+/* Between cases on a real IUT the backend may deliver events of the last case's channels up to
+ * the answer to "reset" (an agent's "event closed" before its "ok"): lt_iut_reset forgets them
+ * (lt_run_real resets through it before each case's link). */
+static int stale_action(void *u, const char *req, char *ans, size_t n)
+{
+	struct lt_iut_backend *b = u;
+	if (!strcmp(req, "reset")) {
+		lt_iut_event(b->cur, "event open chan=2 psm=4097 mode=basic mtu=672 peer-mtu=672");
+		lt_iut_event(b->cur, "event closed chan=2 reason=remote");
+		lt_iut_event(b->cur, "event data chan=2 hex=6869");
+	}
+	snprintf(ans, n, "%s", "");
+	return 0;
+}
+
+static void test_reset_forgets_events(void **state)
+{
+	(void)state;
+	struct lt t;
+	struct lt_iut_backend b = {.name = "stale", .action = stale_action, .events = true};
+	b.u = &b;
+	assert_int_equal(lt_init(&t), 0);
+	t.iut = &b;
+	b.cur = &t;
+	assert_true(lt_iut_reset(&t));
+	assert_int_equal(t.obs.opened, 0);
+	assert_int_equal(t.obs.closed, 0);
+	assert_int_equal(t.obs.sdus, 0);
+	assert_int_equal(t.obs.result, -1);
+	assert_int_equal(t.verdict, LT_NONE);
+	lt_free(&t);
+}
+
+/* COS/CED/BI-14: "not supported" is a valid answer to the Information Request for the
+ * connectionless MTU (4.11; the kernel's); the case goes on to the truncated Echo Request. */
+static void test_bi14_info_not_supported(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {"0001: 0b c1 04 00 01 00 01 00", "0001: 01 c2 02 00 00 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", ok), LT_PASS);
+	/* the Echo Request must still be rejected */
+	static const char *const no_rej[] = {"0001: 0b c1 04 00 01 00 01 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", no_rej), LT_FAIL);
+	/* and "not supported" carries no data */
+	static const char *const bad[] = {"0001: 0b c1 06 00 01 00 01 00 a0 02", "0001: 01 c2 02 00 00 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BI-14-C", bad), LT_FAIL);
+}
+
+/* Cases too strict for other stacks (the Linux kernel's answers, scripted): a success
+ * Configuration Response restating the MTU in force; CFD/BV-11: an Unacceptable answer with any
+ * MTU of 48 or more; CFD/BV-14: unknown options named as options of their types (4.5); LE/CFC/
+ * BV-10 and BV-24: an SMP Security / Pairing Request after a security refusal. */
+static void test_other_valid_answers(void **state)
+{
+	(void)state;
+	static const char *const bv01[] = {"0001: 02 01 04 00 01 10 40 00", "0001: 04 02 08 00 50 00 00 00 01 02 a0 02",
+					   "0001: 05 40 0a 00 50 00 00 00 00 00 01 02 a0 02",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=672", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BV-01-C", bv01), LT_PASS);
+	/* restating another MTU than the one in force is a change, not accepted */
+	static const char *const bv01x[] = {"0001: 02 01 04 00 01 10 40 00", "0001: 04 02 08 00 50 00 00 00 01 02 a0 02",
+					    "0001: 05 40 0a 00 50 00 00 00 00 00 01 02 30 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CED/BV-01-C", bv01x), LT_FAIL);
+	/* CFD/BV-11 (the tester connects: the IUT's Connection Response, Configuration Request; its
+	 * answers to MTU 40, to the guaranteed QoS, to MTU 48) */
+	static const char *const bv11[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					   "0001: 05 41 0a 00 50 00 00 00 01 00 01 02 a0 02",
+					   "0001: 05 42 1e 00 50 00 00 00 01 00 03 16 00 01 11 11 11 11 11 11 11 11 11 11 11 "
+					   "11 11 11 11 11 11 11 11 11",
+					   "0001: 05 43 0a 00 50 00 00 00 00 00 01 02 30 00",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=48", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-11-C", bv11), LT_PASS);
+	static const char *const bv11x[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					    "0001: 05 41 0a 00 50 00 00 00 01 00 01 02 2f 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-11-C", bv11x), LT_FAIL);
+	/* CFD/BV-14: the kernel's 10 01 10 11 01 11, and the bare types 10 11 */
+	static const char *const bv14[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					   "0001: 05 41 0c 00 50 00 00 00 03 00 10 01 10 11 01 11", "|",
+					   "0001: 05 42 0a 00 50 00 00 00 00 00 01 02 64 00",
+					   "event open chan=1 psm=4097 mode=basic mtu=672 peer-mtu=100", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-14-C", bv14), LT_PASS);
+	/* ... but not a list naming an option it understood (the MTU) or missing one */
+	static const char *const bv14x[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					    "0001: 05 41 09 00 50 00 00 00 03 00 10 11 01", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-14-C", bv14x), LT_FAIL);
+	static const char *const bv14y[] = {"0001: 03 40 08 00 40 00 50 00 00 00 00 00", "0001: 04 03 04 00 50 00 00 00",
+					    "0001: 05 41 09 00 50 00 00 00 03 00 10 01 10", NULL};
+	assert_int_equal(run_scripted("L2CAP/COS/CFD/BV-14-C", bv14y), LT_FAIL);
+	/* LE/CFC/BV-10, BV-24: the refusal, then an SMP Security Request / Pairing Request */
+	static const char *const le10[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
+					   "event closed chan=1 reason=refused result=5", "0006: 0b 0d", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10), LT_PASS);
+	static const char *const le24[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
+					   "event closed chan=1 reason=refused result=8", "0006: 01 03 00 0d 10 07 07", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-24-C", le24), LT_PASS);
+	/* or the Security Request first, the channel left pending (the kernel, as peripheral) */
+	static const char *const le10p[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00", "0006: 0b 0d", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10p), LT_PASS);
+	/* but not another request for the channel */
+	static const char *const le10x[] = {"0005: 14 01 0a 00 80 00 40 00 a0 02 f7 00 0a 00",
+					    "event closed chan=1 reason=refused result=5",
+					    "0005: 14 02 0a 00 80 00 40 00 a0 02 f7 00 0a 00", NULL};
+	assert_int_equal(run_scripted("L2CAP/LE/CFC/BV-10-C", le10x), LT_FAIL);
+}
+
+/* An agent's "err not supported: ..." (kiut: what a kernel socket cannot do) is "the IUT
+ * cannot do this", like "unknown request"; other errors are failed actions. */
+static void test_agent_err_not_supported(void **state)
+{
+	(void)state;
+	assert_int_equal(lt_agent_err("err not supported: the kernel has no deliberate defects"), L2K_ENOTSUP);
+	assert_int_equal(lt_agent_err("err unknown request frob"), L2K_ENOTSUP);
+	assert_int_equal(lt_agent_err("err mode ertm is not built in"), L2K_ENOTSUP);
+	assert_int_equal(lt_agent_err("err no link to 00:11:22:33:44:55"), L2K_EIO);
+	assert_int_equal(lt_agent_err("err connect: supported only once"), L2K_EIO);
+}
+
+/* hello's addr= ends at the next space: fields may follow it. */
+static int hello_action(void *u, const char *req, char *ans, size_t n)
+{
+	snprintf(ans, n, "%s", !strcmp(req, "hello") ? (const char *)u : "");
+	return 0;
+}
+
+static void test_hello_addr_then_fields(void **state)
+{
+	(void)state;
+	char why[128];
+	l2k_addr a, want;
+	assert_int_equal(l2k_addr_parse("00:1B:DC:0F:44:55", &want), 0);
+	struct lt_iut_backend b = {.name = "hello", .action = hello_action,
+				   .u = (void *)"kiut 1 addr=00:1B:DC:0F:44:55 kernel=6.1.0 transport=bredr,le"};
+	assert_int_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
+	assert_memory_equal(&a, &want, sizeof(a));
+	b.u = (void *)"l2iut 1 addr=00:1B:DC:0F:44:55";
+	assert_int_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
+	assert_memory_equal(&a, &want, sizeof(a));
+	b.u = (void *)"l2iut 1 addr=00:1B:DC:0F:44 x";
+	assert_int_not_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 2, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 10, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -78,7 +386,15 @@ int main(void)
 	}
 	t[n] = (struct CMUnitTest)cmocka_unit_test(test_defect_wrong_ident);
 	t[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_defect_skip_mtu_check);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 2, NULL, NULL);
+	t[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_iut_answers_pending);
+	t[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_optionless_conf_req);
+	t[n + 4] = (struct CMUnitTest)cmocka_unit_test(test_fragments_back_to_back);
+	t[n + 5] = (struct CMUnitTest)cmocka_unit_test(test_reset_forgets_events);
+	t[n + 6] = (struct CMUnitTest)cmocka_unit_test(test_bi14_info_not_supported);
+	t[n + 7] = (struct CMUnitTest)cmocka_unit_test(test_other_valid_answers);
+	t[n + 8] = (struct CMUnitTest)cmocka_unit_test(test_agent_err_not_supported);
+	t[n + 9] = (struct CMUnitTest)cmocka_unit_test(test_hello_addr_then_fields);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 10, NULL, NULL);
 	free(t);
 	return r;
 }

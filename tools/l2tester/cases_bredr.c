@@ -43,6 +43,15 @@ static uint16_t iut_connects(struct lt *t, const char *extra)
 	return scid;
 }
 
+/* A Configuration Request p that carries no option where opts is exactly MTU 672: the same
+ * request, since a value at its default may be omitted (Vol 3 Part A 5.1: no MTU option means
+ * 672 on BR/EDR). */
+static bool default_mtu_omitted(const struct lt_pdu *p, const uint8_t *opts, size_t olen)
+{
+	static const uint8_t mtu672[4] = {0x01, 0x02, 0xA0, 0x02};
+	return p->len == 8 && olen == 4 && !memcmp(opts, mtu672, 4);
+}
+
 /* The IUT's Configuration Request for our CID: checked to carry flags 0 and exactly opts
  * (when want_opts); answered success.  false: verdict set. */
 static bool take_conf_req(struct lt *t, uint16_t scid, const uint8_t *opts, size_t olen, bool want_opts)
@@ -54,7 +63,7 @@ static bool take_conf_req(struct lt *t, uint16_t scid, const uint8_t *opts, size
 		return lt_fail(t, "the IUT's Configuration Request is not for our CID 0x%04x", TCID);
 	if (lt_get16(p->data + 6) != 0)
 		return lt_fail(t, "the IUT's Configuration Request has flags 0x%04x (0 expected)", lt_get16(p->data + 6));
-	if (want_opts) {
+	if (want_opts && !default_mtu_omitted(p, opts, olen)) {
 		uint8_t w[8 + 32];
 		memcpy(w, p->data, 8);
 		memcpy(w + 8, opts, olen);
@@ -70,45 +79,34 @@ static bool take_conf_req(struct lt *t, uint16_t scid, const uint8_t *opts, size
 	return true;
 }
 
-/* Send our Configuration Request (flags, options) to the IUT's cid and check its response:
- * SCID = ours, the identifier ours, flags, result and options exactly. */
-static bool conf_exchange(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts, size_t olen,
-			  uint16_t rflags, uint16_t result, const uint8_t *ropts, size_t rolen)
+/* The MTU our options set for the IUT's sending (the MTU option's value, else the 672 in force
+ * by default, 5.1). */
+static uint16_t mtu_in_force(const uint8_t *opts, size_t olen)
 {
-	uint8_t b[4 + 64], w[10 + 64];
-	uint8_t id = lt_ident(t);
-	lt_put16(b, icid);
-	lt_put16(b + 2, flags);
-	memcpy(b + 4, opts, olen);
-	lt_send_sig(t, 0x04, id, b, 4 + olen);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x05, 5000);
-	if (!p)
-		return false;
-	w[0] = 0x05;
-	w[1] = id;
-	lt_put16(w + 2, (uint16_t)(6 + rolen));
-	lt_put16(w + 4, TCID);
-	lt_put16(w + 6, rflags);
-	lt_put16(w + 8, result);
-	memcpy(w + 10, ropts, rolen);
-	return lt_is(t, p, w, 10 + rolen, "the IUT's Configuration Response");
+	for (size_t i = 0; i + 2 <= olen; i += 2 + (size_t)opts[i + 1])
+		if ((opts[i] & 0x7F) == 0x01 && opts[i + 1] == 2 && i + 4 <= olen)
+			return lt_get16(opts + i + 2);
+	return 672;
 }
 
-/* As conf_exchange, the response's options not checked (they may repeat what was agreed). */
-static bool conf_exchange_hdr(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts, size_t olen,
-			      uint16_t rflags, uint16_t result)
+/* Send our Configuration Request (flags, options) to the IUT's cid and take its response: the
+ * code, identifier (ours), SCID (ours), flags and result checked, its options not.  NULL:
+ * verdict set. */
+static const struct lt_pdu *conf_exchange_rsp(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts,
+					      size_t olen, uint16_t rflags, uint16_t result)
 {
 	uint8_t b[4 + 64];
 	uint8_t id = lt_ident(t);
 	lt_put16(b, icid);
 	lt_put16(b + 2, flags);
-	memcpy(b + 4, opts, olen);
+	if (olen)
+		memcpy(b + 4, opts, olen);
 	lt_send_sig(t, 0x04, id, b, 4 + olen);
 	const struct lt_pdu *p = lt_expect_sig(t, 0x05, 5000);
 	if (!p)
-		return false;
+		return NULL;
 	if (p->len < 10)
-		return lt_fail(t, "the IUT's Configuration Response has %zu octets (10 at least)", p->len);
+		return lt_fail(t, "the IUT's Configuration Response has %zu octets (10 at least)", p->len), NULL;
 	uint8_t w[10] = {0x05, id};
 	memcpy(w + 2, p->data + 2, 2);
 	lt_put16(w + 4, TCID);
@@ -116,7 +114,36 @@ static bool conf_exchange_hdr(struct lt *t, uint16_t icid, uint16_t flags, const
 	lt_put16(w + 8, result);
 	struct lt_pdu head = *p;
 	head.len = 10;
-	return lt_is(t, &head, w, 10, "the IUT's Configuration Response");
+	return lt_is(t, &head, w, 10, "the IUT's Configuration Response") ? p : NULL;
+}
+
+/* Send our Configuration Request (flags, options) to the IUT's cid and check its response:
+ * SCID = ours, the identifier ours, flags, result and options exactly.  A success that was to
+ * carry no option may restate the MTU in force (the IUT repeating what applies is no change). */
+static bool conf_exchange(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts, size_t olen,
+			  uint16_t rflags, uint16_t result, const uint8_t *ropts, size_t rolen)
+{
+	const struct lt_pdu *p = conf_exchange_rsp(t, icid, flags, opts, olen, rflags, result);
+	if (!p)
+		return false;
+	uint8_t w[10 + 64];
+	memcpy(w, p->data, 10);
+	lt_put16(w + 2, (uint16_t)(6 + rolen));
+	if (rolen)
+		memcpy(w + 10, ropts, rolen);
+	if (result == 0 && rolen == 0 && p->len == 14 && p->data[10] == 0x01 && p->data[11] == 2 &&
+	    lt_get16(p->data + 12) == mtu_in_force(opts, olen) && lt_get16(p->data + 2) == 10) {
+		lt_logf(t, "(the IUT restates the MTU in force, %u)", lt_get16(p->data + 12));
+		return true;
+	}
+	return lt_is(t, p, w, 10 + rolen, "the IUT's Configuration Response");
+}
+
+/* As conf_exchange, the response's options not checked (they may repeat what was agreed). */
+static bool conf_exchange_hdr(struct lt *t, uint16_t icid, uint16_t flags, const uint8_t *opts, size_t olen,
+			      uint16_t rflags, uint16_t result)
+{
+	return conf_exchange_rsp(t, icid, flags, opts, olen, rflags, result) != NULL;
 }
 
 /* The tester connects to the IUT's PSM and takes its Configuration Request without answering:
@@ -128,7 +155,7 @@ static uint16_t connect_only(struct lt *t, uint8_t *cfg_id, const uint8_t *want,
 	lt_put16(rq + 2, TCID);
 	uint8_t id = lt_ident(t);
 	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 5000);
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
 	if (!p)
 		return 0;
 	if (p->data[1] != id)
@@ -145,7 +172,7 @@ static uint16_t connect_only(struct lt *t, uint8_t *cfg_id, const uint8_t *want,
 		return 0;
 	if (p->len < 8 || lt_get16(p->data + 4) != TCID)
 		return lt_fail(t, "the IUT's Configuration Request is not for our CID"), 0;
-	if (want) {
+	if (want && !default_mtu_omitted(p, want, wlen)) {
 		uint8_t w[8 + 32];
 		memcpy(w, p->data, 8);
 		lt_put16(w + 2, (uint16_t)(4 + wlen));
@@ -165,7 +192,8 @@ static void conf_ok(struct lt *t, uint16_t icid, uint8_t id)
 	lt_send_sig(t, 0x05, id, b, 6);
 }
 
-/* The IUT opens and configures a Basic channel (MTU 672 asked); our request has no options.
+/* The IUT opens and configures a Basic channel (MTU 672 asked, or no option: the same); our
+ * request has no options.
  * Its SCID, or 0. */
 static uint16_t iut_opens_basic(struct lt *t)
 {
@@ -402,8 +430,17 @@ static void cfd_bv11(struct lt *t)
 		return;
 	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
 	static const uint8_t mtu40[4] = {0x01, 0x02, 0x28, 0x00}, mtu48[4] = {0x01, 0x02, 0x30, 0x00};
-	if (!icid || !conf_exchange(t, icid, 0, mtu40, 4, 0, 0x0001, mtu48, 4))
+	if (!icid)
 		return;
+	/* Unacceptable with a usable MTU: any of 48 or more (the kernel's 672; l2kit's 48) */
+	const struct lt_pdu *p = conf_exchange_rsp(t, icid, 0, mtu40, 4, 0, 0x0001);
+	if (!p)
+		return;
+	if (p->len != 14 || p->data[10] != 0x01 || p->data[11] != 2 || lt_get16(p->data + 12) < 48 ||
+	    (t->iut_is_l2kit && lt_get16(p->data + 12) != 48)) {
+		uint8_t w[14] = {0x05, p->data[1], 0x0A, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x02, 0x30, 0x00};
+		return (void)lt_is(t, p, w, 14, "the IUT's Configuration Response (one MTU option of 48 or more)");
+	}
 	uint8_t qos[24] = {0x03, 22, 0x00, 0x02}, qos_be[24];
 	memset(qos + 4, 0x11, 20);
 	memcpy(qos_be, qos, 24);
@@ -432,6 +469,43 @@ static void cfd_bv12(struct lt *t)
 	lt_iut_wait_open(t, 1, 2000, "the channel open");
 }
 
+/* The data of a Configuration Response "unknown options" (result 0x0003) names exactly the
+ * option types want (each once).  Vol 3 Part A 4.5 (Configuration Response, Config): "On an
+ * unknown option failure (Result=0x0003), the option types not understood by the recipient of
+ * the Request shall be included in the Response unless they are hints."  The spec asks for the
+ * types and fixes no other encoding, while the Config field is otherwise a list of options
+ * (type, length, value; 5): both a bare list of the type octets (the TS's reading, l2kit's) and
+ * options bearing those types (the Linux kernel's, each of length 1 with the type as value:
+ * 10 01 10 11 01 11) include them.  Either reading must give exactly the types wanted. */
+static bool types_exactly(const uint8_t *got, size_t n, const uint8_t *want, size_t wn)
+{
+	if (n != wn)
+		return false;
+	for (size_t i = 0; i < wn; i++) {
+		size_t k = 0;
+		for (size_t j = 0; j < n; j++)
+			k += (got[j] & 0x7F) == want[i];
+		if (k != 1)
+			return false;
+	}
+	return true;
+}
+
+static bool unknown_types_are(const uint8_t *d, size_t n, const uint8_t *want, size_t wn)
+{
+	if (types_exactly(d, n, want, wn))
+		return true;
+	uint8_t ty[32];
+	size_t k = 0, i = 0;
+	while (i < n) {
+		if (i + 2 > n || i + 2 + (size_t)d[i + 1] > n || k == sizeof(ty))
+			return false;
+		ty[k++] = d[i];
+		i += 2 + (size_t)d[i + 1];
+	}
+	return types_exactly(ty, k, want, wn);
+}
+
 /* L2CAP/COS/CFD/BV-14-C: unknown non-hint options: result Unknown Options listing their types
  * (hints excluded); a request without them then succeeds. */
 static void cfd_bv14(struct lt *t)
@@ -442,8 +516,15 @@ static void cfd_bv14(struct lt *t)
 	uint16_t icid = connect_only(t, &cfg_id, NULL, 0);
 	static const uint8_t opts[12] = {0x10, 0x02, 1, 2, 0x01, 0x02, 0x64, 0x00, 0x90, 0x00, 0x11, 0x00};
 	static const uint8_t types[2] = {0x10, 0x11};
-	if (!icid || !conf_exchange(t, icid, 0, opts, sizeof(opts), 0, 0x0003, types, 2))
+	if (!icid)
 		return;
+	const struct lt_pdu *p = conf_exchange_rsp(t, icid, 0, opts, sizeof(opts), 0, 0x0003);
+	if (!p)
+		return;
+	if (!unknown_types_are(p->data + 10, p->len - 10, types, 2) || (t->iut_is_l2kit && p->len != 12)) {
+		uint8_t w[12] = {0x05, p->data[1], 0x08, 0x00, 0x50, 0x00, 0x00, 0x00, 0x03, 0x00, 0x10, 0x11};
+		return (void)lt_is(t, p, w, 12, "the IUT's Configuration Response (the unknown option types 0x10, 0x11)");
+	}
 	conf_ok(t, icid, cfg_id);
 	if (t->iut->events) {
 		lt_run(t, 50);
@@ -487,7 +568,7 @@ static void ced_bv05(struct lt *t)
 	lt_put16(rq, t->psm);
 	lt_put16(rq + 2, TCID);
 	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 5000);
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
 	if (!p)
 		return;
 	uint16_t icid = p->len >= 6 ? lt_get16(p->data + 4) : 0;
@@ -596,24 +677,32 @@ static void ced_bv11(struct lt *t)
 }
 
 /* L2CAP/COS/CED/BV-12-C: signaling PDUs that arrive split over ACL fragments are rebuilt and
- * answered: a Connection Request in 2 fragments, an Echo Request in 4. */
+ * answered: a Connection Request in 2 fragments, an Echo Request in 4.  The fragments of a PDU go
+ * back to back: on one ACL link a start fragment ends an unfinished PDU (Vol 3 Part A 7.2, Vol 4
+ * Part E 5.4.2), so the IUT's Information Requests are answered before a PDU starts or after it
+ * ends, never between its fragments. */
 static void ced_bv12(struct lt *t)
 {
 	if (!iut_listen(t, ""))
 		return;
+	lt_run(t, 300); /* an IUT may ask for our features when the link comes up */
+	lt_answer_queued_info(t);
 	uint8_t f[12] = {0x08, 0x00, 0x01, 0x00, 0x02, 0x31, 0x04, 0x00, 0, 0, 0, 0};
 	lt_put16(f + 8, t->psm);
 	lt_put16(f + 10, TCID);
 	acl(t, PB_START, f, 7);
-	if (!lt_quiet_sig(t, 200)) /* nothing before the PDU is whole */
-		return;
+	lt_run(t, 200);
+	if (lt_queued_sig(t)) /* nothing before the PDU is whole */
+		return (void)lt_fail(t, "the IUT answered before the second fragment of the Connection Request");
 	acl(t, PB_CONT, f + 7, 5);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x03, 2000);
+	const struct lt_pdu *p = lt_conn_rsp(t, 0x31, 2000);
 	if (!p)
 		return;
 	if (p->len != 12 || p->data[1] != 0x31 || lt_get16(p->data + 6) != TCID || lt_get16(p->data + 8) != 0)
 		return (void)lt_fail(t, "the Connection Response to the split request is not a success for it");
-	lt_flush(t);
+	lt_run(t, 100);
+	lt_answer_queued_info(t);
+	lt_flush(t); /* the IUT's Configuration Request of the channel */
 	uint8_t e[28] = {24, 0x00, 0x01, 0x00, 0x08, 0x32, 20, 0x00};
 	for (int i = 0; i < 20; i++)
 		e[8 + i] = (uint8_t)(0xA0 + i);
@@ -885,7 +974,8 @@ static void ced_bi12(struct lt *t)
 }
 
 /* L2CAP/COS/CED/BI-14-C: a multi-command C-frame whose last command (Echo Request) is cut short:
- * the complete Information Request before it is answered, the Echo Request rejected. */
+ * the complete Information Request before it is answered (the connectionless MTU, or "not
+ * supported"), the Echo Request rejected. */
 static void ced_bi14(struct lt *t)
 {
 	static const uint8_t f[13] = {0x0A, 0xC1, 0x02, 0x00, 0x01, 0x00, 0x08, 0xC2, 0x08, 0x00, 0xEE, 0xEE, 0xEE};
@@ -893,9 +983,13 @@ static void ced_bi14(struct lt *t)
 	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
 	if (!p)
 		return;
-	/* the connectionless MTU: any value of 48 or more (l2kit's: 672, checked in-process) */
-	if (p->len != 10 || p->data[1] != 0xC1 || lt_get16(p->data + 4) != 1 || lt_get16(p->data + 6) != 0 ||
-	    lt_get16(p->data + 8) < 48 || (t->iut_is_l2kit && lt_get16(p->data + 8) != 672)) {
+	/* the connectionless MTU: any value of 48 or more (l2kit's: 672, checked in-process), or
+	 * "not supported" with no data (4.11: an IUT without connectionless traffic may answer so);
+	 * either way the case's subject is the truncated Echo Request after it */
+	static const uint8_t unsupported[8] = {0x0B, 0xC1, 0x04, 0x00, 0x01, 0x00, 0x01, 0x00};
+	bool unsup = !t->iut_is_l2kit && p->len == 8 && !memcmp(p->data, unsupported, 8);
+	if (!unsup && (p->len != 10 || p->data[1] != 0xC1 || lt_get16(p->data + 4) != 1 || lt_get16(p->data + 6) != 0 ||
+		       lt_get16(p->data + 8) < 48 || (t->iut_is_l2kit && lt_get16(p->data + 8) != 672))) {
 		uint8_t want[10] = {0x0B, 0xC1, 0x06, 0x00, 0x01, 0x00, 0x00, 0x00, 0xA0, 0x02};
 		return (void)lt_is(t, p, want, 10, "the IUT's Information Response (connectionless MTU)");
 	}

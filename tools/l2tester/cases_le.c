@@ -302,8 +302,18 @@ static void ced_bi29(struct lt *t)
 	lt_quiet(t, 500);
 }
 
+/* An SMP Security Request (peripheral) or Pairing Request (central): the IUT raising the
+ * security a refusal 0x0005 / 0x0008 said it lacks (Vol 3 Part H 3.5.1, 3.6.7). */
+static bool smp_raise(const struct lt_pdu *q)
+{
+	return q->cid == 0x0006 && ((q->len == 2 && q->data[0] == 0x0B) || (q->len == 7 && q->data[0] == 0x01));
+}
+
 /* The IUT asks for a channel and the tester refuses it with result: no channel, the IUT's
- * application hears "refused" with that result, and the IUT sends nothing more. */
+ * application hears "refused" with that result, and the IUT sends nothing more.  After 0x0005 /
+ * 0x0008 (insufficient authentication / encryption) the IUT may instead raise the security and
+ * keep the request pending (Vol 3 Part A 4.23 lets it connect again once it has): an SMP
+ * Security or Pairing Request is then a fair answer, before or after the close. */
 static void iut_refused(struct lt *t, uint16_t result)
 {
 	char a[18];
@@ -316,12 +326,45 @@ static void iut_refused(struct lt *t, uint16_t result)
 	uint8_t d[10] = {0};
 	lt_put16(d + 8, result);
 	lt_send_sig(t, 0x15, p->data[1], d, 10);
+	bool sec = result == 0x0005 || result == 0x0008, raised = false;
+	uint8_t smp = 0;
+	if (sec && t->iut->events) {
+		for (int i = 0; i < 30 && !t->obs.closed && !raised; i++) {
+			const struct lt_pdu *q = lt_next(t, 100);
+			if (q && smp_raise(q)) {
+				raised = true;
+				smp = q->data[0];
+			}
+			else if (q)
+				return (void)lt_fail(t, "expected the channel refused or an SMP Security / Pairing Request, got "
+							"a frame on cid 0x%04x (%zu octets)", q->cid, q->len);
+		}
+		if (raised && !t->obs.closed) {
+			lt_logf(t, "(the IUT raises the security: SMP %s; its request stays pending)",
+				smp == 0x0B ? "Security Request" : "Pairing Request");
+			if (t->obs.opened)
+				lt_fail(t, "the IUT's application saw the refused channel open");
+			return;
+		}
+	}
 	if (!lt_iut_wait_closed(t, 1, 3000, "the refused channel closed"))
 		return;
 	if (t->obs.opened || strcmp(t->obs.reason, "refused") || t->obs.result != result)
 		return (void)lt_fail(t, "the IUT's application saw '%s' result %d (opened %d), not 'refused' result %u",
 				     t->obs.reason, t->obs.result, t->obs.opened, result);
-	lt_quiet(t, 1000);
+	if (!sec) {
+		lt_quiet(t, 1000);
+		return;
+	}
+	for (const struct lt_pdu *q; (q = lt_next(t, 1000)) != NULL;) {
+		if (smp_raise(q)) {
+			lt_logf(t, "(the IUT starts raising the security: SMP %s)",
+				q->data[0] == 0x0B ? "Security Request" : "Pairing Request");
+			continue;
+		}
+		return (void)lt_fail(t, "expected no frame from the IUT but SMP Security / Pairing Request, got one on "
+					"cid 0x%04x (%zu octets)", q->cid, q->len);
+	}
 }
 
 /* L2CAP/LE/CFC/BV-01-C: a peer without LE CoC answers the request with Command Reject: the IUT

@@ -15,6 +15,7 @@ struct iut_slot {
 	struct iut_core *c;
 	int n;	      /* chan number (index + 1) */
 	l2k_chan *ch; /* NULL: free */
+	bool pending; /* offered with accept=pending: l2k_chan_accept at the next iut_core_poll */
 };
 
 struct iut_server {
@@ -137,8 +138,10 @@ static void cb_closed(void *user, l2k_chan *ch, enum l2k_close_reason reason)
 static struct iut_slot *new_slot(struct iut_core *c)
 {
 	for (int i = 0; i < IUT_CORE_CHANS; i++)
-		if (!c->slots[i].ch)
+		if (!c->slots[i].ch) {
+			c->slots[i].pending = false;
 			return &c->slots[i];
+		}
 	return NULL;
 }
 
@@ -158,9 +161,21 @@ static int srv_accept(void *user, const struct l2k_conn_request *req, struct l2k
 	if (!sl)
 		return 0x0004; /* no resources */
 	sl->ch = req->chan;
+	sl->pending = sv->accept == L2K_ACCEPT_PENDING;
 	*opts = sv->opts;
 	*cbs = slot_cbs(sl);
 	return sv->accept;
+}
+
+void iut_core_poll(struct iut_core *c)
+{
+	for (int i = 0; i < IUT_CORE_CHANS; i++) {
+		struct iut_slot *sl = &c->slots[i];
+		if (sl->ch && sl->pending) {
+			sl->pending = false;
+			l2k_chan_accept(sl->ch, 0, NULL);
+		}
+	}
 }
 
 /* ---- request parsing ------------------------------------------------------------------------ */

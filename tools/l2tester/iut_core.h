@@ -18,6 +18,9 @@ void iut_core_free(struct iut_core *c);
  * L2K_ENOTSUP / another negative code with ans = the reason (the "err" line's text).  A "quit"
  * request sets *quit (may be NULL). */
 int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, int *quit);
+/* Accept the channels offered to a server listening with accept=pending: they were answered
+ * "pending" (4.3) when offered; call this from the run loop (after the stack's step). */
+void iut_core_poll(struct iut_core *c);
 /* Keep LE connectable advertising on (l2k_le_advertise_keep), again after each "reset" ("link"
  * stops it: a controller may not initiate while advertising). */
 void iut_core_keep_advertising(struct iut_core *c);

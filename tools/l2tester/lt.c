@@ -412,6 +412,39 @@ void lt_flush(struct lt *t)
 	t->rx_count = 0;
 }
 
+void lt_answer_queued_info(struct lt *t)
+{
+	int n = t->rx_count, keep = 0;
+	for (int i = 0; i < n; i++) {
+		struct lt_pdu *p = &t->rx[(t->rx_head + i) % LT_MAX_RX];
+		bool info = t->auto_info && !t->le && p->cid == 0x0001 && p->len == 6 && p->data[0] == 0x0A;
+		if (info) {
+			lt_log_hex(t, "received", p->cid, p->data, p->len);
+			answer_info(t, p);
+			continue;
+		}
+		if (keep != i)
+			t->rx[(t->rx_head + keep) % LT_MAX_RX] = *p;
+		keep++;
+	}
+	/* PDUs that arrived while answering stay behind the kept ones, in order */
+	int extra = t->rx_count - n;
+	for (int j = 0; j < extra && keep != n; j++)
+		t->rx[(t->rx_head + keep + j) % LT_MAX_RX] = t->rx[(t->rx_head + n + j) % LT_MAX_RX];
+	t->rx_count = keep + extra;
+}
+
+int lt_queued_sig(const struct lt *t)
+{
+	int k = 0;
+	for (int i = 0; i < t->rx_count; i++) {
+		const struct lt_pdu *p = &t->rx[(t->rx_head + i) % LT_MAX_RX];
+		if (p->cid == lt_sig_cid(t) && !(p->len >= 1 && p->data[0] == 0x0A))
+			k++;
+	}
+	return k;
+}
+
 /* ---- the IUT ------------------------------------------------------------------------------ */
 
 bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...)
@@ -433,6 +466,15 @@ bool lt_iut(struct lt *t, char *ans, size_t n, const char *fmt, ...)
 	if (r == L2K_ENOTSUP)
 		return lt_inconclusive(t, "the IUT cannot do '%s'%s%s", req, *a ? ": " : "", a);
 	return lt_inconclusive(t, "IUT action '%s' failed%s%s", req, *a ? ": " : "", a);
+}
+
+bool lt_iut_reset(struct lt *t)
+{
+	char a[200];
+	bool ok = lt_iut(t, a, sizeof(a), "reset");
+	memset(&t->obs, 0, sizeof(t->obs));
+	t->obs.result = -1;
+	return ok;
 }
 
 int lt_iut_try(struct lt *t, char *ans, size_t n, const char *fmt, ...)
@@ -590,6 +632,19 @@ bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what)
 
 /* ---- procedures --------------------------------------------------------------------------- */
 
+const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms)
+{
+	uint64_t end = t->clk.now(t) + ms;
+	for (;;) {
+		uint64_t now = t->clk.now(t);
+		const struct lt_pdu *p = lt_expect_sig(t, 0x03, end > now ? end - now : 0);
+		if (!p || t->le || p->len != 12 || p->data[1] != ident || lt_get16(p->data + 8) != 0x0001)
+			return p;
+		lt_logf(t, "(a pending Connection Response, status 0x%04x: waiting for the final one)",
+			lt_get16(p->data + 10));
+	}
+}
+
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen)
 {
 	uint8_t rq[4 + 64];
@@ -597,17 +652,12 @@ uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t 
 	lt_put16(rq + 2, tcid);
 	uint8_t id = lt_ident(t);
 	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p;
-	for (;;) { /* a "pending" response may come first */
-		p = lt_expect_sig(t, 0x03, 5000);
-		if (!p)
-			return 0;
-		if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != tcid) {
-			lt_fail(t, "malformed Connection Response (length, identifier or SCID)");
-			return 0;
-		}
-		if (lt_get16(p->data + 8) != 1)
-			break;
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
+	if (!p)
+		return 0;
+	if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != tcid) {
+		lt_fail(t, "malformed Connection Response (length, identifier or SCID)");
+		return 0;
 	}
 	if (lt_get16(p->data + 8) != 0) {
 		lt_inconclusive(t, "the IUT refused the connection to PSM 0x%04x (result 0x%04x)", psm,

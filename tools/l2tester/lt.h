@@ -140,6 +140,12 @@ bool lt_quiet_sig(struct lt *t, uint64_t ms);
 /* p's payload is exactly want[0..n): else fail naming what and both frames. */
 bool lt_is(struct lt *t, const struct lt_pdu *p, const uint8_t *want, size_t n, const char *what);
 void lt_flush(struct lt *t);
+/* Answer the Information Requests already received (when t->auto_info), leaving the other
+ * PDUs queued in order: before the tester sends a PDU in fragments, so that no complete PDU
+ * goes between its start and continuation fragments (Vol 3 Part A 7.2). */
+void lt_answer_queued_info(struct lt *t);
+/* Queued PDUs on the signaling channel that are not Information Requests (not consumed). */
+int lt_queued_sig(const struct lt *t);
 
 static inline void lt_put16(uint8_t *p, uint16_t v)
 {
@@ -167,8 +173,17 @@ bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what);
+/* "reset" the IUT between cases, then forget every observation (t->obs): events of an
+ * earlier case's channels that the backend delivers up to the reset's answer do not count.
+ * false: the verdict is inconclusive (as lt_iut). */
+bool lt_iut_reset(struct lt *t);
 /* The backend reports events (else an observation makes the case inconclusive). */
 bool lt_iut_observes(struct lt *t, const char *what);
+
+/* BR/EDR: the IUT's Connection Response to our request ident: "pending" responses (12 octets,
+ * this identifier, result 0x0001, Vol 3 Part A 4.3) are skipped, the next one returned (any
+ * content: the caller checks it).  NULL (fail set) when none comes. */
+const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms);
 
 /* ---- procedures ------------------------------------------------------------------------- */
 /* BR/EDR: the tester opens a Basic channel from tcid to psm and configures it (the IUT's

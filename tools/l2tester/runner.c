@@ -39,12 +39,30 @@ struct inproc {
 	struct lt *t;
 	uint16_t iut_handle;
 	int ready, ready_err;
+	bool pending; /* lt_run_opts.iut_pending */
+	bool (*pred)(void *arg);
+	void *arg;
 };
+
+/* Each step: the IUT core accepts the channels it answered "pending", then the case's pred. */
+static bool inproc_pred(void *arg)
+{
+	struct inproc *ip = arg;
+	iut_core_poll(ip->core);
+	return ip->pred && ip->pred(ip->arg);
+}
 
 static bool inproc_run_until(struct lt *t, bool (*pred)(void *arg), void *arg, uint64_t ms)
 {
 	struct inproc *ip = t->clk.u;
-	return l2k_sim_run_until(ip->st, 2, &ip->vc, pred, arg, ms) == 0;
+	bool (*op)(void *) = ip->pred;
+	void *oa = ip->arg;
+	ip->pred = pred;
+	ip->arg = arg;
+	bool r = l2k_sim_run_until(ip->st, 2, &ip->vc, inproc_pred, ip, ms) == 0;
+	ip->pred = op;
+	ip->arg = oa;
+	return r;
 }
 
 static uint64_t inproc_now(struct lt *t)
@@ -61,6 +79,11 @@ static void inproc_emit(void *u, const char *line)
 static int inproc_action(void *u, const char *req, char *ans, size_t n)
 {
 	struct inproc *ip = u;
+	if (ip->pending && !strncmp(req, "listen ", 7) && strstr(req, "transport=bredr") && !strstr(req, " accept=")) {
+		char r2[256];
+		snprintf(r2, sizeof(r2), "%s accept=pending", req);
+		return iut_core_request(ip->core, r2, ans, n, NULL);
+	}
 	return iut_core_request(ip->core, req, ans, n, NULL);
 }
 
@@ -127,6 +150,7 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	t.verbose = o->verbose;
 	t.iut_is_l2kit = true;
 	ip.t = &t;
+	ip.pending = o->iut_pending;
 	snprintf(air, sizeof(air), "l2tester%d", ++air_seq);
 	snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", air, le ? "le" : "bredr");
 	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &ip.vc};

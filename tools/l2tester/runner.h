@@ -20,6 +20,10 @@ struct lt_run_opts {
 	uint16_t psm;	     /* the IUT's PSM / SPSM (0: the case's default) */
 	/* in-process only: a defect of the IUT's engine (l2k_test_defect), NULL: none */
 	const char *iut_defect;
+	/* in-process only: the IUT answers every BR/EDR Connection Request "pending" (result
+	 * 0x0001, Vol 3 Part A 4.3) before its success, as a kernel does while its own Information
+	 * Request is outstanding: every "listen" gets accept=pending unless it names accept= */
+	bool iut_pending;
 };
 
 /* A fresh air with two controllers (BR/EDR or LE as the case needs), an l2kit IUT obeying the
@@ -43,7 +47,11 @@ int lt_backend_agent(const char *where, struct lt_iut_backend *b, char *why, siz
 void lt_backend_cmd(const char *cmd, struct lt_iut_backend *b);
 void lt_backend_prompt(struct lt_iut_backend *b);
 void lt_backend_close(struct lt_iut_backend *b);
-/* The agent's address of the IUT ("hello"): 0, or an error. */
+/* What an agent's "err REASON" line means: L2K_ENOTSUP ("the IUT cannot do this": the case is
+ * inconclusive with the reason) for "unknown request ...", "not supported: ..." and a mode
+ * "not built" in; L2K_EIO (the action failed) for any other reason. */
+int lt_agent_err(const char *line);
+/* The agent's address of the IUT ("hello", its addr= field): 0, or an error. */
 int lt_backend_hello(struct lt_iut_backend *b, l2k_addr *addr, char *why, size_t wn);
 
 #endif

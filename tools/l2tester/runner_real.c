@@ -190,7 +190,7 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 		lt_inconclusive(&t, "needs the IUT as LE central: in-process only so far");
 		goto out;
 	}
-	if (!lt_iut(&t, a, sizeof(a), "reset"))
+	if (!lt_iut_reset(&t)) /* and no event of the last case's channels counts */
 		goto out;
 	if (t.le && c->iut_central) {
 		/* the IUT creates the link: it starts initiating, then the tester advertises (an
@@ -283,6 +283,14 @@ static int agent_read(struct agent *g, bool block, int timeout_ms)
 	return 1;
 }
 
+int lt_agent_err(const char *line)
+{
+	const char *r = !strncmp(line, "err ", 4) ? line + 4 : line;
+	if (!strncmp(r, "unknown request", 15) || !strncmp(r, "not supported", 13) || strstr(r, "not built"))
+		return L2K_ENOTSUP;
+	return L2K_EIO;
+}
+
 static int agent_action(void *u, const char *req, char *ans, size_t n)
 {
 	struct agent *g = u;
@@ -306,7 +314,7 @@ static int agent_action(void *u, const char *req, char *ans, size_t n)
 		return 0;
 	}
 	snprintf(ans, n, "%s", g->last[3] == ' ' ? g->last + 4 : "");
-	return strstr(g->last, "unknown request") || strstr(g->last, "not built") ? L2K_ENOTSUP : L2K_EIO;
+	return lt_agent_err(g->last);
 }
 
 static void agent_pump(void *u)
@@ -357,7 +365,10 @@ int lt_backend_hello(struct lt_iut_backend *b, l2k_addr *addr, char *why, size_t
 	const char *a = strstr(ans, "addr=");
 	if (strncmp(ans, "l2iut 1", 7) && !strstr(ans, " 1 "))
 		fprintf(stderr, "l2tester: the agent says '%s' (protocol 1 expected)\n", ans);
-	if (!a || l2k_addr_parse(a + 5, addr) < 0) {
+	char v[32] = "";
+	if (a) /* the value ends at the next space: other fields may follow */
+		snprintf(v, sizeof(v), "%.*s", (int)strcspn(a + 5, " "), a + 5);
+	if (!a || l2k_addr_parse(v, addr) < 0) {
 		snprintf(why, wn, "hello: no addr= in '%s'", ans);
 		return L2K_EINVAL;
 	}
