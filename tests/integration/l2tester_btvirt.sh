@@ -27,7 +27,7 @@ side() {
 	kind=$1 srv=$2
 	"$B/l2iut" -t unix:$srv --control unix:"$OUT/iut-$kind.sock" >"$OUT/iut-$kind.log" 2>&1 &
 	IPID=$!
-	i=0; while ! grep -q " ready, controller" "$OUT/iut-$kind.log" 2>/dev/null && [ $i -lt 100 ] && kill -0 $IPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+	i=0; while ! grep -q " ready, controller" "$OUT/iut-$kind.log" 2>/dev/null && [ $i -lt 600 ] && kill -0 $IPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
 	grep -q " ready, controller" "$OUT/iut-$kind.log" || fail "l2iut did not start: $(cat "$OUT/iut-$kind.log")"
 	addr=$(sed -n "s/.* ready, controller \([0-9A-F:]*\).*/\1/p" "$OUT/iut-$kind.log")
 	suffix=; [ "$kind" = le ] && suffix=/le-public

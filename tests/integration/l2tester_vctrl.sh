@@ -29,7 +29,7 @@ iut() {
 	[ -n "$IPID" ] && { kill "$IPID"; wait "$IPID" 2>/dev/null; }
 	"$B/l2iut" -t $T --control unix:"$SOCK" "$@" >"$OUT/iut.log" 2>&1 &
 	IPID=$!
-	i=0; while ! grep -q " ready, controller" "$OUT/iut.log" 2>/dev/null && [ $i -lt 100 ] && kill -0 $IPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+	i=0; while ! grep -q " ready, controller" "$OUT/iut.log" 2>/dev/null && [ $i -lt 600 ] && kill -0 $IPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done
 	grep -q " ready, controller" "$OUT/iut.log" || fail "l2iut did not start: $(cat "$OUT/iut.log")"
 	iaddr=$(sed -n "s/.* ready, controller \([0-9A-F:]*\).*/\1/p" "$OUT/iut.log")
 }

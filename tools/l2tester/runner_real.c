@@ -283,14 +283,6 @@ static int agent_read(struct agent *g, bool block, int timeout_ms)
 	return 1;
 }
 
-int lt_agent_err(const char *line)
-{
-	const char *r = !strncmp(line, "err ", 4) ? line + 4 : line;
-	if (!strncmp(r, "unknown request", 15) || !strncmp(r, "not supported", 13) || strstr(r, "not built"))
-		return L2K_ENOTSUP;
-	return L2K_EIO;
-}
-
 static int agent_action(void *u, const char *req, char *ans, size_t n)
 {
 	struct agent *g = u;
@@ -351,27 +343,6 @@ int lt_backend_agent(const char *where, struct lt_iut_backend *b, char *why, siz
 	g->b = b;
 	*b = (struct lt_iut_backend){.name = "agent", .action = agent_action, .pump = agent_pump, .fd = agent_fd,
 				     .events = true, .u = g};
-	return 0;
-}
-
-int lt_backend_hello(struct lt_iut_backend *b, l2k_addr *addr, char *why, size_t wn)
-{
-	char ans[256];
-	int r = b->action(b->u, "hello", ans, sizeof(ans));
-	if (r < 0) {
-		snprintf(why, wn, "hello: %s", ans);
-		return r;
-	}
-	const char *a = strstr(ans, "addr=");
-	if (strncmp(ans, "l2iut 1", 7) && !strstr(ans, " 1 "))
-		fprintf(stderr, "l2tester: the agent says '%s' (protocol 1 expected)\n", ans);
-	char v[32] = "";
-	if (a) /* the value ends at the next space: other fields may follow */
-		snprintf(v, sizeof(v), "%.*s", (int)strcspn(a + 5, " "), a + 5);
-	if (!a || l2k_addr_parse(v, addr) < 0) {
-		snprintf(why, wn, "hello: no addr= in '%s'", ans);
-		return L2K_EINVAL;
-	}
 	return 0;
 }
 
