@@ -84,7 +84,7 @@ static void bcm_start(struct hci_host *h)
 	int r = vendor_load(h, n1, PKG, &v->data, &v->len, h->vinfo.file, sizeof(h->vinfo.file), false);
 	if (r == L2K_ENOENT) {
 		snprintf(v->name, sizeof(v->name), "%s", n2);
-		char where[256] = "";
+		char where[sizeof(h->vinfo.file)] = "";
 		r = h->cfg.fw_load ? h->cfg.fw_load(h->cfg.fw_arg, n2, &v->data, &v->len, where, sizeof(where)) : L2K_ENOENT;
 		if (r == 0) {
 			snprintf(h->vinfo.file, sizeof(h->vinfo.file), "%s", where);
