@@ -265,7 +265,10 @@ static int unhex(const char *h, uint8_t *out, size_t cap, size_t *n)
 	return 0;
 }
 
-/* Channel options from the fields mode, mtu, mps, credits, sec. */
+/* The BR/EDR mode options a listen or connect request may carry (docs/l2tester.md). */
+#define CHAN_OPT_KEYS " fcs window max-transmit flush-timeout ext-window required "
+
+/* Channel options from the fields mode, mtu, mps, credits, sec and CHAN_OPT_KEYS. */
 static int chan_opts(struct kv *kv, int nkv, bool *used, bool le, struct l2k_chan_opts *o, char *why, size_t wn)
 {
 	l2k_chan_opts_default(o);
@@ -300,6 +303,32 @@ static int chan_opts(struct kv *kv, int nkv, bool *used, bool le, struct l2k_cha
 		o->sec_level = (uint8_t)v;
 	else if (s)
 		goto bad;
+	if ((s = get(kv, nkv, "fcs", used)) && num(s, 1, &v) == 0)
+		o->fcs = (uint8_t)v;
+	else if (s)
+		goto bad;
+	if ((s = get(kv, nkv, "window", used)) && num(s, 0x3FFF, &v) == 0)
+		o->tx_window = (uint16_t)v;
+	else if (s)
+		goto bad;
+	if ((s = get(kv, nkv, "max-transmit", used)) && num(s, 0xFF, &v) == 0)
+		o->max_transmit = (uint8_t)v;
+	else if (s)
+		goto bad;
+	if ((s = get(kv, nkv, "flush-timeout", used)) && num(s, 0xFFFF, &v) == 0)
+		o->flush_timeout = (uint16_t)v;
+	else if (s)
+		goto bad;
+	const char *yn[2] = {"ext-window", "required"};
+	bool *dst[2] = {&o->ext_window, &o->mode_required};
+	for (int i = 0; i < 2; i++)
+		if ((s = get(kv, nkv, yn[i], used)) != NULL) {
+			if (strcmp(s, "yes") && strcmp(s, "no")) {
+				snprintf(why, wn, "%s= yes or no", yn[i]);
+				return L2K_EINVAL;
+			}
+			*dst[i] = !strcmp(s, "yes");
+		}
 	return 0;
 bad:
 	snprintf(why, wn, "bad number '%s'", s);
@@ -353,9 +382,12 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		return L2K_EINVAL;
 	/* the fields each request takes: anything else is refused before acting */
 	static const char *const keys[][2] = {
-	    {"hello", ""},	  {"listen", " psm transport mode mtu mps credits sec accept "},
-	    {"unlisten", " psm transport "}, {"connect", " addr transport psm mode mtu mps credits sec "},
+	    {"hello", ""},
+	    {"listen", " psm transport mode mtu mps credits sec accept" CHAN_OPT_KEYS},
+	    {"unlisten", " psm transport "},
+	    {"connect", " addr transport psm mode mtu mps credits sec" CHAN_OPT_KEYS},
 	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
+	    {"busy", " chan on "},
 	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
 	    {"conn-update", " addr transport min max latency timeout "}};
 	const char *allowed = NULL;
@@ -465,7 +497,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 			return r;
 		}
 		snprintf(ans, n, "chan=%d", sl->n);
-	} else if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits")) {
+	} else if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits") ||
+		   !strcmp(verb, "busy")) {
 		struct iut_slot *sl = slot_of(c, get(kv, nkv, "chan", used));
 		if (!sl) {
 			snprintf(ans, n, "no such chan");
@@ -485,6 +518,13 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 				return L2K_EINVAL;
 			}
 			r = l2k_chan_give_credits(sl->ch, (uint16_t)v);
+		} else if (!strcmp(verb, "busy")) {
+			s = get(kv, nkv, "on", used);
+			if (!s || (strcmp(s, "yes") && strcmp(s, "no"))) {
+				snprintf(ans, n, "on= yes or no");
+				return L2K_EINVAL;
+			}
+			r = l2k_chan_set_busy(sl->ch, !strcmp(s, "yes"));
 		} else {
 			r = l2k_chan_close(sl->ch);
 		}
