@@ -647,6 +647,12 @@ const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms)
 
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen)
 {
+	return lt_open_bredr_ex(t, psm, tcid, opts, olen, NULL, 0, NULL, NULL);
+}
+
+uint16_t lt_open_bredr_ex(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen,
+			  const uint8_t *rsp_opts, size_t rsp_olen, uint8_t *iut_opts, size_t *iut_olen)
+{
 	uint8_t rq[4 + 64];
 	lt_put16(rq, psm);
 	lt_put16(rq + 2, tcid);
@@ -672,11 +678,21 @@ uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t 
 		lt_fail(t, "the IUT's Configuration Request is not for our CID 0x%04x", tcid);
 		return 0;
 	}
-	uint8_t ok[6];
+	if (iut_olen) {
+		size_t k = p->len - 8 < 64 ? p->len - 8 : 64;
+		if (iut_opts && k)
+			memcpy(iut_opts, p->data + 8, k);
+		*iut_olen = k;
+	}
+	uint8_t ok[6 + 64];
+	if (rsp_olen > 64)
+		rsp_olen = 64;
 	lt_put16(ok, icid);
 	lt_put16(ok + 2, 0);
 	lt_put16(ok + 4, 0);
-	lt_send_sig(t, 0x05, p->data[1], ok, 6);
+	if (rsp_olen)
+		memcpy(ok + 6, rsp_opts, rsp_olen);
+	lt_send_sig(t, 0x05, p->data[1], ok, 6 + rsp_olen);
 	if (olen > 64)
 		olen = 64;
 	lt_put16(rq, icid);

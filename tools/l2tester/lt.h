@@ -189,6 +189,13 @@ const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms);
 /* BR/EDR: the tester opens a Basic channel from tcid to psm and configures it (the IUT's
  * request accepted as is, the tester's carrying opts).  The IUT's CID, or 0 (fail set). */
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen);
+/* The tester opens a channel from tcid to the IUT's psm and configures it both ways:
+ * the IUT's Configuration Request is answered success with rsp_opts (may be empty), ours
+ * carries opts; the IUT's request options are copied to iut_opts (*iut_olen, up to 64).
+ * The IUT's CID, or 0 (a verdict is set; a refused connection is inconclusive). */
+uint16_t lt_open_bredr_ex(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen,
+			  const uint8_t *rsp_opts, size_t rsp_olen, uint8_t *iut_opts, size_t *iut_olen);
+
 /* LE credit based connection request fields. */
 struct lt_le_conn {
 	uint16_t spsm, cid, mtu, mps, credits, result;
