@@ -86,6 +86,7 @@ void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const ui
 		       size_t len, uint8_t credits)
 {
 	h->cmd_credits = credits;
+	h->credit_stall_at = credits ? 0 : h->now + h->cfg.cmd_timeout_ms;
 	if (opcode != 0x0000) { /* 0x0000: no command, just credits */
 		for (unsigned i = 0; i < h->nslots; i++) {
 			struct hci_cmd_slot *s = &h->slots[i];
@@ -109,11 +110,37 @@ void hci_cmdq_complete(struct hci_host *h, uint16_t opcode, int status, const ui
 	hci_cmdq_pump(h);
 }
 
+/* Commands wait for a credit that nothing will bring: Num_HCI_Command_Packets is 0, no command
+ * is outstanding (its answer would carry credits), and one is queued. */
+static bool credit_stalled(const struct hci_host *h)
+{
+	if (h->cmd_credits || !h->credit_stall_at)
+		return false;
+	bool waiting = false;
+	for (unsigned i = 0; i < h->nslots; i++) {
+		if (h->slots[i].sent)
+			return false;
+		waiting = true;
+	}
+	return waiting;
+}
+
 /* The command watchdog: a command the controller did not answer in time means it stopped
  * responding (a controller that takes commands answers each with Command Complete or Command
- * Status, Vol 4 Part E 4.4): the host fails, with the command named. */
+ * Status, Vol 4 Part E 4.4): the host fails, with the command named.
+ * A controller that answered with Num_HCI_Command_Packets 0 and gave no credit back for
+ * cmd_timeout_ms (no NOP event) gets the next command anyway, as Linux's hci_cmd_timeout does:
+ * a live controller answers it (and its answer carries credits), a dead one leaves it
+ * unanswered and the watchdog above ends the host naming it, instead of waiting for ever. */
 void hci_cmdq_tick(struct hci_host *h)
 {
+	if (credit_stalled(h) && h->now >= h->credit_stall_at) {
+		h->credit_stall_at = 0;
+		h->cmd_credits = 1;
+		h->stats.cmd_credit_stalls++;
+		hci_report(h, L2K_ECTRL, "controller gave no HCI command credit for %u ms (Num_HCI_Command_Packets 0): "
+			   "sending the next command anyway", (unsigned)h->cfg.cmd_timeout_ms);
+	}
 	for (unsigned i = 0; i < h->nslots; i++) {
 		struct hci_cmd_slot *s = &h->slots[i];
 		if (!s->deadline || s->deadline > h->now)
@@ -131,7 +158,7 @@ void hci_cmdq_tick(struct hci_host *h)
 
 uint64_t hci_cmdq_next_deadline(const struct hci_host *h)
 {
-	uint64_t t = UINT64_MAX;
+	uint64_t t = credit_stalled(h) ? h->credit_stall_at : UINT64_MAX;
 	for (unsigned i = 0; i < h->nslots; i++)
 		if (h->slots[i].deadline && h->slots[i].deadline < t)
 			t = h->slots[i].deadline;

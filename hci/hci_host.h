@@ -125,6 +125,7 @@ struct hci_host_stats {
 					      * length octet disagrees with the packet */
 	uint64_t rx_after_failure;	     /* packets from the controller after the host failed */
 	uint64_t cmd_timeouts;
+	uint64_t cmd_credit_stalls; /* commands sent after waiting cmd_timeout_ms for a credit (0 given) */
 	uint64_t probes; /* ACL transmit watchdog: probe commands sent to a silent controller */
 	uint64_t nocp_excess; /* completed-packet counts beyond what was in flight (ignored) */
 	/* controller-to-host flow control */

@@ -72,6 +72,9 @@ struct hci_host {
 	struct hci_cmd_slot slots[HCI_CMDQ_LEN];
 	unsigned nslots;
 	uint8_t cmd_credits;
+	/* Num_HCI_Command_Packets went to 0 with no command outstanding: when (now) a command
+	 * waiting for a credit is sent anyway (0: no such wait; see hci_cmdq_tick) */
+	uint64_t credit_stall_at;
 
 	/* bring-up */
 	int bringup_step; /* -1 idle, >= 0 running, INT_MAX done */

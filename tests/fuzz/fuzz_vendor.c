@@ -514,18 +514,6 @@ static void tick(uint64_t ms)
 	flush();
 }
 
-static bool credit_stall(void)
-{
-	/* commands wait for a credit the controller never gave back (Num_HCI_Command_Packets 0):
-	 * hci/cmdq.c times a command from when it goes out, so these wait for ever (docs/fuzzing.md) */
-	if (g.h->cmd_credits)
-		return false;
-	for (unsigned i = 0; i < g.h->nslots; i++)
-		if (!g.h->slots[i].sent)
-			return true;
-	return false;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint16_t ids[3][4][2] = {
@@ -640,9 +628,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		tick(t > g.now ? t - g.now : 0);
 	}
-	FZ_ASSERT(!g.h->vrun || credit_stall());
+	/* a controller that answered with Num_HCI_Command_Packets 0 and gave no credit back does not
+	 * stop this either: the command waiting goes out after cmd_timeout_ms (hci/cmdq.c) */
+	FZ_ASSERT(!g.h->vrun);
 	/* every bring-up ended once */
-	FZ_ASSERT(g.ready_calls == g.starts || (g.ready_calls == g.starts - 1 && credit_stall()));
+	FZ_ASSERT(g.ready_calls == g.starts);
 	const struct hci_vendor_info *vi = hci_host_vendor_info(g.h);
 	if (vi->loaded)
 		FZ_ASSERT(vi->chunks > 0 && vi->bytes > 0 && vi->file[0]);

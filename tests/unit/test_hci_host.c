@@ -261,6 +261,42 @@ static void test_cmdq_honours_num_hci_command_packets(void **st)
 	hci_host_free(f.h);
 }
 
+/* A controller that answers with Num_HCI_Command_Packets 0 and never gives a credit back (no
+ * NOP) does not leave the next command waiting for ever: after cmd_timeout_ms with nothing
+ * outstanding it goes out anyway (then the command watchdog times it as any other); while a
+ * command is outstanding, a 0 credit count is simply waited out (its answer brings credits). */
+static void test_cmdq_zero_credits_without_nop_do_not_stall_for_ever(void **st)
+{
+	struct fake f;
+	fake_init(&f, true, false);
+	bring_up(&f);
+	hci_host_set_now(f.h, 1000);
+	uint8_t v = 0;
+	assert_int_equal(hci_host_cmd(f.h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1, NULL, NULL), 0);
+	int sent = f.nout;
+	assert_int_equal(hci_host_cmd(f.h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1, NULL, NULL), 0);
+	assert_int_equal(f.nout, sent); /* no credit: the second waits */
+	/* the first is answered, with Num_HCI_Command_Packets 0 */
+	uint8_t p[4] = {0, 0x1A, 0x0C, 0};
+	evt(&f, HCI_EV_CMD_COMPLETE, p, 4);
+	assert_int_equal(f.nout, sent);
+	assert_int_equal(hci_host_next_timer(f.h), 1000 + 5000);
+	hci_host_tick(f.h, 5999);
+	assert_int_equal(f.nout, sent);
+	hci_host_tick(f.h, 6000);
+	assert_int_equal(f.nout, sent + 1); /* sent anyway */
+	assert_int_equal(f.host_failed, 0);
+	assert_int_equal(hci_host_stats(f.h)->cmd_credit_stalls, 1);
+	/* outstanding now, with 0 credits: a third waits for its answer, not for a time-out */
+	assert_int_equal(hci_host_cmd(f.h, HCI_OP_WRITE_SCAN_ENABLE, &v, 1, NULL, NULL), 0);
+	hci_host_tick(f.h, 9000);
+	assert_int_equal(f.nout, sent + 1);
+	uint8_t p1[4] = {1, 0x1A, 0x0C, 0};
+	evt(&f, HCI_EV_CMD_COMPLETE, p1, 4);
+	assert_int_equal(f.nout, sent + 2);
+	hci_host_free(f.h);
+}
+
 static int cb_status = 1000;
 static size_t cb_len;
 static void record_cb(void *arg, int status, const uint8_t *ret, size_t len)
@@ -1134,6 +1170,7 @@ int main(void)
 	    cmocka_unit_test(test_bringup_le_size_zero_means_shared_buffers),
 	    cmocka_unit_test(test_bringup_error_status_fails_with_the_opcode_named),
 	    cmocka_unit_test(test_cmdq_honours_num_hci_command_packets),
+	    cmocka_unit_test(test_cmdq_zero_credits_without_nop_do_not_stall_for_ever),
 	    cmocka_unit_test(test_cmdq_matches_completion_by_opcode_and_times_out_naming_it),
 	    cmocka_unit_test(test_watchdog_probes_a_silent_controller_and_a_live_one_keeps_its_links),
 	    cmocka_unit_test(test_watchdog_unanswered_probe_ends_every_link_and_the_host),
