@@ -91,6 +91,13 @@ bad:
 
 #ifdef L2K_HAVE_LIBUSB
 
+/* Where a user finds a dongle's VID:PID. */
+#ifdef _WIN32
+#define USB_ID_LISTER "Device Manager (Details: Hardware Ids)"
+#else
+#define USB_ID_LISTER "lsusb"
+#endif
+
 #ifdef __linux__
 #include <unistd.h> /* readlink */
 #endif
@@ -262,7 +269,7 @@ int usb_choose_device(const char *spec, const struct usb_match *m, libusb_device
 		else
 			transport_errf(errbuf, errlen, "%s: no USB Bluetooth controller found (no "
 				       "device with class E0/01/01; a dongle with a vendor-specific "
-				       "class needs usb:VID:PID - lsusb lists them)", spec);
+				       "class needs usb:VID:PID - " USB_ID_LISTER " lists them)", spec);
 	} else {
 		transport_errf(errbuf, errlen, "%s: only %d matching USB Bluetooth device%s found "
 			       "(numbered from 0)", spec, nc, nc == 1 ? "" : "s");
