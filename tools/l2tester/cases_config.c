@@ -511,21 +511,39 @@ static void cmc_bv06(struct lt *t)
 	refused_to_basic(t, MS);
 }
 
+/* Our request in mode ours while the IUT's own request, in its optional mode theirs, waits
+ * unanswered: the IUT accepts ours (l2kit does, at once), or first refuses it naming its own
+ * mode, as an IUT whose mode is not yet agreed may (7.1.3); then, its request refused naming
+ * ours, it asks in ours (and, when it had refused, accepts our request made again): the channel
+ * opens in ours. */
+static void settle_on(struct lt *t, struct cc *c, uint8_t ours, uint8_t theirs)
+{
+	uint8_t id = send_mode_req(t, c, ours, -1);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x05, 5000);
+	if (!p)
+		return;
+	bool held = !t->iut_is_l2kit && p->len >= 10 && lt_get16(p->data + 8) == 1;
+	if (held)
+		lt_logf(t, "(the IUT holds to its %s mode first: it must settle once refused)", mname(theirs));
+	if (!check_rsp(t, p, id, held ? 1 : 0, held ? theirs : ours, ours))
+		return;
+	refuse_req(t, c, ours);
+	if (!take_req(t, c, ours, ours == MB ? FCS_ABSENT : FCS_ANY))
+		return;
+	accept_req(t, c);
+	if (held && !take_rsp(t, send_mode_req(t, c, ours, -1), 0, ours, ours))
+		return;
+	opened_in(t, c, ours);
+}
+
 /* L2CAP/CMC/BV-07-C, BV-08-C: the IUT connects asking for its optional mode; the tester asks for
- * Basic: the IUT accepts Basic and, its own request refused naming Basic, asks in Basic. */
+ * Basic: the IUT settles on Basic (settle_on). */
 static void peer_asks_basic(struct lt *t, uint8_t mode)
 {
 	struct cc c = CC_INIT;
 	t->info_feat = FEAT_MODES;
-	if (!iut_connect(t, &c, mode, "required=no") || !take_req(t, &c, mode, FCS_ANY))
-		return;
-	if (!take_rsp(t, send_mode_req(t, &c, MB, -1), 0, MB, MB))
-		return;
-	refuse_req(t, &c, MB);
-	if (!take_req(t, &c, MB, FCS_ABSENT))
-		return;
-	accept_req(t, &c);
-	opened_in(t, &c, MB);
+	if (iut_connect(t, &c, mode, "required=no") && take_req(t, &c, mode, FCS_ANY))
+		settle_on(t, &c, MB, mode);
 }
 
 static void cmc_bv07(struct lt *t)
@@ -653,22 +671,16 @@ static void cmc_bv14(struct lt *t)
 }
 
 /* L2CAP/CMC/BV-15-C: the IUT connects with Streaming optional; the tester asks for ERTM: the IUT
- * accepts ERTM and, its Streaming request refused naming ERTM, asks in ERTM. */
+ * settles on ERTM (settle_on). */
 static void cmc_bv15(struct lt *t)
 {
 	struct cc c = CC_INIT;
 	t->info_feat = FEAT_MODES;
 	if (!iut_connect(t, &c, MS, "required=no") || !take_req(t, &c, MS, FCS_ANY))
 		return;
-	if (!take_rsp(t, send_mode_req(t, &c, ME, -1), 0, ME, ME))
-		return;
-	refuse_req(t, &c, ME);
-	/* l2kit, in ERTM since it accepted ours, takes the window and MPS our refusal names (7.1.3) */
+	/* l2kit, in ERTM once it accepted ours, takes the window and MPS our refusal names (7.1.3) */
 	c.l2k_win = 10, c.l2k_mps = 500;
-	if (!take_req(t, &c, ME, FCS_ANY))
-		return;
-	accept_req(t, &c);
-	opened_in(t, &c, ME);
+	settle_on(t, &c, ME, MS);
 }
 
 /* After the IUT's request in want was refused naming refuse_mode: it disconnects (take_disc),
