@@ -431,6 +431,10 @@ static void data_both_ways(struct lt *t, const struct cc *c, bool fcs)
 			return;
 		if (!fr.c.s)
 			break;
+		char sb[64];
+		if (fr.c.reqseq != 0 || fr.c.f || fr.c.sfunc == LT_S_REJ || fr.c.sfunc == LT_S_SREJ)
+			return (void)lt_fail(t, "the IUT sent %s before any I-frame of ours: only RR / RNR with ReqSeq 0, F=0 "
+						"fit (8.6)", lt_ctl_str(&fr.c, sb, sizeof(sb)));
 		if (k == 3)
 			return (void)lt_fail(t, "the IUT sent S-frames but not its I-frame");
 	}
@@ -610,8 +614,13 @@ static void mandatory_lacking(struct lt *t, uint8_t mode)
 	if (p && p->data[0] == 0x02) {
 		if (t->iut_is_l2kit)
 			return (void)lt_fail(t, "l2kit sent a Connection Request for a mode the peer lacks (it fails the channel first)");
+		if (p->len != 8 || lt_get16(p->data + 4) != TPSM || lt_get16(p->data + 6) < 0x0040)
+			return (void)lt_fail(t, "the IUT's Connection Request: %zu octets (8), PSM 0x%04x (0x%04x) or SCID "
+						"0x%04x (dynamic)",
+					     p->len, p->len >= 6 ? lt_get16(p->data + 4) : 0, TPSM,
+					     p->len >= 8 ? lt_get16(p->data + 6) : 0);
 		struct cc c = CC_INIT;
-		c.icid = p->len == 8 ? lt_get16(p->data + 6) : 0;
+		c.icid = lt_get16(p->data + 6);
 		uint8_t rsp[8];
 		lt_put16(rsp, TCID);
 		lt_put16(rsp + 2, c.icid);
