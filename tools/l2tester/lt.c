@@ -527,6 +527,8 @@ void lt_iut_event(struct lt *t, const char *line)
 		t->obs.peer_mtu = field(line, "peer-mtu", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
 		t->obs.mps = field(line, "mps", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
 		t->obs.peer_mps = field(line, "peer-mps", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
+		if (!field(line, "mode", t->obs.mode, sizeof(t->obs.mode)))
+			t->obs.mode[0] = 0;
 	} else if (!strncmp(line, "event closed ", 13)) {
 		t->obs.closed++;
 		if (!field(line, "reason", t->obs.reason, sizeof(t->obs.reason)))
@@ -643,6 +645,45 @@ const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms)
 		lt_logf(t, "(a pending Connection Response, status 0x%04x: waiting for the final one)",
 			lt_get16(p->data + 10));
 	}
+}
+
+uint32_t lt_l2kit_features(void)
+{
+	uint32_t f = 1u << 7 | 1u << 9; /* fixed channels, unicast connectionless data */
+	if (l2k_mode_supported(L2K_MODE_FLOWCTL))
+		f |= 1u << 0;
+	if (l2k_mode_supported(L2K_MODE_RETRANS))
+		f |= 1u << 1;
+	if (l2k_mode_supported(L2K_MODE_ERTM))
+		f |= 1u << 3 | 1u << 5 | 1u << 6 | 1u << 8; /* ERTM, FCS, EFS, EWS */
+	if (l2k_mode_supported(L2K_MODE_STREAMING))
+		f |= 1u << 4 | 1u << 5;
+	if (l2k_mode_supported(L2K_MODE_ECFC))
+		f |= 1u << 10;
+	return f;
+}
+
+bool lt_ask_features(struct lt *t, uint8_t ident, uint32_t *feat)
+{
+	static const uint8_t ty[2] = {0x02, 0x00};
+	lt_send_sig(t, 0x0A, ident, ty, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 2000);
+	if (!p)
+		return false;
+	if (p->len != 12 || p->data[1] != ident || lt_get16(p->data + 4) != 0x0002 || lt_get16(p->data + 6) != 0) {
+		uint8_t want[12] = {0x0B, ident, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00};
+		if (p->len >= 12)
+			memcpy(want + 8, p->data + 8, 4);
+		return lt_is(t, p, want, 12, "the IUT's Information Response (extended features: 4.11, our identifier, success)");
+	}
+	*feat = (uint32_t)lt_get16(p->data + 8) | (uint32_t)lt_get16(p->data + 10) << 16;
+	lt_logf(t, "the IUT's extended features: 0x%08x", (unsigned)*feat);
+	if (*feat & 0xFFFFF800u)
+		return lt_fail(t, "extended features 0x%08x set bits 11-31, which 4.12 reserves (0)", (unsigned)*feat);
+	if (t->iut_is_l2kit && *feat != lt_l2kit_features())
+		return lt_fail(t, "extended features 0x%08x, not l2kit's 0x%08x (docs/modes.md: exactly what is built in)",
+			       (unsigned)*feat, (unsigned)lt_l2kit_features());
+	return true;
 }
 
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen)

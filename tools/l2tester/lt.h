@@ -54,6 +54,7 @@ struct lt_iut_obs {
 	int chan;		 /* chan= of the last open */
 	unsigned mtu, peer_mtu;	 /* of the last open */
 	unsigned mps, peer_mps;
+	char mode[16];		 /* mode= of the last open ("basic", "ertm", ...) */
 	char reason[32];	 /* of the last close */
 	int result;		 /* of the last close (-1: none given) */
 	int echoes, echo_err;	 /* "echo" answers (event echo) and the last one's err */
@@ -203,6 +204,16 @@ struct lt_le_conn {
 /* LE: send an LE Credit Based Connection Request and take the response: false (fail) if none
  * well-formed came with our identifier. */
 bool lt_le_connect(struct lt *t, const struct lt_le_conn *rq, struct lt_le_conn *rsp);
+
+/* BR/EDR: ask the IUT for its extended features (Information Request type 0x0002 with identifier
+ * ident, Vol 3 Part A 4.10) and check its response's every octet (4.11: our identifier, length 8,
+ * type 0x0002, result success, bits 11-31 zero as 4.12 reserves them); *feat gets the mask.
+ * In-process (t->iut_is_l2kit) the mask must be exactly lt_l2kit_features().  false: fail set. */
+bool lt_ask_features(struct lt *t, uint8_t ident, uint32_t *feat);
+/* The extended features l2kit documents (docs/modes.md): Fixed Channels and UCD, each mode built
+ * in, with ERTM the FCS option, Extended Window Size and Extended Flow Specification, with
+ * Streaming the FCS option. */
+uint32_t lt_l2kit_features(void);
 
 /* ---- the case library ------------------------------------------------------------------- */
 enum lt_transport { LT_BREDR, LT_LE, LT_ANY };
