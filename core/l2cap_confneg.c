@@ -8,8 +8,9 @@
  *     timeouts 0 for ERTM/Streaming (the responder chooses them) and our defaults for the
  *     legacy modes (there the request tells the peer's transmitter what to use);
  *   EWS (5.7) for ERTM when opts.ext_window and the peer's features have Extended Window Size;
- *   FCS (5.5) for ERTM/Streaming: 0x00 when opts.fcs is 0, 0x01 when the peer has the FCS
- *     feature; the FCS is left out only when both requests said 0x00;
+ *   FCS (5.5) for ERTM/Streaming, only to a peer whose features have the FCS Option (4.12;
+ *     as Linux): 0x00 when opts.fcs is 0, else 0x01; the FCS is left out only when both
+ *     requests said 0x00 (a peer without the option always gets and sends the CRC-16);
  *   EFS (5.6) for ERTM/Streaming when opts.flow_spec and the peer has Extended Flow Spec.
  *
  * Mode (5.4, 7.1): both directions use one mode.  With opts.mode_required the mode is
@@ -108,7 +109,7 @@ int l2cap_conf_build_request(struct l2k_chan *ch, uint8_t *buf, size_t cap)
 			o.ews = win;
 		}
 		if (ertm_like(ch->mode) && !(ch->conf_omit & L2CAP_CONF_HAS_FCS)) {
-			if (!ch->opts.fcs) {
+			if (!ch->opts.fcs && (feat & L2CAP_FEAT_FCS)) {
 				o.present |= L2CAP_CONF_HAS_FCS;
 				o.fcs = L2CAP_FCS_NONE;
 				f->neg.local_fcs_none = true;

@@ -468,6 +468,13 @@ static void foc_bv06_iut_sends_no_option(void **state)
 	foc_initiator(*state, 1, MT_FEAT_ALL & ~L2CAP_FEAT_FCS, 0, -1, true);
 }
 
+/* An IUT asking for no FCS sends no FCS option to a peer without the FCS Option feature (4.12:
+ * that peer does not know the option); the CRC-16 stays in force. */
+static void foc_no_fcs_wish_to_peer_without_fcs_option(void **state)
+{
+	foc_initiator(*state, 0, MT_FEAT_ALL & ~L2CAP_FEAT_FCS, -1, -1, true);
+}
+
 /* L2CAP/FOC/BV-05-C, BV-07-C, BV-08-C: the IUT as responder (tester opens the channel) */
 static void foc_acceptor(struct mt *m, int iut_fcs, int tester_fcs, bool want_fcs)
 {
@@ -727,6 +734,7 @@ int main(void)
 	    T(cmc_bi06_basic_refused),
 	    T(foc_bv01_both_none),
 	    T(foc_bv02_tester_wants_fcs),
+	    T(foc_no_fcs_wish_to_peer_without_fcs_option),
 	    T(foc_bv03_tester_omits),
 	    T(foc_bv04_iut_sends_crc16),
 	    T(foc_bv06_iut_sends_no_option),
