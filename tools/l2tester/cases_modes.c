@@ -815,7 +815,8 @@ static void flc_bv03(struct lt *t)
 
 /* L2CAP/COS/FLC/BV-04-C: with nothing outstanding the IUT's monitor timer (400 ms, our
  * request) sends an RR: after we acknowledge its I-frame, an RR(ReqSeq 0, R 0) comes, not
- * sooner than the monitor time-out after our acknowledgement. */
+ * sooner than the monitor time-out after our acknowledgement, and nothing else for most of the
+ * next time-out. */
 static void flc_bv04(struct lt *t)
 {
 	const uint16_t mon = 400;
@@ -830,9 +831,17 @@ static void flc_bv04(struct lt *t)
 	    !check_rr(t, &fr, 0, "the IUT's RR on its monitor time-out"))
 		return;
 	uint64_t dt = t->clk.now(t) - t0;
+	lt_logf(t, "(the RR came %llu ms after our acknowledgement)", (unsigned long long)dt);
 	if (dt + 20 < mon)
-		lt_fail(t, "the IUT's RR came %llu ms after our acknowledgement, before its monitor time-out (%u ms)",
-			(unsigned long long)dt, mon);
+		return (void)lt_fail(t, "the IUT's RR came %llu ms after our acknowledgement, before its monitor time-out "
+					"(%u ms)",
+				     (unsigned long long)dt, mon);
+	/* the monitor timer starts again when it sends: no other frame for most of a time-out */
+	t0 = t->clk.now(t);
+	const struct lt_pdu *p = lt_next_on(t, TCID, mon * 3 / 4);
+	if (p)
+		lt_fail(t, "the IUT sent another frame %llu ms after its monitor-timer RR, within its monitor time-out (%u ms)",
+			(unsigned long long)(t->clk.now(t) - t0), mon);
 }
 
 /* ---- legacy Retransmission mode ---------------------------------------------------------- */
