@@ -133,7 +133,7 @@ static bool take_iut_conf(struct lt *t, const struct mopen *o, struct mch *m)
 	if (!lt_rfc_parse(rfc, l, &m->iut))
 		return lt_fail(t, "the IUT's Retransmission and Flow Control option has length %zu (9, 5.4)", l);
 	if (m->iut.mode != o->mode)
-		return lt_fail(t, "the IUT's Configuration Request: RFC mode 0x%02x, expected 0x%02x (%s, required)",
+		return lt_fail(t, "the IUT's Configuration Request: RFC mode 0x%02x, expected 0x%02x (%s)",
 			       m->iut.mode, o->mode, mode_name(o->mode));
 	const uint8_t *ews = lt_opt_find(opts, on, 0x07, &l);
 	if (ews) {
@@ -248,14 +248,54 @@ static bool send_our_conf(struct lt *t, const struct mopen *o, struct mch *m)
 	return true;
 }
 
+/* The IUT's extended features (Information Request, 4.10-4.12) must have every bit of need:
+ * else the case is not applicable (the IUT does not claim the feature it tests).  false:
+ * verdict set. */
+static bool iut_claims(struct lt *t, uint32_t need)
+{
+	static const uint8_t ty[2] = {0x02, 0x00};
+	uint8_t id = lt_ident(t);
+	lt_send_sig(t, 0x0A, id, ty, 2);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x0B, 3000);
+	if (!p)
+		return false;
+	if (p->len < 8 || p->data[1] != id || lt_get16(p->data + 4) != 0x0002)
+		return lt_fail(t, "the IUT's Information Response: %zu octets, identifier 0x%02x (0x%02x expected), type "
+				  "0x%04x (0x0002 expected)",
+			       p->len, p->data[1], id, p->len >= 6 ? lt_get16(p->data + 4) : 0);
+	if (lt_get16(p->data + 6) != 0 || p->len != 12)
+		return lt_na(t, "the IUT gives no extended features (result 0x%04x): it has none of the modes",
+			     lt_get16(p->data + 6));
+	uint32_t f = lt_get16(p->data + 8) | (uint32_t)lt_get16(p->data + 10) << 16;
+	if ((f & need) != need)
+		return lt_na(t, "the IUT does not claim the extended features 0x%08x this case tests (it has 0x%08x, 4.12)",
+			     (unsigned)(need & ~f), (unsigned)f);
+	return true;
+}
+
+/* The IUT's feature bits a case needs: its mode, the FCS option when it is to leave the FCS
+ * out, Extended Window Size when either side is to propose it. */
+static uint32_t need_of(const struct mopen *o)
+{
+	static const uint32_t mode_bit[5] = {0, LT_FEAT_RETRANS, LT_FEAT_FLOWCTL, LT_FEAT_ERTM, LT_FEAT_STREAMING};
+	uint32_t n = mode_bit[o->mode];
+	if (o->iut_fcs0)
+		n |= LT_FEAT_FCS;
+	if (o->our_ews || (o->extra && strstr(o->extra, "ext-window=yes") && (o->feat & LT_FEAT_EWS)))
+		n |= LT_FEAT_EWS;
+	return n;
+}
+
 /* Open a channel of o->mode between the tester and the IUT, configured both ways; the format
  * of its frames in m->f.  false: verdict set. */
 static bool m_open(struct lt *t, const struct mopen *o, struct mch *m)
 {
 	memset(m, 0, sizeof(*m));
 	t->info_feat = o->feat;
+	if (!iut_claims(t, need_of(o)))
+		return false;
 	char opts[160];
-	snprintf(opts, sizeof(opts), "mode=%s required=yes%s%s%s", mode_name(o->mode), o->iut_fcs0 ? " fcs=0" : "",
+	snprintf(opts, sizeof(opts), "mode=%s%s%s%s", mode_name(o->mode), o->iut_fcs0 ? " fcs=0" : "",
 		 o->extra && *o->extra ? " " : "", o->extra ? o->extra : "");
 	if (o->iut_connects) {
 		m->icid = iut_connects(t, opts, &m->chan);
@@ -565,7 +605,7 @@ static void stm_bv13(struct lt *t)
 
 static struct mopen ofs_open(uint8_t mode, bool fcs)
 {
-	struct mopen o = {.mode = mode, .feat = LT_FEAT_ERTM | LT_FEAT_STREAMING | LT_FEAT_FCS, .our_fcs = fcs ? 1 : 0,
+	struct mopen o = {.mode = mode, .feat = LT_FEAT_ERTM | LT_FEAT_STREAMING | LT_FEAT_FCS, .our_fcs = fcs ? -1 : 0,
 			  .iut_fcs0 = !fcs};
 	return o;
 }
