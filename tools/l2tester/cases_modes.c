@@ -507,8 +507,23 @@ static void stm_source(struct lt *t, const struct mopen *o, int count)
 	no_iframe(t, &m, -1, 500, "Streaming mode neither retransmits nor sends S-frames (8.7)");
 }
 
+/* Our 100-octet SDU (base) in three I-frames from TxSeq seq: Start (SDU length 100, 40
+ * octets), Continuation (40), End (20), each within any MPS (48 at least); the Continuation
+ * left out when lose_cont (a gap inside the SDU). */
+static void send_sdu3(struct lt *t, const struct mch *m, uint16_t seq, uint8_t base, bool lose_cont)
+{
+	uint8_t d[100];
+	sdu_fill(d, base, 100);
+	send_i(t, m, seq, 0, LT_SAR_START, 100, d, 40);
+	if (!lose_cont)
+		send_i(t, m, (uint16_t)(seq + 1), 0, LT_SAR_CONT, -1, d + 40, 40);
+	send_i(t, m, (uint16_t)(seq + 2), 0, LT_SAR_END, -1, d + 80, 20);
+}
+
 /* Streaming sink: in-sequence SDUs are passed up; after a gap in TxSeq (frame 2 never sent)
- * the following ones still are; the IUT sends nothing back. */
+ * the following ones still are; a segmented SDU is passed up whole, one whose Continuation was
+ * lost is not passed up at all (8.7: only intact SDUs), the next one is; the IUT sends nothing
+ * back. */
 static void stm_sink(struct lt *t, const struct mopen *o)
 {
 	struct mch m;
@@ -524,6 +539,15 @@ static void stm_sink(struct lt *t, const struct mopen *o)
 		if (!iut_got(t, i + 1, (uint8_t)(0x40 + seqs[i]), 30, what))
 			return;
 	}
+	send_sdu3(t, &m, 5, 0x01, false);
+	if (!iut_got(t, 5, 0x01, 100, "our SDU in three I-frames (TxSeq 5..7)"))
+		return;
+	send_sdu3(t, &m, 8, 0x80, true); /* TxSeq 9 lost: the SDU is damaged */
+	uint8_t d[30];
+	sdu_fill(d, 0x33, 30);
+	send_i(t, &m, 11, 0, LT_SAR_UNSEG, -1, d, 30);
+	if (!iut_got(t, 6, 0x33, 30, "our SDU after one whose Continuation (TxSeq 9) was lost, which must not be passed up"))
+		return;
 	no_iframe(t, &m, -1, 300, "a Streaming receiver sends no acknowledgement (8.7)");
 }
 
