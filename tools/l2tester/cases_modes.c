@@ -263,9 +263,13 @@ static bool iut_claims(struct lt *t, uint32_t need)
 		return lt_fail(t, "the IUT's Information Response: %zu octets, identifier 0x%02x (0x%02x expected), type "
 				  "0x%04x (0x0002 expected)",
 			       p->len, p->data[1], id, p->len >= 6 ? lt_get16(p->data + 4) : 0);
-	if (lt_get16(p->data + 6) != 0 || p->len != 12)
+	if (lt_get16(p->data + 6) != 0)
 		return lt_na(t, "the IUT gives no extended features (result 0x%04x): it has none of the modes",
 			     lt_get16(p->data + 6));
+	if (p->len != 12)
+		return lt_fail(t, "the IUT's Information Response (extended features, success) has %zu octets, not 12 "
+				  "(4.11)",
+			       p->len);
 	uint32_t f = lt_get16(p->data + 8) | (uint32_t)lt_get16(p->data + 10) << 16;
 	if ((f & need) != need)
 		return lt_na(t, "the IUT does not claim the extended features 0x%08x this case tests (it has 0x%08x, 4.12)",
@@ -274,14 +278,15 @@ static bool iut_claims(struct lt *t, uint32_t need)
 }
 
 /* The IUT's feature bits a case needs: its mode, the FCS option when it is to leave the FCS
- * out, Extended Window Size when either side is to propose it. */
+ * out, Extended Window Size when either side is to propose it (or, EWC/BV-03, when the IUT
+ * that would is to do without). */
 static uint32_t need_of(const struct mopen *o)
 {
 	static const uint32_t mode_bit[5] = {0, LT_FEAT_RETRANS, LT_FEAT_FLOWCTL, LT_FEAT_ERTM, LT_FEAT_STREAMING};
 	uint32_t n = mode_bit[o->mode];
 	if (o->iut_fcs0)
 		n |= LT_FEAT_FCS;
-	if (o->our_ews || (o->extra && strstr(o->extra, "ext-window=yes") && (o->feat & LT_FEAT_EWS)))
+	if (o->our_ews || (o->extra && strstr(o->extra, "ext-window=yes")))
 		n |= LT_FEAT_EWS;
 	return n;
 }
@@ -480,8 +485,7 @@ static const struct mopen stm_open = {.mode = M_STREAMING, .feat = LT_FEAT_STREA
 static const struct mopen stm_ext_open = {.mode = M_STREAMING,
 					  .feat = LT_FEAT_STREAMING | LT_FEAT_FCS | LT_FEAT_EWS,
 					  .our_fcs = -1,
-					  .our_ews = 1,
-					  .extra = "ext-window=yes"};
+					  .our_ews = 1}; /* the window is not used in Streaming mode (5.7) */
 
 /* Streaming source: the IUT sends `count` SDUs of 20 octets: I-frames TxSeq 0, 1, ... in
  * order, unsegmented, F 0 (ReqSeq: 0 for l2kit), then nothing more (no retransmission, no
