@@ -34,6 +34,8 @@ import sys
 GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/CPU", "LE/REJ",
           "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC",
           "EXF", "CMC", "FOC")
+# ... and those whose cases are in l2tester's library (tools/l2tester/cases_modes.c)
+GROUPS += ("COS/FLC", "COS/RTX", "STM", "OFS", "EWC")
 
 ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX|ECFC)/B[VI]-\d\d-[CI])\b")
 NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
