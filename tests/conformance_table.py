@@ -33,6 +33,8 @@ import sys
 # The groups this table covers (the ERTM/Streaming/legacy/ECFC groups have their own suites).
 GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/CPU", "LE/REJ",
           "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC")
+# COS/CID, and the AMP-era and ATT/EATT groups: l2tester's cases and not-applicable entries
+GROUPS += ("COS/CID", "LSC", "CCH", "MCH", "TIM")
 
 ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX|ECFC)/B[VI]-\d\d-[CI])\b")
 NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")

@@ -1,6 +1,7 @@
 /* Conformance: L2CAP.TS group LE/CID (channel identifiers on BR/EDR and LE links to the same
  * peer, Vol 3 Part A 2.1: CIDs are per logical link, so one value may be in use on both).  The
  * dual-mode tests use two dual-mode controllers with an ACL-U and an LE-U link between them.
+ * L2CAP/LE/CID/BI-01-C is l2tester's (tools/l2tester/cases_misc.c).
  *
  * Not covered by this group's file (ID -- reason):
  */
@@ -88,31 +89,11 @@ static void test_LE_CID_BV_02_C_same_scid_on_both_transports(void **state)
 	assert_int_equal(rb.sdus, 1);
 }
 
-/* L2CAP/LE/CID/BI-01-C: LE-U packets to CIDs that are not assigned (reserved fixed CIDs, the
- * BR/EDR-only ones, dynamic CIDs with no channel, CIDs above the LE range) are dropped
- * silently; the link keeps working. */
-static void test_LE_CID_BI_01_C_unassigned_cids_dropped(void **state)
-{
-	struct tester *t = *state;
-	static const uint16_t cids[] = {0x0000, 0x0001, 0x0002, 0x0003, 0x0007, 0x0020, 0x003F,
-					0x0040, 0x0041, 0x007F, 0x0080, 0xFFFF};
-	const uint8_t d[6] = {0x0A, 0x01, 0x02, 0x00, 0x02, 0x00}; /* looks like a signaling command */
-	for (size_t i = 0; i < sizeof(cids) / sizeof(cids[0]); i++)
-		assert_int_equal(tester_send(t, cids[i], d, sizeof(d)), 0);
-	assert_true(tester_quiet(t, 1000));
-	struct tester_rec r = {0};
-	assert_int_equal(tester_server(t, 0x0080, true, NULL, &r), 0);
-	struct tester_le_conn rq = {.spsm = 0x0080, .cid = 0x0040, .mtu = 100, .mps = 50, .credits = 5}, rsp;
-	assert_int_equal(tester_le_connect(t, 0, &rq, &rsp), 0);
-	assert_int_equal(rsp.result, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_LE_CID_BV_01_C_same_dcid_on_both_transports, setup_dual, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_LE_CID_BV_02_C_same_scid_on_both_transports, setup_dual, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CID_BI_01_C_unassigned_cids_dropped, tester_fixture_le, tester_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
