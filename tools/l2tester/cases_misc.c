@@ -291,6 +291,136 @@ static void cos_cid_bv01(struct lt *t)
 		lt_fail(t, "the SDUs sent to SCIDs 0x%04x and 0x%04x did not reach their channels", s1, s2);
 }
 
+/* ---- LE/CID: one peer over BR/EDR and LE ---------------------------------------------------------
+ * The case starts on the BR/EDR link; the tester adds an LE link to the IUT (which must be
+ * connectable on LE with the same public address, as l2iut is) and the case switches between the
+ * two (lt receives from one link at a time: the other's PDUs are not taken while it waits). */
+
+struct dual {
+	uint16_t br, le; /* the tester's handles */
+};
+
+static bool le_linked(void *arg)
+{
+	struct lt *t = arg;
+	uint16_t h;
+	return l2k_link_find(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC, &h) == 0;
+}
+
+static bool dual_up(struct lt *t, struct dual *d)
+{
+	uint16_t h;
+	d->br = t->handle;
+	int r = l2k_link_connect(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC);
+	if (r < 0 && r != L2K_EALREADY)
+		return lt_inconclusive(t, "cannot create an LE link to the IUT: %s", l2k_strerror(r));
+	if (!le_linked(t))
+		t->clk.run_until(t, le_linked, t, 10000);
+	if (l2k_link_find(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC, &h) < 0)
+		return lt_inconclusive(t, "no LE link to the IUT within 10 s (it must advertise connectable on LE with "
+					  "its public address)");
+	d->le = h;
+	lt_logf(t, "(an LE link to the IUT too: handle 0x%04x; BR/EDR 0x%04x)", d->le, d->br);
+	return true;
+}
+
+static void dual_use(struct lt *t, const struct dual *d, bool le)
+{
+	t->le = le;
+	t->handle = le ? d->le : d->br;
+	lt_logf(t, "(on the %s link)", le ? "LE" : "BR/EDR");
+}
+
+/* L2CAP/LE/CID/BV-01-C: with a BR/EDR and an LE link to the tester, the IUT opens a channel on
+ * each and the tester returns the same DCID 0x0040 on both (CIDs are per logical link, 2.1):
+ * both open, and the data of each goes on its own link. */
+static void le_cid_bv01(struct lt *t)
+{
+	struct dual d;
+	int cb;
+	if (!dual_up(t, &d))
+		return;
+	dual_use(t, &d, false);
+	if (!iut_opens(t, TCID, &cb))
+		return;
+	dual_use(t, &d, true);
+	char a[18], ans[64];
+	if (!lt_iut(t, ans, sizeof(ans), "connect addr=%s transport=le-public psm=128 mode=le mtu=100 mps=50 credits=5",
+		    l2k_addr_str(&t->tst_addr, a)))
+		return;
+	int cl = strncmp(ans, "chan=", 5) ? 1 : (int)strtol(ans + 5, NULL, 10);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x14, 5000);
+	if (!p)
+		return;
+	uint16_t scid = p->len == 14 ? lt_get16(p->data + 6) : 0;
+	uint8_t want[14] = {0x14, p->data[1], 0x0A, 0x00, 0x80, 0x00, 0, 0, 0x64, 0x00, 0x32, 0x00, 0x05, 0x00};
+	lt_put16(want + 6, scid);
+	if (!lt_is(t, p, want, 14, "the IUT's LE Credit Based Connection Request"))
+		return;
+	if (scid < 0x0040 || scid > 0x007F)
+		return (void)lt_fail(t, "the IUT's SCID 0x%04x is outside the LE dynamic range 0x0040-0x007F", scid);
+	uint8_t rsp[10] = {0x40, 0x00, 0x64, 0x00, 0x32, 0x00, 0x05, 0x00, 0x00, 0x00};
+	lt_send_sig(t, 0x15, p->data[1], rsp, 10);
+	if (!lt_iut_wait_open(t, 2, 3000, "the LE channel open"))
+		return;
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6c65", cl))
+		return;
+	static const uint8_t kle[4] = {0x02, 0x00, 'l', 'e'};
+	if (!lt_is(t, lt_next_on(t, TCID, 2000), kle, 4, "the IUT's K-frame on the LE link (to DCID 0x0040)"))
+		return;
+	dual_use(t, &d, false);
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6272656472", cb))
+		return;
+	lt_is(t, lt_next_on(t, TCID, 2000), (const uint8_t *)"bredr", 5, "the IUT's B-frame on the BR/EDR link (to DCID 0x0040)");
+}
+
+/* L2CAP/LE/CID/BV-02-C (and the older interoperability variant BV-02-I): the tester asks for a
+ * channel on each transport with the same SCID 0x0040: the IUT accepts both and keeps them
+ * apart, each one's data to its own channel and link. */
+static void le_cid_bv02(struct lt *t)
+{
+	struct dual d;
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=basic", t->psm) ||
+	    !lt_iut(t, NULL, 0, "listen psm=128 transport=le mode=le") || !dual_up(t, &d))
+		return;
+	dual_use(t, &d, false);
+	uint16_t icid_b = lt_open_bredr(t, t->psm, TCID, NULL, 0);
+	if (!icid_b || !lt_iut_wait_open(t, 1, 3000, "the BR/EDR channel open"))
+		return;
+	int cb = t->obs.chan;
+	dual_use(t, &d, true);
+	struct lt_le_conn rq = {.spsm = 0x0080, .cid = TCID, .mtu = 100, .mps = 50, .credits = 5}, rsp;
+	if (!lt_le_connect(t, &rq, &rsp))
+		return;
+	if (rsp.result != 0)
+		return (void)lt_fail(t, "the IUT refused the LE channel with SCID 0x%04x (result 0x%04x): that CID is "
+					"in use on the BR/EDR link only (2.1)", TCID, rsp.result);
+	if (rsp.cid < 0x0040 || rsp.cid > 0x007F)
+		return (void)lt_fail(t, "the IUT's DCID 0x%04x is outside the LE dynamic range", rsp.cid);
+	if (!lt_iut_wait_open(t, 2, 3000, "the LE channel open"))
+		return;
+	int cl = t->obs.chan;
+	lt_send_kframe(t, rsp.cid, 2, (const uint8_t *)"LE", 2);
+	if (!lt_iut_wait_sdus(t, 1, 2000, "the SDU on the LE channel"))
+		return;
+	dual_use(t, &d, false);
+	lt_send(t, icid_b, (const uint8_t *)"BR", 2);
+	if (!lt_iut_wait_sdus(t, 2, 2000, "the SDU on the BR/EDR channel"))
+		return;
+	if (cb > 0 && cb < 8 && cl > 0 && cl < 8 &&
+	    (t->obs.per[cl].sdus != 1 || memcmp(t->obs.per[cl].d, "LE", 2) || t->obs.per[cb].sdus != 1 ||
+	     memcmp(t->obs.per[cb].d, "BR", 2)))
+		return (void)lt_fail(t, "the SDUs did not reach their channels (LE chan %d: %d SDUs, BR/EDR chan %d: %d)",
+				     cl, t->obs.per[cl].sdus, cb, t->obs.per[cb].sdus);
+	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6272", cb) ||
+	    !lt_is(t, lt_next_on(t, TCID, 2000), (const uint8_t *)"br", 2, "the IUT's B-frame on the BR/EDR link"))
+		return;
+	dual_use(t, &d, true);
+	static const uint8_t kle[4] = {0x02, 0x00, 'l', 'e'};
+	if (lt_iut(t, NULL, 0, "send chan=%d hex=6c65", cl))
+		lt_is(t, lt_next_on(t, TCID, 2000), kle, 4, "the IUT's K-frame on the LE link");
+}
+
 /* ---- COS/CED/BI-11: LE signaling commands of wrong lengths -------------------------------------- */
 
 /* The next LE signaling command must be Command Reject "not understood" with this identifier. */
@@ -534,6 +664,9 @@ const struct lt_case lt_cases_misc[] = {
     {"L2CAP/LE/CFC/BI-02-C", "LE/CFC", LT_LE, NULL, NULL,
      "older TS revision (not in TS p41; Android lists it as skipped): no procedure to play", false},
     {"L2CAP/LE/CID/BI-01-C", "LE/CID", LT_LE, "IUT listens, sends", le_cid_bi01, NULL, false},
+    {"L2CAP/LE/CID/BV-01-C", "LE/CID", LT_BREDR, "IUT connects on BR/EDR and LE, sends", le_cid_bv01, NULL, false},
+    {"L2CAP/LE/CID/BV-02-C", "LE/CID", LT_BREDR, "IUT listens on BR/EDR and LE, sends", le_cid_bv02, NULL, false},
+    {"L2CAP/LE/CID/BV-02-I", "LE/CID", LT_BREDR, "IUT listens on BR/EDR and LE, sends", le_cid_bv02, NULL, false},
     {"L2CAP/ECFC/BV-11-C", "ECFC", LT_LE, "IUT listens (ECFC) at security level 3, then 2", ecfc_bv11, NULL, false},
     {"L2CAP/LSC/BV-01-C", "LSC", LT_BREDR, NULL, NULL,
      "AMP (withdrawn in Core v5.3): l2kit has no AMP controller, no Create/Move Channel, no Extended Flow Spec lock-step", false},
