@@ -310,6 +310,9 @@ static bool le_linked(void *arg)
 static bool dual_up(struct lt *t, struct dual *d)
 {
 	uint16_t h;
+	struct l2k_controller_info ci;
+	if (l2k_controller_info(t->st, &ci) == 0 && !ci.le)
+		return lt_na(t, "the tester's controller has no LE: the case needs a BR/EDR and an LE link to the IUT");
 	d->br = t->handle;
 	int r = l2k_link_connect(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC);
 	if (r < 0 && r != L2K_EALREADY)
