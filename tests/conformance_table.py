@@ -36,6 +36,8 @@ GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/C
           "EXF", "CMC", "FOC")
 # ... and those whose cases are in l2tester's library (tools/l2tester/cases_modes.c)
 GROUPS += ("COS/FLC", "COS/RTX", "STM", "OFS", "EWC")
+# COS/CID, and the AMP-era and ATT/EATT groups: l2tester's cases and not-applicable entries
+GROUPS += ("COS/CID", "LSC", "CCH", "MCH", "TIM")
 
 ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX|ECFC)/B[VI]-\d\d-[CI])\b")
 NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")

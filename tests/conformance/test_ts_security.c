@@ -1,4 +1,5 @@
-/* Conformance: the L2CAP.TS tests that need a paired or encrypted link: LE credit based and
+/* Conformance: the L2CAP.TS tests that need a paired or encrypted link (l2tester's lower tester,
+ * its L2CAP engine and so its security manager unplugged, neither pairs nor encrypts): LE credit based and
  * enhanced credit based servers refusing a link that falls short of their security (Vol 3 Part A
  * 4.23, 4.26, with the result the Generic Access Profile gives: Vol 3 Part C 10.3.1 and its
  * Table 10.2), and connectionless data on an encrypted BR/EDR link.
@@ -228,16 +229,18 @@ static void refuses_unauthenticated(struct tester *t, enum l2k_mode mode)
 	assert_int_equal(r3.opened + r3.closed, 0);
 }
 
-/* L2CAP/LE/CFC/BV-11-C: an LE credit based server needing authentication refuses a link
- * without it: Insufficient Authentication (0x0005), no channel, the application not asked. */
-static void test_LE_CFC_BV_11_C_refuses_unauthenticated_link(void **state)
+/* An LE credit based server needing authentication refuses a link without it: Insufficient
+ * Authentication (0x0005), then still after Just Works pairing for level 3.  (The L2CAP.TS case,
+ * the refusal on a link without a key, is l2tester's, in tools/l2tester/cases_misc.c: its lower
+ * tester does not pair.) */
+static void test_le_cfc_refuses_unauthenticated_link_before_and_after_just_works(void **state)
 {
 	refuses_unauthenticated(*state, L2K_MODE_LE_CREDIT);
 }
 
-/* L2CAP/ECFC/BV-11-C: the same for an enhanced credit based request for two channels: both
- * refused 0x0005 with zero DCIDs. */
-static void test_ECFC_BV_11_C_refuses_unauthenticated_link_le(void **state)
+/* The same for an enhanced credit based request for two channels: both refused 0x0005 with zero
+ * DCIDs (l2tester's case plays the refusal without a key). */
+static void test_ecfc_refuses_unauthenticated_link_before_and_after_just_works_le(void **state)
 {
 	refuses_unauthenticated(*state, L2K_MODE_ECFC);
 }
@@ -564,8 +567,8 @@ static void test_bredr_pending_then_success_once_link_raised(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_11_C_refuses_unauthenticated_link, setup_le_smp, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_11_C_refuses_unauthenticated_link_le, setup_le_smp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_le_cfc_refuses_unauthenticated_link_before_and_after_just_works, setup_le_smp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ecfc_refuses_unauthenticated_link_before_and_after_just_works_le, setup_le_smp, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_25_C_refuses_unencrypted_link, tester_fixture_le, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_ECFC_BV_32_C_refuses_unencrypted_link_le, tester_fixture_le, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_15_C_refuses_key_below_minimum, setup_le_min16, tester_fixture_teardown),

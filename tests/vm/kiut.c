@@ -39,7 +39,8 @@
  *   socket refuses only by closing a deferred channel: with Security Block after a pending
  *   response on BR/EDR, Insufficient Authorization on LE; accept=3 / accept=6 do that), set
  *   defect=... (the kernel has no deliberate defects), mode=ecfc while
- *   bluetooth.enable_ecred=0.  Requests kiut does not know (link, conn-update: no socket call
+ *   bluetooth.enable_ecred=0, cl-listen / cl-unlisten / cl-send (connectionless data: kiut does
+ *   not drive the kernel's SOCK_DGRAM sockets).  Requests kiut does not know (link, conn-update: no socket call
  *   makes the kernel create an LE link as central on request or send a Connection Parameter
  *   Update Request) answer "err unknown request NAME".
  *
@@ -845,7 +846,8 @@ static int request(char *req, char *ans, size_t n)
 	    {"echo", " addr hex "},
 	    {"set", NULL},
 	    {"reset", ""},
-	    {"quit", ""}};
+	    {"quit", ""},
+	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "}};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(verb, keys[i][0]))
@@ -892,6 +894,11 @@ static int request(char *req, char *ans, size_t n)
 	if (!strcmp(verb, "quit")) {
 		quitting = true;
 		return 0;
+	}
+	if (!strncmp(verb, "cl-", 3)) {
+		snprintf(ans, n, "not supported: kiut does not drive the kernel's connectionless (SOCK_DGRAM) L2CAP "
+				 "sockets");
+		return -1;
 	}
 	if (!strcmp(verb, "set")) {
 		if (nkv == 1 && !strcmp(kv[0].key, "defect"))

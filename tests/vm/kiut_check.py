@@ -135,6 +135,9 @@ check(a.req("listen psm=4097 transport=bredr accept=no").startswith("err not sup
 check(a.req("listen psm=128 transport=le accept=4").startswith("err not supported"),
       "accept=4 is not supported (the kernel refuses LE channels with 0x0006 only)")
 check(a.req("set defect=wrong-ident").startswith("err not supported"), "set defect= is not supported")
+check(a.req("cl-listen psm=4097").startswith("err not supported"), "cl-listen is not supported (no SOCK_DGRAM)")
+check(a.req("cl-send addr=00:11:22:33:44:55 psm=4097 hex=00").startswith("err not supported"),
+      "cl-send is not supported (no SOCK_DGRAM)")
 check(a.req("set colour=red") == "err unknown setting", "an unknown setting")
 check(a.req("send chan=9 hex=00") == "err no such chan", "send on no channel")
 check(a.req("unlisten psm=4099 transport=bredr").startswith("err not listening"), "unlisten of nothing")

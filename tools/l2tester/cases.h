@@ -9,5 +9,6 @@ extern const struct lt_case lt_cases_bredr[];
 extern const struct lt_case lt_cases_le[];
 extern const struct lt_case lt_cases_config[];
 extern const struct lt_case lt_cases_modes[];
+extern const struct lt_case lt_cases_misc[];
 
 #endif

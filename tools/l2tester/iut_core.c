@@ -34,6 +34,7 @@ struct iut_core {
 	struct iut_slot slots[IUT_CORE_CHANS];
 	struct iut_server servers[IUT_SERVERS];
 	bool adv_keep; /* LE advertising kept on between cases (iut_core_keep_advertising) */
+	uint16_t cl_psm; /* cl-listen: the PSM whose connectionless data (CID 0x0002) is taken (0: none) */
 };
 
 static void emitf(struct iut_core *c, const char *fmt, ...) LT_PRINTF(2, 3);
@@ -81,6 +82,9 @@ static void forget_all(struct iut_core *c, bool close)
 			l2k_server_remove(c->servers[i].srv);
 		c->servers[i].srv = NULL;
 	}
+	if (c->cl_psm)
+		l2k_fixed_unbind(c->s, 0x0002, false);
+	c->cl_psm = 0;
 }
 
 void iut_core_free(struct iut_core *c)
@@ -360,6 +364,63 @@ static struct iut_slot *slot_of(struct iut_core *c, const char *s)
 	return &c->slots[v - 1];
 }
 
+/* cl-listen: one G-frame for the bound PSM (l2kit took the PSM field off). */
+static void cl_rx(void *user, uint16_t handle, const uint8_t *p, size_t len)
+{
+	struct iut_core *c = user;
+	static char h[2 * IUT_SDU_MAX + 1];
+	hex(h, p, len < IUT_SDU_MAX ? len : IUT_SDU_MAX);
+	emitf(c, "event cl-data handle=%u psm=%u len=%zu hex=%s", handle, c->cl_psm, len, h);
+}
+
+/* cl-listen, cl-unlisten, cl-send: connectionless data on CID 0x0002 (BR/EDR, Vol 3 Part A 3.2). */
+static int cl_request(struct iut_core *c, const char *verb, struct kv *kv, int nkv, bool *used, char *ans, size_t n)
+{
+	unsigned long v;
+	const char *s;
+	int r;
+	if (!strcmp(verb, "cl-unlisten")) {
+		if (!c->cl_psm) {
+			snprintf(ans, n, "not listening for connectionless data");
+			return L2K_ENOENT;
+		}
+		l2k_fixed_unbind(c->s, 0x0002, false);
+		c->cl_psm = 0;
+		return 0;
+	}
+	if (num(get(kv, nkv, "psm", used), 0xFFFF, &v) < 0 || v == 0) {
+		snprintf(ans, n, "psm= missing or bad");
+		return L2K_EINVAL;
+	}
+	if (!strcmp(verb, "cl-listen")) {
+		if (c->cl_psm)
+			l2k_fixed_unbind(c->s, 0x0002, false);
+		c->cl_psm = 0;
+		r = l2k_fixed_bind(c->s, 0x0002, false, (uint16_t)v, cl_rx, c);
+		if (r == 0)
+			c->cl_psm = (uint16_t)v;
+	} else {
+		l2k_addr a;
+		uint16_t h;
+		static uint8_t b[IUT_SDU_MAX];
+		size_t len = 0;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0) {
+			snprintf(ans, n, "addr= missing or bad");
+			return L2K_EINVAL;
+		}
+		if (!(s = get(kv, nkv, "hex", used)) || unhex(s, b, sizeof(b), &len) < 0) {
+			snprintf(ans, n, "hex= missing or bad");
+			return L2K_EINVAL;
+		}
+		r = l2k_link_find(c->s, &a, L2K_ADDR_BREDR, &h);
+		if (r == 0)
+			r = l2k_fixed_send(c->s, h, 0x0002, (uint16_t)v, b, len);
+	}
+	if (r < 0)
+		snprintf(ans, n, "%s", l2k_strerror(r));
+	return r;
+}
+
 static void echo_done(void *user, int err, const uint8_t *data, size_t len, uint32_t rtt_ms)
 {
 	struct iut_core *c = user;
@@ -389,7 +450,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
 	    {"busy", " chan on "},
 	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
-	    {"conn-update", " addr transport min max latency timeout "}};
+	    {"conn-update", " addr transport min max latency timeout "},
+	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "}};
 	const char *allowed = NULL;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(verb, keys[i][0]))
@@ -597,6 +659,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		forget_all(c, true);
 		if (c->adv_keep)
 			l2k_le_advertise_keep(c->s, NULL, 0, 0);
+	} else if (!strncmp(verb, "cl-", 3) && allowed) {
+		return cl_request(c, verb, kv, nkv, used, ans, n);
 	} else if (!strcmp(verb, "quit")) {
 		if (quit)
 			*quit = 1;

@@ -563,6 +563,15 @@ void lt_iut_event(struct lt *t, const char *line)
 			if (n < sizeof(t->obs.echo_data))
 				t->obs.echo_data[n] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
 		t->obs.echo_len = n;
+	} else if (!strncmp(line, "event cl-data ", 14)) {
+		const char *h = strstr(line, " hex=");
+		size_t n = 0;
+		t->obs.cl_sdus++;
+		t->obs.cl_psm = field(line, "psm", v, sizeof(v)) ? (unsigned)strtoul(v, NULL, 0) : 0;
+		for (h = h ? h + 5 : ""; hexval(h[0]) >= 0 && hexval(h[1]) >= 0; h += 2, n++)
+			if (n < sizeof(t->obs.cl_data))
+				t->obs.cl_data[n] = (uint8_t)(hexval(h[0]) << 4 | hexval(h[1]));
+		t->obs.cl_len = n;
 	} else if (!strncmp(line, "event link-up", 13)) {
 		t->obs.link_up++;
 	} else if (!strncmp(line, "event link-down", 15)) {
@@ -625,6 +634,11 @@ bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what)
 bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what)
 {
 	return wait_obs(t, &t->obs.echoes, n, ms, what);
+}
+
+bool lt_iut_wait_cl(struct lt *t, int n, uint64_t ms, const char *what)
+{
+	return wait_obs(t, &t->obs.cl_sdus, n, ms, what);
 }
 
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what)

@@ -67,6 +67,10 @@ struct lt_iut_obs {
 		size_t len;
 		uint8_t d[64];
 	} per[8];
+	int cl_sdus;		 /* connectionless data received (event cl-data) */
+	unsigned cl_psm;	 /* ... the last one's PSM, length and first 64 octets */
+	size_t cl_len;
+	uint8_t cl_data[64];
 };
 
 struct lt;
@@ -174,6 +178,7 @@ bool lt_iut_wait_open(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_closed(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_sdus(struct lt *t, int n, uint64_t ms, const char *what);
 bool lt_iut_wait_echo(struct lt *t, int n, uint64_t ms, const char *what);
+bool lt_iut_wait_cl(struct lt *t, int n, uint64_t ms, const char *what); /* obs.cl_sdus */
 /* "reset" the IUT between cases, then forget every observation (t->obs): events of an
  * earlier case's channels that the backend delivers up to the reset's answer do not count.
  * false: the verdict is inconclusive (as lt_iut). */

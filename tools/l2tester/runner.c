@@ -152,7 +152,9 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	ip.t = &t;
 	ip.pending = o->iut_pending;
 	snprintf(air, sizeof(air), "l2tester%d", ++air_seq);
-	snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", air, le ? "le" : "bredr");
+	/* BR/EDR cases on dual-mode controllers, the IUT advertising, as l2iut over vctrl --type dual:
+	 * a case may add an LE link to the IUT (LE/CID: one peer over both transports) */
+	snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", air, le ? "le" : "dual");
 	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &ip.vc};
 	struct l2k_stack_cbs ic = {.user = &ip, .ready = inproc_ready_cb, .link_up = inproc_iut_up,
 				   .link_down = inproc_iut_down};
@@ -194,6 +196,8 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	t.tst_addr = ti.addr;
 	t.iut_type = le ? L2K_ADDR_LE_PUBLIC : L2K_ADDR_BREDR;
 	t.psm = o->psm ? o->psm : lt_default_psm(c, le);
+	if (!le)
+		iut_core_keep_advertising(ip.core);
 	if (le && c->iut_central) {
 		l2k_le_advertise(ip.st[1], true, NULL, 0);
 		r = l2k_link_connect(ip.st[0], &t.tst_addr, L2K_ADDR_LE_PUBLIC);
