@@ -335,6 +335,8 @@ static const struct lt_pdu *frame(struct lt *t, struct ec *e, struct lt_frame *f
 					what, rq, e->acked, sadd(e, e->tx_next, e->mod - 1));
 				return NULL;
 			}
+			if (fr->c.p)
+				e->acked = rq; /* SREJ with P=1 acknowledges the frames before it (8.6.1.4) */
 		} else {
 			if (soff(e, rq, e->acked) > soff(e, e->tx_next, e->acked)) {
 				lt_fail(t, "%s: ReqSeq %u outside ExpectedAckSeq %u..NextTxSeq %u of the tester (8.6.5 "
@@ -676,8 +678,13 @@ static void erm_bv09(struct lt *t)
 		return;
 	send_i(t, &e, 0, false);
 	send_s(t, &e, LT_S_RR, e.rx_next, true, false);
-	if (!expect_s(t, &e, LT_S_RR, 1, false, true, "the IUT's answer to the tester's poll", NULL))
+	struct lt_frame fr;
+	if (!expect_s(t, &e, LT_S_RR, -1, false, true, "the IUT's answer to the tester's poll", &fr))
 		return;
+	/* its ReqSeq is the IUT's BufferSeq (8.6.5 SendRRorRNR): 1 once it took I-frame 0 */
+	if (t->iut_is_l2kit && fr.c.reqseq != 1)
+		return (void)lt_fail(t, "the IUT's RR(F=1): ReqSeq %u; l2kit passes I-frame 0 up at once (ReqSeq 1)",
+				     fr.c.reqseq);
 	sdus_in(t, 1, 0, "the tester's I-frame");
 }
 
