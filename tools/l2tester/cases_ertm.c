@@ -35,6 +35,7 @@ struct ec {
 	uint32_t mod;	  /* 64 or 16384 sequence numbers */
 	uint16_t iut_mps; /* the largest I-frame payload the IUT takes */
 	uint16_t our_mps; /* ... the tester takes */
+	uint16_t iut_win; /* the IUT's receive window (its EWS option, else its RFC TxWindow) */
 	/* the tester as a sender */
 	uint16_t tx_next; /* our NextTxSeq */
 	uint16_t acked;	  /* our ExpectedAckSeq: what the IUT acknowledged so far */
@@ -168,6 +169,10 @@ static bool configure(struct lt *t, struct ec *e, enum lt_ctl_kind kind, const s
 				return lt_fail(t, "the IUT's Configuration Request carries the Extended Window Size option "
 						  "though the tester does not claim it (feature bit 8, 5.7)");
 			e->iut_mps = r.mps;
+			e->iut_win = r.txwin;
+			const uint8_t *ews = lt_opt_find(io, il, 0x07, &rl);
+			if (ews && rl == 2)
+				e->iut_win = lt_get16(ews + 2);
 			/* our response: the IUT's values, with the time-outs it is to use */
 			struct lt_rfc a = r;
 			a.rtx_ms = o->short_timers ? RTX_SHORT : RTX_LONG;
@@ -517,51 +522,64 @@ static bool recover(struct lt *t, struct ec *e, int l2kit_first, int first, cons
 /* ERM/BV-01 (ECF/BV-02): the IUT sends three SDUs as I-frames TxSeq 0, 1, 2, ReqSeq 0, SAR
  * unsegmented, F=0 (3.3.2, 8.6.5 Send-Data); the tester's RR acknowledges them; nothing is
  * retransmitted. */
-static void tx_iframes(struct lt *t, enum lt_ctl_kind kind, bool iut_connects)
+static void tx_iframes(struct lt *t, enum lt_ctl_kind kind, bool iut_connects, int n)
 {
 	struct ec e;
 	struct eopt o = {.iut_connects = iut_connects};
 	if (!ertm_open(t, &e, kind, &o))
 		return;
-	for (int k = 0; k < 3; k++)
-		if (!iut_send_sdu(t, &e, k))
-			return;
-	for (int k = 0; k < 3; k++)
-		if (!expect_i(t, &e, (uint16_t)k, false, k, "the IUT's I-frame"))
-			return;
-	ack(t, &e);
+	/* in turns of at most 10 (the tester's window is 32), each acknowledged */
+	for (int b = 0; b < n; b += 10) {
+		int m = n - b < 10 ? n - b : 10;
+		for (int k = b; k < b + m; k++)
+			if (!iut_send_sdu(t, &e, k))
+				return;
+		for (int k = b; k < b + m; k++)
+			if (!expect_i(t, &e, sadd(&e, 0, (uint32_t)k), false, k, "the IUT's I-frame"))
+				return;
+		ack(t, &e);
+	}
 	no_iframe(t, &e, QUIET, "after the tester's RR acknowledged all");
 }
+/* ECF/BV-02 runs 70 SDUs: TxSeq goes past 63, where the enhanced field would wrap to 0 */
 static void erm_bv01(struct lt *t)
 {
-	tx_iframes(t, LT_CTL_ENH, true);
+	tx_iframes(t, LT_CTL_ENH, true, 3);
 }
 static void ecf_bv02(struct lt *t)
 {
-	tx_iframes(t, LT_CTL_EXT, true);
+	tx_iframes(t, LT_CTL_EXT, true, 70);
 }
 
-/* ERM/BV-02 (ECF/BV-01): the tester sends I-frames TxSeq 0..2; the IUT's application receives
- * the three SDUs in order; the IUT acknowledges them (frames it sends are checked). */
-static void rx_iframes(struct lt *t, enum lt_ctl_kind kind)
+/* ERM/BV-02 (ECF/BV-01): the tester sends I-frames TxSeq 0..n-1 (in turns within the IUT's
+ * window); the IUT's application receives the SDUs in order; after each turn the tester polls
+ * and the IUT's answer (RR, F=1, 8.6.5 Recv RR(P=1)) acknowledges all of it.  ECF/BV-01 sends
+ * 70: TxSeq goes past 63, where the enhanced field would wrap to 0. */
+static void rx_iframes(struct lt *t, enum lt_ctl_kind kind, int n)
 {
 	struct ec e;
 	struct eopt o = {0};
 	if (!ertm_open(t, &e, kind, &o))
 		return;
-	for (int k = 0; k < 3; k++)
-		send_i(t, &e, k, false);
-	if (!sdus_in(t, 3, 2, "the tester's three I-frames"))
-		return;
-	wait_ack_all(t, &e, "the IUT's acknowledgement");
+	int turn = e.iut_win < 10 ? e.iut_win : 10;
+	for (int b = 0; b < n; b += turn) {
+		int m = n - b < turn ? n - b : turn;
+		for (int k = b; k < b + m; k++)
+			send_i(t, &e, k, false);
+		if (!sdus_in(t, b + m, b + m - 1, "the tester's I-frames"))
+			return;
+		send_s(t, &e, LT_S_RR, e.rx_next, true, false);
+		if (!expect_s(t, &e, LT_S_RR, e.tx_next, false, true, "the IUT's answer to the tester's poll", NULL))
+			return;
+	}
 }
 static void erm_bv02(struct lt *t)
 {
-	rx_iframes(t, LT_CTL_ENH);
+	rx_iframes(t, LT_CTL_ENH, 3);
 }
 static void ecf_bv01(struct lt *t)
 {
-	rx_iframes(t, LT_CTL_EXT);
+	rx_iframes(t, LT_CTL_EXT, 70);
 }
 
 /* ERM/BV-03 (ECF/BV-03): the IUT acknowledges received I-frames with RR, P=0 (8.6.1.1): the
@@ -1194,7 +1212,7 @@ const struct lt_case lt_cases_ertm[] = {
     {"L2CAP/ERM/BI-04-C", "ERM", LT_BREDR, "IUT listens (ERTM, MaxTransmit 3), sends", erm_bi04, NULL, false},
     {"L2CAP/ERM/BI-05-C", "ERM", LT_BREDR, "IUT listens (ERTM, MaxTransmit 3), sends", erm_bi05, NULL, false},
     {"L2CAP/ECF/BV-01-C", "ECF", LT_BREDR, "IUT listens (ERTM, ext-window), reports SDUs", ecf_bv01, NULL, false},
-    {"L2CAP/ECF/BV-02-C", "ECF", LT_BREDR, "IUT connects (ERTM, ext-window), sends 3 SDUs", ecf_bv02, NULL, false},
+    {"L2CAP/ECF/BV-02-C", "ECF", LT_BREDR, "IUT connects (ERTM, ext-window), sends 70 SDUs", ecf_bv02, NULL, false},
     {"L2CAP/ECF/BV-03-C", "ECF", LT_BREDR, "IUT listens (ERTM, ext-window), reports SDUs", ecf_bv03, NULL, false},
     {"L2CAP/ECF/BV-04-C", "ECF", LT_BREDR, "IUT listens (ERTM, ext-window, MaxTransmit 3), sends", ecf_bv04, NULL,
      false},
