@@ -139,7 +139,7 @@ static bool configure(struct lt *t, struct ec *e, enum lt_ctl_kind kind, const s
 	memcpy(rq + 4, opts, olen);
 	uint8_t our_id = lt_ident(t);
 	lt_send_sig(t, 0x04, our_id, rq, 4 + olen);
-	bool got_req = false, got_rsp = false, iut_ews = false;
+	bool got_req = false, got_rsp = false;
 	while (!got_req || !got_rsp) {
 		const struct lt_pdu *p = lt_next(t, 5000);
 		if (!p)
@@ -161,18 +161,20 @@ static bool configure(struct lt *t, struct ec *e, enum lt_ctl_kind kind, const s
 				return lt_fail(t, "the IUT's Configuration Request does not ask for Enhanced Retransmission "
 						  "mode (RFC option mode 3, 5.4), though asked to %s in ERTM",
 					       o->iut_connects ? "connect" : "listen");
-			if (r.txwin == 0 || r.mps < 48)
-				return lt_fail(t, "the IUT's Configuration Request: RFC TxWindow %u, MPS %u (1..63 and 48 at "
-						  "least, 5.4)", r.txwin, r.mps);
-			iut_ews = lt_opt_find(io, il, 0x07, &rl) != NULL;
-			if (iut_ews && kind != LT_CTL_EXT)
+			const uint8_t *ews = lt_opt_find(io, il, 0x07, &rl);
+			if (ews && kind != LT_CTL_EXT)
 				return lt_fail(t, "the IUT's Configuration Request carries the Extended Window Size option "
 						  "though the tester does not claim it (feature bit 8, 5.7)");
+			if (ews && (rl != 2 || lt_get16(ews + 2) == 0 || lt_get16(ews + 2) > 0x3FFF))
+				return lt_fail(t, "the IUT's Extended Window Size option: length %zu, window %u (2 octets, "
+						  "1..16383, 5.7)", rl, rl == 2 ? lt_get16(ews + 2) : 0);
+			if (!ews && (r.txwin == 0 || r.txwin > 63))
+				return lt_fail(t, "the IUT's Configuration Request: RFC TxWindow %u (1..63 in ERTM, 5.4)", r.txwin);
+			if (r.mps < 16)
+				return lt_inconclusive(t, "the IUT takes I-frames of %u octets at most (MPS): too small for "
+							  "the case's SDUs", r.mps);
 			e->iut_mps = r.mps;
-			e->iut_win = r.txwin;
-			const uint8_t *ews = lt_opt_find(io, il, 0x07, &rl);
-			if (ews && rl == 2)
-				e->iut_win = lt_get16(ews + 2);
+			e->iut_win = ews ? lt_get16(ews + 2) : r.txwin;
 			/* our response: the IUT's values, with the time-outs it is to use */
 			struct lt_rfc a = r;
 			a.rtx_ms = o->short_timers ? RTX_SHORT : RTX_LONG;
@@ -198,7 +200,6 @@ static bool configure(struct lt *t, struct ec *e, enum lt_ctl_kind kind, const s
 			return lt_fail(t, "configuration: unexpected signaling command 0x%02x from the IUT", p->data[0]);
 		}
 	}
-	(void)iut_ews;
 	e->fmt.kind = kind;
 	e->fmt.fcs = true; /* neither side asked for no FCS (5.5): CRC-16 */
 	e->mod = kind == LT_CTL_EXT ? 16384 : 64;
@@ -293,14 +294,14 @@ static bool iut_send_sdu(struct lt *t, struct ec *e, int k)
 
 /* ---- the IUT's frames --------------------------------------------------------------------- */
 
-enum { ANY_FRAME = 0, SKIP_ACKS = 1, DISC_OK = 2 };
+enum { ANY_FRAME = 0, SKIP_ACKS = 1, DISC_OK = 2, NONE_OK = 4 };
 
 /* The IUT's next frame on the channel within ms, decoded into fr and checked: the FCS and the
  * reserved bits (lt_frame_parse), its ReqSeq within ExpectedAckSeq..NextTxSeq of ours (8.6.5,
  * With-Valid-ReqSeq; an SREJ names one of our unacknowledged frames).  SKIP_ACKS: plain RRs
  * (P=0, F=0), which a receiver may send at any time, are taken and skipped.  DISC_OK: a
  * Disconnection Request for the channel returns its PDU (fr->c unset); otherwise it fails.
- * NULL with a fail verdict when nothing comes. */
+ * NULL with a fail verdict when nothing comes (NONE_OK: without a verdict). */
 static const struct lt_pdu *frame(struct lt *t, struct ec *e, struct lt_frame *fr, uint64_t ms, int how,
 				  const char *what)
 {
@@ -309,7 +310,8 @@ static const struct lt_pdu *frame(struct lt *t, struct ec *e, struct lt_frame *f
 		uint64_t now = t->clk.now(t);
 		const struct lt_pdu *p = lt_next(t, end > now ? end - now : 0);
 		if (!p) {
-			lt_fail(t, "%s: nothing came from the IUT within %llu ms", what, (unsigned long long)ms);
+			if (!(how & NONE_OK))
+				lt_fail(t, "%s: nothing came from the IUT within %llu ms", what, (unsigned long long)ms);
 			return NULL;
 		}
 		if (p->cid == 0x0001) {
@@ -410,28 +412,14 @@ static bool expect_s(struct lt *t, struct ec *e, uint8_t sfunc, int reqseq, bool
 	return true;
 }
 
-/* Within ms the IUT sends no I-frame and nothing but plain acknowledgements. */
+/* Within ms the IUT sends nothing but plain acknowledgements (checked as every frame). */
 static bool no_iframe(struct lt *t, struct ec *e, uint64_t ms, const char *what)
 {
-	uint64_t end = t->clk.now(t) + ms;
-	for (;;) {
-		uint64_t now = t->clk.now(t);
-		if (now >= end)
-			return true;
-		const struct lt_pdu *p = lt_next(t, end - now);
-		if (!p)
-			return true;
-		struct lt_frame fr;
-		if (p->cid != TCID || !lt_frame_parse(t, p, &e->fmt, &fr, what)) {
-			if (!lt_done(t))
-				lt_fail(t, "%s: the IUT sent a frame on CID 0x%04x", what, p->cid);
-			return false;
-		}
-		char s[64];
-		lt_logf(t, "(IUT sent %s)", lt_ctl_str(&fr.c, s, sizeof(s)));
-		if (!fr.c.s || fr.c.sfunc != LT_S_RR || fr.c.p || fr.c.f)
-			return lt_fail(t, "%s: the IUT sent %s", what, lt_ctl_str(&fr.c, s, sizeof(s)));
-	}
+	struct lt_frame fr;
+	char s[64];
+	if (frame(t, e, &fr, ms, SKIP_ACKS | NONE_OK, what))
+		return lt_fail(t, "%s: the IUT sent %s", what, lt_ctl_str(&fr.c, s, sizeof(s)));
+	return !lt_done(t);
 }
 
 /* The IUT acknowledges every I-frame of ours: an RR with P=0, F=0 and ReqSeq = our NextTxSeq
