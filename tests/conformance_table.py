@@ -32,7 +32,8 @@ import sys
 
 # The groups this table covers (the ERTM/Streaming/legacy/ECFC groups have their own suites).
 GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/CPU", "LE/REJ",
-          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC")
+          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC",
+          "ERM", "ECF")
 
 ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX|ECFC)/B[VI]-\d\d-[CI])\b")
 NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
