@@ -976,9 +976,9 @@ static void erm_bv20(struct lt *t)
 }
 
 /* ERM/BV-22: the IUT's application stops reading (RNR), the tester sends I-frame 0 and polls
- * (the IUT answers RNR with F=1), the application reads again: the IUT polls with RR, P=1 (8.6.5 Local-Busy-Clear with RNRsent);
- * the tester answers F=1 (resending I-frame 0 if the IUT's ReqSeq asks for it) and the SDU
- * comes up. */
+ * (the IUT answers RNR with F=1), the application reads again: the IUT polls with RR, P=1
+ * (8.6.5 Local-Busy-Clear with RNRsent); the tester answers F=1 (resending I-frame 0 if the
+ * IUT's ReqSeq asks for it) and the SDU comes up. */
 static void erm_bv22(struct lt *t)
 {
 	struct ec e;
