@@ -30,14 +30,12 @@ import re
 import subprocess
 import sys
 
-# The groups this table covers (the ERTM/Streaming/legacy/ECFC groups have their own suites).
+# The groups this table covers: every group of the L2CAP.TS list (the AMP-era LSC, CCH and MCH
+# and the ATT/EATT TIM groups as l2tester's not-applicable entries).
 GROUPS = ("COS/CED", "COS/CFD", "COS/IEX", "COS/ECH", "COS/CFC", "LE/CFC", "LE/CPU", "LE/REJ",
-          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC",
-          "EXF", "CMC", "FOC")
-# ... and those whose cases are in l2tester's library (tools/l2tester/cases_modes.c)
-GROUPS += ("COS/FLC", "COS/RTX", "STM", "OFS", "EWC")
-# COS/CID, and the AMP-era and ATT/EATT groups: l2tester's cases and not-applicable entries
-GROUPS += ("COS/CID", "LSC", "CCH", "MCH", "TIM")
+          "LE/CID", "FIX", "CLS/CLR", "CLS/UCD", "CLS/CID", "ECFC", "COS/ECFC", "EXF", "CMC",
+          "FOC", "COS/FLC", "COS/RTX", "STM", "OFS", "EWC", "COS/CID", "LSC", "CCH", "MCH", "TIM",
+          "ERM", "ECF")
 
 ID_RE = re.compile(r"\b(?:L2CAP/)?((?:COS/[A-Z]+|LE/[A-Z]+|CLS/[A-Z]+|FIX|ECFC)/B[VI]-\d\d-[CI])\b")
 NA_RE = re.compile(r"^\s*\*\s+L2CAP/(\S+)\s+--\s+(.*?)\s*$")
