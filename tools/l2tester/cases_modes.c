@@ -985,7 +985,53 @@ static void rtx_bv03(struct lt *t)
 	rtx_again(t, &m, t0, rtx, 1);
 }
 
+/* ---- COS/CED and COS/CFD in the legacy modes -------------------------------------------- */
+
+/* The IUT configures a legacy mode (its Configuration Request's RFC option checked by
+ * take_iut_conf), reports the channel open in it, and data goes both ways: its I-frames
+ * 0..count-1 checked byte by byte (standard control field, R 0, FCS), ours passed up. */
+static void leg_config_and_data(struct lt *t, uint8_t mode, int count)
+{
+	struct mopen o = leg_open(mode, 4, 3000, 6000);
+	struct mch m;
+	if (!m_open(t, &o, &m))
+		return;
+	if (strcmp(t->obs.mode, mode_name(mode)))
+		return (void)lt_fail(t, "the IUT reported the channel open in mode '%s', not %s", t->obs.mode,
+				     mode_name(mode));
+	if (!leg_send(t, &m, 0, count) || !leg_take(t, &m, 0, count, 0))
+		return;
+	uint8_t d[10];
+	sdu_fill(d, 0xC0, 10);
+	send_i(t, &m, 0, (uint16_t)count, LT_SAR_UNSEG, -1, d, 10);
+	if (!iut_got(t, 1, 0xC0, 10, "our I-frame"))
+		return;
+	/* our I-frame is acknowledged (an RR, or an I-frame's ReqSeq: none is left to send) */
+	iut_acks(t, &m, 1, 3000, "the IUT's acknowledgement of our I-frame");
+}
+
+/* L2CAP/COS/CED/BV-10-C: Flow Control mode: the IUT's I-frames are formatted correctly. */
+static void ced_bv10(struct lt *t)
+{
+	leg_config_and_data(t, M_FLOWCTL, 3);
+}
+
+/* L2CAP/COS/CFD/BV-10-C: configuration negotiates Retransmission mode. */
+static void cfd_bv10(struct lt *t)
+{
+	leg_config_and_data(t, M_RETRANS, 1);
+}
+
+/* L2CAP/COS/CFD/BV-13-C: configuration negotiates Flow Control mode. */
+static void cfd_bv13(struct lt *t)
+{
+	leg_config_and_data(t, M_FLOWCTL, 1);
+}
+
 const struct lt_case lt_cases_modes[] = {
+    {"L2CAP/COS/CED/BV-10-C", "COS/CED", LT_BREDR, "IUT listens (flowctl), data both ways", ced_bv10, NULL, false},
+    {"L2CAP/COS/CFD/BV-10-C", "COS/CFD", LT_BREDR, "IUT listens (retrans), data both ways", cfd_bv10, NULL, false},
+    {"L2CAP/COS/CFD/BV-13-C", "COS/CFD", LT_BREDR, "IUT listens (flowctl), data both ways", cfd_bv13, NULL, false},
     {"L2CAP/COS/FLC/BV-01-C", "COS/FLC", LT_BREDR, "IUT listens (flowctl), sends 3 SDUs", flc_bv01, NULL, false},
     {"L2CAP/COS/FLC/BV-02-C", "COS/FLC", LT_BREDR, "IUT listens (flowctl), sends 3 SDUs", flc_bv02, NULL, false},
     {"L2CAP/COS/FLC/BV-03-C", "COS/FLC", LT_BREDR, "IUT listens (flowctl), data both ways", flc_bv03, NULL, false},
