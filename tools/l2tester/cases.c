@@ -4,7 +4,7 @@
 
 #include "tools/l2tester/cases.h"
 
-static const struct lt_case *const tables[] = {lt_cases_bredr, lt_cases_le};
+static const struct lt_case *const tables[] = {lt_cases_bredr, lt_cases_le, lt_cases_ecfc};
 static struct lt_case *all;
 static size_t count;
 

@@ -7,5 +7,6 @@
 /* Each ends with an entry whose id is NULL. */
 extern const struct lt_case lt_cases_bredr[];
 extern const struct lt_case lt_cases_le[];
+extern const struct lt_case lt_cases_ecfc[];
 
 #endif
