@@ -800,7 +800,8 @@ static void ecfc_out_of_resources(struct lt *t)
 		accepted += ok;
 		lt_logf(t, "(the IUT took %d channels)", accepted);
 		if (t->iut_is_l2kit && accepted != (t->le ? 63 : 64))
-			return (void)lt_fail(t, "l2kit takes %d channels here, not %d", t->le ? 63 : 64, accepted);
+			return (void)lt_fail(t, "the IUT took %d channels; l2kit takes %d here (%s)", accepted, t->le ? 63 : 64,
+					     t->le ? "its 64 LE CIDs, one held by its own request" : "its agent's 64 chans");
 		if (!lt_iut_wait_open(t, accepted, 5000, "the accepted channels open"))
 			return;
 		/* every later request is refused whole */

@@ -383,37 +383,35 @@ static int connect_several(struct iut_core *c, const l2k_addr *a, enum l2k_addr_
 {
 	struct iut_slot *sl[5] = {0};
 	l2k_chan *ch[5];
+	int k = 0;
 	if (o->mode != L2K_MODE_ECFC) {
 		snprintf(ans, n, "n= needs mode=ecfc");
 		return L2K_EINVAL;
 	}
-	for (int i = 0; i < nch; i++) {
-		sl[i] = new_slot(c);
-		if (!sl[i]) {
-			for (int k = 0; k < i; k++)
-				sl[k]->ch = NULL;
-			snprintf(ans, n, "too many channels");
-			return L2K_ENOMEM;
+	for (int i = 0; i < IUT_CORE_CHANS && k < nch; i++)
+		if (!c->slots[i].ch) {
+			c->slots[i].pending = false;
+			sl[k++] = &c->slots[i];
 		}
-		sl[i]->ch = (l2k_chan *)1; /* taken until the channels exist */
+	if (k < nch) {
+		snprintf(ans, n, "too many channels");
+		return L2K_ENOMEM;
 	}
 	struct l2k_chan_cbs cb = slot_cbs(sl[0]);
 	int r = l2k_chan_connect_ecfc(c->s, a, type, psm, nch, o, &cb, ch);
 	if (r < 0) {
-		for (int i = 0; i < nch; i++)
-			sl[i]->ch = NULL;
 		snprintf(ans, n, "%s", l2k_strerror(r));
 		return r;
 	}
-	size_t k = (size_t)snprintf(ans, n, "chan=");
+	size_t w = (size_t)snprintf(ans, n, "chan=");
 	for (int i = 0; i < nch; i++) {
 		sl[i]->ch = ch[i];
 		if (i) {
 			struct l2k_chan_cbs ci = slot_cbs(sl[i]);
 			l2k_chan_set_cbs(ch[i], &ci);
 		}
-		if (k < n)
-			k += (size_t)snprintf(ans + k, n - k, "%s%d", i ? "," : "", sl[i]->n);
+		if (w < n)
+			w += (size_t)snprintf(ans + w, n - w, "%s%d", i ? "," : "", sl[i]->n);
 	}
 	return 0;
 }
