@@ -1,12 +1,8 @@
 /* Conformance: L2CAP.TS group COS/CED (channel establishment and data).  Its cases are now
  * l2tester's (tools/l2tester/cases_bredr.c, cases_le.c, run in-process by test_l2tester_cases)
  * but for the signaling-format tests (BI-08 to BI-17, test_ts_cos_ced_bi.c) and the one below:
- * RTX after a long idle time, an l2kit regression test beside BV-08-C.
- *
- * Not covered by this group's files (ID -- reason):
- *   L2CAP/COS/CED/BI-23-C -- n/a: ECFC-support variant (the ECFC suite decides it with ECFC built)
- *   L2CAP/COS/CED/BI-19-C -- n/a: for an IUT without LE CFC; l2kit has LE CFC (see BI-05)
- *   L2CAP/COS/CED/BI-21-C -- n/a: for an IUT without LE CFC; l2kit has LE CFC (see BI-09)
+ * RTX after a long idle time, an l2kit regression test beside BV-08-C.  (BI-18 to BI-25, the
+ * ECFC and "without LE CFC / ECFC" variants, are in tools/l2tester/cases_ecfc.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,9 +1,6 @@
 /* Conformance: malformed and edge input for Enhanced Credit Based Flow Control signaling:
- * L2CAP.TS COS/CED/BI-18, BI-20, BI-22, BI-24, BI-25 (LE C-frames carrying Credit Based
- * Connection / Disconnection Requests with wrong lengths), ECFC/BV-39, BV-40 (a request split
- * over ACL fragments), ECFC/BI-09 (a BR/EDR C-frame whose length understates the request), and,
- * without TS IDs: more than five Source CIDs, valid and allocated CIDs mixed, identifiers
- * reused (the IUT's own request pending; a duplicate request), responses shorter than their
+ * the cases without a TS ID (those with one are l2tester's, tools/l2tester/cases_ecfc.c):
+ * more than five Source CIDs, valid and allocated CIDs mixed, identifiers reused (the IUT's own request pending; a duplicate request), responses shorter than their
  * fixed fields or with an odd CID list (a refusal with one), pending results, an unanswered
  * request.
  *
@@ -16,7 +13,7 @@
  *  - a malformed response: the request failed (its channels close, nothing is sent); but a
  *    result refusing the whole request is taken even with a malformed DCID list;
  *  - a duplicate request (same identifier and octets, channels still there): the same response
- *    again (4: "should reply with a duplicate response").  IDs not covered: see test_ts_ecfc.c. */
+ *    again (4: "should reply with a duplicate response").  See test_ts_ecfc.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,192 +23,6 @@
 #include <cmocka.h>
 
 #include "tests/conformance/test_ts_ecfc.h"
-
-/* The next signaling PDU must be exactly Command Reject "not understood" for ident. */
-static void expect_not_understood(struct tester *t, uint8_t ident)
-{
-	const uint8_t want[6] = {0x01, ident, 0x02, 0x00, 0x00, 0x00};
-	assert_true(tester_sig_is(tester_expect_sig(t, 0x01, 2000), want, 6));
-}
-
-static void acl(struct tester *t, uint8_t pb, const uint8_t *p, size_t n)
-{
-	assert_int_equal(tester_send_acl(t, pb, p, n), 0);
-	tester_run(t, 50);
-}
-
-/* A Credit Based Connection Request for one channel from SCID 0x0040 (MTU 100, MPS 64, 5
- * credits) as a C-frame payload: 4 + 10 octets. */
-static void one_req(const struct tester *t, uint8_t id, uint8_t *f)
-{
-	const uint8_t c[14] = {0x17, id, 0x0A, 0x00, 0, 0, 100, 0, 64, 0, 5, 0, 0x40, 0x00};
-	memcpy(f, c, 14);
-	t_put16(f + 4, ecfc_psm(t));
-}
-
-/* L2CAP/COS/CED/BI-18-C: an LE C-frame carrying a Credit Based Connection Request whose basic
- * header claims fewer or more octets than it holds is not acted on (no response, no channel);
- * the same request with the right length is answered. */
-static void test_COS_CED_BI_18_C_ecfc_cframe_bad_pdu_length_ignored(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint8_t f[4 + 14];
-	t_put16(f + 2, 0x0005);
-	one_req(t, 0x51, f + 4);
-	t_put16(f, 12);
-	acl(t, HCI_ACL_PB_START_NOFLUSH, f, sizeof(f));
-	t_put16(f, 16);
-	acl(t, HCI_ACL_PB_START_NOFLUSH, f, sizeof(f));
-	assert_true(tester_quiet(t, 300));
-	assert_int_equal(r.accept_calls, 0);
-	t_put16(f, 14);
-	f[5] = 0x52;
-	acl(t, HCI_ACL_PB_START_NOFLUSH, f, sizeof(f));
-	struct ecfc_rsp rsp;
-	ecfc_take_rsp(t, 0x52, &rsp);
-	assert_int_equal(rsp.result, 0);
-	assert_int_equal(rsp.n, 1);
-	assert_true(tester_wait_open(t, &r, 1, 2000));
-	assert_int_equal(r.accept_calls, 1);
-}
-
-/* L2CAP/COS/CED/BI-20-C: an LE Credit Based Connection Request whose Length (12) claims more
- * than the C-frame holds (10): Command Reject, no channel offered. */
-static void test_COS_CED_BI_20_C_ecfc_length_past_cframe_rejected(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint8_t f[14];
-	one_req(t, 0x53, f);
-	t_put16(f + 2, 12);
-	assert_int_equal(tester_send(t, 0x0005, f, sizeof(f)), 0);
-	expect_not_understood(t, 0x53);
-	assert_true(tester_quiet(t, 500));
-	assert_int_equal(r.accept_calls, 0);
-}
-
-/* L2CAP/COS/CED/BI-22-C: a Credit Based Connection Request with a short Length and a stray
- * octet after it.  Length 9 holds the fixed fields and half a CID: refused "invalid
- * parameters" (0x000C) with no DCID (no whole Source CID); Length 7 does not even hold the
- * fixed fields: Command Reject.  The stray octet is ignored; no channel either way. */
-static void test_COS_CED_BI_22_C_ecfc_short_length_plus_stray_octet(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint8_t f[14];
-	one_req(t, 0x54, f);
-	t_put16(f + 2, 9);
-	assert_int_equal(tester_send(t, 0x0005, f, sizeof(f)), 0);
-	ecfc_want_rsp(tester_expect_sig(t, 0x18, 2000), 0x54, 0, 0, 0, 0x000C, NULL, 0);
-	f[1] = 0x55;
-	t_put16(f + 2, 7);
-	assert_int_equal(tester_send(t, 0x0005, f, 4 + 7 + 1), 0);
-	expect_not_understood(t, 0x55);
-	assert_true(tester_quiet(t, 500));
-	assert_int_equal(r.accept_calls, 0);
-}
-
-/* L2CAP/COS/CED/BI-24-C: a truncated Credit Based Connection Request on LE (alone, or after a
- * complete command in the same C-frame, where LE allows one command) creates no channel. */
-static void test_COS_CED_BI_24_C_truncated_ecfc_request(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint8_t f[14];
-	one_req(t, 0x56, f);
-	assert_int_equal(tester_send(t, 0x0005, f, 10), 0); /* 6 of 10 octets */
-	expect_not_understood(t, 0x56);
-	uint8_t two[8 + 10] = {0x06, 0x57, 0x04, 0x00, 0x41, 0x00, 0x42, 0x00};
-	one_req(t, 0x58, f);
-	memcpy(two + 8, f, 10);
-	assert_int_equal(tester_send(t, 0x0005, two, sizeof(two)), 0);
-	const uint8_t want[10] = {0x01, 0x57, 0x06, 0x00, 0x02, 0x00, 0x41, 0x00, 0x42, 0x00};
-	assert_true(tester_sig_is(tester_expect_sig(t, 0x01, 2000), want, 10));
-	assert_true(tester_quiet(t, 500));
-	assert_int_equal(r.accept_calls, 0);
-}
-
-/* L2CAP/COS/CED/BI-25-C: a truncated Disconnection Request for an open ECFC channel on LE:
- * Command Reject, and the channel stays open. */
-static void test_COS_CED_BI_25_C_truncated_disconnection_of_ecfc_channel(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint16_t icid;
-	ecfc_tester_open(t, &r, 1, ECFC_TCID, 100, 64, 5, &icid);
-	uint8_t d[6] = {0x06, 0x59, 0x04, 0x00, 0, 0};
-	t_put16(d + 4, icid);
-	assert_int_equal(tester_send(t, 0x0005, d, sizeof(d)), 0);
-	expect_not_understood(t, 0x59);
-	assert_true(tester_quiet(t, 500));
-	assert_int_equal(r.closed, 0);
-	assert_int_equal(tester_send_kframe(t, icid, 2, (const uint8_t *)"up", 2), 0);
-	assert_true(tester_wait_sdus(t, &r, 1, 2000));
-}
-
-/* L2CAP/ECFC/BV-39-C, BV-40-C: a Credit Based Connection Request for two channels split over
- * two ACL fragments is rebuilt and answered. */
-static void request_over_fragments(struct tester *t)
-{
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint8_t f[4 + 4 + 12] = {16, 0x00, 0, 0x00, 0x17, 0x5A, 0x0C, 0x00, 0, 0, 100, 0, 64, 0, 5, 0, 0x40, 0x00, 0x41, 0x00};
-	t_put16(f + 2, ecfc_sig(t));
-	t_put16(f + 8, ecfc_psm(t));
-	acl(t, HCI_ACL_PB_START_NOFLUSH, f, 9);
-	assert_true(tester_quiet(t, 300));
-	acl(t, HCI_ACL_PB_CONT, f + 9, sizeof(f) - 9);
-	struct ecfc_rsp rsp;
-	ecfc_take_rsp(t, 0x5A, &rsp);
-	assert_int_equal(rsp.result, 0);
-	assert_int_equal(rsp.n, 2);
-	assert_true(tester_wait_open(t, &r, 2, 2000));
-}
-
-static void test_ECFC_BV_39_C_request_over_two_fragments_le(void **state)
-{
-	request_over_fragments(*state);
-}
-
-static void test_ECFC_BV_40_C_request_over_two_fragments_bredr(void **state)
-{
-	request_over_fragments(*state);
-}
-
-/* L2CAP/ECFC/BI-09-C: BR/EDR C-frames whose basic-header length understates the Credit Based
- * Connection Request: with the whole request in the ACL packet the frame is dropped (nothing
- * answered); with the C-frame ending inside the request (Length 10, 8 octets present) the
- * request gets Command Reject.  No channel; a correct request is then answered. */
-static void test_ECFC_BI_09_C_cframe_length_understates_request_bredr(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r = {0};
-	ecfc_server(t, NULL, &r);
-	uint8_t f[4 + 14];
-	t_put16(f, 12);
-	t_put16(f + 2, 0x0001);
-	one_req(t, 0x5B, f + 4);
-	acl(t, HCI_ACL_PB_START, f, sizeof(f)); /* 12 claimed, 14 sent */
-	assert_true(tester_quiet(t, 300));
-	f[5] = 0x5C;
-	acl(t, HCI_ACL_PB_START, f, 4 + 12); /* 12 claimed and sent: the command is cut */
-	expect_not_understood(t, 0x5C);
-	assert_true(tester_quiet(t, 300));
-	assert_int_equal(r.accept_calls, 0);
-	t_put16(f, 14);
-	f[5] = 0x5D;
-	acl(t, HCI_ACL_PB_START, f, sizeof(f));
-	struct ecfc_rsp rsp;
-	ecfc_take_rsp(t, 0x5D, &rsp);
-	assert_int_equal(rsp.result, 0);
-	assert_int_equal(r.accept_calls, 1);
-}
 
 /* Six, seven and ten Source CIDs on ACL-U: "invalid parameters" (0x000C) with five zero DCIDs
  * (the most a response holds), and not one channel is created or offered. */
@@ -513,14 +324,6 @@ static void test_ecfc_unanswered_request_times_out_bredr(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_18_C_ecfc_cframe_bad_pdu_length_ignored, ecfc_setup_le, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_20_C_ecfc_length_past_cframe_rejected, ecfc_setup_le, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_22_C_ecfc_short_length_plus_stray_octet, ecfc_setup_le, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_24_C_truncated_ecfc_request, ecfc_setup_le, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_COS_CED_BI_25_C_truncated_disconnection_of_ecfc_channel, ecfc_setup_le, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_39_C_request_over_two_fragments_le, ecfc_setup_le, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_40_C_request_over_two_fragments_bredr, ecfc_setup_bredr, ecfc_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BI_09_C_cframe_length_understates_request_bredr, ecfc_setup_bredr, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_six_or_more_scids_create_no_channel_bredr, ecfc_setup_bredr, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_mixed_valid_and_allocated_scids_le, ecfc_setup_le, ecfc_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_mixed_valid_and_allocated_scids_bredr, ecfc_setup_bredr, ecfc_teardown),

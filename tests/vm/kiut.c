@@ -837,9 +837,10 @@ static int request(char *req, char *ans, size_t n)
 	}
 	static const char *const keys[][2] = {
 	    {"hello", ""},
-	    {"listen", " psm transport mode mtu mps credits sec accept "},
+	    {"listen", " psm transport mode mtu mps credits sec accept manual-credits "},
 	    {"unlisten", " psm transport "},
-	    {"connect", " addr transport psm mode mtu mps credits sec "},
+	    {"connect", " addr transport psm mode mtu mps credits sec n manual-credits "},
+	    {"reconfigure", NULL},
 	    {"send", " chan hex "},
 	    {"disconnect", " chan "},
 	    {"credits", " chan n "},
@@ -905,6 +906,20 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "not supported: the kernel has no deliberate defects");
 		else
 			snprintf(ans, n, "unknown setting");
+		return -1;
+	}
+	/* enhanced credit based requests kiut does not drive through the socket API */
+	if (!strcmp(verb, "reconfigure")) {
+		snprintf(ans, n, "not supported: kiut does not drive the kernel's reconfiguration (BT_RCVMTU on a "
+			 "connected socket)");
+		return -1;
+	}
+	if ((s = get(kv, nkv, "manual-credits")) != NULL && strcmp(s, "no")) {
+		snprintf(ans, n, "not supported: the kernel gives credits back itself as the application reads");
+		return -1;
+	}
+	if ((s = get(kv, nkv, "n")) != NULL && strcmp(s, "1")) {
+		snprintf(ans, n, "not supported: one kiut connect opens one socket, one channel");
 		return -1;
 	}
 	if (!strcmp(verb, "listen") || !strcmp(verb, "unlisten")) {

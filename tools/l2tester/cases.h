@@ -11,5 +11,6 @@ extern const struct lt_case lt_cases_config[];
 extern const struct lt_case lt_cases_modes[];
 extern const struct lt_case lt_cases_misc[];
 extern const struct lt_case lt_cases_ertm[];
+extern const struct lt_case lt_cases_ecfc[];
 
 #endif

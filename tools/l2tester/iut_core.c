@@ -333,6 +333,13 @@ static int chan_opts(struct kv *kv, int nkv, bool *used, bool le, struct l2k_cha
 			}
 			*dst[i] = !strcmp(s, "yes");
 		}
+	if ((s = get(kv, nkv, "manual-credits", used)) != NULL) {
+		if (strcmp(s, "yes") && strcmp(s, "no")) {
+			snprintf(why, wn, "manual-credits= yes or no");
+			return L2K_EINVAL;
+		}
+		o->manual_credits = !strcmp(s, "yes");
+	}
 	return 0;
 bad:
 	snprintf(why, wn, "bad number '%s'", s);
@@ -430,6 +437,84 @@ static void echo_done(void *user, int err, const uint8_t *data, size_t len, uint
 	emitf(c, "event echo err=%d hex=%s", err, err ? "" : h);
 }
 
+/* connect n=2..5 (mode ecfc): one Credit Based Connection Request for n channels, answered
+ * "chan=A,B,..." in the request's order. */
+static int connect_several(struct iut_core *c, const l2k_addr *a, enum l2k_addr_type type, uint16_t psm,
+			   const struct l2k_chan_opts *o, int nch, char *ans, size_t n)
+{
+	struct iut_slot *sl[5] = {0};
+	l2k_chan *ch[5];
+	int k = 0;
+	if (o->mode != L2K_MODE_ECFC) {
+		snprintf(ans, n, "n= needs mode=ecfc");
+		return L2K_EINVAL;
+	}
+	for (int i = 0; i < IUT_CORE_CHANS && k < nch; i++)
+		if (!c->slots[i].ch) {
+			c->slots[i].pending = false;
+			sl[k++] = &c->slots[i];
+		}
+	if (k < nch) {
+		snprintf(ans, n, "too many channels");
+		return L2K_ENOMEM;
+	}
+	struct l2k_chan_cbs cb = slot_cbs(sl[0]);
+	int r = l2k_chan_connect_ecfc(c->s, a, type, psm, nch, o, &cb, ch);
+	if (r < 0) {
+		snprintf(ans, n, "%s", l2k_strerror(r));
+		return r;
+	}
+	size_t w = (size_t)snprintf(ans, n, "chan=");
+	for (int i = 0; i < nch; i++) {
+		sl[i]->ch = ch[i];
+		if (i) {
+			struct l2k_chan_cbs ci = slot_cbs(sl[i]);
+			l2k_chan_set_cbs(ch[i], &ci);
+		}
+		if (w < n)
+			w += (size_t)snprintf(ans + w, n - w, "%s%d", i ? "," : "", sl[i]->n);
+	}
+	return 0;
+}
+
+/* reconfigure chan=A[,B...] mtu=N mps=N: a Credit Based Reconfigure Request for those channels. */
+static int reconfigure(struct iut_core *c, struct kv *kv, int nkv, bool *used, char *ans, size_t n)
+{
+	l2k_chan *ch[5];
+	int nch = 0;
+	unsigned long mtu, mps;
+	const char *s = get(kv, nkv, "chan", used);
+	char one[8];
+	while (s && *s) {
+		size_t k = strcspn(s, ",");
+		if (k == 0 || k >= sizeof(one) || nch == 5) {
+			s = NULL;
+			break;
+		}
+		memcpy(one, s, k);
+		one[k] = 0;
+		struct iut_slot *sl = slot_of(c, one);
+		if (!sl) {
+			snprintf(ans, n, "no such chan %s", one);
+			return L2K_ENOENT;
+		}
+		ch[nch++] = sl->ch;
+		s += k + (s[k] == ',');
+	}
+	if (!s || !nch) {
+		snprintf(ans, n, "chan= 1 to 5 chans, comma separated");
+		return L2K_EINVAL;
+	}
+	if (num(get(kv, nkv, "mtu", used), 0xFFFF, &mtu) < 0 || num(get(kv, nkv, "mps", used), 0xFFFF, &mps) < 0) {
+		snprintf(ans, n, "mtu= and mps= needed");
+		return L2K_EINVAL;
+	}
+	int r = l2k_chan_reconfigure(ch, nch, (uint16_t)mtu, (uint16_t)mps);
+	if (r < 0)
+		snprintf(ans, n, "%s", l2k_strerror(r));
+	return r;
+}
+
 int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, int *quit)
 {
 	char verb[16];
@@ -451,15 +536,22 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"busy", " chan on "},
 	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
 	    {"conn-update", " addr transport min max latency timeout "},
-	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "}};
-	const char *allowed = NULL;
+	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "},
+	    /* a verb may have several lines: a key is allowed when one of them names it */
+	    {"listen", " manual-credits "},
+	    {"connect", " n manual-credits "},
+	    {"reconfigure", " chan mtu mps "}};
+	bool known = false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(verb, keys[i][0]))
-			allowed = keys[i][1];
-	for (int i = 0; allowed && i < nkv; i++) {
+			known = true;
+	for (int i = 0; known && i < nkv; i++) {
 		char k[20];
+		bool ok = false;
 		snprintf(k, sizeof(k), " %.15s ", kv[i].key);
-		if (!strstr(allowed, k)) {
+		for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]) && !ok; j++)
+			ok = !strcmp(verb, keys[j][0]) && strstr(keys[j][1], k);
+		if (!ok) {
 			snprintf(ans, n, "unknown key %s", kv[i].key);
 			return L2K_EINVAL;
 		}
@@ -546,6 +638,13 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		struct l2k_chan_opts o;
 		if ((r = chan_opts(kv, nkv, used, le, &o, ans, n)) < 0)
 			return r;
+		unsigned long nch = 1;
+		if ((s = get(kv, nkv, "n", used)) != NULL && (num(s, 5, &nch) < 0 || nch == 0)) {
+			snprintf(ans, n, "n= 1..5");
+			return L2K_EINVAL;
+		}
+		if (nch > 1)
+			return connect_several(c, &a, type, (uint16_t)v, &o, (int)nch, ans, n);
 		struct iut_slot *sl = new_slot(c);
 		if (!sl) {
 			snprintf(ans, n, "too many channels");
@@ -559,6 +658,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 			return r;
 		}
 		snprintf(ans, n, "chan=%d", sl->n);
+	} else if (!strcmp(verb, "reconfigure")) {
+		return reconfigure(c, kv, nkv, used, ans, n);
 	} else if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits") ||
 		   !strcmp(verb, "busy")) {
 		struct iut_slot *sl = slot_of(c, get(kv, nkv, "chan", used));
@@ -659,7 +760,7 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		forget_all(c, true);
 		if (c->adv_keep)
 			l2k_le_advertise_keep(c->s, NULL, 0, 0);
-	} else if (!strncmp(verb, "cl-", 3) && allowed) {
+	} else if (!strncmp(verb, "cl-", 3) && known) {
 		return cl_request(c, verb, kv, nkv, used, ans, n);
 	} else if (!strcmp(verb, "quit")) {
 		if (quit)

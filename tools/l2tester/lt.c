@@ -361,6 +361,8 @@ static const char *sig_field(uint8_t code, size_t i)
 	static const char *const disc[] = {"DCID", "SCID"};
 	static const char *const le_req[] = {"SPSM", "SCID", "MTU", "MPS", "initial credits"};
 	static const char *const le_rsp[] = {"DCID", "MTU", "MPS", "initial credits", "result"};
+	static const char *const ecfc_req[] = {"SPSM", "MTU", "MPS", "initial credits"};
+	static const char *const ecfc_rsp[] = {"MTU", "MPS", "initial credits", "result"};
 	switch (code) {
 	case 0x01:
 		return k == 0 ? "reason" : "reason data";
@@ -383,6 +385,16 @@ static const char *sig_field(uint8_t code, size_t i)
 		return k < 5 ? le_req[k] : "data";
 	case 0x15:
 		return k < 5 ? le_rsp[k] : "data";
+	case 0x16:
+		return k == 0 ? "CID" : k == 1 ? "credits" : "data";
+	case 0x17:
+		return k < 4 ? ecfc_req[k] : "Source CID";
+	case 0x18:
+		return k < 4 ? ecfc_rsp[k] : "DCID";
+	case 0x19:
+		return k == 0 ? "MTU" : k == 1 ? "MPS" : "DCID";
+	case 0x1A:
+		return k == 0 ? "result" : "data";
 	default:
 		return "data";
 	}
