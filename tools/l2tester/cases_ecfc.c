@@ -1751,7 +1751,95 @@ static void ecfc_bi06(struct lt *t)
 		lt_fail(t, "the IUT closed the channel");
 }
 
+/* ==== LE/CID: the same CIDs on the ACL-U and the LE-U link (2.1: CIDs are per logical link) ==== */
+
+#define LE_SPSM 0x0080 /* the IUT's SPSM on the LE link (the BR/EDR link's PSM is t->psm) */
+
+/* Use the LE (le) or the BR/EDR link, with its PSM / SPSM. */
+static void cid_use(struct lt *t, const struct lt_dual *d, bool le, uint16_t br_psm)
+{
+	lt_dual_use(t, d, le);
+	t->psm = le ? LE_SPSM : br_psm;
+}
+
+/* L2CAP/LE/CID/BV-03-C: the IUT opens an ECFC channel on each link and the tester answers both
+ * with the DCID 0x0040: both open, and the data of each goes to 0x0040 on its own link. */
+static void le_cid_bv03(struct lt *t)
+{
+	struct lt_dual d;
+	uint16_t br_psm = t->psm;
+	struct ecfc_req rb, rl;
+	if (!lt_dual_up(t, &d))
+		return;
+	cid_use(t, &d, false, br_psm);
+	if (!iut_open(t, 1, &DEF, &rb, 0x0040, 100, 64, 5))
+		return;
+	cid_use(t, &d, true, br_psm);
+	if (!iut_open(t, 1, &DEF, &rl, 0x0040, 100, 64, 5))
+		return;
+	static const uint8_t le[2] = {'l', 'e'}, br[5] = {'b', 'r', 'e', 'd', 'r'};
+	if (!iut_send(t, rl.chan[0], le, 2) || !expect_kframe(t, 0x0040, 2, le, 2))
+		return;
+	cid_use(t, &d, false, br_psm);
+	if (iut_send(t, rb.chan[0], br, 5))
+		expect_kframe(t, 0x0040, 5, br, 5);
+}
+
+/* L2CAP/LE/CID/BV-04-C: the tester opens an ECFC channel from the Source CID 0x0040 on each
+ * link: the IUT accepts both, and each channel gets the data of its own link. */
+static void le_cid_bv04(struct lt *t)
+{
+	struct lt_dual d;
+	uint16_t br_psm = t->psm, ib, il;
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=ecfc mtu=%u mps=%u credits=%u", br_psm, DEF.mtu,
+		    DEF.mps, DEF.credits) ||
+	    !lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=ecfc mtu=%u mps=%u credits=%u", LE_SPSM, DEF.mtu,
+		    DEF.mps, DEF.credits) ||
+	    !lt_dual_up(t, &d))
+		return;
+	t->info_feat |= FEAT_ECFC;
+	cid_use(t, &d, false, br_psm);
+	if (!tester_open(t, &DEF, 1, 0x0040, 100, 70, 5, &ib))
+		return;
+	int cb = t->obs.chan;
+	cid_use(t, &d, true, br_psm);
+	/* the same Source CID on the other link: a refusal (e.g. 0x000B, "Source CID already
+	 * allocated") is the defect this case looks for, not an inconclusive set-up */
+	uint8_t id = lt_ident(t);
+	uint16_t scid = 0x0040;
+	send_req(t, id, LE_SPSM, 100, 70, 5, &scid, 1);
+	const struct lt_pdu *p = next_sig(t, 0x18, 3000);
+	if (!p)
+		return;
+	if (p->len >= 12 && lt_get16(p->data + 10) != 0)
+		return (void)lt_fail(t, "the IUT refused the LE channel from Source CID 0x0040 (result 0x%04x): that CID is "
+					"in use on the BR/EDR link only (2.1: CIDs are per logical link)",
+				     lt_get16(p->data + 10));
+	il = p->len >= 14 ? lt_get16(p->data + 12) : 0;
+	if (!want_rsp(t, p, id, DEF.mtu, DEF.mps, DEF.credits, 0x0000, &il, 1))
+		return;
+	if (!dyn_cid(t, il))
+		return (void)lt_fail(t, "the IUT's DCID 0x%04x is outside the LE dynamic range", il);
+	if (!lt_iut_wait_open(t, 2, 3000, "the LE channel open"))
+		return;
+	int cl = t->obs.chan;
+	lt_send_kframe(t, il, 2, (const uint8_t *)"le", 2);
+	if (!lt_iut_wait_sdus(t, 1, 3000, "the SDU on the LE channel"))
+		return;
+	cid_use(t, &d, false, br_psm);
+	lt_send_kframe(t, ib, 5, (const uint8_t *)"bredr", 5);
+	if (!lt_iut_wait_sdus(t, 2, 3000, "the SDU on the BR/EDR channel"))
+		return;
+	if (cb > 0 && cb < 8 && cl > 0 && cl < 8 &&
+	    (t->obs.per[cl].sdus != 1 || t->obs.per[cl].len != 2 || memcmp(t->obs.per[cl].d, "le", 2) ||
+	     t->obs.per[cb].sdus != 1 || t->obs.per[cb].len != 5 || memcmp(t->obs.per[cb].d, "bredr", 5)))
+		lt_fail(t, "the SDUs did not reach their own channels (LE chan %d: %d SDUs, BR/EDR chan %d: %d)", cl,
+			t->obs.per[cl].sdus, cb, t->obs.per[cb].sdus);
+}
+
 const struct lt_case lt_cases_ecfc[] = {
+    {"L2CAP/LE/CID/BV-03-C", "LE/CID", LT_BREDR, "IUT connects (ECFC) on BR/EDR and LE, sends", le_cid_bv03, NULL, false},
+    {"L2CAP/LE/CID/BV-04-C", "LE/CID", LT_BREDR, "IUT listens (ECFC) on BR/EDR and LE", le_cid_bv04, NULL, false},
     {"L2CAP/COS/CED/BI-18-C", "COS/CED", LT_LE, "IUT listens (ECFC)", ced_bi18, NULL, false},
     {"L2CAP/COS/CED/BI-19-C", "COS/CED", LT_LE, NULL, NULL,
      "for an IUT without LE credit based flow control (the ECFC and LE/CFC cases assume it)", false},

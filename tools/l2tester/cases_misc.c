@@ -296,57 +296,19 @@ static void cos_cid_bv01(struct lt *t)
  * connectable on LE with the same public address, as l2iut is) and the case switches between the
  * two (lt receives from one link at a time: the other's PDUs are not taken while it waits). */
 
-struct dual {
-	uint16_t br, le; /* the tester's handles */
-};
-
-static bool le_linked(void *arg)
-{
-	struct lt *t = arg;
-	uint16_t h;
-	return l2k_link_find(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC, &h) == 0;
-}
-
-static bool dual_up(struct lt *t, struct dual *d)
-{
-	uint16_t h;
-	struct l2k_controller_info ci;
-	if (l2k_controller_info(t->st, &ci) == 0 && !ci.le)
-		return lt_na(t, "the tester's controller has no LE: the case needs a BR/EDR and an LE link to the IUT");
-	d->br = t->handle;
-	int r = l2k_link_connect(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC);
-	if (r < 0 && r != L2K_EALREADY)
-		return lt_inconclusive(t, "cannot create an LE link to the IUT: %s", l2k_strerror(r));
-	if (!le_linked(t))
-		t->clk.run_until(t, le_linked, t, 10000);
-	if (l2k_link_find(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC, &h) < 0)
-		return lt_inconclusive(t, "no LE link to the IUT within 10 s (it must advertise connectable on LE with "
-					  "its public address)");
-	d->le = h;
-	lt_logf(t, "(an LE link to the IUT too: handle 0x%04x; BR/EDR 0x%04x)", d->le, d->br);
-	return true;
-}
-
-static void dual_use(struct lt *t, const struct dual *d, bool le)
-{
-	t->le = le;
-	t->handle = le ? d->le : d->br;
-	lt_logf(t, "(on the %s link)", le ? "LE" : "BR/EDR");
-}
-
 /* L2CAP/LE/CID/BV-01-C: with a BR/EDR and an LE link to the tester, the IUT opens a channel on
  * each and the tester returns the same DCID 0x0040 on both (CIDs are per logical link, 2.1):
  * both open, and the data of each goes on its own link. */
 static void le_cid_bv01(struct lt *t)
 {
-	struct dual d;
+	struct lt_dual d;
 	int cb;
-	if (!dual_up(t, &d))
+	if (!lt_dual_up(t, &d))
 		return;
-	dual_use(t, &d, false);
+	lt_dual_use(t, &d, false);
 	if (!iut_opens(t, TCID, &cb))
 		return;
-	dual_use(t, &d, true);
+	lt_dual_use(t, &d, true);
 	char a[18], ans[64];
 	if (!lt_iut(t, ans, sizeof(ans), "connect addr=%s transport=le-public psm=128 mode=le mtu=100 mps=50 credits=5",
 		    l2k_addr_str(&t->tst_addr, a)))
@@ -371,7 +333,7 @@ static void le_cid_bv01(struct lt *t)
 	static const uint8_t kle[4] = {0x02, 0x00, 'l', 'e'};
 	if (!lt_is(t, lt_next_on(t, TCID, 2000), kle, 4, "the IUT's K-frame on the LE link (to DCID 0x0040)"))
 		return;
-	dual_use(t, &d, false);
+	lt_dual_use(t, &d, false);
 	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6272656472", cb))
 		return;
 	lt_is(t, lt_next_on(t, TCID, 2000), (const uint8_t *)"bredr", 5, "the IUT's B-frame on the BR/EDR link (to DCID 0x0040)");
@@ -382,16 +344,16 @@ static void le_cid_bv01(struct lt *t)
  * apart, each one's data to its own channel and link. */
 static void le_cid_bv02(struct lt *t)
 {
-	struct dual d;
+	struct lt_dual d;
 	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=basic", t->psm) ||
-	    !lt_iut(t, NULL, 0, "listen psm=128 transport=le mode=le") || !dual_up(t, &d))
+	    !lt_iut(t, NULL, 0, "listen psm=128 transport=le mode=le") || !lt_dual_up(t, &d))
 		return;
-	dual_use(t, &d, false);
+	lt_dual_use(t, &d, false);
 	uint16_t icid_b = lt_open_bredr(t, t->psm, TCID, NULL, 0);
 	if (!icid_b || !lt_iut_wait_open(t, 1, 3000, "the BR/EDR channel open"))
 		return;
 	int cb = t->obs.chan;
-	dual_use(t, &d, true);
+	lt_dual_use(t, &d, true);
 	struct lt_le_conn rq = {.spsm = 0x0080, .cid = TCID, .mtu = 100, .mps = 50, .credits = 5}, rsp;
 	if (!lt_le_connect(t, &rq, &rsp))
 		return;
@@ -406,7 +368,7 @@ static void le_cid_bv02(struct lt *t)
 	lt_send_kframe(t, rsp.cid, 2, (const uint8_t *)"LE", 2);
 	if (!lt_iut_wait_sdus(t, 1, 2000, "the SDU on the LE channel"))
 		return;
-	dual_use(t, &d, false);
+	lt_dual_use(t, &d, false);
 	lt_send(t, icid_b, (const uint8_t *)"BR", 2);
 	if (!lt_iut_wait_sdus(t, 2, 2000, "the SDU on the BR/EDR channel"))
 		return;
@@ -418,7 +380,7 @@ static void le_cid_bv02(struct lt *t)
 	if (!lt_iut(t, NULL, 0, "send chan=%d hex=6272", cb) ||
 	    !lt_is(t, lt_next_on(t, TCID, 2000), (const uint8_t *)"br", 2, "the IUT's B-frame on the BR/EDR link"))
 		return;
-	dual_use(t, &d, true);
+	lt_dual_use(t, &d, true);
 	static const uint8_t kle[4] = {0x02, 0x00, 'l', 'e'};
 	if (lt_iut(t, NULL, 0, "send chan=%d hex=6c65", cl))
 		lt_is(t, lt_next_on(t, TCID, 2000), kle, 4, "the IUT's K-frame on the LE link");

@@ -778,6 +778,40 @@ uint16_t lt_open_bredr_ex(struct lt *t, uint16_t psm, uint16_t tcid, const uint8
 	return icid;
 }
 
+static bool le_linked(void *arg)
+{
+	struct lt *t = arg;
+	uint16_t h;
+	return l2k_link_find(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC, &h) == 0;
+}
+
+bool lt_dual_up(struct lt *t, struct lt_dual *d)
+{
+	uint16_t h;
+	struct l2k_controller_info ci;
+	if (l2k_controller_info(t->st, &ci) == 0 && !ci.le)
+		return lt_na(t, "the tester's controller has no LE: the case needs a BR/EDR and an LE link to the IUT");
+	d->br = t->handle;
+	int r = l2k_link_connect(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC);
+	if (r < 0 && r != L2K_EALREADY)
+		return lt_inconclusive(t, "cannot create an LE link to the IUT: %s", l2k_strerror(r));
+	if (!le_linked(t))
+		t->clk.run_until(t, le_linked, t, 10000);
+	if (l2k_link_find(t->st, &t->iut_addr, L2K_ADDR_LE_PUBLIC, &h) < 0)
+		return lt_inconclusive(t, "no LE link to the IUT within 10 s (it must advertise connectable on LE with "
+					  "its public address)");
+	d->le = h;
+	lt_logf(t, "(an LE link to the IUT too: handle 0x%04x; BR/EDR 0x%04x)", d->le, d->br);
+	return true;
+}
+
+void lt_dual_use(struct lt *t, const struct lt_dual *d, bool le)
+{
+	t->le = le;
+	t->handle = le ? d->le : d->br;
+	lt_logf(t, "(on the %s link)", le ? "LE" : "BR/EDR");
+}
+
 bool lt_le_connect(struct lt *t, const struct lt_le_conn *rq, struct lt_le_conn *rsp)
 {
 	uint8_t d[10];

@@ -202,6 +202,17 @@ uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t 
 uint16_t lt_open_bredr_ex(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen,
 			  const uint8_t *rsp_opts, size_t rsp_olen, uint8_t *iut_opts, size_t *iut_olen);
 
+/* One peer over BR/EDR and LE (LE/CID): a case that starts on the BR/EDR link adds an LE link
+ * to the IUT (which must be connectable on LE with the same public address, as l2iut is) and
+ * switches between the two with lt_dual_use (lt receives from one link at a time: the other's
+ * PDUs are not taken while it waits).  lt_dual_up: false with the verdict set (not applicable
+ * when the tester's controller has no LE, inconclusive when no LE link comes in 10 s). */
+struct lt_dual {
+	uint16_t br, le; /* the tester's handles */
+};
+bool lt_dual_up(struct lt *t, struct lt_dual *d);
+void lt_dual_use(struct lt *t, const struct lt_dual *d, bool le);
+
 /* LE credit based connection request fields. */
 struct lt_le_conn {
 	uint16_t spsm, cid, mtu, mps, credits, result;
