@@ -61,6 +61,7 @@ else
 	# 42 s for the kernel's RTX); an l2tester given in L2TESTER may predate --case-limit
 	LIMIT=
 	"$L2TESTER" --help 2>/dev/null | grep -q -- --case-limit && LIMIT="--case-limit 90"
+	echo "l2tester: ${LIMIT:-no --case-limit (an older l2tester)}"
 	for tr in bredr le; do
 		case $tr in bredr) iut=$K ;; le) iut=$K/le-public ;; esac
 		step "l2tester against the kernel over $tr (--iut $iut)"
