@@ -64,8 +64,10 @@
  *   event open chan=N psm=N mode=M mtu=N peer-mtu=N [mps=N peer-mps=N] handle=N
  *       mtu / peer-mtu read back from the socket: L2CAP_OPTIONS imtu / omtu (BR/EDR), BT_RCVMTU /
  *       BT_SNDMTU (LE); mode as the kernel reports it (BR/EDR) or as asked (LE: le, ecfc); on LE
- *       mps / peer-mps as the two sides announced them in the credit based connection signaling
- *       (no socket option tells them: kiut reads the signaling on its raw HCI socket)
+ *       mps / peer-mps as the two sides announced them in the credit based connection signaling,
+ *       on BR/EDR ERTM / Streaming from the RFC options of the configuration (a success
+ *       response's MPS, else the request's: Vol 3 Part A 5.4) (no socket option tells them:
+ *       kiut reads the signaling on its raw HCI socket)
  *   event data chan=N len=N hex=...      one recv() (the first 4096 octets in hex)
  *   event closed chan=N reason=R errno=E
  *       R from the socket's error: none (recv() returned 0: the peer's Disconnection Request)
@@ -237,8 +239,14 @@ struct link {
 };
 
 #define MAX_ANN 64
+/* kind: what announced it.  A_LE: an LE / enhanced credit based request or response (cid: the
+ * sender's CID); on BR/EDR the MPS of an RFC option (ERTM, Streaming) in A_REQ a Configuration
+ * Request (cid: its DCID, the receiver's CID) or A_RSP a success Configuration Response (cid:
+ * its SCID, the CID of the channel at the receiver of the response). */
+enum ann_kind { A_LE, A_REQ, A_RSP };
 struct ann {
 	bool used, out; /* out: the kernel sent it */
+	enum ann_kind kind;
 	uint16_t handle, cid, mtu, mps;
 };
 static struct ann anns[MAX_ANN];
@@ -588,7 +596,26 @@ static void chan_closed(struct chan *c, int err)
 	chan_free(c);
 }
 
-static const struct ann *announced(int handle, bool out, uint16_t cid);
+static const struct ann *announced(int handle, bool out, uint16_t cid, enum ann_kind kind);
+
+/* The MPS of a BR/EDR ERTM / Streaming channel both ways (kcid the kernel's CID, pcid the
+ * peer's), from the RFC options of the configuration: a success response's MPS is what its
+ * sender will send, so what the requester receives; without one, the request's stands
+ * (Vol 3 Part A 5.4).  false while one is unknown. */
+static bool bredr_mps(int handle, uint16_t kcid, uint16_t pcid, unsigned *mps, unsigned *peer)
+{
+	const struct ann *a = announced(handle, false, kcid, A_RSP);
+	if (!a)
+		a = announced(handle, true, pcid, A_REQ);
+	const struct ann *b = announced(handle, true, pcid, A_RSP);
+	if (!b)
+		b = announced(handle, false, kcid, A_REQ);
+	if (!a || !b)
+		return false;
+	*mps = a->mps;
+	*peer = b->mps;
+	return true;
+}
 
 static void chan_opened(struct chan *c)
 {
@@ -627,14 +654,15 @@ static void chan_opened(struct chan *c)
 		getpeername(c->fd, (struct sockaddr *)&him, &hl);
 		const struct ann *a, *b;
 		double end = now_ms() + 300;
-		while (!((a = announced(c->handle, true, me.l2_cid)) && (b = announced(c->handle, false, him.l2_cid))) &&
+		while (!((a = announced(c->handle, true, me.l2_cid, A_LE)) &&
+			 (b = announced(c->handle, false, him.l2_cid, A_LE))) &&
 		       hci_fd >= 0 && now_ms() < end) {
 			struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
 			if (poll(&hp, 1, 20) == 1)
 				hci_read();
 		}
-		a = announced(c->handle, true, me.l2_cid);
-		b = announced(c->handle, false, him.l2_cid);
+		a = announced(c->handle, true, me.l2_cid, A_LE);
+		b = announced(c->handle, false, him.l2_cid, A_LE);
 		if (a && b)
 			snprintf(mps, sizeof(mps), " mps=%u peer-mps=%u", a->mps, b->mps);
 	} else {
@@ -645,6 +673,25 @@ static void chan_opened(struct chan *c)
 		mtu = o.imtu;
 		peer = o.omtu;
 		mode = o.mode == L2CAP_MODE_ERTM ? "ertm" : o.mode == L2CAP_MODE_STREAMING ? "streaming" : "basic";
+		if (o.mode == L2CAP_MODE_ERTM || o.mode == L2CAP_MODE_STREAMING) {
+			/* the MPS both ways from the configuration's RFC options (no socket option
+			 * tells them); the kernel's own response may go out just after it is ready */
+			struct l2_sockaddr him;
+			socklen_t hl = sizeof(him);
+			memset(&him, 0, sizeof(him));
+			getpeername(c->fd, (struct sockaddr *)&him, &hl);
+			unsigned km = 0, pm = 0;
+			double end = now_ms() + 300;
+			bool got;
+			while (!(got = bredr_mps(c->handle, c->cid, him.l2_cid, &km, &pm)) && hci_fd >= 0 &&
+			       now_ms() < end) {
+				struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
+				if (poll(&hp, 1, 20) == 1)
+					hci_read();
+			}
+			if (got)
+				snprintf(mps, sizeof(mps), " mps=%u peer-mps=%u", km, pm);
+		}
 	}
 	c->st = CH_OPEN;
 	outf("event open chan=%d psm=%u mode=%s mtu=%u peer-mtu=%u%s handle=%d", chan_no(c), c->psm, mode, mtu,
@@ -1668,25 +1715,50 @@ static struct link *link_slot(uint16_t handle, bool make)
  * seen on the raw HCI socket (a copy of every ACL packet both ways): a socket cannot tell the
  * MPS, "event open" carries it from here. */
 
-static void announce(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps)
+static void announce_k(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps, enum ann_kind kind)
 {
 	struct ann *a = NULL;
 	for (int i = 0; i < MAX_ANN && !a; i++)
-		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid)
+		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid &&
+		    anns[i].kind == kind)
 			a = &anns[i];
 	if (!a) {
 		a = &anns[ann_next];
 		ann_next = (ann_next + 1) % MAX_ANN;
 	}
-	*a = (struct ann){.used = true, .out = out, .handle = handle, .cid = cid, .mtu = mtu, .mps = mps};
+	*a = (struct ann){.used = true, .out = out, .kind = kind, .handle = handle, .cid = cid, .mtu = mtu, .mps = mps};
 }
 
-static const struct ann *announced(int handle, bool out, uint16_t cid)
+static void announce(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps)
+{
+	announce_k(handle, out, cid, mtu, mps, A_LE);
+}
+
+static const struct ann *announced(int handle, bool out, uint16_t cid, enum ann_kind kind)
 {
 	for (int i = 0; i < MAX_ANN; i++)
-		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid)
+		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid &&
+		    anns[i].kind == kind)
 			return &anns[i];
 	return NULL;
+}
+
+/* A link came up with a handle used before: what its last link announced is forgotten. */
+static void ann_forget(uint16_t handle)
+{
+	for (int i = 0; i < MAX_ANN; i++)
+		if (anns[i].used && anns[i].handle == handle)
+			anns[i].used = false;
+}
+
+/* The RFC option's MPS among the configuration options at o (n octets): 0 when none. */
+static uint16_t rfc_mps(const uint8_t *o, size_t n)
+{
+	uint16_t mps = 0;
+	for (size_t k = 0; k + 2 <= n && k + 2 + o[k + 1] <= n; k += 2u + o[k + 1])
+		if ((o[k] & 0x7F) == 0x04 && o[k + 1] == 9 && (o[k + 2] == L2CAP_MODE_ERTM || o[k + 2] == L2CAP_MODE_STREAMING))
+			mps = (uint16_t)(o[k + 9] | o[k + 10] << 8);
+	return mps;
 }
 
 /* One ACL packet (H4 type octet first): LE Credit Based / Credit Based Connection Requests and
@@ -1715,6 +1787,17 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 	 * receives) */
 	if (c[0] == 0x06 && clen >= 4)
 		disc_seen(handle, out ? G16(2) : G16(0), out);
+	/* BR/EDR configuration: the RFC option's MPS (ERTM, Streaming: "event open mps=") */
+	if (lcid == 0x0001 && c[0] == 0x04 && clen >= 4) {
+		uint16_t m = rfc_mps(d + 4, clen - 4);
+		if (m)
+			announce_k(handle, out, G16(0), 0, m, A_REQ);
+	}
+	if (lcid == 0x0001 && c[0] == 0x05 && clen >= 6 && G16(4) == 0) {
+		uint16_t m = rfc_mps(d + 6, clen - 6);
+		if (m)
+			announce_k(handle, out, G16(0), 0, m, A_RSP);
+	}
 	/* the kernel's connection requests (identifier -> its CIDs) and their refusals */
 	if (out && ((lcid == 0x0005 && (c[0] == 0x14 || c[0] == 0x17)) || (lcid == 0x0001 && c[0] == 0x02))) {
 		int i = req_next;
@@ -1818,6 +1901,7 @@ static void hci_read(void)
 				memcpy(l->addr, p + 3, 6);
 				l->down = l->le = false; /* handles are reused */
 				disc_forget(l->handle, 0);
+				ann_forget(l->handle);
 				char as[18];
 				addr_str(l->addr, as);
 				outf("event link-up addr=%s handle=%u", as, l->handle);
@@ -1829,6 +1913,7 @@ static void hci_read(void)
 				l->le = true;
 				l->down = false;
 				disc_forget(l->handle, 0);
+				ann_forget(l->handle);
 				char as[18];
 				addr_str(l->addr, as);
 				outf("event link-up addr=%s handle=%u", as, l->handle);

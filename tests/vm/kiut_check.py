@@ -205,6 +205,9 @@ if L:
     ch = field(ans, "chan")
     e = a.event("event open chan=%s" % ch, 40)
     check(e and field(e, "mode") == "ertm" and field(e, "mtu") == "600", "event open: ertm, mtu 600")
+    check(e and (field(e, "mps") or "0") != "0" and (field(e, "mps") or "").isdigit() and
+          (field(e, "peer-mps") or "0") != "0" and (field(e, "peer-mps") or "").isdigit(),
+          "event open: ertm mps and peer-mps from the configuration's RFC options")
     e = a.event("event data chan=%s" % ch, 20)
     check(e and field(e, "hex") == hexs(b"to-kernel"), "event data: l2cat's SDU through the stream socket")
     check(a.req("send chan=%s hex=%s" % (ch, hexs(b"ertm-sdu"))) == "ok", "send on ERTM")
