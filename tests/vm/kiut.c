@@ -75,6 +75,8 @@
  *       kernel itself sent the Disconnection Request for the channel, seen in the signaling:
  *       it ends a channel only for its peer's protocol errors), ECONNABORTED with the kernel's
  *       own Disconnection Request max-transmit (its monitor timer expired MaxTransmit times),
+ *       ECONNRESET of a channel still connecting with the kernel's own Disconnection Request
+ *       config-failed (a mode it requires that the peer lacks, options it cannot take),
  *       ECONNREFUSED refused, ETIMEDOUT timeout (link-lost likewise), EHOSTDOWN / EHOSTUNREACH
  *       link-failed, EACCES / EPERM / EKEYREJECTED security, EPROTO / EBADMSG / EINVAL /
  *       EMSGSIZE protocol, ECONNABORTED link-lost, no error (end of file) remote; else other.
@@ -531,17 +533,20 @@ static bool link_down(int handle);
  * protocol violation (ECONNRESET: credits past 65535, an SDU over the MTU, a K-frame over the
  * MPS, an invalid ERTM frame, an I-frame retransmitted past MaxTransmit, a failed configuration)
  * or, with ECONNABORTED, the monitor timer expiring MaxTransmit times (l2cap_tx_state_wait_f).
- * Its Disconnection Request goes out as the socket learns the error: wait for its copy a little.
- * NULL when the signaling does not tell (the errno's reason then). */
-static const char *ended_by(const struct chan *c, int err)
+ * A channel still connecting that the kernel disconnects itself failed its configuration
+ * (ECONNRESET: a mode it requires that the peer lacks, CONF_STATE2_DEVICE, or options it cannot
+ * take: l2cap_config_req).  Its Disconnection Request goes out as the socket learns the error:
+ * wait for its copy a little.  NULL when the signaling does not tell (the errno's reason then). */
+static const char *ended_by(const struct chan *c, uint16_t cid, int err)
 {
-	if (c->st != CH_OPEN || !c->cid || c->handle < 0 || (err != ECONNRESET && err != ECONNABORTED) ||
-	    hci_fd < 0)
+	bool open = c->st == CH_OPEN;
+	if ((!open && c->st != CH_CONNECTING) || !cid || c->handle < 0 || hci_fd < 0 ||
+	    (err != ECONNRESET && (!open || err != ECONNABORTED)))
 		return NULL;
 	double end = now_ms() + 300;
 	int by;
 	hci_read();
-	while ((by = disc_by(c->handle, c->cid)) < 0 && !link_down(c->handle) && now_ms() < end) {
+	while ((by = disc_by(c->handle, cid)) < 0 && !link_down(c->handle) && now_ms() < end) {
 		struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
 		if (poll(&hp, 1, 20) == 1)
 			hci_read();
@@ -550,6 +555,8 @@ static const char *ended_by(const struct chan *c, int err)
 		return NULL;
 	if (by == 0)
 		return "remote";
+	if (!open)
+		return "config-failed";
 	return err == ECONNABORTED ? "max-transmit" : "protocol";
 }
 
@@ -562,6 +569,7 @@ static void chan_closed(struct chan *c, int err)
 		en = eb;
 	}
 	const char *reason = NULL;
+	uint16_t cid = c->cid;
 	if (c->st == CH_CONNECTING) {
 		/* the peer's refusal result, from the signaling (the response came in before the
 		 * kernel closed the socket: its copy is on the raw HCI socket already) */
@@ -571,6 +579,7 @@ static void chan_closed(struct chan *c, int err)
 		if (hci_fd >= 0)
 			hci_read();
 		if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0 && me.l2_cid) {
+			cid = me.l2_cid;
 			for (int i = 0; i < MAX_REF; i++)
 				if (refs[i].used && refs[i].cid == me.l2_cid) {
 					snprintf(res, sizeof(res), " result=%u", refs[i].result);
@@ -588,8 +597,8 @@ static void chan_closed(struct chan *c, int err)
 					}
 		}
 	}
-	if (!reason)
-		reason = ended_by(c, err);
+	if (!reason && !*res)
+		reason = ended_by(c, cid, err);
 	if (!reason)
 		reason = reason_of(err, c->handle);
 	outf("event closed chan=%d reason=%s%s errno=%s", chan_no(c), reason, res, en);
