@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: l2tester -t SPEC --iut ADDR[/bredr|/le-public|/le-random] [--psm N]\n"
 		"                [--case ID ...] [--group G ...] [--iut-agent unix:PATH | --iut-control CMD]\n"
-		"                [--json FILE] [--junit FILE] [--btsnoop-dir DIR] [-v]\n"
+		"                [--json FILE] [--junit FILE] [--btsnoop-dir DIR] [--case-limit S] [-v]\n"
 		"       l2tester --in-process [--case ID ...] [--group G ...] [--iut-defect NAME] [reports]\n"
 		"       l2tester --list | --table\n"
 		"  Runs L2CAP.TS test cases as the lower tester against the IUT at ADDR and checks every\n"
@@ -42,6 +42,7 @@ static void usage(FILE *f)
 		"      --json FILE       write a JSON report\n"
 		"      --junit FILE      write a JUnit XML report\n"
 		"      --btsnoop-dir DIR a btsnoop capture of the tester's HCI traffic per case\n"
+		"      --case-limit S    a case still running after S seconds ends inconclusive (default: no bound)\n"
 		"      --list            list every case: ID, transport, group, status (case or n/a: reason)\n"
 		"      --table           the Markdown table of docs/conformance.md's l2tester section\n"
 		"  -v, --verbose         print every frame and IUT action as it happens\n"
@@ -189,9 +190,9 @@ int main(int argc, char **argv)
 	const char *cases[MAX_SEL], *groups[MAX_SEL];
 	int nc = 0, ng = 0;
 	bool list = false, table = false, inproc = false, verbose = false;
-	unsigned long psm = 0;
+	unsigned long psm = 0, limit = 0;
 	enum { O_IUT = 0x100, O_PSM, O_CASE, O_GROUP, O_AGENT, O_CONTROL, O_INPROC, O_DEFECT, O_JSON, O_JUNIT,
-	       O_SNOOP, O_LIST, O_TABLE };
+	       O_SNOOP, O_LIST, O_TABLE, O_LIMIT };
 	static const struct option lo[] = {{"transport", required_argument, 0, 't'},
 					   {"iut", required_argument, 0, O_IUT},
 					   {"psm", required_argument, 0, O_PSM},
@@ -204,6 +205,7 @@ int main(int argc, char **argv)
 					   {"json", required_argument, 0, O_JSON},
 					   {"junit", required_argument, 0, O_JUNIT},
 					   {"btsnoop-dir", required_argument, 0, O_SNOOP},
+					   {"case-limit", required_argument, 0, O_LIMIT},
 					   {"list", no_argument, 0, O_LIST},
 					   {"table", no_argument, 0, O_TABLE},
 					   {"verbose", no_argument, 0, 'v'},
@@ -237,6 +239,10 @@ int main(int argc, char **argv)
 		case O_JSON: json = optarg; break;
 		case O_JUNIT: junit = optarg; break;
 		case O_SNOOP: snoopdir = optarg; break;
+		case O_LIMIT:
+			if (tool_opt_uint(PROG, "--case-limit", optarg, 1, 86400, "seconds, 1..86400", &limit))
+				return 2;
+			break;
 		case O_LIST: list = true; break;
 		case O_TABLE: table = true; break;
 		case 'v': verbose = true; break;
@@ -342,7 +348,8 @@ int main(int argc, char **argv)
 			break;
 		struct run_entry *x = &e[n++];
 		x->c = c;
-		struct lt_run_opts ro = {.verbose = verbose, .psm = (uint16_t)psm, .iut_defect = defect};
+		struct lt_run_opts ro = {.verbose = verbose, .psm = (uint16_t)psm, .iut_defect = defect,
+					 .case_limit_ms = (uint32_t)(limit * 1000)};
 		if (snoopdir && !c->na) {
 			char name[64];
 			snprintf(name, sizeof(name), "%s", c->id);

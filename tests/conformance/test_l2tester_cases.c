@@ -372,11 +372,38 @@ static void test_hello_addr_then_fields(void **state)
 	assert_int_not_equal(lt_backend_hello(&b, &a, why, sizeof(why)), 0);
 }
 
+/* --case-limit: a case still running at its time bound ends inconclusive, naming the bound (its
+ * checks that then time out do not count as fails); one that ends sooner keeps its verdict.
+ * COS/CED/BV-08-C waits for l2kit's RTX: about 10 s on the virtual clock. */
+static void test_case_limit(void **state)
+{
+	(void)state;
+	const struct lt_case *c = lt_case_find("L2CAP/COS/CED/BV-08-C");
+	assert_non_null(c);
+	struct lt_result r;
+	struct lt_run_opts o = {.case_limit_ms = 5000};
+	lt_run_inproc(c, &o, &r);
+	print_message("BV-08 bound 5 s: %s: %s (%llu ms)\n", lt_verdict_str(r.verdict), r.reason,
+		      (unsigned long long)r.ms);
+	enum lt_verdict v = r.verdict;
+	bool named = strstr(r.reason, "time bound of 5000 ms") != NULL;
+	uint64_t ms = r.ms;
+	lt_result_free(&r);
+	assert_int_equal(v, LT_INCONC);
+	assert_true(named);
+	assert_true(ms <= 5100); /* cut at the bound, not after the case's own waits */
+	o.case_limit_ms = 30000;
+	lt_run_inproc(c, &o, &r);
+	v = r.verdict;
+	lt_result_free(&r);
+	assert_int_equal(v, LT_PASS);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 10, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 11, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -394,7 +421,8 @@ int main(void)
 	t[n + 7] = (struct CMUnitTest)cmocka_unit_test(test_other_valid_answers);
 	t[n + 8] = (struct CMUnitTest)cmocka_unit_test(test_agent_err_not_supported);
 	t[n + 9] = (struct CMUnitTest)cmocka_unit_test(test_hello_addr_then_fields);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 10, NULL, NULL);
+	t[n + 10] = (struct CMUnitTest)cmocka_unit_test(test_case_limit);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 11, NULL, NULL);
 	free(t);
 	return r;
 }

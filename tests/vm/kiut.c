@@ -25,8 +25,21 @@
  *   send           one send() of the SDU; what the kernel has no room for yet (no credits, a full
  *                  window) waits in kiut, in order, and goes when the socket becomes writable
  *                  (as an application's blocking send() would)
- *   disconnect     close(): the kernel sends the Disconnection Request; "event closed
- *                  reason=local" follows at once
+ *   disconnect     shutdown() with SO_LINGER (in a thread, on a duplicate of the socket): the
+ *                  kernel sends the Disconnection Request and the shutdown returns when the
+ *                  channel is closed (the Disconnection Response came, or the kernel's timer,
+ *                  40 s, gave up; l2cap_sock_shutdown, bt_sock_wait_state): "event closed
+ *                  reason=local" follows then (link-lost if the link went down meanwhile); a
+ *                  channel not open yet is close()d, reported at once
+ *   listen/connect BR/EDR mode options (L2CAP_OPTIONS, as l2cap_build_conf_req proposes them):
+ *                  fcs=0|1 (fcs: 0 makes the kernel propose "no FCS"), window=N (txwin_size, its
+ *                  receive window; 0: 63), max-transmit=N (max_tx; l2kit's 0 is the default 3,
+ *                  255 "for ever", the kernel's 0), ext-window=yes with window over 63 (the kernel
+ *                  then proposes the Extended Window Size to a peer claiming the feature;
+ *                  without ext-window=yes a window is at most 63), required=yes (ERTM/Streaming:
+ *                  a SOCK_STREAM socket, whose mode the kernel makes mandatory,
+ *                  CONF_STATE2_DEVICE; its SDUs are read one at a time with MSG_PEEK first),
+ *                  flush-timeout=0 or 65535 (infinite: the kernel never proposes another)
  *   echo           a raw L2CAP socket connected to ADDR (BR/EDR) sends the Echo Request; the
  *                  response comes as "event echo err=0 hex=..." (err=-110: none in 10 s)
  *   reset          every channel, server and raw socket closed (no events)
@@ -40,7 +53,11 @@
  *   response on BR/EDR, Insufficient Authorization on LE; accept=3 / accept=6 do that), set
  *   defect=... (the kernel has no deliberate defects), mode=ecfc while
  *   bluetooth.enable_ecred=0, cl-listen / cl-unlisten / cl-send (connectionless data: kiut does
- *   not drive the kernel's SOCK_DGRAM sockets).  Requests kiut does not know (link, conn-update: no socket call
+ *   not drive the kernel's SOCK_DGRAM sockets), mode=retrans and mode=flowctl (L2CAP_OPTIONS takes Basic, ERTM and
+ *   Streaming only), busy (no socket call puts a channel in local busy: the kernel does it
+ *   itself when the socket's receive buffer is full), flush-timeout= other than infinite (the
+ *   kernel never sends a Flush Timeout option), ext-window=yes with a window of 63 or less (or on
+ *   a kernel with High Speed support but bluetooth.enable_hs=0).  Requests kiut does not know (link, conn-update: no socket call
  *   makes the kernel create an LE link as central on request or send a Connection Parameter
  *   Update Request) answer "err unknown request NAME".
  *
@@ -48,12 +65,19 @@
  *   event open chan=N psm=N mode=M mtu=N peer-mtu=N [mps=N peer-mps=N] handle=N
  *       mtu / peer-mtu read back from the socket: L2CAP_OPTIONS imtu / omtu (BR/EDR), BT_RCVMTU /
  *       BT_SNDMTU (LE); mode as the kernel reports it (BR/EDR) or as asked (LE: le, ecfc); on LE
- *       mps / peer-mps as the two sides announced them in the credit based connection signaling
- *       (no socket option tells them: kiut reads the signaling on its raw HCI socket)
+ *       mps / peer-mps as the two sides announced them in the credit based connection signaling,
+ *       on BR/EDR ERTM / Streaming from the RFC options of the configuration (a success
+ *       response's MPS, else the request's: Vol 3 Part A 5.4) (no socket option tells them:
+ *       kiut reads the signaling on its raw HCI socket)
  *   event data chan=N len=N hex=...      one recv() (the first 4096 octets in hex)
  *   event closed chan=N reason=R errno=E
  *       R from the socket's error: none (recv() returned 0: the peer's Disconnection Request)
- *       remote, ECONNRESET remote (link-lost when the link went down first),
+ *       remote, ECONNRESET remote (link-lost when the link went down first; protocol when the
+ *       kernel itself sent the Disconnection Request for the channel, seen in the signaling:
+ *       it ends a channel only for its peer's protocol errors), ECONNABORTED with the kernel's
+ *       own Disconnection Request max-transmit (its monitor timer expired MaxTransmit times),
+ *       ECONNRESET of a channel still connecting with the kernel's own Disconnection Request
+ *       config-failed (a mode it requires that the peer lacks, options it cannot take),
  *       ECONNREFUSED refused, ETIMEDOUT timeout (link-lost likewise), EHOSTDOWN / EHOSTUNREACH
  *       link-failed, EACCES / EPERM / EKEYREJECTED security, EPROTO / EBADMSG / EINVAL /
  *       EMSGSIZE protocol, ECONNABORTED link-lost, no error (end of file) remote; else other.
@@ -73,6 +97,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -114,6 +139,9 @@
 #define L2CAP_MODE_BASIC 0x00
 #define L2CAP_MODE_ERTM 0x03
 #define L2CAP_MODE_STREAMING 0x04
+#define L2CAP_DEFAULT_TX_WINDOW 63
+#define L2CAP_DEFAULT_MAX_TX 3
+#define L2CAP_DEFAULT_EXT_WINDOW 0x3FFF
 #define BDADDR_BREDR 0x00
 #define BDADDR_LE_PUBLIC 0x01
 #define BDADDR_LE_RANDOM 0x02
@@ -123,6 +151,9 @@
 #define SDU_MAX 65535
 #define HEX_MAX 4096 /* octets of an SDU shown in an event line */
 #define ECHO_WAIT_MS 10000
+/* how long a disconnect waits for the kernel to finish (its own timer ends the channel after
+ * L2CAP_CONN_TIMEOUT, 40 s, when no Disconnection Response comes) */
+#define DISC_LINGER_S 60
 
 struct l2_sockaddr {
 	sa_family_t l2_family;
@@ -176,7 +207,7 @@ struct hci_dev_info_s {
 	uint32_t stat[10];
 };
 
-enum chan_state { CH_FREE, CH_CONNECTING, CH_OPEN, CH_DEFERRED };
+enum chan_state { CH_FREE, CH_CONNECTING, CH_OPEN, CH_DEFERRED, CH_CLOSING };
 
 #define TXQ 32
 struct sdu {
@@ -190,14 +221,17 @@ struct chan {
 	struct sdu q[TXQ]; /* SDUs the kernel had no room for yet (no credits, window full) */
 	int qh, qn;
 	uint16_t psm;
+	uint16_t cid; /* the kernel's CID for the channel (getsockname), 0 unknown */
 	bool le, ecfc;
-	int handle; /* -1 unknown */
+	bool stream; /* a SOCK_STREAM socket (required=yes): read one SDU at a time */
+	int handle;  /* -1 unknown */
+	unsigned gen; /* bumped at every chan_new: a finished disconnect names the one it ended */
 };
 
 struct server {
 	int fd; /* -1 free */
 	uint16_t psm;
-	bool le, ecfc, defer, refuse;
+	bool le, ecfc, defer, refuse, stream;
 };
 
 #define MAX_LINKS 16
@@ -208,8 +242,14 @@ struct link {
 };
 
 #define MAX_ANN 64
+/* kind: what announced it.  A_LE: an LE / enhanced credit based request or response (cid: the
+ * sender's CID); on BR/EDR the MPS of an RFC option (ERTM, Streaming) in A_REQ a Configuration
+ * Request (cid: its DCID, the receiver's CID) or A_RSP a success Configuration Response (cid:
+ * its SCID, the CID of the channel at the receiver of the response). */
+enum ann_kind { A_LE, A_REQ, A_RSP };
 struct ann {
 	bool used, out; /* out: the kernel sent it */
+	enum ann_kind kind;
 	uint16_t handle, cid, mtu, mps;
 };
 static struct ann anns[MAX_ANN];
@@ -429,7 +469,9 @@ static struct chan *chan_new(int fd, uint16_t psm, bool le, bool ecfc, enum chan
 {
 	for (int i = 0; i < MAX_CHANS; i++)
 		if (chans[i].st == CH_FREE) {
-			chans[i] = (struct chan){.st = st, .fd = fd, .psm = psm, .le = le, .ecfc = ecfc, .handle = -1};
+			unsigned gen = chans[i].gen + 1;
+			chans[i] = (struct chan){.st = st, .fd = fd, .psm = psm, .le = le, .ecfc = ecfc, .handle = -1,
+						 .gen = gen};
 			return &chans[i];
 		}
 	return NULL;
@@ -448,6 +490,77 @@ static void chan_free(struct chan *c)
 
 static void hci_read(void);
 
+/* Disconnection Requests seen in the signaling (both signaling channels), by link and by the
+ * kernel's CID: out, the kernel sent it for its channel (SCID); in, the peer asked (DCID).  A
+ * socket tells ECONNRESET whichever side ended the channel; these say which did. */
+#define MAX_DISC 32
+static struct {
+	bool used, out;
+	uint16_t handle, cid;
+} discs[MAX_DISC];
+static int disc_next;
+
+static void disc_seen(uint16_t handle, uint16_t cid, bool out)
+{
+	discs[disc_next].used = true;
+	discs[disc_next].out = out;
+	discs[disc_next].handle = handle;
+	discs[disc_next].cid = cid;
+	disc_next = (disc_next + 1) % MAX_DISC;
+}
+
+/* Forget the requests for a CID of a link (a new channel with that CID, the link gone). */
+static void disc_forget(int handle, uint16_t cid)
+{
+	for (int i = 0; i < MAX_DISC; i++)
+		if (discs[i].used && discs[i].handle == handle && (!cid || discs[i].cid == cid))
+			discs[i].used = false;
+}
+
+/* 1: the kernel sent a Disconnection Request for cid on the link, 0: the peer did, -1: none seen */
+static int disc_by(int handle, uint16_t cid)
+{
+	int by = -1;
+	for (int i = 0; i < MAX_DISC; i++)
+		if (discs[i].used && discs[i].handle == handle && discs[i].cid == cid && (discs[i].out || by < 0))
+			by = discs[i].out;
+	return by;
+}
+
+static bool link_down(int handle);
+
+/* The reason of an open channel that ended with a connection reset or abort while its link is up:
+ * the kernel ends a channel itself (l2cap_send_disconn_req) only for an error of its peer's: a
+ * protocol violation (ECONNRESET: credits past 65535, an SDU over the MTU, a K-frame over the
+ * MPS, an invalid ERTM frame, an I-frame retransmitted past MaxTransmit, a failed configuration)
+ * or, with ECONNABORTED, the monitor timer expiring MaxTransmit times (l2cap_tx_state_wait_f).
+ * A channel still connecting that the kernel disconnects itself failed its configuration
+ * (ECONNRESET: a mode it requires that the peer lacks, CONF_STATE2_DEVICE, or options it cannot
+ * take: l2cap_config_req).  Its Disconnection Request goes out as the socket learns the error:
+ * wait for its copy a little.  NULL when the signaling does not tell (the errno's reason then). */
+static const char *ended_by(const struct chan *c, uint16_t cid, int err)
+{
+	bool open = c->st == CH_OPEN;
+	if ((!open && c->st != CH_CONNECTING) || !cid || c->handle < 0 || hci_fd < 0 ||
+	    (err != ECONNRESET && (!open || err != ECONNABORTED)))
+		return NULL;
+	double end = now_ms() + 300;
+	int by;
+	hci_read();
+	while ((by = disc_by(c->handle, cid)) < 0 && !link_down(c->handle) && now_ms() < end) {
+		struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
+		if (poll(&hp, 1, 20) == 1)
+			hci_read();
+	}
+	if (by < 0 || link_down(c->handle))
+		return NULL;
+	if (by == 0)
+		return "remote";
+	if (!open)
+		return "config-failed";
+	return err == ECONNABORTED ? "max-transmit" : "protocol";
+}
+
 static void chan_closed(struct chan *c, int err)
 {
 	const char *en = errno_name(err);
@@ -457,6 +570,7 @@ static void chan_closed(struct chan *c, int err)
 		en = eb;
 	}
 	const char *reason = NULL;
+	uint16_t cid = c->cid;
 	if (c->st == CH_CONNECTING) {
 		/* the peer's refusal result, from the signaling (the response came in before the
 		 * kernel closed the socket: its copy is on the raw HCI socket already) */
@@ -466,6 +580,7 @@ static void chan_closed(struct chan *c, int err)
 		if (hci_fd >= 0)
 			hci_read();
 		if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0 && me.l2_cid) {
+			cid = me.l2_cid;
 			for (int i = 0; i < MAX_REF; i++)
 				if (refs[i].used && refs[i].cid == me.l2_cid) {
 					snprintf(res, sizeof(res), " result=%u", refs[i].result);
@@ -483,13 +598,34 @@ static void chan_closed(struct chan *c, int err)
 					}
 		}
 	}
+	if (!reason && !*res)
+		reason = ended_by(c, cid, err);
 	if (!reason)
 		reason = reason_of(err, c->handle);
 	outf("event closed chan=%d reason=%s%s errno=%s", chan_no(c), reason, res, en);
 	chan_free(c);
 }
 
-static const struct ann *announced(int handle, bool out, uint16_t cid);
+static const struct ann *announced(int handle, bool out, uint16_t cid, enum ann_kind kind);
+
+/* The MPS of a BR/EDR ERTM / Streaming channel both ways (kcid the kernel's CID, pcid the
+ * peer's), from the RFC options of the configuration: a success response's MPS is what its
+ * sender will send, so what the requester receives; without one, the request's stands
+ * (Vol 3 Part A 5.4).  false while one is unknown. */
+static bool bredr_mps(int handle, uint16_t kcid, uint16_t pcid, unsigned *mps, unsigned *peer)
+{
+	const struct ann *a = announced(handle, false, kcid, A_RSP);
+	if (!a)
+		a = announced(handle, true, pcid, A_REQ);
+	const struct ann *b = announced(handle, true, pcid, A_RSP);
+	if (!b)
+		b = announced(handle, false, kcid, A_REQ);
+	if (!a || !b)
+		return false;
+	*mps = a->mps;
+	*peer = b->mps;
+	return true;
+}
 
 static void chan_opened(struct chan *c)
 {
@@ -501,6 +637,15 @@ static void chan_opened(struct chan *c)
 	if (getsockopt(c->fd, SOL_L2CAP, L2CAP_CONNINFO, &ci, &l) == 0)
 		c->handle = ci.hci_handle;
 	char mps[48] = "";
+	{
+		struct l2_sockaddr me;
+		socklen_t ml = sizeof(me);
+		memset(&me, 0, sizeof(me));
+		if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0)
+			c->cid = me.l2_cid;
+		if (c->handle >= 0 && c->cid)
+			disc_forget(c->handle, c->cid); /* CIDs and handles are reused */
+	}
 	if (c->le) {
 		uint16_t s = 0, r = 0;
 		l = sizeof(s);
@@ -519,14 +664,15 @@ static void chan_opened(struct chan *c)
 		getpeername(c->fd, (struct sockaddr *)&him, &hl);
 		const struct ann *a, *b;
 		double end = now_ms() + 300;
-		while (!((a = announced(c->handle, true, me.l2_cid)) && (b = announced(c->handle, false, him.l2_cid))) &&
+		while (!((a = announced(c->handle, true, me.l2_cid, A_LE)) &&
+			 (b = announced(c->handle, false, him.l2_cid, A_LE))) &&
 		       hci_fd >= 0 && now_ms() < end) {
 			struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
 			if (poll(&hp, 1, 20) == 1)
 				hci_read();
 		}
-		a = announced(c->handle, true, me.l2_cid);
-		b = announced(c->handle, false, him.l2_cid);
+		a = announced(c->handle, true, me.l2_cid, A_LE);
+		b = announced(c->handle, false, him.l2_cid, A_LE);
 		if (a && b)
 			snprintf(mps, sizeof(mps), " mps=%u peer-mps=%u", a->mps, b->mps);
 	} else {
@@ -537,6 +683,25 @@ static void chan_opened(struct chan *c)
 		mtu = o.imtu;
 		peer = o.omtu;
 		mode = o.mode == L2CAP_MODE_ERTM ? "ertm" : o.mode == L2CAP_MODE_STREAMING ? "streaming" : "basic";
+		if (o.mode == L2CAP_MODE_ERTM || o.mode == L2CAP_MODE_STREAMING) {
+			/* the MPS both ways from the configuration's RFC options (no socket option
+			 * tells them); the kernel's own response may go out just after it is ready */
+			struct l2_sockaddr him;
+			socklen_t hl = sizeof(him);
+			memset(&him, 0, sizeof(him));
+			getpeername(c->fd, (struct sockaddr *)&him, &hl);
+			unsigned km = 0, pm = 0;
+			double end = now_ms() + 300;
+			bool got;
+			while (!(got = bredr_mps(c->handle, c->cid, him.l2_cid, &km, &pm)) && hci_fd >= 0 &&
+			       now_ms() < end) {
+				struct pollfd hp = {.fd = hci_fd, .events = POLLIN};
+				if (poll(&hp, 1, 20) == 1)
+					hci_read();
+			}
+			if (got)
+				snprintf(mps, sizeof(mps), " mps=%u peer-mps=%u", km, pm);
+		}
 	}
 	c->st = CH_OPEN;
 	outf("event open chan=%d psm=%u mode=%s mtu=%u peer-mtu=%u%s handle=%d", chan_no(c), c->psm, mode, mtu,
@@ -551,13 +716,26 @@ static void chan_data(struct chan *c, const uint8_t *buf, size_t n)
 	outf("event data chan=%d len=%zu hex=%s", chan_no(c), n, h);
 }
 
+/* One SDU from a channel's socket (recv() semantics).  A stream socket's recv() joins the SDUs
+ * queued (bt_sock_stream_recvmsg); with MSG_PEEK it copies the first one only: read exactly
+ * that many octets. */
+static ssize_t chan_recv1(struct chan *c, uint8_t *buf, size_t cap)
+{
+	if (!c->stream)
+		return recv(c->fd, buf, cap, MSG_DONTWAIT);
+	ssize_t r = recv(c->fd, buf, cap, MSG_DONTWAIT | MSG_PEEK);
+	if (r <= 0)
+		return r;
+	return recv(c->fd, buf, (size_t)r, MSG_DONTWAIT);
+}
+
 /* The channel ended with err (0: the peer's Disconnection Request).  The kernel reports the
  * socket's error before the SDUs still queued (sock_error() comes first in
  * __skb_try_recv_datagram): they are read after it, then the end is reported. */
 static void chan_ended(struct chan *c, int err, uint8_t *buf, size_t cap)
 {
 	for (;;) {
-		ssize_t r = recv(c->fd, buf, cap, MSG_DONTWAIT);
+		ssize_t r = chan_recv1(c, buf, cap);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -572,7 +750,7 @@ static void chan_read(struct chan *c, short revents)
 {
 	static uint8_t buf[SDU_MAX];
 	for (;;) {
-		ssize_t r = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		ssize_t r = chan_recv1(c, buf, sizeof(buf));
 		if (r > 0) {
 			chan_data(c, buf, (size_t)r);
 			continue;
@@ -640,6 +818,96 @@ static int chan_flush(struct chan *c)
 	return 0;
 }
 
+/* ---- disconnect ------------------------------------------------------------------------------- */
+
+/* An application learns that its disconnection finished (the Disconnection Response came, or the
+ * kernel's timer gave up) from a shutdown() that lingers: with SO_LINGER it waits for the
+ * channel's BT_CLOSED (l2cap_sock_shutdown, bt_sock_wait_state); a plain close() returns at
+ * once.  The blocking shutdown runs in a thread of its own, on a duplicate of the socket, and
+ * reports through a pipe; "event closed reason=local" follows then. */
+static int disc_pipe[2] = {-1, -1};
+struct disc_job {
+	int fd, idx;
+	unsigned gen;
+};
+struct disc_done {
+	int idx, err;
+	unsigned gen;
+};
+
+static void *disc_thread(void *arg)
+{
+	struct disc_job j = *(struct disc_job *)arg;
+	free(arg);
+	struct linger lg = {.l_onoff = 1, .l_linger = DISC_LINGER_S};
+	struct disc_done d = {.idx = j.idx, .gen = j.gen};
+	if (setsockopt(j.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0 || shutdown(j.fd, SHUT_RDWR) < 0)
+		d.err = errno;
+	close(j.fd);
+	ssize_t w;
+	do
+		w = write(disc_pipe[1], &d, sizeof(d));
+	while (w < 0 && errno == EINTR);
+	return NULL;
+}
+
+static int chan_disconnect(struct chan *c, char *ans, size_t n)
+{
+	if (c->st == CH_CLOSING) {
+		snprintf(ans, n, "chan %d is disconnecting already", chan_no(c));
+		return -1;
+	}
+	if (c->st == CH_OPEN && disc_pipe[1] >= 0) {
+		struct disc_job *j = malloc(sizeof(*j));
+		int dfd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
+		pthread_attr_t at;
+		pthread_t th;
+		bool started = false;
+		if (j && dfd >= 0 && pthread_attr_init(&at) == 0) {
+			*j = (struct disc_job){.fd = dfd, .idx = (int)(c - chans), .gen = c->gen};
+			pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+			started = pthread_create(&th, &at, disc_thread, j) == 0;
+			pthread_attr_destroy(&at);
+		}
+		if (started) {
+			c->st = CH_CLOSING; /* no longer polled: its socket is shut down */
+			return 0;
+		}
+		free(j);
+		if (dfd >= 0)
+			close(dfd);
+		fprintf(stderr, "kiut: chan %d: no disconnect thread: closed at once\n", chan_no(c));
+	}
+	/* a channel not open yet (or no thread): close() */
+	int no = chan_no(c);
+	chan_free(c);
+	outf("event closed chan=%d reason=local errno=0", no);
+	return 0;
+}
+
+static void disc_read(void)
+{
+	struct disc_done d;
+	while (read(disc_pipe[0], &d, sizeof(d)) == (ssize_t)sizeof(d)) {
+		if (d.idx < 0 || d.idx >= MAX_CHANS)
+			continue;
+		struct chan *c = &chans[d.idx];
+		if (c->st != CH_CLOSING || c->gen != d.gen)
+			continue; /* reset meanwhile */
+		if (hci_fd >= 0)
+			hci_read();
+		const char *en = errno_name(d.err);
+		char eb[16];
+		if (!en) {
+			snprintf(eb, sizeof(eb), "%d", d.err);
+			en = eb;
+		}
+		outf("event closed chan=%d reason=%s errno=%s", chan_no(c),
+		     d.err && c->handle >= 0 && link_down(c->handle) ? "link-lost" : "local", en);
+		chan_free(c);
+	}
+}
+
 /* ---- sockets ---------------------------------------------------------------------------------- */
 
 static int set_sec(int fd, unsigned level, char *why, size_t wn)
@@ -652,8 +920,123 @@ static int set_sec(int fd, unsigned level, char *why, size_t wn)
 	return 0;
 }
 
-/* The mode and receive MTU of a bound socket. */
-static int set_mode(int fd, bool le, const char *mode, long mtu, char *why, size_t wn)
+struct kv {
+	char key[16];
+	const char *val;
+	bool used;
+};
+#define MAX_KV 16
+
+static const char *get(struct kv *kv, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key)) {
+			kv[i].used = true;
+			return kv[i].val;
+		}
+	return NULL;
+}
+
+/* The BR/EDR mode options of a listen or connect request (docs/l2tester.md), as L2CAP_OPTIONS
+ * takes them (l2cap_sock_setsockopt_old) and l2cap_build_conf_req proposes them. */
+struct kopts {
+	int fcs;	 /* -1: the kernel's default (CRC-16); 0: none (an FCS option "none"); 1 */
+	long window;	 /* -1: default (63); else txwin_size, our receive window (RFC TxWindow) */
+	long max_tx;	 /* -1: default (3); else max_tx (0: unlimited) */
+	bool required;	 /* the mode is mandatory: a SOCK_STREAM socket (CONF_STATE2_DEVICE) */
+};
+
+/* Whether the kernel may propose the Extended Window Size at all.  Kernels with High Speed (AMP)
+ * support use it only with HS on (bluetooth.enable_hs=1: __l2cap_ews_supported needs the A2MP
+ * fixed channel); once AMP was removed (Linux 6.8, and Debian's 6.1.192 has that backport: its
+ * bluetooth module has no enable_hs) the peer's Extended Window Size feature bit alone decides. */
+static bool kernel_ews(void)
+{
+	char b[4] = "";
+	FILE *f = fopen("/sys/module/bluetooth/parameters/enable_hs", "r");
+	if (!f)
+		return true;
+	bool y = fgets(b, sizeof(b), f) && b[0] == 'Y';
+	fclose(f);
+	return y;
+}
+
+/* fcs= window= max-transmit= flush-timeout= ext-window= required=: what the kernel can apply, or
+ * -1 with why (err "not supported: ..." for what it cannot). */
+static int kopts_of(struct kv *kv, int nkv, bool le, const char *mode, struct kopts *o, char *why, size_t wn)
+{
+	*o = (struct kopts){.fcs = -1, .window = -1, .max_tx = -1};
+	const char *s;
+	unsigned long v;
+	if ((s = get(kv, nkv, "fcs")) != NULL) {
+		if (num(s, 1, &v) < 0) {
+			snprintf(why, wn, "bad fcs '%s' (0 or 1)", s);
+			return -1;
+		}
+		o->fcs = (int)v;
+	}
+	if ((s = get(kv, nkv, "window")) != NULL) {
+		if (num(s, 0x3FFF, &v) < 0) {
+			snprintf(why, wn, "bad window '%s'", s);
+			return -1;
+		}
+		o->window = v ? (long)v : L2CAP_DEFAULT_TX_WINDOW;
+	}
+	if ((s = get(kv, nkv, "max-transmit")) != NULL) {
+		if (num(s, 0xFF, &v) < 0) {
+			snprintf(why, wn, "bad max-transmit '%s'", s);
+			return -1;
+		}
+		/* l2kit's 0 is its default (3), 255 for ever; the kernel's max_tx 0 is for ever */
+		o->max_tx = v == 0 ? L2CAP_DEFAULT_MAX_TX : v == 0xFF ? 0 : (long)v;
+	}
+	if ((s = get(kv, nkv, "flush-timeout")) != NULL) {
+		if (num(s, 0xFFFF, &v) < 0) {
+			snprintf(why, wn, "bad flush-timeout '%s'", s);
+			return -1;
+		}
+		/* 0 and 0xFFFF: infinite, what the kernel assumes anyway */
+		if (v != 0 && v != 0xFFFF && !le) {
+			snprintf(why, wn, "not supported: the kernel never proposes a Flush Timeout option "
+				 "(l2cap_build_conf_req); L2CAP_OPTIONS flush_to is only stored");
+			return -1;
+		}
+	}
+	bool ext = false;
+	if ((s = get(kv, nkv, "ext-window")) != NULL) {
+		if (strcmp(s, "yes") && strcmp(s, "no")) {
+			snprintf(why, wn, "ext-window= yes or no");
+			return -1;
+		}
+		ext = !strcmp(s, "yes");
+	}
+	if ((s = get(kv, nkv, "required")) != NULL) {
+		if (strcmp(s, "yes") && strcmp(s, "no")) {
+			snprintf(why, wn, "required= yes or no");
+			return -1;
+		}
+		/* meaningful for ERTM and Streaming (Basic is always there; LE has one mode) */
+		o->required = !strcmp(s, "yes") && !le && (!strcmp(mode, "ertm") || !strcmp(mode, "streaming"));
+	}
+	if (ext && !le && !strcmp(mode, "ertm")) {
+		if (!kernel_ews()) {
+			snprintf(why, wn, "not supported: this kernel proposes the Extended Window Size option only "
+				 "with High Speed enabled (bluetooth.enable_hs=1), which is off");
+			return -1;
+		}
+		if (o->window <= L2CAP_DEFAULT_TX_WINDOW) {
+			snprintf(why, wn, "not supported: the kernel proposes the Extended Window Size option only "
+				 "for a window over 63 (l2cap_txwin_setup), and only to a peer that claims the feature");
+			return -1;
+		}
+	} else if (o->window > L2CAP_DEFAULT_TX_WINDOW) {
+		o->window = L2CAP_DEFAULT_TX_WINDOW; /* without the extended window: at most 63 */
+	}
+	return 0;
+}
+
+/* The mode, receive MTU and mode options of a bound socket. */
+static int set_mode(int fd, bool le, const char *mode, long mtu, const struct kopts *ko, char *why, size_t wn)
 {
 	if (le) {
 		if (!strcmp(mode, "ecfc")) {
@@ -688,6 +1071,12 @@ static int set_mode(int fd, bool le, const char *mode, long mtu, char *why, size
 										       : L2CAP_MODE_BASIC;
 	if (mtu >= 0)
 		o.imtu = (uint16_t)mtu;
+	if (ko && ko->fcs >= 0)
+		o.fcs = (uint8_t)ko->fcs;
+	if (ko && ko->window >= 0)
+		o.txwin_size = (uint16_t)ko->window;
+	if (ko && ko->max_tx >= 0)
+		o.max_tx = (uint8_t)ko->max_tx;
 	if (setsockopt(fd, SOL_L2CAP, L2CAP_OPTIONS, &o, sizeof(o)) < 0) {
 		snprintf(why, wn, "setsockopt L2CAP_OPTIONS mode %u imtu %u: %s", o.mode, o.imtu, strerror(errno));
 		return -1;
@@ -697,23 +1086,6 @@ static int set_mode(int fd, bool le, const char *mode, long mtu, char *why, size
 
 /* ---- requests --------------------------------------------------------------------------------- */
 
-struct kv {
-	char key[16];
-	const char *val;
-	bool used;
-};
-#define MAX_KV 12
-
-static const char *get(struct kv *kv, int n, const char *key)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key)) {
-			kv[i].used = true;
-			return kv[i].val;
-		}
-	return NULL;
-}
-
 /* mode= for a transport: the names l2kit uses (le-cfc is another name for le) */
 static const char *mode_of(const char *m, bool le, char *why, size_t wn)
 {
@@ -721,16 +1093,16 @@ static const char *mode_of(const char *m, bool le, char *why, size_t wn)
 		return le ? "le" : "basic";
 	if (!le && (!strcmp(m, "basic") || !strcmp(m, "ertm") || !strcmp(m, "streaming")))
 		return m;
-	if (le && (!strcmp(m, "le") || !strcmp(m, "le-cfc")))
+	if (le && (!strcmp(m, "le") || !strcmp(m, "le-cfc") || !strcmp(m, "le-credit") || !strcmp(m, "lecoc")))
 		return "le";
 	if (le && !strcmp(m, "ecfc"))
 		return m;
 	if (!strcmp(m, "basic") || !strcmp(m, "ertm") || !strcmp(m, "streaming") || !strcmp(m, "le") ||
-	    !strcmp(m, "le-cfc") || !strcmp(m, "ecfc"))
+	    !strcmp(m, "le-cfc") || !strcmp(m, "le-credit") || !strcmp(m, "lecoc") || !strcmp(m, "ecfc"))
 		snprintf(why, wn, "mode %s is not a mode of this transport", m);
 	else if (!strcmp(m, "retrans") || !strcmp(m, "flowctl"))
-		snprintf(why, wn, "not supported: the kernel has no %s mode (Linux implements basic, ertm, "
-			 "streaming, le and ecfc)", m);
+		snprintf(why, wn, "not supported: the kernel has no %s mode (L2CAP_OPTIONS takes basic, ertm "
+			 "and streaming only; LE: le and ecfc)", m);
 	else
 		snprintf(why, wn, "unknown mode %s", m);
 	return NULL;
@@ -805,6 +1177,9 @@ static int hci_addr(uint8_t out[6])
 	return 0;
 }
 
+/* the BR/EDR mode option keys of listen and connect (kopts_of) */
+#define KOPT_KEYS " fcs window max-transmit flush-timeout ext-window required "
+
 /* Performs one request: 0 with ans = the text after "ok", -1 with ans = the err reason. */
 static int request(char *req, char *ans, size_t n)
 {
@@ -837,13 +1212,14 @@ static int request(char *req, char *ans, size_t n)
 	}
 	static const char *const keys[][2] = {
 	    {"hello", ""},
-	    {"listen", " psm transport mode mtu mps credits sec accept manual-credits "},
+	    {"listen", " psm transport mode mtu mps credits sec accept manual-credits" KOPT_KEYS},
 	    {"unlisten", " psm transport "},
-	    {"connect", " addr transport psm mode mtu mps credits sec n manual-credits "},
+	    {"connect", " addr transport psm mode mtu mps credits sec n manual-credits" KOPT_KEYS},
 	    {"reconfigure", NULL},
 	    {"send", " chan hex "},
 	    {"disconnect", " chan "},
 	    {"credits", " chan n "},
+	    {"busy", " chan on "},
 	    {"echo", " addr hex "},
 	    {"set", NULL},
 	    {"reset", ""},
@@ -989,6 +1365,9 @@ static int request(char *req, char *ans, size_t n)
 		}
 		if (cannot(kv, nkv, ans, n))
 			return -1;
+		struct kopts ko;
+		if (kopts_of(kv, nkv, le, mode, &ko, ans, n) < 0)
+			return -1;
 		if (sv) {
 			close(sv->fd);
 			sv->fd = -1;
@@ -1000,7 +1379,9 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "too many servers");
 			return -1;
 		}
-		int fd = l2_socket(SOCK_SEQPACKET, BTPROTO_L2CAP);
+		/* a mandatory mode is a stream socket's: the kernel marks it CONF_STATE2_DEVICE
+		 * (l2cap_sock_init) and its accepted channels inherit it */
+		int fd = l2_socket(ko.required ? SOCK_STREAM : SOCK_SEQPACKET, BTPROTO_L2CAP);
 		if (fd < 0) {
 			snprintf(ans, n, "socket(AF_BLUETOOTH, L2CAP): %s", strerror(errno));
 			return -1;
@@ -1021,7 +1402,7 @@ static int request(char *req, char *ans, size_t n)
 			return -1;
 		}
 		/* the mode once bound: BT_MODE is refused before (l2cap_sock_setsockopt) */
-		if (set_mode(fd, le, mode, mtu, ans, n) < 0) {
+		if (set_mode(fd, le, mode, mtu, &ko, ans, n) < 0) {
 			close(fd);
 			return -1;
 		}
@@ -1036,7 +1417,7 @@ static int request(char *req, char *ans, size_t n)
 			return -1;
 		}
 		*sv = (struct server){.fd = fd, .psm = (uint16_t)v, .le = le, .ecfc = !strcmp(mode, "ecfc"), .defer = defer,
-					.refuse = refuse};
+					.refuse = refuse, .stream = ko.required};
 		return 0;
 	}
 	if (!strcmp(verb, "connect")) {
@@ -1069,7 +1450,10 @@ static int request(char *req, char *ans, size_t n)
 		}
 		if (cannot(kv, nkv, ans, n))
 			return -1;
-		int fd = l2_socket(SOCK_SEQPACKET, BTPROTO_L2CAP);
+		struct kopts ko;
+		if (kopts_of(kv, nkv, le, mode, &ko, ans, n) < 0)
+			return -1;
+		int fd = l2_socket(ko.required ? SOCK_STREAM : SOCK_SEQPACKET, BTPROTO_L2CAP);
 		if (fd < 0) {
 			snprintf(ans, n, "socket(AF_BLUETOOTH, L2CAP): %s", strerror(errno));
 			return -1;
@@ -1081,7 +1465,7 @@ static int request(char *req, char *ans, size_t n)
 		if ((sec && set_sec(fd, (unsigned)sec, ans, n) < 0) ||
 		    (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
 		     snprintf(ans, n, "bind: %s", strerror(errno)) > 0) ||
-		    set_mode(fd, le, mode, mtu, ans, n) < 0) {
+		    set_mode(fd, le, mode, mtu, &ko, ans, n) < 0) {
 			close(fd);
 			return -1;
 		}
@@ -1091,6 +1475,7 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "too many channels");
 			return -1;
 		}
+		c->stream = ko.required;
 		sa.l2_psm = (unsigned short)v;
 		sa.l2_bdaddr_type = type;
 		memcpy(sa.l2_bdaddr, a, 6);
@@ -1102,7 +1487,7 @@ static int request(char *req, char *ans, size_t n)
 		snprintf(ans, n, "chan=%d", chan_no(c));
 		return 0;
 	}
-	if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits")) {
+	if (!strcmp(verb, "send") || !strcmp(verb, "disconnect") || !strcmp(verb, "credits") || !strcmp(verb, "busy")) {
 		struct chan *c = NULL;
 		if (num(get(kv, nkv, "chan"), MAX_CHANS, &v) == 0 && v >= 1 && chans[v - 1].st != CH_FREE)
 			c = &chans[v - 1];
@@ -1119,12 +1504,17 @@ static int request(char *req, char *ans, size_t n)
 				 "reads; a socket cannot give them");
 			return -1;
 		}
-		if (!strcmp(verb, "disconnect")) {
-			int no = chan_no(c);
-			chan_free(c);
-			outf("event closed chan=%d reason=local errno=0", no);
-			return 0;
+		if (!strcmp(verb, "busy")) {
+			if (!(s = get(kv, nkv, "on")) || (strcmp(s, "yes") && strcmp(s, "no"))) {
+				snprintf(ans, n, "on= yes or no");
+				return -1;
+			}
+			snprintf(ans, n, "not supported: a kernel socket has no local busy control (the kernel "
+				 "enters ERTM local busy itself when the socket's receive buffer is full)");
+			return -1;
 		}
+		if (!strcmp(verb, "disconnect"))
+			return chan_disconnect(c, ans, n);
 		static uint8_t b[SDU_MAX];
 		size_t len = 0;
 		if (!(s = get(kv, nkv, "hex")) || unhex(s, b, sizeof(b), &len) < 0) {
@@ -1356,25 +1746,50 @@ static struct link *link_slot(uint16_t handle, bool make)
  * seen on the raw HCI socket (a copy of every ACL packet both ways): a socket cannot tell the
  * MPS, "event open" carries it from here. */
 
-static void announce(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps)
+static void announce_k(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps, enum ann_kind kind)
 {
 	struct ann *a = NULL;
 	for (int i = 0; i < MAX_ANN && !a; i++)
-		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid)
+		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid &&
+		    anns[i].kind == kind)
 			a = &anns[i];
 	if (!a) {
 		a = &anns[ann_next];
 		ann_next = (ann_next + 1) % MAX_ANN;
 	}
-	*a = (struct ann){.used = true, .out = out, .handle = handle, .cid = cid, .mtu = mtu, .mps = mps};
+	*a = (struct ann){.used = true, .out = out, .kind = kind, .handle = handle, .cid = cid, .mtu = mtu, .mps = mps};
 }
 
-static const struct ann *announced(int handle, bool out, uint16_t cid)
+static void announce(uint16_t handle, bool out, uint16_t cid, uint16_t mtu, uint16_t mps)
+{
+	announce_k(handle, out, cid, mtu, mps, A_LE);
+}
+
+static const struct ann *announced(int handle, bool out, uint16_t cid, enum ann_kind kind)
 {
 	for (int i = 0; i < MAX_ANN; i++)
-		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid)
+		if (anns[i].used && anns[i].handle == handle && anns[i].out == out && anns[i].cid == cid &&
+		    anns[i].kind == kind)
 			return &anns[i];
 	return NULL;
+}
+
+/* A link came up with a handle used before: what its last link announced is forgotten. */
+static void ann_forget(uint16_t handle)
+{
+	for (int i = 0; i < MAX_ANN; i++)
+		if (anns[i].used && anns[i].handle == handle)
+			anns[i].used = false;
+}
+
+/* The RFC option's MPS among the configuration options at o (n octets): 0 when none. */
+static uint16_t rfc_mps(const uint8_t *o, size_t n)
+{
+	uint16_t mps = 0;
+	for (size_t k = 0; k + 2 <= n && k + 2 + o[k + 1] <= n; k += 2u + o[k + 1])
+		if ((o[k] & 0x7F) == 0x04 && o[k + 1] == 9 && (o[k + 2] == L2CAP_MODE_ERTM || o[k + 2] == L2CAP_MODE_STREAMING))
+			mps = (uint16_t)(o[k + 9] | o[k + 10] << 8);
+	return mps;
 }
 
 /* One ACL packet (H4 type octet first): LE Credit Based / Credit Based Connection Requests and
@@ -1399,6 +1814,21 @@ static void sniff_acl(const uint8_t *b, size_t n, bool out)
 		return;
 	const uint8_t *d = c + 4;
 #define G16(o) ((uint16_t)(d[(o)] | d[(o) + 1] << 8))
+	/* Disconnection Request: DCID, SCID (the kernel's CID: SCID when it sends, DCID when it
+	 * receives) */
+	if (c[0] == 0x06 && clen >= 4)
+		disc_seen(handle, out ? G16(2) : G16(0), out);
+	/* BR/EDR configuration: the RFC option's MPS (ERTM, Streaming: "event open mps=") */
+	if (lcid == 0x0001 && c[0] == 0x04 && clen >= 4) {
+		uint16_t m = rfc_mps(d + 4, clen - 4);
+		if (m)
+			announce_k(handle, out, G16(0), 0, m, A_REQ);
+	}
+	if (lcid == 0x0001 && c[0] == 0x05 && clen >= 6 && G16(4) == 0) {
+		uint16_t m = rfc_mps(d + 6, clen - 6);
+		if (m)
+			announce_k(handle, out, G16(0), 0, m, A_RSP);
+	}
 	/* the kernel's connection requests (identifier -> its CIDs) and their refusals */
 	if (out && ((lcid == 0x0005 && (c[0] == 0x14 || c[0] == 0x17)) || (lcid == 0x0001 && c[0] == 0x02))) {
 		int i = req_next;
@@ -1501,6 +1931,8 @@ static void hci_read(void)
 			if ((l = link_slot((uint16_t)((p[1] | p[2] << 8) & 0x0FFF), true)) != NULL) {
 				memcpy(l->addr, p + 3, 6);
 				l->down = l->le = false; /* handles are reused */
+				disc_forget(l->handle, 0);
+				ann_forget(l->handle);
 				char as[18];
 				addr_str(l->addr, as);
 				outf("event link-up addr=%s handle=%u", as, l->handle);
@@ -1511,6 +1943,8 @@ static void hci_read(void)
 				memcpy(l->addr, p + 6, 6);
 				l->le = true;
 				l->down = false;
+				disc_forget(l->handle, 0);
+				ann_forget(l->handle);
 				char as[18];
 				addr_str(l->addr, as);
 				outf("event link-up addr=%s handle=%u", as, l->handle);
@@ -1574,7 +2008,7 @@ static void client_read(void)
 	}
 }
 
-enum { W_HCI = -1, W_CTL = -2, W_ECHO = -3, W_MGMT = -4, W_SERVER = 1000 };
+enum { W_HCI = -1, W_CTL = -2, W_ECHO = -3, W_MGMT = -4, W_DISC = -5, W_SERVER = 1000 };
 
 static int usage(void)
 {
@@ -1617,6 +2051,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hci_open();
+	if (pipe2(disc_pipe, O_CLOEXEC) < 0) {
+		perror("kiut: pipe");
+		disc_pipe[0] = disc_pipe[1] = -1;
+	} else {
+		fcntl(disc_pipe[0], F_SETFL, fcntl(disc_pipe[0], F_GETFL) | O_NONBLOCK);
+	}
 	if (le_adv) {
 		mgmt_open();
 		readvertise();
@@ -1639,8 +2079,8 @@ int main(int argc, char **argv)
 			fclose(f);
 	}
 	while (!quitting) {
-		struct pollfd p[4 + MAX_SERVERS + MAX_CHANS];
-		int who[4 + MAX_SERVERS + MAX_CHANS]; /* W_* or a server (W_SERVER + i) or a chan (i) */
+		struct pollfd p[5 + MAX_SERVERS + MAX_CHANS];
+		int who[5 + MAX_SERVERS + MAX_CHANS]; /* W_* or a server (W_SERVER + i) or a chan (i) */
 		int np = 0;
 		/* the controller's events first: a link that went down names the channels' reason */
 		if (hci_fd >= 0) {
@@ -1650,6 +2090,10 @@ int main(int argc, char **argv)
 		if (mgmt_fd >= 0) {
 			p[np] = (struct pollfd){.fd = mgmt_fd, .events = POLLIN};
 			who[np++] = W_MGMT;
+		}
+		if (disc_pipe[0] >= 0) {
+			p[np] = (struct pollfd){.fd = disc_pipe[0], .events = POLLIN};
+			who[np++] = W_DISC;
 		}
 		p[np] = (struct pollfd){.fd = cli_fd >= 0 ? cli_fd : ctl_fd, .events = POLLIN};
 		who[np++] = W_CTL;
@@ -1669,7 +2113,8 @@ int main(int argc, char **argv)
 			else if (chans[i].st == CH_CONNECTING)
 				p[np] = (struct pollfd){.fd = chans[i].fd, .events = POLLOUT};
 			else
-				continue; /* a deferred channel is never read: that would accept it */
+				continue; /* a deferred channel is never read: that would accept it; a
+					   * closing one is shut down */
 			who[np++] = i;
 		}
 		int timeout = -1;
@@ -1694,6 +2139,8 @@ int main(int argc, char **argv)
 				hci_read();
 			} else if (who[i] == W_MGMT) {
 				mgmt_read();
+			} else if (who[i] == W_DISC) {
+				disc_read();
 			} else if (who[i] == W_CTL) {
 				if (cli_fd < 0) {
 					cli_fd = accept4(ctl_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -1719,6 +2166,7 @@ int main(int argc, char **argv)
 						close(cfd);
 						continue;
 					}
+					c->stream = sv->stream;
 					if (!sv->defer)
 						chan_opened(c);
 				}

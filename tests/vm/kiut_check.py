@@ -143,6 +143,16 @@ check(a.req("send chan=9 hex=00") == "err no such chan", "send on no channel")
 check(a.req("unlisten psm=4099 transport=bredr").startswith("err not listening"), "unlisten of nothing")
 check(a.req("listen psm=4097 transport=bredr mode=basic mtu=47").startswith("err setsockopt L2CAP_OPTIONS"),
       "an MTU below 48 is refused by the kernel")
+check(a.req("listen psm=4097 transport=bredr mode=retrans").startswith("err not supported"),
+      "mode=retrans is not supported (the kernel has no legacy modes)")
+check(a.req("listen psm=4097 transport=bredr mode=ertm flush-timeout=100").startswith("err not supported"),
+      "a finite flush-timeout= is not supported (the kernel never proposes one)")
+check(a.req("listen psm=4097 transport=bredr mode=ertm ext-window=yes window=10").startswith("err not supported"),
+      "ext-window=yes with a window of 63 or less is not supported")
+check(a.req("listen psm=4097 transport=bredr mode=ertm fcs=2") == "err bad fcs '2' (0 or 1)", "fcs=2 is refused")
+check(a.req("listen psm=4097 transport=bredr mode=ertm required=maybe") == "err required= yes or no",
+      "required=maybe is refused")
+check(a.req("busy chan=9 on=yes") == "err no such chan", "busy on no channel")
 
 # ---- BR/EDR: the tester's side connects to a listening kernel socket ----------------------------
 check(a.req("listen psm=4097 transport=bredr mode=basic mtu=500") == "ok", "listen BR/EDR basic, MTU 500")
@@ -158,6 +168,7 @@ e = a.event("event data", 20)
 check(e and field(e, "hex") == hexs(b"hello-kernel") and field(e, "len") == "12", "event data: the SDU l2cat sent")
 check(a.req("send chan=%s hex=%s" % (ch, hexs(b"hello-l2cat"))) == "ok", "send an SDU")
 check(a.req("credits chan=%s n=1" % ch).startswith("err not supported"), "credits are not supported")
+check(a.req("busy chan=%s on=yes" % ch).startswith("err not supported"), "busy is not supported")
 # the address of l2cat's controller: the peer of the link
 time.sleep(2)
 with open(p.outpath, "rb") as f:
@@ -188,13 +199,20 @@ check(a.req("unlisten psm=4097 transport=bredr") == "ok", "unlisten")
 
 # ---- BR/EDR: the kernel connects (ERTM), a refused PSM --------------------------------------------
 if L:
-    p = l2cat(["-m", "ertm", "-l", "0x1003"], "", hold=60, name="l2cat-bredr-listen")
+    p = l2cat(["-m", "ertm", "-l", "0x1003"], "to-kernel", hold=60, name="l2cat-bredr-listen")
     time.sleep(3)
-    ans = a.req("connect addr=%s transport=bredr psm=0x1003 mode=ertm mtu=600" % L)
+    # the mode options: L2CAP_OPTIONS fcs, txwin_size, max_tx; required=yes: a stream socket
+    ans = a.req("connect addr=%s transport=bredr psm=0x1003 mode=ertm mtu=600 fcs=0 window=10 max-transmit=5 "
+                "required=yes" % L)
     check(ans.startswith("ok chan="), "connect answers ok chan=N at once")
     ch = field(ans, "chan")
     e = a.event("event open chan=%s" % ch, 40)
     check(e and field(e, "mode") == "ertm" and field(e, "mtu") == "600", "event open: ertm, mtu 600")
+    check(e and (field(e, "mps") or "0") != "0" and (field(e, "mps") or "").isdigit() and
+          (field(e, "peer-mps") or "0") != "0" and (field(e, "peer-mps") or "").isdigit(),
+          "event open: ertm mps and peer-mps from the configuration's RFC options")
+    e = a.event("event data chan=%s" % ch, 20)
+    check(e and field(e, "hex") == hexs(b"to-kernel"), "event data: l2cat's SDU through the stream socket")
     check(a.req("send chan=%s hex=%s" % (ch, hexs(b"ertm-sdu"))) == "ok", "send on ERTM")
     ans = a.req("connect addr=%s transport=bredr psm=0x1005 mode=basic" % L)
     ch2 = field(ans, "chan")
@@ -206,6 +224,15 @@ if L:
     finish(p)
     with open(p.outpath, "rb") as f:
         check(f.read() == b"ertm-sdu", "l2cat received the ERTM SDU")
+    # the kernel's Configuration Request (the first with MTU 600) carries the options asked
+    try:
+        dec = subprocess.run(["btmon", "-r", os.path.join(OUT, "l2cat-bredr-listen.btsnoop")],
+                             capture_output=True, text=True, timeout=60).stdout
+    except Exception as ex:
+        dec = "btmon: %s" % ex
+    req = dec[dec.find("MTU: 600"):][:900]
+    check("TX window size: 10" in req and "Max transmit: 5" in req and "FCS: No FCS" in req,
+          "the kernel's Configuration Request: TX window 10, MaxTransmit 5, no FCS")
     a.event("event link-down", 20)
 
 # ---- LE credit based and enhanced credit based: l2cat connects --------------------------------------

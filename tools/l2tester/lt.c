@@ -146,6 +146,27 @@ bool lt_done(const struct lt *t)
 	return t->verdict != LT_NONE;
 }
 
+void lt_bound_arm(struct lt *t, uint64_t ms)
+{
+	t->limit_ms = ms;
+	t->deadline = ms ? t->clk.now(t) + ms : 0;
+}
+
+uint64_t lt_bound_wait(struct lt *t, uint64_t ms)
+{
+	if (!t->deadline)
+		return ms;
+	uint64_t now = t->clk.now(t), left = t->deadline > now ? t->deadline - now : 0;
+	return ms < left ? ms : left;
+}
+
+void lt_bound_check(struct lt *t)
+{
+	if (t->deadline && t->clk.now(t) >= t->deadline)
+		lt_inconclusive(t, "the case ran past its time bound of %llu ms (l2tester --case-limit)",
+				(unsigned long long)t->limit_ms);
+}
+
 /* ---- frames ------------------------------------------------------------------------------- */
 
 static bool never(void *arg)

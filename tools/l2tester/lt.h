@@ -105,6 +105,9 @@ struct lt {
 	char *log; /* "sent ..." / "received ..." lines */
 	size_t log_len;
 	bool verbose;
+	/* the per-case time bound (lt_run_opts.case_limit_ms): its length, and the clock time it
+	 * ends at while the case runs (0: none) */
+	uint64_t limit_ms, deadline;
 };
 
 /* ---- set-up (the runners) --------------------------------------------------------------- */
@@ -114,6 +117,13 @@ void lt_free(struct lt *t);
 struct l2k_raw_cbs lt_raw_cbs(struct lt *t);
 /* An event line of the control protocol ("event open chan=1 ...") into t->obs. */
 void lt_iut_event(struct lt *t, const char *line);
+/* The per-case time bound, for the runners' clocks: lt_bound_arm(t, ms) as the case starts (0:
+ * none), lt_bound_arm(t, 0) after it; a clock's wait of ms lasts at most lt_bound_wait(t, ms),
+ * and a wait that ended without its condition calls lt_bound_check(t): past the bound the case
+ * is inconclusive (the first verdict stays, so the checks that then time out do not count). */
+void lt_bound_arm(struct lt *t, uint64_t ms);
+uint64_t lt_bound_wait(struct lt *t, uint64_t ms);
+void lt_bound_check(struct lt *t);
 
 /* ---- verdicts --------------------------------------------------------------------------- */
 /* The first verdict set stays (a fail after an inconclusive does not replace it).  All return

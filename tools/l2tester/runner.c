@@ -59,9 +59,11 @@ static bool inproc_run_until(struct lt *t, bool (*pred)(void *arg), void *arg, u
 	void *oa = ip->arg;
 	ip->pred = pred;
 	ip->arg = arg;
-	bool r = l2k_sim_run_until(ip->st, 2, &ip->vc, inproc_pred, ip, ms) == 0;
+	bool r = l2k_sim_run_until(ip->st, 2, &ip->vc, inproc_pred, ip, lt_bound_wait(t, ms)) == 0;
 	ip->pred = op;
 	ip->arg = oa;
+	if (!r)
+		lt_bound_check(t);
 	return r;
 }
 
@@ -212,7 +214,9 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	}
 	t.st = ip.st[1];
 	uint64_t start = ip.vc.now_ms;
+	lt_bound_arm(&t, o->case_limit_ms);
 	lt_case_run(c, &t);
+	lt_bound_arm(&t, 0);
 	lt_take_result(&t, res, ip.vc.now_ms - start);
 	r = 0;
 out:

@@ -24,6 +24,9 @@ struct lt_run_opts {
 	 * 0x0001, Vol 3 Part A 4.3) before its success, as a kernel does while its own Information
 	 * Request is outstanding: every "listen" gets accept=pending unless it names accept= */
 	bool iut_pending;
+	/* a case still running after this long (ms; the virtual clock in-process) ends
+	 * inconclusive, "ran past its time bound" (0: no bound) */
+	uint32_t case_limit_ms;
 };
 
 /* A fresh air with two controllers (BR/EDR or LE as the case needs), an l2kit IUT obeying the

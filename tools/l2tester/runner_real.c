@@ -42,7 +42,7 @@ static uint64_t real_now(struct lt *t)
 /* The poll loop: the tester's stack and the backend's descriptor (its events). */
 static bool real_run_until(struct lt *t, bool (*pred)(void *arg), void *arg, uint64_t ms)
 {
-	uint64_t end = mono_ms() + ms;
+	uint64_t end = mono_ms() + lt_bound_wait(t, ms);
 	for (;;) {
 		if (l2k_step(t->st) < 0)
 			return false;
@@ -51,8 +51,10 @@ static bool real_run_until(struct lt *t, bool (*pred)(void *arg), void *arg, uin
 		if (pred && pred(arg))
 			return true;
 		uint64_t now = mono_ms();
-		if (now >= end)
+		if (now >= end) {
+			lt_bound_check(t);
 			return false;
+		}
 		uint64_t wait = end - now;
 		uint64_t due = l2k_next_due(t->st), sn = l2k_now(t->st);
 		if (due != UINT64_MAX && (due > sn ? due - sn : 0) < wait)
@@ -216,7 +218,9 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	} else {
 		lt_run(&t, 200);
 	}
+	lt_bound_arm(&t, o->case_limit_ms);
 	lt_case_run(c, &t);
+	lt_bound_arm(&t, 0);
 	/* the IUT forgets the case's channels while the link is still up (a channel still
 	 * connecting when its link goes could make the IUT create a link again) */
 	char ra[64];
