@@ -418,10 +418,13 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	memcpy(a.b, p + 5, 6);
 	if (p[0] != HCI_SUCCESS) {
 		/* as peripheral: our advertising ended (directed advertising timed out, or the
-		 * connection it led to could not be established) */
+		 * connection it led to could not be established); else our initiating ended
+		 * (cancelled, or its connection failed to be established) */
 		bool adv_ended = p[3] == 0x01;
 		if (adv_ended)
 			h->adv.on = false;
+		else
+			h->le_init.on = false;
 		if (h->ops.connect_failed)
 			h->ops.connect_failed(h->user, HCI_LINK_LE, &a, p[0]);
 		if (adv_ended)
@@ -438,6 +441,8 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	li.interval = get_le16(q);
 	li.latency = get_le16(q + 2);
 	li.supervision_timeout = get_le16(q + 4);
+	if (li.role == 0x00)
+		h->le_init.on = false; /* our LE Create Connection completed */
 	/* Legacy advertising stops when a connection is created (Vol 4 Part E 7.8.9) */
 	if (li.role == 0x01)
 		h->adv.on = false;
@@ -635,6 +640,21 @@ void hci_host_input(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t
 
 /* ---- link commands ------------------------------------------------------------------------- */
 
+/* The Command Status of our LE Create Connection: a refusal ends the attempt, reported as a
+ * failed connection (no LE Connection Complete follows one, 7.8.12). */
+static void le_create_conn_status(void *arg, int status, const uint8_t *ret, size_t len)
+{
+	struct hci_host *h = arg;
+	(void)ret;
+	(void)len;
+	if (status == HCI_SUCCESS || !h->le_init.on)
+		return;
+	hci_bdaddr_t a = h->le_init.peer;
+	h->le_init.on = false;
+	if (status > 0 && h->ops.connect_failed)
+		h->ops.connect_failed(h->user, HCI_LINK_LE, &a, (uint8_t)status);
+}
+
 int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr, uint8_t addr_type)
 {
 	if (!h->ready)
@@ -672,14 +692,49 @@ int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr,
 	put_le16(p + 19, 0x01F4);
 	put_le16(p + 21, 0x0000);
 	put_le16(p + 23, 0x0000);
-	return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN, p, sizeof(p), NULL, NULL);
+	if (h->le_init.on) {
+		/* the controller initiates to one peer at a time (a second LE Create Connection:
+		 * Command Disallowed, 7.8.12) */
+		if (!h->le_init.cancelling && !memcmp(h->le_init.peer.b, addr->b, 6))
+			return 0;
+		return L2K_EBUSY;
+	}
+	int r = hci_host_cmd(h, HCI_OP_LE_CREATE_CONN, p, sizeof(p), le_create_conn_status, h);
+	if (r == 0) {
+		h->le_init.on = true;
+		h->le_init.cancelling = false;
+		h->le_init.pinned = false;
+		h->le_init.peer = *addr;
+	}
+	return r;
 }
 
 int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr)
 {
-	if (type == HCI_LINK_LE)
-		return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN_CANCEL, NULL, 0, NULL, NULL);
+	if (type == HCI_LINK_LE) {
+		if (!h->le_init.on || memcmp(h->le_init.peer.b, addr->b, 6))
+			return L2K_ENOENT;
+		if (h->le_init.cancelling)
+			return 0;
+		int r = hci_host_cmd(h, HCI_OP_LE_CREATE_CONN_CANCEL, NULL, 0, NULL, NULL);
+		if (r == 0)
+			h->le_init.cancelling = true;
+		return r;
+	}
 	return hci_host_cmd(h, HCI_OP_CREATE_CONN_CANCEL, addr->b, 6, NULL, NULL);
+}
+
+void hci_host_le_connect_pin(struct hci_host *h, const hci_bdaddr_t *addr)
+{
+	if (h->le_init.on && !memcmp(h->le_init.peer.b, addr->b, 6))
+		h->le_init.pinned = true;
+}
+
+int hci_host_connect_release(struct hci_host *h, const hci_bdaddr_t *addr)
+{
+	if (h->le_init.on && h->le_init.pinned && !memcmp(h->le_init.peer.b, addr->b, 6))
+		return 0;
+	return hci_host_connect_cancel(h, HCI_LINK_LE, addr);
 }
 
 int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason)
