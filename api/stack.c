@@ -596,6 +596,15 @@ int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 	return r;
 }
 
+int l2k_link_cancel(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
+{
+	if (type == L2K_ADDR_BREDR)
+		return L2K_ENOTSUP;
+	hci_bdaddr_t a;
+	memcpy(a.b, peer->b, 6);
+	return hci_host_connect_cancel(s->hci, HCI_LINK_LE, &a);
+}
+
 int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason)
 {
 	return hci_host_disconnect(s->hci, handle, hci_reason ? hci_reason : HCI_ERR_REMOTE_USER_TERM);

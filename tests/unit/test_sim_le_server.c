@@ -348,6 +348,16 @@ static void test_application_link_attempt_outlives_channel(void **state)
 	assert_int_equal(l2k_le_advertise(w->st[SRV], true, NULL, 0), 0);
 	assert_true(wait_for(w, &w->nd[C1].ups, 1, 2000));
 	assert_int_equal(w->nd[C1].fails, 0);
+	/* l2k_link_cancel gives an application's attempt up */
+	const l2k_addr absent = {{0x77, 0x00, 0x00, 0x00, 0x5A, 0x00}};
+	assert_int_equal(l2k_link_cancel(w->st[C2], &absent, L2K_ADDR_LE_PUBLIC), L2K_ENOENT);
+	assert_int_equal(l2k_link_connect(w->st[C2], &absent, L2K_ADDR_LE_PUBLIC), 0);
+	run_for(w, 300);
+	assert_int_equal(l2k_link_cancel(w->st[C2], &absent, L2K_ADDR_LE_PUBLIC), 0);
+	assert_true(wait_for(w, &w->nd[C2].fails, 1, 1000));
+	assert_int_equal(w->nd[C2].fail_status, 0x02);
+	assert_int_equal(l2k_le_advertise_keep(w->st[SRV], NULL, 0, 0), 0); /* one-shot above */
+	assert_true(central_links(w, C2));
 	world_free(w);
 }
 
