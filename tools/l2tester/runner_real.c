@@ -183,6 +183,12 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	l2k_controller_info(st, &ti);
 	t.tst_addr = ti.addr;
 	char a[200];
+	if (t.le ? !ti.le : !ti.bredr) {
+		/* e.g. btvirt's bt-server-bredr: BR/EDR-only controllers; the case cannot run here */
+		lt_na(&t, "the tester's controller (%s) has no %s: %s cases do not run on this transport", spec,
+		      t.le ? "LE" : "BR/EDR", t.le ? "LE" : "BR/EDR");
+		goto out;
+	}
 	if (!lt_iut_reset(&t)) /* and no event of the last case's channels counts */
 		goto out;
 	if (t.le && c->iut_central) {
