@@ -269,8 +269,9 @@ bool hci_host_cmd_supported(const struct hci_host *h, uint16_t opcode);
 
 /* Links.  Results arrive through link_up / connect_failed / link_down.  LE: one LE Create
  * Connection at a time; while one to addr is under way, connecting to addr again is 0 (the same
- * attempt), to another peer L2K_EBUSY (also while the attempt is being cancelled); a controller's
- * refusal (Command Status) comes through connect_failed like a failed connection.
+ * attempt), to another peer L2K_EBUSY; while one is being cancelled, the new one is sent when
+ * the cancel is done (the cancelled one is not reported when it was to the same peer); a
+ * controller's refusal (Command Status) comes through connect_failed like a failed connection.
  * hci_host_connect_cancel (LE): cancel our attempt to addr (LE Create Connection Cancel; its LE
  * Connection Complete, Unknown Connection Identifier, comes through connect_failed); L2K_ENOENT
  * when no attempt to addr is under way. */

@@ -115,6 +115,10 @@ struct hci_host {
 		bool cancelling; /* LE Create Connection Cancel sent */
 		bool pinned;	 /* the application asked for this link itself (hci_host_le_connect_pin) */
 		hci_bdaddr_t peer;
+		/* asked for while the attempt was being cancelled: sent when the cancel ends */
+		bool next, next_pinned;
+		uint8_t next_type;
+		hci_bdaddr_t next_peer;
 	} le_init;
 	/* BR/EDR discovery (hci/inquiry.c) */
 	bool scan_page, scan_inquiry; /* Scan_Enable as last written */

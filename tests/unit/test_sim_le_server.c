@@ -328,6 +328,29 @@ static void test_closed_channel_cancels_its_link_attempt(void **state)
 	world_free(w);
 }
 
+/* A channel closes (its LE attempt is being cancelled) and a new one to the same peer is asked
+ * for at once: the new attempt follows the cancel, the new channel is not failed by the end of
+ * the old attempt, and it opens once the server advertises. */
+static void test_new_channel_while_attempt_cancelled(void **state)
+{
+	struct world *w = world_new(NULL, 0);
+	assert_int_equal(l2k_le_advertise(w->st[SRV], false, NULL, 0), 0);
+	run_for(w, 100);
+	struct l2k_chan_cbs cb = {.user = w, .open = cli_open, .closed = cli_closed};
+	l2k_chan *ch;
+	assert_int_equal(l2k_chan_connect(w->st[C1], &w->srv_addr, L2K_ADDR_LE_PUBLIC, SPSM, NULL, &cb, &ch), 0);
+	run_for(w, 300);
+	assert_int_equal(l2k_chan_close(ch), 0);
+	assert_int_equal(l2k_chan_connect(w->st[C1], &w->srv_addr, L2K_ADDR_LE_PUBLIC, SPSM, NULL, &cb, &ch), 0);
+	run_for(w, 300);
+	assert_int_equal(w->closed, 1); /* only the first one, closed by us */
+	assert_int_equal(w->nd[C1].fails, 0);
+	assert_int_equal(l2k_le_advertise_keep(w->st[SRV], NULL, 0, 0), 0);
+	assert_true(wait_for(w, &w->opened, 1, 2000));
+	assert_int_equal(w->closed, 1);
+	world_free(w);
+}
+
 /* An explicit l2k_link_connect is the application's: a channel to the same peer that closes
  * does not cancel it (the server comes later and the link still comes up); a second one to
  * another peer meanwhile is L2K_EBUSY (one LE Create Connection at a time). */
@@ -387,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_controller_connection_limit_waits_for_link_down),
 	    cmocka_unit_test(test_advertise_off_ends_keep_mode),
 	    cmocka_unit_test(test_closed_channel_cancels_its_link_attempt),
+	    cmocka_unit_test(test_new_channel_while_attempt_cancelled),
 	    cmocka_unit_test(test_application_link_attempt_outlives_channel),
 	    cmocka_unit_test(test_refused_link_attempt_reported),
 	};

@@ -634,3 +634,9 @@ void iut_core_link_down(struct iut_core *c, const struct l2k_link_info *li, uint
 {
 	emitf(c, "event link-down handle=%u reason=%u", li->handle, reason);
 }
+
+void iut_core_link_failed(struct iut_core *c, const l2k_addr *peer, uint8_t status)
+{
+	char a[18];
+	emitf(c, "event link-failed addr=%s status=%u", l2k_addr_str(peer, a), status);
+}

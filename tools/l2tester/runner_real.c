@@ -31,6 +31,7 @@ struct real {
 	struct lt *t;
 	int ready, ready_err;
 	bool failed;
+	int iut_failed_before; /* obs.link_failed before the link was asked for */
 };
 
 static uint64_t real_now(struct lt *t)
@@ -113,7 +114,7 @@ static bool real_is_ready(void *arg)
 static bool real_linked(void *arg)
 {
 	struct real *rl = arg;
-	return rl->t->handle || rl->failed;
+	return rl->t->handle || rl->failed || rl->t->obs.link_failed > rl->iut_failed_before;
 }
 
 static bool real_unlinked(void *arg)
@@ -196,14 +197,21 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 		 * initiator waits for its peer's advertising; vctrl's does not see advertising that
 		 * began before it started) */
 		char ta[18];
+		rl.iut_failed_before = t.obs.link_failed;
 		if (!lt_iut(&t, a, sizeof(a), "link addr=%s transport=le-public", l2k_addr_str(&t.tst_addr, ta)))
 			goto out;
 		r = l2k_le_advertise(st, true, NULL, 0);
 	} else {
 		r = l2k_link_connect(st, iut, type);
 	}
-	if (r < 0 || !real_run_until(&t, real_linked, &rl, 15000) || rl.failed) {
+	if (r < 0 || !real_run_until(&t, real_linked, &rl, 15000) || rl.failed ||
+	    (!t.handle && t.obs.link_failed > rl.iut_failed_before)) {
 		char s[18];
+		if (!rl.failed && r >= 0 && t.obs.link_failed > rl.iut_failed_before) {
+			lt_inconclusive(&t, "set-up: the IUT's link attempt to the tester failed (HCI status 0x%02x)",
+					(unsigned)t.obs.link_failed_status);
+			goto out;
+		}
 		lt_inconclusive(&t, "set-up: no link to the IUT %s (%s)", l2k_addr_str(iut, s),
 				r < 0 ? l2k_strerror(r) : rl.failed ? "connection failed" : "timeout");
 		goto out;
