@@ -52,6 +52,8 @@ FUNC_RE = re.compile(r"^static void (test_\w+)\(void \*\*state\)\s*$", re.M)
 NAME_ID_RE = re.compile(r"^test_((?:COS|LE|CLS)_[A-Z]+|FIX|ECFC)_(B[VI])_(\d\d)_([CI])_")
 SKIP_RE = re.compile(r'TESTER_SKIP\("((?:[^"\\]|\\.)*)"\)')
 LIB_RE = re.compile(r'\{"(L2CAP/[^"]+)",\s*"[^"]+",\s*LT_\w+,\s*(?:NULL|"[^"]*"),\s*\w+,\s*(NULL|"(?:[^"\\]|\\.)*")\s*(?:,\s*(?:true|false)\s*)?\}')
+# l2tester's reason for a case of the other transport than the IUT was given as (tools/l2tester.c)
+OTHER_TRANSPORT_RE = re.compile(r"^an? (?:LE|BR/EDR) case; the IUT was given as ")
 BEGIN = "<!-- conformance-table:begin -->"
 END = "<!-- conformance-table:end -->"
 
@@ -139,6 +141,11 @@ def read_reports(specs):
     """specs: ["COLUMN=FILE", ...] -> (columns in order, {column: {gid: (verdict, reason)}})."""
     cols, data = [], {}
     rank = {"not applicable": 0, "pass": 1, "inconclusive": 2, "fail": 3}
+
+    def weight(v):
+        if v[0] == "not applicable" and OTHER_TRANSPORT_RE.match(v[1]):
+            return -1
+        return rank.get(v[0], 3)
     for spec in specs:
         if "=" not in spec:
             raise SystemExit("conformance_table: --report wants COLUMN=FILE, not %r" % spec)
@@ -157,8 +164,9 @@ def read_reports(specs):
             gid = c["id"].replace("L2CAP/", "", 1)
             v = (c["verdict"], c.get("reason") or "")
             old = data[col].get(gid)
-            # a real verdict beats "not applicable"; of two real ones the worse one stays
-            if old is None or rank.get(v[0], 3) > rank.get(old[0], 3):
+            # a real verdict beats "not applicable", and a run of the case's own transport a
+            # run that only says it is another transport's case; of two real ones the worse
+            if old is None or weight(v) > weight(old):
                 data[col][gid] = v
     return cols, data
 
@@ -247,7 +255,8 @@ def build_table(rows, tests, na, results, rcols=(), rdata=None, allowed=None):
                 if lib_case:
                     problems.append("%s: %s: no verdict in the %s reports" % (gid, c, c))
             else:
-                text = cell(v)
+                # the library's own not-applicable entry: its reason is in the status column
+                text = "n/a" if (v[0] == "not applicable" and gid in na) else cell(v)
                 if v[0] == "fail":
                     problems.append("%s: %s: FAIL: %s" % (gid, c, v[1]))
                 elif v[0] == "inconclusive" and gid not in allowed:
