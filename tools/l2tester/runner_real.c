@@ -193,9 +193,9 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	if (!lt_iut_reset(&t)) /* and no event of the last case's channels counts */
 		goto out;
 	if (t.le && c->iut_central) {
-		/* the IUT creates the link: it starts initiating, then the tester advertises (an
-		 * initiator waits for its peer's advertising; vctrl's does not see advertising that
-		 * began before it started) */
+		/* the IUT creates the link: it starts initiating (its own advertising stopped by
+		 * "link"), then the tester advertises; an attempt the IUT cannot finish comes back as
+		 * "event link-failed", one it never got is given up at the next "reset" */
 		char ta[18];
 		rl.iut_failed_before = t.obs.link_failed;
 		if (!lt_iut(&t, a, sizeof(a), "link addr=%s transport=le-public", l2k_addr_str(&t.tst_addr, ta)))
