@@ -124,7 +124,7 @@ STAGED_HEADERS := $(addprefix $(BUILD)/include/l2kit/,$(notdir $(HEADERS)))
 # they render without warnings and that every tool has one).
 MAN_PAGES := $(filter-out man/man1/l2bench.1,$(sort $(wildcard man/man1/*.1 man/man3/*.3)))
 
-.PHONY: all lib tools tests check check-unit check-integration check-vm demo install install-man uninstall clean deps bench python \
+.PHONY: all lib tools tests check check-unit check-integration check-vm conformance-table demo install install-man uninstall clean deps bench python \
 	fuzz fuzz-build fuzz-replay fuzz-seeds check-fuzz check-asan check-valgrind
 # keep object files made by chained rules (tools, tests) for fast rebuilds
 .SECONDARY:
@@ -259,6 +259,13 @@ check: deps
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build; \
 	else echo "fuzz: $(FUZZ_CC) not found: harnesses not built, fuzz_smoke will be skipped"; fi
 	@sh tests/run.sh $(BUILD)
+
+# docs/conformance.md's table from the runs: l2tester against l2iut over vctrl (BR/EDR, LE) and
+# btvirt with --json, the in-process results, one verdict column per transport
+# (tests/conformance_run.sh; TS_CSV: the L2CAP.TS list, docs/conformance.md).
+TS_CSV ?= ../shared/conformance/l2cap-ts.csv
+conformance-table: tests
+	@sh tests/conformance_run.sh $(BUILD) $(TS_CSV)
 
 check-unit: $(TESTS)
 	@sh tests/run.sh $(BUILD) unit

@@ -338,8 +338,18 @@ L2K_API int l2k_input_h4(l2k_stack *s, const uint8_t *bytes, size_t len);
 
 /* ---- links -------------------------------------------------------------------------------- */
 
-/* Connect an ACL (BR/EDR) or LE link.  Completion arrives through cbs->link_up/link_failed. */
+/* Connect an ACL (BR/EDR) or LE link.  Completion arrives through cbs->link_up/link_failed
+ * (also when the controller refuses the attempt).  LE: one attempt at a time (the controller
+ * initiates to one peer): connecting again to the peer being connected is 0, to another one
+ * L2K_EBUSY until link_up / link_failed; an LE attempt lasts until the peer is found (LE Create
+ * Connection has no timeout of its own).  A channel's own LE link attempt (l2k_chan_connect
+ * without a link) is cancelled when the last channel waiting for it closes or times out. */
 L2K_API int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
+/* Give up an LE link attempt to peer (l2k_link_connect's or a channel's): LE Create Connection
+ * Cancel, then cbs->link_failed (Unknown Connection Identifier 0x02) unless the link came up
+ * first.  0, L2K_ENOENT (no LE attempt to peer under way), L2K_ENOTSUP (BR/EDR: paging ends by
+ * itself with Page Timeout), or a command queue error. */
+L2K_API int l2k_link_cancel(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type);
 L2K_API int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason);
 /* BR/EDR page scan on/off (on by default). */
 L2K_API int l2k_set_connectable(l2k_stack *s, bool on);

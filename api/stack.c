@@ -589,8 +589,20 @@ int l2k_link_connect(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type
 	memcpy(a.b, peer->b, 6);
 	if (type == L2K_ADDR_BREDR)
 		return hci_host_connect(s->hci, HCI_LINK_BREDR, &a, 0);
-	return hci_host_connect(s->hci, HCI_LINK_LE, &a,
-				type == L2K_ADDR_LE_RANDOM ? HCI_ADDR_LE_RANDOM : HCI_ADDR_LE_PUBLIC);
+	int r = hci_host_connect(s->hci, HCI_LINK_LE, &a,
+				 type == L2K_ADDR_LE_RANDOM ? HCI_ADDR_LE_RANDOM : HCI_ADDR_LE_PUBLIC);
+	if (r == 0)
+		hci_host_le_connect_pin(s->hci, &a); /* closing a channel does not cancel it */
+	return r;
+}
+
+int l2k_link_cancel(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_type type)
+{
+	if (type == L2K_ADDR_BREDR)
+		return L2K_ENOTSUP;
+	hci_bdaddr_t a;
+	memcpy(a.b, peer->b, 6);
+	return hci_host_connect_cancel(s->hci, HCI_LINK_LE, &a);
 }
 
 int l2k_link_disconnect(l2k_stack *s, uint16_t handle, uint8_t hci_reason)

@@ -294,6 +294,8 @@ void l2cap_chan_closed(struct l2k_chan *ch, enum l2k_close_reason reason)
 		}
 	} else {
 		waiting_remove(e, ch);
+		if (was == CH_WAIT_LINK)
+			l2cap_link_attempt_release(e, &ch->peer, ch->peer_type);
 	}
 	ch->in_callback_close = true;
 	if (ch->cbs.closed)

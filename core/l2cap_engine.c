@@ -34,6 +34,22 @@ int l2cap_link_create(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_add
 				type == L2K_ADDR_LE_RANDOM ? HCI_ADDR_LE_RANDOM : HCI_ADDR_LE_PUBLIC);
 }
 
+void l2cap_link_attempt_release(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type)
+{
+	bool le = type != L2K_ADDR_BREDR;
+	if (!le)
+		return; /* paging ends by itself (Page Timeout) */
+	for (struct l2k_chan *w = e->waiting; w; w = w->next_pending)
+		if (!memcmp(w->peer.b, peer->b, 6) && w->peer_type != L2K_ADDR_BREDR)
+			return; /* another channel still waits for this link */
+	/* nobody waits for it any more: an LE controller would initiate for ever (LE Create
+	 * Connection has no timeout) and refuse every other LE Create Connection meanwhile
+	 * (Command Disallowed).  L2K_ENOENT: no attempt of ours to this peer is under way. */
+	hci_bdaddr_t a;
+	memcpy(a.b, peer->b, 6);
+	hci_host_connect_release(e->hci, &a);
+}
+
 struct l2k_chan *l2cap_link_chan(struct l2cap_link *l, uint16_t lcid)
 {
 	if (lcid < L2CAP_CID_DYN_START)

@@ -360,6 +360,9 @@ uint16_t l2cap_le_security_result(struct l2cap_link *l, uint8_t level);
 int l2cap_link_find(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type, uint16_t *handle);
 /* ask the HCI host for a link to peer (completion: l2cap_engine_link_up / _link_failed) */
 int l2cap_link_create(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type);
+/* The last channel waiting for a link to peer closed (l2k_chan_close, its connect timeout):
+ * cancel our LE link attempt to peer, if one is under way (BR/EDR: nothing, paging times out). */
+void l2cap_link_attempt_release(struct l2cap_engine *e, const l2k_addr *peer, enum l2k_addr_type type);
 /* refresh e->now from the stack's clock (entry points between l2k_step ticks) */
 void l2cap_sync_now(struct l2cap_engine *e);
 /* Start, from the next l2k_step(), the waiting channels whose link is already up.  Never

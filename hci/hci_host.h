@@ -268,9 +268,21 @@ int hci_host_cmd(struct hci_host *h, uint16_t opcode, const uint8_t *params, siz
 /* Whether the controller reports the command as supported (true before the bitmap is known). */
 bool hci_host_cmd_supported(const struct hci_host *h, uint16_t opcode);
 
-/* Links.  Results arrive through link_up / connect_failed / link_down. */
+/* Links.  Results arrive through link_up / connect_failed / link_down.  LE: one LE Create
+ * Connection at a time; while one to addr is under way, connecting to addr again is 0 (the same
+ * attempt), to another peer L2K_EBUSY; while one is being cancelled, the new one is sent when
+ * the cancel is done (the cancelled one is not reported when it was to the same peer); a
+ * controller's refusal (Command Status) comes through connect_failed like a failed connection.
+ * hci_host_connect_cancel (LE): cancel our attempt to addr (LE Create Connection Cancel; its LE
+ * Connection Complete, Unknown Connection Identifier, comes through connect_failed); L2K_ENOENT
+ * when no attempt to addr is under way. */
 int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr, uint8_t addr_type);
 int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr);
+/* LE: the attempt to addr under way is the application's own (l2k_link_connect): the L2CAP
+ * engine's hci_host_connect_release leaves it alone.  Release: the engine no longer needs its
+ * link attempt to addr: cancelled unless pinned (L2K_ENOENT: none under way). */
+void hci_host_le_connect_pin(struct hci_host *h, const hci_bdaddr_t *addr);
+int hci_host_connect_release(struct hci_host *h, const hci_bdaddr_t *addr);
 int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason);
 int hci_host_set_connectable(struct hci_host *h, bool page_scan);
 /* BR/EDR discoverable (inquiry scan) on/off; page scan stays as set.  L2K_ENOTSUP: LE only. */

@@ -110,6 +110,19 @@ struct hci_host {
 		uint8_t enabling;   /* LE Set Advertising Enable (on) commands outstanding */
 		uint16_t max_links; /* keep mode: only while fewer LE links (0: no bound of ours) */
 	} adv;
+	/* Our LE Create Connection (one at a time: a controller initiates to one peer with the
+	 * legacy command, a second gets Command Disallowed) from hci_host_connect until its LE
+	 * Connection Complete or refusal; cancelled with hci_host_connect_cancel. */
+	struct {
+		bool on;	 /* sent, not yet completed or refused */
+		bool cancelling; /* LE Create Connection Cancel sent */
+		bool pinned;	 /* the application asked for this link itself (hci_host_le_connect_pin) */
+		hci_bdaddr_t peer;
+		/* asked for while the attempt was being cancelled: sent when the cancel ends */
+		bool next, next_pinned;
+		uint8_t next_type;
+		hci_bdaddr_t next_peer;
+	} le_init;
 	/* BR/EDR discovery (hci/inquiry.c) */
 	bool scan_page, scan_inquiry; /* Scan_Enable as last written */
 	bool inq_on;		      /* our Inquiry runs */

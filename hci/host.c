@@ -405,6 +405,9 @@ static void ev_role_change(struct hci_host *h, const uint8_t *p, size_t n)
 	}
 }
 
+static void le_init_ended(struct hci_host *h, const hci_bdaddr_t *a, uint8_t status);
+static int le_create_send(struct hci_host *h, const hci_bdaddr_t *addr, uint8_t addr_type);
+
 static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, bool enhanced)
 {
 	/* Status Handle(2) Role PeerAddrType PeerAddr(6) [LocalRPA(6) PeerRPA(6)] Interval(2)
@@ -418,14 +421,19 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	memcpy(a.b, p + 5, 6);
 	if (p[0] != HCI_SUCCESS) {
 		/* as peripheral: our advertising ended (directed advertising timed out, or the
-		 * connection it led to could not be established) */
+		 * connection it led to could not be established); else our initiating ended
+		 * (cancelled, or its connection failed to be established) */
 		bool adv_ended = p[3] == 0x01;
-		if (adv_ended)
+		if (adv_ended) {
 			h->adv.on = false;
-		if (h->ops.connect_failed)
-			h->ops.connect_failed(h->user, HCI_LINK_LE, &a, p[0]);
-		if (adv_ended)
+			if (h->ops.connect_failed)
+				h->ops.connect_failed(h->user, HCI_LINK_LE, &a, p[0]);
 			adv_restart(h);
+		} else if (h->le_init.on) {
+			le_init_ended(h, &h->le_init.peer, p[0]);
+		} else if (h->ops.connect_failed) {
+			h->ops.connect_failed(h->user, HCI_LINK_LE, &a, p[0]);
+		}
 		return;
 	}
 	const uint8_t *q = p + (enhanced ? 23 : 11);
@@ -438,6 +446,12 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	li.interval = get_le16(q);
 	li.latency = get_le16(q + 2);
 	li.supervision_timeout = get_le16(q + 4);
+	bool send_next = false;
+	if (li.role == 0x00 && h->le_init.on) {
+		h->le_init.on = false; /* our LE Create Connection completed */
+		send_next = h->le_init.next && memcmp(h->le_init.next_peer.b, a.b, 6);
+		h->le_init.next = false;
+	}
 	/* Legacy advertising stops when a connection is created (Vol 4 Part E 7.8.9) */
 	if (li.role == 0x01)
 		h->adv.on = false;
@@ -454,6 +468,16 @@ static void ev_le_conn_complete(struct hci_host *h, const uint8_t *p, size_t n, 
 	}
 	if (li.role == 0x01)
 		adv_restart(h);
+	if (send_next) {
+		/* asked for while the cancelled attempt was still on its way: this link came
+		 * up instead, the other one is asked for now */
+		hci_bdaddr_t nx = h->le_init.next_peer;
+		bool pin = h->le_init.next_pinned;
+		if (le_create_send(h, &nx, h->le_init.next_type) == 0)
+			h->le_init.pinned = pin;
+		else if (h->ops.connect_failed)
+			h->ops.connect_failed(h->user, HCI_LINK_LE, &nx, HCI_ERR_COMMAND_DISALLOWED);
+	}
 }
 
 static void ev_le_conn_update(struct hci_host *h, const uint8_t *p, size_t n)
@@ -635,6 +659,74 @@ void hci_host_input(struct hci_host *h, uint8_t type, const uint8_t *pkt, size_t
 
 /* ---- link commands ------------------------------------------------------------------------- */
 
+/* Our LE attempt to a ended with status (refused, cancelled, failed to be established): send
+ * the one asked for meanwhile, then report the end, unless the next one is to the same peer
+ * (it goes on, as far as those who asked are concerned). */
+static void le_init_ended(struct hci_host *h, const hci_bdaddr_t *a, uint8_t status)
+{
+	h->le_init.on = false;
+	bool report = true;
+	if (h->le_init.next) {
+		hci_bdaddr_t n = h->le_init.next_peer;
+		bool pin = h->le_init.next_pinned;
+		h->le_init.next = false;
+		int r = le_create_send(h, &n, h->le_init.next_type);
+		if (r == 0) {
+			h->le_init.pinned = pin;
+			report = memcmp(n.b, a->b, 6) != 0;
+		} else if (memcmp(n.b, a->b, 6) && h->ops.connect_failed) {
+			h->ops.connect_failed(h->user, HCI_LINK_LE, &n, HCI_ERR_COMMAND_DISALLOWED);
+		}
+	}
+	if (report && h->ops.connect_failed)
+		h->ops.connect_failed(h->user, HCI_LINK_LE, a, status);
+}
+
+/* The Command Status of our LE Create Connection: a refusal ends the attempt, reported as a
+ * failed connection (no LE Connection Complete follows one, 7.8.12). */
+static void le_create_conn_status(void *arg, int status, const uint8_t *ret, size_t len)
+{
+	struct hci_host *h = arg;
+	(void)ret;
+	(void)len;
+	if (status == HCI_SUCCESS || !h->le_init.on)
+		return;
+	hci_bdaddr_t a = h->le_init.peer;
+	if (status < 0) {
+		h->le_init.on = false; /* shutting down, or the command timed out */
+		h->le_init.next = false;
+		return;
+	}
+	le_init_ended(h, &a, (uint8_t)status);
+}
+
+static int le_create_send(struct hci_host *h, const hci_bdaddr_t *addr, uint8_t addr_type)
+{
+	/* LE Create Connection (Vol 4 Part E 7.8.12): scan 60 ms / 60 ms, connection interval
+	 * 30-50 ms, latency 0, supervision timeout 5 s. */
+	uint8_t p[25];
+	put_le16(p + 0, 0x0060);
+	put_le16(p + 2, 0x0060);
+	p[4] = 0x00; /* no filter accept list */
+	p[5] = addr_type & 0x01;
+	memcpy(p + 6, addr->b, 6);
+	p[12] = 0x00; /* own address public */
+	put_le16(p + 13, 0x0018);
+	put_le16(p + 15, 0x0028);
+	put_le16(p + 17, 0x0000);
+	put_le16(p + 19, 0x01F4);
+	put_le16(p + 21, 0x0000);
+	put_le16(p + 23, 0x0000);
+	int r = hci_host_cmd(h, HCI_OP_LE_CREATE_CONN, p, sizeof(p), le_create_conn_status, h);
+	if (r == 0) {
+		h->le_init.on = true;
+		h->le_init.cancelling = false;
+		h->le_init.pinned = false;
+		h->le_init.peer = *addr;
+	}
+	return r;
+}
+
 int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr, uint8_t addr_type)
 {
 	if (!h->ready)
@@ -657,29 +749,52 @@ int hci_host_connect(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr,
 		return L2K_EINVAL;
 	if (!h->info.le)
 		return L2K_ENOTSUP;
-	/* LE Create Connection (Vol 4 Part E 7.8.12): scan 60 ms / 60 ms, connection interval
-	 * 30-50 ms, latency 0, supervision timeout 5 s. */
-	uint8_t p[25];
-	put_le16(p + 0, 0x0060);
-	put_le16(p + 2, 0x0060);
-	p[4] = 0x00; /* no filter accept list */
-	p[5] = addr_type & 0x01;
-	memcpy(p + 6, addr->b, 6);
-	p[12] = 0x00; /* own address public */
-	put_le16(p + 13, 0x0018);
-	put_le16(p + 15, 0x0028);
-	put_le16(p + 17, 0x0000);
-	put_le16(p + 19, 0x01F4);
-	put_le16(p + 21, 0x0000);
-	put_le16(p + 23, 0x0000);
-	return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN, p, sizeof(p), NULL, NULL);
+	if (h->le_init.on) {
+		/* the controller initiates to one peer at a time (a second LE Create Connection:
+		 * Command Disallowed, 7.8.12) */
+		if (!h->le_init.cancelling)
+			return memcmp(h->le_init.peer.b, addr->b, 6) ? L2K_EBUSY : 0;
+		if (h->le_init.next && memcmp(h->le_init.next_peer.b, addr->b, 6))
+			return L2K_EBUSY;
+		if (!h->le_init.next)
+			h->le_init.next_pinned = false;
+		h->le_init.next = true; /* sent once the cancel is done */
+		h->le_init.next_peer = *addr;
+		h->le_init.next_type = addr_type;
+		return 0;
+	}
+	return le_create_send(h, addr, addr_type);
 }
 
 int hci_host_connect_cancel(struct hci_host *h, uint8_t type, const hci_bdaddr_t *addr)
 {
-	if (type == HCI_LINK_LE)
-		return hci_host_cmd(h, HCI_OP_LE_CREATE_CONN_CANCEL, NULL, 0, NULL, NULL);
+	if (type == HCI_LINK_LE) {
+		if (!h->le_init.on || memcmp(h->le_init.peer.b, addr->b, 6))
+			return L2K_ENOENT;
+		if (h->le_init.cancelling)
+			return 0;
+		int r = hci_host_cmd(h, HCI_OP_LE_CREATE_CONN_CANCEL, NULL, 0, NULL, NULL);
+		if (r == 0)
+			h->le_init.cancelling = true;
+		return r;
+	}
 	return hci_host_cmd(h, HCI_OP_CREATE_CONN_CANCEL, addr->b, 6, NULL, NULL);
+}
+
+void hci_host_le_connect_pin(struct hci_host *h, const hci_bdaddr_t *addr)
+{
+	if (h->le_init.on && h->le_init.cancelling && h->le_init.next &&
+	    !memcmp(h->le_init.next_peer.b, addr->b, 6))
+		h->le_init.next_pinned = true;
+	else if (h->le_init.on && !memcmp(h->le_init.peer.b, addr->b, 6))
+		h->le_init.pinned = true;
+}
+
+int hci_host_connect_release(struct hci_host *h, const hci_bdaddr_t *addr)
+{
+	if (h->le_init.on && h->le_init.pinned && !memcmp(h->le_init.peer.b, addr->b, 6))
+		return 0;
+	return hci_host_connect_cancel(h, HCI_LINK_LE, addr);
 }
 
 int hci_host_disconnect(struct hci_host *h, uint16_t handle, uint8_t reason)

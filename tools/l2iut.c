@@ -79,6 +79,14 @@ static void link_up(void *user, const struct l2k_link_info *li)
 		iut_core_link_up(u->core, li);
 }
 
+static void link_failed(void *user, const l2k_addr *peer, enum l2k_addr_type type, uint8_t status)
+{
+	struct iut *u = user;
+	(void)type;
+	if (u->core)
+		iut_core_link_failed(u->core, peer, status);
+}
+
 static void link_down(void *user, const struct l2k_link_info *li, uint8_t reason)
 {
 	struct iut *u = user;
@@ -135,7 +143,7 @@ int main(int argc, char **argv)
 	char err[256];
 	l2k_stack *s;
 	struct l2k_stack_opts so = {.btsnoop_path = snoop};
-	struct l2k_stack_cbs cbs = {.user = &u, .link_up = link_up, .link_down = link_down};
+	struct l2k_stack_cbs cbs = {.user = &u, .link_up = link_up, .link_down = link_down, .link_failed = link_failed};
 	if (l2k_stack_open(spec, &so, &cbs, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;

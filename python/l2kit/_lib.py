@@ -404,6 +404,7 @@ FUNCTIONS = (
     ("l2k_hci_stats", c_int, (StackP, _P(HciStats))),
     ("l2k_link_stats", c_int, (StackP, c_uint16, _P(HciStats))),
     ("l2k_link_connect", c_int, (StackP, _P(Addr), c_int)),
+    ("l2k_link_cancel", c_int, (StackP, _P(Addr), c_int)),
     ("l2k_link_disconnect", c_int, (StackP, c_uint16, c_uint8)),
     ("l2k_link_find", c_int, (StackP, _P(Addr), c_int, _P(c_uint16))),
     ("l2k_set_connectable", c_int, (StackP, c_bool)),

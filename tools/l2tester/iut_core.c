@@ -35,6 +35,8 @@ struct iut_core {
 	struct iut_server servers[IUT_SERVERS];
 	bool adv_keep; /* LE advertising kept on between cases (iut_core_keep_advertising) */
 	uint16_t cl_psm; /* cl-listen: the PSM whose connectionless data (CID 0x0002) is taken (0: none) */
+	bool le_linking; /* a "link" request's LE attempt, to le_link_addr: given up at "reset" */
+	l2k_addr le_link_addr;
 };
 
 static void emitf(struct iut_core *c, const char *fmt, ...) LT_PRINTF(2, 3);
@@ -727,6 +729,10 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 			if (le)
 				l2k_le_advertise(c->s, false, NULL, 0);
 			r = l2k_link_connect(c->s, &a, type);
+			if (r == 0 && le) {
+				c->le_linking = true;
+				c->le_link_addr = a;
+			}
 		} else {
 			unsigned long p4[4];
 			static const char *const k4[4] = {"min", "max", "latency", "timeout"};
@@ -758,6 +764,11 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		}
 	} else if (!strcmp(verb, "reset")) {
 		forget_all(c, true);
+		/* an LE link the last case asked for and never got: the controller would initiate
+		 * for ever, refusing the next case's LE Create Connection */
+		if (c->le_linking)
+			l2k_link_cancel(c->s, &c->le_link_addr, L2K_ADDR_LE_PUBLIC);
+		c->le_linking = false;
 		if (c->adv_keep)
 			l2k_le_advertise_keep(c->s, NULL, 0, 0);
 	} else if (!strncmp(verb, "cl-", 3) && known) {
@@ -787,4 +798,10 @@ void iut_core_link_up(struct iut_core *c, const struct l2k_link_info *li)
 void iut_core_link_down(struct iut_core *c, const struct l2k_link_info *li, uint8_t reason)
 {
 	emitf(c, "event link-down handle=%u reason=%u", li->handle, reason);
+}
+
+void iut_core_link_failed(struct iut_core *c, const l2k_addr *peer, uint8_t status)
+{
+	char a[18];
+	emitf(c, "event link-failed addr=%s status=%u", l2k_addr_str(peer, a), status);
 }

@@ -28,5 +28,7 @@ void iut_core_keep_advertising(struct iut_core *c);
 void iut_core_link_up(struct iut_core *c, const struct l2k_link_info *li);
 /* The stack's link went down (for "event link-down"). */
 void iut_core_link_down(struct iut_core *c, const struct l2k_link_info *li, uint8_t reason);
+/* A link attempt of the stack failed or was refused (for "event link-failed"). */
+void iut_core_link_failed(struct iut_core *c, const l2k_addr *peer, uint8_t status);
 
 #endif

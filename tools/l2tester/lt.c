@@ -609,6 +609,9 @@ void lt_iut_event(struct lt *t, const char *line)
 		t->obs.link_up++;
 	} else if (!strncmp(line, "event link-down", 15)) {
 		t->obs.link_down++;
+	} else if (!strncmp(line, "event link-failed", 17)) {
+		t->obs.link_failed++;
+		t->obs.link_failed_status = field(line, "status", v, sizeof(v)) ? (int)strtol(v, NULL, 0) : -1;
 	}
 }
 

@@ -51,6 +51,7 @@ struct lt_iut_backend {
 #define LT_IUT_DATA_MAX 4096
 struct lt_iut_obs {
 	int opened, closed, sdus, link_up, link_down;
+	int link_failed, link_failed_status; /* event link-failed: count, the last one's status */
 	int chan;		 /* chan= of the last open */
 	unsigned mtu, peer_mtu;	 /* of the last open */
 	unsigned mps, peer_mps;

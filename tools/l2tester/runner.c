@@ -101,6 +101,14 @@ static void inproc_iut_down(void *u, const struct l2k_link_info *li, uint8_t rea
 		iut_core_link_down(ip->core, li, reason);
 }
 
+static void inproc_iut_failed(void *u, const l2k_addr *peer, enum l2k_addr_type type, uint8_t status)
+{
+	struct inproc *ip = u;
+	(void)type;
+	if (ip->core)
+		iut_core_link_failed(ip->core, peer, status);
+}
+
 static void tst_up(void *u, const struct l2k_link_info *li)
 {
 	struct lt *t = ((struct inproc *)u)->t;
@@ -159,7 +167,7 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	snprintf(spec, sizeof(spec), "sim:air=%s,type=%s", air, le ? "le" : "dual");
 	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &ip.vc};
 	struct l2k_stack_cbs ic = {.user = &ip, .ready = inproc_ready_cb, .link_up = inproc_iut_up,
-				   .link_down = inproc_iut_down};
+				   .link_down = inproc_iut_down, .link_failed = inproc_iut_failed};
 	struct l2k_stack_cbs tc = {.user = &ip, .ready = inproc_ready_cb, .link_up = tst_up, .link_down = tst_down};
 	struct lt_iut_backend b = {.name = "in-process", .action = inproc_action, .events = true, .u = &ip, .cur = &t};
 	t.iut = &b;

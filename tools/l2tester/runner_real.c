@@ -31,6 +31,7 @@ struct real {
 	struct lt *t;
 	int ready, ready_err;
 	bool failed;
+	int iut_failed_before; /* obs.link_failed before the link was asked for */
 };
 
 static uint64_t real_now(struct lt *t)
@@ -115,7 +116,7 @@ static bool real_is_ready(void *arg)
 static bool real_linked(void *arg)
 {
 	struct real *rl = arg;
-	return rl->t->handle || rl->failed;
+	return rl->t->handle || rl->failed || rl->t->obs.link_failed > rl->iut_failed_before;
 }
 
 static bool real_unlinked(void *arg)
@@ -185,28 +186,34 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	l2k_controller_info(st, &ti);
 	t.tst_addr = ti.addr;
 	char a[200];
-	if (t.le && c->iut_central) {
-		/* Over vctrl the link the IUT creates while a fresh tester advertises comes up with the
-		 * IUT as peripheral (see docs/l2tester.md, "Limits"): until that is understood these
-		 * cases run in-process only. */
-		lt_inconclusive(&t, "needs the IUT as LE central: in-process only so far");
+	if (t.le ? !ti.le : !ti.bredr) {
+		/* e.g. btvirt's bt-server-bredr: BR/EDR-only controllers; the case cannot run here */
+		lt_na(&t, "the tester's controller (%s) has no %s: %s cases do not run on this transport", spec,
+		      t.le ? "LE" : "BR/EDR", t.le ? "LE" : "BR/EDR");
 		goto out;
 	}
 	if (!lt_iut_reset(&t)) /* and no event of the last case's channels counts */
 		goto out;
 	if (t.le && c->iut_central) {
-		/* the IUT creates the link: it starts initiating, then the tester advertises (an
-		 * initiator waits for its peer's advertising; vctrl's does not see advertising that
-		 * began before it started) */
+		/* the IUT creates the link: it starts initiating (its own advertising stopped by
+		 * "link"), then the tester advertises; an attempt the IUT cannot finish comes back as
+		 * "event link-failed", one it never got is given up at the next "reset" */
 		char ta[18];
+		rl.iut_failed_before = t.obs.link_failed;
 		if (!lt_iut(&t, a, sizeof(a), "link addr=%s transport=le-public", l2k_addr_str(&t.tst_addr, ta)))
 			goto out;
 		r = l2k_le_advertise(st, true, NULL, 0);
 	} else {
 		r = l2k_link_connect(st, iut, type);
 	}
-	if (r < 0 || !real_run_until(&t, real_linked, &rl, 15000) || rl.failed) {
+	if (r < 0 || !real_run_until(&t, real_linked, &rl, 15000) || rl.failed ||
+	    (!t.handle && t.obs.link_failed > rl.iut_failed_before)) {
 		char s[18];
+		if (!rl.failed && r >= 0 && t.obs.link_failed > rl.iut_failed_before) {
+			lt_inconclusive(&t, "set-up: the IUT's link attempt to the tester failed (HCI status 0x%02x)",
+					(unsigned)t.obs.link_failed_status);
+			goto out;
+		}
 		lt_inconclusive(&t, "set-up: no link to the IUT %s (%s)", l2k_addr_str(iut, s),
 				r < 0 ? l2k_strerror(r) : rl.failed ? "connection failed" : "timeout");
 		goto out;
