@@ -11,7 +11,10 @@ Every case of LIST must be in REPORT exactly once, and:
     when its ID is in --allowed FILE (lines "ID -- reason", # comments: the documented
     exceptions, tests/l2tester_inconclusive.txt); a fail never passes the check;
   - with --none-run REGEX no case of this transport runs: each is "not applicable" with a
-    reason matching REGEX (btvirt's BR/EDR-only controllers for the LE cases).
+    reason matching REGEX (btvirt's BR/EDR-only controllers for the LE cases);
+  - with --unplayable REGEX a case of this transport may be "not applicable" with a reason
+    matching REGEX: what the tester's controller cannot play (btvirt's BR/EDR-only controllers
+    for the LE/CID cases, which need an LE link too); each is printed.
 Prints one line per problem and a summary; exit status 1 on any problem.
 """
 import argparse
@@ -27,6 +30,7 @@ def main():
     ap.add_argument("--transport", choices=("bredr", "le"), required=True)
     ap.add_argument("--allowed", help="IDs that may be inconclusive (lines 'ID -- reason')")
     ap.add_argument("--none-run", metavar="REGEX", help="no case of this transport runs: n/a with REGEX")
+    ap.add_argument("--unplayable", metavar="REGEX", help="a case may be n/a with a reason matching REGEX")
     a = ap.parse_args()
     allowed = {}
     if a.allowed:
@@ -65,6 +69,8 @@ def main():
         elif a.none_run:
             if v != "not applicable" or not re.search(a.none_run, why):
                 problems.append("%s: should not run here (%s), the report says %s (%s)" % (cid, a.none_run, v, why))
+        elif v == "not applicable" and a.unplayable and re.search(a.unplayable, why):
+            print("%s: not applicable here: %s" % (cid, why))
         elif v == "inconclusive" and cid in allowed:
             print("%s: inconclusive, allowed (%s): %s" % (cid, allowed[cid], why))
         elif v != "pass":
