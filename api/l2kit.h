@@ -560,6 +560,15 @@ struct l2k_raw_cbs {
 	void (*rx)(void *user, uint16_t handle, uint16_t cid, const uint8_t *payload, size_t len);
 };
 L2K_API int l2k_raw_attach(l2k_stack *s, const struct l2k_raw_cbs *cbs);
+/* The same with flags.  L2K_RAW_KEEP_SM: the stack's security manager keeps its fixed channel,
+ * so that the tester can pair and encrypt like any peer (l2k_pair, l2k_link_secure,
+ * l2k_link_security, with the stack's l2k_security_opts): the SMP PDUs of its LE links (CID
+ * 0x0006) go to it, not to cbs->rx, and it sends its own; every other PDU stays raw.  BR/EDR
+ * pairing and encryption run in HCI and work on any raw stack; l2kit has no BR/EDR Security
+ * Manager channel, so CID 0x0007 stays raw.  0 as l2k_raw_attach, L2K_EINVAL for an unknown
+ * flag. */
+#define L2K_RAW_KEEP_SM 0x1u
+L2K_API int l2k_raw_attach_ex(l2k_stack *s, const struct l2k_raw_cbs *cbs, unsigned flags);
 L2K_API int l2k_raw_send(l2k_stack *s, uint16_t handle, uint16_t cid, const uint8_t *payload, size_t len);
 L2K_API int l2k_raw_send_acl(l2k_stack *s, uint16_t handle, uint8_t pb, const uint8_t *data, size_t len);
 

@@ -10,5 +10,6 @@ extern const struct lt_case lt_cases_le[];
 extern const struct lt_case lt_cases_config[];
 extern const struct lt_case lt_cases_modes[];
 extern const struct lt_case lt_cases_misc[];
+extern const struct lt_case lt_cases_sec[];
 
 #endif

@@ -451,7 +451,8 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"busy", " chan on "},
 	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
 	    {"conn-update", " addr transport min max latency timeout "},
-	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "}};
+	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "},
+	    {"unpair", " addr transport "}};
 	const char *allowed = NULL;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(verb, keys[i][0]))
@@ -659,6 +660,22 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		forget_all(c, true);
 		if (c->adv_keep)
 			l2k_le_advertise_keep(c->s, NULL, 0, 0);
+	} else if (!strcmp(verb, "unpair")) {
+		/* forget the bond with ADDR (its keys): a case that paired leaves no key behind */
+		bool le;
+		enum l2k_addr_type type;
+		l2k_addr a;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0 ||
+		    transport_le(get(kv, nkv, "transport", used), &le, &type) < 0) {
+			snprintf(ans, n, "addr= or transport= missing or bad");
+			return L2K_EINVAL;
+		}
+		(void)le;
+		r = l2k_bond_remove(c->s, &a, type);
+		if (r < 0 && r != L2K_ENOENT) {
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
 	} else if (!strncmp(verb, "cl-", 3) && allowed) {
 		return cl_request(c, verb, kv, nkv, used, ans, n);
 	} else if (!strcmp(verb, "quit")) {

@@ -173,8 +173,8 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	}
 	if (r == 0) {
 		struct l2k_raw_cbs rc = lt_raw_cbs(&t);
-		if ((r = l2k_raw_attach(ip.st[1], &rc)) < 0)
-			snprintf(err, sizeof(err), "l2k_raw_attach: %s", l2k_strerror(r));
+		if ((r = l2k_raw_attach_ex(ip.st[1], &rc, L2K_RAW_KEEP_SM)) < 0)
+			snprintf(err, sizeof(err), "l2k_raw_attach_ex: %s", l2k_strerror(r));
 	}
 	if (r < 0) {
 		lt_inconclusive(&t, "set-up: %s", err);
@@ -202,8 +202,8 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 		l2k_le_advertise(ip.st[1], true, NULL, 0);
 		r = l2k_link_connect(ip.st[0], &t.tst_addr, L2K_ADDR_LE_PUBLIC);
 	} else {
-		if (le)
-			l2k_le_advertise(ip.st[0], true, NULL, 0);
+		if (le) /* as l2iut: advertising again after each link (a case may make a new one) */
+			iut_core_keep_advertising(ip.core);
 		r = l2k_link_connect(ip.st[1], &t.iut_addr, t.iut_type);
 	}
 	if (r < 0 || l2k_sim_run_until(ip.st, 2, &ip.vc, inproc_linked, &ip, 10000) < 0) {

@@ -1,0 +1,185 @@
+/* l2tester's cases that need the lower tester to pair or encrypt (its stack's security manager
+ * kept by l2k_raw_attach_ex with L2K_RAW_KEEP_SM: lt_secure, lt_relink): credit based servers
+ * refusing a bonded peer whose link is not encrypted (LE/CFC/BV-25, ECFC/BV-32: Vol 3 Part A
+ * 4.23, 4.26, the result GAP's Table 10.2 gives, Vol 3 Part C 10.3.1).  Each case plays the
+ * lower tester of L2CAP.TS and checks every byte the IUT sends (lt.h).  A case that bonds asks
+ * the IUT to forget the bond at its end ("unpair"), so that later cases meet a peer without a key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/l2tester/cases.h"
+
+#define TCID 0x0040 /* the tester's CID */
+
+/* The IUT forgets the tester's keys (an IUT that cannot: left as is, logged). */
+static void unpair(struct lt *t)
+{
+	char a[18], ans[128];
+	int r = lt_iut_try(t, ans, sizeof(ans), "unpair addr=%s transport=%s", l2k_addr_str(&t->tst_addr, a),
+			   t->le ? "le-public" : "bredr");
+	if (r < 0)
+		lt_logf(t, "(the IUT keeps its bond with the tester: %s)", ans);
+}
+
+/* The tester pairs with the IUT (bonding) at level 2, then makes a new link, not encrypted: the
+ * IUT now holds a key for a peer whose link is plain.  false: a verdict is set. */
+static bool bonded_plain_link(struct lt *t)
+{
+	int r = lt_secure(t, L2K_SEC_MEDIUM, 30000);
+	if (r < 0)
+		return lt_inconclusive(t, "the tester could not pair with the IUT (%s): the case needs a bond", l2k_strerror(r));
+	struct l2k_link_security ls;
+	if (lt_link_sec(t, &ls) < 0 || !ls.encrypted || !ls.bonded)
+		return lt_inconclusive(t, "the tester's link is not encrypted with a stored key after pairing");
+	if (!lt_relink(t, 10000))
+		return false;
+	if (lt_link_sec(t, &ls) < 0 || ls.encrypted)
+		return lt_inconclusive(t, "the new link is encrypted already: the case needs a plain one");
+	return true;
+}
+
+/* After a refusal for security: nothing from the IUT but, perhaps, an SMP Security Request
+ * (peripheral) asking for the security the refusal named (Vol 3 Part H 3.6.7). */
+static bool quiet_but_smp(struct lt *t)
+{
+	for (const struct lt_pdu *p; (p = lt_next(t, 500)) != NULL;) {
+		if (p->cid == 0x0006 && p->len == 2 && p->data[0] == 0x0B) {
+			lt_logf(t, "(the IUT asks for security: SMP Security Request)");
+			continue;
+		}
+		return lt_fail(t, "expected no frame from the IUT (but an SMP Security Request), got %zu octets on cid "
+				  "0x%04x", p->len, p->cid);
+	}
+	if (t->iut->events && t->obs.opened)
+		return lt_fail(t, "the IUT's application saw a channel open");
+	return true;
+}
+
+/* The tester encrypts the link with the bond's key (no pairing): false, inconclusive, if not. */
+static bool encrypt_with_bond(struct lt *t)
+{
+	int r = lt_secure(t, L2K_SEC_MEDIUM, 30000);
+	struct l2k_link_security ls;
+	if (r < 0 || lt_link_sec(t, &ls) < 0 || !ls.encrypted)
+		return lt_inconclusive(t, "the tester could not encrypt the link with the bond's key (%s)",
+				       r < 0 ? l2k_strerror(r) : "not encrypted");
+	return true;
+}
+
+/* ---- LE credit based ----------------------------------------------------------------------- */
+
+/* Our LE Credit Based Connection Request (MTU 100, MPS 50, 5 credits) from TCID to the IUT's
+ * SPSM; the IUT's response, or NULL (fail set). */
+static const struct lt_pdu *le_request(struct lt *t, uint8_t id)
+{
+	uint8_t d[10];
+	lt_put16(d, t->psm);
+	lt_put16(d + 2, TCID);
+	lt_put16(d + 4, 100);
+	lt_put16(d + 6, 50);
+	lt_put16(d + 8, 5);
+	lt_send_sig(t, 0x14, id, d, 10);
+	return lt_expect_sig(t, 0x15, 3000);
+}
+
+/* L2CAP/LE/CFC/BV-25-C: an LE credit based server needing encryption (level 2); the tester
+ * bonded with the IUT, on a new link not encrypted: the request is refused "insufficient
+ * encryption" (0x0008, 4.23; Table 10.2: a key exists, encryption is what is missing), every
+ * other field 0.  Once the tester encrypts with the bond's key the same request succeeds, so a
+ * refusal for another reason cannot pass. */
+static void cfc_bv25(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=le sec=2", t->psm) || !bonded_plain_link(t))
+		goto out;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = le_request(t, id);
+	uint8_t w[14] = {0x15, id, 0x0A, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00};
+	if (!p || !lt_is(t, p, w, 14, "the IUT's LE Credit Based Connection Response (bonded, link not encrypted)") ||
+	    !quiet_but_smp(t) || !encrypt_with_bond(t))
+		goto out;
+	id = lt_ident(t);
+	if (!(p = le_request(t, id)))
+		goto out;
+	if (p->len != 14 || p->data[1] != id || lt_get16(p->data + 2) != 10)
+		lt_fail(t, "the IUT's LE Credit Based Connection Response on the encrypted link: %zu octets, identifier "
+			   "0x%02x, length %u; expected 14, 0x%02x, 10 (4.23)", p->len, p->data[1], lt_get16(p->data + 2), id);
+	else if (lt_get16(p->data + 12) != 0x0000)
+		lt_fail(t, "the IUT refused the request on the encrypted link with result 0x%04x: expected success (0x0000), "
+			   "the link now has the server's level", lt_get16(p->data + 12));
+	else if (lt_get16(p->data + 4) < 0x0040 || lt_get16(p->data + 4) > 0x007F)
+		lt_fail(t, "the IUT's DCID 0x%04x is outside the LE dynamic range 0x0040-0x007F (2.1)", lt_get16(p->data + 4));
+	else if (lt_get16(p->data + 6) < 23 || lt_get16(p->data + 8) < 23 || lt_get16(p->data + 8) > 65533)
+		lt_fail(t, "the IUT's MTU %u / MPS %u: the MTU must be 23 or more, the MPS 23..65533 (4.23)",
+			lt_get16(p->data + 6), lt_get16(p->data + 8));
+	else
+		lt_iut_wait_open(t, 1, 2000, "the channel accepted on the encrypted link");
+out:
+	unpair(t);
+}
+
+/* ---- enhanced credit based ------------------------------------------------------------------- */
+
+/* Our Credit Based Connection Request for two channels (MTU 100, MPS 70, 5 credits; CIDs TCID,
+ * TCID + 1); the IUT's response, or NULL (fail set). */
+static const struct lt_pdu *ecfc_request(struct lt *t, uint8_t id, uint16_t scid)
+{
+	uint8_t d[12];
+	lt_put16(d, t->psm);
+	lt_put16(d + 2, 100);
+	lt_put16(d + 4, 70);
+	lt_put16(d + 6, 5);
+	lt_put16(d + 8, scid);
+	lt_put16(d + 10, (uint16_t)(scid + 1));
+	lt_send_sig(t, 0x17, id, d, 12);
+	return lt_expect_sig(t, 0x18, 3000);
+}
+
+/* L2CAP/ECFC/BV-32-C: the same for an enhanced credit based request for two channels (LE):
+ * both refused "some connections refused - insufficient encryption" (0x0008, 4.26), both DCIDs
+ * 0x0000 (l2kit: MTU, MPS and credits 0 too); once encrypted with the bond's key, both accepted
+ * (two distinct DCIDs of the LE dynamic range). */
+static void ecfc_bv32(struct lt *t)
+{
+	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=ecfc sec=2", t->psm) || !bonded_plain_link(t))
+		goto out;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = ecfc_request(t, id, TCID);
+	if (!p)
+		goto out;
+	uint8_t w[16] = {0x18, id, 0x0C, 0x00, 0, 0, 0, 0, 0, 0, 0x08, 0x00, 0, 0, 0, 0};
+	struct lt_pdu q = *p;
+	if (!t->iut_is_l2kit && q.len == 16) /* MTU, MPS, credits of a refusal: not checked (4.26) */
+		memset(q.data + 4, 0, 6);
+	if (!lt_is(t, &q, w, 16, "the IUT's Credit Based Connection Response (bonded, link not encrypted)") ||
+	    !quiet_but_smp(t) || !encrypt_with_bond(t))
+		goto out;
+	id = lt_ident(t);
+	if (!(p = ecfc_request(t, id, TCID + 2)))
+		goto out;
+	uint16_t d0 = p->len >= 16 ? lt_get16(p->data + 12) : 0, d1 = p->len >= 16 ? lt_get16(p->data + 14) : 0;
+	if (p->len != 16 || p->data[1] != id || lt_get16(p->data + 2) != 12)
+		lt_fail(t, "the IUT's Credit Based Connection Response on the encrypted link: %zu octets, identifier "
+			   "0x%02x; expected 16 (two DCIDs), 0x%02x (4.26)", p->len, p->data[1], id);
+	else if (lt_get16(p->data + 10) != 0x0000)
+		lt_fail(t, "the IUT refused the request on the encrypted link with result 0x%04x: expected success (0x0000)",
+			lt_get16(p->data + 10));
+	else if (d0 < 0x0040 || d0 > 0x007F || d1 < 0x0040 || d1 > 0x007F || d0 == d1)
+		lt_fail(t, "the IUT's DCIDs 0x%04x, 0x%04x: two distinct CIDs of the LE dynamic range 0x0040-0x007F expected "
+			   "(2.1, 4.26)", d0, d1);
+	else if (lt_get16(p->data + 4) < 64 || lt_get16(p->data + 6) < 64)
+		lt_fail(t, "the IUT's MTU %u / MPS %u: at least 64 each for enhanced credit based channels (4.25)",
+			lt_get16(p->data + 4), lt_get16(p->data + 6));
+	else
+		lt_iut_wait_open(t, 2, 2000, "the two channels accepted on the encrypted link");
+out:
+	unpair(t);
+}
+
+/* ---- the table ----------------------------------------------------------------------------------- */
+
+const struct lt_case lt_cases_sec[] = {
+    {"L2CAP/LE/CFC/BV-25-C", "LE/CFC", LT_LE, "IUT listens at level 2, refuses a bonded plain link 0x0008", cfc_bv25, NULL, false},
+    {"L2CAP/ECFC/BV-32-C", "ECFC", LT_LE, "IUT listens (ECFC) at level 2, refuses a bonded plain link 0x0008", ecfc_bv32, NULL, false},
+    {NULL, NULL, LT_ANY, NULL, NULL, NULL, false},
+};
