@@ -1,7 +1,8 @@
 /* l2tester's cases that need the lower tester to pair or encrypt (its stack's security manager
  * kept by l2k_raw_attach_ex with L2K_RAW_KEEP_SM: lt_secure, lt_relink): credit based servers
  * refusing a bonded peer whose link is not encrypted (LE/CFC/BV-25, ECFC/BV-32: Vol 3 Part A
- * 4.23, 4.26, the result GAP's Table 10.2 gives, Vol 3 Part C 10.3.1).  Each case plays the
+ * 4.23, 4.26, the result GAP's Table 10.2 gives, Vol 3 Part C 10.3.1) and connectionless data
+ * on an encrypted BR/EDR link (CLS/UCD/BV-03).  Each case plays the
  * lower tester of L2CAP.TS and checks every byte the IUT sends (lt.h).  A case that bonds asks
  * the IUT to forget the bond at its end ("unpair"), so that later cases meet a peer without a key. */
 #include <stdio.h>
@@ -176,10 +177,56 @@ out:
 	unpair(t);
 }
 
+/* ---- connectionless data ------------------------------------------------------------------- */
+
+/* L2CAP/CLS/UCD/BV-03-C: the IUT sends unicast connectionless data on an encrypted BR/EDR link.
+ * The tester (a pre-2.1 host) pairs with the IUT (legacy PIN pairing: the IUT's user is given
+ * the PIN, "set pin=") and encrypts; the IUT's application sends one SDU: one G-frame on CID
+ * 0x0002, the PSM then the data, exactly (3.2); and the tester's G-frame on that link reaches the
+ * IUT's application without the PSM field. */
+static void cls_ucd_bv03(struct lt *t)
+{
+	char a[18];
+	if (!lt_iut(t, NULL, 0, "set pin=%s", LT_PIN))
+		return;
+	int r = lt_secure(t, L2K_SEC_MEDIUM, 30000);
+	struct l2k_link_security ls;
+	if (r < 0 || lt_link_sec(t, &ls) < 0 || !ls.encrypted) {
+		lt_inconclusive(t, "the tester could not pair with the IUT and encrypt the link (%s)",
+				r < 0 ? l2k_strerror(r) : "not encrypted");
+		goto out;
+	}
+	lt_flush(t);
+	if (!lt_iut(t, NULL, 0, "cl-send addr=%s psm=%u hex=7365616c6564", l2k_addr_str(&t->tst_addr, a), t->psm))
+		goto out;
+	const struct lt_pdu *p = lt_next_on(t, 0x0002, 2000);
+	if (!p) {
+		lt_fail(t, "no G-frame from the IUT on the connectionless CID 0x0002 (encrypted link)");
+		goto out;
+	}
+	uint8_t w[2 + 6] = {0, 0, 's', 'e', 'a', 'l', 'e', 'd'};
+	lt_put16(w, t->psm);
+	if (!lt_is(t, p, w, sizeof(w), "the IUT's G-frame on the encrypted link (PSM, then the data)") || !lt_quiet(t, 300) ||
+	    !lt_iut(t, NULL, 0, "cl-listen psm=%u", t->psm))
+		goto out;
+	uint8_t g[2 + 3] = {0, 0, 'b', 'a', 'k'};
+	lt_put16(g, t->psm);
+	lt_send(t, 0x0002, g, sizeof(g));
+	if (!lt_iut_wait_cl(t, 1, 2000, "the connectionless data on the encrypted link"))
+		goto out;
+	if (t->obs.cl_sdus != 1 || t->obs.cl_psm != t->psm || t->obs.cl_len != 3 || memcmp(t->obs.cl_data, "bak", 3))
+		lt_fail(t, "the IUT's application received %d connectionless SDUs, the last %zu octets for PSM 0x%04x; "
+			   "expected one, 'bak' (3 octets) for 0x%04x: the PSM field (3.2) is not the data",
+			t->obs.cl_sdus, t->obs.cl_len, t->obs.cl_psm, t->psm);
+out:
+	unpair(t);
+}
+
 /* ---- the table ----------------------------------------------------------------------------------- */
 
 const struct lt_case lt_cases_sec[] = {
     {"L2CAP/LE/CFC/BV-25-C", "LE/CFC", LT_LE, "IUT listens at level 2, refuses a bonded plain link 0x0008", cfc_bv25, NULL, false},
     {"L2CAP/ECFC/BV-32-C", "ECFC", LT_LE, "IUT listens (ECFC) at level 2, refuses a bonded plain link 0x0008", ecfc_bv32, NULL, false},
+    {"L2CAP/CLS/UCD/BV-03-C", "CLS/UCD", LT_BREDR, "IUT pairs (PIN), sends connectionless data encrypted", cls_ucd_bv03, NULL, false},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL, false},
 };

@@ -35,6 +35,7 @@ struct iut_core {
 	struct iut_server servers[IUT_SERVERS];
 	bool adv_keep; /* LE advertising kept on between cases (iut_core_keep_advertising) */
 	uint16_t cl_psm; /* cl-listen: the PSM whose connectionless data (CID 0x0002) is taken (0: none) */
+	char pin[17];	 /* set pin=: the PIN the IUT's user enters for legacy pairing ("": none) */
 };
 
 static void emitf(struct iut_core *c, const char *fmt, ...) LT_PRINTF(2, 3);
@@ -173,6 +174,16 @@ static int srv_accept(void *user, const struct l2k_conn_request *req, struct l2k
 
 void iut_core_poll(struct iut_core *c)
 {
+	/* the IUT's user: a PIN question (legacy BR/EDR pairing) is answered with the PIN of
+	 * "set pin=" (refused without one), numeric comparison is confirmed; Just Works needs no
+	 * answer (l2kit accepts it without an agent) */
+	struct l2k_agent_request rq;
+	while (l2k_agent_wait(c->s, &rq, 0) == 0) {
+		if (rq.ask == L2K_ASK_PIN)
+			l2k_agent_reply(c->s, rq.handle, c->pin[0] != 0, 0, c->pin[0] ? c->pin : NULL);
+		else if (rq.ask == L2K_ASK_CONFIRM)
+			l2k_agent_reply(c->s, rq.handle, true, 0, NULL);
+	}
 	for (int i = 0; i < IUT_CORE_CHANS; i++) {
 		struct iut_slot *sl = &c->slots[i];
 		if (sl->ch && sl->pending) {
@@ -449,7 +460,7 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"connect", " addr transport psm mode mtu mps credits sec" CHAN_OPT_KEYS},
 	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
 	    {"busy", " chan on "},
-	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
+	    {"set", " defect pin "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
 	    {"conn-update", " addr transport min max latency timeout "},
 	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "},
 	    {"unpair", " addr transport "}};
@@ -652,6 +663,12 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 				snprintf(ans, n, "unknown defect %s", s);
 				return L2K_EINVAL;
 			}
+		} else if ((s = get(kv, nkv, "pin", used)) != NULL) {
+			if (strlen(s) > 16) {
+				snprintf(ans, n, "pin= longer than 16 characters");
+				return L2K_EINVAL;
+			}
+			snprintf(c->pin, sizeof(c->pin), "%s", s);
 		} else {
 			snprintf(ans, n, "unknown setting");
 			return L2K_ENOTSUP;

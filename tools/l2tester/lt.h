@@ -227,6 +227,8 @@ uint32_t lt_l2kit_features(void);
  * the stored one) and wait for the end (up to ms): 0, or the error (L2K_ETIMEDOUT, L2K_EAUTH,
  * L2K_EKEYSIZE ...).  No verdict is set. */
 int lt_secure(struct lt *t, uint8_t level, uint64_t ms);
+/* The PIN the tester's stack answers legacy pairing with (a case gives it to the IUT: set pin=). */
+#define LT_PIN "0000"
 /* The link's security as the tester sees it: 0 and *out, or an error. */
 int lt_link_sec(struct lt *t, struct l2k_link_security *out);
 /* Take the link down (the tester disconnects) and make a new one to the IUT (the IUT must be

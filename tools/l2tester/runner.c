@@ -167,6 +167,8 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 		struct l2k_security_opts legacy; /* the tester: a pre-2.1 host (docs/conformance.md) */
 		l2k_security_opts_default(&legacy);
 		legacy.legacy_pairing = true;
+		legacy.auto_accept = true; /* it pairs when a case asks: PIN 0000, any question yes */
+		legacy.pin = LT_PIN;
 		so.security = &legacy;
 		so.btsnoop_path = o->btsnoop;
 		r = l2k_stack_open(spec, &so, &tc, &ip.st[1], err, sizeof(err));

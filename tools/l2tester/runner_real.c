@@ -164,6 +164,8 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	struct l2k_security_opts legacy;
 	l2k_security_opts_default(&legacy);
 	legacy.legacy_pairing = true;
+	legacy.auto_accept = true; /* it pairs when a case asks: PIN 0000, any question yes */
+	legacy.pin = LT_PIN;
 	struct l2k_stack_opts so = {.btsnoop_path = o->btsnoop, .security = &legacy};
 	struct l2k_stack_cbs cbs = {.user = &rl, .ready = real_ready_cb, .link_up = real_up, .link_down = real_down,
 				    .link_failed = real_failed};
