@@ -123,10 +123,10 @@ out:
 
 /* Our Credit Based Connection Request for two channels (MTU 100, MPS 70, 5 credits; CIDs TCID,
  * TCID + 1); the IUT's response, or NULL (fail set). */
-static const struct lt_pdu *ecfc_request(struct lt *t, uint8_t id, uint16_t scid)
+static const struct lt_pdu *ecfc_request_to(struct lt *t, uint8_t id, uint16_t psm, uint16_t scid)
 {
 	uint8_t d[12];
-	lt_put16(d, t->psm);
+	lt_put16(d, psm);
 	lt_put16(d + 2, 100);
 	lt_put16(d + 4, 70);
 	lt_put16(d + 6, 5);
@@ -134,6 +134,44 @@ static const struct lt_pdu *ecfc_request(struct lt *t, uint8_t id, uint16_t scid
 	lt_put16(d + 10, (uint16_t)(scid + 1));
 	lt_send_sig(t, 0x17, id, d, 12);
 	return lt_expect_sig(t, 0x18, 3000);
+}
+
+static const struct lt_pdu *ecfc_request(struct lt *t, uint8_t id, uint16_t scid)
+{
+	return ecfc_request_to(t, id, t->psm, scid);
+}
+
+/* The IUT's Credit Based Connection Response p to our request id must refuse both channels with
+ * result, both DCIDs 0 (4.26; MTU, MPS and credits checked, 0, only for l2kit). */
+static bool ecfc_refused(struct lt *t, const struct lt_pdu *p, uint8_t id, uint16_t result, const char *what)
+{
+	uint8_t w[16] = {0x18, id, 0x0C, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	lt_put16(w + 10, result);
+	struct lt_pdu q = *p;
+	if (!t->iut_is_l2kit && q.len == 16) /* MTU, MPS, credits of a refusal: not checked (4.26) */
+		memset(q.data + 4, 0, 6);
+	return lt_is(t, &q, w, 16, what);
+}
+
+/* The response p to our request id must accept both channels: result 0, two distinct DCIDs of the
+ * dynamic range (LE: up to 0x007F), MTU and MPS of 64 or more (4.25, 4.26). */
+static bool ecfc_accepted(struct lt *t, const struct lt_pdu *p, uint8_t id, const char *what)
+{
+	uint16_t d0 = p->len >= 16 ? lt_get16(p->data + 12) : 0, d1 = p->len >= 16 ? lt_get16(p->data + 14) : 0;
+	uint16_t end = t->le ? 0x007F : 0xFFFF;
+	if (p->len != 16 || p->data[1] != id || lt_get16(p->data + 2) != 12)
+		return lt_fail(t, "%s: %zu octets, identifier 0x%02x; expected 16 (two DCIDs), 0x%02x (4.26)", what, p->len,
+			       p->data[1], id);
+	if (lt_get16(p->data + 10) != 0x0000)
+		return lt_fail(t, "%s: result 0x%04x, expected success (0x0000): the link has the server's level", what,
+			       lt_get16(p->data + 10));
+	if (d0 < 0x0040 || d0 > end || d1 < 0x0040 || d1 > end || d0 == d1)
+		return lt_fail(t, "%s: DCIDs 0x%04x, 0x%04x; two distinct CIDs of the dynamic range 0x0040-0x%04x expected "
+				  "(2.1, 4.26)", what, d0, d1, end);
+	if (lt_get16(p->data + 4) < 64 || lt_get16(p->data + 6) < 64)
+		return lt_fail(t, "%s: MTU %u / MPS %u; at least 64 each for enhanced credit based channels (4.25)", what,
+			       lt_get16(p->data + 4), lt_get16(p->data + 6));
+	return true;
 }
 
 /* L2CAP/ECFC/BV-32-C: the same for an enhanced credit based request for two channels (LE):
@@ -146,33 +184,67 @@ static void ecfc_bv32(struct lt *t)
 		goto out;
 	uint8_t id = lt_ident(t);
 	const struct lt_pdu *p = ecfc_request(t, id, TCID);
-	if (!p)
-		goto out;
-	uint8_t w[16] = {0x18, id, 0x0C, 0x00, 0, 0, 0, 0, 0, 0, 0x08, 0x00, 0, 0, 0, 0};
-	struct lt_pdu q = *p;
-	if (!t->iut_is_l2kit && q.len == 16) /* MTU, MPS, credits of a refusal: not checked (4.26) */
-		memset(q.data + 4, 0, 6);
-	if (!lt_is(t, &q, w, 16, "the IUT's Credit Based Connection Response (bonded, link not encrypted)") ||
+	if (!p || !ecfc_refused(t, p, id, 0x0008, "the IUT's Credit Based Connection Response (bonded, link not encrypted)") ||
 	    !quiet_but_smp(t) || !encrypt_with_bond(t))
 		goto out;
 	id = lt_ident(t);
-	if (!(p = ecfc_request(t, id, TCID + 2)))
-		goto out;
-	uint16_t d0 = p->len >= 16 ? lt_get16(p->data + 12) : 0, d1 = p->len >= 16 ? lt_get16(p->data + 14) : 0;
-	if (p->len != 16 || p->data[1] != id || lt_get16(p->data + 2) != 12)
-		lt_fail(t, "the IUT's Credit Based Connection Response on the encrypted link: %zu octets, identifier "
-			   "0x%02x; expected 16 (two DCIDs), 0x%02x (4.26)", p->len, p->data[1], id);
-	else if (lt_get16(p->data + 10) != 0x0000)
-		lt_fail(t, "the IUT refused the request on the encrypted link with result 0x%04x: expected success (0x0000)",
-			lt_get16(p->data + 10));
-	else if (d0 < 0x0040 || d0 > 0x007F || d1 < 0x0040 || d1 > 0x007F || d0 == d1)
-		lt_fail(t, "the IUT's DCIDs 0x%04x, 0x%04x: two distinct CIDs of the LE dynamic range 0x0040-0x007F expected "
-			   "(2.1, 4.26)", d0, d1);
-	else if (lt_get16(p->data + 4) < 64 || lt_get16(p->data + 6) < 64)
-		lt_fail(t, "the IUT's MTU %u / MPS %u: at least 64 each for enhanced credit based channels (4.25)",
-			lt_get16(p->data + 4), lt_get16(p->data + 6));
-	else
+	if ((p = ecfc_request(t, id, TCID + 2)) != NULL &&
+	    ecfc_accepted(t, p, id, "the IUT's Credit Based Connection Response on the encrypted link"))
 		lt_iut_wait_open(t, 2, 2000, "the two channels accepted on the encrypted link");
+out:
+	unpair(t);
+}
+
+/* The BR/EDR encryption key size the tester's controller must offer for ECFC/BV-70-C: shorter
+ * than the 7 octets any IUT must require (the KNOB attack's kind). */
+#define SHORT_KEY 5
+
+uint8_t lt_case_tst_key_size(const struct lt_case *c)
+{
+	return c && c->id && !strcmp(c->id, "L2CAP/ECFC/BV-70-C") ? SHORT_KEY : 0;
+}
+
+/* L2CAP/ECFC/BV-70-C: BR/EDR, the tester's controller negotiates a 5-octet encryption key: the
+ * link is encrypted but with a key shorter than the IUT requires, so an enhanced credit based
+ * request for a PSM needing encryption (level 2) is refused "some connections refused -
+ * encryption key size too short" (0x0007, 4.26) for both channels; a PSM at level 1 on the same
+ * link accepts (the refusal was the key size's).  The tester pairs (legacy PIN, "set pin=") and
+ * encrypts; a controller that will not make a key that short (any real one, vctrl without
+ * enc-key-size=5) makes the case inconclusive. */
+static void ecfc_bv70(struct lt *t)
+{
+	uint16_t psm1 = (uint16_t)(t->psm + 2);
+	if (!lt_iut(t, NULL, 0, "set pin=%s", LT_PIN) ||
+	    !lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=ecfc sec=2", t->psm) ||
+	    !lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=ecfc sec=1", psm1))
+		goto out;
+	int r = lt_secure(t, L2K_SEC_MEDIUM, 30000); /* the tester's own minimum is 7: L2K_EKEYSIZE */
+	struct l2k_link_security ls;
+	if (lt_link_sec(t, &ls) < 0 || !ls.encrypted) {
+		lt_inconclusive(t, "the tester could not pair with the IUT and encrypt the link (%s)", l2k_strerror(r));
+		goto out;
+	}
+	if (ls.key_size >= 7) {
+		lt_inconclusive(t, "the tester's controller made a %u-octet encryption key: the case needs one shorter than 7 "
+				   "(a controller offering %u octets, e.g. vctrl --listen ...,enc-key-size=%u)",
+				ls.key_size, SHORT_KEY, SHORT_KEY);
+		goto out;
+	}
+	lt_logf(t, "(the link is encrypted with a %u-octet key)", ls.key_size);
+	lt_flush(t);
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = ecfc_request(t, id, TCID);
+	if (!p || !ecfc_refused(t, p, id, 0x0007, "the IUT's Credit Based Connection Response (level 2, a short key)") ||
+	    !lt_quiet_sig(t, 300))
+		goto out;
+	if (t->iut->events && t->obs.opened) {
+		lt_fail(t, "the IUT's application saw a channel open on a link whose key is too short");
+		goto out;
+	}
+	id = lt_ident(t);
+	if ((p = ecfc_request_to(t, id, psm1, TCID + 2)) != NULL &&
+	    ecfc_accepted(t, p, id, "the IUT's Credit Based Connection Response (level 1, same link)"))
+		lt_iut_wait_open(t, 2, 2000, "the two channels accepted at level 1");
 out:
 	unpair(t);
 }
@@ -228,5 +300,6 @@ const struct lt_case lt_cases_sec[] = {
     {"L2CAP/LE/CFC/BV-25-C", "LE/CFC", LT_LE, "IUT listens at level 2, refuses a bonded plain link 0x0008", cfc_bv25, NULL, false},
     {"L2CAP/ECFC/BV-32-C", "ECFC", LT_LE, "IUT listens (ECFC) at level 2, refuses a bonded plain link 0x0008", ecfc_bv32, NULL, false},
     {"L2CAP/CLS/UCD/BV-03-C", "CLS/UCD", LT_BREDR, "IUT pairs (PIN), sends connectionless data encrypted", cls_ucd_bv03, NULL, false},
+    {"L2CAP/ECFC/BV-70-C", "ECFC", LT_BREDR, "IUT listens (ECFC) at level 2, refuses a 5-octet key 0x0007", ecfc_bv70, NULL, false},
     {NULL, NULL, LT_ANY, NULL, NULL, NULL, false},
 };

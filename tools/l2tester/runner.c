@@ -6,6 +6,7 @@
 
 #include <l2kit/l2kit_sim.h>
 
+#include "tools/l2tester/cases.h"
 #include "tools/l2tester/iut_core.h"
 #include "tools/l2tester/runner.h"
 
@@ -171,6 +172,9 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 		legacy.pin = LT_PIN;
 		so.security = &legacy;
 		so.btsnoop_path = o->btsnoop;
+		uint8_t ks = le ? 0 : lt_case_tst_key_size(c); /* a case needing a short BR/EDR key */
+		if (ks)
+			snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), ",enc-key-size=%u", ks);
 		r = l2k_stack_open(spec, &so, &tc, &ip.st[1], err, sizeof(err));
 	}
 	if (r == 0) {
