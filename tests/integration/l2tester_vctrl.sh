@@ -1,8 +1,10 @@
 #!/bin/sh
 # l2tester against l2iut (l2kit as the IUT, driven over the control protocol) over vctrl, two
 # processes on one simulated air (docs/l2tester.md):
-#  1. BR/EDR: every case of the library passes or is not applicable (the LE ones); the summary
-#     line is exact; the JSON and JUnit reports parse and agree with it; one btsnoop per case.
+#  1. BR/EDR: every case of the library passes or is not applicable (the LE ones), but
+#     ECFC/BV-70-C, inconclusive for want of a short encryption key (1b: it passes between
+#     controllers offering 5 octets); the summary line is exact; the JSON and JUnit reports
+#     parse and agree with it; one btsnoop per case.
 #  2. LE (--iut ADDR/le-public): the same for the LE cases, but those that need the IUT as the
 #     LE central, inconclusive with that reason (in-process only so far, docs/l2tester.md).
 #  3. A broken IUT (l2iut --defect wrong-ident, then skip-mtu-check): the matching cases fail
@@ -74,12 +76,21 @@ nbr_na=$(grep "	bredr	" "$OUT/list" | grep -c "	n/a: ")
 nle_na=$(grep "	le	" "$OUT/list" | grep -c "	n/a: ")
 [ "$nbr" -gt 10 ] && [ "$nle" -gt 5 ] || fail "--list: $nbr BR/EDR and $nle LE cases"
 
-echo "== 1. BR/EDR: every applicable case passes"
+echo "== 1. BR/EDR: every applicable case passes (ECFC/BV-70-C needs a short key: 1b)"
 run br.out 0 --iut "$iaddr" --iut-agent unix:"$SOCK" --json "$OUT/br.json" --junit "$OUT/br.xml" \
 	--btsnoop-dir "$OUT/snoop"
-report br $((nbr - nbr_na)) 0 0 $((nbr_na + nle))
+report br $((nbr - nbr_na - 1)) 0 1 $((nbr_na + nle))
+grep -q "^L2CAP/ECFC/BV-70-C *inconclusive *the tester's controller made a 16-octet encryption key" "$OUT/br.out" ||
+	fail "ECFC/BV-70-C is not inconclusive for want of a short key"
 n=$(ls "$OUT/snoop" | wc -l)
 [ "$n" = $((nbr - nbr_na)) ] || fail "$n btsnoop files for $((nbr - nbr_na)) BR/EDR cases"
+echo "== 1b. controllers offering a 5-octet BR/EDR key: ECFC/BV-70-C passes"
+vctrl --type dual --enc-key-size 5
+iut
+run short.out 0 --iut "$iaddr" --iut-agent unix:"$SOCK" --case ECFC/BV-70-C --json "$OUT/short.json" --junit "$OUT/short.xml"
+report short 1 0 0 0
+vctrl --type dual
+iut
 for f in "$OUT"/snoop/*; do
 	[ "$(head -c 8 "$f")" = "btsnoop" ] && [ "$(wc -c <"$f")" -gt 100 ] || fail "$f is no btsnoop capture"
 done
