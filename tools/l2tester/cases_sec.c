@@ -119,6 +119,84 @@ out:
 	unpair(t);
 }
 
+/* ---- key size -------------------------------------------------------------------------------- */
+
+/* The key size the tester offers in LE pairing for the BV-15 cases: authenticated (numeric
+ * comparison), Secure Connections, but shorter than the 16 octets level 4 needs. */
+#define LE_SHORT_KEY 12
+
+/* The IUT serves its SPSM at level 4 (authenticated Secure Connections and a 16-octet key) and
+ * SPSM + 1 at level 3 (mode le or ecfc); both sides DisplayYesNo; the tester pairs (numeric
+ * comparison, the IUT's user confirming) offering a 12-octet key: the link has all level 4 needs
+ * but the key size.  false: a verdict is set. */
+static bool short_authenticated_key(struct lt *t, const char *mode)
+{
+	if (!lt_iut(t, NULL, 0, "set io=display-yesno") ||
+	    !lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=%s sec=4", t->psm, mode) ||
+	    !lt_iut(t, NULL, 0, "listen psm=%u transport=le mode=%s sec=3", t->psm + 1u, mode))
+		return false;
+	int r = l2k_pairing_caps(t->st, L2K_IO_DISPLAY_YESNO, LE_SHORT_KEY);
+	if (r == 0)
+		r = lt_secure(t, L2K_SEC_HIGH, 30000);
+	struct l2k_link_security ls;
+	if (r < 0 || lt_link_sec(t, &ls) < 0)
+		return lt_inconclusive(t, "the tester could not pair with the IUT at level 3 (%s): the case needs an "
+					  "authenticated key", l2k_strerror(r));
+	if (!ls.encrypted || !ls.authenticated || !ls.secure_conn || ls.key_size != LE_SHORT_KEY)
+		return lt_inconclusive(t, "the tester's link after pairing: encrypted %d, authenticated %d, Secure "
+					  "Connections %d, %u octets; the case needs an authenticated Secure Connections "
+					  "key of %u octets", ls.encrypted, ls.authenticated, ls.secure_conn, ls.key_size,
+				       LE_SHORT_KEY);
+	lt_logf(t, "(the link is encrypted with an authenticated Secure Connections key of %u octets)", ls.key_size);
+	lt_flush(t);
+	return true;
+}
+
+/* The end of a BV-15 case: the IUT forgets the key and its IO capability. */
+static void short_key_end(struct lt *t)
+{
+	char ans[128];
+	lt_iut_try(t, ans, sizeof(ans), "set io=no-input-no-output");
+	unpair(t);
+}
+
+/* L2CAP/LE/CFC/BV-15-C: the encryption key is shorter than the IUT requires: an LE credit based
+ * request for the level-4 SPSM (16 octets) on a link encrypted with an authenticated Secure
+ * Connections key of 12 is refused "insufficient encryption key size" (0x0007, 4.23; GAP's
+ * Table 10.2), every other field 0; the level-3 SPSM on the same link accepts (the refusal was
+ * the key size's). */
+static void cfc_bv15(struct lt *t)
+{
+	if (!short_authenticated_key(t, "le"))
+		goto out;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = le_request(t, id);
+	uint8_t w[14] = {0x15, id, 0x0A, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x07, 0x00};
+	if (!p || !lt_is(t, p, w, 14, "the IUT's LE Credit Based Connection Response (level 4, a 12-octet key)") ||
+	    !quiet_but_smp(t))
+		goto out;
+	id = lt_ident(t);
+	uint8_t d[10];
+	lt_put16(d, (uint16_t)(t->psm + 1));
+	lt_put16(d + 2, TCID + 1);
+	lt_put16(d + 4, 100);
+	lt_put16(d + 6, 50);
+	lt_put16(d + 8, 5);
+	lt_send_sig(t, 0x14, id, d, 10);
+	if (!(p = lt_expect_sig(t, 0x15, 3000)))
+		goto out;
+	if (p->len != 14 || p->data[1] != id || lt_get16(p->data + 12) != 0x0000)
+		lt_fail(t, "the IUT's LE Credit Based Connection Response for the level-3 SPSM: %zu octets, identifier "
+			   "0x%02x, result 0x%04x; expected 14, 0x%02x, success (the link has level 3)",
+			p->len, p->data[1], p->len >= 14 ? lt_get16(p->data + 12) : 0xFFFF, id);
+	else if (lt_get16(p->data + 4) < 0x0040 || lt_get16(p->data + 4) > 0x007F)
+		lt_fail(t, "the IUT's DCID 0x%04x is outside the LE dynamic range 0x0040-0x007F (2.1)", lt_get16(p->data + 4));
+	else
+		lt_iut_wait_open(t, 1, 2000, "the channel of the level-3 SPSM");
+out:
+	short_key_end(t);
+}
+
 /* ---- enhanced credit based ------------------------------------------------------------------- */
 
 /* Our Credit Based Connection Request for two channels (MTU 100, MPS 70, 5 credits; CIDs TCID,
@@ -193,6 +271,26 @@ static void ecfc_bv32(struct lt *t)
 		lt_iut_wait_open(t, 2, 2000, "the two channels accepted on the encrypted link");
 out:
 	unpair(t);
+}
+
+/* L2CAP/ECFC/BV-15-C: the same for an enhanced credit based request for two channels (LE): both
+ * refused "some connections refused - encryption key size too short" (0x0007, 4.26), both
+ * DCIDs 0; the level-3 SPSM accepts both. */
+static void ecfc_bv15(struct lt *t)
+{
+	if (!short_authenticated_key(t, "ecfc"))
+		goto out;
+	uint8_t id = lt_ident(t);
+	const struct lt_pdu *p = ecfc_request(t, id, TCID);
+	if (!p || !ecfc_refused(t, p, id, 0x0007, "the IUT's Credit Based Connection Response (level 4, a 12-octet key)") ||
+	    !quiet_but_smp(t))
+		goto out;
+	id = lt_ident(t);
+	if ((p = ecfc_request_to(t, id, (uint16_t)(t->psm + 1), TCID + 2)) != NULL &&
+	    ecfc_accepted(t, p, id, "the IUT's Credit Based Connection Response for the level-3 SPSM"))
+		lt_iut_wait_open(t, 2, 2000, "the two channels of the level-3 SPSM");
+out:
+	short_key_end(t);
 }
 
 /* The BR/EDR encryption key size the tester's controller must offer for ECFC/BV-70-C: shorter
@@ -298,6 +396,8 @@ out:
 
 const struct lt_case lt_cases_sec[] = {
     {"L2CAP/LE/CFC/BV-25-C", "LE/CFC", LT_LE, "IUT listens at level 2, refuses a bonded plain link 0x0008", cfc_bv25, NULL, false},
+    {"L2CAP/LE/CFC/BV-15-C", "LE/CFC", LT_LE, "IUT listens at level 4, refuses a 12-octet key 0x0007", cfc_bv15, NULL, false},
+    {"L2CAP/ECFC/BV-15-C", "ECFC", LT_LE, "IUT listens (ECFC) at level 4, refuses a 12-octet key 0x0007", ecfc_bv15, NULL, false},
     {"L2CAP/ECFC/BV-32-C", "ECFC", LT_LE, "IUT listens (ECFC) at level 2, refuses a bonded plain link 0x0008", ecfc_bv32, NULL, false},
     {"L2CAP/CLS/UCD/BV-03-C", "CLS/UCD", LT_BREDR, "IUT pairs (PIN), sends connectionless data encrypted", cls_ucd_bv03, NULL, false},
     {"L2CAP/ECFC/BV-70-C", "ECFC", LT_BREDR, "IUT listens (ECFC) at level 2, refuses a 5-octet key 0x0007", ecfc_bv70, NULL, false},

@@ -460,7 +460,7 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"connect", " addr transport psm mode mtu mps credits sec" CHAN_OPT_KEYS},
 	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
 	    {"busy", " chan on "},
-	    {"set", " defect pin "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
+	    {"set", " defect pin io "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
 	    {"conn-update", " addr transport min max latency timeout "},
 	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "},
 	    {"unpair", " addr transport "}};
@@ -669,6 +669,18 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 				return L2K_EINVAL;
 			}
 			snprintf(c->pin, sizeof(c->pin), "%s", s);
+		} else if ((s = get(kv, nkv, "io", used)) != NULL) {
+			static const char *const io[] = {"display-only", "display-yesno", "keyboard-only",
+							 "no-input-no-output", "keyboard-display"};
+			int k = -1;
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(s, io[i]))
+					k = i;
+			if (k < 0 || l2k_pairing_caps(c->s, (enum l2k_io_cap)k, 16) < 0) {
+				snprintf(ans, n, "io= bad (display-only, display-yesno, keyboard-only, no-input-no-output, "
+						 "keyboard-display)");
+				return L2K_EINVAL;
+			}
 		} else {
 			snprintf(ans, n, "unknown setting");
 			return L2K_ENOTSUP;
