@@ -218,7 +218,7 @@ static void refuses_unauthenticated(struct tester *t, enum l2k_mode mode)
 
 /* An LE credit based server needing authentication refuses a link without it: Insufficient
  * Authentication (0x0005), then still after Just Works pairing for level 3.  (The L2CAP.TS case,
- * the refusal on a link without a key, is l2tester's, in tools/l2tester/cases_misc.c: its lower
+ * the refusal on a link without a key, is l2tester's, in tools/l2tester/cases_misc.c, where the
  * tester does not pair.) */
 static void test_le_cfc_refuses_unauthenticated_link_before_and_after_just_works(void **state)
 {
