@@ -253,7 +253,7 @@ static void refuses_key_below_minimum(struct tester *t, enum l2k_mode mode)
 	assert_true(tester_quiet(t, 300));
 }
 
-/* (No L2CAP.TS ID: the TS case, LE/CFC/BV-15-C, is l2tester's, with a level-4 service.)  The
+/* (No L2CAP.TS ID: the TS case is l2tester's, in cases_sec.c, with a level-4 service.)  The
  * encryption key is shorter than the IUT's min_key_size: an LE credit based request is refused
  * with Encryption Key Size Too Short (0x0007). */
 static void test_le_cfc_refuses_key_below_iut_minimum(void **state)
@@ -261,14 +261,14 @@ static void test_le_cfc_refuses_key_below_iut_minimum(void **state)
 	refuses_key_below_minimum(*state, L2K_MODE_LE_CREDIT);
 }
 
-/* (No L2CAP.TS ID: ECFC/BV-15-C is l2tester's.)  An enhanced credit based request on a link
+/* (No L2CAP.TS ID: the TS case is l2tester's.)  An enhanced credit based request on a link
  * whose key is shorter than the IUT's min_key_size: both channels refused 0x0007. */
 static void test_ecfc_refuses_key_below_iut_minimum_le(void **state)
 {
 	refuses_key_below_minimum(*state, L2K_MODE_ECFC);
 }
 
-/* (No L2CAP.TS ID: ECFC/BV-70-C, a 5-octet key, is l2tester's.)  BR/EDR level 4 needs a 16-octet key: numeric comparison with Secure
+/* (No L2CAP.TS ID: the TS case, a 5-octet key, is l2tester's.)  BR/EDR level 4 needs a 16-octet key: numeric comparison with Secure
  * Connections gives an authenticated P-256 key, the tester's controller a 12-octet encryption
  * key: level 3.  The level-4 PSM refuses 0x0007, the level-3 PSM accepts. */
 static void test_ecfc_bredr_level_4_refuses_key_shorter_than_16(void **state)
