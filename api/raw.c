@@ -71,6 +71,13 @@ static void raw_link_down(void *ctx, uint16_t handle, uint8_t reason)
 		r->engine.link_down(r->engine.ctx, handle, reason);
 }
 
+static void raw_acl_tx_room(void *ctx, uint16_t handle)
+{
+	struct l2k_raw *r = ctx;
+	if (r->engine.acl_tx_room) /* the security manager's PDUs the engine queued */
+		r->engine.acl_tx_room(r->engine.ctx, handle);
+}
+
 static void raw_destroy(void *ctx)
 {
 	struct l2k_raw *r = ctx;
@@ -108,6 +115,7 @@ int l2k_raw_attach_ex(l2k_stack *s, const struct l2k_raw_cbs *cbs, unsigned flag
 	if (flags & L2K_RAW_KEEP_SM) {
 		s->upper.link_up = raw_link_up;
 		s->upper.link_down = raw_link_down;
+		s->upper.acl_tx_room = raw_acl_tx_room;
 	}
 	return 0;
 }
