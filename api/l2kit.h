@@ -427,6 +427,12 @@ L2K_API int l2k_le_oob_peer(l2k_stack *s, const l2k_addr *peer, enum l2k_addr_ty
  * or cbs->error).  0, L2K_ENOLINK, L2K_EINVAL, L2K_EBUSY (too many waiting on the link). */
 L2K_API int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
 			    void (*done)(void *user, uint16_t handle, int err), void *user);
+/* Change what this stack offers in its next pairings (one under way keeps its own): its IO
+ * capability (as l2k_security_opts.io_cap), and in LE pairing the Maximum Encryption Key Size of
+ * its Pairing Request / Response, 7..16 (16 unless changed; Vol 3 Part H 3.5.1, 3.5.2: the key
+ * is the shorter of both sides'), e.g. for a tester that needs a short key.  0, or L2K_EINVAL
+ * (a value out of range). */
+L2K_API int l2k_pairing_caps(l2k_stack *s, enum l2k_io_cap io_cap, uint8_t max_key_size);
 /* The security of an open link: 0 and *out, or L2K_ENOLINK. */
 L2K_API int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out);
 /* Bonds in the key store: how many there are, up to max of them in out. */
@@ -570,6 +576,15 @@ struct l2k_raw_cbs {
 	void (*rx)(void *user, uint16_t handle, uint16_t cid, const uint8_t *payload, size_t len);
 };
 L2K_API int l2k_raw_attach(l2k_stack *s, const struct l2k_raw_cbs *cbs);
+/* The same with flags.  L2K_RAW_KEEP_SM: the stack's security manager keeps its fixed channel,
+ * so that the tester can pair and encrypt like any peer (l2k_pair, l2k_link_secure,
+ * l2k_link_security, with the stack's l2k_security_opts): the SMP PDUs of its LE links (CID
+ * 0x0006) go to it, not to cbs->rx, and it sends its own; every other PDU stays raw.  BR/EDR
+ * pairing and encryption run in HCI and work on any raw stack; l2kit has no BR/EDR Security
+ * Manager channel, so CID 0x0007 stays raw.  0 as l2k_raw_attach, L2K_EINVAL for an unknown
+ * flag. */
+#define L2K_RAW_KEEP_SM 0x1u
+L2K_API int l2k_raw_attach_ex(l2k_stack *s, const struct l2k_raw_cbs *cbs, unsigned flags);
 L2K_API int l2k_raw_send(l2k_stack *s, uint16_t handle, uint16_t cid, const uint8_t *payload, size_t len);
 L2K_API int l2k_raw_send_acl(l2k_stack *s, uint16_t handle, uint8_t pb, const uint8_t *data, size_t len);
 

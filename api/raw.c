@@ -15,6 +15,7 @@ struct l2k_raw {
 	l2k_stack *s;
 	struct l2k_upper engine; /* the engine's hooks, for its destruction */
 	struct l2k_raw_cbs cbs;
+	unsigned flags; /* L2K_RAW_* */
 };
 
 struct l2cap_engine *l2k_raw_engine(l2k_stack *s)
@@ -25,7 +26,17 @@ struct l2cap_engine *l2k_raw_engine(l2k_stack *s)
 static void raw_acl_rx(void *ctx, uint16_t handle, const uint8_t *pdu, size_t len)
 {
 	struct l2k_raw *r = ctx;
-	if (len < 4 || !r->cbs.rx)
+	if (len < 4)
+		return;
+	if ((r->flags & L2K_RAW_KEEP_SM) && get_le16(pdu + 2) == L2CAP_CID_SMP) {
+		/* LE SMP: the stack's security manager answers (its fixed channel in the engine) */
+		struct l2cap_link *l = l2cap_link_get(r->engine.ctx, handle);
+		if (l && l->le && r->engine.acl_rx) {
+			r->engine.acl_rx(r->engine.ctx, handle, pdu, len);
+			return;
+		}
+	}
+	if (!r->cbs.rx)
 		return;
 	r->cbs.rx(r->cbs.user, handle, get_le16(pdu + 2), pdu + 4, len - 4);
 }
@@ -44,6 +55,29 @@ static void raw_event(void *ctx, const uint8_t *evt, size_t len)
 	}
 }
 
+/* L2K_RAW_KEEP_SM: the engine knows the links only to carry its security manager's PDUs (it
+ * has no channel on them, so it sends nothing else by itself) */
+static void raw_link_up(void *ctx, const struct hci_link_info *li)
+{
+	struct l2k_raw *r = ctx;
+	if (r->engine.link_up)
+		r->engine.link_up(r->engine.ctx, li);
+}
+
+static void raw_link_down(void *ctx, uint16_t handle, uint8_t reason)
+{
+	struct l2k_raw *r = ctx;
+	if (r->engine.link_down)
+		r->engine.link_down(r->engine.ctx, handle, reason);
+}
+
+static void raw_acl_tx_room(void *ctx, uint16_t handle)
+{
+	struct l2k_raw *r = ctx;
+	if (r->engine.acl_tx_room) /* the security manager's PDUs the engine queued */
+		r->engine.acl_tx_room(r->engine.ctx, handle);
+}
+
 static void raw_destroy(void *ctx)
 {
 	struct l2k_raw *r = ctx;
@@ -55,7 +89,12 @@ static void raw_destroy(void *ctx)
 
 int l2k_raw_attach(l2k_stack *s, const struct l2k_raw_cbs *cbs)
 {
-	if (!s || !cbs)
+	return l2k_raw_attach_ex(s, cbs, 0);
+}
+
+int l2k_raw_attach_ex(l2k_stack *s, const struct l2k_raw_cbs *cbs, unsigned flags)
+{
+	if (!s || !cbs || (flags & ~(unsigned)L2K_RAW_KEEP_SM))
 		return L2K_EINVAL;
 	if (s->raw)
 		return L2K_EBUSY;
@@ -65,6 +104,7 @@ int l2k_raw_attach(l2k_stack *s, const struct l2k_raw_cbs *cbs)
 	r->s = s;
 	r->engine = s->upper;
 	r->cbs = *cbs;
+	r->flags = flags;
 	s->raw = r;
 	s->upper = (struct l2k_upper){
 	    .ctx = r,
@@ -72,6 +112,11 @@ int l2k_raw_attach(l2k_stack *s, const struct l2k_raw_cbs *cbs)
 	    .event = raw_event,
 	    .destroy = raw_destroy,
 	};
+	if (flags & L2K_RAW_KEEP_SM) {
+		s->upper.link_up = raw_link_up;
+		s->upper.link_down = raw_link_down;
+		s->upper.acl_tx_room = raw_acl_tx_room;
+	}
 	return 0;
 }
 

@@ -247,6 +247,18 @@ int l2k_link_secure(l2k_stack *s, uint16_t handle, uint8_t level,
 	return r;
 }
 
+int l2k_pairing_caps(l2k_stack *s, enum l2k_io_cap io_cap, uint8_t max_key_size)
+{
+	if (!s || !s->sm)
+		return L2K_EINVAL;
+	security_lock(s);
+	int r = sm_set_caps(s->sm, io_cap, max_key_size);
+	if (r == 0)
+		s->sec->opts.io_cap = io_cap;
+	security_unlock(s);
+	return r;
+}
+
 int l2k_link_security(l2k_stack *s, uint16_t handle, struct l2k_link_security *out)
 {
 	if (!s || !s->sm || !out)

@@ -15,6 +15,7 @@ void sm_config_default(struct sm_config *c)
 	c->io_cap = L2K_IO_NO_INPUT_NO_OUTPUT;
 	c->bondable = true;
 	c->min_key_size = 7;
+	c->max_key_size = 16;
 	c->smp_timeout_ms = 30000;
 	c->max_attempts = 3;
 }
@@ -203,6 +204,8 @@ struct sm *sm_new(struct hci_host *hci, struct l2cap_engine *eng, const struct s
 		sm_config_default(&sm->cfg);
 	if (sm->cfg.min_key_size < 7 || sm->cfg.min_key_size > 16)
 		sm->cfg.min_key_size = 7;
+	if (sm->cfg.max_key_size < 7 || sm->cfg.max_key_size > 16)
+		sm->cfg.max_key_size = 16;
 	if (!sm->cfg.smp_timeout_ms)
 		sm->cfg.smp_timeout_ms = 30000;
 	if (store)
@@ -392,5 +395,14 @@ int sm_agent_reply(struct sm *sm, uint16_t handle, bool accept, uint32_t passkey
 		smp_agent_answer(sm, l, accept, passkey);
 	else
 		sm_bredr_agent_answer(sm, l, accept, passkey, pin, pin_len);
+	return 0;
+}
+
+int sm_set_caps(struct sm *sm, enum l2k_io_cap io_cap, uint8_t max_key_size)
+{
+	if (io_cap > L2K_IO_KEYBOARD_DISPLAY || max_key_size < 7 || max_key_size > 16)
+		return L2K_EINVAL;
+	sm->cfg.io_cap = io_cap;
+	sm->cfg.max_key_size = max_key_size;
 	return 0;
 }

@@ -25,6 +25,10 @@
 struct sm;
 struct l2cap_engine;
 
+/* The IO capability and LE Maximum Encryption Key Size of the next pairings (l2k_pairing_caps):
+ * 0 or L2K_EINVAL. */
+int sm_set_caps(struct sm *sm, enum l2k_io_cap io_cap, uint8_t max_key_size);
+
 /* ---- configuration and reports ------------------------------------------------------------ */
 
 struct sm_config {
@@ -32,6 +36,7 @@ struct sm_config {
 	bool bondable;		   /* store keys (default true) */
 	bool sc_only;		   /* refuse legacy pairing (Secure Connections Only mode) */
 	uint8_t min_key_size;	   /* 7..16 (default 7: KNOB) */
+	uint8_t max_key_size;	   /* LE: the Maximum Encryption Key Size we offer, 7..16 (16) */
 	bool debug_keys;	   /* LE SC: use the debug key pair (2.3.5.6.1), for sniffing */
 	uint32_t smp_timeout_ms;   /* 30000 (Vol 3 Part H 3.4) */
 	uint8_t max_attempts;	   /* failed pairings in a row before the back-off (default 3) */

@@ -175,7 +175,7 @@ static void our_params(struct sm *sm, struct sm_link *l, struct smp_pairing *p, 
 	/* the OOB flag says we hold the peer's data for the kind of pairing that will run */
 	o->oob = oob && (sc_known ? (p->sc ? oob->has_sc : oob->has_tk) : (oob->has_sc || oob->has_tk));
 	o->auth_req = our_auth_req(sm, p->want_level);
-	o->max_key_size = SMP_MAX_KEY_SIZE;
+	o->max_key_size = sm->cfg.max_key_size;
 	o->init_dist = sm->cfg.bondable ? (p->initiator ? our_dist(sm) : PEER_DIST_WANTED) : 0;
 	o->resp_dist = sm->cfg.bondable ? (p->initiator ? PEER_DIST_WANTED : our_dist(sm)) : 0;
 }

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <l2kit/l2kit_sim.h>
+
 #include "tools/l2tester/runner.h"
 
 static void run_case(void **state)
@@ -397,6 +399,37 @@ static void test_case_limit(void **state)
 	v = r.verdict;
 	lt_result_free(&r);
 	assert_int_equal(v, LT_PASS);
+
+/* The lower tester's security API: l2k_raw_attach_ex takes L2K_RAW_KEEP_SM only (once per
+ * stack), l2k_pairing_caps an IO capability and a key size of 7..16 only. */
+static void rx_none(void *u, uint16_t h, uint16_t cid, const uint8_t *p, size_t n)
+{
+	(void)u, (void)h, (void)cid, (void)p, (void)n;
+}
+
+static void test_raw_keep_sm_and_pairing_caps_args(void **state)
+{
+	(void)state;
+	struct l2k_vclock vc = {0};
+	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &vc};
+	l2k_stack *s = NULL;
+	char err[128];
+	assert_int_equal(l2k_stack_open("sim:air=lt-args,type=le", &so, NULL, &s, err, sizeof(err)), 0);
+	struct l2k_raw_cbs cb = {.rx = rx_none};
+	assert_int_equal(l2k_pairing_caps(s, L2K_IO_DISPLAY_YESNO, 6), L2K_EINVAL);
+	assert_int_equal(l2k_pairing_caps(s, L2K_IO_DISPLAY_YESNO, 17), L2K_EINVAL);
+	assert_int_equal(l2k_pairing_caps(s, (enum l2k_io_cap)5, 16), L2K_EINVAL);
+	assert_int_equal(l2k_pairing_caps(NULL, L2K_IO_DISPLAY_YESNO, 16), L2K_EINVAL);
+	assert_int_equal(l2k_pairing_caps(s, L2K_IO_KEYBOARD_DISPLAY, 7), 0);
+	assert_int_equal(l2k_raw_attach_ex(s, &cb, 0x2), L2K_EINVAL);
+	assert_int_equal(l2k_raw_attach_ex(s, NULL, L2K_RAW_KEEP_SM), L2K_EINVAL);
+	assert_int_equal(l2k_raw_attach_ex(s, &cb, L2K_RAW_KEEP_SM), 0);
+	assert_int_equal(l2k_raw_attach_ex(s, &cb, L2K_RAW_KEEP_SM), L2K_EBUSY);
+	assert_int_equal(l2k_raw_attach(s, &cb), L2K_EBUSY);
+	l2k_stack_close(s);
+	l2k_sim_air *a = l2k_sim_air_find("lt-args");
+	if (a)
+		l2k_sim_air_close(a);
 }
 
 int main(void)
@@ -422,7 +455,8 @@ int main(void)
 	t[n + 8] = (struct CMUnitTest)cmocka_unit_test(test_agent_err_not_supported);
 	t[n + 9] = (struct CMUnitTest)cmocka_unit_test(test_hello_addr_then_fields);
 	t[n + 10] = (struct CMUnitTest)cmocka_unit_test(test_case_limit);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 11, NULL, NULL);
+	t[n + 11] = (struct CMUnitTest)cmocka_unit_test(test_raw_keep_sm_and_pairing_caps_args);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 12, NULL, NULL);
 	free(t);
 	return r;
 }

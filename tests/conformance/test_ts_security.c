@@ -1,15 +1,13 @@
-/* Conformance: the L2CAP.TS tests that need a paired or encrypted link (l2tester's lower tester,
- * its L2CAP engine and so its security manager unplugged, neither pairs nor encrypts): LE credit based and
- * enhanced credit based servers refusing a link that falls short of their security (Vol 3 Part A
- * 4.23, 4.26, with the result the Generic Access Profile gives: Vol 3 Part C 10.3.1 and its
- * Table 10.2), and connectionless data on an encrypted BR/EDR link.
- *
- * The tester's stack pairs and encrypts like any peer (tester_secure: its own security manager,
- * the IUT's answering; on LE with opts.tst_smp its SMP PDUs go to that security manager instead
- * of the test), or both sides are given one bond as after an earlier pairing (tester_share_ltk),
- * so that a link can be left unencrypted while a key exists.  Short keys: the IUT's
- * min_key_size (LE: a bond with a 7-octet key), the BR/EDR encryption key size the tester's
- * simulated controller offers (tester_opts.tst_enc_key_size), and level 4's 16 octets.
+/* Conformance: credit based servers refusing a link that falls short of their security (Vol 3
+ * Part A 4.23, 4.26, with the result the Generic Access Profile gives: Vol 3 Part C 10.3.1 and
+ * its Table 10.2), in the ways l2tester's cases do not play, and BR/EDR Basic channels at a level.
+ * The L2CAP.TS cases of this family (LE/CFC/BV-15, BV-25, ECFC/BV-15, BV-32, BV-70, CLS/UCD/BV-03)
+ * are l2tester's, in tools/l2tester/cases_sec.c: its lower tester pairs and encrypts through the
+ * public API (l2k_raw_attach_ex with L2K_RAW_KEEP_SM).  What stays here needs the in-process
+ * tester's access to both stacks: a bond put into both key stores (tester_share_ltk: a 7-octet
+ * legacy key for an IUT whose min_key_size is 16, which pairing itself would refuse), the
+ * tester's controller's BR/EDR key size (tester_opts.tst_enc_key_size: level 4 on BR/EDR), and
+ * the IUT's link state checked after every step.
  *
  * What an acceptor answers a request for a service at level 2 (encryption), 3 (an authenticated
  * key) or 4 (authenticated, Secure Connections, 16 octets) when the link falls short:
@@ -76,17 +74,6 @@ static int setup_le_min16(void **state)
 static int setup_bredr_ssp(void **state)
 {
 	return setup(state, (struct tester_opts){.le = false, .tst_ssp = true});
-}
-
-/* BR/EDR, the tester's controller offering a 5-octet encryption key (below the IUT's 7); the IUT
- * without the Security Mode 4 minimum, so that its level-1 service is one (the test is about
- * the key size, not Security Mode 4) */
-static int setup_bredr_key5(void **state)
-{
-	static struct l2k_security_opts s;
-	l2k_security_opts_default(&s);
-	s.no_mode4 = true;
-	return setup(state, (struct tester_opts){.le = false, .iut_sec = &s, .tst_enc_key_size = 5, .tst_ssp = true});
 }
 
 /* BR/EDR, both sides DisplayYesNo answering numeric comparison, the tester's controller
@@ -231,7 +218,7 @@ static void refuses_unauthenticated(struct tester *t, enum l2k_mode mode)
 
 /* An LE credit based server needing authentication refuses a link without it: Insufficient
  * Authentication (0x0005), then still after Just Works pairing for level 3.  (The L2CAP.TS case,
- * the refusal on a link without a key, is l2tester's, in tools/l2tester/cases_misc.c: its lower
+ * the refusal on a link without a key, is l2tester's, in tools/l2tester/cases_misc.c, where the
  * tester does not pair.) */
 static void test_le_cfc_refuses_unauthenticated_link_before_and_after_just_works(void **state)
 {
@@ -243,46 +230,6 @@ static void test_le_cfc_refuses_unauthenticated_link_before_and_after_just_works
 static void test_ecfc_refuses_unauthenticated_link_before_and_after_just_works_le(void **state)
 {
 	refuses_unauthenticated(*state, L2K_MODE_ECFC);
-}
-
-/* ---- encryption: a key exists, the link is not encrypted ---------------------------------- */
-
-/* Both sides hold an authenticated Secure Connections LTK from an earlier pairing; this link is
- * not encrypted.  The servers at levels 2 and 3 refuse 0x0008 (Table 10.2: an LTK is available,
- * encryption is required but not enabled).  Once the tester encrypts with the stored key (no
- * pairing) both accept. */
-static void refuses_unencrypted_with_key(struct tester *t, enum l2k_mode mode)
-{
-	struct tester_rec r2 = {0}, r3 = {0};
-	server(t, SPSM_L2, mode, L2K_SEC_MEDIUM, &r2);
-	server(t, SPSM_L3, mode, L2K_SEC_HIGH, &r3);
-	assert_int_equal(tester_share_ltk(t, 16, true, true), 0);
-	request(t, mode, 0x31, SPSM_L2, TCID, 0x0008);
-	request(t, mode, 0x32, SPSM_L3, TCID, 0x0008);
-	assert_int_equal(r2.accept_calls + r3.accept_calls, 0);
-	assert_false(iut_link(t).encrypted);
-	assert_int_equal(tester_secure(t, L2K_SEC_HIGH), 0);
-	struct l2k_link_security ls = iut_link(t);
-	assert_true(ls.encrypted && ls.bonded && ls.authenticated && ls.secure_conn);
-	assert_int_equal(ls.level, L2K_SEC_FIPS);
-	request(t, mode, 0x33, SPSM_L2, TCID, 0x0000);
-	request(t, mode, 0x34, SPSM_L3, (uint16_t)(TCID + 2), 0x0000);
-	opened(t, &r2, nchan(mode));
-	opened(t, &r3, nchan(mode));
-}
-
-/* L2CAP/LE/CFC/BV-25-C: an LE credit based server needing encryption, a bonded peer on a link
- * not yet encrypted: Insufficient Encryption (0x0008). */
-static void test_LE_CFC_BV_25_C_refuses_unencrypted_link(void **state)
-{
-	refuses_unencrypted_with_key(*state, L2K_MODE_LE_CREDIT);
-}
-
-/* L2CAP/ECFC/BV-32-C: the same for an enhanced credit based request (LE): both channels refused
- * 0x0008. */
-static void test_ECFC_BV_32_C_refuses_unencrypted_link_le(void **state)
-{
-	refuses_unencrypted_with_key(*state, L2K_MODE_ECFC);
 }
 
 /* ---- key size ----------------------------------------------------------------------------- */
@@ -306,78 +253,25 @@ static void refuses_key_below_minimum(struct tester *t, enum l2k_mode mode)
 	assert_true(tester_quiet(t, 300));
 }
 
-/* Level 4 needs a 16-octet key: on a link encrypted with an authenticated Secure Connections key
- * of 12 octets (level 3) the level-4 server refuses 0x0007 - the key size is all it lacks - and
- * the level-3 server accepts. */
-static void refuses_short_key_for_level_4(struct tester *t, enum l2k_mode mode)
-{
-	struct tester_rec r3 = {0}, r4 = {0};
-	server(t, SPSM_L3, mode, L2K_SEC_HIGH, &r3);
-	server(t, SPSM_L4, mode, L2K_SEC_FIPS, &r4);
-	assert_int_equal(tester_share_ltk(t, 12, true, true), 0);
-	assert_int_equal(tester_secure(t, L2K_SEC_HIGH), 0);
-	struct l2k_link_security ls = iut_link(t);
-	assert_true(ls.encrypted && ls.authenticated && ls.secure_conn);
-	assert_int_equal(ls.key_size, 12);
-	assert_int_equal(ls.level, L2K_SEC_HIGH);
-	request(t, mode, 0x42, SPSM_L4, TCID, 0x0007);
-	assert_int_equal(r4.accept_calls, 0);
-	request(t, mode, 0x43, SPSM_L3, TCID, 0x0000);
-	opened(t, &r3, nchan(mode));
-}
-
-/* L2CAP/LE/CFC/BV-15-C: the encryption key is shorter than the IUT's minimum: an LE credit
- * based request is refused with Encryption Key Size Too Short (0x0007). */
-static void test_LE_CFC_BV_15_C_refuses_key_below_minimum(void **state)
+/* (No L2CAP.TS ID: the TS case is l2tester's, in cases_sec.c, with a level-4 service.)  The
+ * encryption key is shorter than the IUT's min_key_size: an LE credit based request is refused
+ * with Encryption Key Size Too Short (0x0007). */
+static void test_le_cfc_refuses_key_below_iut_minimum(void **state)
 {
 	refuses_key_below_minimum(*state, L2K_MODE_LE_CREDIT);
 }
 
-/* L2CAP/LE/CFC/BV-15-C: a level-4 service and a 12-octet key: 0x0007. */
-static void test_LE_CFC_BV_15_C_level_4_refuses_key_shorter_than_16(void **state)
-{
-	refuses_short_key_for_level_4(*state, L2K_MODE_LE_CREDIT);
-}
-
-/* L2CAP/ECFC/BV-15-C: an enhanced credit based request on a link whose key is shorter than the
- * IUT's minimum: both channels refused 0x0007. */
-static void test_ECFC_BV_15_C_refuses_key_below_minimum_le(void **state)
+/* (No L2CAP.TS ID: the TS case is l2tester's.)  An enhanced credit based request on a link
+ * whose key is shorter than the IUT's min_key_size: both channels refused 0x0007. */
+static void test_ecfc_refuses_key_below_iut_minimum_le(void **state)
 {
 	refuses_key_below_minimum(*state, L2K_MODE_ECFC);
 }
 
-/* L2CAP/ECFC/BV-15-C: a level-4 service and a 12-octet key: both channels refused 0x0007. */
-static void test_ECFC_BV_15_C_level_4_refuses_key_shorter_than_16_le(void **state)
-{
-	refuses_short_key_for_level_4(*state, L2K_MODE_ECFC);
-}
-
-/* L2CAP/ECFC/BV-70-C: BR/EDR, the tester's controller negotiates a 5-octet encryption key
- * (the KNOB attack's kind): the link is encrypted but below the IUT's minimum of 7, so it counts
- * as level 1.  An enhanced credit based request for the level-2 PSM is refused 0x0007 (both
- * channels, zero DCIDs); the level-1 PSM accepts. */
-static void test_ECFC_BV_70_C_refuses_key_below_minimum_bredr(void **state)
-{
-	struct tester *t = *state;
-	struct tester_rec r1 = {0}, r2 = {0};
-	server(t, PSM_L1, L2K_MODE_ECFC, L2K_SEC_LOW, &r1);
-	server(t, PSM_L2, L2K_MODE_ECFC, L2K_SEC_MEDIUM, &r2);
-	/* the tester's own minimum is 7 too: its request for level 2 fails on the key size */
-	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), L2K_EKEYSIZE);
-	struct l2k_link_security ls = iut_link(t);
-	assert_true(ls.encrypted);
-	assert_int_equal(ls.key_size, 5);
-	assert_int_equal(ls.level, L2K_SEC_LOW);
-	ecfc_request2(t, 0x51, PSM_L2, TCID, 0x0007);
-	assert_int_equal(r2.accept_calls, 0);
-	ecfc_request2(t, 0x52, PSM_L1, TCID, 0x0000);
-	opened(t, &r1, 2);
-}
-
-/* L2CAP/ECFC/BV-70-C: BR/EDR level 4 needs a 16-octet key: numeric comparison with Secure
+/* (No L2CAP.TS ID: the TS case, a 5-octet key, is l2tester's.)  BR/EDR level 4 needs a 16-octet key: numeric comparison with Secure
  * Connections gives an authenticated P-256 key, the tester's controller a 12-octet encryption
  * key: level 3.  The level-4 PSM refuses 0x0007, the level-3 PSM accepts. */
-static void test_ECFC_BV_70_C_level_4_refuses_key_shorter_than_16_bredr(void **state)
+static void test_ecfc_bredr_level_4_refuses_key_shorter_than_16(void **state)
 {
 	struct tester *t = *state;
 	struct tester_rec r3 = {0}, r4 = {0};
@@ -392,50 +286,6 @@ static void test_ECFC_BV_70_C_level_4_refuses_key_shorter_than_16_bredr(void **s
 	assert_int_equal(r4.accept_calls, 0);
 	ecfc_request2(t, 0x54, PSM_L3, TCID, 0x0000);
 	opened(t, &r3, 2);
-}
-
-/* ---- connectionless data ------------------------------------------------------------------ */
-
-struct cl_rec {
-	int n;
-	size_t len;
-	uint8_t data[64];
-};
-
-static void cl_rx(void *u, uint16_t handle, const uint8_t *p, size_t n)
-{
-	struct cl_rec *c = u;
-	(void)handle;
-	c->n++;
-	c->len = n;
-	memcpy(c->data, p, n < sizeof(c->data) ? n : sizeof(c->data));
-}
-
-/* L2CAP/CLS/UCD/BV-03-C: the IUT sends unicast connectionless data on an encrypted link (paired
- * with Just Works, encrypted with a 16-octet key): one G-frame on CID 0x0002, the PSM then the
- * data, exactly; and it still receives the tester's G-frames on that link. */
-static void test_CLS_UCD_BV_03_C_sends_connectionless_data_encrypted(void **state)
-{
-	struct tester *t = *state;
-	assert_int_equal(tester_secure(t, L2K_SEC_MEDIUM), 0);
-	struct l2k_link_security ls = iut_link(t);
-	assert_true(ls.encrypted);
-	assert_int_equal(ls.key_size, 16);
-	assert_int_equal(ls.level, L2K_SEC_MEDIUM);
-	tester_flush(t);
-	assert_int_equal(l2k_fixed_send(t->iut, t->iut_handle, 0x0002, PSM_L1, (const uint8_t *)"sealed", 6), 0);
-	const struct tester_pdu *p = tester_next_on(t, 0x0002, 1000);
-	const uint8_t want[8] = {0x01, 0x10, 's', 'e', 'a', 'l', 'e', 'd'};
-	assert_true(tester_sig_is(p, want, 8));
-	assert_true(tester_quiet(t, 300));
-	struct cl_rec c = {0};
-	assert_int_equal(l2k_fixed_bind(t->iut, 0x0002, false, PSM_L1, cl_rx, &c), 0);
-	const uint8_t g[5] = {0x01, 0x10, 'b', 'a', 'k'};
-	assert_int_equal(tester_send(t, 0x0002, g, 5), 0);
-	tester_run(t, 50);
-	assert_int_equal(c.n, 1);
-	assert_int_equal(c.len, 3);
-	assert_memory_equal(c.data, "bak", 3);
 }
 
 /* ---- BR/EDR Basic channels (no L2CAP.TS ID) ----------------------------------------------- */
@@ -569,15 +419,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_le_cfc_refuses_unauthenticated_link_before_and_after_just_works, setup_le_smp, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_ecfc_refuses_unauthenticated_link_before_and_after_just_works_le, setup_le_smp, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_25_C_refuses_unencrypted_link, tester_fixture_le, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_32_C_refuses_unencrypted_link_le, tester_fixture_le, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_15_C_refuses_key_below_minimum, setup_le_min16, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_LE_CFC_BV_15_C_level_4_refuses_key_shorter_than_16, tester_fixture_le, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_15_C_refuses_key_below_minimum_le, setup_le_min16, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_15_C_level_4_refuses_key_shorter_than_16_le, tester_fixture_le, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_70_C_refuses_key_below_minimum_bredr, setup_bredr_key5, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_ECFC_BV_70_C_level_4_refuses_key_shorter_than_16_bredr, setup_bredr_nc_key12, tester_fixture_teardown),
-	    cmocka_unit_test_setup_teardown(test_CLS_UCD_BV_03_C_sends_connectionless_data_encrypted, setup_bredr_ssp, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_le_cfc_refuses_key_below_iut_minimum, setup_le_min16, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ecfc_refuses_key_below_iut_minimum_le, setup_le_min16, tester_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ecfc_bredr_level_4_refuses_key_shorter_than_16, setup_bredr_nc_key12, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_bredr_security_block_when_link_cannot_be_raised, setup_bredr_ssp, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_bredr_pending_then_success_once_link_raised, setup_bredr_ssp, tester_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_bredr_mode4_acceptor_raises_level_1_service_sdp_at_once, setup_bredr_ssp, tester_fixture_teardown),

@@ -4,7 +4,9 @@
 #  1. BR/EDR: every applicable case of the library passes (tests/l2tester_check.py: the others
 #     are not applicable with their reason; inconclusive only the ones listed with a reason in
 #     tests/l2tester_inconclusive.txt); the summary line, the JSON and JUnit reports agree; one
-#     btsnoop per case run.
+#     btsnoop per case run.  ECFC/BV-70-C is inconclusive there for want of a short encryption
+#     key (listed in tests/l2tester_inconclusive.txt); 1b: it passes between controllers offering
+#     5 octets.
 #  2. LE (--iut ADDR/le-public): the same for the LE cases, those with the IUT as the LE central
 #     included (the IUT creates the link with the "link" request while the tester advertises).
 #     Then the IUT opens an LE channel to a peer that is not there and is reset: its LE link
@@ -96,6 +98,13 @@ python3 tests/l2tester_check.py "$OUT/br.json" "$OUT/list" --transport bredr --a
 nrun=$(python3 -c "import json; print(sum(c['verdict'] != 'not applicable' for c in json.load(open('$OUT/br.json'))['cases']))")
 n=$(ls "$OUT/snoop" | wc -l)
 [ "$n" = "$nrun" ] || fail "$n btsnoop files for $nrun BR/EDR cases run"
+echo "== 1b. controllers offering a 5-octet BR/EDR key: ECFC/BV-70-C passes"
+vctrl --type dual --enc-key-size 5
+iut
+run short.out 0 --iut "$iaddr" --iut-agent unix:"$SOCK" --case ECFC/BV-70-C --json "$OUT/short.json" --junit "$OUT/short.xml"
+report short 1 0 0 0
+vctrl --type dual
+iut
 for f in "$OUT"/snoop/*; do
 	[ "$(head -c 8 "$f")" = "btsnoop" ] && [ "$(wc -c <"$f")" -gt 100 ] || fail "$f is no btsnoop capture"
 done

@@ -53,13 +53,14 @@
  *   response on BR/EDR, Insufficient Authorization on LE; accept=3 / accept=6 do that), set
  *   defect=... (the kernel has no deliberate defects), mode=ecfc while
  *   bluetooth.enable_ecred=0, cl-listen / cl-unlisten / cl-send (connectionless data: kiut does
- *   not drive the kernel's SOCK_DGRAM sockets), mode=retrans and mode=flowctl (L2CAP_OPTIONS takes Basic, ERTM and
+ *   not drive the kernel's SOCK_DGRAM sockets), set pin= / io= (pairing questions are
+ *   bluetoothd's agent's, not kiut's), mode=retrans and mode=flowctl (L2CAP_OPTIONS takes Basic, ERTM and
  *   Streaming only), busy (no socket call puts a channel in local busy: the kernel does it
  *   itself when the socket's receive buffer is full), flush-timeout= other than infinite (the
  *   kernel never sends a Flush Timeout option), ext-window=yes with a window of 63 or less (or on
  *   a kernel with High Speed support but bluetooth.enable_hs=0).  Requests kiut does not know (link, conn-update: no socket call
  *   makes the kernel create an LE link as central on request or send a Connection Parameter
- *   Update Request) answer "err unknown request NAME".
+ *   Update Request; unpair: MGMT Unpair Device would, not done) answer "err unknown request NAME".
  *
  * Events:
  *   event open chan=N psm=N mode=M mtu=N peer-mtu=N [mps=N peer-mps=N] handle=N
@@ -1280,6 +1281,9 @@ static int request(char *req, char *ans, size_t n)
 	if (!strcmp(verb, "set")) {
 		if (nkv == 1 && !strcmp(kv[0].key, "defect"))
 			snprintf(ans, n, "not supported: the kernel has no deliberate defects");
+		else if (nkv == 1 && (!strcmp(kv[0].key, "pin") || !strcmp(kv[0].key, "io")))
+			snprintf(ans, n, "not supported: kiut is no pairing agent (bluetoothd's agent answers the "
+					 "kernel's pairing)");
 		else
 			snprintf(ans, n, "unknown setting");
 		return -1;

@@ -138,6 +138,10 @@ check(a.req("set defect=wrong-ident").startswith("err not supported"), "set defe
 check(a.req("cl-listen psm=4097").startswith("err not supported"), "cl-listen is not supported (no SOCK_DGRAM)")
 check(a.req("cl-send addr=00:11:22:33:44:55 psm=4097 hex=00").startswith("err not supported"),
       "cl-send is not supported (no SOCK_DGRAM)")
+check(a.req("set pin=0000").startswith("err not supported"), "set pin= is not supported (bluetoothd's agent)")
+check(a.req("set io=display-yesno").startswith("err not supported"), "set io= is not supported (bluetoothd's agent)")
+check(a.req("unpair addr=00:11:22:33:44:55 transport=bredr").startswith("err unknown request"),
+      "unpair is not known")
 check(a.req("set colour=red") == "err unknown setting", "an unknown setting")
 check(a.req("send chan=9 hex=00") == "err no such chan", "send on no channel")
 check(a.req("unlisten psm=4099 transport=bredr").startswith("err not listening"), "unlisten of nothing")

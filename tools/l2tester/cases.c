@@ -5,7 +5,7 @@
 #include "tools/l2tester/cases.h"
 
 static const struct lt_case *const tables[] = {lt_cases_bredr, lt_cases_config, lt_cases_modes, lt_cases_ertm,
-							lt_cases_le, lt_cases_ecfc, lt_cases_misc};
+							lt_cases_le, lt_cases_ecfc, lt_cases_misc, lt_cases_sec};
 static struct lt_case *all;
 static size_t count;
 

@@ -12,5 +12,9 @@ extern const struct lt_case lt_cases_modes[];
 extern const struct lt_case lt_cases_misc[];
 extern const struct lt_case lt_cases_ertm[];
 extern const struct lt_case lt_cases_ecfc[];
+extern const struct lt_case lt_cases_sec[];
+/* The BR/EDR encryption key size the tester's controller must offer for case c (0: any): the
+ * in-process runner gives its simulated controller that size (cases_sec.c). */
+uint8_t lt_case_tst_key_size(const struct lt_case *c);
 
 #endif

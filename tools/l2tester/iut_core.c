@@ -37,6 +37,7 @@ struct iut_core {
 	uint16_t cl_psm; /* cl-listen: the PSM whose connectionless data (CID 0x0002) is taken (0: none) */
 	bool le_linking; /* a "link" request's LE attempt, to le_link_addr: given up at "reset" */
 	l2k_addr le_link_addr;
+	char pin[17];	 /* set pin=: the PIN the IUT's user enters for legacy pairing ("": none) */
 };
 
 static void emitf(struct iut_core *c, const char *fmt, ...) LT_PRINTF(2, 3);
@@ -175,6 +176,16 @@ static int srv_accept(void *user, const struct l2k_conn_request *req, struct l2k
 
 void iut_core_poll(struct iut_core *c)
 {
+	/* the IUT's user: a PIN question (legacy BR/EDR pairing) is answered with the PIN of
+	 * "set pin=" (refused without one), numeric comparison is confirmed; Just Works needs no
+	 * answer (l2kit accepts it without an agent) */
+	struct l2k_agent_request rq;
+	while (l2k_agent_wait(c->s, &rq, 0) == 0) {
+		if (rq.ask == L2K_ASK_PIN)
+			l2k_agent_reply(c->s, rq.handle, c->pin[0] != 0, 0, c->pin[0] ? c->pin : NULL);
+		else if (rq.ask == L2K_ASK_CONFIRM)
+			l2k_agent_reply(c->s, rq.handle, true, 0, NULL);
+	}
 	for (int i = 0; i < IUT_CORE_CHANS; i++) {
 		struct iut_slot *sl = &c->slots[i];
 		if (sl->ch && sl->pending) {
@@ -536,13 +547,14 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 	    {"connect", " addr transport psm mode mtu mps credits sec" CHAN_OPT_KEYS},
 	    {"send", " chan hex "}, {"disconnect", " chan "}, {"credits", " chan n "}, {"echo", " addr hex "},
 	    {"busy", " chan on "},
-	    {"set", " defect "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
+	    {"set", " defect pin io "},  {"reset", ""}, {"quit", ""}, {"link", " addr transport "},
 	    {"conn-update", " addr transport min max latency timeout "},
 	    {"cl-listen", " psm "}, {"cl-unlisten", ""}, {"cl-send", " addr psm hex "},
 	    /* a verb may have several lines: a key is allowed when one of them names it */
 	    {"listen", " manual-credits "},
 	    {"connect", " n manual-credits "},
-	    {"reconfigure", " chan mtu mps "}};
+	    {"reconfigure", " chan mtu mps "},
+	    {"unpair", " addr transport "}};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(verb, keys[i][0]))
@@ -758,6 +770,24 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 				snprintf(ans, n, "unknown defect %s", s);
 				return L2K_EINVAL;
 			}
+		} else if ((s = get(kv, nkv, "pin", used)) != NULL) {
+			if (strlen(s) > 16) {
+				snprintf(ans, n, "pin= longer than 16 characters");
+				return L2K_EINVAL;
+			}
+			snprintf(c->pin, sizeof(c->pin), "%s", s);
+		} else if ((s = get(kv, nkv, "io", used)) != NULL) {
+			static const char *const io[] = {"display-only", "display-yesno", "keyboard-only",
+							 "no-input-no-output", "keyboard-display"};
+			int k = -1;
+			for (int i = 0; i < 5; i++)
+				if (!strcmp(s, io[i]))
+					k = i;
+			if (k < 0 || l2k_pairing_caps(c->s, (enum l2k_io_cap)k, 16) < 0) {
+				snprintf(ans, n, "io= bad (display-only, display-yesno, keyboard-only, no-input-no-output, "
+						 "keyboard-display)");
+				return L2K_EINVAL;
+			}
 		} else {
 			snprintf(ans, n, "unknown setting");
 			return L2K_ENOTSUP;
@@ -771,6 +801,22 @@ int iut_core_request(struct iut_core *c, const char *req, char *ans, size_t n, i
 		c->le_linking = false;
 		if (c->adv_keep)
 			l2k_le_advertise_keep(c->s, NULL, 0, 0);
+	} else if (!strcmp(verb, "unpair")) {
+		/* forget the bond with ADDR (its keys): a case that paired leaves no key behind */
+		bool le;
+		enum l2k_addr_type type;
+		l2k_addr a;
+		if (!(s = get(kv, nkv, "addr", used)) || l2k_addr_parse(s, &a) < 0 ||
+		    transport_le(get(kv, nkv, "transport", used), &le, &type) < 0) {
+			snprintf(ans, n, "addr= or transport= missing or bad");
+			return L2K_EINVAL;
+		}
+		(void)le;
+		r = l2k_bond_remove(c->s, &a, type);
+		if (r < 0 && r != L2K_ENOENT) {
+			snprintf(ans, n, "%s", l2k_strerror(r));
+			return r;
+		}
 	} else if (!strncmp(verb, "cl-", 3) && known) {
 		return cl_request(c, verb, kv, nkv, used, ans, n);
 	} else if (!strcmp(verb, "quit")) {

@@ -877,3 +877,70 @@ enum lt_verdict lt_case_run(const struct lt_case *c, struct lt *t)
 	}
 	return t->verdict;
 }
+
+/* ---- security ----------------------------------------------------------------------------- */
+
+struct lt_sec_wait {
+	bool done;
+	int err;
+};
+
+static void lt_sec_done(void *u, uint16_t handle, int err)
+{
+	struct lt_sec_wait *w = u;
+	(void)handle;
+	w->done = true;
+	w->err = err;
+}
+
+static bool lt_sec_ended(void *a)
+{
+	return ((struct lt_sec_wait *)a)->done;
+}
+
+int lt_secure(struct lt *t, uint8_t level, uint64_t ms)
+{
+	struct lt_sec_wait w = {false, 0};
+	int r = l2k_link_secure(t->st, t->handle, level, lt_sec_done, &w);
+	if (r < 0)
+		return r;
+	if (!t->clk.run_until(t, lt_sec_ended, &w, ms))
+		return L2K_ETIMEDOUT;
+	if (w.err == 0)
+		lt_logf(t, "(the tester raised the link to level %u)", level);
+	else
+		lt_logf(t, "(the tester could not raise the link to level %u: %s)", level, l2k_strerror(w.err));
+	return w.err;
+}
+
+int lt_link_sec(struct lt *t, struct l2k_link_security *out)
+{
+	return l2k_link_security(t->st, t->handle, out);
+}
+
+static bool lt_is_down(void *a)
+{
+	return ((struct lt *)a)->link_down;
+}
+
+static bool lt_is_up(void *a)
+{
+	return ((struct lt *)a)->handle != 0;
+}
+
+bool lt_relink(struct lt *t, uint64_t ms)
+{
+	int r = l2k_link_disconnect(t->st, t->handle, 0x13);
+	if (r < 0 || !t->clk.run_until(t, lt_is_down, t, ms))
+		return lt_inconclusive(t, "the tester could not take its link to the IUT down (%s)", l2k_strerror(r));
+	lt_flush(t);
+	t->handle = 0;
+	t->link_down = false;
+	lt_run(t, 100); /* the IUT sees the link go and advertises again */
+	r = l2k_link_connect(t->st, &t->iut_addr, t->iut_type);
+	if (r < 0 || !t->clk.run_until(t, lt_is_up, t, ms))
+		return lt_inconclusive(t, "no new link to the IUT (%s)", r < 0 ? l2k_strerror(r) : "timeout");
+	lt_logf(t, "(a new link to the IUT: handle 0x%04x)", t->handle);
+	lt_run(t, 100);
+	return true;
+}

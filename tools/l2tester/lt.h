@@ -242,6 +242,22 @@ bool lt_ask_features(struct lt *t, uint8_t ident, uint32_t *feat);
  * Streaming the FCS option. */
 uint32_t lt_l2kit_features(void);
 
+/* ---- security (the tester's stack pairs and encrypts like any peer: l2k_raw_attach_ex with
+ * L2K_RAW_KEEP_SM; its security options are the runner's: Just Works on LE, legacy PIN pairing
+ * on BR/EDR as a pre-2.1 host) ------------------------------------------------------------ */
+/* Raise the link to level (l2k_link_secure at the tester: pair if no key, else encrypt with
+ * the stored one) and wait for the end (up to ms): 0, or the error (L2K_ETIMEDOUT, L2K_EAUTH,
+ * L2K_EKEYSIZE ...).  No verdict is set. */
+int lt_secure(struct lt *t, uint8_t level, uint64_t ms);
+/* The PIN the tester's stack answers legacy pairing with (a case gives it to the IUT: set pin=). */
+#define LT_PIN "0000"
+/* The link's security as the tester sees it: 0 and *out, or an error. */
+int lt_link_sec(struct lt *t, struct l2k_link_security *out);
+/* Take the link down (the tester disconnects) and make a new one to the IUT (the IUT must be
+ * connectable / advertising again): true when it is up (t->handle the new one); false with the
+ * verdict inconclusive. */
+bool lt_relink(struct lt *t, uint64_t ms);
+
 /* ---- the case library ------------------------------------------------------------------- */
 enum lt_transport { LT_BREDR, LT_LE, LT_ANY };
 struct lt_case {

@@ -6,6 +6,7 @@
 
 #include <l2kit/l2kit_sim.h>
 
+#include "tools/l2tester/cases.h"
 #include "tools/l2tester/iut_core.h"
 #include "tools/l2tester/runner.h"
 
@@ -177,14 +178,19 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 		struct l2k_security_opts legacy; /* the tester: a pre-2.1 host (docs/conformance.md) */
 		l2k_security_opts_default(&legacy);
 		legacy.legacy_pairing = true;
+		legacy.auto_accept = true; /* it pairs when a case asks: PIN 0000, any question yes */
+		legacy.pin = LT_PIN;
 		so.security = &legacy;
 		so.btsnoop_path = o->btsnoop;
+		uint8_t ks = le ? 0 : lt_case_tst_key_size(c); /* a case needing a short BR/EDR key */
+		if (ks)
+			snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), ",enc-key-size=%u", ks);
 		r = l2k_stack_open(spec, &so, &tc, &ip.st[1], err, sizeof(err));
 	}
 	if (r == 0) {
 		struct l2k_raw_cbs rc = lt_raw_cbs(&t);
-		if ((r = l2k_raw_attach(ip.st[1], &rc)) < 0)
-			snprintf(err, sizeof(err), "l2k_raw_attach: %s", l2k_strerror(r));
+		if ((r = l2k_raw_attach_ex(ip.st[1], &rc, L2K_RAW_KEEP_SM)) < 0)
+			snprintf(err, sizeof(err), "l2k_raw_attach_ex: %s", l2k_strerror(r));
 	}
 	if (r < 0) {
 		lt_inconclusive(&t, "set-up: %s", err);
@@ -212,8 +218,8 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 		l2k_le_advertise(ip.st[1], true, NULL, 0);
 		r = l2k_link_connect(ip.st[0], &t.tst_addr, L2K_ADDR_LE_PUBLIC);
 	} else {
-		if (le)
-			l2k_le_advertise(ip.st[0], true, NULL, 0);
+		if (le) /* as l2iut: advertising again after each link (a case may make a new one) */
+			iut_core_keep_advertising(ip.core);
 		r = l2k_link_connect(ip.st[1], &t.iut_addr, t.iut_type);
 	}
 	if (r < 0 || l2k_sim_run_until(ip.st, 2, &ip.vc, inproc_linked, &ip, 10000) < 0) {

@@ -167,6 +167,8 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	struct l2k_security_opts legacy;
 	l2k_security_opts_default(&legacy);
 	legacy.legacy_pairing = true;
+	legacy.auto_accept = true; /* it pairs when a case asks: PIN 0000, any question yes */
+	legacy.pin = LT_PIN;
 	struct l2k_stack_opts so = {.btsnoop_path = o->btsnoop, .security = &legacy};
 	struct l2k_stack_cbs cbs = {.user = &rl, .ready = real_ready_cb, .link_up = real_up, .link_down = real_down,
 				    .link_failed = real_failed};
@@ -178,7 +180,7 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	}
 	struct l2k_raw_cbs rc = lt_raw_cbs(&t);
 	t.st = st;
-	if ((r = l2k_raw_attach(st, &rc)) < 0 || !real_run_until(&t, real_is_ready, &rl, 15000) || rl.ready_err) {
+	if ((r = l2k_raw_attach_ex(st, &rc, L2K_RAW_KEEP_SM)) < 0 || !real_run_until(&t, real_is_ready, &rl, 15000) || rl.ready_err) {
 		lt_inconclusive(&t, "set-up: the tester's controller did not come up (%s)", l2k_last_error(st));
 		goto out;
 	}
