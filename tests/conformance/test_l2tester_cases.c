@@ -399,6 +399,7 @@ static void test_case_limit(void **state)
 	v = r.verdict;
 	lt_result_free(&r);
 	assert_int_equal(v, LT_PASS);
+}
 
 /* The lower tester's security API: l2k_raw_attach_ex takes L2K_RAW_KEEP_SM only (once per
  * stack), l2k_pairing_caps an IO capability and a key size of 7..16 only. */
@@ -436,7 +437,7 @@ int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 11, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 12, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {

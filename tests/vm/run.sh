@@ -214,7 +214,7 @@ run_one() { # run_one SCENARIO -> 0 pass, 1 fail
 	limit=$(scenario_timeout "$name")
 	# settings for the scenarios (the guest starts with a clean environment)
 	: >"$out/env.sh"
-	for v in INTEROP_BYTES INTEROP_MODES USB_BYTES USB_UNPLUG_BYTES SECURITY_BYTES SECURITY_STEPS L2TESTER; do
+	for v in INTEROP_BYTES INTEROP_MODES USB_BYTES USB_UNPLUG_BYTES SECURITY_BYTES SECURITY_STEPS L2TESTER L2TESTER_ARGS; do
 		eval "val=\${$v-}"
 		[ -n "$val" ] && echo "export $v='$val'" >>"$out/env.sh"
 	done

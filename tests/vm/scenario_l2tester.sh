@@ -67,7 +67,8 @@ else
 		step "l2tester against the kernel over $tr (--iut $iut)"
 		start_kiut "$tr" || continue
 		t0=$(cut -d' ' -f1 /proc/uptime)
-		"$L2TESTER" -t hci1 --iut "$iut" --iut-agent unix:/tmp/kiut.sock $LIMIT \
+		# L2TESTER_ARGS (e.g. "--group CMC --case EXF/BV-01-C"): only these cases (debugging aid)
+		"$L2TESTER" -t hci1 --iut "$iut" --iut-agent unix:/tmp/kiut.sock $LIMIT ${L2TESTER_ARGS-} \
 			--json "$OUT/l2tester-$tr.json" --junit "$OUT/l2tester-$tr.xml" \
 			--btsnoop-dir "$OUT/captures/$tr" >"$OUT/l2tester-$tr.txt" 2>&1
 		rc=$?
