@@ -15,6 +15,7 @@
 
 #include <l2kit/l2kit_sim.h>
 
+#include "tools/l2tester/iut_core.h"
 #include "tools/l2tester/runner.h"
 
 static void run_case(void **state)
@@ -433,11 +434,63 @@ static void test_raw_keep_sm_and_pairing_caps_args(void **state)
 		l2k_sim_air_close(a);
 }
 
+/* The control protocol's channel options and busy request (iut_core, as l2iut runs it): each
+ * key is taken with its range, a bad value is an error naming it, an unknown key is refused. */
+static void emit_none(void *u, const char *line)
+{
+	(void)u, (void)line;
+}
+
+static void test_iut_request_fields(void **state)
+{
+	(void)state;
+	struct l2k_vclock vc = {0};
+	struct l2k_stack_opts so = {.clock = l2k_vclock_now, .clock_arg = &vc};
+	l2k_stack *s = NULL;
+	char err[128], ans[128];
+	assert_int_equal(l2k_stack_open("sim:air=lt-req,type=dual", &so, NULL, &s, err, sizeof(err)), 0);
+	struct iut_core *c = iut_core_new(s, emit_none, NULL);
+	assert_non_null(c);
+	static const char *const good[] = {
+	    "listen psm=4097 transport=bredr mode=ertm fcs=0 window=10 max-transmit=5 flush-timeout=65535 "
+	    "ext-window=no required=yes",
+	    "listen psm=4099 transport=bredr mode=ertm ext-window=yes window=200",
+	    "listen psm=4101 transport=bredr mode=streaming fcs=1 required=no",
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int r = iut_core_request(c, good[i], ans, sizeof(ans), NULL);
+		print_message("%s -> %d %s\n", good[i], r, ans);
+		assert_int_equal(r, 0);
+	}
+	static const struct {
+		const char *req, *why;
+	} bad[] = {
+	    {"listen psm=4103 transport=bredr mode=ertm fcs=2", "fcs=2: not a number from 0 to 1"},
+	    {"listen psm=4103 transport=bredr mode=ertm window=16384", "window=16384: not a number from 0 to 16383"},
+	    {"listen psm=4103 transport=bredr mode=ertm max-transmit=256", "max-transmit=256: not a number from 0 to 255"},
+	    {"listen psm=4103 transport=bredr mode=ertm required=maybe", "required= yes or no"},
+	    {"listen psm=4103 transport=bredr mode=ertm ext-window=1", "ext-window= yes or no"},
+	    {"listen psm=4103 transport=bredr mode=ertm colour=blue", "unknown key colour"},
+	    {"busy chan=1 on=yes", "no such chan"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = iut_core_request(c, bad[i].req, ans, sizeof(ans), NULL);
+		print_message("%s -> %d %s\n", bad[i].req, r, ans);
+		assert_true(r < 0);
+		assert_non_null(strstr(ans, bad[i].why));
+	}
+	iut_core_free(c);
+	l2k_stack_close(s);
+	l2k_sim_air *a = l2k_sim_air_find("lt-req");
+	if (a)
+		l2k_sim_air_close(a);
+}
+
 int main(void)
 {
 	size_t n;
 	const struct lt_case *all = lt_cases(&n);
-	struct CMUnitTest *t = calloc(n + 12, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 13, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -457,7 +510,8 @@ int main(void)
 	t[n + 9] = (struct CMUnitTest)cmocka_unit_test(test_hello_addr_then_fields);
 	t[n + 10] = (struct CMUnitTest)cmocka_unit_test(test_case_limit);
 	t[n + 11] = (struct CMUnitTest)cmocka_unit_test(test_raw_keep_sm_and_pairing_caps_args);
-	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 12, NULL, NULL);
+	t[n + 12] = (struct CMUnitTest)cmocka_unit_test(test_iut_request_fields);
+	int r = _cmocka_run_group_tests("l2tester_cases", t, n + 13, NULL, NULL);
 	free(t);
 	return r;
 }

@@ -24,23 +24,7 @@ static uint16_t iut_connects(struct lt *t, const char *extra)
 		    l2k_addr_str(&t->tst_addr, a), *extra ? " " : "", extra))
 		return 0;
 	snprintf(chan, sizeof(chan), "%.8s", strncmp(ans, "chan=", 5) ? "1" : ans + 5);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
-	if (!p)
-		return 0;
-	if (p->len != 8)
-		return lt_fail(t, "Connection Request of %zu octets (8 expected)", p->len), 0;
-	if (lt_get16(p->data + 4) != 0x1001)
-		return lt_fail(t, "Connection Request for PSM 0x%04x, expected 0x1001", lt_get16(p->data + 4)), 0;
-	uint16_t scid = lt_get16(p->data + 6);
-	if (scid < 0x0040)
-		return lt_fail(t, "Connection Request with SCID 0x%04x outside the dynamic range", scid), 0;
-	uint8_t rsp[8];
-	lt_put16(rsp, TCID);
-	lt_put16(rsp + 2, scid);
-	lt_put16(rsp + 4, 0);
-	lt_put16(rsp + 6, 0);
-	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
-	return scid;
+	return lt_take_conn_req(t, 0x1001, TCID);
 }
 
 /* A Configuration Request p that carries no option where opts is exactly MTU 672: the same
@@ -150,24 +134,10 @@ static bool conf_exchange_hdr(struct lt *t, uint16_t icid, uint16_t flags, const
  * the IUT's CID (0: verdict set); *cfg_id its identifier. */
 static uint16_t connect_only(struct lt *t, uint8_t *cfg_id, const uint8_t *want, size_t wlen)
 {
-	uint8_t rq[4];
-	lt_put16(rq, t->psm);
-	lt_put16(rq + 2, TCID);
-	uint8_t id = lt_ident(t);
-	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
-	if (!p)
+	uint16_t icid = lt_connect_bredr(t, t->psm, TCID);
+	if (!icid)
 		return 0;
-	if (p->data[1] != id)
-		return lt_fail(t, "the IUT's Connection Response has identifier 0x%02x, not the request's 0x%02x",
-			       p->data[1], id), 0;
-	if (p->len != 12 || lt_get16(p->data + 6) != TCID)
-		return lt_fail(t, "the IUT's Connection Response: %zu octets (12 expected) or SCID 0x%04x (0x%04x expected)",
-			       p->len, lt_get16(p->data + 6), TCID), 0;
-	if (lt_get16(p->data + 8) != 0)
-		return lt_inconclusive(t, "the IUT refused the connection (result 0x%04x)", lt_get16(p->data + 8)), 0;
-	uint16_t icid = lt_get16(p->data + 4);
-	p = lt_expect_sig(t, 0x04, 5000);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 5000);
 	if (!p)
 		return 0;
 	if (p->len < 8 || lt_get16(p->data + 4) != TCID)
@@ -564,22 +534,10 @@ static void ced_bv05(struct lt *t)
 {
 	if (!iut_listen(t, "mtu=48"))
 		return;
-	uint8_t rq[4], id = lt_ident(t);
-	lt_put16(rq, t->psm);
-	lt_put16(rq + 2, TCID);
-	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
-	if (!p)
+	uint16_t icid = lt_connect_bredr(t, t->psm, TCID);
+	if (!icid)
 		return;
-	uint16_t icid = p->len >= 6 ? lt_get16(p->data + 4) : 0;
-	uint8_t want_rsp[12] = {0x03, id, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 0};
-	lt_put16(want_rsp + 4, icid);
-	lt_put16(want_rsp + 6, TCID);
-	if (!lt_is(t, p, want_rsp, 12, "the IUT's Connection Response"))
-		return;
-	if (icid < 0x0040)
-		return (void)lt_fail(t, "the IUT's CID 0x%04x is not a dynamic one", icid);
-	p = lt_expect_sig(t, 0x04, 5000);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 5000);
 	if (!p)
 		return;
 	uint8_t want_cfg[12] = {0x04, p->data[1], 0x08, 0x00, 0, 0, 0x00, 0x00, 0x01, 0x02, 0x30, 0x00};

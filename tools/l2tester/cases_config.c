@@ -327,21 +327,8 @@ static bool iut_connect(struct lt *t, struct cc *c, uint8_t mode, const char *ex
 		    TPSM, mname(mode), *extra ? " " : "", extra))
 		return false;
 	snprintf(c->chan, sizeof(c->chan), "%.8s", strncmp(ans, "chan=", 5) ? "1" : ans + 5);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
-	if (!p)
-		return false;
-	if (p->len != 8 || lt_get16(p->data + 4) != TPSM || lt_get16(p->data + 6) < 0x0040 || !p->data[1])
-		return lt_fail(t, "the IUT's Connection Request: %zu octets (8), PSM 0x%04x (0x%04x), SCID 0x%04x (dynamic) "
-				  "or identifier 0",
-			       p->len, p->len >= 6 ? lt_get16(p->data + 4) : 0, TPSM, p->len >= 8 ? lt_get16(p->data + 6) : 0);
-	c->icid = lt_get16(p->data + 6);
-	uint8_t rsp[8];
-	lt_put16(rsp, TCID);
-	lt_put16(rsp + 2, c->icid);
-	lt_put16(rsp + 4, 0);
-	lt_put16(rsp + 6, 0);
-	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
-	return true;
+	c->icid = lt_take_conn_req(t, TPSM, TCID);
+	return c->icid != 0;
 }
 
 /* The IUT listens on t->psm in mode (extra: more options) and the tester connects: the
@@ -351,26 +338,8 @@ static bool tester_connect(struct lt *t, struct cc *c, uint8_t mode, const char 
 	if (!lt_iut(t, NULL, 0, "listen psm=%u transport=bredr mode=%s%s%s", t->psm, mname(mode), *extra ? " " : "",
 		    extra))
 		return false;
-	uint8_t rq[4];
-	lt_put16(rq, t->psm);
-	lt_put16(rq + 2, TCID);
-	uint8_t id = lt_ident(t);
-	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
-	if (!p)
-		return false;
-	uint8_t w[12] = {0x03, id, 0x08, 0x00};
-	if (p->len >= 6)
-		memcpy(w + 4, p->data + 4, 2);
-	lt_put16(w + 6, TCID);
-	lt_put16(w + 8, 0);
-	lt_put16(w + 10, 0);
-	if (!lt_is(t, p, w, 12, "the IUT's Connection Response"))
-		return false;
-	c->icid = lt_get16(p->data + 4);
-	if (c->icid < 0x0040)
-		return lt_fail(t, "the IUT's Connection Response gives DCID 0x%04x, outside the dynamic range", c->icid);
-	return true;
+	c->icid = lt_connect_bredr(t, t->psm, TCID);
+	return c->icid != 0;
 }
 
 /* The IUT's application saw the channel open in mode. */

@@ -83,42 +83,14 @@ static uint16_t iut_connects(struct lt *t, const char *extra)
 	if (!lt_iut(t, NULL, 0, "connect addr=%s transport=bredr psm=4097 mode=ertm%s", l2k_addr_str(&t->tst_addr, a),
 		    extra))
 		return 0;
-	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
-	if (!p)
-		return 0;
-	if (p->len != 8 || lt_get16(p->data + 4) != 0x1001)
-		return lt_fail(t, "the IUT's Connection Request: %zu octets, PSM 0x%04x (8 octets, PSM 0x1001 expected)",
-			       p->len, p->len >= 6 ? lt_get16(p->data + 4) : 0),
-		       0;
-	uint16_t scid = lt_get16(p->data + 6);
-	if (scid < 0x0040)
-		return lt_fail(t, "the IUT's Connection Request: SCID 0x%04x outside the dynamic range", scid), 0;
-	uint8_t rsp[8];
-	lt_put16(rsp, TCID);
-	lt_put16(rsp + 2, scid);
-	lt_put16(rsp + 4, 0);
-	lt_put16(rsp + 6, 0);
-	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
-	return scid;
+	return lt_take_conn_req(t, 0x1001, TCID);
 }
 
 /* The tester opens the channel to the IUT's PSM.  The IUT's CID, or 0 (verdict set; a refusal
  * is inconclusive: the IUT was asked to listen). */
 static uint16_t tester_connects(struct lt *t)
 {
-	uint8_t rq[4];
-	lt_put16(rq, t->psm);
-	lt_put16(rq + 2, TCID);
-	uint8_t id = lt_ident(t);
-	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
-	if (!p)
-		return 0;
-	if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != TCID)
-		return lt_fail(t, "the IUT's Connection Response: malformed (length, identifier or SCID)"), 0;
-	if (lt_get16(p->data + 8) != 0)
-		return lt_inconclusive(t, "the IUT refused the ERTM channel (result 0x%04x)", lt_get16(p->data + 8)), 0;
-	return lt_get16(p->data + 4);
+	return lt_connect_bredr(t, t->psm, TCID);
 }
 
 /* Configure the channel both ways (7.1): our request carries the RFC option in ERTM (and EWS

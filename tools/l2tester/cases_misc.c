@@ -215,22 +215,10 @@ static uint16_t iut_opens(struct lt *t, uint16_t tcid, int *chan)
 		    l2k_addr_str(&t->tst_addr, a)))
 		return 0;
 	*chan = strncmp(ans, "chan=", 5) ? 1 : (int)strtol(ans + 5, NULL, 10);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
-	if (!p)
+	uint16_t scid = lt_take_conn_req(t, 0x1001, tcid);
+	if (!scid)
 		return 0;
-	if (p->len != 8 || lt_get16(p->data + 4) != 0x1001)
-		return lt_fail(t, "the IUT's Connection Request is not 8 octets for PSM 0x1001"), 0;
-	uint16_t scid = lt_get16(p->data + 6);
-	if (scid < 0x0040)
-		return lt_fail(t, "the IUT's Connection Request has SCID 0x%04x: not a dynamic CID (0x0040-0xFFFF, 2.1)",
-			       scid), 0;
-	uint8_t rsp[8];
-	lt_put16(rsp, tcid);
-	lt_put16(rsp + 2, scid);
-	lt_put16(rsp + 4, 0);
-	lt_put16(rsp + 6, 0);
-	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
-	p = lt_expect_sig(t, 0x04, 5000);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 5000);
 	if (!p)
 		return 0;
 	if (p->len < 8 || lt_get16(p->data + 4) != tcid || lt_get16(p->data + 6) != 0)

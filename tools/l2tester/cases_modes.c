@@ -63,25 +63,7 @@ struct mch {
 /* The tester connects to the IUT's PSM: the IUT's CID (0: verdict set). */
 static uint16_t tester_connects(struct lt *t)
 {
-	uint8_t rq[4];
-	lt_put16(rq, t->psm);
-	lt_put16(rq + 2, TCID);
-	uint8_t id = lt_ident(t);
-	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
-	if (!p)
-		return 0;
-	if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != TCID)
-		return lt_fail(t, "the IUT's Connection Response: %zu octets (12 expected), identifier 0x%02x (0x%02x "
-				  "expected) or SCID 0x%04x (0x%04x expected)",
-			       p->len, p->data[1], id, p->len >= 8 ? lt_get16(p->data + 6) : 0, TCID),
-		       0;
-	if (lt_get16(p->data + 8) != 0)
-		return lt_inconclusive(t, "the IUT refused the connection (result 0x%04x)", lt_get16(p->data + 8)), 0;
-	uint16_t icid = lt_get16(p->data + 4);
-	if (icid < 0x0040)
-		return lt_fail(t, "the IUT's Connection Response gives DCID 0x%04x, outside the dynamic range", icid), 0;
-	return icid;
+	return lt_connect_bredr(t, t->psm, TCID);
 }
 
 /* The IUT connects to the tester's PSM 0x1001: its SCID (0: verdict set); *chan its chan=. */
@@ -92,23 +74,7 @@ static uint16_t iut_connects(struct lt *t, const char *opts, int *chan)
 		    opts))
 		return 0;
 	*chan = strncmp(ans, "chan=", 5) ? 1 : (int)strtol(ans + 5, NULL, 10);
-	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
-	if (!p)
-		return 0;
-	if (p->len != 8)
-		return lt_fail(t, "Connection Request of %zu octets (8 expected)", p->len), 0;
-	if (lt_get16(p->data + 4) != 0x1001)
-		return lt_fail(t, "Connection Request for PSM 0x%04x, expected 0x1001", lt_get16(p->data + 4)), 0;
-	uint16_t scid = lt_get16(p->data + 6);
-	if (scid < 0x0040)
-		return lt_fail(t, "Connection Request with SCID 0x%04x outside the dynamic range", scid), 0;
-	uint8_t rsp[8];
-	lt_put16(rsp, TCID);
-	lt_put16(rsp + 2, scid);
-	lt_put16(rsp + 4, 0);
-	lt_put16(rsp + 6, 0);
-	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
-	return scid;
+	return lt_take_conn_req(t, 0x1001, TCID);
 }
 
 /* The IUT's Configuration Request: checked (the mode asked for, valid RFC, FCS and EWS options,

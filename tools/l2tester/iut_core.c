@@ -302,40 +302,34 @@ static int chan_opts(struct kv *kv, int nkv, bool *used, bool le, struct l2k_cha
 	} else if (le) {
 		o->mode = L2K_MODE_LE_CREDIT;
 	}
+	/* the numeric fields: key, largest value, where it goes (uint16_t or uint8_t) */
+	const struct {
+		const char *key;
+		unsigned long max;
+		uint16_t *u16;
+		uint8_t *u8;
+	} nums[] = {{"mtu", 0xFFFF, &o->mtu, NULL},
+		    {"mps", 0xFFFF, &o->mps, NULL},
+		    {"credits", 0xFFFF, &o->credits, NULL},
+		    {"sec", 4, NULL, &o->sec_level},
+		    {"fcs", 1, NULL, &o->fcs},
+		    {"window", 0x3FFF, &o->tx_window, NULL},
+		    {"max-transmit", 0xFF, NULL, &o->max_transmit},
+		    {"flush-timeout", 0xFFFF, &o->flush_timeout, NULL}};
 	unsigned long v;
 	const char *s;
-	if ((s = get(kv, nkv, "mtu", used)) && num(s, 0xFFFF, &v) == 0)
-		o->mtu = (uint16_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "mps", used)) && num(s, 0xFFFF, &v) == 0)
-		o->mps = (uint16_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "credits", used)) && num(s, 0xFFFF, &v) == 0)
-		o->credits = (uint16_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "sec", used)) && num(s, 4, &v) == 0)
-		o->sec_level = (uint8_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "fcs", used)) && num(s, 1, &v) == 0)
-		o->fcs = (uint8_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "window", used)) && num(s, 0x3FFF, &v) == 0)
-		o->tx_window = (uint16_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "max-transmit", used)) && num(s, 0xFF, &v) == 0)
-		o->max_transmit = (uint8_t)v;
-	else if (s)
-		goto bad;
-	if ((s = get(kv, nkv, "flush-timeout", used)) && num(s, 0xFFFF, &v) == 0)
-		o->flush_timeout = (uint16_t)v;
-	else if (s)
-		goto bad;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if ((s = get(kv, nkv, nums[i].key, used)) == NULL)
+			continue;
+		if (num(s, nums[i].max, &v) < 0) {
+			snprintf(why, wn, "%s=%s: not a number from 0 to %lu", nums[i].key, s, nums[i].max);
+			return L2K_EINVAL;
+		}
+		if (nums[i].u16)
+			*nums[i].u16 = (uint16_t)v;
+		else
+			*nums[i].u8 = (uint8_t)v;
+	}
 	const char *yn[2] = {"ext-window", "required"};
 	bool *dst[2] = {&o->ext_window, &o->mode_required};
 	for (int i = 0; i < 2; i++)
@@ -354,9 +348,6 @@ static int chan_opts(struct kv *kv, int nkv, bool *used, bool le, struct l2k_cha
 		o->manual_credits = !strcmp(s, "yes");
 	}
 	return 0;
-bad:
-	snprintf(why, wn, "bad number '%s'", s);
-	return L2K_EINVAL;
 }
 
 static int transport_le(const char *s, bool *le, enum l2k_addr_type *type)

@@ -736,6 +736,62 @@ bool lt_ask_features(struct lt *t, uint8_t ident, uint32_t *feat)
 	return true;
 }
 
+uint16_t lt_connect_bredr(struct lt *t, uint16_t psm, uint16_t tcid)
+{
+	uint8_t rq[4];
+	lt_put16(rq, psm);
+	lt_put16(rq + 2, tcid);
+	uint8_t id = lt_ident(t);
+	lt_send_sig(t, 0x02, id, rq, 4);
+	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
+	if (!p)
+		return 0;
+	if (p->len >= 12 && p->data[1] == id && lt_get16(p->data + 6) == tcid && lt_get16(p->data + 8) != 0)
+		return lt_inconclusive(t, "the IUT refused the connection to PSM 0x%04x (result 0x%04x)", psm,
+				       lt_get16(p->data + 8)),
+		       0;
+	uint8_t w[12] = {0x03, id, 0x08, 0x00};
+	if (p->len >= 6)
+		memcpy(w + 4, p->data + 4, 2);
+	lt_put16(w + 6, tcid);
+	lt_put16(w + 8, 0);
+	lt_put16(w + 10, 0);
+	if (!lt_is(t, p, w, 12, "the IUT's Connection Response"))
+		return 0;
+	uint16_t icid = lt_get16(p->data + 4);
+	if (icid < 0x0040)
+		return lt_fail(t, "the IUT's Connection Response gives DCID 0x%04x, outside the dynamic range (2.1)", icid),
+		       0;
+	return icid;
+}
+
+uint16_t lt_take_conn_req(struct lt *t, uint16_t psm, uint16_t tcid)
+{
+	const struct lt_pdu *p = lt_expect_sig(t, 0x02, 5000);
+	if (!p)
+		return 0;
+	if (p->len != 8)
+		return lt_fail(t, "the IUT's Connection Request has %zu octets (8 expected)", p->len), 0;
+	if (!p->data[1])
+		return lt_fail(t, "the IUT's Connection Request has identifier 0 (never used, 4)"), 0;
+	if (lt_get16(p->data + 4) != psm)
+		return lt_fail(t, "the IUT's Connection Request is for PSM 0x%04x, expected 0x%04x", lt_get16(p->data + 4),
+			       psm),
+		       0;
+	uint16_t scid = lt_get16(p->data + 6);
+	if (scid < 0x0040)
+		return lt_fail(t, "the IUT's Connection Request has SCID 0x%04x: not a dynamic CID (0x0040-0xFFFF, 2.1)",
+			       scid),
+		       0;
+	uint8_t rsp[8];
+	lt_put16(rsp, tcid);
+	lt_put16(rsp + 2, scid);
+	lt_put16(rsp + 4, 0);
+	lt_put16(rsp + 6, 0);
+	lt_send_sig(t, 0x03, p->data[1], rsp, 8);
+	return scid;
+}
+
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen)
 {
 	return lt_open_bredr_ex(t, psm, tcid, opts, olen, NULL, 0, NULL, NULL);
@@ -745,24 +801,10 @@ uint16_t lt_open_bredr_ex(struct lt *t, uint16_t psm, uint16_t tcid, const uint8
 			  const uint8_t *rsp_opts, size_t rsp_olen, uint8_t *iut_opts, size_t *iut_olen)
 {
 	uint8_t rq[4 + 64];
-	lt_put16(rq, psm);
-	lt_put16(rq + 2, tcid);
-	uint8_t id = lt_ident(t);
-	lt_send_sig(t, 0x02, id, rq, 4);
-	const struct lt_pdu *p = lt_conn_rsp(t, id, 5000);
-	if (!p)
+	uint16_t icid = lt_connect_bredr(t, psm, tcid);
+	if (!icid)
 		return 0;
-	if (p->len != 12 || p->data[1] != id || lt_get16(p->data + 6) != tcid) {
-		lt_fail(t, "malformed Connection Response (length, identifier or SCID)");
-		return 0;
-	}
-	if (lt_get16(p->data + 8) != 0) {
-		lt_inconclusive(t, "the IUT refused the connection to PSM 0x%04x (result 0x%04x)", psm,
-				lt_get16(p->data + 8));
-		return 0;
-	}
-	uint16_t icid = lt_get16(p->data + 4);
-	p = lt_expect_sig(t, 0x04, 5000);
+	const struct lt_pdu *p = lt_expect_sig(t, 0x04, 5000);
 	if (!p)
 		return 0;
 	if (p->len < 8 || lt_get16(p->data + 4) != tcid) {
@@ -790,7 +832,7 @@ uint16_t lt_open_bredr_ex(struct lt *t, uint16_t psm, uint16_t tcid, const uint8
 	lt_put16(rq + 2, 0);
 	if (olen)
 		memcpy(rq + 4, opts, olen);
-	id = lt_ident(t);
+	uint8_t id = lt_ident(t);
 	lt_send_sig(t, 0x04, id, rq, 4 + olen);
 	p = lt_expect_sig(t, 0x05, 5000);
 	if (!p)

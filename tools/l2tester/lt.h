@@ -203,6 +203,15 @@ bool lt_iut_observes(struct lt *t, const char *what);
 const struct lt_pdu *lt_conn_rsp(struct lt *t, uint8_t ident, uint64_t ms);
 
 /* ---- procedures ------------------------------------------------------------------------- */
+/* BR/EDR: the tester sends a Connection Request from tcid to psm and checks the IUT's response
+ * (12 octets, our identifier and SCID, status 0, a dynamic DCID; "pending" skipped): the IUT's
+ * CID, or 0 with the verdict set (a refusal is inconclusive: the IUT was asked to listen). */
+uint16_t lt_connect_bredr(struct lt *t, uint16_t psm, uint16_t tcid);
+/* BR/EDR: the IUT's Connection Request (asked for with a "connect" request) to psm must come:
+ * 8 octets, a non-zero identifier, that PSM, a dynamic SCID; answered success with tcid.  The
+ * IUT's SCID, or 0 with the verdict set. */
+uint16_t lt_take_conn_req(struct lt *t, uint16_t psm, uint16_t tcid);
+
 /* BR/EDR: the tester opens a Basic channel from tcid to psm and configures it (the IUT's
  * request accepted as is, the tester's carrying opts).  The IUT's CID, or 0 (fail set). */
 uint16_t lt_open_bredr(struct lt *t, uint16_t psm, uint16_t tcid, const uint8_t *opts, size_t olen);
