@@ -57,7 +57,9 @@
  *   Streaming only), busy (no socket call puts a channel in local busy: the kernel does it
  *   itself when the socket's receive buffer is full), flush-timeout= other than infinite (the
  *   kernel never sends a Flush Timeout option), ext-window=yes with a window of 63 or less (or on
- *   a kernel with High Speed support but bluetooth.enable_hs=0).  Requests kiut does not know (link, conn-update: no socket call
+ *   a kernel with High Speed support but bluetooth.enable_hs=0), required=yes with ERTM or
+ *   Streaming (no socket makes a mode mandatory: l2cap_sock_init's CONF_STATE2_DEVICE for a
+ *   SOCK_STREAM socket is cleared by the l2cap_chan_set_defaults it calls next).  Requests kiut does not know (link, conn-update: no socket call
  *   makes the kernel create an LE link as central on request or send a Connection Parameter
  *   Update Request; unpair: MGMT Unpair Device would, not done) answer "err unknown request NAME".
  *
