@@ -36,10 +36,9 @@
  *                  receive window; 0: 63), max-transmit=N (max_tx; l2kit's 0 is the default 3,
  *                  255 "for ever", the kernel's 0), ext-window=yes with window over 63 (the kernel
  *                  then proposes the Extended Window Size to a peer claiming the feature;
- *                  without ext-window=yes a window is at most 63), required=yes (ERTM/Streaming:
- *                  a SOCK_STREAM socket, whose mode the kernel makes mandatory,
- *                  CONF_STATE2_DEVICE; its SDUs are read one at a time with MSG_PEEK first),
- *                  flush-timeout=0 or 65535 (infinite: the kernel never proposes another)
+ *                  without ext-window=yes a window is at most 63), required=no (the kernel's
+ *                  modes are optional: required=yes for ERTM/Streaming is not supported, see
+ *                  kopts_of), flush-timeout=0 or 65535 (infinite: the kernel never proposes another)
  *   echo           a raw L2CAP socket connected to ADDR (BR/EDR) sends the Echo Request; the
  *                  response comes as "event echo err=0 hex=..." (err=-110: none in 10 s)
  *   reset          every channel, server and raw socket closed (no events)
@@ -58,7 +57,9 @@
  *   Streaming only), busy (no socket call puts a channel in local busy: the kernel does it
  *   itself when the socket's receive buffer is full), flush-timeout= other than infinite (the
  *   kernel never sends a Flush Timeout option), ext-window=yes with a window of 63 or less (or on
- *   a kernel with High Speed support but bluetooth.enable_hs=0).  Requests kiut does not know (link, conn-update: no socket call
+ *   a kernel with High Speed support but bluetooth.enable_hs=0), required=yes with ERTM or
+ *   Streaming (no socket makes a mode mandatory: l2cap_sock_init's CONF_STATE2_DEVICE for a
+ *   SOCK_STREAM socket is cleared by the l2cap_chan_set_defaults it calls next).  Requests kiut does not know (link, conn-update: no socket call
  *   makes the kernel create an LE link as central on request or send a Connection Parameter
  *   Update Request; unpair: MGMT Unpair Device would, not done) answer "err unknown request NAME".
  *
@@ -224,7 +225,6 @@ struct chan {
 	uint16_t psm;
 	uint16_t cid; /* the kernel's CID for the channel (getsockname), 0 unknown */
 	bool le, ecfc;
-	bool stream; /* a SOCK_STREAM socket (required=yes): read one SDU at a time */
 	int handle;  /* -1 unknown */
 	unsigned gen; /* bumped at every chan_new: a finished disconnect names the one it ended */
 };
@@ -232,7 +232,7 @@ struct chan {
 struct server {
 	int fd; /* -1 free */
 	uint16_t psm;
-	bool le, ecfc, defer, refuse, stream;
+	bool le, ecfc, defer, refuse;
 };
 
 #define MAX_LINKS 16
@@ -717,17 +717,10 @@ static void chan_data(struct chan *c, const uint8_t *buf, size_t n)
 	outf("event data chan=%d len=%zu hex=%s", chan_no(c), n, h);
 }
 
-/* One SDU from a channel's socket (recv() semantics).  A stream socket's recv() joins the SDUs
- * queued (bt_sock_stream_recvmsg); with MSG_PEEK it copies the first one only: read exactly
- * that many octets. */
+/* One SDU from a channel's (SOCK_SEQPACKET) socket. */
 static ssize_t chan_recv1(struct chan *c, uint8_t *buf, size_t cap)
 {
-	if (!c->stream)
-		return recv(c->fd, buf, cap, MSG_DONTWAIT);
-	ssize_t r = recv(c->fd, buf, cap, MSG_DONTWAIT | MSG_PEEK);
-	if (r <= 0)
-		return r;
-	return recv(c->fd, buf, (size_t)r, MSG_DONTWAIT);
+	return recv(c->fd, buf, cap, MSG_DONTWAIT);
 }
 
 /* The channel ended with err (0: the peer's Disconnection Request).  The kernel reports the
@@ -944,7 +937,6 @@ struct kopts {
 	int fcs;	 /* -1: the kernel's default (CRC-16); 0: none (an FCS option "none"); 1 */
 	long window;	 /* -1: default (63); else txwin_size, our receive window (RFC TxWindow) */
 	long max_tx;	 /* -1: default (3); else max_tx (0: unlimited) */
-	bool required;	 /* the mode is mandatory: a SOCK_STREAM socket (CONF_STATE2_DEVICE) */
 };
 
 /* Whether the kernel may propose the Extended Window Size at all.  Kernels with High Speed (AMP)
@@ -1016,8 +1008,17 @@ static int kopts_of(struct kv *kv, int nkv, bool le, const char *mode, struct ko
 			snprintf(why, wn, "required= yes or no");
 			return -1;
 		}
-		/* meaningful for ERTM and Streaming (Basic is always there; LE has one mode) */
-		o->required = !strcmp(s, "yes") && !le && (!strcmp(mode, "ertm") || !strcmp(mode, "streaming"));
+		/* meaningful for ERTM and Streaming (Basic is always there; LE has one mode).  The
+		 * kernel has no mandatory mode: l2cap_sock_init marks a SOCK_STREAM socket's ERTM
+		 * CONF_STATE2_DEVICE and at once calls l2cap_chan_set_defaults, whose conf_state = 0
+		 * clears it; L2CAP_OPTIONS and BT_MODE only ever clear it.  Every socket's mode falls
+		 * back to Basic (l2cap_select_mode) when the peer lacks it or refuses it. */
+		if (!strcmp(s, "yes") && !le && (!strcmp(mode, "ertm") || !strcmp(mode, "streaming"))) {
+			snprintf(why, wn, "not supported: the kernel cannot make a mode mandatory (CONF_STATE2_DEVICE, "
+				 "set for a SOCK_STREAM socket by l2cap_sock_init, is cleared by its "
+				 "l2cap_chan_set_defaults): it falls back to Basic");
+			return -1;
+		}
 	}
 	if (ext && !le && !strcmp(mode, "ertm")) {
 		if (!kernel_ews()) {
@@ -1383,9 +1384,7 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "too many servers");
 			return -1;
 		}
-		/* a mandatory mode is a stream socket's: the kernel marks it CONF_STATE2_DEVICE
-		 * (l2cap_sock_init) and its accepted channels inherit it */
-		int fd = l2_socket(ko.required ? SOCK_STREAM : SOCK_SEQPACKET, BTPROTO_L2CAP);
+		int fd = l2_socket(SOCK_SEQPACKET, BTPROTO_L2CAP);
 		if (fd < 0) {
 			snprintf(ans, n, "socket(AF_BLUETOOTH, L2CAP): %s", strerror(errno));
 			return -1;
@@ -1421,7 +1420,7 @@ static int request(char *req, char *ans, size_t n)
 			return -1;
 		}
 		*sv = (struct server){.fd = fd, .psm = (uint16_t)v, .le = le, .ecfc = !strcmp(mode, "ecfc"), .defer = defer,
-					.refuse = refuse, .stream = ko.required};
+					.refuse = refuse};
 		return 0;
 	}
 	if (!strcmp(verb, "connect")) {
@@ -1457,7 +1456,7 @@ static int request(char *req, char *ans, size_t n)
 		struct kopts ko;
 		if (kopts_of(kv, nkv, le, mode, &ko, ans, n) < 0)
 			return -1;
-		int fd = l2_socket(ko.required ? SOCK_STREAM : SOCK_SEQPACKET, BTPROTO_L2CAP);
+		int fd = l2_socket(SOCK_SEQPACKET, BTPROTO_L2CAP);
 		if (fd < 0) {
 			snprintf(ans, n, "socket(AF_BLUETOOTH, L2CAP): %s", strerror(errno));
 			return -1;
@@ -1479,7 +1478,6 @@ static int request(char *req, char *ans, size_t n)
 			snprintf(ans, n, "too many channels");
 			return -1;
 		}
-		c->stream = ko.required;
 		sa.l2_psm = (unsigned short)v;
 		sa.l2_bdaddr_type = type;
 		memcpy(sa.l2_bdaddr, a, 6);
@@ -2170,7 +2168,6 @@ int main(int argc, char **argv)
 						close(cfd);
 						continue;
 					}
-					c->stream = sv->stream;
 					if (!sv->defer)
 						chan_opened(c);
 				}

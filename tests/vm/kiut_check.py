@@ -156,6 +156,12 @@ check(a.req("listen psm=4097 transport=bredr mode=ertm ext-window=yes window=10"
 check(a.req("listen psm=4097 transport=bredr mode=ertm fcs=2") == "err bad fcs '2' (0 or 1)", "fcs=2 is refused")
 check(a.req("listen psm=4097 transport=bredr mode=ertm required=maybe") == "err required= yes or no",
       "required=maybe is refused")
+check(a.req("listen psm=4097 transport=bredr mode=ertm required=yes").startswith("err not supported"),
+      "required=yes (ERTM) is not supported (the kernel clears CONF_STATE2_DEVICE: no mandatory mode)")
+check(a.req("connect addr=00:11:22:33:44:55 transport=bredr psm=4097 mode=streaming required=yes")
+      .startswith("err not supported"), "required=yes (Streaming) is not supported")
+check(a.req("listen psm=4097 transport=bredr mode=basic required=yes") == "ok", "required=yes for Basic: ok")
+check(a.req("unlisten psm=4097 transport=bredr") == "ok", "unlisten after the Basic listen")
 check(a.req("busy chan=9 on=yes") == "err no such chan", "busy on no channel")
 
 # ---- BR/EDR: the tester's side connects to a listening kernel socket ----------------------------
@@ -205,9 +211,9 @@ check(a.req("unlisten psm=4097 transport=bredr") == "ok", "unlisten")
 if L:
     p = l2cat(["-m", "ertm", "-l", "0x1003"], "to-kernel", hold=60, name="l2cat-bredr-listen")
     time.sleep(3)
-    # the mode options: L2CAP_OPTIONS fcs, txwin_size, max_tx; required=yes: a stream socket
+    # the mode options: L2CAP_OPTIONS fcs, txwin_size, max_tx
     ans = a.req("connect addr=%s transport=bredr psm=0x1003 mode=ertm mtu=600 fcs=0 window=10 max-transmit=5 "
-                "required=yes" % L)
+                "required=no" % L)
     check(ans.startswith("ok chan="), "connect answers ok chan=N at once")
     ch = field(ans, "chan")
     e = a.event("event open chan=%s" % ch, 40)
@@ -216,7 +222,7 @@ if L:
           (field(e, "peer-mps") or "0") != "0" and (field(e, "peer-mps") or "").isdigit(),
           "event open: ertm mps and peer-mps from the configuration's RFC options")
     e = a.event("event data chan=%s" % ch, 20)
-    check(e and field(e, "hex") == hexs(b"to-kernel"), "event data: l2cat's SDU through the stream socket")
+    check(e and field(e, "hex") == hexs(b"to-kernel"), "event data: l2cat's SDU")
     check(a.req("send chan=%s hex=%s" % (ch, hexs(b"ertm-sdu"))) == "ok", "send on ERTM")
     ans = a.req("connect addr=%s transport=bredr psm=0x1005 mode=basic" % L)
     ch2 = field(ans, "chan")
