@@ -263,7 +263,7 @@ static bool parse_chans(struct lt *t, const char *ans, int *chan, int n)
  * SPSM/PSM, par's MTU, MPS and credits, n distinct Source CIDs of the dynamic range. */
 static bool iut_start(struct lt *t, int n, const struct ecfc_par *par, struct ecfc_req *rq)
 {
-	char a[18], ans[64], nn[8] = "";
+	char a[18], ans[64], nn[16] = "";
 	if (!t->le)
 		t->info_feat |= FEAT_ECFC;
 	if (n > 1)
