@@ -486,8 +486,8 @@ static void test_iut_request_fields(void **state)
 	struct iut_core *c = iut_core_new(s, emit_none, NULL);
 	assert_non_null(c);
 	static const char *const good[] = {
-	    "listen psm=4097 transport=bredr mode=ertm fcs=0 window=10 max-transmit=5 flush-timeout=65535 "
-	    "ext-window=no required=yes",
+	    ("listen psm=4097 transport=bredr mode=ertm fcs=0 window=10 max-transmit=5 flush-timeout=65535 "
+	     "ext-window=no required=yes"),
 	    "listen psm=4099 transport=bredr mode=ertm ext-window=yes window=200",
 	    "listen psm=4101 transport=bredr mode=streaming fcs=1 required=no",
 	};
