@@ -15,6 +15,7 @@
 
 #include <l2kit/l2kit_sim.h>
 
+#include "tools/l2tester/cases.h"
 #include "tools/l2tester/iut_core.h"
 #include "tools/l2tester/runner.h"
 
@@ -520,6 +521,24 @@ static void test_iut_request_fields(void **state)
 		l2k_sim_air_close(a);
 }
 
+/* Only the cases that pair keep the tester's security manager on the SMP channel: every other
+ * case takes the IUT's SMP PDUs raw, so that an IUT raising its security after a refusal
+ * (LE/CFC/BV-10, BV-24: the Linux kernel sends a Pairing Request) is seen, not paired with. */
+static void test_keep_sm_only_for_pairing_cases(void **state)
+{
+	(void)state;
+	size_t n, kept = 0;
+	const struct lt_case *all = lt_cases(&n);
+	for (size_t i = 0; i < n; i++)
+		kept += lt_case_keeps_sm(&all[i]);
+	assert_int_equal(kept, 6);
+	assert_true(lt_case_keeps_sm(lt_case_find("L2CAP/LE/CFC/BV-25-C")));
+	assert_true(lt_case_keeps_sm(lt_case_find("L2CAP/ECFC/BV-70-C")));
+	assert_false(lt_case_keeps_sm(lt_case_find("L2CAP/LE/CFC/BV-10-C")));
+	assert_false(lt_case_keeps_sm(lt_case_find("L2CAP/LE/CFC/BV-24-C")));
+	assert_false(lt_case_keeps_sm(lt_case_find("L2CAP/LE/CFC/BV-11-C")));
+}
+
 int main(void)
 {
 	/* after one test per case of the library: the tests of the tester itself */
@@ -538,6 +557,7 @@ int main(void)
 	    cmocka_unit_test(test_raw_keep_sm_and_pairing_caps_args),
 	    cmocka_unit_test(test_iut_request_fields),
 	    cmocka_unit_test(test_erm_start_frame_mps),
+	    cmocka_unit_test(test_keep_sm_only_for_pairing_cases),
 	};
 	const size_t nmore = sizeof(more) / sizeof(more[0]);
 	size_t n;

@@ -297,6 +297,14 @@ out:
  * than the 7 octets any IUT must require (the KNOB attack's kind). */
 #define SHORT_KEY 5
 
+bool lt_case_keeps_sm(const struct lt_case *c)
+{
+	for (const struct lt_case *k = lt_cases_sec; c && c->id && k->id; k++)
+		if (!strcmp(k->id, c->id))
+			return true;
+	return false;
+}
+
 uint8_t lt_case_tst_key_size(const struct lt_case *c)
 {
 	return c && c->id && !strcmp(c->id, "L2CAP/ECFC/BV-70-C") ? SHORT_KEY : 0;

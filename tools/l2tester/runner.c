@@ -189,7 +189,7 @@ int lt_run_inproc(const struct lt_case *c, const struct lt_run_opts *o, struct l
 	}
 	if (r == 0) {
 		struct l2k_raw_cbs rc = lt_raw_cbs(&t);
-		if ((r = l2k_raw_attach_ex(ip.st[1], &rc, L2K_RAW_KEEP_SM)) < 0)
+		if ((r = l2k_raw_attach_ex(ip.st[1], &rc, lt_case_keeps_sm(c) ? L2K_RAW_KEEP_SM : 0)) < 0)
 			snprintf(err, sizeof(err), "l2k_raw_attach_ex: %s", l2k_strerror(r));
 	}
 	if (r < 0) {

@@ -15,6 +15,7 @@
 
 #include <l2kit/l2kit_sim.h>
 
+#include "tools/l2tester/cases.h"
 #include "tools/l2tester/iut_core.h"
 #include "tools/l2tester/runner.h"
 
@@ -180,7 +181,7 @@ int lt_run_real(const struct lt_case *c, const char *spec, const l2k_addr *iut, 
 	}
 	struct l2k_raw_cbs rc = lt_raw_cbs(&t);
 	t.st = st;
-	if ((r = l2k_raw_attach_ex(st, &rc, L2K_RAW_KEEP_SM)) < 0 || !real_run_until(&t, real_is_ready, &rl, 15000) || rl.ready_err) {
+	if ((r = l2k_raw_attach_ex(st, &rc, lt_case_keeps_sm(c) ? L2K_RAW_KEEP_SM : 0)) < 0 || !real_run_until(&t, real_is_ready, &rl, 15000) || rl.ready_err) {
 		lt_inconclusive(&t, "set-up: the tester's controller did not come up (%s)", l2k_last_error(st));
 		goto out;
 	}
